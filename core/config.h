@@ -1,0 +1,82 @@
+// A site's configuration as the core uses it: the compiled FlatBuffer
+// (core/schema/config.fbs), verified once, plus lookup tables derived from it
+// so that per-event rule matching does no string work but page patterns.
+#ifndef MICROCONV_CORE_CONFIG_H_
+#define MICROCONV_CORE_CONFIG_H_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/schema/config_generated.h"
+#include "core/status.h"
+
+namespace microconv {
+
+// Limits shared by the config compiler, the engine and the summary verifier.
+inline constexpr size_t kMaxMicroConversions = 250;  // ids fit a byte
+inline constexpr size_t kMaxFunnels = 16;
+inline constexpr size_t kMaxFunnelSteps = 32;        // reached fits a uint
+inline constexpr size_t kMaxPageTemplates = 1000;
+inline constexpr size_t kMaxForms = 64;
+inline constexpr size_t kMaxFormFields = 64;
+inline constexpr size_t kMaxSelectors = 250;
+inline constexpr size_t kMaxCompiledConfigBytes = 256 * 1024;
+inline constexpr uint32_t kConfigVersion = 1;
+
+// Compiles a config object (filled by the JSON reader or by tests) into the
+// FlatBuffer the tracker fetches. Checks the same rules FromCompiled checks.
+Result<std::vector<uint8_t>> CompileConfig(const wire::SiteConfigT& config);
+
+class Config {
+ public:
+  // Verifies untrusted compiled bytes (Verifier, enum and index ranges,
+  // limits above) and builds the lookup tables. Copies the bytes.
+  static Result<Config> FromCompiled(std::span<const uint8_t> bytes);
+
+  Config() = default;
+
+  const wire::SiteConfig& def() const noexcept { return *def_; }
+  std::span<const uint8_t> bytes() const noexcept { return bytes_; }
+  // FNV-1a 32 of the compiled bytes; summaries carry it.
+  uint32_t hash() const noexcept { return hash_; }
+  std::string_view site() const noexcept;
+
+  size_t micro_count() const noexcept;
+  size_t funnel_count() const noexcept;
+  size_t template_count() const noexcept;
+
+  // Index of the first page template matching `path` (query already
+  // dropped), or -1.
+  int MatchTemplate(std::string_view path) const noexcept;
+
+  // Micro-conversions triggered by the event, by kind. Each list holds
+  // micro indices in config order.
+  std::span<const uint8_t> PageViewMicros() const noexcept { return page_view_; }
+  std::span<const uint8_t> ScrollMicros() const noexcept { return scroll_; }
+  std::span<const uint8_t> TimeOnPageMicros() const noexcept { return time_on_page_; }
+  std::span<const uint8_t> ClickMicros(uint16_t selector) const noexcept;
+  std::span<const uint8_t> FormStartMicros(uint16_t form) const noexcept;
+  std::span<const uint8_t> FormSubmitMicros(uint16_t form) const noexcept;
+  std::span<const uint8_t> VisibleMicros(uint16_t selector) const noexcept;
+  std::span<const uint8_t> MediaMicros(uint16_t selector) const noexcept;
+  std::span<const uint8_t> CustomMicros() const noexcept { return custom_; }
+  std::span<const uint8_t> DataLayerMicros() const noexcept { return data_layer_; }
+
+  // Whether micro `micro`'s page filter (if any) accepts `path`.
+  bool PageFilterMatches(uint8_t micro, std::string_view path) const noexcept;
+
+ private:
+  std::vector<uint8_t> bytes_;
+  const wire::SiteConfig* def_ = nullptr;
+  uint32_t hash_ = 0;
+  std::vector<uint8_t> page_view_, scroll_, time_on_page_, custom_, data_layer_;
+  // Per target index (selector or form): micro indices.
+  std::vector<std::vector<uint8_t>> click_, form_start_, form_submit_, visible_, media_;
+};
+
+}  // namespace microconv
+
+#endif  // MICROCONV_CORE_CONFIG_H_

@@ -1,0 +1,44 @@
+// Page paths and URLs: pattern matching for page templates and page-view
+// rules, and the sanitising that keeps full URLs from ever leaving the
+// browser (SPEC sections 4 and 5).
+#ifndef MICROCONV_CORE_PAGE_PATTERN_H_
+#define MICROCONV_CORE_PAGE_PATTERN_H_
+
+#include <string>
+#include <string_view>
+
+#include "core/schema/config_generated.h"
+
+namespace microconv {
+
+inline constexpr size_t kMaxPathLength = 128;
+inline constexpr size_t kMaxUtmLength = 64;
+
+// Matches a path (no query, no fragment) against a pattern:
+// - Exact: equal, where a `:name` segment matches any one non-empty segment
+//   and `*` matches any run of characters (including '/');
+// - Prefix: the pattern (with the same wildcards) matches a leading run of
+//   whole segments ("/blog" matches "/blog" and "/blog/x", not "/blogs");
+// - Glob: like Exact (kept as its own mode so configs say what they mean).
+// A trailing slash is ignored on both sides ("/cart/" == "/cart").
+bool MatchPagePattern(std::string_view pattern, wire::PageMatch mode,
+                      std::string_view path) noexcept;
+
+// A page path safe to send: query and fragment dropped, percent-decoding
+// not applied, segments that look like identifiers (all digits, >= 8 hex
+// characters, UUIDs, e-mail-like) replaced by ":id", at most kMaxPathLength
+// bytes, never empty ("/").
+std::string SanitizePath(std::string_view path_and_query);
+
+// The value of utm_<name> (name: "source", "medium", "campaign") in the
+// query of `path_and_query`, percent-decoded, lowercased, at most
+// kMaxUtmLength bytes; empty when absent.
+std::string UtmParameter(std::string_view path_and_query, std::string_view name);
+
+// The host of a referrer URL without "www." and port, lowercased; empty when
+// it is the site's own host (`own_host`), not http(s), or unparsable.
+std::string ReferrerDomain(std::string_view referrer_url, std::string_view own_host);
+
+}  // namespace microconv
+
+#endif  // MICROCONV_CORE_PAGE_PATTERN_H_

@@ -1,0 +1,60 @@
+// Errors are values in the core: every fallible call returns a Result or an
+// Error, never throws, never prints, never aborts. The JS twin of this enum
+// lives in web/tracker/status.js (keep both in step).
+#ifndef MICROCONV_CORE_STATUS_H_
+#define MICROCONV_CORE_STATUS_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+namespace microconv {
+
+enum class Error : uint8_t {
+  kOk = 0,
+  kInvalidConfig,       // config JSON or compiled config breaks a rule
+  kTooLarge,            // input above a size cap
+  kTruncated,           // input shorter than its structure says
+  kWrongIdentifier,     // FlatBuffers file identifier is not ours
+  kUnsupportedVersion,  // written by a newer schema than this build knows
+  kVerifyFailed,        // FlatBuffers Verifier rejected the bytes
+  kOutOfRange,          // an id, enum or count outside what the config allows
+  kConfigMismatch,      // summary written for another site or config
+  kCorruptSnapshot,     // snapshot unreadable: start a fresh session
+};
+
+// A stable lowercase name ("verify_failed") for logs, HTTP reasons and JS.
+const char* ErrorName(Error error) noexcept;
+
+// The outcome of a fallible call: a value, or an error with a human message
+// (for config errors the message starts with the field path).
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Error error, std::string message)
+      : error_(error), message_(std::move(message)) {}
+
+  bool ok() const noexcept { return error_ == Error::kOk; }
+  Error error() const noexcept { return error_; }
+  const std::string& message() const noexcept { return message_; }
+  const T& value() const& noexcept { return value_; }
+  T& value() & noexcept { return value_; }
+  T&& value() && noexcept { return std::move(value_); }
+
+ private:
+  T value_{};
+  Error error_ = Error::kOk;
+  std::string message_;
+};
+
+// For calls that produce no value.
+struct Status {
+  Error error = Error::kOk;
+  std::string message;
+  bool ok() const noexcept { return error == Error::kOk; }
+};
+
+}  // namespace microconv
+
+#endif  // MICROCONV_CORE_STATUS_H_

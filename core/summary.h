@@ -1,0 +1,53 @@
+// The session summary on the wire (core/schema/summary.fbs): encode, verify
+// untrusted bytes, decode to a readable JSON rendering. The Verifier with
+// tightened limits plus explicit enum and range checks is the one safety
+// boundary: no field of untrusted bytes is read before VerifySummary passes.
+#ifndef MICROCONV_CORE_SUMMARY_H_
+#define MICROCONV_CORE_SUMMARY_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/schema/summary_generated.h"
+#include "core/status.h"
+
+namespace microconv {
+
+class Config;
+
+inline constexpr uint8_t kSummaryVersion = 1;
+inline constexpr size_t kMaxSummaryBytes = 16 * 1024;
+inline constexpr size_t kMaxPathSteps = 64;
+inline constexpr size_t kMaxPages = 64;            // entries of `pages`
+inline constexpr size_t kMaxHeatCells = 128;
+inline constexpr size_t kMaxElements = 32;
+inline constexpr size_t kMaxElementNameLength = 96;
+
+// Serialises a summary object with the file identifier. Deterministic: the
+// same object gives the same bytes natively and in Wasm.
+std::vector<uint8_t> EncodeSummary(const wire::SummaryT& summary);
+
+// Checks untrusted bytes: size cap, identifier, Verifier (max_depth 8,
+// max_tables 512, size), version <= kSummaryVersion, enums in range, indices
+// (entry/exit/heat/element pages, element names, literal pages) inside their
+// vectors, vector lengths within the caps above, well-formed varints whose
+// count matches path_steps and funnels. When `config` is given, also checks
+// site, config hash and that every micro, funnel, template, selector, form and
+// field id exists in it. On success the returned pointer views `bytes`.
+Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes,
+                                           const Config* config = nullptr);
+
+// Decodes the LEB128 varints of a byte vector; false if malformed.
+bool DecodeVarints(std::span<const uint8_t> bytes, std::vector<uint32_t>& out);
+void AppendVarint(uint32_t value, std::vector<uint8_t>& out);
+
+// A readable, deterministic JSON rendering of a verified summary (two-space
+// indent, fixed key order). With a config, ids are shown with their names
+// ("micro": "add_to_cart"); without, as numbers.
+std::string RenderSummaryJson(const wire::Summary& summary, const Config* config = nullptr);
+
+}  // namespace microconv
+
+#endif  // MICROCONV_CORE_SUMMARY_H_

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the build and tests need on a fresh Debian 12 machine, once.
+# Safe to run again: it installs only packages that are missing.
+set -euo pipefail
+
+DEBIAN_PACKAGES=(
+  cmake g++ make pkg-config
+  flatbuffers-compiler libflatbuffers-dev
+  nlohmann-json3-dev
+  libgtest-dev libbenchmark-dev
+  brotli
+)
+
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
