@@ -37,6 +37,11 @@ class Config {
   static Result<Config> FromCompiled(std::span<const uint8_t> bytes);
 
   Config() = default;
+  // def_ points into bytes_: copies and moves re-derive it (config.cc).
+  Config(const Config& other);
+  Config& operator=(const Config& other);
+  Config(Config&& other) noexcept;
+  Config& operator=(Config&& other) noexcept;
 
   const wire::SiteConfig& def() const noexcept { return *def_; }
   std::span<const uint8_t> bytes() const noexcept { return bytes_; }

@@ -53,6 +53,9 @@ class FunnelTracker {
   void AppendStepTimes(std::vector<uint8_t>& out) const;
 
  private:
+  bool IsStepOfBest(uint8_t micro) const;
+  void RecordNextAction(uint16_t action);
+
   const wire::FunnelDef* def_;
   FunnelState state_;
 };

@@ -5,6 +5,7 @@
 #define MICROCONV_CORE_STATUS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -38,12 +39,13 @@ class [[nodiscard]] Result {
   bool ok() const noexcept { return error_ == Error::kOk; }
   Error error() const noexcept { return error_; }
   const std::string& message() const noexcept { return message_; }
-  const T& value() const& noexcept { return value_; }
-  T& value() & noexcept { return value_; }
-  T&& value() && noexcept { return std::move(value_); }
+  // Only valid when ok().
+  const T& value() const& noexcept { return *value_; }
+  T& value() & noexcept { return *value_; }
+  T&& value() && noexcept { return std::move(*value_); }
 
  private:
-  T value_{};
+  std::optional<T> value_;  // optional: T need not be default-constructible
   Error error_ = Error::kOk;
   std::string message_;
 };

@@ -1,0 +1,63 @@
+// Recorded event streams: a readable text form of what the tracker feeds
+// the core, used by golden files, tests and benchmarks. One event per line:
+//
+//   # comment
+//   start nonce=0x1f2e start_ms=1700000000000 width=1440 pointer=fine
+//   ua Mozilla/5.0 (X11; Linux x86_64) ... Chrome/120.0 Safari/537.36
+//   lang en-US | tz Europe/Berlin | referrer https://... | host shop.example
+//   @1200 page /product/42?utm_source=x       (also: page_back, page_spa)
+//   @1500 click 640 120 1280 2400 main>button.buy
+//   @1500 match [data-mc=add-to-cart]          (a configured click selector)
+//   @1600 scroll 75 | input | dead main>img
+//   @1700 form_start shipping | form_submit shipping
+//   @1700 focus shipping name | blur shipping name | change shipping name
+//   @1800 visible #reviews 1 | media video q75 | custom wishlist
+//   @1900 datalayer purchase | page_hidden | page_visible | advance
+//
+// Times are ms after start_ms.
+#ifndef MICROCONV_TESTS_SUPPORT_EVENT_STREAM_H_
+#define MICROCONV_TESTS_SUPPORT_EVENT_STREAM_H_
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config.h"
+#include "core/event.h"
+#include "core/session.h"
+#include "core/status.h"
+
+namespace microconv::testing {
+
+struct EventStream {
+  uint64_t nonce = 1;
+  int64_t start_ms = 1700000000000;
+  std::string user_agent, language, time_zone, referrer, host;
+  int32_t screen_width = 0;
+  bool coarse_pointer = false;
+  std::vector<Event> events;
+  std::deque<std::string> strings;  // stable storage for string_views
+  std::vector<std::string_view> string_views;
+  // Indices into `events` after which Advance(event time) is called.
+  std::vector<size_t> advances;
+
+  SessionStart Start() const;
+  EventBatch Batch() const { return {events, string_views}; }
+};
+
+// Parses the text form against a config (selector, form and media names
+// resolve to their indices). Errors name the line.
+Result<EventStream> ParseEventStream(std::string_view text, const Config& config);
+
+// Runs a whole stream through a new session (Advance at each `advance`
+// line and at the end), ends it and returns the final summary bytes.
+std::vector<uint8_t> RunToSummary(const EventStream& stream, const Config& config);
+
+std::string ReadFileOrEmpty(const std::string& path);
+bool WriteFile(const std::string& path, std::string_view bytes);
+
+}  // namespace microconv::testing
+
+#endif  // MICROCONV_TESTS_SUPPORT_EVENT_STREAM_H_
