@@ -9,6 +9,7 @@ DEBIAN_PACKAGES=(
   nlohmann-json3-dev
   libgtest-dev libbenchmark-dev
   brotli
+  emscripten
 )
 
 missing=()

@@ -1,0 +1,430 @@
+// A mergeable partial aggregate of verified session summaries (SPEC sections
+// 3 and 7): typically one per site and UTC day, stored by the collector and
+// merged over a date range before a Report is built from it.
+//
+// Every structure is mergeable: counts, sums, fixed log-scale histograms
+// (core/stats.h), dense arrays indexed by config ids, small sorted maps keyed
+// by small ids, and capped string-keyed maps (CappedStringMap below). Merge is
+// associative and commutative, and Add(s) equals Merge of the one-session
+// aggregate of s: the serialised bytes are identical whatever the order.
+//
+// Macro-conversion: a session converted if it did any micro-conversion marked
+// `macro` in the config (micro_counts), or converted in a funnel whose last
+// step contains a macro micro-conversion.
+#ifndef MICROCONV_CORE_AGGREGATE_H_
+#define MICROCONV_CORE_AGGREGATE_H_
+
+#include <algorithm>
+#include <array>
+#include <bitset>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/config.h"
+#include "core/heatmap.h"
+#include "core/schema/summary_generated.h"
+#include "core/stats.h"
+#include "core/status.h"
+
+namespace microconv {
+
+// Distinct keys kept per string-keyed map (see CappedStringMap).
+inline constexpr size_t kMaxTrackedPaths = 10000;
+inline constexpr size_t kMaxTrackedElements = 2000;
+inline constexpr size_t kMaxTrackedReferrers = 2000;
+inline constexpr size_t kMaxTrackedUtmValues = 1000;
+inline constexpr size_t kMaxTrackedLiteralPages = 1000;
+inline constexpr size_t kMaxTrackedLiteralFields = 1000;
+inline constexpr size_t kMaxAggregateKeyLength = 256;
+inline constexpr size_t kMaxAggregateBytes = 64 * 1024 * 1024;
+inline constexpr size_t kHeatGridCells = kGridColumns * kGridRows;
+inline constexpr size_t kScrollBuckets = 11;  // 0-9 %, 10-19 %, ..., 90-99 %, 100 %
+// Next-action code for a page that matched no template (literal pages are
+// per-summary strings, so they are not told apart here).
+inline constexpr uint32_t kLiteralPageAction = 0xffff;
+
+// A map from attacker-controlled strings to additive values with at most
+// `cap` keys. The rule that keeps it mergeable: it holds exactly the `cap`
+// keys that come first in (FNV-1a 64 hash, bytes) order among all keys ever
+// added or merged, with exact values for each; the values of the other keys
+// are summed into overflow(). A key kept in the union was kept in every part
+// that saw it, so Merge is associative and commutative. Below the cap (the
+// normal case) every key is exact; above it (a flood of distinct junk) the
+// kept keys are a deterministic pseudo-random sample.
+template <typename V>
+class CappedStringMap {
+ public:
+  explicit CappedStringMap(size_t cap = 0) : cap_(cap) {}
+
+  // The value of `key`, inserted if the cap rule keeps it; nullptr when the
+  // rule drops it (then add the value to overflow()).
+  V* Find(std::string_view key);
+  void Merge(const CappedStringMap& other);
+
+  size_t size() const noexcept { return map_.size(); }
+  size_t cap() const noexcept { return cap_; }
+  V& overflow() noexcept { return overflow_; }
+  const V& overflow() const noexcept { return overflow_; }
+  // Entries sorted by key bytes (the canonical order).
+  std::vector<std::pair<std::string_view, const V*>> Sorted() const;
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>()(s);
+    }
+  };
+  using Map = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
+  // Key of the last kept entry in cap order; recomputed after an eviction.
+  void FindLast();
+
+  size_t cap_;
+  Map map_;
+  V overflow_{};
+  const std::string* last_ = nullptr;
+  uint64_t last_hash_ = 0;
+};
+
+// Sessions and macro-converters per segment value.
+struct SegmentTally {
+  uint64_t sessions = 0;
+  uint64_t converters = 0;
+  SegmentTally& operator+=(const SegmentTally& o) {
+    sessions += o.sessions;
+    converters += o.converters;
+    return *this;
+  }
+  bool operator==(const SegmentTally&) const = default;
+};
+
+struct DayTally {
+  uint64_t sessions = 0;
+  uint64_t conversions = 0;  // macro-converted sessions
+  uint64_t page_views = 0;
+  DayTally& operator+=(const DayTally& o) {
+    sessions += o.sessions;
+    conversions += o.conversions;
+    page_views += o.page_views;
+    return *this;
+  }
+  bool operator==(const DayTally&) const = default;
+};
+
+struct PageTally {
+  uint64_t views = 0;
+  uint64_t sessions = 0;
+  uint64_t entries = 0;
+  uint64_t exits = 0;
+  uint64_t bounces = 0;  // single-page sessions that entered here
+  uint64_t quick_backs = 0;
+  uint64_t active_ds = 0;
+  // Page-sessions by deepest scroll, 10 % buckets (bucket 10: 100 %).
+  std::array<uint64_t, kScrollBuckets> scroll{};
+  PageTally& operator+=(const PageTally& o);
+  bool operator==(const PageTally&) const = default;
+};
+
+struct MicroTally {
+  uint64_t sessions = 0;     // sessions that did it at least once
+  uint64_t occurrences = 0;  // saturating per-session counts, summed
+  uint64_t converters = 0;   // sessions that did it and macro-converted
+  bool operator==(const MicroTally&) const = default;
+};
+
+// A sorted flat map from a small integer id to an additive value: cheap
+// lookups by binary search, canonical iteration order.
+template <typename V>
+struct IdMap {
+  std::vector<std::pair<uint32_t, V>> entries;
+
+  V& operator[](uint32_t id);
+  void Merge(const IdMap& other);
+  bool operator==(const IdMap&) const = default;
+};
+
+struct FunnelStepTally {
+  uint64_t reached = 0;         // sessions with this step's reached bit
+  uint64_t drop_off = 0;        // not converted, furthest == step + 1
+  DurationHistogram step_time;  // ds from the previous reached step
+  // Drop-offs after this step: sessions by next action (micro id, or
+  // 0x8000 | template, or kLiteralPageAction).
+  IdMap<uint64_t> next_actions;
+  bool operator==(const FunnelStepTally&) const = default;
+};
+
+struct FunnelTally {
+  uint64_t entered = 0;  // reached at least one step, not excluded
+  uint64_t conversions = 0;
+  uint64_t exclusions = 0;            // excluded sessions: left out of the step figures
+  uint64_t dropped_before_first = 0;  // entered, not converted, furthest == 0
+  IdMap<uint64_t> next_before_first;
+  DurationHistogram time_to_convert;  // ds from the first to the last reached step
+  std::vector<FunnelStepTally> steps;
+  bool operator==(const FunnelTally&) const = default;
+};
+
+struct PathTally {
+  uint64_t sessions = 0;
+  uint64_t converters = 0;
+  PathTally& operator+=(const PathTally& o) {
+    sessions += o.sessions;
+    converters += o.converters;
+    return *this;
+  }
+  bool operator==(const PathTally&) const = default;
+};
+
+struct ElementTally {
+  uint64_t sessions = 0;
+  uint64_t clicks = 0;
+  uint64_t rage_clicks = 0;
+  uint64_t dead_clicks = 0;
+  ElementTally& operator+=(const ElementTally& o) {
+    sessions += o.sessions;
+    clicks += o.clicks;
+    rage_clicks += o.rage_clicks;
+    dead_clicks += o.dead_clicks;
+    return *this;
+  }
+  bool operator==(const ElementTally&) const = default;
+};
+
+struct FieldTally {
+  uint64_t sessions = 0;  // sessions that focused it
+  uint64_t focus_count = 0;
+  uint64_t time_ds = 0;
+  uint64_t refills = 0;
+  uint64_t last_before_abandon = 0;  // abandoned forms whose last field it was
+  FieldTally& operator+=(const FieldTally& o) {
+    sessions += o.sessions;
+    focus_count += o.focus_count;
+    time_ds += o.time_ds;
+    refills += o.refills;
+    last_before_abandon += o.last_before_abandon;
+    return *this;
+  }
+  bool operator==(const FieldTally&) const = default;
+};
+
+struct FormTally {
+  uint64_t started = 0;
+  uint64_t submitted = 0;
+  uint64_t abandoned = 0;          // started and not submitted (in the latest summary)
+  std::vector<FieldTally> fields;  // configured fields, by index
+  bool operator==(const FormTally&) const = default;
+};
+
+struct SelectorTally {
+  uint64_t sessions = 0;
+  uint64_t clicks = 0;
+  bool operator==(const SelectorTally&) const = default;
+};
+
+class Aggregate {
+ public:
+  // An empty aggregate with no config: the identity of Merge (merging into
+  // it adopts the other side's config).
+  Aggregate() = default;
+  // An empty aggregate for summaries written with `config`.
+  explicit Aggregate(const Config& config);
+
+  // Adds one verified summary. kConfigMismatch when it was written for
+  // another config; ids outside the config are ignored.
+  [[nodiscard]] Status Add(const wire::Summary& summary);
+  // kConfigMismatch when the two aggregates were built for different configs.
+  [[nodiscard]] Status Merge(const Aggregate& other);
+
+  // Canonical bytes: equal aggregates give equal bytes. Format: "MCA1", a
+  // version varint, then LEB128 varints (strings length-prefixed) in the one
+  // field order of VisitAggregate (aggregate.cc); maps in key order,
+  // histograms and heat grids sparse. Compact, and with no alignment or
+  // vtables it needs no FlatBuffers Verifier: the bounded reader is the check.
+  std::vector<uint8_t> Serialize() const;
+  // Reads untrusted bytes: size cap, magic, version, every length and id
+  // bounded, keys strictly increasing, nothing read past the end.
+  static Result<Aggregate> Deserialize(std::span<const uint8_t> bytes);
+
+  bool configured() const noexcept { return configured_; }
+  uint32_t config_hash() const noexcept { return config_hash_; }
+  bool IsMacro(uint8_t micro) const noexcept { return macro_micros_[micro]; }
+
+  uint64_t sessions() const noexcept { return sessions_; }
+  uint64_t converters() const noexcept { return converters_; }
+  uint64_t page_views() const noexcept { return page_views_; }
+  uint64_t bounces() const noexcept { return bounces_; }
+  uint64_t rage_clicks() const noexcept { return rage_clicks_; }
+  uint64_t dead_clicks() const noexcept { return dead_clicks_; }
+  uint64_t quick_backs() const noexcept { return quick_backs_; }
+  uint64_t truncated_paths() const noexcept { return truncated_paths_; }
+  const DurationHistogram& duration() const noexcept { return duration_; }
+  const DurationHistogram& active() const noexcept { return active_; }
+  const IdMap<DayTally>& days() const noexcept { return days_; }
+  const std::vector<PageTally>& pages() const noexcept { return pages_; }
+  const CappedStringMap<PageTally>& literal_pages() const noexcept { return literal_pages_; }
+  const std::vector<MicroTally>& micros() const noexcept { return micros_; }
+  const std::vector<FunnelTally>& funnels() const noexcept { return funnels_; }
+  const CappedStringMap<PathTally>& paths() const noexcept { return paths_; }
+  const CappedStringMap<SegmentTally>& referrers() const noexcept { return referrers_; }
+  const CappedStringMap<SegmentTally>& utm_sources() const noexcept { return utm_sources_; }
+  const CappedStringMap<SegmentTally>& utm_mediums() const noexcept { return utm_mediums_; }
+  const CappedStringMap<SegmentTally>& utm_campaigns() const noexcept { return utm_campaigns_; }
+  std::span<const SegmentTally> devices() const noexcept { return devices_; }
+  std::span<const SegmentTally> browsers() const noexcept { return browsers_; }
+  std::span<const SegmentTally> oses() const noexcept { return oses_; }
+  std::span<const SegmentTally> screens() const noexcept { return screens_; }
+  const IdMap<SegmentTally>& languages() const noexcept { return languages_; }
+  const IdMap<SegmentTally>& countries() const noexcept { return countries_; }
+  const CappedStringMap<ElementTally>& elements() const noexcept { return elements_; }
+  const std::vector<FormTally>& forms() const noexcept { return forms_; }
+  // Unconfigured fields, keyed by the form index byte followed by the name.
+  const CappedStringMap<FieldTally>& literal_fields() const noexcept { return literal_fields_; }
+  // Per template: empty, or kHeatGridCells click sums.
+  const std::vector<std::vector<uint64_t>>& heat() const noexcept { return heat_; }
+  const std::vector<SelectorTally>& selectors() const noexcept { return selectors_; }
+
+  // Same config and same figures (what the serialised bytes say).
+  bool operator==(const Aggregate& other) const { return Serialize() == other.Serialize(); }
+
+ private:
+  template <typename Archive, typename Self>
+  friend bool VisitAggregate(Archive& archive, Self& self);
+
+  bool IsConverted(const wire::Summary& summary) const noexcept;
+  void AddFunnels(const wire::Summary& summary);
+  void AddForms(const wire::Summary& summary);
+
+  // Shape, from the config.
+  bool configured_ = false;
+  uint32_t config_hash_ = 0;
+  std::bitset<256> macro_micros_;
+  std::bitset<kMaxFunnels> macro_funnels_;  // funnels whose last step is macro
+
+  uint64_t sessions_ = 0;
+  uint64_t converters_ = 0;
+  uint64_t page_views_ = 0;
+  uint64_t bounces_ = 0;
+  uint64_t rage_clicks_ = 0;
+  uint64_t dead_clicks_ = 0;
+  uint64_t quick_backs_ = 0;
+  uint64_t truncated_paths_ = 0;
+  DurationHistogram duration_;
+  DurationHistogram active_;
+  IdMap<DayTally> days_;
+  std::vector<PageTally> pages_;
+  CappedStringMap<PageTally> literal_pages_{kMaxTrackedLiteralPages};
+  std::vector<MicroTally> micros_;
+  std::vector<FunnelTally> funnels_;
+  CappedStringMap<PathTally> paths_{kMaxTrackedPaths};
+  CappedStringMap<SegmentTally> referrers_{kMaxTrackedReferrers};
+  CappedStringMap<SegmentTally> utm_sources_{kMaxTrackedUtmValues};
+  CappedStringMap<SegmentTally> utm_mediums_{kMaxTrackedUtmValues};
+  CappedStringMap<SegmentTally> utm_campaigns_{kMaxTrackedUtmValues};
+  std::array<SegmentTally, 4> devices_{};
+  std::array<SegmentTally, 8> browsers_{};
+  std::array<SegmentTally, 8> oses_{};
+  std::array<SegmentTally, 7> screens_{};
+  IdMap<SegmentTally> languages_;
+  IdMap<SegmentTally> countries_;
+  CappedStringMap<ElementTally> elements_{kMaxTrackedElements};
+  std::vector<FormTally> forms_;
+  CappedStringMap<FieldTally> literal_fields_{kMaxTrackedLiteralFields};
+  std::vector<std::vector<uint64_t>> heat_;
+  std::vector<SelectorTally> selectors_;
+};
+
+// --- Template implementations. ---------------------------------------------
+
+// FNV-1a 64: the cap order of CappedStringMap keys, the same in every build.
+inline uint64_t KeyHash64(std::string_view key) noexcept {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : key) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+template <typename V>
+V* CappedStringMap<V>::Find(std::string_view key) {
+  auto it = map_.find(key);
+  if (it != map_.end()) return &it->second;
+  if (map_.size() >= cap_) {
+    if (cap_ == 0) return nullptr;
+    if (last_ == nullptr) FindLast();
+    const uint64_t hash = KeyHash64(key);
+    if (hash > last_hash_ || (hash == last_hash_ && key >= std::string_view(*last_))) {
+      return nullptr;
+    }
+    auto last = map_.find(std::string_view(*last_));
+    overflow_ += last->second;
+    map_.erase(last);
+  }
+  last_ = nullptr;  // the new key may come last
+  return &map_.emplace(std::string(key), V{}).first->second;
+}
+
+template <typename V>
+void CappedStringMap<V>::FindLast() {
+  last_ = nullptr;
+  for (const auto& [key, value] : map_) {
+    const uint64_t hash = KeyHash64(key);
+    if (last_ == nullptr || hash > last_hash_ || (hash == last_hash_ && key > *last_)) {
+      last_ = &key;
+      last_hash_ = hash;
+    }
+  }
+}
+
+template <typename V>
+void CappedStringMap<V>::Merge(const CappedStringMap& other) {
+  if (&other == this) {
+    const CappedStringMap copy = other;
+    Merge(copy);
+    return;
+  }
+  for (const auto& [key, value] : other.map_) {
+    if (V* mine = Find(key)) {
+      *mine += value;
+    } else {
+      overflow_ += value;
+    }
+  }
+  overflow_ += other.overflow_;
+}
+
+template <typename V>
+std::vector<std::pair<std::string_view, const V*>> CappedStringMap<V>::Sorted() const {
+  std::vector<std::pair<std::string_view, const V*>> out;
+  out.reserve(map_.size());
+  for (const auto& [key, value] : map_) out.emplace_back(key, &value);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+template <typename V>
+V& IdMap<V>::operator[](uint32_t id) {
+  auto it = std::lower_bound(entries.begin(), entries.end(), id,
+                             [](const auto& entry, uint32_t key) { return entry.first < key; });
+  if (it == entries.end() || it->first != id) it = entries.insert(it, {id, V{}});
+  return it->second;
+}
+
+template <typename V>
+void IdMap<V>::Merge(const IdMap& other) {
+  if (&other == this) {
+    const IdMap copy = other;
+    Merge(copy);
+    return;
+  }
+  for (const auto& [id, value] : other.entries) (*this)[id] += value;
+}
+
+}  // namespace microconv
+
+#endif  // MICROCONV_CORE_AGGREGATE_H_

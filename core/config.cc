@@ -1,0 +1,477 @@
+#include "core/config.h"
+
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "core/page_pattern.h"
+#include "flatbuffers/flatbuffers.h"
+
+namespace microconv {
+namespace {
+
+// Compiled configs are small and flat (site > funnel > step is the deepest
+// path), so limits far below the Verifier's defaults cost nothing and bound
+// the work a hostile buffer can cause.
+constexpr flatbuffers::uoffset_t kVerifierMaxDepth = 16;
+constexpr flatbuffers::uoffset_t kVerifierMaxTables = 20000;
+constexpr uint32_t kMaxThresholdSeconds = 24 * 60 * 60;
+constexpr uint16_t kMaxJourneyDays = 365;
+
+template <typename T>
+size_t Size(const flatbuffers::Vector<T>* v) {
+  return v == nullptr ? 0 : v->size();
+}
+
+bool Empty(const flatbuffers::String* s) { return s == nullptr || s->size() == 0; }
+
+std::string_view View(const flatbuffers::String* s) {
+  return s == nullptr ? std::string_view() : std::string_view(s->c_str(), s->size());
+}
+
+std::string Quoted(std::string_view s) {
+  constexpr size_t kMaxShown = 64;
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size() && i < kMaxShown; ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    out.push_back(c < 0x20 || c == 0x7f || c == '"' || c == '\\' ? '?' : s[i]);
+  }
+  if (s.size() > kMaxShown) out.append("...");
+  out.push_back('"');
+  return out;
+}
+
+Status Fail(Error error, std::string message) { return Status{error, std::move(message)}; }
+
+std::string Indexed(std::string_view name, size_t i) {
+  std::string out(name);
+  out.append("[").append(std::to_string(i)).append("]");
+  return out;
+}
+
+Status CheckCount(std::string_view field, size_t count, size_t max) {
+  if (count <= max) return {};
+  return Fail(Error::kOutOfRange, std::string(field) + ": " + std::to_string(count) +
+                                      " entries, at most " + std::to_string(max));
+}
+
+// The selector or form list a micro-conversion's `target` indexes, by kind.
+struct TargetList {
+  const char* name = nullptr;  // nullptr: the kind has no target
+  size_t size = 0;
+};
+
+TargetList TargetListFor(const wire::SiteConfig& def, wire::MicroKind kind) {
+  switch (kind) {
+    case wire::MicroKind::Click:
+      return {"click selectors", Size(def.click_selectors())};
+    case wire::MicroKind::FormStart:
+    case wire::MicroKind::FormSubmit:
+      return {"forms", Size(def.forms())};
+    case wire::MicroKind::ElementVisible:
+      return {"visibility selectors", Size(def.visibility_selectors())};
+    case wire::MicroKind::Media:
+      return {"media selectors", Size(def.media_selectors())};
+    default:
+      return {};
+  }
+}
+
+Status CheckMicro(const wire::SiteConfig& def, size_t i) {
+  const wire::MicroConversionDef* m = def.micros()->Get(static_cast<flatbuffers::uoffset_t>(i));
+  std::string path = Indexed("micros", i);
+  if (Empty(m->id())) return Fail(Error::kInvalidConfig, path + ".id: must not be empty");
+  for (size_t j = 0; j < i; ++j) {
+    if (View(def.micros()->Get(static_cast<flatbuffers::uoffset_t>(j))->id()) == View(m->id())) {
+      return Fail(Error::kInvalidConfig, path + ".id: duplicate id " + Quoted(View(m->id())));
+    }
+  }
+  auto kind = static_cast<uint8_t>(m->kind());
+  if (kind > static_cast<uint8_t>(wire::MicroKind::MAX)) {
+    return Fail(Error::kOutOfRange, path + ".kind: unknown kind " + std::to_string(kind));
+  }
+  auto match = static_cast<uint8_t>(m->page_match());
+  if (match > static_cast<uint8_t>(wire::PageMatch::MAX)) {
+    return Fail(Error::kOutOfRange, path + ".page_match: unknown mode " + std::to_string(match));
+  }
+  auto media = static_cast<uint8_t>(m->media_event());
+  if (media > static_cast<uint8_t>(wire::MediaEvent::MAX)) {
+    return Fail(Error::kOutOfRange, path + ".media_event: unknown event " + std::to_string(media));
+  }
+  TargetList targets = TargetListFor(def, m->kind());
+  if (targets.name != nullptr && m->target() >= targets.size) {
+    return Fail(Error::kOutOfRange, path + ".target: " + std::to_string(m->target()) +
+                                        " >= " + std::to_string(targets.size) + " " + targets.name);
+  }
+  switch (m->kind()) {
+    case wire::MicroKind::PageView:
+    case wire::MicroKind::ScrollDepth:
+    case wire::MicroKind::TimeOnPage:
+      if (Empty(m->page())) return Fail(Error::kInvalidConfig, path + ".page: required");
+      break;
+    case wire::MicroKind::CustomEvent:
+    case wire::MicroKind::DataLayer:
+      if (Empty(m->event())) return Fail(Error::kInvalidConfig, path + ".event: required");
+      break;
+    default:
+      break;
+  }
+  if (m->kind() == wire::MicroKind::ScrollDepth && (m->threshold() < 1 || m->threshold() > 100)) {
+    return Fail(Error::kOutOfRange, path + ".threshold: " + std::to_string(m->threshold()) +
+                                        " is not a percent 1..100");
+  }
+  if (m->kind() == wire::MicroKind::TimeOnPage &&
+      (m->threshold() < 1 || m->threshold() > kMaxThresholdSeconds)) {
+    return Fail(Error::kOutOfRange, path + ".threshold: " + std::to_string(m->threshold()) +
+                                        " seconds is outside 1.." +
+                                        std::to_string(kMaxThresholdSeconds));
+  }
+  return {};
+}
+
+Status CheckMicroIndices(const flatbuffers::Vector<uint8_t>* ids, const std::string& path,
+                         size_t micro_count) {
+  for (size_t k = 0; k < Size(ids); ++k) {
+    uint8_t id = ids->Get(static_cast<flatbuffers::uoffset_t>(k));
+    if (id >= micro_count) {
+      return Fail(Error::kOutOfRange, Indexed(path, k) + ": " + std::to_string(id) + " >= " +
+                                          std::to_string(micro_count) + " micro-conversions");
+    }
+  }
+  return {};
+}
+
+Status CheckFunnel(const wire::SiteConfig& def, size_t i) {
+  const wire::FunnelDef* f = def.funnels()->Get(static_cast<flatbuffers::uoffset_t>(i));
+  std::string path = Indexed("funnels", i);
+  if (Empty(f->id())) return Fail(Error::kInvalidConfig, path + ".id: must not be empty");
+  for (size_t j = 0; j < i; ++j) {
+    if (View(def.funnels()->Get(static_cast<flatbuffers::uoffset_t>(j))->id()) == View(f->id())) {
+      return Fail(Error::kInvalidConfig, path + ".id: duplicate id " + Quoted(View(f->id())));
+    }
+  }
+  auto mode = static_cast<uint8_t>(f->mode());
+  if (mode > static_cast<uint8_t>(wire::FunnelMode::MAX)) {
+    return Fail(Error::kOutOfRange, path + ".mode: unknown mode " + std::to_string(mode));
+  }
+  size_t steps = Size(f->steps());
+  if (steps == 0) return Fail(Error::kInvalidConfig, path + ".steps: at least one step");
+  if (Status s = CheckCount(path + ".steps", steps, kMaxFunnelSteps); !s.ok()) return s;
+  size_t micro_count = Size(def.micros());
+  for (size_t k = 0; k < steps; ++k) {
+    const wire::FunnelStepDef* step = f->steps()->Get(static_cast<flatbuffers::uoffset_t>(k));
+    std::string step_path = path + Indexed(".steps", k);
+    if (Size(step->micros()) == 0) {
+      return Fail(Error::kInvalidConfig, step_path + ".micros: at least one micro-conversion");
+    }
+    if (Status s = CheckMicroIndices(step->micros(), step_path + ".micros", micro_count); !s.ok()) {
+      return s;
+    }
+  }
+  return CheckMicroIndices(f->exclusions(), path + ".exclusions", micro_count);
+}
+
+Status CheckPrivacy(const wire::PrivacyDef& p) {
+  auto scope = static_cast<uint8_t>(p.scope());
+  if (scope > static_cast<uint8_t>(wire::PrivacyScope::MAX)) {
+    return Fail(Error::kOutOfRange, "privacy.scope: unknown scope " + std::to_string(scope));
+  }
+  if (p.scope() == wire::PrivacyScope::Journey &&
+      (p.journey_days() < 1 || p.journey_days() > kMaxJourneyDays)) {
+    return Fail(Error::kOutOfRange, "privacy.journey_days: " + std::to_string(p.journey_days()) +
+                                        " is outside 1.." + std::to_string(kMaxJourneyDays));
+  }
+  // Written so that NaN fails too.
+  if (!(p.ldp_epsilon() >= 0.0f) || std::isinf(p.ldp_epsilon())) {
+    return Fail(Error::kOutOfRange, "privacy.ldp_epsilon: must be a finite number >= 0");
+  }
+  if (!(p.replay_sample_rate() >= 0.0f && p.replay_sample_rate() <= 1.0f)) {
+    return Fail(Error::kOutOfRange, "privacy.replay_sample_rate: must be within 0..1");
+  }
+  if (p.k_anonymity() < 1) return Fail(Error::kOutOfRange, "privacy.k_anonymity: must be >= 1");
+  return {};
+}
+
+// Every rule a compiled config must meet; shared by CompileConfig and
+// FromCompiled so that what compiles also loads.
+Status CheckSiteConfig(const wire::SiteConfig& def) {
+  if (def.version() != kConfigVersion) {
+    return Fail(Error::kUnsupportedVersion, "version: " + std::to_string(def.version()) +
+                                                ", this build reads " +
+                                                std::to_string(kConfigVersion));
+  }
+  if (Empty(def.site())) return Fail(Error::kInvalidConfig, "site: must not be empty");
+  if (def.session_timeout_ms() == 0) {
+    return Fail(Error::kOutOfRange, "session_timeout_ms: must be > 0");
+  }
+  const std::pair<const char*, std::pair<size_t, size_t>> counts[] = {
+      {"page_templates", {Size(def.page_templates()), kMaxPageTemplates}},
+      {"micros", {Size(def.micros()), kMaxMicroConversions}},
+      {"funnels", {Size(def.funnels()), kMaxFunnels}},
+      {"forms", {Size(def.forms()), kMaxForms}},
+      {"click_selectors", {Size(def.click_selectors()), kMaxSelectors}},
+      {"visibility_selectors", {Size(def.visibility_selectors()), kMaxSelectors}},
+      {"media_selectors", {Size(def.media_selectors()), kMaxSelectors}},
+  };
+  for (const auto& [field, count] : counts) {
+    if (Status s = CheckCount(field, count.first, count.second); !s.ok()) return s;
+  }
+  for (size_t i = 0; i < Size(def.forms()); ++i) {
+    const wire::FormDef* form = def.forms()->Get(static_cast<flatbuffers::uoffset_t>(i));
+    std::string path = Indexed("forms", i);
+    if (Empty(form->id())) return Fail(Error::kInvalidConfig, path + ".id: must not be empty");
+    if (Status s = CheckCount(path + ".fields", Size(form->fields()), kMaxFormFields); !s.ok()) {
+      return s;
+    }
+  }
+  for (size_t i = 0; i < Size(def.micros()); ++i) {
+    if (Status s = CheckMicro(def, i); !s.ok()) return s;
+  }
+  for (size_t i = 0; i < Size(def.funnels()); ++i) {
+    if (Status s = CheckFunnel(def, i); !s.ok()) return s;
+  }
+  if (def.privacy() != nullptr) return CheckPrivacy(*def.privacy());
+  return {};
+}
+
+Status CheckNoNulls(const wire::SiteConfigT& config) {
+  for (size_t i = 0; i < config.micros.size(); ++i) {
+    if (!config.micros[i]) return Fail(Error::kInvalidConfig, Indexed("micros", i) + ": null");
+  }
+  for (size_t i = 0; i < config.forms.size(); ++i) {
+    if (!config.forms[i]) return Fail(Error::kInvalidConfig, Indexed("forms", i) + ": null");
+  }
+  for (size_t i = 0; i < config.funnels.size(); ++i) {
+    if (!config.funnels[i]) return Fail(Error::kInvalidConfig, Indexed("funnels", i) + ": null");
+    const auto& steps = config.funnels[i]->steps;
+    for (size_t k = 0; k < steps.size(); ++k) {
+      if (!steps[k]) {
+        return Fail(Error::kInvalidConfig, Indexed("funnels", i) + Indexed(".steps", k) + ": null");
+      }
+    }
+  }
+  return {};
+}
+
+uint32_t Fnv1a32(std::span<const uint8_t> bytes) {
+  uint32_t hash = 2166136261u;
+  for (uint8_t b : bytes) {
+    hash ^= b;
+    hash *= 16777619u;
+  }
+  return hash;
+}
+
+}  // namespace
+
+Result<std::vector<uint8_t>> CompileConfig(const wire::SiteConfigT& config) {
+  if (Status s = CheckNoNulls(config); !s.ok()) return {s.error, std::move(s.message)};
+  wire::SiteConfigT stamped(config);
+  stamped.version = static_cast<uint8_t>(kConfigVersion);
+  flatbuffers::FlatBufferBuilder builder(1024);
+  wire::FinishSiteConfigBuffer(builder, wire::SiteConfig::Pack(builder, &stamped));
+  if (builder.GetSize() > kMaxCompiledConfigBytes) {
+    return {Error::kTooLarge, "config: compiles to " + std::to_string(builder.GetSize()) +
+                                  " bytes, at most " + std::to_string(kMaxCompiledConfigBytes)};
+  }
+  // Authoring mistakes are config errors whatever check caught them.
+  if (Status s = CheckSiteConfig(*wire::GetSiteConfig(builder.GetBufferPointer())); !s.ok()) {
+    return {Error::kInvalidConfig, std::move(s.message)};
+  }
+  return std::vector<uint8_t>(builder.GetBufferPointer(),
+                              builder.GetBufferPointer() + builder.GetSize());
+}
+
+Result<Config> Config::FromCompiled(std::span<const uint8_t> bytes) {
+  if (bytes.size() > kMaxCompiledConfigBytes) {
+    return {Error::kTooLarge, "config: " + std::to_string(bytes.size()) + " bytes, at most " +
+                                  std::to_string(kMaxCompiledConfigBytes)};
+  }
+  // Root offset plus file identifier.
+  constexpr size_t kHeaderBytes =
+      sizeof(flatbuffers::uoffset_t) + flatbuffers::kFileIdentifierLength;
+  if (bytes.size() < kHeaderBytes) {
+    return {Error::kTruncated, "config: " + std::to_string(bytes.size()) + " bytes is too short"};
+  }
+  if (!wire::SiteConfigBufferHasIdentifier(bytes.data())) {
+    return {Error::kWrongIdentifier, "config: file identifier is not MCC1"};
+  }
+  Config config;
+  // The copy is ours and suitably aligned for the Verifier's checks.
+  config.bytes_.assign(bytes.begin(), bytes.end());
+  flatbuffers::Verifier::Options options;
+  options.max_depth = kVerifierMaxDepth;
+  options.max_tables = kVerifierMaxTables;
+  flatbuffers::Verifier verifier(config.bytes_.data(), config.bytes_.size(), options);
+  if (!wire::VerifySiteConfigBuffer(verifier)) {
+    return {Error::kVerifyFailed, "config: FlatBuffers verification failed"};
+  }
+  const wire::SiteConfig* def = wire::GetSiteConfig(config.bytes_.data());
+  if (Status s = CheckSiteConfig(*def); !s.ok()) return {s.error, std::move(s.message)};
+  config.def_ = def;
+  config.hash_ = Fnv1a32(config.bytes_);
+
+  size_t selector_lists[] = {Size(def->click_selectors()), Size(def->forms()),
+                             Size(def->visibility_selectors()), Size(def->media_selectors())};
+  config.click_.resize(selector_lists[0]);
+  config.form_start_.resize(selector_lists[1]);
+  config.form_submit_.resize(selector_lists[1]);
+  config.visible_.resize(selector_lists[2]);
+  config.media_.resize(selector_lists[3]);
+  for (size_t i = 0; i < Size(def->micros()); ++i) {
+    const wire::MicroConversionDef* m = def->micros()->Get(static_cast<flatbuffers::uoffset_t>(i));
+    auto index = static_cast<uint8_t>(i);  // kMaxMicroConversions fits a byte
+    switch (m->kind()) {
+      case wire::MicroKind::PageView:
+        config.page_view_.push_back(index);
+        break;
+      case wire::MicroKind::Click:
+        config.click_[m->target()].push_back(index);
+        break;
+      case wire::MicroKind::FormStart:
+        config.form_start_[m->target()].push_back(index);
+        break;
+      case wire::MicroKind::FormSubmit:
+        config.form_submit_[m->target()].push_back(index);
+        break;
+      case wire::MicroKind::ScrollDepth:
+        config.scroll_.push_back(index);
+        break;
+      case wire::MicroKind::ElementVisible:
+        config.visible_[m->target()].push_back(index);
+        break;
+      case wire::MicroKind::Media:
+        config.media_[m->target()].push_back(index);
+        break;
+      case wire::MicroKind::TimeOnPage:
+        config.time_on_page_.push_back(index);
+        break;
+      case wire::MicroKind::CustomEvent:
+        config.custom_.push_back(index);
+        break;
+      case wire::MicroKind::DataLayer:
+        config.data_layer_.push_back(index);
+        break;
+    }
+  }
+  return config;
+}
+
+Config::Config(const Config& other)
+    : bytes_(other.bytes_),
+      hash_(other.hash_),
+      page_view_(other.page_view_),
+      scroll_(other.scroll_),
+      time_on_page_(other.time_on_page_),
+      custom_(other.custom_),
+      data_layer_(other.data_layer_),
+      click_(other.click_),
+      form_start_(other.form_start_),
+      form_submit_(other.form_submit_),
+      visible_(other.visible_),
+      media_(other.media_) {
+  if (other.def_ != nullptr) def_ = wire::GetSiteConfig(bytes_.data());
+}
+
+Config& Config::operator=(const Config& other) {
+  if (this != &other) *this = Config(other);
+  return *this;
+}
+
+// A moved vector keeps its heap buffer, so def_ stays valid in the target;
+// the source is left empty rather than pointing into someone else's bytes.
+Config::Config(Config&& other) noexcept
+    : bytes_(std::move(other.bytes_)),
+      def_(std::exchange(other.def_, nullptr)),
+      hash_(std::exchange(other.hash_, 0)),
+      page_view_(std::move(other.page_view_)),
+      scroll_(std::move(other.scroll_)),
+      time_on_page_(std::move(other.time_on_page_)),
+      custom_(std::move(other.custom_)),
+      data_layer_(std::move(other.data_layer_)),
+      click_(std::move(other.click_)),
+      form_start_(std::move(other.form_start_)),
+      form_submit_(std::move(other.form_submit_)),
+      visible_(std::move(other.visible_)),
+      media_(std::move(other.media_)) {
+  other.bytes_.clear();
+}
+
+Config& Config::operator=(Config&& other) noexcept {
+  if (this == &other) return *this;
+  bytes_ = std::move(other.bytes_);
+  def_ = std::exchange(other.def_, nullptr);
+  hash_ = std::exchange(other.hash_, 0);
+  page_view_ = std::move(other.page_view_);
+  scroll_ = std::move(other.scroll_);
+  time_on_page_ = std::move(other.time_on_page_);
+  custom_ = std::move(other.custom_);
+  data_layer_ = std::move(other.data_layer_);
+  click_ = std::move(other.click_);
+  form_start_ = std::move(other.form_start_);
+  form_submit_ = std::move(other.form_submit_);
+  visible_ = std::move(other.visible_);
+  media_ = std::move(other.media_);
+  other.bytes_.clear();
+  return *this;
+}
+
+std::string_view Config::site() const noexcept {
+  return def_ == nullptr ? std::string_view() : View(def_->site());
+}
+
+size_t Config::micro_count() const noexcept { return def_ == nullptr ? 0 : Size(def_->micros()); }
+
+size_t Config::funnel_count() const noexcept { return def_ == nullptr ? 0 : Size(def_->funnels()); }
+
+size_t Config::template_count() const noexcept {
+  return def_ == nullptr ? 0 : Size(def_->page_templates());
+}
+
+int Config::MatchTemplate(std::string_view path) const noexcept {
+  for (size_t i = 0; i < template_count(); ++i) {
+    std::string_view pattern =
+        View(def_->page_templates()->Get(static_cast<flatbuffers::uoffset_t>(i)));
+    if (MatchPagePattern(pattern, wire::PageMatch::Exact, path)) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+namespace {
+
+std::span<const uint8_t> MicrosAt(const std::vector<std::vector<uint8_t>>& table, uint16_t at) {
+  if (at >= table.size()) return {};
+  return table[at];
+}
+
+}  // namespace
+
+std::span<const uint8_t> Config::ClickMicros(uint16_t selector) const noexcept {
+  return MicrosAt(click_, selector);
+}
+
+std::span<const uint8_t> Config::FormStartMicros(uint16_t form) const noexcept {
+  return MicrosAt(form_start_, form);
+}
+
+std::span<const uint8_t> Config::FormSubmitMicros(uint16_t form) const noexcept {
+  return MicrosAt(form_submit_, form);
+}
+
+std::span<const uint8_t> Config::VisibleMicros(uint16_t selector) const noexcept {
+  return MicrosAt(visible_, selector);
+}
+
+std::span<const uint8_t> Config::MediaMicros(uint16_t selector) const noexcept {
+  return MicrosAt(media_, selector);
+}
+
+bool Config::PageFilterMatches(uint8_t micro, std::string_view path) const noexcept {
+  if (micro >= micro_count()) return false;
+  const wire::MicroConversionDef* m = def_->micros()->Get(micro);
+  if (Empty(m->page())) return true;  // no filter
+  return MatchPagePattern(View(m->page()), m->page_match(), path);
+}
+
+}  // namespace microconv

@@ -1,0 +1,179 @@
+#include "core/json_writer.h"
+
+#include <cmath>
+
+namespace microconv {
+
+void AppendJsonString(std::string_view text, std::string& out) {
+  constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = static_cast<uint8_t>(text[i]);
+    if (byte < 0x80) {
+      switch (byte) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        default:
+          if (byte < 0x20 || byte == 0x7f) {
+            out += "\\u00";
+            out += kHex[byte >> 4];
+            out += kHex[byte & 0xf];
+          } else {
+            out += static_cast<char>(byte);
+          }
+      }
+      ++i;
+      continue;
+    }
+    // Lead byte: sequence length and the valid range of the second byte
+    // (Unicode 15, table 3-7: no overlongs, no surrogates, <= U+10FFFF).
+    size_t length = 0;
+    uint8_t low = 0x80, high = 0xbf;
+    if (byte >= 0xc2 && byte <= 0xdf) {
+      length = 2;
+    } else if (byte >= 0xe0 && byte <= 0xef) {
+      length = 3;
+      if (byte == 0xe0) low = 0xa0;
+      if (byte == 0xed) high = 0x9f;
+    } else if (byte >= 0xf0 && byte <= 0xf4) {
+      length = 4;
+      if (byte == 0xf0) low = 0x90;
+      if (byte == 0xf4) high = 0x8f;
+    }
+    size_t valid = length == 0 ? 0 : 1;
+    while (valid > 0 && valid < length && i + valid < text.size()) {
+      const auto next = static_cast<uint8_t>(text[i + valid]);
+      const uint8_t lo = valid == 1 ? low : 0x80;
+      const uint8_t hi = valid == 1 ? high : 0xbf;
+      if (next < lo || next > hi) break;
+      ++valid;
+    }
+    if (length != 0 && valid == length) {
+      const uint32_t point = length == 3 ? ((byte & 0x0fu) << 12) | ((text[i + 1] & 0x3fu) << 6) |
+                                               (text[i + 2] & 0x3fu)
+                                         : 0;
+      if (point == 0x2028 || point == 0x2029) {
+        out += point == 0x2028 ? "\\u2028" : "\\u2029";
+      } else {
+        out.append(text.substr(i, length));
+      }
+      i += length;
+    } else {
+      out += "\\ufffd";
+      i += valid == 0 ? 1 : valid;
+    }
+  }
+  out += '"';
+}
+
+std::string JsonWriter::Take() && {
+  out_ += '\n';
+  return std::move(out_);
+}
+
+void JsonWriter::Key(std::string_view key) {
+  Separate();
+  AppendJsonString(key, out_);
+  out_ += ": ";
+  after_key_ = true;
+}
+
+void JsonWriter::String(std::string_view value) {
+  Separate();
+  AppendJsonString(value, out_);
+}
+
+void JsonWriter::Number(uint64_t value) {
+  Separate();
+  out_ += std::to_string(value);
+}
+
+void JsonWriter::Fixed(double value, int decimals) {
+  Separate();
+  if (decimals < 0) decimals = 0;
+  if (decimals > 9) decimals = 9;
+  int64_t scale = 1;
+  for (int i = 0; i < decimals; ++i) scale *= 10;
+  if (!std::isfinite(value) || std::fabs(value) * static_cast<double>(scale) > 9e18) {
+    out_ += "null";
+    return;
+  }
+  // Integer arithmetic after one rounding: identical text natively and in Wasm.
+  const int64_t scaled = std::llround(value * static_cast<double>(scale));
+  const uint64_t magnitude =
+      scaled < 0 ? 0 - static_cast<uint64_t>(scaled) : static_cast<uint64_t>(scaled);
+  if (scaled < 0) out_ += '-';
+  out_ += std::to_string(magnitude / static_cast<uint64_t>(scale));
+  std::string fraction = std::to_string(magnitude % static_cast<uint64_t>(scale));
+  fraction.insert(0, static_cast<size_t>(decimals) - fraction.size(), '0');
+  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+  if (!fraction.empty()) {
+    out_ += '.';
+    out_ += fraction;
+  }
+}
+
+void JsonWriter::Bool(bool value) {
+  Separate();
+  out_ += value ? "true" : "false";
+}
+
+void JsonWriter::Null() {
+  Separate();
+  out_ += "null";
+}
+
+void JsonWriter::Open(char bracket, bool inline_items) {
+  Separate();
+  out_ += bracket;
+  const bool parent_inline = !levels_.empty() && levels_.back().inline_items;
+  levels_.push_back({inline_items || parent_inline, true});
+}
+
+void JsonWriter::Close(char bracket) {
+  if (levels_.empty()) return;
+  const Level level = levels_.back();
+  levels_.pop_back();
+  if (!level.empty && !level.inline_items) NewLine();
+  out_ += bracket;
+}
+
+// Comma and line break before a value or key, unless it follows a key.
+void JsonWriter::Separate() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (levels_.empty()) return;
+  Level& level = levels_.back();
+  if (!level.empty) out_ += level.inline_items ? ", " : ",";
+  if (!level.inline_items) NewLine();
+  level.empty = false;
+}
+
+void JsonWriter::NewLine() {
+  out_ += '\n';
+  out_.append(2 * levels_.size(), ' ');
+}
+
+}  // namespace microconv

@@ -1,0 +1,597 @@
+#include "core/report.h"
+
+#include <algorithm>
+#include <array>
+
+#include "core/heatmap.h"
+#include "core/stats.h"
+
+namespace microconv {
+namespace {
+
+constexpr const char* kBreakdownNames[kBreakdownCount] = {
+    "all",    "none",    "referrer", "utm_source", "utm_medium", "utm_campaign",
+    "device", "browser", "os",       "screen",     "language",   "country"};
+constexpr const char* kDeviceNames[] = {"unknown", "desktop", "mobile", "tablet"};
+constexpr const char* kBrowserNames[] = {"unknown", "chrome", "firefox", "safari",
+                                         "edge",    "opera",  "samsung", "other"};
+constexpr const char* kOsNames[] = {"unknown", "windows", "macos",    "linux",
+                                    "android", "ios",     "chromeos", "other"};
+constexpr const char* kScreenNames[] = {"unknown", "xs", "s", "m", "l", "xl", "xxl"};
+
+std::string_view View(const flatbuffers::String* s) {
+  return s == nullptr ? std::string_view() : std::string_view(s->c_str(), s->size());
+}
+
+// Names from the config, tolerant of ids past its lists.
+class Names {
+ public:
+  explicit Names(const wire::SiteConfig& def) : def_(def) {}
+
+  std::string Micro(size_t i) const {
+    const auto* micros = def_.micros();
+    return micros != nullptr && i < micros->size() ? std::string(View(micros->Get(i)->id()))
+                                                   : "#" + std::to_string(i);
+  }
+  std::string MicroLabel(size_t i) const {
+    const auto* micros = def_.micros();
+    return micros != nullptr && i < micros->size() ? std::string(View(micros->Get(i)->label()))
+                                                   : std::string();
+  }
+  std::string Template(size_t i) const { return Entry(def_.page_templates(), i); }
+  std::string Selector(size_t i) const { return Entry(def_.click_selectors(), i); }
+  std::string Form(size_t i) const {
+    const auto* forms = def_.forms();
+    return forms != nullptr && i < forms->size() ? std::string(View(forms->Get(i)->id()))
+                                                 : "#" + std::to_string(i);
+  }
+  std::string Field(size_t form, size_t i) const {
+    const auto* forms = def_.forms();
+    if (forms == nullptr || form >= forms->size()) return "#" + std::to_string(i);
+    return Entry(forms->Get(form)->fields(), i);
+  }
+  std::string Action(uint32_t code, bool& is_page) const {
+    is_page = code >= 0x8000;
+    if (code == kLiteralPageAction) return "(other page)";
+    return is_page ? Template(code & 0x7fff) : Micro(code);
+  }
+
+ private:
+  static std::string Entry(
+      const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* list, size_t i) {
+    return list != nullptr && i < list->size() ? std::string(View(list->Get(i)))
+                                               : "#" + std::to_string(i);
+  }
+  const wire::SiteConfig& def_;
+};
+
+std::vector<NextActionRow> NextActions(const IdMap<uint64_t>& actions, const Names& names,
+                                       uint64_t k) {
+  std::vector<NextActionRow> rows;
+  for (const auto& [code, sessions] : actions.entries) {
+    NextActionRow row;
+    row.action = names.Action(code, row.is_page);
+    row.sessions = sessions;
+    rows.push_back(std::move(row));
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const auto& a, const auto& b) { return a.sessions > b.sessions; });
+  for (NextActionRow& row : rows) {
+    if (row.sessions < k) {
+      row.suppressed = true;
+      row.sessions = 0;
+    }
+  }
+  return rows;
+}
+
+std::vector<DurationBucket> Buckets(const DurationHistogram& histogram) {
+  std::vector<DurationBucket> buckets;
+  for (size_t b = 0; b < DurationHistogram::kBuckets; ++b) {
+    if (histogram.count(b) == 0) continue;
+    buckets.push_back(
+        {DurationHistogram::BucketLow(b), DurationHistogram::BucketHigh(b), histogram.count(b)});
+  }
+  return buckets;
+}
+
+FunnelReport BuildFunnel(const FunnelTally& tally, const wire::FunnelDef* def, const Names& names,
+                         uint64_t k) {
+  FunnelReport report;
+  report.id = std::string(View(def->id()));
+  report.label = std::string(View(def->label()));
+  report.entered = tally.entered;
+  report.conversions = tally.conversions;
+  report.conversion_rate = Ratio(tally.conversions, tally.entered);
+  report.exclusions = tally.exclusions;
+  report.dropped_before_first = tally.dropped_before_first;
+  report.next_before_first = NextActions(tally.next_before_first, names, k);
+  report.median_time_to_convert_ds = tally.time_to_convert.Quantile(0.5);
+  report.p90_time_to_convert_ds = tally.time_to_convert.Quantile(0.9);
+  report.time_to_convert = Buckets(tally.time_to_convert);
+  const auto* steps = def->steps();
+  const size_t step_count = std::min<size_t>(tally.steps.size(), steps ? steps->size() : 0);
+  uint64_t previous = tally.entered;
+  for (size_t s = 0; s < step_count; ++s) {
+    const FunnelStepTally& step = tally.steps[s];
+    FunnelStepRow row;
+    row.label = std::string(View(steps->Get(s)->label()));
+    row.optional = steps->Get(s)->optional();
+    row.reached = step.reached;
+    row.from_previous = Ratio(step.reached, previous);
+    row.from_start = Ratio(step.reached, tally.entered);
+    row.drop_off = step.drop_off;
+    row.drop_off_rate = Ratio(step.drop_off, step.reached);
+    row.median_step_ds = step.step_time.Quantile(0.5);
+    row.p90_step_ds = step.step_time.Quantile(0.9);
+    row.next_actions = NextActions(step.next_actions, names, k);
+    if (!row.optional) previous = step.reached;
+    if (row.reached < k) {
+      FunnelStepRow withheld;
+      withheld.label = std::move(row.label);
+      withheld.optional = row.optional;
+      withheld.suppressed = true;
+      row = std::move(withheld);
+    }
+    report.steps.push_back(std::move(row));
+  }
+  if (tally.entered < k) {
+    report.suppressed = true;
+    report.entered = report.conversions = report.exclusions = report.dropped_before_first = 0;
+    report.conversion_rate = report.median_time_to_convert_ds = report.p90_time_to_convert_ds = 0;
+    report.time_to_convert.clear();
+    report.next_before_first.clear();
+  } else if (tally.conversions < k) {
+    // The time-to-convert distribution is backed by the converters alone.
+    report.median_time_to_convert_ds = report.p90_time_to_convert_ds = 0;
+    report.time_to_convert.clear();
+  }
+  return report;
+}
+
+SegmentRow MakeSegmentRow(std::string value, const SegmentTally& tally, const Aggregate& all) {
+  SegmentRow row;
+  row.value = std::move(value);
+  row.sessions = tally.sessions;
+  row.converters = std::min(tally.converters, tally.sessions);
+  row.non_converters = row.sessions - row.converters;
+  row.conversion_rate = Ratio(row.converters, row.sessions);
+  const uint64_t converters = std::min(all.converters(), all.sessions());
+  row.converter_share = Ratio(row.converters, converters);
+  row.non_converter_share = Ratio(row.non_converters, all.sessions() - converters);
+  return row;
+}
+
+void Withhold(SegmentRow& row) {
+  SegmentRow withheld;
+  withheld.value = std::move(row.value);
+  withheld.suppressed = true;
+  row = std::move(withheld);
+}
+
+SegmentTable MakeTable(std::string dimension,
+                       std::vector<std::pair<std::string, SegmentTally>> values,
+                       const SegmentTally& overflow, const Aggregate& all,
+                       const ReportOptions& options, uint64_t k) {
+  SegmentTable table;
+  table.dimension = std::move(dimension);
+  std::stable_sort(values.begin(), values.end(), [](const auto& a, const auto& b) {
+    return a.second.sessions > b.second.sessions;
+  });
+  SegmentTally other = overflow;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i].second.sessions == 0) continue;
+    if (table.rows.size() >= options.top_rows) {
+      other += values[i].second;
+      continue;
+    }
+    table.rows.push_back(MakeSegmentRow(std::move(values[i].first), values[i].second, all));
+    if (table.rows.back().sessions < k) Withhold(table.rows.back());
+  }
+  table.other = MakeSegmentRow("(other)", other, all);
+  if (other.sessions < k) Withhold(table.other);
+  return table;
+}
+
+template <size_t N, typename Slots>
+std::vector<std::pair<std::string, SegmentTally>> EnumValues(const char* const (&names)[N],
+                                                             const Slots& slots) {
+  std::vector<std::pair<std::string, SegmentTally>> values;
+  for (size_t i = 0; i < N && i < slots.size(); ++i) values.emplace_back(names[i], slots[i]);
+  return values;
+}
+
+std::vector<std::pair<std::string, SegmentTally>> StringValues(
+    const CappedStringMap<SegmentTally>& map, std::string_view empty_name) {
+  std::vector<std::pair<std::string, SegmentTally>> values;
+  for (const auto& [key, tally] : map.Sorted()) {
+    values.emplace_back(key.empty() ? std::string(empty_name) : std::string(key), *tally);
+  }
+  return values;
+}
+
+std::vector<std::pair<std::string, SegmentTally>> CodeValues(const IdMap<SegmentTally>& map,
+                                                             bool upper) {
+  std::vector<std::pair<std::string, SegmentTally>> values;
+  for (const auto& [code, tally] : map.entries) {
+    std::string name = "unknown";
+    if (code != 0) {
+      name = {static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
+      for (char& c : name) {
+        if (upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        if (!upper && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      }
+    }
+    values.emplace_back(std::move(name), tally);
+  }
+  return values;
+}
+
+void BuildSegments(const Aggregate& a, const ReportOptions& options, uint64_t k, Report& report) {
+  auto wanted = [&](Breakdown b) {
+    return options.breakdown == Breakdown::kAll || options.breakdown == b;
+  };
+  auto add = [&](Breakdown b, std::vector<std::pair<std::string, SegmentTally>> values,
+                 const SegmentTally& overflow) {
+    if (!wanted(b)) return;
+    report.segments.push_back(
+        MakeTable(BreakdownName(b), std::move(values), overflow, a, options, k));
+  };
+  const SegmentTally none;
+  add(Breakdown::kReferrer, StringValues(a.referrers(), "(direct)"), a.referrers().overflow());
+  add(Breakdown::kUtmSource, StringValues(a.utm_sources(), "(none)"), a.utm_sources().overflow());
+  add(Breakdown::kUtmMedium, StringValues(a.utm_mediums(), "(none)"), a.utm_mediums().overflow());
+  add(Breakdown::kUtmCampaign, StringValues(a.utm_campaigns(), "(none)"),
+      a.utm_campaigns().overflow());
+  add(Breakdown::kDevice, EnumValues(kDeviceNames, a.devices()), none);
+  add(Breakdown::kBrowser, EnumValues(kBrowserNames, a.browsers()), none);
+  add(Breakdown::kOs, EnumValues(kOsNames, a.oses()), none);
+  add(Breakdown::kScreen, EnumValues(kScreenNames, a.screens()), none);
+  add(Breakdown::kLanguage, CodeValues(a.languages(), false), none);
+  add(Breakdown::kCountry, CodeValues(a.countries(), true), none);
+}
+
+PageRow MakePageRow(std::string page, bool literal, const PageTally& t, uint64_t k) {
+  PageRow row;
+  row.page = std::move(page);
+  row.literal = literal;
+  if (t.sessions < k) {
+    row.suppressed = true;
+    return row;
+  }
+  row.views = t.views;
+  row.sessions = t.sessions;
+  row.entries = t.entries;
+  row.exits = t.exits;
+  row.exit_rate = Ratio(t.exits, t.sessions);
+  row.bounce_rate = Ratio(t.bounces, t.entries);
+  row.quick_backs = t.quick_backs;
+  row.mean_active_ds = Ratio(t.active_ds, t.sessions);
+  uint64_t total = 0;
+  for (uint64_t c : t.scroll) total += c;
+  row.scroll_reach.resize(kScrollBuckets);
+  uint64_t at_least = 0;
+  for (size_t i = kScrollBuckets; i-- > 0;) {
+    at_least += t.scroll[i];
+    row.scroll_reach[i] = Ratio(at_least, total);
+  }
+  return row;
+}
+
+void BuildPages(const Aggregate& a, const Names& names, const ReportOptions& options, uint64_t k,
+                Report& report) {
+  struct Entry {
+    std::string page;
+    bool literal;
+    const PageTally* tally;
+  };
+  std::vector<Entry> entries;
+  for (size_t i = 0; i < a.pages().size(); ++i) {
+    if (a.pages()[i].sessions > 0) entries.push_back({names.Template(i), false, &a.pages()[i]});
+  }
+  for (const auto& [key, tally] : a.literal_pages().Sorted()) {
+    entries.push_back({std::string(key), true, tally});
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) {
+    return x.tally->sessions > y.tally->sessions;
+  });
+  if (entries.size() > options.top_rows) entries.resize(options.top_rows);
+  for (Entry& e : entries)
+    report.pages.push_back(MakePageRow(std::move(e.page), e.literal, *e.tally, k));
+}
+
+void BuildEngagement(const Aggregate& a, uint64_t k, Engagement& e) {
+  if (a.sessions() < k) {
+    e.suppressed = true;
+    return;
+  }
+  e.sessions = a.sessions();
+  e.converters = a.converters();
+  e.conversion_rate = Ratio(a.converters(), a.sessions());
+  e.page_views = a.page_views();
+  e.pages_per_session = Ratio(a.page_views(), a.sessions());
+  e.bounces = a.bounces();
+  e.bounce_rate = Ratio(a.bounces(), a.sessions());
+  e.median_active_ds = a.active().Quantile(0.5);
+  e.p90_active_ds = a.active().Quantile(0.9);
+  e.mean_active_ds = a.active().Mean();
+  e.median_duration_ds = a.duration().Quantile(0.5);
+  std::array<uint64_t, kScrollBuckets> scroll{};
+  uint64_t total = 0;
+  auto add = [&](const PageTally& t) {
+    for (size_t i = 0; i < kScrollBuckets; ++i) {
+      scroll[i] += t.scroll[i];
+      total += t.scroll[i];
+    }
+  };
+  for (const PageTally& t : a.pages()) add(t);
+  for (const auto& [key, t] : a.literal_pages().Sorted()) add(*t);
+  add(a.literal_pages().overflow());
+  uint64_t seen = 0;
+  for (size_t i = 0; i < kScrollBuckets && total > 0; ++i) {
+    seen += scroll[i];
+    if (2 * seen >= total) {
+      e.median_scroll_percent = static_cast<uint32_t>(i * 10);
+      break;
+    }
+  }
+  e.rage_clicks = a.rage_clicks();
+  e.dead_clicks = a.dead_clicks();
+  e.quick_backs = a.quick_backs();
+  e.truncated_paths = a.truncated_paths();
+}
+
+void BuildPaths(const Aggregate& a, const Names& names, const ReportOptions& options, uint64_t k,
+                Report& report) {
+  auto sorted = a.paths().Sorted();
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) {
+    return x.second->sessions > y.second->sessions;
+  });
+  PathTally other = a.paths().overflow();
+  for (const auto& [key, tally] : sorted) {
+    if (report.paths.size() >= options.top_paths) {
+      other += *tally;
+      continue;
+    }
+    PathRow row;
+    for (char step : key) row.steps.push_back(names.Micro(static_cast<uint8_t>(step)));
+    if (tally->sessions < k) {
+      row.suppressed = true;
+    } else {
+      row.sessions = tally->sessions;
+      row.converters = tally->converters;
+      row.conversion_rate = Ratio(tally->converters, tally->sessions);
+    }
+    report.paths.push_back(std::move(row));
+  }
+  report.other_paths.steps = {"(other)"};
+  if (other.sessions < k) {
+    report.other_paths.suppressed = true;
+  } else {
+    report.other_paths.sessions = other.sessions;
+    report.other_paths.converters = other.converters;
+    report.other_paths.conversion_rate = Ratio(other.converters, other.sessions);
+  }
+}
+
+void BuildLift(const Aggregate& a, const Names& names, uint64_t k, Report& report) {
+  const uint64_t sessions = a.sessions();
+  const uint64_t converters = std::min(a.converters(), sessions);
+  for (size_t i = 0; i < a.micros().size(); ++i) {
+    if (a.IsMacro(static_cast<uint8_t>(i))) continue;  // a goal's lift on itself says nothing
+    const MicroTally& m = a.micros()[i];
+    LiftRow row;
+    row.micro = names.Micro(i);
+    row.label = names.MicroLabel(i);
+    const uint64_t with = std::min(m.sessions, sessions);
+    const uint64_t with_converters = std::min({m.converters, with, converters});
+    const uint64_t without = sessions - with;
+    const uint64_t without_converters = std::min(converters - with_converters, without);
+    if (with < k || without < k) {
+      row.suppressed = true;
+      report.lift.push_back(std::move(row));
+      continue;
+    }
+    row.sessions_with = with;
+    row.converters_with = with_converters;
+    row.sessions_without = without;
+    row.converters_without = without_converters;
+    const ProportionDifference d =
+        NewcombeDifference(with_converters, with, without_converters, without);
+    row.rate_with = d.p1;
+    row.rate_without = d.p2;
+    row.difference = d.difference;
+    row.ci_low = d.interval.low;
+    row.ci_high = d.interval.high;
+    row.significant = d.significant;
+    report.lift.push_back(std::move(row));
+  }
+}
+
+void BuildFrustration(const Aggregate& a, const ReportOptions& options, uint64_t k,
+                      Report& report) {
+  auto sorted = a.elements().Sorted();
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) {
+    const uint64_t fx = x.second->rage_clicks + x.second->dead_clicks;
+    const uint64_t fy = y.second->rage_clicks + y.second->dead_clicks;
+    return fx != fy ? fx > fy : x.second->clicks > y.second->clicks;
+  });
+  for (const auto& [key, t] : sorted) {
+    if (report.elements.size() >= options.top_rows) break;
+    ElementRow row;
+    row.element = std::string(key);
+    if (t->sessions < k) {
+      row.suppressed = true;
+    } else {
+      row.sessions = t->sessions;
+      row.clicks = t->clicks;
+      row.rage_clicks = t->rage_clicks;
+      row.dead_clicks = t->dead_clicks;
+    }
+    report.elements.push_back(std::move(row));
+  }
+}
+
+FieldRow MakeFieldRow(std::string name, bool literal, const FieldTally& t, uint64_t k) {
+  FieldRow row;
+  row.field = std::move(name);
+  row.literal = literal;
+  if (t.sessions < k) {
+    row.suppressed = true;
+    return row;
+  }
+  row.sessions = t.sessions;
+  row.focus_count = t.focus_count;
+  row.mean_time_ds = Ratio(t.time_ds, t.sessions);
+  row.refills = t.refills;
+  row.last_before_abandon = t.last_before_abandon;
+  return row;
+}
+
+void BuildForms(const Aggregate& a, const Names& names, uint64_t k, Report& report) {
+  const auto literal_fields = a.literal_fields().Sorted();
+  for (size_t f = 0; f < a.forms().size(); ++f) {
+    const FormTally& t = a.forms()[f];
+    FormReport form;
+    form.id = names.Form(f);
+    if (t.started < k) {
+      form.suppressed = true;
+    } else {
+      form.started = t.started;
+      form.submitted = t.submitted;
+      form.abandoned = t.abandoned;
+      form.abandonment_rate = Ratio(t.abandoned, t.started);
+    }
+    for (size_t i = 0; i < t.fields.size(); ++i) {
+      form.fields.push_back(MakeFieldRow(names.Field(f, i), false, t.fields[i], k));
+    }
+    for (const auto& [key, field] : literal_fields) {
+      if (!key.empty() && static_cast<uint8_t>(key[0]) == f) {
+        form.fields.push_back(MakeFieldRow(std::string(key.substr(1)), true, *field, k));
+      }
+    }
+    report.forms.push_back(std::move(form));
+  }
+}
+
+void BuildHeatmaps(const Aggregate& a, const Names& names, uint64_t k, Report& report) {
+  for (size_t p = 0; p < a.heat().size() && p < a.pages().size(); ++p) {
+    const std::vector<uint64_t>& grid = a.heat()[p];
+    if (grid.empty()) continue;
+    HeatmapPage page;
+    page.page = names.Template(p);
+    if (a.pages()[p].sessions < k) {
+      page.suppressed = true;
+    } else {
+      page.sessions = a.pages()[p].sessions;
+      page.cells = grid;
+      for (uint64_t c : grid) page.clicks += c;
+    }
+    report.heatmaps.push_back(std::move(page));
+  }
+  for (size_t i = 0; i < a.selectors().size(); ++i) {
+    const SelectorTally& t = a.selectors()[i];
+    SelectorRow row;
+    row.selector = names.Selector(i);
+    if (t.sessions < k) {
+      row.suppressed = true;
+    } else {
+      row.sessions = t.sessions;
+      row.clicks = t.clicks;
+    }
+    report.selectors.push_back(std::move(row));
+  }
+}
+
+}  // namespace
+
+const char* BreakdownName(Breakdown breakdown) noexcept {
+  const auto i = static_cast<size_t>(breakdown);
+  return i < kBreakdownCount ? kBreakdownNames[i] : "all";
+}
+
+Result<Breakdown> BreakdownFromName(std::string_view name) {
+  for (int i = 0; i < kBreakdownCount; ++i) {
+    if (name == kBreakdownNames[i]) return static_cast<Breakdown>(i);
+  }
+  return {Error::kOutOfRange, "breakdown: unknown dimension"};
+}
+
+std::string DateOfDay(uint32_t day) {
+  // Howard Hinnant's civil_from_days.
+  const int64_t z = static_cast<int64_t>(day) + 719468;
+  const int64_t era = z / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  char text[24];
+  auto put = [&text](int at, int64_t value, int digits) {
+    for (int i = digits - 1; i >= 0; --i, value /= 10)
+      text[at + i] = static_cast<char>('0' + value % 10);
+  };
+  const int year_digits = y >= 10000 ? (y >= 100000 ? 6 : 5) : 4;
+  put(0, y, year_digits);
+  text[year_digits] = '-';
+  put(year_digits + 1, m, 2);
+  text[year_digits + 3] = '-';
+  put(year_digits + 4, d, 2);
+  return std::string(text, year_digits + 6);
+}
+
+Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
+                           const ReportOptions& options) {
+  if (aggregate.configured() && aggregate.config_hash() != config.hash()) {
+    return {Error::kConfigMismatch, "aggregate built for another config"};
+  }
+  const wire::SiteConfig& def = config.def();
+  const size_t funnel_count = def.funnels() == nullptr ? 0 : def.funnels()->size();
+  if (options.funnel >= 0 && static_cast<size_t>(options.funnel) >= funnel_count) {
+    return {Error::kOutOfRange, "funnel: no funnel " + std::to_string(options.funnel)};
+  }
+  // An empty range has no aggregate of this config: report zeros.
+  const Aggregate empty(config);
+  const Aggregate& a = aggregate.configured() ? aggregate : empty;
+
+  Report report;
+  report.site = std::string(View(def.site()));
+  report.config_hash = config.hash();
+  report.k_anonymity = options.k_anonymity >= 0   ? static_cast<uint32_t>(options.k_anonymity)
+                       : def.privacy() != nullptr ? def.privacy()->k_anonymity()
+                                                  : 5;
+  report.breakdown = options.breakdown;
+  const uint64_t k = report.k_anonymity;
+  const Names names(def);
+
+  BuildEngagement(a, k, report.engagement);
+  for (size_t f = 0; f < funnel_count && f < a.funnels().size(); ++f) {
+    if (options.funnel >= 0 && static_cast<size_t>(options.funnel) != f) continue;
+    report.funnels.push_back(BuildFunnel(a.funnels()[f], def.funnels()->Get(f), names, k));
+  }
+  BuildPaths(a, names, options, k, report);
+  BuildLift(a, names, k, report);
+  if (options.breakdown != Breakdown::kNone) BuildSegments(a, options, k, report);
+  BuildPages(a, names, options, k, report);
+  BuildFrustration(a, options, k, report);
+  BuildForms(a, names, k, report);
+  BuildHeatmaps(a, names, k, report);
+  for (const auto& [day, t] : a.days().entries) {
+    DayRow row;
+    row.day = day;
+    row.date = DateOfDay(day);
+    if (t.sessions < k) {
+      row.suppressed = true;
+    } else {
+      row.sessions = t.sessions;
+      row.conversions = t.conversions;
+      row.page_views = t.page_views;
+    }
+    report.days.push_back(std::move(row));
+  }
+  return report;
+}
+
+}  // namespace microconv

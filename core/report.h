@@ -1,0 +1,262 @@
+// Reports answering the seven reasons of SPEC section 3, built from a merged
+// Aggregate (the caller merges the day aggregates of its date range) and the
+// site Config that names every id.
+//
+// k-anonymity (SPEC section 7) is applied here and only here: every cell
+// (funnel step, next action, path, lift row, segment value, page, element,
+// form, field, heatmap page, selector, day) backed by fewer than k sessions
+// keeps its label, is marked `suppressed`, and has its numbers zeroed.
+// Suppression is per cell: totals still include suppressed cells, so a lone
+// suppressed cell can be recovered by subtraction (no complementary
+// suppression).
+#ifndef MICROCONV_CORE_REPORT_H_
+#define MICROCONV_CORE_REPORT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/aggregate.h"
+#include "core/config.h"
+#include "core/status.h"
+
+namespace microconv {
+
+// Which segment tables a report carries.
+enum class Breakdown : uint8_t {
+  kAll = 0,
+  kNone,
+  kReferrer,
+  kUtmSource,
+  kUtmMedium,
+  kUtmCampaign,
+  kDevice,
+  kBrowser,
+  kOs,
+  kScreen,
+  kLanguage,
+  kCountry,
+};
+inline constexpr int kBreakdownCount = 12;
+
+// "all", "none", "referrer", "utm_source", ..., "country".
+const char* BreakdownName(Breakdown breakdown) noexcept;
+Result<Breakdown> BreakdownFromName(std::string_view name);
+
+struct ReportOptions {
+  int k_anonymity = -1;  // < 0: the config's privacy.k_anonymity
+  int funnel = -1;       // < 0: every funnel; else only this funnel index
+  Breakdown breakdown = Breakdown::kAll;
+  size_t top_paths = 20;
+  size_t top_rows = 50;  // rows per segment, page and element table
+};
+
+struct NextActionRow {
+  std::string action;  // micro id, page template, or "(other page)"
+  bool is_page = false;
+  bool suppressed = false;
+  uint64_t sessions = 0;
+};
+
+struct FunnelStepRow {
+  std::string label;
+  bool optional = false;
+  bool suppressed = false;
+  uint64_t reached = 0;
+  // reached / reached of the previous non-optional step (or / entered for
+  // the first non-optional step).
+  double from_previous = 0;
+  double from_start = 0;      // reached / entered
+  uint64_t drop_off = 0;      // not converted, furthest step = this one
+  double drop_off_rate = 0;   // drop_off / reached
+  double median_step_ds = 0;  // from the previous reached step
+  double p90_step_ds = 0;
+  std::vector<NextActionRow> next_actions;  // by sessions, descending
+};
+
+struct DurationBucket {
+  uint32_t low_ds = 0;   // inclusive
+  uint32_t high_ds = 0;  // exclusive
+  uint64_t sessions = 0;
+};
+
+struct FunnelReport {
+  std::string id;
+  std::string label;
+  bool suppressed = false;
+  uint64_t entered = 0;
+  uint64_t conversions = 0;
+  double conversion_rate = 0;  // conversions / entered
+  uint64_t exclusions = 0;
+  uint64_t dropped_before_first = 0;
+  std::vector<NextActionRow> next_before_first;
+  double median_time_to_convert_ds = 0;
+  double p90_time_to_convert_ds = 0;
+  std::vector<DurationBucket> time_to_convert;  // non-empty log buckets
+  std::vector<FunnelStepRow> steps;
+};
+
+struct PathRow {
+  std::vector<std::string> steps;  // micro ids
+  bool suppressed = false;
+  uint64_t sessions = 0;
+  uint64_t converters = 0;
+  double conversion_rate = 0;
+};
+
+// Lift of one (non-macro) micro-conversion on the macro-conversion.
+struct LiftRow {
+  std::string micro;
+  std::string label;
+  bool suppressed = false;  // fewer than k sessions with or without it
+  uint64_t sessions_with = 0;
+  uint64_t converters_with = 0;
+  uint64_t sessions_without = 0;
+  uint64_t converters_without = 0;
+  double rate_with = 0;
+  double rate_without = 0;
+  double difference = 0;  // rate_with - rate_without
+  double ci_low = 0;      // 95 % Newcombe hybrid score interval
+  double ci_high = 0;
+  bool significant = false;  // the interval excludes 0
+};
+
+struct SegmentRow {
+  std::string value;
+  bool suppressed = false;
+  uint64_t sessions = 0;
+  uint64_t converters = 0;
+  uint64_t non_converters = 0;
+  double conversion_rate = 0;
+  double converter_share = 0;      // of all converters
+  double non_converter_share = 0;  // of all non-converters
+};
+
+struct SegmentTable {
+  std::string dimension;
+  std::vector<SegmentRow> rows;  // by sessions, descending; top_rows at most
+  SegmentRow other;              // rows past top_rows and values over the cap
+};
+
+struct PageRow {
+  std::string page;  // template, or literal path
+  bool literal = false;
+  bool suppressed = false;
+  uint64_t views = 0;
+  uint64_t sessions = 0;
+  uint64_t entries = 0;
+  uint64_t exits = 0;
+  double exit_rate = 0;    // exits / sessions
+  double bounce_rate = 0;  // bounces / entries
+  uint64_t quick_backs = 0;
+  double mean_active_ds = 0;  // per page-session
+  // Share of page-sessions whose deepest scroll reached >= 10 * i %.
+  std::vector<double> scroll_reach;
+};
+
+struct Engagement {
+  bool suppressed = false;
+  uint64_t sessions = 0;
+  uint64_t converters = 0;
+  double conversion_rate = 0;
+  uint64_t page_views = 0;
+  double pages_per_session = 0;
+  uint64_t bounces = 0;
+  double bounce_rate = 0;
+  double median_active_ds = 0;
+  double p90_active_ds = 0;
+  double mean_active_ds = 0;
+  double median_duration_ds = 0;
+  // Median over page-sessions of the deepest scroll, as a 10 % bucket floor.
+  uint32_t median_scroll_percent = 0;
+  uint64_t rage_clicks = 0;
+  uint64_t dead_clicks = 0;
+  uint64_t quick_backs = 0;
+  uint64_t truncated_paths = 0;
+};
+
+struct ElementRow {
+  std::string element;
+  bool suppressed = false;
+  uint64_t sessions = 0;
+  uint64_t clicks = 0;
+  uint64_t rage_clicks = 0;
+  uint64_t dead_clicks = 0;
+};
+
+struct FieldRow {
+  std::string field;
+  bool literal = false;  // not a configured field of the form
+  bool suppressed = false;
+  uint64_t sessions = 0;
+  uint64_t focus_count = 0;
+  double mean_time_ds = 0;  // per focusing session
+  uint64_t refills = 0;
+  uint64_t last_before_abandon = 0;
+};
+
+struct FormReport {
+  std::string id;
+  bool suppressed = false;
+  uint64_t started = 0;
+  uint64_t submitted = 0;
+  uint64_t abandoned = 0;
+  double abandonment_rate = 0;  // abandoned / started
+  std::vector<FieldRow> fields;
+};
+
+struct HeatmapPage {
+  std::string page;
+  bool suppressed = false;
+  uint64_t sessions = 0;
+  uint64_t clicks = 0;
+  std::vector<uint64_t> cells;  // kGridRows x kGridColumns, row-major
+};
+
+struct SelectorRow {
+  std::string selector;
+  bool suppressed = false;
+  uint64_t sessions = 0;
+  uint64_t clicks = 0;
+};
+
+struct DayRow {
+  uint32_t day = 0;  // days since 1970-01-01 (UTC)
+  std::string date;  // YYYY-MM-DD
+  bool suppressed = false;
+  uint64_t sessions = 0;
+  uint64_t conversions = 0;
+  uint64_t page_views = 0;
+};
+
+struct Report {
+  std::string site;
+  uint32_t config_hash = 0;
+  uint32_t k_anonymity = 0;
+  Breakdown breakdown = Breakdown::kAll;
+  Engagement engagement;
+  std::vector<FunnelReport> funnels;
+  std::vector<PathRow> paths;
+  PathRow other_paths;  // paths past top_paths and over the cap
+  std::vector<LiftRow> lift;
+  std::vector<SegmentTable> segments;
+  std::vector<PageRow> pages;
+  std::vector<ElementRow> elements;
+  std::vector<FormReport> forms;
+  std::vector<HeatmapPage> heatmaps;
+  std::vector<SelectorRow> selectors;
+  std::vector<DayRow> days;
+};
+
+// kConfigMismatch when the aggregate was built for another config;
+// kOutOfRange for a funnel filter past the config's funnels.
+Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
+                           const ReportOptions& options = {});
+
+// "YYYY-MM-DD" of a day number (days since 1970-01-01), proleptic Gregorian.
+std::string DateOfDay(uint32_t day);
+
+}  // namespace microconv
+
+#endif  // MICROCONV_CORE_REPORT_H_

@@ -1,0 +1,344 @@
+#include "core/report_json.h"
+
+#include "core/heatmap.h"
+#include "core/json_writer.h"
+
+namespace microconv {
+namespace {
+
+constexpr int kRateDecimals = 4;
+
+// Deciseconds (possibly a bucket midpoint) as seconds with one decimal.
+void Seconds(JsonWriter& json, std::string_view key, double deciseconds) {
+  json.FieldFixed(key, deciseconds / 10, 1);
+}
+
+void Rate(JsonWriter& json, std::string_view key, double rate) {
+  json.FieldFixed(key, rate, kRateDecimals);
+}
+
+// Label first; then either the suppression mark or the numbers.
+template <typename Numbers>
+void Cell(JsonWriter& json, bool suppressed, Numbers numbers) {
+  if (suppressed) {
+    json.FieldBool("suppressed", true);
+  } else {
+    numbers();
+  }
+}
+
+void RenderNextActions(JsonWriter& json, std::string_view key,
+                       const std::vector<NextActionRow>& rows) {
+  json.Key(key);
+  json.BeginArray(false);
+  for (const NextActionRow& row : rows) {
+    json.BeginObject();
+    json.FieldString("action", row.action);
+    json.FieldString("kind", row.is_page ? "page" : "micro");
+    Cell(json, row.suppressed, [&] { json.Field("sessions", row.sessions); });
+    json.EndObject();
+  }
+  json.EndArray();
+}
+
+void RenderEngagement(JsonWriter& json, const Engagement& e) {
+  json.Key("engagement");
+  json.BeginObject();
+  Cell(json, e.suppressed, [&] {
+    json.Field("sessions", e.sessions);
+    json.Field("converters", e.converters);
+    Rate(json, "conversion_rate", e.conversion_rate);
+    json.Field("page_views", e.page_views);
+    json.FieldFixed("pages_per_session", e.pages_per_session, 2);
+    json.Field("bounces", e.bounces);
+    Rate(json, "bounce_rate", e.bounce_rate);
+    Seconds(json, "median_active_s", e.median_active_ds);
+    Seconds(json, "p90_active_s", e.p90_active_ds);
+    Seconds(json, "mean_active_s", e.mean_active_ds);
+    Seconds(json, "median_duration_s", e.median_duration_ds);
+    json.Field("median_scroll_percent", e.median_scroll_percent);
+    json.Field("rage_clicks", e.rage_clicks);
+    json.Field("dead_clicks", e.dead_clicks);
+    json.Field("quick_backs", e.quick_backs);
+    json.Field("truncated_paths", e.truncated_paths);
+  });
+  json.EndObject();
+}
+
+void RenderFunnels(JsonWriter& json, const std::vector<FunnelReport>& funnels) {
+  json.Key("funnels");
+  json.BeginArray(false);
+  for (const FunnelReport& f : funnels) {
+    json.BeginObject();
+    json.FieldString("id", f.id);
+    json.FieldString("label", f.label);
+    Cell(json, f.suppressed, [&] {
+      json.Field("entered", f.entered);
+      json.Field("conversions", f.conversions);
+      Rate(json, "conversion_rate", f.conversion_rate);
+      json.Field("exclusions", f.exclusions);
+      json.Field("dropped_before_first", f.dropped_before_first);
+      RenderNextActions(json, "next_before_first", f.next_before_first);
+      Seconds(json, "median_time_to_convert_s", f.median_time_to_convert_ds);
+      Seconds(json, "p90_time_to_convert_s", f.p90_time_to_convert_ds);
+      json.Key("time_to_convert");
+      json.BeginArray(false);
+      for (const DurationBucket& b : f.time_to_convert) {
+        json.BeginObject();
+        Seconds(json, "from_s", b.low_ds);
+        Seconds(json, "to_s", b.high_ds);
+        json.Field("sessions", b.sessions);
+        json.EndObject();
+      }
+      json.EndArray();
+    });
+    json.Key("steps");
+    json.BeginArray(false);
+    for (const FunnelStepRow& s : f.steps) {
+      json.BeginObject();
+      json.FieldString("label", s.label);
+      json.FieldBool("optional", s.optional);
+      Cell(json, s.suppressed, [&] {
+        json.Field("reached", s.reached);
+        Rate(json, "from_previous", s.from_previous);
+        Rate(json, "from_start", s.from_start);
+        json.Field("drop_off", s.drop_off);
+        Rate(json, "drop_off_rate", s.drop_off_rate);
+        Seconds(json, "median_step_s", s.median_step_ds);
+        Seconds(json, "p90_step_s", s.p90_step_ds);
+        RenderNextActions(json, "next_actions", s.next_actions);
+      });
+      json.EndObject();
+    }
+    json.EndArray();
+    json.EndObject();
+  }
+  json.EndArray();
+}
+
+void RenderPath(JsonWriter& json, const PathRow& p) {
+  json.BeginObject();
+  json.Key("steps");
+  json.BeginArray(true);
+  for (const std::string& step : p.steps) json.String(step);
+  json.EndArray();
+  Cell(json, p.suppressed, [&] {
+    json.Field("sessions", p.sessions);
+    json.Field("converters", p.converters);
+    Rate(json, "conversion_rate", p.conversion_rate);
+  });
+  json.EndObject();
+}
+
+void RenderLift(JsonWriter& json, const std::vector<LiftRow>& lift) {
+  json.Key("lift");
+  json.BeginArray(false);
+  for (const LiftRow& l : lift) {
+    json.BeginObject();
+    json.FieldString("micro", l.micro);
+    json.FieldString("label", l.label);
+    Cell(json, l.suppressed, [&] {
+      json.Field("sessions_with", l.sessions_with);
+      json.Field("converters_with", l.converters_with);
+      json.Field("sessions_without", l.sessions_without);
+      json.Field("converters_without", l.converters_without);
+      Rate(json, "rate_with", l.rate_with);
+      Rate(json, "rate_without", l.rate_without);
+      Rate(json, "difference", l.difference);
+      Rate(json, "ci_low", l.ci_low);
+      Rate(json, "ci_high", l.ci_high);
+      json.FieldBool("significant", l.significant);
+    });
+    json.EndObject();
+  }
+  json.EndArray();
+}
+
+void RenderSegmentRow(JsonWriter& json, const SegmentRow& r) {
+  json.BeginObject();
+  json.FieldString("value", r.value);
+  Cell(json, r.suppressed, [&] {
+    json.Field("sessions", r.sessions);
+    json.Field("converters", r.converters);
+    json.Field("non_converters", r.non_converters);
+    Rate(json, "conversion_rate", r.conversion_rate);
+    Rate(json, "converter_share", r.converter_share);
+    Rate(json, "non_converter_share", r.non_converter_share);
+  });
+  json.EndObject();
+}
+
+void RenderSegments(JsonWriter& json, const std::vector<SegmentTable>& tables) {
+  json.Key("segments");
+  json.BeginArray(false);
+  for (const SegmentTable& t : tables) {
+    json.BeginObject();
+    json.FieldString("dimension", t.dimension);
+    json.Key("rows");
+    json.BeginArray(false);
+    for (const SegmentRow& r : t.rows) RenderSegmentRow(json, r);
+    json.EndArray();
+    json.Key("other");
+    RenderSegmentRow(json, t.other);
+    json.EndObject();
+  }
+  json.EndArray();
+}
+
+void RenderPages(JsonWriter& json, const std::vector<PageRow>& pages) {
+  json.Key("pages");
+  json.BeginArray(false);
+  for (const PageRow& p : pages) {
+    json.BeginObject();
+    json.FieldString("page", p.page);
+    json.FieldBool("literal", p.literal);
+    Cell(json, p.suppressed, [&] {
+      json.Field("views", p.views);
+      json.Field("sessions", p.sessions);
+      json.Field("entries", p.entries);
+      json.Field("exits", p.exits);
+      Rate(json, "exit_rate", p.exit_rate);
+      Rate(json, "bounce_rate", p.bounce_rate);
+      json.Field("quick_backs", p.quick_backs);
+      Seconds(json, "mean_active_s", p.mean_active_ds);
+      json.Key("scroll_reach");
+      json.BeginArray(true);
+      for (double share : p.scroll_reach) json.Fixed(share, kRateDecimals);
+      json.EndArray();
+    });
+    json.EndObject();
+  }
+  json.EndArray();
+}
+
+void RenderElements(JsonWriter& json, const std::vector<ElementRow>& elements) {
+  json.Key("frustration");
+  json.BeginArray(false);
+  for (const ElementRow& e : elements) {
+    json.BeginObject();
+    json.FieldString("element", e.element);
+    Cell(json, e.suppressed, [&] {
+      json.Field("sessions", e.sessions);
+      json.Field("clicks", e.clicks);
+      json.Field("rage_clicks", e.rage_clicks);
+      json.Field("dead_clicks", e.dead_clicks);
+    });
+    json.EndObject();
+  }
+  json.EndArray();
+}
+
+void RenderForms(JsonWriter& json, const std::vector<FormReport>& forms) {
+  json.Key("forms");
+  json.BeginArray(false);
+  for (const FormReport& f : forms) {
+    json.BeginObject();
+    json.FieldString("id", f.id);
+    Cell(json, f.suppressed, [&] {
+      json.Field("started", f.started);
+      json.Field("submitted", f.submitted);
+      json.Field("abandoned", f.abandoned);
+      Rate(json, "abandonment_rate", f.abandonment_rate);
+    });
+    json.Key("fields");
+    json.BeginArray(false);
+    for (const FieldRow& r : f.fields) {
+      json.BeginObject();
+      json.FieldString("field", r.field);
+      json.FieldBool("literal", r.literal);
+      Cell(json, r.suppressed, [&] {
+        json.Field("sessions", r.sessions);
+        json.Field("focus_count", r.focus_count);
+        Seconds(json, "mean_time_s", r.mean_time_ds);
+        json.Field("refills", r.refills);
+        json.Field("last_before_abandon", r.last_before_abandon);
+      });
+      json.EndObject();
+    }
+    json.EndArray();
+    json.EndObject();
+  }
+  json.EndArray();
+}
+
+void RenderHeatmaps(JsonWriter& json, const Report& report) {
+  json.Key("heatmap");
+  json.BeginObject();
+  json.Field("columns", kGridColumns);
+  json.Field("rows", kGridRows);
+  json.Key("pages");
+  json.BeginArray(false);
+  for (const HeatmapPage& p : report.heatmaps) {
+    json.BeginObject();
+    json.FieldString("page", p.page);
+    Cell(json, p.suppressed, [&] {
+      json.Field("sessions", p.sessions);
+      json.Field("clicks", p.clicks);
+      json.Key("cells");
+      json.BeginArray(true);
+      for (uint64_t c : p.cells) json.Number(c);
+      json.EndArray();
+    });
+    json.EndObject();
+  }
+  json.EndArray();
+  json.Key("selectors");
+  json.BeginArray(false);
+  for (const SelectorRow& s : report.selectors) {
+    json.BeginObject();
+    json.FieldString("selector", s.selector);
+    Cell(json, s.suppressed, [&] {
+      json.Field("sessions", s.sessions);
+      json.Field("clicks", s.clicks);
+    });
+    json.EndObject();
+  }
+  json.EndArray();
+  json.EndObject();
+}
+
+void RenderDays(JsonWriter& json, const std::vector<DayRow>& days) {
+  json.Key("days");
+  json.BeginArray(false);
+  for (const DayRow& d : days) {
+    json.BeginObject();
+    json.FieldString("date", d.date);
+    Cell(json, d.suppressed, [&] {
+      json.Field("sessions", d.sessions);
+      json.Field("conversions", d.conversions);
+      json.Field("page_views", d.page_views);
+    });
+    json.EndObject();
+  }
+  json.EndArray();
+}
+
+}  // namespace
+
+std::string RenderReportJson(const Report& report) {
+  JsonWriter json;
+  json.BeginObject();
+  json.FieldString("site", report.site);
+  json.Field("config_hash", report.config_hash);
+  json.Field("k_anonymity", report.k_anonymity);
+  json.FieldString("breakdown", BreakdownName(report.breakdown));
+  RenderEngagement(json, report.engagement);
+  RenderFunnels(json, report.funnels);
+  json.Key("paths");
+  json.BeginArray(false);
+  for (const PathRow& p : report.paths) RenderPath(json, p);
+  json.EndArray();
+  json.Key("other_paths");
+  RenderPath(json, report.other_paths);
+  RenderLift(json, report.lift);
+  RenderSegments(json, report.segments);
+  RenderPages(json, report.pages);
+  RenderElements(json, report.elements);
+  RenderForms(json, report.forms);
+  RenderHeatmaps(json, report);
+  RenderDays(json, report.days);
+  json.EndObject();
+  return std::move(json).Take();
+}
+
+}  // namespace microconv

@@ -1,0 +1,99 @@
+#include "core/stats.h"
+
+#include <bit>
+#include <cmath>
+
+namespace microconv {
+
+size_t DurationHistogram::BucketOf(uint32_t ds) noexcept {
+  if (ds < kExactBuckets) return ds;
+  const uint32_t octave = static_cast<uint32_t>(std::bit_width(ds)) - 1;  // >= 4
+  if (octave > kMaxOctave) return kBuckets - 1;
+  const uint32_t sub = (ds >> (octave - 3)) & (kSubBuckets - 1);
+  return kExactBuckets + (octave - 4) * kSubBuckets + sub;
+}
+
+uint32_t DurationHistogram::BucketLow(size_t b) noexcept {
+  if (b < kExactBuckets) return static_cast<uint32_t>(b);
+  const uint32_t octave = static_cast<uint32_t>((b - kExactBuckets) / kSubBuckets) + 4;
+  const uint32_t sub = static_cast<uint32_t>((b - kExactBuckets) % kSubBuckets);
+  return (1u << octave) + sub * (1u << (octave - 3));
+}
+
+uint32_t DurationHistogram::BucketHigh(size_t b) noexcept {
+  if (b < kExactBuckets) return static_cast<uint32_t>(b) + 1;
+  const uint32_t octave = static_cast<uint32_t>((b - kExactBuckets) / kSubBuckets) + 4;
+  return BucketLow(b) + (1u << (octave - 3));
+}
+
+void DurationHistogram::AddToBucket(size_t b, uint64_t count) noexcept {
+  if (b >= kBuckets) return;
+  counts_[b] += count;
+  total_ += count;
+}
+
+void DurationHistogram::Merge(const DurationHistogram& other) noexcept {
+  for (size_t b = 0; b < kBuckets; ++b) counts_[b] += other.counts_[b];
+  total_ += other.total_;
+  sum_ += other.sum_;
+}
+
+double DurationHistogram::Quantile(double q) const noexcept {
+  if (total_ == 0) return 0;
+  if (!(q > 0)) q = 0;  // also catches NaN
+  if (q > 1) q = 1;
+  // Nearest rank: the smallest value with at least ceil(q * n) values <= it.
+  uint64_t rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(total_)));
+  if (rank == 0) rank = 1;
+  uint64_t seen = 0;
+  for (size_t b = 0; b < kBuckets; ++b) {
+    seen += counts_[b];
+    if (seen >= rank) {
+      return (static_cast<double>(BucketLow(b)) + static_cast<double>(BucketHigh(b) - 1)) / 2;
+    }
+  }
+  return static_cast<double>(BucketLow(kBuckets - 1));
+}
+
+double DurationHistogram::Mean() const noexcept {
+  return total_ == 0 ? 0 : static_cast<double>(sum_) / static_cast<double>(total_);
+}
+
+Interval WilsonInterval(uint64_t successes, uint64_t trials, double z) noexcept {
+  if (trials == 0) return {0, 1};
+  if (successes > trials) successes = trials;
+  const double n = static_cast<double>(trials);
+  const double p = static_cast<double>(successes) / n;
+  const double z2 = z * z;
+  const double center = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const double half = z / (1 + z2 / n) * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+  Interval interval{center - half, center + half};
+  // Rounding can push the bounds a hair past the proportion or [0, 1].
+  if (interval.low < 0 || successes == 0) interval.low = 0;
+  if (interval.high > 1 || successes == trials) interval.high = 1;
+  return interval;
+}
+
+ProportionDifference NewcombeDifference(uint64_t successes1, uint64_t trials1, uint64_t successes2,
+                                        uint64_t trials2, double z) noexcept {
+  ProportionDifference result;
+  result.p1 = Ratio(successes1, trials1);
+  result.p2 = Ratio(successes2, trials2);
+  result.difference = result.p1 - result.p2;
+  const Interval w1 = WilsonInterval(successes1, trials1, z);
+  const Interval w2 = WilsonInterval(successes2, trials2, z);
+  const double d = result.difference;
+  result.interval.low = d - std::sqrt((result.p1 - w1.low) * (result.p1 - w1.low) +
+                                      (w2.high - result.p2) * (w2.high - result.p2));
+  result.interval.high = d + std::sqrt((w1.high - result.p1) * (w1.high - result.p1) +
+                                       (result.p2 - w2.low) * (result.p2 - w2.low));
+  result.significant =
+      trials1 > 0 && trials2 > 0 && (result.interval.low > 0 || result.interval.high < 0);
+  return result;
+}
+
+double Ratio(uint64_t numerator, uint64_t denominator) noexcept {
+  return denominator == 0 ? 0 : static_cast<double>(numerator) / static_cast<double>(denominator);
+}
+
+}  // namespace microconv

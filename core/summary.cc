@@ -1,0 +1,425 @@
+// Encoding and verification of the session summary. VerifySummary is the one
+// gate for untrusted bytes (collector bodies, fuzz input): nothing reads a
+// field of a buffer that has not passed it.
+#include "core/summary.h"
+
+#include <bit>
+#include <string>
+#include <string_view>
+
+#include "core/config.h"
+#include "core/heatmap.h"
+#include "core/page_pattern.h"
+#include "flatbuffers/flatbuffers.h"
+
+namespace microconv {
+namespace {
+
+// Caps of this file only; the shared ones are in summary.h and config.h.
+constexpr uint8_t kMaxNextActions = 3;
+constexpr uint8_t kMaxScrollPercent = 100;
+constexpr uint8_t kNoLastField = 0xff;
+constexpr uint16_t kLiteralBit = 0x8000;
+constexpr size_t kHeatGridCells = size_t{kGridColumns} * kGridRows;
+// Root offset plus file identifier: anything shorter cannot be a summary.
+constexpr size_t kMinSummaryBytes = 8;
+// A uint32 needs at most five 7-bit groups; the fifth carries 4 bits.
+constexpr int kMaxVarintBytes = 5;
+
+Status Fail(Error error, std::string message) { return Status{error, std::move(message)}; }
+
+std::string Num(uint64_t value) { return std::to_string(value); }
+
+std::string Hex32(uint32_t value) {
+  constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "0x";
+  for (int shift = 28; shift >= 0; shift -= 4) out += kDigits[(value >> shift) & 0xf];
+  return out;
+}
+
+// "pages[3].max_scroll"
+std::string At(const char* vector, size_t index, const char* member = nullptr) {
+  std::string out = std::string(vector) + "[" + Num(index) + "]";
+  if (member != nullptr) out += std::string(".") + member;
+  return out;
+}
+
+Status TooMany(const std::string& field, size_t size, size_t cap) {
+  return Fail(Error::kTooLarge, field + ": " + Num(size) + " > " + Num(cap));
+}
+
+Status IndexOutside(const std::string& field, size_t value, size_t size, const char* what) {
+  return Fail(Error::kOutOfRange, field + ": " + Num(value) + " >= " + Num(size) + " " + what);
+}
+
+template <typename T>
+size_t SizeOf(const flatbuffers::Vector<T>* vector) {
+  return vector == nullptr ? 0 : vector->size();
+}
+
+// Walks LEB128 varints, calling `sink(value)` for each; false if malformed.
+template <typename Sink>
+bool WalkVarints(std::span<const uint8_t> bytes, Sink&& sink) {
+  uint32_t value = 0;
+  int length = 0;
+  for (uint8_t byte : bytes) {
+    if (length == kMaxVarintBytes - 1 && (byte & 0xf0) != 0) return false;  // > 32 bits
+    value |= static_cast<uint32_t>(byte & 0x7f) << (7 * length);
+    ++length;
+    if ((byte & 0x80) == 0) {
+      sink(value);
+      value = 0;
+      length = 0;
+    }
+  }
+  return length == 0;  // a trailing continuation byte means a cut-off varint
+}
+
+std::span<const uint8_t> BytesOf(const flatbuffers::Vector<uint8_t>* vector) {
+  if (vector == nullptr) return {};
+  return {vector->data(), vector->size()};
+}
+
+Status CheckVarintCount(const char* field, const flatbuffers::Vector<uint8_t>* vector,
+                        size_t expected) {
+  size_t count = 0;
+  if (!WalkVarints(BytesOf(vector), [&count](uint32_t) { ++count; })) {
+    return Fail(Error::kVerifyFailed, std::string(field) + ": malformed varint");
+  }
+  if (count != expected) {
+    return Fail(count < expected ? Error::kTruncated : Error::kVerifyFailed,
+                std::string(field) + ": " + Num(count) + " varints, expected " + Num(expected));
+  }
+  return {};
+}
+
+// Packed language/country codes are 0 or two lowercase ASCII letters.
+bool IsPackedCode(uint16_t code) {
+  if (code == 0) return true;
+  const int a = code >> 8;
+  const int b = code & 0xff;
+  return a >= 'a' && a <= 'z' && b >= 'a' && b <= 'z';
+}
+
+template <typename Enum>
+bool InRange(Enum value) {
+  return static_cast<uint8_t>(value) <= static_cast<uint8_t>(Enum::MAX);
+}
+
+Status CheckDimensions(const wire::Dimensions* dims) {
+  if (dims == nullptr) return {};  // all unknown
+  auto bad = [](const char* field, uint32_t value) {
+    return Fail(Error::kOutOfRange,
+                std::string("dims.") + field + ": " + Num(value) + " is not a known value");
+  };
+  if (!InRange(dims->device())) return bad("device", static_cast<uint8_t>(dims->device()));
+  if (!InRange(dims->browser())) return bad("browser", static_cast<uint8_t>(dims->browser()));
+  if (!InRange(dims->os())) return bad("os", static_cast<uint8_t>(dims->os()));
+  if (!InRange(dims->screen())) return bad("screen", static_cast<uint8_t>(dims->screen()));
+  if (!IsPackedCode(dims->language())) return bad("language", dims->language());
+  if (!IsPackedCode(dims->country())) return bad("country", dims->country());
+  return {};
+}
+
+// A PageStat.page value: a template id (checked against a config later) or a
+// literal page that must exist in this summary.
+Status CheckPageId(const std::string& field, uint16_t page, size_t literal_count) {
+  if ((page & kLiteralBit) == 0) return {};
+  const size_t literal = page & ~kLiteralBit;
+  if (literal >= literal_count) return IndexOutside(field, literal, literal_count, "literal_pages");
+  return {};
+}
+
+Status CheckStructure(const wire::Summary& s) {
+  if (s.version() == 0) return Fail(Error::kVerifyFailed, "version: missing");
+  if (s.version() > kSummaryVersion) {
+    return Fail(Error::kUnsupportedVersion,
+                "version: " + Num(s.version()) + " > " + Num(kSummaryVersion));
+  }
+  if (Status st = CheckDimensions(s.dims()); !st.ok()) return st;
+
+  const size_t page_count = SizeOf(s.pages());
+  const size_t name_count = SizeOf(s.element_names());
+  const size_t literal_count = SizeOf(s.literal_pages());
+  if (page_count > kMaxPages) return TooMany("pages", page_count, kMaxPages);
+  if (SizeOf(s.path_steps()) > kMaxPathSteps) {
+    return TooMany("path_steps", SizeOf(s.path_steps()), kMaxPathSteps);
+  }
+  if (SizeOf(s.heat()) > kMaxHeatCells) return TooMany("heat", SizeOf(s.heat()), kMaxHeatCells);
+  if (SizeOf(s.elements()) > kMaxElements) {
+    return TooMany("elements", SizeOf(s.elements()), kMaxElements);
+  }
+  if (SizeOf(s.funnels()) > kMaxFunnels) {
+    return TooMany("funnels", SizeOf(s.funnels()), kMaxFunnels);
+  }
+  if (SizeOf(s.forms()) > kMaxForms) {
+    return TooMany("forms", SizeOf(s.forms()), kMaxForms);
+  }
+  // Element names are indexed by ushort (and fields by 15 bits); literal
+  // pages by 15 bits: the overall size cap keeps both far below.
+
+  // With no page visited, entry and exit must stay 0.
+  if (page_count == 0 ? s.entry_page() != 0 : s.entry_page() >= page_count) {
+    return IndexOutside("entry_page", s.entry_page(), page_count, "pages");
+  }
+  if (page_count == 0 ? s.exit_page() != 0 : s.exit_page() >= page_count) {
+    return IndexOutside("exit_page", s.exit_page(), page_count, "pages");
+  }
+
+  if (s.pages() != nullptr) {
+    for (size_t i = 0; i < page_count; ++i) {
+      const wire::PageStat* page = s.pages()->Get(i);
+      if (page->max_scroll() > kMaxScrollPercent) {
+        return Fail(Error::kOutOfRange,
+                    At("pages", i, "max_scroll") + ": " + Num(page->max_scroll()) + " > 100");
+      }
+      if (Status st = CheckPageId(At("pages", i, "page"), page->page(), literal_count); !st.ok()) {
+        return st;
+      }
+    }
+  }
+  if (s.heat() != nullptr) {
+    for (size_t i = 0; i < s.heat()->size(); ++i) {
+      const wire::HeatCell* cell = s.heat()->Get(i);
+      if (cell->page() >= page_count) {
+        return IndexOutside(At("heat", i, "page"), cell->page(), page_count, "pages");
+      }
+      if (cell->cell() >= kHeatGridCells) {
+        return IndexOutside(At("heat", i, "cell"), cell->cell(), kHeatGridCells, "grid cells");
+      }
+    }
+  }
+  if (s.elements() != nullptr) {
+    for (size_t i = 0; i < s.elements()->size(); ++i) {
+      const wire::ElementStat* element = s.elements()->Get(i);
+      if (element->page() >= page_count) {
+        return IndexOutside(At("elements", i, "page"), element->page(), page_count, "pages");
+      }
+      if (element->element() >= name_count) {
+        return IndexOutside(At("elements", i, "element"), element->element(), name_count,
+                            "element_names");
+      }
+    }
+  }
+  if (s.element_names() != nullptr) {
+    for (size_t i = 0; i < name_count; ++i) {
+      const size_t length = s.element_names()->Get(i)->size();
+      if (length > kMaxElementNameLength) {
+        return TooMany(At("element_names", i), length, kMaxElementNameLength);
+      }
+    }
+  }
+  if (s.literal_pages() != nullptr) {
+    for (size_t i = 0; i < literal_count; ++i) {
+      const size_t length = s.literal_pages()->Get(i)->size();
+      if (length > kMaxPathLength) {
+        return TooMany(At("literal_pages", i), length, kMaxPathLength);
+      }
+    }
+  }
+
+  size_t step_time_count = 0;
+  if (s.funnels() != nullptr) {
+    for (size_t i = 0; i < s.funnels()->size(); ++i) {
+      const wire::FunnelProgress* funnel = s.funnels()->Get(i);
+      if (funnel->next_count() > kMaxNextActions) {
+        return Fail(Error::kOutOfRange, At("funnels", i, "next_count") + ": " +
+                                            Num(funnel->next_count()) + " > " +
+                                            Num(kMaxNextActions));
+      }
+      if (funnel->furthest() > kMaxFunnelSteps) {
+        return Fail(Error::kOutOfRange, At("funnels", i, "furthest") + ": " +
+                                            Num(funnel->furthest()) + " > " + Num(kMaxFunnelSteps));
+      }
+      const uint16_t next[] = {funnel->next0(), funnel->next1(), funnel->next2()};
+      for (uint8_t n = 0; n < funnel->next_count(); ++n) {
+        // Micro ids are bytes; larger values below the page bit mean nothing.
+        if ((next[n] & kLiteralBit) == 0 && next[n] > 0xff) {
+          return Fail(Error::kOutOfRange, At("funnels", i, "next") + Num(n) + ": " + Num(next[n]) +
+                                              " is not a micro or page id");
+        }
+      }
+      if (funnel->reached() != 0) step_time_count += std::popcount(funnel->reached()) - 1;
+    }
+  }
+
+  if (s.forms() != nullptr) {
+    for (size_t i = 0; i < s.forms()->size(); ++i) {
+      const wire::FormStat* form = s.forms()->Get(i);
+      const size_t field_count = SizeOf(form->fields());
+      if (field_count > kMaxFormFields) {
+        return TooMany(At("forms", i, "fields"), field_count, kMaxFormFields);
+      }
+      if (form->last_field() != kNoLastField && form->last_field() >= field_count) {
+        return IndexOutside(At("forms", i, "last_field"), form->last_field(), field_count,
+                            "fields");
+      }
+      for (size_t f = 0; f < field_count; ++f) {
+        const uint16_t field = form->fields()->Get(f)->field();
+        if ((field & kLiteralBit) != 0 && (field & ~kLiteralBit) >= name_count) {
+          return IndexOutside(At("forms", i) + "." + At("fields", f, "field"), field & ~kLiteralBit,
+                              name_count, "element_names");
+        }
+      }
+    }
+  }
+
+  if (Status st = CheckVarintCount("path_offsets", s.path_offsets(), SizeOf(s.path_steps()));
+      !st.ok()) {
+    return st;
+  }
+  return CheckVarintCount("step_times", s.step_times(), step_time_count);
+}
+
+// Every id the summary uses must exist in the config it claims to follow.
+Status CheckAgainstConfig(const wire::Summary& s, const Config& config) {
+  // A default-constructed Config has no definition to compare with.
+  if (config.bytes().empty()) return Fail(Error::kConfigMismatch, "config: empty");
+  const std::string_view site = s.site() == nullptr
+                                    ? std::string_view()
+                                    : std::string_view(s.site()->c_str(), s.site()->size());
+  if (site != config.site()) return Fail(Error::kConfigMismatch, "site: not the config's site");
+  if (s.config_hash() != config.hash()) {
+    return Fail(Error::kConfigMismatch,
+                "config_hash: " + Hex32(s.config_hash()) + " != " + Hex32(config.hash()));
+  }
+
+  const wire::SiteConfig& def = config.def();
+  const size_t micros = config.micro_count();
+  const size_t funnels = config.funnel_count();
+  const size_t templates = config.template_count();
+  const size_t selectors = SizeOf(def.click_selectors());
+  const size_t forms = SizeOf(def.forms());
+
+  if (s.pages() != nullptr) {
+    for (size_t i = 0; i < s.pages()->size(); ++i) {
+      const uint16_t page = s.pages()->Get(i)->page();
+      if ((page & kLiteralBit) == 0 && page >= templates) {
+        return IndexOutside(At("pages", i, "page"), page, templates, "page templates");
+      }
+    }
+  }
+  if (s.micro_counts() != nullptr) {
+    for (size_t i = 0; i < s.micro_counts()->size(); ++i) {
+      const uint8_t id = s.micro_counts()->Get(i)->id();
+      if (id >= micros) return IndexOutside(At("micro_counts", i, "id"), id, micros, "micros");
+    }
+  }
+  if (s.path_steps() != nullptr) {
+    for (size_t i = 0; i < s.path_steps()->size(); ++i) {
+      const uint8_t id = s.path_steps()->Get(i);
+      if (id >= micros) return IndexOutside(At("path_steps", i), id, micros, "micros");
+    }
+  }
+  if (s.funnels() != nullptr) {
+    for (size_t i = 0; i < s.funnels()->size(); ++i) {
+      const wire::FunnelProgress* progress = s.funnels()->Get(i);
+      if (progress->funnel() >= funnels) {
+        return IndexOutside(At("funnels", i, "funnel"), progress->funnel(), funnels, "funnels");
+      }
+      const wire::FunnelDef* funnel =
+          def.funnels() == nullptr ? nullptr : def.funnels()->Get(progress->funnel());
+      const size_t steps = funnel == nullptr ? 0 : SizeOf(funnel->steps());
+      const uint64_t allowed = steps >= 32 ? 0xffffffffu : (uint64_t{1} << steps) - 1;
+      if ((progress->reached() & ~allowed) != 0) {
+        return Fail(Error::kOutOfRange, At("funnels", i, "reached") + ": " +
+                                            Hex32(progress->reached()) +
+                                            " has bits >= " + Num(steps) + " steps");
+      }
+      if (progress->furthest() > steps) {
+        return Fail(Error::kOutOfRange, At("funnels", i, "furthest") + ": " +
+                                            Num(progress->furthest()) + " > " + Num(steps) +
+                                            " steps");
+      }
+      const uint16_t next[] = {progress->next0(), progress->next1(), progress->next2()};
+      for (uint8_t n = 0; n < progress->next_count(); ++n) {
+        if ((next[n] & kLiteralBit) == 0 && next[n] >= micros) {
+          return IndexOutside(At("funnels", i, "next") + Num(n), next[n], micros, "micros");
+        }
+      }
+    }
+  }
+  if (s.selector_clicks() != nullptr) {
+    for (size_t i = 0; i < s.selector_clicks()->size(); ++i) {
+      const uint8_t id = s.selector_clicks()->Get(i)->id();
+      if (id >= selectors) {
+        return IndexOutside(At("selector_clicks", i, "id"), id, selectors, "click selectors");
+      }
+    }
+  }
+  if (s.forms() != nullptr) {
+    for (size_t i = 0; i < s.forms()->size(); ++i) {
+      const wire::FormStat* form = s.forms()->Get(i);
+      if (form->form() >= forms) {
+        return IndexOutside(At("forms", i, "form"), form->form(), forms, "forms");
+      }
+      const size_t configured = SizeOf(def.forms()->Get(form->form())->fields());
+      for (size_t f = 0; f < SizeOf(form->fields()); ++f) {
+        const uint16_t field = form->fields()->Get(f)->field();
+        if ((field & kLiteralBit) == 0 && field >= configured) {
+          return IndexOutside(At("forms", i) + "." + At("fields", f, "field"), field, configured,
+                              "configured fields");
+        }
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::vector<uint8_t> EncodeSummary(const wire::SummaryT& summary) {
+  flatbuffers::FlatBufferBuilder builder(1024);
+  wire::FinishSummaryBuffer(builder, wire::Summary::Pack(builder, &summary));
+  return {builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize()};
+}
+
+Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes, const Config* config) {
+  if (bytes.size() > kMaxSummaryBytes) {
+    return {Error::kTooLarge,
+            "summary: " + Num(bytes.size()) + " bytes > " + Num(kMaxSummaryBytes)};
+  }
+  if (bytes.size() < kMinSummaryBytes) {
+    return {Error::kTruncated, "summary: " + Num(bytes.size()) + " bytes is too short"};
+  }
+  // The builder pads every buffer to a multiple of its alignment (>= 4); a
+  // cut inside the trailing padding would otherwise still verify.
+  if (bytes.size() % sizeof(flatbuffers::uoffset_t) != 0) {
+    return {Error::kTruncated, "summary: " + Num(bytes.size()) + " bytes is not a multiple of 4"};
+  }
+  if (!wire::SummaryBufferHasIdentifier(bytes.data())) {
+    return {Error::kWrongIdentifier, "summary: file identifier is not MCS1"};
+  }
+  // The buffer length bounds every read (this FlatBuffers version has no
+  // Options::max_size; the size cap above plays that part).
+  flatbuffers::Verifier::Options options;
+  options.max_depth = 8;
+  options.max_tables = 512;
+  flatbuffers::Verifier verifier(bytes.data(), bytes.size(), options);
+  if (!wire::VerifySummaryBuffer(verifier)) {
+    return {Error::kVerifyFailed, "summary: FlatBuffers verifier rejected the bytes"};
+  }
+  const wire::Summary* summary = wire::GetSummary(bytes.data());
+  if (Status st = CheckStructure(*summary); !st.ok()) return {st.error, std::move(st.message)};
+  if (config != nullptr) {
+    if (Status st = CheckAgainstConfig(*summary, *config); !st.ok()) {
+      return {st.error, std::move(st.message)};
+    }
+  }
+  return summary;
+}
+
+bool DecodeVarints(std::span<const uint8_t> bytes, std::vector<uint32_t>& out) {
+  out.clear();
+  return WalkVarints(bytes, [&out](uint32_t value) { out.push_back(value); });
+}
+
+void AppendVarint(uint32_t value, std::vector<uint8_t>& out) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<uint8_t>(value | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<uint8_t>(value));
+}
+
+}  // namespace microconv

@@ -1,0 +1,650 @@
+// The readable rendering of a summary: what golden files, `microconv decode`
+// and the playground show. Hand-written (no JSON library) because it also
+// runs in the browser; every string in a summary is attacker controlled, so
+// escaping and UTF-8 repair happen here, in one place.
+#include <bit>
+#include <cstdint>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config.h"
+#include "core/summary.h"
+
+namespace microconv {
+namespace {
+
+constexpr uint16_t kLiteralBit = 0x8000;
+constexpr uint8_t kNoLastField = 0xff;
+
+// Appends `text` as a JSON string literal. Invalid UTF-8 becomes U+FFFD (one
+// per maximal invalid subsequence); U+2028/2029 are escaped so the output is
+// also safe inside a JavaScript string.
+void AppendQuoted(std::string_view text, std::string& out) {
+  constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = static_cast<uint8_t>(text[i]);
+    if (byte < 0x80) {
+      switch (byte) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        default:
+          if (byte < 0x20 || byte == 0x7f) {
+            out += "\\u00";
+            out += kHex[byte >> 4];
+            out += kHex[byte & 0xf];
+          } else {
+            out += static_cast<char>(byte);
+          }
+      }
+      ++i;
+      continue;
+    }
+    // Lead byte: sequence length and the valid range of the second byte
+    // (Unicode 15, table 3-7: no overlongs, no surrogates, <= U+10FFFF).
+    size_t length = 0;
+    uint8_t low = 0x80, high = 0xbf;
+    if (byte >= 0xc2 && byte <= 0xdf) {
+      length = 2;
+    } else if (byte >= 0xe0 && byte <= 0xef) {
+      length = 3;
+      if (byte == 0xe0) low = 0xa0;
+      if (byte == 0xed) high = 0x9f;
+    } else if (byte >= 0xf0 && byte <= 0xf4) {
+      length = 4;
+      if (byte == 0xf0) low = 0x90;
+      if (byte == 0xf4) high = 0x8f;
+    }
+    size_t valid = length == 0 ? 0 : 1;
+    while (valid > 0 && valid < length && i + valid < text.size()) {
+      const auto next = static_cast<uint8_t>(text[i + valid]);
+      const uint8_t lo = valid == 1 ? low : 0x80;
+      const uint8_t hi = valid == 1 ? high : 0xbf;
+      if (next < lo || next > hi) break;
+      ++valid;
+    }
+    if (length != 0 && valid == length) {
+      const uint32_t point = length == 3 ? ((byte & 0x0fu) << 12) | ((text[i + 1] & 0x3fu) << 6) |
+                                               (text[i + 2] & 0x3fu)
+                                         : 0;
+      if (point == 0x2028 || point == 0x2029) {
+        out += point == 0x2028 ? "\\u2028" : "\\u2029";
+      } else {
+        out.append(text.substr(i, length));
+      }
+      i += length;
+    } else {
+      out += "\\ufffd";
+      i += valid == 0 ? 1 : valid;
+    }
+  }
+  out += '"';
+}
+
+// A pretty-printing writer with a fixed shape: one entry per line, except
+// containers opened inline (small records, arrays of scalars), which stay on
+// one line so that a golden diff shows one changed record per line.
+class JsonWriter {
+ public:
+  std::string Take() && {
+    out_ += '\n';
+    return std::move(out_);
+  }
+
+  void BeginObject(bool inline_items = false) { Open('{', inline_items); }
+  void EndObject() { Close('}'); }
+  void BeginArray(bool inline_items) { Open('[', inline_items); }
+  void EndArray() { Close(']'); }
+
+  void Key(std::string_view key) {
+    Separate();
+    AppendQuoted(key, out_);
+    out_ += ": ";
+    after_key_ = true;
+  }
+  void String(std::string_view value) {
+    Separate();
+    AppendQuoted(value, out_);
+  }
+  void Number(uint64_t value) {
+    Separate();
+    out_ += std::to_string(value);
+  }
+  // Deciseconds as seconds with one decimal, without floating point so the
+  // text is identical natively and in Wasm.
+  void Seconds(uint64_t deciseconds) {
+    Separate();
+    out_ += std::to_string(deciseconds / 10);
+    out_ += '.';
+    out_ += static_cast<char>('0' + deciseconds % 10);
+  }
+  void Bool(bool value) {
+    Separate();
+    out_ += value ? "true" : "false";
+  }
+  void Null() {
+    Separate();
+    out_ += "null";
+  }
+
+  // Shorthands for "key": value.
+  void Field(std::string_view key, uint64_t value) {
+    Key(key);
+    Number(value);
+  }
+  void FieldSeconds(std::string_view key, uint64_t deciseconds) {
+    Key(key);
+    Seconds(deciseconds);
+  }
+  void FieldBool(std::string_view key, bool value) {
+    Key(key);
+    Bool(value);
+  }
+  void FieldString(std::string_view key, std::string_view value) {
+    Key(key);
+    String(value);
+  }
+
+ private:
+  struct Level {
+    bool inline_items;
+    bool empty;
+  };
+
+  void Open(char bracket, bool inline_items) {
+    Separate();
+    out_ += bracket;
+    const bool parent_inline = !levels_.empty() && levels_.back().inline_items;
+    levels_.push_back({inline_items || parent_inline, true});
+  }
+
+  void Close(char bracket) {
+    const Level level = levels_.back();
+    levels_.pop_back();
+    if (!level.empty && !level.inline_items) NewLine();
+    out_ += bracket;
+  }
+
+  // Comma and line break before a value or key, unless it follows a key.
+  void Separate() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (levels_.empty()) return;
+    Level& level = levels_.back();
+    if (!level.empty) out_ += level.inline_items ? ", " : ",";
+    if (!level.inline_items) NewLine();
+    level.empty = false;
+  }
+
+  void NewLine() {
+    out_ += '\n';
+    out_.append(2 * levels_.size(), ' ');
+  }
+
+  std::string out_;
+  std::vector<Level> levels_;
+  bool after_key_ = false;
+};
+
+std::string_view View(const flatbuffers::String* text) {
+  return text == nullptr ? std::string_view() : std::string_view(text->c_str(), text->size());
+}
+
+template <typename T>
+size_t SizeOf(const flatbuffers::Vector<T>* vector) {
+  return vector == nullptr ? 0 : vector->size();
+}
+
+std::string Hex(uint64_t value, int digits) {
+  constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "0x";
+  for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4) out += kDigits[(value >> shift) & 0xf];
+  return out;
+}
+
+// "2024-05-01T10:20Z" from minutes since the epoch (civil-from-days, H. Hinnant).
+std::string UtcMinute(uint32_t minutes) {
+  const int64_t days = minutes / 1440;
+  const uint32_t minute_of_day = minutes % 1440;
+  const int64_t z = days + 719468;
+  const int64_t era = z / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  auto two = [](int64_t v) { return std::string(v < 10 ? "0" : "") + std::to_string(v); };
+  return std::to_string(year) + "-" + two(month) + "-" + two(day) + "T" + two(minute_of_day / 60) +
+         ":" + two(minute_of_day % 60) + "Z";
+}
+
+// Enum names in the rendering's own words (lowercase, stable): the schema's
+// identifiers may be renamed, the JSON shown to people should not change.
+const char* DeviceName(wire::DeviceClass value) {
+  static constexpr const char* kNames[] = {"unknown", "desktop", "mobile", "tablet"};
+  const auto index = static_cast<size_t>(value);
+  return index < std::size(kNames) ? kNames[index] : "invalid";
+}
+const char* BrowserName(wire::BrowserFamily value) {
+  static constexpr const char* kNames[] = {"unknown", "chrome", "firefox", "safari",
+                                           "edge",    "opera",  "samsung", "other"};
+  const auto index = static_cast<size_t>(value);
+  return index < std::size(kNames) ? kNames[index] : "invalid";
+}
+const char* OsName(wire::OsFamily value) {
+  static constexpr const char* kNames[] = {"unknown", "windows", "macos",    "linux",
+                                           "android", "ios",     "chromeos", "other"};
+  const auto index = static_cast<size_t>(value);
+  return index < std::size(kNames) ? kNames[index] : "invalid";
+}
+const char* ScreenName(wire::ScreenBucket value) {
+  static constexpr const char* kNames[] = {"unknown", "xs", "s", "m", "l", "xl", "xxl"};
+  const auto index = static_cast<size_t>(value);
+  return index < std::size(kNames) ? kNames[index] : "invalid";
+}
+
+// Two-letter code from its packed form, "" for 0 or anything not a letter
+// pair (renders stay well formed even for unverified input).
+std::string Code(uint16_t packed, bool upper) {
+  const int a = packed >> 8;
+  const int b = packed & 0xff;
+  if (a < 'a' || a > 'z' || b < 'a' || b > 'z') return "";
+  const int shift = upper ? 'a' - 'A' : 0;
+  return {static_cast<char>(a - shift), static_cast<char>(b - shift)};
+}
+
+// Renders ids as config names where the config knows them, as numbers
+// otherwise. Every lookup is bounds checked: the summary may have been
+// verified without this config.
+class Names {
+ public:
+  Names(const wire::Summary& summary, const Config* config)
+      : summary_(summary),
+        def_(config != nullptr && !config->bytes().empty() ? &config->def() : nullptr) {}
+
+  void Micro(JsonWriter& json, uint32_t id) const {
+    const auto* micros = def_ == nullptr ? nullptr : def_->micros();
+    if (micros != nullptr && id < micros->size() && micros->Get(id)->id() != nullptr) {
+      json.String(View(micros->Get(id)->id()));
+    } else {
+      json.Number(id);
+    }
+  }
+
+  void Funnel(JsonWriter& json, uint32_t id) const {
+    const wire::FunnelDef* funnel = FunnelDef(id);
+    if (funnel != nullptr && funnel->id() != nullptr) {
+      json.String(View(funnel->id()));
+    } else {
+      json.Number(id);
+    }
+  }
+
+  void Step(JsonWriter& json, uint32_t funnel_id, uint32_t step) const {
+    const wire::FunnelDef* funnel = FunnelDef(funnel_id);
+    const auto* steps = funnel == nullptr ? nullptr : funnel->steps();
+    if (steps != nullptr && step < steps->size() && steps->Get(step)->label() != nullptr) {
+      json.String(View(steps->Get(step)->label()));
+    } else {
+      json.Number(step);
+    }
+  }
+
+  // A page id as in PageStat.page: a template, or a literal page path.
+  void Page(JsonWriter& json, uint16_t page) const {
+    if ((page & kLiteralBit) != 0) {
+      const size_t literal = page & ~kLiteralBit;
+      if (literal < SizeOf(summary_.literal_pages())) {
+        json.String(View(summary_.literal_pages()->Get(literal)));
+      } else {
+        json.Number(page);
+      }
+      return;
+    }
+    const auto* templates = def_ == nullptr ? nullptr : def_->page_templates();
+    if (templates != nullptr && page < templates->size()) {
+      json.String(View(templates->Get(page)));
+    } else {
+      json.Number(page);
+    }
+  }
+
+  // An index into Summary.pages, shown as that page.
+  void PageAt(JsonWriter& json, size_t index) const {
+    if (index < SizeOf(summary_.pages())) {
+      Page(json, summary_.pages()->Get(index)->page());
+    } else {
+      json.Null();
+    }
+  }
+
+  void ElementName(JsonWriter& json, size_t index) const {
+    if (index < SizeOf(summary_.element_names())) {
+      json.String(View(summary_.element_names()->Get(index)));
+    } else {
+      json.Number(index);
+    }
+  }
+
+  void Selector(JsonWriter& json, uint32_t id) const {
+    const auto* selectors = def_ == nullptr ? nullptr : def_->click_selectors();
+    if (selectors != nullptr && id < selectors->size()) {
+      json.String(View(selectors->Get(id)));
+    } else {
+      json.Number(id);
+    }
+  }
+
+  void Form(JsonWriter& json, uint32_t id) const {
+    const wire::FormDef* form = FormDef(id);
+    if (form != nullptr && form->id() != nullptr) {
+      json.String(View(form->id()));
+    } else {
+      json.Number(id);
+    }
+  }
+
+  // A FieldStat.field: a configured field of `form_id`, or an element name.
+  void Field(JsonWriter& json, uint32_t form_id, uint16_t field) const {
+    if ((field & kLiteralBit) != 0) {
+      ElementName(json, field & ~kLiteralBit);
+      return;
+    }
+    const wire::FormDef* form = FormDef(form_id);
+    const auto* fields = form == nullptr ? nullptr : form->fields();
+    if (fields != nullptr && field < fields->size()) {
+      json.String(View(fields->Get(field)));
+    } else {
+      json.Number(field);
+    }
+  }
+
+ private:
+  const wire::FunnelDef* FunnelDef(uint32_t id) const {
+    const auto* funnels = def_ == nullptr ? nullptr : def_->funnels();
+    return funnels != nullptr && id < funnels->size() ? funnels->Get(id) : nullptr;
+  }
+  const wire::FormDef* FormDef(uint32_t id) const {
+    const auto* forms = def_ == nullptr ? nullptr : def_->forms();
+    return forms != nullptr && id < forms->size() ? forms->Get(id) : nullptr;
+  }
+
+  const wire::Summary& summary_;
+  const wire::SiteConfig* def_;
+};
+
+std::vector<uint32_t> Varints(const flatbuffers::Vector<uint8_t>* bytes) {
+  std::vector<uint32_t> values;
+  if (bytes != nullptr && !DecodeVarints({bytes->data(), bytes->size()}, values)) values.clear();
+  return values;
+}
+
+void RenderDimensions(const wire::Dimensions* dims, JsonWriter& json) {
+  const wire::Dimensions unknown;
+  const wire::Dimensions& d = dims == nullptr ? unknown : *dims;
+  json.BeginObject();
+  json.FieldString("device", DeviceName(d.device()));
+  json.FieldString("browser", BrowserName(d.browser()));
+  json.FieldString("os", OsName(d.os()));
+  json.FieldString("screen", ScreenName(d.screen()));
+  json.FieldString("language", Code(d.language(), false));
+  json.FieldString("country", Code(d.country(), true));
+  json.EndObject();
+}
+
+void RenderPages(const wire::Summary& s, const Names& names, JsonWriter& json) {
+  json.Key("pages");
+  json.BeginArray(false);
+  for (size_t i = 0; i < SizeOf(s.pages()); ++i) {
+    const wire::PageStat* page = s.pages()->Get(i);
+    json.BeginObject(true);
+    json.Key("page");
+    names.Page(json, page->page());
+    json.Field("views", page->views());
+    json.FieldSeconds("active_s", page->active_ds());
+    json.Field("max_scroll", page->max_scroll());
+    json.Field("quick_backs", page->quick_backs());
+    json.EndObject();
+  }
+  json.EndArray();
+}
+
+void RenderMicros(const wire::Summary& s, const Names& names, JsonWriter& json) {
+  json.Key("micro_counts");
+  json.BeginArray(false);
+  for (size_t i = 0; i < SizeOf(s.micro_counts()); ++i) {
+    const wire::IdCount* count = s.micro_counts()->Get(i);
+    json.BeginObject(true);
+    json.Key("micro");
+    names.Micro(json, count->id());
+    json.Field("count", count->count());
+    json.EndObject();
+  }
+  json.EndArray();
+
+  json.Key("path_steps");
+  json.BeginArray(true);
+  for (size_t i = 0; i < SizeOf(s.path_steps()); ++i) names.Micro(json, s.path_steps()->Get(i));
+  json.EndArray();
+  json.Key("path_offsets_s");
+  json.BeginArray(true);
+  for (uint32_t offset : Varints(s.path_offsets())) json.Seconds(offset);
+  json.EndArray();
+}
+
+void RenderFunnels(const wire::Summary& s, const Names& names, JsonWriter& json) {
+  const std::vector<uint32_t> step_times = Varints(s.step_times());
+  size_t next_time = 0;
+  json.Key("funnels");
+  json.BeginArray(false);
+  for (size_t i = 0; i < SizeOf(s.funnels()); ++i) {
+    const wire::FunnelProgress* funnel = s.funnels()->Get(i);
+    json.BeginObject();
+    json.Key("funnel");
+    names.Funnel(json, funnel->funnel());
+    json.FieldBool("converted", (funnel->flags() & 1) != 0);
+    json.FieldBool("excluded", (funnel->flags() & 2) != 0);
+    json.Field("furthest", funnel->furthest());
+    // Reached steps and their times come from one walk over the bits; times
+    // are relative to the first reached step, which has none.
+    json.Key("reached");
+    json.BeginArray(true);
+    for (uint32_t step = 0; step < 32; ++step) {
+      if ((funnel->reached() >> step & 1) != 0) names.Step(json, funnel->funnel(), step);
+    }
+    json.EndArray();
+    json.Key("step_times_s");
+    json.BeginArray(true);
+    const int reached = std::popcount(funnel->reached());
+    for (int t = 1; t < reached && next_time < step_times.size(); ++t) {
+      json.Seconds(step_times[next_time++]);
+    }
+    json.EndArray();
+    json.Key("next");
+    json.BeginArray(false);
+    const uint16_t next[] = {funnel->next0(), funnel->next1(), funnel->next2()};
+    for (uint8_t n = 0; n < funnel->next_count() && n < 3; ++n) {
+      json.BeginObject(true);
+      if ((next[n] & kLiteralBit) != 0) {
+        json.Key("page");
+        names.Page(json, next[n] & ~kLiteralBit);
+      } else {
+        json.Key("micro");
+        names.Micro(json, next[n]);
+      }
+      json.EndObject();
+    }
+    json.EndArray();
+    json.EndObject();
+  }
+  json.EndArray();
+}
+
+void RenderHeatAndElements(const wire::Summary& s, const Names& names, JsonWriter& json) {
+  json.Key("heat");
+  json.BeginArray(false);
+  for (size_t i = 0; i < SizeOf(s.heat()); ++i) {
+    const wire::HeatCell* cell = s.heat()->Get(i);
+    json.BeginObject(true);
+    json.Key("page");
+    names.PageAt(json, cell->page());
+    json.Field("cell", cell->cell());
+    json.Field("count", cell->count());
+    json.EndObject();
+  }
+  json.EndArray();
+
+  json.Key("selector_clicks");
+  json.BeginArray(false);
+  for (size_t i = 0; i < SizeOf(s.selector_clicks()); ++i) {
+    const wire::IdCount* count = s.selector_clicks()->Get(i);
+    json.BeginObject(true);
+    json.Key("selector");
+    names.Selector(json, count->id());
+    json.Field("count", count->count());
+    json.EndObject();
+  }
+  json.EndArray();
+
+  json.Key("elements");
+  json.BeginArray(false);
+  for (size_t i = 0; i < SizeOf(s.elements()); ++i) {
+    const wire::ElementStat* element = s.elements()->Get(i);
+    json.BeginObject(true);
+    json.Key("element");
+    names.ElementName(json, element->element());
+    json.Key("page");
+    names.PageAt(json, element->page());
+    json.Field("clicks", element->clicks());
+    json.Field("rage_clicks", element->rage_clicks());
+    json.Field("dead_clicks", element->dead_clicks());
+    json.EndObject();
+  }
+  json.EndArray();
+}
+
+void RenderForms(const wire::Summary& s, const Names& names, JsonWriter& json) {
+  json.Key("forms");
+  json.BeginArray(false);
+  for (size_t i = 0; i < SizeOf(s.forms()); ++i) {
+    const wire::FormStat* form = s.forms()->Get(i);
+    json.BeginObject();
+    json.Key("form");
+    names.Form(json, form->form());
+    json.FieldBool("started", (form->flags() & 1) != 0);
+    json.FieldBool("submitted", (form->flags() & 2) != 0);
+    json.Key("last_field");
+    if (form->last_field() != kNoLastField && form->last_field() < SizeOf(form->fields())) {
+      names.Field(json, form->form(), form->fields()->Get(form->last_field())->field());
+    } else {
+      json.Null();
+    }
+    json.Key("fields");
+    json.BeginArray(false);
+    for (size_t f = 0; f < SizeOf(form->fields()); ++f) {
+      const wire::FieldStat* field = form->fields()->Get(f);
+      json.BeginObject(true);
+      json.Key("field");
+      names.Field(json, form->form(), field->field());
+      json.Field("focus_count", field->focus_count());
+      json.Field("refills", field->refills());
+      json.FieldSeconds("time_s", field->time_ds());
+      json.EndObject();
+    }
+    json.EndArray();
+    json.EndObject();
+  }
+  json.EndArray();
+}
+
+void RenderStrings(std::string_view key,
+                   const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* strings,
+                   JsonWriter& json) {
+  json.Key(key);
+  json.BeginArray(false);
+  for (size_t i = 0; i < SizeOf(strings); ++i) json.String(View(strings->Get(i)));
+  json.EndArray();
+}
+
+void OptionalString(std::string_view key, const flatbuffers::String* text, JsonWriter& json) {
+  json.Key(key);
+  if (text == nullptr) {
+    json.Null();
+  } else {
+    json.String(View(text));
+  }
+}
+
+}  // namespace
+
+std::string RenderSummaryJson(const wire::Summary& s, const Config* config) {
+  const Names names(s, config);
+  JsonWriter json;
+  json.BeginObject();
+  json.Field("version", s.version());
+  json.FieldString("site", View(s.site()));
+  json.FieldString("config_hash", Hex(s.config_hash(), 8));
+  json.FieldString("nonce", Hex(s.nonce(), 16));  // 64 bits: a JSON number would lose digits
+  json.Field("seq", s.seq());
+  json.Field("start_minute", s.start_minute());
+  json.FieldString("start_utc", UtcMinute(s.start_minute()));
+  json.FieldSeconds("duration_s", s.duration_ds());
+  json.FieldSeconds("active_s", s.active_ds());
+  json.Key("dims");
+  RenderDimensions(s.dims(), json);
+  json.Key("flags");
+  json.BeginObject();
+  json.FieldBool("bounce", (s.flags() & 1) != 0);
+  json.FieldBool("path_truncated", (s.flags() & 2) != 0);
+  json.FieldBool("ended", (s.flags() & 4) != 0);
+  json.EndObject();
+  json.Key("entry_page");
+  names.PageAt(json, s.entry_page());
+  json.Key("exit_page");
+  names.PageAt(json, s.exit_page());
+  json.Field("page_views", s.page_views());
+  RenderPages(s, names, json);
+  RenderMicros(s, names, json);
+  RenderFunnels(s, names, json);
+  RenderHeatAndElements(s, names, json);
+  RenderForms(s, names, json);
+  RenderStrings("element_names", s.element_names(), json);
+  RenderStrings("literal_pages", s.literal_pages(), json);
+  json.Field("rage_clicks", s.rage_clicks());
+  json.Field("dead_clicks", s.dead_clicks());
+  json.Field("quick_backs", s.quick_backs());
+  OptionalString("referrer", s.referrer(), json);
+  OptionalString("utm_source", s.utm_source(), json);
+  OptionalString("utm_medium", s.utm_medium(), json);
+  OptionalString("utm_campaign", s.utm_campaign(), json);
+  json.EndObject();
+  return std::move(json).Take();
+}
+
+}  // namespace microconv

@@ -1,0 +1,150 @@
+// Aggregate throughput: the budget is >= 1,000,000 summaries added per
+// second per core (Release), i.e. about 1 us per summary.
+#include <benchmark/benchmark.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/aggregate.h"
+#include "core/config.h"
+#include "core/json/config_json.h"
+#include "core/schema/summary_generated.h"
+
+namespace microconv {
+namespace {
+
+Config DemoConfig() {
+  std::ifstream file(std::string(MICROCONV_SOURCE_DIR) + "/demo-site/sites/demo.json");
+  std::stringstream text;
+  text << file.rdbuf();
+  auto config = LoadConfigJson(text.str());
+  return config.ok() ? std::move(config).value() : Config();
+}
+
+void Varint(uint32_t v, std::vector<uint8_t>& out) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<uint8_t>(v));
+}
+
+// Realistic demo-site sessions: 6-10 pages, a walk down the 9-step purchase
+// funnel, 10 heat cells, a few elements, referrers and UTM values.
+std::vector<std::vector<uint8_t>> DemoSummaries(const Config& config, int count) {
+  std::mt19937 rng(42);
+  auto pick = [&rng](int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); };
+  const char* kReferrers[] = {"", "google.com", "bing.com", "news.ycombinator.com", "t.co"};
+  const char* kElements[] = {"#add-to-cart", "nav > a:nth-child(3)", "#hero img", "button.buy"};
+  std::vector<std::vector<uint8_t>> out;
+  for (int i = 0; i < count; ++i) {
+    wire::SummaryT s;
+    s.version = 1;
+    s.site = "demo";
+    s.config_hash = config.hash();
+    s.nonce = rng();
+    s.start_minute = 28'500'000 + static_cast<uint32_t>(pick(1440));
+    s.duration_ds = static_cast<uint32_t>(pick(18000));
+    s.active_ds = s.duration_ds / 3;
+    s.dims = std::make_unique<wire::Dimensions>(
+        static_cast<wire::DeviceClass>(1 + pick(3)), static_cast<wire::BrowserFamily>(1 + pick(7)),
+        static_cast<wire::OsFamily>(1 + pick(7)), static_cast<wire::ScreenBucket>(1 + pick(6)),
+        'e' << 8 | 'n', 'u' << 8 | 's');
+    const int pages = 6 + pick(5);
+    for (int p = 0; p < pages; ++p) {
+      s.pages.emplace_back(static_cast<uint16_t>(p), 1 + pick(2), pick(900), pick(101), pick(2));
+    }
+    s.page_views = static_cast<uint16_t>(pages + 2);
+    s.exit_page = static_cast<uint8_t>(pages - 1);
+    const int furthest = 2 + pick(8);  // steps 0..furthest-1 reached
+    uint32_t reached = 0;
+    uint32_t offset = 0;
+    for (int step = 0; step < furthest; ++step) {
+      reached |= 1u << step;
+      s.path_steps.push_back(static_cast<uint8_t>(step));
+      s.micro_counts.emplace_back(static_cast<uint8_t>(step), 1);
+      if (step > 0) {
+        offset += static_cast<uint32_t>(50 + pick(1200));
+        Varint(offset, s.step_times);
+      }
+    }
+    const bool converted = furthest == 9;
+    s.funnels.emplace_back(0, converted ? 1 : 0, furthest, converted ? 0 : 2, reached,
+                           static_cast<uint16_t>(9 + pick(5)), 0x8000 | pick(10), 0, 0);
+    for (int c = 0; c < 10; ++c) {
+      s.heat.emplace_back(static_cast<uint8_t>(pick(pages)), 1 + pick(3),
+                          static_cast<uint16_t>(pick(512)));
+    }
+    for (int e = 0, n = pick(3); e < n; ++e) {
+      s.element_names.push_back(kElements[pick(4)]);
+      s.elements.emplace_back(static_cast<uint16_t>(e), 1 + pick(4), pick(2), pick(2), 0);
+    }
+    s.selector_clicks.emplace_back(0, 1);
+    s.referrer = kReferrers[pick(5)];
+    if (pick(3) == 0) s.utm_source = "newsletter";
+    flatbuffers::FlatBufferBuilder fbb;
+    wire::FinishSummaryBuffer(fbb, wire::Summary::Pack(fbb, &s));
+    out.emplace_back(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  }
+  return out;
+}
+
+void BM_AggregateAdd(benchmark::State& state) {
+  const Config config = DemoConfig();
+  if (config.bytes().empty()) {
+    state.SkipWithError("demo config did not load");
+    return;
+  }
+  const auto summaries = DemoSummaries(config, 4096);
+  std::vector<const wire::Summary*> roots;
+  for (const auto& bytes : summaries) roots.push_back(wire::GetSummary(bytes.data()));
+  Aggregate aggregate(config);
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(aggregate.Add(*roots[i]).ok());
+    i = (i + 1) & 4095;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_AggregateAdd);
+
+void BM_AggregateMerge(benchmark::State& state) {
+  const Config config = DemoConfig();
+  if (config.bytes().empty()) {
+    state.SkipWithError("demo config did not load");
+    return;
+  }
+  const auto summaries = DemoSummaries(config, 4096);
+  Aggregate day(config);
+  for (const auto& bytes : summaries) (void)day.Add(*wire::GetSummary(bytes.data()));
+  Aggregate total(config);
+  for (auto _ : state) benchmark::DoNotOptimize(total.Merge(day).ok());
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_AggregateMerge);
+
+void BM_AggregateSerialize(benchmark::State& state) {
+  const Config config = DemoConfig();
+  if (config.bytes().empty()) {
+    state.SkipWithError("demo config did not load");
+    return;
+  }
+  Aggregate day(config);
+  for (const auto& bytes : DemoSummaries(config, 4096)) {
+    (void)day.Add(*wire::GetSummary(bytes.data()));
+  }
+  size_t size = 0;
+  for (auto _ : state) {
+    const std::vector<uint8_t> bytes = day.Serialize();
+    size = bytes.size();
+    benchmark::DoNotOptimize(Aggregate::Deserialize(bytes).ok());
+  }
+  state.counters["bytes"] = static_cast<double>(size);
+}
+BENCHMARK(BM_AggregateSerialize);
+
+}  // namespace
+}  // namespace microconv

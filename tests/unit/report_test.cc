@@ -1,0 +1,477 @@
+#include "core/report.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/json_writer.h"
+#include "core/report_json.h"
+#include "core/schema/summary_generated.h"
+
+namespace microconv {
+namespace {
+
+constexpr uint32_t kDay = 20000;  // 2024-10-04
+
+std::unique_ptr<wire::MicroConversionDefT> Micro(const std::string& id, wire::MicroKind kind,
+                                                 bool macro = false) {
+  auto m = std::make_unique<wire::MicroConversionDefT>();
+  m->id = id;
+  m->label = "Label " + id;
+  m->kind = kind;
+  m->macro = macro;
+  if (kind == wire::MicroKind::PageView) m->page = "/product/:id";
+  if (kind == wire::MicroKind::DataLayer || kind == wire::MicroKind::CustomEvent) m->event = id;
+  return m;
+}
+
+// Pages "/", "/product/:id", "/cart"; micros view, add, buy (macro), news;
+// funnel buy = view -> add -> buy; form checkout (name, card); selector #add.
+Config ShopConfig() {
+  wire::SiteConfigT c;
+  c.site = "shop";
+  c.page_templates = {"/", "/product/:id", "/cart"};
+  c.click_selectors = {"#add"};
+  c.micros.push_back(Micro("view", wire::MicroKind::PageView));
+  c.micros.push_back(Micro("add", wire::MicroKind::Click));
+  c.micros.push_back(Micro("buy", wire::MicroKind::DataLayer, true));
+  c.micros.push_back(Micro("news", wire::MicroKind::CustomEvent));
+  auto funnel = std::make_unique<wire::FunnelDefT>();
+  funnel->id = "buy";
+  funnel->label = "Buy";
+  for (uint8_t micro : {0, 1, 2}) {
+    auto step = std::make_unique<wire::FunnelStepDefT>();
+    step->label = "S" + std::to_string(micro);
+    step->micros = {micro};
+    funnel->steps.push_back(std::move(step));
+  }
+  c.funnels.push_back(std::move(funnel));
+  auto form = std::make_unique<wire::FormDefT>();
+  form->id = "checkout";
+  form->selector = "#checkout";
+  form->fields = {"name", "card"};
+  c.forms.push_back(std::move(form));
+  c.privacy = std::make_unique<wire::PrivacyDefT>();
+  c.privacy->k_anonymity = 3;
+  auto bytes = CompileConfig(c);
+  EXPECT_TRUE(bytes.ok()) << bytes.message();
+  auto config = Config::FromCompiled(bytes.value());
+  EXPECT_TRUE(config.ok()) << config.message();
+  return std::move(config).value();
+}
+
+void Varint(uint32_t v, std::vector<uint8_t>& out) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<uint8_t>(v));
+}
+
+// Ten sessions, three converters:
+// S0-S2: /, product, cart; path view add buy; funnel converted; desktop,
+//        google.com; checkout form submitted; heat on product cell 5.
+// S3-S4: /, product; view add; furthest 2, next: cart page; mobile;
+//        S3 abandons checkout on card; rage clicks on button#add.
+// S5-S7: /, product; view news; furthest 1, next: news, "/"; S5 mobile,
+//        S6-S7 desktop; S5 dead click on a hostile element name.
+// S8-S9: / only (bounce); S8 news; tablet; S9 on the next day.
+std::vector<std::vector<uint8_t>> TenSessions(uint32_t hash) {
+  std::vector<std::vector<uint8_t>> out;
+  const uint32_t step1[] = {100, 200, 50};
+  const uint32_t step2[] = {300, 500, 650};
+  for (int i = 0; i < 10; ++i) {
+    wire::SummaryT s;
+    s.version = 1;
+    s.site = "shop";
+    s.config_hash = hash;
+    s.start_minute = (i == 9 ? kDay + 1 : kDay) * 1440 + static_cast<uint32_t>(i);
+    s.duration_ds = 600 + static_cast<uint32_t>(i) * 100;
+    s.active_ds = 100 * static_cast<uint32_t>(i + 1);
+    const auto device = i < 3 || i == 6 || i == 7 ? wire::DeviceClass::Desktop
+                        : i < 6                   ? wire::DeviceClass::Mobile
+                                                  : wire::DeviceClass::Tablet;
+    s.dims = std::make_unique<wire::Dimensions>(device, wire::BrowserFamily::Firefox,
+                                                wire::OsFamily::Linux, wire::ScreenBucket::L,
+                                                'd' << 8 | 'e', 'C' << 8 | 'H');
+    s.pages.emplace_back(0, 1, 50, 50, 0);
+    if (i < 8) s.pages.emplace_back(1, 1, 300, 100, 0);
+    if (i < 3) s.pages.emplace_back(2, 1, 20, 10, 0);
+    s.page_views = static_cast<uint16_t>(s.pages.size());
+    s.entry_page = 0;
+    s.exit_page = static_cast<uint8_t>(s.pages.size() - 1);
+    s.flags = i >= 8 ? 1 : 0;
+    if (i < 3) {
+      s.micro_counts = {{0, 1}, {1, 1}, {2, 1}};
+      s.path_steps = {0, 1, 2};
+      s.funnels.emplace_back(0, 1, 3, 0, 7u, 0, 0, 0, 0);
+      Varint(step1[i], s.step_times);
+      Varint(step2[i], s.step_times);
+      s.referrer = "google.com";
+      s.heat.emplace_back(1, 2, 5);
+    } else if (i < 5) {
+      s.micro_counts = {{0, 1}, {1, 2}};
+      s.path_steps = {0, 1};
+      s.funnels.emplace_back(0, 0, 2, 1, 3u, 0x8000 | 2, 0, 0, 0);
+      Varint(40, s.step_times);
+      s.element_names = {"button#add"};
+      s.elements.emplace_back(0, 4, 1, 0, 1);
+    } else if (i < 8) {
+      s.micro_counts = {{0, 1}, {3, 1}};
+      s.path_steps = {0, 3};
+      s.funnels.emplace_back(0, 0, 1, 2, 1u, 3, 0x8000 | 0, 0, 0);
+      if (i == 5) {
+        s.element_names = {"<script>\"x\xff"};
+        s.elements.emplace_back(0, 1, 0, 1, 1);
+      }
+    } else if (i == 8) {
+      s.micro_counts = {{3, 1}};
+      s.path_steps = {3};
+    }
+    if (i < 5) s.selector_clicks = {{0, 1}};
+    if (i < 4) {
+      auto form = std::make_unique<wire::FormStatT>();
+      form->form = 0;
+      form->flags = i < 3 ? 3 : 1;
+      form->fields.emplace_back(0, 1, 0, 20);
+      form->fields.emplace_back(1, 1, i == 3 ? 1 : 0, 30);
+      form->last_field = 1;
+      s.forms.push_back(std::move(form));
+    }
+    flatbuffers::FlatBufferBuilder fbb;
+    wire::FinishSummaryBuffer(fbb, wire::Summary::Pack(fbb, &s));
+    out.emplace_back(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  }
+  return out;
+}
+
+class ReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    aggregate_ = Aggregate(config_);
+    for (const auto& bytes : TenSessions(config_.hash())) {
+      ASSERT_TRUE(aggregate_.Add(*wire::GetSummary(bytes.data())).ok());
+    }
+  }
+  Report Build(int k, Breakdown breakdown = Breakdown::kAll) {
+    ReportOptions options;
+    options.k_anonymity = k;
+    options.breakdown = breakdown;
+    auto report = BuildReport(aggregate_, config_, options);
+    EXPECT_TRUE(report.ok()) << report.message();
+    return std::move(report).value();
+  }
+  static const SegmentRow* Row(const Report& r, std::string_view dimension,
+                               std::string_view value) {
+    for (const SegmentTable& t : r.segments) {
+      if (t.dimension != dimension) continue;
+      for (const SegmentRow& row : t.rows) {
+        if (row.value == value) return &row;
+      }
+    }
+    return nullptr;
+  }
+
+  Config config_ = ShopConfig();
+  Aggregate aggregate_;
+};
+
+TEST_F(ReportTest, Engagement) {
+  const Report r = Build(1);
+  const Engagement& e = r.engagement;
+  EXPECT_FALSE(e.suppressed);
+  EXPECT_EQ(e.sessions, 10u);
+  EXPECT_EQ(e.converters, 3u);
+  EXPECT_DOUBLE_EQ(e.conversion_rate, 0.3);
+  EXPECT_EQ(e.page_views, 21u);
+  EXPECT_DOUBLE_EQ(e.pages_per_session, 2.1);
+  EXPECT_EQ(e.bounces, 2u);
+  EXPECT_DOUBLE_EQ(e.bounce_rate, 0.2);
+  EXPECT_DOUBLE_EQ(e.mean_active_ds, 550);  // 100..1000
+  EXPECT_NEAR(e.median_active_ds, 500, 500 / 16.0);
+  // 21 page-sessions: 10 at 50 %, 8 at 100 %, 3 at 10 %: median bucket 50 %.
+  EXPECT_EQ(e.median_scroll_percent, 50u);
+  EXPECT_EQ(e.rage_clicks, 0u);  // session totals were not set
+  EXPECT_EQ(r.k_anonymity, 1u);
+  EXPECT_EQ(r.site, "shop");
+}
+
+TEST_F(ReportTest, Funnel) {
+  const Report r = Build(1);
+  ASSERT_EQ(r.funnels.size(), 1u);
+  const FunnelReport& f = r.funnels[0];
+  EXPECT_EQ(f.id, "buy");
+  EXPECT_EQ(f.entered, 8u);
+  EXPECT_EQ(f.conversions, 3u);
+  EXPECT_DOUBLE_EQ(f.conversion_rate, 3.0 / 8);
+  ASSERT_EQ(f.steps.size(), 3u);
+  EXPECT_EQ(f.steps[0].reached, 8u);
+  EXPECT_EQ(f.steps[1].reached, 5u);
+  EXPECT_EQ(f.steps[2].reached, 3u);
+  EXPECT_DOUBLE_EQ(f.steps[0].from_previous, 1);
+  EXPECT_DOUBLE_EQ(f.steps[1].from_previous, 5.0 / 8);
+  EXPECT_DOUBLE_EQ(f.steps[2].from_previous, 3.0 / 5);
+  EXPECT_DOUBLE_EQ(f.steps[2].from_start, 3.0 / 8);
+  EXPECT_EQ(f.steps[0].drop_off, 3u);
+  EXPECT_EQ(f.steps[1].drop_off, 2u);
+  EXPECT_EQ(f.steps[2].drop_off, 0u);
+  EXPECT_DOUBLE_EQ(f.steps[0].drop_off_rate, 3.0 / 8);
+  EXPECT_DOUBLE_EQ(f.steps[1].drop_off_rate, 2.0 / 5);
+  // Step 1 times {100, 200, 50, 40, 40}: median 50 -> bucket [48, 52).
+  EXPECT_DOUBLE_EQ(f.steps[1].median_step_ds, 49.5);
+  // Step 2 times {200, 300, 600}: median 300 -> [288, 320).
+  EXPECT_NEAR(f.steps[2].median_step_ds, 300, 300 / 16.0);
+  EXPECT_NEAR(f.steps[2].p90_step_ds, 600, 600 / 16.0);
+  // Time to convert {300, 500, 650}.
+  EXPECT_NEAR(f.median_time_to_convert_ds, 500, 500 / 16.0);
+  uint64_t converted = 0;
+  for (const DurationBucket& b : f.time_to_convert) converted += b.sessions;
+  EXPECT_EQ(converted, 3u);
+  ASSERT_EQ(f.steps[0].next_actions.size(), 2u);
+  EXPECT_EQ(f.steps[0].next_actions[0].sessions, 3u);
+  EXPECT_EQ(f.steps[0].next_actions[1].sessions, 3u);
+  EXPECT_EQ(f.steps[0].next_actions[0].action, "news");  // micro 3 sorts before page 0x8000
+  EXPECT_EQ(f.steps[0].next_actions[1].action, "/");
+  EXPECT_TRUE(f.steps[0].next_actions[1].is_page);
+  ASSERT_EQ(f.steps[1].next_actions.size(), 1u);
+  EXPECT_EQ(f.steps[1].next_actions[0].action, "/cart");
+  EXPECT_EQ(f.steps[1].next_actions[0].sessions, 2u);
+}
+
+TEST_F(ReportTest, PathsAndLift) {
+  const Report r = Build(1);
+  ASSERT_EQ(r.paths.size(), 5u);
+  EXPECT_EQ(r.paths[0].sessions, 3u);
+  EXPECT_EQ(r.paths[1].sessions, 3u);
+  // Equal counts keep the canonical key order: {0,1,2} before {0,3}.
+  EXPECT_EQ(r.paths[0].steps, (std::vector<std::string>{"view", "add", "buy"}));
+  EXPECT_DOUBLE_EQ(r.paths[0].conversion_rate, 1);
+  EXPECT_EQ(r.paths[1].steps, (std::vector<std::string>{"view", "news"}));
+  EXPECT_EQ(r.paths[2].steps, (std::vector<std::string>{"view", "add"}));
+  EXPECT_EQ(r.other_paths.sessions, 0u);
+
+  ASSERT_EQ(r.lift.size(), 3u);  // buy is the macro: no lift on itself
+  const LiftRow& view = r.lift[0];
+  EXPECT_EQ(view.micro, "view");
+  EXPECT_EQ(view.sessions_with, 8u);
+  EXPECT_EQ(view.converters_with, 3u);
+  EXPECT_EQ(view.sessions_without, 2u);
+  EXPECT_DOUBLE_EQ(view.rate_with, 0.375);
+  EXPECT_NEAR(view.ci_low, -0.324415, 1e-6);  // hand-computed Newcombe interval
+  EXPECT_NEAR(view.ci_high, 0.694258, 1e-6);
+  EXPECT_FALSE(view.significant);
+  const LiftRow& add = r.lift[1];
+  EXPECT_DOUBLE_EQ(add.difference, 0.6);
+  EXPECT_NEAR(add.ci_low, 0.029790, 1e-6);
+  EXPECT_NEAR(add.ci_high, 0.882379, 1e-6);
+  EXPECT_TRUE(add.significant);
+  const LiftRow& news = r.lift[2];
+  EXPECT_DOUBLE_EQ(news.rate_without, 0.5);
+  EXPECT_NEAR(news.ci_low, -0.812384, 1e-6);
+  EXPECT_NEAR(news.ci_high, 0.081013, 1e-6);
+  EXPECT_FALSE(news.significant);
+}
+
+TEST_F(ReportTest, SegmentsPagesFormsHeatDays) {
+  const Report r = Build(1);
+  const SegmentRow* desktop = Row(r, "device", "desktop");
+  ASSERT_NE(desktop, nullptr);
+  EXPECT_EQ(desktop->sessions, 5u);
+  EXPECT_EQ(desktop->converters, 3u);
+  EXPECT_EQ(desktop->non_converters, 2u);
+  EXPECT_DOUBLE_EQ(desktop->converter_share, 1);
+  EXPECT_DOUBLE_EQ(desktop->non_converter_share, 2.0 / 7);
+  EXPECT_EQ(Row(r, "device", "mobile")->sessions, 3u);
+  EXPECT_EQ(Row(r, "device", "tablet")->sessions, 2u);
+  EXPECT_EQ(Row(r, "referrer", "(direct)")->sessions, 7u);
+  EXPECT_EQ(Row(r, "referrer", "google.com")->converters, 3u);
+  EXPECT_EQ(Row(r, "language", "de")->sessions, 10u);
+  EXPECT_EQ(Row(r, "country", "CH")->sessions, 10u);
+  EXPECT_EQ(Row(r, "utm_source", "(none)")->sessions, 10u);
+  EXPECT_EQ(r.segments.size(), 10u);
+  EXPECT_EQ(Build(1, Breakdown::kCountry).segments.size(), 1u);
+  EXPECT_TRUE(Build(1, Breakdown::kNone).segments.empty());
+
+  ASSERT_EQ(r.pages.size(), 3u);
+  EXPECT_EQ(r.pages[0].page, "/");
+  EXPECT_EQ(r.pages[0].entries, 10u);
+  EXPECT_EQ(r.pages[0].exits, 2u);
+  EXPECT_DOUBLE_EQ(r.pages[0].bounce_rate, 0.2);
+  EXPECT_EQ(r.pages[1].page, "/product/:id");
+  EXPECT_EQ(r.pages[1].exits, 5u);
+  EXPECT_DOUBLE_EQ(r.pages[1].scroll_reach[10], 1);
+  EXPECT_DOUBLE_EQ(r.pages[0].scroll_reach[5], 1);
+  EXPECT_DOUBLE_EQ(r.pages[0].scroll_reach[6], 0);
+
+  ASSERT_EQ(r.forms.size(), 1u);
+  const FormReport& form = r.forms[0];
+  EXPECT_EQ(form.started, 4u);
+  EXPECT_EQ(form.submitted, 3u);
+  EXPECT_EQ(form.abandoned, 1u);
+  EXPECT_DOUBLE_EQ(form.abandonment_rate, 0.25);
+  ASSERT_EQ(form.fields.size(), 2u);
+  EXPECT_EQ(form.fields[1].field, "card");
+  EXPECT_EQ(form.fields[1].refills, 1u);
+  EXPECT_EQ(form.fields[1].last_before_abandon, 1u);
+  EXPECT_EQ(form.fields[0].last_before_abandon, 0u);
+  EXPECT_DOUBLE_EQ(form.fields[0].mean_time_ds, 20);
+
+  ASSERT_EQ(r.heatmaps.size(), 1u);
+  EXPECT_EQ(r.heatmaps[0].page, "/product/:id");
+  EXPECT_EQ(r.heatmaps[0].cells[5], 6u);
+  EXPECT_EQ(r.heatmaps[0].clicks, 6u);
+  ASSERT_EQ(r.selectors.size(), 1u);
+  EXPECT_EQ(r.selectors[0].clicks, 5u);
+
+  ASSERT_EQ(r.elements.size(), 2u);
+  EXPECT_EQ(r.elements[0].element, "button#add");
+  EXPECT_EQ(r.elements[0].rage_clicks, 2u);
+  EXPECT_EQ(r.elements[0].clicks, 8u);
+
+  ASSERT_EQ(r.days.size(), 2u);
+  EXPECT_EQ(r.days[0].date, "2024-10-04");
+  EXPECT_EQ(r.days[0].sessions, 9u);
+  EXPECT_EQ(r.days[0].conversions, 3u);
+  EXPECT_EQ(r.days[0].page_views, 20u);
+  EXPECT_EQ(r.days[1].page_views, 1u);
+}
+
+TEST_F(ReportTest, KAnonymityAtKMinusOneAndK) {
+  // The cart next action is backed by 2 sessions: shown at k = 2, withheld at 3.
+  const Report k2 = Build(2);
+  const Report k3 = Build(3);
+  EXPECT_FALSE(k2.funnels[0].steps[1].next_actions[0].suppressed);
+  EXPECT_EQ(k2.funnels[0].steps[1].next_actions[0].sessions, 2u);
+  EXPECT_TRUE(k3.funnels[0].steps[1].next_actions[0].suppressed);
+  EXPECT_EQ(k3.funnels[0].steps[1].next_actions[0].sessions, 0u);
+  EXPECT_EQ(k3.funnels[0].steps[1].next_actions[0].action, "/cart");  // label kept
+  // Step 2 reached by 3: shown at k = 3, withheld at k = 4.
+  EXPECT_FALSE(k3.funnels[0].steps[2].suppressed);
+  const Report k4 = Build(4);
+  EXPECT_TRUE(k4.funnels[0].steps[2].suppressed);
+  EXPECT_EQ(k4.funnels[0].steps[2].reached, 0u);
+  EXPECT_EQ(k4.funnels[0].steps[2].label, "S2");
+  // Time to convert is backed by 3 converters.
+  EXPECT_FALSE(k4.funnels[0].suppressed);
+  EXPECT_TRUE(k4.funnels[0].time_to_convert.empty());
+  EXPECT_EQ(k4.funnels[0].median_time_to_convert_ds, 0);
+  // Segment value "tablet" (2 sessions), the second day (1 session).
+  EXPECT_FALSE(Row(k2, "device", "tablet")->suppressed);
+  EXPECT_TRUE(Row(k3, "device", "tablet")->suppressed);
+  EXPECT_EQ(Row(k3, "device", "tablet")->sessions, 0u);
+  EXPECT_TRUE(k2.days[1].suppressed);
+  EXPECT_FALSE(Build(1).days[1].suppressed);
+  // Lift of view: 2 sessions without it.
+  EXPECT_FALSE(k2.lift[0].suppressed);
+  EXPECT_TRUE(k3.lift[0].suppressed);
+  // The element with one session; the form field with 4 sessions.
+  EXPECT_TRUE(k2.elements[1].suppressed);
+  EXPECT_FALSE(k2.elements[1].element.empty());
+  EXPECT_FALSE(k4.forms[0].fields[0].suppressed);
+  EXPECT_TRUE(Build(5).forms[0].fields[0].suppressed);
+  // Whole report at k above the traffic.
+  const Report k11 = Build(11);
+  EXPECT_TRUE(k11.engagement.suppressed);
+  EXPECT_EQ(k11.engagement.sessions, 0u);
+  EXPECT_FALSE(Build(10).engagement.suppressed);
+  // Default k from the config's privacy section (3).
+  auto by_config = BuildReport(aggregate_, config_, ReportOptions{});
+  ASSERT_TRUE(by_config.ok());
+  EXPECT_EQ(by_config.value().k_anonymity, 3u);
+}
+
+TEST_F(ReportTest, RejectsMismatchAndBadOptions) {
+  ReportOptions options;
+  options.funnel = 1;
+  EXPECT_EQ(BuildReport(aggregate_, config_, options).error(), Error::kOutOfRange);
+  options.funnel = 0;
+  auto one = BuildReport(aggregate_, config_, options);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one.value().funnels.size(), 1u);
+  // An aggregate for another config.
+  std::vector<uint8_t> raw = aggregate_.Serialize();
+  size_t at = 6;
+  for (int word = 0; word < 4; ++word) {
+    while (raw[at] & 0x80) ++at;
+    ++at;
+  }
+  raw[at] ^= 0x01;
+  auto foreign = Aggregate::Deserialize(raw);
+  ASSERT_TRUE(foreign.ok());
+  EXPECT_EQ(BuildReport(foreign.value(), config_).error(), Error::kConfigMismatch);
+  // An empty range: zeros, nothing invented.
+  auto empty = BuildReport(Aggregate(), config_, {.k_anonymity = 0});
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty.value().engagement.sessions, 0u);
+  EXPECT_EQ(empty.value().funnels[0].steps[0].reached, 0u);
+  EXPECT_TRUE(empty.value().days.empty());
+}
+
+TEST(BreakdownTest, NamesRoundTrip) {
+  for (int i = 0; i < kBreakdownCount; ++i) {
+    const auto b = static_cast<Breakdown>(i);
+    auto back = BreakdownFromName(BreakdownName(b));
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(back.value(), b);
+  }
+  EXPECT_FALSE(BreakdownFromName("Country").ok());
+  EXPECT_FALSE(BreakdownFromName("").ok());
+}
+
+TEST(DateOfDayTest, KnownDates) {
+  EXPECT_EQ(DateOfDay(0), "1970-01-01");
+  EXPECT_EQ(DateOfDay(59), "1970-03-01");
+  EXPECT_EQ(DateOfDay(11016), "2000-02-29");
+  EXPECT_EQ(DateOfDay(20000), "2024-10-04");
+}
+
+TEST(JsonWriterTest, EscapesHostileStrings) {
+  std::string out;
+  AppendJsonString("a\"b\\c\n\x01<\xe2\x80\xa8>\xff\xc3", out);
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\u0001<\\u2028>\\ufffd\\ufffd\"");
+  JsonWriter json;
+  json.BeginArray(true);
+  json.Fixed(0.125, 2);
+  json.Fixed(-0.5, 4);
+  json.Fixed(2.0, 4);
+  json.Fixed(1.0 / 0.0, 2);
+  json.Fixed(-0.00001, 2);
+  json.EndArray();
+  EXPECT_EQ(std::move(json).Take(), "[0.13, -0.5, 2, null, 0]\n");
+}
+
+TEST_F(ReportTest, JsonIsDeterministicAndEscaped) {
+  const Report r = Build(2);
+  const std::string json = RenderReportJson(r);
+  EXPECT_EQ(json, RenderReportJson(Build(2)));
+  EXPECT_NE(json.find("\"site\": \"shop\""), std::string::npos);
+  EXPECT_NE(json.find("\"element\": \"<script>\\\"x\\ufffd\""), std::string::npos);
+  EXPECT_EQ(json.find("\xff"), std::string::npos);
+  EXPECT_NE(json.find("\"conversion_rate\": 0.3,"), std::string::npos);
+  EXPECT_NE(json.find("\"date\": \"2024-10-05\",\n      \"suppressed\": true"), std::string::npos);
+  EXPECT_NE(json.find("\"median_step_s\": 5,"), std::string::npos);  // 49.5 ds -> 4.95 -> 5.0
+  // Balanced brackets outside strings: a cheap structural check.
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c == '{' || c == '[') ++depth;
+    if (c == '}' || c == ']') --depth;
+    ASSERT_GE(depth, 0);
+  }
+  EXPECT_EQ(depth, 0);
+  EXPECT_FALSE(in_string);
+}
+
+}  // namespace
+}  // namespace microconv
