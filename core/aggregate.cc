@@ -12,6 +12,9 @@ namespace {
 constexpr uint8_t kMagic[4] = {'M', 'C', 'A', '1'};
 constexpr uint64_t kAggregateVersion = 1;
 constexpr uint16_t kPageBit = 0x8000;
+constexpr uint8_t kLiteralFieldBit = 0x80;
+// No next action in this slot (skipped): matches no real action code.
+constexpr uint32_t kNoAction = 0xffffffff;
 
 std::string_view View(const flatbuffers::String* s) {
   return s == nullptr ? std::string_view() : std::string_view(s->c_str(), s->size());
@@ -88,13 +91,20 @@ Aggregate::Aggregate(const Config& config) : configured_(true), config_hash_(con
     }
   }
   selectors_.resize(def.click_selectors() == nullptr ? 0 : def.click_selectors()->size());
+  click_selector_.assign(kMaxMicroConversions, kNoSelector);
+  if (def.micros() != nullptr) {
+    for (size_t i = 0; i < def.micros()->size() && i < kMaxMicroConversions; ++i) {
+      const wire::MicroConversionDef* micro =
+          def.micros()->Get(static_cast<flatbuffers::uoffset_t>(i));
+      if (micro->kind() == wire::MicroKind::Click) click_selector_[i] = micro->target();
+    }
+  }
 }
 
-bool Aggregate::IsConverted(const wire::Summary& summary) const noexcept {
-  if (const auto* counts = summary.micro_counts()) {
-    for (const wire::IdCount* c : *counts) {
-      if (c->count() > 0 && macro_micros_[c->id()]) return true;
-    }
+bool Aggregate::IsConverted(const wire::Summary& summary,
+                            const MicroCounts& counts) const noexcept {
+  for (uint8_t id : counts.Ids()) {
+    if (macro_micros_[id]) return true;
   }
   if (const auto* funnels = summary.funnels()) {
     for (const wire::FunnelProgress* f : *funnels) {
@@ -107,25 +117,46 @@ bool Aggregate::IsConverted(const wire::Summary& summary) const noexcept {
   return false;
 }
 
+Aggregate::MicroCounts Aggregate::CountMicros(const wire::Summary& summary) noexcept {
+  MicroCounts counts;
+  auto add = [&counts](uint8_t id, uint32_t n) {
+    // Ids past the config's range (possible when verified without a
+    // config) are ignored; they would also overrun the count arrays.
+    if (n == 0 || id >= kMaxMicroConversions) return;
+    if (counts.count[id] == 0) counts.ids[counts.size++] = id;
+    counts.count[id] += n;
+  };
+  if (const auto* steps = summary.path_steps()) {
+    for (uint8_t id : *steps) add(id, 1);
+  }
+  if (const auto* repeats = summary.repeats()) {
+    for (const wire::IdCount* c : *repeats) add(c->id(), c->count());
+  }
+  return counts;
+}
+
 Status Aggregate::Add(const wire::Summary& summary) {
   if (!configured_) return {Error::kConfigMismatch, "aggregate has no config"};
   if (summary.config_hash() != config_hash_) {
     return {Error::kConfigMismatch, "summary written for another config"};
   }
-  const bool converted = IsConverted(summary);
+  const MicroCounts counts = CountMicros(summary);
+  const bool converted = IsConverted(summary, counts);
   const SegmentTally segment{1, converted ? 1u : 0u};
+  const wire::SessionFacts facts =
+      summary.facts() != nullptr ? *summary.facts() : wire::SessionFacts();
   ++sessions_;
   converters_ += segment.converters;
-  page_views_ += summary.page_views();
-  const bool bounce = (summary.flags() & 1) != 0;
+  page_views_ += facts.page_views();
+  const bool bounce = (facts.flags() & 1) != 0;
   bounces_ += bounce;
-  truncated_paths_ += (summary.flags() & 2) != 0;
-  rage_clicks_ += summary.rage_clicks();
-  dead_clicks_ += summary.dead_clicks();
-  quick_backs_ += summary.quick_backs();
-  duration_.Add(summary.duration_ds());
-  active_.Add(summary.active_ds());
-  days_[summary.start_minute() / 1440] += DayTally{1, segment.converters, summary.page_views()};
+  truncated_paths_ += (facts.flags() & 2) != 0;
+  rage_clicks_ += facts.rage_clicks();
+  dead_clicks_ += facts.dead_clicks();
+  quick_backs_ += facts.quick_backs();
+  duration_.Add(facts.duration_ds());
+  active_.Add(facts.active_ds());
+  days_[summary.start_minute() / 1440] += DayTally{1, segment.converters, facts.page_views()};
 
   const auto* literal_names = summary.literal_pages();
   auto page_tally = [&](uint16_t page) -> PageTally* {
@@ -146,20 +177,27 @@ Status Aggregate::Add(const wire::Summary& summary) {
     tally->quick_backs += stat->quick_backs();
     tally->active_ds += stat->active_ds();
     tally->scroll[stat->max_scroll() >= 100 ? 10 : stat->max_scroll() / 10] += 1;
-    if (i == summary.entry_page()) {
+    if (i == facts.entry_page()) {
       tally->entries += 1;
       tally->bounces += bounce;
     }
-    if (i == summary.exit_page()) tally->exits += 1;
+    if (i == facts.exit_page()) tally->exits += 1;
   }
 
-  if (const auto* counts = summary.micro_counts()) {
-    for (const wire::IdCount* c : *counts) {
-      if (c->id() >= micros_.size() || c->count() == 0) continue;
-      MicroTally& micro = micros_[c->id()];
-      micro.sessions += 1;
-      micro.occurrences += c->count();
-      micro.converters += segment.converters;
+  // Clicks on configured selectors come from the click micro-conversions
+  // that name them; a selector shared by two rules counts a session once.
+  std::bitset<kMaxMicroConversions> selector_seen;
+  for (uint8_t id : counts.Ids()) {
+    if (id >= micros_.size()) continue;
+    MicroTally& micro = micros_[id];
+    micro.sessions += 1;
+    micro.occurrences += counts.count[id];
+    micro.converters += segment.converters;
+    const uint16_t selector = id < click_selector_.size() ? click_selector_[id] : kNoSelector;
+    if (selector < selectors_.size()) {
+      selectors_[selector].sessions += selector_seen[selector] ? 0 : 1;
+      selectors_[selector].clicks += counts.count[id];
+      selector_seen[selector] = true;
     }
   }
 
@@ -185,7 +223,7 @@ Status Aggregate::Add(const wire::Summary& summary) {
   add_string(utm_sources_, summary.utm_source());
   add_string(utm_mediums_, summary.utm_medium());
   add_string(utm_campaigns_, summary.utm_campaign());
-  const wire::Dimensions dims = summary.dims() != nullptr ? *summary.dims() : wire::Dimensions();
+  const wire::Dimensions dims = facts.dims();
   Slot(devices_, static_cast<uint8_t>(dims.device())) += segment;
   Slot(browsers_, static_cast<uint8_t>(dims.browser())) += segment;
   Slot(oses_, static_cast<uint8_t>(dims.os())) += segment;
@@ -193,7 +231,7 @@ Status Aggregate::Add(const wire::Summary& summary) {
   languages_[ValidCode(dims.language())] += segment;
   countries_[ValidCode(dims.country())] += segment;
 
-  const auto* names = summary.element_names();
+  const auto* names = summary.names();
   if (const auto* elements = summary.elements()) {
     for (const wire::ElementStat* e : *elements) {
       if (names == nullptr || e->element() >= names->size()) continue;
@@ -214,13 +252,6 @@ Status Aggregate::Add(const wire::Summary& summary) {
       std::vector<uint64_t>& grid = heat_[page];
       if (grid.empty()) grid.resize(kHeatGridCells);
       grid[cell->cell()] += cell->count();
-    }
-  }
-  if (const auto* clicks = summary.selector_clicks()) {
-    for (const wire::IdCount* c : *clicks) {
-      if (c->id() >= selectors_.size() || c->count() == 0) continue;
-      selectors_[c->id()].sessions += 1;
-      selectors_[c->id()].clicks += c->count();
     }
   }
 
@@ -283,15 +314,26 @@ void Aggregate::AddFunnels(const wire::Summary& summary) {
     if (next == nullptr) continue;
     const uint16_t actions[3] = {progress->next0(), progress->next1(), progress->next2()};
     const int count = progress->next_count() < 3 ? progress->next_count() : 3;
+    const auto* pages = summary.pages();
+    uint32_t codes[3] = {kNoAction, kNoAction, kNoAction};
     for (int n = 0; n < count; ++n) {
       uint32_t code = actions[n];
       if ((code & kPageBit) == 0) {
         if (code >= micros_.size()) continue;
-      } else if ((code & ~kPageBit) >= pages_.size()) {
-        code = kLiteralPageAction;
+      } else {
+        // On the wire a page action is a slot of summary.pages; here it is
+        // the page template (literal pages are per-summary strings).
+        const size_t slot = code & ~kPageBit;
+        if (pages == nullptr || slot >= pages->size()) continue;
+        const uint16_t page = pages->Get(static_cast<flatbuffers::uoffset_t>(slot))->page();
+        const bool is_template = (page & kPageBit) == 0 && page < pages_.size();
+        code = is_template ? (kPageBit | page) : kLiteralPageAction;
       }
-      bool seen = false;  // count each action once per session
-      for (int m = 0; m < n; ++m) seen |= actions[m] == actions[n];
+      // Count each action once per session: compare what is counted, since
+      // two slots (two literal pages) can be the same action here.
+      bool seen = false;
+      for (int m = 0; m < n; ++m) seen |= codes[m] == code;
+      codes[n] = code;
       if (!seen) (*next)[code] += 1;
     }
   }
@@ -300,8 +342,13 @@ void Aggregate::AddFunnels(const wire::Summary& summary) {
 void Aggregate::AddForms(const wire::Summary& summary) {
   const auto* forms = summary.forms();
   if (forms == nullptr) return;
-  const auto* names = summary.element_names();
+  const auto* names = summary.names();
+  const auto* fields = summary.fields();
+  size_t next_field = 0;
   for (const wire::FormStat* form : *forms) {
+    // Each form owns the next field_count entries of summary.fields.
+    const size_t first = next_field;
+    next_field += form->field_count();
     if (form->form() >= forms_.size()) continue;
     FormTally& tally = forms_[form->form()];
     const bool started = (form->flags() & 1) != 0;
@@ -310,17 +357,16 @@ void Aggregate::AddForms(const wire::Summary& summary) {
     tally.started += started;
     tally.submitted += submitted;
     tally.abandoned += abandoned;
-    const auto* fields = form->fields();
     if (fields == nullptr) continue;
-    for (size_t i = 0; i < fields->size(); ++i) {
-      const wire::FieldStat* field = fields->Get(i);
+    for (size_t i = 0; i < form->field_count() && first + i < fields->size(); ++i) {
+      const wire::FieldStat* field = fields->Get(static_cast<flatbuffers::uoffset_t>(first + i));
       const FieldTally add{1, field->focus_count(), field->time_ds(), field->refills(),
                            abandoned && i == form->last_field() ? 1u : 0u};
       FieldTally* target = nullptr;
-      if ((field->field() & kPageBit) == 0) {
+      if ((field->field() & kLiteralFieldBit) == 0) {
         if (field->field() < tally.fields.size()) target = &tally.fields[field->field()];
       } else {
-        const size_t name = field->field() & ~kPageBit;
+        const size_t name = field->field() & ~kLiteralFieldBit;
         if (names == nullptr || name >= names->size()) continue;
         // Key: the form index byte, then the name; built on the stack.
         std::array<char, 1 + kMaxAggregateKeyLength> key;
@@ -349,7 +395,8 @@ Status Aggregate::Merge(const Aggregate& other) {
   }
   auto same_shape = [&] {
     if (config_hash_ != other.config_hash_ || macro_micros_ != other.macro_micros_ ||
-        macro_funnels_ != other.macro_funnels_ || pages_.size() != other.pages_.size() ||
+        macro_funnels_ != other.macro_funnels_ || click_selector_ != other.click_selector_ ||
+        pages_.size() != other.pages_.size() ||
         heat_.size() != other.heat_.size() || micros_.size() != other.micros_.size() ||
         funnels_.size() != other.funnels_.size() || forms_.size() != other.forms_.size() ||
         selectors_.size() != other.selectors_.size()) {
@@ -653,6 +700,38 @@ bool VisitStringMap(A& a, M& map) {
 
 }  // namespace
 
+// Click micro-conversion -> its selector: sparse, in id order.
+template <typename A, typename Map>
+bool VisitClickSelectors(A& a, Map& map) {
+  if constexpr (A::kReading) {
+    map.assign(kMaxMicroConversions, kNoSelector);
+    size_t n = 0;
+    if (!a.Count(n, kMaxMicroConversions)) return false;
+    size_t previous = 0;
+    for (size_t i = 0; i < n; ++i) {
+      size_t id = 0;
+      uint16_t selector = 0;
+      if (!a.Num(id) || !a.Num(selector)) return false;
+      if (id >= kMaxMicroConversions || (i > 0 && id <= previous) || selector >= kMaxSelectors) {
+        return a.Fail(Error::kVerifyFailed, "bad click selector map");
+      }
+      map[id] = selector;
+      previous = id;
+    }
+    return true;
+  } else {
+    size_t n = 0;
+    for (uint16_t selector : map) n += selector != kNoSelector;
+    a.Count(n, kMaxMicroConversions);
+    for (size_t id = 0; id < map.size(); ++id) {
+      if (map[id] == kNoSelector) continue;
+      a.Num(id);
+      a.Num(map[id]);
+    }
+    return true;
+  }
+}
+
 template <typename A, typename Self>
 bool VisitAggregate(A& a, Self& self) {
   uint8_t configured = self.configured_;
@@ -668,7 +747,10 @@ bool VisitAggregate(A& a, Self& self) {
     }
   }
   uint64_t funnel_bits = self.macro_funnels_.to_ullong();
-  if (!a.Num(self.config_hash_) || !a.Num(funnel_bits)) return false;
+  if (!a.Num(self.config_hash_) || !a.Num(funnel_bits) ||
+      !VisitClickSelectors(a, self.click_selector_)) {
+    return false;
+  }
   if constexpr (A::kReading) {
     if (funnel_bits >> kMaxFunnels != 0) return a.Fail(Error::kOutOfRange, "bad funnel bits");
     self.macro_funnels_ = std::bitset<kMaxFunnels>(funnel_bits);

@@ -47,6 +47,7 @@ inline constexpr size_t kScrollBuckets = 11;  // 0-9 %, 10-19 %, ..., 90-99 %, 1
 // Next-action code for a page that matched no template (literal pages are
 // per-summary strings, so they are not told apart here).
 inline constexpr uint32_t kLiteralPageAction = 0xffff;
+inline constexpr uint16_t kNoSelector = 0xffff;
 
 // A map from attacker-controlled strings to additive values with at most
 // `cap` keys. The rule that keeps it mergeable: it holds exactly the `cap`
@@ -295,7 +296,15 @@ class Aggregate {
   template <typename Archive, typename Self>
   friend bool VisitAggregate(Archive& archive, Self& self);
 
-  bool IsConverted(const wire::Summary& summary) const noexcept;
+  // A summary's micro-conversion counts: path occurrences plus repeats.
+  struct MicroCounts {
+    std::array<uint32_t, kMaxMicroConversions> count{};
+    std::array<uint8_t, kMaxMicroConversions> ids;  // ids with a count, first seen first
+    size_t size = 0;
+    std::span<const uint8_t> Ids() const noexcept { return {ids.data(), size}; }
+  };
+  static MicroCounts CountMicros(const wire::Summary& summary) noexcept;
+  bool IsConverted(const wire::Summary& summary, const MicroCounts& counts) const noexcept;
   void AddFunnels(const wire::Summary& summary);
   void AddForms(const wire::Summary& summary);
 
@@ -304,6 +313,9 @@ class Aggregate {
   uint32_t config_hash_ = 0;
   std::bitset<256> macro_micros_;
   std::bitset<kMaxFunnels> macro_funnels_;  // funnels whose last step is macro
+  // Micro id -> click selector of a click micro-conversion (kNoSelector
+  // otherwise): selector clicks are counted from these micro-conversions.
+  std::vector<uint16_t> click_selector_;
 
   uint64_t sessions_ = 0;
   uint64_t converters_ = 0;

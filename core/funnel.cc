@@ -237,7 +237,7 @@ wire::FunnelProgress FunnelTracker::Progress() const noexcept {
   // zeros so equal progress always encodes to equal bytes.
   auto next = [&](uint8_t i) -> uint16_t { return i < state_.next_count ? state_.next[i] : 0; };
   return wire::FunnelProgress(state_.funnel, flags, state_.furthest, state_.next_count,
-                              state_.reached, next(0), next(1), next(2), 0);
+                              state_.reached, next(0), next(1), next(2));
 }
 
 void FunnelTracker::AppendStepTimes(std::vector<uint8_t>& out) const {

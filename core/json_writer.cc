@@ -108,6 +108,13 @@ void JsonWriter::Number(uint64_t value) {
   out_ += std::to_string(value);
 }
 
+void JsonWriter::Seconds(uint64_t deciseconds) {
+  Separate();
+  out_ += std::to_string(deciseconds / 10);
+  out_ += '.';
+  out_ += static_cast<char>('0' + deciseconds % 10);
+}
+
 void JsonWriter::Fixed(double value, int decimals) {
   Separate();
   if (decimals < 0) decimals = 0;

@@ -24,7 +24,9 @@ class JsonWriter {
  public:
   std::string Take() &&;
 
-  void BeginObject() { Open('{', false); }
+  // Inline containers stay on one line (small records, arrays of scalars),
+  // so that a golden diff shows one changed record per line.
+  void BeginObject(bool inline_items = false) { Open('{', inline_items); }
   void EndObject() { Close('}'); }
   void BeginArray(bool inline_items) { Open('[', inline_items); }
   void EndArray() { Close(']'); }
@@ -34,6 +36,9 @@ class JsonWriter {
   void Number(uint64_t value);
   // Rounded to `decimals` places, trailing zeros dropped; null if not finite.
   void Fixed(double value, int decimals);
+  // Deciseconds as seconds with one decimal, in integer arithmetic so the
+  // text is identical natively and in Wasm.
+  void Seconds(uint64_t deciseconds);
   void Bool(bool value);
   void Null();
 
@@ -44,6 +49,10 @@ class JsonWriter {
   void FieldFixed(std::string_view key, double value, int decimals) {
     Key(key);
     Fixed(value, decimals);
+  }
+  void FieldSeconds(std::string_view key, uint64_t deciseconds) {
+    Key(key);
+    Seconds(deciseconds);
   }
   void FieldBool(std::string_view key, bool value) {
     Key(key);

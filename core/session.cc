@@ -120,13 +120,6 @@ void Session::Handle(const Event& event, int64_t t, const EventBatch& batch) {
       uint16_t selector = event.a;
       const auto* selectors = config_->def().click_selectors();
       if (!selectors || selector >= selectors->size()) break;
-      auto it = std::find_if(selector_clicks_.begin(), selector_clicks_.end(),
-                             [&](const wire::IdCount& c) { return c.id() == selector; });
-      if (it != selector_clicks_.end()) {
-        it->mutate_count(Saturate8(it->count() + 1u));
-      } else {
-        selector_clicks_.emplace_back(static_cast<uint8_t>(selector), 1);
-      }
       for (uint8_t micro : config_->ClickMicros(selector)) {
         if (config_->PageFilterMatches(micro, current_path_)) Fire(micro, t);
       }
@@ -266,7 +259,10 @@ void Session::OnPageView(std::string_view url_path, bool back, int64_t t) {
   }
   page_start_ms_ = t;
   current_path_.assign(path.substr(0, 512));
-  for (FunnelTracker& funnel : funnels_) funnel.OnPage(id, t);
+  // Next actions after a drop-off name pages by their slot in `pages`.
+  if (current_page_ >= 0) {
+    for (FunnelTracker& funnel : funnels_) funnel.OnPage(static_cast<uint16_t>(current_page_), t);
+  }
   for (uint8_t micro : config_->PageViewMicros()) {
     if (config_->PageFilterMatches(micro, current_path_)) Fire(micro, t);
   }
@@ -425,28 +421,33 @@ wire::SummaryT Session::BuildSummary() const {
   s.config_hash = config_->hash();
   s.nonce = nonce_;
   s.seq = seq_ + 1;
-  s.start_minute = static_cast<uint32_t>(std::max<int64_t>(start_ms_, 0) / 60000);
-  s.duration_ds = Deciseconds(last_ms_ - start_ms_);
-  s.active_ds = Deciseconds(active_ms_);
-  s.dims = std::make_unique<wire::Dimensions>(dims_);
-  bool any_micro = !path_.empty();
-  s.flags = static_cast<uint8_t>((page_views_ <= 1 && !any_micro ? 1 : 0) | (path_truncated_ ? 2 : 0) |
-                                 (ended_ ? 4 : 0));
-  s.page_views = page_views_;
+  s.start_minute = static_cast<uint32_t>(start_ms_ / 60000);
+  bool bounce = page_views_ <= 1 && path_.empty();
+  // The entry page is the first page entry created; the exit page the
+  // current one.
+  s.facts = std::make_unique<wire::SessionFacts>(
+      Deciseconds(last_ms_ - start_ms_), Deciseconds(active_ms_), page_views_, rage_clicks_, dead_clicks_,
+      quick_backs_, dims_,
+      static_cast<uint8_t>((bounce ? 1 : 0) | (path_truncated_ ? 2 : 0) | (ended_ ? 4 : 0)), 0,
+      current_page_ >= 0 ? static_cast<uint8_t>(current_page_) : 0);
   for (const PageEntry& p : pages_) {
     s.pages.emplace_back(p.page, p.views, Saturate16(p.active_ms / 100), p.max_scroll, p.quick_backs);
   }
   s.literal_pages = literal_pages_;
-  // The entry page is the first page entry created; the exit page the
-  // current one.
-  s.entry_page = 0;
-  s.exit_page = current_page_ >= 0 ? static_cast<uint8_t>(current_page_) : 0;
-  for (size_t micro = 0; micro < micro_counts_.size(); ++micro) {
-    if (micro_counts_[micro]) s.micro_counts.emplace_back(static_cast<uint8_t>(micro), micro_counts_[micro]);
-  }
+
+  std::array<uint8_t, kMaxMicroConversions> in_path{};
+  uint32_t previous_ds = 0;
   for (const PathStep& step : path_) {
     s.path_steps.push_back(step.micro);
-    AppendVarint(step.offset_ms / 100, s.path_offsets);
+    uint32_t offset_ds = step.offset_ms / 100;
+    AppendVarint(offset_ds - previous_ds, s.path_deltas);
+    previous_ds = offset_ds;
+    ++in_path[step.micro];
+  }
+  for (size_t micro = 0; micro < micro_counts_.size(); ++micro) {
+    if (micro_counts_[micro] > in_path[micro]) {
+      s.repeats.emplace_back(static_cast<uint8_t>(micro), static_cast<uint8_t>(micro_counts_[micro] - in_path[micro]));
+    }
   }
   for (const FunnelTracker& funnel : funnels_) {
     if (!funnel.started()) continue;
@@ -454,25 +455,32 @@ wire::SummaryT Session::BuildSummary() const {
     funnel.AppendStepTimes(s.step_times);
   }
   s.heat = heat_;
-  for (const FormEntry& form : forms_) {
-    auto out = std::make_unique<wire::FormStatT>();
-    out->form = form.form;
-    out->flags = static_cast<uint8_t>((form.started ? 1 : 0) | (form.submitted ? 2 : 0));
-    out->last_field = form.last_field >= 0 ? static_cast<uint8_t>(form.last_field) : 0xff;
-    for (const FieldEntry& f : form.fields) {
-      out->fields.emplace_back(f.field, Saturate8(f.focus_count), Saturate8(f.changes > 1 ? f.changes - 1u : 0u),
-                               Saturate16(f.time_ms / 100));
+
+  // Names travel only when something sent refers to them: frustrated
+  // elements and unconfigured form fields.
+  std::vector<int> sent_name(names_.size(), -1);
+  auto name_id = [&](uint16_t internal) {
+    if (sent_name[internal] < 0) {
+      sent_name[internal] = static_cast<int>(s.names.size());
+      s.names.push_back(names_[internal]);
     }
-    s.forms.push_back(std::move(out));
+    return static_cast<uint16_t>(sent_name[internal]);
+  };
+  for (const FormEntry& form : forms_) {
+    s.forms.emplace_back(form.form, static_cast<uint8_t>((form.started ? 1 : 0) | (form.submitted ? 2 : 0)),
+                         form.last_field >= 0 ? static_cast<uint8_t>(form.last_field) : 0xff,
+                         static_cast<uint8_t>(form.fields.size()));
+    for (const FieldEntry& f : form.fields) {
+      auto field = static_cast<uint8_t>(f.field & kLiteralBit ? kLiteralFieldBit | name_id(f.field & ~kLiteralBit)
+                                                              : f.field);
+      s.fields.emplace_back(field, Saturate8(f.focus_count), Saturate8(f.changes > 1 ? f.changes - 1u : 0u), 0,
+                            Saturate16(f.time_ms / 100));
+    }
   }
-  s.selector_clicks = selector_clicks_;
   for (const ElementEntry& e : elements_) {
-    s.elements.emplace_back(e.name, Saturate8(e.clicks), Saturate8(e.rage), Saturate8(e.dead), e.page);
+    if (e.rage == 0 && e.dead == 0) continue;
+    s.elements.emplace_back(name_id(e.name), Saturate8(e.clicks), Saturate8(e.rage), Saturate8(e.dead), e.page);
   }
-  s.element_names = names_;
-  s.rage_clicks = rage_clicks_;
-  s.dead_clicks = dead_clicks_;
-  s.quick_backs = quick_backs_;
   s.referrer = referrer_;
   s.utm_source = utm_source_;
   s.utm_medium = utm_medium_;

@@ -47,7 +47,8 @@ inline constexpr int64_t kVisibleDwellMs = 1000;
 inline constexpr int64_t kQuickBackMs = 5000;
 inline constexpr int64_t kActiveAfterInputMs = 30000;
 inline constexpr int64_t kMaxTimeMs = int64_t{1} << 53;
-inline constexpr uint16_t kLiteralBit = 0x8000;  // page and field ids: literal, not configured
+inline constexpr uint16_t kLiteralBit = 0x8000;    // page ids: a literal page, not a template
+inline constexpr uint8_t kLiteralFieldBit = 0x80;  // field ids on the wire: a name, not a configured field
 
 class Session {
  public:
@@ -95,7 +96,7 @@ class Session {
     uint16_t clicks = 0, rage = 0, dead = 0;
   };
   struct FieldEntry {
-    uint16_t field;  // configured index, or kLiteralFieldBit | name index
+    uint16_t field;  // configured index, or kLiteralBit | index into names_
     uint16_t focus_count = 0;
     uint16_t changes = 0;
     uint32_t time_ms = 0;
@@ -155,7 +156,6 @@ class Session {
   std::vector<FunnelTracker> funnels_;
 
   std::vector<wire::HeatCell> heat_;
-  std::vector<wire::IdCount> selector_clicks_;
   std::vector<ElementEntry> elements_;
   std::vector<std::string> names_;  // element paths and unconfigured field names
   uint16_t rage_clicks_ = 0, dead_clicks_ = 0, quick_backs_ = 0;

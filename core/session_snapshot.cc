@@ -136,8 +136,9 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   session.config_ = &config;
   session.nonce_ = s.nonce();
   session.seq_ = engine->seq();
-  session.ended_ = (s.flags() & 4) != 0;
-  session.dims_ = s.dims() ? *s.dims() : wire::Dimensions();
+  session.ended_ = s.facts() && (s.facts()->flags() & 4) != 0;
+  const wire::SessionFacts facts = s.facts() ? *s.facts() : wire::SessionFacts();
+  session.dims_ = facts.dims();
   auto str = [](const flatbuffers::String* v) { return v ? v->str() : std::string(); };
   session.referrer_ = str(s.referrer());
   session.utm_source_ = str(s.utm_source());
@@ -149,7 +150,7 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   session.tick_ms_ = engine->last_ms();
   session.hidden_ = engine->hidden();
   session.active_ms_ = engine->active_ms();
-  session.page_views_ = s.page_views();
+  session.page_views_ = facts.page_views();
 
   size_t page_count = SizeOf(s.pages());
   if (SizeOf(engine->page_active_ms()) != page_count) return Corrupt("page times");
@@ -174,16 +175,19 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
     for (size_t bit = 0; bit < 8; ++bit) session.fired_on_page_[byte * 8 + bit] = (bits >> bit) & 1;
   }
 
-  if (s.micro_counts()) {
-    for (const wire::IdCount* c : *s.micro_counts()) session.micro_counts_[c->id()] = c->count();
+  // A micro-conversion's count: its occurrences in the path plus repeats.
+  if (s.repeats()) {
+    for (const wire::IdCount* c : *s.repeats()) session.micro_counts_[c->id()] = c->count();
   }
   size_t steps = SizeOf(s.path_steps());
   if (SizeOf(engine->path_offset_ms()) != steps) return Corrupt("path offsets");
   for (size_t i = 0; i < steps; ++i) {
     auto at = static_cast<flatbuffers::uoffset_t>(i);
-    session.path_.push_back({s.path_steps()->Get(at), engine->path_offset_ms()->Get(at)});
+    uint8_t micro = s.path_steps()->Get(at);
+    session.micro_counts_[micro] = static_cast<uint8_t>(std::min(session.micro_counts_[micro] + 1, 0xff));
+    session.path_.push_back({micro, engine->path_offset_ms()->Get(at)});
   }
-  session.path_truncated_ = (s.flags() & 2) != 0;
+  session.path_truncated_ = (facts.flags() & 2) != 0;
 
   const auto* funnel_defs = config.def().funnels();
   size_t funnel_count = SizeOf(funnel_defs);
@@ -218,20 +222,20 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   if (s.heat()) {
     for (const wire::HeatCell* cell : *s.heat()) session.heat_.push_back(*cell);
   }
-  if (s.selector_clicks()) {
-    for (const wire::IdCount* count : *s.selector_clicks()) session.selector_clicks_.push_back(*count);
-  }
-  if (s.element_names()) {
-    for (const auto* name : *s.element_names()) session.names_.push_back(name->str());
+  // Only frustrated elements were sent, so only they come back: clicks on
+  // other elements before this page load are forgotten (elements are per
+  // page, so this only matters when a visitor returns to a page).
+  if (s.names()) {
+    for (const auto* name : *s.names()) session.names_.push_back(name->str());
   }
   if (s.elements()) {
     for (const wire::ElementStat* e : *s.elements()) {
       session.elements_.push_back(ElementEntry{e->element(), e->page(), e->clicks(), e->rage_clicks(), e->dead_clicks()});
     }
   }
-  session.rage_clicks_ = s.rage_clicks();
-  session.dead_clicks_ = s.dead_clicks();
-  session.quick_backs_ = s.quick_backs();
+  session.rage_clicks_ = facts.rage_clicks();
+  session.dead_clicks_ = facts.dead_clicks();
+  session.quick_backs_ = facts.quick_backs();
   size_t click_count = SizeOf(engine->clicks());
   if (click_count > session.recent_clicks_.size()) return Corrupt("clicks");
   for (size_t i = 0; i < click_count; ++i) {
@@ -244,20 +248,26 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
 
   size_t form_count = SizeOf(s.forms());
   if (SizeOf(engine->field_changed()) != 2 * form_count) return Corrupt("form state");
+  size_t next_field = 0;
   for (size_t i = 0; i < form_count; ++i) {
     const wire::FormStat* f = s.forms()->Get(static_cast<flatbuffers::uoffset_t>(i));
     auto word = [&](size_t k) { return uint64_t{engine->field_changed()->Get(static_cast<flatbuffers::uoffset_t>(k))}; };
     uint64_t changed = word(2 * i) | word(2 * i + 1) << 32;
     FormEntry form{f->form(), (f->flags() & 1) != 0, (f->flags() & 2) != 0,
                    static_cast<int16_t>(f->last_field() == 0xff ? -1 : f->last_field()), {}};
-    size_t field_count = SizeOf(f->fields());
-    if (form.last_field >= static_cast<int>(field_count)) return Corrupt("last field");
+    size_t field_count = f->field_count();
+    if (form.last_field >= static_cast<int>(field_count) || field_count > 64 ||
+        next_field + field_count > SizeOf(s.fields())) {
+      return Corrupt("form fields");
+    }
     for (size_t k = 0; k < field_count; ++k) {
-      const wire::FieldStat* field = f->fields()->Get(static_cast<flatbuffers::uoffset_t>(k));
+      const wire::FieldStat* field = s.fields()->Get(static_cast<flatbuffers::uoffset_t>(next_field++));
       // Refills are changes beyond the first; whether there was a first is
       // the engine's bit.
       uint16_t changes = (changed >> k) & 1 ? static_cast<uint16_t>(field->refills() + 1) : 0;
-      form.fields.push_back(FieldEntry{field->field(), field->focus_count(), changes,
+      uint16_t key = field->field() & kLiteralFieldBit ? static_cast<uint16_t>(kLiteralBit | (field->field() & 0x7f))
+                                                       : field->field();
+      form.fields.push_back(FieldEntry{key, field->focus_count(), changes,
                                        static_cast<uint32_t>(field->time_ds()) * 100});
     }
     session.forms_.push_back(std::move(form));

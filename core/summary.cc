@@ -20,6 +20,7 @@ constexpr uint8_t kMaxNextActions = 3;
 constexpr uint8_t kMaxScrollPercent = 100;
 constexpr uint8_t kNoLastField = 0xff;
 constexpr uint16_t kLiteralBit = 0x8000;
+constexpr uint8_t kLiteralFieldBit = 0x80;
 constexpr size_t kHeatGridCells = size_t{kGridColumns} * kGridRows;
 // Root offset plus file identifier: anything shorter cannot be a summary.
 constexpr size_t kMinSummaryBytes = 8;
@@ -136,10 +137,11 @@ Status CheckStructure(const wire::Summary& s) {
     return Fail(Error::kUnsupportedVersion,
                 "version: " + Num(s.version()) + " > " + Num(kSummaryVersion));
   }
-  if (Status st = CheckDimensions(s.dims()); !st.ok()) return st;
+  const wire::SessionFacts facts = s.facts() ? *s.facts() : wire::SessionFacts();
+  if (Status st = CheckDimensions(&facts.dims()); !st.ok()) return st;
 
   const size_t page_count = SizeOf(s.pages());
-  const size_t name_count = SizeOf(s.element_names());
+  const size_t name_count = SizeOf(s.names());
   const size_t literal_count = SizeOf(s.literal_pages());
   if (page_count > kMaxPages) return TooMany("pages", page_count, kMaxPages);
   if (SizeOf(s.path_steps()) > kMaxPathSteps) {
@@ -155,15 +157,20 @@ Status CheckStructure(const wire::Summary& s) {
   if (SizeOf(s.forms()) > kMaxForms) {
     return TooMany("forms", SizeOf(s.forms()), kMaxForms);
   }
-  // Element names are indexed by ushort (and fields by 15 bits); literal
-  // pages by 15 bits: the overall size cap keeps both far below.
+  if (SizeOf(s.repeats()) > kMaxMicroConversions) {
+    return TooMany("repeats", SizeOf(s.repeats()), kMaxMicroConversions);
+  }
+  // Names are frustrated elements plus unconfigured fields; fields index
+  // them with 7 bits, which this cap keeps in reach. Literal pages are
+  // indexed by 15 bits: the overall size cap keeps them far below.
+  if (name_count > 2 * kMaxElements) return TooMany("names", name_count, 2 * kMaxElements);
 
   // With no page visited, entry and exit must stay 0.
-  if (page_count == 0 ? s.entry_page() != 0 : s.entry_page() >= page_count) {
-    return IndexOutside("entry_page", s.entry_page(), page_count, "pages");
+  if (page_count == 0 ? facts.entry_page() != 0 : facts.entry_page() >= page_count) {
+    return IndexOutside("facts.entry_page", facts.entry_page(), page_count, "pages");
   }
-  if (page_count == 0 ? s.exit_page() != 0 : s.exit_page() >= page_count) {
-    return IndexOutside("exit_page", s.exit_page(), page_count, "pages");
+  if (page_count == 0 ? facts.exit_page() != 0 : facts.exit_page() >= page_count) {
+    return IndexOutside("facts.exit_page", facts.exit_page(), page_count, "pages");
   }
 
   if (s.pages() != nullptr) {
@@ -196,16 +203,15 @@ Status CheckStructure(const wire::Summary& s) {
         return IndexOutside(At("elements", i, "page"), element->page(), page_count, "pages");
       }
       if (element->element() >= name_count) {
-        return IndexOutside(At("elements", i, "element"), element->element(), name_count,
-                            "element_names");
+        return IndexOutside(At("elements", i, "element"), element->element(), name_count, "names");
       }
     }
   }
-  if (s.element_names() != nullptr) {
+  if (s.names() != nullptr) {
     for (size_t i = 0; i < name_count; ++i) {
-      const size_t length = s.element_names()->Get(i)->size();
+      const size_t length = s.names()->Get(i)->size();
       if (length > kMaxElementNameLength) {
-        return TooMany(At("element_names", i), length, kMaxElementNameLength);
+        return TooMany(At("names", i), length, kMaxElementNameLength);
       }
     }
   }
@@ -233,38 +239,48 @@ Status CheckStructure(const wire::Summary& s) {
       }
       const uint16_t next[] = {funnel->next0(), funnel->next1(), funnel->next2()};
       for (uint8_t n = 0; n < funnel->next_count(); ++n) {
-        // Micro ids are bytes; larger values below the page bit mean nothing.
+        // Micro ids are bytes; pages are slots of `pages`.
         if ((next[n] & kLiteralBit) == 0 && next[n] > 0xff) {
           return Fail(Error::kOutOfRange, At("funnels", i, "next") + Num(n) + ": " + Num(next[n]) +
                                               " is not a micro or page id");
+        }
+        if ((next[n] & kLiteralBit) != 0 && (next[n] & ~kLiteralBit) >= page_count) {
+          return IndexOutside(At("funnels", i, "next") + Num(n), next[n] & ~kLiteralBit, page_count,
+                              "pages");
         }
       }
       if (funnel->reached() != 0) step_time_count += std::popcount(funnel->reached()) - 1;
     }
   }
 
+  // Each form owns the next field_count entries of `fields`, exactly.
+  size_t fields_claimed = 0;
   if (s.forms() != nullptr) {
     for (size_t i = 0; i < s.forms()->size(); ++i) {
       const wire::FormStat* form = s.forms()->Get(i);
-      const size_t field_count = SizeOf(form->fields());
+      const size_t field_count = form->field_count();
       if (field_count > kMaxFormFields) {
-        return TooMany(At("forms", i, "fields"), field_count, kMaxFormFields);
+        return TooMany(At("forms", i, "field_count"), field_count, kMaxFormFields);
       }
       if (form->last_field() != kNoLastField && form->last_field() >= field_count) {
         return IndexOutside(At("forms", i, "last_field"), form->last_field(), field_count,
                             "fields");
       }
-      for (size_t f = 0; f < field_count; ++f) {
-        const uint16_t field = form->fields()->Get(f)->field();
-        if ((field & kLiteralBit) != 0 && (field & ~kLiteralBit) >= name_count) {
-          return IndexOutside(At("forms", i) + "." + At("fields", f, "field"), field & ~kLiteralBit,
-                              name_count, "element_names");
-        }
-      }
+      fields_claimed += field_count;
+    }
+  }
+  if (fields_claimed != SizeOf(s.fields())) {
+    return Fail(Error::kVerifyFailed, "fields: " + Num(SizeOf(s.fields())) +
+                                          " entries, forms claim " + Num(fields_claimed));
+  }
+  for (size_t f = 0; f < SizeOf(s.fields()); ++f) {
+    const uint8_t field = s.fields()->Get(f)->field();
+    if ((field & kLiteralFieldBit) != 0 && (field & ~kLiteralFieldBit) >= name_count) {
+      return IndexOutside(At("fields", f, "field"), field & ~kLiteralFieldBit, name_count, "names");
     }
   }
 
-  if (Status st = CheckVarintCount("path_offsets", s.path_offsets(), SizeOf(s.path_steps()));
+  if (Status st = CheckVarintCount("path_deltas", s.path_deltas(), SizeOf(s.path_steps()));
       !st.ok()) {
     return st;
   }
@@ -288,7 +304,6 @@ Status CheckAgainstConfig(const wire::Summary& s, const Config& config) {
   const size_t micros = config.micro_count();
   const size_t funnels = config.funnel_count();
   const size_t templates = config.template_count();
-  const size_t selectors = SizeOf(def.click_selectors());
   const size_t forms = SizeOf(def.forms());
 
   if (s.pages() != nullptr) {
@@ -299,10 +314,10 @@ Status CheckAgainstConfig(const wire::Summary& s, const Config& config) {
       }
     }
   }
-  if (s.micro_counts() != nullptr) {
-    for (size_t i = 0; i < s.micro_counts()->size(); ++i) {
-      const uint8_t id = s.micro_counts()->Get(i)->id();
-      if (id >= micros) return IndexOutside(At("micro_counts", i, "id"), id, micros, "micros");
+  if (s.repeats() != nullptr) {
+    for (size_t i = 0; i < s.repeats()->size(); ++i) {
+      const uint8_t id = s.repeats()->Get(i)->id();
+      if (id >= micros) return IndexOutside(At("repeats", i, "id"), id, micros, "micros");
     }
   }
   if (s.path_steps() != nullptr) {
@@ -339,14 +354,7 @@ Status CheckAgainstConfig(const wire::Summary& s, const Config& config) {
       }
     }
   }
-  if (s.selector_clicks() != nullptr) {
-    for (size_t i = 0; i < s.selector_clicks()->size(); ++i) {
-      const uint8_t id = s.selector_clicks()->Get(i)->id();
-      if (id >= selectors) {
-        return IndexOutside(At("selector_clicks", i, "id"), id, selectors, "click selectors");
-      }
-    }
-  }
+  size_t next_field = 0;
   if (s.forms() != nullptr) {
     for (size_t i = 0; i < s.forms()->size(); ++i) {
       const wire::FormStat* form = s.forms()->Get(i);
@@ -354,10 +362,10 @@ Status CheckAgainstConfig(const wire::Summary& s, const Config& config) {
         return IndexOutside(At("forms", i, "form"), form->form(), forms, "forms");
       }
       const size_t configured = SizeOf(def.forms()->Get(form->form())->fields());
-      for (size_t f = 0; f < SizeOf(form->fields()); ++f) {
-        const uint16_t field = form->fields()->Get(f)->field();
-        if ((field & kLiteralBit) == 0 && field >= configured) {
-          return IndexOutside(At("forms", i) + "." + At("fields", f, "field"), field, configured,
+      for (size_t f = 0; f < form->field_count(); ++f, ++next_field) {
+        const uint8_t field = s.fields()->Get(next_field)->field();
+        if ((field & kLiteralFieldBit) == 0 && field >= configured) {
+          return IndexOutside(At("fields", next_field, "field"), field, configured,
                               "configured fields");
         }
       }

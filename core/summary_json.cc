@@ -2,6 +2,7 @@
 // and the playground show. Hand-written (no JSON library) because it also
 // runs in the browser; every string in a summary is attacker controlled, so
 // escaping and UTF-8 repair happen here, in one place.
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <iterator>
@@ -10,205 +11,15 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/json_writer.h"
 #include "core/summary.h"
 
 namespace microconv {
 namespace {
 
 constexpr uint16_t kLiteralBit = 0x8000;
+constexpr uint8_t kLiteralFieldBit = 0x80;
 constexpr uint8_t kNoLastField = 0xff;
-
-// Appends `text` as a JSON string literal. Invalid UTF-8 becomes U+FFFD (one
-// per maximal invalid subsequence); U+2028/2029 are escaped so the output is
-// also safe inside a JavaScript string.
-void AppendQuoted(std::string_view text, std::string& out) {
-  constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  size_t i = 0;
-  while (i < text.size()) {
-    const auto byte = static_cast<uint8_t>(text[i]);
-    if (byte < 0x80) {
-      switch (byte) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          if (byte < 0x20 || byte == 0x7f) {
-            out += "\\u00";
-            out += kHex[byte >> 4];
-            out += kHex[byte & 0xf];
-          } else {
-            out += static_cast<char>(byte);
-          }
-      }
-      ++i;
-      continue;
-    }
-    // Lead byte: sequence length and the valid range of the second byte
-    // (Unicode 15, table 3-7: no overlongs, no surrogates, <= U+10FFFF).
-    size_t length = 0;
-    uint8_t low = 0x80, high = 0xbf;
-    if (byte >= 0xc2 && byte <= 0xdf) {
-      length = 2;
-    } else if (byte >= 0xe0 && byte <= 0xef) {
-      length = 3;
-      if (byte == 0xe0) low = 0xa0;
-      if (byte == 0xed) high = 0x9f;
-    } else if (byte >= 0xf0 && byte <= 0xf4) {
-      length = 4;
-      if (byte == 0xf0) low = 0x90;
-      if (byte == 0xf4) high = 0x8f;
-    }
-    size_t valid = length == 0 ? 0 : 1;
-    while (valid > 0 && valid < length && i + valid < text.size()) {
-      const auto next = static_cast<uint8_t>(text[i + valid]);
-      const uint8_t lo = valid == 1 ? low : 0x80;
-      const uint8_t hi = valid == 1 ? high : 0xbf;
-      if (next < lo || next > hi) break;
-      ++valid;
-    }
-    if (length != 0 && valid == length) {
-      const uint32_t point = length == 3 ? ((byte & 0x0fu) << 12) | ((text[i + 1] & 0x3fu) << 6) |
-                                               (text[i + 2] & 0x3fu)
-                                         : 0;
-      if (point == 0x2028 || point == 0x2029) {
-        out += point == 0x2028 ? "\\u2028" : "\\u2029";
-      } else {
-        out.append(text.substr(i, length));
-      }
-      i += length;
-    } else {
-      out += "\\ufffd";
-      i += valid == 0 ? 1 : valid;
-    }
-  }
-  out += '"';
-}
-
-// A pretty-printing writer with a fixed shape: one entry per line, except
-// containers opened inline (small records, arrays of scalars), which stay on
-// one line so that a golden diff shows one changed record per line.
-class JsonWriter {
- public:
-  std::string Take() && {
-    out_ += '\n';
-    return std::move(out_);
-  }
-
-  void BeginObject(bool inline_items = false) { Open('{', inline_items); }
-  void EndObject() { Close('}'); }
-  void BeginArray(bool inline_items) { Open('[', inline_items); }
-  void EndArray() { Close(']'); }
-
-  void Key(std::string_view key) {
-    Separate();
-    AppendQuoted(key, out_);
-    out_ += ": ";
-    after_key_ = true;
-  }
-  void String(std::string_view value) {
-    Separate();
-    AppendQuoted(value, out_);
-  }
-  void Number(uint64_t value) {
-    Separate();
-    out_ += std::to_string(value);
-  }
-  // Deciseconds as seconds with one decimal, without floating point so the
-  // text is identical natively and in Wasm.
-  void Seconds(uint64_t deciseconds) {
-    Separate();
-    out_ += std::to_string(deciseconds / 10);
-    out_ += '.';
-    out_ += static_cast<char>('0' + deciseconds % 10);
-  }
-  void Bool(bool value) {
-    Separate();
-    out_ += value ? "true" : "false";
-  }
-  void Null() {
-    Separate();
-    out_ += "null";
-  }
-
-  // Shorthands for "key": value.
-  void Field(std::string_view key, uint64_t value) {
-    Key(key);
-    Number(value);
-  }
-  void FieldSeconds(std::string_view key, uint64_t deciseconds) {
-    Key(key);
-    Seconds(deciseconds);
-  }
-  void FieldBool(std::string_view key, bool value) {
-    Key(key);
-    Bool(value);
-  }
-  void FieldString(std::string_view key, std::string_view value) {
-    Key(key);
-    String(value);
-  }
-
- private:
-  struct Level {
-    bool inline_items;
-    bool empty;
-  };
-
-  void Open(char bracket, bool inline_items) {
-    Separate();
-    out_ += bracket;
-    const bool parent_inline = !levels_.empty() && levels_.back().inline_items;
-    levels_.push_back({inline_items || parent_inline, true});
-  }
-
-  void Close(char bracket) {
-    const Level level = levels_.back();
-    levels_.pop_back();
-    if (!level.empty && !level.inline_items) NewLine();
-    out_ += bracket;
-  }
-
-  // Comma and line break before a value or key, unless it follows a key.
-  void Separate() {
-    if (after_key_) {
-      after_key_ = false;
-      return;
-    }
-    if (levels_.empty()) return;
-    Level& level = levels_.back();
-    if (!level.empty) out_ += level.inline_items ? ", " : ",";
-    if (!level.inline_items) NewLine();
-    level.empty = false;
-  }
-
-  void NewLine() {
-    out_ += '\n';
-    out_.append(2 * levels_.size(), ' ');
-  }
-
-  std::string out_;
-  std::vector<Level> levels_;
-  bool after_key_ = false;
-};
 
 std::string_view View(const flatbuffers::String* text) {
   return text == nullptr ? std::string_view() : std::string_view(text->c_str(), text->size());
@@ -344,20 +155,11 @@ class Names {
     }
   }
 
-  void ElementName(JsonWriter& json, size_t index) const {
-    if (index < SizeOf(summary_.element_names())) {
-      json.String(View(summary_.element_names()->Get(index)));
+  void Name(JsonWriter& json, size_t index) const {
+    if (index < SizeOf(summary_.names())) {
+      json.String(View(summary_.names()->Get(index)));
     } else {
       json.Number(index);
-    }
-  }
-
-  void Selector(JsonWriter& json, uint32_t id) const {
-    const auto* selectors = def_ == nullptr ? nullptr : def_->click_selectors();
-    if (selectors != nullptr && id < selectors->size()) {
-      json.String(View(selectors->Get(id)));
-    } else {
-      json.Number(id);
     }
   }
 
@@ -370,10 +172,10 @@ class Names {
     }
   }
 
-  // A FieldStat.field: a configured field of `form_id`, or an element name.
-  void Field(JsonWriter& json, uint32_t form_id, uint16_t field) const {
-    if ((field & kLiteralBit) != 0) {
-      ElementName(json, field & ~kLiteralBit);
+  // A FieldStat.field: a configured field of `form_id`, or a name.
+  void Field(JsonWriter& json, uint32_t form_id, uint8_t field) const {
+    if ((field & kLiteralFieldBit) != 0) {
+      Name(json, field & ~kLiteralFieldBit);
       return;
     }
     const wire::FormDef* form = FormDef(form_id);
@@ -436,25 +238,29 @@ void RenderPages(const wire::Summary& s, const Names& names, JsonWriter& json) {
 }
 
 void RenderMicros(const wire::Summary& s, const Names& names, JsonWriter& json) {
-  json.Key("micro_counts");
+  json.Key("path");
   json.BeginArray(false);
-  for (size_t i = 0; i < SizeOf(s.micro_counts()); ++i) {
-    const wire::IdCount* count = s.micro_counts()->Get(i);
+  const std::vector<uint32_t> deltas = Varints(s.path_deltas());
+  uint64_t at_ds = 0;
+  for (size_t i = 0; i < SizeOf(s.path_steps()); ++i) {
+    if (i < deltas.size()) at_ds += deltas[i];
+    json.BeginObject(true);
+    json.Key("micro");
+    names.Micro(json, s.path_steps()->Get(i));
+    json.FieldSeconds("at_s", at_ds);
+    json.EndObject();
+  }
+  json.EndArray();
+  json.Key("repeats");
+  json.BeginArray(false);
+  for (size_t i = 0; i < SizeOf(s.repeats()); ++i) {
+    const wire::IdCount* count = s.repeats()->Get(i);
     json.BeginObject(true);
     json.Key("micro");
     names.Micro(json, count->id());
     json.Field("count", count->count());
     json.EndObject();
   }
-  json.EndArray();
-
-  json.Key("path_steps");
-  json.BeginArray(true);
-  for (size_t i = 0; i < SizeOf(s.path_steps()); ++i) names.Micro(json, s.path_steps()->Get(i));
-  json.EndArray();
-  json.Key("path_offsets_s");
-  json.BeginArray(true);
-  for (uint32_t offset : Varints(s.path_offsets())) json.Seconds(offset);
   json.EndArray();
 }
 
@@ -493,7 +299,7 @@ void RenderFunnels(const wire::Summary& s, const Names& names, JsonWriter& json)
       json.BeginObject(true);
       if ((next[n] & kLiteralBit) != 0) {
         json.Key("page");
-        names.Page(json, next[n] & ~kLiteralBit);
+        names.PageAt(json, next[n] & ~kLiteralBit);
       } else {
         json.Key("micro");
         names.Micro(json, next[n]);
@@ -520,25 +326,13 @@ void RenderHeatAndElements(const wire::Summary& s, const Names& names, JsonWrite
   }
   json.EndArray();
 
-  json.Key("selector_clicks");
-  json.BeginArray(false);
-  for (size_t i = 0; i < SizeOf(s.selector_clicks()); ++i) {
-    const wire::IdCount* count = s.selector_clicks()->Get(i);
-    json.BeginObject(true);
-    json.Key("selector");
-    names.Selector(json, count->id());
-    json.Field("count", count->count());
-    json.EndObject();
-  }
-  json.EndArray();
-
   json.Key("elements");
   json.BeginArray(false);
   for (size_t i = 0; i < SizeOf(s.elements()); ++i) {
     const wire::ElementStat* element = s.elements()->Get(i);
     json.BeginObject(true);
     json.Key("element");
-    names.ElementName(json, element->element());
+    names.Name(json, element->element());
     json.Key("page");
     names.PageAt(json, element->page());
     json.Field("clicks", element->clicks());
@@ -552,23 +346,29 @@ void RenderHeatAndElements(const wire::Summary& s, const Names& names, JsonWrite
 void RenderForms(const wire::Summary& s, const Names& names, JsonWriter& json) {
   json.Key("forms");
   json.BeginArray(false);
+  size_t next_field = 0;
   for (size_t i = 0; i < SizeOf(s.forms()); ++i) {
     const wire::FormStat* form = s.forms()->Get(i);
+    const size_t first = next_field;
+    // Verified summaries own exactly their fields; clamp for any other.
+    const size_t available = SizeOf(s.fields()) - std::min(first, SizeOf(s.fields()));
+    const size_t count = std::min<size_t>(form->field_count(), available);
+    next_field += count;
     json.BeginObject();
     json.Key("form");
     names.Form(json, form->form());
     json.FieldBool("started", (form->flags() & 1) != 0);
     json.FieldBool("submitted", (form->flags() & 2) != 0);
     json.Key("last_field");
-    if (form->last_field() != kNoLastField && form->last_field() < SizeOf(form->fields())) {
-      names.Field(json, form->form(), form->fields()->Get(form->last_field())->field());
+    if (form->last_field() != kNoLastField && form->last_field() < count) {
+      names.Field(json, form->form(), s.fields()->Get(first + form->last_field())->field());
     } else {
       json.Null();
     }
     json.Key("fields");
     json.BeginArray(false);
-    for (size_t f = 0; f < SizeOf(form->fields()); ++f) {
-      const wire::FieldStat* field = form->fields()->Get(f);
+    for (size_t f = first; f < first + count; ++f) {
+      const wire::FieldStat* field = s.fields()->Get(f);
       json.BeginObject(true);
       json.Key("field");
       names.Field(json, form->form(), field->field());
@@ -614,31 +414,32 @@ std::string RenderSummaryJson(const wire::Summary& s, const Config* config) {
   json.Field("seq", s.seq());
   json.Field("start_minute", s.start_minute());
   json.FieldString("start_utc", UtcMinute(s.start_minute()));
-  json.FieldSeconds("duration_s", s.duration_ds());
-  json.FieldSeconds("active_s", s.active_ds());
+  const wire::SessionFacts facts = s.facts() ? *s.facts() : wire::SessionFacts();
+  json.FieldSeconds("duration_s", facts.duration_ds());
+  json.FieldSeconds("active_s", facts.active_ds());
   json.Key("dims");
-  RenderDimensions(s.dims(), json);
+  RenderDimensions(&facts.dims(), json);
   json.Key("flags");
-  json.BeginObject();
-  json.FieldBool("bounce", (s.flags() & 1) != 0);
-  json.FieldBool("path_truncated", (s.flags() & 2) != 0);
-  json.FieldBool("ended", (s.flags() & 4) != 0);
+  json.BeginObject(true);
+  json.FieldBool("bounce", (facts.flags() & 1) != 0);
+  json.FieldBool("path_truncated", (facts.flags() & 2) != 0);
+  json.FieldBool("ended", (facts.flags() & 4) != 0);
   json.EndObject();
   json.Key("entry_page");
-  names.PageAt(json, s.entry_page());
+  names.PageAt(json, facts.entry_page());
   json.Key("exit_page");
-  names.PageAt(json, s.exit_page());
-  json.Field("page_views", s.page_views());
+  names.PageAt(json, facts.exit_page());
+  json.Field("page_views", facts.page_views());
+  json.Field("rage_clicks", facts.rage_clicks());
+  json.Field("dead_clicks", facts.dead_clicks());
+  json.Field("quick_backs", facts.quick_backs());
   RenderPages(s, names, json);
   RenderMicros(s, names, json);
   RenderFunnels(s, names, json);
   RenderHeatAndElements(s, names, json);
   RenderForms(s, names, json);
-  RenderStrings("element_names", s.element_names(), json);
+  RenderStrings("names", s.names(), json);
   RenderStrings("literal_pages", s.literal_pages(), json);
-  json.Field("rage_clicks", s.rage_clicks());
-  json.Field("dead_clicks", s.dead_clicks());
-  json.Field("quick_backs", s.quick_backs());
   OptionalString("referrer", s.referrer(), json);
   OptionalString("utm_source", s.utm_source(), json);
   OptionalString("utm_medium", s.utm_medium(), json);

@@ -10,6 +10,8 @@ DEBIAN_PACKAGES=(
   libgtest-dev libbenchmark-dev
   brotli
   emscripten
+  libsqlite3-dev libcpp-httplib-dev
+  chromium
 )
 
 missing=()
@@ -21,4 +23,13 @@ if ((${#missing[@]})); then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# JS tooling (playwright-core drives Debian's chromium; esbuild; the Closure
+# compiler Emscripten 3.1.6 expects), pinned by package-lock.json. Reinstalled
+# only when the lockfile changed since the last install.
+cd "$(dirname "$0")/.."
+if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.microconv-lock; then
+  npm ci --no-audit --no-fund
+  cp package-lock.json node_modules/.microconv-lock
 fi

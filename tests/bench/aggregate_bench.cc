@@ -47,9 +47,8 @@ std::vector<std::vector<uint8_t>> DemoSummaries(const Config& config, int count)
     s.config_hash = config.hash();
     s.nonce = rng();
     s.start_minute = 28'500'000 + static_cast<uint32_t>(pick(1440));
-    s.duration_ds = static_cast<uint32_t>(pick(18000));
-    s.active_ds = s.duration_ds / 3;
-    s.dims = std::make_unique<wire::Dimensions>(
+    const auto duration_ds = static_cast<uint32_t>(pick(18000));
+    const wire::Dimensions dims(
         static_cast<wire::DeviceClass>(1 + pick(3)), static_cast<wire::BrowserFamily>(1 + pick(7)),
         static_cast<wire::OsFamily>(1 + pick(7)), static_cast<wire::ScreenBucket>(1 + pick(6)),
         'e' << 8 | 'n', 'u' << 8 | 's');
@@ -57,15 +56,15 @@ std::vector<std::vector<uint8_t>> DemoSummaries(const Config& config, int count)
     for (int p = 0; p < pages; ++p) {
       s.pages.emplace_back(static_cast<uint16_t>(p), 1 + pick(2), pick(900), pick(101), pick(2));
     }
-    s.page_views = static_cast<uint16_t>(pages + 2);
-    s.exit_page = static_cast<uint8_t>(pages - 1);
+    s.facts = std::make_unique<wire::SessionFacts>(duration_ds, duration_ds / 3, static_cast<uint16_t>(pages + 2),
+                                                   0, 0, 0, dims, 0, 0, static_cast<uint8_t>(pages - 1));
     const int furthest = 2 + pick(8);  // steps 0..furthest-1 reached
     uint32_t reached = 0;
     uint32_t offset = 0;
     for (int step = 0; step < furthest; ++step) {
       reached |= 1u << step;
       s.path_steps.push_back(static_cast<uint8_t>(step));
-      s.micro_counts.emplace_back(static_cast<uint8_t>(step), 1);
+      Varint(step == 0 ? 0 : static_cast<uint32_t>(50 + pick(1200)), s.path_deltas);
       if (step > 0) {
         offset += static_cast<uint32_t>(50 + pick(1200));
         Varint(offset, s.step_times);
@@ -73,16 +72,16 @@ std::vector<std::vector<uint8_t>> DemoSummaries(const Config& config, int count)
     }
     const bool converted = furthest == 9;
     s.funnels.emplace_back(0, converted ? 1 : 0, furthest, converted ? 0 : 2, reached,
-                           static_cast<uint16_t>(9 + pick(5)), 0x8000 | pick(10), 0, 0);
+                           converted ? 0 : static_cast<uint16_t>(9 + pick(5)),
+                           converted ? 0 : 0x8000 | pick(pages), 0);
     for (int c = 0; c < 10; ++c) {
       s.heat.emplace_back(static_cast<uint8_t>(pick(pages)), 1 + pick(3),
                           static_cast<uint16_t>(pick(512)));
     }
     for (int e = 0, n = pick(3); e < n; ++e) {
-      s.element_names.push_back(kElements[pick(4)]);
+      s.names.push_back(kElements[pick(4)]);
       s.elements.emplace_back(static_cast<uint16_t>(e), 1 + pick(4), pick(2), pick(2), 0);
     }
-    s.selector_clicks.emplace_back(0, 1);
     s.referrer = kReferrers[pick(5)];
     if (pick(3) == 0) s.utm_source = "newsletter";
     flatbuffers::FlatBufferBuilder fbb;

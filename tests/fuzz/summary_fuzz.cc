@@ -1,6 +1,8 @@
 // Fuzz target for the summary verifier, the gate for every collector body.
 // Beyond "no crash": whatever VerifySummary accepts must render, re-encode to
-// bytes it accepts again, and keep passing once stamped for a real config.
+// bytes it accepts again, keep passing once stamped for a real config, and
+// aggregate without tripping anything (the collector aggregates what it
+// verified, possibly without the config).
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -8,37 +10,50 @@
 #include <string>
 #include <vector>
 
+#include "core/aggregate.h"
 #include "core/config.h"
 #include "core/summary.h"
 
 namespace {
 
 using microconv::Config;
+namespace wire = microconv::wire;
 
-// A small config with every kind of id a summary can name.
+// Every kind of id a summary can name, in the shape of ShopConfig in
+// tests/unit/summary_test.cc, which writes the seeds in corpus/summary: the
+// seeds then pass the id checks too.
 const Config& FuzzConfig() {
   static const Config config = [] {
-    microconv::wire::SiteConfigT def;
+    wire::SiteConfigT def;
     def.site = "fuzz";
     def.page_templates = {"/", "/product/:id", "/cart"};
     def.click_selectors = {"#add", "#buy"};
-    for (const char* id : {"view", "add", "buy"}) {
-      auto micro = std::make_unique<microconv::wire::MicroConversionDefT>();
-      micro->id = id;
-      micro->kind = microconv::wire::MicroKind::CustomEvent;
-      micro->event = id;
-      def.micros.push_back(std::move(micro));
+    auto micro = [&def](const char* id, wire::MicroKind kind) {
+      auto m = std::make_unique<wire::MicroConversionDefT>();
+      m->id = id;
+      m->kind = kind;
+      def.micros.push_back(std::move(m));
+      return def.micros.back().get();
+    };
+    micro("view", wire::MicroKind::PageView)->page = "/product/:id";
+    micro("add", wire::MicroKind::Click)->target = 0;
+    micro("signup", wire::MicroKind::FormSubmit)->target = 0;
+    micro("buy", wire::MicroKind::DataLayer)->event = "purchase";
+    for (const auto& [id, fields] :
+         {std::pair<const char*, std::vector<std::string>>{"signup", {"email", "name"}},
+          std::pair<const char*, std::vector<std::string>>{"newsletter", {"email"}}}) {
+      auto form = std::make_unique<wire::FormDefT>();
+      form->id = id;
+      form->selector = std::string("#") + id;
+      form->fields = fields;
+      def.forms.push_back(std::move(form));
     }
-    auto form = std::make_unique<microconv::wire::FormDefT>();
-    form->id = "signup";
-    form->fields = {"email", "name"};
-    def.forms.push_back(std::move(form));
-    auto funnel = std::make_unique<microconv::wire::FunnelDefT>();
+    auto funnel = std::make_unique<wire::FunnelDefT>();
     funnel->id = "purchase";
-    for (uint8_t micro = 0; micro < 3; ++micro) {
-      auto step = std::make_unique<microconv::wire::FunnelStepDefT>();
+    for (uint8_t micro_id : {0, 1, 3}) {
+      auto step = std::make_unique<wire::FunnelStepDefT>();
       step->label = "step";
-      step->micros = {micro};
+      step->micros = {micro_id};
       funnel->steps.push_back(std::move(step));
     }
     def.funnels.push_back(std::move(funnel));
@@ -61,7 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (json.empty() || json.front() != '{' || json.back() != '\n') std::abort();
 
   // Decoding and encoding again must give bytes the verifier accepts again.
-  std::unique_ptr<microconv::wire::SummaryT> summary(verified.value()->UnPack());
+  std::unique_ptr<wire::SummaryT> summary(verified.value()->UnPack());
   const std::vector<uint8_t> again = microconv::EncodeSummary(*summary);
   if (!microconv::VerifySummary(again).ok()) std::abort();
 
@@ -69,6 +84,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   summary->site = std::string(config.site());
   summary->config_hash = config.hash();
   const std::vector<uint8_t> stamped = microconv::EncodeSummary(*summary);
+  auto plain = microconv::VerifySummary(stamped);
+  if (!plain.ok()) {
+    // A longer site can push a summary at the cap over it; nothing else in
+    // the site or hash is structural.
+    if (plain.error() == microconv::Error::kTooLarge) return 0;
+    std::abort();
+  }
+  // Ids the config lacks are ignored by the aggregate, never trusted.
+  microconv::Aggregate aggregate(config);
+  if (!aggregate.Add(*plain.value()).ok() || aggregate.sessions() != 1) std::abort();
   auto checked = microconv::VerifySummary(stamped, &config);
   if (checked.ok()) {
     (void)microconv::RenderSummaryJson(*checked.value(), &config);

@@ -10,6 +10,7 @@
 
 #include "core/config.h"
 #include "core/schema/summary_generated.h"
+#include "core/summary.h"
 
 namespace microconv {
 namespace {
@@ -36,6 +37,12 @@ Config ShopConfig() {
   c.micros.push_back(Micro("purchase", wire::MicroKind::DataLayer, true));
   c.micros.push_back(Micro("news", wire::MicroKind::CustomEvent));
   c.micros.push_back(Micro("share", wire::MicroKind::CustomEvent));
+  // Click rules: "add" above and "add_cta" both click #add; "share_click"
+  // clicks #share.
+  c.micros.push_back(Micro("share_click", wire::MicroKind::Click));
+  c.micros.back()->target = 1;
+  c.micros.push_back(Micro("add_cta", wire::MicroKind::Click));
+  c.micros.back()->target = 0;
   auto funnel = std::make_unique<wire::FunnelDefT>();
   funnel->id = "buy";
   funnel->label = "Buy";
@@ -62,6 +69,11 @@ Config ShopConfig() {
   form->selector = "#checkout";
   form->fields = {"name", "card"};
   c.forms.push_back(std::move(form));
+  auto newsletter = std::make_unique<wire::FormDefT>();
+  newsletter->id = "newsletter";
+  newsletter->selector = "#newsletter";
+  newsletter->fields = {"email"};
+  c.forms.push_back(std::move(newsletter));
   c.privacy = std::make_unique<wire::PrivacyDefT>();
   auto bytes = CompileConfig(c);
   EXPECT_TRUE(bytes.ok()) << bytes.message();
@@ -84,7 +96,29 @@ std::vector<uint8_t> Encode(const wire::SummaryT& s) {
   return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
 }
 
-// A random but well-formed summary for ShopConfig.
+// The fields of wire::SessionFacts (a struct without setters) by name.
+struct Facts {
+  uint32_t duration_ds = 0;
+  uint32_t active_ds = 0;
+  uint16_t page_views = 0;
+  uint16_t rage_clicks = 0;
+  uint16_t dead_clicks = 0;
+  uint16_t quick_backs = 0;
+  wire::Dimensions dims;
+  uint8_t flags = 0;
+  uint8_t entry_page = 0;
+  uint8_t exit_page = 0;
+};
+
+std::unique_ptr<wire::SessionFacts> Pack(const Facts& f) {
+  return std::make_unique<wire::SessionFacts>(f.duration_ds, f.active_ds, f.page_views,
+                                              f.rage_clicks, f.dead_clicks, f.quick_backs, f.dims,
+                                              f.flags, f.entry_page, f.exit_page);
+}
+
+constexpr int kMicros = 7;
+
+// A random but well-formed summary for ShopConfig (it passes VerifySummary).
 std::vector<uint8_t> RandomSummary(std::mt19937& rng, uint32_t config_hash) {
   auto pick = [&rng](int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); };
   const char* kNames[] = {"button#add", "div.hero", "a.nav", "<b>\"x\"</b>", "\xff\xfe"};
@@ -95,9 +129,10 @@ std::vector<uint8_t> RandomSummary(std::mt19937& rng, uint32_t config_hash) {
   s.config_hash = config_hash;
   s.nonce = rng();
   s.start_minute = 28'000'000 + static_cast<uint32_t>(pick(4 * 1440));
-  s.duration_ds = static_cast<uint32_t>(pick(100000));
-  s.active_ds = s.duration_ds / 2;
-  s.dims = std::make_unique<wire::Dimensions>(
+  Facts facts;
+  facts.duration_ds = static_cast<uint32_t>(pick(100000));
+  facts.active_ds = facts.duration_ds / 2;
+  facts.dims = wire::Dimensions(
       static_cast<wire::DeviceClass>(pick(4)), static_cast<wire::BrowserFamily>(pick(8)),
       static_cast<wire::OsFamily>(pick(8)), static_cast<wire::ScreenBucket>(pick(7)),
       pick(3) == 0 ? 0 : ('d' << 8 | 'e') + pick(2), pick(2) == 0 ? 0 : ('c' << 8 | 'h'));
@@ -110,14 +145,30 @@ std::vector<uint8_t> RandomSummary(std::mt19937& rng, uint32_t config_hash) {
     views += v;
     s.pages.emplace_back(page, v, pick(600), pick(101), pick(2));
   }
-  s.page_views = static_cast<uint16_t>(views);
-  s.entry_page = 0;
-  s.exit_page = static_cast<uint8_t>(pages - 1);
-  s.flags = static_cast<uint8_t>((pages == 1 ? 1 : 0) | (pick(10) == 0 ? 2 : 0));
-  for (uint8_t micro = 0; micro < 5; ++micro) {
-    if (pick(2)) s.micro_counts.emplace_back(micro, 1 + pick(3));
+  facts.page_views = static_cast<uint16_t>(views);
+  facts.entry_page = 0;
+  facts.exit_page = static_cast<uint8_t>(pages - 1);
+  facts.rage_clicks = static_cast<uint16_t>(pick(3));
+  facts.dead_clicks = static_cast<uint16_t>(pick(3));
+  facts.quick_backs = static_cast<uint16_t>(pick(2));
+  // Micro-conversions as they happen; immediate repeats collapse into
+  // `repeats`, and a truncated path leaves more there.
+  std::array<int, kMicros> repeat{};
+  for (int i = 0, n = pick(8); i < n; ++i) {
+    const auto id = static_cast<uint8_t>(pick(kMicros));
+    if (!s.path_steps.empty() && s.path_steps.back() == id) {
+      ++repeat[id];
+    } else {
+      s.path_steps.push_back(id);
+      Varint(static_cast<uint32_t>(pick(3000)), s.path_deltas);
+    }
   }
-  for (int i = 0, n = pick(6); i < n; ++i) s.path_steps.push_back(static_cast<uint8_t>(pick(5)));
+  const bool truncated = pick(10) == 0;
+  if (truncated) repeat[pick(kMicros)] += 1 + pick(3);
+  for (int id = 0; id < kMicros; ++id) {
+    if (repeat[id] > 0) s.repeats.emplace_back(static_cast<uint8_t>(id), repeat[id]);
+  }
+  facts.flags = static_cast<uint8_t>((pages == 1 ? 1 : 0) | (truncated ? 2 : 0));
   for (uint8_t f = 0; f < 2; ++f) {
     if (pick(3) == 0) continue;
     const uint32_t steps = f == 0 ? 3 : 2;
@@ -127,9 +178,10 @@ std::vector<uint8_t> RandomSummary(std::mt19937& rng, uint32_t config_hash) {
     const bool converted = furthest == steps;
     uint8_t flags = static_cast<uint8_t>((converted ? 1 : 0) | (pick(8) == 0 ? 2 : 0));
     const uint8_t next_count = converted ? 0 : static_cast<uint8_t>(pick(4));
-    s.funnels.emplace_back(f, flags, furthest, next_count, reached, static_cast<uint16_t>(pick(5)),
-                           static_cast<uint16_t>(0x8000 | pick(4)),
-                           static_cast<uint16_t>(0x8000 | pick(9)), 0);
+    // Page actions are slots of this summary's pages.
+    s.funnels.emplace_back(
+        f, flags, furthest, next_count, reached, static_cast<uint16_t>(pick(kMicros)),
+        static_cast<uint16_t>(0x8000 | pick(pages)), static_cast<uint16_t>(0x8000 | pick(pages)));
     uint32_t offset = 0;
     for (uint32_t bits = reached & (reached - 1); bits != 0; bits &= bits - 1) {
       offset += static_cast<uint32_t>(pick(3000));
@@ -138,26 +190,28 @@ std::vector<uint8_t> RandomSummary(std::mt19937& rng, uint32_t config_hash) {
   }
   for (int i = 0, n = pick(4); i < n; ++i) {
     s.heat.emplace_back(static_cast<uint8_t>(pick(pages)), 1 + pick(4),
-                        static_cast<uint16_t>(pick(600)));
+                        static_cast<uint16_t>(pick(static_cast<int>(kHeatGridCells))));
   }
+  // Only frustrated elements are sent: a rage or a dead click at least.
   for (int i = 0, n = pick(3); i < n; ++i) {
-    s.element_names.push_back(kNames[pick(5)]);
-    s.elements.emplace_back(static_cast<uint16_t>(i), 1 + pick(5), pick(2), pick(2),
+    s.names.push_back(kNames[pick(5)]);
+    const int rage = pick(2);
+    s.elements.emplace_back(static_cast<uint16_t>(i), 1 + pick(5), rage, rage ? pick(2) : 1,
                             static_cast<uint8_t>(pick(pages)));
   }
-  if (pick(2)) s.selector_clicks.emplace_back(static_cast<uint8_t>(pick(2)), 1 + pick(3));
   if (pick(3) == 0) {
-    auto form = std::make_unique<wire::FormStatT>();
-    form->form = 0;
-    form->flags = static_cast<uint8_t>(1 | (pick(2) ? 2 : 0));
-    form->fields.emplace_back(0, 1 + pick(2), pick(2), pick(200));
-    form->fields.emplace_back(1, 1, 0, pick(200));
-    s.element_names.push_back("coupon");
-    form->fields.emplace_back(static_cast<uint16_t>(0x8000 | (s.element_names.size() - 1)), 1, 0,
-                              pick(50));
-    form->last_field = static_cast<uint8_t>(pick(3));
-    s.forms.push_back(std::move(form));
+    s.forms.emplace_back(0, static_cast<uint8_t>(1 | (pick(2) ? 2 : 0)),
+                         static_cast<uint8_t>(pick(3)), 3);
+    s.fields.emplace_back(0, 1 + pick(2), pick(2), 0, pick(200));
+    s.fields.emplace_back(1, 1, 0, 0, pick(200));
+    s.names.push_back("coupon");
+    s.fields.emplace_back(static_cast<uint8_t>(0x80 | (s.names.size() - 1)), 1, 0, 0, pick(50));
   }
+  if (pick(4) == 0) {
+    s.forms.emplace_back(1, 1, 0, 1);
+    s.fields.emplace_back(0, 1, pick(2), 0, pick(100));
+  }
+  s.facts = Pack(facts);
   s.referrer = kReferrers[pick(4)];
   if (pick(2)) s.utm_source = "newsletter";
   if (pick(3) == 0) s.utm_campaign = "spring";
@@ -168,7 +222,11 @@ class AggregateTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::mt19937 rng(20240601);
-    for (int i = 0; i < 300; ++i) buffers_.push_back(RandomSummary(rng, config_.hash()));
+    for (int i = 0; i < 300; ++i) {
+      buffers_.push_back(RandomSummary(rng, config_.hash()));
+      Result<const wire::Summary*> verified = VerifySummary(buffers_.back(), &config_);
+      ASSERT_TRUE(verified.ok()) << i << ": " << verified.message();
+    }
   }
   const wire::Summary& At(size_t i) const { return *wire::GetSummary(buffers_[i].data()); }
   Aggregate Single(size_t i) const {
@@ -318,23 +376,26 @@ TEST_F(AggregateTest, HandCheckedFigures) {
   wire::SummaryT s;
   s.config_hash = config_.hash();
   s.start_minute = 1440 * 19000 + 30;
-  s.duration_ds = 1200;
-  s.active_ds = 900;
-  s.page_views = 3;
+  Facts facts;
+  facts.duration_ds = 1200;
+  facts.active_ds = 900;
+  facts.page_views = 3;
+  facts.rage_clicks = 2;
+  facts.dead_clicks = 1;
+  facts.quick_backs = 1;
+  facts.entry_page = 0;
+  facts.exit_page = 1;
+  s.facts = Pack(facts);
   s.pages.emplace_back(0, 1, 100, 40, 0);
   s.pages.emplace_back(0x8000, 2, 50, 100, 1);
   s.literal_pages = {"/promo"};
-  s.entry_page = 0;
-  s.exit_page = 1;
-  s.micro_counts.emplace_back(0, 2);
-  s.micro_counts.emplace_back(2, 1);  // purchase: macro
-  s.path_steps = {0, 1, 2};
+  s.path_steps = {0, 1, 0, 2};  // purchase (2) is the macro
   // Funnel 0: all three steps, offsets 40 and 100 ds from the first.
-  s.funnels.emplace_back(0, 1, 3, 0, 7u, 0, 0, 0, 0);
+  s.funnels.emplace_back(0, 1, 3, 0, 7u, 0, 0, 0);
   Varint(40, s.step_times);
   Varint(100, s.step_times);
   // Funnel 1 (any order): steps 0 and 1, step 1 first (offset clamps to 0).
-  s.funnels.emplace_back(1, 0, 2, 0, 3u, 0, 0, 0, 0);
+  s.funnels.emplace_back(1, 0, 2, 0, 3u, 0, 0, 0);
   Varint(0, s.step_times);
   s.heat.emplace_back(0, 3, 17);
   s.heat.emplace_back(1, 9, 17);    // literal page: no grid
@@ -345,14 +406,23 @@ TEST_F(AggregateTest, HandCheckedFigures) {
   EXPECT_EQ(a.sessions(), 1u);
   EXPECT_EQ(a.converters(), 1u);
   EXPECT_EQ(a.page_views(), 3u);
+  EXPECT_EQ(a.rage_clicks(), 2u);
+  EXPECT_EQ(a.dead_clicks(), 1u);
+  EXPECT_EQ(a.quick_backs(), 1u);
+  EXPECT_EQ(a.bounces(), 0u);
+  EXPECT_EQ(a.duration().Quantile(0.5), a.duration().Quantile(1.0));  // one value
+  EXPECT_NEAR(a.duration().Quantile(0.5), 1200, 1200 / 16.0);
+  EXPECT_NEAR(a.active().Quantile(0.5), 900, 900 / 16.0);
   EXPECT_EQ(a.pages()[0].entries, 1u);
   EXPECT_EQ(a.pages()[0].scroll[4], 1u);
   EXPECT_EQ(a.literal_pages().size(), 1u);
   EXPECT_EQ(a.literal_pages().Sorted()[0].second->exits, 1u);
   EXPECT_EQ(a.literal_pages().Sorted()[0].second->scroll[10], 1u);
-  EXPECT_EQ(a.micros()[0].occurrences, 2u);
+  EXPECT_EQ(a.micros()[0].occurrences, 2u);  // twice in the path
+  EXPECT_EQ(a.micros()[0].sessions, 1u);
   EXPECT_EQ(a.micros()[2].converters, 1u);
-  EXPECT_EQ(a.micros()[1].sessions, 0u);
+  EXPECT_EQ(a.micros()[1].occurrences, 1u);
+  EXPECT_EQ(a.micros()[3].sessions, 0u);
   const FunnelTally& buy = a.funnels()[0];
   EXPECT_EQ(buy.entered, 1u);
   EXPECT_EQ(buy.conversions, 1u);
@@ -364,7 +434,166 @@ TEST_F(AggregateTest, HandCheckedFigures) {
   EXPECT_EQ(a.heat()[0][17], 3u);
   EXPECT_EQ(a.days().entries.size(), 1u);
   EXPECT_EQ(a.days().entries[0].first, 19000u);
-  EXPECT_EQ(a.paths().Sorted()[0].first, std::string("\x00\x01\x02", 3));
+  EXPECT_EQ(a.paths().Sorted()[0].first, std::string("\x00\x01\x00\x02", 4));
+}
+
+TEST_F(AggregateTest, CountsMicrosFromPathPlusRepeats) {
+  // A micro's count is its path occurrences plus its repeats entry.
+  wire::SummaryT s;
+  s.config_hash = config_.hash();
+  s.path_steps = {0, 1, 0, 3};
+  Varint(0, s.path_deltas);
+  for (int i = 0; i < 3; ++i) Varint(10, s.path_deltas);
+  s.repeats = {wire::IdCount(0, 2), wire::IdCount(3, 0), wire::IdCount(4, 5)};
+  const std::vector<uint8_t> first = Encode(s);
+  // Past the path cap: the macro shows only in repeats, and still converts.
+  wire::SummaryT t;
+  t.config_hash = config_.hash();
+  t.repeats = {wire::IdCount(2, 1)};
+  const std::vector<uint8_t> second = Encode(t);
+  Aggregate a(config_);
+  ASSERT_TRUE(a.Add(*wire::GetSummary(first.data())).ok());
+  ASSERT_TRUE(a.Add(*wire::GetSummary(second.data())).ok());
+  EXPECT_EQ(a.converters(), 1u);
+  EXPECT_EQ(a.micros()[0].occurrences, 4u);
+  EXPECT_EQ(a.micros()[0].sessions, 1u);
+  EXPECT_EQ(a.micros()[0].converters, 0u);
+  EXPECT_EQ(a.micros()[1].occurrences, 1u);
+  EXPECT_EQ(a.micros()[3].occurrences, 1u);  // a zero repeat adds nothing
+  EXPECT_EQ(a.micros()[3].sessions, 1u);
+  EXPECT_EQ(a.micros()[4].occurrences, 5u);  // only in repeats
+  EXPECT_EQ(a.micros()[4].sessions, 1u);
+  EXPECT_EQ(a.micros()[2].occurrences, 1u);
+  EXPECT_EQ(a.micros()[2].sessions, 1u);
+  EXPECT_EQ(a.micros()[2].converters, 1u);
+  EXPECT_EQ(a.micros()[5].sessions, 0u);
+  // Paths are the path steps only.
+  ASSERT_EQ(a.paths().size(), 2u);
+  const auto paths = a.paths().Sorted();
+  EXPECT_TRUE(std::any_of(paths.begin(), paths.end(), [](const auto& entry) {
+    return entry.first == std::string_view("\x00\x01\x00\x03", 4) && entry.second->sessions == 1;
+  }));
+}
+
+TEST_F(AggregateTest, IgnoresMicroIdsOutsideTheConfig) {
+  // A summary verified without a config may name any micro id up to 255.
+  wire::SummaryT s;
+  s.version = 1;
+  s.config_hash = config_.hash();
+  s.path_steps = {255, 0, 254, 253, 0, 250};
+  for (size_t i = 0; i < s.path_steps.size(); ++i) Varint(1, s.path_deltas);
+  for (int id = 255; id > 255 - static_cast<int>(kMaxMicroConversions); --id) {
+    s.repeats.emplace_back(static_cast<uint8_t>(id), 255);  // ids 255 down to 6
+  }
+  const std::vector<uint8_t> bytes = Encode(s);
+  ASSERT_TRUE(VerifySummary(bytes).ok());
+  Aggregate a(config_);
+  ASSERT_TRUE(a.Add(*wire::GetSummary(bytes.data())).ok());
+  ASSERT_EQ(a.micros().size(), static_cast<size_t>(kMicros));
+  EXPECT_EQ(a.micros()[0].occurrences, 2u);
+  EXPECT_EQ(a.micros()[0].sessions, 1u);
+  EXPECT_EQ(a.micros()[6].occurrences, 255u);
+  EXPECT_EQ(a.selectors()[0].clicks, 255u);  // add_cta clicks #add
+  for (int id = 1; id < 6; ++id) EXPECT_EQ(a.micros()[id].sessions, 0u) << id;
+  EXPECT_EQ(a.converters(), 0u);
+}
+
+TEST_F(AggregateTest, SelectorClicksComeFromClickMicros) {
+  auto add = [this](Aggregate& a, std::vector<uint8_t> path, std::vector<wire::IdCount> repeats) {
+    wire::SummaryT s;
+    s.config_hash = config_.hash();
+    s.path_steps = std::move(path);
+    for (size_t i = 0; i < s.path_steps.size(); ++i) Varint(1, s.path_deltas);
+    s.repeats = std::move(repeats);
+    const std::vector<uint8_t> bytes = Encode(s);
+    ASSERT_TRUE(a.Add(*wire::GetSummary(bytes.data())).ok());
+  };
+  Aggregate a(config_);
+  // add (#add) 4 times, add_cta (#add) twice, share_click (#share) once:
+  // #add counts this session once, with all six clicks.
+  add(a, {1, 6, 5, 1}, {wire::IdCount(1, 2), wire::IdCount(6, 1)});
+  ASSERT_EQ(a.selectors().size(), 2u);
+  EXPECT_EQ(a.selectors()[0].sessions, 1u);
+  EXPECT_EQ(a.selectors()[0].clicks, 6u);
+  EXPECT_EQ(a.selectors()[1].sessions, 1u);
+  EXPECT_EQ(a.selectors()[1].clicks, 1u);
+  // Non-click micros (view, custom event "share") are no selector clicks.
+  add(a, {0, 4, 3}, {});
+  EXPECT_EQ(a.selectors()[0].sessions, 1u);
+  EXPECT_EQ(a.selectors()[1].sessions, 1u);
+  // A second session on #add, only through the second rule.
+  add(a, {6}, {});
+  EXPECT_EQ(a.selectors()[0].sessions, 2u);
+  EXPECT_EQ(a.selectors()[0].clicks, 7u);
+  EXPECT_EQ(a.selectors()[1].clicks, 1u);
+  // The click map survives serialisation: the copy keeps adding the same way.
+  auto back = Aggregate::Deserialize(a.Serialize());
+  ASSERT_TRUE(back.ok()) << back.message();
+  Aggregate copy = back.value();
+  add(copy, {5}, {wire::IdCount(5, 3)});
+  add(a, {5}, {wire::IdCount(5, 3)});
+  EXPECT_EQ(copy.selectors()[1].clicks, 5u);
+  EXPECT_EQ(copy.Serialize(), a.Serialize());
+}
+
+TEST_F(AggregateTest, FunnelNextPagesAreSlotsOfTheSummary) {
+  wire::SummaryT s;
+  s.config_hash = config_.hash();
+  // Slots: 0 = /cart (template 2), 1 = /promo, 2 = / (template 0), 3 = /sale.
+  s.pages = {wire::PageStat(2, 1, 0, 0, 0), wire::PageStat(0x8000, 1, 0, 0, 0),
+             wire::PageStat(0, 1, 0, 0, 0), wire::PageStat(0x8001, 1, 0, 0, 0)};
+  s.literal_pages = {"/promo", "/sale"};
+  // Dropped after step 0: slot 0 and two different literal pages, which are
+  // one action here and count the session once.
+  s.funnels.emplace_back(0, 0, 1, 3, 1u, 0x8000 | 0, 0x8000 | 1, 0x8000 | 3);
+  // Funnel 1 (any order) reached its step 1 but not step 0: dropped before
+  // the first. Next: slot 2, micro 4, and a slot past the pages (unverified
+  // input: ignored).
+  s.funnels.emplace_back(1, 0, 0, 3, 2u, 0x8000 | 2, 4, 0x8000 | 7);
+  const std::vector<uint8_t> bytes = Encode(s);
+  Aggregate a(config_);
+  ASSERT_TRUE(a.Add(*wire::GetSummary(bytes.data())).ok());
+  using Entries = std::vector<std::pair<uint32_t, uint64_t>>;
+  EXPECT_EQ(a.funnels()[0].steps[0].next_actions.entries,
+            (Entries{{0x8002, 1}, {kLiteralPageAction, 1}}));
+  EXPECT_EQ(a.funnels()[1].dropped_before_first, 1u);
+  EXPECT_EQ(a.funnels()[1].next_before_first.entries, (Entries{{4, 1}, {0x8000, 1}}));
+}
+
+TEST_F(AggregateTest, FormsOwnConsecutiveFields) {
+  wire::SummaryT s;
+  s.version = 1;
+  s.config_hash = config_.hash();
+  s.names = {"main>button", "coupon"};
+  // newsletter (abandoned on its email field) owns fields[0]; checkout
+  // (submitted) owns fields[1..3].
+  s.forms = {wire::FormStat(1, 1, 0, 1), wire::FormStat(0, 3, 1, 3)};
+  s.fields = {wire::FieldStat(0, 2, 1, 0, 40), wire::FieldStat(1, 1, 0, 0, 10),
+              wire::FieldStat(0, 3, 2, 0, 20), wire::FieldStat(0x81, 1, 0, 0, 5)};
+  const std::vector<uint8_t> bytes = Encode(s);
+  ASSERT_TRUE(VerifySummary(bytes).ok());
+  Aggregate a(config_);
+  ASSERT_TRUE(a.Add(*wire::GetSummary(bytes.data())).ok());
+  ASSERT_EQ(a.forms().size(), 2u);
+  const FormTally& checkout = a.forms()[0];
+  const FormTally& newsletter = a.forms()[1];
+  EXPECT_EQ(newsletter.started, 1u);
+  EXPECT_EQ(newsletter.abandoned, 1u);
+  EXPECT_EQ(newsletter.submitted, 0u);
+  ASSERT_EQ(newsletter.fields.size(), 1u);
+  EXPECT_EQ(newsletter.fields[0], (FieldTally{1, 2, 40, 1, 1}));
+  EXPECT_EQ(checkout.submitted, 1u);
+  EXPECT_EQ(checkout.abandoned, 0u);
+  ASSERT_EQ(checkout.fields.size(), 2u);
+  EXPECT_EQ(checkout.fields[0], (FieldTally{1, 3, 20, 2, 0}));
+  EXPECT_EQ(checkout.fields[1], (FieldTally{1, 1, 10, 0, 0}));
+  // The unconfigured field is keyed by its form's index and its name.
+  ASSERT_EQ(a.literal_fields().size(), 1u);
+  const auto sorted = a.literal_fields().Sorted();
+  EXPECT_EQ(sorted[0].first, std::string("\x00"
+                                         "coupon",
+                                         7));
+  EXPECT_EQ(*sorted[0].second, (FieldTally{1, 1, 5, 0, 0}));
 }
 
 TEST(CappedStringMapTest, KeepsTheSameKeysWhateverTheOrder) {

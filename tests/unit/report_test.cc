@@ -9,6 +9,7 @@
 #include "core/json_writer.h"
 #include "core/report_json.h"
 #include "core/schema/summary_generated.h"
+#include "core/summary.h"
 
 namespace microconv {
 namespace {
@@ -73,11 +74,13 @@ void Varint(uint32_t v, std::vector<uint8_t>& out) {
 // Ten sessions, three converters:
 // S0-S2: /, product, cart; path view add buy; funnel converted; desktop,
 //        google.com; checkout form submitted; heat on product cell 5.
-// S3-S4: /, product; view add; furthest 2, next: cart page; mobile;
-//        S3 abandons checkout on card; rage clicks on button#add.
+// S3-S4: /, product, cart; view add add (the repeat collapsed); furthest 2,
+//        next: the cart page; mobile; S3 abandons checkout on card; rage
+//        clicks on button#add.
 // S5-S7: /, product; view news; furthest 1, next: news, "/"; S5 mobile,
 //        S6-S7 desktop; S5 dead click on a hostile element name.
 // S8-S9: / only (bounce); S8 news; tablet; S9 on the next day.
+// "add" is the click micro-conversion of selector #add.
 std::vector<std::vector<uint8_t>> TenSessions(uint32_t hash) {
   std::vector<std::vector<uint8_t>> out;
   const uint32_t step1[] = {100, 200, 50};
@@ -88,57 +91,49 @@ std::vector<std::vector<uint8_t>> TenSessions(uint32_t hash) {
     s.site = "shop";
     s.config_hash = hash;
     s.start_minute = (i == 9 ? kDay + 1 : kDay) * 1440 + static_cast<uint32_t>(i);
-    s.duration_ds = 600 + static_cast<uint32_t>(i) * 100;
-    s.active_ds = 100 * static_cast<uint32_t>(i + 1);
     const auto device = i < 3 || i == 6 || i == 7 ? wire::DeviceClass::Desktop
                         : i < 6                   ? wire::DeviceClass::Mobile
                                                   : wire::DeviceClass::Tablet;
-    s.dims = std::make_unique<wire::Dimensions>(device, wire::BrowserFamily::Firefox,
-                                                wire::OsFamily::Linux, wire::ScreenBucket::L,
-                                                'd' << 8 | 'e', 'C' << 8 | 'H');
+    const wire::Dimensions dims(device, wire::BrowserFamily::Firefox, wire::OsFamily::Linux,
+                                wire::ScreenBucket::L, 'd' << 8 | 'e', 'c' << 8 | 'h');
     s.pages.emplace_back(0, 1, 50, 50, 0);
     if (i < 8) s.pages.emplace_back(1, 1, 300, 100, 0);
-    if (i < 3) s.pages.emplace_back(2, 1, 20, 10, 0);
-    s.page_views = static_cast<uint16_t>(s.pages.size());
-    s.entry_page = 0;
-    s.exit_page = static_cast<uint8_t>(s.pages.size() - 1);
-    s.flags = i >= 8 ? 1 : 0;
+    if (i < 5) s.pages.emplace_back(2, 1, 20, 10, 0);
+    const auto page_count = static_cast<uint16_t>(s.pages.size());
+    // Session totals (rage, dead, quick backs) are left at 0.
+    s.facts = std::make_unique<wire::SessionFacts>(
+        600 + static_cast<uint32_t>(i) * 100, 100 * static_cast<uint32_t>(i + 1), page_count, 0, 0,
+        0, dims, i >= 8 ? 1 : 0, 0, static_cast<uint8_t>(page_count - 1));
     if (i < 3) {
-      s.micro_counts = {{0, 1}, {1, 1}, {2, 1}};
       s.path_steps = {0, 1, 2};
-      s.funnels.emplace_back(0, 1, 3, 0, 7u, 0, 0, 0, 0);
+      s.funnels.emplace_back(0, 1, 3, 0, 7u, 0, 0, 0);
       Varint(step1[i], s.step_times);
       Varint(step2[i], s.step_times);
       s.referrer = "google.com";
       s.heat.emplace_back(1, 2, 5);
     } else if (i < 5) {
-      s.micro_counts = {{0, 1}, {1, 2}};
       s.path_steps = {0, 1};
-      s.funnels.emplace_back(0, 0, 2, 1, 3u, 0x8000 | 2, 0, 0, 0);
+      s.repeats = {{1, 1}};
+      // Next action: pages[2], the cart.
+      s.funnels.emplace_back(0, 0, 2, 1, 3u, 0x8000 | 2, 0, 0);
       Varint(40, s.step_times);
-      s.element_names = {"button#add"};
+      s.names = {"button#add"};
       s.elements.emplace_back(0, 4, 1, 0, 1);
     } else if (i < 8) {
-      s.micro_counts = {{0, 1}, {3, 1}};
       s.path_steps = {0, 3};
-      s.funnels.emplace_back(0, 0, 1, 2, 1u, 3, 0x8000 | 0, 0, 0);
+      s.funnels.emplace_back(0, 0, 1, 2, 1u, 3, 0x8000 | 0, 0);
       if (i == 5) {
-        s.element_names = {"<script>\"x\xff"};
+        s.names = {"<script>\"x\xff"};
         s.elements.emplace_back(0, 1, 0, 1, 1);
       }
     } else if (i == 8) {
-      s.micro_counts = {{3, 1}};
       s.path_steps = {3};
     }
-    if (i < 5) s.selector_clicks = {{0, 1}};
+    for (size_t step = 0; step < s.path_steps.size(); ++step) Varint(30, s.path_deltas);
     if (i < 4) {
-      auto form = std::make_unique<wire::FormStatT>();
-      form->form = 0;
-      form->flags = i < 3 ? 3 : 1;
-      form->fields.emplace_back(0, 1, 0, 20);
-      form->fields.emplace_back(1, 1, i == 3 ? 1 : 0, 30);
-      form->last_field = 1;
-      s.forms.push_back(std::move(form));
+      s.forms.emplace_back(0, i < 3 ? 3 : 1, 1, 2);
+      s.fields.emplace_back(0, 1, 0, 0, 20);
+      s.fields.emplace_back(1, 1, i == 3 ? 1 : 0, 0, 30);
     }
     flatbuffers::FlatBufferBuilder fbb;
     wire::FinishSummaryBuffer(fbb, wire::Summary::Pack(fbb, &s));
@@ -152,7 +147,10 @@ class ReportTest : public ::testing::Test {
   void SetUp() override {
     aggregate_ = Aggregate(config_);
     for (const auto& bytes : TenSessions(config_.hash())) {
-      ASSERT_TRUE(aggregate_.Add(*wire::GetSummary(bytes.data())).ok());
+      // The fixture is what a real tracker could send for this config.
+      Result<const wire::Summary*> verified = VerifySummary(bytes, &config_);
+      ASSERT_TRUE(verified.ok()) << verified.message();
+      ASSERT_TRUE(aggregate_.Add(*verified.value()).ok());
     }
   }
   Report Build(int k, Breakdown breakdown = Breakdown::kAll) {
@@ -185,13 +183,13 @@ TEST_F(ReportTest, Engagement) {
   EXPECT_EQ(e.sessions, 10u);
   EXPECT_EQ(e.converters, 3u);
   EXPECT_DOUBLE_EQ(e.conversion_rate, 0.3);
-  EXPECT_EQ(e.page_views, 21u);
-  EXPECT_DOUBLE_EQ(e.pages_per_session, 2.1);
+  EXPECT_EQ(e.page_views, 23u);
+  EXPECT_DOUBLE_EQ(e.pages_per_session, 2.3);
   EXPECT_EQ(e.bounces, 2u);
   EXPECT_DOUBLE_EQ(e.bounce_rate, 0.2);
   EXPECT_DOUBLE_EQ(e.mean_active_ds, 550);  // 100..1000
   EXPECT_NEAR(e.median_active_ds, 500, 500 / 16.0);
-  // 21 page-sessions: 10 at 50 %, 8 at 100 %, 3 at 10 %: median bucket 50 %.
+  // 23 page-sessions: 10 at 50 %, 8 at 100 %, 5 at 10 %: median bucket 50 %.
   EXPECT_EQ(e.median_scroll_percent, 50u);
   EXPECT_EQ(e.rage_clicks, 0u);  // session totals were not set
   EXPECT_EQ(r.k_anonymity, 1u);
@@ -300,7 +298,9 @@ TEST_F(ReportTest, SegmentsPagesFormsHeatDays) {
   EXPECT_EQ(r.pages[0].exits, 2u);
   EXPECT_DOUBLE_EQ(r.pages[0].bounce_rate, 0.2);
   EXPECT_EQ(r.pages[1].page, "/product/:id");
-  EXPECT_EQ(r.pages[1].exits, 5u);
+  EXPECT_EQ(r.pages[1].exits, 3u);
+  EXPECT_EQ(r.pages[2].page, "/cart");
+  EXPECT_EQ(r.pages[2].exits, 5u);
   EXPECT_DOUBLE_EQ(r.pages[1].scroll_reach[10], 1);
   EXPECT_DOUBLE_EQ(r.pages[0].scroll_reach[5], 1);
   EXPECT_DOUBLE_EQ(r.pages[0].scroll_reach[6], 0);
@@ -322,8 +322,11 @@ TEST_F(ReportTest, SegmentsPagesFormsHeatDays) {
   EXPECT_EQ(r.heatmaps[0].page, "/product/:id");
   EXPECT_EQ(r.heatmaps[0].cells[5], 6u);
   EXPECT_EQ(r.heatmaps[0].clicks, 6u);
+  // From the click micro "add": once in S0-S2, twice in S3-S4.
   ASSERT_EQ(r.selectors.size(), 1u);
-  EXPECT_EQ(r.selectors[0].clicks, 5u);
+  EXPECT_EQ(r.selectors[0].selector, "#add");
+  EXPECT_EQ(r.selectors[0].sessions, 5u);
+  EXPECT_EQ(r.selectors[0].clicks, 7u);
 
   ASSERT_EQ(r.elements.size(), 2u);
   EXPECT_EQ(r.elements[0].element, "button#add");
@@ -334,7 +337,7 @@ TEST_F(ReportTest, SegmentsPagesFormsHeatDays) {
   EXPECT_EQ(r.days[0].date, "2024-10-04");
   EXPECT_EQ(r.days[0].sessions, 9u);
   EXPECT_EQ(r.days[0].conversions, 3u);
-  EXPECT_EQ(r.days[0].page_views, 20u);
+  EXPECT_EQ(r.days[0].page_views, 22u);
   EXPECT_EQ(r.days[1].page_views, 1u);
 }
 

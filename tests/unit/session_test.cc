@@ -47,11 +47,14 @@ class SessionTest : public ::testing::Test {
     return -1;
   }
 
+  // Occurrences in the path plus repeats (summary.fbs).
   int Count(const wire::SummaryT& s, std::string_view id) const {
-    for (const auto& c : s.micro_counts) {
-      if (c.id() == Micro(id)) return c.count();
+    int count = 0;
+    for (uint8_t step : s.path_steps) count += step == Micro(id);
+    for (const auto& c : s.repeats) {
+      if (c.id() == Micro(id)) count += c.count();
     }
-    return 0;
+    return count;
   }
 
   const wire::FunnelProgress* Funnel(const wire::SummaryT& s, int funnel) const {
@@ -72,8 +75,8 @@ TEST_F(SessionTest, EmptySessionStillEncodesAndVerifies) {
   ASSERT_TRUE(verified.ok()) << verified.message();
   EXPECT_EQ(verified.value()->nonce(), 7u);
   EXPECT_EQ(verified.value()->seq(), 1u);
-  EXPECT_EQ(verified.value()->page_views(), 0);
-  EXPECT_EQ(verified.value()->flags() & 1, 1) << "an empty session is a bounce";
+  EXPECT_EQ(verified.value()->facts()->page_views(), 0);
+  EXPECT_EQ(verified.value()->facts()->flags() & 1, 1) << "an empty session is a bounce";
 }
 
 TEST_F(SessionTest, SequenceIncreasesWithEveryFlushAndPreviewDoesNotCount) {
@@ -91,7 +94,7 @@ TEST_F(SessionTest, PageTemplatesAndLiteralPathsNeverKeepQueriesOrIds) {
       "@0 page /product/42?ref=SECRET#frag\n"
       "@10 page /orders/9876543/invoice?token=SECRET\n"
       "@20 page /product/43\n");
-  EXPECT_EQ(s.page_views, 3);
+  EXPECT_EQ(s.facts->page_views(), 3);
   ASSERT_EQ(s.pages.size(), 2u);
   EXPECT_EQ(s.pages[0].views(), 2) << "both products share /product/:id";
   ASSERT_EQ(s.literal_pages.size(), 1u);
@@ -121,9 +124,11 @@ TEST_F(SessionTest, PathCollapsesImmediateRepeatsButCountsThem) {
   // The cart page fires no micro-conversion, so the third product view
   // still directly follows the second in the path: one step.
   ASSERT_EQ(s.path_steps.size(), 1u);
-  std::vector<uint32_t> offsets;
-  ASSERT_TRUE(DecodeVarints(s.path_offsets, offsets));
-  EXPECT_EQ(offsets, (std::vector<uint32_t>{0}));
+  std::vector<uint32_t> deltas;
+  ASSERT_TRUE(DecodeVarints(s.path_deltas, deltas));
+  EXPECT_EQ(deltas, (std::vector<uint32_t>{0}));
+  ASSERT_EQ(s.repeats.size(), 1u);
+  EXPECT_EQ(s.repeats[0].count(), 2) << "two product views the path does not show";
 }
 
 TEST_F(SessionTest, LoopingStepsAreKeptInOrder) {
@@ -135,9 +140,10 @@ TEST_F(SessionTest, LoopingStepsAreKeptInOrder) {
   std::vector<uint8_t> expected = {uint8_t(Micro("product_view")), uint8_t(Micro("add_to_cart")),
                                    uint8_t(Micro("product_view")), uint8_t(Micro("add_to_cart"))};
   EXPECT_EQ(s.path_steps, expected);
-  std::vector<uint32_t> offsets;
-  ASSERT_TRUE(DecodeVarints(s.path_offsets, offsets));
-  EXPECT_EQ(offsets, (std::vector<uint32_t>{0, 10, 20, 30}));
+  std::vector<uint32_t> deltas;
+  ASSERT_TRUE(DecodeVarints(s.path_deltas, deltas));
+  EXPECT_EQ(deltas, (std::vector<uint32_t>{0, 10, 10, 10}));
+  EXPECT_TRUE(s.repeats.empty());
 }
 
 TEST_F(SessionTest, RageClickNeedsThreeClicksWithinOneSecondAndThirtyPixels) {
@@ -150,16 +156,19 @@ TEST_F(SessionTest, RageClickNeedsThreeClicksWithinOneSecondAndThirtyPixels) {
       "@5000 click 100 100 1000 1000 button#pay\n"
       "@5300 click 200 100 1000 1000 button#pay\n"  // too far
       "@5600 click 100 100 1000 1000 button#pay\n");
-  EXPECT_EQ(s.rage_clicks, 1);
+  EXPECT_EQ(s.facts->rage_clicks(), 1);
   ASSERT_EQ(s.elements.size(), 1u);
   EXPECT_EQ(s.elements[0].rage_clicks(), 1);
   EXPECT_EQ(s.elements[0].clicks(), 7);
-  EXPECT_EQ(s.element_names[0], "button#pay");
+  EXPECT_EQ(s.names[0], "button#pay");
 }
 
-TEST_F(SessionTest, TwoClicksAreNotRage) {
-  auto s = Run("@0 page /\n@100 click 1 1 10 10 a\n@200 click 1 1 10 10 a\n");
-  EXPECT_EQ(s.rage_clicks, 0);
+TEST_F(SessionTest, TwoClicksAreNotRageAndCalmElementsAreNotSent) {
+  auto s = Run("@0 page /\n@100 click 1 1 10 10 a#calm\n@200 click 1 1 10 10 a#calm\n");
+  EXPECT_EQ(s.facts->rage_clicks(), 0);
+  EXPECT_TRUE(s.elements.empty());
+  EXPECT_TRUE(s.names.empty());
+  EXPECT_EQ(std::string(bytes_.begin(), bytes_.end()).find("calm"), std::string::npos);
 }
 
 TEST_F(SessionTest, DeadClicksAndQuickBacksAreCounted) {
@@ -170,8 +179,8 @@ TEST_F(SessionTest, DeadClicksAndQuickBacksAreCounted) {
       "@7000 page /product/2\n"
       "@12000 page_back /category/headphones\n"  // 5000 ms: not quick
       "@13000 click 5 5 10 10 img.hero\n@13500 dead img.hero\n");
-  EXPECT_EQ(s.quick_backs, 1);
-  EXPECT_EQ(s.dead_clicks, 1);
+  EXPECT_EQ(s.facts->quick_backs(), 1);
+  EXPECT_EQ(s.facts->dead_clicks(), 1);
   ASSERT_EQ(s.pages.size(), 2u);
   EXPECT_EQ(s.pages[1].quick_backs(), 1);
 }
@@ -235,16 +244,17 @@ TEST_F(SessionTest, FormFieldsRecordFocusTimeAndRefillsNeverValues) {
       "@1300 focus shipping name\n@2300 change shipping name\n@2400 change shipping name\n"
       "@3000 focus shipping nickname\n");  // unconfigured field: by name
   ASSERT_EQ(s.forms.size(), 1u);
-  const auto& form = *s.forms[0];
-  EXPECT_EQ(form.flags, 1) << "started, not submitted: abandoned";
-  ASSERT_EQ(form.fields.size(), 2u);
-  EXPECT_EQ(form.fields[0].field(), 0);
-  EXPECT_EQ(form.fields[0].focus_count(), 2);
-  EXPECT_EQ(form.fields[0].refills(), 2);
-  EXPECT_EQ(form.fields[0].time_ds(), 28);  // 1100 ms + 1700 ms
-  EXPECT_EQ(form.fields[1].field(), kLiteralBit | 0);
-  EXPECT_EQ(form.last_field, 1);
-  EXPECT_EQ(s.element_names[0], "nickname");
+  const auto& form = s.forms[0];
+  EXPECT_EQ(form.flags(), 1) << "started, not submitted: abandoned";
+  ASSERT_EQ(form.field_count(), 2);
+  ASSERT_EQ(s.fields.size(), 2u);
+  EXPECT_EQ(s.fields[0].field(), 0);
+  EXPECT_EQ(s.fields[0].focus_count(), 2);
+  EXPECT_EQ(s.fields[0].refills(), 2);
+  EXPECT_EQ(s.fields[0].time_ds(), 28);  // 1100 ms + 1700 ms
+  EXPECT_EQ(s.fields[1].field(), kLiteralFieldBit | 0);
+  EXPECT_EQ(form.last_field(), 1);
+  EXPECT_EQ(s.names[0], "nickname");
 }
 
 TEST_F(SessionTest, PurchaseFunnelConvertsAcrossTheArticlesJourney) {
@@ -261,19 +271,19 @@ TEST_F(SessionTest, PurchaseFunnelConvertsAcrossTheArticlesJourney) {
   EXPECT_EQ(purchase->flags() & 1, 1);
   EXPECT_EQ(purchase->reached(), 0x1ffu);
   EXPECT_EQ(purchase->furthest(), 9);
-  EXPECT_EQ(s.page_views, 10);
+  EXPECT_EQ(s.facts->page_views(), 10);
   EXPECT_EQ(s.referrer, "google.com");
-  EXPECT_EQ(s.dims->browser(), wire::BrowserFamily::Chrome);
-  EXPECT_EQ(s.dims->os(), wire::OsFamily::Linux);
-  EXPECT_EQ(s.dims->device(), wire::DeviceClass::Desktop);
+  EXPECT_EQ(s.facts->dims().browser(), wire::BrowserFamily::Chrome);
+  EXPECT_EQ(s.facts->dims().os(), wire::OsFamily::Linux);
+  EXPECT_EQ(s.facts->dims().device(), wire::DeviceClass::Desktop);
 }
 
 TEST_F(SessionTest, ClockGoingBackwardsNeverMovesSessionTimeBack) {
   auto s = Run("@0 page /product/1\n@5000 page /cart\n@1000 page /product/2\n");
-  EXPECT_EQ(s.duration_ds, 50u);
-  std::vector<uint32_t> offsets;
-  ASSERT_TRUE(DecodeVarints(s.path_offsets, offsets));
-  EXPECT_EQ(offsets, (std::vector<uint32_t>{0}));  // product, product collapsed; none earlier than 0
+  EXPECT_EQ(s.facts->duration_ds(), 50u);
+  std::vector<uint32_t> deltas;
+  ASSERT_TRUE(DecodeVarints(s.path_deltas, deltas));
+  EXPECT_EQ(deltas, (std::vector<uint32_t>{0}));  // product, product collapsed; none earlier than 0
 }
 
 TEST_F(SessionTest, InactivityEndsTheSessionAndLeavesTheRestUnconsumed) {
@@ -305,8 +315,8 @@ TEST_F(SessionTest, TenThousandEventsStayWithinTheCaps) {
   EXPECT_LE(s.heat.size(), kMaxHeatCells);
   EXPECT_LE(s.elements.size(), kMaxElements);
   EXPECT_EQ(s.path_steps.size(), kMaxPathSteps);
-  EXPECT_EQ(s.flags & 2, 2) << "truncated";
-  EXPECT_EQ(s.page_views, 4001);
+  EXPECT_EQ(s.facts->flags() & 2, 2) << "truncated";
+  EXPECT_EQ(s.facts->page_views(), 4001);
   EXPECT_LE(bytes_.size(), kMaxSummaryBytes);
 }
 
@@ -314,7 +324,7 @@ TEST_F(SessionTest, HostileAndUnicodePathsAreCappedAndStillVerify) {
   std::string long_path = "/" + std::string(5000, 'a');
   auto s = Run("@0 page /caf\xc3\xa9/\xe2\x9c\x93\n@10 page " + long_path +
                "\n@20 page /\"><script>alert(1)</script>\n@30 page /\xff\xfe\n@40 page \n");
-  EXPECT_EQ(s.page_views, 5);
+  EXPECT_EQ(s.facts->page_views(), 5);
   for (const std::string& literal : s.literal_pages) EXPECT_LE(literal.size(), 128u);
 }
 

@@ -16,12 +16,13 @@ namespace {
 
 using wire::ElementStat;
 using wire::FieldStat;
+using wire::FormStat;
 using wire::FunnelProgress;
 using wire::HeatCell;
 using wire::IdCount;
 using wire::PageStat;
 
-// Two templates, three micros, a two-step funnel, a form, a selector.
+// Two templates, three micros, a two-step funnel, two forms, a selector.
 Config BlogConfig() {
   wire::SiteConfigT def;
   def.site = "blog";
@@ -43,6 +44,11 @@ Config BlogConfig() {
   form->selector = "#nl";
   form->fields = {"email"};
   def.forms.push_back(std::move(form));
+  auto contact = std::make_unique<wire::FormDefT>();
+  contact->id = "contact";
+  contact->selector = "#contact";
+  contact->fields = {"message", "email"};
+  def.forms.push_back(std::move(contact));
   auto funnel = std::make_unique<wire::FunnelDefT>();
   funnel->id = "subscribe";
   for (const auto& [label, micro_id] : {std::pair{"Read", 0}, std::pair{"Subscribed", 2}}) {
@@ -67,35 +73,29 @@ wire::SummaryT BlogSummary(const Config& config) {
   s.nonce = 0xfedcba9876543210ULL;
   s.seq = 2;
   s.start_minute = 28575980;  // 2024-05-01 10:20 UTC
-  s.duration_ds = 905;
-  s.active_ds = 7;
-  s.dims = std::make_unique<wire::Dimensions>(
-      wire::DeviceClass::Desktop, wire::BrowserFamily::Chrome, wire::OsFamily::Windows,
-      wire::ScreenBucket::XL, static_cast<uint16_t>('d' << 8 | 'e'),
-      static_cast<uint16_t>('c' << 8 | 'h'));
-  s.flags = 1;
-  s.entry_page = 1;
-  s.exit_page = 0;
-  s.page_views = 2;
+  const wire::Dimensions dims(wire::DeviceClass::Desktop, wire::BrowserFamily::Chrome,
+                              wire::OsFamily::Windows, wire::ScreenBucket::XL,
+                              static_cast<uint16_t>('d' << 8 | 'e'),
+                              static_cast<uint16_t>('c' << 8 | 'h'));
+  // duration, active, page views, rage, dead, quick backs, dims, flags
+  // (bounce), entry pages[1], exit pages[0].
+  s.facts = std::make_unique<wire::SessionFacts>(905, 7, 2, 4, 1, 1, dims, 1, 1, 0);
   s.pages = {PageStat(1, 1, 600, 90, 0), PageStat(0x8000, 1, 10, 0, 1)};
-  s.micro_counts = {IdCount(0, 1), IdCount(1, 2)};
+  // "read" at 0.3 s, "share" 119.7 s later, and "share" once more
+  // (collapsed into repeats).
   s.path_steps = {0, 1};
-  AppendVarint(3, s.path_offsets);
-  AppendVarint(1200, s.path_offsets);
-  s.funnels = {FunnelProgress(0, 0, 1, 2, 0x1, 1, 0x8000, 0, 0)};
+  AppendVarint(3, s.path_deltas);
+  AppendVarint(1197, s.path_deltas);
+  s.repeats = {IdCount(1, 1)};
+  // Next: micro 1, then pages[0] (template 1, not template 0).
+  s.funnels = {FunnelProgress(0, 0, 1, 2, 0x1, 1, 0x8000, 0)};
   s.heat = {HeatCell(0, 2, 40)};
-  auto form = std::make_unique<wire::FormStatT>();
-  form->form = 0;
-  form->flags = 1;
-  form->last_field = 0;
-  form->fields = {FieldStat(0, 1, 0, 31)};
-  s.forms.push_back(std::move(form));
-  s.selector_clicks = {IdCount(0, 2)};
+  // newsletter owns fields[0..1]; contact owns fields[2].
+  s.forms = {FormStat(0, 1, 1, 2), FormStat(1, 3, 0, 1)};
+  s.fields = {FieldStat(0, 1, 0, 0, 31), FieldStat(0x81, 2, 1, 0, 5), FieldStat(1, 1, 0, 0, 12)};
   s.elements = {ElementStat(0, 2, 0, 1, 0)};
-  s.element_names = {"a.share"};
+  s.names = {"a.share", "promo_code"};
   s.literal_pages = {"/about"};
-  s.dead_clicks = 1;
-  s.quick_backs = 1;
   s.utm_source = "mastodon";
   return s;
 }
@@ -118,24 +118,24 @@ constexpr char kBlogWithNames[] = R"({
     "language": "de",
     "country": "CH"
   },
-  "flags": {
-    "bounce": true,
-    "path_truncated": false,
-    "ended": false
-  },
+  "flags": {"bounce": true, "path_truncated": false, "ended": false},
   "entry_page": "/about",
   "exit_page": "/post/:slug",
   "page_views": 2,
+  "rage_clicks": 4,
+  "dead_clicks": 1,
+  "quick_backs": 1,
   "pages": [
     {"page": "/post/:slug", "views": 1, "active_s": 60.0, "max_scroll": 90, "quick_backs": 0},
     {"page": "/about", "views": 1, "active_s": 1.0, "max_scroll": 0, "quick_backs": 1}
   ],
-  "micro_counts": [
-    {"micro": "read", "count": 1},
-    {"micro": "share", "count": 2}
+  "path": [
+    {"micro": "read", "at_s": 0.3},
+    {"micro": "share", "at_s": 120.0}
   ],
-  "path_steps": ["read", "share"],
-  "path_offsets_s": [0.3, 120.0],
+  "repeats": [
+    {"micro": "share", "count": 1}
+  ],
   "funnels": [
     {
       "funnel": "subscribe",
@@ -146,15 +146,12 @@ constexpr char kBlogWithNames[] = R"({
       "step_times_s": [],
       "next": [
         {"micro": "share"},
-        {"page": "/"}
+        {"page": "/post/:slug"}
       ]
     }
   ],
   "heat": [
     {"page": "/post/:slug", "cell": 40, "count": 2}
-  ],
-  "selector_clicks": [
-    {"selector": "a.share", "count": 2}
   ],
   "elements": [
     {"element": "a.share", "page": "/post/:slug", "clicks": 2, "rage_clicks": 0, "dead_clicks": 1}
@@ -164,21 +161,29 @@ constexpr char kBlogWithNames[] = R"({
       "form": "newsletter",
       "started": true,
       "submitted": false,
+      "last_field": "promo_code",
+      "fields": [
+        {"field": "email", "focus_count": 1, "refills": 0, "time_s": 3.1},
+        {"field": "promo_code", "focus_count": 2, "refills": 1, "time_s": 0.5}
+      ]
+    },
+    {
+      "form": "contact",
+      "started": true,
+      "submitted": true,
       "last_field": "email",
       "fields": [
-        {"field": "email", "focus_count": 1, "refills": 0, "time_s": 3.1}
+        {"field": "email", "focus_count": 1, "refills": 0, "time_s": 1.2}
       ]
     }
   ],
-  "element_names": [
-    "a.share"
+  "names": [
+    "a.share",
+    "promo_code"
   ],
   "literal_pages": [
     "/about"
   ],
-  "rage_clicks": 0,
-  "dead_clicks": 1,
-  "quick_backs": 1,
   "referrer": null,
   "utm_source": "mastodon",
   "utm_medium": null,
@@ -223,19 +228,23 @@ TEST_F(SummaryJsonTest, RendersIdsAsNumbersWithoutConfig) {
   for (const auto& [named, numbered] : std::vector<std::pair<std::string, std::string>>{
            {R"("exit_page": "/post/:slug")", R"("exit_page": 1)"},
            {R"("page": "/post/:slug")", R"("page": 1)"},
-           {R"("page": "/")", R"("page": 0)"},
            {R"("micro": "read")", R"("micro": 0)"},
            {R"("micro": "share")", R"("micro": 1)"},
-           {R"(["read", "share"])", "[0, 1]"},
            {R"("funnel": "subscribe")", R"("funnel": 0)"},
            {R"(["Read"])", "[0]"},
-           {R"("selector": "a.share")", R"("selector": 0)"},
            {R"("form": "newsletter")", R"("form": 0)"},
-           {R"("last_field": "email")", R"("last_field": 0)"},
-           {R"("field": "email")", R"("field": 0)"},
+           {R"("form": "contact")", R"("form": 1)"},
+           {R"("field": "email", "focus_count": 1, "refills": 0, "time_s": 3.1)",
+            R"("field": 0, "focus_count": 1, "refills": 0, "time_s": 3.1)"},
+           {R"("field": "email", "focus_count": 1, "refills": 0, "time_s": 1.2)",
+            R"("field": 1, "focus_count": 1, "refills": 0, "time_s": 1.2)"},
+           {R"("last_field": "email")", R"("last_field": 1)"},
        }) {
     expected = Replace(expected, named, numbered);
   }
+  // Names and literal pages come from the summary itself, not the config.
+  EXPECT_NE(expected.find(R"("last_field": "promo_code")"), std::string::npos);
+  EXPECT_NE(expected.find(R"("entry_page": "/about")"), std::string::npos);
   const wire::SummaryT summary = BlogSummary(config_);
   EXPECT_EQ(Render(summary, nullptr), expected);
   // A default-constructed Config knows no names either.
@@ -265,28 +274,22 @@ TEST_F(SummaryJsonTest, RendersAnEmptySummary) {
     "language": "",
     "country": ""
   },
-  "flags": {
-    "bounce": false,
-    "path_truncated": false,
-    "ended": false
-  },
+  "flags": {"bounce": false, "path_truncated": false, "ended": false},
   "entry_page": null,
   "exit_page": null,
   "page_views": 0,
-  "pages": [],
-  "micro_counts": [],
-  "path_steps": [],
-  "path_offsets_s": [],
-  "funnels": [],
-  "heat": [],
-  "selector_clicks": [],
-  "elements": [],
-  "forms": [],
-  "element_names": [],
-  "literal_pages": [],
   "rage_clicks": 0,
   "dead_clicks": 0,
   "quick_backs": 0,
+  "pages": [],
+  "path": [],
+  "repeats": [],
+  "funnels": [],
+  "heat": [],
+  "elements": [],
+  "forms": [],
+  "names": [],
+  "literal_pages": [],
   "referrer": null,
   "utm_source": null,
   "utm_medium": null,
@@ -299,8 +302,8 @@ TEST_F(SummaryJsonTest, SplitsStepTimesPerFunnel) {
   wire::SummaryT s = BlogSummary(config_);
   // Funnel 0 reached steps 0 and 1 (one time), an unstarted one (none), then
   // funnel 0 again with three steps set in its bits (two times).
-  s.funnels = {FunnelProgress(0, 1, 2, 0, 0x3, 0, 0, 0, 0), FunnelProgress(),
-               FunnelProgress(0, 0, 1, 0, 0x15, 0, 0, 0, 0)};
+  s.funnels = {FunnelProgress(0, 1, 2, 0, 0x3, 0, 0, 0), FunnelProgress(),
+               FunnelProgress(0, 0, 1, 0, 0x15, 0, 0, 0)};
   s.step_times.clear();
   for (uint32_t ds : {15u, 0u, 4294967295u}) AppendVarint(ds, s.step_times);
   const std::string json = Render(s, nullptr);
@@ -319,9 +322,25 @@ TEST_F(SummaryJsonTest, SplitsStepTimesPerFunnel) {
   EXPECT_NE(json.find(R"("converted": true)"), std::string::npos);
 }
 
+TEST_F(SummaryJsonTest, PathTimesAccumulateDeltasWithoutOverflow) {
+  wire::SummaryT s = BlogSummary(config_);
+  // Deltas are per step; at_s is the running sum, past 32 bits of ds.
+  s.path_steps = {1, 0, 1};
+  s.path_deltas.clear();
+  for (uint32_t ds : {0u, 4294967295u, 4294967295u}) AppendVarint(ds, s.path_deltas);
+  const std::string json = Render(s, &config_);
+  EXPECT_NE(json.find(R"("path": [
+    {"micro": "share", "at_s": 0.0},
+    {"micro": "read", "at_s": 429496729.5},
+    {"micro": "share", "at_s": 858993459.0}
+  ],)"),
+            std::string::npos)
+      << json;
+}
+
 TEST_F(SummaryJsonTest, EscapesAttackerControlledStrings) {
   wire::SummaryT s = BlogSummary(config_);
-  s.element_names = {
+  s.names = {
       std::string("q\"b\\s/") + "\n\r\t\b\f" + std::string(1, '\0') + "\x01\x1f\x7f",
       "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",  // valid: e-acute, euro, emoji
       "a\xff"
@@ -362,21 +381,24 @@ TEST_F(SummaryJsonTest, IsDeterministic) {
 TEST_F(SummaryJsonTest, FallsBackToNumbersForIdsTheConfigLacks) {
   // Verified without the config, rendered with it: unknown ids stay numbers.
   wire::SummaryT s = BlogSummary(config_);
-  s.micro_counts = {IdCount(200, 1)};
+  s.repeats = {IdCount(200, 1)};
   s.path_steps = {9, 0};
-  s.funnels = {FunnelProgress(5, 0, 0, 1, 0, 0x8000 | 77, 0, 0, 0)};
+  s.funnels = {FunnelProgress(5, 0, 0, 1, 0, 0x8000, 0, 0)};
   s.pages[0] = PageStat(33, 1, 0, 0, 0);
-  s.selector_clicks = {IdCount(3, 1)};
-  s.forms[0]->form = 4;
+  s.forms[0] = FormStat(4, 1, 1, 2);
+  s.fields[2] = FieldStat(2, 1, 0, 0, 0);  // contact has fields 0 and 1 only
   const std::string json = Render(s, &config_);
   EXPECT_NE(json.find(R"({"micro": 200, "count": 1})"), std::string::npos) << json;
-  EXPECT_NE(json.find(R"("path_steps": [9, "read"])"), std::string::npos);
+  EXPECT_NE(json.find(R"({"micro": 9, "at_s": 0.3},)"), std::string::npos);
+  EXPECT_NE(json.find(R"({"micro": "read", "at_s": 120.0})"), std::string::npos);
   EXPECT_NE(json.find(R"("funnel": 5)"), std::string::npos);
-  EXPECT_NE(json.find(R"({"page": 77})"), std::string::npos);
+  // The next page is pages[0], whose template the config lacks.
+  EXPECT_NE(json.find(R"({"page": 33})"), std::string::npos);
   EXPECT_NE(json.find(R"({"page": 33, "views": 1)"), std::string::npos);
-  EXPECT_NE(json.find(R"({"selector": 3, "count": 1})"), std::string::npos);
   EXPECT_NE(json.find(R"("form": 4)"), std::string::npos);
   EXPECT_NE(json.find(R"({"field": 0, "focus_count": 1)"), std::string::npos);
+  EXPECT_NE(json.find(R"("last_field": "promo_code")"), std::string::npos);
+  EXPECT_NE(json.find(R"({"field": 2, "focus_count": 1)"), std::string::npos);
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 
 #include <bit>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -14,19 +16,21 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/page_pattern.h"
 
 namespace microconv {
 namespace {
 
 using wire::ElementStat;
 using wire::FieldStat;
+using wire::FormStat;
 using wire::FunnelProgress;
 using wire::HeatCell;
 using wire::IdCount;
 using wire::PageStat;
 
-// Three page templates, four micros, one three-step funnel, one form with two
-// fields, two click selectors.
+// Three page templates, four micros, one three-step funnel, two forms (two
+// fields, one field), two click selectors.
 Config ShopConfig(const std::string& site = "shop") {
   wire::SiteConfigT def;
   def.site = site;
@@ -44,11 +48,15 @@ Config ShopConfig(const std::string& site = "shop") {
   micro("add_to_cart", wire::MicroKind::Click)->target = 0;
   micro("signup", wire::MicroKind::FormSubmit)->target = 0;
   micro("purchase", wire::MicroKind::DataLayer)->event = "purchase";
-  auto form = std::make_unique<wire::FormDefT>();
-  form->id = "signup";
-  form->selector = "#signup";
-  form->fields = {"email", "name"};
-  def.forms.push_back(std::move(form));
+  for (const auto& [id, fields] :
+       {std::pair<const char*, std::vector<std::string>>{"signup", {"email", "name"}},
+        std::pair<const char*, std::vector<std::string>>{"newsletter", {"email"}}}) {
+    auto form = std::make_unique<wire::FormDefT>();
+    form->id = id;
+    form->selector = std::string("#") + id;
+    form->fields = fields;
+    def.forms.push_back(std::move(form));
+  }
   auto funnel = std::make_unique<wire::FunnelDefT>();
   funnel->id = "purchase";
   funnel->label = "Purchase";
@@ -66,11 +74,47 @@ Config ShopConfig(const std::string& site = "shop") {
   return std::move(config).value();
 }
 
-std::unique_ptr<wire::Dimensions> Dims(uint8_t device, uint8_t browser, uint8_t os, uint8_t screen,
-                                       uint16_t language, uint16_t country) {
-  return std::make_unique<wire::Dimensions>(
+wire::Dimensions Dims(uint8_t device, uint8_t browser, uint8_t os, uint8_t screen,
+                      uint16_t language, uint16_t country) {
+  return wire::Dimensions(
       static_cast<wire::DeviceClass>(device), static_cast<wire::BrowserFamily>(browser),
       static_cast<wire::OsFamily>(os), static_cast<wire::ScreenBucket>(screen), language, country);
+}
+
+// SessionFacts is a struct without setters: tests edit this copy of its
+// fields and write the struct back whole.
+struct Facts {
+  uint32_t duration_ds = 0;
+  uint32_t active_ds = 0;
+  uint16_t page_views = 0;
+  uint16_t rage_clicks = 0;
+  uint16_t dead_clicks = 0;
+  uint16_t quick_backs = 0;
+  wire::Dimensions dims;
+  uint8_t flags = 0;
+  uint8_t entry_page = 0;
+  uint8_t exit_page = 0;
+};
+
+std::unique_ptr<wire::SessionFacts> Pack(const Facts& f) {
+  return std::make_unique<wire::SessionFacts>(f.duration_ds, f.active_ds, f.page_views,
+                                              f.rage_clicks, f.dead_clicks, f.quick_backs, f.dims,
+                                              f.flags, f.entry_page, f.exit_page);
+}
+
+void EditFacts(wire::SummaryT& s, const std::function<void(Facts&)>& edit) {
+  Facts f;
+  if (s.facts != nullptr) {
+    const wire::SessionFacts& old = *s.facts;
+    f = {old.duration_ds(), old.active_ds(), old.page_views(), old.rage_clicks(), old.dead_clicks(),
+         old.quick_backs(), old.dims(),      old.flags(),      old.entry_page(),  old.exit_page()};
+  }
+  edit(f);
+  s.facts = Pack(f);
+}
+
+void SetDims(wire::SummaryT& s, const wire::Dimensions& dims) {
+  EditFacts(s, [&dims](Facts& f) { f.dims = dims; });
 }
 
 constexpr uint16_t kDe = 'd' << 8 | 'e';
@@ -91,34 +135,33 @@ wire::SummaryT FullSummary(const Config& config) {
   s.nonce = 0x0123456789abcdefULL;
   s.seq = 7;
   s.start_minute = 28575980;
-  s.duration_ds = 12345;
-  s.active_ds = 2345;
-  s.dims = Dims(2, 3, 5, 2, kDe, kCh);  // mobile, safari, ios, s
-  s.flags = 0x6;
-  s.entry_page = 0;
-  s.exit_page = 2;
-  s.page_views = 5;
+  Facts facts;
+  facts.duration_ds = 12345;
+  facts.active_ds = 2345;
+  facts.page_views = 5;
+  facts.rage_clicks = 3;
+  facts.dead_clicks = 2;
+  facts.quick_backs = 1;
+  facts.dims = Dims(2, 3, 5, 2, kDe, kCh);  // mobile, safari, ios, s
+  facts.flags = 0x6;
+  facts.entry_page = 0;
+  facts.exit_page = 2;
+  s.facts = Pack(facts);
   s.pages = {PageStat(0, 2, 300, 80, 1), PageStat(1, 2, 600, 100, 0),
              PageStat(0x8000, 1, 50, 10, 0)};
-  s.micro_counts = {IdCount(0, 2), IdCount(1, 1), IdCount(3, 1)};
   s.path_steps = {0, 1, 3};
-  s.path_offsets = Varints({12, 340, 100000});
-  s.funnels = {FunnelProgress(0, 1, 3, 2, 0x7, 0x8002, 2, 0, 0)};
+  s.path_deltas = Varints({12, 328, 99660});
+  s.repeats = {IdCount(0, 1), IdCount(1, 2)};
+  // next0: pages[2] (the literal page); next1: micro 2.
+  s.funnels = {FunnelProgress(0, 1, 3, 2, 0x7, 0x8002, 2, 0)};
   s.step_times = Varints({328, 99988});
   s.heat = {HeatCell(0, 3, 17), HeatCell(2, 1, 511)};
-  auto form = std::make_unique<wire::FormStatT>();
-  form->form = 0;
-  form->flags = 1;
-  form->last_field = 1;
-  form->fields = {FieldStat(0, 2, 1, 45), FieldStat(0x8001, 1, 0, 7)};
-  s.forms.push_back(std::move(form));
-  s.selector_clicks = {IdCount(0, 2), IdCount(1, 4)};
+  // signup owns fields[0..1], newsletter owns fields[2].
+  s.forms = {FormStat(0, 1, 1, 2), FormStat(1, 3, 0, 1)};
+  s.fields = {FieldStat(0, 2, 1, 0, 45), FieldStat(0x82, 1, 0, 0, 7), FieldStat(0, 1, 0, 0, 90)};
   s.elements = {ElementStat(0, 4, 3, 1, 1), ElementStat(1, 1, 0, 1, 2)};
-  s.element_names = {"main>div#hero>button", "input#coupon"};
+  s.names = {"main>div#hero>button", "input#coupon", "coupon"};
   s.literal_pages = {"/about/team"};
-  s.rage_clicks = 3;
-  s.dead_clicks = 2;
-  s.quick_backs = 1;
   s.referrer = "news.example.org";
   s.utm_source = "newsletter";
   s.utm_medium = "email";
@@ -126,8 +169,38 @@ wire::SummaryT FullSummary(const Config& config) {
   return s;
 }
 
+// Every cap reached and every value at its limit, still valid against
+// ShopConfig.
+wire::SummaryT EdgeSummary(const Config& config) {
+  wire::SummaryT s = FullSummary(config);
+  EditFacts(s, [](Facts& f) {
+    f.duration_ds = 0xffffffffu;
+    f.active_ds = 0xffffffffu;
+    f.page_views = f.rage_clicks = f.dead_clicks = f.quick_backs = 0xffff;
+    f.flags = 0xff;
+    f.entry_page = f.exit_page = 2;  // the last page
+  });
+  s.pages[0] = PageStat(0, 0xffff, 0xffff, 100, 0xff);
+  s.names.resize(2 * kMaxElements);
+  for (size_t i = 0; i < s.names.size(); ++i) {
+    s.names[i] = std::string(i == 0 ? kMaxElementNameLength : 1, static_cast<char>('a' + i % 26));
+  }
+  s.literal_pages[0] = std::string(128, '/');
+  s.path_steps.assign(kMaxPathSteps, 1);
+  s.path_deltas.clear();
+  for (size_t i = 0; i < kMaxPathSteps; ++i) AppendVarint(0xffffffffu, s.path_deltas);
+  s.repeats = {IdCount(3, 0xff), IdCount(0, 0)};
+  // The last field names the last of the 64 names (7-bit index 63).
+  s.fields[1] = FieldStat(0x80 | (2 * kMaxElements - 1), 0xff, 0xff, 0, 0xffff);
+  s.forms[0] = FormStat(0, 3, 0xff, 2);  // no last field
+  // A funnel reaching only its first step has no step times; its next
+  // actions name the last page slot and the last micro.
+  s.funnels.push_back(FunnelProgress(0, 0, 1, 3, 1, 0x8002, 0, 3));
+  return s;
+}
+
 // Struct vectors compare by their bytes: FlatBuffers structs are plain
-// little-endian records without padding surprises.
+// little-endian records whose padding the constructors zero.
 template <typename T>
 bool SameStructs(const std::vector<T>& a, const std::vector<T>& b) {
   return a.size() == b.size() &&
@@ -141,37 +214,22 @@ void ExpectSameSummary(const wire::SummaryT& a, const wire::SummaryT& b) {
   EXPECT_EQ(a.nonce, b.nonce);
   EXPECT_EQ(a.seq, b.seq);
   EXPECT_EQ(a.start_minute, b.start_minute);
-  EXPECT_EQ(a.duration_ds, b.duration_ds);
-  EXPECT_EQ(a.active_ds, b.active_ds);
-  ASSERT_EQ(a.dims == nullptr, b.dims == nullptr);
-  if (a.dims != nullptr) {
-    EXPECT_EQ(std::memcmp(a.dims.get(), b.dims.get(), sizeof(*a.dims)), 0);
+  ASSERT_EQ(a.facts == nullptr, b.facts == nullptr);
+  if (a.facts != nullptr) {
+    EXPECT_EQ(std::memcmp(a.facts.get(), b.facts.get(), sizeof(*a.facts)), 0);
   }
-  EXPECT_EQ(a.flags, b.flags);
-  EXPECT_EQ(a.entry_page, b.entry_page);
-  EXPECT_EQ(a.exit_page, b.exit_page);
-  EXPECT_EQ(a.page_views, b.page_views);
   EXPECT_TRUE(SameStructs(a.pages, b.pages));
-  EXPECT_TRUE(SameStructs(a.micro_counts, b.micro_counts));
   EXPECT_EQ(a.path_steps, b.path_steps);
-  EXPECT_EQ(a.path_offsets, b.path_offsets);
+  EXPECT_EQ(a.path_deltas, b.path_deltas);
+  EXPECT_TRUE(SameStructs(a.repeats, b.repeats));
   EXPECT_TRUE(SameStructs(a.funnels, b.funnels));
   EXPECT_EQ(a.step_times, b.step_times);
   EXPECT_TRUE(SameStructs(a.heat, b.heat));
-  ASSERT_EQ(a.forms.size(), b.forms.size());
-  for (size_t i = 0; i < a.forms.size(); ++i) {
-    EXPECT_EQ(a.forms[i]->form, b.forms[i]->form);
-    EXPECT_EQ(a.forms[i]->flags, b.forms[i]->flags);
-    EXPECT_EQ(a.forms[i]->last_field, b.forms[i]->last_field);
-    EXPECT_TRUE(SameStructs(a.forms[i]->fields, b.forms[i]->fields));
-  }
-  EXPECT_TRUE(SameStructs(a.selector_clicks, b.selector_clicks));
+  EXPECT_TRUE(SameStructs(a.forms, b.forms));
+  EXPECT_TRUE(SameStructs(a.fields, b.fields));
   EXPECT_TRUE(SameStructs(a.elements, b.elements));
-  EXPECT_EQ(a.element_names, b.element_names);
+  EXPECT_EQ(a.names, b.names);
   EXPECT_EQ(a.literal_pages, b.literal_pages);
-  EXPECT_EQ(a.rage_clicks, b.rage_clicks);
-  EXPECT_EQ(a.dead_clicks, b.dead_clicks);
-  EXPECT_EQ(a.quick_backs, b.quick_backs);
   EXPECT_EQ(a.referrer, b.referrer);
   EXPECT_EQ(a.utm_source, b.utm_source);
   EXPECT_EQ(a.utm_medium, b.utm_medium);
@@ -187,17 +245,32 @@ size_t SizeOf(const flatbuffers::Vector<T>* v) {
 // guarantees; used on whatever the verifier accepts after corruption.
 void ExpectIndicesInRange(const wire::Summary& s) {
   const size_t pages = SizeOf(s.pages());
-  const size_t names = SizeOf(s.element_names());
+  const size_t names = SizeOf(s.names());
   const size_t literals = SizeOf(s.literal_pages());
   EXPECT_GE(s.version(), 1);
   EXPECT_LE(s.version(), kSummaryVersion);
   EXPECT_LE(pages, kMaxPages);
   EXPECT_LE(SizeOf(s.path_steps()), kMaxPathSteps);
+  EXPECT_LE(SizeOf(s.repeats()), kMaxMicroConversions);
   EXPECT_LE(SizeOf(s.heat()), kMaxHeatCells);
   EXPECT_LE(SizeOf(s.elements()), kMaxElements);
-  if (pages > 0) {
-    EXPECT_LT(s.entry_page(), pages);
-    EXPECT_LT(s.exit_page(), pages);
+  EXPECT_LE(names, 2 * kMaxElements);
+  if (s.facts() != nullptr) {
+    const wire::SessionFacts& facts = *s.facts();
+    EXPECT_LE(static_cast<uint8_t>(facts.dims().device()),
+              static_cast<uint8_t>(wire::DeviceClass::MAX));
+    EXPECT_LE(static_cast<uint8_t>(facts.dims().browser()),
+              static_cast<uint8_t>(wire::BrowserFamily::MAX));
+    EXPECT_LE(static_cast<uint8_t>(facts.dims().os()), static_cast<uint8_t>(wire::OsFamily::MAX));
+    EXPECT_LE(static_cast<uint8_t>(facts.dims().screen()),
+              static_cast<uint8_t>(wire::ScreenBucket::MAX));
+    if (pages > 0) {
+      EXPECT_LT(facts.entry_page(), pages);
+      EXPECT_LT(facts.exit_page(), pages);
+    } else {
+      EXPECT_EQ(facts.entry_page(), 0);
+      EXPECT_EQ(facts.exit_page(), 0);
+    }
   }
   for (size_t i = 0; i < pages; ++i) {
     const uint16_t page = s.pages()->Get(i)->page();
@@ -212,32 +285,42 @@ void ExpectIndicesInRange(const wire::Summary& s) {
     EXPECT_LT(s.elements()->Get(i)->element(), names);
   }
   for (size_t i = 0; i < names; ++i) {
-    EXPECT_LE(s.element_names()->Get(i)->size(), kMaxElementNameLength);
+    EXPECT_LE(s.names()->Get(i)->size(), kMaxElementNameLength);
   }
   size_t expected_times = 0;
   for (size_t i = 0; i < SizeOf(s.funnels()); ++i) {
     const FunnelProgress* f = s.funnels()->Get(i);
     EXPECT_LE(f->next_count(), 3);
     EXPECT_LE(f->furthest(), 32);
+    const uint16_t next[] = {f->next0(), f->next1(), f->next2()};
+    for (size_t n = 0; n < f->next_count() && n < 3; ++n) {
+      if (next[n] & 0x8000) {
+        EXPECT_LT(next[n] & 0x7fffu, pages);
+      } else {
+        EXPECT_LE(next[n], 0xff);
+      }
+    }
     if (f->reached() != 0) expected_times += std::popcount(f->reached()) - 1;
   }
+  size_t claimed = 0;
   for (size_t i = 0; i < SizeOf(s.forms()); ++i) {
     const wire::FormStat* form = s.forms()->Get(i);
+    EXPECT_LE(form->field_count(), kMaxFormFields);
     if (form->last_field() != 0xff) {
-      EXPECT_LT(form->last_field(), SizeOf(form->fields()));
+      EXPECT_LT(form->last_field(), form->field_count());
     }
-    for (size_t f = 0; f < SizeOf(form->fields()); ++f) {
-      const uint16_t field = form->fields()->Get(f)->field();
-      if (field & 0x8000) {
-        EXPECT_LT(field & 0x7fffu, names);
-      }
+    claimed += form->field_count();
+  }
+  EXPECT_EQ(claimed, SizeOf(s.fields()));
+  for (size_t f = 0; f < SizeOf(s.fields()); ++f) {
+    const uint8_t field = s.fields()->Get(f)->field();
+    if (field & 0x80) {
+      EXPECT_LT(field & 0x7fu, names);
     }
   }
   std::vector<uint32_t> values;
-  if (s.path_offsets() != nullptr) {
-    ASSERT_TRUE(DecodeVarints({s.path_offsets()->data(), s.path_offsets()->size()}, values));
-  } else {
-    values.clear();
+  if (s.path_deltas() != nullptr) {
+    ASSERT_TRUE(DecodeVarints({s.path_deltas()->data(), s.path_deltas()->size()}, values));
   }
   EXPECT_EQ(values.size(), SizeOf(s.path_steps()));
   values.clear();
@@ -249,15 +332,23 @@ void ExpectIndicesInRange(const wire::Summary& s) {
 
 void ExpectIdsInConfig(const wire::Summary& s, const Config& config) {
   EXPECT_EQ(s.config_hash(), config.hash());
-  for (size_t i = 0; i < SizeOf(s.micro_counts()); ++i) {
-    EXPECT_LT(s.micro_counts()->Get(i)->id(), config.micro_count());
+  for (size_t i = 0; i < SizeOf(s.repeats()); ++i) {
+    EXPECT_LT(s.repeats()->Get(i)->id(), config.micro_count());
   }
   for (size_t i = 0; i < SizeOf(s.path_steps()); ++i) {
     EXPECT_LT(s.path_steps()->Get(i), config.micro_count());
   }
   for (size_t i = 0; i < SizeOf(s.funnels()); ++i) {
-    EXPECT_LT(s.funnels()->Get(i)->funnel(), config.funnel_count());
-    EXPECT_LT(s.funnels()->Get(i)->reached(), 1u << 3);  // ShopConfig's funnel has 3 steps
+    const FunnelProgress* f = s.funnels()->Get(i);
+    EXPECT_LT(f->funnel(), config.funnel_count());
+    EXPECT_LT(f->reached(), 1u << 3);  // ShopConfig's funnel has 3 steps
+    EXPECT_LE(f->furthest(), 3);
+    const uint16_t next[] = {f->next0(), f->next1(), f->next2()};
+    for (size_t n = 0; n < f->next_count() && n < 3; ++n) {
+      if (!(next[n] & 0x8000)) {
+        EXPECT_LT(next[n], config.micro_count());
+      }
+    }
   }
   for (size_t i = 0; i < SizeOf(s.pages()); ++i) {
     const uint16_t page = s.pages()->Get(i)->page();
@@ -265,11 +356,19 @@ void ExpectIdsInConfig(const wire::Summary& s, const Config& config) {
       EXPECT_LT(page, config.template_count());
     }
   }
-  for (size_t i = 0; i < SizeOf(s.selector_clicks()); ++i) {
-    EXPECT_LT(s.selector_clicks()->Get(i)->id(), 2);
-  }
+  // Each form's own slice of `fields` names its own configured fields.
+  const size_t configured[] = {2, 1};  // signup, newsletter
+  size_t next_field = 0;
   for (size_t i = 0; i < SizeOf(s.forms()); ++i) {
-    EXPECT_EQ(s.forms()->Get(i)->form(), 0);
+    const wire::FormStat* form = s.forms()->Get(i);
+    ASSERT_LT(form->form(), 2);
+    for (size_t f = 0; f < form->field_count(); ++f, ++next_field) {
+      ASSERT_LT(next_field, SizeOf(s.fields()));
+      const uint8_t field = s.fields()->Get(next_field)->field();
+      if (!(field & 0x80)) {
+        EXPECT_LT(field, configured[form->form()]);
+      }
+    }
   }
 }
 
@@ -374,8 +473,8 @@ TEST_F(SummaryTest, RejectsShortAndForeignBuffers) {
 
 TEST_F(SummaryTest, RejectsAnEncodedSummaryOverTheSizeCap) {
   wire::SummaryT s = FullSummary(config_);
-  // Many short names: each passes its own cap, together they do not.
-  s.element_names.assign(400, std::string(kMaxElementNameLength, 'e'));
+  // Many literal pages: each passes its own cap, together they do not.
+  s.literal_pages.assign(200, "/" + std::string(kMaxPathLength - 1, 'p'));
   const std::vector<uint8_t> bytes = EncodeSummary(s);
   ASSERT_GT(bytes.size(), kMaxSummaryBytes);
   Result<const wire::Summary*> verified = VerifySummary(bytes);
@@ -430,17 +529,17 @@ TEST_F(SummaryTest, RejectsBrokenRules) {
        Error::kUnsupportedVersion, "version: 2 > 1"},
       {"missing version", [](wire::SummaryT& s) { s.version = 0; }, Error::kVerifyFailed,
        "version"},
-      {"device enum", [](wire::SummaryT& s) { s.dims = Dims(9, 0, 0, 0, 0, 0); },
+      {"device enum", [](wire::SummaryT& s) { SetDims(s, Dims(9, 0, 0, 0, 0, 0)); },
        Error::kOutOfRange, "dims.device: 9"},
-      {"browser enum", [](wire::SummaryT& s) { s.dims = Dims(0, 8, 0, 0, 0, 0); },
+      {"browser enum", [](wire::SummaryT& s) { SetDims(s, Dims(0, 8, 0, 0, 0, 0)); },
        Error::kOutOfRange, "dims.browser: 8"},
-      {"os enum", [](wire::SummaryT& s) { s.dims = Dims(0, 0, 255, 0, 0, 0); }, Error::kOutOfRange,
-       "dims.os: 255"},
-      {"screen enum", [](wire::SummaryT& s) { s.dims = Dims(0, 0, 0, 7, 0, 0); },
+      {"os enum", [](wire::SummaryT& s) { SetDims(s, Dims(0, 0, 255, 0, 0, 0)); },
+       Error::kOutOfRange, "dims.os: 255"},
+      {"screen enum", [](wire::SummaryT& s) { SetDims(s, Dims(0, 0, 0, 7, 0, 0)); },
        Error::kOutOfRange, "dims.screen: 7"},
-      {"language not letters", [](wire::SummaryT& s) { s.dims = Dims(0, 0, 0, 0, 0x4142, 0); },
+      {"language not letters", [](wire::SummaryT& s) { SetDims(s, Dims(0, 0, 0, 0, 0x4142, 0)); },
        Error::kOutOfRange, "dims.language"},
-      {"country half set", [](wire::SummaryT& s) { s.dims = Dims(0, 0, 0, 0, kDe, 'c' << 8); },
+      {"country half set", [](wire::SummaryT& s) { SetDims(s, Dims(0, 0, 0, 0, kDe, 'c' << 8)); },
        Error::kOutOfRange, "dims.country"},
       {"too many pages",
        [](wire::SummaryT& s) { s.pages.assign(kMaxPages + 1, PageStat(0, 1, 0, 0, 0)); },
@@ -448,7 +547,7 @@ TEST_F(SummaryTest, RejectsBrokenRules) {
       {"path over cap",
        [](wire::SummaryT& s) {
          s.path_steps.assign(kMaxPathSteps + 1, 0);
-         s.path_offsets.assign(kMaxPathSteps + 1, 1);
+         s.path_deltas.assign(kMaxPathSteps + 1, 1);
        },
        Error::kTooLarge, "path_steps: 65 > 64"},
       {"too many heat cells",
@@ -459,33 +558,42 @@ TEST_F(SummaryTest, RejectsBrokenRules) {
        Error::kTooLarge, "elements: 33 > 32"},
       {"too many funnels", [](wire::SummaryT& s) { s.funnels.assign(17, FunnelProgress()); },
        Error::kTooLarge, "funnels: 17 > 16"},
-      {"too many forms",
-       [](wire::SummaryT& s) {
-         for (int i = 0; i < 64; ++i) s.forms.push_back(std::make_unique<wire::FormStatT>());
-       },
+      {"too many forms", [](wire::SummaryT& s) { s.forms.resize(65, FormStat(0, 0, 0xff, 0)); },
        Error::kTooLarge, "forms: 65 > 64"},
+      {"too many repeats",
+       [](wire::SummaryT& s) { s.repeats.assign(kMaxMicroConversions + 1, IdCount(0, 1)); },
+       Error::kTooLarge, "repeats: 251 > 250"},
+      {"too many names", [](wire::SummaryT& s) { s.names.resize(2 * kMaxElements + 1, "x"); },
+       Error::kTooLarge, "names: 65 > 64"},
       {"too many fields",
-       [](wire::SummaryT& s) { s.forms[0]->fields.assign(65, FieldStat(0, 1, 0, 0)); },
-       Error::kTooLarge, "forms[0].fields: 65 > 64"},
-      {"long element name",
-       [](wire::SummaryT& s) { s.element_names[1] = std::string(kMaxElementNameLength + 1, 'x'); },
-       Error::kTooLarge, "element_names[1]: 97 > 96"},
+       [](wire::SummaryT& s) {
+         s.forms = {FormStat(0, 1, 0, 65)};
+         s.fields.assign(65, FieldStat(0, 1, 0, 0, 0));
+       },
+       Error::kTooLarge, "forms[0].field_count: 65 > 64"},
+      {"long name",
+       [](wire::SummaryT& s) { s.names[1] = std::string(kMaxElementNameLength + 1, 'x'); },
+       Error::kTooLarge, "names[1]: 97 > 96"},
       {"long literal page",
        [](wire::SummaryT& s) { s.literal_pages[0] = "/" + std::string(128, 'p'); },
        Error::kTooLarge, "literal_pages[0]: 129 > 128"},
-      {"entry page", [](wire::SummaryT& s) { s.entry_page = 3; }, Error::kOutOfRange,
-       "entry_page: 3 >= 3 pages"},
-      {"exit page", [](wire::SummaryT& s) { s.exit_page = 200; }, Error::kOutOfRange,
-       "exit_page: 200 >= 3 pages"},
+      {"entry page", [](wire::SummaryT& s) { EditFacts(s, [](Facts& f) { f.entry_page = 3; }); },
+       Error::kOutOfRange, "facts.entry_page: 3 >= 3 pages"},
+      {"exit page", [](wire::SummaryT& s) { EditFacts(s, [](Facts& f) { f.exit_page = 200; }); },
+       Error::kOutOfRange, "facts.exit_page: 200 >= 3 pages"},
       {"entry page without pages",
        [](wire::SummaryT& s) {
          s.pages.clear();
          s.heat.clear();
          s.elements.clear();
-         s.entry_page = 0;
-         s.exit_page = 1;
+         s.funnels.clear();
+         s.step_times.clear();
+         EditFacts(s, [](Facts& f) {
+           f.entry_page = 0;
+           f.exit_page = 1;
+         });
        },
-       Error::kOutOfRange, "exit_page: 1 >= 0 pages"},
+       Error::kOutOfRange, "facts.exit_page: 1 >= 0 pages"},
       {"scroll over 100", [](wire::SummaryT& s) { s.pages[1] = PageStat(1, 1, 0, 140, 0); },
        Error::kOutOfRange, "pages[1].max_scroll: 140 > 100"},
       {"literal page id", [](wire::SummaryT& s) { s.pages[2] = PageStat(0x8001, 1, 0, 0, 0); },
@@ -496,42 +604,72 @@ TEST_F(SummaryTest, RejectsBrokenRules) {
        "heat[0].cell: 512"},
       {"element page", [](wire::SummaryT& s) { s.elements[0] = ElementStat(0, 1, 0, 0, 3); },
        Error::kOutOfRange, "elements[0].page: 3 >= 3 pages"},
-      {"element name index", [](wire::SummaryT& s) { s.elements[1] = ElementStat(2, 1, 0, 0, 0); },
-       Error::kOutOfRange, "elements[1].element: 2 >= 2 element_names"},
+      {"element name index", [](wire::SummaryT& s) { s.elements[1] = ElementStat(3, 1, 0, 0, 0); },
+       Error::kOutOfRange, "elements[1].element: 3 >= 3 names"},
       {"next_count",
-       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 3, 4, 7, 0, 0, 0, 0); },
+       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 3, 4, 7, 0, 0, 0); },
        Error::kOutOfRange, "funnels[0].next_count: 4 > 3"},
       {"furthest",
-       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 33, 0, 7, 0, 0, 0, 0); },
+       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 33, 0, 7, 0, 0, 0); },
        Error::kOutOfRange, "funnels[0].furthest: 33 > 32"},
       {"next action not an id",
-       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 3, 1, 7, 0x100, 0, 0, 0); },
+       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 3, 1, 7, 0x100, 0, 0); },
        Error::kOutOfRange, "funnels[0].next0: 256"},
-      {"last field", [](wire::SummaryT& s) { s.forms[0]->last_field = 2; }, Error::kOutOfRange,
-       "forms[0].last_field: 2 >= 2 fields"},
-      {"field name index",
-       [](wire::SummaryT& s) { s.forms[0]->fields[1] = FieldStat(0x8002, 1, 0, 0); },
-       Error::kOutOfRange, "forms[0].fields[1].field: 2 >= 2 element_names"},
-      {"malformed path offsets",
+      // A page action is a slot of this summary's pages, not a template id.
+      {"next page slot",
+       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 3, 2, 7, 1, 0x8003, 0); },
+       Error::kOutOfRange, "funnels[0].next1: 3 >= 3 pages"},
+      {"next page slot far out",
+       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 3, 3, 7, 1, 2, 0xffff); },
+       Error::kOutOfRange, "funnels[0].next2: 32767 >= 3 pages"},
+      {"next page without pages",
        [](wire::SummaryT& s) {
-         s.path_offsets = {0x01, 0x02, 0x83};
+         s.pages.clear();
+         s.heat.clear();
+         s.elements.clear();
+         s.facts.reset();
+         s.funnels[0] = FunnelProgress(0, 0, 3, 1, 7, 0x8000, 0, 0);
        },
-       Error::kVerifyFailed, "path_offsets: malformed varint"},
-      {"overflowing path offset",
-       [](wire::SummaryT& s) { s.path_offsets = {1, 2, 0xff, 0xff, 0xff, 0xff, 0x7f}; },
-       Error::kVerifyFailed, "path_offsets: malformed varint"},
-      {"too few path offsets",
+       Error::kOutOfRange, "funnels[0].next0: 0 >= 0 pages"},
+      {"last field", [](wire::SummaryT& s) { s.forms[0] = FormStat(0, 1, 2, 2); },
+       Error::kOutOfRange, "forms[0].last_field: 2 >= 2 fields"},
+      // last_field indexes the form's own fields, not the flat vector.
+      {"last field of a later form", [](wire::SummaryT& s) { s.forms[1] = FormStat(1, 1, 1, 1); },
+       Error::kOutOfRange, "forms[1].last_field: 1 >= 1 fields"},
+      {"more fields than forms claim",
+       [](wire::SummaryT& s) { s.fields.push_back(FieldStat(0, 1, 0, 0, 0)); },
+       Error::kVerifyFailed, "fields: 4 entries, forms claim 3"},
+      {"fewer fields than forms claim", [](wire::SummaryT& s) { s.fields.pop_back(); },
+       Error::kVerifyFailed, "fields: 2 entries, forms claim 3"},
+      {"fields without forms", [](wire::SummaryT& s) { s.forms.clear(); }, Error::kVerifyFailed,
+       "fields: 3 entries, forms claim 0"},
+      {"form claims fields of none", [](wire::SummaryT& s) { s.fields.clear(); },
+       Error::kVerifyFailed, "fields: 0 entries, forms claim 3"},
+      {"field name index", [](wire::SummaryT& s) { s.fields[1] = FieldStat(0x83, 1, 0, 0, 0); },
+       Error::kOutOfRange, "fields[1].field: 3 >= 3 names"},
+      {"field name index of a later form",
+       [](wire::SummaryT& s) { s.fields[2] = FieldStat(0xff, 1, 0, 0, 0); }, Error::kOutOfRange,
+       "fields[2].field: 127 >= 3 names"},
+      {"malformed path deltas",
        [](wire::SummaryT& s) {
-         s.path_offsets = Varints({1, 2});
+         s.path_deltas = {0x01, 0x02, 0x83};
        },
-       Error::kTruncated, "path_offsets: 2 varints, expected 3"},
-      {"too many path offsets",
+       Error::kVerifyFailed, "path_deltas: malformed varint"},
+      {"overflowing path delta",
+       [](wire::SummaryT& s) { s.path_deltas = {1, 2, 0xff, 0xff, 0xff, 0xff, 0x7f}; },
+       Error::kVerifyFailed, "path_deltas: malformed varint"},
+      {"too few path deltas",
        [](wire::SummaryT& s) {
-         s.path_offsets = Varints({1, 2, 3, 4});
+         s.path_deltas = Varints({1, 2});
        },
-       Error::kVerifyFailed, "path_offsets: 4 varints, expected 3"},
-      {"offsets without steps", [](wire::SummaryT& s) { s.path_steps.clear(); },
-       Error::kVerifyFailed, "path_offsets: 3 varints, expected 0"},
+       Error::kTruncated, "path_deltas: 2 varints, expected 3"},
+      {"too many path deltas",
+       [](wire::SummaryT& s) {
+         s.path_deltas = Varints({1, 2, 3, 4});
+       },
+       Error::kVerifyFailed, "path_deltas: 4 varints, expected 3"},
+      {"deltas without steps", [](wire::SummaryT& s) { s.path_steps.clear(); },
+       Error::kVerifyFailed, "path_deltas: 3 varints, expected 0"},
       {"too few step times", [](wire::SummaryT& s) { s.step_times = Varints({5}); },
        Error::kTruncated, "step_times: 1 varints, expected 2"},
       {"step times for an unstarted funnel",
@@ -553,47 +691,78 @@ TEST_F(SummaryTest, RejectsBrokenRules) {
 }
 
 TEST_F(SummaryTest, AcceptsEdgeValues) {
+  const std::vector<uint8_t> bytes = EncodeSummary(EdgeSummary(config_));
+  Result<const wire::Summary*> verified = VerifySummary(bytes, &config_);
+  ASSERT_TRUE(verified.ok()) << verified.message();
+  ExpectIndicesInRange(*verified.value());
+  ExpectIdsInConfig(*verified.value(), config_);
+}
+
+TEST_F(SummaryTest, MissingFactsReadAsZero) {
+  // Facts are optional on the wire: absent, they read as all zero and the
+  // entry/exit rule holds for a summary without pages.
   wire::SummaryT s = FullSummary(config_);
-  s.pages[0] = PageStat(0, 0xffff, 0xffff, 100, 0xff);
-  s.element_names[0] = std::string(kMaxElementNameLength, 'n');
-  s.literal_pages[0] = std::string(128, '/');
-  s.path_steps.assign(kMaxPathSteps, 1);
-  s.path_offsets.clear();
-  for (size_t i = 0; i < kMaxPathSteps; ++i) AppendVarint(0xffffffffu, s.path_offsets);
-  s.forms[0]->last_field = 0xff;  // none
-  // A funnel reaching only its first step has no step times.
-  s.funnels.push_back(FunnelProgress(0, 0, 1, 3, 1, 0x8000, 0, 3, 0));
+  s.facts.reset();
   const std::vector<uint8_t> bytes = EncodeSummary(s);
   Result<const wire::Summary*> verified = VerifySummary(bytes, &config_);
+  ASSERT_TRUE(verified.ok()) << verified.message();
+  EXPECT_EQ(verified.value()->facts(), nullptr);
+  std::unique_ptr<wire::SummaryT> decoded(verified.value()->UnPack());
+  ExpectSameSummary(s, *decoded);
+}
+
+TEST_F(SummaryTest, FormsOwnConsecutiveFields) {
+  // Forms with no fields take no entries; the ones after them still line up.
+  wire::SummaryT s = FullSummary(config_);
+  s.forms = {FormStat(1, 1, 0xff, 0), FormStat(0, 1, 1, 2), FormStat(1, 3, 0, 1),
+             FormStat(0, 1, 0xff, 0)};
+  const std::vector<uint8_t> with_empty_forms = EncodeSummary(s);
+  Result<const wire::Summary*> verified = VerifySummary(with_empty_forms, &config_);
   EXPECT_TRUE(verified.ok()) << verified.message();
+  // Newsletter first: it owns fields[0] and its one configured field is 0,
+  // so a field id 1 there is judged against newsletter, not signup.
+  s.forms = {FormStat(1, 3, 0, 1), FormStat(0, 1, 1, 2)};
+  s.fields = {FieldStat(1, 1, 0, 0, 0), FieldStat(0, 1, 0, 0, 0), FieldStat(1, 1, 0, 0, 0)};
+  const std::vector<uint8_t> newsletter_first = EncodeSummary(s);
+  EXPECT_TRUE(VerifySummary(newsletter_first).ok());
+  Result<const wire::Summary*> checked = VerifySummary(newsletter_first, &config_);
+  EXPECT_EQ(checked.error(), Error::kOutOfRange);
+  EXPECT_EQ(checked.message(), "fields[0].field: 1 >= 1 configured fields");
+  // With newsletter's field fixed, signup's fields 0 and 1 both exist.
+  s.fields[0] = FieldStat(0, 1, 0, 0, 0);
+  const std::vector<uint8_t> fixed = EncodeSummary(s);
+  checked = VerifySummary(fixed, &config_);
+  EXPECT_TRUE(checked.ok()) << checked.message();
 }
 
 TEST_F(SummaryTest, RejectsIdsTheConfigDoesNotHave) {
   const std::vector<RejectionCase> cases = {
-      {"micro count id", [](wire::SummaryT& s) { s.micro_counts[1] = IdCount(4, 1); },
-       Error::kOutOfRange, "micro_counts[1].id: 4 >= 4 micros"},
+      {"repeat id", [](wire::SummaryT& s) { s.repeats[1] = IdCount(4, 1); }, Error::kOutOfRange,
+       "repeats[1].id: 4 >= 4 micros"},
       {"path step", [](wire::SummaryT& s) { s.path_steps[2] = 9; }, Error::kOutOfRange,
        "path_steps[2]: 9 >= 4 micros"},
       {"funnel id",
-       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(1, 0, 3, 0, 7, 0, 0, 0, 0); },
+       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(1, 0, 3, 0, 7, 0, 0, 0); },
        Error::kOutOfRange, "funnels[0].funnel: 1 >= 1 funnels"},
       {"reached bit beyond steps",
-       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 2, 0, 0xb, 0, 0, 0, 0); },
+       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 2, 0, 0xb, 0, 0, 0); },
        Error::kOutOfRange, "funnels[0].reached: 0x0000000b has bits >= 3 steps"},
       {"furthest beyond steps",
-       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 4, 0, 0x7, 0, 0, 0, 0); },
+       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 4, 0, 0x7, 0, 0, 0); },
        Error::kOutOfRange, "funnels[0].furthest: 4 > 3 steps"},
       {"next micro",
-       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 3, 2, 0x7, 1, 4, 0, 0); },
+       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 3, 2, 0x7, 1, 4, 0); },
        Error::kOutOfRange, "funnels[0].next1: 4 >= 4 micros"},
       {"template page", [](wire::SummaryT& s) { s.pages[1] = PageStat(3, 1, 0, 0, 0); },
        Error::kOutOfRange, "pages[1].page: 3 >= 3 page templates"},
-      {"selector", [](wire::SummaryT& s) { s.selector_clicks[0] = IdCount(2, 1); },
-       Error::kOutOfRange, "selector_clicks[0].id: 2 >= 2 click selectors"},
-      {"form", [](wire::SummaryT& s) { s.forms[0]->form = 1; }, Error::kOutOfRange,
-       "forms[0].form: 1 >= 1 forms"},
-      {"configured field", [](wire::SummaryT& s) { s.forms[0]->fields[0] = FieldStat(2, 1, 0, 0); },
-       Error::kOutOfRange, "forms[0].fields[0].field: 2 >= 2 configured fields"},
+      {"form", [](wire::SummaryT& s) { s.forms[1] = FormStat(2, 1, 0, 1); }, Error::kOutOfRange,
+       "forms[1].form: 2 >= 2 forms"},
+      {"configured field", [](wire::SummaryT& s) { s.fields[0] = FieldStat(2, 1, 0, 0, 0); },
+       Error::kOutOfRange, "fields[0].field: 2 >= 2 configured fields"},
+      // fields[2] belongs to newsletter, which has one configured field.
+      {"configured field of a later form",
+       [](wire::SummaryT& s) { s.fields[2] = FieldStat(1, 1, 0, 0, 0); }, Error::kOutOfRange,
+       "fields[2].field: 1 >= 1 configured fields"},
       {"other site", [](wire::SummaryT& s) { s.site = "other"; }, Error::kConfigMismatch, "site:"},
       {"no site", [](wire::SummaryT& s) { s.site.clear(); }, Error::kConfigMismatch, "site:"},
       {"other config", [](wire::SummaryT& s) { s.config_hash ^= 1; }, Error::kConfigMismatch,
@@ -619,6 +788,37 @@ TEST_F(SummaryTest, ConfigOfAnotherSiteIsAMismatch) {
   EXPECT_EQ(VerifySummary(bytes, &other).error(), Error::kConfigMismatch);
   const Config no_config;
   EXPECT_EQ(VerifySummary(bytes, &no_config).error(), Error::kConfigMismatch);
+}
+
+// Regenerates the fuzz seeds from real encoder output. The seeds must pass
+// the verifier with a config of this shape (tests/fuzz/summary_fuzz.cc has
+// the same one), so that the fuzzer starts from accepted inputs; that part
+// always runs. Writing runs only when MICROCONV_WRITE_FUZZ_SEEDS names the
+// corpus directory, e.g. MICROCONV_WRITE_FUZZ_SEEDS=tests/fuzz/corpus/summary.
+TEST_F(SummaryTest, FuzzSeedsVerify) {
+  wire::SummaryT empty;
+  empty.version = kSummaryVersion;
+  const std::vector<std::pair<std::string, std::vector<uint8_t>>> seeds = {
+      {"empty.mcs", EncodeSummary(empty)},
+      {"full.mcs", EncodeSummary(FullSummary(config_))},
+      {"edge.mcs", EncodeSummary(EdgeSummary(config_))},
+  };
+  for (const auto& [name, bytes] : seeds) {
+    Result<const wire::Summary*> verified = VerifySummary(bytes);
+    ASSERT_TRUE(verified.ok()) << name << ": " << verified.message();
+    if (name != "empty.mcs") {
+      EXPECT_TRUE(VerifySummary(bytes, &config_).ok()) << name;
+    }
+  }
+  const char* dir = std::getenv("MICROCONV_WRITE_FUZZ_SEEDS");
+  if (dir == nullptr || *dir == '\0') return;
+  for (const auto& [name, bytes] : seeds) {
+    const std::string path = std::string(dir) + "/" + name;
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+    ASSERT_TRUE(out.good()) << path;
+  }
 }
 
 }  // namespace

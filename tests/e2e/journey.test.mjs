@@ -1,0 +1,102 @@
+// The article's purchase journey across ten real page loads: the summary
+// the tracker computes in the browser, and what the collector reports.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { openContext, trackerReady } from './support/browser.mjs';
+import { startHarness, waitFor } from './support/harness.mjs';
+import { shopRoutes } from './support/shop.mjs';
+
+let harness;
+before(async () => {
+  harness = await startHarness(shopRoutes);
+});
+after(() => harness.close());
+
+async function go(page, click, path) {
+  await page.click(click);
+  await page.waitForURL((url) => url.pathname === path);
+  await trackerReady(page);
+}
+
+test('a multi-page purchase journey yields the right micro-conversions, funnel and timings', async () => {
+  const { page, context, errors } = await openContext(harness.browser, { timezoneId: 'America/New_York' });
+  const started = Date.now();
+  await page.goto(harness.site.url + '/?utm_source=newsletter&utm_medium=email&utm_campaign=spring');
+  await trackerReady(page);
+  await go(page, '#signin-link', '/signin');
+  await page.fill('input[name=email]', 'visitor@example.com');
+  await page.fill('input[name=password]', 'hunter22');
+  await go(page, '#signin-submit', '/');
+  await go(page, 'a[href="/department/electronics"]', '/department/electronics');
+  await go(page, '#cat-headphones', '/category/headphones');
+  await go(page, '#product-aurora-x2', '/product/aurora-x2');
+  await page.click('[data-mc=add-to-cart]');
+  await page.evaluate(() => document.getElementById('reviews').scrollIntoView());
+  await page.waitForTimeout(1200); // the core's 1 s visibility dwell
+  await go(page, '#to-cart', '/cart');
+  await go(page, '[data-mc=checkout]', '/checkout/shipping');
+  for (const field of ['name', 'street', 'city', 'zip', 'country']) await page.fill(`[name=${field}]`, 'x');
+  await go(page, '#shipping-submit', '/checkout/payment');
+  await page.selectOption('[name=method]', 'invoice');
+  await page.fill('[name=card]', '4111111111111111');
+  await go(page, '#payment-submit', '/order/1001');
+  const elapsedS = (Date.now() - started) / 1000;
+
+  const summary = await page.evaluate(() => window.microconv('inspect'));
+  assert.equal(summary.site, 'demo');
+  assert.equal(summary.page_views, 10);
+  assert.equal(summary.entry_page, '/');
+  assert.equal(summary.exit_page, '/order/:id');
+  assert.equal(summary.flags.bounce, false);
+  assert.deepEqual(summary.dims.language, 'en');
+  assert.equal(summary.dims.country, 'US');
+  assert.equal(summary.dims.browser, 'chrome');
+
+  const micros = summary.path.map((step) => step.micro);
+  const journey = ['sign_in', 'department', 'category', 'product_view', 'add_to_cart', 'begin_checkout',
+    'shipping', 'payment', 'purchase'];
+  let last = -1;
+  for (const micro of journey) {
+    const at = micros.indexOf(micro);
+    assert.ok(at > last, `${micro} after the previous step in ${micros}`);
+    last = at;
+  }
+  assert.ok(micros.includes('reviews_seen'), 'the reviews stayed in view for a second');
+  const times = summary.path.map((step) => step.at_s);
+  assert.deepEqual(times, [...times].sort((a, b) => a - b), 'path times never go back');
+  assert.ok(times.at(-1) <= elapsedS + 1, `last step at ${times.at(-1)} s within the ${elapsedS} s journey`);
+
+  const funnel = summary.funnels.find((f) => f.funnel === 'purchase');
+  assert.equal(funnel.converted, true);
+  assert.equal(funnel.furthest, 9);
+  assert.equal(funnel.reached.length, 9);
+  assert.equal(funnel.step_times_s.length, 8);
+  for (const seconds of funnel.step_times_s) assert.ok(seconds >= 0 && seconds <= elapsedS + 1);
+  assert.ok(summary.duration_s > 0 && summary.duration_s <= elapsedS + 1, `duration ${summary.duration_s}`);
+  assert.ok(summary.active_s > 0 && summary.active_s <= summary.duration_s + 0.5);
+
+  const signin = summary.forms.find((f) => f.form === 'signin');
+  assert.equal(signin.started, true);
+  assert.equal(signin.submitted, true);
+  assert.deepEqual(signin.fields.map((f) => f.field).sort(), ['email', 'password']);
+  const shipping = summary.forms.find((f) => f.form === 'shipping');
+  assert.equal(shipping.submitted, true);
+  assert.equal(shipping.fields.length, 5);
+
+  // Leaving the last page sends its summary; the collector counts one
+  // converted session.
+  await page.goto('about:blank');
+  const report = await waitFor(async () => {
+    const r = await harness.collector.report('demo');
+    const f = r.funnels.find((x) => x.id === 'purchase');
+    return f && !f.suppressed && f.conversions === 1 ? r : null;
+  }, 'the collector to report the conversion');
+  assert.equal(report.engagement.sessions, 1);
+  assert.equal(report.engagement.page_views, 10);
+
+  // One session nonce, strictly increasing sequence, no preflight.
+  assert.equal(harness.proxy.records.filter((r) => r.method === 'OPTIONS').length, 0);
+  for (const r of harness.proxy.collects()) assert.match(r.headers['content-type'], /^text\/plain/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

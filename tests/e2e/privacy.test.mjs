@@ -1,0 +1,201 @@
+// Privacy by construction: planted secrets never leave the page; GPC, DNT,
+// consent and the opt-out flag stop sending and storing.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { openContext, trackerReady } from './support/browser.mjs';
+import { startHarness, waitFor } from './support/harness.mjs';
+import { shopRoutes } from './support/shop.mjs';
+
+let harness;
+before(async () => {
+  harness = await startHarness({
+    ...shopRoutes,
+    '/': 'audit_home.html',
+    '/signin': 'audit_form.html',
+    '/consent/*': 'consent.html',
+    '/unknown': 'unknown_site.html',
+    '/no-flags': 'no_flags.html',
+  });
+});
+after(() => harness.close());
+
+const kSecrets = ['SECRET_TITLE_5d1c', 'SECRET_CLASS_8a2e', 'SECRET_ATTR_77f1', 'SECRET_TITLE_ATTR_19b4',
+  'SECRET_TEXT_4e0a', 'SECRET_ALT_0c3d', 'SECRET_LINK_CLASS_2b9f', 'SECRET_ARIA_6a1e', 'SECRET_HREF_31c8',
+  'SECRET_FORM_ATTR_90aa', 'SECRET_PLACEHOLDER_c0de', 'SECRET_PREFILLED_5f5f', 'SECRET_BUTTON_ATTR_ab12',
+  'SECRET_QUERY_e7e7', 'SECRET_EMAIL_1f2e', 'SECRET_PASSWORD_3c4d', 'SECRET_NOTE_9b8a', 'SECRET_TYPED_4242'];
+
+function leaks(text) {
+  return kSecrets.filter((secret) => text.includes(secret));
+}
+
+async function noStorageWrites(page) {
+  const state = await page.evaluate(() => ({
+    writes: window.__storageWrites,
+    session: sessionStorage.length,
+    local: localStorage.length,
+    cookie: document.cookie,
+    keys: Object.keys(sessionStorage),
+  }));
+  assert.deepEqual(state, { writes: [], session: 0, local: 0, cookie: '', keys: [] });
+}
+
+test('privacy audit: secrets in text, attributes, inputs and query strings are never sent', async () => {
+  const { page, context, requests, errors } = await openContext(harness.browser);
+  const proxyBefore = harness.proxy.records.length;
+  await page.goto(harness.site.url + '/?q=SECRET_QUERY_e7e7&utm_source=newsletter');
+  await trackerReady(page);
+  await page.click('#copy');
+  await page.mouse.wheel(0, 800);
+  await page.click('a.nav');
+  await page.waitForURL((url) => url.pathname === '/signin');
+  await trackerReady(page);
+  await page.fill('[name=email]', 'SECRET_EMAIL_1f2e@example.com');
+  await page.fill('[name=password]', 'SECRET_PASSWORD_3c4d');
+  await page.fill('[name=note]', 'SECRET_NOTE_9b8a');
+  await page.fill('[name=promo]', 'SECRET_TYPED_4242');
+  await page.click('#signin-submit');
+  await page.waitForURL((url) => url.pathname === '/category/headphones');
+  await trackerReady(page);
+  await page.evaluate(() => window.microconv('track', 'wishlist', { note: 'SECRET_NOTE_9b8a' }));
+  // The decoded summary keeps field names and the utm source, not values.
+  const summary = await page.evaluate(() => window.microconv('inspect'));
+  assert.deepEqual(leaks(JSON.stringify(summary)), []);
+  const signin = summary.forms.find((f) => f.form === 'signin');
+  assert.deepEqual(signin.fields.map((f) => f.field).sort(), ['email', 'note', 'password', 'promo']);
+  assert.ok(summary.path.some((s) => s.micro === 'wishlist'));
+  await page.goto('about:blank');
+  await waitFor(() => harness.proxy.collects().length >= 3, 'summaries from the three pages');
+
+  // What reached the collector's side (beacons sent on unload included).
+  const atCollector = harness.proxy.records.slice(proxyBefore);
+  assert.ok(atCollector.some((r) => r.method === 'POST'), 'summaries were sent');
+  for (const r of atCollector) {
+    assert.deepEqual(leaks(r.url + r.body.toString('latin1') + r.body.toString('utf8')), [], `${r.method} ${r.url}`);
+  }
+  // Everything the browser sent anywhere else than loading the site's own
+  // pages (whose URLs the test chose).
+  for (const r of requests.filter((r) => !r.url.startsWith(harness.site.url))) {
+    const body = r.body ? r.body.toString('latin1') : '';
+    assert.deepEqual(leaks(r.url + body), [], `${r.method} ${r.url}`);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+for (const signal of ['gpc', 'dnt']) {
+  test(`${signal.toUpperCase()}: nothing sent to the collector, nothing stored`, async () => {
+    const { page, context, errors, warnings } = await openContext(harness.browser, { [signal]: true });
+    const collectsBefore = harness.proxy.collects().length;
+    await page.goto(harness.site.url + '/');
+    await trackerReady(page);
+    await page.click('#copy');
+    await noStorageWrites(page);
+    await page.click('a.nav');
+    await page.waitForURL((url) => url.pathname === '/signin');
+    await trackerReady(page);
+    await page.fill('[name=email]', 'a@b.c');
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await noStorageWrites(page);
+    // The analysis still runs on the device, for the visitor's own eyes.
+    const summary = await page.evaluate(() => window.microconv('inspect'));
+    assert.equal(summary.page_views, 1, 'no session carried over from the first page');
+    await page.goto('about:blank');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(harness.proxy.collects().length, collectsBefore);
+    assert.ok(warnings.some((w) => /nothing stored or sent/.test(w)));
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
+test('require-consent: nothing sent or stored until consent, then it is', async () => {
+  const { page, context, errors } = await openContext(harness.browser);
+  const collectsBefore = harness.proxy.collects().length;
+  await page.goto(harness.site.url + '/consent/a');
+  await trackerReady(page);
+  await page.click('#b');
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+  await noStorageWrites(page);
+  await page.click('#next');
+  await page.waitForURL((url) => url.pathname === '/consent/b');
+  await trackerReady(page);
+  await noStorageWrites(page);
+  assert.equal(harness.proxy.collects().length, collectsBefore);
+
+  await page.evaluate(() => window.microconv('consent', true));
+  await page.click('#b');
+  await page.goto(harness.site.url + '/consent/c'); // the session and the consent carry over
+  await trackerReady(page);
+  const summary = await page.evaluate(() => window.microconv('inspect'));
+  assert.equal(summary.site, 'consent');
+  assert.equal(summary.page_views, 2);
+  await waitFor(() => harness.proxy.collects().length > collectsBefore, 'a summary after consent');
+
+  await page.evaluate(() => window.microconv('consent', false));
+  const left = await page.evaluate(() => Object.keys(sessionStorage));
+  assert.deepEqual(left, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('opt-out flag, localhost and webdriver keep the tracker off', async () => {
+  const { page, context, errors, warnings } = await openContext(harness.browser);
+  let before = harness.proxy.records.length;
+  await page.goto(harness.site.url + '/no-flags');
+  assert.equal(await page.evaluate(() => window.microconv('inspect')), null);
+  assert.ok(warnings.some((w) => /localhost/.test(w)));
+  await page.goto('about:blank');
+  let fetched = harness.proxy.records.slice(before).map((r) => r.url);
+  assert.deepEqual([...new Set(fetched)], ['/microconv.js'], 'only the loader itself was fetched');
+
+  await page.goto(harness.site.url + '/');
+  await trackerReady(page);
+  await page.evaluate(() => localStorage.setItem('microconv_optout', '1'));
+  await page.goto('about:blank'); // the page before the opt-out still sends its summary
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  before = harness.proxy.records.length;
+  await page.goto(harness.site.url + '/');
+  await page.click('#copy');
+  assert.equal(await page.evaluate(() => window.microconv('inspect')), null);
+  await page.goto('about:blank');
+  fetched = harness.proxy.records.slice(before).map((r) => r.url);
+  assert.ok(fetched.every((url) => url === '/microconv.js'), 'only the loader (or nothing: cached)');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('an unknown site stops quietly with one warning', async () => {
+  const { page, context, errors, warnings } = await openContext(harness.browser);
+  const collectsBefore = harness.proxy.collects().length;
+  await page.goto(harness.site.url + '/unknown');
+  await page.waitForFunction(() => window.microconv && window.microconv.l);
+  assert.equal(await page.evaluate(() => window.microconv('inspect')), null);
+  await page.click('#b');
+  await page.goto('about:blank');
+  assert.equal(warnings.filter((w) => /no config for site/.test(w)).length, 1);
+  assert.equal(harness.proxy.collects().length, collectsBefore);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('storage that throws degrades to memory and still sends', async () => {
+  const { page, context, errors, warnings } = await openContext(harness.browser);
+  await context.addInitScript(() => {
+    Object.defineProperty(window, 'sessionStorage', {
+      get() {
+        throw new DOMException('denied', 'SecurityError');
+      },
+    });
+  });
+  const collectsBefore = harness.proxy.collects().length;
+  await page.goto(harness.site.url + '/department/electronics');
+  await trackerReady(page);
+  await page.click('#cat-headphones');
+  await page.waitForURL((url) => url.pathname === '/category/headphones');
+  await trackerReady(page);
+  await page.goto('about:blank');
+  await waitFor(() => harness.proxy.collects().length >= collectsBefore + 2, 'summaries from both pages');
+  assert.ok(warnings.some((w) => /storage unavailable/.test(w)));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -1,0 +1,98 @@
+// Runs the real collector (`microconv serve`) on 127.0.0.1 with a temporary
+// store and site configs: demo-site/sites/demo.json plus variants that the
+// tests need (require-consent, journey scope).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from './paths.mjs';
+
+// MICROCONV_BIN, else the test command's native build, else the newest
+// build/*/tools/microconv.
+export function collectorBinary() {
+  if (process.env.MICROCONV_BIN) return process.env.MICROCONV_BIN;
+  const preferred = join(repoRoot, 'build/native/tools/microconv');
+  if (existsSync(preferred)) return preferred;
+  const builds = join(repoRoot, 'build');
+  const found = (existsSync(builds) ? readdirSync(builds) : [])
+    .map((dir) => join(builds, dir, 'tools/microconv'))
+    .filter((file) => existsSync(file))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (!found.length) {
+    throw new Error('no microconv binary: build it (cmake --build build/native) or set MICROCONV_BIN');
+  }
+  return found[0];
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function siteVariants() {
+  const demo = JSON.parse(readFileSync(join(repoRoot, 'demo-site/sites/demo.json'), 'utf8'));
+  const variant = (site, privacy) => ({ ...demo, site, privacy: { ...demo.privacy, ...privacy } });
+  return {
+    demo,
+    consent: variant('consent', { require_consent: true }),
+    journey: variant('journey', { scope: 'journey', journey_days: 7 }),
+  };
+}
+
+async function waitHealthy(url, child, log) {
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error('collector exited: ' + log());
+    try {
+      const response = await fetch(url + '/healthz');
+      if (response.ok) return;
+    } catch (_) {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('collector did not become healthy: ' + log());
+}
+
+export async function startCollector() {
+  const dir = mkdtempSync(join(tmpdir(), 'microconv-e2e-'));
+  const sites = join(dir, 'sites');
+  mkdirSync(sites);
+  for (const [name, config] of Object.entries(siteVariants())) {
+    writeFileSync(join(sites, name + '.json'), JSON.stringify(config, null, 2));
+  }
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let output = '';
+  const child = spawn(
+    collectorBinary(),
+    ['serve', '--store', 'sqlite:' + join(dir, 'store.db'), '--sites', sites, '--listen',
+      `127.0.0.1:${port}`, '--web', join(repoRoot, 'web/dist'), '--k', '1', '--rate', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] }
+  );
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  await waitHealthy(url, child, () => output);
+  return {
+    url,
+    log: () => output,
+    async report(site, query = '') {
+      const response = await fetch(`${url}/api/report/${site}${query ? '?' + query : ''}`);
+      if (!response.ok) throw new Error(`report ${response.status}: ${await response.text()}`);
+      return response.json();
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => child.once('exit', resolve));
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,65 @@
+#include "journeys.h"
+
+#include <algorithm>
+
+#include "core/json/config_json.h"
+#include "core/session.h"
+#include "core/summary.h"
+
+namespace microconv::testing {
+
+Journeys::Journeys() {
+  const std::string root = MICROCONV_SOURCE_DIR;
+  auto config = LoadConfigJson(ReadFileOrEmpty(root + "/demo-site/sites/demo.json"));
+  if (!config.ok()) return;
+  config_ = std::move(config).value();
+  for (const char* name : {"purchase", "dropoff_product", "dropoff_shipping", "dropoff_blog"}) {
+    auto stream = ParseEventStream(ReadFileOrEmpty(root + "/tests/golden/" + name + ".events"),
+                                   config_);
+    if (!stream.ok()) return;
+    streams_.emplace(name, std::move(stream).value());
+  }
+  ok_ = true;
+}
+
+std::vector<uint8_t> Journeys::Summary(const std::string& journey, uint64_t nonce) const {
+  EventStream stream = streams_.at(journey);
+  // The copy's string_views must view the copy's own strings.
+  stream.string_views.assign(stream.strings.begin(), stream.strings.end());
+  stream.nonce = nonce;
+  return RunToSummary(stream, config_);
+}
+
+std::vector<std::vector<uint8_t>> Journeys::Flushes(const std::string& journey, uint64_t nonce,
+                                                    int flushes) const {
+  EventStream stream = streams_.at(journey);
+  stream.string_views.assign(stream.strings.begin(), stream.strings.end());
+  stream.nonce = nonce;
+  Session session(config_, stream.Start());
+  const EventBatch batch = stream.Batch();
+  std::vector<std::vector<uint8_t>> out;
+  size_t from = 0;
+  for (int i = 1; i <= flushes; ++i) {
+    const size_t end = stream.events.size() * static_cast<size_t>(i) / static_cast<size_t>(flushes);
+    while (from < end) {
+      IngestResult result = session.Ingest({batch.events.subspan(from, end - from), batch.strings});
+      if (result.consumed == 0) break;
+      from += result.consumed;
+    }
+    if (from > 0) session.Advance(stream.events[from - 1].time_ms);
+    if (i == flushes) session.End();
+    out.push_back(session.Flush());
+  }
+  return out;
+}
+
+std::vector<uint8_t> Journeys::WithNonce(const std::vector<uint8_t>& summary, uint64_t nonce,
+                                         uint32_t seq) {
+  wire::SummaryT object;
+  flatbuffers::GetRoot<wire::Summary>(summary.data())->UnPackTo(&object);
+  object.nonce = nonce;
+  object.seq = seq;
+  return EncodeSummary(object);
+}
+
+}  // namespace microconv::testing

@@ -1,0 +1,46 @@
+// Real summaries for integration tests and load: the golden event streams
+// (tests/golden/*.events) run through the core with the demo config loaded
+// from demo-site/sites/demo.json, exactly as the collector loads it.
+#ifndef MICROCONV_TESTS_INTEGRATION_JOURNEYS_H_
+#define MICROCONV_TESTS_INTEGRATION_JOURNEYS_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "tests/support/event_stream.h"
+
+namespace microconv::testing {
+
+class Journeys {
+ public:
+  // Loads the demo config and the golden streams; ok() is false on failure.
+  Journeys();
+  bool ok() const { return ok_; }
+  const Config& config() const { return config_; }
+
+  // The final summary of a golden journey ("purchase", "dropoff_product",
+  // "dropoff_shipping", "dropoff_blog") as a new session with `nonce`.
+  std::vector<uint8_t> Summary(const std::string& journey, uint64_t nonce) const;
+
+  // `flushes` cumulative summaries (seq 1..flushes) of one session walking
+  // the journey: flush i is sent after the first i/flushes of its events.
+  std::vector<std::vector<uint8_t>> Flushes(const std::string& journey, uint64_t nonce,
+                                            int flushes) const;
+
+  // The same summary as another session: only the nonce (and seq) change,
+  // through the object API. Cheap enough for load generation.
+  static std::vector<uint8_t> WithNonce(const std::vector<uint8_t>& summary, uint64_t nonce,
+                                        uint32_t seq = 1);
+
+ private:
+  bool ok_ = false;
+  Config config_;
+  std::map<std::string, EventStream> streams_;
+};
+
+}  // namespace microconv::testing
+
+#endif  // MICROCONV_TESTS_INTEGRATION_JOURNEYS_H_

@@ -1,0 +1,307 @@
+#include "tools/cli/journey_model.h"
+
+#include <algorithm>
+#include <string_view>
+
+namespace microconv {
+namespace {
+
+struct Visitor {
+  const char* user_agent;
+  const char* language;
+  const char* time_zone;
+  int32_t width;
+  bool coarse;
+};
+
+// A spread of devices, browsers and places so segment reports have content.
+constexpr Visitor kVisitors[] = {
+    {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "
+     "Safari/537.36",
+     "en-US", "America/New_York", 1536, false},
+    {"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 "
+     "Safari/605.1.15",
+     "en-GB", "Europe/London", 1440, false},
+    {"Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+     "Version/17.1 Mobile/15E148 Safari/604.1",
+     "de-DE", "Europe/Berlin", 390, true},
+    {"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile "
+     "Safari/537.36",
+     "fr-FR", "Europe/Paris", 412, true},
+    {"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0", "es-ES",
+     "Europe/Madrid", 1920, false},
+    {"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 "
+     "Edg/120.0.0.0",
+     "nl-NL", "Europe/Amsterdam", 1280, false},
+    {"Mozilla/5.0 (iPad; CPU OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 "
+     "Mobile/15E148 Safari/604.1",
+     "ja-JP", "Asia/Tokyo", 820, true},
+    {"Mozilla/5.0 (Linux; Android 13; SM-S911B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 "
+     "Chrome/115.0.0.0 Mobile Safari/537.36",
+     "pt-BR", "America/Sao_Paulo", 360, true},
+};
+
+struct Source {
+  const char* referrer;
+  const char* landing_query;
+};
+
+constexpr Source kSources[] = {
+    {"https://www.google.com/search?q=headphones", ""},
+    {"https://www.google.com/", "?utm_source=google&utm_medium=cpc&utm_campaign=winter_sale"},
+    {"https://duckduckgo.com/", ""},
+    {"", "?utm_source=newsletter&utm_medium=email&utm_campaign=december"},
+    {"https://t.co/x", "?utm_source=twitter&utm_medium=social"},
+    {"", ""},
+};
+
+constexpr const char* kProducts[] = {"aurora-x2", "nimbus-pro", "pulse-mini", "studio-one"};
+
+// Appends events with a clock that only moves forward.
+class Recorder {
+ public:
+  Recorder(SimulatedVisit& visit, std::mt19937_64& rng, int64_t start_ms)
+      : visit_(visit), rng_(rng), now_(start_ms) {}
+
+  void Wait(int min_ms, int max_ms) { now_ += std::uniform_int_distribution<int>(min_ms, max_ms)(rng_); }
+  int64_t now() const { return now_; }
+
+  void Page(std::string_view path) {
+    if (!visit_.events.empty()) visit_.flush_points.push_back(visit_.events.size());  // unload
+    Add({.time_ms = now_, .type = EventType::kPageView, .str = Intern(path)});
+  }
+  void Click(int32_t x, int32_t y, std::string_view element, int selector = -1) {
+    Add({.time_ms = now_, .type = EventType::kClick, .str = Intern(element), .x = x, .y = y, .w = 1440, .h = 3200});
+    if (selector >= 0) {
+      Add({.time_ms = now_, .type = EventType::kSelectorMatch, .a = static_cast<uint16_t>(selector)});
+    }
+  }
+  void Scroll(int percent) { Add({.time_ms = now_, .type = EventType::kScroll, .a = static_cast<uint16_t>(percent)}); }
+  void Input() { Add({.time_ms = now_, .type = EventType::kInput}); }
+  void Form(EventType type, uint16_t form) { Add({.time_ms = now_, .type = type, .a = form}); }
+  void Field(EventType type, uint16_t form, std::string_view name) {
+    Add({.time_ms = now_, .type = type, .a = form, .str = Intern(name)});
+  }
+  void Fill(uint16_t form, std::initializer_list<std::string_view> fields) {
+    Form(EventType::kFormStart, form);
+    for (std::string_view field : fields) {
+      Field(EventType::kFieldFocus, form, field);
+      Wait(800, 6000);
+      Field(EventType::kFieldChange, form, field);
+      if (std::bernoulli_distribution(0.1)(rng_)) {  // typo, filled again
+        Wait(500, 2000);
+        Field(EventType::kFieldChange, form, field);
+      }
+      Field(EventType::kFieldBlur, form, field);
+      Wait(100, 600);
+    }
+  }
+  void Visible(uint16_t selector, bool on) {
+    Add({.time_ms = now_, .type = EventType::kElementVisible, .b = static_cast<uint8_t>(on), .a = selector});
+  }
+  void Media(uint16_t selector, uint8_t milestone) {
+    Add({.time_ms = now_, .type = EventType::kMedia, .b = milestone, .a = selector});
+  }
+  void DataLayer(std::string_view name) { Add({.time_ms = now_, .type = EventType::kDataLayer, .str = Intern(name)}); }
+  void Dead(std::string_view element) { Add({.time_ms = now_, .type = EventType::kDeadClick, .str = Intern(element)}); }
+  void Hidden() { Add({.time_ms = now_, .type = EventType::kVisibility, .b = 0}); }
+
+ private:
+  uint32_t Intern(std::string_view s) {
+    visit_.strings.emplace_back(s);
+    visit_.string_views.push_back(visit_.strings.back());
+    return static_cast<uint32_t>(visit_.string_views.size() - 1);
+  }
+  void Add(Event e) { visit_.events.push_back(e); }
+
+  SimulatedVisit& visit_;
+  std::mt19937_64& rng_;
+  int64_t now_;
+};
+
+template <typename T>
+Result<uint16_t> IndexOf(const T* list, std::string_view name, const char* what) {
+  for (size_t i = 0; list && i < list->size(); ++i) {
+    if (list->Get(static_cast<flatbuffers::uoffset_t>(i))->string_view() == name) return static_cast<uint16_t>(i);
+  }
+  return {Error::kInvalidConfig, std::string("simulate needs the demo store's ") + what + " \"" +
+                                     std::string(name) + "\" (demo-site/sites/demo.json)"};
+}
+
+Result<uint16_t> FormIndex(const Config& config, std::string_view id) {
+  const auto* forms = config.def().forms();
+  for (size_t i = 0; forms && i < forms->size(); ++i) {
+    if (forms->Get(static_cast<flatbuffers::uoffset_t>(i))->id()->string_view() == id) return static_cast<uint16_t>(i);
+  }
+  return {Error::kInvalidConfig, "simulate needs the demo store's form \"" + std::string(id) + "\""};
+}
+
+}  // namespace
+
+Result<JourneyModel> JourneyModel::ForDemoStore(const Config& config) {
+  JourneyModel model;
+  const auto& def = config.def();
+  struct Lookup {
+    uint16_t* out;
+    Result<uint16_t> found;
+  };
+  Lookup lookups[] = {
+      {&model.selector_add_to_cart_, IndexOf(def.click_selectors(), "[data-mc=add-to-cart]", "click selector")},
+      {&model.selector_checkout_, IndexOf(def.click_selectors(), "[data-mc=checkout]", "click selector")},
+      {&model.selector_share_, IndexOf(def.click_selectors(), "[data-mc=share]", "click selector")},
+      {&model.media_video_, IndexOf(def.media_selectors(), "video", "media selector")},
+      {&model.visible_reviews_, IndexOf(def.visibility_selectors(), "#reviews", "visibility selector")},
+      {&model.form_signin_, FormIndex(config, "signin")},
+      {&model.form_shipping_, FormIndex(config, "shipping")},
+      {&model.form_payment_, FormIndex(config, "payment")},
+      {&model.form_newsletter_, FormIndex(config, "newsletter")},
+  };
+  for (Lookup& lookup : lookups) {
+    if (!lookup.found.ok()) return {lookup.found.error(), lookup.found.message()};
+    *lookup.out = lookup.found.value();
+  }
+  return model;
+}
+
+SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& options) const {
+  SimulatedVisit visit;
+  const Visitor& who = kVisitors[std::uniform_int_distribution<size_t>(0, std::size(kVisitors) - 1)(rng)];
+  const Source& source = kSources[std::uniform_int_distribution<size_t>(0, std::size(kSources) - 1)(rng)];
+  visit.user_agent = who.user_agent;
+  visit.language = who.language;
+  visit.time_zone = who.time_zone;
+  visit.referrer = source.referrer;
+  int64_t start = options.start_ms + std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(options.spread_ms, 1) - 1)(rng);
+  visit.start.nonce = rng();
+  visit.start.time_ms = start;
+  visit.start.visitor = {visit.user_agent, visit.language, visit.time_zone, who.width, who.coarse};
+  visit.start.referrer = visit.referrer;
+  visit.start.own_host = "shop.example";
+
+  Recorder r(visit, rng, start);
+  auto chance = [&](double p) { return std::bernoulli_distribution(std::clamp(p, 0.0, 1.0))(rng); };
+  const std::string product = std::string("/product/") +
+                              kProducts[std::uniform_int_distribution<size_t>(0, std::size(kProducts) - 1)(rng)];
+
+  if (chance(options.blog_share)) {
+    r.Page(std::string("/blog/choosing-headphones") + source.landing_query);
+    r.Wait(2000, 20000);
+    r.Scroll(40);
+    if (chance(0.5)) {
+      r.Media(media_video_, 0);
+      r.Wait(20000, 90000);
+      r.Media(media_video_, chance(0.6) ? 3 : 1);
+    }
+    r.Wait(3000, 30000);
+    r.Scroll(chance(0.6) ? 90 : 50);
+    if (chance(0.2)) r.Click(700, 2900, "button.share", selector_share_);
+    if (chance(0.35)) {
+      r.Fill(form_newsletter_, {"email"});
+      r.Form(EventType::kFormSubmit, form_newsletter_);
+    }
+    r.Wait(1000, 5000);
+    r.Hidden();
+    return visit;
+  }
+
+  // The article's journey, leaving with the configured chance before each step.
+  int step = 0;
+  auto goes_on = [&] { return !chance(options.dropoff[std::min(step, kJourneySteps - 1)]); };
+  r.Page(std::string("/") + source.landing_query);
+  r.Wait(1500, 8000);
+  r.Scroll(35);
+  if (goes_on()) {  // 1. sign in (a guest skips it and still shops)
+    r.Page("/signin");
+    r.Wait(800, 3000);
+    r.Fill(form_signin_, {"email", "password"});
+    r.Form(EventType::kFormSubmit, form_signin_);
+    r.Wait(400, 1200);
+    r.Page("/");
+    step = 1;
+  }
+  bool shopping = step == 1 || chance(0.7);
+  step = 1;
+  auto next = [&](auto&& act) {
+    if (!shopping || !goes_on()) {
+      shopping = false;
+      return false;
+    }
+    act();
+    ++step;
+    return true;
+  };
+  next([&] {  // 2. Electronics
+    r.Wait(1500, 6000);
+    r.Click(180, 90, "nav>ul>li:nth-of-type(1)>a");
+    r.Page("/department/electronics");
+    r.Wait(2000, 9000);
+    r.Scroll(60);
+  });
+  next([&] {  // 3. Headphones
+    r.Click(420, 700, "a#cat-headphones");
+    r.Page("/category/headphones");
+    r.Wait(2000, 12000);
+    r.Scroll(55);
+  });
+  next([&] {  // 4. a product
+    r.Click(700, 1350, "a.product-card");
+    r.Page(product);
+    r.Wait(3000, 15000);
+    r.Scroll(50);
+    r.Visible(visible_reviews_, true);
+    r.Wait(500, 4000);
+    r.Visible(visible_reviews_, false);
+    if (chance(options.frustration)) {  // the gallery looks clickable but is not
+      for (int i = 0; i < 4; ++i) {
+        r.Click(400 + i, 600 + i, "img.gallery");
+        r.Wait(150, 300);
+      }
+      r.Dead("img.gallery");
+    }
+    r.Wait(2000, 30000);
+    r.Input();
+  });
+  next([&] {  // 5. add to cart
+    r.Click(1010, 520, "button#add-to-cart", selector_add_to_cart_);
+    r.Wait(300, 800);
+    r.Page("/cart");
+    r.Wait(1500, 6000);
+  });
+  next([&] {  // 6. proceed to checkout
+    r.Click(1180, 640, "a#proceed-to-checkout", selector_checkout_);
+    r.Wait(300, 800);
+    r.Page("/checkout/shipping");
+  });
+  next([&] {  // 7. shipping address
+    r.Fill(form_shipping_, {"name", "street", "city", "zip", "country"});
+    r.Form(EventType::kFormSubmit, form_shipping_);
+    r.Wait(300, 800);
+    r.Page("/checkout/payment");
+  });
+  next([&] {  // 8. payment
+    r.Fill(form_payment_, {"method", "card", "expiry", "cvc"});
+    if (chance(options.frustration)) {
+      for (int i = 0; i < 3; ++i) {
+        r.Click(900, 1100, "button#place-order");
+        r.Wait(200, 300);
+      }
+    }
+  });
+  next([&] {  // 9. place order
+    r.Form(EventType::kFormSubmit, form_payment_);
+    r.Wait(400, 1200);
+    r.Page("/order/" + std::to_string(rng() % 1000000));
+    r.DataLayer("purchase");
+    r.Wait(2000, 6000);
+  });
+  if (!shopping && step >= 6 && step < 8 && chance(0.6)) {
+    // Started the form it dropped at, then left: a form abandonment.
+    r.Fill(step == 6 ? form_shipping_ : form_payment_, {"name"});
+  }
+  visit.furthest_step = step;
+  r.Wait(500, 3000);
+  r.Hidden();
+  return visit;
+}
+
+}  // namespace microconv

@@ -1,0 +1,211 @@
+// microconv simulate: synthetic visitors of the demo store sent to a
+// collector over real HTTP. Every visitor is run through the real core and
+// sends what a browser would: the cumulative summary at each page unload
+// (so the collector's keep-the-highest-sequence rule is exercised) and at
+// the end.
+#include <httplib.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/json/config_json.h"
+#include "core/session.h"
+#include "tools/cli/cli_commands.h"
+#include "tools/cli/cli_io.h"
+#include "tools/cli/journey_model.h"
+
+namespace microconv {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: microconv simulate --endpoint http://127.0.0.1:8080 [--config demo-site/sites/demo.json]\n"
+    "         [--sessions 5000] [--days 14] [--seed 1] [--concurrency 4] [--final-only]\n"
+    "         [--dropoff p1,...,p9]   chance to leave before each of the 9 journey steps\n";
+
+struct SimulateFlags {
+  std::string endpoint, config_path = "demo-site/sites/demo.json";
+  int sessions = 5000, days = 14, concurrency = 4;
+  uint64_t seed = 1;
+  bool final_only = false;
+  JourneyOptions journey;
+};
+
+bool ParseDropoff(const std::string& text, JourneyOptions& options) {
+  std::stringstream in(text);
+  std::string item;
+  int i = 0;
+  while (std::getline(in, item, ',')) {
+    if (i >= kJourneySteps) return false;
+    char* end = nullptr;
+    double p = std::strtod(item.c_str(), &end);
+    if (end == item.c_str() || *end != '\0' || p < 0 || p > 1) return false;
+    options.dropoff[i++] = p;
+  }
+  return i == kJourneySteps;
+}
+
+bool ParseFlags(int argc, char** argv, SimulateFlags& flags) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    const char* v = nullptr;
+    if (arg == "--final-only") {
+      flags.final_only = true;
+    } else if ((arg == "--endpoint") && (v = value())) {
+      flags.endpoint = v;
+    } else if (arg == "--config" && (v = value())) {
+      flags.config_path = v;
+    } else if (arg == "--sessions" && (v = value())) {
+      flags.sessions = std::atoi(v);
+    } else if (arg == "--days" && (v = value())) {
+      flags.days = std::atoi(v);
+    } else if (arg == "--seed" && (v = value())) {
+      flags.seed = std::strtoull(v, nullptr, 10);
+    } else if (arg == "--concurrency" && (v = value())) {
+      flags.concurrency = std::atoi(v);
+    } else if (arg == "--dropoff" && (v = value())) {
+      if (!ParseDropoff(v, flags.journey)) {
+        std::fputs("simulate: --dropoff needs 9 probabilities in [0, 1], comma separated\n", stderr);
+        return false;
+      }
+    } else {
+      std::fprintf(stderr, "simulate: unknown or incomplete flag %s\n%s", arg.c_str(), kUsage);
+      return false;
+    }
+  }
+  if (flags.endpoint.empty() || flags.sessions < 1 || flags.days < 1 || flags.concurrency < 1 ||
+      flags.concurrency > 64) {
+    std::fputs(kUsage, stderr);
+    return false;
+  }
+  return true;
+}
+
+struct Progress {
+  std::atomic<int> sessions{0};
+  std::atomic<int> sent{0};
+  std::atomic<int> rejected{0};
+  std::mutex first_error_mutex;
+  std::string first_error;
+
+  void Reject(const std::string& why) {
+    ++rejected;
+    std::lock_guard<std::mutex> lock(first_error_mutex);
+    if (first_error.empty()) first_error = why;
+  }
+};
+
+void DrawBar(const Progress& progress, int total, double seconds, bool done) {
+  const int width = 30;
+  const int filled = total == 0 ? width : progress.sessions * width / total;
+  std::fprintf(stderr, "\r[%.*s%.*s] %d/%d sessions, %d summaries sent, %d rejected, %.0f/s%s",
+               filled, "##############################", width - filled, "------------------------------",
+               progress.sessions.load(), total, progress.sent.load(), progress.rejected.load(),
+               seconds > 0 ? progress.sent / seconds : 0.0, done ? "\n" : "");
+}
+
+}  // namespace
+
+int RunSimulate(int argc, char** argv) {
+  SimulateFlags flags;
+  if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (!ParseFlags(argc, argv, flags)) return 2;
+  std::string error;
+  auto text = ReadInput(flags.config_path, kMaxConfigJsonBytes, error);
+  if (!text) {
+    std::fprintf(stderr, "simulate: %s\n", error.c_str());
+    return 1;
+  }
+  auto config = LoadConfigJson(*text);
+  if (!config.ok()) {
+    std::fprintf(stderr, "simulate: %s: %s\n", flags.config_path.c_str(), config.message().c_str());
+    return 1;
+  }
+  auto model = JourneyModel::ForDemoStore(config.value());
+  if (!model.ok()) {
+    std::fprintf(stderr, "simulate: %s\n", model.message().c_str());
+    return 1;
+  }
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  flags.journey.spread_ms = int64_t{flags.days} * 86400000;
+  flags.journey.start_ms = now_ms - flags.journey.spread_ms;
+
+  Progress progress;
+  std::atomic<int> next_session{0};
+  const auto started = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  auto worker = [&](int index) {
+    httplib::Client client(flags.endpoint);
+    client.set_keep_alive(true);
+    client.set_tcp_nodelay(true);  // headers and body go in two writes: no Nagle delay
+    client.set_connection_timeout(5);
+    client.set_read_timeout(10);
+    std::mt19937_64 rng(flags.seed * 1000003 + static_cast<uint64_t>(index));
+    auto send = [&](const std::vector<uint8_t>& bytes) {
+      auto result = client.Post("/api/collect", reinterpret_cast<const char*>(bytes.data()), bytes.size(),
+                                "text/plain");
+      if (!result) {
+        progress.Reject("cannot reach " + flags.endpoint + ": " + httplib::to_string(result.error()));
+      } else if (result->status != 202) {
+        progress.Reject("HTTP " + std::to_string(result->status) + ": " + result->body);
+      } else {
+        ++progress.sent;
+      }
+    };
+    while (next_session.fetch_add(1) < flags.sessions) {
+      SimulatedVisit visit = model.value().Next(rng, flags.journey);
+      Session session(config.value(), visit.start);
+      size_t from = 0;
+      std::vector<size_t> points = visit.flush_points;
+      points.push_back(visit.events.size());
+      for (size_t point : points) {
+        EventBatch batch{std::span<const Event>(visit.events).subspan(from, point - from), visit.string_views};
+        from += session.Ingest(batch).consumed;
+        if (point == visit.events.size()) {
+          session.Advance(visit.events.empty() ? visit.start.time_ms : visit.events.back().time_ms);
+          session.End();
+          send(session.Flush());
+        } else if (!flags.final_only) {
+          send(session.Flush());
+        }
+      }
+      ++progress.sessions;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < flags.concurrency; ++i) threads.emplace_back(worker, i);
+  // A live bar on a terminal; in logs only the final line.
+  const bool terminal = isatty(fileno(stderr));
+  std::thread drawer([&] {
+    while (terminal && progress.sessions < flags.sessions && progress.rejected < 1000) {
+      DrawBar(progress, flags.sessions, elapsed(), false);
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+  for (std::thread& t : threads) t.join();
+  drawer.join();
+  DrawBar(progress, flags.sessions, elapsed(), true);
+  if (progress.rejected > 0) {
+    std::fprintf(stderr, "simulate: %d summaries rejected; first: %s\n", progress.rejected.load(),
+                 progress.first_error.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace microconv

@@ -1,0 +1,44 @@
+// The `microconv` binary: one subcommand per file, dispatched by name.
+// Adding a command is one line in kCommands.
+#include <cstdio>
+#include <string_view>
+
+#include "tools/cli/cli_commands.h"
+#include "tools/serve/serve_command.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(int argc, char** argv);  // argv[0] is the command name
+};
+
+constexpr Command kCommands[] = {
+    {"serve", "run the collector (HTTP ingest, reports, live stream)", microconv::RunServe},
+    {"decode", "verify a summary file and print it as JSON", microconv::RunDecode},
+    {"config", "check a site config, or compile it for the browser", microconv::RunConfig},
+    {"simulate", "send synthetic demo-store visitors to a collector", microconv::RunSimulate},
+};
+
+int Usage(FILE* out) {
+  std::fputs("usage: microconv COMMAND [FLAGS]\n\ncommands:\n", out);
+  for (const Command& command : kCommands) {
+    std::fprintf(out, "  %-10s %s\n", command.name, command.summary);
+  }
+  std::fputs("\n`microconv COMMAND --help` describes a command's flags.\n", out);
+  return out == stdout ? 0 : 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return Usage(stderr);
+  const std::string_view name = argv[1];
+  if (name == "-h" || name == "--help" || name == "help") return Usage(stdout);
+  for (const Command& command : kCommands) {
+    if (name == command.name) return command.run(argc - 1, argv + 1);
+  }
+  std::fprintf(stderr, "microconv: unknown command \"%s\"\n", argv[1]);
+  return Usage(stderr);
+}

@@ -1,0 +1,475 @@
+#include "tools/serve/collector.h"
+
+#include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <span>
+#include <vector>
+
+#include "core/report.h"
+#include "core/report_json.h"
+#include "core/summary.h"
+#include "tools/serve/event_log.h"
+
+namespace microconv {
+namespace {
+
+constexpr int kListenBacklog = 1024;
+constexpr uint32_t kMaxReportDays = 3660;
+constexpr uint32_t kDefaultReportDays = 30;
+constexpr const char* kCollectPath = "/api/collect";
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+// days_from_civil).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+// Parses exactly YYYY-MM-DD into a day number; false otherwise.
+bool ParseDate(std::string_view text, uint32_t& day) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  auto number = [&](size_t at, size_t len, unsigned& out) {
+    auto [end, ec] = std::from_chars(text.data() + at, text.data() + at + len, out);
+    return ec == std::errc() && end == text.data() + at + len;
+  };
+  unsigned y = 0, m = 0, d = 0;
+  if (!number(0, 4, y) || !number(5, 2, m) || !number(8, 2, d)) return false;
+  if (y < 1970 || m < 1 || m > 12 || d < 1) return false;
+  static constexpr unsigned kMonthDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (d > kMonthDays[m - 1]) return false;
+  const int64_t days = DaysFromCivil(y, m, d);
+  // Rejects Feb 29 of common years: the round trip must give the same date.
+  if (DateOfDay(static_cast<uint32_t>(days)) != text) return false;
+  day = static_cast<uint32_t>(days);
+  return true;
+}
+
+uint32_t Today() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::hours>(now).count() / 24);
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The media type without parameters, lowercased.
+std::string MediaType(const std::string& content_type) {
+  std::string type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return type;
+}
+
+// Metric label of a request path: a fixed set, so attacker-chosen paths
+// cannot grow the metrics.
+std::string EndpointLabel(const std::string& path) {
+  if (path == kCollectPath) return "collect";
+  if (path.starts_with("/api/report/")) return "report";
+  if (path.starts_with("/api/live/")) return "live";
+  if (path.starts_with("/config/")) return "config";
+  if (path == "/metrics") return "metrics";
+  if (path == "/healthz") return "healthz";
+  if (path.starts_with("/dashboard")) return "dashboard";
+  return "static";
+}
+
+std::string DefaultReason(int status) {
+  switch (status) {
+    case 400: return "bad_request: malformed request or body not received in time";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 413: return "too_large: body above " + std::to_string(kMaxSummaryBytes) + " bytes";
+    case 414: return "uri_too_long";
+    default: return "error " + std::to_string(status);
+  }
+}
+
+// After answering from the headers alone the unread body is still on the
+// socket: the connection must close instead of parsing it as a request.
+// httplib 0.11 decides keep-alive from the request's Connection header after
+// routing, so the pre-routing handler marks the request itself.
+void CloseAfterResponse(const httplib::Request& req) {
+  const_cast<httplib::Request&>(req).set_header("Connection", "close");
+}
+
+void AllowAnyOrigin(httplib::Response& res) {
+  res.set_header("Access-Control-Allow-Origin", "*");
+}
+
+std::string HexHash(uint32_t hash) {
+  char text[16];
+  std::snprintf(text, sizeof(text), "%08x", hash);
+  return text;
+}
+
+}  // namespace
+
+Collector::Collector(CollectorOptions options, SiteRegistry& sites, SummaryStore& store,
+                     CommitQueue& commits, CollectorMetrics& metrics, LiveBoard& live)
+    : options_(std::move(options)),
+      sites_(sites),
+      store_(store),
+      commits_(commits),
+      metrics_(metrics),
+      live_(live),
+      limiter_(options_.rate_per_second, options_.rate_burst),
+      server_(std::make_unique<httplib::Server>()) {
+  Routes();
+}
+
+Collector::~Collector() = default;
+
+void Collector::Routes() {
+  httplib::Server& svr = *server_;
+  const int threads = options_.threads;
+  svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  svr.set_payload_max_length(kMaxSummaryBytes);
+  svr.set_read_timeout(options_.read_timeout_seconds, 0);
+  svr.set_write_timeout(5, 0);
+  svr.set_keep_alive_max_count(1000);
+  svr.set_keep_alive_timeout(options_.read_timeout_seconds);
+  svr.set_tcp_nodelay(true);
+  // The Debian build fixes the listen backlog at 5; the options hook sees
+  // the listening socket first, so Bind() can raise the backlog on it.
+  svr.set_socket_options([this](int fd) {
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    if (listen_fd_ < 0) listen_fd_ = fd;
+  });
+
+  svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    return PreRoute(req, res) ? httplib::Server::HandlerResponse::Handled
+                              : httplib::Server::HandlerResponse::Unhandled;
+  });
+  // "Expect: 100-continue" is answered before pre-routing: refuse there, so
+  // the client never sends a body we would not read.
+  svr.set_expect_100_continue_handler([this](const httplib::Request& req,
+                                             httplib::Response& res) {
+    return RejectByHeaders(req, res) ? res.status : 100;
+  });
+  svr.set_error_handler(httplib::Server::HandlerWithResponse(
+      [](const httplib::Request&, httplib::Response& res) {
+        if (res.body.empty()) res.set_content(DefaultReason(res.status), "text/plain");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  svr.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        res.status = 500;
+        res.set_content("internal_error", "text/plain");
+      });
+  svr.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    metrics_.CountRequest(EndpointLabel(req.path), res.status);
+  });
+
+  svr.Post(kCollectPath, [this](const auto& req, auto& res) { Collect(req, res); });
+  svr.Options(kCollectPath, [](const auto&, auto& res) {
+    AllowAnyOrigin(res);
+    res.set_header("Access-Control-Allow-Methods", "POST, OPTIONS");
+    res.set_header("Access-Control-Allow-Headers", "Content-Type");
+    res.set_header("Access-Control-Max-Age", "86400");
+    res.status = 204;
+  });
+  auto wrong_method = [this](const auto&, auto& res) {
+    res.set_header("Allow", "POST, OPTIONS");
+    Reject(res, 405, "method_not_allowed", "use POST", true);
+  };
+  svr.Get(kCollectPath, wrong_method);
+  svr.Put(kCollectPath, wrong_method);
+  svr.Delete(kCollectPath, wrong_method);
+  svr.Patch(kCollectPath, wrong_method);
+
+  svr.Get(R"(/api/report/([^/]+))", [this](const auto& req, auto& res) { Report(req, res); });
+  svr.Get(R"(/api/live/([^/]+))", [this](const auto& req, auto& res) { Live(req, res); });
+  svr.Get(R"(/config/([^/]+)\.mcc)",
+          [this](const auto& req, auto& res) { CompiledConfig(req, res); });
+  svr.Get("/metrics", [this](const auto&, auto& res) { Metrics(res); });
+  svr.Get("/healthz", [this](const auto&, auto& res) { Health(res); });
+
+  // Static files: the tracker and its Wasm (fetched cross-origin by the
+  // sites' pages, hence CORS), and the dashboard.
+  svr.set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
+  svr.set_file_extension_and_mimetype_mapping("js", "text/javascript");
+  svr.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
+  svr.set_file_request_handler([](const httplib::Request&, httplib::Response& res) {
+    AllowAnyOrigin(res);
+    res.set_header("Cache-Control", "public, max-age=300");
+  });
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path web(options_.web_dir);
+  fs::path dashboard = web / "dashboard";
+  if (!fs::is_directory(dashboard, error)) dashboard = web.parent_path() / "dashboard";
+  if (fs::is_directory(dashboard, error)) {
+    svr.set_mount_point("/dashboard", dashboard.string());
+  } else {
+    svr.Get("/dashboard/?", [](const auto&, auto& res) {
+      res.set_content(
+          "<!doctype html><title>microconv</title><p>The dashboard is not built yet. "
+          "Reports: <code>/api/report/SITE</code>.</p>",
+          "text/html; charset=utf-8");
+    });
+  }
+  if (fs::is_directory(web, error)) {
+    svr.set_mount_point("/", web.string());
+  } else {
+    LogEvent("serve: web directory " + options_.web_dir + " not found; static files off");
+  }
+}
+
+Status Collector::Bind() {
+  if (!server_->bind_to_port(options_.host, options_.port)) {
+    return {Error::kInvalidConfig,
+            "cannot listen on " + options_.host + ":" + std::to_string(options_.port)};
+  }
+  if (listen_fd_ >= 0) ::listen(listen_fd_, kListenBacklog);
+  return {};
+}
+
+void Collector::Run() { server_->listen_after_bind(); }
+
+void Collector::Stop() {
+  {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_signal_.notify_all();
+  server_->stop();
+}
+
+void Collector::Reject(httplib::Response& res, int status, const std::string& reason,
+                       const std::string& message, bool ingest) {
+  res.status = status;
+  res.set_content(message.empty() ? reason : reason + ": " + message, "text/plain");
+  if (ingest) {
+    AllowAnyOrigin(res);
+    metrics_.CountRejected(reason);
+  }
+}
+
+bool Collector::PreRoute(const httplib::Request& req, httplib::Response& res) {
+  if (req.path != kCollectPath || req.method != "POST") return false;
+  if (!limiter_.Allow(req.remote_addr, RateLimiter::Clock::now())) {
+    CloseAfterResponse(req);
+    res.set_header("Retry-After", "1");
+    Reject(res, 429, "rate_limited", "too many requests from this address", true);
+    return true;
+  }
+  return RejectByHeaders(req, res);
+}
+
+bool Collector::RejectByHeaders(const httplib::Request& req, httplib::Response& res) {
+  if (req.path != kCollectPath || req.method != "POST") return false;
+  // Decided from the headers alone, before any byte of the body is read.
+  if (req.has_header("Content-Length")) {
+    const std::string length = req.get_header_value("Content-Length");
+    uint64_t bytes = 0;
+    auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), bytes);
+    if (ec != std::errc() || end != length.data() + length.size()) {
+      CloseAfterResponse(req);
+      Reject(res, 400, "bad_request", "bad Content-Length", true);
+      return true;
+    }
+    if (bytes > kMaxSummaryBytes) {
+      CloseAfterResponse(req);
+      Reject(res, 413, ErrorName(Error::kTooLarge),
+             "body above " + std::to_string(kMaxSummaryBytes) + " bytes", true);
+      return true;
+    }
+  }
+  const std::string type = MediaType(req.get_header_value("Content-Type"));
+  // text/plain: sendBeacon with a Blob of that type needs no CORS preflight.
+  if (type != "text/plain" && type != "application/octet-stream") {
+    CloseAfterResponse(req);
+    Reject(res, 415, "unsupported_media_type",
+           "Content-Type must be text/plain or application/octet-stream", true);
+    return true;
+  }
+  return false;
+}
+
+void Collector::Collect(const httplib::Request& req, httplib::Response& res) {
+  // A heap copy: aligned for the Verifier, and owned while we read it.
+  const std::vector<uint8_t> bytes(req.body.begin(), req.body.end());
+  if (bytes.empty()) return Reject(res, 400, ErrorName(Error::kTruncated), "empty body", true);
+  auto structural = VerifySummary(bytes);
+  if (!structural.ok()) {
+    // kTooLarge also means "a vector over its cap": 413 only for the body.
+    const int status = bytes.size() > kMaxSummaryBytes ? 413 : 400;
+    return Reject(res, status, ErrorName(structural.error()), structural.message(), true);
+  }
+  const wire::Summary& unchecked = *structural.value();
+  if (unchecked.site() == nullptr) {
+    return Reject(res, 400, ErrorName(Error::kOutOfRange), "summary names no site", true);
+  }
+  const std::string site = unchecked.site()->str();
+  if (sites_.Current(site) == nullptr) {
+    return Reject(res, 404, "unknown_site", "no config for this site", true);
+  }
+  std::shared_ptr<const Config> config = sites_.Find(site, unchecked.config_hash());
+  if (config == nullptr) {
+    return Reject(res, 409, ErrorName(Error::kConfigMismatch),
+                  "config " + HexHash(unchecked.config_hash()) + " is not one this site has used",
+                  true);
+  }
+  auto verified = VerifySummary(bytes, config.get());
+  if (!verified.ok()) {
+    const int status = verified.error() == Error::kConfigMismatch ? 409 : 400;
+    return Reject(res, status, ErrorName(verified.error()), verified.message(), true);
+  }
+  const wire::Summary& summary = *verified.value();
+  StoredSummary stored;
+  stored.site = site;
+  stored.nonce = summary.nonce();
+  stored.seq = summary.seq();
+  stored.day = summary.start_minute() / (24 * 60);
+  stored.config_hash = config->hash();
+  stored.received_at_ms = NowMs();
+  stored.bytes = bytes;
+  Status committed = commits_.Submit(std::move(stored));
+  if (!committed.ok()) {
+    LogEvent("store: commit failed: " + committed.message);
+    res.set_header("Retry-After", "5");
+    return Reject(res, 503, "store_unavailable", "not stored, retry later", true);
+  }
+  live_.Record(*config, summary, LiveBoard::Clock::now());
+  AllowAnyOrigin(res);
+  res.status = 202;
+  res.set_content("accepted", "text/plain");
+}
+
+void Collector::Report(const httplib::Request& req, httplib::Response& res) {
+  const std::string site = req.matches[1];
+  std::shared_ptr<const Config> config = sites_.Current(site);
+  if (config == nullptr) return Reject(res, 404, "unknown_site", "no config for this site", false);
+  uint32_t to = Today();
+  if (req.has_param("to") && !ParseDate(req.get_param_value("to"), to)) {
+    return Reject(res, 400, "bad_request", "to: expected YYYY-MM-DD", false);
+  }
+  uint32_t from = to >= kDefaultReportDays - 1 ? to - (kDefaultReportDays - 1) : 0;
+  if (req.has_param("from") && !ParseDate(req.get_param_value("from"), from)) {
+    return Reject(res, 400, "bad_request", "from: expected YYYY-MM-DD", false);
+  }
+  if (from > to) return Reject(res, 400, "bad_request", "from: after to", false);
+  if (to - from >= kMaxReportDays) {
+    return Reject(res, 400, "bad_request",
+                  "range: at most " + std::to_string(kMaxReportDays) + " days", false);
+  }
+  ReportOptions options;
+  options.k_anonymity = options_.k_anonymity;
+  if (req.has_param("funnel")) {
+    const std::string id = req.get_param_value("funnel");
+    const auto* funnels = config->def().funnels();
+    for (size_t f = 0; funnels != nullptr && f < funnels->size(); ++f) {
+      const auto* funnel_id = funnels->Get(f)->id();
+      if (funnel_id != nullptr && funnel_id->string_view() == id) options.funnel = int(f);
+    }
+    if (options.funnel < 0) return Reject(res, 400, "bad_request", "funnel: unknown id", false);
+  }
+  if (req.has_param("breakdown")) {
+    auto breakdown = BreakdownFromName(req.get_param_value("breakdown"));
+    if (!breakdown.ok()) return Reject(res, 400, "bad_request", "breakdown: unknown", false);
+    options.breakdown = breakdown.value();
+  }
+  auto aggregate = store_.AggregateDays(*config, from, to);
+  if (!aggregate.ok()) {
+    LogEvent("store: report failed: " + aggregate.message());
+    return Reject(res, 503, "store_unavailable", "", false);
+  }
+  auto report = BuildReport(aggregate.value(), *config, options);
+  if (!report.ok()) {
+    return Reject(res, 400, ErrorName(report.error()), report.message(), false);
+  }
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(RenderReportJson(report.value()), "application/json");
+}
+
+void Collector::Live(const httplib::Request& req, httplib::Response& res) {
+  const std::string site = req.matches[1];
+  if (sites_.Current(site) == nullptr) {
+    return Reject(res, 404, "unknown_site", "no config for this site", false);
+  }
+  // Each stream holds a worker thread: cap them so ingest always has some.
+  if (live_streams_.fetch_add(1) >= options_.max_live_streams) {
+    live_streams_.fetch_sub(1);
+    return Reject(res, 503, "too_many_streams", "", false);
+  }
+  res.set_header("Cache-Control", "no-cache");
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [this, site, first_event = true](size_t, httplib::DataSink& sink) mutable {
+        if (!first_event) {
+          std::unique_lock lock(stop_mutex_);
+          stop_signal_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
+          if (stopping_) {
+            sink.done();
+            return true;
+          }
+        }
+        first_event = false;
+        std::shared_ptr<const Config> config = sites_.Current(site);
+        if (config == nullptr) return false;
+        const std::string event =
+            "event: live\ndata: " + live_.RenderJson(*config, LiveBoard::Clock::now()) + "\n\n";
+        return sink.write(event.data(), event.size());
+      },
+      [this](bool) { live_streams_.fetch_sub(1); });
+}
+
+void Collector::CompiledConfig(const httplib::Request& req, httplib::Response& res) {
+  std::shared_ptr<const Config> config = sites_.Current(std::string(req.matches[1]));
+  AllowAnyOrigin(res);
+  if (config == nullptr) return Reject(res, 404, "unknown_site", "no config for this site", false);
+  std::string etag = "\"";  // built by appends: GCC 12 warns falsely on a + chain here
+  etag += HexHash(config->hash());
+  etag += '"';
+  res.set_header("ETag", etag);
+  res.set_header("Cache-Control", "public, max-age=60");
+  if (req.get_header_value("If-None-Match") == etag) {
+    res.status = 304;
+    return;
+  }
+  const auto bytes = config->bytes();
+  res.set_content(reinterpret_cast<const char*>(bytes.data()), bytes.size(),
+                  "application/octet-stream");
+}
+
+void Collector::Metrics(httplib::Response& res) {
+  std::vector<CollectorMetrics::Gauge> gauges;
+  auto stored = store_.CountSessions();
+  gauges.push_back({"microconv_sessions_stored", "Sessions in the store (all sites).",
+                    stored.ok() ? double(stored.value()) : -1});
+  gauges.push_back({"microconv_live_sessions", "Sessions held by the live board.",
+                    double(live_.size())});
+  gauges.push_back({"microconv_live_overflow", "Live sessions not tracked (board full).",
+                    double(live_.overflow())});
+  gauges.push_back({"microconv_live_streams", "Open live (SSE) streams.",
+                    double(live_streams_.load())});
+  gauges.push_back({"microconv_sites", "Sites served.", double(sites_.Sites().size())});
+  res.set_content(metrics_.Render(gauges), "text/plain; version=0.0.4");
+}
+
+void Collector::Health(httplib::Response& res) {
+  Status writable = store_.CheckWritable();
+  if (!writable.ok()) {
+    res.status = 503;
+    res.set_content("store not writable", "text/plain");
+    return;
+  }
+  res.set_content("ok", "text/plain");
+}
+
+}  // namespace microconv

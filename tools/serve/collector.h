@@ -1,0 +1,95 @@
+// The collector's HTTP surface (SPEC section 9) on cpp-httplib's thread-pool
+// server: ingest (POST /api/collect), reports, the live stream, compiled
+// configs, the tracker's static files, metrics and health.
+//
+// Every byte of a request is hostile until VerifySummary has passed: the
+// body cap and content type are checked from the headers before the body is
+// read, the summary is verified structurally, its site's config is found by
+// (site, config hash), and it is verified again against that config. Only
+// then is it queued for a durable group commit; 202 means committed.
+#ifndef MICROCONV_TOOLS_SERVE_COLLECTOR_H_
+#define MICROCONV_TOOLS_SERVE_COLLECTOR_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/status.h"
+#include "tools/serve/collector_metrics.h"
+#include "tools/serve/live_board.h"
+#include "tools/serve/rate_limiter.h"
+#include "tools/serve/site_registry.h"
+#include "tools/store/commit_queue.h"
+#include "tools/store/summary_store.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace microconv {
+
+struct CollectorOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string web_dir = "web/dist";
+  int k_anonymity = -1;  // < 0: each site's configured k
+  // Worker threads: an ingest request holds one until its batch commits, so
+  // this bounds the group-commit batch size (and the open live streams).
+  int threads = 64;
+  int read_timeout_seconds = 5;  // slow bodies and idle keep-alive
+  double rate_per_second = 50;   // per source address; <= 0: off
+  double rate_burst = 200;
+  int max_live_streams = 16;
+};
+
+class Collector {
+ public:
+  Collector(CollectorOptions options, SiteRegistry& sites, SummaryStore& store,
+            CommitQueue& commits, CollectorMetrics& metrics, LiveBoard& live);
+  ~Collector();
+
+  // Binds the listening socket (so the port is known before serving).
+  [[nodiscard]] Status Bind();
+  // Serves until Stop(); in-flight requests finish before it returns.
+  void Run();
+  // Stops accepting and ends live streams; safe from any thread.
+  void Stop();
+
+ private:
+  void Routes();
+  // true when the request was answered (rate limit, then RejectByHeaders).
+  bool PreRoute(const httplib::Request& req, httplib::Response& res);
+  // Answers an ingest whose headers already disqualify it (size, type).
+  bool RejectByHeaders(const httplib::Request& req, httplib::Response& res);
+  void Collect(const httplib::Request& req, httplib::Response& res);
+  void Report(const httplib::Request& req, httplib::Response& res);
+  void Live(const httplib::Request& req, httplib::Response& res);
+  void CompiledConfig(const httplib::Request& req, httplib::Response& res);
+  void Metrics(httplib::Response& res);
+  void Health(httplib::Response& res);
+  // A 4xx/5xx with a short plain-text reason, counted when it is an ingest.
+  void Reject(httplib::Response& res, int status, const std::string& reason,
+              const std::string& message, bool ingest);
+
+  CollectorOptions options_;
+  SiteRegistry& sites_;
+  SummaryStore& store_;
+  CommitQueue& commits_;
+  CollectorMetrics& metrics_;
+  LiveBoard& live_;
+  RateLimiter limiter_;
+  std::unique_ptr<httplib::Server> server_;
+  int listen_fd_ = -1;
+  std::atomic<int> live_streams_{0};
+  std::mutex stop_mutex_;
+  std::condition_variable stop_signal_;
+  bool stopping_ = false;
+};
+
+}  // namespace microconv
+
+#endif  // MICROCONV_TOOLS_SERVE_COLLECTOR_H_

@@ -1,0 +1,60 @@
+// Real-time view of a site (SPEC section 3, "real-time"): sessions whose
+// last summary arrived within the live window, and the live funnel (how many
+// of them reached each step). Memory only and bounded: per session a nonce,
+// a time and the funnel reach bits, never the summary itself.
+#ifndef MICROCONV_TOOLS_SERVE_LIVE_BOARD_H_
+#define MICROCONV_TOOLS_SERVE_LIVE_BOARD_H_
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/config.h"
+#include "core/schema/summary_generated.h"
+
+namespace microconv {
+
+inline constexpr std::chrono::minutes kLiveWindow{5};
+// Beyond this many live sessions (all sites) new ones are counted in
+// overflow() instead: a flood of nonces cannot grow memory without bound.
+inline constexpr size_t kMaxLiveSessions = 200000;
+
+class LiveBoard {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // Records a verified summary written with `config`.
+  void Record(const Config& config, const wire::Summary& summary, Clock::time_point now);
+
+  // The live view of the site for `config` as one line of JSON:
+  // {"site":..,"window_seconds":300,"active_sessions":N,"funnels":[{"id":..,
+  //  "label":..,"entered":N,"steps":[N,...]}]}. Sessions written with another
+  // config count as active but not in the funnels (their ids differ).
+  std::string RenderJson(const Config& config, Clock::time_point now);
+
+  size_t size();
+  uint64_t overflow();
+
+ private:
+  struct Entry {
+    Clock::time_point last_seen;
+    uint32_t config_hash = 0;
+    uint32_t entered = 0;            // bit f: entered funnel f
+    std::vector<uint32_t> reached;   // per funnel, bit s: step s reached
+  };
+  void PruneLocked(Clock::time_point now);
+
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::unordered_map<uint64_t, Entry>> sites_;
+  size_t size_ = 0;
+  uint64_t overflow_ = 0;
+  Clock::time_point last_prune_{};
+};
+
+}  // namespace microconv
+
+#endif  // MICROCONV_TOOLS_SERVE_LIVE_BOARD_H_

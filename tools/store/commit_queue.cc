@@ -1,0 +1,58 @@
+#include "tools/store/commit_queue.h"
+
+#include <utility>
+
+namespace microconv {
+
+CommitQueue::CommitQueue(SummaryStore& store, CommitObserver observer)
+    : store_(store), observer_(std::move(observer)), writer_([this] { WriterLoop(); }) {}
+
+CommitQueue::~CommitQueue() { Close(); }
+
+Status CommitQueue::Submit(StoredSummary summary) {
+  std::unique_lock lock(mutex_);
+  if (closing_) return {Error::kTruncated, "collector shutting down"};
+  std::shared_ptr<Batch> batch = pending_;
+  batch->items.push_back(std::move(summary));
+  work_ready_.notify_one();
+  batch_done_.wait(lock, [&] { return batch->done; });
+  return batch->status;
+}
+
+void CommitQueue::Close() {
+  {
+    std::lock_guard lock(mutex_);
+    if (closing_ && !writer_.joinable()) return;
+    closing_ = true;
+  }
+  work_ready_.notify_one();
+  if (writer_.joinable()) writer_.join();
+}
+
+void CommitQueue::WriterLoop() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    work_ready_.wait(lock, [&] { return closing_ || !pending_->items.empty(); });
+    if (pending_->items.empty()) {
+      if (closing_) return;
+      continue;
+    }
+    std::shared_ptr<Batch> batch = std::exchange(pending_, std::make_shared<Batch>());
+    lock.unlock();
+    const auto start = std::chrono::steady_clock::now();
+    auto put = store_.Put(batch->items);
+    CommitReport report;
+    report.ok = put.ok();
+    report.batch_size = batch->items.size();
+    if (put.ok()) report.outcome = put.value();
+    report.latency = std::chrono::steady_clock::now() - start;
+    if (observer_) observer_(report);
+    lock.lock();
+    batch->status = put.ok() ? Status{} : Status{put.error(), put.message()};
+    batch->done = true;
+    batch->items = {};  // the handlers only need the status
+    batch_done_.notify_all();
+  }
+}
+
+}  // namespace microconv

@@ -1,0 +1,62 @@
+// The embedded store (SPEC section 9): one SQLite file in WAL mode.
+//
+// Durability: journal_mode=WAL with synchronous=FULL, so the WAL is fsynced
+// at every commit and a Put that returned ok survives a process crash and a
+// power loss alike. Group commit (tools/store/commit_queue.h) keeps that
+// affordable: one fsync per batch, not per summary.
+//
+// Tables (every statement prepared, every value bound):
+//   sessions(site, nonce, seq, day, config_hash, received_at, summary)
+//       PRIMARY KEY(site, nonce); upserted keeping the highest seq.
+//   days(site, day, version): version grows with every write to the day,
+//       in the same transaction as the sessions it covers.
+//   day_aggregates(site, day, config_hash, built_version, built_at, aggregate):
+//       a cached per-day Aggregate, fresh while built_version == version.
+// Aggregates are keyed by config hash because an Aggregate only merges
+// summaries of one config; a session's day never changes, so marking its day
+// is enough to invalidate every cached aggregate that could include it.
+#ifndef MICROCONV_TOOLS_STORE_SQLITE_STORE_H_
+#define MICROCONV_TOOLS_STORE_SQLITE_STORE_H_
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "tools/store/summary_store.h"
+
+struct sqlite3;
+
+namespace microconv {
+
+class SqliteStore final : public SummaryStore {
+ public:
+  // Opens or creates the file and its tables.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  ~SqliteStore() override;
+
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  Result<PutOutcome> Put(std::span<const StoredSummary> batch) override;
+  Result<Aggregate> AggregateDays(const Config& config, uint32_t first_day,
+                                  uint32_t last_day) override;
+  Status ForEachSession(std::string_view site, uint32_t first_day, uint32_t last_day,
+                        const SessionVisitor& visit) override;
+  Result<std::optional<uint32_t>> StoredSeq(std::string_view site, uint64_t nonce) override;
+  Result<uint64_t> CountSessions() override;
+  Status CheckWritable() override;
+
+ private:
+  SqliteStore() = default;
+
+  // Writes go through write_db_ (one writer: the commit queue's thread);
+  // reports and reads use read_db_, which WAL lets run beside the writer.
+  sqlite3* write_db_ = nullptr;
+  sqlite3* read_db_ = nullptr;
+  std::mutex write_mutex_;
+  std::mutex read_mutex_;
+};
+
+}  // namespace microconv
+
+#endif  // MICROCONV_TOOLS_STORE_SQLITE_STORE_H_

@@ -1,0 +1,84 @@
+// Where verified session summaries live (SPEC sections 6 and 9). The
+// collector talks to this interface only, so a ClickHouse backend can sit
+// behind the same calls as the embedded SQLite file.
+//
+// Contract every backend keeps:
+// - Put is durable when it returns ok: the whole batch or nothing.
+// - One row per (site, nonce); the highest seq wins, an equal or lower seq
+//   changes nothing (flushes never double count, late beacons are ignored).
+// - A session's day is the UTC day of its start and never changes.
+// - Aggregates come back without k-anonymity: that is applied at report time.
+#ifndef MICROCONV_TOOLS_STORE_SUMMARY_STORE_H_
+#define MICROCONV_TOOLS_STORE_SUMMARY_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/aggregate.h"
+#include "core/config.h"
+#include "core/status.h"
+
+namespace microconv {
+
+// One verified summary with the fields the store indexes, read once at the
+// boundary so the store never parses a summary itself.
+struct StoredSummary {
+  std::string site;
+  uint64_t nonce = 0;
+  uint32_t seq = 0;
+  uint32_t day = 0;  // days since 1970-01-01, UTC, of the session start
+  uint32_t config_hash = 0;
+  int64_t received_at_ms = 0;
+  std::vector<uint8_t> bytes;  // the summary exactly as received
+};
+
+// Ingest statistics of one Put, for metrics.
+struct PutOutcome {
+  size_t written = 0;  // rows inserted or replaced by a higher seq
+  size_t ignored = 0;  // equal or older seq than what is stored
+};
+
+class SummaryStore {
+ public:
+  virtual ~SummaryStore() = default;
+
+  // Writes the batch in one transaction and returns once it is durable.
+  [[nodiscard]] virtual Result<PutOutcome> Put(std::span<const StoredSummary> batch) = 0;
+
+  // The merged aggregate of the site's sessions written with `config` whose
+  // day is in [first_day, last_day], built from cached per-day aggregates;
+  // a day written since its aggregate was built is rebuilt from its
+  // sessions first.
+  [[nodiscard]] virtual Result<Aggregate> AggregateDays(const Config& config, uint32_t first_day,
+                                                        uint32_t last_day) = 0;
+
+  // Calls `visit` for every stored session of the site in the day range, in
+  // (day, nonce) order; stops early when it returns false.
+  using SessionVisitor = std::function<bool(const StoredSummary&)>;
+  [[nodiscard]] virtual Status ForEachSession(std::string_view site, uint32_t first_day,
+                                              uint32_t last_day, const SessionVisitor& visit) = 0;
+
+  // The stored seq of a session, or nullopt when absent.
+  [[nodiscard]] virtual Result<std::optional<uint32_t>> StoredSeq(std::string_view site,
+                                                                  uint64_t nonce) = 0;
+
+  // Sessions stored, all sites.
+  [[nodiscard]] virtual Result<uint64_t> CountSessions() = 0;
+
+  // ok when a write transaction can be started now (for /healthz).
+  [[nodiscard]] virtual Status CheckWritable() = 0;
+};
+
+// Opens the store named by a --store value: "sqlite:PATH" (created when
+// missing). "clickhouse://..." is reserved for the next backend.
+Result<std::unique_ptr<SummaryStore>> OpenStore(std::string_view url);
+
+}  // namespace microconv
+
+#endif  // MICROCONV_TOOLS_STORE_SUMMARY_STORE_H_

@@ -1,0 +1,88 @@
+// Builds web/dist: the loader (microconv.js), the lazily loaded tracker chunk
+// (microconv-tracker.js) and the core files copied from an Emscripten build,
+// then prints raw / gzip / brotli sizes of each (tools/bench.sh reads them).
+//
+//   node web/build.mjs [--wasm-dir build/wasm/wasm] [--out web/dist] [--json]
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+
+function option(name, fallback) {
+  const at = process.argv.indexOf('--' + name);
+  return at > 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
+}
+
+const wasmDir = resolve(root, option('wasm-dir', process.env.MICROCONV_WASM_DIR || 'build/wasm/wasm'));
+const out = resolve(root, option('out', 'web/dist'));
+// The core files the chunk loads; the .mem file exists only when the no-Wasm
+// build keeps its memory image outside the JS.
+const coreFiles = ['microconv-core.js', 'microconv-core.wasm', 'microconv-core.nowasm.js'];
+const optionalCoreFiles = ['microconv-core.nowasm.js.mem'];
+
+const common = {
+  bundle: true,
+  minify: true,
+  legalComments: 'none',
+  target: ['es2020'],
+  logLevel: 'warning',
+};
+
+mkdirSync(out, { recursive: true });
+await build({
+  ...common,
+  entryPoints: [join(here, 'tracker/loader.js')],
+  format: 'iife',
+  outfile: join(out, 'microconv.js'),
+});
+await build({
+  ...common,
+  entryPoints: [join(here, 'tracker/tracker.js')],
+  format: 'esm',
+  outfile: join(out, 'microconv-tracker.js'),
+});
+
+const missing = coreFiles.filter((file) => !existsSync(join(wasmDir, file)));
+if (missing.length) {
+  console.error(`web/build.mjs: ${missing.join(', ')} not found in ${wasmDir}; build the Wasm first:\n` +
+    '  NODE_PATH=/usr/share/nodejs emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release\n' +
+    '  cmake --build build/wasm --target microconv_tracker microconv_tracker_nowasm');
+  process.exit(1);
+}
+for (const file of [...coreFiles, ...optionalCoreFiles]) {
+  if (existsSync(join(wasmDir, file))) copyFileSync(join(wasmDir, file), join(out, file));
+}
+
+function sizes(file) {
+  const bytes = readFileSync(join(out, file));
+  return {
+    file,
+    raw: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+    }).length,
+  };
+}
+
+const table = readdirSync(out).sort().map(sizes);
+// What a visitor's browser downloads on a Wasm-capable page.
+const wasmPath = ['microconv.js', 'microconv-tracker.js', 'microconv-core.js', 'microconv-core.wasm'];
+const total = (key) => table.filter((row) => wasmPath.includes(row.file)).reduce((sum, row) => sum + row[key], 0);
+const report = { files: table, wasmPathTotal: { raw: total('raw'), gzip: total('gzip'), brotli: total('brotli') } };
+
+if (process.argv.includes('--json')) {
+  console.log(JSON.stringify(report));
+} else {
+  const pad = (value, width) => String(value).padStart(width);
+  console.log('file'.padEnd(32) + pad('raw', 9) + pad('gzip', 9) + pad('brotli', 9));
+  for (const row of table) {
+    console.log(row.file.padEnd(32) + pad(row.raw, 9) + pad(row.gzip, 9) + pad(row.brotli, 9));
+  }
+  const t = report.wasmPathTotal;
+  console.log('loader+chunk+glue+wasm'.padEnd(32) + pad(t.raw, 9) + pad(t.gzip, 9) + pad(t.brotli, 9));
+}

@@ -1,0 +1,318 @@
+// Turns what the loader's listeners saw into core Event records. Reads only
+// positions, sizes, tag names, ids, field names and selector matches: never
+// text, never an input value, never another attribute.
+import { EventType, MediaEvent, kPageLoad } from './event_types.js';
+import { elementPath } from './element_path.js';
+import { warnOnce } from './status.js';
+
+const kInputEveryMs = 1000;
+const kDeadClickMs = 1000;
+const kMaxNameLength = 100;
+
+// The page as the core sees it: path and query (the core keeps only utm_*),
+// no fragment, except hash routers (`#/cart`), whose fragment is the route.
+export function pagePath(url) {
+  const hash = url.indexOf('#');
+  if (hash < 0) return url;
+  if (url.startsWith('#/', hash)) return url.slice(hash + 1);
+  return url.slice(0, hash);
+}
+
+function routeKey(path) {
+  const query = path.indexOf('?');
+  return query < 0 ? path : path.slice(0, query);
+}
+
+// Invalid selectors in a config must not throw inside a listener.
+function validSelectors(selectors, what) {
+  return (selectors || []).map((selector) => {
+    try {
+      document.createDocumentFragment().querySelector(selector);
+      return selector;
+    } catch (_) {
+      warnOnce('ignoring an invalid ' + what + ' selector', selector);
+      return null;
+    }
+  });
+}
+
+function closest(element, selector) {
+  return selector && element && element.closest ? element.closest(selector) : null;
+}
+
+function fieldName(target) {
+  const tag = target && target.localName;
+  if (tag !== 'input' && tag !== 'select' && tag !== 'textarea') return '';
+  const name = target.getAttribute('name') || target.id || '';
+  return name.slice(0, kMaxNameLength);
+}
+
+export class Capture {
+  // `emit(event)` receives core events; `signal(kind, t)` hears about
+  // 'route', 'hidden' and 'pagehide' (the tracker flushes on them).
+  constructor(settings, emit, signal) {
+    this.clicks = validSelectors(settings.clicks, 'click');
+    this.visible = validSelectors(settings.visible, 'visibility');
+    this.media = validSelectors(settings.media, 'media');
+    this.forms = validSelectors(settings.forms, 'form');
+    this.emit = emit;
+    this.signal = signal;
+    this.live = false;
+    this.pageKey = null;
+    this.lastInputMs = -Infinity;
+    this.deadClicks = [];
+    this.deadTimer = 0;
+    this.mutations = null;
+    this.visibility = null;
+    this.resetPage();
+  }
+
+  resetPage() {
+    this.maxScroll = 0;
+    this.scrollDue = 0;
+    this.startedForms = new WeakSet();
+    this.quartiles = new WeakMap();
+  }
+
+  // From now on records arrive as they happen: timers and observers are on.
+  goLive() {
+    this.live = true;
+    this.observeVisibility();
+  }
+
+  // One loader record: ['route', t, how, url] or [DOM event, t, layout].
+  handle(record) {
+    const [event, t] = record;
+    if (event === 'route') {
+      this.onRoute(t, record[2], pagePath(String(record[3])));
+      return;
+    }
+    switch (event.type) {
+      case 'click':
+        this.onClick(event, t, record[2]);
+        break;
+      case 'scroll':
+        if (event.target === document) this.onScroll(t, record[2]);
+        else this.onInput(t);
+        break;
+      case 'focusin':
+        this.cancelDeadClicks();
+        this.onField(event.target, t, EventType.kFieldFocus);
+        break;
+      case 'focusout':
+        this.cancelDeadClicks();
+        this.onField(event.target, t, EventType.kFieldBlur);
+        break;
+      case 'change':
+        this.onField(event.target, t, EventType.kFieldChange);
+        break;
+      case 'submit':
+        this.cancelDeadClicks();
+        this.onSubmit(event.target, t);
+        break;
+      case 'play':
+      case 'timeupdate':
+      case 'ended':
+        this.onMedia(event, t);
+        break;
+      case 'visibilitychange': {
+        const visible = document.visibilityState === 'visible';
+        this.emit({ t, type: EventType.kVisibility, b: visible ? 1 : 0 });
+        if (!visible) {
+          this.cancelDeadClicks();
+          this.signal('hidden', t);
+        }
+        break;
+      }
+      case 'pagehide':
+        this.cancelDeadClicks();
+        this.signal('pagehide', t);
+        break;
+      default:
+        this.onInput(t);
+    }
+  }
+
+  onRoute(t, how, path) {
+    const key = routeKey(path);
+    // popstate + hashchange for one navigation, replaceState that only
+    // changes the query: still the same page.
+    if (how !== kPageLoad && key === this.pageKey) return;
+    this.pageKey = key;
+    this.cancelDeadClicks();
+    this.emitScroll();
+    this.resetPage();
+    this.emit({ t, type: EventType.kPageView, a: how, str: path });
+    if (how !== kPageLoad) {
+      this.signal('route', t);
+      // An SPA renders the new route after the history call.
+      if (this.live) setTimeout(() => this.observeVisibility(), 100);
+    }
+  }
+
+  onClick(event, t, layout) {
+    const target = event.target;
+    const path = elementPath(target);
+    this.emit({
+      t,
+      type: EventType.kClick,
+      x: Math.round(event.pageX),
+      y: Math.round(event.pageY),
+      w: layout ? layout[0] : 0,
+      h: layout ? layout[1] : 0,
+      str: path,
+    });
+    this.clicks.forEach((selector, index) => {
+      if (closest(target, selector)) this.emit({ t, type: EventType.kSelectorMatch, a: index });
+    });
+    if (this.live) this.watchDeadClick(path);
+  }
+
+  onScroll(t, layout) {
+    this.onInput(t);
+    if (!layout || !(layout[1] > 0)) return;
+    const percent = Math.min(100, Math.max(0, Math.round((100 * layout[2]) / layout[1])));
+    if (percent > this.maxScroll) {
+      this.maxScroll = percent;
+      this.scrollDue = t;
+    }
+  }
+
+  // Scroll is reported as the deepest point so far, once per batch rather
+  // than once per scroll event.
+  emitScroll() {
+    if (!this.scrollDue) return;
+    this.emit({ t: this.scrollDue, type: EventType.kScroll, a: this.maxScroll });
+    this.scrollDue = 0;
+  }
+
+  onInput(t) {
+    if (t - this.lastInputMs < kInputEveryMs) return;
+    this.lastInputMs = t;
+    this.emit({ t, type: EventType.kInput });
+  }
+
+  onField(target, t, type) {
+    const name = fieldName(target);
+    if (!name) return;
+    this.forms.forEach((selector, index) => {
+      const form = closest(target, selector);
+      if (!form) return;
+      if (type === EventType.kFieldFocus && !this.startedForms.has(form)) {
+        this.startedForms.add(form);
+        this.emit({ t, type: EventType.kFormStart, a: index });
+      }
+      this.emit({ t, type, a: index, str: name });
+    });
+  }
+
+  onSubmit(target, t) {
+    this.forms.forEach((selector, index) => {
+      const form = closest(target, selector);
+      if (!form) return;
+      this.startedForms.add(form);
+      this.emit({ t, type: EventType.kFormSubmit, a: index });
+    });
+  }
+
+  onMedia(event, t) {
+    const target = event.target;
+    let milestones = [];
+    if (event.type === 'play') {
+      milestones = [MediaEvent.kPlay];
+    } else if (event.type === 'ended') {
+      milestones = [MediaEvent.kEnded];
+    } else {
+      const duration = target.duration;
+      if (!(duration > 0) || !Number.isFinite(duration)) return;
+      const reached = Math.min(3, Math.floor((4 * target.currentTime) / duration));
+      const before = this.quartiles.get(target) || 0;
+      if (reached <= before) return;
+      this.quartiles.set(target, reached);
+      for (let q = before + 1; q <= reached; q++) milestones.push(q);  // kQuartile25..75
+    }
+    this.media.forEach((selector, index) => {
+      if (!closest(target, selector)) return;
+      for (const b of milestones) this.emit({ t, type: EventType.kMedia, a: index, b });
+    });
+  }
+
+  // A click is dead when nothing follows it within a second: no navigation,
+  // no DOM change, no focus change. The observer runs only while a click is
+  // pending, so a quiet page pays nothing.
+  watchDeadClick(path) {
+    if (typeof MutationObserver !== 'function') return;
+    this.deadClicks.push({ path, due: Date.now() + kDeadClickMs });
+    if (!this.mutations) {
+      this.mutations = new MutationObserver(() => this.cancelDeadClicks());
+      this.mutations.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    }
+    if (!this.deadTimer) this.deadTimer = setTimeout(() => this.reportDeadClicks(), kDeadClickMs);
+  }
+
+  reportDeadClicks() {
+    this.deadTimer = 0;
+    const now = Date.now();
+    while (this.deadClicks.length && this.deadClicks[0].due <= now) {
+      this.emit({ t: now, type: EventType.kDeadClick, str: this.deadClicks.shift().path });
+    }
+    if (this.deadClicks.length) {
+      this.deadTimer = setTimeout(() => this.reportDeadClicks(), this.deadClicks[0].due - now);
+    } else {
+      this.stopMutations();
+    }
+  }
+
+  cancelDeadClicks() {
+    this.deadClicks.length = 0;
+    clearTimeout(this.deadTimer);
+    this.deadTimer = 0;
+    this.stopMutations();
+  }
+
+  stopMutations() {
+    if (this.mutations) this.mutations.disconnect();
+    this.mutations = null;
+  }
+
+  // Configured elements entering or leaving 50 % visibility; the core
+  // applies the one-second dwell. Elements taller than the viewport count as
+  // visible when they fill half of it.
+  observeVisibility() {
+    if (this.visibility) this.visibility.disconnect();
+    if (!this.visible.some(Boolean) || typeof IntersectionObserver !== 'function') return;
+    const indices = new Map();
+    const shown = new WeakSet();
+    this.visibility = new IntersectionObserver(
+      (entries) => {
+        try {
+          const t = Date.now();
+          for (const entry of entries) {
+            const root = entry.rootBounds;
+            const seen =
+              entry.isIntersecting &&
+              (entry.intersectionRatio >= 0.5 ||
+                (root && entry.intersectionRect.height >= root.height / 2));
+            if (seen === shown.has(entry.target)) continue;
+            if (seen) shown.add(entry.target);
+            else shown.delete(entry.target);
+            for (const a of indices.get(entry.target) || []) {
+              this.emit({ t, type: EventType.kElementVisible, a, b: seen ? 1 : 0 });
+            }
+          }
+        } catch (error) {
+          warnOnce('visibility observer failed', String(error));
+        }
+      },
+      { threshold: [0, 0.5, 1] }
+    );
+    this.visible.forEach((selector, index) => {
+      if (!selector) return;
+      for (const element of document.querySelectorAll(selector)) {
+        if (!indices.has(element)) indices.set(element, []);
+        indices.get(element).push(index);
+        this.visibility.observe(element);
+      }
+    });
+  }
+}

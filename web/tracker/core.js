@@ -1,0 +1,156 @@
+// Loads the core (Wasm, or the same C++ compiled to plain JS when Wasm
+// cannot be instantiated) and wraps the Embind `TrackerCore`: this wrapper
+// copies every result out of the core's memory, because the core reuses its
+// buffers on the next call and memory growth detaches old views.
+import { kEventBytes, kNoString } from './event_types.js';
+import { warnOnce } from './status.js';
+
+// A CSP without 'wasm-unsafe-eval' rejects even an empty module, so one
+// synchronous 8-byte compile tells whether the real one can load.
+function canInstantiateWasm() {
+  try {
+    return new WebAssembly.Module(Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0)) instanceof WebAssembly.Module;
+  } catch (_) {
+    return false;
+  }
+}
+
+function loadScript(url) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = url;
+    script.async = true;
+    script.onload = () => {
+      script.remove();
+      resolve();
+    };
+    script.onerror = () => {
+      script.remove();
+      reject(new Error('cannot load ' + url));
+    };
+    (document.head || document.documentElement).appendChild(script);
+  });
+}
+
+async function instantiate(endpoint, file) {
+  await loadScript(endpoint + '/' + file);
+  const factory = window.MicroconvCore;
+  if (typeof factory !== 'function') throw new Error(file + ' defines no MicroconvCore');
+  const silent = () => {};
+  return factory({ locateFile: (path) => endpoint + '/' + path, print: silent, printErr: silent });
+}
+
+// Resolves to the Emscripten module; rejects when neither build loads.
+export async function loadCoreModule(endpoint) {
+  if (!canInstantiateWasm()) {
+    warnOnce('WebAssembly unavailable (CSP without wasm-unsafe-eval?); using the no-Wasm core');
+    return instantiate(endpoint, 'microconv-core.nowasm.js');
+  }
+  try {
+    return await instantiate(endpoint, 'microconv-core.js');
+  } catch (error) {
+    warnOnce('Wasm core failed; using the no-Wasm core', String(error));
+    return instantiate(endpoint, 'microconv-core.nowasm.js');
+  }
+}
+
+// One visitor's session in the core.
+export class TrackerCore {
+  constructor(module) {
+    this.core = new module.TrackerCore();
+  }
+
+  // "" on success, else "error_name: message" (see status.js).
+  loadConfig(bytes) {
+    this.core.inputBuffer(bytes.length).set(bytes);
+    return this.core.loadConfig();
+  }
+
+  settings() {
+    return JSON.parse(this.core.settings());
+  }
+
+  // `nonce`: [high, low] uint32 halves.
+  start(nonce, timeMs, visitor) {
+    return this.core.start(
+      nonce[0],
+      nonce[1],
+      timeMs,
+      visitor.userAgent,
+      visitor.language,
+      visitor.timeZone,
+      visitor.screenWidth,
+      visitor.coarsePointer,
+      visitor.referrer,
+      visitor.ownHost
+    );
+  }
+
+  restore(bytes) {
+    this.core.inputBuffer(bytes.length).set(bytes);
+    return this.core.restore();
+  }
+
+  // Feeds `events` ({t, type, a, b, str, x, y, w, h}); returns the core's
+  // {consumed, expired}.
+  ingest(events) {
+    const strings = [];
+    const indices = new Map();
+    for (const event of events) {
+      if (event.str == null || indices.has(event.str)) continue;
+      indices.set(event.str, strings.length);
+      strings.push(event.str);
+    }
+    // Strings first: setStrings may grow memory, which would detach a view.
+    this.core.setStrings(strings);
+    const view = this.core.eventBuffer(events.length);
+    const record = new DataView(view.buffer, view.byteOffset, view.byteLength);
+    events.forEach((event, i) => {
+      const at = i * kEventBytes;
+      const t = Math.max(0, Math.floor(event.t));
+      record.setUint32(at, t >>> 0, true);
+      record.setUint32(at + 4, Math.floor(t / 4294967296), true);
+      record.setUint8(at + 8, event.type);
+      record.setUint8(at + 9, event.b || 0);
+      record.setUint16(at + 10, event.a || 0, true);
+      record.setUint32(at + 12, event.str == null ? kNoString : indices.get(event.str), true);
+      record.setInt32(at + 16, event.x || 0, true);
+      record.setInt32(at + 20, event.y || 0, true);
+      record.setInt32(at + 24, event.w || 0, true);
+      record.setInt32(at + 28, event.h || 0, true);
+    });
+    return this.core.ingest(events.length);
+  }
+
+  advance(nowMs) {
+    this.core.advance(nowMs);
+  }
+
+  expiredAt(nowMs) {
+    return this.core.expiredAt(nowMs);
+  }
+
+  end() {
+    this.core.end();
+  }
+
+  flush() {
+    return this.core.flush().slice();
+  }
+
+  preview() {
+    return this.core.preview().slice();
+  }
+
+  snapshot() {
+    return this.core.snapshot().slice();
+  }
+
+  // The collector's reading of `summary`, or null if it does not verify.
+  render(summary) {
+    this.core.inputBuffer(summary.length).set(summary);
+    const json = this.core.renderJson();
+    return json ? JSON.parse(json) : null;
+  }
+}
+

@@ -1,0 +1,123 @@
+// microconv.js: the only script on the page's critical path (budget 1.5 KB
+// gzip). It decides whether to run at all, installs the microconv() queue,
+// starts capturing DOM events into a small buffer at once, and loads the rest
+// (tracker chunk, core, compiled config) once the page is idle. Everything
+// that can wait lives in the chunk (tracker.js), which takes over the
+// listeners registered here through `boot.sink`.
+(function (win, doc) {
+  var script = doc.currentScript;
+  var nav = navigator;
+  var quiet = function () {
+    return Promise.resolve(null);
+  };
+  try {
+    var previous = win.microconv;
+    if (previous && previous.l) return; // included twice: the first copy runs
+    var data = (script && script.dataset) || {};
+    var site = data.site;
+    var endpoint = (data.endpoint || new URL(script.src, location.href).origin).replace(/\/+$/, '');
+    var optedOut;
+    try {
+      optedOut = win.localStorage.getItem('microconv_optout') == '1';
+    } catch (_) {}
+    var why =
+      !site ? 'no data-site' :
+      optedOut ? 0 :
+      /^(localhost|127\.0\.0\.1|\[::1\])$/.test(location.hostname) && !('allowLocalhost' in data) ?
+        'localhost (add data-allow-localhost)' :
+      nav.webdriver && !('allowWebdriver' in data) ? 'automated browser (add data-allow-webdriver)' :
+      '';
+    if (why !== '') {
+      if (why) console.warn('microconv: off: ' + why);
+      quiet.l = 1;
+      win.microconv = quiet;
+      return;
+    }
+
+    var root = doc.documentElement;
+    var buffer = [];
+    var calls = [];
+    // Until the chunk takes over: keep a bounded record of what happened.
+    var boot = {
+      site: site,
+      endpoint: endpoint,
+      data: data,
+      buffer: buffer,
+      calls: calls,
+      sink: function (record) {
+        if (buffer.length < 1000) buffer.push(record);
+      },
+      handle: function (args) {
+        return new Promise(function (resolve) {
+          calls.push([args, Date.now(), resolve]);
+        });
+      },
+    };
+    var queued = (previous && previous.q) || [];
+    for (var i = 0; i < queued.length; i++) boot.handle(queued[i]);
+    var microconv = (win.microconv = function () {
+      try {
+        return boot.handle(arguments);
+      } catch (_) {
+        return quiet();
+      }
+    });
+    microconv.l = 1;
+
+    var record = function (event) {
+      try {
+        var type = event.type;
+        // Layout is read only for the two events that need it, at the moment
+        // they happen (the chunk may read them much later).
+        var layout =
+          type == 'click' || type == 'scroll' ?
+            [root.scrollWidth, root.scrollHeight, win.scrollY + win.innerHeight] : 0;
+        boot.sink([event, Date.now(), layout]);
+      } catch (_) {}
+    };
+    var route = function (how) {
+      try {
+        boot.sink(['route', Date.now(), how, location.pathname + location.search + location.hash]);
+      } catch (_) {}
+    };
+    var listen = { capture: true, passive: true };
+    'click scroll focusin focusout change submit keydown pointerdown wheel touchstart play timeupdate ended visibilitychange'
+      .split(' ')
+      .forEach(function (type) {
+        doc.addEventListener(type, record, listen);
+      });
+    win.addEventListener('pagehide', record, listen);
+    ['pushState', 'replaceState'].forEach(function (name) {
+      var original = history[name];
+      history[name] = function () {
+        var result = original.apply(this, arguments);
+        route(1);
+        return result;
+      };
+    });
+    win.addEventListener('popstate', function () {
+      route(2);
+    });
+    win.addEventListener('hashchange', function () {
+      route(1);
+    });
+    route(0);
+
+    var load = function () {
+      import(endpoint + '/microconv-tracker.js')
+        .then(function (chunk) {
+          chunk.boot(boot);
+        })
+        .catch(function (error) {
+          console.warn('microconv: tracker did not load (' + error + ')');
+        });
+    };
+    var idle = function () {
+      win.requestIdleCallback ? requestIdleCallback(load, { timeout: 2000 }) : setTimeout(load, 1);
+    };
+    doc.readyState == 'complete' ? idle() : win.addEventListener('load', idle);
+  } catch (error) {
+    quiet.l = 1;
+    win.microconv = quiet;
+  }
+})(window, document);
