@@ -19,10 +19,8 @@ function option(name, fallback) {
 
 const wasmDir = resolve(root, option('wasm-dir', process.env.MICROCONV_WASM_DIR || 'build/wasm/wasm'));
 const out = resolve(root, option('out', 'web/dist'));
-// The core files the chunk loads; the .mem file exists only when the no-Wasm
-// build keeps its memory image outside the JS.
+// The core files the chunk loads (the no-Wasm build embeds its memory image).
 const coreFiles = ['microconv-core.js', 'microconv-core.wasm', 'microconv-core.nowasm.js'];
-const optionalCoreFiles = ['microconv-core.nowasm.js.mem'];
 
 const common = {
   bundle: true,
@@ -53,9 +51,7 @@ if (missing.length) {
     '  cmake --build build/wasm --target microconv_tracker microconv_tracker_nowasm');
   process.exit(1);
 }
-for (const file of [...coreFiles, ...optionalCoreFiles]) {
-  if (existsSync(join(wasmDir, file))) copyFileSync(join(wasmDir, file), join(out, file));
-}
+for (const file of coreFiles) copyFileSync(join(wasmDir, file), join(out, file));
 
 function sizes(file) {
   const bytes = readFileSync(join(out, file));
