@@ -1,35 +1,54 @@
-// Prints benchmark figures against the budgets the issues name.
-// Usage: node tools/bench_report.mjs google-benchmark.json
-import { readFileSync } from 'node:fs';
+// Prints the figures of tools/bench.sh against the budgets the issues name.
+// Usage: node tools/bench_report.mjs DIR (bench.json, sizes.json, ingest.txt)
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
-const report = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const byName = new Map(report.benchmarks.map((b) => [b.name, b]));
+const dir = process.argv[2];
 const rows = [];
-const perSecond = (b) => b?.items_per_second;
+const fmt = (v) => (v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : v >= 1e4 ? `${(v / 1e3).toFixed(1)}k` : `${+v.toFixed(2)}`);
 
 function budget(label, value, unit, limit, higherIsBetter) {
-  if (value === undefined) {
-    rows.push([label, 'missing', '', `${higherIsBetter ? '>=' : '<='} ${limit}`, 'MISSING']);
-    return;
-  }
+  const bound = `${higherIsBetter ? '>=' : '<='} ${fmt(limit)}`;
+  if (value === undefined || Number.isNaN(value)) return rows.push([label, 'not measured', unit, bound, '-']);
   const ok = higherIsBetter ? value >= limit : value <= limit;
-  const shown = value >= 1e6 ? `${(value / 1e6).toFixed(2)}M` : value >= 1e3 ? `${(value / 1e3).toFixed(1)}k` : `${+value.toFixed(1)}`;
-  rows.push([label, shown, unit, `${higherIsBetter ? '>=' : '<='} ${limit >= 1e6 ? limit / 1e6 + 'M' : limit}`, ok ? 'ok' : 'OVER BUDGET']);
+  rows.push([label, fmt(value), unit, bound, ok ? 'ok' : 'OVER BUDGET']);
 }
 
-budget('core ingest (event storm)', perSecond(byName.get('BM_IngestStorm')), 'events/s', 20e6, true);
-const journey = byName.get('BM_PurchaseJourney');
+const report = JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8'));
+const bench = new Map(report.benchmarks.map((b) => [b.name, b]));
+budget('core ingest (event storm)', bench.get('BM_IngestStorm')?.items_per_second, 'events/s', 20e6, true);
+const journey = bench.get('BM_PurchaseJourney');
 budget('9-step journey summary', journey?.summary_bytes, 'bytes', 300, false);
 budget('9-step journey snapshot', journey?.snapshot_bytes, 'bytes', 1024, false);
-budget('aggregation (Add)', perSecond(byName.get('BM_AggregateAdd')), 'summaries/s', 1e6, true);
+budget('aggregation (Add)', bench.get('BM_AggregateAdd')?.items_per_second, 'summaries/s', 1e6, true);
 
-const width = [30, 10, 12, 10, 12];
+if (existsSync(join(dir, 'sizes.json'))) {
+  const sizes = JSON.parse(readFileSync(join(dir, 'sizes.json'), 'utf8'));
+  const gz = (name) => sizes.files.find((f) => f.file === name)?.gzip;
+  const config = gzipSync(readFileSync(join(dir, 'demo.mcc')), { level: 9 }).length;
+  budget('loader microconv.js (gzip)', gz('microconv.js'), 'bytes', 1536, false);
+  budget('loader+chunk+glue+wasm+config', sizes.wasmPathTotal.gzip + config, 'bytes gz', 20480, false);
+  rows.push(['  of which core .wasm (gzip)', fmt(gz('microconv-core.wasm')), 'bytes', '', '']);
+  rows.push(['  of which Embind glue (gzip)', fmt(gz('microconv-core.js')), 'bytes', '', '']);
+  rows.push(['  no-Wasm fallback (gzip)', fmt(gz('microconv-core.nowasm.js')), 'bytes', 'CSP only', '']);
+}
+
+if (existsSync(join(dir, 'ingest.txt'))) {
+  const text = readFileSync(join(dir, 'ingest.txt'), 'utf8');
+  const num = (key) => Number((text.match(new RegExp(`${key}=([0-9.]+)`)) || [])[1]);
+  budget('collector durable ingest', num('summaries/s'), 'summaries/s', 20000, true);
+  rows.push(['  ack p50 / p99 at that load', `${num('p50_ms')} / ${num('p99_ms')}`, 'ms', '', '']);
+  rows.push(['  collector peak RSS', fmt(num('collector_peak_rss_kb') / 1024), 'MB', '', '']);
+}
+
+const width = [34, 14, 12, 12, 12];
 const line = (cells) => cells.map((c, i) => String(c).padEnd(width[i])).join(' ');
 console.log(line(['figure', 'measured', 'unit', 'budget', 'verdict']));
 for (const row of rows) console.log(line(row));
-console.log('\nall benchmarks (ns per iteration; items/s where counted):');
+console.log('\nall core benchmarks (time per iteration; items/s where counted):');
 for (const b of report.benchmarks) {
-  const items = b.items_per_second ? `  ${(b.items_per_second / 1e6).toFixed(2)}M items/s` : '';
+  const items = b.items_per_second ? `  ${fmt(b.items_per_second)} items/s` : '';
   console.log(`  ${b.name.padEnd(36)} ${b.real_time.toFixed(0).padStart(10)} ${b.time_unit}${items}`);
 }
-console.log(`\nmachine: ${report.context.num_cpus} cpus @ ${report.context.mhz_per_cpu} MHz, build ${report.context.library_build_type}`);
+console.log(`\nmachine: ${report.context.num_cpus} cpus, build ${report.context.library_build_type}`);

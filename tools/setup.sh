@@ -11,7 +11,7 @@ DEBIAN_PACKAGES=(
   brotli
   emscripten
   libsqlite3-dev libcpp-httplib-dev
-  chromium
+  chromium curl
 )
 
 missing=()

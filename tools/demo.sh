@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The demo command: installs what is missing, builds what is stale, starts
+# the collector with its embedded SQLite store, seeds it with simulated
+# visitors of the demo store, prints the URLs and runs until stopped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup.sh
+NATIVE=${MICROCONV_BUILD_DIR:-build/native}
+cmake -S . -B "$NATIVE" -DCMAKE_BUILD_TYPE=Release > /dev/null
+cmake --build "$NATIVE" -j"$(nproc)" --target microconv
+bash tools/build_web.sh
+
+PORT=${MICROCONV_PORT:-8080}
+DATA=${MICROCONV_DATA:-build/demo-data}
+mkdir -p "$DATA"
+"$NATIVE/tools/microconv" serve --store "sqlite:$DATA/microconv.sqlite" --sites demo-site/sites \
+  --listen "127.0.0.1:$PORT" --web web/dist &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null 2>&1 && break; sleep 0.1; done
+
+# Seed once per data folder: simulated visitors are real summaries made by
+# the core, sent over HTTP like browsers send them.
+if [ ! -f "$DATA/.seeded" ]; then
+  "$NATIVE/tools/microconv" simulate --endpoint "http://127.0.0.1:$PORT" \
+    --config demo-site/sites/demo.json --sessions "${MICROCONV_SEED_SESSIONS:-5000}" --days 14
+  touch "$DATA/.seeded"
+fi
+
+cat <<MSG
+
+microconv is running on http://127.0.0.1:$PORT (Ctrl-C stops it)
+  report (JSON)   http://127.0.0.1:$PORT/api/report/demo
+  live (SSE)      http://127.0.0.1:$PORT/api/live/demo
+  dashboard       http://127.0.0.1:$PORT/dashboard/
+  tracker         http://127.0.0.1:$PORT/microconv.js
+  metrics         http://127.0.0.1:$PORT/metrics
+MSG
+wait "$SERVER"
