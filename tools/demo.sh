@@ -13,8 +13,10 @@ bash tools/build_web.sh
 PORT=${MICROCONV_PORT:-8080}
 DATA=${MICROCONV_DATA:-build/demo-data}
 mkdir -p "$DATA"
+# --rate 0: the seeding visitors all come from this one address, which the
+# per-address rate limit would otherwise (rightly) throttle.
 "$NATIVE/tools/microconv" serve --store "sqlite:$DATA/microconv.sqlite" --sites demo-site/sites \
-  --listen "127.0.0.1:$PORT" --web web/dist &
+  --listen "127.0.0.1:$PORT" --web web/dist --rate 0 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null 2>&1 && break; sleep 0.1; done

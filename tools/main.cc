@@ -19,6 +19,9 @@ constexpr Command kCommands[] = {
     {"decode", "verify a summary file and print it as JSON", microconv::RunDecode},
     {"config", "check a site config, or compile it for the browser", microconv::RunConfig},
     {"simulate", "send synthetic demo-store visitors to a collector", microconv::RunSimulate},
+    {"report", "print a site's report from the store (table, json or csv)", microconv::RunReport},
+    {"export", "write a site's stored sessions as JSON lines or bytes", microconv::RunExport},
+    {"bench", "measure the collector budgets (ingest, report, memory)", microconv::RunBench},
 };
 
 int Usage(FILE* out) {

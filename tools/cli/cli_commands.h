@@ -17,6 +17,17 @@ int RunConfig(int argc, char** argv);
 // over HTTP (see simulate_command.cc).
 int RunSimulate(int argc, char** argv);
 
+// microconv report --store sqlite:PATH --sites DIR --site SITE ...: the
+// report of GET /api/report read straight from the store (table|json|csv).
+int RunReport(int argc, char** argv);
+
+// microconv export --store sqlite:PATH --site SITE ...: stored sessions as
+// JSON lines or length-prefixed summary bytes.
+int RunExport(int argc, char** argv);
+
+// microconv bench [--sessions N]: the collector budgets of issue 4.
+int RunBench(int argc, char** argv);
+
 }  // namespace microconv
 
 #endif  // MICROCONV_TOOLS_CLI_CLI_COMMANDS_H_

@@ -278,17 +278,22 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
     r.Wait(300, 800);
     r.Page("/checkout/payment");
   });
-  next([&] {  // 8. payment
+  next([&] {  // 8. payment method, then the review page
     r.Fill(form_payment_, {"method", "card", "expiry", "cvc"});
-    if (chance(options.frustration)) {
+    r.Form(EventType::kFormSubmit, form_payment_);
+    r.Wait(300, 800);
+    r.Page("/checkout/review");
+    r.Wait(1500, 8000);
+  });
+  next([&] {  // 9. place order
+    if (chance(options.frustration)) {  // a slow button invites repeated clicks
       for (int i = 0; i < 3; ++i) {
         r.Click(900, 1100, "button#place-order");
         r.Wait(200, 300);
       }
+    } else {
+      r.Click(900, 1100, "button#place-order");
     }
-  });
-  next([&] {  // 9. place order
-    r.Form(EventType::kFormSubmit, form_payment_);
     r.Wait(400, 1200);
     r.Page("/order/" + std::to_string(rng() % 1000000));
     r.DataLayer("purchase");

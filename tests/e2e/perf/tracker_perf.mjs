@@ -1,0 +1,173 @@
+// The tracker's speed budgets (issue 3) in headless Chromium: main-thread
+// time per captured event over a 10,000-event storm, long tasks, and Wasm
+// instantiate time. Standalone (not part of the e2e suite); prints one
+// `name=value` line per figure for tools/bench.sh.
+// Usage: node tests/e2e/perf/tracker_perf.mjs [--events 10000] [--per-task 100]
+//
+// Method (see tests/e2e/fixtures/perf/storm.js for the page side):
+// - Two pages, identical except for the tracker's script tag, each in a
+//   fresh context, with the same instrumentation loaded first. On each, page
+//   script dispatches the same storm of real DOM events, in tasks of
+//   --per-task events, timing only the dispatch loops with performance.now().
+//   The tracker's listeners run synchronously inside them, and so does every
+//   64-event batch ingest into the core, so the difference of the two loop
+//   sums is the tracker's synchronous cost.
+// - The tracker's asynchronous work (the 250 ms trailing batch feed,
+//   dead-click reports, the 5 s tick, its observers) runs in timer and
+//   observer callbacks; the instrumentation wraps setTimeout, setInterval,
+//   requestIdleCallback, MutationObserver and IntersectionObserver and times
+//   every callback. Those that start between the storm's first event and
+//   1.5 s after its last (dead clicks report after 1 s) are added, minus the
+//   same sum on the page without the tracker (zero: it has no timers).
+//   per_event_us = (sync difference + async difference) / events.
+// - Long tasks: PerformanceObserver 'longtask' (buffered, so page load is
+//   included) on the tracker page, from navigation until the storm settled.
+//   A long task is the tracker's when a long animation frame overlapping it
+//   names a microconv script, or it overlaps a tracker timer callback or the
+//   Wasm instantiate; else it is the storm's own (the same task on the page
+//   without the tracker is reported as baseline_long_tasks).
+// - Wasm instantiate: the glue's WebAssembly.instantiateStreaming call is
+//   wrapped and timed from call to resolution (fetch of the .wasm from
+//   127.0.0.1, streaming compile and instantiate: what the visitor waits
+//   for). wasm_after_response_ms subtracts the part before the .wasm's
+//   Resource Timing responseEnd. wasm_cold_compile_instantiate_ms is
+//   WebAssembly.compile + instantiate of the same bytes with stub imports on
+//   the tracker-free page, where V8 has not cached the module.
+import { launchBrowser, openContext, trackerReady } from '../support/browser.mjs';
+import { startCollector } from '../support/collector.mjs';
+import { requireDist } from '../support/paths.mjs';
+import { startSite } from '../support/site_server.mjs';
+
+const kSettleMs = 1500;
+const kLongTaskMs = 50;
+
+function option(name, fallback) {
+  const at = process.argv.indexOf('--' + name);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+}
+
+const routes = {
+  '/product/aurora-x2': 'perf/storm.html',
+  '/baseline': 'perf/baseline.html',
+  '/perf/storm.js': { file: 'perf/storm.js', type: 'text/javascript; charset=utf-8' },
+};
+
+const overlaps = (a0, a1, b0, b1) => a0 < b1 && b0 < a1;
+
+// Runs the storm on one page; returns the page's timings and records.
+async function storm(browser, url, { tracker, events, perTask }) {
+  const { context, page, errors } = await openContext(browser);
+  try {
+    await page.goto(url);
+    if (tracker) {
+      await trackerReady(page);
+    } else {
+      await page.waitForLoadState('load');
+    }
+    // Let load-time work (idle callbacks, first observers) finish first.
+    await page.waitForTimeout(500);
+    const result = await page.evaluate(([n, k]) => window.__storm(n, k), [events, perTask]);
+    await page.waitForTimeout(kSettleMs);
+    const perf = await page.evaluate(() => ({
+      ...window.__perf,
+      resources: performance.getEntriesByType('resource').map((e) => e.toJSON()),
+    }));
+    const summary = tracker ? await page.evaluate(() => window.microconv('inspect')) : null;
+    if (errors.length) throw new Error('page errors: ' + errors.join('; '));
+    return { ...result, perf, summary };
+  } finally {
+    await context.close();
+  }
+}
+
+function asyncMs(perf, { stormStart, stormEnd }) {
+  return perf.callbacks
+    .filter((c) => c.start >= stormStart && c.start <= stormEnd + kSettleMs)
+    .reduce((sum, c) => sum + c.ms, 0);
+}
+
+function attribute(perf, stormEnd) {
+  const trackerFrame = (task) =>
+    perf.frames.some(
+      (frame) =>
+        overlaps(task.startTime, task.startTime + task.duration, frame.startTime, frame.startTime + frame.duration) &&
+        (frame.scripts || []).some((s) => /microconv/.test(s.sourceURL || '') && s.duration > 0)
+    );
+  const trackerCallback = (task) =>
+    perf.callbacks.some((c) => overlaps(task.startTime, task.startTime + task.duration, c.start, c.start + c.ms));
+  const wasm = (task) =>
+    perf.wasm.some((w) => overlaps(task.startTime, task.startTime + task.duration, w.start, w.end || stormEnd));
+  return perf.longTasks
+    .filter((task) => task.duration > kLongTaskMs && task.startTime <= stormEnd + kSettleMs)
+    .map((task) => ({
+      ms: task.duration,
+      tracker: trackerFrame(task) || trackerCallback(task) || wasm(task),
+    }));
+}
+
+async function main() {
+  requireDist();
+  const events = option('events', 10000);
+  const perTask = option('per-task', 100);
+  const collector = await startCollector();
+  const site = await startSite(routes, collector.url);
+  const browser = await launchBrowser();
+  try {
+    // The tracker-free page first: its renderer has never compiled the .wasm.
+    const wasmUrl = collector.url + '/microconv-core.wasm';
+    const base = await storm(browser, site.url + '/baseline', { tracker: '', events, perTask });
+    const cold = await (async () => {
+      const { context, page } = await openContext(browser);
+      try {
+        await page.goto(site.url + '/baseline');
+        return await page.evaluate((u) => window.__compileWasm(u), wasmUrl);
+      } finally {
+        await context.close();
+      }
+    })();
+    const run = await storm(browser, site.url + '/product/aurora-x2', { tracker: true, events, perTask });
+
+    // The storm must have reached the core, or the timing means nothing.
+    const micros = new Set((run.summary?.path || []).map((step) => step.micro));
+    for (const micro of ['product_view', 'add_to_cart', 'begin_checkout']) {
+      if (!micros.has(micro)) throw new Error(`storm not captured: no ${micro} in ${[...micros]}`);
+    }
+    const syncMs = run.loopMs - base.loopMs;
+    const trackerAsyncMs = asyncMs(run.perf, run) - asyncMs(base.perf, base);
+    const tasks = attribute(run.perf, run.stormEnd);
+    const baseTasks = attribute(base.perf, base.stormEnd);
+    const instantiate = run.perf.wasm.find((w) => w.end);
+    const wasmEntry = run.perf.resources.find((e) => e.name.endsWith('.wasm'));
+    const figures = {
+      per_event_us: ((syncMs + trackerAsyncMs) * 1000) / run.events,
+      sync_per_event_us: (syncMs * 1000) / run.events,
+      storm_events: run.events,
+      storm_loop_ms: run.loopMs,
+      baseline_loop_ms: base.loopMs,
+      tracker_async_ms: trackerAsyncMs,
+      tracker_async_max_ms: Math.max(0, ...run.perf.callbacks.filter((c) => c.start >= run.stormStart).map((c) => c.ms)),
+      long_tasks: tasks.filter((t) => t.tracker).length,
+      long_tasks_all: tasks.length,
+      longest_task_ms: Math.max(0, ...tasks.map((t) => t.ms)),
+      baseline_long_tasks: baseTasks.length,
+      long_animation_frames_observed: run.perf.frames.length,
+      wasm_instantiate_ms: instantiate ? instantiate.end - instantiate.start : NaN,
+      wasm_instantiate_call: instantiate ? instantiate.name : 'none',
+      wasm_after_response_ms: instantiate && wasmEntry ? instantiate.end - Math.max(instantiate.start, wasmEntry.responseEnd) : NaN,
+      wasm_cold_compile_ms: cold.compileMs,
+      wasm_cold_compile_instantiate_ms: cold.totalMs,
+    };
+    for (const [name, value] of Object.entries(figures)) {
+      console.log(`${name}=${typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(2) : value}`);
+    }
+  } finally {
+    await browser.close();
+    await site.stop();
+    await collector.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error('tracker_perf: ' + (error.stack || error));
+  process.exit(1);
+});

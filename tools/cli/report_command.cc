@@ -1,0 +1,308 @@
+// microconv report: the report of GET /api/report/SITE, read straight from
+// the store (no collector needed), as JSON (byte for byte what the API
+// serves), a terminal table, or CSV.
+#include <cstdio>
+#include <string>
+
+#include "core/report.h"
+#include "core/report_json.h"
+#include "tools/cli/cli_commands.h"
+#include "tools/cli/store_range.h"
+#include "tools/store/summary_store.h"
+
+namespace microconv {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: microconv report --store sqlite:PATH --sites DIR --site SITE\n"
+    "         [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--funnel ID] [--breakdown NAME]\n"
+    "         [--format table|json|csv]\n"
+    "The range defaults to the 30 days ending today (UTC), as GET /api/report.\n";
+
+struct ReportFlags {
+  std::string store, sites, site, from, to, funnel, breakdown, format = "table";
+};
+
+bool ParseFlags(int argc, char** argv, ReportFlags& flags) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    std::string* target = arg == "--store"       ? &flags.store
+                          : arg == "--sites"     ? &flags.sites
+                          : arg == "--site"      ? &flags.site
+                          : arg == "--from"      ? &flags.from
+                          : arg == "--to"        ? &flags.to
+                          : arg == "--funnel"    ? &flags.funnel
+                          : arg == "--breakdown" ? &flags.breakdown
+                          : arg == "--format"    ? &flags.format
+                                                 : nullptr;
+    if (target == nullptr || i + 1 >= argc) {
+      std::fprintf(stderr, "report: unknown or incomplete flag %s\n%s", arg.c_str(), kUsage);
+      return false;
+    }
+    *target = argv[++i];
+  }
+  if (flags.store.empty() || flags.sites.empty() || flags.site.empty()) {
+    std::fprintf(stderr, "report: --store, --sites and --site are required\n%s", kUsage);
+    return false;
+  }
+  if (flags.format != "table" && flags.format != "json" && flags.format != "csv") {
+    std::fprintf(stderr, "report: --format: expected table, json or csv\n");
+    return false;
+  }
+  return true;
+}
+
+std::string Percent(double fraction) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f%%", fraction * 100);
+  return text;
+}
+
+std::string Seconds(double deciseconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1fs", deciseconds / 10);
+  return text;
+}
+
+std::string Count(uint64_t n, bool suppressed) {
+  return suppressed ? "(k<)" : std::to_string(n);
+}
+
+std::string JoinPath(const std::vector<std::string>& steps) {
+  std::string out;
+  for (const std::string& step : steps) out += (out.empty() ? "" : " > ") + step;
+  return out;
+}
+
+void PrintTable(const Report& report, uint32_t first, uint32_t last) {
+  const Engagement& e = report.engagement;
+  std::printf("site %s, %s .. %s, k-anonymity %u\n\n", report.site.c_str(),
+              DateOfDay(first).c_str(), DateOfDay(last).c_str(), report.k_anonymity);
+  if (e.suppressed) {
+    std::printf("engagement: fewer than k sessions (suppressed)\n");
+  } else {
+    std::printf("engagement: %llu sessions, %llu converters (%s), %.2f pages/session, bounce %s,"
+                " median active %s, rage clicks %llu, dead clicks %llu\n",
+                (unsigned long long)e.sessions, (unsigned long long)e.converters,
+                Percent(e.conversion_rate).c_str(), e.pages_per_session,
+                Percent(e.bounce_rate).c_str(), Seconds(e.median_active_ds).c_str(),
+                (unsigned long long)e.rage_clicks, (unsigned long long)e.dead_clicks);
+  }
+  for (const FunnelReport& funnel : report.funnels) {
+    std::printf("\nfunnel %s (%s): %s entered, %s converted (%s), median time %s\n",
+                funnel.label.c_str(), funnel.id.c_str(),
+                Count(funnel.entered, funnel.suppressed).c_str(),
+                Count(funnel.conversions, funnel.suppressed).c_str(),
+                Percent(funnel.conversion_rate).c_str(),
+                Seconds(funnel.median_time_to_convert_ds).c_str());
+    std::printf("  %-28s %10s %10s %10s %10s %10s\n", "step", "reached", "from prev", "drop-off",
+                "drop rate", "median");
+    for (const FunnelStepRow& step : funnel.steps) {
+      const std::string label = step.label + (step.optional ? " (opt)" : "");
+      if (step.suppressed) {
+        std::printf("  %-28s %10s\n", label.c_str(), "(k<)");
+        continue;
+      }
+      std::printf("  %-28s %10llu %10s %10llu %10s %10s\n", label.c_str(),
+                  (unsigned long long)step.reached, Percent(step.from_previous).c_str(),
+                  (unsigned long long)step.drop_off, Percent(step.drop_off_rate).c_str(),
+                  Seconds(step.median_step_ds).c_str());
+    }
+  }
+  if (!report.paths.empty()) {
+    std::printf("\ntop paths\n  %10s %10s %8s  %s\n", "sessions", "converters", "rate", "path");
+    for (const PathRow& path : report.paths) {
+      std::printf("  %10s %10s %8s  %s\n", Count(path.sessions, path.suppressed).c_str(),
+                  Count(path.converters, path.suppressed).c_str(),
+                  path.suppressed ? "" : Percent(path.conversion_rate).c_str(),
+                  JoinPath(path.steps).c_str());
+    }
+  }
+  if (!report.lift.empty()) {
+    std::printf("\nlift on the macro-conversion\n  %-28s %9s %9s %9s %19s %s\n", "micro",
+                "with", "without", "diff", "95% interval", "");
+    for (const LiftRow& row : report.lift) {
+      if (row.suppressed) {
+        std::printf("  %-28s %9s\n", row.label.c_str(), "(k<)");
+        continue;
+      }
+      std::printf("  %-28s %9s %9s %9s  [%7s, %7s] %s\n", row.label.c_str(),
+                  Percent(row.rate_with).c_str(), Percent(row.rate_without).c_str(),
+                  Percent(row.difference).c_str(), Percent(row.ci_low).c_str(),
+                  Percent(row.ci_high).c_str(), row.significant ? "significant" : "");
+    }
+  }
+  for (const SegmentTable& table : report.segments) {
+    if (table.rows.empty()) continue;
+    std::printf("\nsegment %s\n  %-28s %10s %10s %8s\n", table.dimension.c_str(), "value",
+                "sessions", "converters", "rate");
+    // The top few per dimension: the full tables are in json and csv.
+    const size_t shown = table.rows.size() < 5 ? table.rows.size() : 5;
+    for (size_t r = 0; r < shown; ++r) {
+      const SegmentRow& row = table.rows[r];
+      std::printf("  %-28s %10s %10s %8s\n", row.value.c_str(),
+                  Count(row.sessions, row.suppressed).c_str(),
+                  Count(row.converters, row.suppressed).c_str(),
+                  row.suppressed ? "" : Percent(row.conversion_rate).c_str());
+    }
+  }
+}
+
+// RFC 4180 quoting: only when needed.
+std::string Csv(const std::string& field) {
+  if (field.find_first_of(",\"\n\r") == std::string::npos) return field;
+  std::string out = "\"";
+  for (char c : field) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string Number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4f", value);
+  return text;
+}
+
+// Suppressed cells keep their label and leave the numbers empty, as the JSON
+// leaves them out.
+void PrintCsv(const Report& report) {
+  const Engagement& e = report.engagement;
+  std::printf("# engagement\nsessions,converters,conversion_rate,page_views,pages_per_session,"
+              "bounce_rate,median_active_s,rage_clicks,dead_clicks,suppressed\n");
+  if (e.suppressed) {
+    std::printf(",,,,,,,,,true\n");
+  } else {
+    std::printf("%llu,%llu,%s,%llu,%s,%s,%.1f,%llu,%llu,false\n", (unsigned long long)e.sessions,
+                (unsigned long long)e.converters, Number(e.conversion_rate).c_str(),
+                (unsigned long long)e.page_views, Number(e.pages_per_session).c_str(),
+                Number(e.bounce_rate).c_str(), e.median_active_ds / 10,
+                (unsigned long long)e.rage_clicks, (unsigned long long)e.dead_clicks);
+  }
+  std::printf("\n# funnel_steps\nfunnel,step,optional,reached,from_previous,from_start,drop_off,"
+              "drop_off_rate,median_step_s,suppressed\n");
+  for (const FunnelReport& funnel : report.funnels) {
+    for (const FunnelStepRow& step : funnel.steps) {
+      std::printf("%s,%s,%s,", Csv(funnel.label).c_str(), Csv(step.label).c_str(),
+                  step.optional ? "true" : "false");
+      if (step.suppressed) {
+        std::printf(",,,,,,true\n");
+      } else {
+        std::printf("%llu,%s,%s,%llu,%s,%.1f,false\n", (unsigned long long)step.reached,
+                    Number(step.from_previous).c_str(), Number(step.from_start).c_str(),
+                    (unsigned long long)step.drop_off, Number(step.drop_off_rate).c_str(),
+                    step.median_step_ds / 10);
+      }
+    }
+  }
+  std::printf("\n# paths\npath,sessions,converters,conversion_rate,suppressed\n");
+  for (const PathRow& path : report.paths) {
+    if (path.suppressed) {
+      std::printf("%s,,,,true\n", Csv(JoinPath(path.steps)).c_str());
+    } else {
+      std::printf("%s,%llu,%llu,%s,false\n", Csv(JoinPath(path.steps)).c_str(),
+                  (unsigned long long)path.sessions, (unsigned long long)path.converters,
+                  Number(path.conversion_rate).c_str());
+    }
+  }
+  std::printf("\n# lift\nmicro,label,rate_with,rate_without,difference,ci_low,ci_high,"
+              "significant,suppressed\n");
+  for (const LiftRow& row : report.lift) {
+    std::printf("%s,%s,", Csv(row.micro).c_str(), Csv(row.label).c_str());
+    if (row.suppressed) {
+      std::printf(",,,,,,true\n");
+    } else {
+      std::printf("%s,%s,%s,%s,%s,%s,false\n", Number(row.rate_with).c_str(),
+                  Number(row.rate_without).c_str(), Number(row.difference).c_str(),
+                  Number(row.ci_low).c_str(), Number(row.ci_high).c_str(),
+                  row.significant ? "true" : "false");
+    }
+  }
+  std::printf("\n# segments\ndimension,value,sessions,converters,conversion_rate,suppressed\n");
+  for (const SegmentTable& table : report.segments) {
+    for (const SegmentRow& row : table.rows) {
+      std::printf("%s,%s,", Csv(table.dimension).c_str(), Csv(row.value).c_str());
+      if (row.suppressed) {
+        std::printf(",,,true\n");
+      } else {
+        std::printf("%llu,%llu,%s,false\n", (unsigned long long)row.sessions,
+                    (unsigned long long)row.converters, Number(row.conversion_rate).c_str());
+      }
+    }
+  }
+}
+
+}  // namespace
+
+int RunReport(int argc, char** argv) {
+  if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  ReportFlags flags;
+  if (!ParseFlags(argc, argv, flags)) return 2;
+  std::string error;
+  auto range = ResolveRange(flags.from, flags.to, error);
+  if (!range) {
+    std::fprintf(stderr, "report: %s\n", error.c_str());
+    return 1;
+  }
+  auto config = LoadSiteConfig(flags.sites, flags.site, error);
+  if (!config) {
+    std::fprintf(stderr, "report: %s\n", error.c_str());
+    return 1;
+  }
+  ReportOptions options;
+  if (!flags.funnel.empty()) {
+    const auto* funnels = config->def().funnels();
+    for (size_t f = 0; funnels != nullptr && f < funnels->size(); ++f) {
+      const auto* id = funnels->Get(f)->id();
+      if (id != nullptr && id->string_view() == flags.funnel) options.funnel = int(f);
+    }
+    if (options.funnel < 0) {
+      std::fprintf(stderr, "report: --funnel: no funnel \"%s\" in site %s\n", flags.funnel.c_str(),
+                   flags.site.c_str());
+      return 1;
+    }
+  }
+  if (!flags.breakdown.empty()) {
+    auto breakdown = BreakdownFromName(flags.breakdown);
+    if (!breakdown.ok()) {
+      std::fprintf(stderr, "report: --breakdown: unknown \"%s\"\n", flags.breakdown.c_str());
+      return 1;
+    }
+    options.breakdown = breakdown.value();
+  }
+  // A report must not create an empty store by mistake: the file must exist.
+  if (flags.store.rfind("sqlite:", 0) == 0) {
+    if (FILE* file = std::fopen(flags.store.c_str() + 7, "rb")) {
+      std::fclose(file);
+    } else {
+      std::fprintf(stderr, "report: store %s does not exist\n", flags.store.c_str());
+      return 1;
+    }
+  }
+  auto store = OpenStore(flags.store);
+  if (!store.ok()) {
+    std::fprintf(stderr, "report: %s\n", store.message().c_str());
+    return 1;
+  }
+  auto aggregate = store.value()->AggregateDays(*config, range->first, range->last);
+  if (!aggregate.ok()) {
+    std::fprintf(stderr, "report: %s\n", aggregate.message().c_str());
+    return 1;
+  }
+  auto report = BuildReport(aggregate.value(), *config, options);
+  if (!report.ok()) {
+    std::fprintf(stderr, "report: %s\n", report.message().c_str());
+    return 1;
+  }
+  if (flags.format == "json") {
+    std::fputs(RenderReportJson(report.value()).c_str(), stdout);
+  } else if (flags.format == "csv") {
+    PrintCsv(report.value());
+  } else {
+    PrintTable(report.value(), range->first, range->last);
+  }
+  return 0;
+}
+
+}  // namespace microconv
