@@ -22,6 +22,13 @@ if [ -f "${MICROCONV_WASM_BUILD_DIR:-build/wasm}/wasm/microconv-core.wasm" ]; th
   cp tests/golden/demo.mcc "$WORK/demo.mcc"
 fi
 
+# Tracker speed in headless Chromium: per-event main-thread time, long
+# tasks, Wasm instantiate (before the collector load: no CPU contention).
+if [ -f web/dist/microconv-core.wasm ]; then
+  MICROCONV_BIN="$BUILD/tools/microconv" node tests/e2e/perf/tracker_perf.mjs > "$WORK/tracker_perf.txt" \
+    || echo "tracker_perf_failed=1" >> "$WORK/tracker_perf.txt"
+fi
+
 # Collector: durable ingest from 32 keep-alive clients for 5 s.
 PORT=$(( 20000 + RANDOM % 20000 ))
 "$BUILD/tools/microconv" serve --store "sqlite:$WORK/bench.sqlite" --sites demo-site/sites \

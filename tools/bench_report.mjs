@@ -34,6 +34,15 @@ if (existsSync(join(dir, 'sizes.json'))) {
   rows.push(['  no-Wasm fallback (gzip)', fmt(gz('microconv-core.nowasm.js')), 'bytes', 'CSP only', '']);
 }
 
+if (existsSync(join(dir, 'tracker_perf.txt'))) {
+  const text = readFileSync(join(dir, 'tracker_perf.txt'), 'utf8');
+  const num = (key) => Number((text.match(new RegExp(`^${key}=([0-9.]+)$`, 'm')) || [])[1]);
+  budget('tracker main thread per event', num('per_event_us'), 'us', 2, false);
+  budget('tracker long tasks (> 50 ms)', num('long_tasks'), 'tasks', 0, false);
+  rows.push(['  longest tracker task', fmt(num('longest_task_ms') || 0), 'ms', '', '']);
+  budget('Wasm instantiate (streaming)', num('wasm_instantiate_ms'), 'ms', 10, false);
+}
+
 if (existsSync(join(dir, 'ingest.txt'))) {
   const text = readFileSync(join(dir, 'ingest.txt'), 'utf8');
   const num = (key) => Number((text.match(new RegExp(`${key}=([0-9.]+)`)) || [])[1]);

@@ -2,6 +2,7 @@
 // the store (no collector needed), as JSON (byte for byte what the API
 // serves), a terminal table, or CSV.
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "core/report.h"
@@ -16,11 +17,12 @@ namespace {
 constexpr const char* kUsage =
     "usage: microconv report --store sqlite:PATH --sites DIR --site SITE\n"
     "         [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--funnel ID] [--breakdown NAME]\n"
-    "         [--format table|json|csv]\n"
-    "The range defaults to the 30 days ending today (UTC), as GET /api/report.\n";
+    "         [--format table|json|csv] [--k N]\n"
+    "The range defaults to the 30 days ending today (UTC), as GET /api/report;\n"
+    "--k overrides the site's k-anonymity like `serve --k`.\n";
 
 struct ReportFlags {
-  std::string store, sites, site, from, to, funnel, breakdown, format = "table";
+  std::string store, sites, site, from, to, funnel, breakdown, k, format = "table";
 };
 
 bool ParseFlags(int argc, char** argv, ReportFlags& flags) {
@@ -34,6 +36,7 @@ bool ParseFlags(int argc, char** argv, ReportFlags& flags) {
                           : arg == "--funnel"    ? &flags.funnel
                           : arg == "--breakdown" ? &flags.breakdown
                           : arg == "--format"    ? &flags.format
+                          : arg == "--k"         ? &flags.k
                                                  : nullptr;
     if (target == nullptr || i + 1 >= argc) {
       std::fprintf(stderr, "report: unknown or incomplete flag %s\n%s", arg.c_str(), kUsage);
@@ -69,6 +72,7 @@ std::string Count(uint64_t n, bool suppressed) {
 }
 
 std::string JoinPath(const std::vector<std::string>& steps) {
+  if (steps.empty()) return "(no micro-conversion)";
   std::string out;
   for (const std::string& step : steps) out += (out.empty() ? "" : " > ") + step;
   return out;
@@ -251,6 +255,15 @@ int RunReport(int argc, char** argv) {
     return 1;
   }
   ReportOptions options;
+  if (!flags.k.empty()) {
+    char* end = nullptr;
+    const long k = std::strtol(flags.k.c_str(), &end, 10);
+    if (*end != '\0' || k < 0 || k > 1000000) {
+      std::fprintf(stderr, "report: --k: expected a count, got \"%s\"\n", flags.k.c_str());
+      return 2;
+    }
+    options.k_anonymity = static_cast<int>(k);
+  }
   if (!flags.funnel.empty()) {
     const auto* funnels = config->def().funnels();
     for (size_t f = 0; funnels != nullptr && f < funnels->size(); ++f) {

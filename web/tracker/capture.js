@@ -182,8 +182,11 @@ export class Capture {
   // than once per scroll event.
   emitScroll() {
     if (!this.scrollDue) return;
-    this.emit({ t: this.scrollDue, type: EventType.kScroll, a: this.maxScroll });
+    const t = this.scrollDue;
+    // Cleared before emit: a full batch feeds the core, and feeding emits the
+    // pending scroll again (it recursed until the stack overflowed).
     this.scrollDue = 0;
+    this.emit({ t, type: EventType.kScroll, a: this.maxScroll });
   }
 
   onInput(t) {

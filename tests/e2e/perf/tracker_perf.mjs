@@ -2,7 +2,12 @@
 // time per captured event over a 10,000-event storm, long tasks, and Wasm
 // instantiate time. Standalone (not part of the e2e suite); prints one
 // `name=value` line per figure for tools/bench.sh.
-// Usage: node tests/e2e/perf/tracker_perf.mjs [--events 10000] [--per-task 100]
+// Usage: node tests/e2e/perf/tracker_perf.mjs [--events 10000] [--per-task 100] [--repeat 3]
+//   [--web web/dist]
+// (--web: another tracker build to serve, e.g. a candidate fix.)
+//
+// Each page runs --repeat times (fresh contexts, alternating); figures are
+// medians, long tasks are counted over all runs.
 //
 // Method (see tests/e2e/fixtures/perf/storm.js for the page side):
 // - Two pages, identical except for the tracker's script tag, each in a
@@ -34,8 +39,12 @@
 //   WebAssembly.compile + instantiate of the same bytes with stub imports on
 //   the tracker-free page, where V8 has not cached the module.
 import { launchBrowser, openContext, trackerReady } from '../support/browser.mjs';
-import { startCollector } from '../support/collector.mjs';
-import { requireDist } from '../support/paths.mjs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { collectorBinary, freePort } from '../support/collector.mjs';
+import { repoRoot, requireDist } from '../support/paths.mjs';
 import { startSite } from '../support/site_server.mjs';
 
 const kSettleMs = 1500;
@@ -43,7 +52,37 @@ const kLongTaskMs = 50;
 
 function option(name, fallback) {
   const at = process.argv.indexOf('--' + name);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+  return at > 0 ? process.argv[at + 1] : fallback;
+}
+
+// The real collector with the demo config, serving the tracker from `web`.
+async function startCollector(web) {
+  const dir = mkdtempSync(join(tmpdir(), 'microconv-perf-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(
+    collectorBinary(),
+    ['serve', '--store', 'sqlite:' + join(dir, 'store.db'), '--sites', join(repoRoot, 'demo-site/sites'),
+      '--listen', `127.0.0.1:${port}`, '--web', web, '--k', '1', '--rate', '0'],
+    { stdio: 'ignore' }
+  );
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(url + '/healthz')).ok) break;
+    } catch (_) {
+      // Not listening yet.
+    }
+    if (i > 100 || child.exitCode !== null) throw new Error('collector did not start');
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((done) => child.once('exit', done));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 const routes = {
@@ -86,7 +125,7 @@ function asyncMs(perf, { stormStart, stormEnd }) {
     .reduce((sum, c) => sum + c.ms, 0);
 }
 
-function attribute(perf, stormEnd) {
+function attribute(perf, stormStart, stormEnd) {
   const trackerFrame = (task) =>
     perf.frames.some(
       (frame) =>
@@ -101,21 +140,22 @@ function attribute(perf, stormEnd) {
     .filter((task) => task.duration > kLongTaskMs && task.startTime <= stormEnd + kSettleMs)
     .map((task) => ({
       ms: task.duration,
+      phase: task.startTime < stormStart ? 'load' : 'storm',
       tracker: trackerFrame(task) || trackerCallback(task) || wasm(task),
     }));
 }
 
 async function main() {
   requireDist();
-  const events = option('events', 10000);
-  const perTask = option('per-task', 100);
-  const collector = await startCollector();
+  const events = Number(option('events', 10000));
+  const perTask = Number(option('per-task', 100));
+  const repeat = Number(option('repeat', 3));
+  const collector = await startCollector(resolve(option('web', join(repoRoot, 'web/dist'))));
   const site = await startSite(routes, collector.url);
   const browser = await launchBrowser();
   try {
     // The tracker-free page first: its renderer has never compiled the .wasm.
     const wasmUrl = collector.url + '/microconv-core.wasm';
-    const base = await storm(browser, site.url + '/baseline', { tracker: '', events, perTask });
     const cold = await (async () => {
       const { context, page } = await openContext(browser);
       try {
@@ -125,35 +165,54 @@ async function main() {
         await context.close();
       }
     })();
-    const run = await storm(browser, site.url + '/product/aurora-x2', { tracker: true, events, perTask });
 
-    // The storm must have reached the core, or the timing means nothing.
-    const micros = new Set((run.summary?.path || []).map((step) => step.micro));
-    for (const micro of ['product_view', 'add_to_cart', 'begin_checkout']) {
-      if (!micros.has(micro)) throw new Error(`storm not captured: no ${micro} in ${[...micros]}`);
+    // Alternating fresh pages, medians: the machine is shared and noisy.
+    const bases = [];
+    const runs = [];
+    for (let i = 0; i < repeat; i++) {
+      bases.push(await storm(browser, site.url + '/baseline', { tracker: '', events, perTask }));
+      runs.push(await storm(browser, site.url + '/product/aurora-x2', { tracker: true, events, perTask }));
     }
-    const syncMs = run.loopMs - base.loopMs;
-    const trackerAsyncMs = asyncMs(run.perf, run) - asyncMs(base.perf, base);
-    const tasks = attribute(run.perf, run.stormEnd);
-    const baseTasks = attribute(base.perf, base.stormEnd);
-    const instantiate = run.perf.wasm.find((w) => w.end);
-    const wasmEntry = run.perf.resources.find((e) => e.name.endsWith('.wasm'));
+    // The storm must have reached the core, or the timing means nothing.
+    for (const run of runs) {
+      const micros = new Set((run.summary?.path || []).map((step) => step.micro));
+      for (const micro of ['product_view', 'add_to_cart', 'begin_checkout']) {
+        if (!micros.has(micro)) throw new Error(`storm not captured: no ${micro} in ${[...micros]}`);
+      }
+    }
+    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const run = runs[0];
+    const base = bases[0];
+    const syncMs = median(runs.map((r) => r.loopMs)) - median(bases.map((b) => b.loopMs));
+    const trackerAsyncMs =
+      median(runs.map((r) => asyncMs(r.perf, r))) - median(bases.map((b) => asyncMs(b.perf, b)));
+    const tasks = runs.flatMap((r) => attribute(r.perf, r.stormStart, r.stormEnd));
+    const baseTasks = bases.flatMap((b) => attribute(b.perf, b.stormStart, b.stormEnd));
+    const trackerTasks = tasks.filter((t) => t.tracker);
+    const wasmMs = runs.map((r) => r.perf.wasm.find((w) => w.end)).map((w) => (w ? w.end - w.start : NaN));
+    const afterResponseMs = runs.map((r) => {
+      const w = r.perf.wasm.find((x) => x.end);
+      const entry = r.perf.resources.find((e) => e.name.endsWith('.wasm'));
+      return w && entry ? w.end - Math.max(w.start, entry.responseEnd) : NaN;
+    });
     const figures = {
       per_event_us: ((syncMs + trackerAsyncMs) * 1000) / run.events,
       sync_per_event_us: (syncMs * 1000) / run.events,
       storm_events: run.events,
-      storm_loop_ms: run.loopMs,
-      baseline_loop_ms: base.loopMs,
+      storms_per_page: repeat,
+      storm_loop_ms: median(runs.map((r) => r.loopMs)),
+      baseline_loop_ms: median(bases.map((b) => b.loopMs)),
       tracker_async_ms: trackerAsyncMs,
-      tracker_async_max_ms: Math.max(0, ...run.perf.callbacks.filter((c) => c.start >= run.stormStart).map((c) => c.ms)),
-      long_tasks: tasks.filter((t) => t.tracker).length,
+      tracker_async_max_ms: Math.max(0, ...runs.flatMap((r) => r.perf.callbacks.filter((c) => c.start >= r.stormStart).map((c) => c.ms))),
+      long_tasks: trackerTasks.length,
+      long_tasks_load: trackerTasks.filter((t) => t.phase === 'load').length,
       long_tasks_all: tasks.length,
-      longest_task_ms: Math.max(0, ...tasks.map((t) => t.ms)),
+      longest_task_ms: Math.max(0, ...trackerTasks.map((t) => t.ms)),
       baseline_long_tasks: baseTasks.length,
-      long_animation_frames_observed: run.perf.frames.length,
-      wasm_instantiate_ms: instantiate ? instantiate.end - instantiate.start : NaN,
-      wasm_instantiate_call: instantiate ? instantiate.name : 'none',
-      wasm_after_response_ms: instantiate && wasmEntry ? instantiate.end - Math.max(instantiate.start, wasmEntry.responseEnd) : NaN,
+      wasm_instantiate_ms: median(wasmMs),
+      wasm_instantiate_max_ms: Math.max(...wasmMs),
+      wasm_instantiate_call: run.perf.wasm.find((w) => w.end)?.name || 'none',
+      wasm_after_response_ms: median(afterResponseMs),
       wasm_cold_compile_ms: cold.compileMs,
       wasm_cold_compile_instantiate_ms: cold.totalMs,
     };
