@@ -9,7 +9,7 @@
 // aggregate of s: the serialised bytes are identical whatever the order.
 //
 // Macro-conversion: a session converted if it did any micro-conversion marked
-// `macro` in the config (micro_counts), or converted in a funnel whose last
+// `macro` in the config (path occurrences plus repeats), or converted in a funnel whose last
 // step contains a macro micro-conversion.
 #ifndef MICROCONV_CORE_AGGREGATE_H_
 #define MICROCONV_CORE_AGGREGATE_H_
@@ -133,7 +133,7 @@ struct PageTally {
 
 struct MicroTally {
   uint64_t sessions = 0;     // sessions that did it at least once
-  uint64_t occurrences = 0;  // saturating per-session counts, summed
+  uint64_t occurrences = 0;  // per-session counts (path occurrences plus repeats), summed
   uint64_t converters = 0;   // sessions that did it and macro-converted
   bool operator==(const MicroTally&) const = default;
 };

@@ -31,11 +31,12 @@ std::vector<uint8_t> EncodeSummary(const wire::SummaryT& summary);
 
 // Checks untrusted bytes: size cap, identifier, Verifier (max_depth 8,
 // max_tables 512, size), version <= kSummaryVersion, enums in range, indices
-// (entry/exit/heat/element pages, element names, literal pages) inside their
-// vectors, vector lengths within the caps above, well-formed varints whose
-// count matches path_steps and funnels. When `config` is given, also checks
-// site, config hash and that every micro, funnel, template, selector, form and
-// field id exists in it. On success the returned pointer views `bytes`.
+// (entry/exit/heat/element pages, next-action page slots, names, literal
+// pages) inside their vectors, forms owning exactly the `fields` entries,
+// vector lengths within the caps above, well-formed varints whose count
+// matches path_steps and funnels. When `config` is given, also checks site,
+// config hash and that every micro, funnel, template, form and field id
+// exists in it. On success the returned pointer views `bytes`.
 Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes,
                                            const Config* config = nullptr);
 
