@@ -256,6 +256,9 @@ Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
 
 // "YYYY-MM-DD" of a day number (days since 1970-01-01), proleptic Gregorian.
 std::string DateOfDay(uint32_t day);
+// The UTC day of an exact "YYYY-MM-DD" (1970 or later, a real calendar date:
+// no 31 April, no 29 February of common years); false otherwise.
+bool ParseDay(std::string_view text, uint32_t& day) noexcept;
 
 }  // namespace microconv
 

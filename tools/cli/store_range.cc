@@ -9,35 +9,6 @@
 #include "tools/cli/cli_io.h"
 
 namespace microconv {
-namespace {
-
-// Days since 1970-01-01 of a proleptic Gregorian date (days_from_civil).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-}  // namespace
-
-bool ParseDay(std::string_view text, uint32_t& day) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
-  auto number = [&](size_t at, size_t len, unsigned& out) {
-    auto [end, ec] = std::from_chars(text.data() + at, text.data() + at + len, out);
-    return ec == std::errc() && end == text.data() + at + len;
-  };
-  unsigned y = 0, m = 0, d = 0;
-  if (!number(0, 4, y) || !number(5, 2, m) || !number(8, 2, d)) return false;
-  if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31) return false;
-  const int64_t days = DaysFromCivil(y, m, d);
-  // The round trip rejects 31 April and 29 February of common years.
-  if (DateOfDay(static_cast<uint32_t>(days)) != text) return false;
-  day = static_cast<uint32_t>(days);
-  return true;
-}
 
 uint32_t Today() {
   const auto now = std::chrono::system_clock::now().time_since_epoch();

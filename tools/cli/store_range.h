@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/config.h"
+#include "core/report.h"  // ParseDay (YYYY-MM-DD), shared with the collector
 
 namespace microconv {
 
@@ -21,8 +22,7 @@ struct DayRange {
   uint32_t last = 0;
 };
 
-// Parses exactly YYYY-MM-DD (a real calendar date, 1970 or later).
-bool ParseDay(std::string_view text, uint32_t& day);
+// Today's UTC day number (tools may read the clock; the core may not).
 uint32_t Today();
 
 // The range of --from/--to texts (empty = default), or nullopt with `error`

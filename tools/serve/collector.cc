@@ -25,36 +25,8 @@ constexpr uint32_t kMaxReportDays = 3660;
 constexpr uint32_t kDefaultReportDays = 30;
 constexpr const char* kCollectPath = "/api/collect";
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-// days_from_civil).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 // Parses exactly YYYY-MM-DD into a day number; false otherwise.
-bool ParseDate(std::string_view text, uint32_t& day) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
-  auto number = [&](size_t at, size_t len, unsigned& out) {
-    auto [end, ec] = std::from_chars(text.data() + at, text.data() + at + len, out);
-    return ec == std::errc() && end == text.data() + at + len;
-  };
-  unsigned y = 0, m = 0, d = 0;
-  if (!number(0, 4, y) || !number(5, 2, m) || !number(8, 2, d)) return false;
-  if (y < 1970 || m < 1 || m > 12 || d < 1) return false;
-  static constexpr unsigned kMonthDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (d > kMonthDays[m - 1]) return false;
-  const int64_t days = DaysFromCivil(y, m, d);
-  // Rejects Feb 29 of common years: the round trip must give the same date.
-  if (DateOfDay(static_cast<uint32_t>(days)) != text) return false;
-  day = static_cast<uint32_t>(days);
-  return true;
-}
-
 uint32_t Today() {
   const auto now = std::chrono::system_clock::now().time_since_epoch();
   return static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::hours>(now).count() / 24);
@@ -356,11 +328,11 @@ void Collector::Report(const httplib::Request& req, httplib::Response& res) {
   std::shared_ptr<const Config> config = sites_.Current(site);
   if (config == nullptr) return Reject(res, 404, "unknown_site", "no config for this site", false);
   uint32_t to = Today();
-  if (req.has_param("to") && !ParseDate(req.get_param_value("to"), to)) {
+  if (req.has_param("to") && !ParseDay(req.get_param_value("to"), to)) {
     return Reject(res, 400, "bad_request", "to: expected YYYY-MM-DD", false);
   }
   uint32_t from = to >= kDefaultReportDays - 1 ? to - (kDefaultReportDays - 1) : 0;
-  if (req.has_param("from") && !ParseDate(req.get_param_value("from"), from)) {
+  if (req.has_param("from") && !ParseDay(req.get_param_value("from"), from)) {
     return Reject(res, 400, "bad_request", "from: expected YYYY-MM-DD", false);
   }
   if (from > to) return Reject(res, 400, "bad_request", "from: after to", false);
