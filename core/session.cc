@@ -269,7 +269,7 @@ void Session::OnPageView(std::string_view url_path, bool back, int64_t t) {
 }
 
 void Session::OnClick(const Event& event, std::string_view element, int64_t t) {
-  if (current_page_ >= 0 && heat_.size() <= kMaxHeatCells) {
+  if (current_page_ >= 0) {
     uint16_t cell = HeatCellOf(event.x, event.y, event.w, event.h);
     auto page = static_cast<uint8_t>(current_page_);
     auto it = std::find_if(heat_.begin(), heat_.end(),

@@ -80,7 +80,7 @@ class Session {
 
  private:
   struct PageEntry {
-    uint16_t page = 0;  // template index, or kLiteralPageBit | literal index
+    uint16_t page = 0;  // template index, or kLiteralBit | index into literal_pages_
     uint16_t views = 0;
     uint32_t active_ms = 0;
     uint8_t max_scroll = 0;

@@ -13,6 +13,7 @@
 #include "core/aggregate.h"
 #include "core/config.h"
 #include "core/summary.h"
+#include "tests/support/shop_config.h"
 
 namespace {
 
@@ -24,39 +25,8 @@ namespace wire = microconv::wire;
 // seeds then pass the id checks too.
 const Config& FuzzConfig() {
   static const Config config = [] {
-    wire::SiteConfigT def;
-    def.site = "fuzz";
-    def.page_templates = {"/", "/product/:id", "/cart"};
-    def.click_selectors = {"#add", "#buy"};
-    auto micro = [&def](const char* id, wire::MicroKind kind) {
-      auto m = std::make_unique<wire::MicroConversionDefT>();
-      m->id = id;
-      m->kind = kind;
-      def.micros.push_back(std::move(m));
-      return def.micros.back().get();
-    };
-    micro("view", wire::MicroKind::PageView)->page = "/product/:id";
-    micro("add", wire::MicroKind::Click)->target = 0;
-    micro("signup", wire::MicroKind::FormSubmit)->target = 0;
-    micro("buy", wire::MicroKind::DataLayer)->event = "purchase";
-    for (const auto& [id, fields] :
-         {std::pair<const char*, std::vector<std::string>>{"signup", {"email", "name"}},
-          std::pair<const char*, std::vector<std::string>>{"newsletter", {"email"}}}) {
-      auto form = std::make_unique<wire::FormDefT>();
-      form->id = id;
-      form->selector = std::string("#") + id;
-      form->fields = fields;
-      def.forms.push_back(std::move(form));
-    }
-    auto funnel = std::make_unique<wire::FunnelDefT>();
-    funnel->id = "purchase";
-    for (uint8_t micro_id : {0, 1, 3}) {
-      auto step = std::make_unique<wire::FunnelStepDefT>();
-      step->label = "step";
-      step->micros = {micro_id};
-      funnel->steps.push_back(std::move(step));
-    }
-    def.funnels.push_back(std::move(funnel));
+    // Same shape as the unit tests' shop config, so the seeds they write verify.
+    wire::SiteConfigT def = microconv::testing::ShopConfigDef("fuzz");
     auto bytes = microconv::CompileConfig(def);
     if (!bytes.ok()) std::abort();
     auto loaded = Config::FromCompiled(bytes.value());

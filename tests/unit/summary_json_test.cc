@@ -10,6 +10,7 @@
 
 #include "core/config.h"
 #include "core/summary.h"
+#include "tests/support/shop_config.h"
 
 namespace microconv {
 namespace {
@@ -28,17 +29,9 @@ Config BlogConfig() {
   def.site = "blog";
   def.page_templates = {"/", "/post/:slug"};
   def.click_selectors = {"a.share"};
-  auto micro = [&def](const char* id, wire::MicroKind kind) {
-    auto m = std::make_unique<wire::MicroConversionDefT>();
-    m->id = id;
-    m->label = id;
-    m->kind = kind;
-    def.micros.push_back(std::move(m));
-    return def.micros.back().get();
-  };
-  micro("read", wire::MicroKind::PageView)->page = "/post/:slug";
-  micro("share", wire::MicroKind::Click)->target = 0;
-  micro("subscribe", wire::MicroKind::FormSubmit)->target = 0;
+  testing::AddMicro(def, "read", wire::MicroKind::PageView)->page = "/post/:slug";
+  testing::AddMicro(def, "share", wire::MicroKind::Click)->target = 0;
+  testing::AddMicro(def, "subscribe", wire::MicroKind::FormSubmit)->target = 0;
   auto form = std::make_unique<wire::FormDefT>();
   form->id = "newsletter";
   form->selector = "#nl";

@@ -17,6 +17,7 @@
 
 #include "core/config.h"
 #include "core/page_pattern.h"
+#include "tests/support/shop_config.h"
 
 namespace microconv {
 namespace {
@@ -29,44 +30,9 @@ using wire::HeatCell;
 using wire::IdCount;
 using wire::PageStat;
 
-// Three page templates, four micros, one three-step funnel, two forms (two
-// fields, one field), two click selectors.
+// The shared shop config (tests/support/shop_config.h), compiled.
 Config ShopConfig(const std::string& site = "shop") {
-  wire::SiteConfigT def;
-  def.site = site;
-  def.page_templates = {"/", "/product/:id", "/cart"};
-  def.click_selectors = {"#add", "#buy"};
-  auto micro = [&def](const char* id, wire::MicroKind kind) {
-    auto m = std::make_unique<wire::MicroConversionDefT>();
-    m->id = id;
-    m->label = id;
-    m->kind = kind;
-    def.micros.push_back(std::move(m));
-    return def.micros.back().get();
-  };
-  micro("product_view", wire::MicroKind::PageView)->page = "/product/:id";
-  micro("add_to_cart", wire::MicroKind::Click)->target = 0;
-  micro("signup", wire::MicroKind::FormSubmit)->target = 0;
-  micro("purchase", wire::MicroKind::DataLayer)->event = "purchase";
-  for (const auto& [id, fields] :
-       {std::pair<const char*, std::vector<std::string>>{"signup", {"email", "name"}},
-        std::pair<const char*, std::vector<std::string>>{"newsletter", {"email"}}}) {
-    auto form = std::make_unique<wire::FormDefT>();
-    form->id = id;
-    form->selector = std::string("#") + id;
-    form->fields = fields;
-    def.forms.push_back(std::move(form));
-  }
-  auto funnel = std::make_unique<wire::FunnelDefT>();
-  funnel->id = "purchase";
-  funnel->label = "Purchase";
-  for (uint8_t micro_id : {0, 1, 3}) {
-    auto step = std::make_unique<wire::FunnelStepDefT>();
-    step->label = "step" + std::to_string(micro_id);
-    step->micros = {micro_id};
-    funnel->steps.push_back(std::move(step));
-  }
-  def.funnels.push_back(std::move(funnel));
+  wire::SiteConfigT def = testing::ShopConfigDef(site);
   Result<std::vector<uint8_t>> bytes = CompileConfig(def);
   EXPECT_TRUE(bytes.ok()) << bytes.message();
   Result<Config> config = Config::FromCompiled(bytes.value());
