@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo command: installs what is missing, builds what is stale, starts
-# the collector with its embedded SQLite store, seeds it with simulated
-# visitors of the demo store, prints the URLs and runs until stopped.
+# the collector with its embedded SQLite store and the demo store on its own
+# origin (as a real site would be), seeds the collector with simulated
+# visitors of the store, prints the URLs and runs until stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
@@ -11,6 +12,7 @@ cmake --build "$NATIVE" -j"$(nproc)" --target microconv
 bash tools/build_web.sh
 
 PORT=${MICROCONV_PORT:-8080}
+STORE_PORT=${MICROCONV_STORE_PORT:-8081}
 DATA=${MICROCONV_DATA:-build/demo-data}
 mkdir -p "$DATA"
 # --rate 0: the seeding visitors all come from this one address, which the
@@ -18,7 +20,10 @@ mkdir -p "$DATA"
 "$NATIVE/tools/microconv" serve --store "sqlite:$DATA/microconv.sqlite" --sites demo-site/sites \
   --listen "127.0.0.1:$PORT" --web web/dist --rate 0 &
 SERVER=$!
-trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true' EXIT INT TERM
+"$NATIVE/tools/microconv" host demo-site/store --listen "127.0.0.1:$STORE_PORT" \
+  --collector "http://127.0.0.1:$PORT" &
+STORE=$!
+trap 'kill "$SERVER" "$STORE" 2>/dev/null || true; wait 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null 2>&1 && break; sleep 0.1; done
 
 # Seed once per data folder: simulated visitors are real summaries made by
@@ -31,10 +36,12 @@ fi
 
 cat <<MSG
 
-microconv is running on http://127.0.0.1:$PORT (Ctrl-C stops it)
+microconv is running (Ctrl-C stops it)
+  demo store      http://127.0.0.1:$STORE_PORT/
+  playground      http://127.0.0.1:$STORE_PORT/playground
+  dashboard       http://127.0.0.1:$PORT/dashboard/?site=demo&origin=http://127.0.0.1:$STORE_PORT
   report (JSON)   http://127.0.0.1:$PORT/api/report/demo
   live (SSE)      http://127.0.0.1:$PORT/api/live/demo
-  dashboard       http://127.0.0.1:$PORT/dashboard/
   tracker         http://127.0.0.1:$PORT/microconv.js
   metrics         http://127.0.0.1:$PORT/metrics
 MSG

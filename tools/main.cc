@@ -16,6 +16,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"serve", "run the collector (HTTP ingest, reports, live stream)", microconv::RunServe},
+    {"host", "serve a static site folder such as the demo store", microconv::RunHost},
     {"decode", "verify a summary file and print it as JSON", microconv::RunDecode},
     {"config", "check a site config, or compile it for the browser", microconv::RunConfig},
     {"simulate", "send synthetic demo-store visitors to a collector", microconv::RunSimulate},

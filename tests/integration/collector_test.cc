@@ -158,6 +158,14 @@ TEST_F(CollectorTest, LiveStreamOfUnknownSiteIs404) {
   EXPECT_EQ(res->body.rfind("unknown_site", 0), 0u) << res->body;
 }
 
+TEST_F(CollectorTest, SiteListNamesTheConfiguredSites) {
+  auto res = server_->Client().Get("/api/sites");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
+  EXPECT_EQ(res->body, "{\"sites\": [\"demo\"]}\n");
+}
+
 TEST_F(CollectorTest, MetricsAndHealthAnswer) {
   PostAccepted(journeys_.Summary("purchase", 5));
   auto cli = server_->Client();

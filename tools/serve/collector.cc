@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/report.h"
+#include "core/json_writer.h"
 #include "core/report_json.h"
 #include "core/summary.h"
 #include "tools/serve/event_log.h"
@@ -52,6 +53,7 @@ std::string EndpointLabel(const std::string& path) {
   if (path == kCollectPath) return "collect";
   if (path.starts_with("/api/report/")) return "report";
   if (path.starts_with("/api/live/")) return "live";
+  if (path == "/api/sites") return "sites";
   if (path.starts_with("/config/")) return "config";
   if (path == "/metrics") return "metrics";
   if (path == "/healthz") return "healthz";
@@ -168,6 +170,7 @@ void Collector::Routes() {
   svr.Get(R"(/api/live/([^/]+))", [this](const auto& req, auto& res) { Live(req, res); });
   svr.Get(R"(/config/([^/]+)\.mcc)",
           [this](const auto& req, auto& res) { CompiledConfig(req, res); });
+  svr.Get("/api/sites", [this](const auto&, auto& res) { SiteList(res); });
   svr.Get("/metrics", [this](const auto&, auto& res) { Metrics(res); });
   svr.Get("/healthz", [this](const auto&, auto& res) { Health(res); });
 
@@ -417,6 +420,19 @@ void Collector::CompiledConfig(const httplib::Request& req, httplib::Response& r
   const auto bytes = config->bytes();
   res.set_content(reinterpret_cast<const char*>(bytes.data()), bytes.size(),
                   "application/octet-stream");
+}
+
+// The dashboard's site picker. Site ids are checked names from the configs.
+void Collector::SiteList(httplib::Response& res) {
+  JsonWriter json;
+  json.BeginObject(true);
+  json.Key("sites");
+  json.BeginArray(false);
+  for (const std::string& site : sites_.Sites()) json.String(site);
+  json.EndArray();
+  json.EndObject();
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(std::move(json).Take(), "application/json");
 }
 
 void Collector::Metrics(httplib::Response& res) {

@@ -69,6 +69,7 @@ class Collector {
   void Report(const httplib::Request& req, httplib::Response& res);
   void Live(const httplib::Request& req, httplib::Response& res);
   void CompiledConfig(const httplib::Request& req, httplib::Response& res);
+  void SiteList(httplib::Response& res);
   void Metrics(httplib::Response& res);
   void Health(httplib::Response& res);
   // A 4xx/5xx with a short plain-text reason, counted when it is an ingest.

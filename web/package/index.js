@@ -62,7 +62,15 @@ export function consent(granted) {
   return call('consent', granted === true).then(() => undefined);
 }
 
-/** The decoded summary exactly as it would be sent, or null when off. */
-export function inspect() {
-  return call('inspect');
+/**
+ * The decoded summary exactly as it would be sent, or null when off; with
+ * `{bytes: true}`, `{summary, hex}` where hex is the exact bytes.
+ */
+export function inspect(options) {
+  return options ? call('inspect', options) : call('inspect');
+}
+
+/** Sends the session's summary now (as on page hide): `{sent, seq}`. */
+export function flush() {
+  return call('flush');
 }

@@ -85,6 +85,7 @@ class Tracker {
     this.batchTimer = 0;
     this.routeTimer = 0;
     this.lastFlushMs = 0;
+    this.sends = 0;
     this.referrer = document.referrer;
     this.capture = new Capture(
       settings,
@@ -244,14 +245,32 @@ class Tracker {
     this.transport.send(hex(this.nonce), this.core.flush());
     this.dirty = false;
     this.lastFlushMs = Date.now();
+    this.sends++;
   }
 
-  // Exactly what the next flush would send, decoded by the core.
-  inspect() {
+  // microconv('flush'): the playground's "send now", the same flush as on
+  // pagehide. `sent` is false when nothing changed since the last send (the
+  // collector already has it) or when sending is not permitted.
+  flushNow() {
+    const before = this.sends;
+    this.flush();
+    if (!this.nonce) return null;
+    const next = this.core.render(this.core.preview());
+    return { sent: this.sends !== before, seq: next ? next.seq - 1 : null };
+  }
+
+  // Exactly what the next flush would send, decoded by the core; with
+  // {bytes: true} also the bytes themselves as hex (the playground).
+  inspect(options) {
     this.feed();
     if (!this.nonce) return null;
     this.core.advance(Date.now());
-    return this.core.render(this.core.preview());
+    const bytes = this.core.preview();
+    const summary = this.core.render(bytes);
+    if (!(options && options.bytes)) return summary;
+    let hexBytes = '';
+    for (let i = 0; i < bytes.length; i++) hexBytes += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
+    return { summary, hex: hexBytes };
   }
 
   call(args, t) {
@@ -266,7 +285,8 @@ class Tracker {
       this.setConsent(args[1] === true);
       return null;
     }
-    if (command === 'inspect') return this.inspect();
+    if (command === 'inspect') return this.inspect(args[1]);
+    if (command === 'flush') return this.flushNow();
     warnOnce('unknown command', String(command));
     return null;
   }

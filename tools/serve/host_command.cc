@@ -1,0 +1,105 @@
+// microconv host: serves a static site folder (the demo store) on its own
+// origin; see site_host.h. It is a demo and test aid, not a production web
+// server: no TLS, no compression, whole files from memory.
+#include <httplib.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <charconv>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "tools/serve/event_log.h"
+#include "tools/serve/serve_command.h"
+#include "tools/serve/site_host.h"
+
+namespace microconv {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: microconv host DIR --listen HOST:PORT --collector URL\n"
+    "  DIR          site folder with routes.json (e.g. demo-site/store)\n"
+    "  --listen     address to serve on, e.g. 127.0.0.1:8081\n"
+    "  --collector  collector origin put in the pages' script tag, e.g. http://127.0.0.1:8080\n";
+
+int UsageError(const std::string& message) {
+  std::fprintf(stderr, "microconv host: %s\n%s", message.c_str(), kUsage);
+  return 2;
+}
+
+}  // namespace
+
+int RunHost(int argc, char** argv) {
+  std::string root, listen, collector;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (arg == "--listen" || arg == "--collector") {
+      if (i + 1 >= argc) return UsageError(arg + " needs a value");
+      (arg == "--listen" ? listen : collector) = argv[++i];
+    } else if (!arg.starts_with("--") && root.empty()) {
+      root = arg;
+    } else {
+      return UsageError("unexpected argument " + arg);
+    }
+  }
+  if (root.empty() || listen.empty() || collector.empty()) {
+    return UsageError("DIR, --listen and --collector are required");
+  }
+  const size_t colon = listen.rfind(':');
+  int port = -1;
+  if (colon != std::string::npos) {
+    auto [end, ec] = std::from_chars(listen.data() + colon + 1, listen.data() + listen.size(), port);
+    if (ec != std::errc() || end != listen.data() + listen.size()) port = -1;
+  }
+  if (port < 0 || port > 65535) return UsageError("--listen: expected HOST:PORT");
+  if (!collector.starts_with("http://") && !collector.starts_with("https://")) {
+    return UsageError("--collector: expected an http(s):// origin");
+  }
+  auto site = SiteHost::Open(root, collector);
+  if (!site.ok()) {
+    LogEvent("host: " + site.message());
+    return 1;
+  }
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  httplib::Server server;
+  const SiteHost& host = site.value();
+  server.Get(".*", [&host](const httplib::Request& req, httplib::Response& res) {
+    HostedFile file = host.Serve(req.path);
+    res.status = file.status;
+    res.set_header("Cache-Control", file.cacheable ? "public, max-age=300" : "no-cache");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_content(std::move(file.body), file.content_type);
+  });
+  if (!server.bind_to_port(listen.substr(0, colon), port)) {
+    LogEvent("host: cannot listen on " + listen);
+    return 1;
+  }
+  std::atomic<bool> signalled = false;
+  std::thread stopper([&] {
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    signalled = true;
+    server.stop();
+  });
+  LogEvent("host: serving " + root + " on " + listen);
+  server.listen_after_bind();
+  if (!signalled) pthread_kill(stopper.native_handle(), SIGTERM);  // listening failed: wake it
+  stopper.join();
+  LogEvent("host: stopped");
+  return 0;
+}
+
+}  // namespace microconv
