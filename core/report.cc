@@ -599,6 +599,9 @@ Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
   const uint64_t k = report.k_anonymity;
   const Names names(def);
 
+  for (size_t i = 0; i < a.micros().size(); ++i) {
+    report.micros.push_back({names.Micro(i), names.MicroLabel(i), a.IsMacro(static_cast<uint8_t>(i))});
+  }
   BuildEngagement(a, k, report.engagement);
   for (size_t f = 0; f < funnel_count && f < a.funnels().size(); ++f) {
     if (options.funnel >= 0 && static_cast<size_t>(options.funnel) != f) continue;

@@ -230,11 +230,20 @@ struct DayRow {
   uint64_t page_views = 0;
 };
 
+// A configured micro-conversion, so readers can label path steps and tell
+// the goals (macro) apart without the site's config.
+struct MicroRow {
+  std::string id;
+  std::string label;
+  bool macro = false;
+};
+
 struct Report {
   std::string site;
   uint32_t config_hash = 0;
   uint32_t k_anonymity = 0;
   Breakdown breakdown = Breakdown::kAll;
+  std::vector<MicroRow> micros;  // every configured one, in config order
   Engagement engagement;
   std::vector<FunnelReport> funnels;
   std::vector<PathRow> paths;

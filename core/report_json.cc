@@ -322,6 +322,16 @@ std::string RenderReportJson(const Report& report) {
   json.Field("config_hash", report.config_hash);
   json.Field("k_anonymity", report.k_anonymity);
   json.FieldString("breakdown", BreakdownName(report.breakdown));
+  json.Key("micros");
+  json.BeginArray(false);
+  for (const MicroRow& m : report.micros) {
+    json.BeginObject(true);
+    json.FieldString("id", m.id);
+    json.FieldString("label", m.label);
+    json.FieldBool("macro", m.macro);
+    json.EndObject();
+  }
+  json.EndArray();
   RenderEngagement(json, report.engagement);
   RenderFunnels(json, report.funnels);
   json.Key("paths");

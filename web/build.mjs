@@ -1,10 +1,12 @@
 // Builds web/dist: the loader (microconv.js), the lazily loaded tracker chunk
 // (microconv-tracker.js) and the core files copied from an Emscripten build,
 // then prints raw / gzip / brotli sizes of each (tools/bench.sh reads them).
+// Also builds the dashboard (web/dashboard -> web/dist/dashboard: index.html,
+// dashboard.js, dashboard.css), served by the collector at /dashboard/.
 //
 //   node web/build.mjs [--wasm-dir build/wasm/wasm] [--out web/dist] [--json]
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -44,6 +46,23 @@ await build({
   outfile: join(out, 'microconv-tracker.js'),
 });
 
+// The dashboard: one script (ECharts tree-shaken in), one stylesheet, the page.
+const dashboardOut = join(out, 'dashboard');
+mkdirSync(dashboardOut, { recursive: true });
+await build({
+  ...common,
+  entryPoints: [join(here, 'dashboard/main.js')],
+  format: 'iife',
+  target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
+  outfile: join(dashboardOut, 'dashboard.js'),
+});
+await build({
+  ...common,
+  entryPoints: [join(here, 'dashboard/styles.css')],
+  outfile: join(dashboardOut, 'dashboard.css'),
+});
+copyFileSync(join(here, 'dashboard/index.html'), join(dashboardOut, 'index.html'));
+
 const missing = coreFiles.filter((file) => !existsSync(join(wasmDir, file)));
 if (missing.length) {
   console.error(`web/build.mjs: ${missing.join(', ')} not found in ${wasmDir}; build the Wasm first:\n` +
@@ -53,8 +72,8 @@ if (missing.length) {
 }
 for (const file of coreFiles) copyFileSync(join(wasmDir, file), join(out, file));
 
-function sizes(file) {
-  const bytes = readFileSync(join(out, file));
+function sizes(file, dir = out) {
+  const bytes = readFileSync(join(dir, file));
   return {
     file,
     raw: bytes.length,
@@ -65,11 +84,12 @@ function sizes(file) {
   };
 }
 
-const table = readdirSync(out).sort().map(sizes);
+const table = readdirSync(out).sort().filter((file) => statSync(join(out, file)).isFile()).map((file) => sizes(file));
+const dashboard = readdirSync(dashboardOut).sort().map((file) => sizes(file, dashboardOut));
 // What a visitor's browser downloads on a Wasm-capable page.
 const wasmPath = ['microconv.js', 'microconv-tracker.js', 'microconv-core.js', 'microconv-core.wasm'];
 const total = (key) => table.filter((row) => wasmPath.includes(row.file)).reduce((sum, row) => sum + row[key], 0);
-const report = { files: table, wasmPathTotal: { raw: total('raw'), gzip: total('gzip'), brotli: total('brotli') } };
+const report = { files: table, wasmPathTotal: { raw: total('raw'), gzip: total('gzip'), brotli: total('brotli') }, dashboard };
 
 if (process.argv.includes('--json')) {
   console.log(JSON.stringify(report));
@@ -81,4 +101,8 @@ if (process.argv.includes('--json')) {
   }
   const t = report.wasmPathTotal;
   console.log('loader+chunk+glue+wasm'.padEnd(32) + pad(t.raw, 9) + pad(t.gzip, 9) + pad(t.brotli, 9));
+  console.log('');
+  for (const row of dashboard) {
+    console.log(`dashboard/${row.file}`.padEnd(32) + pad(row.raw, 9) + pad(row.gzip, 9) + pad(row.brotli, 9));
+  }
 }

@@ -250,6 +250,13 @@ TEST_F(ReportTest, PathsAndLift) {
   EXPECT_EQ(r.paths[2].steps, (std::vector<std::string>{"view", "add"}));
   EXPECT_EQ(r.other_paths.sessions, 0u);
 
+  // Every configured micro-conversion, goals marked, whatever the data.
+  ASSERT_EQ(r.micros.size(), 4u);
+  EXPECT_EQ(r.micros[2].id, "buy");
+  EXPECT_TRUE(r.micros[2].macro);
+  EXPECT_FALSE(r.micros[0].macro);
+  EXPECT_EQ(r.micros[0].label, r.lift[0].label);
+
   ASSERT_EQ(r.lift.size(), 3u);  // buy is the macro: no lift on itself
   const LiftRow& view = r.lift[0];
   EXPECT_EQ(view.micro, "view");
@@ -450,6 +457,7 @@ TEST_F(ReportTest, JsonIsDeterministicAndEscaped) {
   const std::string json = RenderReportJson(r);
   EXPECT_EQ(json, RenderReportJson(Build(2)));
   EXPECT_NE(json.find("\"site\": \"shop\""), std::string::npos);
+  EXPECT_NE(json.find("{\"id\": \"buy\", \"label\": "), std::string::npos) << json.substr(0, 400);
   EXPECT_NE(json.find("\"element\": \"<script>\\\"x\\ufffd\""), std::string::npos);
   EXPECT_EQ(json.find("\xff"), std::string::npos);
   EXPECT_NE(json.find("\"conversion_rate\": 0.3,"), std::string::npos);

@@ -1,0 +1,63 @@
+// The collector's JSON API, same origin as the dashboard.
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function failure(response) {
+  // The collector answers 4xx/5xx with a text/plain reason ("bad_request: from: after to").
+  const text = (await response.text().catch(() => '')).trim().slice(0, 300);
+  return new ApiError(response.status, text || `HTTP ${response.status}`);
+}
+
+// The site ids the collector serves, or null when it cannot list them.
+export async function fetchSites() {
+  try {
+    const response = await fetch('/api/sites', { headers: { Accept: 'application/json' } });
+    if (!response.ok) return null;
+    const body = await response.json();
+    return Array.isArray(body.sites) ? body.sites.filter((site) => typeof site === 'string') : null;
+  } catch {
+    return null;
+  }
+}
+
+// The whole report of a date range: every funnel and every breakdown, so the
+// funnel and breakdown pickers switch views without another round trip.
+export async function fetchReport(site, { from, to }, signal) {
+  const params = new URLSearchParams();
+  if (from) params.set('from', from);
+  if (to) params.set('to', to);
+  let response;
+  try {
+    response = await fetch(`/api/report/${encodeURIComponent(site)}?${params}`, {
+      headers: { Accept: 'application/json' },
+      signal,
+    });
+  } catch (error) {
+    if (error.name === 'AbortError') throw error;
+    throw new ApiError(0, 'the collector cannot be reached');
+  }
+  if (!response.ok) throw await failure(response);
+  return response.json();
+}
+
+// Server-Sent Events of the live board; EventSource reconnects by itself.
+//   handlers: { onData(json), onStatus('connecting' | 'open' | 'reconnecting') }
+export function openLive(site, { onData, onStatus }) {
+  const source = new EventSource(`/api/live/${encodeURIComponent(site)}`);
+  onStatus('connecting');
+  source.addEventListener('open', () => onStatus('open'));
+  source.addEventListener('error', () => onStatus(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting'));
+  source.addEventListener('live', (event) => {
+    try {
+      onData(JSON.parse(event.data));
+    } catch {
+      // A malformed event is skipped; the next one arrives within a second.
+    }
+  });
+  return { close: () => source.close() };
+}

@@ -1,0 +1,292 @@
+// Heatmap: the coarse document-relative click grid (columns x rows cells)
+// drawn as a translucent overlay on the live page in an iframe, plus scroll
+// reach lines. The page is on the site's origin: its tracker sees
+// '#microconv-overlay', does not track, and answers our 'measure' message
+// with its document size so the grid lines up with the document.
+import { clear, dataTable, el, emptyState, stat, suppressedBadge, tableDetails } from '../dom.js';
+import { formatInt, formatPercent } from '../format.js';
+import { drawCells, drawReach } from './heatmap_overlay.js';
+import { initialOrigin, pageUrl, parseOrigin, rememberPath, samplePath, storeOrigin } from './heatmap_page.js';
+
+const kFrameWidth = 1280;        // CSS px the page is laid out at, then scaled to the panel
+const kFallbackHeight = 1600;    // when the page does not say how tall it is
+// While measuring, a typical desktop viewport: a page shorter than the frame
+// reports the frame's height, as it did for the visitors who clicked on it.
+const kMeasuringHeight = 800;
+const kMeasureTimeoutMs = 2000;
+const kMeasureRetryMs = 250;     // the tracker may still be loading when the frame fires 'load'
+const kMaxHeight = 30000;
+
+export function createHeatmapPanel(body) {
+  const ui = buildSkeleton(body);
+  const state = {
+    view: null,
+    page: '',          // selected template
+    frameSrc: '',      // what the iframe shows
+    measured: null,    // { width, height } from the page, or null
+    status: 'none',    // none | measuring | aligned | unaligned
+  };
+  let measureTimer = 0;
+  let measureDeadline = 0;
+
+  ui.origin.value = initialOrigin();
+  ui.pageSelect.addEventListener('change', () => {
+    state.page = ui.pageSelect.value;
+    ui.path.value = samplePath(state.view?.report.site, state.page);
+    draw();
+    if (ui.origin.value.trim()) load();
+  });
+  ui.form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    load();
+  });
+  ui.clear.addEventListener('click', () => {
+    ui.origin.value = '';
+    storeOrigin('');
+    unload();
+  });
+  ui.showClicks.addEventListener('change', draw);
+  ui.showReach.addEventListener('change', draw);
+  window.addEventListener('message', onMessage);
+  new ResizeObserver(() => layout()).observe(ui.viewport);
+
+  function load() {
+    const origin = parseOrigin(ui.origin.value);
+    if (!origin) {
+      const typed = ui.origin.value.trim();
+      unload();
+      if (typed) setStatus('none', 'Enter the site URL as http(s)://host[:port].');
+      return;
+    }
+    ui.origin.value = origin;
+    storeOrigin(origin);
+    const url = pageUrl(origin, ui.path.value);
+    if (!url) {
+      setStatus('none', 'The page path must start with "/" and stay on the site.');
+      return;
+    }
+    rememberPath(state.view?.report.site, state.page, ui.path.value);
+    const src = `${url}#microconv-overlay`;
+    if (src === state.frameSrc && state.status !== 'none') return;
+    state.frameSrc = src;
+    state.measured = null;
+    ui.frame.hidden = false;
+    ui.frame.src = src;
+    setStatus('measuring', 'Loading the page and asking it for its size\u2026');
+    layout();
+  }
+
+  function unload() {
+    stopMeasuring();
+    state.frameSrc = '';
+    state.measured = null;
+    ui.frame.removeAttribute('src');
+    ui.frame.hidden = true;
+    setStatus('none', 'Enter the site URL to see the clicks over the page itself. The grid is drawn alone.');
+    layout();
+  }
+
+  ui.frame.addEventListener('load', () => {
+    if (!state.frameSrc) return;
+    stopMeasuring();
+    measureDeadline = Date.now() + kMeasureTimeoutMs;
+    askForSize();
+  });
+
+  function askForSize() {
+    const origin = parseOrigin(state.frameSrc);
+    try {
+      ui.frame.contentWindow?.postMessage({ microconv: 'measure' }, origin);
+    } catch {
+      // A frame that navigated elsewhere cannot be asked; the deadline decides.
+    }
+    if (Date.now() >= measureDeadline) {
+      if (!state.measured) {
+        setStatus('unaligned', `The page did not report its size within ${kMeasureTimeoutMs / 1000} s (is an up-to-date microconv script on it?). `
+          + `It is shown at ${kFrameWidth} \u00d7 ${kFallbackHeight} px and the overlay may not line up.`);
+        layout();
+      }
+      return;
+    }
+    measureTimer = setTimeout(askForSize, state.measured ? kMeasureRetryMs * 2 : kMeasureRetryMs);
+  }
+
+  function stopMeasuring() {
+    clearTimeout(measureTimer);
+    measureTimer = 0;
+  }
+
+  function onMessage(event) {
+    if (!state.frameSrc || event.source !== ui.frame.contentWindow) return;
+    if (event.origin !== parseOrigin(state.frameSrc)) return;
+    const data = event.data;
+    if (!data || data.microconv !== 'measure') return;
+    const width = Number(data.width);
+    const height = Number(data.height);
+    if (!Number.isFinite(width) || !Number.isFinite(height) || width < 100 || height < 100) return;
+    const size = { width: Math.min(width, 4 * kFrameWidth), height: Math.min(height, kMaxHeight) };
+    const changed = !state.measured || Math.abs(state.measured.height - size.height) > 2 || Math.abs(state.measured.width - size.width) > 2;
+    state.measured = size;
+    setStatus('aligned', `Aligned to the page's document (${formatInt(Math.round(size.width))} \u00d7 ${formatInt(Math.round(size.height))} px at ${kFrameWidth} px wide).`);
+    // Answers keep coming until the deadline: a page that grows after load
+    // (images, fonts) is followed; a stable one stops the questions.
+    if (changed) layout();
+    else stopMeasuring();
+  }
+
+  function setStatus(status, message) {
+    state.status = status;
+    ui.status.textContent = message;
+    ui.status.className = `heatmap-status status-${status}`;
+  }
+
+  // Sizes the frame, overlay and reach lines to the panel width.
+  function layout() {
+    const available = ui.viewport.clientWidth;
+    if (!available) return;
+    const scale = available / kFrameWidth;
+    const withPage = Boolean(state.frameSrc);
+    const docWidth = withPage && state.measured ? state.measured.width : kFrameWidth;
+    const unmeasured = state.status === 'measuring' ? kMeasuringHeight : kFallbackHeight;
+    const docHeight = withPage ? (state.measured ? state.measured.height : unmeasured) : kFrameWidth * 1.25;
+    ui.frame.style.width = `${kFrameWidth}px`;
+    ui.frame.style.height = `${docHeight}px`;
+    ui.frame.style.transform = `scale(${scale})`;
+    ui.stage.style.width = `${available}px`;
+    ui.stage.style.height = `${docHeight * scale}px`;
+    state.box = { width: Math.min(docWidth, kFrameWidth) * scale, height: docHeight * scale };
+    draw();
+  }
+
+  function draw() {
+    const view = state.view;
+    if (!view || !state.box) return;
+    const { report } = view;
+    const heat = report.heatmap || { columns: 16, rows: 32, pages: [] };
+    const page = (heat.pages || []).find((p) => p.page === state.page);
+    const pageRow = (report.pages || []).find((p) => p.page === state.page);
+    drawCells(ui.canvas, state.box, heat, page && !page.suppressed && ui.showClicks.checked ? page.cells : null);
+    drawReach(ui.reach, state.box, pageRow && !pageRow.suppressed && ui.showReach.checked ? pageRow.scroll_reach : null);
+    clear(ui.stats);
+    if (page?.suppressed) clear(ui.stats, el('span', { className: 'note' }, suppressedBadge(view.k), ' Fewer than ', String(view.k), ' sessions on this page: hidden for privacy.'));
+    else if (page) clear(ui.stats, stat('Sessions', formatInt(page.sessions)), stat('Clicks', formatInt(page.clicks)),
+      pageRow && !pageRow.suppressed ? stat('Scrolled past half', formatPercent(pageRow.scroll_reach?.[5] ?? 0, 0)) : null);
+    ui.hover.hidden = true;
+    state.cells = page && !page.suppressed ? { cells: page.cells, columns: heat.columns, rows: heat.rows, clicks: page.clicks } : null;
+    clear(ui.reachTable, pageRow && !pageRow.suppressed && pageRow.scroll_reach ? tableDetails('Scroll reach as a table', dataTable({
+      caption: `Scroll reach on ${state.page}`,
+      columns: [{ key: 'depth', label: 'Scrolled to at least' }, { key: 'share', label: 'Share of page views', numeric: true, format: (v) => formatPercent(v, 0) }],
+      rows: pageRow.scroll_reach.map((share, i) => ({ depth: `${i * 10} %`, share })),
+      k: view.k,
+    })) : null);
+  }
+
+  ui.canvas.addEventListener('mousemove', (event) => {
+    const cells = state.cells;
+    if (!cells || !state.box) return;
+    const rect = ui.canvas.getBoundingClientRect();
+    const column = Math.floor(((event.clientX - rect.left) / rect.width) * cells.columns);
+    const row = Math.floor(((event.clientY - rect.top) / rect.height) * cells.rows);
+    const count = cells.cells[row * cells.columns + column];
+    if (count === undefined) return;
+    ui.hover.hidden = false;
+    ui.hover.textContent = `${formatInt(count)} clicks (${formatPercent(cells.clicks ? count / cells.clicks : 0, 0)}) \u00b7 ${Math.round((row / cells.rows) * 100)}\u2013${Math.round(((row + 1) / cells.rows) * 100)} % down`;
+    ui.hover.style.left = `${event.clientX - ui.stage.getBoundingClientRect().left + 12}px`;
+    ui.hover.style.top = `${event.clientY - ui.stage.getBoundingClientRect().top + 12}px`;
+  });
+  ui.canvas.addEventListener('mouseleave', () => { ui.hover.hidden = true; });
+
+  return {
+    update(view) {
+      state.view = view;
+      const heat = view.report.heatmap || { pages: [], selectors: [] };
+      const pages = heat.pages || [];
+      clear(ui.pageSelect, pages.map((p) => el('option', { text: p.suppressed ? `${p.page} (< ${view.k})` : p.page, attrs: { value: p.page } })));
+      ui.pageSelect.disabled = !pages.length;
+      const previous = state.page;
+      if (!pages.some((p) => p.page === state.page)) state.page = pages[0]?.page || '';
+      ui.pageSelect.value = state.page;
+      if (state.page !== previous || !ui.path.value) ui.path.value = samplePath(view.report.site, state.page);
+      ui.empty.hidden = pages.length > 0;
+      ui.main.hidden = pages.length === 0;
+      renderSelectors(ui.selectors, view);
+      view.exportTable({
+        title: 'Heatmap pages',
+        columns: [{ key: 'page', label: 'Page' }, { key: 'sessions', label: 'Sessions', numeric: true }, { key: 'clicks', label: 'Clicks', numeric: true },
+          { key: 'cells', label: `Cells (${heat.columns || 16} x ${heat.rows || 32}, row-major)`, numeric: true, value: (p) => (p.cells || []).join(' ') }],
+        rows: pages,
+      });
+      if (!state.frameSrc && ui.origin.value.trim() && pages.length) load();
+      else if (!state.frameSrc) unload();
+      layout();
+    },
+  };
+}
+
+function buildSkeleton(body) {
+  const ui = {};
+  ui.pageSelect = el('select', { attrs: { id: 'heatmap-page' } });
+  ui.origin = el('input', { attrs: { id: 'heatmap-origin', type: 'url', placeholder: 'https://shop.example', autocomplete: 'url', spellcheck: 'false' } });
+  ui.path = el('input', { attrs: { id: 'heatmap-path', type: 'text', placeholder: '/product/1', spellcheck: 'false' } });
+  ui.showClicks = el('input', { attrs: { id: 'heatmap-show-clicks', type: 'checkbox', checked: true } });
+  ui.showReach = el('input', { attrs: { id: 'heatmap-show-reach', type: 'checkbox', checked: true } });
+  ui.clear = el('button', { className: 'btn btn-ghost', text: 'Clear URL', attrs: { type: 'button' } });
+  ui.form = el('form', { className: 'heatmap-controls', attrs: { 'aria-label': 'Heatmap page' } },
+    field('heatmap-page', 'Page template', ui.pageSelect),
+    field('heatmap-origin', 'Site URL', ui.origin, 'The origin your pages are served from.'),
+    field('heatmap-path', 'Page path', ui.path, 'Replace the sample in :param segments with a real one.'),
+    el('div', { className: 'control-row' }, el('button', { className: 'btn btn-primary', text: 'Show page', attrs: { type: 'submit' } }), ui.clear),
+    el('div', { className: 'toggles' },
+      el('label', { className: 'check' }, ui.showClicks, ' Clicks'),
+      el('label', { className: 'check' }, ui.showReach, ' Scroll reach')));
+  ui.stats = el('div', { className: 'funnel-summary heatmap-stats' });
+  ui.status = el('p', { className: 'heatmap-status', attrs: { role: 'status', 'aria-live': 'polite' } });
+  ui.frame = el('iframe', {
+    className: 'heatmap-frame',
+    hidden: true,
+    attrs: {
+      title: 'The site page under the heatmap',
+      // Not sandboxed: the page must run its scripts on its own origin to lay
+      // out as visitors see it and for its tracker to answer. It gets no
+      // pointer events (so no user activation to navigate this tab) and no
+      // referrer.
+      referrerpolicy: 'no-referrer',
+      scrolling: 'no',
+      tabindex: '-1',
+      loading: 'eager',
+    },
+  });
+  ui.canvas = el('canvas', { className: 'heatmap-canvas', attrs: { 'aria-hidden': 'true' } });
+  ui.reach = el('div', { className: 'heatmap-reach', attrs: { 'aria-hidden': 'true' } });
+  ui.hover = el('div', { className: 'heatmap-hover', hidden: true });
+  ui.stage = el('div', { className: 'heatmap-stage' }, ui.frame, ui.canvas, ui.reach, ui.hover);
+  ui.viewport = el('div', { className: 'heatmap-viewport', attrs: { role: 'img', 'aria-label': 'Click heatmap over the page; the scroll reach table is below.' } }, ui.stage);
+  ui.reachTable = el('div');
+  ui.selectors = el('div', { className: 'heatmap-selectors' });
+  ui.empty = emptyState('No clicks recorded yet', 'The heatmap fills in as visitors click on your pages.');
+  ui.main = el('div', { className: 'heatmap' },
+    el('div', { className: 'heatmap-side' }, ui.form, ui.selectors),
+    el('div', { className: 'heatmap-main' }, ui.stats, ui.status, ui.viewport, ui.reachTable));
+  clear(body, ui.empty, ui.main);
+  return ui;
+}
+
+function field(id, label, control, hint) {
+  const hintId = hint ? `${id}-hint` : null;
+  if (hintId) control.setAttribute('aria-describedby', hintId);
+  return el('div', { className: 'field' }, el('label', { text: label, attrs: { for: id } }), control,
+    hint ? el('span', { className: 'hint', text: hint, attrs: { id: hintId } }) : null);
+}
+
+function renderSelectors(container, view) {
+  const selectors = view.report.heatmap?.selectors || [];
+  const columns = [
+    { key: 'selector', label: 'Selector', format: (v) => el('span', { className: 'mono', text: v }) },
+    { key: 'clicks', label: 'Clicks', numeric: true, format: formatInt },
+    { key: 'sessions', label: 'Sessions', numeric: true, format: formatInt },
+  ];
+  view.exportTable({ title: 'Selector clicks', columns, rows: selectors });
+  clear(container, el('h3', { className: 'subhead', text: 'Clicks per configured selector' }),
+    selectors.length ? dataTable({ id: 'selector-table', caption: 'Clicks per configured selector', columns, rows: selectors, k: view.k })
+      : el('p', { className: 'note', text: 'No configured selectors were clicked.' }));
+}

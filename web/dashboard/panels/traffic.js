@@ -1,0 +1,96 @@
+// Traffic over time (sessions, page views, conversions per day) and where
+// visitors came from (the referrer segment).
+import { axisText, baseTooltip, colors, mountChart, tooltipHtml } from '../charts.js';
+import { clear, dataTable, el, emptyState, shareBar, suppressedBadge, tableDetails } from '../dom.js';
+import { formatDay, formatDayLong, formatInt, formatPercent } from '../format.js';
+
+export function renderTraffic(body, view) {
+  const days = view.days;
+  const chart = el('div', { className: 'chart chart-traffic' });
+  const columns = [
+    { key: 'date', label: 'Day' },
+    { key: 'sessions', label: 'Sessions', numeric: true, format: formatInt },
+    { key: 'page_views', label: 'Page views', numeric: true, format: formatInt },
+    { key: 'conversions', label: 'Conversions', numeric: true, format: formatInt },
+  ];
+  clear(body, el('div', { className: 'traffic' },
+    el('div', { className: 'traffic-chart' }, chart,
+      tableDetails('Daily numbers', dataTable({ caption: 'Sessions, page views and conversions per day', columns, rows: days, k: view.k }))),
+    el('div', { className: 'traffic-referrers' }, referrers(view))));
+  view.exportTable({ title: 'Traffic per day', columns, rows: days });
+
+  mountChart(chart, {
+    grid: { left: 48, right: 12, top: 36, bottom: 28 },
+    legend: { top: 0, left: 0, itemWidth: 14, itemHeight: 8, textStyle: axisText, icon: 'roundRect' },
+    tooltip: {
+      ...baseTooltip,
+      trigger: 'axis',
+      axisPointer: { type: 'line', lineStyle: { color: colors.neutral } },
+      formatter: (items) => {
+        const day = days[items[0].dataIndex];
+        if (day.suppressed) return tooltipHtml(formatDayLong(day.date), [['Hidden', `fewer than ${view.k} sessions`]]);
+        return tooltipHtml(formatDayLong(day.date), [
+          ['Sessions', formatInt(day.sessions)],
+          ['Page views', formatInt(day.page_views)],
+          ['Conversions', formatInt(day.conversions)],
+          ['Conversion rate', day.sessions ? formatPercent(day.conversions / day.sessions) : '\u2013'],
+        ]);
+      },
+    },
+    xAxis: {
+      type: 'category',
+      data: days.map((d) => formatDay(d.date)),
+      axisLine: { lineStyle: { color: colors.grid } },
+      axisTick: { show: false },
+      axisLabel: { ...axisText, hideOverlap: true },
+    },
+    yAxis: [
+      { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: colors.grid } }, axisLabel: axisText },
+      // Conversions keep to the lower third so they do not read as the main series.
+      { type: 'value', minInterval: 1, max: (extent) => Math.max(3, Math.ceil(extent.max * 3)), splitLine: { show: false }, axisLabel: { show: false } },
+    ],
+    series: [
+      {
+        name: 'Sessions', type: 'line', data: days.map((d) => d.sessions), smooth: 0.25, showSymbol: false,
+        lineStyle: { width: 2.5, color: colors.accent }, itemStyle: { color: colors.accent },
+        areaStyle: { color: { type: 'linear', x: 0, y: 0, x2: 0, y2: 1, colorStops: [{ offset: 0, color: 'rgba(79,70,229,0.18)' }, { offset: 1, color: 'rgba(79,70,229,0)' }] } },
+      },
+      {
+        name: 'Page views', type: 'line', data: days.map((d) => d.page_views), smooth: 0.25, showSymbol: false,
+        lineStyle: { width: 1.5, color: colors.faint, type: 'dashed' }, itemStyle: { color: colors.faint },
+      },
+      {
+        name: 'Conversions', type: 'bar', yAxisIndex: 1, data: days.map((d) => d.conversions), barMaxWidth: 14,
+        itemStyle: { color: colors.accentSoft, borderRadius: [3, 3, 0, 0] },
+      },
+    ],
+  }, `Sessions, page views and conversions per day from ${view.range.from} to ${view.range.to}; the daily numbers are in the table below.`);
+}
+
+function referrers(view) {
+  const heading = el('h3', { className: 'subhead', text: 'Referrers' });
+  const table = (view.report.segments || []).find((t) => t.dimension === 'referrer');
+  if (!table) {
+    return [heading, emptyState('Not in this report', 'Choose the breakdown "All dimensions" or "Referrer" to see referrers.')];
+  }
+  const rows = [...table.rows, ...(table.other && (table.other.suppressed || table.other.sessions) ? [table.other] : [])];
+  if (!rows.length) return [heading, emptyState('No referrers yet')];
+  const max = Math.max(...rows.map((r) => r.sessions || 0), 1);
+  const list = el('ol', { className: 'rank-list', attrs: { 'aria-label': 'Referrers by sessions' } });
+  for (const row of rows) {
+    const value = row.suppressed ? suppressedBadge(view.k) : el('span', { className: 'rank-num', text: formatInt(row.sessions) });
+    const item = el('li', { className: 'rank-item' },
+      row.suppressed ? null : shareBar(row.sessions / max, 'bar-back'),
+      el('span', { className: 'rank-label', text: row.value, attrs: { title: row.value } }),
+      row.suppressed ? null : el('span', { className: 'rank-extra', text: formatPercent(row.conversion_rate), attrs: { title: 'conversion rate' } }),
+      value);
+    list.append(item);
+  }
+  view.exportTable({
+    title: 'Referrers',
+    columns: [{ key: 'value', label: 'Referrer' }, { key: 'sessions', label: 'Sessions', numeric: true },
+      { key: 'converters', label: 'Converters', numeric: true }, { key: 'conversion_rate', label: 'Conversion rate', numeric: true }],
+    rows,
+  });
+  return [heading, el('div', { className: 'rank-head' }, el('span', { text: 'Source' }), el('span', { text: 'Conv. rate' }), el('span', { text: 'Sessions' })), list];
+}
