@@ -1,0 +1,124 @@
+// The dashboard's basics: every control labelled and reachable by keyboard,
+// pickers drive the report, and attacker-controlled labels and paths show as
+// text (never as markup), with k-suppressed cells marked, not zeroed.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { launchBrowser, openContext } from './support/browser.mjs';
+import { startCollector } from './support/collector.mjs';
+import { simulateVisitors } from './support/demo_store.mjs';
+import { requireDist } from './support/paths.mjs';
+
+let collector;
+let browser;
+before(async () => {
+  requireDist();
+  collector = await startCollector();
+  browser = await launchBrowser();
+  await simulateVisitors(collector.url, 200, 2);
+});
+after(async () => {
+  await browser.close();
+  await collector.stop();
+});
+
+async function ready(page) {
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state));
+  return page.evaluate(() => document.body.dataset.state);
+}
+
+test('every control has a label and the pickers work from the keyboard', async () => {
+  const { page, context, errors } = await openContext(browser, { viewport: { width: 1440, height: 900 } });
+  await page.goto(collector.url + '/dashboard/?site=demo');
+  assert.equal(await ready(page), 'ready');
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll('input, select, textarea, button')]
+      .filter((el) => !el.closest('[hidden]'))
+      .filter((el) => {
+        const named = (el.labels && [...el.labels].some((l) => l.textContent.trim())) ||
+          (el.getAttribute('aria-label') || '').trim() || (el.getAttribute('aria-labelledby') || '').trim() ||
+          (el.tagName === 'BUTTON' && el.textContent.trim());
+        return !named;
+      })
+      .map((el) => el.outerHTML.slice(0, 80)));
+  assert.deepEqual(unlabelled, []);
+  assert.ok(await page.evaluate(() => document.querySelector('main') && document.querySelector('h1')));
+
+  // Tab from the top reaches the funnel picker; the keyboard changes it.
+  await page.keyboard.press('Tab');
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    reached = await page.evaluate(() => document.activeElement && document.activeElement.id === 'funnel');
+    if (!reached) await page.keyboard.press('Tab');
+  }
+  assert.ok(reached, 'Tab reaches #funnel');
+  const focusVisible = await page.evaluate(() => {
+    const style = getComputedStyle(document.activeElement);
+    return style.outlineStyle !== 'none' || style.boxShadow !== 'none';
+  });
+  assert.ok(focusVisible, 'the focused control shows a focus ring');
+  const before = await page.evaluate(() => document.querySelector('#funnel').value);
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction((old) => document.querySelector('#funnel').value !== old, before);
+  assert.equal(await ready(page), 'ready');
+  const funnel = await page.evaluate(() => document.querySelector('#funnel').value);
+  assert.notEqual(funnel, before);
+  await page.waitForFunction((id) => new URL(location.href).searchParams.get('funnel') === id, funnel);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('attacker-controlled labels render as text; suppressed cells are marked', async () => {
+  const { page, context, errors } = await openContext(browser, { viewport: { width: 1440, height: 900 } });
+  const real = await collector.report('demo');
+  const evil = '<img src=x onerror="window.__owned=1">';
+  const report = structuredClone(real);
+  report.funnels[0].label = evil;
+  report.funnels[0].steps[1].label = evil;
+  report.funnels[0].steps[2] = { label: 'Hidden step', optional: false, suppressed: true };
+  for (const page of report.pages) page.page = '/p/' + evil;
+  report.frustration = [{ element: 'button#' + evil, sessions: 9, clicks: 40, rage_clicks: 9, dead_clicks: 3 }];
+  if (report.segments[0]) report.segments[0].rows[0].value = evil;
+  await page.route('**/api/report/**', (route) =>
+    route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(report) }));
+  await page.goto(collector.url + '/dashboard/?site=demo');
+  assert.equal(await ready(page), 'ready');
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.__owned), undefined, 'no injected handler ran');
+  assert.equal(await page.evaluate(() => document.querySelectorAll('img[src="x"]').length), 0);
+  const text = await page.evaluate(() => document.body.innerText);
+  assert.ok(text.includes(evil), 'the label shows literally');
+  const hidden = await page.evaluate(() =>
+    document.querySelector('#funnel-table tr[data-step="2"] [data-col=reached]').dataset.value);
+  assert.equal(hidden, 'suppressed');
+  // Hover every chart so tooltips render with the evil labels too.
+  for (const chart of await page.$$('#panel-funnel canvas, #panel-paths canvas, #panel-segments canvas')) {
+    const box = await chart.boundingBox();
+    if (box) await page.mouse.move(box.x + box.width / 3, box.y + box.height / 3);
+    await page.waitForTimeout(100);
+  }
+  assert.equal(await page.evaluate(() => window.__owned), undefined, 'tooltips escape labels');
+  assert.equal(await page.evaluate(() => document.querySelectorAll('img[src="x"]').length), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('CSV and JSON exports download what is shown', async () => {
+  const { page, context, errors } = await openContext(browser, { viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  await page.goto(collector.url + '/dashboard/?site=demo');
+  assert.equal(await ready(page), 'ready');
+  const [json] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+  const exported = JSON.parse(readFileSync(await json.path(), 'utf8'));
+  const report = await collector.report('demo');
+  assert.deepEqual(exported.engagement, report.engagement);
+  assert.deepEqual(exported.funnels.map((f) => f.id), ['purchase'], 'the selected funnel only');
+  assert.deepEqual(exported.funnels[0].steps, report.funnels[0].steps);
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+  const text = readFileSync(await csv.path(), 'utf8');
+  assert.ok(text.split('\n').length > 10, 'the CSV has rows');
+  const addToCart = report.funnels[0].steps.find((step) => step.label === 'Add to cart');
+  assert.ok(text.split('\n').some((line) => line.includes('Add to cart') && line.includes(String(addToCart.reached))),
+    'the CSV has the funnel step with its count');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
