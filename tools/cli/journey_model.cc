@@ -194,7 +194,7 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
     }
     r.Wait(3000, 30000);
     r.Scroll(chance(0.6) ? 90 : 50);
-    if (chance(0.2)) r.Click(700, 2900, "button.share", selector_share_);
+    if (chance(0.2)) r.Click(700, 2900, "button#share", selector_share_);
     if (chance(0.35)) {
       r.Fill(form_newsletter_, {"email"});
       r.Form(EventType::kFormSubmit, form_newsletter_);
@@ -244,7 +244,7 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
     r.Scroll(55);
   });
   next([&] {  // 4. a product
-    r.Click(700, 1350, "a.product-card");
+    r.Click(700, 1350, "a#product-" + product.substr(std::string_view("/product/").size()));
     r.Page(product);
     r.Wait(3000, 15000);
     r.Scroll(50);
@@ -253,10 +253,10 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
     r.Visible(visible_reviews_, false);
     if (chance(options.frustration)) {  // the gallery looks clickable but is not
       for (int i = 0; i < 4; ++i) {
-        r.Click(400 + i, 600 + i, "img.gallery");
+        r.Click(400 + i, 600 + i, "img#gallery-main");
         r.Wait(150, 300);
       }
-      r.Dead("img.gallery");
+      r.Dead("img#gallery-main");
     }
     r.Wait(2000, 30000);
     r.Input();

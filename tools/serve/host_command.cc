@@ -78,7 +78,9 @@ int RunHost(int argc, char** argv) {
   const SiteHost& host = site.value();
   server.Get(".*", [&host](const httplib::Request& req, httplib::Response& res) {
     HostedFile file = host.Serve(req.path);
-    res.status = file.status;
+    // Left unset for 200, httplib answers a Range request (video seeking)
+    // with 206 and the part asked for.
+    if (file.status != 200) res.status = file.status;
     res.set_header("Cache-Control", file.cacheable ? "public, max-age=300" : "no-cache");
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_content(std::move(file.body), file.content_type);
