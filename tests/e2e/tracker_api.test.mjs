@@ -1,6 +1,7 @@
 // The tracker calls behind the playground and the dashboard's heatmap:
 // inspect with bytes, flush ("send now"), and the overlay frame that is not
-// tracked and tells only the collector's origin its document size.
+// tracked and tells only the collector's origin its document size; and
+// element visibility for elements taller than the viewport.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openContext, trackerReady } from './support/browser.mjs';
@@ -9,7 +10,7 @@ import { shopRoutes } from './support/shop.mjs';
 
 let harness;
 before(async () => {
-  harness = await startHarness(shopRoutes);
+  harness = await startHarness({ ...shopRoutes, '/reviews': 'tall_reviews.html' });
 });
 after(() => harness.close());
 
@@ -89,6 +90,23 @@ test('a page framed for the heatmap overlay is not tracked and measures only for
   }, 'the top page session in the report');
   assert.equal(productViews(report), productViewsBefore, 'the framed product pages were not counted');
   assert.equal(report.engagement.sessions, sessionsBefore + 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('an element five viewports tall counts as seen once it fills the viewport for a second', async () => {
+  const { page, context, errors } = await openContext(harness.browser, { viewport: { width: 1000, height: 800 } });
+  await page.goto(harness.site.url + '/reviews');
+  await trackerReady(page);
+  const seen = async () => (await page.evaluate(() => window.microconv('inspect'))).path
+    .some((step) => step.micro === 'reviews_seen');
+  // Scroll in steps, as a reader does: the element enters as a sliver.
+  for (let y = 100; y <= 2200; y += 100) {
+    await page.evaluate((top) => window.scrollTo(0, top), y);
+    await page.waitForTimeout(30);
+  }
+  await page.waitForTimeout(1300); // the core's one-second dwell
+  assert.equal(await seen(), true);
   assert.deepEqual(errors, []);
   await context.close();
 });

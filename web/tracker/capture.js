@@ -6,6 +6,11 @@ import { elementPath } from './element_path.js';
 import { warnOnce } from './status.js';
 
 const kInputEveryMs = 1000;
+
+// Element visibility callbacks: half of the element, or (for tall ones) the
+// ratio at which it fills half the viewport, up to 100 viewports tall.
+const kVisibilityThresholds = [0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 1];
+
 const kDeadClickMs = 1000;
 const kMaxNameLength = 100;
 
@@ -307,7 +312,9 @@ export class Capture {
           warnOnce('visibility observer failed', String(error));
         }
       },
-      { threshold: [0, 0.5, 1] }
+      // Small ratios too: an element taller than two viewports never shows
+      // half of itself, so its callback must come as it fills the viewport.
+      { threshold: kVisibilityThresholds }
     );
     this.visible.forEach((selector, index) => {
       if (!selector) return;
