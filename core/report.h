@@ -139,6 +139,14 @@ struct SegmentTable {
   SegmentRow other;              // rows past top_rows and values over the cap
 };
 
+// One day's segment table of a dimension: reports asked for a daily
+// breakdown carry one per day with sessions, so the dashboard can show how
+// referrers (or any dimension) move over time.
+struct DailySegmentTable {
+  std::string date;
+  SegmentTable table;
+};
+
 struct PageRow {
   std::string page;  // template, or literal path
   bool literal = false;
@@ -256,6 +264,7 @@ struct Report {
   std::vector<HeatmapPage> heatmaps;
   std::vector<SelectorRow> selectors;
   std::vector<DayRow> days;
+  std::vector<DailySegmentTable> daily;  // filled by the caller; empty unless asked for
 };
 
 // kConfigMismatch when the aggregate was built for another config;

@@ -168,18 +168,35 @@ void RenderSegmentRow(JsonWriter& json, const SegmentRow& r) {
   json.EndObject();
 }
 
+// The fields of a segment table, inside an object the caller opened.
+void RenderSegmentTableFields(JsonWriter& json, const SegmentTable& t) {
+  json.FieldString("dimension", t.dimension);
+  json.Key("rows");
+  json.BeginArray(false);
+  for (const SegmentRow& r : t.rows) RenderSegmentRow(json, r);
+  json.EndArray();
+  json.Key("other");
+  RenderSegmentRow(json, t.other);
+}
+
 void RenderSegments(JsonWriter& json, const std::vector<SegmentTable>& tables) {
   json.Key("segments");
   json.BeginArray(false);
   for (const SegmentTable& t : tables) {
     json.BeginObject();
-    json.FieldString("dimension", t.dimension);
-    json.Key("rows");
-    json.BeginArray(false);
-    for (const SegmentRow& r : t.rows) RenderSegmentRow(json, r);
-    json.EndArray();
-    json.Key("other");
-    RenderSegmentRow(json, t.other);
+    RenderSegmentTableFields(json, t);
+    json.EndObject();
+  }
+  json.EndArray();
+}
+
+void RenderDaily(JsonWriter& json, const std::vector<DailySegmentTable>& daily) {
+  json.Key("daily");
+  json.BeginArray(false);
+  for (const DailySegmentTable& d : daily) {
+    json.BeginObject();
+    json.FieldString("date", d.date);
+    RenderSegmentTableFields(json, d.table);
     json.EndObject();
   }
   json.EndArray();
@@ -347,6 +364,7 @@ std::string RenderReportJson(const Report& report) {
   RenderForms(json, report.forms);
   RenderHeatmaps(json, report);
   RenderDays(json, report.days);
+  if (!report.daily.empty()) RenderDaily(json, report.daily);
   json.EndObject();
   return std::move(json).Take();
 }

@@ -101,6 +101,28 @@ TEST_F(CollectorTest, IngestThenReportCountsExactlyWhatWasSent) {
   EXPECT_TRUE(empty.value("days", json::array()).empty());
 }
 
+TEST_F(CollectorTest, DailyBreakdownSplitsEachDayByTheDimension) {
+  uint64_t nonce = 700;
+  for (const char* journey : {"purchase", "purchase", "dropoff_product", "dropoff_shipping",
+                              "dropoff_blog"}) {
+    PostAccepted(journeys_.Summary(journey, ++nonce));
+  }
+  const json report = json::parse(ReportBody(std::string(kRange) + "&daily=referrer"));
+  ASSERT_FALSE(report["days"].empty());
+  ASSERT_EQ(report["daily"].size(), report["days"].size());
+  for (size_t d = 0; d < report["days"].size(); ++d) {
+    const json& day = report["days"][d];
+    const json& daily = report["daily"][d];
+    EXPECT_EQ(daily["date"], day["date"]);
+    EXPECT_EQ(daily["dimension"], "referrer");
+    uint64_t sessions = daily["other"].value("sessions", 0);
+    for (const json& row : daily["rows"]) sessions += row["sessions"].get<uint64_t>();
+    EXPECT_EQ(sessions, day["sessions"].get<uint64_t>()) << daily.dump();
+  }
+  // Without the parameter the report has no daily part.
+  EXPECT_FALSE(json::parse(ReportBody()).contains("daily"));
+}
+
 TEST_F(CollectorTest, SameNonceManySequencesCountsOnceWithLatestContent) {
   const auto flushes = journeys_.Flushes("purchase", 0xabc, 4);
   ASSERT_EQ(flushes.size(), 4u);
@@ -235,6 +257,10 @@ TEST_F(CollectorTest, ReportRejectsBadParameters) {
            {"/api/report/demo?from=2023-11-14&to=2023-11-15&breakdown=shoe_size", 400},
            {"/api/report/demo?from=2023-11-14&to=2023-11-15&funnel=purchase", 200},
            {"/api/report/demo?from=2023-11-14&to=2023-11-15&breakdown=device", 200},
+           {"/api/report/demo?from=2023-11-14&to=2023-11-15&daily=all", 400},
+           {"/api/report/demo?from=2023-11-14&to=2023-11-15&daily=shoe_size", 400},
+           {"/api/report/demo?from=2023-08-01&to=2023-11-15&daily=referrer", 400},
+           {"/api/report/demo?from=2023-11-14&to=2023-11-15&daily=country", 200},
            {"/api/report/demo", 200},
        }) {
     auto res = cli.Get(c.query);

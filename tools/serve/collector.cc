@@ -24,6 +24,7 @@ namespace {
 constexpr int kListenBacklog = 1024;
 constexpr uint32_t kMaxReportDays = 3660;
 constexpr uint32_t kDefaultReportDays = 30;
+constexpr uint32_t kMaxDailyDays = 92;  // a day's aggregate each: bounded work per request
 constexpr const char* kCollectPath = "/api/collect";
 
 
@@ -359,6 +360,19 @@ void Collector::Report(const httplib::Request& req, httplib::Response& res) {
     if (!breakdown.ok()) return Reject(res, 400, "bad_request", "breakdown: unknown", false);
     options.breakdown = breakdown.value();
   }
+  Breakdown daily = Breakdown::kNone;
+  if (req.has_param("daily")) {
+    auto dimension = BreakdownFromName(req.get_param_value("daily"));
+    if (!dimension.ok() || dimension.value() == Breakdown::kAll ||
+        dimension.value() == Breakdown::kNone) {
+      return Reject(res, 400, "bad_request", "daily: expected one dimension, e.g. referrer", false);
+    }
+    if (to - from >= kMaxDailyDays) {
+      return Reject(res, 400, "bad_request",
+                    "daily: at most " + std::to_string(kMaxDailyDays) + " days", false);
+    }
+    daily = dimension.value();
+  }
   auto aggregate = store_.AggregateDays(*config, from, to);
   if (!aggregate.ok()) {
     LogEvent("store: report failed: " + aggregate.message());
@@ -368,8 +382,33 @@ void Collector::Report(const httplib::Request& req, httplib::Response& res) {
   if (!report.ok()) {
     return Reject(res, 400, ErrorName(report.error()), report.message(), false);
   }
+  if (daily != Breakdown::kNone) {
+    Status filled = FillDaily(*config, daily, options.k_anonymity, report.value());
+    if (!filled.ok()) {
+      LogEvent("store: report failed: " + filled.message);
+      return Reject(res, 503, "store_unavailable", "", false);
+    }
+  }
   res.set_header("Cache-Control", "no-store");
   res.set_content(RenderReportJson(report.value()), "application/json");
+}
+
+// One segment table per day with sessions, each from that day's cached
+// aggregate: the range's merged aggregate no longer knows the days apart.
+Status Collector::FillDaily(const Config& config, Breakdown dimension, int k_anonymity,
+                            microconv::Report& report) {
+  ReportOptions options;
+  options.k_anonymity = k_anonymity;
+  options.breakdown = dimension;
+  for (const DayRow& day : report.days) {
+    auto aggregate = store_.AggregateDays(config, day.day, day.day);
+    if (!aggregate.ok()) return {aggregate.error(), aggregate.message()};
+    auto built = BuildReport(aggregate.value(), config, options);
+    if (!built.ok()) return {built.error(), built.message()};
+    if (built.value().segments.empty()) continue;
+    report.daily.push_back({day.date, std::move(built.value().segments.front())});
+  }
+  return {};
 }
 
 void Collector::Live(const httplib::Request& req, httplib::Response& res) {

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <string>
 
+#include "core/report.h"
 #include "core/status.h"
 #include "tools/serve/collector_metrics.h"
 #include "tools/serve/live_board.h"
@@ -70,6 +71,8 @@ class Collector {
   void Live(const httplib::Request& req, httplib::Response& res);
   void CompiledConfig(const httplib::Request& req, httplib::Response& res);
   void SiteList(httplib::Response& res);
+  Status FillDaily(const Config& config, Breakdown dimension, int k_anonymity,
+                   microconv::Report& report);
   void Metrics(httplib::Response& res);
   void Health(httplib::Response& res);
   // A 4xx/5xx with a short plain-text reason, counted when it is an ingest.
