@@ -12,6 +12,7 @@ import { categoryPage, departmentPage, fillProductLists, productPage } from './c
 import { cartPage, orderPage, paymentPage, reviewPage, shippingPage } from './checkout.js';
 import { renderFooter, renderHeader } from './chrome.js';
 import { $, showToast } from './dom.js';
+import { journalPage, postPage } from './journal.js';
 import { flash, setSignedIn, takeFlash } from './state.js';
 
 // The documented queue stub: calls made before microconv.js has loaded wait
@@ -33,28 +34,6 @@ function accountForm(formId, message) {
   });
 }
 
-function postPage() {
-  const share = document.getElementById('share');
-  const status = document.getElementById('share-status');
-  share.addEventListener('click', async () => {
-    const url = location.origin + location.pathname;
-    try {
-      if (navigator.share) await navigator.share({ title: document.title, url });
-      else await navigator.clipboard.writeText(url);
-      status.textContent = navigator.share ? 'Thanks for sharing!' : 'Link copied. Thanks for sharing!';
-    } catch (_) {
-      status.textContent = 'Copy this link to share: ' + url;
-    }
-  });
-  const form = document.getElementById('comment-form');
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    // Comments are not stored in this demo: thank, reset, move on.
-    form.reset();
-    document.getElementById('comment-status').textContent = 'Thanks! Your comment is waiting for moderation.';
-  });
-}
-
 // ---------- Boot ----------
 
 const kPages = {
@@ -68,6 +47,7 @@ const kPages = {
   order: orderPage,
   signin: () => accountForm('signin-form', 'Welcome back: you are signed in.'),
   signup: () => accountForm('signup-form', 'Welcome to Sonora: your account is ready.'),
+  blog: journalPage,
   post: postPage,
 };
 
