@@ -26,6 +26,14 @@ std::string_view View(const flatbuffers::String* s) {
   return s == nullptr ? std::string_view() : std::string_view(s->c_str(), s->size());
 }
 
+// "#3" for an index the config does not name. Built by append: GCC 12
+// warns falsely (-Wrestrict) on "#" + std::to_string(...) once inlined.
+std::string Unnamed(size_t i) {
+  std::string name = "#";
+  name += std::to_string(i);
+  return name;
+}
+
 // Names from the config, tolerant of ids past its lists.
 class Names {
  public:
@@ -34,7 +42,7 @@ class Names {
   std::string Micro(size_t i) const {
     const auto* micros = def_.micros();
     return micros != nullptr && i < micros->size() ? std::string(View(micros->Get(i)->id()))
-                                                   : "#" + std::to_string(i);
+                                                   : Unnamed(i);
   }
   std::string MicroLabel(size_t i) const {
     const auto* micros = def_.micros();
@@ -46,11 +54,11 @@ class Names {
   std::string Form(size_t i) const {
     const auto* forms = def_.forms();
     return forms != nullptr && i < forms->size() ? std::string(View(forms->Get(i)->id()))
-                                                 : "#" + std::to_string(i);
+                                                 : Unnamed(i);
   }
   std::string Field(size_t form, size_t i) const {
     const auto* forms = def_.forms();
-    if (forms == nullptr || form >= forms->size()) return "#" + std::to_string(i);
+    if (forms == nullptr || form >= forms->size()) return Unnamed(i);
     return Entry(forms->Get(form)->fields(), i);
   }
   std::string Action(uint32_t code, bool& is_page) const {
@@ -63,7 +71,7 @@ class Names {
   static std::string Entry(
       const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* list, size_t i) {
     return list != nullptr && i < list->size() ? std::string(View(list->Get(i)))
-                                               : "#" + std::to_string(i);
+                                               : Unnamed(i);
   }
   const wire::SiteConfig& def_;
 };
