@@ -425,8 +425,12 @@ wire::SummaryT Session::BuildSummary() const {
   bool bounce = page_views_ <= 1 && path_.empty();
   // The entry page is the first page entry created; the exit page the
   // current one.
+  // The visit lasts to its last event, or while the page stays visible to
+  // the end of its active time: never shorter than the active time itself.
+  const int64_t end_ms =
+      hidden_ ? last_ms_ : std::max(last_ms_, std::min(tick_ms_, last_input_ms_ + kActiveAfterInputMs));
   s.facts = std::make_unique<wire::SessionFacts>(
-      Deciseconds(last_ms_ - start_ms_), Deciseconds(active_ms_), page_views_, rage_clicks_, dead_clicks_,
+      Deciseconds(end_ms - start_ms_), Deciseconds(active_ms_), page_views_, rage_clicks_, dead_clicks_,
       quick_backs_, dims_,
       static_cast<uint8_t>((bounce ? 1 : 0) | (path_truncated_ ? 2 : 0) | (ended_ ? 4 : 0)), 0,
       current_page_ >= 0 ? static_cast<uint8_t>(current_page_) : 0);

@@ -226,6 +226,34 @@ TEST_F(SessionTest, TimeOnPageFiresFromAdvanceWithoutEvents) {
   EXPECT_EQ(Count(t, "engaged"), 1);
 }
 
+TEST_F(SessionTest, DurationCoversActiveTimeButNotTimeAwayOrIdle) {
+  // Events, then the tracker's Advance(now) with no event in between (the
+  // playground's inspect, a flush): the facts of the summary at that moment.
+  auto facts_after = [&](const std::string& events, int64_t now_offset_ms) {
+    auto stream = ParseEventStream("start nonce=0x1 start_ms=1700000000000\n" + events, config_);
+    EXPECT_TRUE(stream.ok()) << stream.message();
+    Session session(config_, stream.value().Start());
+    EXPECT_EQ(session.Ingest(stream.value().Batch()).consumed, stream.value().events.size());
+    session.Advance(1700000000000 + now_offset_ms);
+    wire::SummaryT out;
+    VerifySummary(bytes_ = session.PreviewSummary(), &config_).value()->UnPackTo(&out);
+    return *out.facts;
+  };
+  // Reading a visible page after the last event: the visit grows with the
+  // active time, never shorter than it.
+  auto reading = facts_after("@0 page /product/1\n@1000 input\n", 6000);
+  EXPECT_EQ(reading.active_ds(), 60u);
+  EXPECT_EQ(reading.duration_ds(), 60u);
+  // Idle past the active window: the visit ends where activity did.
+  auto idle = facts_after("@0 page /product/1\n@1000 input\n", 600000);
+  EXPECT_EQ(idle.duration_ds(), (1000 + kActiveAfterInputMs) / 100);
+  EXPECT_LE(idle.active_ds(), idle.duration_ds());
+  // Hidden: time away is not visit time.
+  auto away = facts_after("@0 page /product/1\n@1000 input\n@2000 page_hidden\n", 600000);
+  EXPECT_EQ(away.duration_ds(), 20u);
+  EXPECT_LE(away.active_ds(), away.duration_ds());
+}
+
 TEST_F(SessionTest, MediaMilestonesImplyEarlierOnes) {
   auto s = Run("@0 page /blog/x\n@10 media video ended\n@20 media video q75\n");
   EXPECT_EQ(Count(s, "video"), 1);
