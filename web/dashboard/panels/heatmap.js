@@ -3,10 +3,14 @@
 // reach lines. The page is on the site's origin: its tracker sees
 // '#microconv-overlay', does not track, and answers our 'measure' message
 // with its document size so the grid lines up with the document.
+// The frame loads on the first render when the site URL is known. Chromium
+// does not paint a cross-origin frame outside the viewport, so a full-page
+// screenshot taken without scrolling here shows the grid alone; on screen
+// the page is there as soon as the panel scrolls into view.
 import { clear, dataTable, el, emptyState, stat, suppressedBadge, tableDetails } from '../dom.js';
 import { formatInt, formatPercent } from '../format.js';
 import { drawCells, drawReach } from './heatmap_overlay.js';
-import { initialOrigin, pageUrl, parseOrigin, rememberPath, samplePath, storeOrigin } from './heatmap_page.js';
+import { initialOrigin, pageUrl, parseOrigin, pathHint, rememberPath, samplePath, storeOrigin } from './heatmap_page.js';
 
 const kFrameWidth = 1280;        // CSS px the page is laid out at, then scaled to the panel
 const kFallbackHeight = 1600;    // when the page does not say how tall it is
@@ -14,6 +18,7 @@ const kFallbackHeight = 1600;    // when the page does not say how tall it is
 // reports the frame's height, as it did for the visitors who clicked on it.
 const kMeasuringHeight = 800;
 const kMeasureTimeoutMs = 2000;
+const kLoadTimeoutMs = 15000;    // a page that never fires 'load' still gets the fallback
 const kMeasureRetryMs = 250;     // the tracker may still be loading when the frame fires 'load'
 const kMaxHeight = 30000;
 
@@ -33,6 +38,7 @@ export function createHeatmapPanel(body) {
   ui.pageSelect.addEventListener('change', () => {
     state.page = ui.pageSelect.value;
     ui.path.value = samplePath(state.view?.report.site, state.page);
+    showPathHint();
     draw();
     if (ui.origin.value.trim()) load();
   });
@@ -45,6 +51,7 @@ export function createHeatmapPanel(body) {
     storeOrigin('');
     unload();
   });
+  ui.path.addEventListener('input', showPathHint);
   ui.showClicks.addEventListener('change', draw);
   ui.showReach.addEventListener('change', draw);
   window.addEventListener('message', onMessage);
@@ -72,7 +79,14 @@ export function createHeatmapPanel(body) {
     state.measured = null;
     ui.frame.hidden = false;
     ui.frame.src = src;
+    ui.loadingUrl.textContent = url;
     setStatus('measuring', 'Loading the page and asking it for its size\u2026');
+    stopMeasuring();
+    measureTimer = setTimeout(() => {
+      setStatus('unaligned', `The page has not finished loading after ${kLoadTimeoutMs / 1000} s (is the site URL right?). `
+        + `The clicks are drawn at ${kFrameWidth} \u00d7 ${kFallbackHeight} px and may not line up.`);
+      layout();
+    }, kLoadTimeoutMs);
     layout();
   }
 
@@ -134,10 +148,17 @@ export function createHeatmapPanel(body) {
     else stopMeasuring();
   }
 
+  // While the page loads, the stage says so instead of drawing clicks at a
+  // height that is about to change.
   function setStatus(status, message) {
     state.status = status;
     ui.status.textContent = message;
     ui.status.className = `heatmap-status status-${status}`;
+    ui.loading.hidden = status !== 'measuring';
+  }
+
+  function showPathHint() {
+    ui.pathHint.textContent = pathHint(state.page, ui.path.value);
   }
 
   // Sizes the frame, overlay and reach lines to the panel width.
@@ -165,8 +186,9 @@ export function createHeatmapPanel(body) {
     const heat = report.heatmap || { columns: 16, rows: 32, pages: [] };
     const page = (heat.pages || []).find((p) => p.page === state.page);
     const pageRow = (report.pages || []).find((p) => p.page === state.page);
-    drawCells(ui.canvas, state.box, heat, page && !page.suppressed && ui.showClicks.checked ? page.cells : null);
-    drawReach(ui.reach, state.box, pageRow && !pageRow.suppressed && ui.showReach.checked ? pageRow.scroll_reach : null);
+    const loading = state.status === 'measuring';
+    drawCells(ui.canvas, state.box, heat, page && !page.suppressed && ui.showClicks.checked && !loading ? page.cells : null);
+    drawReach(ui.reach, state.box, pageRow && !pageRow.suppressed && ui.showReach.checked && !loading ? pageRow.scroll_reach : null);
     clear(ui.stats);
     if (page?.suppressed) clear(ui.stats, el('span', { className: 'note' }, suppressedBadge(view.k), ' Fewer than ', String(view.k), ' sessions on this page: hidden for privacy.'));
     else if (page) clear(ui.stats, stat('Sessions', formatInt(page.sessions)), stat('Clicks', formatInt(page.clicks)),
@@ -207,6 +229,7 @@ export function createHeatmapPanel(body) {
       if (!pages.some((p) => p.page === state.page)) state.page = pages[0]?.page || '';
       ui.pageSelect.value = state.page;
       if (state.page !== previous || !ui.path.value) ui.path.value = samplePath(view.report.site, state.page);
+      showPathHint();
       ui.empty.hidden = pages.length > 0;
       ui.main.hidden = pages.length === 0;
       renderSelectors(ui.selectors, view);
@@ -228,13 +251,14 @@ function buildSkeleton(body) {
   ui.pageSelect = el('select', { attrs: { id: 'heatmap-page' } });
   ui.origin = el('input', { attrs: { id: 'heatmap-origin', type: 'url', placeholder: 'https://shop.example', autocomplete: 'url', spellcheck: 'false' } });
   ui.path = el('input', { attrs: { id: 'heatmap-path', type: 'text', placeholder: '/product/1', spellcheck: 'false' } });
+  ui.pathHint = el('span', { className: 'hint' });
   ui.showClicks = el('input', { attrs: { id: 'heatmap-show-clicks', type: 'checkbox', checked: true } });
   ui.showReach = el('input', { attrs: { id: 'heatmap-show-reach', type: 'checkbox', checked: true } });
   ui.clear = el('button', { className: 'btn btn-ghost', text: 'Clear URL', attrs: { type: 'button' } });
   ui.form = el('form', { className: 'heatmap-controls', attrs: { 'aria-label': 'Heatmap page' } },
     field('heatmap-page', 'Page template', ui.pageSelect),
     field('heatmap-origin', 'Site URL', ui.origin, 'The origin your pages are served from.'),
-    field('heatmap-path', 'Page path', ui.path, 'Replace the sample in :param segments with a real one.'),
+    field('heatmap-path', 'Page path', ui.path, ui.pathHint),
     el('div', { className: 'control-row' }, el('button', { className: 'btn btn-primary', text: 'Show page', attrs: { type: 'submit' } }), ui.clear),
     el('div', { className: 'toggles' },
       el('label', { className: 'check' }, ui.showClicks, ' Clicks'),
@@ -259,7 +283,10 @@ function buildSkeleton(body) {
   ui.canvas = el('canvas', { className: 'heatmap-canvas', attrs: { 'aria-hidden': 'true' } });
   ui.reach = el('div', { className: 'heatmap-reach', attrs: { 'aria-hidden': 'true' } });
   ui.hover = el('div', { className: 'heatmap-hover', hidden: true });
-  ui.stage = el('div', { className: 'heatmap-stage' }, ui.frame, ui.canvas, ui.reach, ui.hover);
+  ui.loadingUrl = el('span', { className: 'heatmap-loading-url' });
+  ui.loading = el('div', { className: 'heatmap-loading', hidden: true },
+    el('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }), el('span', { text: 'Loading the page\u2026' }), ui.loadingUrl);
+  ui.stage = el('div', { className: 'heatmap-stage' }, ui.frame, ui.canvas, ui.reach, ui.hover, ui.loading);
   ui.viewport = el('div', { className: 'heatmap-viewport', attrs: { role: 'img', 'aria-label': 'Click heatmap over the page; the scroll reach table is below.' } }, ui.stage);
   ui.reachTable = el('div');
   ui.selectors = el('div', { className: 'heatmap-selectors' });
@@ -271,11 +298,13 @@ function buildSkeleton(body) {
   return ui;
 }
 
+// `hint`: text, or a hint element the panel rewrites.
 function field(id, label, control, hint) {
-  const hintId = hint ? `${id}-hint` : null;
-  if (hintId) control.setAttribute('aria-describedby', hintId);
-  return el('div', { className: 'field' }, el('label', { text: label, attrs: { for: id } }), control,
-    hint ? el('span', { className: 'hint', text: hint, attrs: { id: hintId } }) : null);
+  if (!hint) return el('div', { className: 'field' }, el('label', { text: label, attrs: { for: id } }), control);
+  const hintNode = typeof hint === 'string' ? el('span', { className: 'hint', text: hint }) : hint;
+  hintNode.id = `${id}-hint`;
+  control.setAttribute('aria-describedby', hintNode.id);
+  return el('div', { className: 'field' }, el('label', { text: label, attrs: { for: id } }), control, hintNode);
 }
 
 function renderSelectors(container, view) {

@@ -71,6 +71,25 @@ export function rememberPath(site, template, path) {
   }
 }
 
+const kParam = /:([A-Za-z_][A-Za-z0-9_]*)|\*+/g;
+
+function sampleValue(param, name) {
+  if (!name) return 'example';
+  return /id$/i.test(name) ? '1' : name;
+}
+
 function samplePathDefault(template) {
-  return String(template).replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, (m, name) => (/id$/i.test(name) ? '1' : name)).replace(/\*+/g, 'example');
+  return String(template).replace(kParam, sampleValue);
+}
+
+// Says what the path field holds. Reports keep page templates only (never a
+// visitor's real URL), so a template with ":param" segments has no real path
+// to offer: the sample must be replaced by hand.
+export function pathHint(template, path) {
+  const params = [...String(template || '').matchAll(kParam)];
+  if (!params.length) return 'This template is a fixed path.';
+  if (path && path !== samplePathDefault(template)) return `A real path for ${template}; kept in this browser once shown.`;
+  const samples = params.map((m) => `"${sampleValue(...m)}" (for ${m[0]})`);
+  const list = samples.length > 1 ? `${samples.slice(0, -1).join(', ')} and ${samples[samples.length - 1]}` : samples[0];
+  return `Reports keep page templates, never real URLs: replace ${list} with ${samples.length > 1 ? 'real values' : 'a real value'} from your site.`;
 }

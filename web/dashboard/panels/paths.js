@@ -4,6 +4,7 @@
 import { baseTooltip, colors, font, mountChart, tooltipHtml } from '../charts.js';
 import { clear, dataTable, el, emptyState, stat, tableDetails } from '../dom.js';
 import { formatInt, formatPercent } from '../format.js';
+import { fitLines } from '../text_fit.js';
 
 export function renderPaths(body, view) {
   const { report } = view;
@@ -37,10 +38,21 @@ export function renderPaths(body, view) {
       el('span', { className: 'legend-inline' }, el('span', { className: 'swatch swatch-low' }), 'few converted',
         el('span', { className: 'swatch swatch-high' }), 'many converted')),
     // Eleven columns of labels need room: narrow screens scroll the chart.
+    // Its height is set by drawSankey from the labels and the busiest column.
     el('div', { className: 'chart-scroll' }, chart),
     tableDetails('Paths as a table', dataTable({ caption: 'Top micro-conversion paths', columns, rows, k: view.k })));
   drawSankey(chart, drawn, view);
 }
+
+// Label room: each column gets an equal share of the width and its labels
+// stop short of the next column; same-column nodes are at least a label's
+// height apart, so labels never overlap. Full labels are in the tooltips.
+const kLeft = 8;
+const kNodeWidth = 8;
+const kLabelDistance = 4;   // between a node and its label
+const kLabelFont = 11;
+const kLineHeight = 13;
+const kMaxLines = 3;
 
 function drawSankey(container, paths, view) {
   const nodes = new Map();
@@ -75,7 +87,25 @@ function drawSankey(container, paths, view) {
     depth: node.depth,
     itemStyle: { color: colors.accent, borderWidth: 0 },
   }));
-  mountChart(container, {
+
+  const width = container.clientWidth || 1200;
+  const columnWidth = (width - kLeft) / Math.max(1, depthCount);
+  // Clear of the next column's node: 8 px where there is room, 3 px on narrow
+  // charts where every pixel of label counts.
+  const labelEnd = columnWidth >= 100 ? 8 : 3;
+  const labelWidth = Math.max(48, Math.min(240, Math.floor(columnWidth - kNodeWidth - kLabelDistance - labelEnd)));
+  const labels = new Map(nodeList.map((node) => [node.name, fitLines(view.label(node.id), labelWidth, kMaxLines, kLabelFont)]));
+  const labelHeight = Math.max(...[...labels.values()].map((lines) => lines.length)) * kLineHeight;
+  const nodeGap = labelHeight + 8;
+  const perColumn = new Map();
+  for (const node of nodeList) perColumn.set(node.depth, (perColumn.get(node.depth) || 0) + 1);
+  const crowded = Math.max(...perColumn.values());
+  const margin = Math.ceil(labelHeight / 2) + 4;  // half a label sticks out past the first and last node
+  // The gaps are fixed; the sessions share what is left, at least 380 px.
+  container.style.height = `${Math.max(520, (crowded - 1) * nodeGap + 380 + 2 * margin)}px`;
+  sankeyWidths.set(container, width);
+
+  const chart = mountChart(container, {
     tooltip: {
       ...baseTooltip,
       trigger: 'item',
@@ -97,22 +127,41 @@ function drawSankey(container, paths, view) {
     },
     series: [{
       type: 'sankey',
-      left: 8, right: 130, top: 12, bottom: 12,
+      left: kLeft, right: labelWidth + kLabelDistance + labelEnd, top: margin, bottom: margin,
       nodeAlign: 'left',
-      nodeWidth: 10,
-      nodeGap: 20,
+      nodeWidth: kNodeWidth,
+      nodeGap,
       layoutIterations: 64,
       draggable: false,
       emphasis: { focus: 'adjacency' },
       data,
       links: linkList,
       label: {
-        color: colors.text, fontFamily: font, fontSize: 11, lineHeight: 13, width: Math.max(64, (container.clientWidth || 1200) / (depthCount + 1) - 26), overflow: 'break', height: 26, lineOverflow: 'truncate',
-        formatter: (p) => view.label(nodes.get(p.name).id),
+        color: colors.text, fontFamily: font, fontSize: kLabelFont, lineHeight: kLineHeight, distance: kLabelDistance,
+        // A white halo keeps the text legible where it crosses a link.
+        textBorderColor: 'rgba(255, 255, 255, 0.85)', textBorderWidth: 2,
+        overflow: 'none',
+        formatter: (p) => labels.get(p.name).join('\n'),
       },
     }],
   }, `Sankey diagram of the ${paths.length} most common micro-conversion paths, up to ${depthCount} steps long; the paths are in the table below.`);
+  chart.resize();
+  if (!redrawers.has(container)) sankeyResizer.observe(container);
+  redrawers.set(container, () => drawSankey(container, paths, view));
 }
+
+// Label widths follow the chart's width: a resized chart is laid out again.
+const sankeyWidths = new WeakMap();
+const redrawers = new WeakMap();
+const sankeyResizer = new ResizeObserver((entries) => {
+  for (const { target } of entries) {
+    if (!target.isConnected) {
+      sankeyResizer.unobserve(target);
+      continue;
+    }
+    if (Math.abs(target.clientWidth - (sankeyWidths.get(target) || 0)) > 1) redrawers.get(target)?.();
+  }
+});
 
 // Neutral grey for links whose sessions rarely converted, the accent for
 // links that mostly did.
