@@ -44,6 +44,17 @@ test('every control has a label and the pickers work from the keyboard', async (
   assert.deepEqual(unlabelled, []);
   assert.ok(await page.evaluate(() => document.querySelector('main') && document.querySelector('h1')));
 
+  // Referrers over time: each top referrer's days add up to its range total.
+  const report = await collector.report('demo');
+  const referrers = report.segments.find((t) => t.dimension === 'referrer').rows;
+  const perDay = await page.$$eval('#panel-traffic .traffic-trend table thead th', (cells) => cells.map((c) => c.textContent));
+  assert.ok(perDay.length >= 2, 'a referrers-per-day table');
+  for (let column = 1; column < perDay.length; column++) {
+    const total = await page.$$eval(`#panel-traffic .traffic-trend table tbody tr td:nth-child(${column + 1})`,
+      (cells) => cells.reduce((sum, cell) => sum + Number(cell.dataset.value || 0), 0));
+    assert.equal(total, referrers.find((r) => r.value === perDay[column]).sessions, perDay[column]);
+  }
+
   // Tab from the top reaches the funnel picker; the keyboard changes it.
   await page.keyboard.press('Tab');
   let reached = false;

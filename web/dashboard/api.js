@@ -1,4 +1,5 @@
 // The collector's JSON API, same origin as the dashboard.
+import { daysBetween } from './format.js';
 
 export class ApiError extends Error {
   constructor(status, message) {
@@ -25,12 +26,17 @@ export async function fetchSites() {
   }
 }
 
+// The collector splits days by a dimension for ranges of fewer days apart.
+const kMaxDailyDays = 92;
+
 // The whole report of a date range: every funnel and every breakdown, so the
-// funnel and breakdown pickers switch views without another round trip.
+// funnel and breakdown pickers switch views without another round trip; for
+// ranges the collector can split by day, referrers per day too.
 export async function fetchReport(site, { from, to }, signal) {
   const params = new URLSearchParams();
   if (from) params.set('from', from);
   if (to) params.set('to', to);
+  if (from && to && daysBetween(from, to) < kMaxDailyDays) params.set('daily', 'referrer');
   let response;
   try {
     response = await fetch(`/api/report/${encodeURIComponent(site)}?${params}`, {

@@ -7,6 +7,7 @@ import { formatDay, formatDayLong, formatInt, formatPercent } from '../format.js
 export function renderTraffic(body, view) {
   const days = view.days;
   const chart = el('div', { className: 'chart chart-traffic' });
+  const referrerTrendChart = el('div', { className: 'traffic-trend' });
   const columns = [
     { key: 'date', label: 'Day' },
     { key: 'sessions', label: 'Sessions', numeric: true, format: formatInt },
@@ -16,7 +17,8 @@ export function renderTraffic(body, view) {
   clear(body, el('div', { className: 'traffic' },
     el('div', { className: 'traffic-chart' }, chart,
       tableDetails('Daily numbers', dataTable({ caption: 'Sessions, page views and conversions per day', columns, rows: days, k: view.k }))),
-    el('div', { className: 'traffic-referrers' }, referrers(view))));
+    el('div', { className: 'traffic-referrers' }, referrers(view)),
+    referrerTrendChart));
   view.exportTable({ title: 'Traffic per day', columns, rows: days });
 
   mountChart(chart, {
@@ -65,6 +67,63 @@ export function renderTraffic(body, view) {
       },
     ],
   }, `Sessions, page views and conversions per day from ${view.range.from} to ${view.range.to}; the daily numbers are in the table below.`);
+  renderReferrerTrend(referrerTrendChart, view);
+}
+
+const kTrendReferrers = 4;
+const kTrendColors = [colors.accent, '#0891b2', '#d97706', '#059669'];
+
+// One referrer's sessions on a day: 0 when the day had no sessions, null (a
+// gap) when it is hidden under k or folded into the day's "other" row.
+function referrerSessions(day, referrer) {
+  if (!day) return 0;
+  const row = day.rows.find((r) => r.value === referrer);
+  if (row) return row.suppressed ? null : row.sessions;
+  const other = day.other || {};
+  return other.suppressed || other.sessions ? null : 0;
+}
+
+// Referrers over time: the range's top referrers, a line each, from the
+// collector's per-day referrer tables (report.daily).
+function renderReferrerTrend(container, view) {
+  const table = (view.report.segments || []).find((t) => t.dimension === 'referrer');
+  const daily = view.report.daily;
+  if (!daily || !table) return;
+  const top = table.rows.filter((r) => !r.suppressed).slice(0, kTrendReferrers).map((r) => r.value);
+  if (!top.length) return;
+  const byDate = new Map(daily.map((day) => [day.date, day]));
+  const days = view.days;
+  const series = top.map((referrer) => days.map((d) => referrerSessions(byDate.get(d.date), referrer)));
+  const chart = el('div', { className: 'chart chart-referrer-trend' });
+  const columns = [{ key: 'date', label: 'Day' },
+    ...top.map((referrer, i) => ({ key: 'r' + i, label: referrer, numeric: true,
+      format: (value) => (value === null ? '\u2013' : formatInt(value)) }))];
+  const rows = days.map((d, day) => Object.fromEntries([['date', d.date], ...top.map((_, i) => ['r' + i, series[i][day]])]));
+  clear(container, el('h3', { className: 'subhead', text: 'Referrers over time' }), chart,
+    tableDetails('Referrers per day', dataTable({ caption: 'Sessions per day from the top referrers (empty: hidden under k or among other referrers that day)', columns, rows, k: view.k })));
+  view.exportTable({ title: 'Referrers per day', columns, rows });
+  mountChart(chart, {
+    grid: { left: 48, right: 12, top: 36, bottom: 28 },
+    legend: { top: 0, left: 0, itemWidth: 14, itemHeight: 8, textStyle: axisText, icon: 'roundRect' },
+    tooltip: {
+      ...baseTooltip,
+      trigger: 'axis',
+      formatter: (items) => tooltipHtml(formatDayLong(days[items[0].dataIndex].date),
+        items.map((item) => [top[item.seriesIndex], item.value == null ? 'hidden' : formatInt(item.value)])),
+    },
+    xAxis: {
+      type: 'category',
+      data: days.map((d) => formatDay(d.date)),
+      axisLine: { lineStyle: { color: colors.grid } },
+      axisTick: { show: false },
+      axisLabel: { ...axisText, hideOverlap: true },
+    },
+    yAxis: { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: colors.grid } }, axisLabel: axisText },
+    series: top.map((referrer, i) => ({
+      name: referrer, type: 'line', data: series[i], smooth: 0.25, showSymbol: false, connectNulls: false,
+      lineStyle: { width: 2, color: kTrendColors[i] }, itemStyle: { color: kTrendColors[i] },
+    })),
+  }, `Sessions per day from the top ${top.length} referrers from ${view.range.from} to ${view.range.to}; the numbers are in the table below.`);
 }
 
 function referrers(view) {
