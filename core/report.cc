@@ -262,6 +262,13 @@ void BuildSegments(const Aggregate& a, const ReportOptions& options, uint64_t k,
   add(Breakdown::kCountry, CodeValues(a.countries(), true), none);
 }
 
+// The options' k, else the site's, else 5.
+uint32_t KAnonymity(const wire::SiteConfig& def, const ReportOptions& options) {
+  return options.k_anonymity >= 0   ? static_cast<uint32_t>(options.k_anonymity)
+         : def.privacy() != nullptr ? def.privacy()->k_anonymity()
+                                    : 5;
+}
+
 PageRow MakePageRow(std::string page, bool literal, const PageTally& t, uint64_t k) {
   PageRow row;
   row.page = std::move(page);
@@ -600,9 +607,7 @@ Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
   Report report;
   report.site = std::string(View(def.site()));
   report.config_hash = config.hash();
-  report.k_anonymity = options.k_anonymity >= 0   ? static_cast<uint32_t>(options.k_anonymity)
-                       : def.privacy() != nullptr ? def.privacy()->k_anonymity()
-                                                  : 5;
+  report.k_anonymity = KAnonymity(def, options);
   report.breakdown = options.breakdown;
   const uint64_t k = report.k_anonymity;
   const Names names(def);
@@ -636,6 +641,19 @@ Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
     report.days.push_back(std::move(row));
   }
   return report;
+}
+
+Result<std::vector<SegmentTable>> BuildSegmentTables(const Aggregate& aggregate,
+                                                     const Config& config,
+                                                     const ReportOptions& options) {
+  if (aggregate.configured() && aggregate.config_hash() != config.hash()) {
+    return {Error::kConfigMismatch, "aggregate built for another config"};
+  }
+  Report report;
+  if (aggregate.configured() && options.breakdown != Breakdown::kNone) {
+    BuildSegments(aggregate, options, KAnonymity(config.def(), options), report);
+  }
+  return std::move(report.segments);
 }
 
 }  // namespace microconv

@@ -272,6 +272,13 @@ struct Report {
 Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
                            const ReportOptions& options = {});
 
+// Only the segment tables BuildReport would give (options.breakdown picks
+// them), without the rest of the report: the per-day tables of a daily
+// breakdown. kConfigMismatch as BuildReport.
+Result<std::vector<SegmentTable>> BuildSegmentTables(const Aggregate& aggregate,
+                                                     const Config& config,
+                                                     const ReportOptions& options = {});
+
 // "YYYY-MM-DD" of a day number (days since 1970-01-01), proleptic Gregorian.
 std::string DateOfDay(uint32_t day);
 // The UTC day of an exact "YYYY-MM-DD" (1970 or later, a real calendar date:

@@ -423,12 +423,12 @@ wire::SummaryT Session::BuildSummary() const {
   s.seq = seq_ + 1;
   s.start_minute = static_cast<uint32_t>(start_ms_ / 60000);
   bool bounce = page_views_ <= 1 && path_.empty();
-  // The entry page is the first page entry created; the exit page the
-  // current one.
   // The visit lasts to its last event, or while the page stays visible to
   // the end of its active time: never shorter than the active time itself.
   const int64_t end_ms =
       hidden_ ? last_ms_ : std::max(last_ms_, std::min(tick_ms_, last_input_ms_ + kActiveAfterInputMs));
+  // The entry page is the first page entry created; the exit page the
+  // current one.
   s.facts = std::make_unique<wire::SessionFacts>(
       Deciseconds(end_ms - start_ms_), Deciseconds(active_ms_), page_views_, rage_clicks_, dead_clicks_,
       quick_backs_, dims_,

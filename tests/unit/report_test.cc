@@ -279,6 +279,27 @@ TEST_F(ReportTest, PathsAndLift) {
   EXPECT_FALSE(news.significant);
 }
 
+TEST_F(ReportTest, SegmentTablesAloneMatchTheReportsTables) {
+  for (int k : {1, 3}) {
+    ReportOptions options;
+    options.k_anonymity = k;
+    options.breakdown = Breakdown::kReferrer;
+    auto tables = BuildSegmentTables(aggregate_, config_, options);
+    ASSERT_TRUE(tables.ok()) << tables.message();
+    const Report r = Build(k, Breakdown::kReferrer);
+    ASSERT_EQ(tables.value().size(), 1u);
+    ASSERT_EQ(r.segments.size(), 1u);
+    const SegmentTable& alone = tables.value()[0];
+    EXPECT_EQ(alone.dimension, "referrer");
+    ASSERT_EQ(alone.rows.size(), r.segments[0].rows.size());
+    for (size_t i = 0; i < alone.rows.size(); ++i) {
+      EXPECT_EQ(alone.rows[i].value, r.segments[0].rows[i].value);
+      EXPECT_EQ(alone.rows[i].sessions, r.segments[0].rows[i].sessions);
+      EXPECT_EQ(alone.rows[i].suppressed, r.segments[0].rows[i].suppressed);
+    }
+  }
+}
+
 TEST_F(ReportTest, SegmentsPagesFormsHeatDays) {
   const Report r = Build(1);
   const SegmentRow* desktop = Row(r, "device", "desktop");
@@ -411,6 +432,7 @@ TEST_F(ReportTest, RejectsMismatchAndBadOptions) {
   auto foreign = Aggregate::Deserialize(raw);
   ASSERT_TRUE(foreign.ok());
   EXPECT_EQ(BuildReport(foreign.value(), config_).error(), Error::kConfigMismatch);
+  EXPECT_EQ(BuildSegmentTables(foreign.value(), config_).error(), Error::kConfigMismatch);
   // An empty range: zeros, nothing invented.
   auto empty = BuildReport(Aggregate(), config_, {.k_anonymity = 0});
   ASSERT_TRUE(empty.ok());

@@ -373,7 +373,10 @@ void Collector::Report(const httplib::Request& req, httplib::Response& res) {
     }
     daily = dimension.value();
   }
-  auto aggregate = store_.AggregateDays(*config, from, to);
+  std::vector<DailySegmentTable> daily_tables;
+  auto aggregate = daily == Breakdown::kNone
+                       ? store_.AggregateDays(*config, from, to)
+                       : AggregateByDay(*config, from, to, daily, options.k_anonymity, daily_tables);
   if (!aggregate.ok()) {
     LogEvent("store: report failed: " + aggregate.message());
     return Reject(res, 503, "store_unavailable", "", false);
@@ -382,33 +385,33 @@ void Collector::Report(const httplib::Request& req, httplib::Response& res) {
   if (!report.ok()) {
     return Reject(res, 400, ErrorName(report.error()), report.message(), false);
   }
-  if (daily != Breakdown::kNone) {
-    Status filled = FillDaily(*config, daily, options.k_anonymity, report.value());
-    if (!filled.ok()) {
-      LogEvent("store: report failed: " + filled.message);
-      return Reject(res, 503, "store_unavailable", "", false);
-    }
-  }
+  report.value().daily = std::move(daily_tables);
   res.set_header("Cache-Control", "no-store");
   res.set_content(RenderReportJson(report.value()), "application/json");
 }
 
-// One segment table per day with sessions, each from that day's cached
-// aggregate: the range's merged aggregate no longer knows the days apart.
-Status Collector::FillDaily(const Config& config, Breakdown dimension, int k_anonymity,
-                            microconv::Report& report) {
+// The range's aggregate merged day by day from the cached day aggregates,
+// keeping each day's segment table of `dimension` on the way: the merged
+// aggregate no longer knows the days apart. One read per day, as the
+// range read would do.
+Result<Aggregate> Collector::AggregateByDay(const Config& config, uint32_t from, uint32_t to,
+                                            Breakdown dimension, int k_anonymity,
+                                            std::vector<DailySegmentTable>& daily) {
   ReportOptions options;
   options.k_anonymity = k_anonymity;
   options.breakdown = dimension;
-  for (const DayRow& day : report.days) {
-    auto aggregate = store_.AggregateDays(config, day.day, day.day);
-    if (!aggregate.ok()) return {aggregate.error(), aggregate.message()};
-    auto built = BuildReport(aggregate.value(), config, options);
-    if (!built.ok()) return {built.error(), built.message()};
-    if (built.value().segments.empty()) continue;
-    report.daily.push_back({day.date, std::move(built.value().segments.front())});
+  Aggregate total(config);
+  for (uint32_t day = from; day <= to; ++day) {
+    auto aggregate = store_.AggregateDays(config, day, day);
+    if (!aggregate.ok()) return aggregate;
+    if (aggregate.value().sessions() == 0) continue;
+    auto tables = BuildSegmentTables(aggregate.value(), config, options);
+    if (!tables.ok()) return {tables.error(), tables.message()};
+    if (!tables.value().empty()) daily.push_back({DateOfDay(day), std::move(tables.value().front())});
+    Status merged = total.Merge(aggregate.value());
+    if (!merged.ok()) return {merged.error, merged.message};
   }
-  return {};
+  return total;
 }
 
 void Collector::Live(const httplib::Request& req, httplib::Response& res) {
