@@ -4,6 +4,22 @@ import { axisText, baseTooltip, colors, mountChart, tooltipHtml } from '../chart
 import { clear, dataTable, el, emptyState, shareBar, suppressedBadge, tableDetails } from '../dom.js';
 import { formatDay, formatDayLong, formatInt, formatPercent } from '../format.js';
 
+// Both day charts: the same frame, legend and one category per day.
+const kDayChartFrame = {
+  grid: { left: 48, right: 12, top: 36, bottom: 28 },
+  legend: { top: 0, left: 0, itemWidth: 14, itemHeight: 8, textStyle: axisText, icon: 'roundRect' },
+};
+
+function dayAxis(days) {
+  return {
+    type: 'category',
+    data: days.map((d) => formatDay(d.date)),
+    axisLine: { lineStyle: { color: colors.grid } },
+    axisTick: { show: false },
+    axisLabel: { ...axisText, hideOverlap: true },
+  };
+}
+
 export function renderTraffic(body, view) {
   const days = view.days;
   const chart = el('div', { className: 'chart chart-traffic' });
@@ -22,8 +38,7 @@ export function renderTraffic(body, view) {
   view.exportTable({ title: 'Traffic per day', columns, rows: days });
 
   mountChart(chart, {
-    grid: { left: 48, right: 12, top: 36, bottom: 28 },
-    legend: { top: 0, left: 0, itemWidth: 14, itemHeight: 8, textStyle: axisText, icon: 'roundRect' },
+    ...kDayChartFrame,
     tooltip: {
       ...baseTooltip,
       trigger: 'axis',
@@ -39,13 +54,7 @@ export function renderTraffic(body, view) {
         ]);
       },
     },
-    xAxis: {
-      type: 'category',
-      data: days.map((d) => formatDay(d.date)),
-      axisLine: { lineStyle: { color: colors.grid } },
-      axisTick: { show: false },
-      axisLabel: { ...axisText, hideOverlap: true },
-    },
+    xAxis: dayAxis(days),
     yAxis: [
       { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: colors.grid } }, axisLabel: axisText },
       // Conversions keep to the lower third so they do not read as the main series.
@@ -103,21 +112,14 @@ function renderReferrerTrend(container, view) {
     tableDetails('Referrers per day', dataTable({ caption: 'Sessions per day from the top referrers (empty: hidden under k or among other referrers that day)', columns, rows, k: view.k })));
   view.exportTable({ title: 'Referrers per day', columns, rows });
   mountChart(chart, {
-    grid: { left: 48, right: 12, top: 36, bottom: 28 },
-    legend: { top: 0, left: 0, itemWidth: 14, itemHeight: 8, textStyle: axisText, icon: 'roundRect' },
+    ...kDayChartFrame,
     tooltip: {
       ...baseTooltip,
       trigger: 'axis',
       formatter: (items) => tooltipHtml(formatDayLong(days[items[0].dataIndex].date),
         items.map((item) => [top[item.seriesIndex], item.value == null ? 'hidden' : formatInt(item.value)])),
     },
-    xAxis: {
-      type: 'category',
-      data: days.map((d) => formatDay(d.date)),
-      axisLine: { lineStyle: { color: colors.grid } },
-      axisTick: { show: false },
-      axisLabel: { ...axisText, hideOverlap: true },
-    },
+    xAxis: dayAxis(days),
     yAxis: { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: colors.grid } }, axisLabel: axisText },
     series: top.map((referrer, i) => ({
       name: referrer, type: 'line', data: series[i], smooth: 0.25, showSymbol: false, connectNulls: false,
