@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "tools/base/flags.h"
 #include "tools/serve/event_log.h"
 #include "tools/serve/serve_command.h"
 #include "tools/serve/site_host.h"
@@ -32,22 +33,15 @@ int UsageError(const std::string& message) {
 }  // namespace
 
 int RunHost(int argc, char** argv) {
-  std::string root, listen, collector;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    if (arg == "--listen" || arg == "--collector") {
-      if (i + 1 >= argc) return UsageError(arg + " needs a value");
-      (arg == "--listen" ? listen : collector) = argv[++i];
-    } else if (!arg.starts_with("--") && root.empty()) {
-      root = arg;
-    } else {
-      return UsageError("unexpected argument " + arg);
-    }
+  auto flags = Flags::Parse(argc, argv, {{"--listen"}, {"--collector"}}, 1);
+  if (!flags.ok()) return UsageError(flags.message());
+  if (flags.value().help()) {
+    std::fputs(kUsage, stdout);
+    return 0;
   }
+  const std::string root = flags.value().positional().empty() ? "" : flags.value().positional()[0];
+  const std::string listen = flags.value().Get("--listen");
+  const std::string collector = flags.value().Get("--collector");
   if (root.empty() || listen.empty() || collector.empty()) {
     return UsageError("DIR, --listen and --collector are required");
   }
