@@ -18,14 +18,7 @@ constexpr const char* kUsage =
 int main(int argc, char** argv) {
   auto flags = microconv::Flags::Parse(
       argc, argv, {{"--port"}, {"--host"}, {"--clients"}, {"--seconds"}, {"--rate"}});
-  if (!flags.ok()) {
-    std::fprintf(stderr, "%s\n%s", flags.message().c_str(), kUsage);
-    return 2;
-  }
-  if (flags.value().help()) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
+  if (auto stop = microconv::StopAtFlags(flags, "microconv_ingest_load", kUsage)) return *stop;
   microconv::LoadOptions options;
   auto port = flags.value().Int("--port", 0, 1, 65535);
   auto clients = flags.value().Int("--clients", options.clients, 1, 1024);

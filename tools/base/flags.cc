@@ -36,6 +36,29 @@ Result<T> ParseValue(std::string_view name, const std::string& text, T min, T ma
 
 }  // namespace
 
+Result<HostPort> ParseHostPort(std::string_view flag, const std::string& text) {
+  const size_t colon = text.rfind(':');
+  const Result<long long> port = colon == std::string::npos
+                                     ? Result<long long>(Error::kOutOfRange, "")
+                                     : Flags::ParseInt(flag, text.substr(colon + 1), 0, 65535);
+  if (!port.ok()) return {Error::kOutOfRange, std::string(flag) + ": expected HOST:PORT"};
+  return HostPort{text.substr(0, colon), static_cast<int>(port.value())};
+}
+
+std::optional<int> StopAtFlags(const Result<Flags>& flags, std::string_view command,
+                               std::string_view usage) {
+  if (!flags.ok()) {
+    std::fprintf(stderr, "%.*s: %s\n%.*s", static_cast<int>(command.size()), command.data(),
+                 flags.message().c_str(), static_cast<int>(usage.size()), usage.data());
+    return 2;
+  }
+  if (flags.value().help()) {
+    std::fwrite(usage.data(), 1, usage.size(), stdout);
+    return 0;
+  }
+  return std::nullopt;
+}
+
 Result<Flags> Flags::Parse(int argc, char* const* argv, std::initializer_list<FlagSpec> specs,
                            size_t max_positional) {
   Flags flags;

@@ -6,6 +6,7 @@
 
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,23 @@ struct FlagSpec {
   std::string_view name;  // with its dashes: "--store", "-o"
   bool takes_value = true;  // false: a switch ("--final-only")
 };
+
+class Flags;
+
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+
+// "HOST:PORT" (the last colon splits; port 0-65535), or kOutOfRange naming
+// `flag` ("--listen: expected HOST:PORT").
+Result<HostPort> ParseHostPort(std::string_view flag, const std::string& text);
+
+// Where a command stops at its flags: 2 after "COMMAND: message" and the
+// usage on stderr for a parse error, 0 after the usage on stdout for --help;
+// nullopt to go on.
+std::optional<int> StopAtFlags(const Result<Flags>& flags, std::string_view command,
+                               std::string_view usage);
 
 class Flags {
  public:

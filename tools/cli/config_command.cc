@@ -20,14 +20,7 @@ constexpr const char* kUsage =
 
 int RunConfig(int argc, char** argv) {
   auto flags = Flags::Parse(argc, argv, {{"-o"}}, 2);
-  if (!flags.ok()) {
-    std::fprintf(stderr, "config: %s\n%s", flags.message().c_str(), kUsage);
-    return 2;
-  }
-  if (flags.value().help()) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
+  if (auto stop = StopAtFlags(flags, "config", kUsage)) return *stop;
   const std::vector<std::string>& args = flags.value().positional();
   const std::string action = args.size() > 0 ? args[0] : "", file = args.size() > 1 ? args[1] : "";
   const std::string out = flags.value().Get("-o");

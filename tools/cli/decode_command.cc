@@ -21,14 +21,7 @@ constexpr const char* kUsage =
 
 int RunDecode(int argc, char** argv) {
   auto flags = Flags::Parse(argc, argv, {{"--config"}}, 1);
-  if (!flags.ok()) {
-    std::fprintf(stderr, "decode: %s\n%s", flags.message().c_str(), kUsage);
-    return 2;
-  }
-  if (flags.value().help()) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
+  if (auto stop = StopAtFlags(flags, "decode", kUsage)) return *stop;
   if (flags.value().positional().empty()) {
     std::fputs(kUsage, stderr);
     return 2;

@@ -41,14 +41,7 @@ std::string CompactLine(const std::string& json) {
 int RunExport(int argc, char** argv) {
   auto flags = Flags::Parse(argc, argv,
                             {{"--store"}, {"--site"}, {"--from"}, {"--to"}, {"--format"}});
-  if (!flags.ok()) {
-    std::fprintf(stderr, "export: %s\n%s", flags.message().c_str(), kUsage);
-    return 2;
-  }
-  if (flags.value().help()) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
+  if (auto stop = StopAtFlags(flags, "export", kUsage)) return *stop;
   const std::string store_url = flags.value().Get("--store"), site = flags.value().Get("--site");
   const std::string format = flags.value().Get("--format", "jsonl");
   if (store_url.empty() || site.empty() || (format != "jsonl" && format != "binary")) {

@@ -211,15 +211,8 @@ int RunReport(int argc, char** argv) {
   auto parsed = Flags::Parse(argc, argv,
                              {{"--store"}, {"--sites"}, {"--site"}, {"--from"}, {"--to"},
                               {"--funnel"}, {"--breakdown"}, {"--daily"}, {"--format"}, {"--k"}});
-  if (!parsed.ok()) {
-    std::fprintf(stderr, "report: %s\n%s", parsed.message().c_str(), kUsage);
-    return 2;
-  }
+  if (auto stop = StopAtFlags(parsed, "report", kUsage)) return *stop;
   const Flags& flags = parsed.value();
-  if (flags.help()) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
   const std::string format = flags.Get("--format", "table");
   if (!flags.Has("--store") || !flags.Has("--sites") || !flags.Has("--site")) {
     std::fprintf(stderr, "report: --store, --sites and --site are required\n%s", kUsage);

@@ -6,7 +6,6 @@
 #include <signal.h>
 
 #include <atomic>
-#include <charconv>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -45,13 +44,8 @@ int RunHost(int argc, char** argv) {
   if (root.empty() || listen.empty() || collector.empty()) {
     return UsageError("DIR, --listen and --collector are required");
   }
-  const size_t colon = listen.rfind(':');
-  int port = -1;
-  if (colon != std::string::npos) {
-    auto [end, ec] = std::from_chars(listen.data() + colon + 1, listen.data() + listen.size(), port);
-    if (ec != std::errc() || end != listen.data() + listen.size()) port = -1;
-  }
-  if (port < 0 || port > 65535) return UsageError("--listen: expected HOST:PORT");
+  auto address = ParseHostPort("--listen", listen);
+  if (!address.ok()) return UsageError(address.message());
   if (!collector.starts_with("http://") && !collector.starts_with("https://")) {
     return UsageError("--collector: expected an http(s):// origin");
   }
@@ -79,7 +73,7 @@ int RunHost(int argc, char** argv) {
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_content(std::move(file.body), file.content_type);
   });
-  if (!server.bind_to_port(listen.substr(0, colon), port)) {
+  if (!server.bind_to_port(address.value().host, address.value().port)) {
     LogEvent("host: cannot listen on " + listen);
     return 1;
   }

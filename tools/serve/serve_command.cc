@@ -3,10 +3,8 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include <charconv>
 #include <condition_variable>
 #include <cstdio>
-#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -57,12 +55,10 @@ int RunServe(int argc, char** argv) {
   }
   CollectorOptions options;
   const std::string listen = flags.Get("--listen");
-  const size_t colon = listen.rfind(':');
-  auto port = colon == std::string::npos ? Result<long long>(Error::kOutOfRange, "")
-                                         : Flags::ParseInt("--listen", listen.substr(colon + 1), 0, 65535);
-  if (!port.ok()) return UsageError("--listen: expected HOST:PORT");
-  options.port = static_cast<int>(port.value());
-  options.host = listen.substr(0, colon);
+  auto address = ParseHostPort("--listen", listen);
+  if (!address.ok()) return UsageError(address.message());
+  options.host = address.value().host;
+  options.port = address.value().port;
   options.web_dir = flags.Get("--web", options.web_dir);
   auto k = flags.Int("--k", options.k_anonymity, 0, 1000000);
   auto threads = flags.Int("--threads", options.threads, 4, 1024);
