@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <iterator>
 
 #include "core/json/config_json.h"
 #include "tools/cli/cli_io.h"
