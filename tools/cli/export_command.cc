@@ -52,7 +52,7 @@ int RunExport(int argc, char** argv) {
   std::vector<std::string> storage;
   auto range = ParseDayRange(ReportParamsOfFlags(flags.value(), storage), Today());
   if (!range.ok()) {
-    std::fprintf(stderr, "export: %s\n", AsFlagMessage(range.message()).c_str());
+    std::fprintf(stderr, "export: %s\n", AsFlagMessage(range.message(), flags.value()).c_str());
     return 1;
   }
   auto store = OpenExistingStore(store_url);

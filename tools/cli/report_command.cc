@@ -235,7 +235,7 @@ int RunReport(int argc, char** argv) {
   std::vector<std::string> storage;
   auto request = ParseReportQuery(ReportParamsOfFlags(flags, storage), config.value(), Today());
   if (!request.ok()) {
-    std::fprintf(stderr, "report: %s\n", AsFlagMessage(request.message()).c_str());
+    std::fprintf(stderr, "report: %s\n", AsFlagMessage(request.message(), flags).c_str());
     return 1;
   }
   request.value().options.k_anonymity = static_cast<int>(k.value());

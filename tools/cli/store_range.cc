@@ -58,10 +58,11 @@ std::vector<ReportParam> ReportParamsOfFlags(const Flags& flags, std::vector<std
   return params;
 }
 
-std::string AsFlagMessage(const std::string& message) {
+std::string AsFlagMessage(const std::string& message, const Flags& flags) {
   for (std::string_view name : kReportParamNames) {
     if (message.starts_with(name) && message.size() > name.size() && message[name.size()] == ':') {
-      return "--" + message;
+      const std::string flag = "--" + std::string(name);
+      return "--" + message + " (got \"" + flags.Get(flag) + "\")";
     }
   }
   return message;

@@ -30,8 +30,9 @@ Result<std::unique_ptr<SummaryStore>> OpenExistingStore(const std::string& url);
 // `storage` keeps the values alive while the params are used.
 std::vector<ReportParam> ReportParamsOfFlags(const Flags& flags, std::vector<std::string>& storage);
 
-// A query error as the CLI says it: "from: ..." becomes "--from: ...".
-std::string AsFlagMessage(const std::string& message);
+// A query error as the CLI says it: "funnel: unknown id" becomes
+// "--funnel: unknown id (got \"x\")" with the value of `flags`.
+std::string AsFlagMessage(const std::string& message, const Flags& flags);
 
 }  // namespace microconv
 
