@@ -25,7 +25,6 @@
 #include <thread>
 #include <vector>
 
-#include "core/json/config_json.h"
 #include "core/report.h"
 #include "core/report_json.h"
 #include "core/report_query.h"
@@ -34,7 +33,6 @@
 #include "tools/base/flags.h"
 #include "tools/base/wall_clock.h"
 #include "tools/cli/cli_commands.h"
-#include "tools/cli/cli_io.h"
 #include "tools/cli/journey_model.h"
 #include "tools/cli/store_range.h"
 #include "tools/load/ingest_load.h"

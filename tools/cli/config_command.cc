@@ -2,10 +2,10 @@
 #include <string>
 #include <vector>
 
-#include "core/json/config_json.h"
 #include "tools/base/flags.h"
 #include "tools/cli/cli_commands.h"
 #include "tools/cli/cli_io.h"
+#include "tools/cli/store_range.h"
 
 namespace microconv {
 namespace {
@@ -29,15 +29,10 @@ int RunConfig(int argc, char** argv) {
     std::fputs(kUsage, stderr);
     return 2;
   }
-  auto text = ReadInput(file, kMaxConfigJsonBytes + 1);
-  if (!text.ok()) {
-    std::fprintf(stderr, "config: %s\n", text.message().c_str());
-    return 1;
-  }
-  auto config = LoadConfigJson(text.value());
+  auto config = LoadConfigFile(file);
   if (!config.ok()) {
-    // The message starts with the field path: "funnels[1].steps[3].window: must be > 0".
-    std::fprintf(stderr, "%s: %s\n", file.c_str(), config.message().c_str());
+    // "FILE: funnels[1].steps[3].window: must be > 0", or why FILE could not be read.
+    std::fprintf(stderr, "config: %s\n", config.message().c_str());
     return 1;
   }
   const Config& c = config.value();

@@ -3,11 +3,11 @@
 #include <string>
 
 #include "core/config.h"
-#include "core/json/config_json.h"
 #include "core/summary.h"
 #include "tools/base/flags.h"
 #include "tools/cli/cli_commands.h"
 #include "tools/cli/cli_io.h"
+#include "tools/cli/store_range.h"
 
 namespace microconv {
 
@@ -30,14 +30,9 @@ int RunDecode(int argc, char** argv) {
   const std::string config_path = flags.value().Get("--config");
   std::optional<Config> config;
   if (!config_path.empty()) {
-    auto text = ReadInput(config_path, kMaxConfigJsonBytes);
-    if (!text.ok()) {
-      std::fprintf(stderr, "decode: %s\n", text.message().c_str());
-      return 1;
-    }
-    auto loaded = LoadConfigJson(text.value());
+    auto loaded = LoadConfigFile(config_path);
     if (!loaded.ok()) {
-      std::fprintf(stderr, "decode: %s: %s\n", config_path.c_str(), loaded.message().c_str());
+      std::fprintf(stderr, "decode: %s\n", loaded.message().c_str());
       return 1;
     }
     config = std::move(loaded).value();

@@ -17,12 +17,11 @@
 #include <thread>
 #include <vector>
 
-#include "core/json/config_json.h"
 #include "core/session.h"
 #include "tools/base/flags.h"
 #include "tools/base/wall_clock.h"
 #include "tools/cli/cli_commands.h"
-#include "tools/cli/cli_io.h"
+#include "tools/cli/store_range.h"
 #include "tools/cli/journey_model.h"
 
 namespace microconv {
@@ -122,14 +121,9 @@ int RunSimulate(int argc, char** argv) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  auto text = ReadInput(flags.config_path, kMaxConfigJsonBytes);
-  if (!text.ok()) {
-    std::fprintf(stderr, "simulate: %s\n", text.message().c_str());
-    return 1;
-  }
-  auto config = LoadConfigJson(text.value());
+  auto config = LoadConfigFile(flags.config_path);
   if (!config.ok()) {
-    std::fprintf(stderr, "simulate: %s: %s\n", flags.config_path.c_str(), config.message().c_str());
+    std::fprintf(stderr, "simulate: %s\n", config.message().c_str());
     return 1;
   }
   auto model = JourneyModel::ForDemoStore(config.value());

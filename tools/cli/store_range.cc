@@ -9,6 +9,15 @@
 
 namespace microconv {
 
+Result<Config> LoadConfigFile(const std::string& path) {
+  // One byte past the cap, so LoadConfigJson reports an oversized file.
+  auto text = ReadInput(path, kMaxConfigJsonBytes + 1);
+  if (!text.ok()) return {text.error(), text.message()};
+  auto config = LoadConfigJson(text.value());
+  if (!config.ok()) return {config.error(), path + ": " + config.message()};
+  return config;
+}
+
 Result<Config> LoadSiteConfig(const std::string& dir, std::string_view site) {
   std::error_code ec;
   std::filesystem::directory_iterator it(dir, ec);
@@ -16,15 +25,9 @@ Result<Config> LoadSiteConfig(const std::string& dir, std::string_view site) {
   std::string broken;  // a file that did not load: maybe the site's own
   for (const auto& entry : it) {
     if (entry.path().extension() != ".json") continue;
-    const std::string path = entry.path().string();
-    auto text = ReadInput(path, kMaxConfigJsonBytes);
-    if (!text.ok()) {
-      broken += "\n  " + text.message();
-      continue;
-    }
-    auto config = LoadConfigJson(text.value());
+    auto config = LoadConfigFile(entry.path().string());
     if (!config.ok()) {
-      broken += "\n  " + path + ": " + config.message();
+      broken += "\n  " + config.message();
       continue;
     }
     if (config.value().site() == site) return std::move(config).value();

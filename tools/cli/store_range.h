@@ -1,6 +1,7 @@
-// What `microconv report` and `export` share: a site's config found by its
-// id in a sites directory, a store that must already exist, and the report
-// query read from --flags named after its parameters (core/report_query.h).
+// What the CLI commands share: a config JSON file loaded, a site's config
+// found by its id in a sites directory, a store that must already exist,
+// and the report query read from --flags named after its parameters
+// (core/report_query.h).
 #ifndef MICROCONV_TOOLS_CLI_STORE_RANGE_H_
 #define MICROCONV_TOOLS_CLI_STORE_RANGE_H_
 
@@ -16,6 +17,10 @@
 #include "tools/store/summary_store.h"
 
 namespace microconv {
+
+// The site config JSON file at `path` ("-": stdin), loaded; errors say the
+// path ("demo.json: funnels[1].steps[3].window: must be > 0").
+Result<Config> LoadConfigFile(const std::string& path);
 
 // The config in `dir` (*.json) whose "site" is `site`; kUnavailable when the
 // directory cannot be read, kOutOfRange for an unknown site (the message
