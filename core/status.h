@@ -22,6 +22,7 @@ enum class Error : uint8_t {
   kOutOfRange,          // an id, enum or count outside what the config allows
   kConfigMismatch,      // summary written for another site or config
   kCorruptSnapshot,     // snapshot unreadable: start a fresh session
+  kUnavailable,         // I/O or store failure (tools only): retry later
 };
 
 // A stable lowercase name ("verify_failed") for logs, HTTP reasons and JS.

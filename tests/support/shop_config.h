@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/config.h"
 #include "core/schema/config_generated.h"
 
 namespace microconv::testing {
@@ -54,6 +55,13 @@ inline wire::SiteConfigT ShopConfigDef(const std::string& site) {
   }
   def.funnels.push_back(std::move(funnel));
   return def;
+}
+
+// ShopConfigDef compiled and loaded, as the tracker and the collector see it.
+inline Result<Config> CompiledShopConfig(const std::string& site) {
+  auto bytes = CompileConfig(ShopConfigDef(site));
+  if (!bytes.ok()) return {bytes.error(), bytes.message()};
+  return Config::FromCompiled(bytes.value());
 }
 
 }  // namespace microconv::testing

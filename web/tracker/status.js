@@ -12,6 +12,7 @@ export const ErrorName = Object.freeze({
   kOutOfRange: 'out_of_range',
   kConfigMismatch: 'config_mismatch',
   kCorruptSnapshot: 'corrupt_snapshot',
+  kUnavailable: 'unavailable',
 });
 
 // "" means ok; otherwise the error name before the colon.
