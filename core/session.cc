@@ -25,7 +25,7 @@ Session::Session(const Config& config, const SessionStart& start) : Session(conf
   nonce_ = start.nonce;
   dims_ = DimensionsOf(start.visitor);
   referrer_ = ReferrerDomain(start.referrer, start.own_host);
-  start_ms_ = last_ms_ = last_input_ms_ = tick_ms_ = page_start_ms_ = SaneTime(start.time_ms);
+  start_ms_ = last_ms_ = last_input_ms_ = tick_ms_ = end_ms_ = page_start_ms_ = SaneTime(start.time_ms);
   const auto* funnels = config.def().funnels();
   for (size_t i = 0; funnels && i < funnels->size(); ++i) {
     funnels_.emplace_back(*funnels->Get(i), static_cast<uint8_t>(i));
@@ -49,6 +49,7 @@ IngestResult Session::Ingest(const EventBatch& batch) {
     Tick(t);
     Handle(event, t, batch);
     last_ms_ = t;
+    ExtendEnd();
     ++result.consumed;
   }
   return result;
@@ -56,6 +57,12 @@ IngestResult Session::Ingest(const EventBatch& batch) {
 
 void Session::Advance(int64_t now_ms) {
   Tick(std::max(SaneTime(now_ms), last_ms_));
+  ExtendEnd();
+}
+
+void Session::ExtendEnd() {
+  int64_t end = hidden_ ? last_ms_ : std::max(last_ms_, std::min(tick_ms_, last_input_ms_ + kActiveAfterInputMs));
+  end_ms_ = std::max(end_ms_, end);
 }
 
 // Time passes: active time, element dwell timers, time-on-page rules.
@@ -63,9 +70,15 @@ void Session::Tick(int64_t t) {
   if (!hidden_ && t > tick_ms_) {
     int64_t active_until = std::min(t, last_input_ms_ + kActiveAfterInputMs);
     if (active_until > tick_ms_) {
-      auto added = static_cast<uint32_t>(active_until - tick_ms_);
-      active_ms_ += added;
-      if (current_page_ >= 0) pages_[current_page_].active_ms += added;
+      end_ms_ = std::max(end_ms_, active_until);
+      // Active time never exceeds the visit: after a restore, whose end is
+      // only known to the decisecond, up to 99 ms could otherwise count twice.
+      int64_t room = std::max<int64_t>(end_ms_ - start_ms_ - active_ms_, 0);
+      int64_t added = std::min(active_until - tick_ms_, room);
+      active_ms_ = Saturate32(active_ms_ + static_cast<uint64_t>(added));
+      if (current_page_ >= 0) {
+        pages_[current_page_].active_ms = Saturate32(pages_[current_page_].active_ms + static_cast<uint64_t>(added));
+      }
     }
   }
   tick_ms_ = std::max(tick_ms_, t);
@@ -211,14 +224,10 @@ wire::SummaryT Session::BuildSummary() const {
   s.seq = seq_ + 1;
   s.start_minute = static_cast<uint32_t>(start_ms_ / 60000);
   bool bounce = page_views_ <= 1 && path_.empty();
-  // The visit lasts to its last event, or while the page stays visible to
-  // the end of its active time: never shorter than the active time itself.
-  const int64_t end_ms =
-      hidden_ ? last_ms_ : std::max(last_ms_, std::min(tick_ms_, last_input_ms_ + kActiveAfterInputMs));
   // The entry page is the first page entry created; the exit page the
   // current one.
   s.facts = std::make_unique<wire::SessionFacts>(
-      Deciseconds(end_ms - start_ms_), Deciseconds(active_ms_), page_views_, 0, 0, 0, dims_,
+      Deciseconds(end_ms_ - start_ms_), Deciseconds(active_ms_), page_views_, 0, 0, 0, dims_,
       static_cast<uint8_t>((bounce ? 1 : 0) | (path_truncated_ ? 2 : 0) | (ended_ ? 4 : 0)), 0,
       current_page_ >= 0 ? static_cast<uint8_t>(current_page_) : 0);
   for (const PageEntry& p : pages_) {

@@ -102,6 +102,9 @@ class Session {
   // Puts micro-conversions that fired at `t` on the path and into funnels.
   void Record(const FiredMicros& fired, int64_t t);
   void Tick(int64_t t);
+  // The visit lasts to its last event, or while the page stays visible to
+  // the end of its active time; end_ms_ keeps the furthest such end.
+  void ExtendEnd();
 
   const Config* config_ = nullptr;
   uint64_t nonce_ = 0;
@@ -111,6 +114,10 @@ class Session {
   std::string referrer_, utm_source_, utm_medium_, utm_campaign_;
 
   int64_t start_ms_ = 0, last_ms_ = 0, last_input_ms_ = 0, tick_ms_ = 0;
+  // The visit's end so far: it only grows, so the duration a flush reports
+  // never goes down (a page hidden after Advance ran ahead of the events,
+  // a restore) and always covers the active time.
+  int64_t end_ms_ = 0;
   bool hidden_ = false;
   uint32_t active_ms_ = 0;
   uint16_t page_views_ = 0;

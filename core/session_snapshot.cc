@@ -125,9 +125,16 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   session.start_ms_ = engine->start_ms();
   session.last_ms_ = engine->last_ms();
   session.last_input_ms_ = engine->last_input_ms();
-  session.tick_ms_ = engine->last_ms();
   session.hidden_ = engine->hidden();
   session.active_ms_ = engine->active_ms();
+  // The snapshot has no field for how far time ran past the last event
+  // (Advance): the duration sent, exact to the decisecond, and the active
+  // time bound it from below. Starting the clock there keeps the duration
+  // from going down and active time from counting that stretch twice.
+  const int64_t sent_end_ms = engine->start_ms() + int64_t{facts.duration_ds()} * 100;
+  session.end_ms_ = std::clamp<int64_t>(
+      std::max(sent_end_ms, engine->start_ms() + int64_t{engine->active_ms()}), engine->last_ms(), kMaxTimeMs);
+  session.tick_ms_ = session.end_ms_;
   session.page_views_ = facts.page_views();
 
   size_t page_count = SizeOf(s.pages());
