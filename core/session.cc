@@ -110,7 +110,7 @@ void Session::Handle(const Event& event, int64_t t, const EventBatch& batch) {
   switch (event.type) {
     case EventType::kPageView:
       last_input_ms_ = t;
-      OnPageView(batch.String(event.str), event.a == 2, t);
+      OnPageView(batch.String(event.str), event.a == static_cast<uint16_t>(Navigation::kHistoryBack), t);
       break;
     case EventType::kClick:
       last_input_ms_ = t;
