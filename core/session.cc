@@ -92,7 +92,8 @@ void Session::Handle(const Event& event, int64_t t, const EventBatch& batch) {
   switch (event.type) {
     case EventType::kPageView:
       last_input_ms_ = t;
-      OnPageView(batch.String(event.str), event.a == 2, t);
+      OnPageView(batch.String(event.str),
+                 event.a == static_cast<uint16_t>(Navigation::kHistoryBack), t);
       return;
     case EventType::kClick:
       last_input_ms_ = t;

@@ -1,6 +1,7 @@
 // Errors are values in the core: every fallible call returns a Result or an
-// Error, never throws, never prints, never aborts. The JS twin of this enum
-// lives in web/tracker/status.js (keep both in step).
+// Error, never throws, never prints, never aborts. The JS twin of ErrorName()
+// (web/tracker/wire/error_name.js) is generated from this enum and the names
+// in status.cc by web/generate_wire.mjs; a test fails when it drifts.
 #ifndef MICROCONV_CORE_STATUS_H_
 #define MICROCONV_CORE_STATUS_H_
 

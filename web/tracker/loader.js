@@ -4,6 +4,8 @@
 // (tracker chunk, core, compiled config) once the page is idle. Everything
 // that can wait lives in the chunk (tracker.js), which takes over the
 // listeners registered here through `boot.sink`.
+import * as Navigation from './wire/navigation.js';
+
 (function (win, doc) {
   var script = doc.currentScript;
   var nav = navigator;
@@ -103,17 +105,17 @@
       var original = history[name];
       history[name] = function () {
         var result = original.apply(this, arguments);
-        route(1);
+        route(Navigation.kSpaRoute);
         return result;
       };
     });
     win.addEventListener('popstate', function () {
-      route(2);
+      route(Navigation.kHistoryBack);
     });
     win.addEventListener('hashchange', function () {
-      route(1);
+      route(Navigation.kSpaRoute);
     });
-    route(0);
+    route(Navigation.kPageLoad);
 
     var load = function () {
       import(endpoint + '/microconv-tracker.js')

@@ -4,19 +4,19 @@
 // sends cumulative summaries. Every entry point from the page is wrapped:
 // nothing here may throw into the host page.
 import { Capture } from './capture.js';
-import { EventType } from './event_types.js';
 import { TrackerCore, loadCoreModule } from './core.js';
 import { browserSignal, mayStoreAndSend } from './privacy.js';
 import { statusName, warnOnce } from './status.js';
 import { SiteStorage, fromBase64, toBase64 } from './storage.js';
 import { Transport } from './transport.js';
+import * as EventType from './wire/event_type.js';
+import { kMaxEventNameLength } from './wire/event_record.js';
 
 const kBatchEvents = 64;
 const kBatchDelayMs = 250;
 const kAdvanceEveryMs = 5000;
 const kRouteFlushEveryMs = 10000;
 const kDayMs = 86400000;
-const kMaxNameLength = 100;
 
 function guard(fn) {
   return function () {
@@ -62,7 +62,7 @@ function dataLayerEventName(item) {
   if (!item || typeof item !== 'object') return '';
   let name = typeof item.event === 'string' ? item.event : '';
   if (!name && item[0] === 'event' && typeof item[1] === 'string') name = item[1];
-  return name.startsWith('gtm.') ? '' : name.slice(0, kMaxNameLength);
+  return name.startsWith('gtm.') ? '' : name.slice(0, kMaxEventNameLength);
 }
 
 class Tracker {
@@ -276,7 +276,7 @@ class Tracker {
   call(args, t) {
     const command = args[0];
     if (command === 'track') {
-      const name = typeof args[1] === 'string' ? args[1].slice(0, kMaxNameLength) : '';
+      const name = typeof args[1] === 'string' ? args[1].slice(0, kMaxEventNameLength) : '';
       // Properties stay on the page: only the name is analysed.
       if (name) this.emit({ t, type: EventType.kCustom, str: name });
       return null;
