@@ -303,29 +303,23 @@ class Tracker {
   }
 
   watchDataLayer() {
-    const layer = (window.dataLayer = window.dataLayer || []);
+    // Assigned only when absent: a page may define it read-only.
+    let layer = window.dataLayer;
+    if (!layer) layer = window.dataLayer = [];
     if (!Array.isArray(layer)) return;
     const record = guard((item) => {
       const name = dataLayerEventName(item);
       if (name) this.emit({ t: Date.now(), type: EventType.kDataLayer, str: name });
     });
     layer.forEach(record);
-    const original = layer.push;
     // GTM keeps working: its push (or Array's) runs first and its result is
-    // returned unchanged.
-    layer.push = function () {
+    // returned unchanged. A frozen dataLayer is said once and not watched.
+    this.boot.hook(layer, 'push', (original) => function () {
       const result = original.apply(this, arguments);
       for (let i = 0; i < arguments.length; i++) record(arguments[i]);
       return result;
-    };
+    });
   }
-}
-
-function stop(boot) {
-  boot.sink = () => {};
-  boot.buffer.length = 0;
-  boot.handle = () => Promise.resolve(null);
-  for (const [, , resolve] of boot.calls.splice(0)) resolve(null);
 }
 
 async function start(boot) {
@@ -339,26 +333,30 @@ async function start(boot) {
   }
   if (!response.ok) {
     warnOnce('no config for site "' + boot.site + '"; tracking off', String(response.status));
-    return stop(boot);
+    return boot.stop();
   }
   const config = new Uint8Array(await response.arrayBuffer());
   const core = new TrackerCore(await loadCoreModule(boot.endpoint));
   const loaded = core.loadConfig(config);
   if (loaded) {
     warnOnce('config rejected; tracking off', loaded);
-    return stop(boot);
+    return boot.stop();
   }
   new Tracker(boot, core, core.settings()).run();
 }
 
 // Called once by the loader with its state (see loader.js).
-export function boot(state) {
-  start(state).catch((error) => {
+export async function boot(state) {
+  // Awaited, not .then(): a page's replaced Promise.prototype.then must not
+  // turn a failure here into its uncaught error.
+  try {
+    await start(state);
+  } catch (error) {
     warnOnce('tracker failed to start; tracking off', String(error));
     try {
-      stop(state);
+      state.stop();
     } catch (_) {
       // Already stopped.
     }
-  });
+  }
 }
