@@ -1,7 +1,7 @@
 // Turns what the loader's listeners saw into core Event records. Reads only
 // positions, sizes, tag names, ids, field names and selector matches: never
 // text, never an input value, never another attribute.
-import { EventType, MediaEvent, kPageLoad } from './event_types.js';
+import { EventType, MediaEvent, kHistoryBack, kPageLoad } from './event_types.js';
 import { elementPath } from './element_path.js';
 import { warnOnce } from './status.js';
 
@@ -132,6 +132,15 @@ export class Capture {
       case 'pagehide':
         this.cancelDeadClicks();
         this.signal('pagehide', t);
+        break;
+      case 'pageshow':
+        // Back from the back/forward cache: the page is seen again (the
+        // load's own pageshow is the page view the loader recorded).
+        if (event.persisted) {
+          this.emit({ t, type: EventType.kVisibility, b: 1 });
+          this.pageKey = null;
+          this.onRoute(t, kHistoryBack, pagePath(location.pathname + location.search + location.hash));
+        }
         break;
       default:
         this.onInput(t);

@@ -126,6 +126,7 @@
         doc.addEventListener(type, record, listen);
       });
     win.addEventListener('pagehide', record, listen);
+    win.addEventListener('pageshow', record, listen);
     ['pushState', 'replaceState'].forEach(function (name) {
       hook(history, name, function (original) {
         return function () {
