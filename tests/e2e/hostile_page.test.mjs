@@ -14,6 +14,7 @@ before(async () => {
     '/broken-listener': 'hostile/broken_listener.html',
     '/frozen-builtins': 'hostile/frozen_builtins.html',
     '/frozen-datalayer': 'hostile/frozen_datalayer.html',
+    '/own_script.js': { file: 'hostile/own_script.js', type: 'text/javascript' },
   });
 });
 after(() => harness.close());

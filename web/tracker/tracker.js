@@ -146,6 +146,7 @@ class Tracker {
     if (now) return Promise.resolve(run());
     return this.session.locked(run).catch((error) => {
       warnOnce('internal error; some events were not recorded', String(error));
+      this.feeding = false;
       return null;
     });
   }
