@@ -62,13 +62,13 @@ function assertWithin(actualS, expectedMs, what) {
 
 test('active time: three page loads, a hidden period and a bfcache restore', async () => {
   const { page, context, errors } = await openContext(browser);
-  await page.goto(harness.site.url + '/walk/1');
+  await page.goto(harness.site.url + '/walk/first');
   await trackerReady(page);
   await scrollFor(page, kScrollMs);
-  const expected = { '/walk/1': await next(page, '/walk/2') };
+  const expected = { '/walk/first': await next(page, '/walk/second') };
 
   await scrollFor(page, kScrollMs);
-  expected['/walk/2'] = await next(page, '/walk/3');
+  expected['/walk/second'] = await next(page, '/walk/third');
 
   // Page 3: scroll, hide the page for a while, show it again, scroll.
   await scrollFor(page, kScrollMs / 2);
@@ -78,17 +78,17 @@ test('active time: three page loads, a hidden period and a bfcache restore', asy
   await setHidden(page, false);
   const hiddenMs = (await pageNow(page)) - hiddenFrom;
   await scrollFor(page, kScrollMs / 2);
-  expected['/walk/3'] = (await pageNow(page)) - (await page.evaluate(() => window.arrivedMs)) - hiddenMs;
+  expected['/walk/third'] = (await pageNow(page)) - (await page.evaluate(() => window.arrivedMs)) - hiddenMs;
 
   // Back to page 2, restored from the back/forward cache: seen again.
   const restoredFrom = await pageNow(page);
   await page.goBack({ waitUntil: 'commit' }); // a restored page fires no load event
-  await page.waitForFunction(() => location.pathname === '/walk/2' && window.restored === 1);
+  await page.waitForFunction(() => location.pathname === '/walk/second' && window.restored === 1);
   assert.equal(await page.evaluate(() => window.restored), 1, 'page 2 came from the back/forward cache');
   await scrollFor(page, kScrollMs / 2);
   const summary = await trackerReady(page);
   const back = (await pageNow(page)) - restoredFrom;
-  expected['/walk/2'] += back;
+  expected['/walk/second'] += back;
 
   const active = Object.fromEntries(summary.pages.map((p) => [p.page, p.active_s]));
   console.log('active time per page (s):', JSON.stringify(active), 'expected (ms):', JSON.stringify(expected));
