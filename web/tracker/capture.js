@@ -135,6 +135,15 @@ export class Capture {
         this.cancelDeadClicks();
         this.signal('pagehide', t);
         break;
+      case 'pageshow':
+        // Back from the back/forward cache: the page is seen again (the
+        // load's own pageshow is the page view the loader recorded).
+        if (event.persisted) {
+          this.emit({ t, type: EventType.kVisibility, b: 1 });
+          this.pageKey = null;
+          this.onRoute(t, Navigation.kHistoryBack, pagePath(location.pathname + location.search + location.hash));
+        }
+        break;
       default:
         this.onInput(t);
     }
