@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "core/funnel.h"
-#include "flatbuffers/flatbuffers.h"
+#include "tests/support/funnel_def.h"
 
 namespace microconv {
 namespace {
@@ -31,31 +31,11 @@ constexpr int kRequired = 5;
 constexpr uint8_t kNoiseMicros[] = {7, 8};
 constexpr uint32_t kWindowMs = 60000;
 
-class SequentialFunnel {
- public:
-  SequentialFunnel() {
-    wire::FunnelDefT def;
-    def.id = "differential";
-    def.mode = wire::FunnelMode::Sequential;
-    def.window_ms = kWindowMs;
-    auto optional = std::make_unique<wire::FunnelStepDefT>();
-    optional->micros = {kOptionalMicro};
-    optional->optional = true;
-    def.steps.push_back(std::move(optional));
-    for (int i = 0; i < kRequired; ++i) {
-      auto step = std::make_unique<wire::FunnelStepDefT>();
-      step->micros = {static_cast<uint8_t>(kFirstRequiredMicro + i)};
-      def.steps.push_back(std::move(step));
-    }
-    builder_.Finish(wire::FunnelDef::Pack(builder_, &def));
-  }
-  const wire::FunnelDef& def() const {
-    return *flatbuffers::GetRoot<wire::FunnelDef>(builder_.GetBufferPointer());
-  }
-
- private:
-  flatbuffers::FlatBufferBuilder builder_;
-};
+FunnelConfig SequentialFunnel() {
+  std::vector<FunnelStepSpec> steps = {{{kOptionalMicro}, true}};
+  for (int i = 0; i < kRequired; ++i) steps.push_back({{static_cast<uint8_t>(kFirstRequiredMicro + i)}});
+  return FunnelConfig(wire::FunnelMode::Sequential, steps, {}, kWindowMs);
+}
 
 struct Event {
   uint32_t ts;
@@ -114,7 +94,7 @@ std::vector<Event> GenerateSession(std::mt19937& rng) {
 }
 
 // Required steps reached by the tracker's furthest chain: windowFunnel's level.
-int CoreLevel(const SequentialFunnel& funnel, const std::vector<Event>& events) {
+int CoreLevel(const FunnelConfig& funnel, const std::vector<Event>& events) {
   FunnelTracker tracker(funnel.def(), 0);
   for (const Event& e : events) tracker.OnMicro(e.micro, e.ts);
   uint32_t reached = tracker.Progress().reached();
@@ -124,7 +104,7 @@ int CoreLevel(const SequentialFunnel& funnel, const std::vector<Event>& events) 
 }
 
 int Generate(long sessions, unsigned seed, const char* events_path, const char* core_path) {
-  SequentialFunnel funnel;
+  FunnelConfig funnel = SequentialFunnel();
   std::mt19937 rng(seed);
   std::ofstream events_out(events_path), core_out(core_path);
   long event_count = 0;

@@ -16,6 +16,7 @@
 
 #include "core/funnel.h"
 #include "flatbuffers/flatbuffers.h"
+#include "tests/support/funnel_def.h"
 
 namespace microconv {
 namespace {
@@ -50,30 +51,13 @@ struct Event {
   int64_t time_ms;
 };
 
-class Def {
- public:
-  explicit Def(const Funnel& f) {
-    wire::FunnelDefT def;
-    def.id = "property";
-    def.mode = f.mode;
-    def.window_ms = f.window_ms;
-    if (f.has_exclusion) def.exclusions = {kExclusion};
-    for (const Step& s : f.steps) {
-      auto step = std::make_unique<wire::FunnelStepDefT>();
-      step->micros = {s.micro};
-      step->optional = s.optional;
-      step->window_ms = s.window_ms;
-      def.steps.push_back(std::move(step));
-    }
-    builder_.Finish(wire::FunnelDef::Pack(builder_, &def));
-  }
-  const wire::FunnelDef& get() const {
-    return *flatbuffers::GetRoot<wire::FunnelDef>(builder_.GetBufferPointer());
-  }
-
- private:
-  flatbuffers::FlatBufferBuilder builder_;
-};
+FunnelConfig MakeConfig(const Funnel& f) {
+  std::vector<FunnelStepSpec> steps;
+  for (const Step& s : f.steps) steps.push_back({{s.micro}, s.optional, s.window_ms});
+  return FunnelConfig(f.mode, steps, f.has_exclusion ? std::vector<uint8_t>{kExclusion}
+                                                     : std::vector<uint8_t>{},
+                      f.window_ms);
+}
 
 // Either a funnel window or step windows (or neither): with both, no single
 // chain per step is exact and the tracker documents its choice.
@@ -215,8 +199,8 @@ void CheckAgainstReference(FunnelMode mode, unsigned seed) {
   for (int c = 0; c < cases; ++c) {
     Funnel f = RandomFunnel(rng, mode);
     std::vector<Event> events = RandomEvents(rng, f);
-    Def def(f);
-    FunnelTracker tracker(def.get(), 0);
+    FunnelConfig def = MakeConfig(f);
+    FunnelTracker tracker(def.def(), 0);
     for (const Event& e : events) tracker.OnMicro(e.micro, e.time_ms);
     size_t expected = mode == FunnelMode::AnyOrder ? AnyOrderReference(f, events)
                                                    : InOrderReference(f, events).Best();
@@ -248,8 +232,8 @@ TEST(FunnelPropertyTest, SnapshotAtAnyPointChangesNothing) {
     Funnel f = RandomFunnel(rng, mode);
     std::vector<Event> events = RandomEvents(rng, f);
     std::vector<int64_t> times = Clock(events);
-    Def def(f);
-    FunnelTracker whole(def.get(), 1), first(def.get(), 1);
+    FunnelConfig def = MakeConfig(f);
+    FunnelTracker whole(def.def(), 1), first(def.def(), 1);
     size_t split = rng() % (events.size() + 1);
     for (size_t i = 0; i < events.size(); ++i) whole.OnMicro(events[i].micro, times[i]);
     for (size_t i = 0; i < split; ++i) first.OnMicro(events[i].micro, times[i]);
@@ -258,7 +242,7 @@ TEST(FunnelPropertyTest, SnapshotAtAnyPointChangesNothing) {
     flatbuffers::FlatBufferBuilder builder;
     builder.Finish(wire::FunnelSnapshot::Pack(builder, first.Snapshot(base).get()));
     auto restored = FunnelTracker::Restore(
-        def.get(), 1, *flatbuffers::GetRoot<wire::FunnelSnapshot>(builder.GetBufferPointer()), base,
+        def.def(), 1, *flatbuffers::GetRoot<wire::FunnelSnapshot>(builder.GetBufferPointer()), base,
         std::max<int64_t>(last, base));
     ASSERT_TRUE(restored.ok()) << "case " << c << ": " << restored.message();
     FunnelTracker second = std::move(restored).value();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "flatbuffers/flatbuffers.h"
+#include "tests/support/funnel_def.h"
 
 namespace microconv {
 namespace {
@@ -21,39 +22,7 @@ using wire::FunnelMode;
 // Micro-conversion ids used by the tests.
 constexpr uint8_t kA = 1, kB = 2, kC = 3, kD = 4, kOther = 20, kExit = 30, kOther2 = 21;
 
-struct StepSpec {
-  std::vector<uint8_t> micros;
-  bool optional = false;
-  uint32_t window_ms = 0;
-};
-
-// Owns the FlatBuffer a FunnelDef lives in, built the way the config
-// compiler does: object API, Pack, Finish, GetRoot.
-class FunnelConfig {
- public:
-  FunnelConfig(FunnelMode mode, const std::vector<StepSpec>& steps,
-               std::vector<uint8_t> exclusions = {}, uint32_t window_ms = 0) {
-    wire::FunnelDefT def;
-    def.id = "test";
-    def.mode = mode;
-    def.window_ms = window_ms;
-    def.exclusions = std::move(exclusions);
-    for (const StepSpec& spec : steps) {
-      auto step = std::make_unique<wire::FunnelStepDefT>();
-      step->micros = spec.micros;
-      step->optional = spec.optional;
-      step->window_ms = spec.window_ms;
-      def.steps.push_back(std::move(step));
-    }
-    builder_.Finish(wire::FunnelDef::Pack(builder_, &def));
-  }
-  const wire::FunnelDef& def() const {
-    return *flatbuffers::GetRoot<wire::FunnelDef>(builder_.GetBufferPointer());
-  }
-
- private:
-  flatbuffers::FlatBufferBuilder builder_;
-};
+using StepSpec = FunnelStepSpec;
 
 FunnelConfig Abc(FunnelMode mode, uint32_t window_ms = 0) {
   return FunnelConfig(mode, {{{kA}}, {{kB}}, {{kC}}}, {}, window_ms);
