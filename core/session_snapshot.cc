@@ -13,26 +13,6 @@ namespace {
 inline constexpr uint8_t kSnapshotVersion = 1;
 inline constexpr size_t kMaxSnapshotBytes = 64 * 1024;
 
-// One entry per set bit of `bits`, in bit order.
-std::vector<uint32_t> PackOffsets(uint32_t bits, const std::array<uint32_t, 32>& offsets) {
-  std::vector<uint32_t> out;
-  for (int i = 0; i < 32; ++i) {
-    if (bits & (1u << i)) out.push_back(offsets[i]);
-  }
-  return out;
-}
-
-bool UnpackOffsets(uint32_t bits, const flatbuffers::Vector<uint32_t>* packed,
-                   std::array<uint32_t, 32>& offsets) {
-  size_t count = packed ? packed->size() : 0;
-  if (count != static_cast<size_t>(std::popcount(bits))) return false;
-  size_t next = 0;
-  for (int i = 0; i < 32; ++i) {
-    if (bits & (1u << i)) offsets[i] = packed->Get(static_cast<flatbuffers::uoffset_t>(next++));
-  }
-  return true;
-}
-
 Result<Session> Corrupt(const char* why) { return {Error::kCorruptSnapshot, why}; }
 
 template <typename T>
@@ -61,22 +41,7 @@ std::vector<uint8_t> Session::Snapshot() const {
   micros_.Save(start_ms_, *engine);
   frustration_.Save(start_ms_, *engine);
   forms_.Save(*engine);
-  for (const FunnelTracker& funnel : funnels_) {
-    const FunnelState& st = funnel.state();
-    auto out = std::make_unique<wire::FunnelSnapshotT>();
-    out->funnel = st.funnel;
-    out->reached = st.reached;
-    out->furthest = st.furthest;
-    out->converted = st.converted;
-    out->excluded = st.excluded;
-    out->step_offset_ms = PackOffsets(st.reached, st.step_offset_ms);
-    out->attempt_reached = st.attempt_reached;
-    out->attempt_start_ms = st.attempt_start_ms;
-    out->attempt_last_ms = st.attempt_last_ms;
-    out->attempt_offset_ms = PackOffsets(st.attempt_reached, st.attempt_offset_ms);
-    out->next.assign(st.next.begin(), st.next.begin() + st.next_count);
-    engine->funnels.push_back(std::move(out));
-  }
+  for (const FunnelTracker& funnel : funnels_) engine->funnels.push_back(funnel.Snapshot(start_ms_));
   for (const PathStep& step : path_) engine->path_offset_ms.push_back(step.offset_ms);
   snap.engine = std::move(engine);
 
@@ -177,35 +142,19 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   for (size_t i = 0; i < funnel_count; ++i) {
     const wire::FunnelSnapshot* f = engine->funnels()->Get(static_cast<flatbuffers::uoffset_t>(i));
     const wire::FunnelDef* def = funnel_defs->Get(static_cast<flatbuffers::uoffset_t>(i));
-    uint64_t step_mask = def->steps() ? (uint64_t{1} << def->steps()->size()) - 1 : 0;
-    FunnelState st;
-    st.funnel = static_cast<uint8_t>(i);
-    st.reached = f->reached();
-    st.furthest = f->furthest();
-    st.converted = f->converted();
-    st.excluded = f->excluded();
-    st.attempt_reached = f->attempt_reached();
-    st.attempt_start_ms = f->attempt_start_ms();
-    st.attempt_last_ms = f->attempt_last_ms();
-    if (f->funnel() != i || (st.attempt_reached && (!in_session(st.attempt_start_ms) ||
-                                                    !in_session(st.attempt_last_ms))) || (st.reached & ~step_mask) || (st.attempt_reached & ~step_mask) ||
-        st.furthest > kMaxFunnelSteps || SizeOf(f->next()) > st.next.size() ||
-        !UnpackOffsets(st.reached, f->step_offset_ms(), st.step_offset_ms) ||
-        !UnpackOffsets(st.attempt_reached, f->attempt_offset_ms(), st.attempt_offset_ms)) {
-      return Corrupt("funnel state");
-    }
-    for (size_t n = 0; n < SizeOf(f->next()); ++n) {
-      const uint16_t code = f->next()->Get(static_cast<flatbuffers::uoffset_t>(n));
+    auto funnel = FunnelTracker::Restore(*def, static_cast<uint8_t>(i), *f, engine->start_ms(), engine->last_ms());
+    if (!funnel.ok()) return Corrupt("funnel state");
+    const FunnelState& st = funnel.value().state();
+    for (size_t n = 0; n < st.next_count; ++n) {
       // What VerifySummary will check: a page slot of the pages above, or a
       // configured micro-conversion (found by tests/fuzz/snapshot_fuzz.cc).
+      const uint16_t code = st.next[n];
       const bool page = (code & kLiteralBit) != 0;
       if (page ? (code & ~kLiteralBit) >= page_count : code >= config.micro_count()) {
         return Corrupt("funnel next action");
       }
-      st.next[n] = code;
     }
-    st.next_count = static_cast<uint8_t>(SizeOf(f->next()));
-    session.funnels_.emplace_back(*def, st);
+    session.funnels_.push_back(std::move(funnel).value());
   }
 
   return session;

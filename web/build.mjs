@@ -3,7 +3,7 @@
 // then prints raw / gzip / brotli sizes of each (tools/bench.sh reads them).
 // First regenerates the tracker's JS twins of C++ wire facts (web/tracker/wire,
 // see generate_wire.mjs), so a bundle never carries a stale copy.
-// Also builds the dashboard (web/dashboard -> web/dist/dashboard: index.html,
+// Also builds the dashboard (web/dashboard -> web/dist/dashboard: index.html, funnel-semantics.html,
 // dashboard.js, dashboard.css), served by the collector at /dashboard/.
 //
 //   node web/build.mjs [--wasm-dir build/wasm/wasm] [--out web/dist] [--json]
@@ -66,6 +66,8 @@ await build({
   outfile: join(dashboardOut, 'dashboard.css'),
 });
 copyFileSync(join(here, 'dashboard/index.html'), join(dashboardOut, 'index.html'));
+// The funnel semantics page the funnel panel links to (one static page).
+copyFileSync(join(here, 'dashboard/funnel-semantics.html'), join(dashboardOut, 'funnel-semantics.html'));
 
 const missing = coreFiles.filter((file) => !existsSync(join(wasmDir, file)));
 if (missing.length) {
