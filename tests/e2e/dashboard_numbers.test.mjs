@@ -27,7 +27,8 @@ after(async () => {
 });
 
 async function open(page, query = '') {
-  await page.goto(`${collector.url}/dashboard/?site=demo${query}`);
+  page.setDefaultTimeout(60000); // 2 shared cores: loading can be slow
+  await page.goto(`${collector.url}/dashboard/?site=demo${query}`, { waitUntil: 'domcontentloaded' });
   await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state));
   assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready');
 }
@@ -175,6 +176,32 @@ test('Real-time after seeding counts sessions active in the last 5 minutes, not 
   // The simulated sessions start over the last 2 days and all arrived just
   // now: about kSeeded * 5 / 2880 of them ended in the last 5 minutes.
   assert.ok(active <= 5, `${active} of ${kSeeded} seeded sessions counted as active now`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a heatmap template opens a real page of it, never a made-up /product/1', async () => {
+  const { page, context, errors } = await openContext(browser, { viewport: { width: 1440, height: 900 } });
+  // The collector's own origin stands in for the site: only the framed URL matters here.
+  await open(page, `&origin=${encodeURIComponent(collector.url)}`);
+  const frameSrc = () => page.$eval('#panel-heatmap iframe', (f) => (f.hidden ? '' : f.getAttribute('src') || ''));
+  await page.selectOption('#heatmap-page', '/product/:id');
+  assert.equal(await page.inputValue('#heatmap-path'), '', 'no stand-in path');
+  assert.equal(await frameSrc(), '', 'no page framed until a real one is given');
+  assert.match(await page.textContent('#heatmap-path-hint'), /paste the path of one real \/product\/:id page/);
+  await page.fill('#heatmap-path', '/cart');
+  await page.click('#panel-heatmap button[type=submit]');
+  assert.equal(await frameSrc(), '', 'a page of another template is refused');
+  assert.match(await page.textContent('#panel-heatmap .heatmap-status'), /\/cart is not a \/product\/:id page/);
+  await page.fill('#heatmap-path', '/product/aurora-x2');
+  await page.click('#panel-heatmap button[type=submit]');
+  assert.equal(await frameSrc(), `${collector.url}/product/aurora-x2#microconv-overlay`);
+  // A fixed template opens itself; coming back, the real product page is remembered.
+  await page.selectOption('#heatmap-page', '/cart');
+  assert.equal(await frameSrc(), `${collector.url}/cart#microconv-overlay`);
+  await page.selectOption('#heatmap-page', '/product/:id');
+  assert.equal(await page.inputValue('#heatmap-path'), '/product/aurora-x2');
+  assert.equal(await frameSrc(), `${collector.url}/product/aurora-x2#microconv-overlay`);
   assert.deepEqual(errors, []);
   await context.close();
 });
