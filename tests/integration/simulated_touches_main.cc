@@ -98,7 +98,7 @@ void Collect(const Config& config, const SimulatedVisit& visit, std::vector<Page
 int Main(int argc, char** argv) {
   const int visits = argc > 1 ? std::atoi(argv[1]) : 2000;
   std::mt19937_64 rng(argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1);
-  auto config = LoadConfigJson(ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/demo-site/sites/demo.json"));
+  auto config = LoadConfigJson(testing::ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/demo-site/sites/demo.json"));
   if (!config.ok()) {
     std::fprintf(stderr, "demo config: %s\n", config.message().c_str());
     return 1;

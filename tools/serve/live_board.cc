@@ -28,12 +28,6 @@ void LiveBoard::Record(const Config& config, const wire::Summary& summary,
   const auto* facts = summary.facts();
   const bool ended = facts && (facts->flags() & kFlagEnded);
   const Clock::time_point last_activity = LastActivity(summary, now);
-  if (ended || now - last_activity > kLiveWindow) {
-    std::lock_guard lock(mutex_);
-    auto site = sites_.find(std::string(config.site()));
-    if (site != sites_.end() && site->second.erase(summary.nonce()) > 0) --size_;
-    return;
-  }
   Entry entry;
   entry.last_activity = last_activity;
   entry.config_hash = config.hash();
@@ -50,11 +44,15 @@ void LiveBoard::Record(const Config& config, const wire::Summary& summary,
   auto& sessions = sites_[std::string(config.site())];
   auto it = sessions.find(summary.nonce());
   if (it != sessions.end()) {
-    // Flushes may arrive out of order: activity only moves forward.
-    entry.last_activity = std::max(entry.last_activity, it->second.last_activity);
-    it->second = std::move(entry);
+    if (ended) {  // the final flush: the session is over
+      sessions.erase(it);
+      --size_;
+    } else if (last_activity >= it->second.last_activity) {
+      it->second = std::move(entry);
+    }  // else a late, older flush: the newer one stands
     return;
   }
+  if (ended || now - last_activity > kLiveWindow) return;
   if (size_ >= kMaxLiveSessions) {
     ++overflow_;
     return;
