@@ -15,13 +15,13 @@ export function renderKpis(body, view) {
   const cards = [
     card('sessions', 'Sessions', e.sessions, formatInt,
       note(e.median_duration_s !== undefined ? `median visit ${formatDuration(e.median_duration_s)}` : ''), days.map((d) => d.sessions)),
-    card('converters', 'Converters', e.converters, formatInt, 'sessions that reached a goal', days.map((d) => d.conversions)),
+    card('converters', 'Converters', e.converters, formatInt, 'sessions with a goal', days.map((d) => d.conversions)),
     card('conversion_rate', 'Conversion rate (of all sessions)', e.conversion_rate, rate, 'converters \u00f7 sessions',
       days.map((d) => (d.sessions ? d.conversions / d.sessions : d.sessions === 0 ? 0 : null))),
     card('page_views', 'Page views', e.page_views, formatInt,
-      note(e.pages_per_session !== undefined ? `${e.pages_per_session.toFixed(1)} per session (views \u00f7 sessions)` : ''), days.map((d) => d.page_views)),
+      note(e.pages_per_session !== undefined ? `${e.pages_per_session.toFixed(1)} per session` : ''), days.map((d) => d.page_views)),
     card('bounce_rate', 'Bounce rate (of all sessions)', e.bounce_rate, rate,
-      note(e.bounces !== undefined ? `${formatInt(e.bounces)} single-page sessions \u00f7 sessions` : '')),
+      note(e.bounces !== undefined ? `${formatInt(e.bounces)} single-page sessions` : '')),
     card('median_active_s', 'Median active time', e.median_active_s, time,
       note(e.p90_active_s !== undefined ? `p90 ${formatDuration(e.p90_active_s)}` : '')),
     frustrationCard(e, none),
@@ -54,7 +54,7 @@ function frustrationCard(e, none) {
   return el('div', { className: 'kpi' },
     el('dt', { className: 'kpi-label', text: 'Rage / dead clicks' }),
     el('dd', {}, el('span', { className: 'kpi-value' }, rage, el('span', { className: 'kpi-sep', text: ' / ' }), dead),
-      none ? null : el('span', { className: 'kpi-note', text: `${per100.toFixed(1)} per 100 sessions (both \u00f7 sessions)` })));
+      none ? null : el('span', { className: 'kpi-note', text: `${per100.toFixed(1)} per 100 sessions` })));
 }
 
 function markSuppressed(card, k) {
