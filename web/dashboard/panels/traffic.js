@@ -7,7 +7,8 @@ import { formatDay, formatDayLong, formatInt, formatPercent } from '../format.js
 // Both day charts: the same frame, legend and one category per day.
 const kDayChartFrame = {
   grid: { left: 48, right: 44, top: 52, bottom: 28 },
-  legend: { top: 0, left: 0, itemWidth: 14, itemHeight: 8, textStyle: axisText, icon: 'roundRect' },
+  // One row at any width (scrolls when narrow), so it never covers the axis name.
+  legend: { type: 'scroll', top: 0, left: 0, right: 0, itemWidth: 14, itemHeight: 8, textStyle: axisText, icon: 'roundRect' },
 };
 
 function dayAxis(days) {
