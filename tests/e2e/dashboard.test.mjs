@@ -83,16 +83,24 @@ test('every control has a label and the pickers work from the keyboard', async (
 // window.__owned to its chart's name if it ever runs as markup.
 const evilFor = (chart) => `<img src=x onerror="window.__owned='${chart}'">${chart}`;
 
-// Hovers the drawn shapes of each chart (the ECharts SVG renderer's paths)
-// and returns the tooltip HTML each hover showed.
+// Hovers the drawn shapes of each chart (the ECharts SVG renderer's paths:
+// filled bars and nodes at their centre, lines at their points) and returns
+// the tooltip HTML each hover showed.
 async function hoverChartShapes(page, selector) {
   const shapes = await page.$$eval(`${selector} svg path`, (paths) => paths
-    .map((path) => {
+    .flatMap((path) => {
       const box = path.getBoundingClientRect();
       const fill = path.getAttribute('fill') || '';
-      return { x: box.x + box.width / 2, y: box.y + box.height / 2, area: box.width * box.height, fill };
+      const area = box.width * box.height;
+      if (area <= 16) return [];
+      if (fill && fill !== 'none' && fill !== 'transparent') return [{ x: box.x + box.width / 2, y: box.y + box.height / 2, area }];
+      const length = path.getTotalLength();  // a line: a few points on it
+      const matrix = path.getScreenCTM();
+      return [0.2, 0.4, 0.6, 0.8].map((at) => {
+        const p = path.getPointAtLength(length * at).matrixTransform(matrix);
+        return { x: p.x, y: p.y, area };
+      });
     })
-    .filter((s) => s.area > 16 && s.fill && s.fill !== 'none' && s.fill !== 'transparent')
     .sort((a, b) => b.area - a.area)
     .slice(0, 16));
   const seen = [];
@@ -111,7 +119,9 @@ async function hoverChartShapes(page, selector) {
 
 test('attacker-controlled labels render as text; suppressed cells are marked', async () => {
   const { page, context, errors } = await openContext(browser, { viewport: { width: 1440, height: 900 } });
-  const real = await collector.report('demo');
+  // With the per-day referrer tables, so the referrers-over-time chart draws.
+  const real = await collector.report('demo', 'daily=referrer');
+  assert.ok(real.daily && real.daily.length, 'the report has daily referrer tables');
   const evil = '<img src=x onerror="window.__owned=1">';
   const report = structuredClone(real);
   report.funnels[0].label = evil;

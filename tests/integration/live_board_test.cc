@@ -8,7 +8,6 @@
 
 #include <chrono>
 
-#include "core/summary.h"
 #include "journeys.h"
 
 namespace microconv {
@@ -19,20 +18,11 @@ using std::chrono::seconds;
 using testing::Journeys;
 using Clock = LiveBoard::Clock;
 
-constexpr uint8_t kEnded = 1 << 2;
-
-// The golden purchase journey as a session that started at `start` (whole
-// minutes) and lasted `duration`, still running unless `ended`.
+// The golden purchase journey as a session that started at `start` and
+// lasted `duration`, still running unless `ended`.
 std::vector<uint8_t> SessionAt(const Journeys& journeys, uint64_t nonce, Clock::time_point start,
                                seconds duration, bool ended = false) {
-  const auto golden = journeys.Summary("purchase", nonce);
-  wire::SummaryT object;
-  flatbuffers::GetRoot<wire::Summary>(golden.data())->UnPackTo(&object);
-  object.start_minute = static_cast<uint32_t>(
-      std::chrono::duration_cast<minutes>(start.time_since_epoch()).count());
-  object.facts->mutate_duration_ds(static_cast<uint32_t>(duration.count() * 10));
-  object.facts->mutate_flags(static_cast<uint8_t>((object.facts->flags() & ~kEnded) | (ended ? kEnded : 0)));
-  return EncodeSummary(object);
+  return Journeys::AtTime(journeys.Summary("purchase", nonce), start, duration, ended);
 }
 
 class LiveBoardTest : public ::testing::Test {
