@@ -79,17 +79,64 @@ test('every control has a label and the pickers work from the keyboard', async (
   await context.close();
 });
 
+// One hostile label per chart that shows labels in its tooltip; each sets
+// window.__owned to its chart's name if it ever runs as markup.
+const evilFor = (chart) => `<img src=x onerror="window.__owned='${chart}'">${chart}`;
+
+// Hovers the drawn shapes of each chart (the ECharts SVG renderer's paths:
+// filled bars and nodes at their centre, lines at their points) and returns
+// the tooltip HTML each hover showed.
+async function hoverChartShapes(page, selector) {
+  const shapes = await page.$$eval(`${selector} svg path`, (paths) => paths
+    .flatMap((path) => {
+      const box = path.getBoundingClientRect();
+      const fill = path.getAttribute('fill') || '';
+      const area = box.width * box.height;
+      if (area <= 16) return [];
+      if (fill && fill !== 'none' && fill !== 'transparent') return [{ x: box.x + box.width / 2, y: box.y + box.height / 2, area }];
+      const length = path.getTotalLength();  // a line: a few points on it
+      const matrix = path.getScreenCTM();
+      return [0.2, 0.4, 0.6, 0.8].map((at) => {
+        const p = path.getPointAtLength(length * at).matrixTransform(matrix);
+        return { x: p.x, y: p.y, area };
+      });
+    })
+    .sort((a, b) => b.area - a.area)
+    .slice(0, 16));
+  const seen = [];
+  for (const shape of shapes) {
+    await page.mouse.move(shape.x, shape.y);
+    await page.waitForTimeout(120);
+    const html = await page.$eval(selector, (chart) => {
+      const tip = chart.querySelector('.chart-tooltip');
+      return tip && getComputedStyle(tip).display !== 'none' && tip.style.opacity !== '0' ? tip.innerHTML : '';
+    });
+    if (html) seen.push(html);
+  }
+  await page.mouse.move(0, 0);
+  return { shapes: shapes.length, tooltips: seen };
+}
+
 test('attacker-controlled labels render as text; suppressed cells are marked', async () => {
   const { page, context, errors } = await openContext(browser, { viewport: { width: 1440, height: 900 } });
-  const real = await collector.report('demo');
+  // With the per-day referrer tables, so the referrers-over-time chart draws.
+  const real = await collector.report('demo', 'daily=referrer');
+  assert.ok(real.daily && real.daily.length, 'the report has daily referrer tables');
   const evil = '<img src=x onerror="window.__owned=1">';
   const report = structuredClone(real);
   report.funnels[0].label = evil;
-  report.funnels[0].steps[1].label = evil;
+  for (const step of report.funnels[0].steps) step.label = evilFor('funnel');
   report.funnels[0].steps[2] = { label: 'Hidden step', optional: false, suppressed: true };
+  for (const micro of report.micros) micro.label = evilFor('paths');
+  for (const row of report.lift) row.label = evilFor('lift');
+  const referrers = report.segments.find((t) => t.dimension === 'referrer');
+  const topReferrer = referrers.rows.find((r) => !r.suppressed);
+  for (const day of report.daily || []) {
+    for (const row of day.rows) if (row.value === topReferrer.value) row.value = evilFor('referrers');
+  }
+  topReferrer.value = evilFor('referrers');
   for (const page of report.pages) page.page = '/p/' + evil;
   report.frustration = [{ element: 'button#' + evil, sessions: 9, clicks: 40, rage_clicks: 9, dead_clicks: 3 }];
-  if (report.segments[0]) report.segments[0].rows[0].value = evil;
   await page.route('**/api/report/**', (route) =>
     route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(report) }));
   await page.goto(collector.url + '/dashboard/?site=demo');
@@ -102,13 +149,18 @@ test('attacker-controlled labels render as text; suppressed cells are marked', a
   const hidden = await page.evaluate(() =>
     document.querySelector('#funnel-table tr[data-step="2"] [data-col=reached]').dataset.value);
   assert.equal(hidden, 'suppressed');
-  // Hover every chart so tooltips render with the evil labels too.
-  for (const chart of await page.$$('#panel-funnel canvas, #panel-paths canvas, #panel-segments canvas')) {
-    const box = await chart.boundingBox();
-    if (box) await page.mouse.move(box.x + box.width / 3, box.y + box.height / 3);
-    await page.waitForTimeout(100);
+  // The charts are SVG: hover their shapes so each tooltip renders with its
+  // hostile label, which must show as text and never become an element.
+  for (const [chart, selector] of [['funnel', '#panel-funnel .chart-funnel'], ['paths', '#panel-paths .chart-paths'],
+    ['lift', '#panel-turning-points .chart-lift'], ['referrers', '#panel-traffic .chart-referrer-trend']]) {
+    await page.$eval(selector, (node) => node.scrollIntoView({ block: 'center' }));
+    const { shapes, tooltips } = await hoverChartShapes(page, selector);
+    assert.ok(shapes > 0, `${chart}: the chart has shapes to hover`);
+    const labelled = tooltips.filter((html) => html.includes('&lt;img src=x onerror='));
+    assert.ok(labelled.length > 0, `${chart}: a tooltip showed the hostile label (${tooltips.length} tooltips)`);
+    for (const html of tooltips) assert.ok(!/<img/i.test(html), `${chart}: tooltip markup ${html.slice(0, 120)}`);
+    assert.equal(await page.evaluate(() => window.__owned), undefined, `${chart}: tooltips escape labels`);
   }
-  assert.equal(await page.evaluate(() => window.__owned), undefined, 'tooltips escape labels');
   assert.equal(await page.evaluate(() => document.querySelectorAll('img[src="x"]').length), 0);
   assert.deepEqual(errors, []);
   await context.close();

@@ -168,7 +168,11 @@ TEST_F(CollectorTest, LiveStreamShowsAnIngestWithinTwoSeconds) {
   }
   ASSERT_TRUE(saw_empty);
   const auto posted = std::chrono::steady_clock::now();
-  PostAccepted(journeys_.Summary("purchase", 77));
+  // A session active a minute ago: "active now" reads the summary's last
+  // activity (start + duration), not its arrival.
+  PostAccepted(Journeys::AtTime(journeys_.Summary("purchase", 77),
+                                std::chrono::system_clock::now() - std::chrono::minutes(2),
+                                std::chrono::seconds(60)));
   reader.join();
   EXPECT_TRUE(saw_session);
   EXPECT_LT(std::chrono::steady_clock::now() - posted, std::chrono::milliseconds(2500));

@@ -62,4 +62,17 @@ std::vector<uint8_t> Journeys::WithNonce(const std::vector<uint8_t>& summary, ui
   return EncodeSummary(object);
 }
 
+std::vector<uint8_t> Journeys::AtTime(const std::vector<uint8_t>& summary,
+                                      std::chrono::system_clock::time_point start,
+                                      std::chrono::seconds duration, bool ended) {
+  constexpr uint8_t kEnded = 1 << 2;  // SessionFacts.flags bit 2
+  wire::SummaryT object;
+  flatbuffers::GetRoot<wire::Summary>(summary.data())->UnPackTo(&object);
+  object.start_minute = static_cast<uint32_t>(
+      std::chrono::duration_cast<std::chrono::minutes>(start.time_since_epoch()).count());
+  object.facts->mutate_duration_ds(static_cast<uint32_t>(duration.count() * 10));
+  object.facts->mutate_flags(static_cast<uint8_t>((object.facts->flags() & ~kEnded) | (ended ? kEnded : 0)));
+  return EncodeSummary(object);
+}
+
 }  // namespace microconv::testing

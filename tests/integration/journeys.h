@@ -4,6 +4,7 @@
 #ifndef MICROCONV_TESTS_INTEGRATION_JOURNEYS_H_
 #define MICROCONV_TESTS_INTEGRATION_JOURNEYS_H_
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -32,6 +33,13 @@ class Journeys {
 
   // The same summary as another session: only the nonce (and seq) change,
   // through the object API. Cheap enough for load generation.
+  // The same summary as a session that started at `start` (whole minutes)
+  // and lasted `duration`, still running unless `ended`: what the live
+  // board's "active now" reads.
+  static std::vector<uint8_t> AtTime(const std::vector<uint8_t>& summary,
+                                     std::chrono::system_clock::time_point start,
+                                     std::chrono::seconds duration, bool ended = false);
+
   static std::vector<uint8_t> WithNonce(const std::vector<uint8_t>& summary, uint64_t nonce,
                                         uint32_t seq = 1);
 

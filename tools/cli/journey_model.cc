@@ -56,6 +56,8 @@ constexpr Source kSources[] = {
 };
 
 constexpr const char* kProducts[] = {"aurora-x2", "nimbus-pro", "pulse-mini", "studio-one"};
+constexpr const char* kPosts[] = {"/blog/choosing-headphones", "/blog/noise-cancelling-explained",
+                                  "/blog/caring-for-ear-cushions"};
 
 // Appends events with a clock that only moves forward.
 class Recorder {
@@ -82,9 +84,11 @@ class Recorder {
   void Field(EventType type, uint16_t form, std::string_view name) {
     Add({.time_ms = now_, .type = type, .a = form, .str = Intern(name)});
   }
-  void Fill(uint16_t form, std::initializer_list<std::string_view> fields) {
+  // Focuses, fills and leaves the first `count` fields of `form`.
+  void Fill(uint16_t form, const std::vector<std::string>& fields, size_t count) {
     Form(EventType::kFormStart, form);
-    for (std::string_view field : fields) {
+    for (size_t i = 0; i < count && i < fields.size(); ++i) {
+      const std::string& field = fields[i];
       Field(EventType::kFieldFocus, form, field);
       Wait(800, 6000);
       Field(EventType::kFieldChange, form, field);
@@ -128,12 +132,21 @@ Result<uint16_t> IndexOf(const T* list, std::string_view name, const char* what)
                                      std::string(name) + "\" (demo-site/sites/demo.json)"};
 }
 
-Result<uint16_t> FormIndex(const Config& config, std::string_view id) {
+// A form's index and its configured fields: the simulator fills what the
+// config (and so the store's form) has, never a field of its own.
+Result<std::pair<uint16_t, std::vector<std::string>>> FindForm(const Config& config, std::string_view id) {
   const auto* forms = config.def().forms();
   for (size_t i = 0; forms && i < forms->size(); ++i) {
-    if (forms->Get(static_cast<flatbuffers::uoffset_t>(i))->id()->string_view() == id) return static_cast<uint16_t>(i);
+    const auto* form = forms->Get(static_cast<flatbuffers::uoffset_t>(i));
+    if (form->id()->string_view() != id) continue;
+    std::vector<std::string> fields;
+    for (size_t f = 0; form->fields() && f < form->fields()->size(); ++f) {
+      fields.emplace_back(form->fields()->Get(static_cast<flatbuffers::uoffset_t>(f))->string_view());
+    }
+    if (fields.empty()) break;
+    return std::pair{static_cast<uint16_t>(i), std::move(fields)};
   }
-  return {Error::kInvalidConfig, "simulate needs the demo store's form \"" + std::string(id) + "\""};
+  return {Error::kInvalidConfig, "simulate needs the demo store's form \"" + std::string(id) + "\" with its fields"};
 }
 
 }  // namespace
@@ -151,14 +164,23 @@ Result<JourneyModel> JourneyModel::ForDemoStore(const Config& config) {
       {&model.selector_share_, IndexOf(def.click_selectors(), "[data-mc=share]", "click selector")},
       {&model.media_video_, IndexOf(def.media_selectors(), "video", "media selector")},
       {&model.visible_reviews_, IndexOf(def.visibility_selectors(), "#reviews", "visibility selector")},
-      {&model.form_signin_, FormIndex(config, "signin")},
-      {&model.form_shipping_, FormIndex(config, "shipping")},
-      {&model.form_payment_, FormIndex(config, "payment")},
-      {&model.form_newsletter_, FormIndex(config, "newsletter")},
   };
   for (Lookup& lookup : lookups) {
     if (!lookup.found.ok()) return {lookup.found.error(), lookup.found.message()};
     *lookup.out = lookup.found.value();
+  }
+  struct FormLookup {
+    Form* out;
+    const char* id;
+  };
+  const FormLookup forms[] = {{&model.signin_, "signin"},         {&model.shipping_, "shipping"},
+                              {&model.payment_, "payment"},       {&model.newsletter_, "newsletter"},
+                              {&model.comment_, "comment"}};
+  for (const FormLookup& form : forms) {
+    auto found = FindForm(config, form.id);
+    if (!found.ok()) return {found.error(), found.message()};
+    form.out->index = found.value().first;
+    form.out->fields = std::move(found.value().second);
   }
   return model;
 }
@@ -183,21 +205,21 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
   const std::string product = std::string("/product/") +
                               kProducts[std::uniform_int_distribution<size_t>(0, std::size(kProducts) - 1)(rng)];
 
-  if (chance(options.blog_share)) {
-    r.Page(std::string("/blog/choosing-headphones") + source.landing_query);
+  if (chance(options.blog_share)) {  // a journal reader (the journal has no video)
+    r.Page(std::string(kPosts[std::uniform_int_distribution<size_t>(0, std::size(kPosts) - 1)(rng)]) +
+           source.landing_query);
     r.Wait(2000, 20000);
     r.Scroll(40);
-    if (chance(0.5)) {
-      r.Media(media_video_, 0);
-      r.Wait(20000, 90000);
-      r.Media(media_video_, chance(0.6) ? 3 : 1);
-    }
     r.Wait(3000, 30000);
     r.Scroll(chance(0.6) ? 90 : 50);
     if (chance(0.2)) r.Click(700, 2900, "button#share", selector_share_);
-    if (chance(0.35)) {
-      r.Fill(form_newsletter_, {"email"});
-      r.Form(EventType::kFormSubmit, form_newsletter_);
+    if (chance(0.1)) {
+      r.Fill(comment_.index, comment_.fields, comment_.fields.size());
+      r.Form(EventType::kFormSubmit, comment_.index);
+    }
+    if (chance(0.35)) {  // the newsletter form in the footer
+      r.Fill(newsletter_.index, newsletter_.fields, newsletter_.fields.size());
+      r.Form(EventType::kFormSubmit, newsletter_.index);
     }
     r.Wait(1000, 5000);
     r.Hidden();
@@ -213,8 +235,8 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
   if (goes_on()) {  // 1. sign in (a guest skips it and still shops)
     r.Page("/signin");
     r.Wait(800, 3000);
-    r.Fill(form_signin_, {"email", "password"});
-    r.Form(EventType::kFormSubmit, form_signin_);
+    r.Fill(signin_.index, signin_.fields, signin_.fields.size());
+    r.Form(EventType::kFormSubmit, signin_.index);
     r.Wait(400, 1200);
     r.Page("/");
     step = 1;
@@ -251,6 +273,11 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
     r.Visible(visible_reviews_, true);
     r.Wait(500, 4000);
     r.Visible(visible_reviews_, false);
+    if (chance(0.3)) {  // the 12 s product film
+      r.Media(media_video_, 0);
+      r.Wait(3000, 12000);
+      r.Media(media_video_, chance(0.6) ? 3 : 1);
+    }
     if (chance(options.frustration)) {  // the gallery looks clickable but is not
       for (int i = 0; i < 4; ++i) {
         r.Click(400 + i, 600 + i, "img#gallery-main");
@@ -264,6 +291,7 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
   next([&] {  // 5. add to cart
     r.Click(1010, 520, "button#add-to-cart", selector_add_to_cart_);
     r.Wait(300, 800);
+    r.Click(1010, 580, "a#to-cart");
     r.Page("/cart");
     r.Wait(1500, 6000);
   });
@@ -273,14 +301,15 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
     r.Page("/checkout/shipping");
   });
   next([&] {  // 7. shipping address
-    r.Fill(form_shipping_, {"name", "street", "city", "zip", "country"});
-    r.Form(EventType::kFormSubmit, form_shipping_);
+    r.Fill(shipping_.index, shipping_.fields, shipping_.fields.size());
+    r.Form(EventType::kFormSubmit, shipping_.index);
     r.Wait(300, 800);
     r.Page("/checkout/payment");
   });
   next([&] {  // 8. payment method, then the review page
-    r.Fill(form_payment_, {"method", "card", "expiry", "cvc"});
-    r.Form(EventType::kFormSubmit, form_payment_);
+    // Card needs every field; PayPal and invoice only the method radios.
+    r.Fill(payment_.index, payment_.fields, chance(0.7) ? payment_.fields.size() : 1);
+    r.Form(EventType::kFormSubmit, payment_.index);
     r.Wait(300, 800);
     r.Page("/checkout/review");
     r.Wait(1500, 8000);
@@ -295,13 +324,15 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
       r.Click(900, 1100, "button#place-order");
     }
     r.Wait(400, 1200);
-    r.Page("/order/" + std::to_string(rng() % 1000000));
+    r.Page("/order/" + std::to_string(100000 + rng() % 900000));  // the store's 6-digit order numbers
     r.DataLayer("purchase");
     r.Wait(2000, 6000);
   });
   if (!shopping && step >= 6 && step < 8 && chance(0.6)) {
-    // Started the form it dropped at, then left: a form abandonment.
-    r.Fill(step == 6 ? form_shipping_ : form_payment_, {"name"});
+    // Filled the first fields of the form it dropped at, then left: the
+    // last of them is where it gave up.
+    const Form& form = step == 6 ? shipping_ : payment_;
+    r.Fill(form.index, form.fields, std::uniform_int_distribution<size_t>(1, form.fields.size())(rng));
   }
   visit.furthest_step = step;
   r.Wait(500, 3000);

@@ -1,9 +1,13 @@
 // Synthetic visitors of the demo store: the article's 9-step purchase
 // journey (sign in, Electronics, Headphones, product, add to cart,
 // checkout, shipping, payment, place order) with a configurable chance to
-// leave at each step, plus blog readers and a little frustration. Each
+// leave at each step, plus journal readers and a little frustration. Each
 // visitor becomes a real event stream run through the real core, so the
 // summaries `microconv simulate` sends are exactly what browsers send.
+// Every page, element and form field a visitor touches exists in
+// demo-site/store (its README's element contract; checked by
+// tests/e2e/demo_simulation.test.mjs), and forms are filled with the
+// fields the config lists for them.
 #ifndef MICROCONV_TOOLS_CLI_JOURNEY_MODEL_H_
 #define MICROCONV_TOOLS_CLI_JOURNEY_MODEL_H_
 
@@ -56,8 +60,14 @@ class JourneyModel {
  private:
   JourneyModel() = default;
 
+  // A configured form: its index and its fields in page order.
+  struct Form {
+    uint16_t index = 0;
+    std::vector<std::string> fields;
+  };
+
   uint16_t selector_add_to_cart_ = 0, selector_checkout_ = 0, selector_share_ = 0;
-  uint16_t form_signin_ = 0, form_shipping_ = 0, form_payment_ = 0, form_newsletter_ = 0;
+  Form signin_, shipping_, payment_, newsletter_, comment_;
   uint16_t media_video_ = 0, visible_reviews_ = 0;
 };
 

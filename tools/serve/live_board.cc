@@ -1,9 +1,23 @@
 #include "tools/serve/live_board.h"
 
+#include <algorithm>
+
 #include "core/aggregate.h"
 #include "core/json_writer.h"
 
 namespace microconv {
+namespace {
+
+constexpr uint8_t kFlagEnded = 1 << 2;  // SessionFacts.flags bit 2
+
+}  // namespace
+
+LiveBoard::Clock::time_point LiveBoard::LastActivity(const wire::Summary& summary, Clock::time_point now) {
+  const auto* facts = summary.facts();
+  const Clock::time_point last = Clock::time_point(std::chrono::minutes(summary.start_minute())) +
+                                 std::chrono::milliseconds(facts ? int64_t{facts->duration_ds()} * 100 : 0);
+  return std::min(last, now);
+}
 
 void LiveBoard::Record(const Config& config, const wire::Summary& summary,
                        Clock::time_point now) {
@@ -11,8 +25,11 @@ void LiveBoard::Record(const Config& config, const wire::Summary& summary,
   // summary's fields: the core stays the one reader of the wire layout.
   Aggregate one(config);
   if (!one.Add(summary).ok()) return;
+  const auto* facts = summary.facts();
+  const bool ended = facts && (facts->flags() & kFlagEnded);
+  const Clock::time_point last_activity = LastActivity(summary, now);
   Entry entry;
-  entry.last_seen = now;
+  entry.last_activity = last_activity;
   entry.config_hash = config.hash();
   entry.reached.resize(one.funnels().size());
   for (size_t f = 0; f < one.funnels().size(); ++f) {
@@ -27,9 +44,15 @@ void LiveBoard::Record(const Config& config, const wire::Summary& summary,
   auto& sessions = sites_[std::string(config.site())];
   auto it = sessions.find(summary.nonce());
   if (it != sessions.end()) {
-    it->second = std::move(entry);
+    if (ended) {  // the final flush: the session is over
+      sessions.erase(it);
+      --size_;
+    } else if (last_activity >= it->second.last_activity) {
+      it->second = std::move(entry);
+    }  // else a late, older flush: the newer one stands
     return;
   }
+  if (ended || now - last_activity > kLiveWindow) return;
   if (size_ >= kMaxLiveSessions) {
     ++overflow_;
     return;
@@ -42,7 +65,7 @@ void LiveBoard::PruneLocked(Clock::time_point now) {
   last_prune_ = now;
   for (auto& [site, sessions] : sites_) {
     std::erase_if(sessions, [&](const auto& item) {
-      return now - item.second.last_seen > kLiveWindow;
+      return now - item.second.last_activity > kLiveWindow;
     });
   }
   std::erase_if(sites_, [](const auto& item) { return item.second.empty(); });
@@ -65,7 +88,7 @@ std::string LiveBoard::RenderJson(const Config& config, Clock::time_point now) {
     auto site = sites_.find(std::string(config.site()));
     if (site != sites_.end()) {
       for (const auto& [nonce, entry] : site->second) {
-        if (now - entry.last_seen > kLiveWindow) continue;
+        if (now - entry.last_activity > kLiveWindow) continue;
         ++active;
         if (entry.config_hash != config.hash()) continue;
         for (size_t f = 0; f < funnel_count && f < entry.reached.size(); ++f) {

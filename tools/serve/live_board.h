@@ -1,7 +1,11 @@
 // Real-time view of a site (SPEC section 3, "real-time"): sessions whose
-// last summary arrived within the live window, and the live funnel (how many
-// of them reached each step). Memory only and bounded: per session a nonce,
-// a time and the funnel reach bits, never the summary itself.
+// last activity lies within the live window, and the live funnel (how many
+// of them reached each step). Last activity is the summary's own clock,
+// start + duration, not when the summary arrived: seeding, a retried beacon
+// or the final flush of a session idle for 30 min says nothing about who is
+// on the site now. The start is in whole minutes, so a session can leave
+// the board up to a minute early (never late). Memory only and bounded: per
+// session a nonce, a time and the funnel reach bits, never the summary.
 #ifndef MICROCONV_TOOLS_SERVE_LIVE_BOARD_H_
 #define MICROCONV_TOOLS_SERVE_LIVE_BOARD_H_
 
@@ -25,9 +29,15 @@ inline constexpr size_t kMaxLiveSessions = 200000;
 
 class LiveBoard {
  public:
-  using Clock = std::chrono::steady_clock;
+  // Wall time: summaries carry wall-clock (Unix epoch) start times.
+  using Clock = std::chrono::system_clock;
 
-  // Records a verified summary written with `config`.
+  // When the summary's session last did something: start + duration, never
+  // after `now` (a visitor's clock may run ahead).
+  static Clock::time_point LastActivity(const wire::Summary& summary, Clock::time_point now);
+
+  // Records a verified summary written with `config`; an ended session, or
+  // one idle for longer than the window, leaves the board.
   void Record(const Config& config, const wire::Summary& summary, Clock::time_point now);
 
   // The live view of the site for `config` as one line of JSON:
@@ -41,7 +51,7 @@ class LiveBoard {
 
  private:
   struct Entry {
-    Clock::time_point last_seen;
+    Clock::time_point last_activity;
     uint32_t config_hash = 0;
     uint32_t entered = 0;            // bit f: entered funnel f
     std::vector<uint32_t> reached;   // per funnel, bit s: step s reached

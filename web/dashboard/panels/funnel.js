@@ -16,7 +16,7 @@ export function renderFunnel(body, view) {
     { key: 'reached', label: 'Reached', numeric: true, format: formatInt },
     { key: 'from_previous', label: 'From previous', numeric: true, format: (v) => formatPercent(v), help: 'reached / reached of the previous required step' },
     { key: 'from_start', label: 'From start', numeric: true, format: (v) => formatPercent(v), help: 'reached / entered the funnel' },
-    { key: 'drop_off', label: 'Drop-off', numeric: true, format: formatInt, help: 'did not convert; this was their furthest step' },
+    { key: 'drop_off', label: 'Drop-off', numeric: true, format: formatInt, help: 'reached this step and not the next required one' },
     { key: 'drop_off_rate', label: 'Drop-off rate', numeric: true, format: (v) => formatPercent(v) },
     { key: 'median_step_s', label: 'Median time', csvLabel: 'Median time (s)', numeric: true, format: (v, s) => stepTime(v, s), help: 'from the previous reached step' },
     { key: 'p90_step_s', label: 'p90 time', csvLabel: 'p90 time (s)', numeric: true, format: (v, s) => stepTime(v, s) },
@@ -38,17 +38,37 @@ export function renderFunnel(body, view) {
     clear(summary,
       stat('Entered', formatInt(funnel.entered)),
       stat('Converted', formatInt(funnel.conversions)),
-      stat('Conversion', formatPercent(funnel.conversion_rate)),
+      stat('Conversion (converted \u00f7 entered)', formatPercent(funnel.conversion_rate)),
       stat('Median time to convert', funnel.conversions ? formatDuration(funnel.median_time_to_convert_s) : '\u2013'),
       funnel.exclusions ? stat('Excluded', formatInt(funnel.exclusions)) : null,
     );
   }
+  const notes = el('div', { className: 'funnel-notes' },
+    funnel.suppressed ? null : el('p', { className: 'note', dataset: { note: 'rates' },
+      text: 'Conversion here divides by the sessions that entered this funnel; the overview\u2019s conversion rate divides goal completions by all sessions.' }),
+    convertedNote(funnel, steps),
+    el('p', { className: 'note' }, 'Drop-off at a step: sessions that reached it and not the next required step. ',
+      el('a', { text: 'How steps, windows and modes are counted', attrs: { href: './funnel-semantics.html', id: 'funnel-semantics-link' } })));
   const chart = el('div', { className: 'chart chart-funnel' });
   const hasNumbers = !funnel.suppressed && funnel.entered > 0;
-  clear(body, summary, hasNumbers ? chart : emptyState(funnel.suppressed ? 'Hidden for privacy' : 'Nobody entered this funnel in this range'), table);
+  clear(body, summary, notes, hasNumbers ? chart : emptyState(funnel.suppressed ? 'Hidden for privacy' : 'Nobody entered this funnel in this range'), table);
   if (hasNumbers) drawChart(chart, funnel, steps, view);
 }
 
+// "Converted" and the last required step's "reached" should be the same
+// number; where the report says otherwise, the panel states the gap and its
+// cause instead of leaving two numbers that contradict each other.
+function convertedNote(funnel, steps) {
+  const last = [...steps].reverse().find((s) => !s.optional);
+  if (funnel.suppressed || !last || last.suppressed || last.reached === funnel.conversions) return null;
+  const gap = last.reached - funnel.conversions;
+  const text = gap > 0
+    ? `Converted (${formatInt(funnel.conversions)}) is ${formatInt(gap)} below the ${formatInt(last.reached)} sessions that reached the last step \u201c${last.label}\u201d: ` +
+      'those sessions did that step without completing every other required step as this funnel counts them (in order, within the window, not excluded; in an any-order funnel each step is reached on its own), so they count as reaching it but not as converted.'
+    : `Converted (${formatInt(funnel.conversions)}) is ${formatInt(-gap)} above the ${formatInt(last.reached)} sessions that reached the last step \u201c${last.label}\u201d: ` +
+      'the collector counted a conversion without that step being reached.';
+  return el('p', { className: 'note note-warn', dataset: { note: 'converted-gap', gap: String(gap) }, text });
+}
 
 function stepName(step) {
   return el('span', { className: 'step-name' },
@@ -61,22 +81,15 @@ function stepTime(seconds, step) {
   return step.index === 0 && !seconds ? '\u2013' : formatDuration(seconds);
 }
 
-// Each bar: reached (solid) on top of which sits what the previous required
-// step had and this one lost, so the drop reads as the empty part of a column.
+// Each bar is the step's reach: the part that went on to the next required
+// step (solid) and, on top, the part that dropped off at this step (rose).
+// Drop-off comes from the report (`drop_off`), the same number as the table,
+// the CSV and the JSON: reached N and not N+1.
 function drawChart(container, funnel, steps, view) {
-  let previous = funnel.entered;
-  const lost = steps.map((step) => {
-    if (step.suppressed || previous === null) {
-      if (!step.optional) previous = step.suppressed ? null : step.reached;
-      return null;
-    }
-    const base = previous;
-    if (!step.optional) previous = step.reached;
-    return Math.max(0, base - step.reached);
-  });
-  const reached = steps.map((s) => (s.suppressed ? null : s.reached));
+  const dropped = steps.map((s) => (s.suppressed ? null : s.drop_off));
+  const continued = steps.map((s) => (s.suppressed ? null : Math.max(0, s.reached - s.drop_off)));
   mountChart(container, {
-    grid: { left: 56, right: 16, top: 34, bottom: 44 },
+    grid: { left: 64, right: 16, top: 34, bottom: 44 },
     tooltip: {
       ...baseTooltip,
       trigger: 'axis',
@@ -89,8 +102,7 @@ function drawChart(container, funnel, steps, view) {
           ['Reached', formatInt(step.reached)],
           ['From previous', formatPercent(step.from_previous)],
           ['From start', formatPercent(step.from_start)],
-          lost[step.index] !== null ? ['Lost since previous', formatInt(lost[step.index])] : null,
-          ['Drop-off here', `${formatInt(step.drop_off)} (${formatPercent(step.drop_off_rate)})`],
+          ['Dropped off here', `${formatInt(step.drop_off)} (${formatPercent(step.drop_off_rate)})`],
           step.index > 0 ? ['Median / p90 time', `${formatDuration(step.median_step_s)} / ${formatDuration(step.p90_step_s)}`] : null,
         ], colors.accent);
       },
@@ -102,24 +114,27 @@ function drawChart(container, funnel, steps, view) {
       axisLine: { lineStyle: { color: colors.grid } },
       axisLabel: { ...axisText, color: colors.text, interval: 0, width: Math.max(64, (container.clientWidth - 80) / steps.length - 8), overflow: 'truncate', lineHeight: 14 },
     },
-    yAxis: { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: colors.grid } }, axisLabel: axisText },
+    yAxis: {
+      type: 'value', name: 'sessions', nameTextStyle: { ...axisText, align: 'right' }, minInterval: 1,
+      splitLine: { lineStyle: { color: colors.grid } }, axisLabel: { ...axisText, formatter: (v) => formatInt(v) },
+    },
     series: [
       {
-        name: 'Reached', type: 'bar', stack: 'funnel', data: reached, barMaxWidth: 72,
+        name: 'Went on', type: 'bar', stack: 'funnel', data: continued, barMaxWidth: 72,
         itemStyle: { color: (p) => (steps[p.dataIndex].optional ? '#818cf8' : colors.accent), borderRadius: 0 },
         label: {
           show: true, position: 'insideTop', distance: 6, color: '#fff', fontSize: 11, fontWeight: 600,
-          formatter: (p) => (steps[p.dataIndex].suppressed ? '' : formatPercent(steps[p.dataIndex].from_start, 0)),
+          formatter: (p) => (steps[p.dataIndex].suppressed || !p.value ? '' : formatPercent(steps[p.dataIndex].from_start, 0)),
         },
       },
       {
-        name: 'Lost since previous', type: 'bar', stack: 'funnel', data: lost, barMaxWidth: 72,
-        itemStyle: { color: colors.lossSoft, opacity: 0.55, borderRadius: [4, 4, 0, 0] },
+        name: 'Dropped off here', type: 'bar', stack: 'funnel', data: dropped, barMaxWidth: 72,
+        itemStyle: { color: colors.lossSoft, borderRadius: [4, 4, 0, 0] },
         label: {
           show: true, position: 'top', color: colors.loss, fontSize: 11,
           formatter: (p) => (p.value ? `\u2212${formatInt(p.value)}` : ''),
         },
       },
     ],
-  }, `Funnel ${funnel.label}: sessions reaching each of its ${steps.length} steps, with the loss since the previous step; the table below has the numbers.`);
+  }, `Funnel ${funnel.label}: sessions reaching each of its ${steps.length} steps; the rose top of each bar is the drop-off at that step. The table below has the numbers.`);
 }

@@ -10,7 +10,7 @@
 import { clear, dataTable, el, emptyState, stat, suppressedBadge, tableDetails } from '../dom.js';
 import { formatInt, formatPercent } from '../format.js';
 import { drawCells, drawReach } from './heatmap_overlay.js';
-import { initialOrigin, pageUrl, parseOrigin, pathHint, rememberPath, samplePath, storeOrigin } from './heatmap_page.js';
+import { initialOrigin, matchesTemplate, pageUrl, parseOrigin, pathHint, pathPlaceholder, rememberPath, samplePath, storeOrigin } from './heatmap_page.js';
 
 const kFrameWidth = 1280;        // CSS px the page is laid out at, then scaled to the panel
 const kFallbackHeight = 1600;    // when the page does not say how tall it is
@@ -67,6 +67,11 @@ export function createHeatmapPanel(body) {
     }
     ui.origin.value = origin;
     storeOrigin(origin);
+    if (!matchesTemplate(state.page, ui.path.value)) {
+      // No stand-in page: clicks over the wrong page would mislead.
+      unload(pathHint(state.page, ui.path.value.trim()));
+      return;
+    }
     const url = pageUrl(origin, ui.path.value);
     if (!url) {
       setStatus('none', 'The page path must start with "/" and stay on the site.');
@@ -90,13 +95,13 @@ export function createHeatmapPanel(body) {
     layout();
   }
 
-  function unload() {
+  function unload(why = 'Enter the site URL to see the clicks over the page itself.') {
     stopMeasuring();
     state.frameSrc = '';
     state.measured = null;
     ui.frame.removeAttribute('src');
     ui.frame.hidden = true;
-    setStatus('none', 'Enter the site URL to see the clicks over the page itself. The grid is drawn alone.');
+    setStatus('none', `${why} The grid is drawn alone.`);
     layout();
   }
 
@@ -158,7 +163,8 @@ export function createHeatmapPanel(body) {
   }
 
   function showPathHint() {
-    ui.pathHint.textContent = pathHint(state.page, ui.path.value);
+    ui.pathHint.textContent = pathHint(state.page, ui.path.value.trim());
+    ui.path.placeholder = pathPlaceholder(state.page);
   }
 
   // Sizes the frame, overlay and reach lines to the panel width.
@@ -241,6 +247,7 @@ export function createHeatmapPanel(body) {
       });
       if (!state.frameSrc && ui.origin.value.trim() && pages.length) load();
       else if (!state.frameSrc) unload();
+      else if (state.page !== previous) load();
       layout();
     },
   };

@@ -1,6 +1,9 @@
 // The page under the heatmap: the site origin the owner typed (kept in
-// localStorage), and a real path for a page template (":param" segments get
-// an editable sample, remembered per template).
+// localStorage), and a real page of the selected page template. Reports hold
+// templates only, never a visitor's URL, so for a template with ":param"
+// segments the dashboard cannot know a real page: the owner gives one (it
+// must match the template and is remembered per template); a made-up stand-in
+// such as "/product/1" would show a "not found" page under real clicks.
 const kOriginKey = 'microconv_dashboard_origin';
 const kPathsKey = 'microconv_dashboard_heatmap_paths';
 
@@ -44,10 +47,12 @@ export function pageUrl(origin, path) {
   }
 }
 
-// "/product/:id" -> "/product/1", "/category/:category" -> "/category/category",
-// or what the owner typed last time for this template.
+// What the owner gave for this template last time, or the template itself
+// when it is a fixed path; '' when a real path is still needed.
 export function samplePath(site, template) {
-  return readPaths()[`${site}|${template}`] || samplePathDefault(template || '/');
+  const remembered = readPaths()[`${site}|${template}`];
+  if (remembered && matchesTemplate(template, remembered)) return remembered;
+  return hasParams(template) ? '' : String(template || '/');
 }
 
 function readPaths() {
@@ -60,10 +65,9 @@ function readPaths() {
 }
 
 export function rememberPath(site, template, path) {
-  if (!template || !path) return;
+  if (!template || !path || !hasParams(template) || !matchesTemplate(template, path)) return;
   const paths = readPaths();
-  if (path === samplePathDefault(template)) delete paths[`${site}|${template}`];
-  else paths[`${site}|${template}`] = path;
+  paths[`${site}|${template}`] = path;
   try {
     localStorage.setItem(kPathsKey, JSON.stringify(paths));
   } catch {
@@ -71,25 +75,46 @@ export function rememberPath(site, template, path) {
   }
 }
 
-const kParam = /:([A-Za-z_][A-Za-z0-9_]*)|\*+/g;
+const kParam = /^:[A-Za-z_][A-Za-z0-9_]*$/;
 
-function sampleValue(param, name) {
-  if (!name) return 'example';
-  return /id$/i.test(name) ? '1' : name;
+function segments(path) {
+  return String(path || '').split(/[?#]/)[0].split('/').filter(Boolean);
 }
 
-function samplePathDefault(template) {
-  return String(template).replace(kParam, sampleValue);
+function hasParams(template) {
+  return segments(template).some((s) => kParam.test(s) || s.includes('*'));
 }
 
-// Says what the path field holds. Reports keep page templates only (never a
-// visitor's real URL), so a template with ":param" segments has no real path
-// to offer: the sample must be replaced by hand.
+// Whether `path` is a page of `template`: literal segments equal, ":param"
+// any one segment, a "*" segment the rest of the path (SPEC section 4).
+export function matchesTemplate(template, path) {
+  const want = segments(template);
+  const have = segments(path);
+  for (let i = 0; i < want.length; i++) {
+    if (want[i] === '*' || want[i] === '**') return have.length >= i;
+    if (i >= have.length) return false;
+    if (kParam.test(want[i])) continue;
+    if (want[i].includes('*')) {
+      const [head, tail] = want[i].split(/\*+/);
+      if (!have[i].startsWith(head) || !have[i].endsWith(tail || '')) return false;
+      continue;
+    }
+    if (want[i] !== have[i]) return false;
+  }
+  return have.length === want.length;
+}
+
+// "/product/:id" -> "/product/…": the placeholder of the path field.
+export function pathPlaceholder(template) {
+  return '/' + segments(template).map((s) => (kParam.test(s) || s.includes('*') ? '\u2026' : s)).join('/');
+}
+
+// Says what the path field holds, or what it still needs.
 export function pathHint(template, path) {
-  const params = [...String(template || '').matchAll(kParam)];
-  if (!params.length) return 'This template is a fixed path.';
-  if (path && path !== samplePathDefault(template)) return `A real path for ${template}; kept in this browser once shown.`;
-  const samples = params.map((m) => `"${sampleValue(...m)}" (for ${m[0]})`);
-  const list = samples.length > 1 ? `${samples.slice(0, -1).join(', ')} and ${samples[samples.length - 1]}` : samples[0];
-  return `Reports keep page templates, never real URLs: replace ${list} with ${samples.length > 1 ? 'real values' : 'a real value'} from your site.`;
+  if (!hasParams(template)) return 'This template is a fixed path.';
+  if (!path) {
+    return `Reports keep page templates, never real URLs: paste the path of one real ${template} page of your site (open one and copy its path).`;
+  }
+  if (!matchesTemplate(template, path)) return `${path} is not a ${template} page.`;
+  return `A real ${template} page; remembered in this browser.`;
 }

@@ -1,4 +1,5 @@
-// Real-time: sessions whose last summary arrived within the live window, and
+// Real-time: sessions whose last activity (start + duration, by the visitor's
+// own summary) lies within the live window, and
 // how far those sessions got in the selected funnel, from the collector's
 // Server-Sent Events. The stream is closed while the tab is hidden (each
 // stream holds a collector thread) and reopened when it is shown again.
@@ -46,7 +47,7 @@ export function createLivePanel(body) {
     number.textContent = formatInt(active);
     number.dataset.value = String(active);
     const minutes = Math.round((Number(data.window_seconds) || 300) / 60);
-    caption.textContent = `sessions active in the last ${minutes} min`;
+    caption.textContent = `sessions with activity in the last ${minutes} min`;
     history.push(active);
     if (history.length > kHistory) history = history.slice(-kHistory);
     drawTrend();

@@ -53,7 +53,7 @@ export function renderTimeToConvert(body, view) {
       axisLine: { show: true, lineStyle: { color: colors.grid } },
       axisLabel: { ...axisText, formatter: (v) => formatDurationShort(v), hideOverlap: true, showMinLabel: false, showMaxLabel: false },
     },
-    yAxis: { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: colors.grid } }, axisLabel: axisText },
+    yAxis: { type: 'value', name: 'converters', nameTextStyle: { ...axisText, align: 'left' }, minInterval: 1, splitLine: { lineStyle: { color: colors.grid } }, axisLabel: axisText },
     series: [{
       type: 'custom',
       data: buckets.map((b) => [b.from_s, b.to_s, b.sessions]),

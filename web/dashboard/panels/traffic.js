@@ -6,8 +6,9 @@ import { formatDay, formatDayLong, formatInt, formatPercent } from '../format.js
 
 // Both day charts: the same frame, legend and one category per day.
 const kDayChartFrame = {
-  grid: { left: 48, right: 12, top: 36, bottom: 28 },
-  legend: { top: 0, left: 0, itemWidth: 14, itemHeight: 8, textStyle: axisText, icon: 'roundRect' },
+  grid: { left: 48, right: 44, top: 52, bottom: 28 },
+  // One row at any width (scrolls when narrow), so it never covers the axis name.
+  legend: { type: 'scroll', top: 0, left: 0, right: 0, itemWidth: 14, itemHeight: 8, textStyle: axisText, icon: 'roundRect' },
 };
 
 function dayAxis(days) {
@@ -28,11 +29,11 @@ export function renderTraffic(body, view) {
     { key: 'date', label: 'Day' },
     { key: 'sessions', label: 'Sessions', numeric: true, format: formatInt },
     { key: 'page_views', label: 'Page views', numeric: true, format: formatInt },
-    { key: 'conversions', label: 'Conversions', numeric: true, format: formatInt },
+    { key: 'conversions', label: 'Converters', numeric: true, format: formatInt, help: 'sessions that reached a goal (macro-conversion)' },
   ];
   clear(body, el('div', { className: 'traffic' },
     el('div', { className: 'traffic-chart' }, chart,
-      tableDetails('Daily numbers', dataTable({ caption: 'Sessions, page views and conversions per day', columns, rows: days, k: view.k }))),
+      tableDetails('Daily numbers', dataTable({ caption: 'Sessions, page views and converters (sessions that reached a goal) per day', columns, rows: days, k: view.k }))),
     el('div', { className: 'traffic-referrers' }, referrers(view)),
     referrerTrendChart));
   view.exportTable({ title: 'Traffic per day', columns, rows: days });
@@ -49,16 +50,22 @@ export function renderTraffic(body, view) {
         return tooltipHtml(formatDayLong(day.date), [
           ['Sessions', formatInt(day.sessions)],
           ['Page views', formatInt(day.page_views)],
-          ['Conversions', formatInt(day.conversions)],
-          ['Conversion rate', day.sessions ? formatPercent(day.conversions / day.sessions) : '\u2013'],
+          ['Converters', formatInt(day.conversions)],
+          ['Conversion rate (of sessions)', day.sessions ? formatPercent(day.conversions / day.sessions) : '\u2013'],
         ]);
       },
     },
     xAxis: dayAxis(days),
+    // Conversions are far fewer than sessions: they get their own axis, on
+    // the right, labelled and coloured like their bars, so ~30 a day never
+    // reads as ~500 against the left axis.
     yAxis: [
-      { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: colors.grid } }, axisLabel: axisText },
-      // Conversions keep to the lower third so they do not read as the main series.
-      { type: 'value', minInterval: 1, max: (extent) => Math.max(3, Math.ceil(extent.max * 3)), splitLine: { show: false }, axisLabel: { show: false } },
+      { type: 'value', name: 'sessions, page views', nameTextStyle: { ...axisText, align: 'left' }, minInterval: 1,
+        splitLine: { lineStyle: { color: colors.grid } }, axisLabel: { ...axisText, formatter: (v) => formatInt(v) } },
+      { type: 'value', name: 'converters', nameTextStyle: { ...axisText, color: colors.accent, align: 'right' }, minInterval: 1,
+        max: (extent) => Math.max(3, Math.ceil(extent.max * 3)), splitLine: { show: false },
+        axisLine: { show: true, lineStyle: { color: colors.accentSoft } },
+        axisLabel: { ...axisText, color: colors.accent, formatter: (v) => formatInt(v) } },
     ],
     series: [
       {
@@ -71,11 +78,11 @@ export function renderTraffic(body, view) {
         lineStyle: { width: 1.5, color: colors.faint, type: 'dashed' }, itemStyle: { color: colors.faint },
       },
       {
-        name: 'Conversions', type: 'bar', yAxisIndex: 1, data: days.map((d) => d.conversions), barMaxWidth: 14,
+        name: 'Converters', type: 'bar', yAxisIndex: 1, data: days.map((d) => d.conversions), barMaxWidth: 14,
         itemStyle: { color: colors.accentSoft, borderRadius: [3, 3, 0, 0] },
       },
     ],
-  }, `Sessions, page views and conversions per day from ${view.range.from} to ${view.range.to}; the daily numbers are in the table below.`);
+  }, `Sessions and page views per day (left axis) and converters per day (right axis) from ${view.range.from} to ${view.range.to}; the daily numbers are in the table below.`);
   renderReferrerTrend(referrerTrendChart, view);
 }
 
@@ -120,7 +127,8 @@ function renderReferrerTrend(container, view) {
         items.map((item) => [top[item.seriesIndex], item.value == null ? 'hidden' : formatInt(item.value)])),
     },
     xAxis: dayAxis(days),
-    yAxis: { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: colors.grid } }, axisLabel: axisText },
+    yAxis: { type: 'value', name: 'sessions', nameTextStyle: { ...axisText, align: 'left' }, minInterval: 1,
+      splitLine: { lineStyle: { color: colors.grid } }, axisLabel: { ...axisText, formatter: (v) => formatInt(v) } },
     series: top.map((referrer, i) => ({
       name: referrer, type: 'line', data: series[i], smooth: 0.25, showSymbol: false, connectNulls: false,
       lineStyle: { width: 2, color: kTrendColors[i] }, itemStyle: { color: kTrendColors[i] },
