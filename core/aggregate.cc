@@ -1,36 +1,19 @@
 #include "core/aggregate.h"
 
 #include <bit>
-#include <limits>
-#include <type_traits>
 
+#include "core/calendar.h"
 #include "core/config.h"
+#include "core/flatbuffer_view.h"
+#include "core/varint.h"
 
 namespace microconv {
 namespace {
 
-constexpr uint8_t kMagic[4] = {'M', 'C', 'A', '1'};
-constexpr uint64_t kAggregateVersion = 1;
 constexpr uint16_t kPageBit = 0x8000;
 constexpr uint8_t kLiteralFieldBit = 0x80;
 // No next action in this slot (skipped): matches no real action code.
 constexpr uint32_t kNoAction = 0xffffffff;
-
-std::string_view View(const flatbuffers::String* s) {
-  return s == nullptr ? std::string_view() : std::string_view(s->c_str(), s->size());
-}
-
-// Reads the next LEB128 varint of the cursor; 0 once the bytes run out
-// (verified summaries never do).
-uint32_t NextVarint(const uint8_t*& at, const uint8_t* end) {
-  uint32_t value = 0;
-  for (int shift = 0; at < end && shift < 35; shift += 7) {
-    const uint8_t byte = *at++;
-    value |= static_cast<uint32_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) break;
-  }
-  return value;
-}
 
 // Two ASCII letters packed a << 8 | b, else 0 (unknown): keeps the
 // language and country maps bounded whatever a summary says.
@@ -156,15 +139,14 @@ Status Aggregate::Add(const wire::Summary& summary) {
   quick_backs_ += facts.quick_backs();
   duration_.Add(facts.duration_ds());
   active_.Add(facts.active_ds());
-  days_[summary.start_minute() / 1440] += DayTally{1, segment.converters, facts.page_views()};
+  days_[summary.start_minute() / kMinutesPerDay] += DayTally{1, segment.converters, facts.page_views()};
 
   const auto* literal_names = summary.literal_pages();
   auto page_tally = [&](uint16_t page) -> PageTally* {
     if ((page & kPageBit) == 0) return page < pages_.size() ? &pages_[page] : nullptr;
     const size_t literal = page & ~kPageBit;
     if (literal_names == nullptr || literal >= literal_names->size()) return nullptr;
-    PageTally* tally = literal_pages_.Find(View(literal_names->Get(literal)));
-    return tally != nullptr ? tally : &literal_pages_.overflow();
+    return &literal_pages_.ValueOrOverflow(View(literal_names->Get(literal)));
   };
   const auto* pages = summary.pages();
   const size_t page_count = pages == nullptr ? 0 : pages->size();
@@ -206,23 +188,12 @@ Status Aggregate::Add(const wire::Summary& summary) {
       steps == nullptr
           ? std::string_view()
           : std::string_view(reinterpret_cast<const char*>(steps->data()), steps->size());
-  if (PathTally* tally = paths_.Find(path)) {
-    *tally += PathTally{1, segment.converters};
-  } else {
-    paths_.overflow() += PathTally{1, segment.converters};
-  }
+  paths_.ValueOrOverflow(path) += PathTally{1, segment.converters};
 
-  auto add_string = [&](CappedStringMap<SegmentTally>& map, const flatbuffers::String* value) {
-    if (SegmentTally* tally = map.Find(View(value))) {
-      *tally += segment;
-    } else {
-      map.overflow() += segment;
-    }
-  };
-  add_string(referrers_, summary.referrer());
-  add_string(utm_sources_, summary.utm_source());
-  add_string(utm_mediums_, summary.utm_medium());
-  add_string(utm_campaigns_, summary.utm_campaign());
+  referrers_.ValueOrOverflow(View(summary.referrer())) += segment;
+  utm_sources_.ValueOrOverflow(View(summary.utm_source())) += segment;
+  utm_mediums_.ValueOrOverflow(View(summary.utm_medium())) += segment;
+  utm_campaigns_.ValueOrOverflow(View(summary.utm_campaign())) += segment;
   const wire::Dimensions dims = facts.dims();
   Slot(devices_, static_cast<uint8_t>(dims.device())) += segment;
   Slot(browsers_, static_cast<uint8_t>(dims.browser())) += segment;
@@ -235,12 +206,8 @@ Status Aggregate::Add(const wire::Summary& summary) {
   if (const auto* elements = summary.elements()) {
     for (const wire::ElementStat* e : *elements) {
       if (names == nullptr || e->element() >= names->size()) continue;
-      const ElementTally add{1, e->clicks(), e->rage_clicks(), e->dead_clicks()};
-      if (ElementTally* tally = elements_.Find(View(names->Get(e->element())))) {
-        *tally += add;
-      } else {
-        elements_.overflow() += add;
-      }
+      elements_.ValueOrOverflow(View(names->Get(e->element()))) +=
+          ElementTally{1, e->clicks(), e->rage_clicks(), e->dead_clicks()};
     }
   }
 
@@ -263,9 +230,8 @@ Status Aggregate::Add(const wire::Summary& summary) {
 void Aggregate::AddFunnels(const wire::Summary& summary) {
   const auto* funnels = summary.funnels();
   if (funnels == nullptr) return;
-  const auto* times = summary.step_times();
-  const uint8_t* at = times == nullptr ? nullptr : times->data();
-  const uint8_t* end = times == nullptr ? nullptr : times->data() + times->size();
+  const std::span<const uint8_t> step_times = BytesOf(summary.step_times());
+  size_t at = 0;
   for (const wire::FunnelProgress* progress : *funnels) {
     // Offsets from the first reached step, by step; consumed for every
     // funnel so that the next funnel reads its own varints.
@@ -274,7 +240,9 @@ void Aggregate::AddFunnels(const wire::Summary& summary) {
     uint32_t last_offset = 0;
     for (uint32_t bits = reached & (reached - 1); bits != 0; bits &= bits - 1) {
       const int step = std::countr_zero(bits);
-      offset[step] = NextVarint(at, end);
+      // 0 once the bytes run out (verified summaries never do).
+      const VarintRead time = ReadVarint(step_times, at, 32);
+      offset[step] = time.status == VarintStatus::kOk ? static_cast<uint32_t>(time.value) : 0;
       if (offset[step] > last_offset) last_offset = offset[step];
     }
     if (progress->funnel() >= funnels_.size() || reached == 0) continue;
@@ -375,8 +343,7 @@ void Aggregate::AddForms(const wire::Summary& summary) {
             text.size() < kMaxAggregateKeyLength ? text.size() : kMaxAggregateKeyLength;
         key[0] = static_cast<char>(form->form());
         text.copy(key.data() + 1, length);
-        target = literal_fields_.Find(std::string_view(key.data(), length + 1));
-        if (target == nullptr) target = &literal_fields_.overflow();
+        target = &literal_fields_.ValueOrOverflow(std::string_view(key.data(), length + 1));
       }
       if (target != nullptr) *target += add;
     }
@@ -477,405 +444,6 @@ Status Aggregate::Merge(const Aggregate& other) {
     selectors_[i].clicks += other.selectors_[i].clicks;
   }
   return {};
-}
-
-// --- Serialisation: one field list (VisitAggregate) read by a writer and a
-// bounded reader, so the two directions cannot drift apart. ---------------
-
-namespace {
-
-class AggregateWriter {
- public:
-  static constexpr bool kReading = false;
-  std::vector<uint8_t> out;
-
-  template <typename T>
-  bool Num(const T& value) {
-    uint64_t v = static_cast<uint64_t>(value);
-    while (v >= 0x80) {
-      out.push_back(static_cast<uint8_t>(v | 0x80));
-      v >>= 7;
-    }
-    out.push_back(static_cast<uint8_t>(v));
-    return true;
-  }
-  bool Count(size_t& n, uint64_t /*cap*/) { return Num(n); }
-  bool Fail(Error /*error*/, const char* /*message*/) { return false; }
-  bool Text(std::string_view text) {
-    Num(text.size());
-    out.insert(out.end(), text.begin(), text.end());
-    return true;
-  }
-};
-
-class AggregateReader {
- public:
-  static constexpr bool kReading = true;
-
-  explicit AggregateReader(std::span<const uint8_t> bytes)
-      : at_(bytes.data()), end_(at_ + bytes.size()) {}
-
-  template <typename T>
-  bool Num(T& value) {
-    uint64_t v = 0;
-    for (int shift = 0;; shift += 7) {
-      if (at_ == end_) return Fail(Error::kTruncated, "ends inside a number");
-      const uint8_t byte = *at_++;
-      if (shift == 63 && byte > 1) return Fail(Error::kVerifyFailed, "number overflows 64 bits");
-      v |= static_cast<uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) {
-        // Minimal encodings only: the bytes stay canonical.
-        if (byte == 0 && shift > 0) return Fail(Error::kVerifyFailed, "overlong number");
-        break;
-      }
-    }
-    if (v > static_cast<uint64_t>(std::numeric_limits<T>::max())) {
-      return Fail(Error::kOutOfRange, "number out of range");
-    }
-    value = static_cast<T>(v);
-    return true;
-  }
-  // A count of elements that take at least one byte each.
-  bool Count(size_t& n, uint64_t cap) {
-    uint64_t v = 0;
-    if (!Num(v)) return false;
-    if (v > cap) return Fail(Error::kOutOfRange, "count above its cap");
-    if (v > static_cast<uint64_t>(end_ - at_)) return Fail(Error::kTruncated, "count past the end");
-    n = static_cast<size_t>(v);
-    return true;
-  }
-  bool Text(std::string& text, size_t cap) {
-    size_t n = 0;
-    if (!Count(n, cap)) return false;
-    text.assign(reinterpret_cast<const char*>(at_), n);
-    at_ += n;
-    return true;
-  }
-  bool Magic() {
-    if (end_ - at_ < 4 || !std::equal(kMagic, kMagic + 4, at_)) {
-      return Fail(Error::kWrongIdentifier, "not an aggregate (magic MCA1)");
-    }
-    at_ += 4;
-    return true;
-  }
-  bool AtEnd() { return at_ == end_ ? true : Fail(Error::kVerifyFailed, "trailing bytes"); }
-  bool Fail(Error error, const char* message) {
-    if (error_ == Error::kOk) {
-      error_ = error;
-      message_ = message;
-    }
-    return false;
-  }
-  Error error() const { return error_; }
-  const char* message() const { return message_; }
-
- private:
-  const uint8_t* at_;
-  const uint8_t* end_;
-  Error error_ = Error::kOk;
-  const char* message_ = "";
-};
-
-template <typename A, typename T>
-bool VisitTally(A& a, T& t) {
-  using U = std::remove_const_t<T>;
-  if constexpr (std::is_same_v<U, uint64_t>) {
-    return a.Num(t);
-  } else if constexpr (std::is_same_v<U, SegmentTally> || std::is_same_v<U, PathTally>) {
-    return a.Num(t.sessions) && a.Num(t.converters);
-  } else if constexpr (std::is_same_v<U, DayTally>) {
-    return a.Num(t.sessions) && a.Num(t.conversions) && a.Num(t.page_views);
-  } else if constexpr (std::is_same_v<U, PageTally>) {
-    if (!(a.Num(t.views) && a.Num(t.sessions) && a.Num(t.entries) && a.Num(t.exits) &&
-          a.Num(t.bounces) && a.Num(t.quick_backs) && a.Num(t.active_ds))) {
-      return false;
-    }
-    for (auto& s : t.scroll) {
-      if (!a.Num(s)) return false;
-    }
-    return true;
-  } else if constexpr (std::is_same_v<U, MicroTally>) {
-    return a.Num(t.sessions) && a.Num(t.occurrences) && a.Num(t.converters);
-  } else if constexpr (std::is_same_v<U, ElementTally>) {
-    return a.Num(t.sessions) && a.Num(t.clicks) && a.Num(t.rage_clicks) && a.Num(t.dead_clicks);
-  } else if constexpr (std::is_same_v<U, FieldTally>) {
-    return a.Num(t.sessions) && a.Num(t.focus_count) && a.Num(t.time_ds) && a.Num(t.refills) &&
-           a.Num(t.last_before_abandon);
-  } else if constexpr (std::is_same_v<U, SelectorTally>) {
-    return a.Num(t.sessions) && a.Num(t.clicks);
-  } else {
-    static_assert(std::is_same_v<U, void>, "no field list for this type");
-  }
-}
-
-// Sparse: (bucket delta, count) for non-empty buckets, then the sum.
-template <typename A, typename H>
-bool VisitHistogram(A& a, H& h) {
-  size_t n = 0;
-  if constexpr (!A::kReading) {
-    for (size_t b = 0; b < DurationHistogram::kBuckets; ++b) n += h.count(b) != 0;
-    a.Num(n);
-    size_t previous = 0;
-    for (size_t b = 0; b < DurationHistogram::kBuckets; ++b) {
-      if (h.count(b) == 0) continue;
-      a.Num(b - previous);
-      a.Num(h.count(b));
-      previous = b + 1;
-    }
-    return a.Num(h.sum());
-  } else {
-    if (!a.Count(n, DurationHistogram::kBuckets)) return false;
-    size_t bucket = 0;
-    for (size_t i = 0; i < n; ++i) {
-      size_t delta = 0;
-      uint64_t count = 0;
-      if (!a.Num(delta) || !a.Num(count)) return false;
-      if (delta >= DurationHistogram::kBuckets - bucket || count == 0) {
-        return a.Fail(Error::kVerifyFailed, "bad histogram bucket");
-      }
-      bucket += delta;
-      h.AddToBucket(bucket, count);
-      ++bucket;
-    }
-    uint64_t sum = 0;
-    if (!a.Num(sum)) return false;
-    h.set_sum(sum);
-    return true;
-  }
-}
-
-template <typename A, typename V>
-bool VisitVector(A& a, V& v, size_t cap) {
-  size_t n = v.size();
-  if (!a.Count(n, cap)) return false;
-  if constexpr (A::kReading) v.resize(n);
-  for (auto& item : v) {
-    if (!VisitTally(a, item)) return false;
-  }
-  return true;
-}
-
-template <typename A, typename M>
-bool VisitIdMap(A& a, M& map, uint32_t max_id) {
-  size_t n = map.entries.size();
-  if (!a.Count(n, uint64_t{max_id} + 1)) return false;
-  if constexpr (A::kReading) map.entries.resize(n);
-  for (size_t i = 0; i < n; ++i) {
-    auto& [id, value] = map.entries[i];
-    if (!a.Num(id)) return false;
-    if constexpr (A::kReading) {
-      if (id > max_id || (i > 0 && id <= map.entries[i - 1].first)) {
-        return a.Fail(Error::kVerifyFailed, "id map keys out of order or range");
-      }
-    }
-    if (!VisitTally(a, value)) return false;
-  }
-  return true;
-}
-
-template <typename A, typename M>
-bool VisitStringMap(A& a, M& map) {
-  if constexpr (!A::kReading) {
-    const auto sorted = map.Sorted();
-    size_t n = sorted.size();
-    a.Count(n, map.cap());
-    for (const auto& [key, value] : sorted) {
-      a.Text(key);
-      VisitTally(a, *value);
-    }
-  } else {
-    size_t n = 0;
-    if (!a.Count(n, map.cap())) return false;
-    std::string key, previous;
-    for (size_t i = 0; i < n; ++i) {
-      if (!a.Text(key, kMaxAggregateKeyLength)) return false;
-      if (i > 0 && key <= previous) return a.Fail(Error::kVerifyFailed, "keys out of order");
-      auto* value = map.Find(key);
-      if (value == nullptr || !VisitTally(a, *value)) return false;
-      previous.swap(key);
-    }
-  }
-  return VisitTally(a, map.overflow());
-}
-
-}  // namespace
-
-// Click micro-conversion -> its selector: sparse, in id order.
-template <typename A, typename Map>
-bool VisitClickSelectors(A& a, Map& map) {
-  if constexpr (A::kReading) {
-    map.assign(kMaxMicroConversions, kNoSelector);
-    size_t n = 0;
-    if (!a.Count(n, kMaxMicroConversions)) return false;
-    size_t previous = 0;
-    for (size_t i = 0; i < n; ++i) {
-      size_t id = 0;
-      uint16_t selector = 0;
-      if (!a.Num(id) || !a.Num(selector)) return false;
-      if (id >= kMaxMicroConversions || (i > 0 && id <= previous) || selector >= kMaxSelectors) {
-        return a.Fail(Error::kVerifyFailed, "bad click selector map");
-      }
-      map[id] = selector;
-      previous = id;
-    }
-    return true;
-  } else {
-    size_t n = 0;
-    for (uint16_t selector : map) n += selector != kNoSelector;
-    a.Count(n, kMaxMicroConversions);
-    for (size_t id = 0; id < map.size(); ++id) {
-      if (map[id] == kNoSelector) continue;
-      a.Num(id);
-      a.Num(map[id]);
-    }
-    return true;
-  }
-}
-
-template <typename A, typename Self>
-bool VisitAggregate(A& a, Self& self) {
-  uint8_t configured = self.configured_;
-  if (!a.Num(configured)) return false;
-  if (configured > 1) return a.Fail(Error::kVerifyFailed, "bad configured flag");
-  if constexpr (A::kReading) self.configured_ = configured == 1;
-  for (size_t word = 0; word < 4; ++word) {
-    uint64_t bits = 0;
-    for (size_t i = 0; i < 64; ++i) bits |= uint64_t{self.macro_micros_[word * 64 + i]} << i;
-    if (!a.Num(bits)) return false;
-    if constexpr (A::kReading) {
-      for (size_t i = 0; i < 64; ++i) self.macro_micros_[word * 64 + i] = (bits >> i) & 1;
-    }
-  }
-  uint64_t funnel_bits = self.macro_funnels_.to_ullong();
-  if (!a.Num(self.config_hash_) || !a.Num(funnel_bits) ||
-      !VisitClickSelectors(a, self.click_selector_)) {
-    return false;
-  }
-  if constexpr (A::kReading) {
-    if (funnel_bits >> kMaxFunnels != 0) return a.Fail(Error::kOutOfRange, "bad funnel bits");
-    self.macro_funnels_ = std::bitset<kMaxFunnels>(funnel_bits);
-  }
-  if (!(a.Num(self.sessions_) && a.Num(self.converters_) && a.Num(self.page_views_) &&
-        a.Num(self.bounces_) && a.Num(self.rage_clicks_) && a.Num(self.dead_clicks_) &&
-        a.Num(self.quick_backs_) && a.Num(self.truncated_paths_) &&
-        VisitHistogram(a, self.duration_) && VisitHistogram(a, self.active_) &&
-        VisitIdMap(a, self.days_, std::numeric_limits<uint32_t>::max()) &&
-        VisitVector(a, self.pages_, kMaxPageTemplates) && VisitStringMap(a, self.literal_pages_) &&
-        VisitVector(a, self.micros_, kMaxMicroConversions))) {
-    return false;
-  }
-  size_t funnels = self.funnels_.size();
-  if (!a.Count(funnels, kMaxFunnels)) return false;
-  if constexpr (A::kReading) self.funnels_.resize(funnels);
-  for (auto& funnel : self.funnels_) {
-    if (!(a.Num(funnel.entered) && a.Num(funnel.conversions) && a.Num(funnel.exclusions) &&
-          a.Num(funnel.dropped_before_first) && VisitIdMap(a, funnel.next_before_first, 0xffff) &&
-          VisitHistogram(a, funnel.time_to_convert))) {
-      return false;
-    }
-    size_t steps = funnel.steps.size();
-    if (!a.Count(steps, kMaxFunnelSteps)) return false;
-    if constexpr (A::kReading) funnel.steps.resize(steps);
-    for (auto& step : funnel.steps) {
-      if (!(a.Num(step.reached) && a.Num(step.drop_off) && VisitHistogram(a, step.step_time) &&
-            VisitIdMap(a, step.next_actions, 0xffff))) {
-        return false;
-      }
-    }
-  }
-  if (!(VisitStringMap(a, self.paths_) && VisitStringMap(a, self.referrers_) &&
-        VisitStringMap(a, self.utm_sources_) && VisitStringMap(a, self.utm_mediums_) &&
-        VisitStringMap(a, self.utm_campaigns_))) {
-    return false;
-  }
-  auto visit_slots = [&a](auto& slots) {
-    for (auto& slot : slots) {
-      if (!VisitTally(a, slot)) return false;
-    }
-    return true;
-  };
-  if (!(visit_slots(self.devices_) && visit_slots(self.browsers_) && visit_slots(self.oses_) &&
-        visit_slots(self.screens_))) {
-    return false;
-  }
-  if (!(VisitIdMap(a, self.languages_, 0xffff) && VisitIdMap(a, self.countries_, 0xffff) &&
-        VisitStringMap(a, self.elements_))) {
-    return false;
-  }
-  size_t forms = self.forms_.size();
-  if (!a.Count(forms, kMaxForms)) return false;
-  if constexpr (A::kReading) self.forms_.resize(forms);
-  for (auto& form : self.forms_) {
-    if (!(a.Num(form.started) && a.Num(form.submitted) && a.Num(form.abandoned) &&
-          VisitVector(a, form.fields, kMaxFormFields))) {
-      return false;
-    }
-  }
-  if (!VisitStringMap(a, self.literal_fields_)) return false;
-  size_t grids = self.heat_.size();
-  if (!a.Count(grids, kMaxPageTemplates)) return false;
-  if constexpr (A::kReading) {
-    if (grids != self.pages_.size()) return a.Fail(Error::kVerifyFailed, "heat and pages differ");
-    self.heat_.resize(grids);
-  }
-  for (auto& grid : self.heat_) {
-    // Sparse: (cell delta, clicks) for non-empty cells.
-    size_t n = 0;
-    if constexpr (!A::kReading) {
-      for (uint64_t c : grid) n += c != 0;
-      a.Num(n);
-      size_t previous = 0;
-      for (size_t c = 0; c < grid.size(); ++c) {
-        if (grid[c] == 0) continue;
-        a.Num(c - previous);
-        a.Num(grid[c]);
-        previous = c + 1;
-      }
-    } else {
-      if (!a.Count(n, kHeatGridCells)) return false;
-      if (n > 0) grid.resize(kHeatGridCells);
-      size_t cell = 0;
-      for (size_t i = 0; i < n; ++i) {
-        size_t delta = 0;
-        uint64_t clicks = 0;
-        if (!a.Num(delta) || !a.Num(clicks)) return false;
-        if (delta >= kHeatGridCells - cell || clicks == 0) {
-          return a.Fail(Error::kVerifyFailed, "bad heat cell");
-        }
-        cell += delta;
-        grid[cell++] = clicks;
-      }
-    }
-  }
-  return VisitVector(a, self.selectors_, kMaxSelectors);
-}
-
-std::vector<uint8_t> Aggregate::Serialize() const {
-  AggregateWriter writer;
-  writer.out.assign(kMagic, kMagic + 4);
-  writer.Num(kAggregateVersion);
-  VisitAggregate(writer, *this);
-  return std::move(writer.out);
-}
-
-Result<Aggregate> Aggregate::Deserialize(std::span<const uint8_t> bytes) {
-  if (bytes.size() > kMaxAggregateBytes) return {Error::kTooLarge, "aggregate above the size cap"};
-  AggregateReader reader(bytes);
-  uint64_t version = 0;
-  if (!reader.Magic() || !reader.Num(version)) {
-    return {reader.error(), std::string("aggregate: ") + reader.message()};
-  }
-  if (version > kAggregateVersion) {
-    return {Error::kUnsupportedVersion, "aggregate written by a newer version"};
-  }
-  Aggregate aggregate;
-  if (!VisitAggregate(reader, aggregate) || !reader.AtEnd()) {
-    return {reader.error(), std::string("aggregate: ") + reader.message()};
-  }
-  if (!aggregate.configured_ && aggregate.sessions_ != 0) {
-    return {Error::kVerifyFailed, "aggregate: sessions without a config"};
-  }
-  return aggregate;
 }
 
 }  // namespace microconv

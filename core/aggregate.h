@@ -4,7 +4,7 @@
 //
 // Every structure is mergeable: counts, sums, fixed log-scale histograms
 // (core/stats.h), dense arrays indexed by config ids, small sorted maps keyed
-// by small ids, and capped string-keyed maps (CappedStringMap below). Merge is
+// by small ids, and capped string-keyed maps (core/capped_string_map.h). Merge is
 // associative and commutative, and Add(s) equals Merge of the one-session
 // aggregate of s: the serialised bytes are identical whatever the order.
 //
@@ -21,10 +21,10 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "core/capped_string_map.h"
 #include "core/config.h"
 #include "core/heatmap.h"
 #include "core/schema/summary_generated.h"
@@ -33,7 +33,7 @@
 
 namespace microconv {
 
-// Distinct keys kept per string-keyed map (see CappedStringMap).
+// Distinct keys kept per string-keyed map (see core/capped_string_map.h).
 inline constexpr size_t kMaxTrackedPaths = 10000;
 inline constexpr size_t kMaxTrackedElements = 2000;
 inline constexpr size_t kMaxTrackedReferrers = 2000;
@@ -48,49 +48,6 @@ inline constexpr size_t kScrollBuckets = 11;  // 0-9 %, 10-19 %, ..., 90-99 %, 1
 // per-summary strings, so they are not told apart here).
 inline constexpr uint32_t kLiteralPageAction = 0xffff;
 inline constexpr uint16_t kNoSelector = 0xffff;
-
-// A map from attacker-controlled strings to additive values with at most
-// `cap` keys. The rule that keeps it mergeable: it holds exactly the `cap`
-// keys that come first in (FNV-1a 64 hash, bytes) order among all keys ever
-// added or merged, with exact values for each; the values of the other keys
-// are summed into overflow(). A key kept in the union was kept in every part
-// that saw it, so Merge is associative and commutative. Below the cap (the
-// normal case) every key is exact; above it (a flood of distinct junk) the
-// kept keys are a deterministic pseudo-random sample.
-template <typename V>
-class CappedStringMap {
- public:
-  explicit CappedStringMap(size_t cap = 0) : cap_(cap) {}
-
-  // The value of `key`, inserted if the cap rule keeps it; nullptr when the
-  // rule drops it (then add the value to overflow()).
-  V* Find(std::string_view key);
-  void Merge(const CappedStringMap& other);
-
-  size_t size() const noexcept { return map_.size(); }
-  size_t cap() const noexcept { return cap_; }
-  V& overflow() noexcept { return overflow_; }
-  const V& overflow() const noexcept { return overflow_; }
-  // Entries sorted by key bytes (the canonical order).
-  std::vector<std::pair<std::string_view, const V*>> Sorted() const;
-
- private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>()(s);
-    }
-  };
-  using Map = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
-  // Key of the last kept entry in cap order; recomputed after an eviction.
-  void FindLast();
-
-  size_t cap_;
-  Map map_;
-  V overflow_{};
-  const std::string* last_ = nullptr;
-  uint64_t last_hash_ = 0;
-};
 
 // Sessions and macro-converters per segment value.
 struct SegmentTally {
@@ -243,7 +200,7 @@ class Aggregate {
 
   // Canonical bytes: equal aggregates give equal bytes. Format: "MCA1", a
   // version varint, then LEB128 varints (strings length-prefixed) in the one
-  // field order of VisitAggregate (aggregate.cc); maps in key order,
+  // field order of VisitAggregate (aggregate_codec.cc); maps in key order,
   // histograms and heat grids sparse. Compact, and with no alignment or
   // vtables it needs no FlatBuffers Verifier: the bounded reader is the check.
   std::vector<uint8_t> Serialize() const;
@@ -351,73 +308,6 @@ class Aggregate {
 };
 
 // --- Template implementations. ---------------------------------------------
-
-// FNV-1a 64: the cap order of CappedStringMap keys, the same in every build.
-inline uint64_t KeyHash64(std::string_view key) noexcept {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : key) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
-
-template <typename V>
-V* CappedStringMap<V>::Find(std::string_view key) {
-  auto it = map_.find(key);
-  if (it != map_.end()) return &it->second;
-  if (map_.size() >= cap_) {
-    if (cap_ == 0) return nullptr;
-    if (last_ == nullptr) FindLast();
-    const uint64_t hash = KeyHash64(key);
-    if (hash > last_hash_ || (hash == last_hash_ && key >= std::string_view(*last_))) {
-      return nullptr;
-    }
-    auto last = map_.find(std::string_view(*last_));
-    overflow_ += last->second;
-    map_.erase(last);
-  }
-  last_ = nullptr;  // the new key may come last
-  return &map_.emplace(std::string(key), V{}).first->second;
-}
-
-template <typename V>
-void CappedStringMap<V>::FindLast() {
-  last_ = nullptr;
-  for (const auto& [key, value] : map_) {
-    const uint64_t hash = KeyHash64(key);
-    if (last_ == nullptr || hash > last_hash_ || (hash == last_hash_ && key > *last_)) {
-      last_ = &key;
-      last_hash_ = hash;
-    }
-  }
-}
-
-template <typename V>
-void CappedStringMap<V>::Merge(const CappedStringMap& other) {
-  if (&other == this) {
-    const CappedStringMap copy = other;
-    Merge(copy);
-    return;
-  }
-  for (const auto& [key, value] : other.map_) {
-    if (V* mine = Find(key)) {
-      *mine += value;
-    } else {
-      overflow_ += value;
-    }
-  }
-  overflow_ += other.overflow_;
-}
-
-template <typename V>
-std::vector<std::pair<std::string_view, const V*>> CappedStringMap<V>::Sorted() const {
-  std::vector<std::pair<std::string_view, const V*>> out;
-  out.reserve(map_.size());
-  for (const auto& [key, value] : map_) out.emplace_back(key, &value);
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  return out;
-}
 
 template <typename V>
 V& IdMap<V>::operator[](uint32_t id) {

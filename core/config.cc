@@ -5,7 +5,9 @@
 #include <string_view>
 #include <utility>
 
+#include "core/flatbuffer_view.h"
 #include "core/page_pattern.h"
+#include "core/quoted.h"
 #include "flatbuffers/flatbuffers.h"
 
 namespace microconv {
@@ -19,28 +21,7 @@ constexpr flatbuffers::uoffset_t kVerifierMaxTables = 20000;
 constexpr uint32_t kMaxThresholdSeconds = 24 * 60 * 60;
 constexpr uint16_t kMaxJourneyDays = 365;
 
-template <typename T>
-size_t Size(const flatbuffers::Vector<T>* v) {
-  return v == nullptr ? 0 : v->size();
-}
-
 bool Empty(const flatbuffers::String* s) { return s == nullptr || s->size() == 0; }
-
-std::string_view View(const flatbuffers::String* s) {
-  return s == nullptr ? std::string_view() : std::string_view(s->c_str(), s->size());
-}
-
-std::string Quoted(std::string_view s) {
-  constexpr size_t kMaxShown = 64;
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size() && i < kMaxShown; ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    out.push_back(c < 0x20 || c == 0x7f || c == '"' || c == '\\' ? '?' : s[i]);
-  }
-  if (s.size() > kMaxShown) out.append("...");
-  out.push_back('"');
-  return out;
-}
 
 Status Fail(Error error, std::string message) { return Status{error, std::move(message)}; }
 
@@ -65,14 +46,14 @@ struct TargetList {
 TargetList TargetListFor(const wire::SiteConfig& def, wire::MicroKind kind) {
   switch (kind) {
     case wire::MicroKind::Click:
-      return {"click selectors", Size(def.click_selectors())};
+      return {"click selectors", SizeOf(def.click_selectors())};
     case wire::MicroKind::FormStart:
     case wire::MicroKind::FormSubmit:
-      return {"forms", Size(def.forms())};
+      return {"forms", SizeOf(def.forms())};
     case wire::MicroKind::ElementVisible:
-      return {"visibility selectors", Size(def.visibility_selectors())};
+      return {"visibility selectors", SizeOf(def.visibility_selectors())};
     case wire::MicroKind::Media:
-      return {"media selectors", Size(def.media_selectors())};
+      return {"media selectors", SizeOf(def.media_selectors())};
     default:
       return {};
   }
@@ -132,7 +113,7 @@ Status CheckMicro(const wire::SiteConfig& def, size_t i) {
 
 Status CheckMicroIndices(const flatbuffers::Vector<uint8_t>* ids, const std::string& path,
                          size_t micro_count) {
-  for (size_t k = 0; k < Size(ids); ++k) {
+  for (size_t k = 0; k < SizeOf(ids); ++k) {
     uint8_t id = ids->Get(static_cast<flatbuffers::uoffset_t>(k));
     if (id >= micro_count) {
       return Fail(Error::kOutOfRange, Indexed(path, k) + ": " + std::to_string(id) + " >= " +
@@ -155,14 +136,14 @@ Status CheckFunnel(const wire::SiteConfig& def, size_t i) {
   if (mode > static_cast<uint8_t>(wire::FunnelMode::MAX)) {
     return Fail(Error::kOutOfRange, path + ".mode: unknown mode " + std::to_string(mode));
   }
-  size_t steps = Size(f->steps());
+  size_t steps = SizeOf(f->steps());
   if (steps == 0) return Fail(Error::kInvalidConfig, path + ".steps: at least one step");
   if (Status s = CheckCount(path + ".steps", steps, kMaxFunnelSteps); !s.ok()) return s;
-  size_t micro_count = Size(def.micros());
+  size_t micro_count = SizeOf(def.micros());
   for (size_t k = 0; k < steps; ++k) {
     const wire::FunnelStepDef* step = f->steps()->Get(static_cast<flatbuffers::uoffset_t>(k));
     std::string step_path = path + Indexed(".steps", k);
-    if (Size(step->micros()) == 0) {
+    if (SizeOf(step->micros()) == 0) {
       return Fail(Error::kInvalidConfig, step_path + ".micros: at least one micro-conversion");
     }
     if (Status s = CheckMicroIndices(step->micros(), step_path + ".micros", micro_count); !s.ok()) {
@@ -206,29 +187,29 @@ Status CheckSiteConfig(const wire::SiteConfig& def) {
     return Fail(Error::kOutOfRange, "session_timeout_ms: must be > 0");
   }
   const std::pair<const char*, std::pair<size_t, size_t>> counts[] = {
-      {"page_templates", {Size(def.page_templates()), kMaxPageTemplates}},
-      {"micros", {Size(def.micros()), kMaxMicroConversions}},
-      {"funnels", {Size(def.funnels()), kMaxFunnels}},
-      {"forms", {Size(def.forms()), kMaxForms}},
-      {"click_selectors", {Size(def.click_selectors()), kMaxSelectors}},
-      {"visibility_selectors", {Size(def.visibility_selectors()), kMaxSelectors}},
-      {"media_selectors", {Size(def.media_selectors()), kMaxSelectors}},
+      {"page_templates", {SizeOf(def.page_templates()), kMaxPageTemplates}},
+      {"micros", {SizeOf(def.micros()), kMaxMicroConversions}},
+      {"funnels", {SizeOf(def.funnels()), kMaxFunnels}},
+      {"forms", {SizeOf(def.forms()), kMaxForms}},
+      {"click_selectors", {SizeOf(def.click_selectors()), kMaxSelectors}},
+      {"visibility_selectors", {SizeOf(def.visibility_selectors()), kMaxSelectors}},
+      {"media_selectors", {SizeOf(def.media_selectors()), kMaxSelectors}},
   };
   for (const auto& [field, count] : counts) {
     if (Status s = CheckCount(field, count.first, count.second); !s.ok()) return s;
   }
-  for (size_t i = 0; i < Size(def.forms()); ++i) {
+  for (size_t i = 0; i < SizeOf(def.forms()); ++i) {
     const wire::FormDef* form = def.forms()->Get(static_cast<flatbuffers::uoffset_t>(i));
     std::string path = Indexed("forms", i);
     if (Empty(form->id())) return Fail(Error::kInvalidConfig, path + ".id: must not be empty");
-    if (Status s = CheckCount(path + ".fields", Size(form->fields()), kMaxFormFields); !s.ok()) {
+    if (Status s = CheckCount(path + ".fields", SizeOf(form->fields()), kMaxFormFields); !s.ok()) {
       return s;
     }
   }
-  for (size_t i = 0; i < Size(def.micros()); ++i) {
+  for (size_t i = 0; i < SizeOf(def.micros()); ++i) {
     if (Status s = CheckMicro(def, i); !s.ok()) return s;
   }
-  for (size_t i = 0; i < Size(def.funnels()); ++i) {
+  for (size_t i = 0; i < SizeOf(def.funnels()); ++i) {
     if (Status s = CheckFunnel(def, i); !s.ok()) return s;
   }
   if (def.privacy() != nullptr) return CheckPrivacy(*def.privacy());
@@ -312,14 +293,14 @@ Result<Config> Config::FromCompiled(std::span<const uint8_t> bytes) {
   config.def_ = def;
   config.hash_ = Fnv1a32(config.bytes_);
 
-  size_t selector_lists[] = {Size(def->click_selectors()), Size(def->forms()),
-                             Size(def->visibility_selectors()), Size(def->media_selectors())};
+  size_t selector_lists[] = {SizeOf(def->click_selectors()), SizeOf(def->forms()),
+                             SizeOf(def->visibility_selectors()), SizeOf(def->media_selectors())};
   config.click_.resize(selector_lists[0]);
   config.form_start_.resize(selector_lists[1]);
   config.form_submit_.resize(selector_lists[1]);
   config.visible_.resize(selector_lists[2]);
   config.media_.resize(selector_lists[3]);
-  for (size_t i = 0; i < Size(def->micros()); ++i) {
+  for (size_t i = 0; i < SizeOf(def->micros()); ++i) {
     const wire::MicroConversionDef* m = def->micros()->Get(static_cast<flatbuffers::uoffset_t>(i));
     auto index = static_cast<uint8_t>(i);  // kMaxMicroConversions fits a byte
     switch (m->kind()) {
@@ -421,12 +402,12 @@ std::string_view Config::site() const noexcept {
   return def_ == nullptr ? std::string_view() : View(def_->site());
 }
 
-size_t Config::micro_count() const noexcept { return def_ == nullptr ? 0 : Size(def_->micros()); }
+size_t Config::micro_count() const noexcept { return def_ == nullptr ? 0 : SizeOf(def_->micros()); }
 
-size_t Config::funnel_count() const noexcept { return def_ == nullptr ? 0 : Size(def_->funnels()); }
+size_t Config::funnel_count() const noexcept { return def_ == nullptr ? 0 : SizeOf(def_->funnels()); }
 
 size_t Config::template_count() const noexcept {
-  return def_ == nullptr ? 0 : Size(def_->page_templates());
+  return def_ == nullptr ? 0 : SizeOf(def_->page_templates());
 }
 
 int Config::MatchTemplate(std::string_view path) const noexcept {

@@ -1,11 +1,10 @@
 #include "core/report.h"
 
-#include <charconv>
-
 #include <algorithm>
 #include <array>
-#include <charconv>
 
+#include "core/calendar.h"
+#include "core/flatbuffer_view.h"
 #include "core/heatmap.h"
 #include "core/stats.h"
 
@@ -21,10 +20,6 @@ constexpr const char* kBrowserNames[] = {"unknown", "chrome", "firefox", "safari
 constexpr const char* kOsNames[] = {"unknown", "windows", "macos",    "linux",
                                     "android", "ios",     "chromeos", "other"};
 constexpr const char* kScreenNames[] = {"unknown", "xs", "s", "m", "l", "xl", "xxl"};
-
-std::string_view View(const flatbuffers::String* s) {
-  return s == nullptr ? std::string_view() : std::string_view(s->c_str(), s->size());
-}
 
 // "#3" for an index the config does not name. Built by append: GCC 12
 // warns falsely (-Wrestrict) on "#" + std::to_string(...) once inlined.
@@ -542,61 +537,6 @@ Result<Breakdown> BreakdownFromName(std::string_view name) {
     if (name == kBreakdownNames[i]) return static_cast<Breakdown>(i);
   }
   return {Error::kOutOfRange, "breakdown: unknown dimension"};
-}
-
-std::string DateOfDay(uint32_t day) {
-  // Howard Hinnant's civil_from_days.
-  const int64_t z = static_cast<int64_t>(day) + 719468;
-  const int64_t era = z / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  char text[24];
-  auto put = [&text](int at, int64_t value, int digits) {
-    for (int i = digits - 1; i >= 0; --i, value /= 10)
-      text[at + i] = static_cast<char>('0' + value % 10);
-  };
-  const int year_digits = y >= 10000 ? (y >= 100000 ? 6 : 5) : 4;
-  put(0, y, year_digits);
-  text[year_digits] = '-';
-  put(year_digits + 1, m, 2);
-  text[year_digits + 3] = '-';
-  put(year_digits + 4, d, 2);
-  return std::string(text, year_digits + 6);
-}
-
-namespace {
-
-// Days since 1970-01-01 of a proleptic Gregorian date (days_from_civil).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-}  // namespace
-
-bool ParseDay(std::string_view text, uint32_t& day) noexcept {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
-  auto number = [&](size_t at, size_t len, unsigned& out) {
-    auto [end, ec] = std::from_chars(text.data() + at, text.data() + at + len, out);
-    return ec == std::errc() && end == text.data() + at + len;
-  };
-  unsigned y = 0, m = 0, d = 0;
-  if (!number(0, 4, y) || !number(5, 2, m) || !number(8, 2, d)) return false;
-  if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31) return false;
-  const int64_t days = DaysFromCivil(y, m, d);
-  // The round trip rejects 31 April and 29 February of common years.
-  if (DateOfDay(static_cast<uint32_t>(days)) != text) return false;
-  day = static_cast<uint32_t>(days);
-  return true;
 }
 
 Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,

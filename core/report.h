@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/aggregate.h"
+#include "core/calendar.h"  // DateOfDay, ParseDay: the dates reports and queries speak
 #include "core/config.h"
 #include "core/status.h"
 
@@ -283,12 +284,6 @@ Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
 Result<std::vector<SegmentTable>> BuildSegmentTables(const Aggregate& aggregate,
                                                      const Config& config,
                                                      const ReportOptions& options = {});
-
-// "YYYY-MM-DD" of a day number (days since 1970-01-01), proleptic Gregorian.
-std::string DateOfDay(uint32_t day);
-// The UTC day of an exact "YYYY-MM-DD" (1970 or later, a real calendar date:
-// no 31 April, no 29 February of common years); false otherwise.
-bool ParseDay(std::string_view text, uint32_t& day) noexcept;
 
 }  // namespace microconv
 

@@ -213,7 +213,14 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
       return Corrupt("funnel state");
     }
     for (size_t n = 0; n < SizeOf(f->next()); ++n) {
-      st.next[n] = f->next()->Get(static_cast<flatbuffers::uoffset_t>(n));
+      const uint16_t code = f->next()->Get(static_cast<flatbuffers::uoffset_t>(n));
+      // What VerifySummary will check: a page slot of the pages above, or a
+      // configured micro-conversion (found by tests/fuzz/snapshot_fuzz.cc).
+      const bool page = (code & kLiteralBit) != 0;
+      if (page ? (code & ~kLiteralBit) >= page_count : code >= config.micro_count()) {
+        return Corrupt("funnel next action");
+      }
+      st.next[n] = code;
     }
     st.next_count = static_cast<uint8_t>(SizeOf(f->next()));
     session.funnels_.emplace_back(*def, st);

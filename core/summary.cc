@@ -8,8 +8,10 @@
 #include <string_view>
 
 #include "core/config.h"
+#include "core/flatbuffer_view.h"
 #include "core/heatmap.h"
 #include "core/page_pattern.h"
+#include "core/varint.h"
 #include "flatbuffers/flatbuffers.h"
 
 namespace microconv {
@@ -24,8 +26,6 @@ constexpr uint8_t kLiteralFieldBit = 0x80;
 constexpr size_t kHeatGridCells = size_t{kGridColumns} * kGridRows;
 // Root offset plus file identifier: anything shorter cannot be a summary.
 constexpr size_t kMinSummaryBytes = 8;
-// A uint32 needs at most five 7-bit groups; the fifth carries 4 bits.
-constexpr int kMaxVarintBytes = 5;
 
 Status Fail(Error error, std::string message) { return Status{error, std::move(message)}; }
 
@@ -53,38 +53,19 @@ Status IndexOutside(const std::string& field, size_t value, size_t size, const c
   return Fail(Error::kOutOfRange, field + ": " + Num(value) + " >= " + Num(size) + " " + what);
 }
 
-template <typename T>
-size_t SizeOf(const flatbuffers::Vector<T>* vector) {
-  return vector == nullptr ? 0 : vector->size();
-}
-
-// Walks LEB128 varints, calling `sink(value)` for each; false if malformed.
-template <typename Sink>
-bool WalkVarints(std::span<const uint8_t> bytes, Sink&& sink) {
-  uint32_t value = 0;
-  int length = 0;
-  for (uint8_t byte : bytes) {
-    if (length == kMaxVarintBytes - 1 && (byte & 0xf0) != 0) return false;  // > 32 bits
-    value |= static_cast<uint32_t>(byte & 0x7f) << (7 * length);
-    ++length;
-    if ((byte & 0x80) == 0) {
-      sink(value);
-      value = 0;
-      length = 0;
-    }
+// Counts the 32-bit varints of `bytes`; false if one is malformed or cut off.
+bool CountVarints(std::span<const uint8_t> bytes, size_t& count) {
+  count = 0;
+  for (size_t at = 0; at < bytes.size(); ++count) {
+    if (ReadVarint(bytes, at, 32).status != VarintStatus::kOk) return false;
   }
-  return length == 0;  // a trailing continuation byte means a cut-off varint
-}
-
-std::span<const uint8_t> BytesOf(const flatbuffers::Vector<uint8_t>* vector) {
-  if (vector == nullptr) return {};
-  return {vector->data(), vector->size()};
+  return true;
 }
 
 Status CheckVarintCount(const char* field, const flatbuffers::Vector<uint8_t>* vector,
                         size_t expected) {
   size_t count = 0;
-  if (!WalkVarints(BytesOf(vector), [&count](uint32_t) { ++count; })) {
+  if (!CountVarints(BytesOf(vector), count)) {
     return Fail(Error::kVerifyFailed, std::string(field) + ": malformed varint");
   }
   if (count != expected) {
@@ -415,19 +396,6 @@ Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes, const
     }
   }
   return summary;
-}
-
-bool DecodeVarints(std::span<const uint8_t> bytes, std::vector<uint32_t>& out) {
-  out.clear();
-  return WalkVarints(bytes, [&out](uint32_t value) { out.push_back(value); });
-}
-
-void AppendVarint(uint32_t value, std::vector<uint8_t>& out) {
-  while (value >= 0x80) {
-    out.push_back(static_cast<uint8_t>(value | 0x80));
-    value >>= 7;
-  }
-  out.push_back(static_cast<uint8_t>(value));
 }
 
 }  // namespace microconv

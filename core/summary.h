@@ -12,6 +12,7 @@
 
 #include "core/schema/summary_generated.h"
 #include "core/status.h"
+#include "core/varint.h"  // the varint vectors (path_deltas, step_times)
 
 namespace microconv {
 
@@ -39,10 +40,6 @@ std::vector<uint8_t> EncodeSummary(const wire::SummaryT& summary);
 // exists in it. On success the returned pointer views `bytes`.
 Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes,
                                            const Config* config = nullptr);
-
-// Decodes the LEB128 varints of a byte vector; false if malformed.
-bool DecodeVarints(std::span<const uint8_t> bytes, std::vector<uint32_t>& out);
-void AppendVarint(uint32_t value, std::vector<uint8_t>& out);
 
 // A readable, deterministic JSON rendering of a verified summary (two-space
 // indent, fixed key order). With a config, ids are shown with their names

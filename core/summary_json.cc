@@ -10,9 +10,12 @@
 #include <string_view>
 #include <vector>
 
+#include "core/calendar.h"
 #include "core/config.h"
+#include "core/flatbuffer_view.h"
 #include "core/json_writer.h"
 #include "core/summary.h"
+#include "core/varint.h"
 
 namespace microconv {
 namespace {
@@ -21,15 +24,6 @@ constexpr uint16_t kLiteralBit = 0x8000;
 constexpr uint8_t kLiteralFieldBit = 0x80;
 constexpr uint8_t kNoLastField = 0xff;
 
-std::string_view View(const flatbuffers::String* text) {
-  return text == nullptr ? std::string_view() : std::string_view(text->c_str(), text->size());
-}
-
-template <typename T>
-size_t SizeOf(const flatbuffers::Vector<T>* vector) {
-  return vector == nullptr ? 0 : vector->size();
-}
-
 std::string Hex(uint64_t value, int digits) {
   constexpr char kDigits[] = "0123456789abcdef";
   std::string out = "0x";
@@ -37,22 +31,12 @@ std::string Hex(uint64_t value, int digits) {
   return out;
 }
 
-// "2024-05-01T10:20Z" from minutes since the epoch (civil-from-days, H. Hinnant).
+// "2024-05-01T10:20Z" from minutes since the epoch.
 std::string UtcMinute(uint32_t minutes) {
-  const int64_t days = minutes / 1440;
-  const uint32_t minute_of_day = minutes % 1440;
-  const int64_t z = days + 719468;
-  const int64_t era = z / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  auto two = [](int64_t v) { return std::string(v < 10 ? "0" : "") + std::to_string(v); };
-  return std::to_string(year) + "-" + two(month) + "-" + two(day) + "T" + two(minute_of_day / 60) +
-         ":" + two(minute_of_day % 60) + "Z";
+  const uint32_t minute_of_day = minutes % kMinutesPerDay;
+  auto two = [](uint32_t v) { return std::string(v < 10 ? "0" : "") + std::to_string(v); };
+  return DateOfDay(minutes / kMinutesPerDay) + "T" + two(minute_of_day / 60) + ":" +
+         two(minute_of_day % 60) + "Z";
 }
 
 // Enum names in the rendering's own words (lowercase, stable): the schema's
@@ -203,7 +187,7 @@ class Names {
 
 std::vector<uint32_t> Varints(const flatbuffers::Vector<uint8_t>* bytes) {
   std::vector<uint32_t> values;
-  if (bytes != nullptr && !DecodeVarints({bytes->data(), bytes->size()}, values)) values.clear();
+  if (!DecodeVarints(BytesOf(bytes), values)) values.clear();
   return values;
 }
 

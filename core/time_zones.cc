@@ -4,6 +4,7 @@
 // `backward` links ("Asia/Calcutta", "US/Eastern"); links whose target lies
 // in another country keep the alias's own country ("Iceland" is IS, not CI).
 // Zones of no country (UTC, Etc/*, GMT) are absent and map to 0.
+// Written by tools/gen_time_zones.mjs: regenerate, do not edit by hand.
 #include <algorithm>
 #include <iterator>
 #include <string_view>

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/quoted.h"
+
 namespace microconv {
 namespace {
 
@@ -47,20 +49,6 @@ constexpr NumberRule kAnonymityK{1, UINT16_MAX, false, true};
 uint32_t WindowMs(double seconds) {
   if (seconds == 0) return 0;
   return static_cast<uint32_t>(std::max<long long>(1, std::llround(seconds * 1000)));
-}
-
-// A value from the config shown in a message: bounded, no control or quote
-// characters (messages end up in logs and on the dashboard).
-std::string Quoted(std::string_view s) {
-  constexpr size_t kMaxShown = 64;
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size() && i < kMaxShown; ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    out.push_back(c < 0x20 || c == 0x7f || c == '"' || c == '\\' ? '?' : s[i]);
-  }
-  if (s.size() > kMaxShown) out.append("...");
-  out.push_back('"');
-  return out;
 }
 
 std::string Join(const std::string& path, std::string_view key) {

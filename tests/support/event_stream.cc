@@ -181,7 +181,7 @@ Result<EventStream> ParseEventStream(std::string_view text, const Config& config
   return stream;
 }
 
-std::vector<uint8_t> RunToSummary(const EventStream& stream, const Config& config) {
+Session RunSession(const EventStream& stream, const Config& config) {
   Session session(config, stream.Start());
   EventBatch batch = stream.Batch();
   size_t from = 0;
@@ -196,6 +196,11 @@ std::vector<uint8_t> RunToSummary(const EventStream& stream, const Config& confi
   }
   run_until(stream.events.size());
   if (!stream.events.empty()) session.Advance(stream.events.back().time_ms);
+  return session;
+}
+
+std::vector<uint8_t> RunToSummary(const EventStream& stream, const Config& config) {
+  Session session = RunSession(stream, config);
   session.End();
   return session.Flush();
 }

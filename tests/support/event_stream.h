@@ -52,7 +52,9 @@ struct EventStream {
 Result<EventStream> ParseEventStream(std::string_view text, const Config& config);
 
 // Runs a whole stream through a new session (Advance at each `advance`
-// line and at the end), ends it and returns the final summary bytes.
+// line and at the end) and returns the session, not ended.
+Session RunSession(const EventStream& stream, const Config& config);
+// RunSession, then ends the session and returns the final summary bytes.
 std::vector<uint8_t> RunToSummary(const EventStream& stream, const Config& config);
 
 std::string ReadFileOrEmpty(const std::string& path);

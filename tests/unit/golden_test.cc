@@ -9,6 +9,7 @@
 
 #include "core/config.h"
 #include "core/summary.h"
+#include "tests/support/demo_config.h"
 #include "tests/support/event_stream.h"
 
 namespace microconv {
@@ -17,13 +18,12 @@ namespace {
 using testing::ReadFileOrEmpty;
 using testing::WriteFile;
 
-const std::string kGoldenDir = std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/";
+const std::string kGoldenDir = testing::GoldenDir();
 
 bool Updating() { return std::getenv("MICROCONV_UPDATE_GOLDENS") != nullptr; }
 
 Config DemoConfig() {
-  std::string bytes = ReadFileOrEmpty(kGoldenDir + "demo.mcc");
-  auto config = Config::FromCompiled({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
+  auto config = testing::LoadDemoConfig();
   EXPECT_TRUE(config.ok()) << config.message();
   return config.ok() ? std::move(config).value() : Config();
 }

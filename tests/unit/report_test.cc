@@ -452,13 +452,6 @@ TEST(BreakdownTest, NamesRoundTrip) {
   EXPECT_FALSE(BreakdownFromName("").ok());
 }
 
-TEST(DateOfDayTest, KnownDates) {
-  EXPECT_EQ(DateOfDay(0), "1970-01-01");
-  EXPECT_EQ(DateOfDay(59), "1970-03-01");
-  EXPECT_EQ(DateOfDay(11016), "2000-02-29");
-  EXPECT_EQ(DateOfDay(20000), "2024-10-04");
-}
-
 TEST(JsonWriterTest, EscapesHostileStrings) {
   std::string out;
   AppendJsonString("a\"b\\c\n\x01<\xe2\x80\xa8>\xff\xc3", out);
