@@ -16,7 +16,9 @@ namespace microconv {
 namespace {
 
 constexpr uint8_t kMagic[4] = {'M', 'C', 'A', '1'};
-constexpr uint64_t kAggregateVersion = 1;
+// 2: heat cells carry their sessions. Other versions are refused, so a
+// stored day aggregate of another layout is rebuilt from its sessions.
+constexpr uint64_t kAggregateVersion = 2;
 
 class AggregateWriter {
  public:
@@ -347,16 +349,17 @@ bool VisitAggregate(A& a, Self& self) {
     self.heat_.resize(grids);
   }
   for (auto& grid : self.heat_) {
-    // Sparse: (cell delta, clicks) for non-empty cells.
+    // Sparse: (cell delta, clicks, sessions) for non-empty cells.
     size_t n = 0;
     if constexpr (!A::kReading) {
-      for (uint64_t c : grid) n += c != 0;
+      for (const HeatTally& c : grid) n += c.clicks != 0;
       a.Num(n);
       size_t previous = 0;
       for (size_t c = 0; c < grid.size(); ++c) {
-        if (grid[c] == 0) continue;
+        if (grid[c].clicks == 0) continue;
         a.Num(c - previous);
-        a.Num(grid[c]);
+        a.Num(grid[c].clicks);
+        a.Num(grid[c].sessions);
         previous = c + 1;
       }
     } else {
@@ -365,13 +368,14 @@ bool VisitAggregate(A& a, Self& self) {
       size_t cell = 0;
       for (size_t i = 0; i < n; ++i) {
         size_t delta = 0;
-        uint64_t clicks = 0;
-        if (!a.Num(delta) || !a.Num(clicks)) return false;
-        if (delta >= kHeatGridCells - cell || clicks == 0) {
+        HeatTally tally;
+        if (!a.Num(delta) || !a.Num(tally.clicks) || !a.Num(tally.sessions)) return false;
+        if (delta >= kHeatGridCells - cell || tally.clicks == 0 || tally.sessions == 0 ||
+            tally.sessions > tally.clicks) {
           return a.Fail(Error::kVerifyFailed, "bad heat cell");
         }
         cell += delta;
-        grid[cell++] = clicks;
+        grid[cell++] = tally;
       }
     }
   }
@@ -393,8 +397,8 @@ Result<Aggregate> Aggregate::Deserialize(std::span<const uint8_t> bytes) {
   if (!reader.Magic() || !reader.Num(version)) {
     return {reader.error(), std::string("aggregate: ") + reader.message()};
   }
-  if (version > kAggregateVersion) {
-    return {Error::kUnsupportedVersion, "aggregate written by a newer version"};
+  if (version != kAggregateVersion) {
+    return {Error::kUnsupportedVersion, "aggregate written by another version"};
   }
   Aggregate aggregate;
   if (!VisitAggregate(reader, aggregate) || !reader.AtEnd()) {

@@ -498,7 +498,7 @@ void BuildForms(const Aggregate& a, const Names& names, uint64_t k, Report& repo
 
 void BuildHeatmaps(const Aggregate& a, const Names& names, uint64_t k, Report& report) {
   for (size_t p = 0; p < a.heat().size() && p < a.pages().size(); ++p) {
-    const std::vector<uint64_t>& grid = a.heat()[p];
+    const std::vector<HeatTally>& grid = a.heat()[p];
     if (grid.empty()) continue;
     HeatmapPage page;
     page.page = names.Template(p);
@@ -506,8 +506,17 @@ void BuildHeatmaps(const Aggregate& a, const Names& names, uint64_t k, Report& r
       page.suppressed = true;
     } else {
       page.sessions = a.pages()[p].sessions;
-      page.cells = grid;
-      for (uint64_t c : grid) page.clicks += c;
+      page.cells.resize(grid.size());
+      for (size_t c = 0; c < grid.size(); ++c) {
+        // A cell clicked by fewer than k sessions is blank, and its clicks
+        // are left out of the page's total too.
+        if (grid[c].sessions >= k) {
+          page.cells[c] = grid[c].clicks;
+          page.clicks += grid[c].clicks;
+        } else if (grid[c].sessions > 0) {
+          ++page.hidden_cells;
+        }
+      }
     }
     report.heatmaps.push_back(std::move(page));
   }

@@ -224,7 +224,8 @@ struct HeatmapPage {
   std::string page;
   bool suppressed = false;
   uint64_t sessions = 0;
-  uint64_t clicks = 0;
+  uint64_t clicks = 0;            // in the cells shown
+  uint64_t hidden_cells = 0;      // clicked by 1..k-1 sessions: shown as 0
   std::vector<uint64_t> cells;  // kGridRows x kGridColumns, row-major
 };
 

@@ -304,6 +304,7 @@ void RenderHeatmaps(JsonWriter& json, const Report& report) {
     Cell(json, p.suppressed, [&] {
       json.Field("sessions", p.sessions);
       json.Field("clicks", p.clicks);
+      json.Field("hidden_cells", p.hidden_cells);
       json.Key("cells");
       json.BeginArray(true);
       for (uint64_t c : p.cells) json.Number(c);
