@@ -138,47 +138,65 @@ bool VisitTally(A& a, T& t) {
   }
 }
 
-// Sparse: (bucket delta, count) for non-empty buckets, then the sum.
-template <typename A, typename H>
-bool VisitHistogram(A& a, H& h) {
+// Sparse: the number of non-zero entries of [0, size), then (index delta,
+// value) for each; histograms and heat grids. `get(i)` reads entry i when
+// writing, `set(i, value)` stores it when reading.
+template <typename A, typename Get, typename Set>
+bool VisitSparse(A& a, size_t size, Get get, Set set, const char* bad_entry) {
   size_t n = 0;
   if constexpr (!A::kReading) {
-    for (size_t b = 0; b < DurationHistogram::kBuckets; ++b) n += h.count(b) != 0;
+    for (size_t i = 0; i < size; ++i) n += get(i) != 0;
     a.Num(n);
     size_t previous = 0;
-    for (size_t b = 0; b < DurationHistogram::kBuckets; ++b) {
-      if (h.count(b) == 0) continue;
-      a.Num(b - previous);
-      a.Num(h.count(b));
-      previous = b + 1;
+    for (size_t i = 0; i < size; ++i) {
+      if (get(i) == 0) continue;
+      a.Num(i - previous);
+      a.Num(get(i));
+      previous = i + 1;
     }
-    return a.Num(h.sum());
+    return true;
   } else {
-    if (!a.Count(n, DurationHistogram::kBuckets)) return false;
-    size_t bucket = 0;
+    if (!a.Count(n, size)) return false;
+    size_t at = 0;
     for (size_t i = 0; i < n; ++i) {
       size_t delta = 0;
-      uint64_t count = 0;
-      if (!a.Num(delta) || !a.Num(count)) return false;
-      if (delta >= DurationHistogram::kBuckets - bucket || count == 0) {
-        return a.Fail(Error::kVerifyFailed, "bad histogram bucket");
-      }
-      bucket += delta;
-      h.AddToBucket(bucket, count);
-      ++bucket;
+      uint64_t value = 0;
+      if (!a.Num(delta) || !a.Num(value)) return false;
+      if (delta >= size - at || value == 0) return a.Fail(Error::kVerifyFailed, bad_entry);
+      at += delta;
+      set(at, value);
+      ++at;
     }
-    uint64_t sum = 0;
-    if (!a.Num(sum)) return false;
-    h.set_sum(sum);
     return true;
   }
 }
 
+// Sparse buckets, then the sum.
+template <typename A, typename H>
+bool VisitHistogram(A& a, H& h) {
+  auto get = [&h](size_t b) { return h.count(b); };
+  auto set = [&h](size_t b, uint64_t count) {
+    if constexpr (A::kReading) h.AddToBucket(b, count);
+  };
+  if (!VisitSparse(a, DurationHistogram::kBuckets, get, set, "bad histogram bucket")) return false;
+  uint64_t sum = h.sum();
+  if (!a.Num(sum)) return false;
+  if constexpr (A::kReading) h.set_sum(sum);
+  return true;
+}
+
+// The element count of `v`, at most `cap`; reading resizes `v` to it.
 template <typename A, typename V>
-bool VisitVector(A& a, V& v, size_t cap) {
+bool VisitSize(A& a, V& v, size_t cap) {
   size_t n = v.size();
   if (!a.Count(n, cap)) return false;
   if constexpr (A::kReading) v.resize(n);
+  return true;
+}
+
+template <typename A, typename V>
+bool VisitVector(A& a, V& v, size_t cap) {
+  if (!VisitSize(a, v, cap)) return false;
   for (auto& item : v) {
     if (!VisitTally(a, item)) return false;
   }
@@ -294,18 +312,14 @@ bool VisitAggregate(A& a, Self& self) {
         VisitVector(a, self.micros_, kMaxMicroConversions))) {
     return false;
   }
-  size_t funnels = self.funnels_.size();
-  if (!a.Count(funnels, kMaxFunnels)) return false;
-  if constexpr (A::kReading) self.funnels_.resize(funnels);
+  if (!VisitSize(a, self.funnels_, kMaxFunnels)) return false;
   for (auto& funnel : self.funnels_) {
     if (!(a.Num(funnel.entered) && a.Num(funnel.conversions) && a.Num(funnel.exclusions) &&
           a.Num(funnel.dropped_before_first) && VisitIdMap(a, funnel.next_before_first, 0xffff) &&
           VisitHistogram(a, funnel.time_to_convert))) {
       return false;
     }
-    size_t steps = funnel.steps.size();
-    if (!a.Count(steps, kMaxFunnelSteps)) return false;
-    if constexpr (A::kReading) funnel.steps.resize(steps);
+    if (!VisitSize(a, funnel.steps, kMaxFunnelSteps)) return false;
     for (auto& step : funnel.steps) {
       if (!(a.Num(step.reached) && a.Num(step.drop_off) && VisitHistogram(a, step.step_time) &&
             VisitIdMap(a, step.next_actions, 0xffff))) {
@@ -332,9 +346,7 @@ bool VisitAggregate(A& a, Self& self) {
         VisitStringMap(a, self.elements_))) {
     return false;
   }
-  size_t forms = self.forms_.size();
-  if (!a.Count(forms, kMaxForms)) return false;
-  if constexpr (A::kReading) self.forms_.resize(forms);
+  if (!VisitSize(a, self.forms_, kMaxForms)) return false;
   for (auto& form : self.forms_) {
     if (!(a.Num(form.started) && a.Num(form.submitted) && a.Num(form.abandoned) &&
           VisitVector(a, form.fields, kMaxFormFields))) {
@@ -349,33 +361,35 @@ bool VisitAggregate(A& a, Self& self) {
     self.heat_.resize(grids);
   }
   for (auto& grid : self.heat_) {
-    // Sparse: (cell delta, clicks, sessions) for non-empty cells.
-    size_t n = 0;
-    if constexpr (!A::kReading) {
-      for (const HeatTally& c : grid) n += c.clicks != 0;
-      a.Num(n);
-      size_t previous = 0;
-      for (size_t c = 0; c < grid.size(); ++c) {
-        if (grid[c].clicks == 0) continue;
-        a.Num(c - previous);
-        a.Num(grid[c].clicks);
-        a.Num(grid[c].sessions);
-        previous = c + 1;
+    // Per-cell clicks, then per-cell sessions; a grid stays empty until a
+    // cell has clicks.
+    auto resize = [&grid] {
+      if (grid.empty()) grid.resize(kHeatGridCells);
+    };
+    auto clicks = [&grid](size_t c) { return c < grid.size() ? grid[c].clicks : uint64_t{0}; };
+    auto sessions = [&grid](size_t c) { return c < grid.size() ? grid[c].sessions : uint64_t{0}; };
+    auto set_clicks = [&](size_t c, uint64_t value) {
+      if constexpr (A::kReading) {
+        resize();
+        grid[c].clicks = value;
       }
-    } else {
-      if (!a.Count(n, kHeatGridCells)) return false;
-      if (n > 0) grid.resize(kHeatGridCells);
-      size_t cell = 0;
-      for (size_t i = 0; i < n; ++i) {
-        size_t delta = 0;
-        HeatTally tally;
-        if (!a.Num(delta) || !a.Num(tally.clicks) || !a.Num(tally.sessions)) return false;
-        if (delta >= kHeatGridCells - cell || tally.clicks == 0 || tally.sessions == 0 ||
-            tally.sessions > tally.clicks) {
+    };
+    auto set_sessions = [&](size_t c, uint64_t value) {
+      if constexpr (A::kReading) {
+        resize();
+        grid[c].sessions = value;
+      }
+    };
+    if (!VisitSparse(a, kHeatGridCells, clicks, set_clicks, "bad heat cell") ||
+        !VisitSparse(a, kHeatGridCells, sessions, set_sessions, "bad heat cell")) {
+      return false;
+    }
+    if constexpr (A::kReading) {
+      // Every clicked cell has 1..clicks sessions, and only clicked cells do.
+      for (const HeatTally& cell : grid) {
+        if ((cell.clicks == 0) != (cell.sessions == 0) || cell.sessions > cell.clicks) {
           return a.Fail(Error::kVerifyFailed, "bad heat cell");
         }
-        cell += delta;
-        grid[cell++] = tally;
       }
     }
   }

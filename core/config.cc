@@ -406,6 +406,15 @@ size_t Config::micro_count() const noexcept { return def_ == nullptr ? 0 : SizeO
 
 size_t Config::funnel_count() const noexcept { return def_ == nullptr ? 0 : SizeOf(def_->funnels()); }
 
+int Config::FindFunnel(std::string_view id) const noexcept {
+  const auto* funnels = def_ == nullptr ? nullptr : def_->funnels();
+  for (size_t f = 0; funnels != nullptr && f < funnels->size(); ++f) {
+    const auto* funnel_id = funnels->Get(f)->id();
+    if (funnel_id != nullptr && funnel_id->string_view() == id) return static_cast<int>(f);
+  }
+  return -1;
+}
+
 size_t Config::template_count() const noexcept {
   return def_ == nullptr ? 0 : SizeOf(def_->page_templates());
 }

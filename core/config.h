@@ -53,6 +53,9 @@ class Config {
   size_t funnel_count() const noexcept;
   size_t template_count() const noexcept;
 
+  // Index of the funnel whose id is `id`, or -1: reports name funnels by id.
+  int FindFunnel(std::string_view id) const noexcept;
+
   // Index of the first page template matching `path` (query already
   // dropped), or -1.
   int MatchTemplate(std::string_view path) const noexcept;

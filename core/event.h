@@ -2,9 +2,14 @@
 // (32 bytes) so a batch is one typed array in Wasm memory; strings (paths,
 // element paths, field and event names) travel beside the batch in a string
 // table and are referenced by index.
+//
+// The tracker's JS twins of these facts (web/tracker/wire/) are generated
+// from this file by web/generate_wire.mjs: every enum class and every
+// `inline constexpr` integer here reaches JS under the same name.
 #ifndef MICROCONV_CORE_EVENT_H_
 #define MICROCONV_CORE_EVENT_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -13,8 +18,7 @@ namespace microconv {
 
 enum class EventType : uint8_t {
   kNone = 0,
-  // str: path with query (the core drops all but utm_*); a: 1 for an SPA
-  // route change, 2 for a history back navigation.
+  // str: path with query (the core drops all but utm_*); a: Navigation.
   kPageView = 1,
   // x, y: document-relative CSS px; w, h: document width and height in px;
   // str: stable element path (id or tag path, never text).
@@ -49,7 +53,20 @@ enum class EventType : uint8_t {
   kInput = 16,
 };
 
+// A page view's `a`: how the visitor reached the page.
+enum class Navigation : uint16_t {
+  kPageLoad = 0,
+  kSpaRoute = 1,     // pushState, replaceState or hashchange
+  kHistoryBack = 2,  // popstate: what a quick back is made of
+};
+
+// `str` of an event that references no string.
 inline constexpr uint32_t kNoString = 0xffffffffu;
+
+// The tracker cuts the names it puts in `str` (field names, custom and
+// dataLayer event names) to this many UTF-16 code units: a page cannot grow
+// the string table without bound.
+inline constexpr uint32_t kMaxEventNameLength = 100;
 
 struct Event {
   // Wall clock in ms since the Unix epoch, as the tracker saw it. The core
@@ -64,7 +81,29 @@ struct Event {
   int32_t w = 0;
   int32_t h = 0;
 };
-static_assert(sizeof(Event) == 32, "Event is shared with JS as a typed array");
+
+// The record layout the tracker writes into Wasm memory (little-endian); the
+// asserts tie each offset to the struct so neither side can move alone.
+inline constexpr uint32_t kEventBytes = 32;
+inline constexpr uint32_t kEventTimeMsOffset = 0;
+inline constexpr uint32_t kEventTypeOffset = 8;
+inline constexpr uint32_t kEventBOffset = 9;
+inline constexpr uint32_t kEventAOffset = 10;
+inline constexpr uint32_t kEventStrOffset = 12;
+inline constexpr uint32_t kEventXOffset = 16;
+inline constexpr uint32_t kEventYOffset = 20;
+inline constexpr uint32_t kEventWOffset = 24;
+inline constexpr uint32_t kEventHOffset = 28;
+static_assert(sizeof(Event) == kEventBytes);
+static_assert(offsetof(Event, time_ms) == kEventTimeMsOffset);
+static_assert(offsetof(Event, type) == kEventTypeOffset);
+static_assert(offsetof(Event, b) == kEventBOffset);
+static_assert(offsetof(Event, a) == kEventAOffset);
+static_assert(offsetof(Event, str) == kEventStrOffset);
+static_assert(offsetof(Event, x) == kEventXOffset);
+static_assert(offsetof(Event, y) == kEventYOffset);
+static_assert(offsetof(Event, w) == kEventWOffset);
+static_assert(offsetof(Event, h) == kEventHOffset);
 
 // A batch: events plus the strings they reference by index.
 struct EventBatch {

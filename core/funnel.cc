@@ -1,35 +1,34 @@
-// Funnel progress of one session. The rules, where SPEC section 4 is silent:
-// - Attempts. The session may enter the funnel several times; the tracker
-//   follows one current attempt and keeps the best one (converted first, then
-//   larger `furthest`, then the earlier one). The first conversion freezes it.
-// - Sequential: step j is reachable once every required step before it is
-//   reached; the micro reaches the lowest such step that is still in time.
-//   Steps behind the furthest one are never reached again (an optional step
-//   done after a later step does not count; loops such as A,B,A,B,C advance).
-// - Strict: as sequential, but a micro that neither reaches a next step nor
-//   repeats the last reached one ends the attempt; that micro is then tried
-//   on a fresh attempt (step 0, or the leading optional steps and the first
-//   required step).
-// - Any-order: a micro reaches the lowest unreached step it matches.
-// - Conversion: every required step reached (a funnel with no required step
-//   treats its last step as required). `furthest` after conversion is one
-//   past the last required step; later optional steps are never reached.
-// - Windows are inclusive and measured from the attempt's first reached step
-//   (funnel) or its last reached step (step). An attempt that can no longer
-//   progress in time ends at the next micro, which may start a new attempt.
-//   Times going backwards count as no time passing.
-// - Exclusions: after the funnel started and before conversion, an exclusion
-//   micro marks the session excluded and freezes the progress (exclusion wins
-//   over a step with the same micro). Before the funnel started it is ignored.
-// - Next actions: micros that are not steps of the best attempt and pages
-//   (OnPage must come before the micros the page view fires), recorded after
-//   the best attempt's last progress, first three, immediate repeats skipped.
+// Funnel progress of one session. The semantics (one definition for browser,
+// collector, docs and dashboard) are in web/dashboard/funnel-semantics.html;
+// how this tracker computes them per event in fixed-size state:
+// - Sequential: chains[i] keeps, per required step i, the live chain that
+//   reached it and started last (ClickHouse windowFunnel keeps the same). A
+//   later start with a later last step dominates: anything an earlier chain
+//   can still reach in time, it can too, so the furthest step over every
+//   possible start is exact with one chain per step. With both a funnel
+//   window and step windows no single chain dominates; the tracker keeps the
+//   latest start then (documented as such).
+// - Strict: as sequential; a micro that is neither the next required step,
+//   an optional step before it, nor a repeat of the chain's last required
+//   step ends that chain. Chains at one level stop on the same micros, so
+//   the latest start still dominates.
+// - Any order: the latest time of each step. Required steps 1..k fit in the
+//   window when their latest times do, checked at every event: exact.
+// - A chain that can no longer take its next required step in time is
+//   dropped; exclusions drop all live chains (those they interrupt).
+// - The best chain is the first to reach the furthest required step; the
+//   first conversion freezes it. Its optional steps count when they happen
+//   inside its window after the required steps before them; optional steps
+//   before the first required step count when seen before the chain starts.
+// - Next actions: micros that are not steps of the best chain and pages,
+//   after the best chain's last progress, first three, repeats skipped.
 // OnMicro/OnPage allocate nothing: all state is fixed-size.
 #include "core/funnel.h"
 
 #include <algorithm>
 #include <bit>
 #include <limits>
+#include <memory>
 
 #include "core/summary.h"
 
@@ -71,7 +70,7 @@ bool IsExclusion(const wire::FunnelDef& def, uint8_t micro) {
          std::find(exclusions->begin(), exclusions->end(), micro) != exclusions->end();
 }
 
-// Milliseconds from `from` to `to`; 0 when time went backwards. Unsigned
+// Milliseconds from `from` to `to`; 0 when `to` is earlier. Unsigned
 // arithmetic so extreme inputs cannot overflow.
 uint64_t Elapsed(int64_t from, int64_t to) {
   return to <= from ? 0 : static_cast<uint64_t>(to) - static_cast<uint64_t>(from);
@@ -81,139 +80,224 @@ uint32_t SaturateMs(uint64_t ms) {
   return static_cast<uint32_t>(std::min<uint64_t>(ms, std::numeric_limits<uint32_t>::max()));
 }
 
-// The rules of one mode over the current attempt of `state`.
-class Attempt {
- public:
-  Attempt(const wire::FunnelDef& def, FunnelState& state)
-      : def_(def), state_(state), count_(StepCount(def)), required_(RequiredMask(def, count_)) {}
+bool InFunnelWindow(const wire::FunnelDef& def, int64_t start_ms, int64_t t) {
+  return def.window_ms() == 0 || Elapsed(start_ms, t) <= def.window_ms();
+}
 
-  bool any_order() const { return def_.mode() == wire::FunnelMode::AnyOrder; }
-  bool strict() const { return def_.mode() == wire::FunnelMode::Strict; }
-  uint32_t reached() const { return state_.attempt_reached; }
-  bool converted() const { return (reached() & required_) == required_ && reached() != 0; }
+// Whether `chain` may take `step` at `t`: inside the funnel window from its
+// start and the step's window from its last required step (both inclusive).
+bool InTime(const wire::FunnelDef& def, const FunnelChain& chain, size_t step, int64_t t) {
+  uint32_t step_window = Step(def, step).window_ms();
+  return InFunnelWindow(def, chain.start_ms, t) &&
+         (step_window == 0 || Elapsed(chain.last_ms, t) <= step_window);
+}
 
-  uint8_t Furthest() const {
-    return static_cast<uint8_t>(any_order() ? std::popcount(reached()) : std::bit_width(reached()));
+// One entry per set bit of `bits`, in bit order.
+template <typename T, typename F>
+std::vector<T> Pack(uint32_t bits, F value) {
+  std::vector<T> out;
+  for (size_t i = 0; i < kMaxSteps; ++i) {
+    if (bits & (1u << i)) out.push_back(value(i));
   }
+  return out;
+}
 
-  // Bit j set when step j may be reached next, ignoring windows.
-  uint32_t Candidates() const {
-    if (any_order()) return StepMask(count_) & ~reached();
-    uint32_t candidates = 0;
-    for (size_t j = std::bit_width(reached()); j < count_; ++j) {
-      candidates |= 1u << j;
-      if (required_ & (1u << j)) break;
-    }
-    return candidates;
+template <typename F>
+bool Unpack(uint32_t bits, const flatbuffers::Vector<uint32_t>* packed, F store) {
+  size_t count = packed ? packed->size() : 0;
+  if (count != static_cast<size_t>(std::popcount(bits))) return false;
+  flatbuffers::uoffset_t next = 0;
+  for (size_t i = 0; i < kMaxSteps; ++i) {
+    if (bits & (1u << i)) store(i, packed->Get(next++));
   }
-
-  bool InTime(size_t step, int64_t t) const {
-    if (reached() == 0) return true;
-    uint32_t funnel_window = def_.window_ms();
-    if (funnel_window != 0 && Elapsed(state_.attempt_start_ms, t) > funnel_window) return false;
-    uint32_t step_window = Step(def_, step).window_ms();
-    return step_window == 0 || Elapsed(state_.attempt_last_ms, t) <= step_window;
-  }
-
-  bool CanProgress(int64_t t) const {
-    uint32_t candidates = Candidates();
-    for (size_t j = 0; j < count_; ++j) {
-      if ((candidates & (1u << j)) && InTime(j, t)) return true;
-    }
-    return false;
-  }
-
-  // The step `micro` reaches at `t`, or -1.
-  int Target(uint8_t micro, int64_t t) const {
-    uint32_t candidates = Candidates();
-    for (size_t j = 0; j < count_; ++j) {
-      if ((candidates & (1u << j)) && StepHasMicro(def_, j, micro) && InTime(j, t)) {
-        return static_cast<int>(j);
-      }
-    }
-    return -1;
-  }
-
-  bool RepeatsLastStep(uint8_t micro) const {
-    return reached() != 0 && StepHasMicro(def_, std::bit_width(reached()) - 1, micro);
-  }
-
-  void Reset() {
-    state_.attempt_reached = 0;
-    state_.attempt_start_ms = 0;
-    state_.attempt_last_ms = 0;
-    state_.attempt_offset_ms.fill(0);
-  }
-
-  void Reach(size_t step, int64_t t) {
-    if (reached() == 0) {
-      state_.attempt_start_ms = t;
-      state_.attempt_last_ms = t;
-    }
-    state_.attempt_reached |= 1u << step;
-    state_.attempt_offset_ms[step] = SaturateMs(Elapsed(state_.attempt_start_ms, t));
-    state_.attempt_last_ms = std::max(state_.attempt_last_ms, t);
-  }
-
- private:
-  const wire::FunnelDef& def_;
-  FunnelState& state_;
-  size_t count_;
-  uint32_t required_;
-};
+  return true;
+}
 
 }  // namespace
 
 FunnelTracker::FunnelTracker(const wire::FunnelDef& def, uint8_t index) : def_(&def) {
   state_.funnel = index;
-}
-
-FunnelTracker::FunnelTracker(const wire::FunnelDef& def, const FunnelState& restored)
-    : def_(&def), state_(restored) {
-  // A snapshot comes from storage the page can tamper with: keep it inside
-  // this funnel's shape so later reads stay in range.
-  size_t count = StepCount(def);
-  uint32_t mask = StepMask(count);
-  state_.reached &= mask;
-  state_.attempt_reached &= mask;
-  state_.furthest = static_cast<uint8_t>(std::min<size_t>(state_.furthest, count));
-  state_.next_count = static_cast<uint8_t>(std::min<size_t>(state_.next_count, kMaxNextActions));
+  uint32_t required = RequiredMask(def, StepCount(def));
+  for (size_t j = 0; j < kMaxSteps; ++j) {
+    if (required & (1u << j)) required_[required_count_++] = static_cast<uint8_t>(j);
+  }
 }
 
 void FunnelTracker::OnMicro(uint8_t micro, int64_t time_ms) {
-  if (state_.converted || state_.excluded || StepCount(*def_) == 0) return;
-  if (IsExclusion(*def_, micro)) {
-    if (!started()) return;
-    RecordNextAction(micro);
-    state_.excluded = true;
-    return;
+  int64_t t = std::max(time_ms, state_.clock_ms);
+  state_.clock_ms = t;
+  if (state_.converted || required_count_ == 0) return;
+  uint32_t reached_before = state_.reached;
+  uint8_t next_before = state_.next_count;
+  if (def_->mode() == wire::FunnelMode::AnyOrder) {
+    OnMicroAnyOrder(micro, t);
+  } else {
+    OnMicroInOrder(micro, t);
   }
-  Attempt attempt(*def_, state_);
-  if (attempt.reached() != 0 && !attempt.CanProgress(time_ms)) attempt.Reset();
-  int step = attempt.Target(micro, time_ms);
-  if (step < 0 && attempt.strict() && attempt.reached() != 0 && !attempt.RepeatsLastStep(micro)) {
-    attempt.Reset();
-    step = attempt.Target(micro, time_ms);
-  }
-  if (step >= 0) {
-    attempt.Reach(static_cast<size_t>(step), time_ms);
-    bool converted = attempt.converted();
-    // Ties go to the earlier attempt; a best attempt that progresses always
-    // grows its furthest, so this also follows the best attempt itself.
-    if (converted || attempt.Furthest() > state_.furthest) {
-      state_.reached = state_.attempt_reached;
-      state_.furthest = attempt.Furthest();
-      state_.step_offset_ms = state_.attempt_offset_ms;
-      state_.converted = converted;
-      state_.next_count = 0;
-      return;
+  bool progressed = state_.reached != reached_before || (next_before != 0 && state_.next_count == 0);
+  if (!progressed && !IsStepOfBest(micro)) RecordNextAction(micro);
+}
+
+void FunnelTracker::ExpireChains(int64_t t) {
+  for (size_t i = 0; i + 1 < required_count_; ++i) {
+    if ((state_.live & (1u << i)) && !InTime(*def_, state_.chains[i], required_[i + 1], t)) {
+      state_.live &= ~(1u << i);
     }
   }
-  if (!IsStepOfBest(micro)) RecordNextAction(micro);
+}
+
+void FunnelTracker::Exclude(uint8_t micro) {
+  RecordNextAction(micro);
+  state_.excluded = true;
+  state_.live = 0;
+  state_.seen = 0;
+}
+
+void FunnelTracker::OnMicroInOrder(uint8_t micro, int64_t t) {
+  ExpireChains(t);
+  if (IsExclusion(*def_, micro)) {
+    // Exclusion wins over a step with the same micro.
+    if (state_.live != 0) Exclude(micro);
+    return;
+  }
+  const bool strict = def_->mode() == wire::FunnelMode::Strict;
+  const size_t count = StepCount(*def_);
+  uint32_t live = state_.live;
+  uint32_t stay = 0;  // strict: chains this micro does not interrupt
+  // Optional steps join the chain waiting for the next required step.
+  for (size_t i = 0; i < required_count_; ++i) {
+    size_t end = i + 1 < required_count_ ? required_[i + 1] : count;
+    if (!(live & (1u << i))) continue;
+    FunnelChain& chain = state_.chains[i];
+    if (StepHasMicro(*def_, required_[i], micro)) stay |= 1u << i;
+    for (size_t o = required_[i] + 1u; o < end; ++o) {
+      if (!StepHasMicro(*def_, o, micro)) continue;
+      stay |= 1u << i;
+      if ((chain.reached & (1u << o)) || !InTime(*def_, chain, o, t)) continue;
+      chain.reached |= 1u << o;
+      chain.offset_ms[o] = SaturateMs(Elapsed(chain.start_ms, t));
+      if (i + 1 == BestLevel() && chain.start_ms == state_.best_start_ms &&
+          (state_.reached & ~chain.reached) == 0) {
+        GrowBest(chain);  // the best chain itself took an optional step
+      }
+    }
+  }
+  for (size_t o = 0; o < required_[0]; ++o) {
+    if (StepHasMicro(*def_, o, micro)) state_.lead_seen |= 1u << o;
+  }
+  // Highest level first: one event moves each chain at most one step.
+  uint32_t extended = 0;
+  for (size_t i = required_count_ - 1; i >= 1; --i) {
+    size_t step = required_[i];
+    if (!(live & (1u << (i - 1))) || !StepHasMicro(*def_, step, micro) ||
+        !InTime(*def_, state_.chains[i - 1], step, t)) {
+      continue;
+    }
+    FunnelChain chain = state_.chains[i - 1];
+    chain.reached |= 1u << step;
+    chain.offset_ms[step] = SaturateMs(Elapsed(chain.start_ms, t));
+    chain.last_ms = t;
+    state_.chains[i] = chain;
+    extended |= 1u << i;
+    ConsiderBest(chain, i);
+    if (state_.converted) return;
+  }
+  if (StepHasMicro(*def_, required_[0], micro)) {
+    FunnelChain chain;
+    chain.start_ms = chain.last_ms = t;
+    chain.reached = state_.lead_seen | (1u << required_[0]);
+    state_.chains[0] = chain;
+    extended |= 1u;
+    ConsiderBest(chain, 0);
+    if (state_.converted) return;
+  }
+  uint32_t last_level = 1u << (required_count_ - 1);  // converts: never live
+  state_.live = ((strict ? live & stay : live) | extended) & ~last_level;
+}
+
+void FunnelTracker::OnMicroAnyOrder(uint8_t micro, int64_t t) {
+  const size_t count = StepCount(*def_);
+  const uint32_t window = def_->window_ms();
+  if (IsExclusion(*def_, micro)) {
+    // Running: some required step seen that a chain could still use.
+    bool running = false;
+    for (size_t i = 0; i < required_count_; ++i) {
+      size_t step = required_[i];
+      running = running || ((state_.seen & (1u << step)) &&
+                            InFunnelWindow(*def_, state_.seen_ms[step], t));
+    }
+    if (running) Exclude(micro);
+    return;
+  }
+  for (size_t j = 0; j < count; ++j) {
+    if (!StepHasMicro(*def_, j, micro)) continue;
+    state_.seen |= 1u << j;
+    state_.seen_ms[j] = t;
+  }
+  // Required steps 1..level whose latest times fit in the window.
+  size_t level = 0;
+  int64_t low = std::numeric_limits<int64_t>::max(), high = std::numeric_limits<int64_t>::min();
+  for (; level < required_count_; ++level) {
+    size_t step = required_[level];
+    if (!(state_.seen & (1u << step))) break;
+    int64_t at = state_.seen_ms[step];
+    int64_t new_low = std::min(low, at), new_high = std::max(high, at);
+    if (window != 0 && Elapsed(new_low, new_high) > window) break;
+    low = new_low;
+    high = new_high;
+  }
+  if (level == 0) return;
+  // Optional steps count up to the next required step, inside the window.
+  size_t end = level < required_count_ ? required_[level] : count;
+  FunnelChain chain;
+  chain.start_ms = low;
+  chain.last_ms = high;
+  for (size_t j = 0; j < end; ++j) {
+    if (!(state_.seen & (1u << j))) continue;
+    bool required = std::find(required_.begin(), required_.begin() + required_count_, j) !=
+                    required_.begin() + required_count_;
+    bool lead = j < required_[0];
+    if (!required && !lead &&
+        (state_.seen_ms[j] < low || !InFunnelWindow(*def_, low, state_.seen_ms[j]))) {
+      continue;
+    }
+    chain.reached |= 1u << j;
+    chain.offset_ms[j] = SaturateMs(Elapsed(low, state_.seen_ms[j]));
+  }
+  if (level > BestLevel()) {
+    ConsiderBest(chain, level - 1);
+  } else if (level == BestLevel() && chain.start_ms == state_.best_start_ms &&
+             (state_.reached & ~chain.reached) == 0 && chain.reached != state_.reached) {
+    GrowBest(chain);  // the best chain itself took an optional step
+  }
+}
+
+size_t FunnelTracker::BestLevel() const {
+  size_t level = 0;
+  for (size_t i = 0; i < required_count_; ++i) level += (state_.reached >> required_[i]) & 1u;
+  return level;
+}
+
+void FunnelTracker::GrowBest(const FunnelChain& chain) {
+  state_.reached = chain.reached;
+  state_.step_offset_ms = chain.offset_ms;
+  state_.furthest = static_cast<uint8_t>(std::bit_width(state_.reached));
+  state_.next_count = 0;
+}
+
+void FunnelTracker::ConsiderBest(const FunnelChain& chain, size_t level) {
+  if (state_.reached != 0 && level + 1 <= BestLevel()) return;  // ties: the earlier chain
+  GrowBest(chain);
+  state_.best_start_ms = chain.start_ms;
+  if (level + 1 == required_count_) {
+    state_.converted = true;
+    state_.excluded = false;
+    state_.live = 0;
+  }
 }
 
 void FunnelTracker::OnPage(uint16_t page, int64_t /*time_ms*/) {
-  if (state_.converted || state_.excluded) return;
+  if (state_.converted) return;
   RecordNextAction(static_cast<uint16_t>(page | kNextActionPageBit));
 }
 
@@ -226,7 +310,7 @@ bool FunnelTracker::IsStepOfBest(uint8_t micro) const {
 }
 
 void FunnelTracker::RecordNextAction(uint16_t action) {
-  if (!started() || state_.next_count >= kMaxNextActions) return;
+  if (!started() || state_.converted || state_.next_count >= kMaxNextActions) return;
   if (state_.next_count > 0 && state_.next[state_.next_count - 1] == action) return;
   state_.next[state_.next_count++] = action;
 }
@@ -247,6 +331,108 @@ void FunnelTracker::AppendStepTimes(std::vector<uint8_t>& out) const {
     AppendVarint(state_.step_offset_ms[static_cast<size_t>(step)] / 100, out);
     rest &= rest - 1;
   }
+}
+
+std::unique_ptr<wire::FunnelSnapshotT> FunnelTracker::Snapshot(int64_t base_ms) const {
+  auto out = std::make_unique<wire::FunnelSnapshotT>();
+  const FunnelState& st = state_;
+  out->funnel = st.funnel;
+  out->reached = st.reached;
+  out->furthest = st.furthest;
+  out->converted = st.converted;
+  out->excluded = st.excluded;
+  out->step_offset_ms = Pack<uint32_t>(st.reached, [&](size_t i) { return st.step_offset_ms[i]; });
+  out->next.assign(st.next.begin(), st.next.begin() + st.next_count);
+  for (size_t i = 0; i < required_count_; ++i) {
+    if (!(st.live & (1u << i))) continue;
+    const FunnelChain& c = st.chains[i];
+    auto chain = std::make_unique<wire::FunnelChainSnapshotT>();
+    chain->level = static_cast<uint8_t>(i);
+    chain->start_ms = c.start_ms;
+    chain->last_ms = c.last_ms;
+    chain->reached = c.reached;
+    chain->offset_ms = Pack<uint32_t>(c.reached, [&](size_t j) { return c.offset_ms[j]; });
+    out->chains.push_back(std::move(chain));
+  }
+  out->best_start_ms = st.best_start_ms;
+  out->seen = st.seen;
+  out->seen_offset_ms = Pack<uint32_t>(
+      st.seen, [&](size_t j) { return SaturateMs(Elapsed(base_ms, st.seen_ms[j])); });
+  out->lead_seen = st.lead_seen;
+  out->clock_ms = st.clock_ms;
+  return out;
+}
+
+Result<FunnelTracker> FunnelTracker::Restore(const wire::FunnelDef& def, uint8_t index,
+                                             const wire::FunnelSnapshot& f, int64_t min_ms,
+                                             int64_t max_ms) {
+  const Result<FunnelTracker> corrupt{Error::kCorruptSnapshot, "funnel state"};
+  FunnelTracker tracker(def, index);
+  FunnelState& st = tracker.state_;
+  const size_t count = StepCount(def);
+  const uint32_t mask = StepMask(count);
+  auto in_session = [&](int64_t t) { return t >= min_ms && t <= max_ms; };
+  auto fits = [&](uint32_t bits) { return (bits & ~mask) == 0; };
+  st.reached = f.reached();
+  st.furthest = f.furthest();
+  st.converted = f.converted();
+  st.excluded = f.excluded();
+  st.best_start_ms = f.best_start_ms();
+  st.seen = f.seen();
+  st.lead_seen = f.lead_seen();
+  st.clock_ms = f.clock_ms();
+  size_t next_count = f.next() ? f.next()->size() : 0;
+  if (f.funnel() != index || !fits(st.reached) || !fits(st.seen) || !fits(st.lead_seen) ||
+      st.furthest > count || next_count > kMaxNextActions ||
+      (st.reached != 0 && st.best_start_ms != 0 && !in_session(st.best_start_ms)) ||
+      (st.clock_ms != 0 && !in_session(st.clock_ms)) ||
+      !Unpack(st.reached, f.step_offset_ms(), [&](size_t i, uint32_t v) { st.step_offset_ms[i] = v; }) ||
+      !Unpack(st.seen, f.seen_offset_ms(), [&](size_t i, uint32_t v) { st.seen_ms[i] = min_ms + v; })) {
+    return corrupt;
+  }
+  for (size_t n = 0; n < next_count; ++n) {
+    st.next[n] = f.next()->Get(static_cast<flatbuffers::uoffset_t>(n));
+  }
+  st.next_count = static_cast<uint8_t>(next_count);
+  auto add_chain = [&](size_t level, int64_t start, int64_t last, uint32_t reached,
+                       const flatbuffers::Vector<uint32_t>* offsets) {
+    if (level + 1 >= tracker.required_count_ || (st.live & (1u << level)) || !in_session(start) ||
+        !in_session(last) || start > last || !fits(reached)) {
+      return false;
+    }
+    FunnelChain& chain = st.chains[level];
+    chain = FunnelChain{start, last, reached, {}};
+    st.live |= 1u << level;
+    return Unpack(reached, offsets, [&](size_t i, uint32_t v) { chain.offset_ms[i] = v; });
+  };
+  if (f.chains()) {
+    for (const wire::FunnelChainSnapshot* c : *f.chains()) {
+      if (!add_chain(c->level(), c->start_ms(), c->last_ms(), c->reached(), c->offset_ms())) {
+        return corrupt;
+      }
+    }
+  } else if (f.attempt_reached() != 0 && !st.converted) {
+    // A snapshot of the earlier single-attempt tracker: its attempt is a chain.
+    uint32_t attempt = f.attempt_reached();
+    if (def.mode() == wire::FunnelMode::AnyOrder) {
+      if (!fits(attempt) || !in_session(f.attempt_start_ms()) ||
+          !Unpack(attempt, f.attempt_offset_ms(), [&](size_t i, uint32_t v) {
+            st.seen_ms[i] = f.attempt_start_ms() + v;
+          })) {
+        return corrupt;
+      }
+      st.seen = attempt;
+    } else {
+      size_t level = 0;
+      while (level < tracker.required_count_ && (attempt & (1u << tracker.required_[level]))) ++level;
+      if (level > 0 && level < tracker.required_count_ &&
+          !add_chain(level - 1, f.attempt_start_ms(), f.attempt_last_ms(), attempt,
+                     f.attempt_offset_ms())) {
+        return corrupt;
+      }
+    }
+  }
+  return tracker;
 }
 
 }  // namespace microconv

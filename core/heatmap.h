@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <vector>
+
+#include "core/schema/summary_generated.h"
 
 namespace microconv {
 
@@ -22,6 +25,23 @@ inline uint16_t HeatCellOf(int32_t x, int32_t y, int32_t width, int32_t height) 
   return static_cast<uint16_t>(scaled(y, height, kGridRows) * kGridColumns +
                                scaled(x, width, kGridColumns));
 }
+
+// One session's clicks per page and grid cell (summary `heat`, capped at
+// kMaxHeatCells). The summary carries all of it, so it is also the snapshot.
+class Heatmap {
+ public:
+  // A click at (x, y) in a `width` x `height` document on the page in slot
+  // `page` of the summary's pages.
+  void OnClick(int32_t x, int32_t y, int32_t width, int32_t height, uint8_t page);
+
+  void FillSummary(wire::SummaryT& summary) const { summary.heat = cells_; }
+  static Heatmap Restore(const wire::Summary& summary);
+
+  const std::vector<wire::HeatCell>& cells() const noexcept { return cells_; }
+
+ private:
+  std::vector<wire::HeatCell> cells_;
+};
 
 }  // namespace microconv
 

@@ -1,12 +1,14 @@
 // One visitor session as the browser sees it (SPEC section 5): batched
 // events in, the session's state kept up to date, a cumulative summary and a
 // snapshot out. Pure: time comes with the events, nothing is read from a
-// clock, nothing is printed, nothing throws.
+// clock, nothing is printed, nothing throws. Session keeps timing, pages and
+// the path and hands each event to its trackers (micro-conversion rules,
+// funnels, forms, frustration, heatmap), which own their state, their part
+// of the summary and their part of the snapshot.
 #ifndef MICROCONV_CORE_SESSION_H_
 #define MICROCONV_CORE_SESSION_H_
 
 #include <array>
-#include <bitset>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -15,9 +17,15 @@
 
 #include "core/config.h"
 #include "core/dimensions.h"
+#include "core/element_names.h"
 #include "core/event.h"
+#include "core/form_tracker.h"
+#include "core/frustration.h"
 #include "core/funnel.h"
+#include "core/heatmap.h"
+#include "core/micro_conversions.h"
 #include "core/schema/summary_generated.h"
+#include "core/session_units.h"
 #include "core/status.h"
 
 namespace microconv {
@@ -39,16 +47,10 @@ struct IngestResult {
   bool expired = false;
 };
 
-// Caps that keep a session's state and summary bounded whatever the page does.
-inline constexpr int64_t kRageWindowMs = 1000;
-inline constexpr int32_t kRageRadiusPx = 30;
-inline constexpr int kRageClicks = 3;
-inline constexpr int64_t kVisibleDwellMs = 1000;
-inline constexpr int64_t kQuickBackMs = 5000;
+// Active time runs this long after the last input while the page is visible.
 inline constexpr int64_t kActiveAfterInputMs = 30000;
-inline constexpr int64_t kMaxTimeMs = int64_t{1} << 53;
-inline constexpr uint16_t kLiteralBit = 0x8000;    // page ids: a literal page, not a template
-inline constexpr uint8_t kLiteralFieldBit = 0x80;  // field ids on the wire: a name, not a configured field
+// A back navigation within this long of arriving on a page is a quick back.
+inline constexpr int64_t kQuickBackMs = 5000;
 
 class Session {
  public:
@@ -90,46 +92,19 @@ class Session {
     uint8_t micro;
     uint32_t offset_ms;
   };
-  struct ElementEntry {
-    uint16_t name;  // index into names_
-    uint8_t page;
-    uint16_t clicks = 0, rage = 0, dead = 0;
-  };
-  struct FieldEntry {
-    uint16_t field;  // configured index, or kLiteralBit | index into names_
-    uint16_t focus_count = 0;
-    uint16_t changes = 0;
-    uint32_t time_ms = 0;
-  };
-  struct FormEntry {
-    uint8_t form;
-    bool started = false, submitted = false;
-    int16_t last_field = -1;
-    std::vector<FieldEntry> fields;
-  };
-  struct ClickMark {
-    int64_t time_ms = 0;
-    int32_t x = 0, y = 0;
-    bool valid = false;
-  };
-  struct VisibleTimer {
-    uint16_t selector;
-    int64_t since_ms;
-  };
 
-  Session() = default;
+  // A session of `config` with nothing in it yet (Restore fills it).
+  explicit Session(const Config& config, int64_t start_ms = 0);
 
   void Handle(const Event& event, int64_t t, const EventBatch& batch);
   void OnPageView(std::string_view url_path, bool back, int64_t t);
   void OnClick(const Event& event, std::string_view element, int64_t t);
-  void OnField(const Event& event, std::string_view field, int64_t t);
-  void Fire(uint8_t micro, int64_t t);
-  void FireAll(std::span<const uint8_t> micros, int64_t t, bool once_per_page);
+  // Puts micro-conversions that fired at `t` on the path and into funnels.
+  void Record(const FiredMicros& fired, int64_t t);
   void Tick(int64_t t);
-  void CloseFocus(int64_t t);
-  int ElementIndex(std::string_view element);
-  int NameIndex(std::string_view name);
-  FormEntry* FormAt(uint16_t form);
+  // The visit lasts to its last event, or while the page stays visible to
+  // the end of its active time; end_ms_ keeps the furthest such end.
+  void ExtendEnd();
 
   const Config* config_ = nullptr;
   uint64_t nonce_ = 0;
@@ -139,6 +114,10 @@ class Session {
   std::string referrer_, utm_source_, utm_medium_, utm_campaign_;
 
   int64_t start_ms_ = 0, last_ms_ = 0, last_input_ms_ = 0, tick_ms_ = 0;
+  // The visit's end so far: it only grows, so the duration a flush reports
+  // never goes down (a page hidden after Advance ran ahead of the events,
+  // a restore) and always covers the active time.
+  int64_t end_ms_ = 0;
   bool hidden_ = false;
   uint32_t active_ms_ = 0;
   uint16_t page_views_ = 0;
@@ -148,24 +127,16 @@ class Session {
   int current_page_ = -1;
   int64_t page_start_ms_ = 0;
   std::string current_path_;
-  std::bitset<256> fired_on_page_;
 
-  std::array<uint8_t, kMaxMicroConversions> micro_counts_{};
   std::vector<PathStep> path_;
   bool path_truncated_ = false;
+
+  NameTable names_;  // element paths and unconfigured field names
+  MicroConversionRules micros_;
   std::vector<FunnelTracker> funnels_;
-
-  std::vector<wire::HeatCell> heat_;
-  std::vector<ElementEntry> elements_;
-  std::vector<std::string> names_;  // element paths and unconfigured field names
-  uint16_t rage_clicks_ = 0, dead_clicks_ = 0, quick_backs_ = 0;
-  std::array<ClickMark, kRageClicks - 1> recent_clicks_{};  // newest first
-  bool in_rage_ = false;
-
-  std::vector<FormEntry> forms_;
-  int focus_form_ = -1, focus_field_ = -1;
-  int64_t focus_since_ms_ = 0;
-  std::vector<VisibleTimer> visible_;
+  FormTracker forms_;
+  FrustrationTracker frustration_;
+  Heatmap heatmap_;
 };
 
 }  // namespace microconv

@@ -14,6 +14,7 @@ const char* ErrorName(Error error) noexcept {
     case Error::kOutOfRange: return "out_of_range";
     case Error::kConfigMismatch: return "config_mismatch";
     case Error::kCorruptSnapshot: return "corrupt_snapshot";
+    case Error::kUnavailable: return "unavailable";
   }
   return "unknown";
 }

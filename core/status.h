@@ -1,6 +1,7 @@
 // Errors are values in the core: every fallible call returns a Result or an
-// Error, never throws, never prints, never aborts. The JS twin of this enum
-// lives in web/tracker/status.js (keep both in step).
+// Error, never throws, never prints, never aborts. The JS twin of ErrorName()
+// (web/tracker/wire/error_name.js) is generated from this enum and the names
+// in status.cc by web/generate_wire.mjs; a test fails when it drifts.
 #ifndef MICROCONV_CORE_STATUS_H_
 #define MICROCONV_CORE_STATUS_H_
 
@@ -22,6 +23,7 @@ enum class Error : uint8_t {
   kOutOfRange,          // an id, enum or count outside what the config allows
   kConfigMismatch,      // summary written for another site or config
   kCorruptSnapshot,     // snapshot unreadable: start a fresh session
+  kUnavailable,         // I/O or store failure (tools only): retry later
 };
 
 // A stable lowercase name ("verify_failed") for logs, HTTP reasons and JS.

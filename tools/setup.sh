@@ -12,6 +12,7 @@ DEBIAN_PACKAGES=(
   emscripten
   libsqlite3-dev libcpp-httplib-dev
   chromium curl
+  clickhouse-server clickhouse-client bc
 )
 
 missing=()

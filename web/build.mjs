@@ -1,7 +1,9 @@
 // Builds web/dist: the loader (microconv.js), the lazily loaded tracker chunk
 // (microconv-tracker.js) and the core files copied from an Emscripten build,
 // then prints raw / gzip / brotli sizes of each (tools/bench.sh reads them).
-// Also builds the dashboard (web/dashboard -> web/dist/dashboard: index.html,
+// First regenerates the tracker's JS twins of C++ wire facts (web/tracker/wire,
+// see generate_wire.mjs), so a bundle never carries a stale copy.
+// Also builds the dashboard (web/dashboard -> web/dist/dashboard: index.html, funnel-semantics.html,
 // dashboard.js, dashboard.css), served by the collector at /dashboard/.
 //
 //   node web/build.mjs [--wasm-dir build/wasm/wasm] [--out web/dist] [--json]
@@ -10,6 +12,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSyn
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { writeWire } from './generate_wire.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -32,6 +35,7 @@ const common = {
   logLevel: 'warning',
 };
 
+writeWire();
 mkdirSync(out, { recursive: true });
 await build({
   ...common,
@@ -62,6 +66,8 @@ await build({
   outfile: join(dashboardOut, 'dashboard.css'),
 });
 copyFileSync(join(here, 'dashboard/index.html'), join(dashboardOut, 'index.html'));
+// The funnel semantics page the funnel panel links to (one static page).
+copyFileSync(join(here, 'dashboard/funnel-semantics.html'), join(dashboardOut, 'funnel-semantics.html'));
 
 const missing = coreFiles.filter((file) => !existsSync(join(wasmDir, file)));
 if (missing.length) {

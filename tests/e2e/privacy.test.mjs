@@ -132,7 +132,7 @@ test('require-consent: nothing sent or stored until consent, then it is', async 
   await waitFor(() => harness.proxy.collects().length > collectsBefore, 'a summary after consent');
 
   await page.evaluate(() => window.microconv('consent', false));
-  const left = await page.evaluate(() => Object.keys(sessionStorage));
+  const left = await page.evaluate(() => [...Object.keys(sessionStorage), ...Object.keys(localStorage)]);
   assert.deepEqual(left, []);
   assert.deepEqual(errors, []);
   await context.close();

@@ -15,21 +15,8 @@
 #include "core/report_json.h"
 #include "tests/support/demo_config.h"
 
-namespace {
-
 using microconv::Aggregate;
 using microconv::Config;
-
-const Config& DemoConfig() {
-  static const Config config = [] {
-    auto loaded = microconv::testing::LoadDemoConfig();
-    if (!loaded.ok()) std::abort();
-    return std::move(loaded).value();
-  }();
-  return config;
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto read = Aggregate::Deserialize(std::span<const uint8_t>(data, size));
@@ -49,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::abort();
   }
 
-  const Config& config = DemoConfig();
+  const Config& config = microconv::testing::DemoConfigOrAbort();
   auto report = microconv::BuildReport(aggregate, config);
   if (!report.ok()) {
     if (aggregate.configured() && aggregate.config_hash() == config.hash()) std::abort();

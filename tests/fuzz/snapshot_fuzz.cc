@@ -14,25 +14,12 @@
 #include "core/summary.h"
 #include "tests/support/demo_config.h"
 
-namespace {
-
 using microconv::Config;
 using microconv::Error;
 using microconv::Session;
 
-const Config& DemoConfig() {
-  static const Config config = [] {
-    auto loaded = microconv::testing::LoadDemoConfig();
-    if (!loaded.ok()) std::abort();
-    return std::move(loaded).value();
-  }();
-  return config;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const Config& config = DemoConfig();
+  const Config& config = microconv::testing::DemoConfigOrAbort();
   auto restored = Session::Restore(config, std::span<const uint8_t>(data, size));
   if (!restored.ok()) {
     // The caller starts a fresh session on exactly these two.

@@ -26,10 +26,7 @@ namespace wire = microconv::wire;
 const Config& FuzzConfig() {
   static const Config config = [] {
     // Same shape as the unit tests' shop config, so the seeds they write verify.
-    wire::SiteConfigT def = microconv::testing::ShopConfigDef("fuzz");
-    auto bytes = microconv::CompileConfig(def);
-    if (!bytes.ok()) std::abort();
-    auto loaded = Config::FromCompiled(bytes.value());
+    auto loaded = microconv::testing::LoadConfig(microconv::testing::ShopConfigDef("fuzz"));
     if (!loaded.ok()) std::abort();
     return std::move(loaded).value();
   }();

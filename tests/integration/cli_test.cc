@@ -83,6 +83,12 @@ class CliTest : public ::testing::Test {
     ASSERT_TRUE(res);
     ASSERT_EQ(res->status, 200) << res->body;
     api_report_k1_ = res->body;
+    auto daily = k1.Client().Get(
+        "/api/report/demo?from=2023-11-14&to=2023-11-15&funnel=purchase&breakdown=device"
+        "&daily=referrer");
+    ASSERT_TRUE(daily);
+    ASSERT_EQ(daily->status, 200) << daily->body;
+    api_report_daily_k1_ = daily->body;
     k1.Signal(SIGTERM);
     ASSERT_EQ(k1.Wait(10000), 0);
   }
@@ -123,7 +129,7 @@ class CliTest : public ::testing::Test {
 
   static inline ServerDir* dir_ = nullptr;
   static inline size_t sessions_ = 0;
-  static inline std::string api_report_, api_report_k1_;
+  static inline std::string api_report_, api_report_k1_, api_report_daily_k1_;
 };
 
 TEST_F(CliTest, ReportJsonIsExactlyTheApiReport) {
@@ -135,6 +141,16 @@ TEST_F(CliTest, ReportJsonIsExactlyTheApiReport) {
   EXPECT_EQ(k1.out, api_report_k1_);
   // With k = 1 nothing is suppressed: the sessions are all there.
   EXPECT_EQ(json::parse(k1.out).at("engagement").at("sessions").get<uint64_t>(), sessions_);
+}
+
+// Every query parameter, as --flag value and --flag=value: the CLI runs the
+// request the API runs (one parse, one run), down to the per-day tables.
+TEST_F(CliTest, ReportWithEveryQueryParameterIsExactlyTheApiReport) {
+  CliRun run = Run(ReportArgs({"--format=json", "--k", "1", "--funnel", "purchase",
+                               "--breakdown=device", "--daily", "referrer"}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, api_report_daily_k1_);
+  EXPECT_FALSE(json::parse(run.out).at("daily").empty());
 }
 
 TEST_F(CliTest, ReportFunnelFilterMatchesTheApiShape) {

@@ -13,6 +13,7 @@
 #include "core/aggregate.h"
 #include "core/report.h"
 #include "core/report_json.h"
+#include "core/report_query.h"
 #include "core/summary.h"
 #include "journeys.h"
 #include "server_process.h"
@@ -184,12 +185,35 @@ TEST_F(CollectorTest, LiveStreamOfUnknownSiteIs404) {
   EXPECT_EQ(res->body.rfind("unknown_site", 0), 0u) << res->body;
 }
 
-TEST_F(CollectorTest, SiteListNamesTheConfiguredSites) {
+TEST_F(CollectorTest, SiteListNamesTheConfiguredSitesAndTheReportQuery) {
   auto res = server_->Client().Get("/api/sites");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
-  EXPECT_EQ(res->body, "{\"sites\": [\"demo\"]}\n");
+  const json body = json::parse(res->body);
+  EXPECT_EQ(body.at("sites"), json::array({"demo"}));
+  // The dashboard reads these instead of copying them: they must be the
+  // limits ParseReportQuery enforces and every name BreakdownFromName takes.
+  const json& report = body.at("report");
+  EXPECT_EQ(report.at("default_days"), kDefaultReportDays);
+  EXPECT_EQ(report.at("max_days"), kMaxReportDays);
+  EXPECT_EQ(report.at("daily_max_days"), kMaxDailyDays);
+  ASSERT_EQ(report.at("breakdowns").size(), size_t(kBreakdownCount));
+  for (const json& name : report.at("breakdowns")) {
+    EXPECT_TRUE(BreakdownFromName(name.get<std::string>()).ok()) << name;
+  }
+  // The served daily limit is the one the route enforces.
+  const std::string to = "2023-11-15";
+  uint32_t to_day = 0;
+  ASSERT_TRUE(ParseDay(to, to_day));
+  const uint32_t daily_max = report.at("daily_max_days").get<uint32_t>();
+  auto daily = [&](uint32_t days) {
+    auto got = server_->Client().Get("/api/report/demo?daily=referrer&to=" + to +
+                                     "&from=" + DateOfDay(to_day - (days - 1)));
+    return got ? got->status : 0;
+  };
+  EXPECT_EQ(daily(daily_max), 200);
+  EXPECT_EQ(daily(daily_max + 1), 400);
 }
 
 TEST_F(CollectorTest, MetricsAndHealthAnswer) {

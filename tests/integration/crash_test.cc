@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "ingest_load.h"
+#include "tools/load/ingest_load.h"
 #include "journeys.h"
 #include "server_process.h"
 #include "tools/store/sqlite_store.h"

@@ -1,20 +1,12 @@
 #include "server_process.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 namespace microconv::testing {
 namespace {
@@ -41,83 +33,23 @@ ServerDir::~ServerDir() {
   std::filesystem::remove_all(path_, error);
 }
 
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
+namespace {
+
+ServeOptions ServeOnDir(const ServerDir& dir, std::vector<std::string> extra) {
+  ServeOptions options;
+  options.binary = MICROCONV_BINARY;
+  options.store = "sqlite:" + dir.store();
+  options.sites = dir.sites();
+  options.log = dir.log();
+  options.extra = {"--web", dir.path() + "/web"};
+  options.extra.insert(options.extra.end(), extra.begin(), extra.end());
+  return options;
 }
+
+}  // namespace
 
 ServerProcess::ServerProcess(const ServerDir& dir, std::vector<std::string> extra)
-    : dir_(dir), extra_(std::move(extra)) {}
-
-ServerProcess::~ServerProcess() {
-  if (pid_ > 0) {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-}
-
-bool ServerProcess::Start() {
-  port_ = FreePort();
-  std::vector<std::string> args = {MICROCONV_BINARY, "serve",
-                                   "--store", "sqlite:" + dir_.store(),
-                                   "--sites", dir_.sites(),
-                                   "--listen", "127.0.0.1:" + std::to_string(port_),
-                                   "--web", dir_.path() + "/web"};
-  args.insert(args.end(), extra_.begin(), extra_.end());
-  pid_ = fork();
-  if (pid_ == 0) {
-    // A crashed or killed test binary must not leave servers behind.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    const int log = open(dir_.log().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(log, 2);
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  auto cli = Client();
-  cli.set_connection_timeout(0, 200000);
-  for (int i = 0; i < 500; ++i) {
-    if (auto res = cli.Get("/healthz"); res && res->status == 200) return true;
-    if (Wait(0).has_value()) return false;  // exited: bad flags or port taken
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
-}
-
-void ServerProcess::Signal(int signal_number) {
-  if (pid_ > 0) kill(pid_, signal_number);
-}
-
-std::optional<int> ServerProcess::Wait(int timeout_ms) {
-  if (pid_ <= 0) return std::nullopt;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (true) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      if (WIFEXITED(status)) return WEXITSTATUS(status);
-      return 128 + WTERMSIG(status);
-    }
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-}
-
-httplib::Client ServerProcess::Client() const {
-  httplib::Client cli("127.0.0.1", port_);
-  cli.set_read_timeout(10, 0);
-  return cli;
-}
+    : dir_(dir), process_(ServeOnDir(dir, std::move(extra))) {}
 
 httplib::Result ServerProcess::Post(std::span<const uint8_t> body,
                                     const std::string& content_type) const {

@@ -1,6 +1,7 @@
 // Runs the real `microconv serve` binary for integration tests: a temp
-// directory with a sites dir (demo.json) and a SQLite file, a free loopback
-// port passed on the command line, and helpers to talk to it over HTTP.
+// directory with a sites dir (demo.json) and a SQLite file, the child
+// started by tools/load on a free loopback port, and helpers to talk to it
+// over HTTP.
 #ifndef MICROCONV_TESTS_INTEGRATION_SERVER_PROCESS_H_
 #define MICROCONV_TESTS_INTEGRATION_SERVER_PROCESS_H_
 
@@ -13,6 +14,8 @@
 #include <vector>
 
 #include <httplib.h>
+
+#include "tools/load/serve_process.h"
 
 namespace microconv::testing {
 
@@ -34,24 +37,23 @@ class ServerDir {
   std::string path_;
 };
 
+// The serve child of tools/load/serve_process.h on a ServerDir, with the
+// helpers the tests talk to it with.
 class ServerProcess {
  public:
   // `extra` flags are appended to the serve command line.
   ServerProcess(const ServerDir& dir, std::vector<std::string> extra = {});
-  ~ServerProcess();  // SIGKILLs a server still running
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   // Starts the binary and waits until /healthz answers 200 (10 s at most).
-  bool Start();
-  int port() const { return port_; }
-  pid_t pid() const { return pid_; }
-  void Signal(int signal_number);
-  // Waits for the process to exit (up to `timeout_ms`): its exit code, or
-  // 128 + signal when killed, or nullopt on timeout.
-  std::optional<int> Wait(int timeout_ms);
+  bool Start() { return process_.Start().ok(); }
+  int port() const { return process_.port(); }
+  pid_t pid() const { return process_.pid(); }
+  void Signal(int signal_number) { process_.Signal(signal_number); }
+  std::optional<int> Wait(int timeout_ms) { return process_.Wait(timeout_ms); }
+  httplib::Client Client() const { return process_.Client(); }
 
-  httplib::Client Client() const;
   // POST /api/collect with the given body and content type.
   httplib::Result Post(std::span<const uint8_t> body,
                        const std::string& content_type = "text/plain") const;
@@ -61,13 +63,8 @@ class ServerProcess {
 
  private:
   const ServerDir& dir_;
-  std::vector<std::string> extra_;
-  int port_ = 0;
-  pid_t pid_ = -1;
+  ServeProcess process_;  // killed (SIGKILL) on destruction
 };
-
-// A loopback port nobody listens on right now.
-int FreePort();
 
 }  // namespace microconv::testing
 

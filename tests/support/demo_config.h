@@ -7,9 +7,11 @@
 #define MICROCONV_TESTS_SUPPORT_DEMO_CONFIG_H_
 
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/config.h"
@@ -25,6 +27,17 @@ inline Result<Config> LoadDemoConfig() {
                                    std::istreambuf_iterator<char>()};
   // FromCompiled keeps its own copy of the bytes.
   return Config::FromCompiled(bytes);
+}
+
+// The demo config, loaded once; aborts when it cannot be (fuzz targets have
+// no test framework to report through).
+inline const Config& DemoConfigOrAbort() {
+  static const Config config = [] {
+    Result<Config> loaded = LoadDemoConfig();
+    if (!loaded.ok()) std::abort();
+    return std::move(loaded).value();
+  }();
+  return config;
 }
 
 }  // namespace microconv::testing

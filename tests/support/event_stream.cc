@@ -108,7 +108,9 @@ Result<EventStream> ParseEventStream(std::string_view text, const Config& config
     const auto& def = config.def();
     if (kind == "page" || kind == "page_back" || kind == "page_spa") {
       e.type = EventType::kPageView;
-      e.a = kind == "page_back" ? 2 : kind == "page_spa" ? 1 : 0;
+      e.a = static_cast<uint16_t>(kind == "page_back"  ? Navigation::kHistoryBack
+                                  : kind == "page_spa" ? Navigation::kSpaRoute
+                                                       : Navigation::kPageLoad);
       e.str = intern(rest);
     } else if (kind == "click") {
       e.type = EventType::kClick;

@@ -11,109 +11,42 @@
 #include "core/config.h"
 #include "core/schema/summary_generated.h"
 #include "core/summary.h"
+#include "tests/support/shop_config.h"
+#include "tests/support/summary_facts.h"
 
 namespace microconv {
 namespace {
 
-std::unique_ptr<wire::MicroConversionDefT> Micro(const std::string& id, wire::MicroKind kind,
-                                                 bool macro = false) {
-  auto m = std::make_unique<wire::MicroConversionDefT>();
-  m->id = id;
-  m->label = id;
-  m->kind = kind;
-  m->macro = macro;
-  if (kind == wire::MicroKind::PageView) m->page = "/product/:id";
-  if (kind == wire::MicroKind::DataLayer || kind == wire::MicroKind::CustomEvent) m->event = id;
-  return m;
-}
+using testing::AddMicro;
+using testing::Facts;
+using testing::Pack;
 
+// Pages "/", "/product/:id", "/cart", "/blog/:slug"; micros view, add,
+// purchase (macro), news, share, share_click, add_cta; funnels buy = view ->
+// add -> purchase and engage (any order: news, share); forms checkout (name,
+// card) and newsletter (email); selectors #add, #share.
 Config ShopConfig() {
   wire::SiteConfigT c;
   c.site = "shop";
   c.page_templates = {"/", "/product/:id", "/cart", "/blog/:slug"};
   c.click_selectors = {"#add", "#share"};
-  c.micros.push_back(Micro("view", wire::MicroKind::PageView));
-  c.micros.push_back(Micro("add", wire::MicroKind::Click));
-  c.micros.push_back(Micro("purchase", wire::MicroKind::DataLayer, true));
-  c.micros.push_back(Micro("news", wire::MicroKind::CustomEvent));
-  c.micros.push_back(Micro("share", wire::MicroKind::CustomEvent));
+  AddMicro(c, "view", wire::MicroKind::PageView);
+  AddMicro(c, "add", wire::MicroKind::Click);
+  AddMicro(c, "purchase", wire::MicroKind::DataLayer, true);
+  AddMicro(c, "news", wire::MicroKind::CustomEvent);
+  AddMicro(c, "share", wire::MicroKind::CustomEvent);
   // Click rules: "add" above and "add_cta" both click #add; "share_click"
   // clicks #share.
-  c.micros.push_back(Micro("share_click", wire::MicroKind::Click));
-  c.micros.back()->target = 1;
-  c.micros.push_back(Micro("add_cta", wire::MicroKind::Click));
-  c.micros.back()->target = 0;
-  auto funnel = std::make_unique<wire::FunnelDefT>();
-  funnel->id = "buy";
-  funnel->label = "Buy";
-  for (uint8_t micro : {0, 1, 2}) {
-    auto step = std::make_unique<wire::FunnelStepDefT>();
-    step->label = "step" + std::to_string(micro);
-    step->micros = {micro};
-    funnel->steps.push_back(std::move(step));
-  }
-  c.funnels.push_back(std::move(funnel));
-  auto any = std::make_unique<wire::FunnelDefT>();
-  any->id = "engage";
-  any->label = "Engage";
-  any->mode = wire::FunnelMode::AnyOrder;
-  for (uint8_t micro : {3, 4}) {
-    auto step = std::make_unique<wire::FunnelStepDefT>();
-    step->label = "e" + std::to_string(micro);
-    step->micros = {micro};
-    any->steps.push_back(std::move(step));
-  }
-  c.funnels.push_back(std::move(any));
-  auto form = std::make_unique<wire::FormDefT>();
-  form->id = "checkout";
-  form->selector = "#checkout";
-  form->fields = {"name", "card"};
-  c.forms.push_back(std::move(form));
-  auto newsletter = std::make_unique<wire::FormDefT>();
-  newsletter->id = "newsletter";
-  newsletter->selector = "#newsletter";
-  newsletter->fields = {"email"};
-  c.forms.push_back(std::move(newsletter));
+  AddMicro(c, "share_click", wire::MicroKind::Click)->target = 1;
+  AddMicro(c, "add_cta", wire::MicroKind::Click)->target = 0;
+  testing::AddFunnel(c, "buy", "Buy", {0, 1, 2});
+  testing::AddFunnel(c, "engage", "Engage", {3, 4}, "e")->mode = wire::FunnelMode::AnyOrder;
+  testing::AddForm(c, "checkout", {"name", "card"});
+  testing::AddForm(c, "newsletter", {"email"});
   c.privacy = std::make_unique<wire::PrivacyDefT>();
-  auto bytes = CompileConfig(c);
-  EXPECT_TRUE(bytes.ok()) << bytes.message();
-  auto config = Config::FromCompiled(bytes.value());
+  Result<Config> config = testing::LoadConfig(c);
   EXPECT_TRUE(config.ok()) << config.message();
-  return std::move(config).value();
-}
-
-void Varint(uint32_t v, std::vector<uint8_t>& out) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<uint8_t>(v | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<uint8_t>(v));
-}
-
-std::vector<uint8_t> Encode(const wire::SummaryT& s) {
-  flatbuffers::FlatBufferBuilder fbb;
-  wire::FinishSummaryBuffer(fbb, wire::Summary::Pack(fbb, &s));
-  return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
-}
-
-// The fields of wire::SessionFacts (a struct without setters) by name.
-struct Facts {
-  uint32_t duration_ds = 0;
-  uint32_t active_ds = 0;
-  uint16_t page_views = 0;
-  uint16_t rage_clicks = 0;
-  uint16_t dead_clicks = 0;
-  uint16_t quick_backs = 0;
-  wire::Dimensions dims;
-  uint8_t flags = 0;
-  uint8_t entry_page = 0;
-  uint8_t exit_page = 0;
-};
-
-std::unique_ptr<wire::SessionFacts> Pack(const Facts& f) {
-  return std::make_unique<wire::SessionFacts>(f.duration_ds, f.active_ds, f.page_views,
-                                              f.rage_clicks, f.dead_clicks, f.quick_backs, f.dims,
-                                              f.flags, f.entry_page, f.exit_page);
+  return config.ok() ? std::move(config).value() : Config();
 }
 
 constexpr int kMicros = 7;
@@ -160,7 +93,7 @@ std::vector<uint8_t> RandomSummary(std::mt19937& rng, uint32_t config_hash) {
       ++repeat[id];
     } else {
       s.path_steps.push_back(id);
-      Varint(static_cast<uint32_t>(pick(3000)), s.path_deltas);
+      AppendVarint(static_cast<uint32_t>(pick(3000)), s.path_deltas);
     }
   }
   const bool truncated = pick(10) == 0;
@@ -185,7 +118,7 @@ std::vector<uint8_t> RandomSummary(std::mt19937& rng, uint32_t config_hash) {
     uint32_t offset = 0;
     for (uint32_t bits = reached & (reached - 1); bits != 0; bits &= bits - 1) {
       offset += static_cast<uint32_t>(pick(3000));
-      Varint(f == 1 ? static_cast<uint32_t>(pick(3000)) : offset, s.step_times);
+      AppendVarint(f == 1 ? static_cast<uint32_t>(pick(3000)) : offset, s.step_times);
     }
   }
   for (int i = 0, n = pick(4); i < n; ++i) {
@@ -215,7 +148,7 @@ std::vector<uint8_t> RandomSummary(std::mt19937& rng, uint32_t config_hash) {
   s.referrer = kReferrers[pick(4)];
   if (pick(2)) s.utm_source = "newsletter";
   if (pick(3) == 0) s.utm_campaign = "spring";
-  return Encode(s);
+  return EncodeSummary(s);
 }
 
 class AggregateTest : public ::testing::Test {
@@ -356,7 +289,7 @@ TEST_F(AggregateTest, RejectsOtherConfigs) {
   Aggregate a(config_);
   wire::SummaryT s;
   s.config_hash = config_.hash() + 1;
-  const std::vector<uint8_t> bytes = Encode(s);
+  const std::vector<uint8_t> bytes = EncodeSummary(s);
   EXPECT_EQ(a.Add(*wire::GetSummary(bytes.data())).error, Error::kConfigMismatch);
   EXPECT_EQ(a.sessions(), 0u);
   Aggregate unconfigured;
@@ -395,15 +328,15 @@ TEST_F(AggregateTest, HandCheckedFigures) {
   s.path_steps = {0, 1, 0, 2};  // purchase (2) is the macro
   // Funnel 0: all three steps, offsets 40 and 100 ds from the first.
   s.funnels.emplace_back(0, 1, 3, 0, 7u, 0, 0, 0);
-  Varint(40, s.step_times);
-  Varint(100, s.step_times);
+  AppendVarint(40, s.step_times);
+  AppendVarint(100, s.step_times);
   // Funnel 1 (any order): steps 0 and 1, step 1 first (offset clamps to 0).
   s.funnels.emplace_back(1, 0, 2, 0, 3u, 0, 0, 0);
-  Varint(0, s.step_times);
+  AppendVarint(0, s.step_times);
   s.heat.emplace_back(0, 3, 17);
   s.heat.emplace_back(1, 9, 17);    // literal page: no grid
   s.heat.emplace_back(0, 9, 9999);  // outside the grid: ignored
-  const std::vector<uint8_t> bytes = Encode(s);
+  const std::vector<uint8_t> bytes = EncodeSummary(s);
   Aggregate a(config_);
   ASSERT_TRUE(a.Add(*wire::GetSummary(bytes.data())).ok());
   EXPECT_EQ(a.sessions(), 1u);
@@ -446,15 +379,15 @@ TEST_F(AggregateTest, CountsMicrosFromPathPlusRepeats) {
   wire::SummaryT s;
   s.config_hash = config_.hash();
   s.path_steps = {0, 1, 0, 3};
-  Varint(0, s.path_deltas);
-  for (int i = 0; i < 3; ++i) Varint(10, s.path_deltas);
+  AppendVarint(0, s.path_deltas);
+  for (int i = 0; i < 3; ++i) AppendVarint(10, s.path_deltas);
   s.repeats = {wire::IdCount(0, 2), wire::IdCount(3, 0), wire::IdCount(4, 5)};
-  const std::vector<uint8_t> first = Encode(s);
+  const std::vector<uint8_t> first = EncodeSummary(s);
   // Past the path cap: the macro shows only in repeats, and still converts.
   wire::SummaryT t;
   t.config_hash = config_.hash();
   t.repeats = {wire::IdCount(2, 1)};
-  const std::vector<uint8_t> second = Encode(t);
+  const std::vector<uint8_t> second = EncodeSummary(t);
   Aggregate a(config_);
   ASSERT_TRUE(a.Add(*wire::GetSummary(first.data())).ok());
   ASSERT_TRUE(a.Add(*wire::GetSummary(second.data())).ok());
@@ -485,11 +418,11 @@ TEST_F(AggregateTest, IgnoresMicroIdsOutsideTheConfig) {
   s.version = 1;
   s.config_hash = config_.hash();
   s.path_steps = {255, 0, 254, 253, 0, 250};
-  for (size_t i = 0; i < s.path_steps.size(); ++i) Varint(1, s.path_deltas);
+  for (size_t i = 0; i < s.path_steps.size(); ++i) AppendVarint(1, s.path_deltas);
   for (int id = 255; id > 255 - static_cast<int>(kMaxMicroConversions); --id) {
     s.repeats.emplace_back(static_cast<uint8_t>(id), 255);  // ids 255 down to 6
   }
-  const std::vector<uint8_t> bytes = Encode(s);
+  const std::vector<uint8_t> bytes = EncodeSummary(s);
   ASSERT_TRUE(VerifySummary(bytes).ok());
   Aggregate a(config_);
   ASSERT_TRUE(a.Add(*wire::GetSummary(bytes.data())).ok());
@@ -507,9 +440,9 @@ TEST_F(AggregateTest, SelectorClicksComeFromClickMicros) {
     wire::SummaryT s;
     s.config_hash = config_.hash();
     s.path_steps = std::move(path);
-    for (size_t i = 0; i < s.path_steps.size(); ++i) Varint(1, s.path_deltas);
+    for (size_t i = 0; i < s.path_steps.size(); ++i) AppendVarint(1, s.path_deltas);
     s.repeats = std::move(repeats);
-    const std::vector<uint8_t> bytes = Encode(s);
+    const std::vector<uint8_t> bytes = EncodeSummary(s);
     ASSERT_TRUE(a.Add(*wire::GetSummary(bytes.data())).ok());
   };
   Aggregate a(config_);
@@ -554,7 +487,7 @@ TEST_F(AggregateTest, FunnelNextPagesAreSlotsOfTheSummary) {
   // the first. Next: slot 2, micro 4, and a slot past the pages (unverified
   // input: ignored).
   s.funnels.emplace_back(1, 0, 0, 3, 2u, 0x8000 | 2, 4, 0x8000 | 7);
-  const std::vector<uint8_t> bytes = Encode(s);
+  const std::vector<uint8_t> bytes = EncodeSummary(s);
   Aggregate a(config_);
   ASSERT_TRUE(a.Add(*wire::GetSummary(bytes.data())).ok());
   using Entries = std::vector<std::pair<uint32_t, uint64_t>>;
@@ -574,7 +507,7 @@ TEST_F(AggregateTest, FormsOwnConsecutiveFields) {
   s.forms = {wire::FormStat(1, 1, 0, 1), wire::FormStat(0, 3, 1, 3)};
   s.fields = {wire::FieldStat(0, 2, 1, 0, 40), wire::FieldStat(1, 1, 0, 0, 10),
               wire::FieldStat(0, 3, 2, 0, 20), wire::FieldStat(0x81, 1, 0, 0, 5)};
-  const std::vector<uint8_t> bytes = Encode(s);
+  const std::vector<uint8_t> bytes = EncodeSummary(s);
   ASSERT_TRUE(VerifySummary(bytes).ok());
   Aggregate a(config_);
   ASSERT_TRUE(a.Add(*wire::GetSummary(bytes.data())).ok());

@@ -288,6 +288,10 @@ TEST(ConfigJsonTest, BadConfigsNameTheField) {
                         R"({"micros": ["a"]}, {"micros": ["a"]}, {"micros": ["a"]},)"
                         R"( {"micros": ["b"], "window": 0}]}])"),
        "funnels[1].steps[3].window: must be > 0"},
+      {Site(kTwoMicros, Funnel(R"([{"micros": ["a"]}, {"micros": ["b"], "window": 5}])",
+                               R"(, "mode": "any_order")")),
+       "funnels[0].steps[1].window: step windows need an order (sequential or strict); any_order "
+       "uses the funnel window"},
       {Site(kTwoMicros, Funnel(R"([{"micros": ["a"]}])", R"(, "window": -5)")),
        "funnels[0].window: must be > 0"},
       {Site(kTwoMicros, Funnel(R"([{"micros": ["a"]}])", R"(, "exclude": ["b", "q"])")),

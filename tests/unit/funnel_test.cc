@@ -1,5 +1,7 @@
-// FunnelTracker: modes, optional steps, exclusions, windows, attempts, next
-// actions and step times (core/funnel.cc documents the rules).
+// FunnelTracker: modes, optional steps, exclusions, windows, chains, next
+// actions, step times and snapshots (web/dashboard/funnel-semantics.html
+// states the rules; funnel_property_test.cc checks strict and any order
+// against a brute-force reference).
 #include "core/funnel.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "flatbuffers/flatbuffers.h"
+#include "tests/support/funnel_def.h"
 
 namespace microconv {
 namespace {
@@ -19,39 +22,7 @@ using wire::FunnelMode;
 // Micro-conversion ids used by the tests.
 constexpr uint8_t kA = 1, kB = 2, kC = 3, kD = 4, kOther = 20, kExit = 30, kOther2 = 21;
 
-struct StepSpec {
-  std::vector<uint8_t> micros;
-  bool optional = false;
-  uint32_t window_ms = 0;
-};
-
-// Owns the FlatBuffer a FunnelDef lives in, built the way the config
-// compiler does: object API, Pack, Finish, GetRoot.
-class FunnelConfig {
- public:
-  FunnelConfig(FunnelMode mode, const std::vector<StepSpec>& steps,
-               std::vector<uint8_t> exclusions = {}, uint32_t window_ms = 0) {
-    wire::FunnelDefT def;
-    def.id = "test";
-    def.mode = mode;
-    def.window_ms = window_ms;
-    def.exclusions = std::move(exclusions);
-    for (const StepSpec& spec : steps) {
-      auto step = std::make_unique<wire::FunnelStepDefT>();
-      step->micros = spec.micros;
-      step->optional = spec.optional;
-      step->window_ms = spec.window_ms;
-      def.steps.push_back(std::move(step));
-    }
-    builder_.Finish(wire::FunnelDef::Pack(builder_, &def));
-  }
-  const wire::FunnelDef& def() const {
-    return *flatbuffers::GetRoot<wire::FunnelDef>(builder_.GetBufferPointer());
-  }
-
- private:
-  flatbuffers::FlatBufferBuilder builder_;
-};
+using StepSpec = FunnelStepSpec;
 
 FunnelConfig Abc(FunnelMode mode, uint32_t window_ms = 0) {
   return FunnelConfig(mode, {{{kA}}, {{kB}}, {{kC}}}, {}, window_ms);
@@ -151,7 +122,8 @@ TEST(FunnelTest, PurchaseJourneyComplete) {
   EXPECT_EQ(p.flags(), 1);
   EXPECT_EQ(p.furthest(), 9);
   EXPECT_EQ(p.reached(), 0x1ffu);
-  EXPECT_EQ(tracker.state().step_offset_ms[8], 8u * 60000u);
+  // From the first required step: the optional sign in starts no clock.
+  EXPECT_EQ(tracker.state().step_offset_ms[8], 7u * 60000u);
 }
 
 TEST(FunnelTest, PurchaseJourneyDropOffAtStep4) {
@@ -227,13 +199,62 @@ TEST(FunnelTest, SameMicroInTwoStepsAdvancesOnRepeat) {
   EXPECT_EQ(tracker.Progress().flags(), 1);
 }
 
-TEST(FunnelTest, SequentialLoopingStepsConvertFromFirstEntry) {
+TEST(FunnelTest, SequentialLoopingStepsConvertWithTheLatestStart) {
   FunnelConfig config = Abc(FunnelMode::Sequential);
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kA, kB, kA, kB, kC});  // t = 0, 1000, 2000, 3000, 4000
   EXPECT_EQ(tracker.Progress().flags(), 1);
+  // Step times are the converting chain's: the one that started last.
   EXPECT_EQ(tracker.state().step_offset_ms[1], 1000u);
-  EXPECT_EQ(tracker.state().step_offset_ms[2], 4000u);
+  EXPECT_EQ(tracker.state().step_offset_ms[2], 2000u);
+}
+
+TEST(FunnelTest, RunningChainDoesNotBlockALaterFasterOne) {
+  // The first A's chain is still running when the second A starts a faster one.
+  FunnelConfig config = Abc(FunnelMode::Sequential, 1000);
+  FunnelTracker tracker(config.def(), 0);
+  tracker.OnMicro(kA, 0);
+  tracker.OnMicro(kA, 600);
+  tracker.OnMicro(kB, 700);
+  tracker.OnMicro(kC, 1500);
+  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.state().step_offset_ms[1], 100u);
+  EXPECT_EQ(tracker.state().step_offset_ms[2], 900u);
+}
+
+TEST(FunnelTest, OptionalFirstStepDoesNotStartTheClock) {
+  // Sign in (optional) long before the required steps: a guest with the
+  // same timing converts, so the signed-in visitor does too.
+  FunnelConfig config(FunnelMode::Sequential, {{{kOther}, true}, {{kA}}, {{kB}}}, {}, 1000);
+  FunnelTracker tracker(config.def(), 0);
+  tracker.OnMicro(kOther, 0);
+  tracker.OnMicro(kA, 800);
+  tracker.OnMicro(kB, 1700);
+  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().reached(), 0b111u);
+  EXPECT_EQ(tracker.state().step_offset_ms[0], 0u);  // before the clock started
+  EXPECT_EQ(tracker.state().step_offset_ms[2], 900u);
+}
+
+TEST(FunnelTest, OptionalMiddleStepDoesNotResetTheStepClock) {
+  FunnelConfig config(FunnelMode::Sequential, {{{kA}}, {{kB}, true}, {{kC}, false, 1000}});
+  FunnelTracker tracker(config.def(), 0);
+  tracker.OnMicro(kA, 0);
+  tracker.OnMicro(kB, 900);
+  tracker.OnMicro(kC, 1001);  // 1001 after A: the optional B does not restart it
+  EXPECT_EQ(tracker.Progress().flags(), 0);
+  EXPECT_EQ(tracker.Progress().reached(), 0b011u);
+  EXPECT_EQ(tracker.Progress().furthest(), 2);  // drop-off at the optional step
+}
+
+TEST(FunnelTest, OptionalStepAloneDoesNotEnterTheFunnel) {
+  FunnelConfig config = Purchase();
+  FunnelTracker tracker(config.def(), 0);
+  tracker.OnMicro(10, 0);
+  tracker.OnPage(3, 10);
+  EXPECT_FALSE(tracker.started());
+  EXPECT_EQ(tracker.Progress().furthest(), 0);
+  EXPECT_EQ(tracker.Progress().next_count(), 0);
 }
 
 // --- Strict ----------------------------------------------------------------
@@ -253,7 +274,7 @@ TEST(FunnelTest, StrictBrokenByAnotherMicro) {
   EXPECT_EQ(p.flags(), 0);
   EXPECT_EQ(p.reached(), 0b001u);  // best attempt: A alone
   EXPECT_EQ(p.furthest(), 1);
-  EXPECT_EQ(tracker.state().attempt_reached, 0u);
+  EXPECT_EQ(tracker.state().live, 0u);
 }
 
 TEST(FunnelTest, SequentialNotBrokenByTheSameMicros) {
@@ -268,7 +289,7 @@ TEST(FunnelTest, StrictRepeatOfCurrentStepIsNotABreak) {
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kA, kA, kB, kB, kC});
   EXPECT_EQ(tracker.Progress().flags(), 1);
-  EXPECT_EQ(tracker.state().step_offset_ms[2], 4000u);
+  EXPECT_EQ(tracker.state().step_offset_ms[2], 3000u);  // from the second A
 }
 
 TEST(FunnelTest, StrictLoopRestartsAtTheBreakingEntry) {
@@ -285,10 +306,12 @@ TEST(FunnelTest, StrictBreakCanStartAfterLeadingOptionalStep) {
   FunnelConfig config(FunnelMode::Strict, {{{kOther}, true}, {{kA}}, {{kB}}});
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kA, kC, kOther2});
-  EXPECT_EQ(tracker.state().attempt_reached, 0u);
-  Feed(tracker, {kOther, kC, kA, kB}, 10000);  // kC breaks; kA starts at step 1
+  EXPECT_EQ(tracker.state().live, 0u);
+  // kC breaks nothing running; kA starts a chain. The optional first step
+  // counts when seen before the chain's first required step.
+  Feed(tracker, {kOther, kC, kA, kB}, 10000);
   EXPECT_EQ(tracker.Progress().flags(), 1);
-  EXPECT_EQ(tracker.Progress().reached(), 0b110u);
+  EXPECT_EQ(tracker.Progress().reached(), 0b111u);
   EXPECT_EQ(tracker.Progress().furthest(), 3);
 }
 
@@ -298,8 +321,9 @@ TEST(FunnelTest, AnyOrderConvertsInReverse) {
   FunnelConfig config = Abc(FunnelMode::AnyOrder);
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kC, kB});
-  EXPECT_EQ(tracker.Progress().furthest(), 2);
-  EXPECT_EQ(tracker.Progress().reached(), 0b110u);
+  // Step k needs steps 1..k: without A nothing is reached.
+  EXPECT_FALSE(tracker.started());
+  EXPECT_EQ(tracker.Progress().furthest(), 0);
   EXPECT_EQ(tracker.Progress().flags(), 0);
   tracker.OnMicro(kA, 5000);
   EXPECT_EQ(tracker.Progress().flags(), 1);
@@ -314,6 +338,28 @@ TEST(FunnelTest, AnyOrderOptionalStepNotNeeded) {
   Feed(tracker, {kC, kA});
   EXPECT_EQ(tracker.Progress().flags(), 1);
   EXPECT_EQ(tracker.Progress().reached(), 0b101u);
+  EXPECT_EQ(tracker.Progress().furthest(), 3);
+}
+
+TEST(FunnelTest, AnyOrderLastStepAloneIsNotReached) {
+  // The newsletter funnel said "Converted 277" while its last step was
+  // reached by 433: signing up without reading a post reached the last step
+  // but did not convert. Now the last step is reached only with step 1.
+  FunnelConfig config(FunnelMode::AnyOrder, {{{kA}}, {{kB}, true}, {{kC}}});
+  FunnelTracker tracker(config.def(), 0);
+  Feed(tracker, {kB, kC});
+  EXPECT_FALSE(tracker.started());
+  tracker.OnMicro(kA, 5000);
+  EXPECT_EQ(tracker.Progress().flags(), 1);
+  // The optional B at 0 is before the chain (C at 1000, A at 5000).
+  EXPECT_EQ(tracker.Progress().reached(), 0b101u);
+}
+
+TEST(FunnelTest, AnyOrderReachedStepsArePrefixes) {
+  FunnelConfig config(FunnelMode::AnyOrder, {{{kA}}, {{kB}}, {{kC}}, {{kD}}});
+  FunnelTracker tracker(config.def(), 0);
+  Feed(tracker, {kD, kB, kA});
+  EXPECT_EQ(tracker.Progress().reached(), 0b0011u);  // D waits for C
   EXPECT_EQ(tracker.Progress().furthest(), 2);
 }
 
@@ -322,7 +368,7 @@ TEST(FunnelTest, AnyOrderLoopConverts) {
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kA, kB, kA, kB, kC});
   EXPECT_EQ(tracker.Progress().flags(), 1);
-  EXPECT_EQ(tracker.state().step_offset_ms[2], 4000u);
+  EXPECT_EQ(tracker.state().step_offset_ms[2], 2000u);  // latest A, B, C
 }
 
 TEST(FunnelTest, AnyOrderFunnelWindow) {
@@ -350,9 +396,26 @@ TEST(FunnelTest, ExclusionBeforeConversionExcludes) {
   EXPECT_EQ(p.flags(), 2);
   EXPECT_EQ(p.reached(), 0b011u);
   EXPECT_EQ(p.furthest(), 2);
-  EXPECT_EQ(NextActions(tracker), (std::vector<uint16_t>{kExit}));
-  tracker.OnPage(4, 9000);  // frozen
-  EXPECT_EQ(tracker.Progress().next_count(), 1);
+  // C could not continue the cancelled chain: it is what the visitor did next.
+  EXPECT_EQ(NextActions(tracker), (std::vector<uint16_t>{kExit, kC}));
+  EXPECT_EQ(tracker.state().live, 0u);
+}
+
+TEST(FunnelTest, ExclusionCancelsOnlyTheChainsItInterrupts) {
+  FunnelConfig config(FunnelMode::Sequential, {{{kA}}, {{kB}}, {{kC}}}, {kExit});
+  FunnelTracker tracker(config.def(), 0);
+  Feed(tracker, {kA, kB, kExit, kA, kB, kC});
+  EXPECT_EQ(tracker.Progress().flags(), 1);  // a later chain converts
+  EXPECT_EQ(tracker.state().best_start_ms, 3000);
+}
+
+TEST(FunnelTest, AnyOrderExclusionSplitsTheSteps) {
+  FunnelConfig config(FunnelMode::AnyOrder, {{{kA}}, {{kB}}}, {kExit});
+  FunnelTracker tracker(config.def(), 0);
+  Feed(tracker, {kA, kExit, kB});
+  EXPECT_EQ(tracker.Progress().flags(), 2);
+  tracker.OnMicro(kA, 9000);
+  EXPECT_EQ(tracker.Progress().flags(), 1);
 }
 
 TEST(FunnelTest, ExclusionAfterConversionChangesNothing) {
@@ -381,7 +444,7 @@ TEST(FunnelTest, FunnelWindowOneMsOverDoesNotConvert) {
   tracker.OnMicro(kC, 6001);
   EXPECT_EQ(tracker.Progress().flags(), 0);
   EXPECT_EQ(tracker.Progress().reached(), 0b011u);
-  EXPECT_EQ(tracker.state().attempt_reached, 0u);  // the attempt ended
+  EXPECT_EQ(tracker.state().live, 0u);  // no chain can go on
 }
 
 TEST(FunnelTest, StepWindowExactlyAtTheLimitConverts) {
@@ -451,7 +514,7 @@ TEST(FunnelTest, ShorterLaterAttemptKeepsTheFirst) {
   Feed(tracker, {kA, kB, kOther, kA});
   EXPECT_EQ(tracker.Progress().reached(), 0b011u);
   EXPECT_EQ(tracker.Progress().furthest(), 2);
-  EXPECT_EQ(tracker.state().attempt_reached, 0b001u);
+  EXPECT_EQ(tracker.state().live, 0b001u);
   EXPECT_EQ(tracker.state().step_offset_ms[1], 1000u);
 }
 
@@ -466,7 +529,7 @@ TEST(FunnelTest, ConversionThenMoreEventsChangesNothing) {
   EXPECT_TRUE(after.converted);
   EXPECT_EQ(after.reached, before.reached);
   EXPECT_EQ(after.step_offset_ms, before.step_offset_ms);
-  EXPECT_EQ(after.attempt_start_ms, before.attempt_start_ms);
+  EXPECT_EQ(after.best_start_ms, before.best_start_ms);
   EXPECT_EQ(after.next_count, 0);
 }
 
@@ -512,7 +575,7 @@ TEST(FunnelTest, WindowsWithExtremeTimesStayInRange) {
   tracker.OnMicro(kA, std::numeric_limits<int64_t>::min());
   tracker.OnMicro(kB, std::numeric_limits<int64_t>::max());  // far out of the window
   EXPECT_EQ(tracker.Progress().reached(), 0b001u);
-  EXPECT_EQ(tracker.state().attempt_reached, 0u);
+  EXPECT_EQ(tracker.state().live, 0u);
 }
 
 // --- Size ------------------------------------------------------------------
@@ -661,33 +724,88 @@ TEST(FunnelTest, StepTimesOfASingleStepAreEmpty) {
 
 // --- Snapshot restore ------------------------------------------------------
 
+// A snapshot as Session::Restore reads it: packed, then read in place.
+Result<FunnelTracker> RoundTrip(const FunnelConfig& config, const wire::FunnelSnapshotT& snap,
+                                uint8_t index, int64_t max_ms, int64_t min_ms = 0) {
+  static flatbuffers::FlatBufferBuilder builder;
+  builder.Clear();
+  builder.Finish(wire::FunnelSnapshot::Pack(builder, &snap));
+  const auto* packed = flatbuffers::GetRoot<wire::FunnelSnapshot>(builder.GetBufferPointer());
+  return FunnelTracker::Restore(config.def(), index, *packed, min_ms, max_ms);
+}
+
 TEST(FunnelTest, RestoredTrackerContinues) {
   FunnelConfig config = Abc(FunnelMode::Sequential, 1000);
   FunnelTracker first(config.def(), 4);
   first.OnMicro(kA, 0);
+  first.OnMicro(kA, 300);
   first.OnMicro(kB, 400);
-  FunnelTracker restored(config.def(), first.state());
-  restored.OnMicro(kC, 1000);
-  EXPECT_EQ(restored.Progress().funnel(), 4);
-  EXPECT_EQ(restored.Progress().flags(), 1);
-  EXPECT_EQ(restored.state().step_offset_ms[2], 1000u);
+  auto restored = RoundTrip(config, *first.Snapshot(0), 4, 400);
+  ASSERT_TRUE(restored.ok()) << restored.message();
+  FunnelTracker tracker = std::move(restored).value();
+  EXPECT_EQ(tracker.state().live, 0b011u);
+  tracker.OnMicro(kC, 1200);  // in time only for the chain that started at 300
+  EXPECT_EQ(tracker.Progress().funnel(), 4);
+  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.state().step_offset_ms[2], 900u);
 }
 
-TEST(FunnelTest, RestoredTamperedStateIsClamped) {
+TEST(FunnelTest, RestoredAnyOrderKeepsStepTimes) {
+  FunnelConfig config = Abc(FunnelMode::AnyOrder, 1000);
+  FunnelTracker first(config.def(), 0);
+  first.OnMicro(kC, 5000);
+  first.OnMicro(kB, 5100);
+  auto restored = RoundTrip(config, *first.Snapshot(4000), 0, 5100, 4000);
+  ASSERT_TRUE(restored.ok());
+  FunnelTracker tracker = std::move(restored).value();
+  tracker.OnMicro(kA, 6000);  // C at 5000 is exactly at the window's edge
+  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.state().step_offset_ms[0], 1000u);
+}
+
+TEST(FunnelTest, RestoreRejectsTamperedState) {
   FunnelConfig config = Abc(FunnelMode::Sequential);
-  FunnelState bad;
-  bad.reached = 0xffffffffu;
-  bad.attempt_reached = 0xfffffff9u;
-  bad.furthest = 200;
-  bad.next_count = 9;
-  FunnelTracker tracker(config.def(), bad);
-  EXPECT_EQ(tracker.Progress().reached(), 0b111u);
-  EXPECT_EQ(tracker.state().attempt_reached, 0b001u);
-  EXPECT_EQ(tracker.Progress().furthest(), 3);
-  EXPECT_EQ(tracker.Progress().next_count(), 3);
-  tracker.OnMicro(kB, 0);  // must not read past the steps
-  tracker.OnPage(1, 0);
-  EXPECT_LE(tracker.Progress().next_count(), 3);
+  FunnelTracker first(config.def(), 0);
+  Feed(first, {kA, kB});
+  auto good = first.Snapshot(0);
+  ASSERT_TRUE(RoundTrip(config, *good, 0, 1000).ok());
+  auto expect_corrupt = [&](auto tamper) {
+    auto snap = first.Snapshot(0);
+    tamper(*snap);
+    auto restored = RoundTrip(config, *snap, 0, 1000);
+    EXPECT_FALSE(restored.ok());
+    if (!restored.ok()) EXPECT_EQ(restored.error(), Error::kCorruptSnapshot);
+  };
+  expect_corrupt([](wire::FunnelSnapshotT& s) { s.reached = 0b1000; s.step_offset_ms = {0}; });
+  expect_corrupt([](wire::FunnelSnapshotT& s) { s.furthest = 4; });
+  expect_corrupt([](wire::FunnelSnapshotT& s) { s.next = {1, 2, 3, 4}; });
+  expect_corrupt([](wire::FunnelSnapshotT& s) { s.funnel = 1; });
+  expect_corrupt([](wire::FunnelSnapshotT& s) { s.step_offset_ms.clear(); });
+  expect_corrupt([](wire::FunnelSnapshotT& s) { s.chains[0]->level = 2; });  // converted level
+  expect_corrupt([](wire::FunnelSnapshotT& s) { s.chains[0]->start_ms = 5000; });
+  expect_corrupt([](wire::FunnelSnapshotT& s) { s.chains[0]->offset_ms.push_back(1); });
+  expect_corrupt([](wire::FunnelSnapshotT& s) { s.chains[0]->reached = 1u << 9; });
+  expect_corrupt([](wire::FunnelSnapshotT& s) { s.seen = 1; });  // no time for it
+  expect_corrupt([](wire::FunnelSnapshotT& s) { s.clock_ms = -1; });
+}
+
+TEST(FunnelTest, RestoresTheEarlierTrackersAttempt) {
+  // A snapshot written before chains existed: the attempt becomes a chain.
+  FunnelConfig config = Abc(FunnelMode::Sequential, 1000);
+  wire::FunnelSnapshotT old;
+  old.reached = 0b011;
+  old.furthest = 2;
+  old.step_offset_ms = {0, 400};
+  old.attempt_reached = 0b011;
+  old.attempt_start_ms = 100;
+  old.attempt_last_ms = 500;
+  old.attempt_offset_ms = {0, 400};
+  auto restored = RoundTrip(config, old, 0, 500);
+  ASSERT_TRUE(restored.ok());
+  FunnelTracker tracker = std::move(restored).value();
+  tracker.OnMicro(kC, 1100);
+  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.state().step_offset_ms[2], 1000u);
 }
 
 }  // namespace

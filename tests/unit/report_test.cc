@@ -10,23 +10,12 @@
 #include "core/report_json.h"
 #include "core/schema/summary_generated.h"
 #include "core/summary.h"
+#include "tests/support/shop_config.h"
 
 namespace microconv {
 namespace {
 
 constexpr uint32_t kDay = 20000;  // 2024-10-04
-
-std::unique_ptr<wire::MicroConversionDefT> Micro(const std::string& id, wire::MicroKind kind,
-                                                 bool macro = false) {
-  auto m = std::make_unique<wire::MicroConversionDefT>();
-  m->id = id;
-  m->label = "Label " + id;
-  m->kind = kind;
-  m->macro = macro;
-  if (kind == wire::MicroKind::PageView) m->page = "/product/:id";
-  if (kind == wire::MicroKind::DataLayer || kind == wire::MicroKind::CustomEvent) m->event = id;
-  return m;
-}
 
 // Pages "/", "/product/:id", "/cart"; micros view, add, buy (macro), news;
 // funnel buy = view -> add -> buy; form checkout (name, card); selector #add.
@@ -35,40 +24,17 @@ Config ShopConfig() {
   c.site = "shop";
   c.page_templates = {"/", "/product/:id", "/cart"};
   c.click_selectors = {"#add"};
-  c.micros.push_back(Micro("view", wire::MicroKind::PageView));
-  c.micros.push_back(Micro("add", wire::MicroKind::Click));
-  c.micros.push_back(Micro("buy", wire::MicroKind::DataLayer, true));
-  c.micros.push_back(Micro("news", wire::MicroKind::CustomEvent));
-  auto funnel = std::make_unique<wire::FunnelDefT>();
-  funnel->id = "buy";
-  funnel->label = "Buy";
-  for (uint8_t micro : {0, 1, 2}) {
-    auto step = std::make_unique<wire::FunnelStepDefT>();
-    step->label = "S" + std::to_string(micro);
-    step->micros = {micro};
-    funnel->steps.push_back(std::move(step));
-  }
-  c.funnels.push_back(std::move(funnel));
-  auto form = std::make_unique<wire::FormDefT>();
-  form->id = "checkout";
-  form->selector = "#checkout";
-  form->fields = {"name", "card"};
-  c.forms.push_back(std::move(form));
+  testing::AddMicro(c, "view", wire::MicroKind::PageView);
+  testing::AddMicro(c, "add", wire::MicroKind::Click);
+  testing::AddMicro(c, "buy", wire::MicroKind::DataLayer, true);
+  testing::AddMicro(c, "news", wire::MicroKind::CustomEvent);
+  testing::AddFunnel(c, "buy", "Buy", {0, 1, 2}, "S");
+  testing::AddForm(c, "checkout", {"name", "card"});
   c.privacy = std::make_unique<wire::PrivacyDefT>();
   c.privacy->k_anonymity = 3;
-  auto bytes = CompileConfig(c);
-  EXPECT_TRUE(bytes.ok()) << bytes.message();
-  auto config = Config::FromCompiled(bytes.value());
+  Result<Config> config = testing::LoadConfig(c);
   EXPECT_TRUE(config.ok()) << config.message();
-  return std::move(config).value();
-}
-
-void Varint(uint32_t v, std::vector<uint8_t>& out) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<uint8_t>(v | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<uint8_t>(v));
+  return config.ok() ? std::move(config).value() : Config();
 }
 
 // Ten sessions, three converters:
@@ -107,8 +73,8 @@ std::vector<std::vector<uint8_t>> TenSessions(uint32_t hash) {
     if (i < 3) {
       s.path_steps = {0, 1, 2};
       s.funnels.emplace_back(0, 1, 3, 0, 7u, 0, 0, 0);
-      Varint(step1[i], s.step_times);
-      Varint(step2[i], s.step_times);
+      AppendVarint(step1[i], s.step_times);
+      AppendVarint(step2[i], s.step_times);
       s.referrer = "google.com";
       s.heat.emplace_back(1, 2, 5);
     } else if (i < 5) {
@@ -116,7 +82,7 @@ std::vector<std::vector<uint8_t>> TenSessions(uint32_t hash) {
       s.repeats = {{1, 1}};
       // Next action: pages[2], the cart.
       s.funnels.emplace_back(0, 0, 2, 1, 3u, 0x8000 | 2, 0, 0);
-      Varint(40, s.step_times);
+      AppendVarint(40, s.step_times);
       s.names = {"button#add"};
       s.elements.emplace_back(0, 4, 1, 0, 1);
     } else if (i < 8) {
@@ -129,15 +95,13 @@ std::vector<std::vector<uint8_t>> TenSessions(uint32_t hash) {
     } else if (i == 8) {
       s.path_steps = {3};
     }
-    for (size_t step = 0; step < s.path_steps.size(); ++step) Varint(30, s.path_deltas);
+    for (size_t step = 0; step < s.path_steps.size(); ++step) AppendVarint(30, s.path_deltas);
     if (i < 4) {
       s.forms.emplace_back(0, i < 3 ? 3 : 1, 1, 2);
       s.fields.emplace_back(0, 1, 0, 0, 20);
       s.fields.emplace_back(1, 1, i == 3 ? 1 : 0, 0, 30);
     }
-    flatbuffers::FlatBufferBuilder fbb;
-    wire::FinishSummaryBuffer(fbb, wire::Summary::Pack(fbb, &s));
-    out.emplace_back(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+    out.push_back(EncodeSummary(s));
   }
   return out;
 }

@@ -254,6 +254,53 @@ TEST_F(SessionTest, DurationCoversActiveTimeButNotTimeAwayOrIdle) {
   EXPECT_LE(away.active_ds(), away.duration_ds());
 }
 
+// The fuzz find of issue 9: the tracker's Advance ran the visit 25 s past its
+// last event, a flush said so, and after a page unload (snapshot, restore)
+// the final summary said 1 s, below its own 25 s of active time.
+TEST_F(SessionTest, DurationAndActiveTimeSurviveARestoreAfterAdvance) {
+  const int64_t t0 = 1700000000000;
+  const std::string_view strings[] = {"/product/1"};
+  auto ingest = [&](Session& session, EventType type, int64_t at, uint8_t b = 0) {
+    const Event event{.time_ms = t0 + at, .type = type, .b = b, .str = 0};
+    ASSERT_EQ(session.Ingest({std::span(&event, 1), strings}).consumed, 1u);
+  };
+  auto facts = [&](const std::vector<uint8_t>& bytes) { return *VerifySummary(bytes, &config_).value()->facts(); };
+
+  Session session(config_, SessionStart{.nonce = 3, .time_ms = t0});
+  ingest(session, EventType::kPageView, 0);
+  ingest(session, EventType::kInput, 1000);
+  session.Advance(t0 + 25000);
+  const wire::SessionFacts flushed = facts(session.Flush());
+  EXPECT_EQ(flushed.duration_ds(), 250u);
+  EXPECT_EQ(flushed.active_ds(), 250u);
+
+  auto restored = Session::Restore(config_, session.Snapshot());
+  ASSERT_TRUE(restored.ok()) << restored.message();
+  Session after = std::move(restored).value();
+  after.End();
+  const wire::SessionFacts ended = facts(after.PreviewSummary());
+  EXPECT_EQ(ended.duration_ds(), 250u) << "was 10 (1 s) before the fix";
+  EXPECT_EQ(ended.active_ds(), 250u);
+
+  // The next event continues the clock: 25..26 s counts once, not again
+  // from the last event at 1 s (was 50 s of active time in a 26 s visit).
+  ingest(after, EventType::kInput, 26000);
+  const wire::SessionFacts next = facts(after.PreviewSummary());
+  EXPECT_EQ(next.duration_ds(), 260u);
+  EXPECT_EQ(next.active_ds(), 260u);
+
+  // Hidden by an event stamped before Advance's clock (queued, or a clock
+  // that went back): the visit still lasted the 25 s it was active (was 2 s).
+  Session hidden(config_, SessionStart{.nonce = 4, .time_ms = t0});
+  ingest(hidden, EventType::kPageView, 0);
+  ingest(hidden, EventType::kInput, 1000);
+  hidden.Advance(t0 + 25000);
+  ingest(hidden, EventType::kVisibility, 2000, /*b=*/0);
+  const wire::SessionFacts away = facts(hidden.PreviewSummary());
+  EXPECT_EQ(away.duration_ds(), 250u);
+  EXPECT_EQ(away.active_ds(), 250u);
+}
+
 TEST_F(SessionTest, MediaMilestonesImplyEarlierOnes) {
   auto s = Run("@0 page /blog/x\n@10 media video ended\n@20 media video q75\n");
   EXPECT_EQ(Count(s, "video"), 1);

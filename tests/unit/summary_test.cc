@@ -18,6 +18,7 @@
 #include "core/config.h"
 #include "core/page_pattern.h"
 #include "tests/support/shop_config.h"
+#include "tests/support/summary_facts.h"
 
 namespace microconv {
 namespace {
@@ -32,12 +33,9 @@ using wire::PageStat;
 
 // The shared shop config (tests/support/shop_config.h), compiled.
 Config ShopConfig(const std::string& site = "shop") {
-  wire::SiteConfigT def = testing::ShopConfigDef(site);
-  Result<std::vector<uint8_t>> bytes = CompileConfig(def);
-  EXPECT_TRUE(bytes.ok()) << bytes.message();
-  Result<Config> config = Config::FromCompiled(bytes.value());
+  Result<Config> config = testing::LoadConfig(testing::ShopConfigDef(site));
   EXPECT_TRUE(config.ok()) << config.message();
-  return std::move(config).value();
+  return config.ok() ? std::move(config).value() : Config();
 }
 
 wire::Dimensions Dims(uint8_t device, uint8_t browser, uint8_t os, uint8_t screen,
@@ -47,34 +45,11 @@ wire::Dimensions Dims(uint8_t device, uint8_t browser, uint8_t os, uint8_t scree
       static_cast<wire::OsFamily>(os), static_cast<wire::ScreenBucket>(screen), language, country);
 }
 
-// SessionFacts is a struct without setters: tests edit this copy of its
-// fields and write the struct back whole.
-struct Facts {
-  uint32_t duration_ds = 0;
-  uint32_t active_ds = 0;
-  uint16_t page_views = 0;
-  uint16_t rage_clicks = 0;
-  uint16_t dead_clicks = 0;
-  uint16_t quick_backs = 0;
-  wire::Dimensions dims;
-  uint8_t flags = 0;
-  uint8_t entry_page = 0;
-  uint8_t exit_page = 0;
-};
-
-std::unique_ptr<wire::SessionFacts> Pack(const Facts& f) {
-  return std::make_unique<wire::SessionFacts>(f.duration_ds, f.active_ds, f.page_views,
-                                              f.rage_clicks, f.dead_clicks, f.quick_backs, f.dims,
-                                              f.flags, f.entry_page, f.exit_page);
-}
+using testing::Facts;
+using testing::Pack;
 
 void EditFacts(wire::SummaryT& s, const std::function<void(Facts&)>& edit) {
-  Facts f;
-  if (s.facts != nullptr) {
-    const wire::SessionFacts& old = *s.facts;
-    f = {old.duration_ds(), old.active_ds(), old.page_views(), old.rage_clicks(), old.dead_clicks(),
-         old.quick_backs(), old.dims(),      old.flags(),      old.entry_page(),  old.exit_page()};
-  }
+  Facts f = s.facts != nullptr ? testing::Unpack(*s.facts) : Facts();
   edit(f);
   s.facts = Pack(f);
 }

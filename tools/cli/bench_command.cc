@@ -1,7 +1,7 @@
 // microconv bench: the collector budgets of issue 4, measured on this
 // machine and printed beside the budgets.
 //  (a) durable ingest: a `microconv serve` child on 127.0.0.1 with a temp
-//      SQLite file, driven over HTTP (as tests/integration/ingest_load.h):
+//      SQLite file, driven over HTTP by tools/load (as the integration tests):
 //      flat out for throughput, then paced at 5,000/s for the p99 ack;
 //  (b) a report over N stored sessions put straight into a temp store in big
 //      batches, served by a serve child: cold (day aggregates built) and
@@ -12,35 +12,32 @@
 // store is filled from a pool of them with fresh nonces and varied days.
 #include <httplib.h>
 
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "core/json/config_json.h"
 #include "core/report.h"
 #include "core/report_json.h"
+#include "core/report_query.h"
 #include "core/session.h"
 #include "core/summary.h"
+#include "tools/base/flags.h"
+#include "tools/base/wall_clock.h"
 #include "tools/cli/cli_commands.h"
-#include "tools/cli/cli_io.h"
 #include "tools/cli/journey_model.h"
 #include "tools/cli/store_range.h"
+#include "tools/load/ingest_load.h"
+#include "tools/load/serve_process.h"
+#include "tools/store/report_runner.h"
 #include "tools/store/summary_store.h"
 
 namespace microconv {
@@ -114,152 +111,31 @@ bool BuildPool(const Config& config, int64_t now_ms, SummaryPool& pool, std::str
   return true;
 }
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  close(fd);
-  return port;
+// A serve child on `store` for the bench: no rate limit (one source
+// address posts everything), SIGTERM and 10 s to drain at the end.
+ServeOptions BenchServe(const std::string& store, const std::string& sites,
+                        const std::string& log) {
+  ServeOptions options;
+  options.binary = SelfExecutable();
+  options.store = "sqlite:" + store;
+  options.sites = sites;
+  options.log = log;
+  options.extra = {"--rate", "0"};
+  options.stop_grace_ms = 10000;
+  return options;
 }
 
-// A `microconv serve` child; SIGTERM and reaped on destruction.
-class ServeChild {
- public:
-  ServeChild(const std::string& store, const std::string& sites, const std::string& log)
-      : port_(FreePort()) {
-    char self[4096];
-    const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0 || port_ == 0) return;
-    self[n] = '\0';
-    const std::string listen = "127.0.0.1:" + std::to_string(port_);
-    const std::string store_flag = "sqlite:" + store;
-    pid_ = fork();
-    if (pid_ == 0) {
-      const int out = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-      if (out >= 0) {
-        dup2(out, 1);
-        dup2(out, 2);
-      }
-      execl(self, self, "serve", "--store", store_flag.c_str(), "--sites", sites.c_str(),
-            "--listen", listen.c_str(), "--rate", "0", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  ~ServeChild() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 100 && waitpid(pid_, &status, WNOHANG) == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    if (waitpid(pid_, &status, WNOHANG) == 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &status, 0);
-    }
-  }
-  ServeChild(const ServeChild&) = delete;
-  ServeChild& operator=(const ServeChild&) = delete;
-
-  // Waits for /healthz (10 s at most).
-  bool Ready() const {
-    if (pid_ <= 0) return false;
-    httplib::Client client("127.0.0.1", port_);
-    client.set_connection_timeout(0, 200000);
-    for (int i = 0; i < 100; ++i) {
-      auto res = client.Get("/healthz");
-      if (res && res->status == 200) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
-  }
-  int port() const { return port_; }
-  // Peak resident set in MB from /proc, or -1.
-  double PeakMegabytes() const {
-    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
-    std::string line;
-    while (std::getline(status, line)) {
-      if (line.rfind("VmHWM:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024;
-    }
-    return -1;
-  }
-
- private:
-  int port_ = 0;
-  pid_t pid_ = -1;
-};
-
-struct IngestFigures {
-  uint64_t accepted = 0, other = 0;
-  double seconds = 0, per_second = 0, p50_ms = 0, p99_ms = 0;
-};
-
-// `clients` keep-alive posters for `seconds`; when `rate` > 0 post k is
-// sent no earlier than start + k / rate (an open-loop schedule), so the ack
-// latency is measured at that offered load.
-IngestFigures DriveIngest(int port, const SummaryPool& pool, int clients, double seconds,
-                          double rate, uint64_t nonce_base) {
-  std::atomic<uint64_t> next{0};
-  std::mutex mutex;
-  std::vector<double> latencies;
-  IngestFigures figures;
-  const auto start = Clock::now();
-  const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
-                                    std::chrono::duration<double>(seconds));
-  std::vector<std::thread> threads;
-  for (int c = 0; c < clients; ++c) {
-    threads.emplace_back([&] {
-      httplib::Client client("127.0.0.1", port);
-      client.set_keep_alive(true);
-      client.set_tcp_nodelay(true);
-      client.set_read_timeout(10, 0);
-      std::vector<double> mine;
-      uint64_t accepted = 0, other = 0;
-      while (Clock::now() < deadline) {
-        const uint64_t k = next.fetch_add(1);
-        if (rate > 0) {
-          const auto due = start + std::chrono::duration_cast<Clock::duration>(
-                                       std::chrono::duration<double>(double(k) / rate));
-          if (due >= deadline) break;
-          std::this_thread::sleep_until(due);
-        }
-        const std::vector<uint8_t> body = pool.WithNonce(k, nonce_base + k);
-        const auto sent = Clock::now();
-        auto res = client.Post("/api/collect", reinterpret_cast<const char*>(body.data()),
-                               body.size(), "text/plain");
-        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - sent).count();
-        if (res && res->status == 202) {
-          ++accepted;
-          mine.push_back(ms);
-        } else {
-          ++other;
-          if (!res) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
-      }
-      std::lock_guard lock(mutex);
-      figures.accepted += accepted;
-      figures.other += other;
-      latencies.insert(latencies.end(), mine.begin(), mine.end());
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  figures.seconds = Since(start);
-  figures.per_second = double(figures.accepted) / figures.seconds;
-  if (!latencies.empty()) {
-    std::sort(latencies.begin(), latencies.end());
-    auto at = [&](double q) {
-      return latencies[std::min(latencies.size() - 1, size_t(q * double(latencies.size())))];
-    };
-    figures.p50_ms = at(0.50);
-    figures.p99_ms = at(0.99);
-  }
-  return figures;
+// `clients` keep-alive posters for `seconds` (paced at `rate` when > 0),
+// each post a pool summary with a fresh nonce.
+LoadResult DriveIngest(int port, const SummaryPool& pool, int clients, double seconds,
+                       double rate, uint64_t nonce_base) {
+  LoadOptions options;
+  options.port = port;
+  options.clients = clients;
+  options.seconds = seconds;
+  options.rate = rate;
+  options.make_summary = [&](uint64_t k) { return pool.WithNonce(k, nonce_base + k); };
+  return DriveIngestLoad(options);
 }
 
 const char* Verdict(bool met) { return met ? "ok" : "OVER BUDGET"; }
@@ -268,56 +144,47 @@ struct BenchFlags {
   long sessions = 1000000;
   double ingest_seconds = 3;
   std::string sites = "demo-site/sites", site = "demo", keep;
+  bool help = false;
 };
 
-bool ParseFlags(int argc, char** argv, BenchFlags& flags) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-    if (value == nullptr) {
-      std::fprintf(stderr, "bench: incomplete flag %s\n%s", arg.c_str(), kUsage);
-      return false;
-    }
-    ++i;
-    char* end = nullptr;
-    if (arg == "--sessions") {
-      flags.sessions = std::strtol(value, &end, 10);
-      if (*end != '\0' || flags.sessions < 1 || flags.sessions > 100000000) return false;
-    } else if (arg == "--ingest-seconds") {
-      flags.ingest_seconds = std::strtod(value, &end);
-      if (*end != '\0' || flags.ingest_seconds <= 0 || flags.ingest_seconds > 600) return false;
-    } else if (arg == "--sites") {
-      flags.sites = value;
-    } else if (arg == "--site") {
-      flags.site = value;
-    } else if (arg == "--keep") {
-      flags.keep = value;
-    } else {
-      std::fprintf(stderr, "bench: unknown flag %s\n%s", arg.c_str(), kUsage);
-      return false;
-    }
-  }
-  return true;
+Result<BenchFlags> ParseFlags(int argc, char** argv) {
+  auto flags = Flags::Parse(argc, argv,
+                            {{"--sessions"}, {"--ingest-seconds"}, {"--sites"}, {"--site"}, {"--keep"}});
+  if (!flags.ok()) return {flags.error(), flags.message()};
+  BenchFlags bench;
+  bench.help = flags.value().help();
+  auto sessions = flags.value().Int("--sessions", bench.sessions, 1, 100000000);
+  if (!sessions.ok()) return {sessions.error(), sessions.message()};
+  auto seconds = flags.value().Number("--ingest-seconds", bench.ingest_seconds, 0.001, 600);
+  if (!seconds.ok()) return {seconds.error(), seconds.message()};
+  bench.sessions = static_cast<long>(sessions.value());
+  bench.ingest_seconds = seconds.value();
+  bench.sites = flags.value().Get("--sites", bench.sites);
+  bench.site = flags.value().Get("--site", bench.site);
+  bench.keep = flags.value().Get("--keep");
+  return bench;
 }
 
 }  // namespace
 
 int RunBench(int argc, char** argv) {
-  if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+  auto parsed = ParseFlags(argc, argv);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "bench: %s\n%s", parsed.message().c_str(), kUsage);
+    return 2;
+  }
+  const BenchFlags& flags = parsed.value();
+  if (flags.help) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  BenchFlags flags;
-  if (!ParseFlags(argc, argv, flags)) {
-    std::fputs(kUsage, stderr);
-    return 2;
-  }
-  std::string error;
-  auto config = LoadSiteConfig(flags.sites, flags.site, error);
-  if (!config) {
-    std::fprintf(stderr, "bench: %s\n", error.c_str());
+  auto loaded = LoadSiteConfig(flags.sites, flags.site);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "bench: %s\n", loaded.message().c_str());
     return 1;
   }
+  std::string error;
+  const Config* config = &loaded.value();
   std::string dir = flags.keep;
   if (dir.empty()) {
     char pattern[] = "/tmp/microconv-bench-XXXXXX";
@@ -329,9 +196,7 @@ int RunBench(int argc, char** argv) {
   } else {
     std::filesystem::create_directories(dir);
   }
-  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+  const int64_t now_ms = NowMs();
   SummaryPool pool;
   if (!BuildPool(*config, now_ms, pool, error)) {
     std::fprintf(stderr, "bench: %s\n", error.c_str());
@@ -345,24 +210,24 @@ int RunBench(int argc, char** argv) {
 
   // (a) Durable ingest over HTTP.
   {
-    ServeChild serve(dir + "/ingest.sqlite", flags.sites, dir + "/serve-ingest.log");
-    if (!serve.Ready()) {
-      std::fprintf(stderr, "bench: serve did not start (log: %s/serve-ingest.log)\n", dir.c_str());
+    ServeProcess serve(BenchServe(dir + "/ingest.sqlite", flags.sites, dir + "/serve-ingest.log"));
+    if (Status started = serve.Start(); !started.ok()) {
+      std::fprintf(stderr, "bench: %s\n", started.message.c_str());
       return 1;
     }
-    const IngestFigures flat = DriveIngest(serve.port(), pool, 16, flags.ingest_seconds, 0, 1);
+    const LoadResult flat = DriveIngest(serve.port(), pool, 16, flags.ingest_seconds, 0, 1);
     std::printf("ingest, 16 clients flat out, %.1f s: %.0f summaries/s durable "
                 "(%llu acked, %llu not), p50 %.2f ms, p99 %.2f ms   budget >= 20000/s: %s\n",
                 flat.seconds, flat.per_second, (unsigned long long)flat.accepted,
-                (unsigned long long)flat.other, flat.p50_ms, flat.p99_ms,
+                (unsigned long long)(flat.rejected + flat.failed), flat.p50_ms, flat.p99_ms,
                 Verdict(flat.per_second >= 20000));
     std::fflush(stdout);
-    const IngestFigures paced =
+    const LoadResult paced =
         DriveIngest(serve.port(), pool, 32, flags.ingest_seconds, 5000, uint64_t{1} << 40);
     std::printf("ingest paced at 5000/s, %.1f s: %.0f summaries/s (%llu acked, %llu not), "
                 "p50 %.2f ms, p99 %.2f ms   budget p99 <= 20 ms: %s\n",
                 paced.seconds, paced.per_second, (unsigned long long)paced.accepted,
-                (unsigned long long)paced.other, paced.p50_ms, paced.p99_ms,
+                (unsigned long long)(paced.rejected + paced.failed), paced.p50_ms, paced.p99_ms,
                 Verdict(paced.p99_ms <= 20 && paced.accepted > 0));
     std::fflush(stdout);
     if (flat.per_second < 20000 || paced.p99_ms > 20) status = 3;
@@ -415,9 +280,9 @@ int RunBench(int argc, char** argv) {
   // opened on that store: cold (day aggregates built from 1M sessions), then
   // warm (cached); then the child's peak memory.
   {
-    ServeChild serve(store_path, flags.sites, dir + "/serve-report.log");
-    if (!serve.Ready()) {
-      std::fprintf(stderr, "bench: serve did not start (log: %s/serve-report.log)\n", dir.c_str());
+    ServeProcess serve(BenchServe(store_path, flags.sites, dir + "/serve-report.log"));
+    if (Status started = serve.Start(); !started.ok()) {
+      std::fprintf(stderr, "bench: %s\n", started.message.c_str());
       return 1;
     }
     const double idle_mb = serve.PeakMegabytes();
@@ -448,14 +313,16 @@ int RunBench(int argc, char** argv) {
   {
     // The same report in this process, from the store's cached day aggregates.
     auto store = OpenStore("sqlite:" + store_path);
-    const auto start = Clock::now();
-    auto aggregate = store.ok() ? store.value()->AggregateDays(*config, first_day, last_day)
-                                : Result<Aggregate>(store.error(), store.message());
-    if (!aggregate.ok()) {
-      std::fprintf(stderr, "bench: report: %s\n", aggregate.message().c_str());
+    if (!store.ok()) {
+      std::fprintf(stderr, "bench: report: %s\n", store.message().c_str());
       return 1;
     }
-    auto report = BuildReport(aggregate.value(), *config);
+    const auto start = Clock::now();
+    const std::string from = DateOfDay(first_day), to = DateOfDay(last_day);
+    const ReportParam range[] = {{"from", from}, {"to", to}};
+    auto request = ParseReportQuery(range, *config, last_day);
+    auto report = request.ok() ? RunReportRequest(*store.value(), *config, request.value())
+                               : Result<Report>(request.error(), request.message());
     if (!report.ok()) {
       std::fprintf(stderr, "bench: report: %s\n", report.message().c_str());
       return 1;

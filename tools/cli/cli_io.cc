@@ -8,15 +8,12 @@
 
 namespace microconv {
 
-std::optional<std::string> ReadInput(const std::string& path, size_t max_bytes, std::string& error) {
+Result<std::string> ReadInput(const std::string& path, size_t max_bytes) {
   std::ifstream file;
   std::istream* in = &std::cin;
   if (path != "-") {
     file.open(path, std::ios::binary);
-    if (!file) {
-      error = "cannot open " + path + ": " + std::strerror(errno);
-      return std::nullopt;
-    }
+    if (!file) return {Error::kUnavailable, "cannot open " + path + ": " + std::strerror(errno)};
     in = &file;
   }
   std::string bytes;
@@ -24,24 +21,23 @@ std::optional<std::string> ReadInput(const std::string& path, size_t max_bytes, 
   while (in->read(buffer, sizeof buffer) || in->gcount() > 0) {
     bytes.append(buffer, static_cast<size_t>(in->gcount()));
     if (bytes.size() > max_bytes) {
-      error = path + ": larger than " + std::to_string(max_bytes) + " bytes";
-      return std::nullopt;
+      return {Error::kTooLarge, path + ": larger than " + std::to_string(max_bytes) + " bytes"};
     }
   }
   return bytes;
 }
 
-bool WriteOutput(const std::string& path, const std::string& bytes, std::string& error) {
+Status WriteOutput(const std::string& path, const std::string& bytes) {
   if (path == "-") {
     std::cout.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    return static_cast<bool>(std::cout.flush());
+    if (std::cout.flush()) return {};
+    return {Error::kUnavailable, "cannot write standard output"};
   }
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())) || !out.flush()) {
-    error = "cannot write " + path + ": " + std::strerror(errno);
-    return false;
+    return {Error::kUnavailable, "cannot write " + path + ": " + std::strerror(errno)};
   }
-  return true;
+  return {};
 }
 
 }  // namespace microconv

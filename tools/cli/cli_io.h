@@ -4,14 +4,17 @@
 #define MICROCONV_TOOLS_CLI_CLI_IO_H_
 
 #include <cstddef>
-#include <optional>
 #include <string>
+
+#include "core/status.h"
 
 namespace microconv {
 
-// The file's bytes, or nullopt with `error` set ("cannot open x: ...").
-std::optional<std::string> ReadInput(const std::string& path, size_t max_bytes, std::string& error);
-bool WriteOutput(const std::string& path, const std::string& bytes, std::string& error);
+// The file's bytes; kUnavailable when it cannot be read ("cannot open x:
+// ..."), kTooLarge above `max_bytes`.
+Result<std::string> ReadInput(const std::string& path, size_t max_bytes);
+// kUnavailable when the bytes cannot be written.
+Status WriteOutput(const std::string& path, const std::string& bytes);
 
 }  // namespace microconv
 

@@ -1,9 +1,11 @@
 #include <cstdio>
 #include <string>
+#include <vector>
 
-#include "core/json/config_json.h"
+#include "tools/base/flags.h"
 #include "tools/cli/cli_commands.h"
 #include "tools/cli/cli_io.h"
+#include "tools/cli/store_range.h"
 
 namespace microconv {
 namespace {
@@ -17,41 +19,27 @@ constexpr const char* kUsage =
 }  // namespace
 
 int RunConfig(int argc, char** argv) {
-  if (argc < 3) {
-    std::fputs(kUsage, argc >= 2 && std::string(argv[1]) == "--help" ? stdout : stderr);
-    return argc >= 2 && std::string(argv[1]) == "--help" ? 0 : 2;
-  }
-  const std::string action = argv[1], file = argv[2];
-  std::string out;
-  for (int i = 3; i < argc; ++i) {
-    if (std::string(argv[i]) == "-o" && i + 1 < argc) {
-      out = argv[++i];
-    } else {
-      std::fprintf(stderr, "config: unexpected argument %s\n%s", argv[i], kUsage);
-      return 2;
-    }
-  }
-  if ((action != "check" && action != "compile") || (action == "compile" && out.empty())) {
+  auto flags = Flags::Parse(argc, argv, {{"-o"}}, 2);
+  if (auto stop = StopAtFlags(flags, "config", kUsage)) return *stop;
+  const std::vector<std::string>& args = flags.value().positional();
+  const std::string action = args.size() > 0 ? args[0] : "", file = args.size() > 1 ? args[1] : "";
+  const std::string out = flags.value().Get("-o");
+  if (file.empty() || (action != "check" && action != "compile") ||
+      (action == "compile" && out.empty())) {
     std::fputs(kUsage, stderr);
     return 2;
   }
-  std::string error;
-  auto text = ReadInput(file, kMaxConfigJsonBytes + 1, error);
-  if (!text) {
-    std::fprintf(stderr, "config: %s\n", error.c_str());
-    return 1;
-  }
-  auto config = LoadConfigJson(*text);
+  auto config = LoadConfigFile(file);
   if (!config.ok()) {
-    // The message starts with the field path: "funnels[1].steps[3].window: must be > 0".
-    std::fprintf(stderr, "%s: %s\n", file.c_str(), config.message().c_str());
+    // "FILE: funnels[1].steps[3].window: must be > 0", or why FILE could not be read.
+    std::fprintf(stderr, "config: %s\n", config.message().c_str());
     return 1;
   }
   const Config& c = config.value();
   if (action == "compile") {
     std::string bytes(c.bytes().begin(), c.bytes().end());
-    if (!WriteOutput(out, bytes, error)) {
-      std::fprintf(stderr, "config: %s\n", error.c_str());
+    if (Status written = WriteOutput(out, bytes); !written.ok()) {
+      std::fprintf(stderr, "config: %s\n", written.message.c_str());
       return 1;
     }
   }

@@ -3,56 +3,48 @@
 #include <string>
 
 #include "core/config.h"
-#include "core/json/config_json.h"
 #include "core/summary.h"
+#include "tools/base/flags.h"
 #include "tools/cli/cli_commands.h"
 #include "tools/cli/cli_io.h"
+#include "tools/cli/store_range.h"
 
 namespace microconv {
 
+namespace {
+
+constexpr const char* kUsage =
+    "usage: microconv decode FILE [--config SITE.json]\n"
+    "Verifies a summary (FILE, or - for stdin) and prints its JSON rendering.\n";
+
+}  // namespace
+
 int RunDecode(int argc, char** argv) {
-  std::string file, config_path;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--config" && i + 1 < argc) {
-      config_path = argv[++i];
-    } else if (arg == "-h" || arg == "--help") {
-      std::puts("usage: microconv decode FILE [--config SITE.json]\n"
-                "Verifies a summary (FILE, or - for stdin) and prints its JSON rendering.");
-      return 0;
-    } else if (file.empty()) {
-      file = arg;
-    } else {
-      std::fprintf(stderr, "decode: unexpected argument %s\n", arg.c_str());
-      return 2;
-    }
-  }
-  if (file.empty()) {
-    std::fputs("usage: microconv decode FILE [--config SITE.json]\n", stderr);
+  auto flags = Flags::Parse(argc, argv, {{"--config"}}, 1);
+  if (auto stop = StopAtFlags(flags, "decode", kUsage)) return *stop;
+  if (flags.value().positional().empty()) {
+    std::fputs(kUsage, stderr);
     return 2;
   }
-  std::string error;
+  const std::string file = flags.value().positional()[0];
+  const std::string config_path = flags.value().Get("--config");
   std::optional<Config> config;
   if (!config_path.empty()) {
-    auto text = ReadInput(config_path, kMaxConfigJsonBytes, error);
-    if (!text) {
-      std::fprintf(stderr, "decode: %s\n", error.c_str());
-      return 1;
-    }
-    auto loaded = LoadConfigJson(*text);
+    auto loaded = LoadConfigFile(config_path);
     if (!loaded.ok()) {
-      std::fprintf(stderr, "decode: %s: %s\n", config_path.c_str(), loaded.message().c_str());
+      std::fprintf(stderr, "decode: %s\n", loaded.message().c_str());
       return 1;
     }
     config = std::move(loaded).value();
   }
   // Read one byte past the cap so an oversized file is reported as such.
-  auto bytes = ReadInput(file, kMaxSummaryBytes + 1, error);
-  if (!bytes) {
-    std::fprintf(stderr, "decode: %s\n", error.c_str());
+  auto read = ReadInput(file, kMaxSummaryBytes + 1);
+  if (!read.ok()) {
+    std::fprintf(stderr, "decode: %s\n", read.message().c_str());
     return 1;
   }
-  auto summary = VerifySummary({reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()},
+  const std::string& bytes = read.value();
+  auto summary = VerifySummary({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()},
                                config ? &*config : nullptr);
   if (!summary.ok()) {
     std::fprintf(stderr, "decode: %s: %s: %s\n", file.c_str(), ErrorName(summary.error()),

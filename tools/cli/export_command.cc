@@ -3,8 +3,11 @@
 // bytes each behind a 4-byte little-endian length.
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "core/summary.h"
+#include "tools/base/flags.h"
+#include "tools/base/wall_clock.h"
 #include "tools/cli/cli_commands.h"
 #include "tools/cli/store_range.h"
 #include "tools/store/summary_store.h"
@@ -36,45 +39,23 @@ std::string CompactLine(const std::string& json) {
 }  // namespace
 
 int RunExport(int argc, char** argv) {
-  std::string store_url, site, from, to, format = "jsonl";
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    std::string* target = arg == "--store"    ? &store_url
-                          : arg == "--site"   ? &site
-                          : arg == "--from"   ? &from
-                          : arg == "--to"     ? &to
-                          : arg == "--format" ? &format
-                                              : nullptr;
-    if (target == nullptr || i + 1 >= argc) {
-      std::fprintf(stderr, "export: unknown or incomplete flag %s\n%s", arg.c_str(), kUsage);
-      return 2;
-    }
-    *target = argv[++i];
-  }
+  auto flags = Flags::Parse(argc, argv,
+                            {{"--store"}, {"--site"}, {"--from"}, {"--to"}, {"--format"}});
+  if (auto stop = StopAtFlags(flags, "export", kUsage)) return *stop;
+  const std::string store_url = flags.value().Get("--store"), site = flags.value().Get("--site");
+  const std::string format = flags.value().Get("--format", "jsonl");
   if (store_url.empty() || site.empty() || (format != "jsonl" && format != "binary")) {
     std::fprintf(stderr, "export: --store and --site are required, --format is jsonl or binary\n%s",
                  kUsage);
     return 2;
   }
-  std::string error;
-  auto range = ResolveRange(from, to, error);
-  if (!range) {
-    std::fprintf(stderr, "export: %s\n", error.c_str());
+  std::vector<std::string> storage;
+  auto range = ParseDayRange(ReportParamsOfFlags(flags.value(), storage), Today());
+  if (!range.ok()) {
+    std::fprintf(stderr, "export: %s\n", AsFlagMessage(range.message(), flags.value()).c_str());
     return 1;
   }
-  if (store_url.rfind("sqlite:", 0) == 0) {
-    if (FILE* file = std::fopen(store_url.c_str() + 7, "rb")) {
-      std::fclose(file);
-    } else {
-      std::fprintf(stderr, "export: store %s does not exist\n", store_url.c_str());
-      return 1;
-    }
-  }
-  auto store = OpenStore(store_url);
+  auto store = OpenExistingStore(store_url);
   if (!store.ok()) {
     std::fprintf(stderr, "export: %s\n", store.message().c_str());
     return 1;
@@ -83,7 +64,7 @@ int RunExport(int argc, char** argv) {
   uint64_t exported = 0;
   std::string bad;
   Status walked = store.value()->ForEachSession(
-      site, range->first, range->last, [&](const StoredSummary& stored) {
+      site, range.value().from, range.value().to, [&](const StoredSummary& stored) {
         if (binary) {
           const uint32_t size = static_cast<uint32_t>(stored.bytes.size());
           const unsigned char prefix[4] = {static_cast<unsigned char>(size),

@@ -4,12 +4,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "core/report.h"
 #include "core/report_json.h"
+#include "core/report_query.h"
+#include "tools/base/flags.h"
+#include "tools/base/wall_clock.h"
 #include "tools/cli/cli_commands.h"
 #include "tools/cli/store_range.h"
-#include "tools/store/summary_store.h"
+#include "tools/store/report_runner.h"
 
 namespace microconv {
 namespace {
@@ -17,43 +21,10 @@ namespace {
 constexpr const char* kUsage =
     "usage: microconv report --store sqlite:PATH --sites DIR --site SITE\n"
     "         [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--funnel ID] [--breakdown NAME]\n"
-    "         [--format table|json|csv] [--k N]\n"
-    "The range defaults to the 30 days ending today (UTC), as GET /api/report;\n"
-    "--k overrides the site's k-anonymity like `serve --k`.\n";
-
-struct ReportFlags {
-  std::string store, sites, site, from, to, funnel, breakdown, k, format = "table";
-};
-
-bool ParseFlags(int argc, char** argv, ReportFlags& flags) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    std::string* target = arg == "--store"       ? &flags.store
-                          : arg == "--sites"     ? &flags.sites
-                          : arg == "--site"      ? &flags.site
-                          : arg == "--from"      ? &flags.from
-                          : arg == "--to"        ? &flags.to
-                          : arg == "--funnel"    ? &flags.funnel
-                          : arg == "--breakdown" ? &flags.breakdown
-                          : arg == "--format"    ? &flags.format
-                          : arg == "--k"         ? &flags.k
-                                                 : nullptr;
-    if (target == nullptr || i + 1 >= argc) {
-      std::fprintf(stderr, "report: unknown or incomplete flag %s\n%s", arg.c_str(), kUsage);
-      return false;
-    }
-    *target = argv[++i];
-  }
-  if (flags.store.empty() || flags.sites.empty() || flags.site.empty()) {
-    std::fprintf(stderr, "report: --store, --sites and --site are required\n%s", kUsage);
-    return false;
-  }
-  if (flags.format != "table" && flags.format != "json" && flags.format != "csv") {
-    std::fprintf(stderr, "report: --format: expected table, json or csv\n");
-    return false;
-  }
-  return true;
-}
+    "         [--daily NAME] [--format table|json|csv] [--k N]\n"
+    "The flags are the query parameters of GET /api/report/SITE (same defaults and\n"
+    "limits: the 30 days ending today, UTC); --daily adds per-day segment tables\n"
+    "to the json. --k overrides the site's k-anonymity like `serve --k`.\n";
 
 std::string Percent(double fraction) {
   char text[32];
@@ -237,83 +208,53 @@ void PrintCsv(const Report& report) {
 }  // namespace
 
 int RunReport(int argc, char** argv) {
-  if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
-    std::fputs(kUsage, stdout);
-    return 0;
+  auto parsed = Flags::Parse(argc, argv,
+                             {{"--store"}, {"--sites"}, {"--site"}, {"--from"}, {"--to"},
+                              {"--funnel"}, {"--breakdown"}, {"--daily"}, {"--format"}, {"--k"}});
+  if (auto stop = StopAtFlags(parsed, "report", kUsage)) return *stop;
+  const Flags& flags = parsed.value();
+  const std::string format = flags.Get("--format", "table");
+  if (!flags.Has("--store") || !flags.Has("--sites") || !flags.Has("--site")) {
+    std::fprintf(stderr, "report: --store, --sites and --site are required\n%s", kUsage);
+    return 2;
   }
-  ReportFlags flags;
-  if (!ParseFlags(argc, argv, flags)) return 2;
-  std::string error;
-  auto range = ResolveRange(flags.from, flags.to, error);
-  if (!range) {
-    std::fprintf(stderr, "report: %s\n", error.c_str());
+  if (format != "table" && format != "json" && format != "csv") {
+    std::fprintf(stderr, "report: --format: expected table, json or csv\n");
+    return 2;
+  }
+  auto k = flags.Int("--k", -1, 0, 1000000);
+  if (!k.ok()) {
+    std::fprintf(stderr, "report: %s\n", k.message().c_str());
+    return 2;
+  }
+  auto config = LoadSiteConfig(flags.Get("--sites"), flags.Get("--site"));
+  if (!config.ok()) {
+    std::fprintf(stderr, "report: %s\n", config.message().c_str());
     return 1;
   }
-  auto config = LoadSiteConfig(flags.sites, flags.site, error);
-  if (!config) {
-    std::fprintf(stderr, "report: %s\n", error.c_str());
+  std::vector<std::string> storage;
+  auto request = ParseReportQuery(ReportParamsOfFlags(flags, storage), config.value(), Today());
+  if (!request.ok()) {
+    std::fprintf(stderr, "report: %s\n", AsFlagMessage(request.message(), flags).c_str());
     return 1;
   }
-  ReportOptions options;
-  if (!flags.k.empty()) {
-    char* end = nullptr;
-    const long k = std::strtol(flags.k.c_str(), &end, 10);
-    if (*end != '\0' || k < 0 || k > 1000000) {
-      std::fprintf(stderr, "report: --k: expected a count, got \"%s\"\n", flags.k.c_str());
-      return 2;
-    }
-    options.k_anonymity = static_cast<int>(k);
-  }
-  if (!flags.funnel.empty()) {
-    const auto* funnels = config->def().funnels();
-    for (size_t f = 0; funnels != nullptr && f < funnels->size(); ++f) {
-      const auto* id = funnels->Get(f)->id();
-      if (id != nullptr && id->string_view() == flags.funnel) options.funnel = int(f);
-    }
-    if (options.funnel < 0) {
-      std::fprintf(stderr, "report: --funnel: no funnel \"%s\" in site %s\n", flags.funnel.c_str(),
-                   flags.site.c_str());
-      return 1;
-    }
-  }
-  if (!flags.breakdown.empty()) {
-    auto breakdown = BreakdownFromName(flags.breakdown);
-    if (!breakdown.ok()) {
-      std::fprintf(stderr, "report: --breakdown: unknown \"%s\"\n", flags.breakdown.c_str());
-      return 1;
-    }
-    options.breakdown = breakdown.value();
-  }
-  // A report must not create an empty store by mistake: the file must exist.
-  if (flags.store.rfind("sqlite:", 0) == 0) {
-    if (FILE* file = std::fopen(flags.store.c_str() + 7, "rb")) {
-      std::fclose(file);
-    } else {
-      std::fprintf(stderr, "report: store %s does not exist\n", flags.store.c_str());
-      return 1;
-    }
-  }
-  auto store = OpenStore(flags.store);
+  request.value().options.k_anonymity = static_cast<int>(k.value());
+  auto store = OpenExistingStore(flags.Get("--store"));
   if (!store.ok()) {
     std::fprintf(stderr, "report: %s\n", store.message().c_str());
     return 1;
   }
-  auto aggregate = store.value()->AggregateDays(*config, range->first, range->last);
-  if (!aggregate.ok()) {
-    std::fprintf(stderr, "report: %s\n", aggregate.message().c_str());
-    return 1;
-  }
-  auto report = BuildReport(aggregate.value(), *config, options);
+  auto report = RunReportRequest(*store.value(), config.value(), request.value());
   if (!report.ok()) {
     std::fprintf(stderr, "report: %s\n", report.message().c_str());
     return 1;
   }
-  if (flags.format == "json") {
+  if (format == "json") {
     std::fputs(RenderReportJson(report.value()).c_str(), stdout);
-  } else if (flags.format == "csv") {
+  } else if (format == "csv") {
     PrintCsv(report.value());
   } else {
-    PrintTable(report.value(), range->first, range->last);
+    PrintTable(report.value(), request.value().from, request.value().to);
   }
   return 0;
 }

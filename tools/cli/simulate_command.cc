@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -16,10 +17,11 @@
 #include <thread>
 #include <vector>
 
-#include "core/json/config_json.h"
 #include "core/session.h"
+#include "tools/base/flags.h"
+#include "tools/base/wall_clock.h"
 #include "tools/cli/cli_commands.h"
-#include "tools/cli/cli_io.h"
+#include "tools/cli/store_range.h"
 #include "tools/cli/journey_model.h"
 
 namespace microconv {
@@ -35,6 +37,7 @@ struct SimulateFlags {
   int sessions = 5000, days = 14, concurrency = 4;
   uint64_t seed = 1;
   bool final_only = false;
+  bool help = false;
   JourneyOptions journey;
 };
 
@@ -52,41 +55,34 @@ bool ParseDropoff(const std::string& text, JourneyOptions& options) {
   return i == kJourneySteps;
 }
 
-bool ParseFlags(int argc, char** argv, SimulateFlags& flags) {
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
-    const char* v = nullptr;
-    if (arg == "--final-only") {
-      flags.final_only = true;
-    } else if ((arg == "--endpoint") && (v = value())) {
-      flags.endpoint = v;
-    } else if (arg == "--config" && (v = value())) {
-      flags.config_path = v;
-    } else if (arg == "--sessions" && (v = value())) {
-      flags.sessions = std::atoi(v);
-    } else if (arg == "--days" && (v = value())) {
-      flags.days = std::atoi(v);
-    } else if (arg == "--seed" && (v = value())) {
-      flags.seed = std::strtoull(v, nullptr, 10);
-    } else if (arg == "--concurrency" && (v = value())) {
-      flags.concurrency = std::atoi(v);
-    } else if (arg == "--dropoff" && (v = value())) {
-      if (!ParseDropoff(v, flags.journey)) {
-        std::fputs("simulate: --dropoff needs 9 probabilities in [0, 1], comma separated\n", stderr);
-        return false;
-      }
-    } else {
-      std::fprintf(stderr, "simulate: unknown or incomplete flag %s\n%s", arg.c_str(), kUsage);
-      return false;
-    }
+Result<SimulateFlags> ParseFlags(int argc, char** argv) {
+  auto flags = Flags::Parse(argc, argv,
+                            {{"--endpoint"}, {"--config"}, {"--sessions"}, {"--days"}, {"--seed"},
+                             {"--concurrency"}, {"--dropoff"}, {"--final-only", false}});
+  if (!flags.ok()) return {flags.error(), flags.message()};
+  const Flags& f = flags.value();
+  SimulateFlags simulate;
+  simulate.help = f.help();
+  if (simulate.help) return simulate;
+  simulate.endpoint = f.Get("--endpoint");
+  if (simulate.endpoint.empty()) return {Error::kOutOfRange, "--endpoint is required"};
+  simulate.config_path = f.Get("--config", simulate.config_path);
+  simulate.final_only = f.Has("--final-only");
+  auto sessions = f.Int("--sessions", simulate.sessions, 1, 100000000);
+  auto days = f.Int("--days", simulate.days, 1, 3660);
+  auto concurrency = f.Int("--concurrency", simulate.concurrency, 1, 64);
+  auto seed = f.Int("--seed", static_cast<long long>(simulate.seed), 0, INT64_MAX);
+  for (const Result<long long>* value : {&sessions, &days, &concurrency, &seed}) {
+    if (!value->ok()) return {value->error(), value->message()};
   }
-  if (flags.endpoint.empty() || flags.sessions < 1 || flags.days < 1 || flags.concurrency < 1 ||
-      flags.concurrency > 64) {
-    std::fputs(kUsage, stderr);
-    return false;
+  simulate.sessions = static_cast<int>(sessions.value());
+  simulate.days = static_cast<int>(days.value());
+  simulate.concurrency = static_cast<int>(concurrency.value());
+  simulate.seed = static_cast<uint64_t>(seed.value());
+  if (f.Has("--dropoff") && !ParseDropoff(f.Get("--dropoff"), simulate.journey)) {
+    return {Error::kOutOfRange, "--dropoff: needs 9 probabilities in [0, 1], comma separated"};
   }
-  return true;
+  return simulate;
 }
 
 struct Progress {
@@ -115,21 +111,19 @@ void DrawBar(const Progress& progress, int total, double seconds, bool done) {
 }  // namespace
 
 int RunSimulate(int argc, char** argv) {
-  SimulateFlags flags;
-  if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+  auto parsed = ParseFlags(argc, argv);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "simulate: %s\n%s", parsed.message().c_str(), kUsage);
+    return 2;
+  }
+  SimulateFlags& flags = parsed.value();
+  if (flags.help) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  if (!ParseFlags(argc, argv, flags)) return 2;
-  std::string error;
-  auto text = ReadInput(flags.config_path, kMaxConfigJsonBytes, error);
-  if (!text) {
-    std::fprintf(stderr, "simulate: %s\n", error.c_str());
-    return 1;
-  }
-  auto config = LoadConfigJson(*text);
+  auto config = LoadConfigFile(flags.config_path);
   if (!config.ok()) {
-    std::fprintf(stderr, "simulate: %s: %s\n", flags.config_path.c_str(), config.message().c_str());
+    std::fprintf(stderr, "simulate: %s\n", config.message().c_str());
     return 1;
   }
   auto model = JourneyModel::ForDemoStore(config.value());
@@ -137,9 +131,7 @@ int RunSimulate(int argc, char** argv) {
     std::fprintf(stderr, "simulate: %s\n", model.message().c_str());
     return 1;
   }
-  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+  const int64_t now_ms = NowMs();
   flags.journey.spread_ms = int64_t{flags.days} * 86400000;
   flags.journey.start_ms = now_ms - flags.journey.spread_ms;
 

@@ -1,72 +1,74 @@
 #include "tools/cli/store_range.h"
 
-#include <charconv>
-#include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <iterator>
 
 #include "core/json/config_json.h"
-#include "core/report.h"
 #include "tools/cli/cli_io.h"
 
 namespace microconv {
 
-uint32_t Today() {
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  return static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::hours>(now).count() / 24);
+Result<Config> LoadConfigFile(const std::string& path) {
+  // One byte past the cap, so LoadConfigJson reports an oversized file.
+  auto text = ReadInput(path, kMaxConfigJsonBytes + 1);
+  if (!text.ok()) return {text.error(), text.message()};
+  auto config = LoadConfigJson(text.value());
+  if (!config.ok()) return {config.error(), path + ": " + config.message()};
+  return config;
 }
 
-std::optional<DayRange> ResolveRange(const std::string& from, const std::string& to,
-                                     std::string& error) {
-  DayRange range;
-  range.last = Today();
-  if (!to.empty() && !ParseDay(to, range.last)) {
-    error = "--to: expected YYYY-MM-DD, got \"" + to + "\"";
-    return std::nullopt;
-  }
-  range.first = range.last >= kDefaultRangeDays - 1 ? range.last - (kDefaultRangeDays - 1) : 0;
-  if (!from.empty() && !ParseDay(from, range.first)) {
-    error = "--from: expected YYYY-MM-DD, got \"" + from + "\"";
-    return std::nullopt;
-  }
-  if (range.first > range.last) {
-    error = "--from is after --to";
-    return std::nullopt;
-  }
-  if (range.last - range.first >= kMaxRangeDays) {
-    error = "range: at most " + std::to_string(kMaxRangeDays) + " days";
-    return std::nullopt;
-  }
-  return range;
-}
-
-std::optional<Config> LoadSiteConfig(const std::string& dir, std::string_view site,
-                                     std::string& error) {
+Result<Config> LoadSiteConfig(const std::string& dir, std::string_view site) {
   std::error_code ec;
   std::filesystem::directory_iterator it(dir, ec);
-  if (ec) {
-    error = "cannot read sites directory " + dir + ": " + ec.message();
-    return std::nullopt;
-  }
+  if (ec) return {Error::kUnavailable, "cannot read sites directory " + dir + ": " + ec.message()};
   std::string broken;  // a file that did not load: maybe the site's own
   for (const auto& entry : it) {
     if (entry.path().extension() != ".json") continue;
-    const std::string path = entry.path().string();
-    std::string read_error;
-    auto text = ReadInput(path, kMaxConfigJsonBytes, read_error);
-    if (!text) {
-      broken += "\n  " + read_error;
-      continue;
-    }
-    auto config = LoadConfigJson(*text);
+    auto config = LoadConfigFile(entry.path().string());
     if (!config.ok()) {
-      broken += "\n  " + path + ": " + config.message();
+      broken += "\n  " + config.message();
       continue;
     }
     if (config.value().site() == site) return std::move(config).value();
   }
-  error = "unknown site \"" + std::string(site) + "\" in " + dir;
+  std::string error = "unknown site \"" + std::string(site) + "\" in " + dir;
   if (!broken.empty()) error += "; files that did not load:" + broken;
-  return std::nullopt;
+  return {Error::kOutOfRange, std::move(error)};
+}
+
+Result<std::unique_ptr<SummaryStore>> OpenExistingStore(const std::string& url) {
+  if (url.starts_with("sqlite:")) {
+    if (FILE* file = std::fopen(url.c_str() + 7, "rb")) {
+      std::fclose(file);
+    } else {
+      return {Error::kUnavailable, "store " + url + " does not exist"};
+    }
+  }
+  return OpenStore(url);
+}
+
+std::vector<ReportParam> ReportParamsOfFlags(const Flags& flags, std::vector<std::string>& storage) {
+  storage.clear();
+  storage.reserve(std::size(kReportParamNames));
+  std::vector<ReportParam> params;
+  for (std::string_view name : kReportParamNames) {
+    const std::string flag = "--" + std::string(name);
+    if (!flags.Has(flag)) continue;
+    storage.push_back(flags.Get(flag));
+    params.push_back({name, storage.back()});
+  }
+  return params;
+}
+
+std::string AsFlagMessage(const std::string& message, const Flags& flags) {
+  for (std::string_view name : kReportParamNames) {
+    if (message.starts_with(name) && message.size() > name.size() && message[name.size()] == ':') {
+      const std::string flag = "--" + std::string(name);
+      return "--" + message + " (got \"" + flags.Get(flag) + "\")";
+    }
+  }
+  return message;
 }
 
 }  // namespace microconv

@@ -1,39 +1,43 @@
-// What `microconv report` and `export` share: a site's config found by its
-// id in a sites directory, and a day range given as YYYY-MM-DD flags
-// (defaults as GET /api/report: the 30 days ending today, UTC).
+// What the CLI commands share: a config JSON file loaded, a site's config
+// found by its id in a sites directory, a store that must already exist,
+// and the report query read from --flags named after its parameters
+// (core/report_query.h).
 #ifndef MICROCONV_TOOLS_CLI_STORE_RANGE_H_
 #define MICROCONV_TOOLS_CLI_STORE_RANGE_H_
 
-#include <cstdint>
-#include <optional>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/config.h"
-#include "core/report.h"  // ParseDay (YYYY-MM-DD), shared with the collector
+#include "core/report_query.h"
+#include "core/status.h"
+#include "tools/base/flags.h"
+#include "tools/store/summary_store.h"
 
 namespace microconv {
 
-inline constexpr uint32_t kMaxRangeDays = 3660;
-inline constexpr uint32_t kDefaultRangeDays = 30;
+// The site config JSON file at `path` ("-": stdin), loaded; errors say the
+// path ("demo.json: funnels[1].steps[3].window: must be > 0").
+Result<Config> LoadConfigFile(const std::string& path);
 
-struct DayRange {
-  uint32_t first = 0;
-  uint32_t last = 0;
-};
+// The config in `dir` (*.json) whose "site" is `site`; kUnavailable when the
+// directory cannot be read, kOutOfRange for an unknown site (the message
+// lists the files that did not load: maybe the site's own).
+Result<Config> LoadSiteConfig(const std::string& dir, std::string_view site);
 
-// Today's UTC day number (tools may read the clock; the core may not).
-uint32_t Today();
+// The store of a --store value that must exist: a report or an export must
+// not create an empty store by mistake.
+Result<std::unique_ptr<SummaryStore>> OpenExistingStore(const std::string& url);
 
-// The range of --from/--to texts (empty = default), or nullopt with `error`
-// naming the flag.
-std::optional<DayRange> ResolveRange(const std::string& from, const std::string& to,
-                                     std::string& error);
+// --from, --to, ... as report query parameters; the strings are `flags`'s.
+// `storage` keeps the values alive while the params are used.
+std::vector<ReportParam> ReportParamsOfFlags(const Flags& flags, std::vector<std::string>& storage);
 
-// The config in `dir` (*.json) whose "site" is `site`, or nullopt with
-// `error` set (unknown site, or that site's file does not load).
-std::optional<Config> LoadSiteConfig(const std::string& dir, std::string_view site,
-                                     std::string& error);
+// A query error as the CLI says it: "funnel: unknown id" becomes
+// "--funnel: unknown id (got \"x\")" with the value of `flags`.
+std::string AsFlagMessage(const std::string& message, const Flags& flags);
 
 }  // namespace microconv
 

@@ -12,33 +12,19 @@
 #include <span>
 #include <vector>
 
-#include "core/report.h"
 #include "core/json_writer.h"
 #include "core/report_json.h"
+#include "core/report_query.h"
 #include "core/summary.h"
+#include "tools/base/wall_clock.h"
 #include "tools/serve/event_log.h"
+#include "tools/store/report_runner.h"
 
 namespace microconv {
 namespace {
 
 constexpr int kListenBacklog = 1024;
-constexpr uint32_t kMaxReportDays = 3660;
-constexpr uint32_t kDefaultReportDays = 30;
-constexpr uint32_t kMaxDailyDays = 92;  // a day's aggregate each: bounded work per request
 constexpr const char* kCollectPath = "/api/collect";
-
-
-// Parses exactly YYYY-MM-DD into a day number; false otherwise.
-uint32_t Today() {
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  return static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::hours>(now).count() / 24);
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The media type without parameters, lowercased.
 std::string MediaType(const std::string& content_type) {
@@ -331,87 +317,19 @@ void Collector::Report(const httplib::Request& req, httplib::Response& res) {
   const std::string site = req.matches[1];
   std::shared_ptr<const Config> config = sites_.Current(site);
   if (config == nullptr) return Reject(res, 404, "unknown_site", "no config for this site", false);
-  uint32_t to = Today();
-  if (req.has_param("to") && !ParseDay(req.get_param_value("to"), to)) {
-    return Reject(res, 400, "bad_request", "to: expected YYYY-MM-DD", false);
-  }
-  uint32_t from = to >= kDefaultReportDays - 1 ? to - (kDefaultReportDays - 1) : 0;
-  if (req.has_param("from") && !ParseDay(req.get_param_value("from"), from)) {
-    return Reject(res, 400, "bad_request", "from: expected YYYY-MM-DD", false);
-  }
-  if (from > to) return Reject(res, 400, "bad_request", "from: after to", false);
-  if (to - from >= kMaxReportDays) {
-    return Reject(res, 400, "bad_request",
-                  "range: at most " + std::to_string(kMaxReportDays) + " days", false);
-  }
-  ReportOptions options;
-  options.k_anonymity = options_.k_anonymity;
-  if (req.has_param("funnel")) {
-    const std::string id = req.get_param_value("funnel");
-    const auto* funnels = config->def().funnels();
-    for (size_t f = 0; funnels != nullptr && f < funnels->size(); ++f) {
-      const auto* funnel_id = funnels->Get(f)->id();
-      if (funnel_id != nullptr && funnel_id->string_view() == id) options.funnel = int(f);
-    }
-    if (options.funnel < 0) return Reject(res, 400, "bad_request", "funnel: unknown id", false);
-  }
-  if (req.has_param("breakdown")) {
-    auto breakdown = BreakdownFromName(req.get_param_value("breakdown"));
-    if (!breakdown.ok()) return Reject(res, 400, "bad_request", "breakdown: unknown", false);
-    options.breakdown = breakdown.value();
-  }
-  Breakdown daily = Breakdown::kNone;
-  if (req.has_param("daily")) {
-    auto dimension = BreakdownFromName(req.get_param_value("daily"));
-    if (!dimension.ok() || dimension.value() == Breakdown::kAll ||
-        dimension.value() == Breakdown::kNone) {
-      return Reject(res, 400, "bad_request", "daily: expected one dimension, e.g. referrer", false);
-    }
-    if (to - from >= kMaxDailyDays) {
-      return Reject(res, 400, "bad_request",
-                    "daily: at most " + std::to_string(kMaxDailyDays) + " days", false);
-    }
-    daily = dimension.value();
-  }
-  std::vector<DailySegmentTable> daily_tables;
-  auto aggregate = daily == Breakdown::kNone
-                       ? store_.AggregateDays(*config, from, to)
-                       : AggregateByDay(*config, from, to, daily, options.k_anonymity, daily_tables);
-  if (!aggregate.ok()) {
-    LogEvent("store: report failed: " + aggregate.message());
+  std::vector<ReportParam> params;
+  for (const auto& [name, value] : req.params) params.push_back({name, value});
+  auto request = ParseReportQuery(params, *config, Today());
+  if (!request.ok()) return Reject(res, 400, "bad_request", request.message(), false);
+  request.value().options.k_anonymity = options_.k_anonymity;
+  auto report = RunReportRequest(store_, *config, request.value());
+  if (!report.ok() && report.error() == Error::kUnavailable) {
+    LogEvent("store: report failed: " + report.message());
     return Reject(res, 503, "store_unavailable", "", false);
   }
-  auto report = BuildReport(aggregate.value(), *config, options);
-  if (!report.ok()) {
-    return Reject(res, 400, ErrorName(report.error()), report.message(), false);
-  }
-  report.value().daily = std::move(daily_tables);
+  if (!report.ok()) return Reject(res, 400, ErrorName(report.error()), report.message(), false);
   res.set_header("Cache-Control", "no-store");
   res.set_content(RenderReportJson(report.value()), "application/json");
-}
-
-// The range's aggregate merged day by day from the cached day aggregates,
-// keeping each day's segment table of `dimension` on the way: the merged
-// aggregate no longer knows the days apart. One read per day, as the
-// range read would do.
-Result<Aggregate> Collector::AggregateByDay(const Config& config, uint32_t from, uint32_t to,
-                                            Breakdown dimension, int k_anonymity,
-                                            std::vector<DailySegmentTable>& daily) {
-  ReportOptions options;
-  options.k_anonymity = k_anonymity;
-  options.breakdown = dimension;
-  Aggregate total(config);
-  for (uint32_t day = from; day <= to; ++day) {
-    auto aggregate = store_.AggregateDays(config, day, day);
-    if (!aggregate.ok()) return aggregate;
-    if (aggregate.value().sessions() == 0) continue;
-    auto tables = BuildSegmentTables(aggregate.value(), config, options);
-    if (!tables.ok()) return {tables.error(), tables.message()};
-    if (!tables.value().empty()) daily.push_back({DateOfDay(day), std::move(tables.value().front())});
-    Status merged = total.Merge(aggregate.value());
-    if (!merged.ok()) return {merged.error, merged.message};
-  }
-  return total;
 }
 
 void Collector::Live(const httplib::Request& req, httplib::Response& res) {
@@ -464,14 +382,26 @@ void Collector::CompiledConfig(const httplib::Request& req, httplib::Response& r
                   "application/octet-stream");
 }
 
-// The dashboard's site picker. Site ids are checked names from the configs.
+// The dashboard's site picker (site ids are checked names from the
+// configs), and what a report query accepts, so the dashboard reads the
+// limits and breakdown names instead of copying them.
 void Collector::SiteList(httplib::Response& res) {
   JsonWriter json;
-  json.BeginObject(true);
+  json.BeginObject(false);
   json.Key("sites");
-  json.BeginArray(false);
+  json.BeginArray(true);
   for (const std::string& site : sites_.Sites()) json.String(site);
   json.EndArray();
+  json.Key("report");
+  json.BeginObject(false);
+  json.Field("default_days", kDefaultReportDays);
+  json.Field("max_days", kMaxReportDays);
+  json.Field("daily_max_days", kMaxDailyDays);
+  json.Key("breakdowns");
+  json.BeginArray(true);
+  for (int b = 0; b < kBreakdownCount; ++b) json.String(BreakdownName(static_cast<Breakdown>(b)));
+  json.EndArray();
+  json.EndObject();
   json.EndObject();
   res.set_header("Cache-Control", "no-store");
   res.set_content(std::move(json).Take(), "application/json");

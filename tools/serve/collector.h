@@ -71,9 +71,6 @@ class Collector {
   void Live(const httplib::Request& req, httplib::Response& res);
   void CompiledConfig(const httplib::Request& req, httplib::Response& res);
   void SiteList(httplib::Response& res);
-  Result<Aggregate> AggregateByDay(const Config& config, uint32_t from, uint32_t to,
-                                   Breakdown dimension, int k_anonymity,
-                                   std::vector<DailySegmentTable>& daily);
   void Metrics(httplib::Response& res);
   void Health(httplib::Response& res);
   // A 4xx/5xx with a short plain-text reason, counted when it is an ingest.

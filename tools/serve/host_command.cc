@@ -6,11 +6,11 @@
 #include <signal.h>
 
 #include <atomic>
-#include <charconv>
 #include <cstdio>
 #include <string>
 #include <thread>
 
+#include "tools/base/flags.h"
 #include "tools/serve/event_log.h"
 #include "tools/serve/serve_command.h"
 #include "tools/serve/site_host.h"
@@ -32,32 +32,20 @@ int UsageError(const std::string& message) {
 }  // namespace
 
 int RunHost(int argc, char** argv) {
-  std::string root, listen, collector;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    if (arg == "--listen" || arg == "--collector") {
-      if (i + 1 >= argc) return UsageError(arg + " needs a value");
-      (arg == "--listen" ? listen : collector) = argv[++i];
-    } else if (!arg.starts_with("--") && root.empty()) {
-      root = arg;
-    } else {
-      return UsageError("unexpected argument " + arg);
-    }
+  auto flags = Flags::Parse(argc, argv, {{"--listen"}, {"--collector"}}, 1);
+  if (!flags.ok()) return UsageError(flags.message());
+  if (flags.value().help()) {
+    std::fputs(kUsage, stdout);
+    return 0;
   }
+  const std::string root = flags.value().positional().empty() ? "" : flags.value().positional()[0];
+  const std::string listen = flags.value().Get("--listen");
+  const std::string collector = flags.value().Get("--collector");
   if (root.empty() || listen.empty() || collector.empty()) {
     return UsageError("DIR, --listen and --collector are required");
   }
-  const size_t colon = listen.rfind(':');
-  int port = -1;
-  if (colon != std::string::npos) {
-    auto [end, ec] = std::from_chars(listen.data() + colon + 1, listen.data() + listen.size(), port);
-    if (ec != std::errc() || end != listen.data() + listen.size()) port = -1;
-  }
-  if (port < 0 || port > 65535) return UsageError("--listen: expected HOST:PORT");
+  auto address = ParseHostPort("--listen", listen);
+  if (!address.ok()) return UsageError(address.message());
   if (!collector.starts_with("http://") && !collector.starts_with("https://")) {
     return UsageError("--collector: expected an http(s):// origin");
   }
@@ -85,7 +73,7 @@ int RunHost(int argc, char** argv) {
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_content(std::move(file.body), file.content_type);
   });
-  if (!server.bind_to_port(listen.substr(0, colon), port)) {
+  if (!server.bind_to_port(address.value().host, address.value().port)) {
     LogEvent("host: cannot listen on " + listen);
     return 1;
   }

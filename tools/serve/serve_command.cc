@@ -3,14 +3,13 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include <charconv>
 #include <condition_variable>
 #include <cstdio>
-#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
 
+#include "tools/base/flags.h"
 #include "tools/serve/collector.h"
 #include "tools/serve/event_log.h"
 #include "tools/store/commit_queue.h"
@@ -34,16 +33,6 @@ constexpr const char* kUsage =
 
 constexpr std::chrono::seconds kSitePollInterval{2};
 
-bool ParseInt(const std::string& text, int& out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size();
-}
-
-bool ParseDouble(const std::string& text, double& out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size();
-}
-
 int UsageError(const std::string& message) {
   std::fprintf(stderr, "microconv serve: %s\n%s", message.c_str(), kUsage);
   return 2;
@@ -52,53 +41,41 @@ int UsageError(const std::string& message) {
 }  // namespace
 
 int RunServe(int argc, char** argv) {
-  std::map<std::string, std::string> flags;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    if (!arg.starts_with("--")) return UsageError("unexpected argument " + arg);
-    const size_t eq = arg.find('=');
-    if (eq != std::string::npos) {
-      flags[arg.substr(2, eq - 2)] = arg.substr(eq + 1);
-    } else if (i + 1 < argc) {
-      flags[arg.substr(2)] = argv[++i];
-    } else {
-      return UsageError(arg + " needs a value");
-    }
+  auto parsed = Flags::Parse(argc, argv,
+                             {{"--store"}, {"--sites"}, {"--listen"}, {"--web"}, {"--k"},
+                              {"--threads"}, {"--read-timeout"}, {"--rate"}, {"--burst"}});
+  if (!parsed.ok()) return UsageError(parsed.message());
+  const Flags& flags = parsed.value();
+  if (flags.help()) {
+    std::fputs(kUsage, stdout);
+    return 0;
   }
-  for (const char* required : {"store", "sites", "listen"}) {
-    if (!flags.count(required)) return UsageError(std::string("--") + required + " is required");
+  for (const char* required : {"--store", "--sites", "--listen"}) {
+    if (!flags.Has(required)) return UsageError(std::string(required) + " is required");
   }
   CollectorOptions options;
-  const std::string listen = flags["listen"];
-  const size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || !ParseInt(listen.substr(colon + 1), options.port) ||
-      options.port < 0 || options.port > 65535) {
-    return UsageError("--listen: expected HOST:PORT");
+  const std::string listen = flags.Get("--listen");
+  auto address = ParseHostPort("--listen", listen);
+  if (!address.ok()) return UsageError(address.message());
+  options.host = address.value().host;
+  options.port = address.value().port;
+  options.web_dir = flags.Get("--web", options.web_dir);
+  auto k = flags.Int("--k", options.k_anonymity, 0, 1000000);
+  auto threads = flags.Int("--threads", options.threads, 4, 1024);
+  auto read_timeout = flags.Int("--read-timeout", options.read_timeout_seconds, 1, 3600);
+  for (const Result<long long>* value : {&k, &threads, &read_timeout}) {
+    if (!value->ok()) return UsageError(value->message());
   }
-  options.host = listen.substr(0, colon);
-  for (auto& [name, value] : flags) {
-    bool ok = true;
-    if (name == "web") {
-      options.web_dir = value;
-    } else if (name == "k") {
-      ok = ParseInt(value, options.k_anonymity) && options.k_anonymity >= 0;
-    } else if (name == "threads") {
-      ok = ParseInt(value, options.threads) && options.threads >= 4 && options.threads <= 1024;
-    } else if (name == "read-timeout") {
-      ok = ParseInt(value, options.read_timeout_seconds) && options.read_timeout_seconds >= 1;
-    } else if (name == "rate") {
-      ok = ParseDouble(value, options.rate_per_second);
-    } else if (name == "burst") {
-      ok = ParseDouble(value, options.rate_burst) && options.rate_burst >= 1;
-    } else if (name != "store" && name != "sites" && name != "listen") {
-      return UsageError("unknown flag --" + name);
-    }
-    if (!ok) return UsageError("--" + name + ": bad value " + value);
+  auto rate = flags.Number("--rate", options.rate_per_second, 0, 1e9);
+  auto burst = flags.Number("--burst", options.rate_burst, 1, 1e9);
+  for (const Result<double>* value : {&rate, &burst}) {
+    if (!value->ok()) return UsageError(value->message());
   }
+  options.k_anonymity = static_cast<int>(k.value());
+  options.threads = static_cast<int>(threads.value());
+  options.read_timeout_seconds = static_cast<int>(read_timeout.value());
+  options.rate_per_second = rate.value();
+  options.rate_burst = burst.value();
 
   // Signals are taken by one thread with sigwait: no work in signal context.
   sigset_t signals;
@@ -109,14 +86,14 @@ int RunServe(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);  // a visitor closing early must not kill us
 
-  auto store = OpenStore(flags["store"]);
+  auto store = OpenStore(flags.Get("--store"));
   if (!store.ok()) {
     LogEvent("serve: " + store.message());
     return 1;
   }
-  SiteRegistry sites(flags["sites"]);
+  SiteRegistry sites(flags.Get("--sites"));
   if (sites.Reload(true) == 0) {
-    LogEvent("serve: no valid site config in " + flags["sites"]);
+    LogEvent("serve: no valid site config in " + flags.Get("--sites"));
     return 1;
   }
   CollectorMetrics metrics;

@@ -11,7 +11,7 @@ CommitQueue::~CommitQueue() { Close(); }
 
 Status CommitQueue::Submit(StoredSummary summary) {
   std::unique_lock lock(mutex_);
-  if (closing_) return {Error::kTruncated, "collector shutting down"};
+  if (closing_) return {Error::kUnavailable, "collector shutting down"};
   std::shared_ptr<Batch> batch = pending_;
   batch->items.push_back(std::move(summary));
   work_ready_.notify_one();

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/summary.h"
+#include "tools/base/wall_clock.h"
 
 namespace microconv {
 namespace {
@@ -74,15 +75,8 @@ constexpr const char* kRangeSql = R"sql(
 SELECT nonce, seq, day, config_hash, received_at, summary FROM sessions
 WHERE site = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day, nonce)sql";
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 Status DbError(sqlite3* db, std::string_view what) {
-  // kTruncated is the closest core code; the HTTP layer maps store errors to 503.
-  return {Error::kTruncated, std::string(what) + ": " + sqlite3_errmsg(db)};
+  return {Error::kUnavailable, std::string(what) + ": " + sqlite3_errmsg(db)};
 }
 
 // A prepared statement, finalized on scope exit. Statements are prepared per
@@ -172,19 +166,19 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
     // shared memory: refuse rather than lose the concurrency we rely on.
     Statement mode(store->write_db_, "PRAGMA journal_mode");
     if (!mode.ok() || mode.Step() != SQLITE_ROW || mode.Text(0) != "wal") {
-      return R(Error::kTruncated, "store " + path + ": WAL journal mode unavailable");
+      return R(Error::kUnavailable, "store " + path + ": WAL journal mode unavailable");
     }
   }
   char* error_text = nullptr;
   if (sqlite3_exec(store->write_db_, kSchemaSql, nullptr, nullptr, &error_text) != SQLITE_OK) {
     std::string message = std::string("create schema: ") + (error_text ? error_text : "?");
     sqlite3_free(error_text);
-    return R(Error::kTruncated, message);
+    return R(Error::kUnavailable, message);
   }
   {
     Statement version(store->write_db_, "PRAGMA user_version");
     if (!version.ok() || version.Step() != SQLITE_ROW) {
-      return R(Error::kTruncated, "read user_version");
+      return R(Error::kUnavailable, "read user_version");
     }
     const int64_t found = version.Int(0);
     if (found > kSchemaVersion) {

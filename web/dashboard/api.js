@@ -14,20 +14,23 @@ async function failure(response) {
   return new ApiError(response.status, text || `HTTP ${response.status}`);
 }
 
+// What a report query accepts, as the collector serves it with the site list
+// ({ default_days, max_days, daily_max_days, breakdowns }); null until
+// fetchSites has read it.
+export let reportQuery = null;
+
 // The site ids the collector serves, or null when it cannot list them.
 export async function fetchSites() {
   try {
     const response = await fetch('/api/sites', { headers: { Accept: 'application/json' } });
     if (!response.ok) return null;
     const body = await response.json();
+    if (body.report && typeof body.report === 'object') reportQuery = body.report;
     return Array.isArray(body.sites) ? body.sites.filter((site) => typeof site === 'string') : null;
   } catch {
     return null;
   }
 }
-
-// The collector splits days by a dimension for ranges of fewer days apart.
-const kMaxDailyDays = 92;
 
 // The whole report of a date range: every funnel and every breakdown, so the
 // funnel and breakdown pickers switch views without another round trip; for
@@ -36,7 +39,8 @@ export async function fetchReport(site, { from, to }, signal) {
   const params = new URLSearchParams();
   if (from) params.set('from', from);
   if (to) params.set('to', to);
-  if (from && to && daysBetween(from, to) < kMaxDailyDays) params.set('daily', 'referrer');
+  // The collector splits days by a dimension for ranges up to its daily limit.
+  if (from && to && reportQuery && daysBetween(from, to) < reportQuery.daily_max_days) params.set('daily', 'referrer');
   let response;
   try {
     response = await fetch(`/api/report/${encodeURIComponent(site)}?${params}`, {

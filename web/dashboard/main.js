@@ -1,6 +1,6 @@
 // The microconv dashboard: reads the view from the URL, fetches the report of
 // the date range, and has each panel render its part of it.
-import { ApiError, fetchReport, fetchSites } from './api.js';
+import { ApiError, fetchReport, fetchSites, reportQuery } from './api.js';
 import { disposeCharts } from './charts.js';
 import { buildCsv, download } from './csv.js';
 import { fillDays } from './daily.js';
@@ -20,7 +20,7 @@ import { renderPaths } from './panels/paths.js';
 import { renderSegments } from './panels/segments.js';
 import { renderTimeToConvert } from './panels/time_to_convert.js';
 import { renderTraffic } from './panels/traffic.js';
-import { kBreakdowns, readState, writeState } from './state.js';
+import { breakdownOptions, readState, withServedDefaults, writeState } from './state.js';
 
 const $ = (id) => document.getElementById(id);
 const controls = {
@@ -51,8 +51,9 @@ const live = createLivePanel($('live-body'));
 const heatmap = createHeatmapPanel($('heatmap-body'));
 
 async function boot() {
-  for (const [name, label] of kBreakdowns) controls.breakdown.append(el('option', { text: label, attrs: { value: name } }));
   const sites = (await fetchSites()) || ['demo'];
+  Object.assign(state, withServedDefaults(state, reportQuery));
+  for (const [name, label] of breakdownOptions(reportQuery ? reportQuery.breakdowns : ['all'])) controls.breakdown.append(el('option', { text: label, attrs: { value: name } }));
   if (!state.site) state.site = sites[0] || 'demo';
   const siteList = sites.includes(state.site) ? sites : [state.site, ...sites];
   clear(controls.site, siteList.map((site) => el('option', { text: site, attrs: { value: site } })));

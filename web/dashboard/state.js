@@ -2,11 +2,8 @@
 // so a reload or a shared link shows the same report.
 import { addDays, isDate, todayUtc } from './format.js';
 
-// The collector's own default (tools/serve/collector.cc kDefaultReportDays).
-const kDefaultDays = 30;
-
-// Breakdown names of core/report.cc (kBreakdownNames) the picker offers;
-// "none" is left out: it would only empty the segments panel.
+// Labels of the breakdown names the collector serves (GET /api/sites,
+// report.breakdowns); a served name without a label shows as itself.
 export const kBreakdowns = [
   ['all', 'All dimensions'],
   ['referrer', 'Referrer'],
@@ -21,24 +18,37 @@ export const kBreakdowns = [
   ['country', 'Country'],
 ];
 
-function defaultRange(days = kDefaultDays) {
-  const to = todayUtc();
-  return { from: addDays(to, -(days - 1)), to };
+// The picker's [name, label] pairs for the served names; "none" is left
+// out: it would only empty the segments panel.
+export function breakdownOptions(names) {
+  return names.filter((name) => name !== 'none').map((name) => [name, (kBreakdowns.find(([known]) => known === name) || [name, name])[1]]);
 }
 
+// The view of the URL; a missing range or breakdown stays empty until
+// withServedDefaults fills it from what the collector serves.
 export function readState(search = location.search) {
   const params = new URLSearchParams(search);
-  const range = defaultRange();
   const from = params.get('from');
   const to = params.get('to');
-  const breakdown = params.get('breakdown');
   return {
     site: params.get('site') || '',
-    from: isDate(from) ? from : range.from,
-    to: isDate(to) ? to : range.to,
+    from: isDate(from) ? from : '',
+    to: isDate(to) ? to : '',
     funnel: params.get('funnel') || '',
-    breakdown: kBreakdowns.some(([name]) => name === breakdown) ? breakdown : 'all',
+    breakdown: params.get('breakdown') || '',
   };
+}
+
+// Fills the range with the collector's default (the days ending today) and
+// drops a breakdown it does not serve. `query` is api.js reportQuery, or
+// null when the collector is unreachable (then: today only).
+export function withServedDefaults(state, query) {
+  const days = query ? query.default_days : 1;
+  const to = state.to || todayUtc();
+  const from = state.from || addDays(to, -(days - 1));
+  const names = query ? query.breakdowns : ['all'];
+  const breakdown = names.includes(state.breakdown) ? state.breakdown : 'all';
+  return { ...state, from, to, breakdown };
 }
 
 export function writeState(state) {

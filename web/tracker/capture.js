@@ -1,9 +1,12 @@
 // Turns what the loader's listeners saw into core Event records. Reads only
 // positions, sizes, tag names, ids, field names and selector matches: never
 // text, never an input value, never another attribute.
-import { EventType, MediaEvent, kPageLoad } from './event_types.js';
 import { elementPath } from './element_path.js';
 import { warnOnce } from './status.js';
+import * as EventType from './wire/event_type.js';
+import { kMaxEventNameLength } from './wire/event_record.js';
+import * as MediaEvent from './wire/media_event.js';
+import * as Navigation from './wire/navigation.js';
 
 const kInputEveryMs = 1000;
 
@@ -12,7 +15,6 @@ const kInputEveryMs = 1000;
 const kVisibilityThresholds = [0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 1];
 
 const kDeadClickMs = 1000;
-const kMaxNameLength = 100;
 
 // The page as the core sees it: path and query (the core keeps only utm_*),
 // no fragment, except hash routers (`#/cart`), whose fragment is the route.
@@ -49,7 +51,7 @@ function fieldName(target) {
   const tag = target && target.localName;
   if (tag !== 'input' && tag !== 'select' && tag !== 'textarea') return '';
   const name = target.getAttribute('name') || target.id || '';
-  return name.slice(0, kMaxNameLength);
+  return name.slice(0, kMaxEventNameLength);
 }
 
 export class Capture {
@@ -133,6 +135,15 @@ export class Capture {
         this.cancelDeadClicks();
         this.signal('pagehide', t);
         break;
+      case 'pageshow':
+        // Back from the back/forward cache: the page is seen again (the
+        // load's own pageshow is the page view the loader recorded).
+        if (event.persisted) {
+          this.emit({ t, type: EventType.kVisibility, b: 1 });
+          this.pageKey = null;
+          this.onRoute(t, Navigation.kHistoryBack, pagePath(location.pathname + location.search + location.hash));
+        }
+        break;
       default:
         this.onInput(t);
     }
@@ -142,13 +153,13 @@ export class Capture {
     const key = routeKey(path);
     // popstate + hashchange for one navigation, replaceState that only
     // changes the query: still the same page.
-    if (how !== kPageLoad && key === this.pageKey) return;
+    if (how !== Navigation.kPageLoad && key === this.pageKey) return;
     this.pageKey = key;
     this.cancelDeadClicks();
     this.emitScroll();
     this.resetPage();
     this.emit({ t, type: EventType.kPageView, a: how, str: path });
-    if (how !== kPageLoad) {
+    if (how !== Navigation.kPageLoad) {
       this.signal('route', t);
       // An SPA renders the new route after the history call.
       if (this.live) setTimeout(() => this.observeVisibility(), 100);
@@ -237,7 +248,7 @@ export class Capture {
       const before = this.quartiles.get(target) || 0;
       if (reached <= before) return;
       this.quartiles.set(target, reached);
-      for (let q = before + 1; q <= reached; q++) milestones.push(q);  // kQuartile25..75
+      for (let q = before + 1; q <= reached; q++) milestones.push(MediaEvent.kQuartile25 + q - 1);
     }
     this.media.forEach((selector, index) => {
       if (!closest(target, selector)) return;

@@ -2,8 +2,8 @@
 // cannot be instantiated) and wraps the Embind `TrackerCore`: this wrapper
 // copies every result out of the core's memory, because the core reuses its
 // buffers on the next call and memory growth detaches old views.
-import { kEventBytes, kNoString } from './event_types.js';
 import { warnOnce } from './status.js';
+import * as Record from './wire/event_record.js';
 
 // A CSP without 'wasm-unsafe-eval' rejects even an empty module, so one
 // synchronous 8-byte compile tells whether the real one can load.
@@ -106,18 +106,19 @@ export class TrackerCore {
     const view = this.core.eventBuffer(events.length);
     const record = new DataView(view.buffer, view.byteOffset, view.byteLength);
     events.forEach((event, i) => {
-      const at = i * kEventBytes;
+      const at = i * Record.kEventBytes;
       const t = Math.max(0, Math.floor(event.t));
-      record.setUint32(at, t >>> 0, true);
-      record.setUint32(at + 4, Math.floor(t / 4294967296), true);
-      record.setUint8(at + 8, event.type);
-      record.setUint8(at + 9, event.b || 0);
-      record.setUint16(at + 10, event.a || 0, true);
-      record.setUint32(at + 12, event.str == null ? kNoString : indices.get(event.str), true);
-      record.setInt32(at + 16, event.x || 0, true);
-      record.setInt32(at + 20, event.y || 0, true);
-      record.setInt32(at + 24, event.w || 0, true);
-      record.setInt32(at + 28, event.h || 0, true);
+      // int64 time_ms as two little-endian halves (DataView has no safe int64).
+      record.setUint32(at + Record.kEventTimeMsOffset, t >>> 0, true);
+      record.setUint32(at + Record.kEventTimeMsOffset + 4, Math.floor(t / 4294967296), true);
+      record.setUint8(at + Record.kEventTypeOffset, event.type);
+      record.setUint8(at + Record.kEventBOffset, event.b || 0);
+      record.setUint16(at + Record.kEventAOffset, event.a || 0, true);
+      record.setUint32(at + Record.kEventStrOffset, event.str == null ? Record.kNoString : indices.get(event.str), true);
+      record.setInt32(at + Record.kEventXOffset, event.x || 0, true);
+      record.setInt32(at + Record.kEventYOffset, event.y || 0, true);
+      record.setInt32(at + Record.kEventWOffset, event.w || 0, true);
+      record.setInt32(at + Record.kEventHOffset, event.h || 0, true);
     });
     return this.core.ingest(events.length);
   }

@@ -4,11 +4,29 @@
 // (tracker chunk, core, compiled config) once the page is idle. Everything
 // that can wait lives in the chunk (tracker.js), which takes over the
 // listeners registered here through `boot.sink`.
+import * as Navigation from './wire/navigation.js';
+
 (function (win, doc) {
   var script = doc.currentScript;
   var nav = navigator;
   var quiet = function () {
     return Promise.resolve(null);
+  };
+  // Every reason to stop or degrade is said once; nothing reaches the page.
+  var warn = function (why) {
+    try {
+      console.warn('microconv: ' + why);
+    } catch (_) {}
+  };
+  // Patches a built-in the page may have frozen (SES lockdown, hardened
+  // pages): defineProperty also works where assignment hits a frozen
+  // prototype's property; a frozen object itself throws, and that is said.
+  var hook = function (object, name, wrap) {
+    try {
+      Object.defineProperty(object, name, { value: wrap(object[name]), writable: true, configurable: true });
+    } catch (error) {
+      warn('cannot watch ' + name + ' (' + error + ')');
+    }
   };
   try {
     var previous = win.microconv;
@@ -64,6 +82,17 @@
           calls.push([args, Date.now(), resolve]);
         });
       },
+      hook: hook,
+      // Tracking off for this page: the queue answers null from now on.
+      stop: function (why) {
+        if (why) warn(why);
+        boot.sink = function () {};
+        buffer.length = 0;
+        boot.handle = quiet;
+        calls.splice(0).forEach(function (call) {
+          call[2](null);
+        });
+      },
     };
     var queued = (previous && previous.q) || [];
     for (var i = 0; i < queued.length; i++) boot.handle(queued[i]);
@@ -99,36 +128,52 @@
         doc.addEventListener(type, record, listen);
       });
     win.addEventListener('pagehide', record, listen);
+    win.addEventListener('pageshow', record, listen);
     ['pushState', 'replaceState'].forEach(function (name) {
-      var original = history[name];
-      history[name] = function () {
-        var result = original.apply(this, arguments);
-        route(1);
-        return result;
-      };
+      hook(history, name, function (original) {
+        return function () {
+          var result = original.apply(this, arguments);
+          route(Navigation.kSpaRoute);
+          return result;
+        };
+      });
     });
     win.addEventListener('popstate', function () {
-      route(2);
+      route(Navigation.kHistoryBack);
     });
     win.addEventListener('hashchange', function () {
-      route(1);
+      route(Navigation.kSpaRoute);
     });
-    route(0);
+    route(Navigation.kPageLoad);
 
+    // Runs from the page's event loop: a throw here would be the page's
+    // uncaught error (a page's broken Promise.prototype.then, say).
     var load = function () {
-      import(endpoint + '/microconv-tracker.js')
-        .then(function (chunk) {
-          chunk.boot(boot);
-        })
-        .catch(function (error) {
-          console.warn('microconv: tracker did not load (' + error + ')');
-        });
+      try {
+        import(endpoint + '/microconv-tracker.js').then(
+          function (chunk) {
+            chunk.boot(boot);
+          },
+          function (error) {
+            boot.stop('tracker did not load (' + error + ')');
+          }
+        );
+      } catch (error) {
+        boot.stop('off: tracker cannot load here (' + error + ')');
+      }
     };
     var idle = function () {
-      win.requestIdleCallback ? requestIdleCallback(load, { timeout: 2000 }) : setTimeout(load, 1);
+      try {
+        requestIdleCallback(load, { timeout: 2000 });
+      } catch (_) {
+        // Missing or replaced by the page.
+        setTimeout(load, 1);
+      }
     };
     doc.readyState == 'complete' ? idle() : win.addEventListener('load', idle);
   } catch (error) {
+    // A built-in the loader needs throws (addEventListener replaced, say).
+    boot ? boot.stop('off: ' + error) : warn('off: ' + error);
     quiet.l = 1;
     win.microconv = quiet;
   }

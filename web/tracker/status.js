@@ -1,18 +1,8 @@
-// The one place where a core status becomes something JS acts on. Mirrors
-// ErrorName() in core/status.cc (its twin): the bindings return
-// "error_name: message" strings, and nothing else in web/ parses them.
-export const ErrorName = Object.freeze({
-  kOk: 'ok',
-  kInvalidConfig: 'invalid_config',
-  kTooLarge: 'too_large',
-  kTruncated: 'truncated',
-  kWrongIdentifier: 'wrong_identifier',
-  kUnsupportedVersion: 'unsupported_version',
-  kVerifyFailed: 'verify_failed',
-  kOutOfRange: 'out_of_range',
-  kConfigMismatch: 'config_mismatch',
-  kCorruptSnapshot: 'corrupt_snapshot',
-});
+// The one place where a core status becomes something JS acts on: the
+// bindings return "error_name: message" strings (names from ErrorName() in
+// core/status.cc, twinned in wire/error_name.js), and nothing else in web/
+// parses them.
+import * as ErrorName from './wire/error_name.js';
 
 // "" means ok; otherwise the error name before the colon.
 export function statusName(result) {

@@ -4,19 +4,20 @@
 // sends cumulative summaries. Every entry point from the page is wrapped:
 // nothing here may throw into the host page.
 import { Capture } from './capture.js';
-import { EventType } from './event_types.js';
 import { TrackerCore, loadCoreModule } from './core.js';
 import { browserSignal, mayStoreAndSend } from './privacy.js';
 import { statusName, warnOnce } from './status.js';
-import { SiteStorage, fromBase64, toBase64 } from './storage.js';
+import { SharedSession, hex } from './shared_session.js';
+import { SiteStorage } from './storage.js';
 import { Transport } from './transport.js';
+import * as EventType from './wire/event_type.js';
+import { kMaxEventNameLength } from './wire/event_record.js';
 
 const kBatchEvents = 64;
 const kBatchDelayMs = 250;
 const kAdvanceEveryMs = 5000;
 const kRouteFlushEveryMs = 10000;
 const kDayMs = 86400000;
-const kMaxNameLength = 100;
 
 function guard(fn) {
   return function () {
@@ -32,10 +33,6 @@ function guard(fn) {
 function randomNonce() {
   const halves = crypto.getRandomValues(new Uint32Array(2));
   return [halves[0], halves[1]];
-}
-
-function hex(nonce) {
-  return nonce.map((half) => half.toString(16).padStart(8, '0')).join('');
 }
 
 function visitor(referrer) {
@@ -62,7 +59,7 @@ function dataLayerEventName(item) {
   if (!item || typeof item !== 'object') return '';
   let name = typeof item.event === 'string' ? item.event : '';
   if (!name && item[0] === 'event' && typeof item[1] === 'string') name = item[1];
-  return name.startsWith('gtm.') ? '' : name.slice(0, kMaxNameLength);
+  return name.startsWith('gtm.') ? '' : name.slice(0, kMaxEventNameLength);
 }
 
 class Tracker {
@@ -73,15 +70,24 @@ class Tracker {
     this.privacy = settings.privacy || {};
     const journey = this.privacy.scope === 'journey';
     this.journeyMs = journey ? Math.max(1, this.privacy.journeyDays || 1) * kDayMs : 0;
+    // Consent lives as long as the scope; the session is shared by the
+    // site's tabs, so it and its outbox are in localStorage either way.
     this.storage = new SiteStorage(journey ? 'localStorage' : 'sessionStorage', boot.site);
-    this.transport = new Transport(boot.endpoint, this.storage);
+    this.shared = new SiteStorage('localStorage', boot.site);
+    this.pageId = hex(randomNonce());
+    this.session = new SharedSession(this.shared, boot.site, this.pageId);
+    this.transport = new Transport(boot.endpoint, this.shared);
     this.signal = browserSignal(this.privacy);
     if (this.signal) warnOnce('off: ' + this.signal + ' (nothing stored or sent)');
     this.consent = this.storage.get('consent') === '1' ? true : null;
     this.queue = [];
     this.nonce = null; // null: no running session
     this.dirty = false;
+    // The page whose visibility the session follows: the one the visitor
+    // looked at last ('' when none of the site's tabs is visible).
+    this.owner = '';
     this.replaying = false;
+    this.feeding = false;
     this.batchTimer = 0;
     this.routeTimer = 0;
     this.lastFlushMs = 0;
@@ -97,14 +103,15 @@ class Tracker {
 
   applyPrivacy() {
     this.permitted = mayStoreAndSend(this.privacy, this.signal, this.consent);
-    this.storage.enabled = this.permitted;
+    this.storage.enabled = this.shared.enabled = this.permitted;
   }
 
   run() {
     const buffer = this.boot.buffer;
-    this.resume(buffer.length ? buffer[0][1] : Date.now());
-    if (this.permitted) this.transport.retry(this.nonce && hex(this.nonce));
-
+    const t = buffer.length ? buffer[0][1] : Date.now();
+    // The page's real visibility first: the stored session says "hidden"
+    // since the previous page left (or another tab was hidden).
+    this.queue.push(this.visibilityEvent(t));
     this.replaying = true;
     for (const record of buffer.splice(0)) this.capture.handle(record);
     this.replaying = false;
@@ -112,49 +119,73 @@ class Tracker {
     this.capture.goLive();
     this.watchDataLayer();
 
+    this.turn(() => {
+      if (this.permitted) this.transport.retry(this.nonce && hex(this.nonce));
+      this.ingestQueue();
+    });
     for (const [args, t, resolve] of this.boot.calls.splice(0)) resolve(this.call(args, t));
     const call = guard((args) => this.call(args, Date.now()));
     this.boot.handle = (args) => Promise.resolve(call(args));
-    this.feed();
     setInterval(guard(() => this.tick()), kAdvanceEveryMs);
   }
 
-  // Continues the session stored by an earlier page of this visit when it
-  // is still alive; else starts one.
-  resume(t) {
-    const stored = this.readSnapshot();
-    if (stored) {
-      const result = this.core.restore(stored.bytes);
-      if (!result) {
-        this.nonce = stored.nonce;
-        this.referrer = '';
-        if (!this.core.expiredAt(t)) return;
-        this.endSession();
-      } else {
-        warnOnce('stored session unreadable; starting a new one', statusName(result));
-      }
-    }
-    this.startSession(t);
+  visibilityEvent(t) {
+    return { t, type: EventType.kVisibility, b: document.visibilityState === 'hidden' ? 0 : 1 };
   }
 
-  readSnapshot() {
-    try {
-      const stored = JSON.parse(this.storage.get('session') || 'null');
-      if (!stored || (stored.e && stored.e < Date.now())) return null;
-      const bytes = fromBase64(stored.s);
-      const nonce = /^[0-9a-f]{16}$/.test(stored.n) ?
-        [parseInt(stored.n.slice(0, 8), 16), parseInt(stored.n.slice(8), 16)] : null;
-      return bytes && nonce ? { bytes, nonce } : null;
-    } catch (_) {
+  // Runs `body` as this tab's turn on the shared session: catch up with what
+  // other tabs wrote, run, write back. `now`: the page is being hidden or
+  // unloaded and cannot wait for the lock. Resolves to `body`'s result.
+  turn(body, now) {
+    const run = guard(() => {
+      this.catchUp();
+      const result = body();
+      this.save();
+      return result;
+    });
+    if (now) return Promise.resolve(run());
+    return this.session.locked(run).catch((error) => {
+      warnOnce('internal error; some events were not recorded', String(error));
+      this.feeding = false;
       return null;
-    }
+    });
   }
 
-  saveSnapshot() {
-    if (!this.permitted || !this.nonce) return;
-    const record = { n: hex(this.nonce), s: toBase64(this.core.snapshot()) };
-    if (this.journeyMs) record.e = Date.now() + this.journeyMs;
-    this.storage.set('session', JSON.stringify(record));
+  // Another tab (or the previous page) wrote a newer state: continue from it.
+  catchUp() {
+    const stored = this.session.read();
+    if (!stored) {
+      // The record this page held is gone: another tab ended the session
+      // (and sent its final summary) or consent was withdrawn.
+      if (this.session.version) {
+        this.nonce = null;
+        this.session.version = '';
+      }
+      return;
+    }
+    if (stored.version === this.session.version) return;
+    const result = this.core.restore(stored.bytes);
+    if (result) {
+      warnOnce('stored session unreadable; starting a new one', statusName(result));
+      return;
+    }
+    this.nonce = stored.nonce;
+    this.owner = stored.owner;
+    this.dirty = stored.dirty;
+    this.referrer = ''; // the visit came from the site itself
+    this.session.version = stored.version;
+  }
+
+  save() {
+    if (!this.permitted) return;
+    if (!this.nonce) return;
+    this.session.write({
+      nonce: this.nonce,
+      bytes: this.core.snapshot(),
+      owner: this.owner,
+      dirty: this.dirty,
+      expires: this.journeyMs ? Date.now() + this.journeyMs : 0,
+    });
   }
 
   startSession(t) {
@@ -167,9 +198,10 @@ class Tracker {
   // The final flush of a session (inactivity timeout).
   endSession() {
     this.core.end();
+    this.dirty = true;
     this.send();
     this.nonce = null;
-    this.storage.remove('session');
+    this.session.remove();
   }
 
   emit(event) {
@@ -181,11 +213,24 @@ class Tracker {
     }
   }
 
+  // Queued events go to the core in this tab's next turn.
   feed() {
     clearTimeout(this.batchTimer);
     this.batchTimer = 0;
+    if (this.feeding) return;
+    this.feeding = true;
+    this.turn(() => {
+      this.feeding = false;
+      this.ingestQueue();
+    });
+  }
+
+  // Inside a turn.
+  ingestQueue() {
     this.capture.emitScroll();
-    let events = this.queue;
+    clearTimeout(this.batchTimer);
+    this.batchTimer = 0;
+    let events = this.queue.filter((event) => this.followsVisibility(event));
     this.queue = [];
     for (let guardRounds = 0; events.length && guardRounds < 8; guardRounds++) {
       if (!this.nonce) this.startSession(events[0].t);
@@ -198,46 +243,61 @@ class Tracker {
     }
   }
 
+  // The session is visible while the page the visitor looked at last is:
+  // another tab loading or hidden in the background does not stop it.
+  followsVisibility(event) {
+    if (event.type !== EventType.kVisibility) return true;
+    if (event.b) {
+      this.owner = this.pageId;
+      return true;
+    }
+    if (this.owner && this.owner !== this.pageId) return false;
+    this.owner = '';
+    return true;
+  }
+
   tick() {
     if (document.visibilityState !== 'visible') return;
-    this.feed();
-    const now = Date.now();
-    if (!this.nonce) return;
-    if (this.core.expiredAt(now)) {
-      this.endSession();
-      return;
-    }
-    this.core.advance(now);
+    this.turn(() => {
+      this.ingestQueue();
+      const now = Date.now();
+      if (!this.nonce) return;
+      if (this.core.expiredAt(now)) {
+        this.endSession();
+        return;
+      }
+      this.core.advance(now);
+    });
   }
 
   onSignal(kind, t) {
     if (this.replaying) return;
     if (kind !== 'route') {
-      this.flush();
+      // Hidden or unloading: this may be the page's last chance.
+      this.turn(() => this.flush(), true);
       return;
     }
     const wait = this.lastFlushMs + kRouteFlushEveryMs - t;
     if (wait <= 0) {
-      this.flush();
+      this.turn(() => this.flush());
     } else if (!this.routeTimer) {
       this.routeTimer = setTimeout(
         guard(() => {
           this.routeTimer = 0;
-          this.flush();
+          this.turn(() => this.flush());
         }),
         wait
       );
     }
   }
 
-  // Sends the session's cumulative summary if anything changed since the
-  // last one, and keeps the snapshot for the next page.
+  // Inside a turn: sends the session's cumulative summary if anything
+  // changed since the last one (by any tab).
   flush() {
-    this.feed();
+    this.ingestQueue();
     if (!this.nonce) return;
     this.core.advance(Date.now());
     if (this.dirty) this.send();
-    this.saveSnapshot();
   }
 
   send() {
@@ -252,31 +312,35 @@ class Tracker {
   // pagehide. `sent` is false when nothing changed since the last send (the
   // collector already has it) or when sending is not permitted.
   flushNow() {
-    const before = this.sends;
-    this.flush();
-    if (!this.nonce) return null;
-    const next = this.core.render(this.core.preview());
-    return { sent: this.sends !== before, seq: next ? next.seq - 1 : null };
+    return this.turn(() => {
+      const before = this.sends;
+      this.flush();
+      if (!this.nonce) return null;
+      const next = this.core.render(this.core.preview());
+      return { sent: this.sends !== before, seq: next ? next.seq - 1 : null };
+    });
   }
 
   // Exactly what the next flush would send, decoded by the core; with
   // {bytes: true} also the bytes themselves as hex (the playground).
   inspect(options) {
-    this.feed();
-    if (!this.nonce) return null;
-    this.core.advance(Date.now());
-    const bytes = this.core.preview();
-    const summary = this.core.render(bytes);
-    if (!(options && options.bytes)) return summary;
-    let hexBytes = '';
-    for (let i = 0; i < bytes.length; i++) hexBytes += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
-    return { summary, hex: hexBytes };
+    return this.turn(() => {
+      this.ingestQueue();
+      if (!this.nonce) return null;
+      this.core.advance(Date.now());
+      const bytes = this.core.preview();
+      const summary = this.core.render(bytes);
+      if (!(options && options.bytes)) return summary;
+      let hexBytes = '';
+      for (let i = 0; i < bytes.length; i++) hexBytes += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
+      return { summary, hex: hexBytes };
+    });
   }
 
   call(args, t) {
     const command = args[0];
     if (command === 'track') {
-      const name = typeof args[1] === 'string' ? args[1].slice(0, kMaxNameLength) : '';
+      const name = typeof args[1] === 'string' ? args[1].slice(0, kMaxEventNameLength) : '';
       // Properties stay on the page: only the name is analysed.
       if (name) this.emit({ t, type: EventType.kCustom, str: name });
       return null;
@@ -296,36 +360,32 @@ class Tracker {
     this.applyPrivacy();
     if (granted && this.permitted) {
       this.storage.set('consent', '1');
-      this.saveSnapshot();
+      this.turn(() => this.ingestQueue());
     } else if (!granted) {
-      for (const key of ['consent', 'session', 'outbox']) this.storage.remove(key);
+      this.storage.remove('consent');
+      this.shared.remove('outbox');
+      this.session.remove();
     }
   }
 
   watchDataLayer() {
-    const layer = (window.dataLayer = window.dataLayer || []);
+    // Assigned only when absent: a page may define it read-only.
+    let layer = window.dataLayer;
+    if (!layer) layer = window.dataLayer = [];
     if (!Array.isArray(layer)) return;
     const record = guard((item) => {
       const name = dataLayerEventName(item);
       if (name) this.emit({ t: Date.now(), type: EventType.kDataLayer, str: name });
     });
     layer.forEach(record);
-    const original = layer.push;
     // GTM keeps working: its push (or Array's) runs first and its result is
-    // returned unchanged.
-    layer.push = function () {
+    // returned unchanged. A frozen dataLayer is said once and not watched.
+    this.boot.hook(layer, 'push', (original) => function () {
       const result = original.apply(this, arguments);
       for (let i = 0; i < arguments.length; i++) record(arguments[i]);
       return result;
-    };
+    });
   }
-}
-
-function stop(boot) {
-  boot.sink = () => {};
-  boot.buffer.length = 0;
-  boot.handle = () => Promise.resolve(null);
-  for (const [, , resolve] of boot.calls.splice(0)) resolve(null);
 }
 
 async function start(boot) {
@@ -339,26 +399,30 @@ async function start(boot) {
   }
   if (!response.ok) {
     warnOnce('no config for site "' + boot.site + '"; tracking off', String(response.status));
-    return stop(boot);
+    return boot.stop();
   }
   const config = new Uint8Array(await response.arrayBuffer());
   const core = new TrackerCore(await loadCoreModule(boot.endpoint));
   const loaded = core.loadConfig(config);
   if (loaded) {
     warnOnce('config rejected; tracking off', loaded);
-    return stop(boot);
+    return boot.stop();
   }
   new Tracker(boot, core, core.settings()).run();
 }
 
 // Called once by the loader with its state (see loader.js).
-export function boot(state) {
-  start(state).catch((error) => {
+export async function boot(state) {
+  // Awaited, not .then(): a page's replaced Promise.prototype.then must not
+  // turn a failure here into its uncaught error.
+  try {
+    await start(state);
+  } catch (error) {
     warnOnce('tracker failed to start; tracking off', String(error));
     try {
-      stop(state);
+      state.stop();
     } catch (_) {
       // Already stopped.
     }
-  });
+  }
 }

@@ -13,10 +13,13 @@ const kFlags = [
   '--disable-sync',
 ];
 
-export function launchBrowser() {
+// `backForwardCache`: keep Chromium's back/forward cache, which Playwright
+// turns off by default.
+export function launchBrowser({ backForwardCache = false } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: kFlags,
+    ignoreDefaultArgs: backForwardCache ? ['--disable-back-forward-cache'] : [],
     headless: true,
   });
 }

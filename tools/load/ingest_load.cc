@@ -1,12 +1,13 @@
-#include "ingest_load.h"
+#include "tools/load/ingest_load.h"
 
 #include <httplib.h>
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <thread>
 
-namespace microconv::testing {
+namespace microconv {
 
 LoadResult DriveIngestLoad(const LoadOptions& options) {
   using Clock = std::chrono::steady_clock;
@@ -28,6 +29,12 @@ LoadResult DriveIngestLoad(const LoadOptions& options) {
       uint64_t accepted = 0, rejected = 0, failed = 0;
       while (Clock::now() < deadline && !(options.stop && options.stop->load())) {
         const uint64_t index = next_index.fetch_add(1);
+        if (options.rate > 0) {
+          const auto due = start + std::chrono::duration_cast<Clock::duration>(
+                                       std::chrono::duration<double>(double(index) / options.rate));
+          if (due >= deadline) break;
+          std::this_thread::sleep_until(due);
+        }
         const std::vector<uint8_t> body = options.make_summary(index);
         const auto sent = Clock::now();
         auto res = cli.Post("/api/collect", reinterpret_cast<const char*>(body.data()),
@@ -70,4 +77,4 @@ LoadResult DriveIngestLoad(const LoadOptions& options) {
   return result;
 }
 
-}  // namespace microconv::testing
+}  // namespace microconv

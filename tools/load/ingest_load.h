@@ -1,24 +1,26 @@
-// Drives a running collector with N concurrent posting clients for T
-// seconds and reports summaries/s and acknowledgement latency percentiles.
-// Used by the integration tests (kill -9 under load) and by
-// microconv_ingest_load; the lead's `microconv bench` can call it too.
-#ifndef MICROCONV_TESTS_INTEGRATION_INGEST_LOAD_H_
-#define MICROCONV_TESTS_INTEGRATION_INGEST_LOAD_H_
+// Drives a running collector with N concurrent keep-alive posting clients
+// for T seconds and reports summaries/s and acknowledgement latency
+// percentiles: `microconv bench`, the integration tests (kill -9 under load)
+// and microconv_ingest_load all use it.
+#ifndef MICROCONV_TOOLS_LOAD_INGEST_LOAD_H_
+#define MICROCONV_TOOLS_LOAD_INGEST_LOAD_H_
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <vector>
 
-namespace microconv::testing {
+namespace microconv {
 
 struct LoadOptions {
   std::string host = "127.0.0.1";
   int port = 0;
   int clients = 8;
   double seconds = 2;
+  // > 0: post k is sent no earlier than start + k / rate (an open-loop
+  // schedule), so latency is measured at that offered load; 0: flat out.
+  double rate = 0;
   // Summary bytes for post number `index` (unique across clients).
   std::function<std::vector<uint8_t>(uint64_t index)> make_summary;
   // Optional: set to true from outside to stop early.
@@ -40,6 +42,6 @@ struct LoadResult {
 
 LoadResult DriveIngestLoad(const LoadOptions& options);
 
-}  // namespace microconv::testing
+}  // namespace microconv
 
-#endif  // MICROCONV_TESTS_INTEGRATION_INGEST_LOAD_H_
+#endif  // MICROCONV_TOOLS_LOAD_INGEST_LOAD_H_
