@@ -363,20 +363,17 @@ bool VisitAggregate(A& a, Self& self) {
   for (auto& grid : self.heat_) {
     // Per-cell clicks, then per-cell sessions; a grid stays empty until a
     // cell has clicks.
-    auto resize = [&grid] {
-      if (grid.empty()) grid.resize(kHeatGridCells);
-    };
     auto clicks = [&grid](size_t c) { return c < grid.size() ? grid[c].clicks : uint64_t{0}; };
     auto sessions = [&grid](size_t c) { return c < grid.size() ? grid[c].sessions : uint64_t{0}; };
     auto set_clicks = [&](size_t c, uint64_t value) {
       if constexpr (A::kReading) {
-        resize();
+        if (grid.empty()) grid.resize(kHeatGridCells);
         grid[c].clicks = value;
       }
     };
     auto set_sessions = [&](size_t c, uint64_t value) {
       if constexpr (A::kReading) {
-        resize();
+        if (grid.empty()) grid.resize(kHeatGridCells);
         grid[c].sessions = value;
       }
     };
