@@ -1,5 +1,6 @@
 #include "core/aggregate.h"
 
+#include <algorithm>
 #include <bit>
 
 #include "core/calendar.h"
@@ -212,13 +213,21 @@ Status Aggregate::Add(const wire::Summary& summary) {
   }
 
   if (const auto* heat = summary.heat()) {
+    // A session counts once per cell, however its summary lists the cell.
+    std::vector<uint32_t> seen;
     for (const wire::HeatCell* cell : *heat) {
       if (cell->page() >= page_count || cell->cell() >= kHeatGridCells) continue;
       const uint16_t page = pages->Get(cell->page())->page();
       if ((page & kPageBit) != 0 || page >= heat_.size()) continue;
-      std::vector<uint64_t>& grid = heat_[page];
+      std::vector<HeatTally>& grid = heat_[page];
       if (grid.empty()) grid.resize(kHeatGridCells);
-      grid[cell->cell()] += cell->count();
+      HeatTally& tally = grid[cell->cell()];
+      tally.clicks += cell->count();
+      const uint32_t key = uint32_t{page} * kHeatGridCells + cell->cell();
+      if (std::find(seen.begin(), seen.end(), key) == seen.end()) {
+        seen.push_back(key);
+        tally.sessions += 1;
+      }
     }
   }
 

@@ -178,6 +178,19 @@ struct FormTally {
   bool operator==(const FormTally&) const = default;
 };
 
+// One heat-map grid cell: clicks, and the sessions that clicked there (the
+// cell's k-anonymity count: one visitor's many clicks are still one).
+struct HeatTally {
+  uint64_t clicks = 0;
+  uint64_t sessions = 0;
+  HeatTally& operator+=(const HeatTally& o) {
+    clicks += o.clicks;
+    sessions += o.sessions;
+    return *this;
+  }
+  bool operator==(const HeatTally&) const = default;
+};
+
 struct SelectorTally {
   uint64_t sessions = 0;
   uint64_t clicks = 0;
@@ -243,7 +256,7 @@ class Aggregate {
   // Unconfigured fields, keyed by the form index byte followed by the name.
   const CappedStringMap<FieldTally>& literal_fields() const noexcept { return literal_fields_; }
   // Per template: empty, or kHeatGridCells click sums.
-  const std::vector<std::vector<uint64_t>>& heat() const noexcept { return heat_; }
+  const std::vector<std::vector<HeatTally>>& heat() const noexcept { return heat_; }
   const std::vector<SelectorTally>& selectors() const noexcept { return selectors_; }
 
   // Same config and same figures (what the serialised bytes say).
@@ -303,7 +316,7 @@ class Aggregate {
   CappedStringMap<ElementTally> elements_{kMaxTrackedElements};
   std::vector<FormTally> forms_;
   CappedStringMap<FieldTally> literal_fields_{kMaxTrackedLiteralFields};
-  std::vector<std::vector<uint64_t>> heat_;
+  std::vector<std::vector<HeatTally>> heat_;
   std::vector<SelectorTally> selectors_;
 };
 

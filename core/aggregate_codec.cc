@@ -16,7 +16,9 @@ namespace microconv {
 namespace {
 
 constexpr uint8_t kMagic[4] = {'M', 'C', 'A', '1'};
-constexpr uint64_t kAggregateVersion = 1;
+// 2: heat cells carry their sessions. Other versions are refused, so a
+// stored day aggregate of another layout is rebuilt from its sessions.
+constexpr uint64_t kAggregateVersion = 2;
 
 class AggregateWriter {
  public:
@@ -359,15 +361,34 @@ bool VisitAggregate(A& a, Self& self) {
     self.heat_.resize(grids);
   }
   for (auto& grid : self.heat_) {
-    // Per-cell clicks; a grid stays empty until a cell has clicks.
-    auto get = [&grid](size_t c) { return c < grid.size() ? grid[c] : uint64_t{0}; };
-    auto set = [&grid](size_t c, uint64_t clicks) {
+    // Per-cell clicks, then per-cell sessions; a grid stays empty until a
+    // cell has clicks.
+    auto clicks = [&grid](size_t c) { return c < grid.size() ? grid[c].clicks : uint64_t{0}; };
+    auto sessions = [&grid](size_t c) { return c < grid.size() ? grid[c].sessions : uint64_t{0}; };
+    auto set_clicks = [&](size_t c, uint64_t value) {
       if constexpr (A::kReading) {
         if (grid.empty()) grid.resize(kHeatGridCells);
-        grid[c] = clicks;
+        grid[c].clicks = value;
       }
     };
-    if (!VisitSparse(a, kHeatGridCells, get, set, "bad heat cell")) return false;
+    auto set_sessions = [&](size_t c, uint64_t value) {
+      if constexpr (A::kReading) {
+        if (grid.empty()) grid.resize(kHeatGridCells);
+        grid[c].sessions = value;
+      }
+    };
+    if (!VisitSparse(a, kHeatGridCells, clicks, set_clicks, "bad heat cell") ||
+        !VisitSparse(a, kHeatGridCells, sessions, set_sessions, "bad heat cell")) {
+      return false;
+    }
+    if constexpr (A::kReading) {
+      // Every clicked cell has 1..clicks sessions, and only clicked cells do.
+      for (const HeatTally& cell : grid) {
+        if ((cell.clicks == 0) != (cell.sessions == 0) || cell.sessions > cell.clicks) {
+          return a.Fail(Error::kVerifyFailed, "bad heat cell");
+        }
+      }
+    }
   }
   return VisitVector(a, self.selectors_, kMaxSelectors);
 }
@@ -387,8 +408,8 @@ Result<Aggregate> Aggregate::Deserialize(std::span<const uint8_t> bytes) {
   if (!reader.Magic() || !reader.Num(version)) {
     return {reader.error(), std::string("aggregate: ") + reader.message()};
   }
-  if (version > kAggregateVersion) {
-    return {Error::kUnsupportedVersion, "aggregate written by a newer version"};
+  if (version != kAggregateVersion) {
+    return {Error::kUnsupportedVersion, "aggregate written by another version"};
   }
   Aggregate aggregate;
   if (!VisitAggregate(reader, aggregate) || !reader.AtEnd()) {

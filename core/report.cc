@@ -91,12 +91,12 @@ std::vector<NextActionRow> NextActions(const IdMap<uint64_t>& actions, const Nam
   return rows;
 }
 
-std::vector<DurationBucket> Buckets(const DurationHistogram& histogram) {
+// Only runs of >= k sessions (KRuns): a lone session's time never shows.
+std::vector<DurationBucket> Buckets(const DurationHistogram& histogram, uint64_t k) {
   std::vector<DurationBucket> buckets;
-  for (size_t b = 0; b < DurationHistogram::kBuckets; ++b) {
-    if (histogram.count(b) == 0) continue;
-    buckets.push_back(
-        {DurationHistogram::BucketLow(b), DurationHistogram::BucketHigh(b), histogram.count(b)});
+  for (const BucketRun& run : KRuns(histogram.counts(), k)) {
+    buckets.push_back({DurationHistogram::BucketLow(run.first),
+                       DurationHistogram::BucketHigh(run.last), run.count});
   }
   return buckets;
 }
@@ -112,9 +112,9 @@ FunnelReport BuildFunnel(const FunnelTally& tally, const wire::FunnelDef* def, c
   report.exclusions = tally.exclusions;
   report.dropped_before_first = tally.dropped_before_first;
   report.next_before_first = NextActions(tally.next_before_first, names, k);
-  report.median_time_to_convert_ds = tally.time_to_convert.Quantile(0.5);
-  report.p90_time_to_convert_ds = tally.time_to_convert.Quantile(0.9);
-  report.time_to_convert = Buckets(tally.time_to_convert);
+  report.median_time_to_convert_ds = tally.time_to_convert.Quantile(0.5, k);
+  report.p90_time_to_convert_ds = tally.time_to_convert.Quantile(0.9, k);
+  report.time_to_convert = Buckets(tally.time_to_convert, k);
   const auto* steps = def->steps();
   const size_t step_count = std::min<size_t>(tally.steps.size(), steps ? steps->size() : 0);
   uint64_t previous = tally.entered;
@@ -126,10 +126,16 @@ FunnelReport BuildFunnel(const FunnelTally& tally, const wire::FunnelDef* def, c
     row.reached = step.reached;
     row.from_previous = Ratio(step.reached, previous);
     row.from_start = Ratio(step.reached, tally.entered);
-    row.drop_off = step.drop_off;
-    row.drop_off_rate = Ratio(step.drop_off, step.reached);
-    row.median_step_ds = step.step_time.Quantile(0.5);
-    row.p90_step_ds = step.step_time.Quantile(0.9);
+    // The drop-off at a step is a cell of its own (sessions whose furthest
+    // step it is): hidden under k like any other cell.
+    if (step.drop_off >= k) {
+      row.drop_off = step.drop_off;
+      row.drop_off_rate = Ratio(step.drop_off, step.reached);
+    } else if (step.drop_off > 0) {
+      row.drop_off_suppressed = true;
+    }
+    row.median_step_ds = step.step_time.Quantile(0.5, k);
+    row.p90_step_ds = step.step_time.Quantile(0.9, k);
     row.next_actions = NextActions(step.next_actions, names, k);
     if (!row.optional) previous = step.reached;
     if (row.reached < k) {
@@ -283,10 +289,12 @@ PageRow MakePageRow(std::string page, bool literal, const PageTally& t, uint64_t
   uint64_t total = 0;
   for (uint64_t c : t.scroll) total += c;
   row.scroll_reach.resize(kScrollBuckets);
+  // Reach of the deepest buckets is hidden (kHiddenShare) while fewer than k
+  // page-sessions got that far: "one visitor read to the end" is a cell.
   uint64_t at_least = 0;
   for (size_t i = kScrollBuckets; i-- > 0;) {
     at_least += t.scroll[i];
-    row.scroll_reach[i] = Ratio(at_least, total);
+    row.scroll_reach[i] = at_least > 0 && at_least < k ? kHiddenShare : Ratio(at_least, total);
   }
   return row;
 }
@@ -325,10 +333,10 @@ void BuildEngagement(const Aggregate& a, uint64_t k, Engagement& e) {
   e.pages_per_session = Ratio(a.page_views(), a.sessions());
   e.bounces = a.bounces();
   e.bounce_rate = Ratio(a.bounces(), a.sessions());
-  e.median_active_ds = a.active().Quantile(0.5);
-  e.p90_active_ds = a.active().Quantile(0.9);
+  e.median_active_ds = a.active().Quantile(0.5, k);
+  e.p90_active_ds = a.active().Quantile(0.9, k);
   e.mean_active_ds = a.active().Mean();
-  e.median_duration_ds = a.duration().Quantile(0.5);
+  e.median_duration_ds = a.duration().Quantile(0.5, k);
   std::array<uint64_t, kScrollBuckets> scroll{};
   uint64_t total = 0;
   auto add = [&](const PageTally& t) {
@@ -340,11 +348,12 @@ void BuildEngagement(const Aggregate& a, uint64_t k, Engagement& e) {
   for (const PageTally& t : a.pages()) add(t);
   for (const auto& [key, t] : a.literal_pages().Sorted()) add(*t);
   add(a.literal_pages().overflow());
+  // The median's bucket floor, taken from runs of >= k page-sessions.
   uint64_t seen = 0;
-  for (size_t i = 0; i < kScrollBuckets && total > 0; ++i) {
-    seen += scroll[i];
+  for (const BucketRun& run : KRuns(scroll, k)) {
+    seen += run.count;
     if (2 * seen >= total) {
-      e.median_scroll_percent = static_cast<uint32_t>(i * 10);
+      e.median_scroll_percent = static_cast<uint32_t>(run.first * 10);
       break;
     }
   }
@@ -489,7 +498,7 @@ void BuildForms(const Aggregate& a, const Names& names, uint64_t k, Report& repo
 
 void BuildHeatmaps(const Aggregate& a, const Names& names, uint64_t k, Report& report) {
   for (size_t p = 0; p < a.heat().size() && p < a.pages().size(); ++p) {
-    const std::vector<uint64_t>& grid = a.heat()[p];
+    const std::vector<HeatTally>& grid = a.heat()[p];
     if (grid.empty()) continue;
     HeatmapPage page;
     page.page = names.Template(p);
@@ -497,8 +506,17 @@ void BuildHeatmaps(const Aggregate& a, const Names& names, uint64_t k, Report& r
       page.suppressed = true;
     } else {
       page.sessions = a.pages()[p].sessions;
-      page.cells = grid;
-      for (uint64_t c : grid) page.clicks += c;
+      page.cells.resize(grid.size());
+      for (size_t c = 0; c < grid.size(); ++c) {
+        // A cell clicked by fewer than k sessions is blank, and its clicks
+        // are left out of the page's total too.
+        if (grid[c].sessions >= k) {
+          page.cells[c] = grid[c].clicks;
+          page.clicks += grid[c].clicks;
+        } else if (grid[c].sessions > 0) {
+          ++page.hidden_cells;
+        }
+      }
     }
     report.heatmaps.push_back(std::move(page));
   }

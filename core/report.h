@@ -53,6 +53,9 @@ struct ReportOptions {
   size_t top_rows = 50;  // rows per segment, page and element table
 };
 
+// A share withheld under k (rendered as null in JSON).
+inline constexpr double kHiddenShare = -1;
+
 struct NextActionRow {
   std::string action;  // micro id, page template, or "(other page)"
   bool is_page = false;
@@ -71,6 +74,7 @@ struct FunnelStepRow {
   double from_start = 0;      // reached / entered
   uint64_t drop_off = 0;      // not converted, furthest step = this one
   double drop_off_rate = 0;   // drop_off / reached
+  bool drop_off_suppressed = false;  // 1..k-1 sessions dropped off here
   double median_step_ds = 0;  // from the previous reached step
   double p90_step_ds = 0;
   std::vector<NextActionRow> next_actions;  // by sessions, descending
@@ -160,7 +164,8 @@ struct PageRow {
   double bounce_rate = 0;  // bounces / entries
   uint64_t quick_backs = 0;
   double mean_active_ds = 0;  // per page-session
-  // Share of page-sessions whose deepest scroll reached >= 10 * i %.
+  // Share of page-sessions whose deepest scroll reached >= 10 * i %;
+  // kHiddenShare where 1..k-1 page-sessions reached it.
   std::vector<double> scroll_reach;
 };
 
@@ -219,7 +224,8 @@ struct HeatmapPage {
   std::string page;
   bool suppressed = false;
   uint64_t sessions = 0;
-  uint64_t clicks = 0;
+  uint64_t clicks = 0;            // in the cells shown
+  uint64_t hidden_cells = 0;      // clicked by 1..k-1 sessions: shown as 0
   std::vector<uint64_t> cells;  // kGridRows x kGridColumns, row-major
 };
 

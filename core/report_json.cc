@@ -102,8 +102,15 @@ void RenderFunnels(JsonWriter& json, const std::vector<FunnelReport>& funnels) {
         json.Field("reached", s.reached);
         Rate(json, "from_previous", s.from_previous);
         Rate(json, "from_start", s.from_start);
-        json.Field("drop_off", s.drop_off);
-        Rate(json, "drop_off_rate", s.drop_off_rate);
+        if (s.drop_off_suppressed) {
+          json.Key("drop_off");
+          json.Null();
+          json.Key("drop_off_rate");
+          json.Null();
+        } else {
+          json.Field("drop_off", s.drop_off);
+          Rate(json, "drop_off_rate", s.drop_off_rate);
+        }
         Seconds(json, "median_step_s", s.median_step_ds);
         Seconds(json, "p90_step_s", s.p90_step_ds);
         RenderNextActions(json, "next_actions", s.next_actions);
@@ -220,7 +227,13 @@ void RenderPages(JsonWriter& json, const std::vector<PageRow>& pages) {
       Seconds(json, "mean_active_s", p.mean_active_ds);
       json.Key("scroll_reach");
       json.BeginArray(true);
-      for (double share : p.scroll_reach) json.Fixed(share, kRateDecimals);
+      for (double share : p.scroll_reach) {
+        if (share == kHiddenShare) {
+          json.Null();
+        } else {
+          json.Fixed(share, kRateDecimals);
+        }
+      }
       json.EndArray();
     });
     json.EndObject();
@@ -291,6 +304,7 @@ void RenderHeatmaps(JsonWriter& json, const Report& report) {
     Cell(json, p.suppressed, [&] {
       json.Field("sessions", p.sessions);
       json.Field("clicks", p.clicks);
+      json.Field("hidden_cells", p.hidden_cells);
       json.Key("cells");
       json.BeginArray(true);
       for (uint64_t c : p.cells) json.Number(c);

@@ -38,18 +38,20 @@ void DurationHistogram::Merge(const DurationHistogram& other) noexcept {
   sum_ += other.sum_;
 }
 
-double DurationHistogram::Quantile(double q) const noexcept {
-  if (total_ == 0) return 0;
+double DurationHistogram::Quantile(double q, uint64_t k) const {
+  if (total_ == 0 || total_ < k) return 0;
   if (!(q > 0)) q = 0;  // also catches NaN
   if (q > 1) q = 1;
   // Nearest rank: the smallest value with at least ceil(q * n) values <= it.
   uint64_t rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(total_)));
   if (rank == 0) rank = 1;
   uint64_t seen = 0;
-  for (size_t b = 0; b < kBuckets; ++b) {
-    seen += counts_[b];
+  for (const BucketRun& run : KRuns(counts_, k)) {
+    seen += run.count;
     if (seen >= rank) {
-      return (static_cast<double>(BucketLow(b)) + static_cast<double>(BucketHigh(b) - 1)) / 2;
+      return (static_cast<double>(BucketLow(run.first)) +
+              static_cast<double>(BucketHigh(run.last) - 1)) /
+             2;
     }
   }
   return static_cast<double>(BucketLow(kBuckets - 1));
@@ -57,6 +59,28 @@ double DurationHistogram::Quantile(double q) const noexcept {
 
 double DurationHistogram::Mean() const noexcept {
   return total_ == 0 ? 0 : static_cast<double>(sum_) / static_cast<double>(total_);
+}
+
+std::vector<BucketRun> KRuns(std::span<const uint64_t> counts, uint64_t k) {
+  std::vector<BucketRun> runs;
+  BucketRun open;
+  bool any = false;
+  for (size_t b = 0; b < counts.size(); ++b) {
+    if (counts[b] == 0) continue;
+    if (!any) open = {b, b, 0};
+    any = true;
+    open.last = b;
+    open.count += counts[b];
+    if (open.count >= k) {
+      runs.push_back(open);
+      any = false;
+    }
+  }
+  if (any && !runs.empty()) {
+    runs.back().last = open.last;
+    runs.back().count += open.count;
+  }
+  return runs;
 }
 
 Interval WilsonInterval(uint64_t successes, uint64_t trials, double z) noexcept {

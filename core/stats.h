@@ -7,8 +7,26 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
+#include <vector>
 
 namespace microconv {
+
+// A run of adjacent buckets [first, last] of a histogram and the
+// observations in it.
+struct BucketRun {
+  size_t first = 0;
+  size_t last = 0;
+  uint64_t count = 0;
+};
+
+// k-anonymity for distributions (SPEC section 7): the non-empty buckets of
+// `counts`, in order, merged into runs of at least `k` observations; a
+// remainder under k joins the run before it. Empty when the total is under
+// k. With k <= 1 every non-empty bucket is its own run. A report shows only
+// these runs (and quantiles taken from them), so no bucket it shows is
+// backed by 1..k-1 sessions, however the sessions are spread.
+std::vector<BucketRun> KRuns(std::span<const uint64_t> counts, uint64_t k);
 
 // Durations in deciseconds, bucketed on a fixed log scale shared by every
 // build, so histograms merge by adding counts:
@@ -46,9 +64,11 @@ class DurationHistogram {
   void set_sum(uint64_t sum) noexcept { sum_ = sum; }
   uint64_t count(size_t b) const noexcept { return counts_[b]; }
 
-  // Nearest-rank quantile, q in [0, 1], as the holding bucket's midpoint;
-  // 0 when empty.
-  double Quantile(double q) const noexcept;
+  // Nearest-rank quantile, q in [0, 1], as the midpoint of the holding run
+  // of KRuns(counts, k) (the holding bucket when k <= 1); 0 when the total is
+  // under k or empty.
+  double Quantile(double q, uint64_t k = 1) const;
+  std::span<const uint64_t> counts() const noexcept { return counts_; }
   double Mean() const noexcept;
 
   bool operator==(const DurationHistogram&) const = default;

@@ -258,9 +258,12 @@ TEST_F(AggregateTest, DeserializeRejectsCorruptBytes) {
   std::vector<uint8_t> wrong_magic = bytes;
   wrong_magic[0] = 'X';
   EXPECT_EQ(Aggregate::Deserialize(wrong_magic).error(), Error::kWrongIdentifier);
-  std::vector<uint8_t> newer = bytes;
-  newer[4] = 2;  // version
-  EXPECT_EQ(Aggregate::Deserialize(newer).error(), Error::kUnsupportedVersion);
+  // Another layout, newer or older, is refused: the store rebuilds the day.
+  for (uint8_t version : {1, 3}) {
+    std::vector<uint8_t> other = bytes;
+    other[4] = version;
+    EXPECT_EQ(Aggregate::Deserialize(other).error(), Error::kUnsupportedVersion);
+  }
   std::vector<uint8_t> trailing = bytes;
   trailing.push_back(0);
   EXPECT_EQ(Aggregate::Deserialize(trailing).error(), Error::kVerifyFailed);
@@ -364,7 +367,8 @@ TEST_F(AggregateTest, HandCheckedFigures) {
   EXPECT_EQ(buy.steps[2].step_time.Quantile(0.5), 61.5);  // 60 in [60, 64)
   EXPECT_EQ(a.funnels()[1].steps[1].drop_off, 1u);
   EXPECT_EQ(a.funnels()[1].steps[1].step_time.Quantile(0.5), 0);
-  EXPECT_EQ(a.heat()[0][17], 3u);
+  EXPECT_EQ(a.heat()[0][17].clicks, 3u);
+  EXPECT_EQ(a.heat()[0][17].sessions, 1u);
   EXPECT_EQ(a.days().entries.size(), 1u);
   EXPECT_EQ(a.days().entries[0].first, 19000u);
   EXPECT_EQ(a.paths().Sorted()[0].first, std::string("\x00\x01\x00\x02", 4));
