@@ -30,6 +30,7 @@ std::vector<uint8_t> Session::Snapshot() const {
   auto engine = std::make_unique<wire::EngineStateT>();
   engine->start_ms = start_ms_;
   engine->last_ms = last_ms_;
+  engine->tick_ms = tick_ms_;
   engine->last_input_ms = last_input_ms_;
   engine->seq = seq_;
   engine->hidden = hidden_;
@@ -92,14 +93,15 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   session.last_input_ms_ = engine->last_input_ms();
   session.hidden_ = engine->hidden();
   session.active_ms_ = engine->active_ms();
-  // The snapshot has no field for how far time ran past the last event
-  // (Advance): the duration sent, exact to the decisecond, and the active
-  // time bound it from below. Starting the clock there keeps the duration
-  // from going down and active time from counting that stretch twice.
+  // The visit's end: the duration sent (exact to the decisecond) and the
+  // active time bound it from below, so the duration never goes down.
   const int64_t sent_end_ms = engine->start_ms() + int64_t{facts.duration_ds()} * 100;
   session.end_ms_ = std::clamp<int64_t>(
       std::max(sent_end_ms, engine->start_ms() + int64_t{engine->active_ms()}), engine->last_ms(), kMaxTimeMs);
-  session.tick_ms_ = session.end_ms_;
+  // The clock: every time a tracker recorded is at most this.
+  const int64_t clock_ms = std::max(engine->last_ms(), engine->tick_ms());
+  if (clock_ms > kMaxTimeMs) return Corrupt("clock");
+  session.tick_ms_ = std::max(session.end_ms_, clock_ms);
   session.page_views_ = facts.page_views();
 
   size_t page_count = SizeOf(s.pages());
@@ -142,7 +144,7 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   for (size_t i = 0; i < funnel_count; ++i) {
     const wire::FunnelSnapshot* f = engine->funnels()->Get(static_cast<flatbuffers::uoffset_t>(i));
     const wire::FunnelDef* def = funnel_defs->Get(static_cast<flatbuffers::uoffset_t>(i));
-    auto funnel = FunnelTracker::Restore(*def, static_cast<uint8_t>(i), *f, engine->start_ms(), engine->last_ms());
+    auto funnel = FunnelTracker::Restore(*def, static_cast<uint8_t>(i), *f, engine->start_ms(), clock_ms);
     if (!funnel.ok()) return Corrupt("funnel state");
     const FunnelState& st = funnel.value().state();
     for (size_t n = 0; n < st.next_count; ++n) {

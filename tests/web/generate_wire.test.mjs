@@ -74,16 +74,16 @@ test('a changed C++ value or a new error makes the committed twins stale', () =>
     edit(root, 'core/event.h', 'kClick = 2,', 'kClick = 20,');
     edit(root, 'core/event.h', 'kEventStrOffset = 12;', 'kEventStrOffset = 14;');
     edit(root, 'core/schema/config.fbs', 'Quartile75, Ended', 'Quartile75, Half, Ended');
-    edit(root, 'core/status.h', '  kCorruptSnapshot,', '  kCorruptSnapshot,\n  kUnavailable,');
+    edit(root, 'core/status.h', '  kCorruptSnapshot,', '  kCorruptSnapshot,\n  kQuotaExceeded,');
     edit(root, 'core/status.cc', '    case Error::kCorruptSnapshot:',
-      '    case Error::kUnavailable: return "unavailable";\n    case Error::kCorruptSnapshot:');
+      '    case Error::kQuotaExceeded: return "quota_exceeded";\n    case Error::kCorruptSnapshot:');
     const files = generateWire(root);
     assert.deepEqual(differences(files), ['error_name.js', 'event_record.js', 'event_type.js', 'media_event.js']);
     assert.match(files.get('event_type.js'), /^export const kClick = 20;$/m);
     assert.match(files.get('event_type.js'), /^export const kSelectorMatch = 3;$/m);
     assert.match(files.get('event_record.js'), /^export const kEventStrOffset = 14;$/m);
     assert.match(files.get('media_event.js'), /^export const kEnded = 5;$/m);
-    assert.match(files.get('error_name.js'), /^export const kUnavailable = 'unavailable';$/m);
+    assert.match(files.get('error_name.js'), /^export const kQuotaExceeded = 'quota_exceeded';$/m);
   });
 });
 
@@ -98,8 +98,8 @@ test('a new enum class in event.h becomes its own twin', () => {
 
 test('an Error without a name in ErrorName() stops the generator', () => {
   withSourceCopy((root) => {
-    edit(root, 'core/status.h', '  kCorruptSnapshot,', '  kCorruptSnapshot,\n  kUnavailable,');
-    assert.throws(() => generateWire(root), /ErrorName\(\) has no name for Error::kUnavailable/);
+    edit(root, 'core/status.h', '  kCorruptSnapshot,', '  kCorruptSnapshot,\n  kQuotaExceeded,');
+    assert.throws(() => generateWire(root), /ErrorName\(\) has no name for Error::kQuotaExceeded/);
   });
 });
 
