@@ -140,7 +140,8 @@ Status Aggregate::Add(const wire::Summary& summary) {
   quick_backs_ += facts.quick_backs();
   duration_.Add(facts.duration_ds());
   active_.Add(facts.active_ds());
-  days_[summary.start_minute() / kMinutesPerDay] += DayTally{1, segment.converters, facts.page_views()};
+  days_[summary.start_minute() / kMinutesPerDay] +=
+      DayTally{1, segment.converters, facts.page_views()};
 
   const auto* literal_names = summary.literal_pages();
   auto page_tally = [&](uint16_t page) -> PageTally* {
@@ -372,10 +373,9 @@ Status Aggregate::Merge(const Aggregate& other) {
   auto same_shape = [&] {
     if (config_hash_ != other.config_hash_ || macro_micros_ != other.macro_micros_ ||
         macro_funnels_ != other.macro_funnels_ || click_selector_ != other.click_selector_ ||
-        pages_.size() != other.pages_.size() ||
-        heat_.size() != other.heat_.size() || micros_.size() != other.micros_.size() ||
-        funnels_.size() != other.funnels_.size() || forms_.size() != other.forms_.size() ||
-        selectors_.size() != other.selectors_.size()) {
+        pages_.size() != other.pages_.size() || heat_.size() != other.heat_.size() ||
+        micros_.size() != other.micros_.size() || funnels_.size() != other.funnels_.size() ||
+        forms_.size() != other.forms_.size() || selectors_.size() != other.selectors_.size()) {
       return false;
     }
     for (size_t f = 0; f < funnels_.size(); ++f) {

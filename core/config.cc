@@ -404,7 +404,9 @@ std::string_view Config::site() const noexcept {
 
 size_t Config::micro_count() const noexcept { return def_ == nullptr ? 0 : SizeOf(def_->micros()); }
 
-size_t Config::funnel_count() const noexcept { return def_ == nullptr ? 0 : SizeOf(def_->funnels()); }
+size_t Config::funnel_count() const noexcept {
+  return def_ == nullptr ? 0 : SizeOf(def_->funnels());
+}
 
 int Config::FindFunnel(std::string_view id) const noexcept {
   const auto* funnels = def_ == nullptr ? nullptr : def_->funnels();

@@ -18,7 +18,7 @@ namespace microconv {
 // Limits shared by the config compiler, the engine and the summary verifier.
 inline constexpr size_t kMaxMicroConversions = 250;  // ids fit a byte
 inline constexpr size_t kMaxFunnels = 16;
-inline constexpr size_t kMaxFunnelSteps = 32;        // reached fits a uint
+inline constexpr size_t kMaxFunnelSteps = 32;  // reached fits a uint
 inline constexpr size_t kMaxPageTemplates = 1000;
 inline constexpr size_t kMaxForms = 64;
 inline constexpr size_t kMaxFormFields = 64;

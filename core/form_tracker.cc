@@ -26,8 +26,8 @@ bool FormTracker::OnStartOrSubmit(uint16_t form_index, bool submit, int64_t t) {
   return true;
 }
 
-void FormTracker::OnField(EventType type, uint16_t form_index, std::string_view field_name, int64_t t,
-                          NameTable& names) {
+void FormTracker::OnField(EventType type, uint16_t form_index, std::string_view field_name,
+                          int64_t t, NameTable& names) {
   FormState::Form* form = FormAt(form_index);
   if (!form || field_name.empty()) return;
   // Configured fields travel as their index; others as a capped name.
@@ -82,15 +82,16 @@ void FormTracker::CloseFocus(int64_t t) {
 
 void FormTracker::FillSummary(SentNames& names, wire::SummaryT& summary) const {
   for (const FormState::Form& form : state_.forms) {
-    summary.forms.emplace_back(form.form,
-                               static_cast<uint8_t>((form.started ? 1 : 0) | (form.submitted ? 2 : 0)),
-                               form.last_field >= 0 ? static_cast<uint8_t>(form.last_field) : 0xff,
-                               static_cast<uint8_t>(form.fields.size()));
+    summary.forms.emplace_back(
+        form.form, static_cast<uint8_t>((form.started ? 1 : 0) | (form.submitted ? 2 : 0)),
+        form.last_field >= 0 ? static_cast<uint8_t>(form.last_field) : 0xff,
+        static_cast<uint8_t>(form.fields.size()));
     for (const FormState::Field& f : form.fields) {
-      auto field = static_cast<uint8_t>(f.field & kLiteralBit ? kLiteralFieldBit | names.Id(f.field & ~kLiteralBit)
-                                                              : f.field);
-      summary.fields.emplace_back(field, Saturate8(f.focus_count), Saturate8(f.changes > 1 ? f.changes - 1u : 0u),
-                                  0, Saturate16(f.time_ms / 100));
+      auto field = static_cast<uint8_t>(
+          f.field & kLiteralBit ? kLiteralFieldBit | names.Id(f.field & ~kLiteralBit) : f.field);
+      summary.fields.emplace_back(field, Saturate8(f.focus_count),
+                                  Saturate8(f.changes > 1 ? f.changes - 1u : 0u), 0,
+                                  Saturate16(f.time_ms / 100));
     }
   }
 }
@@ -109,7 +110,8 @@ void FormTracker::Save(wire::EngineStateT& engine) const {
   }
 }
 
-Status FormTracker::Restore(const wire::Summary& summary, const wire::EngineState& engine, SessionSpan span) {
+Status FormTracker::Restore(const wire::Summary& summary, const wire::EngineState& engine,
+                            SessionSpan span) {
   auto corrupt = [](const char* why) { return Status{Error::kCorruptSnapshot, why}; };
   size_t form_count = summary.forms() ? summary.forms()->size() : 0;
   size_t field_total = summary.fields() ? summary.fields()->size() : 0;
@@ -123,22 +125,27 @@ Status FormTracker::Restore(const wire::Summary& summary, const wire::EngineStat
       return uint64_t{engine.field_changed()->Get(static_cast<flatbuffers::uoffset_t>(k))};
     };
     uint64_t changed = word(2 * i) | word(2 * i + 1) << 32;
-    FormState::Form form{f->form(), (f->flags() & 1) != 0, (f->flags() & 2) != 0,
-                         static_cast<int16_t>(f->last_field() == 0xff ? -1 : f->last_field()), {}};
+    FormState::Form form{f->form(),
+                         (f->flags() & 1) != 0,
+                         (f->flags() & 2) != 0,
+                         static_cast<int16_t>(f->last_field() == 0xff ? -1 : f->last_field()),
+                         {}};
     size_t field_count = f->field_count();
     if (form.last_field >= static_cast<int>(field_count) || field_count > 64 ||
         next_field + field_count > field_total) {
       return corrupt("form fields");
     }
     for (size_t k = 0; k < field_count; ++k) {
-      const wire::FieldStat* field = summary.fields()->Get(static_cast<flatbuffers::uoffset_t>(next_field++));
+      const wire::FieldStat* field =
+          summary.fields()->Get(static_cast<flatbuffers::uoffset_t>(next_field++));
       // Refills are changes beyond the first; whether there was a first is
       // the engine's bit.
       uint16_t changes = (changed >> k) & 1 ? static_cast<uint16_t>(field->refills() + 1) : 0;
-      uint16_t key = field->field() & kLiteralFieldBit ? static_cast<uint16_t>(kLiteralBit | (field->field() & 0x7f))
-                                                       : field->field();
-      form.fields.push_back(
-          FormState::Field{key, field->focus_count(), changes, static_cast<uint32_t>(field->time_ds()) * 100});
+      uint16_t key = field->field() & kLiteralFieldBit
+                         ? static_cast<uint16_t>(kLiteralBit | (field->field() & 0x7f))
+                         : field->field();
+      form.fields.push_back(FormState::Field{key, field->focus_count(), changes,
+                                             static_cast<uint32_t>(field->time_ds()) * 100});
     }
     state_.forms.push_back(std::move(form));
   }

@@ -39,7 +39,9 @@ struct FormState {
 
 class FormTracker {
  public:
-  FormTracker(const Config& config, int64_t start_ms) : config_(&config) { state_.focus_since_ms = start_ms; }
+  FormTracker(const Config& config, int64_t start_ms) : config_(&config) {
+    state_.focus_since_ms = start_ms;
+  }
 
   // kFormStart / kFormSubmit of configured form `form`; false when the
   // config has no such form (then nothing happened).

@@ -21,8 +21,8 @@ int FrustrationTracker::ElementIndex(std::string_view element, int page, NameTab
   return static_cast<int>(elements.size() - 1);
 }
 
-void FrustrationTracker::OnClick(int32_t x, int32_t y, std::string_view element, int page, int64_t t,
-                                 NameTable& names) {
+void FrustrationTracker::OnClick(int32_t x, int32_t y, std::string_view element, int page,
+                                 int64_t t, NameTable& names) {
   int index = ElementIndex(element, page, names);
   if (index >= 0) state_.elements[index].clicks = Saturate16(state_.elements[index].clicks + 1u);
 
@@ -30,7 +30,8 @@ void FrustrationTracker::OnClick(int32_t x, int32_t y, std::string_view element,
   // newest. One burst counts once, however long it goes on.
   int near = 1;
   for (const FrustrationState::ClickMark& mark : state_.recent_clicks) {
-    if (mark.valid && t - mark.time_ms <= kRageWindowMs && std::abs(int64_t{mark.x} - x) <= kRageRadiusPx &&
+    if (mark.valid && t - mark.time_ms <= kRageWindowMs &&
+        std::abs(int64_t{mark.x} - x) <= kRageRadiusPx &&
         std::abs(int64_t{mark.y} - y) <= kRageRadiusPx) {
       ++near;
     }
@@ -61,14 +62,15 @@ void FrustrationTracker::FillSummary(SentNames& names, wire::SummaryT& summary) 
   summary.facts->mutate_quick_backs(state_.quick_backs);
   for (const FrustrationState::Element& e : state_.elements) {
     if (e.rage == 0 && e.dead == 0) continue;
-    summary.elements.emplace_back(names.Id(e.name), Saturate8(e.clicks), Saturate8(e.rage), Saturate8(e.dead),
-                                  e.page);
+    summary.elements.emplace_back(names.Id(e.name), Saturate8(e.clicks), Saturate8(e.rage),
+                                  Saturate8(e.dead), e.page);
   }
 }
 
 void FrustrationTracker::Save(int64_t start_ms, wire::EngineStateT& engine) const {
   for (const FrustrationState::ClickMark& mark : state_.recent_clicks) {
-    if (mark.valid) engine.clicks.emplace_back(static_cast<uint32_t>(mark.time_ms - start_ms), mark.x, mark.y);
+    if (mark.valid)
+      engine.clicks.emplace_back(static_cast<uint32_t>(mark.time_ms - start_ms), mark.x, mark.y);
   }
   engine.in_rage = state_.in_rage;
 }
@@ -80,8 +82,8 @@ Status FrustrationTracker::Restore(const wire::Summary& summary, const wire::Eng
   // page, so this only matters when a visitor returns to a page).
   if (summary.elements()) {
     for (const wire::ElementStat* e : *summary.elements()) {
-      state_.elements.push_back(
-          FrustrationState::Element{e->element(), e->page(), e->clicks(), e->rage_clicks(), e->dead_clicks()});
+      state_.elements.push_back(FrustrationState::Element{e->element(), e->page(), e->clicks(),
+                                                          e->rage_clicks(), e->dead_clicks()});
     }
   }
   if (summary.facts()) {

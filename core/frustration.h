@@ -43,7 +43,8 @@ class FrustrationTracker {
  public:
   // A click at document position (x, y) on `element` (empty: unnamed) of
   // the page in slot `page` (-1: a page over the caps).
-  void OnClick(int32_t x, int32_t y, std::string_view element, int page, int64_t t, NameTable& names);
+  void OnClick(int32_t x, int32_t y, std::string_view element, int page, int64_t t,
+               NameTable& names);
   void OnDeadClick(std::string_view element, int page, NameTable& names);
   void OnQuickBack() noexcept { state_.quick_backs = Saturate16(state_.quick_backs + 1u); }
 

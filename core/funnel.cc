@@ -134,7 +134,8 @@ void FunnelTracker::OnMicro(uint8_t micro, int64_t time_ms) {
   } else {
     OnMicroInOrder(micro, t);
   }
-  bool progressed = state_.reached != reached_before || (next_before != 0 && state_.next_count == 0);
+  bool progressed =
+      state_.reached != reached_before || (next_before != 0 && state_.next_count == 0);
   if (!progressed && !IsStepOfBest(micro)) RecordNextAction(micro);
 }
 
@@ -223,8 +224,8 @@ void FunnelTracker::OnMicroAnyOrder(uint8_t micro, int64_t t) {
     bool running = false;
     for (size_t i = 0; i < required_count_; ++i) {
       size_t step = required_[i];
-      running = running || ((state_.seen & (1u << step)) &&
-                            InFunnelWindow(*def_, state_.seen_ms[step], t));
+      running = running ||
+                ((state_.seen & (1u << step)) && InFunnelWindow(*def_, state_.seen_ms[step], t));
     }
     if (running) Exclude(micro);
     return;
@@ -386,8 +387,10 @@ Result<FunnelTracker> FunnelTracker::Restore(const wire::FunnelDef& def, uint8_t
       st.furthest > count || next_count > kMaxNextActions ||
       (st.reached != 0 && st.best_start_ms != 0 && !in_session(st.best_start_ms)) ||
       (st.clock_ms != 0 && !in_session(st.clock_ms)) ||
-      !Unpack(st.reached, f.step_offset_ms(), [&](size_t i, uint32_t v) { st.step_offset_ms[i] = v; }) ||
-      !Unpack(st.seen, f.seen_offset_ms(), [&](size_t i, uint32_t v) { st.seen_ms[i] = min_ms + v; })) {
+      !Unpack(st.reached, f.step_offset_ms(),
+              [&](size_t i, uint32_t v) { st.step_offset_ms[i] = v; }) ||
+      !Unpack(st.seen, f.seen_offset_ms(),
+              [&](size_t i, uint32_t v) { st.seen_ms[i] = min_ms + v; })) {
     return corrupt;
   }
   for (size_t n = 0; n < next_count; ++n) {
@@ -416,15 +419,15 @@ Result<FunnelTracker> FunnelTracker::Restore(const wire::FunnelDef& def, uint8_t
     uint32_t attempt = f.attempt_reached();
     if (def.mode() == wire::FunnelMode::AnyOrder) {
       if (!fits(attempt) || !in_session(f.attempt_start_ms()) ||
-          !Unpack(attempt, f.attempt_offset_ms(), [&](size_t i, uint32_t v) {
-            st.seen_ms[i] = f.attempt_start_ms() + v;
-          })) {
+          !Unpack(attempt, f.attempt_offset_ms(),
+                  [&](size_t i, uint32_t v) { st.seen_ms[i] = f.attempt_start_ms() + v; })) {
         return corrupt;
       }
       st.seen = attempt;
     } else {
       size_t level = 0;
-      while (level < tracker.required_count_ && (attempt & (1u << tracker.required_[level]))) ++level;
+      while (level < tracker.required_count_ && (attempt & (1u << tracker.required_[level])))
+        ++level;
       if (level > 0 && level < tracker.required_count_ &&
           !add_chain(level - 1, f.attempt_start_ms(), f.attempt_last_ms(), attempt,
                      f.attempt_offset_ms())) {

@@ -7,8 +7,9 @@ namespace microconv {
 
 void Heatmap::OnClick(int32_t x, int32_t y, int32_t width, int32_t height, uint8_t page) {
   uint16_t cell = HeatCellOf(x, y, width, height);
-  auto it = std::find_if(cells_.begin(), cells_.end(),
-                         [&](const wire::HeatCell& c) { return c.page() == page && c.cell() == cell; });
+  auto it = std::find_if(cells_.begin(), cells_.end(), [&](const wire::HeatCell& c) {
+    return c.page() == page && c.cell() == cell;
+  });
   if (it != cells_.end()) {
     it->mutate_count(Saturate8(it->count() + 1u));
   } else if (cells_.size() < kMaxHeatCells) {

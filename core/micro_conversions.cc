@@ -32,22 +32,26 @@ void MicroConversionRules::OnPageView(std::string_view page_path, FiredMicros& f
   FireAll(config_->PageViewMicros(), page_path, /*once_per_page=*/false, fired);
 }
 
-void MicroConversionRules::OnSelectorMatch(uint16_t selector, std::string_view page_path, FiredMicros& fired) {
+void MicroConversionRules::OnSelectorMatch(uint16_t selector, std::string_view page_path,
+                                           FiredMicros& fired) {
   const auto* selectors = config_->def().click_selectors();
   if (!selectors || selector >= selectors->size()) return;
   FireAll(config_->ClickMicros(selector), page_path, /*once_per_page=*/false, fired);
 }
 
-void MicroConversionRules::OnScroll(uint8_t percent, std::string_view page_path, FiredMicros& fired) {
+void MicroConversionRules::OnScroll(uint8_t percent, std::string_view page_path,
+                                    FiredMicros& fired) {
   for (uint8_t micro : config_->ScrollMicros()) {
-    if (!state_.fired_on_page[micro] && percent >= config_->def().micros()->Get(micro)->threshold() &&
+    if (!state_.fired_on_page[micro] &&
+        percent >= config_->def().micros()->Get(micro)->threshold() &&
         config_->PageFilterMatches(micro, page_path)) {
       FireOncePerPage(micro, fired);
     }
   }
 }
 
-void MicroConversionRules::OnForm(uint16_t form, bool submit, std::string_view page_path, FiredMicros& fired) {
+void MicroConversionRules::OnForm(uint16_t form, bool submit, std::string_view page_path,
+                                  FiredMicros& fired) {
   FireAll(submit ? config_->FormSubmitMicros(form) : config_->FormStartMicros(form), page_path,
           /*once_per_page=*/false, fired);
 }
@@ -55,8 +59,9 @@ void MicroConversionRules::OnForm(uint16_t form, bool submit, std::string_view p
 void MicroConversionRules::OnElementVisible(uint16_t selector, bool visible, int64_t t) {
   const auto* selectors = config_->def().visibility_selectors();
   if (!selectors || selector >= selectors->size()) return;
-  auto it = std::find_if(state_.visible.begin(), state_.visible.end(),
-                         [&](const MicroConversionState::VisibleTimer& v) { return v.selector == selector; });
+  auto it = std::find_if(
+      state_.visible.begin(), state_.visible.end(),
+      [&](const MicroConversionState::VisibleTimer& v) { return v.selector == selector; });
   if (visible && it == state_.visible.end()) {
     state_.visible.push_back({selector, t});
   } else if (!visible && it != state_.visible.end()) {
@@ -76,22 +81,24 @@ void MicroConversionRules::OnMedia(uint16_t selector, uint8_t milestone, FiredMi
   }
 }
 
-void MicroConversionRules::OnNamedEvent(EventType type, std::string_view name, std::string_view page_path,
-                                        FiredMicros& fired) {
+void MicroConversionRules::OnNamedEvent(EventType type, std::string_view name,
+                                        std::string_view page_path, FiredMicros& fired) {
   auto micros = type == EventType::kCustom ? config_->CustomMicros() : config_->DataLayerMicros();
   for (uint8_t micro : micros) {
     const auto* expected = config_->def().micros()->Get(micro)->event();
-    if (expected && expected->string_view() == name && config_->PageFilterMatches(micro, page_path)) {
+    if (expected && expected->string_view() == name &&
+        config_->PageFilterMatches(micro, page_path)) {
       Fire(micro, fired);
     }
   }
 }
 
-void MicroConversionRules::Tick(int64_t t, bool on_page, int64_t page_start_ms, std::string_view page_path,
-                                FiredMicros& fired) {
+void MicroConversionRules::Tick(int64_t t, bool on_page, int64_t page_start_ms,
+                                std::string_view page_path, FiredMicros& fired) {
   for (size_t i = 0; i < state_.visible.size();) {
     if (t - state_.visible[i].since_ms >= kVisibleDwellMs) {
-      FireAll(config_->VisibleMicros(state_.visible[i].selector), page_path, /*once_per_page=*/true, fired);
+      FireAll(config_->VisibleMicros(state_.visible[i].selector), page_path, /*once_per_page=*/true,
+              fired);
       state_.visible.erase(state_.visible.begin() + static_cast<long>(i));
     } else {
       ++i;
@@ -101,7 +108,8 @@ void MicroConversionRules::Tick(int64_t t, bool on_page, int64_t page_start_ms, 
   for (uint8_t micro : config_->TimeOnPageMicros()) {
     if (state_.fired_on_page[micro]) continue;
     uint32_t seconds = config_->def().micros()->Get(micro)->threshold();
-    if (t - page_start_ms >= static_cast<int64_t>(seconds) * 1000 && config_->PageFilterMatches(micro, page_path)) {
+    if (t - page_start_ms >= static_cast<int64_t>(seconds) * 1000 &&
+        config_->PageFilterMatches(micro, page_path)) {
       FireOncePerPage(micro, fired);
     }
   }
@@ -120,12 +128,14 @@ void MicroConversionRules::FillSummary(const std::array<uint8_t, kMaxMicroConver
 void MicroConversionRules::Save(int64_t start_ms, wire::EngineStateT& engine) const {
   for (size_t byte = 0; byte < 32; ++byte) {
     uint8_t bits = 0;
-    for (size_t bit = 0; bit < 8; ++bit) bits |= state_.fired_on_page[byte * 8 + bit] ? (1u << bit) : 0;
+    for (size_t bit = 0; bit < 8; ++bit)
+      bits |= state_.fired_on_page[byte * 8 + bit] ? (1u << bit) : 0;
     engine.fired.push_back(bits);
   }
   while (!engine.fired.empty() && engine.fired.back() == 0) engine.fired.pop_back();
   for (const MicroConversionState::VisibleTimer& timer : state_.visible) {
-    engine.visible.emplace_back(timer.selector, 0, static_cast<uint32_t>(timer.since_ms - start_ms));
+    engine.visible.emplace_back(timer.selector, 0,
+                                static_cast<uint32_t>(timer.since_ms - start_ms));
   }
 }
 

@@ -59,13 +59,16 @@ class MicroConversionRules {
   // A media milestone (wire::MediaEvent) of media selector `selector`.
   void OnMedia(uint16_t selector, uint8_t milestone, FiredMicros& fired);
   // A custom (microconv('track')) or GA4 dataLayer event by name.
-  void OnNamedEvent(EventType type, std::string_view name, std::string_view page_path, FiredMicros& fired);
+  void OnNamedEvent(EventType type, std::string_view name, std::string_view page_path,
+                    FiredMicros& fired);
   // Time passes to `t`: dwell timers and, on a tracked page viewed since
   // `page_start_ms`, time-on-page rules.
-  void Tick(int64_t t, bool on_page, int64_t page_start_ms, std::string_view page_path, FiredMicros& fired);
+  void Tick(int64_t t, bool on_page, int64_t page_start_ms, std::string_view page_path,
+            FiredMicros& fired);
 
   // Summary `repeats`: counts beyond a micro's occurrences in the path.
-  void FillSummary(const std::array<uint8_t, kMaxMicroConversions>& in_path, wire::SummaryT& summary) const;
+  void FillSummary(const std::array<uint8_t, kMaxMicroConversions>& in_path,
+                   wire::SummaryT& summary) const;
   void Save(int64_t start_ms, wire::EngineStateT& engine) const;
   // Counts come back as path occurrences plus repeats.
   Status Restore(const wire::Summary& summary, const wire::EngineState& engine, SessionSpan span);
@@ -75,7 +78,8 @@ class MicroConversionRules {
  private:
   void Fire(uint8_t micro, FiredMicros& fired);
   void FireOncePerPage(uint8_t micro, FiredMicros& fired);
-  void FireAll(std::span<const uint8_t> micros, std::string_view page_path, bool once_per_page, FiredMicros& fired);
+  void FireAll(std::span<const uint8_t> micros, std::string_view page_path, bool once_per_page,
+               FiredMicros& fired);
 
   const Config* config_;
   MicroConversionState state_;

@@ -65,8 +65,7 @@ class Names {
  private:
   static std::string Entry(
       const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* list, size_t i) {
-    return list != nullptr && i < list->size() ? std::string(View(list->Get(i)))
-                                               : Unnamed(i);
+    return list != nullptr && i < list->size() ? std::string(View(list->Get(i))) : Unnamed(i);
   }
   const wire::SiteConfig& def_;
 };
@@ -571,7 +570,8 @@ Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
   const Names names(def);
 
   for (size_t i = 0; i < a.micros().size(); ++i) {
-    report.micros.push_back({names.Micro(i), names.MicroLabel(i), a.IsMacro(static_cast<uint8_t>(i))});
+    report.micros.push_back(
+        {names.Micro(i), names.MicroLabel(i), a.IsMacro(static_cast<uint8_t>(i))});
   }
   BuildEngagement(a, k, report.engagement);
   for (size_t f = 0; f < funnel_count && f < a.funnels().size(); ++f) {

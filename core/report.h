@@ -71,11 +71,11 @@ struct FunnelStepRow {
   // reached / reached of the previous non-optional step (or / entered for
   // the first non-optional step).
   double from_previous = 0;
-  double from_start = 0;      // reached / entered
-  uint64_t drop_off = 0;      // not converted, furthest step = this one
-  double drop_off_rate = 0;   // drop_off / reached
+  double from_start = 0;             // reached / entered
+  uint64_t drop_off = 0;             // not converted, furthest step = this one
+  double drop_off_rate = 0;          // drop_off / reached
   bool drop_off_suppressed = false;  // 1..k-1 sessions dropped off here
-  double median_step_ds = 0;  // from the previous reached step
+  double median_step_ds = 0;         // from the previous reached step
   double p90_step_ds = 0;
   std::vector<NextActionRow> next_actions;  // by sessions, descending
 };
@@ -224,8 +224,8 @@ struct HeatmapPage {
   std::string page;
   bool suppressed = false;
   uint64_t sessions = 0;
-  uint64_t clicks = 0;            // in the cells shown
-  uint64_t hidden_cells = 0;      // clicked by 1..k-1 sessions: shown as 0
+  uint64_t clicks = 0;          // in the cells shown
+  uint64_t hidden_cells = 0;    // clicked by 1..k-1 sessions: shown as 0
   std::vector<uint64_t> cells;  // kGridRows x kGridColumns, row-major
 };
 

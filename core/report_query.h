@@ -41,7 +41,7 @@ struct ReportRequest {
   std::string site;
   uint32_t from = 0;  // UTC day numbers, inclusive
   uint32_t to = 0;
-  std::string funnel_id;             // empty: every funnel
+  std::string funnel_id;               // empty: every funnel
   Breakdown daily = Breakdown::kNone;  // else per-day segment tables of it
   // funnel (index of funnel_id), breakdown; k_anonymity stays -1 (the
   // config's) unless the front end overrides it from its own flags: a query

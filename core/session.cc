@@ -21,11 +21,13 @@ std::string_view PathOnly(std::string_view path_and_query) {
 Session::Session(const Config& config, int64_t start_ms)
     : config_(&config), micros_(config), forms_(config, start_ms) {}
 
-Session::Session(const Config& config, const SessionStart& start) : Session(config, SaneTime(start.time_ms)) {
+Session::Session(const Config& config, const SessionStart& start)
+    : Session(config, SaneTime(start.time_ms)) {
   nonce_ = start.nonce;
   dims_ = DimensionsOf(start.visitor);
   referrer_ = ReferrerDomain(start.referrer, start.own_host);
-  start_ms_ = last_ms_ = last_input_ms_ = tick_ms_ = end_ms_ = page_start_ms_ = SaneTime(start.time_ms);
+  start_ms_ = last_ms_ = last_input_ms_ = tick_ms_ = end_ms_ = page_start_ms_ =
+      SaneTime(start.time_ms);
   const auto* funnels = config.def().funnels();
   for (size_t i = 0; funnels && i < funnels->size(); ++i) {
     funnels_.emplace_back(*funnels->Get(i), static_cast<uint8_t>(i));
@@ -61,7 +63,9 @@ void Session::Advance(int64_t now_ms) {
 }
 
 void Session::ExtendEnd() {
-  int64_t end = hidden_ ? last_ms_ : std::max(last_ms_, std::min(tick_ms_, last_input_ms_ + kActiveAfterInputMs));
+  int64_t end = hidden_
+                    ? last_ms_
+                    : std::max(last_ms_, std::min(tick_ms_, last_input_ms_ + kActiveAfterInputMs));
   end_ms_ = std::max(end_ms_, end);
 }
 
@@ -77,7 +81,8 @@ void Session::Tick(int64_t t) {
       int64_t added = std::min(active_until - tick_ms_, room);
       active_ms_ = Saturate32(active_ms_ + static_cast<uint64_t>(added));
       if (current_page_ >= 0) {
-        pages_[current_page_].active_ms = Saturate32(pages_[current_page_].active_ms + static_cast<uint64_t>(added));
+        pages_[current_page_].active_ms =
+            Saturate32(pages_[current_page_].active_ms + static_cast<uint64_t>(added));
       }
     }
   }
@@ -115,7 +120,8 @@ void Session::Handle(const Event& event, int64_t t, const EventBatch& batch) {
     case EventType::kFormSubmit: {
       last_input_ms_ = t;
       bool submit = event.type == EventType::kFormSubmit;
-      if (forms_.OnStartOrSubmit(event.a, submit, t)) micros_.OnForm(event.a, submit, current_path_, fired);
+      if (forms_.OnStartOrSubmit(event.a, submit, t))
+        micros_.OnForm(event.a, submit, current_path_, fired);
       break;
     }
     case EventType::kFieldFocus:
@@ -179,7 +185,8 @@ void Session::OnPageView(std::string_view url_path, bool back, int64_t t) {
       id = static_cast<uint16_t>(kLiteralBit | (it - literal_pages_.begin()));
     }
   }
-  auto page = std::find_if(pages_.begin(), pages_.end(), [&](const PageEntry& p) { return p.page == id; });
+  auto page =
+      std::find_if(pages_.begin(), pages_.end(), [&](const PageEntry& p) { return p.page == id; });
   if (id == 0xffff || (page == pages_.end() && pages_.size() >= kMaxPages)) {
     current_page_ = -1;
   } else {
@@ -199,7 +206,8 @@ void Session::OnPageView(std::string_view url_path, bool back, int64_t t) {
 }
 
 void Session::OnClick(const Event& event, std::string_view element, int64_t t) {
-  if (current_page_ >= 0) heatmap_.OnClick(event.x, event.y, event.w, event.h, static_cast<uint8_t>(current_page_));
+  if (current_page_ >= 0)
+    heatmap_.OnClick(event.x, event.y, event.w, event.h, static_cast<uint8_t>(current_page_));
   frustration_.OnClick(event.x, event.y, element, current_page_, t, names_);
 }
 
@@ -232,7 +240,8 @@ wire::SummaryT Session::BuildSummary() const {
       static_cast<uint8_t>((bounce ? 1 : 0) | (path_truncated_ ? 2 : 0) | (ended_ ? 4 : 0)), 0,
       current_page_ >= 0 ? static_cast<uint8_t>(current_page_) : 0);
   for (const PageEntry& p : pages_) {
-    s.pages.emplace_back(p.page, p.views, Saturate16(p.active_ms / 100), p.max_scroll, p.quick_backs);
+    s.pages.emplace_back(p.page, p.views, Saturate16(p.active_ms / 100), p.max_scroll,
+                         p.quick_backs);
   }
   s.literal_pages = literal_pages_;
 

@@ -32,8 +32,8 @@ namespace microconv {
 
 // What the tracker knows when a session starts.
 struct SessionStart {
-  uint64_t nonce = 0;        // random, from crypto.getRandomValues
-  int64_t time_ms = 0;       // first event's time
+  uint64_t nonce = 0;   // random, from crypto.getRandomValues
+  int64_t time_ms = 0;  // first event's time
   VisitorContext visitor;
   std::string_view referrer;  // document.referrer of the landing page
   std::string_view own_host;  // location.hostname: own referrers are ignored

@@ -42,7 +42,8 @@ std::vector<uint8_t> Session::Snapshot() const {
   micros_.Save(start_ms_, *engine);
   frustration_.Save(start_ms_, *engine);
   forms_.Save(*engine);
-  for (const FunnelTracker& funnel : funnels_) engine->funnels.push_back(funnel.Snapshot(start_ms_));
+  for (const FunnelTracker& funnel : funnels_)
+    engine->funnels.push_back(funnel.Snapshot(start_ms_));
   for (const PathStep& step : path_) engine->path_offset_ms.push_back(step.offset_ms);
   snap.engine = std::move(engine);
 
@@ -61,7 +62,8 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   if (!wire::VerifySnapshotBuffer(verifier)) return Corrupt("snapshot failed verification");
   const wire::Snapshot* snap = wire::GetSnapshot(bytes.data());
   if (snap->version() != kSnapshotVersion) return Corrupt("snapshot version");
-  if (snap->config_hash() != config.hash()) return {Error::kConfigMismatch, "snapshot of another config"};
+  if (snap->config_hash() != config.hash())
+    return {Error::kConfigMismatch, "snapshot of another config"};
   const wire::EngineState* engine = snap->engine();
   if (!snap->summary() || !engine) return Corrupt("snapshot incomplete");
   auto verified = VerifySummary({snap->summary()->data(), snap->summary()->size()}, &config);
@@ -72,8 +74,9 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   // so no later arithmetic on them can overflow.
   const SessionSpan span{engine->start_ms(), engine->last_ms()};
   auto in_session = [&](int64_t t) { return span.Contains(t); };
-  if (engine->start_ms() < 0 || engine->last_ms() > kMaxTimeMs || engine->start_ms() > engine->last_ms() ||
-      !in_session(engine->last_input_ms()) || !in_session(engine->page_start_ms())) {
+  if (engine->start_ms() < 0 || engine->last_ms() > kMaxTimeMs ||
+      engine->start_ms() > engine->last_ms() || !in_session(engine->last_input_ms()) ||
+      !in_session(engine->page_start_ms())) {
     return Corrupt("engine times");
   }
 
@@ -96,8 +99,9 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   // The visit's end: the duration sent (exact to the decisecond) and the
   // active time bound it from below, so the duration never goes down.
   const int64_t sent_end_ms = engine->start_ms() + int64_t{facts.duration_ds()} * 100;
-  session.end_ms_ = std::clamp<int64_t>(
-      std::max(sent_end_ms, engine->start_ms() + int64_t{engine->active_ms()}), engine->last_ms(), kMaxTimeMs);
+  session.end_ms_ =
+      std::clamp<int64_t>(std::max(sent_end_ms, engine->start_ms() + int64_t{engine->active_ms()}),
+                          engine->last_ms(), kMaxTimeMs);
   // The clock: every time a tracker recorded is at most this.
   const int64_t clock_ms = std::max(engine->last_ms(), engine->tick_ms());
   if (clock_ms > kMaxTimeMs) return Corrupt("clock");
@@ -109,7 +113,8 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   for (size_t i = 0; i < page_count; ++i) {
     const wire::PageStat* p = s.pages()->Get(static_cast<flatbuffers::uoffset_t>(i));
     session.pages_.push_back(
-        PageEntry{p->page(), p->views(), engine->page_active_ms()->Get(static_cast<flatbuffers::uoffset_t>(i)),
+        PageEntry{p->page(), p->views(),
+                  engine->page_active_ms()->Get(static_cast<flatbuffers::uoffset_t>(i)),
                   p->max_scroll(), p->quick_backs()});
   }
   if (s.literal_pages()) {
@@ -133,8 +138,9 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   // Each tracker restores its own part; the first that objects wins.
   session.names_ = NameTable::Restore(s);
   session.heatmap_ = Heatmap::Restore(s);
-  for (Status restored : {session.micros_.Restore(s, *engine, span), session.forms_.Restore(s, *engine, span),
-                          session.frustration_.Restore(s, *engine, span)}) {
+  for (Status restored :
+       {session.micros_.Restore(s, *engine, span), session.forms_.Restore(s, *engine, span),
+        session.frustration_.Restore(s, *engine, span)}) {
     if (!restored.ok()) return {restored.error, restored.message};
   }
 
@@ -144,7 +150,8 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   for (size_t i = 0; i < funnel_count; ++i) {
     const wire::FunnelSnapshot* f = engine->funnels()->Get(static_cast<flatbuffers::uoffset_t>(i));
     const wire::FunnelDef* def = funnel_defs->Get(static_cast<flatbuffers::uoffset_t>(i));
-    auto funnel = FunnelTracker::Restore(*def, static_cast<uint8_t>(i), *f, engine->start_ms(), clock_ms);
+    auto funnel =
+        FunnelTracker::Restore(*def, static_cast<uint8_t>(i), *f, engine->start_ms(), clock_ms);
     if (!funnel.ok()) return Corrupt("funnel state");
     const FunnelState& st = funnel.value().state();
     for (size_t n = 0; n < st.next_count; ++n) {

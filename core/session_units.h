@@ -11,15 +11,20 @@
 namespace microconv {
 
 inline constexpr int64_t kMaxTimeMs = int64_t{1} << 53;
-inline constexpr uint16_t kLiteralBit = 0x8000;    // page ids: a literal page, not a template
-inline constexpr uint8_t kLiteralFieldBit = 0x80;  // field ids on the wire: a name, not a configured field
+inline constexpr uint16_t kLiteralBit = 0x8000;  // page ids: a literal page, not a template
+inline constexpr uint8_t kLiteralFieldBit =
+    0x80;  // field ids on the wire: a name, not a configured field
 
 // Times come from a JS clock (a double of ms): anything outside
 // [0, 2^53] is garbage, and clamping keeps all time arithmetic overflow-free.
 inline int64_t SaneTime(int64_t ms) noexcept { return std::clamp<int64_t>(ms, 0, kMaxTimeMs); }
 
-inline uint16_t Saturate16(uint64_t v) noexcept { return static_cast<uint16_t>(std::min<uint64_t>(v, 0xffff)); }
-inline uint8_t Saturate8(uint64_t v) noexcept { return static_cast<uint8_t>(std::min<uint64_t>(v, 0xff)); }
+inline uint16_t Saturate16(uint64_t v) noexcept {
+  return static_cast<uint16_t>(std::min<uint64_t>(v, 0xffff));
+}
+inline uint8_t Saturate8(uint64_t v) noexcept {
+  return static_cast<uint8_t>(std::min<uint64_t>(v, 0xff));
+}
 inline uint32_t Saturate32(uint64_t v) noexcept {
   return static_cast<uint32_t>(std::min<uint64_t>(v, 0xffffffff));
 }

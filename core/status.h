@@ -35,8 +35,7 @@ template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Error error, std::string message)
-      : error_(error), message_(std::move(message)) {}
+  Result(Error error, std::string message) : error_(error), message_(std::move(message)) {}
 
   bool ok() const noexcept { return error_ == Error::kOk; }
   Error error() const noexcept { return error_; }

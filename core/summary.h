@@ -21,7 +21,7 @@ class Config;
 inline constexpr uint8_t kSummaryVersion = 1;
 inline constexpr size_t kMaxSummaryBytes = 16 * 1024;
 inline constexpr size_t kMaxPathSteps = 64;
-inline constexpr size_t kMaxPages = 64;            // entries of `pages`
+inline constexpr size_t kMaxPages = 64;  // entries of `pages`
 inline constexpr size_t kMaxHeatCells = 128;
 inline constexpr size_t kMaxElements = 32;
 inline constexpr size_t kMaxElementNameLength = 96;

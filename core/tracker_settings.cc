@@ -29,7 +29,8 @@ std::string RenderTrackerSettingsJson(const Config& config) {
   json.Key("forms");
   json.BeginArray(/*inline_items=*/true);
   if (def.forms()) {
-    for (const wire::FormDef* form : *def.forms()) json.String(form->selector() ? form->selector()->string_view() : "");
+    for (const wire::FormDef* form : *def.forms())
+      json.String(form->selector() ? form->selector()->string_view() : "");
   }
   json.EndArray();
   const wire::PrivacyDef* privacy = def.privacy();

@@ -6,36 +6,72 @@ import { gzipSync } from 'node:zlib';
 
 const dir = process.argv[2];
 const rows = [];
-const fmt = (v) => (v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : v >= 1e4 ? `${(v / 1e3).toFixed(1)}k` : `${+v.toFixed(2)}`);
+const fmt = (v) =>
+  v >= 1e6
+    ? `${(v / 1e6).toFixed(2)}M`
+    : v >= 1e4
+      ? `${(v / 1e3).toFixed(1)}k`
+      : `${+v.toFixed(2)}`;
 
 function budget(label, value, unit, limit, higherIsBetter) {
   const bound = `${higherIsBetter ? '>=' : '<='} ${fmt(limit)}`;
-  if (value === undefined || Number.isNaN(value)) return rows.push([label, 'not measured', unit, bound, '-']);
+  if (value === undefined || Number.isNaN(value))
+    return rows.push([label, 'not measured', unit, bound, '-']);
   const ok = higherIsBetter ? value >= limit : value <= limit;
   rows.push([label, fmt(value), unit, bound, ok ? 'ok' : 'OVER BUDGET']);
 }
 
 const report = JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8'));
 const bench = new Map(report.benchmarks.map((b) => [b.name, b]));
-budget('core ingest (event storm)', bench.get('BM_IngestStorm')?.items_per_second, 'events/s', 20e6, true);
+budget(
+  'core ingest (event storm)',
+  bench.get('BM_IngestStorm')?.items_per_second,
+  'events/s',
+  20e6,
+  true,
+);
 const journey = bench.get('BM_PurchaseJourney');
 budget('9-step journey summary', journey?.summary_bytes, 'bytes', 300, false);
 budget('9-step journey snapshot', journey?.snapshot_bytes, 'bytes', 1024, false);
-budget('aggregation (Add)', bench.get('BM_AggregateAdd')?.items_per_second, 'summaries/s', 1e6, true);
+budget(
+  'aggregation (Add)',
+  bench.get('BM_AggregateAdd')?.items_per_second,
+  'summaries/s',
+  1e6,
+  true,
+);
 
 if (existsSync(join(dir, 'sizes.json'))) {
   const sizes = JSON.parse(readFileSync(join(dir, 'sizes.json'), 'utf8'));
   const gz = (name) => sizes.files.find((f) => f.file === name)?.gzip;
   const config = gzipSync(readFileSync(join(dir, 'demo.mcc')), { level: 9 }).length;
   budget('loader microconv.js (gzip)', gz('microconv.js'), 'bytes', 1536, false);
-  budget('loader+chunk+glue+wasm+config', sizes.wasmPathTotal.gzip + config, 'bytes gz', 20480, false);
+  budget(
+    'loader+chunk+glue+wasm+config',
+    sizes.wasmPathTotal.gzip + config,
+    'bytes gz',
+    20480,
+    false,
+  );
   rows.push(['  of which core .wasm (gzip)', fmt(gz('microconv-core.wasm')), 'bytes', '', '']);
   rows.push(['  of which Embind glue (gzip)', fmt(gz('microconv-core.js')), 'bytes', '', '']);
-  rows.push(['  no-Wasm fallback (gzip)', fmt(gz('microconv-core.nowasm.js')), 'bytes', 'CSP only', '']);
+  rows.push([
+    '  no-Wasm fallback (gzip)',
+    fmt(gz('microconv-core.nowasm.js')),
+    'bytes',
+    'CSP only',
+    '',
+  ]);
   // The site owner's page, not the visitor's: no budget named, shown so a
   // change in it is seen.
   for (const row of sizes.dashboard || []) {
-    rows.push([`dashboard/${row.file} (gzip / brotli)`, `${fmt(row.gzip)} / ${fmt(row.brotli)}`, 'bytes', 'no budget', '']);
+    rows.push([
+      `dashboard/${row.file} (gzip / brotli)`,
+      `${fmt(row.gzip)} / ${fmt(row.brotli)}`,
+      'bytes',
+      'no budget',
+      '',
+    ]);
   }
 }
 
@@ -63,6 +99,10 @@ for (const row of rows) console.log(line(row));
 console.log('\nall core benchmarks (time per iteration; items/s where counted):');
 for (const b of report.benchmarks) {
   const items = b.items_per_second ? `  ${fmt(b.items_per_second)} items/s` : '';
-  console.log(`  ${b.name.padEnd(36)} ${b.real_time.toFixed(0).padStart(10)} ${b.time_unit}${items}`);
+  console.log(
+    `  ${b.name.padEnd(36)} ${b.real_time.toFixed(0).padStart(10)} ${b.time_unit}${items}`,
+  );
 }
-console.log(`\nmachine: ${report.context.num_cpus} cpus, build ${report.context.library_build_type}`);
+console.log(
+  `\nmachine: ${report.context.num_cpus} cpus, build ${report.context.library_build_type}`,
+);

@@ -89,7 +89,7 @@ function buildTable(zones, links) {
     }
     table.set(name, country);
   }
-  const byteOrder = (a, b) => (a < b ? -1 : a > b ? 1 : 0);  // ASCII names: code units = bytes
+  const byteOrder = (a, b) => (a < b ? -1 : a > b ? 1 : 0); // ASCII names: code units = bytes
   return [...table.entries()].sort((a, b) => byteOrder(a[0], b[0]));
 }
 
@@ -152,17 +152,24 @@ if (args.check === null) {
   const committed = readFileSync(args.check, 'utf8');
   const committedVersion = /Generated from tzdata (\S+)/.exec(committed)?.[1];
   if (committedVersion !== version) {
-    fail(`${args.check} is from tzdata ${committedVersion}, tzdata ${version} is installed: ` +
-         'regenerate it to update the table', 77);
+    fail(
+      `${args.check} is from tzdata ${committedVersion}, tzdata ${version} is installed: ` +
+        'regenerate it to update the table',
+      77,
+    );
   }
   if (generated !== committed) {
     const want = generated.split('\n');
     const have = committed.split('\n');
     let line = 0;
     while (line < want.length && want[line] === have[line]) ++line;
-    fail(`${args.check}:${line + 1}: differs from the generated table\n` +
-         `  generated: ${want[line] ?? '(end of file)'}\n  committed: ${have[line] ?? '(end of file)'}`);
+    fail(
+      `${args.check}:${line + 1}: differs from the generated table\n` +
+        `  generated: ${want[line] ?? '(end of file)'}\n  committed: ${have[line] ?? '(end of file)'}`,
+    );
   }
-  process.stdout.write(`gen_time_zones: ${args.check} matches tzdata ${version} (${zones.size} zones, ` +
-                       `${links.size} links read)\n`);
+  process.stdout.write(
+    `gen_time_zones: ${args.check} matches tzdata ${version} (${zones.size} zones, ` +
+      `${links.size} links read)\n`,
+  );
 }

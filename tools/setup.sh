@@ -4,7 +4,7 @@
 set -euo pipefail
 
 DEBIAN_PACKAGES=(
-  cmake g++ make pkg-config
+  cmake g++ make pkg-config clang-format
   flatbuffers-compiler libflatbuffers-dev
   nlohmann-json3-dev
   libgtest-dev libbenchmark-dev

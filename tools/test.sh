@@ -2,11 +2,13 @@
 # The test command: sets up what is missing, builds what is stale, runs every
 # test: the native suite (unit, golden, fuzz replay, collector integration),
 # the same unit suite compiled to Wasm under node, then the browser tracker's
-# end-to-end tests in headless Chromium against the real collector.
+# end-to-end tests in headless Chromium against the real collector. Formatting
+# and lint are checked first (tools/check_format.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
 JOBS=$(nproc)
+bash tools/check_format.sh
 
 NATIVE=${MICROCONV_BUILD_DIR:-build/native}
 cmake -S . -B "$NATIVE" -DCMAKE_BUILD_TYPE=Release > /dev/null

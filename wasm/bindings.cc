@@ -75,7 +75,8 @@ class TrackerCore {
   // A view of `count` 32-byte event records for JS to fill (core/event.h).
   val EventBuffer(uint32_t count) {
     events_.assign(count, Event{});
-    return val(typed_memory_view(events_.size() * sizeof(Event), reinterpret_cast<uint8_t*>(events_.data())));
+    return val(typed_memory_view(events_.size() * sizeof(Event),
+                                 reinterpret_cast<uint8_t*>(events_.data())));
   }
 
   // Strings referenced by the next batch's events, by index.
@@ -87,7 +88,8 @@ class TrackerCore {
     IngestOutcome outcome;
     if (!session_) return outcome;
     std::vector<std::string_view> views(strings_.begin(), strings_.end());
-    EventBatch batch{std::span<const Event>(events_).first(std::min<size_t>(count, events_.size())), views};
+    EventBatch batch{std::span<const Event>(events_).first(std::min<size_t>(count, events_.size())),
+                     views};
     IngestResult result = session_->Ingest(batch);
     outcome.consumed = static_cast<uint32_t>(result.consumed);
     outcome.expired = result.expired;
@@ -97,7 +99,9 @@ class TrackerCore {
   void Advance(double now_ms) {
     if (session_) session_->Advance(static_cast<int64_t>(now_ms));
   }
-  bool ExpiredAt(double now_ms) const { return !session_ || session_->ExpiredAt(static_cast<int64_t>(now_ms)); }
+  bool ExpiredAt(double now_ms) const {
+    return !session_ || session_->ExpiredAt(static_cast<int64_t>(now_ms));
+  }
   void End() {
     if (session_) session_->End();
   }

@@ -22,7 +22,10 @@ function option(name, fallback) {
   return at > 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
 }
 
-const wasmDir = resolve(root, option('wasm-dir', process.env.MICROCONV_WASM_DIR || 'build/wasm/wasm'));
+const wasmDir = resolve(
+  root,
+  option('wasm-dir', process.env.MICROCONV_WASM_DIR || 'build/wasm/wasm'),
+);
 const out = resolve(root, option('out', 'web/dist'));
 // The core files the chunk loads (the no-Wasm build embeds its memory image).
 const coreFiles = ['microconv-core.js', 'microconv-core.wasm', 'microconv-core.nowasm.js'];
@@ -67,13 +70,18 @@ await build({
 });
 copyFileSync(join(here, 'dashboard/index.html'), join(dashboardOut, 'index.html'));
 // The funnel semantics page the funnel panel links to (one static page).
-copyFileSync(join(here, 'dashboard/funnel-semantics.html'), join(dashboardOut, 'funnel-semantics.html'));
+copyFileSync(
+  join(here, 'dashboard/funnel-semantics.html'),
+  join(dashboardOut, 'funnel-semantics.html'),
+);
 
 const missing = coreFiles.filter((file) => !existsSync(join(wasmDir, file)));
 if (missing.length) {
-  console.error(`web/build.mjs: ${missing.join(', ')} not found in ${wasmDir}; build the Wasm first:\n` +
-    '  NODE_PATH=/usr/share/nodejs emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release\n' +
-    '  cmake --build build/wasm --target microconv_tracker microconv_tracker_nowasm');
+  console.error(
+    `web/build.mjs: ${missing.join(', ')} not found in ${wasmDir}; build the Wasm first:\n` +
+      '  NODE_PATH=/usr/share/nodejs emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release\n' +
+      '  cmake --build build/wasm --target microconv_tracker microconv_tracker_nowasm',
+  );
   process.exit(1);
 }
 for (const file of coreFiles) copyFileSync(join(wasmDir, file), join(out, file));
@@ -85,17 +93,35 @@ function sizes(file, dir = out) {
     raw: bytes.length,
     gzip: gzipSync(bytes, { level: 9 }).length,
     brotli: brotliCompressSync(bytes, {
-      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: 11,
+        [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+      },
     }).length,
   };
 }
 
-const table = readdirSync(out).sort().filter((file) => statSync(join(out, file)).isFile()).map((file) => sizes(file));
-const dashboard = readdirSync(dashboardOut).sort().map((file) => sizes(file, dashboardOut));
+const table = readdirSync(out)
+  .sort()
+  .filter((file) => statSync(join(out, file)).isFile())
+  .map((file) => sizes(file));
+const dashboard = readdirSync(dashboardOut)
+  .sort()
+  .map((file) => sizes(file, dashboardOut));
 // What a visitor's browser downloads on a Wasm-capable page.
-const wasmPath = ['microconv.js', 'microconv-tracker.js', 'microconv-core.js', 'microconv-core.wasm'];
-const total = (key) => table.filter((row) => wasmPath.includes(row.file)).reduce((sum, row) => sum + row[key], 0);
-const report = { files: table, wasmPathTotal: { raw: total('raw'), gzip: total('gzip'), brotli: total('brotli') }, dashboard };
+const wasmPath = [
+  'microconv.js',
+  'microconv-tracker.js',
+  'microconv-core.js',
+  'microconv-core.wasm',
+];
+const total = (key) =>
+  table.filter((row) => wasmPath.includes(row.file)).reduce((sum, row) => sum + row[key], 0);
+const report = {
+  files: table,
+  wasmPathTotal: { raw: total('raw'), gzip: total('gzip'), brotli: total('brotli') },
+  dashboard,
+};
 
 if (process.argv.includes('--json')) {
   console.log(JSON.stringify(report));
@@ -106,9 +132,13 @@ if (process.argv.includes('--json')) {
     console.log(row.file.padEnd(32) + pad(row.raw, 9) + pad(row.gzip, 9) + pad(row.brotli, 9));
   }
   const t = report.wasmPathTotal;
-  console.log('loader+chunk+glue+wasm'.padEnd(32) + pad(t.raw, 9) + pad(t.gzip, 9) + pad(t.brotli, 9));
+  console.log(
+    'loader+chunk+glue+wasm'.padEnd(32) + pad(t.raw, 9) + pad(t.gzip, 9) + pad(t.brotli, 9),
+  );
   console.log('');
   for (const row of dashboard) {
-    console.log(`dashboard/${row.file}`.padEnd(32) + pad(row.raw, 9) + pad(row.gzip, 9) + pad(row.brotli, 9));
+    console.log(
+      `dashboard/${row.file}`.padEnd(32) + pad(row.raw, 9) + pad(row.gzip, 9) + pad(row.brotli, 9),
+    );
   }
 }

@@ -37,7 +37,9 @@ function withoutComments(text) {
 // An integer literal as C++ and FlatBuffers write it (decimal or hex, an
 // optional unsigned/long suffix); anything else is refused, not guessed.
 export function parseInteger(file, literal) {
-  const match = /^(-?)(0x[0-9a-f]+|\d+)(?:u|l|ul|lu|ll|ull)?$/i.exec(literal.replace(/'/g, '').trim());
+  const match = /^(-?)(0x[0-9a-f]+|\d+)(?:u|l|ul|lu|ll|ull)?$/i.exec(
+    literal.replace(/'/g, '').trim(),
+  );
   if (!match) fail(file, `"${literal.trim()}" is not an integer literal`);
   const value = Number(match[2]) * (match[1] ? -1 : 1);
   if (!Number.isSafeInteger(value)) fail(file, `${literal.trim()} does not fit a JS number`);
@@ -49,11 +51,14 @@ export function parseInteger(file, literal) {
 export function parseEnumerators(file, body) {
   const values = [];
   let next = 0;
-  for (const item of withoutComments(body).split(',').map((part) => part.trim())) {
+  for (const item of withoutComments(body)
+    .split(',')
+    .map((part) => part.trim())) {
     if (!item) continue;
     const match = /^([A-Za-z_]\w*)\s*(?:=\s*(.+))?$/s.exec(item);
     if (!match) fail(file, `cannot read enumerator "${item}"`);
-    const value = match[2] === undefined ? { value: next, hex: false } : parseInteger(file, match[2]);
+    const value =
+      match[2] === undefined ? { value: next, hex: false } : parseInteger(file, match[2]);
     values.push({ name: match[1], ...value });
     next = value.value + 1;
   }
@@ -64,7 +69,9 @@ export function parseEnumerators(file, body) {
 // Every `enum class Name : type { ... }` of a C++ header.
 export function parseEnumClasses(file, text) {
   const enums = [];
-  for (const match of withoutComments(text).matchAll(/\benum\s+class\s+(\w+)\s*(?::\s*[\w:]+\s*)?\{([^}]*)\}/g)) {
+  for (const match of withoutComments(text).matchAll(
+    /\benum\s+class\s+(\w+)\s*(?::\s*[\w:]+\s*)?\{([^}]*)\}/g,
+  )) {
     enums.push({ name: match[1], values: parseEnumerators(file, match[2]) });
   }
   return enums;
@@ -74,7 +81,8 @@ export function parseEnumClasses(file, text) {
 // type is not a wire fact JS can hold; one with a computed value is refused.
 export function parseIntegerConstants(file, text) {
   const constants = [];
-  const pattern = /\binline\s+constexpr\s+((?:std::)?(?:u?int(?:8|16|32|64)_t|size_t)|int|unsigned)\s+(\w+)\s*=\s*([^;]+);/g;
+  const pattern =
+    /\binline\s+constexpr\s+((?:std::)?(?:u?int(?:8|16|32|64)_t|size_t)|int|unsigned)\s+(\w+)\s*=\s*([^;]+);/g;
   for (const match of withoutComments(text).matchAll(pattern)) {
     constants.push({ name: match[2], ...parseInteger(file, match[3]) });
   }
@@ -83,7 +91,9 @@ export function parseIntegerConstants(file, text) {
 
 // `enum Name : type { ... }` in a FlatBuffers schema.
 export function parseSchemaEnum(file, text, name) {
-  const match = new RegExp(`\\benum\\s+${name}\\s*:\\s*\\w+\\s*\\{([^}]*)\\}`).exec(withoutComments(text));
+  const match = new RegExp(`\\benum\\s+${name}\\s*:\\s*\\w+\\s*\\{([^}]*)\\}`).exec(
+    withoutComments(text),
+  );
   if (!match) fail(file, `no enum ${name}`);
   // flatc makes `Play` wire::MediaEvent_Play; JS uses the C++ constant style.
   return parseEnumerators(file, match[1]).map((entry) => ({ ...entry, name: 'k' + entry.name }));
@@ -94,16 +104,21 @@ export function parseErrorNames(headerFile, header, sourceFile, source) {
   const error = parseEnumClasses(headerFile, header).find((entry) => entry.name === 'Error');
   if (!error) fail(headerFile, 'no enum class Error');
   const names = new Map();
-  for (const match of withoutComments(source).matchAll(/case\s+Error::(\w+)\s*:\s*return\s+"([^"\\]*)"\s*;/g)) {
+  for (const match of withoutComments(source).matchAll(
+    /case\s+Error::(\w+)\s*:\s*return\s+"([^"\\]*)"\s*;/g,
+  )) {
     if (names.has(match[1])) fail(sourceFile, `two names for Error::${match[1]}`);
     // status.h promises stable lowercase names; JS splits them off at ':'.
-    if (!/^[a-z][a-z0-9_]*$/.test(match[2])) fail(sourceFile, `"${match[2]}" is not a lowercase name`);
+    if (!/^[a-z][a-z0-9_]*$/.test(match[2]))
+      fail(sourceFile, `"${match[2]}" is not a lowercase name`);
     names.set(match[1], match[2]);
   }
   const known = new Set(error.values.map((entry) => entry.name));
-  for (const name of names.keys()) if (!known.has(name)) fail(sourceFile, `ErrorName() names unknown Error::${name}`);
+  for (const name of names.keys())
+    if (!known.has(name)) fail(sourceFile, `ErrorName() names unknown Error::${name}`);
   return error.values.map((entry) => {
-    if (!names.has(entry.name)) fail(sourceFile, `ErrorName() has no name for Error::${entry.name}`);
+    if (!names.has(entry.name))
+      fail(sourceFile, `ErrorName() has no name for Error::${entry.name}`);
     return { name: entry.name, text: names.get(entry.name) };
   });
 }
@@ -117,7 +132,9 @@ function twin(from, what, lines) {
 }
 
 function numberLines(values) {
-  return values.map(({ name, value, hex }) => `export const ${name} = ${hex ? '0x' + value.toString(16) : value};`);
+  return values.map(
+    ({ name, value, hex }) => `export const ${name} = ${hex ? '0x' + value.toString(16) : value};`,
+  );
 }
 
 // File name -> contents of every twin, from the sources under `root`.
@@ -126,19 +143,36 @@ export function generateWire(root = kRoot) {
   const files = new Map();
   const event = read(kEventHeader);
   for (const { name, values } of parseEnumClasses(kEventHeader, event)) {
-    files.set(`${snakeCase(name)}.js`, twin(kEventHeader, `enum class ${name}`, numberLines(values)));
+    files.set(
+      `${snakeCase(name)}.js`,
+      twin(kEventHeader, `enum class ${name}`, numberLines(values)),
+    );
   }
   const constants = parseIntegerConstants(kEventHeader, event);
   if (!constants.length) fail(kEventHeader, 'no inline constexpr integers');
-  files.set('event_record.js', twin(kEventHeader, 'its inline constexpr integers', numberLines(constants)));
+  files.set(
+    'event_record.js',
+    twin(kEventHeader, 'its inline constexpr integers', numberLines(constants)),
+  );
   for (const { file, name } of kSchemaEnums) {
-    files.set(`${snakeCase(name)}.js`, twin(file, `enum ${name}`, numberLines(parseSchemaEnum(file, read(file), name))));
+    files.set(
+      `${snakeCase(name)}.js`,
+      twin(file, `enum ${name}`, numberLines(parseSchemaEnum(file, read(file), name))),
+    );
   }
-  const errors = parseErrorNames(kStatusHeader, read(kStatusHeader), kStatusSource, read(kStatusSource));
+  const errors = parseErrorNames(
+    kStatusHeader,
+    read(kStatusHeader),
+    kStatusSource,
+    read(kStatusSource),
+  );
   files.set(
     'error_name.js',
-    twin(`${kStatusHeader} and ${kStatusSource}`, 'ErrorName() of every Error', errors.map(
-      ({ name, text }) => `export const ${name} = '${text}';`))
+    twin(
+      `${kStatusHeader} and ${kStatusSource}`,
+      'ErrorName() of every Error',
+      errors.map(({ name, text }) => `export const ${name} = '${text}';`),
+    ),
   );
   return files;
 }
@@ -148,7 +182,8 @@ export function generateWire(root = kRoot) {
 export function writeWire(dir = kWireDir, root = kRoot) {
   const files = generateWire(root);
   mkdirSync(dir, { recursive: true });
-  for (const file of readdirSync(dir)) if (file.endsWith('.js') && !files.has(file)) rmSync(join(dir, file));
+  for (const file of readdirSync(dir))
+    if (file.endsWith('.js') && !files.has(file)) rmSync(join(dir, file));
   for (const [file, text] of files) writeFileSync(join(dir, file), text);
   return files;
 }

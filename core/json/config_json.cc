@@ -635,8 +635,9 @@ bool ConfigReader::ReadFunnel(const json& f, const std::string& path) {
     step->window_ms = WindowMs(step_window);
     // A step window counts from the previous required step: no order, no meaning.
     if (step->window_ms != 0 && funnel->mode == wire::FunnelMode::AnyOrder) {
-      return Fail(Join(step_path, "window"),
-                  "step windows need an order (sequential or strict); any_order uses the funnel window");
+      return Fail(
+          Join(step_path, "window"),
+          "step windows need an order (sequential or strict); any_order uses the funnel window");
     }
     any_required = any_required || !step->optional;
     funnel->steps.push_back(std::move(step));

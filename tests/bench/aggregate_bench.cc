@@ -56,8 +56,9 @@ std::vector<std::vector<uint8_t>> DemoSummaries(const Config& config, int count)
     for (int p = 0; p < pages; ++p) {
       s.pages.emplace_back(static_cast<uint16_t>(p), 1 + pick(2), pick(900), pick(101), pick(2));
     }
-    s.facts = std::make_unique<wire::SessionFacts>(duration_ds, duration_ds / 3, static_cast<uint16_t>(pages + 2),
-                                                   0, 0, 0, dims, 0, 0, static_cast<uint8_t>(pages - 1));
+    s.facts = std::make_unique<wire::SessionFacts>(duration_ds, duration_ds / 3,
+                                                   static_cast<uint16_t>(pages + 2), 0, 0, 0, dims,
+                                                   0, 0, static_cast<uint8_t>(pages - 1));
     const int furthest = 2 + pick(8);  // steps 0..furthest-1 reached
     uint32_t reached = 0;
     uint32_t offset = 0;

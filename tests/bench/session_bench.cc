@@ -16,8 +16,10 @@ namespace {
 
 const Config& DemoConfig() {
   static const Config config = [] {
-    std::string bytes = testing::ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/demo.mcc");
-    auto loaded = Config::FromCompiled({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
+    std::string bytes =
+        testing::ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/demo.mcc");
+    auto loaded =
+        Config::FromCompiled({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
     return loaded.ok() ? std::move(loaded).value() : Config();
   }();
   return config;
@@ -25,7 +27,8 @@ const Config& DemoConfig() {
 
 testing::EventStream Journey() {
   auto stream = testing::ParseEventStream(
-      testing::ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/purchase.events"), DemoConfig());
+      testing::ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/purchase.events"),
+      DemoConfig());
   return stream.ok() ? std::move(stream).value() : testing::EventStream();
 }
 
@@ -39,12 +42,17 @@ testing::EventStream Storm(size_t count) {
   for (size_t i = 0; i < count; ++i) {
     std::string at = "@" + std::to_string(i * 20) + " ";
     unsigned r = rng() % 100;
-    if (r < 2) text += at + "page " + kPages[rng() % 5] + "\n";
-    else if (r < 12) text += at + "click " + std::to_string(rng() % 1400) + " " + std::to_string(rng() % 4000) +
-                             " 1440 4000 " + kElements[rng() % 4] + "\n";
-    else if (r < 14) text += at + "match [data-mc=add-to-cart]\n";
-    else if (r < 40) text += at + "scroll " + std::to_string(rng() % 101) + "\n";
-    else text += at + "input\n";
+    if (r < 2)
+      text += at + "page " + kPages[rng() % 5] + "\n";
+    else if (r < 12)
+      text += at + "click " + std::to_string(rng() % 1400) + " " + std::to_string(rng() % 4000) +
+              " 1440 4000 " + kElements[rng() % 4] + "\n";
+    else if (r < 14)
+      text += at + "match [data-mc=add-to-cart]\n";
+    else if (r < 40)
+      text += at + "scroll " + std::to_string(rng() % 101) + "\n";
+    else
+      text += at + "input\n";
   }
   auto stream = testing::ParseEventStream(text, DemoConfig());
   return stream.ok() ? std::move(stream).value() : testing::EventStream();

@@ -33,7 +33,8 @@ constexpr uint32_t kWindowMs = 60000;
 
 FunnelConfig SequentialFunnel() {
   std::vector<FunnelStepSpec> steps = {{{kOptionalMicro}, true}};
-  for (int i = 0; i < kRequired; ++i) steps.push_back({{static_cast<uint8_t>(kFirstRequiredMicro + i)}});
+  for (int i = 0; i < kRequired; ++i)
+    steps.push_back({{static_cast<uint8_t>(kFirstRequiredMicro + i)}});
   return FunnelConfig(wire::FunnelMode::Sequential, steps, {}, kWindowMs);
 }
 

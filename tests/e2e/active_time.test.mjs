@@ -57,12 +57,15 @@ async function next(page, path) {
   return (await leftAt(page, from[0])) - from[1];
 }
 
-const leftAt = (page, path) => page.evaluate((path) => Number(sessionStorage.getItem('left ' + path)), path);
+const leftAt = (page, path) =>
+  page.evaluate((path) => Number(sessionStorage.getItem('left ' + path)), path);
 
 function assertWithin(actualS, expectedMs, what) {
   const expectedS = expectedMs / 1000;
-  assert.ok(Math.abs(actualS - expectedS) <= 0.1 * expectedS,
-    `${what}: active ${actualS} s, expected ${expectedS.toFixed(2)} s +- 10 %`);
+  assert.ok(
+    Math.abs(actualS - expectedS) <= 0.1 * expectedS,
+    `${what}: active ${actualS} s, expected ${expectedS.toFixed(2)} s +- 10 %`,
+  );
 }
 
 test('active time: three page loads, a hidden period and a bfcache restore', async () => {
@@ -92,7 +95,12 @@ test('active time: three page loads, a hidden period and a bfcache restore', asy
   expected['/walk/second'] += (await pageNow(page)) - (await page.evaluate(() => window.shownMs));
 
   const active = Object.fromEntries(summary.pages.map((p) => [p.page, p.active_s]));
-  console.log('active time per page (s):', JSON.stringify(active), 'expected (ms):', JSON.stringify(expected));
+  console.log(
+    'active time per page (s):',
+    JSON.stringify(active),
+    'expected (ms):',
+    JSON.stringify(expected),
+  );
   for (const [path, ms] of Object.entries(expected)) assertWithin(active[path], ms, path);
   const totalMs = Object.values(expected).reduce((a, b) => a + b, 0);
   assertWithin(summary.active_s, totalMs, 'session');

@@ -39,7 +39,8 @@ test('Ctrl+click a product, buy in the new tab: one session, funnel converted', 
   await tab.click('[data-mc=add-to-cart]');
   await go(tab, '#to-cart', '/cart');
   await go(tab, '[data-mc=checkout]', '/checkout/shipping');
-  for (const field of ['name', 'street', 'city', 'zip', 'country']) await tab.fill(`[name=${field}]`, 'x');
+  for (const field of ['name', 'street', 'city', 'zip', 'country'])
+    await tab.fill(`[name=${field}]`, 'x');
   await go(tab, '#shipping-submit', '/checkout/payment');
   await tab.selectOption('[name=method]', 'invoice');
   await go(tab, '#payment-submit', '/order/1001');
@@ -103,8 +104,10 @@ test('two tabs used at the same time: one nonce, every click counted once', asyn
 
   await a.goto('about:blank');
   await b.goto('about:blank');
-  await waitFor(async () => (await engagement()).page_views === before.page_views + 2,
-    'the two page views in the report');
+  await waitFor(
+    async () => (await engagement()).page_views === before.page_views + 2,
+    'the two page views in the report',
+  );
   await new Promise((resolve) => setTimeout(resolve, 500)); // anything late would show now
   const after = await engagement();
   assert.equal(after.sessions, before.sessions + 1, 'the collector saw one nonce');

@@ -5,7 +5,8 @@ import { after, before, test } from 'node:test';
 import { openContext, trackerReady } from './support/browser.mjs';
 import { startHarness, waitFor } from './support/harness.mjs';
 
-const kCsp = "default-src 'none'; script-src 'self' {{ENDPOINT}}; connect-src {{ENDPOINT}}; img-src 'self'";
+const kCsp =
+  "default-src 'none'; script-src 'self' {{ENDPOINT}}; connect-src {{ENDPOINT}}; img-src 'self'";
 
 let harness;
 before(async () => {
@@ -27,18 +28,36 @@ test('no wasm-unsafe-eval: the no-Wasm core yields the same summary', async () =
   await page.click('#add');
   const summary = await page.evaluate(() => window.microconv('inspect'));
   assert.equal(summary.page_views, 2);
-  assert.deepEqual(summary.path.map((s) => s.micro), ['product_view', 'add_to_cart']);
-  assert.deepEqual(summary.pages.map((p) => [p.page, p.views]), [['/', 1], ['/product/:id', 1]]);
+  assert.deepEqual(
+    summary.path.map((s) => s.micro),
+    ['product_view', 'add_to_cart'],
+  );
+  assert.deepEqual(
+    summary.pages.map((p) => [p.page, p.views]),
+    [
+      ['/', 1],
+      ['/product/:id', 1],
+    ],
+  );
   // The purchase funnel's first required step (Electronics) never happened.
   assert.deepEqual(summary.funnels, []);
 
   const urls = requests.map((r) => r.url);
-  assert.ok(urls.some((u) => u.endsWith('/microconv-core.nowasm.js')), 'loaded the no-Wasm core');
+  assert.ok(
+    urls.some((u) => u.endsWith('/microconv-core.nowasm.js')),
+    'loaded the no-Wasm core',
+  );
   assert.ok(!urls.some((u) => u.endsWith('.wasm')), 'never fetched the Wasm');
-  assert.ok(warnings.some((w) => /no-Wasm core/.test(w)), 'said why, once per page');
+  assert.ok(
+    warnings.some((w) => /no-Wasm core/.test(w)),
+    'said why, once per page',
+  );
 
   await page.goto('about:blank');
-  await waitFor(() => harness.proxy.collects().length >= collectsBefore + 2, 'both pages\' summaries');
+  await waitFor(
+    () => harness.proxy.collects().length >= collectsBefore + 2,
+    "both pages' summaries",
+  );
   const report = await waitFor(async () => {
     const r = await harness.collector.report('demo');
     return r.engagement.page_views === 2 ? r : null;

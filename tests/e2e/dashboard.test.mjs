@@ -28,30 +28,41 @@ async function ready(page) {
 }
 
 test('every control has a label and the pickers work from the keyboard', async () => {
-  const { page, context, errors } = await openContext(browser, { viewport: { width: 1440, height: 900 } });
+  const { page, context, errors } = await openContext(browser, {
+    viewport: { width: 1440, height: 900 },
+  });
   await page.goto(collector.url + '/dashboard/?site=demo');
   assert.equal(await ready(page), 'ready');
   const unlabelled = await page.evaluate(() =>
     [...document.querySelectorAll('input, select, textarea, button')]
       .filter((el) => !el.closest('[hidden]'))
       .filter((el) => {
-        const named = (el.labels && [...el.labels].some((l) => l.textContent.trim())) ||
-          (el.getAttribute('aria-label') || '').trim() || (el.getAttribute('aria-labelledby') || '').trim() ||
+        const named =
+          (el.labels && [...el.labels].some((l) => l.textContent.trim())) ||
+          (el.getAttribute('aria-label') || '').trim() ||
+          (el.getAttribute('aria-labelledby') || '').trim() ||
           (el.tagName === 'BUTTON' && el.textContent.trim());
         return !named;
       })
-      .map((el) => el.outerHTML.slice(0, 80)));
+      .map((el) => el.outerHTML.slice(0, 80)),
+  );
   assert.deepEqual(unlabelled, []);
-  assert.ok(await page.evaluate(() => document.querySelector('main') && document.querySelector('h1')));
+  assert.ok(
+    await page.evaluate(() => document.querySelector('main') && document.querySelector('h1')),
+  );
 
   // Referrers over time: each top referrer's days add up to its range total.
   const report = await collector.report('demo');
   const referrers = report.segments.find((t) => t.dimension === 'referrer').rows;
-  const perDay = await page.$$eval('#panel-traffic .traffic-trend table thead th', (cells) => cells.map((c) => c.textContent));
+  const perDay = await page.$$eval('#panel-traffic .traffic-trend table thead th', (cells) =>
+    cells.map((c) => c.textContent),
+  );
   assert.ok(perDay.length >= 2, 'a referrers-per-day table');
   for (let column = 1; column < perDay.length; column++) {
-    const total = await page.$$eval(`#panel-traffic .traffic-trend table tbody tr td:nth-child(${column + 1})`,
-      (cells) => cells.reduce((sum, cell) => sum + Number(cell.dataset.value || 0), 0));
+    const total = await page.$$eval(
+      `#panel-traffic .traffic-trend table tbody tr td:nth-child(${column + 1})`,
+      (cells) => cells.reduce((sum, cell) => sum + Number(cell.dataset.value || 0), 0),
+    );
     assert.equal(total, referrers.find((r) => r.value === perDay[column]).sessions, perDay[column]);
   }
 
@@ -59,7 +70,9 @@ test('every control has a label and the pickers work from the keyboard', async (
   await page.keyboard.press('Tab');
   let reached = false;
   for (let i = 0; i < 40 && !reached; i++) {
-    reached = await page.evaluate(() => document.activeElement && document.activeElement.id === 'funnel');
+    reached = await page.evaluate(
+      () => document.activeElement && document.activeElement.id === 'funnel',
+    );
     if (!reached) await page.keyboard.press('Tab');
   }
   assert.ok(reached, 'Tab reaches #funnel');
@@ -74,7 +87,10 @@ test('every control has a label and the pickers work from the keyboard', async (
   assert.equal(await ready(page), 'ready');
   const funnel = await page.evaluate(() => document.querySelector('#funnel').value);
   assert.notEqual(funnel, before);
-  await page.waitForFunction((id) => new URL(location.href).searchParams.get('funnel') === id, funnel);
+  await page.waitForFunction(
+    (id) => new URL(location.href).searchParams.get('funnel') === id,
+    funnel,
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -87,29 +103,34 @@ const evilFor = (chart) => `<img src=x onerror="window.__owned='${chart}'">${cha
 // filled bars and nodes at their centre, lines at their points) and returns
 // the tooltip HTML each hover showed.
 async function hoverChartShapes(page, selector) {
-  const shapes = await page.$$eval(`${selector} svg path`, (paths) => paths
-    .flatMap((path) => {
-      const box = path.getBoundingClientRect();
-      const fill = path.getAttribute('fill') || '';
-      const area = box.width * box.height;
-      if (area <= 16) return [];
-      if (fill && fill !== 'none' && fill !== 'transparent') return [{ x: box.x + box.width / 2, y: box.y + box.height / 2, area }];
-      const length = path.getTotalLength();  // a line: a few points on it
-      const matrix = path.getScreenCTM();
-      return [0.2, 0.4, 0.6, 0.8].map((at) => {
-        const p = path.getPointAtLength(length * at).matrixTransform(matrix);
-        return { x: p.x, y: p.y, area };
-      });
-    })
-    .sort((a, b) => b.area - a.area)
-    .slice(0, 16));
+  const shapes = await page.$$eval(`${selector} svg path`, (paths) =>
+    paths
+      .flatMap((path) => {
+        const box = path.getBoundingClientRect();
+        const fill = path.getAttribute('fill') || '';
+        const area = box.width * box.height;
+        if (area <= 16) return [];
+        if (fill && fill !== 'none' && fill !== 'transparent')
+          return [{ x: box.x + box.width / 2, y: box.y + box.height / 2, area }];
+        const length = path.getTotalLength(); // a line: a few points on it
+        const matrix = path.getScreenCTM();
+        return [0.2, 0.4, 0.6, 0.8].map((at) => {
+          const p = path.getPointAtLength(length * at).matrixTransform(matrix);
+          return { x: p.x, y: p.y, area };
+        });
+      })
+      .sort((a, b) => b.area - a.area)
+      .slice(0, 16),
+  );
   const seen = [];
   for (const shape of shapes) {
     await page.mouse.move(shape.x, shape.y);
     await page.waitForTimeout(120);
     const html = await page.$eval(selector, (chart) => {
       const tip = chart.querySelector('.chart-tooltip');
-      return tip && getComputedStyle(tip).display !== 'none' && tip.style.opacity !== '0' ? tip.innerHTML : '';
+      return tip && getComputedStyle(tip).display !== 'none' && tip.style.opacity !== '0'
+        ? tip.innerHTML
+        : '';
     });
     if (html) seen.push(html);
   }
@@ -118,7 +139,9 @@ async function hoverChartShapes(page, selector) {
 }
 
 test('attacker-controlled labels render as text; suppressed cells are marked', async () => {
-  const { page, context, errors } = await openContext(browser, { viewport: { width: 1440, height: 900 } });
+  const { page, context, errors } = await openContext(browser, {
+    viewport: { width: 1440, height: 900 },
+  });
   // With the per-day referrer tables, so the referrers-over-time chart draws.
   const real = await collector.report('demo', 'daily=referrer');
   assert.ok(real.daily && real.daily.length, 'the report has daily referrer tables');
@@ -132,13 +155,17 @@ test('attacker-controlled labels render as text; suppressed cells are marked', a
   const referrers = report.segments.find((t) => t.dimension === 'referrer');
   const topReferrer = referrers.rows.find((r) => !r.suppressed);
   for (const day of report.daily || []) {
-    for (const row of day.rows) if (row.value === topReferrer.value) row.value = evilFor('referrers');
+    for (const row of day.rows)
+      if (row.value === topReferrer.value) row.value = evilFor('referrers');
   }
   topReferrer.value = evilFor('referrers');
   for (const page of report.pages) page.page = '/p/' + evil;
-  report.frustration = [{ element: 'button#' + evil, sessions: 9, clicks: 40, rage_clicks: 9, dead_clicks: 3 }];
+  report.frustration = [
+    { element: 'button#' + evil, sessions: 9, clicks: 40, rage_clicks: 9, dead_clicks: 3 },
+  ];
   await page.route('**/api/report/**', (route) =>
-    route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(report) }));
+    route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(report) }),
+  );
   await page.goto(collector.url + '/dashboard/?site=demo');
   assert.equal(await ready(page), 'ready');
   await page.waitForTimeout(300);
@@ -146,20 +173,34 @@ test('attacker-controlled labels render as text; suppressed cells are marked', a
   assert.equal(await page.evaluate(() => document.querySelectorAll('img[src="x"]').length), 0);
   const text = await page.evaluate(() => document.body.innerText);
   assert.ok(text.includes(evil), 'the label shows literally');
-  const hidden = await page.evaluate(() =>
-    document.querySelector('#funnel-table tr[data-step="2"] [data-col=reached]').dataset.value);
+  const hidden = await page.evaluate(
+    () =>
+      document.querySelector('#funnel-table tr[data-step="2"] [data-col=reached]').dataset.value,
+  );
   assert.equal(hidden, 'suppressed');
   // The charts are SVG: hover their shapes so each tooltip renders with its
   // hostile label, which must show as text and never become an element.
-  for (const [chart, selector] of [['funnel', '#panel-funnel .chart-funnel'], ['paths', '#panel-paths .chart-paths'],
-    ['lift', '#panel-turning-points .chart-lift'], ['referrers', '#panel-traffic .chart-referrer-trend']]) {
+  for (const [chart, selector] of [
+    ['funnel', '#panel-funnel .chart-funnel'],
+    ['paths', '#panel-paths .chart-paths'],
+    ['lift', '#panel-turning-points .chart-lift'],
+    ['referrers', '#panel-traffic .chart-referrer-trend'],
+  ]) {
     await page.$eval(selector, (node) => node.scrollIntoView({ block: 'center' }));
     const { shapes, tooltips } = await hoverChartShapes(page, selector);
     assert.ok(shapes > 0, `${chart}: the chart has shapes to hover`);
     const labelled = tooltips.filter((html) => html.includes('&lt;img src=x onerror='));
-    assert.ok(labelled.length > 0, `${chart}: a tooltip showed the hostile label (${tooltips.length} tooltips)`);
-    for (const html of tooltips) assert.ok(!/<img/i.test(html), `${chart}: tooltip markup ${html.slice(0, 120)}`);
-    assert.equal(await page.evaluate(() => window.__owned), undefined, `${chart}: tooltips escape labels`);
+    assert.ok(
+      labelled.length > 0,
+      `${chart}: a tooltip showed the hostile label (${tooltips.length} tooltips)`,
+    );
+    for (const html of tooltips)
+      assert.ok(!/<img/i.test(html), `${chart}: tooltip markup ${html.slice(0, 120)}`);
+    assert.equal(
+      await page.evaluate(() => window.__owned),
+      undefined,
+      `${chart}: tooltips escape labels`,
+    );
   }
   assert.equal(await page.evaluate(() => document.querySelectorAll('img[src="x"]').length), 0);
   assert.deepEqual(errors, []);
@@ -167,21 +208,32 @@ test('attacker-controlled labels render as text; suppressed cells are marked', a
 });
 
 test('CSV and JSON exports download what is shown', async () => {
-  const { page, context, errors } = await openContext(browser, { viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  const { page, context, errors } = await openContext(browser, {
+    viewport: { width: 1440, height: 900 },
+    acceptDownloads: true,
+  });
   await page.goto(collector.url + '/dashboard/?site=demo');
   assert.equal(await ready(page), 'ready');
   const [json] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
   const exported = JSON.parse(readFileSync(await json.path(), 'utf8'));
   const report = await collector.report('demo');
   assert.deepEqual(exported.engagement, report.engagement);
-  assert.deepEqual(exported.funnels.map((f) => f.id), ['purchase'], 'the selected funnel only');
+  assert.deepEqual(
+    exported.funnels.map((f) => f.id),
+    ['purchase'],
+    'the selected funnel only',
+  );
   assert.deepEqual(exported.funnels[0].steps, report.funnels[0].steps);
   const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
   const text = readFileSync(await csv.path(), 'utf8');
   assert.ok(text.split('\n').length > 10, 'the CSV has rows');
   const addToCart = report.funnels[0].steps.find((step) => step.label === 'Add to cart');
-  assert.ok(text.split('\n').some((line) => line.includes('Add to cart') && line.includes(String(addToCart.reached))),
-    'the CSV has the funnel step with its count');
+  assert.ok(
+    text
+      .split('\n')
+      .some((line) => line.includes('Add to cart') && line.includes(String(addToCart.reached))),
+    'the CSV has the funnel step with its count',
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });

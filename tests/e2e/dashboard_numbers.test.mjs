@@ -28,7 +28,9 @@ after(async () => {
 
 async function open(page, query = '') {
   page.setDefaultTimeout(60000); // 2 shared cores: loading can be slow
-  await page.goto(`${collector.url}/dashboard/?site=demo${query}`, { waitUntil: 'domcontentloaded' });
+  await page.goto(`${collector.url}/dashboard/?site=demo${query}`, {
+    waitUntil: 'domcontentloaded',
+  });
   await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state));
   assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready');
 }
@@ -44,13 +46,21 @@ function parseCsv(text) {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') cell += c, i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += c;
+        i++;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), cell = '';
-    else if (c === '\n') row.push(cell.replace(/\r$/, '')), rows.push(row), row = [], cell = '';
-    else cell += c;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n') {
+      row.push(cell.replace(/\r$/, ''));
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += c;
   }
   return rows;
 }
@@ -58,11 +68,13 @@ function parseCsv(text) {
 // The drop-off of every step as the chart shows it: the "−N" labels on the
 // bars (left to right) and the "Dropped off here" row of each column's tooltip.
 async function chartDropOffs(page, steps) {
-  const labels = await page.$$eval('#panel-funnel .chart-funnel svg text', (texts) => texts
-    .filter((t) => t.textContent.startsWith('\u2212'))
-    .map((t) => ({ x: t.getBoundingClientRect().x, text: t.textContent }))
-    .sort((a, b) => a.x - b.x)
-    .map((t) => t.text));
+  const labels = await page.$$eval('#panel-funnel .chart-funnel svg text', (texts) =>
+    texts
+      .filter((t) => t.textContent.startsWith('\u2212'))
+      .map((t) => ({ x: t.getBoundingClientRect().x, text: t.textContent }))
+      .sort((a, b) => a.x - b.x)
+      .map((t) => t.text),
+  );
   const box = await page.$eval('#panel-funnel .chart-funnel', (chart) => {
     chart.scrollIntoView({ block: 'center' });
     const r = chart.getBoundingClientRect();
@@ -76,7 +88,9 @@ async function chartDropOffs(page, steps) {
     const row = await page.waitForFunction((index) => {
       const tip = document.querySelector('#panel-funnel .chart-funnel .chart-tooltip');
       if (!tip || !tip.textContent.startsWith(`${index + 1}.`)) return null;
-      const cells = [...tip.querySelectorAll('.tt-row')].find((r) => r.firstChild.textContent === 'Dropped off here');
+      const cells = [...tip.querySelectorAll('.tt-row')].find(
+        (r) => r.firstChild.textContent === 'Dropped off here',
+      );
       return cells ? cells.lastChild.textContent : 'none';
     }, i);
     tooltips.push(await row.jsonValue());
@@ -85,22 +99,37 @@ async function chartDropOffs(page, steps) {
 }
 
 test('funnel drop-off: chart, tooltips, table, CSV and JSON agree with the report', async () => {
-  const { page, context, errors } = await openContext(browser, { viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  const { page, context, errors } = await openContext(browser, {
+    viewport: { width: 1440, height: 900 },
+    acceptDownloads: true,
+  });
   await open(page, '&funnel=purchase');
   const report = await collector.report('demo');
   const funnel = report.funnels.find((f) => f.id === 'purchase');
   const want = funnel.steps.map((s) => s.drop_off);
-  assert.ok(want.some((n) => n > 0), 'the seeded data has drop-offs');
+  assert.ok(
+    want.some((n) => n > 0),
+    'the seeded data has drop-offs',
+  );
   // Reached N and not N+1: no one drops off at the last step (it converts).
   assert.equal(want[want.length - 1], 0);
 
   const table = await page.$$eval('#funnel-table tbody tr', (rows) =>
-    rows.map((r) => Number(r.querySelector('[data-col=drop_off]').dataset.value)));
+    rows.map((r) => Number(r.querySelector('[data-col=drop_off]').dataset.value)),
+  );
   assert.deepEqual(table, want, 'table');
 
   const chart = await chartDropOffs(page, want.length);
-  assert.deepEqual(chart.labels.map(digits), want.filter((n) => n > 0), 'the bar labels, left to right');
-  assert.deepEqual(chart.tooltips.map((t) => digits(t.split('(')[0])), want, 'each step\'s tooltip');
+  assert.deepEqual(
+    chart.labels.map(digits),
+    want.filter((n) => n > 0),
+    'the bar labels, left to right',
+  );
+  assert.deepEqual(
+    chart.tooltips.map((t) => digits(t.split('(')[0])),
+    want,
+    "each step's tooltip",
+  );
 
   const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
   const rows = parseCsv(readFileSync(await csv.path(), 'utf8'));
@@ -113,15 +142,22 @@ test('funnel drop-off: chart, tooltips, table, CSV and JSON agree with the repor
 
   const [json] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
   const exported = JSON.parse(readFileSync(await json.path(), 'utf8'));
-  assert.deepEqual(exported.funnels[0].steps.map((s) => s.drop_off), want, 'JSON');
+  assert.deepEqual(
+    exported.funnels[0].steps.map((s) => s.drop_off),
+    want,
+    'JSON',
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });
 
 test('axes carry units, rates name their denominator, the funnel links its semantics', async () => {
-  const { page, context, errors } = await openContext(browser, { viewport: { width: 1440, height: 900 } });
+  const { page, context, errors } = await openContext(browser, {
+    viewport: { width: 1440, height: 900 },
+  });
   await open(page, '&funnel=purchase');
-  const texts = (selector) => page.$$eval(`${selector} svg text`, (nodes) => nodes.map((n) => n.textContent));
+  const texts = (selector) =>
+    page.$$eval(`${selector} svg text`, (nodes) => nodes.map((n) => n.textContent));
   const traffic = await texts('#panel-traffic .chart-traffic');
   assert.ok(traffic.includes('sessions, page views'), 'the left axis says what it counts');
   assert.ok(traffic.includes('converters'), 'the converters bars have their own, visible axis');
@@ -129,18 +165,38 @@ test('axes carry units, rates name their denominator, the funnel links its seman
   const report = await collector.report('demo');
   const rightTicks = await page.$$eval('#panel-traffic .chart-traffic svg text', (nodes) => {
     const chart = document.querySelector('#panel-traffic .chart-traffic').getBoundingClientRect();
-    return nodes.filter((n) => n.getBoundingClientRect().x > chart.x + chart.width - 44 && /^[0-9,]+$/.test(n.textContent))
+    return nodes
+      .filter(
+        (n) =>
+          n.getBoundingClientRect().x > chart.x + chart.width - 44 &&
+          /^[0-9,]+$/.test(n.textContent),
+      )
       .map((n) => Number(n.textContent.replace(/,/g, '')));
   });
   assert.ok(rightTicks.length >= 2, `right axis ticks: ${rightTicks}`);
   const maxDay = Math.max(...report.days.map((d) => d.conversions || 0));
-  assert.ok(Math.max(...rightTicks) >= maxDay, `the converters axis (${rightTicks}) covers the best day (${maxDay})`);
-  assert.ok((await texts('#panel-funnel .chart-funnel')).includes('sessions'), 'the funnel axis says sessions');
-  assert.ok((await texts('#panel-traffic .chart-referrer-trend')).includes('sessions'), 'the referrer trend axis');
+  assert.ok(
+    Math.max(...rightTicks) >= maxDay,
+    `the converters axis (${rightTicks}) covers the best day (${maxDay})`,
+  );
+  assert.ok(
+    (await texts('#panel-funnel .chart-funnel')).includes('sessions'),
+    'the funnel axis says sessions',
+  );
+  assert.ok(
+    (await texts('#panel-traffic .chart-referrer-trend')).includes('sessions'),
+    'the referrer trend axis',
+  );
 
-  const kpi = await page.$eval('[data-kpi=conversion_rate]', (node) => node.closest('.kpi').textContent);
+  const kpi = await page.$eval(
+    '[data-kpi=conversion_rate]',
+    (node) => node.closest('.kpi').textContent,
+  );
   assert.match(kpi, /of all sessions/);
-  const funnelSummary = await page.$eval('#panel-funnel .funnel-summary', (node) => node.textContent);
+  const funnelSummary = await page.$eval(
+    '#panel-funnel .funnel-summary',
+    (node) => node.textContent,
+  );
   assert.match(funnelSummary, /converted ÷ entered/);
   const href = await page.$eval('#funnel-semantics-link', (a) => a.href);
   assert.equal(href, `${collector.url}/dashboard/funnel-semantics.html`);
@@ -149,7 +205,9 @@ test('axes carry units, rates name their denominator, the funnel links its seman
 });
 
 test('a gap between Converted and the last step is explained, and only then', async () => {
-  const { page, context, errors } = await openContext(browser, { viewport: { width: 1440, height: 900 } });
+  const { page, context, errors } = await openContext(browser, {
+    viewport: { width: 1440, height: 900 },
+  });
   const report = await collector.report('demo');
   for (const funnel of report.funnels) {
     await open(page, `&funnel=${funnel.id}`);
@@ -159,7 +217,10 @@ test('a gap between Converted and the last step is explained, and only then', as
     if (gap === 0) {
       assert.equal(note, null, `${funnel.id}: no note when they agree`);
     } else {
-      assert.ok(note, `${funnel.id}: Converted ${funnel.conversions} vs ${last.reached} reached needs a note`);
+      assert.ok(
+        note,
+        `${funnel.id}: Converted ${funnel.conversions} vs ${last.reached} reached needs a note`,
+      );
       assert.equal(Number(await note.getAttribute('data-gap')), gap);
       assert.match(await note.textContent(), new RegExp(`${last.label}`));
     }
@@ -169,9 +230,13 @@ test('a gap between Converted and the last step is explained, and only then', as
 });
 
 test('Real-time after seeding counts sessions active in the last 5 minutes, not arrivals', async () => {
-  const { page, context, errors } = await openContext(browser, { viewport: { width: 1440, height: 900 } });
+  const { page, context, errors } = await openContext(browser, {
+    viewport: { width: 1440, height: 900 },
+  });
   await open(page);
-  await page.waitForFunction(() => document.querySelector('[data-live="active_sessions"]')?.dataset.value);
+  await page.waitForFunction(
+    () => document.querySelector('[data-live="active_sessions"]')?.dataset.value,
+  );
   const active = Number(await page.$eval('[data-live="active_sessions"]', (n) => n.dataset.value));
   // The simulated sessions start over the last 2 days and all arrived just
   // now: about kSeeded * 5 / 2880 of them ended in the last 5 minutes.
@@ -181,18 +246,27 @@ test('Real-time after seeding counts sessions active in the last 5 minutes, not 
 });
 
 test('a heatmap template opens a real page of it, never a made-up /product/1', async () => {
-  const { page, context, errors } = await openContext(browser, { viewport: { width: 1440, height: 900 } });
+  const { page, context, errors } = await openContext(browser, {
+    viewport: { width: 1440, height: 900 },
+  });
   // The collector's own origin stands in for the site: only the framed URL matters here.
   await open(page, `&origin=${encodeURIComponent(collector.url)}`);
-  const frameSrc = () => page.$eval('#panel-heatmap iframe', (f) => (f.hidden ? '' : f.getAttribute('src') || ''));
+  const frameSrc = () =>
+    page.$eval('#panel-heatmap iframe', (f) => (f.hidden ? '' : f.getAttribute('src') || ''));
   await page.selectOption('#heatmap-page', '/product/:id');
   assert.equal(await page.inputValue('#heatmap-path'), '', 'no stand-in path');
   assert.equal(await frameSrc(), '', 'no page framed until a real one is given');
-  assert.match(await page.textContent('#heatmap-path-hint'), /paste the path of one real \/product\/:id page/);
+  assert.match(
+    await page.textContent('#heatmap-path-hint'),
+    /paste the path of one real \/product\/:id page/,
+  );
   await page.fill('#heatmap-path', '/cart');
   await page.click('#panel-heatmap button[type=submit]');
   assert.equal(await frameSrc(), '', 'a page of another template is refused');
-  assert.match(await page.textContent('#panel-heatmap .heatmap-status'), /\/cart is not a \/product\/:id page/);
+  assert.match(
+    await page.textContent('#panel-heatmap .heatmap-status'),
+    /\/cart is not a \/product\/:id page/,
+  );
   await page.fill('#heatmap-path', '/product/aurora-x2');
   await page.click('#panel-heatmap button[type=submit]');
   assert.equal(await frameSrc(), `${collector.url}/product/aurora-x2#microconv-overlay`);

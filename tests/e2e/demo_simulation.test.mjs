@@ -19,16 +19,21 @@ import { repoRoot, requireDist } from './support/paths.mjs';
 const kVisits = 3000;
 
 function touchesBinary() {
-  return process.env.MICROCONV_TOUCHES_BIN ||
-    join(dirname(collectorBinary()), '../tests/integration/microconv_simulated_touches');
+  return (
+    process.env.MICROCONV_TOUCHES_BIN ||
+    join(dirname(collectorBinary()), '../tests/integration/microconv_simulated_touches')
+  );
 }
 
 // routes.json: exact paths first, then "PREFIX*" routes, longest first (as
 // `microconv host` resolves them).
 function routeFile(path) {
-  const { routes } = JSON.parse(readFileSync(join(repoRoot, 'demo-site/store/routes.json'), 'utf8'));
+  const { routes } = JSON.parse(
+    readFileSync(join(repoRoot, 'demo-site/store/routes.json'), 'utf8'),
+  );
   if (routes[path]) return routes[path];
-  const prefixes = Object.keys(routes).filter((r) => r.endsWith('*') && path.startsWith(r.slice(0, -1)))
+  const prefixes = Object.keys(routes)
+    .filter((r) => r.endsWith('*') && path.startsWith(r.slice(0, -1)))
     .sort((a, b) => b.length - a.length);
   return prefixes.length ? routes[prefixes[0]] : null;
 }
@@ -60,24 +65,33 @@ after(async () => {
 });
 
 test('the simulator touches only pages, elements and fields the demo store has', async () => {
-  const run = spawnSync(touchesBinary(), [String(kVisits)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const run = spawnSync(touchesBinary(), [String(kVisits)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   assert.equal(run.status, 0, run.stderr);
   const { pages } = JSON.parse(run.stdout);
   // One order page stands for all (its number is random).
-  const checked = pages.filter((p, i) => !/^\/order\/\d+$/.test(p.page) ||
-    pages.findIndex((q) => /^\/order\/\d+$/.test(q.page)) === i);
+  const checked = pages.filter(
+    (p, i) =>
+      !/^\/order\/\d+$/.test(p.page) || pages.findIndex((q) => /^\/order\/\d+$/.test(q.page)) === i,
+  );
   assert.ok(checked.length >= 10, `simulated pages: ${checked.map((p) => p.page)}`);
   const kinds = new Set(checked.flatMap((p) => p.touches.map((t) => t.kind)));
-  for (const kind of ['click', 'selector', 'form', 'field', 'visible', 'media']) assert.ok(kinds.has(kind), kind);
+  for (const kind of ['click', 'selector', 'form', 'field', 'visible', 'media'])
+    assert.ok(kinds.has(kind), kind);
 
-  const elementPath = readFileSync(join(repoRoot, 'web/tracker/element_path.js'), 'utf8')
-    .replace('export function elementPath', 'window.__elementPath = function elementPath');
+  const elementPath = readFileSync(join(repoRoot, 'web/tracker/element_path.js'), 'utf8').replace(
+    'export function elementPath',
+    'window.__elementPath = function elementPath',
+  );
   const context = await browser.newContext({ bypassCSP: true });
   await context.addInitScript(elementPath);
   await context.addInitScript(kStoreState);
   const page = await context.newPage();
   // Every order number looks like the store's own (6 digits).
-  const problems = pages.filter((p) => /^\/order\//.test(p.page) && !/^\/order\/[1-9]\d{5}$/.test(p.page))
+  const problems = pages
+    .filter((p) => /^\/order\//.test(p.page) && !/^\/order\/[1-9]\d{5}$/.test(p.page))
     .map((p) => `${p.page}: not a store order number`);
   for (const { page: path, touches } of checked) {
     const file = routeFile(path);
@@ -94,7 +108,13 @@ test('the simulator touches only pages, elements and fields the demo store has',
     let lastClick = '';
     for (const touch of touches) {
       const found = await page.evaluate(({ kind, target, element }) => {
-        const one = (selector) => { try { return document.querySelector(selector); } catch { return null; } };
+        const one = (selector) => {
+          try {
+            return document.querySelector(selector);
+          } catch {
+            return null;
+          }
+        };
         switch (kind) {
           case 'click': {
             const node = one(target);
@@ -131,7 +151,8 @@ test('the simulator touches only pages, elements and fields the demo store has',
           return node && window.__elementPath(node) === target ? 'ok' : 'missing';
         }, touch.target);
       }
-      if (result !== 'ok') problems.push(`${path}: ${touch.kind} ${touch.target} ${touch.element}: ${result}`);
+      if (result !== 'ok')
+        problems.push(`${path}: ${touch.kind} ${touch.target} ${touch.element}: ${result}`);
       if (touch.kind === 'click') lastClick = touch.target;
     }
   }

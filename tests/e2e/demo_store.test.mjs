@@ -18,8 +18,15 @@ import { startRecordingProxy } from './support/recording_proxy.mjs';
 const screenshots = process.env.MICROCONV_SCREENSHOTS || join(repoRoot, 'build/e2e-screenshots');
 const kViewport = { width: 1280, height: 800 };
 // What a visitor types: none of it may ever reach the collector.
-const kTyped = ['visitor@example.com', 'hunter22', 'Ada Lovelace', '12 Analytical Way', 'Cambridge',
-  '4111111111111111', 'Lovely headphones'];
+const kTyped = [
+  'visitor@example.com',
+  'hunter22',
+  'Ada Lovelace',
+  '12 Analytical Way',
+  'Cambridge',
+  '4111111111111111',
+  'Lovely headphones',
+];
 
 let collector;
 let proxy;
@@ -49,15 +56,25 @@ async function shot(page, name) {
 // Clicks and waits for the next page's tracker to take over.
 async function go(page, selector, path) {
   await page.click(selector);
-  await page.waitForURL((url) => url.pathname === path || (path.endsWith('*') && url.pathname.startsWith(path.slice(0, -1))));
+  await page.waitForURL(
+    (url) =>
+      url.pathname === path || (path.endsWith('*') && url.pathname.startsWith(path.slice(0, -1))),
+  );
   await trackerReady(page);
 }
 
 async function openDashboard(page, query = '') {
-  await page.goto(`${collector.url}/dashboard/?site=demo&origin=${encodeURIComponent(store.url)}${query}`);
-  await page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'error');
-  assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready',
-    await page.evaluate(() => (document.getElementById('error') || {}).textContent));
+  await page.goto(
+    `${collector.url}/dashboard/?site=demo&origin=${encodeURIComponent(store.url)}${query}`,
+  );
+  await page.waitForFunction(
+    () => document.body.dataset.state === 'ready' || document.body.dataset.state === 'error',
+  );
+  assert.equal(
+    await page.evaluate(() => document.body.dataset.state),
+    'ready',
+    await page.evaluate(() => (document.getElementById('error') || {}).textContent),
+  );
 }
 
 // The dashboard's numbers, read from the page (not the API).
@@ -69,7 +86,12 @@ async function dashboardNumbers(page) {
       drop_off: value(row.querySelector('[data-col=drop_off]')),
     }));
     const kpi = (name) => value(document.querySelector(`[data-kpi="${name}"]`));
-    return { sessions: kpi('sessions'), converters: kpi('converters'), page_views: kpi('page_views'), steps };
+    return {
+      sessions: kpi('sessions'),
+      converters: kpi('converters'),
+      page_views: kpi('page_views'),
+      steps,
+    };
   });
 }
 
@@ -79,7 +101,9 @@ async function sessionsStored() {
 
 let baseline;
 test('the dashboard shows the seeded traffic', async () => {
-  const { page, context, errors } = await openContext(browser, { viewport: { width: 1440, height: 900 } });
+  const { page, context, errors } = await openContext(browser, {
+    viewport: { width: 1440, height: 900 },
+  });
   await openDashboard(page);
   baseline = await dashboardNumbers(page);
   assert.equal(Number(baseline.sessions), await sessionsStored());
@@ -109,8 +133,13 @@ test('a purchase through the demo store: every step recognised in the browser, n
     video.currentTime = video.duration * 0.8;
     return video.play();
   });
-  await waitFor(async () => (await page.evaluate(() => window.microconv('inspect'))).path
-    .some((step) => step.micro === 'video'), 'the video micro-conversion (75 % watched)');
+  await waitFor(
+    async () =>
+      (await page.evaluate(() => window.microconv('inspect'))).path.some(
+        (step) => step.micro === 'video',
+      ),
+    'the video micro-conversion (75 % watched)',
+  );
   await page.click('#add-to-cart');
   await page.evaluate(() => document.getElementById('reviews').scrollIntoView());
   await page.waitForTimeout(1200); // the core's 1 s visibility dwell
@@ -137,8 +166,19 @@ test('a purchase through the demo store: every step recognised in the browser, n
   assert.equal(funnel.converted, true, JSON.stringify(funnel));
   assert.equal(funnel.furthest, 9);
   const micros = summary.path.map((step) => step.micro);
-  for (const micro of ['sign_in', 'department', 'category', 'product_view', 'video', 'add_to_cart',
-    'reviews_seen', 'begin_checkout', 'shipping', 'payment', 'purchase']) {
+  for (const micro of [
+    'sign_in',
+    'department',
+    'category',
+    'product_view',
+    'video',
+    'add_to_cart',
+    'reviews_seen',
+    'begin_checkout',
+    'shipping',
+    'payment',
+    'purchase',
+  ]) {
     assert.ok(micros.includes(micro), `${micro} in ${micros}`);
   }
 
@@ -146,20 +186,31 @@ test('a purchase through the demo store: every step recognised in the browser, n
   await go(page, 'footer a[href="/playground"]', '/playground');
   // The dump's lines: "0000  2c 00 ... (8 + 8 bytes)  ascii".
   const dump = await waitFor(
-    () => page.evaluate(() => (document.getElementById('pg-hex') || {}).textContent.match(/^[0-9a-f]{4}  /) &&
-      document.getElementById('pg-hex').textContent),
-    'the playground to show the summary bytes');
-  const hex = dump.split('\n').map((line) => line.slice(6, 6 + 48).replace(/ /g, '')).join('');
+    () =>
+      page.evaluate(
+        () =>
+          (document.getElementById('pg-hex') || {}).textContent.match(/^[0-9a-f]{4} {2}/) &&
+          document.getElementById('pg-hex').textContent,
+      ),
+    'the playground to show the summary bytes',
+  );
+  const hex = dump
+    .split('\n')
+    .map((line) => line.slice(6, 6 + 48).replace(/ /g, ''))
+    .join('');
   const shownLength = await page.evaluate(() => document.getElementById('hex-length').textContent);
   assert.equal(shownLength, `(${hex.length / 2} bytes)`);
-  const json = await page.evaluate(() => JSON.parse(document.getElementById('pg-json').textContent));
+  const json = await page.evaluate(() =>
+    JSON.parse(document.getElementById('pg-json').textContent),
+  );
   assert.equal(json.site, 'demo');
   // The playground names steps with the site config's labels (the summary
   // carries ids): they must not drift from demo.json.
   const config = JSON.parse(readFileSync(join(repoRoot, 'demo-site/sites/demo.json'), 'utf8'));
   const labels = Object.fromEntries(config.micro_conversions.map((m) => [m.id, m.label]));
   const shownPath = await page.$$eval('#pg-path li > span', (spans) =>
-    spans.map((span) => ({ id: span.querySelector('code').textContent, text: span.textContent })));
+    spans.map((span) => ({ id: span.querySelector('code').textContent, text: span.textContent })),
+  );
   assert.ok(shownPath.length >= 10, 'the playground lists the path');
   for (const step of shownPath) assert.equal(step.text, `${labels[step.id]} ${step.id}`);
   assert.ok(json.funnels.find((f) => f.funnel === 'purchase').converted);
@@ -168,15 +219,20 @@ test('a purchase through the demo store: every step recognised in the browser, n
   assert.equal(hex.slice(8, 16), Buffer.from('MCS1').toString('hex'));
   // The JSON writes the 64-bit nonce as a number in hex; the wire has it little-endian.
   const nonceBytes = json.nonce.replace(/^0x/, '').match(/../g).reverse().join('');
-  assert.ok(hex.includes(nonceBytes), `the hex and the decoded JSON are the same session (${nonceBytes})`);
+  assert.ok(
+    hex.includes(nonceBytes),
+    `the hex and the decoded JSON are the same session (${nonceBytes})`,
+  );
   // "Send now" sends this session's summary at once (the click itself is
   // part of it, so its bytes are the next preview, as tracker_api checks).
   const sentBefore = proxy.collects().length;
   await page.click('#send-now');
   const sent = await waitFor(() => proxy.collects()[sentBefore], 'Send now to reach the collector');
   assert.ok(sent.body.toString('hex').includes(nonceBytes));
-  const result = await waitFor(() => page.evaluate(() => document.getElementById('send-result').textContent),
-    'the send result');
+  const result = await waitFor(
+    () => page.evaluate(() => document.getElementById('send-result').textContent),
+    'the send result',
+  );
   assert.match(result, /Sent/);
   await page.goto('about:blank');
 
@@ -213,9 +269,14 @@ test('a drop-off at the shipping form through the demo store', async () => {
 });
 
 test('the dashboard moves by exactly the two visits', async () => {
-  await waitFor(async () => (await sessionsStored()) === Number(baseline.sessions) + 2,
-    'both store visits stored', 10000);
-  const { page, context, errors } = await openContext(browser, { viewport: { width: 1440, height: 900 } });
+  await waitFor(
+    async () => (await sessionsStored()) === Number(baseline.sessions) + 2,
+    'both store visits stored',
+    10000,
+  );
+  const { page, context, errors } = await openContext(browser, {
+    viewport: { width: 1440, height: 900 },
+  });
   await openDashboard(page);
   const now = await dashboardNumbers(page);
   const delta = (a, b) => Number(a) - Number(b);
@@ -224,12 +285,20 @@ test('the dashboard moves by exactly the two visits', async () => {
   // Sign in (optional): only the buyer; Electronics..Checkout: both;
   // Shipping, Payment, Place order: only the buyer.
   const expected = [1, 2, 2, 2, 2, 2, 1, 1, 1];
-  assert.deepEqual(now.steps.map((s, i) => delta(s.reached, baseline.steps[i].reached)), expected);
+  assert.deepEqual(
+    now.steps.map((s, i) => delta(s.reached, baseline.steps[i].reached)),
+    expected,
+  );
   // The drop-off visitor left after Checkout (step 5), before Shipping.
   assert.equal(delta(now.steps[5].drop_off, baseline.steps[5].drop_off), 1);
   await page.waitForSelector('[data-live="active_sessions"]');
-  await waitFor(() => page.evaluate(() =>
-    Number(document.querySelector('[data-live="active_sessions"]').dataset.value) >= 2), 'the live panel');
+  await waitFor(
+    () =>
+      page.evaluate(
+        () => Number(document.querySelector('[data-live="active_sessions"]').dataset.value) >= 2,
+      ),
+    'the live panel',
+  );
   await shot(page, 'dashboard');
   assert.deepEqual(errors, []);
   await context.close();

@@ -19,9 +19,13 @@ async function go(page, click, path) {
 }
 
 test('a multi-page purchase journey yields the right micro-conversions, funnel and timings', async () => {
-  const { page, context, errors } = await openContext(harness.browser, { timezoneId: 'America/New_York' });
+  const { page, context, errors } = await openContext(harness.browser, {
+    timezoneId: 'America/New_York',
+  });
   const started = Date.now();
-  await page.goto(harness.site.url + '/?utm_source=newsletter&utm_medium=email&utm_campaign=spring');
+  await page.goto(
+    harness.site.url + '/?utm_source=newsletter&utm_medium=email&utm_campaign=spring',
+  );
   await trackerReady(page);
   await go(page, '#signin-link', '/signin');
   await page.fill('input[name=email]', 'visitor@example.com');
@@ -35,7 +39,8 @@ test('a multi-page purchase journey yields the right micro-conversions, funnel a
   await page.waitForTimeout(1200); // the core's 1 s visibility dwell
   await go(page, '#to-cart', '/cart');
   await go(page, '[data-mc=checkout]', '/checkout/shipping');
-  for (const field of ['name', 'street', 'city', 'zip', 'country']) await page.fill(`[name=${field}]`, 'x');
+  for (const field of ['name', 'street', 'city', 'zip', 'country'])
+    await page.fill(`[name=${field}]`, 'x');
   await go(page, '#shipping-submit', '/checkout/payment');
   await page.selectOption('[name=method]', 'invoice');
   await page.fill('[name=card]', '4111111111111111');
@@ -53,8 +58,17 @@ test('a multi-page purchase journey yields the right micro-conversions, funnel a
   assert.equal(summary.dims.browser, 'chrome');
 
   const micros = summary.path.map((step) => step.micro);
-  const journey = ['sign_in', 'department', 'category', 'product_view', 'add_to_cart', 'begin_checkout',
-    'shipping', 'payment', 'purchase'];
+  const journey = [
+    'sign_in',
+    'department',
+    'category',
+    'product_view',
+    'add_to_cart',
+    'begin_checkout',
+    'shipping',
+    'payment',
+    'purchase',
+  ];
   let last = -1;
   for (const micro of journey) {
     const at = micros.indexOf(micro);
@@ -63,8 +77,15 @@ test('a multi-page purchase journey yields the right micro-conversions, funnel a
   }
   assert.ok(micros.includes('reviews_seen'), 'the reviews stayed in view for a second');
   const times = summary.path.map((step) => step.at_s);
-  assert.deepEqual(times, [...times].sort((a, b) => a - b), 'path times never go back');
-  assert.ok(times.at(-1) <= elapsedS + 1, `last step at ${times.at(-1)} s within the ${elapsedS} s journey`);
+  assert.deepEqual(
+    times,
+    [...times].sort((a, b) => a - b),
+    'path times never go back',
+  );
+  assert.ok(
+    times.at(-1) <= elapsedS + 1,
+    `last step at ${times.at(-1)} s within the ${elapsedS} s journey`,
+  );
 
   const funnel = summary.funnels.find((f) => f.funnel === 'purchase');
   assert.equal(funnel.converted, true);
@@ -72,7 +93,10 @@ test('a multi-page purchase journey yields the right micro-conversions, funnel a
   assert.equal(funnel.reached.length, 9);
   assert.equal(funnel.step_times_s.length, 8);
   for (const seconds of funnel.step_times_s) assert.ok(seconds >= 0 && seconds <= elapsedS + 1);
-  assert.ok(summary.duration_s > 0 && summary.duration_s <= elapsedS + 1, `duration ${summary.duration_s}`);
+  assert.ok(
+    summary.duration_s > 0 && summary.duration_s <= elapsedS + 1,
+    `duration ${summary.duration_s}`,
+  );
   assert.ok(summary.active_s > 0 && summary.active_s <= summary.duration_s + 0.5);
 
   const signin = summary.forms.find((f) => f.form === 'signin');

@@ -19,10 +19,26 @@ before(async () => {
 });
 after(() => harness.close());
 
-const kSecrets = ['SECRET_TITLE_5d1c', 'SECRET_CLASS_8a2e', 'SECRET_ATTR_77f1', 'SECRET_TITLE_ATTR_19b4',
-  'SECRET_TEXT_4e0a', 'SECRET_ALT_0c3d', 'SECRET_LINK_CLASS_2b9f', 'SECRET_ARIA_6a1e', 'SECRET_HREF_31c8',
-  'SECRET_FORM_ATTR_90aa', 'SECRET_PLACEHOLDER_c0de', 'SECRET_PREFILLED_5f5f', 'SECRET_BUTTON_ATTR_ab12',
-  'SECRET_QUERY_e7e7', 'SECRET_EMAIL_1f2e', 'SECRET_PASSWORD_3c4d', 'SECRET_NOTE_9b8a', 'SECRET_TYPED_4242'];
+const kSecrets = [
+  'SECRET_TITLE_5d1c',
+  'SECRET_CLASS_8a2e',
+  'SECRET_ATTR_77f1',
+  'SECRET_TITLE_ATTR_19b4',
+  'SECRET_TEXT_4e0a',
+  'SECRET_ALT_0c3d',
+  'SECRET_LINK_CLASS_2b9f',
+  'SECRET_ARIA_6a1e',
+  'SECRET_HREF_31c8',
+  'SECRET_FORM_ATTR_90aa',
+  'SECRET_PLACEHOLDER_c0de',
+  'SECRET_PREFILLED_5f5f',
+  'SECRET_BUTTON_ATTR_ab12',
+  'SECRET_QUERY_e7e7',
+  'SECRET_EMAIL_1f2e',
+  'SECRET_PASSWORD_3c4d',
+  'SECRET_NOTE_9b8a',
+  'SECRET_TYPED_4242',
+];
 
 function leaks(text) {
   return kSecrets.filter((secret) => text.includes(secret));
@@ -61,16 +77,28 @@ test('privacy audit: secrets in text, attributes, inputs and query strings are n
   const summary = await page.evaluate(() => window.microconv('inspect'));
   assert.deepEqual(leaks(JSON.stringify(summary)), []);
   const signin = summary.forms.find((f) => f.form === 'signin');
-  assert.deepEqual(signin.fields.map((f) => f.field).sort(), ['email', 'note', 'password', 'promo']);
+  assert.deepEqual(signin.fields.map((f) => f.field).sort(), [
+    'email',
+    'note',
+    'password',
+    'promo',
+  ]);
   assert.ok(summary.path.some((s) => s.micro === 'wishlist'));
   await page.goto('about:blank');
   await waitFor(() => harness.proxy.collects().length >= 3, 'summaries from the three pages');
 
   // What reached the collector's side (beacons sent on unload included).
   const atCollector = harness.proxy.records.slice(proxyBefore);
-  assert.ok(atCollector.some((r) => r.method === 'POST'), 'summaries were sent');
+  assert.ok(
+    atCollector.some((r) => r.method === 'POST'),
+    'summaries were sent',
+  );
   for (const r of atCollector) {
-    assert.deepEqual(leaks(r.url + r.body.toString('latin1') + r.body.toString('utf8')), [], `${r.method} ${r.url}`);
+    assert.deepEqual(
+      leaks(r.url + r.body.toString('latin1') + r.body.toString('utf8')),
+      [],
+      `${r.method} ${r.url}`,
+    );
   }
   // Everything the browser sent anywhere else than loading the site's own
   // pages (whose URLs the test chose).
@@ -84,7 +112,9 @@ test('privacy audit: secrets in text, attributes, inputs and query strings are n
 
 for (const signal of ['gpc', 'dnt']) {
   test(`${signal.toUpperCase()}: nothing sent to the collector, nothing stored`, async () => {
-    const { page, context, errors, warnings } = await openContext(harness.browser, { [signal]: true });
+    const { page, context, errors, warnings } = await openContext(harness.browser, {
+      [signal]: true,
+    });
     const collectsBefore = harness.proxy.collects().length;
     await page.goto(harness.site.url + '/');
     await trackerReady(page);
@@ -132,7 +162,10 @@ test('require-consent: nothing sent or stored until consent, then it is', async 
   await waitFor(() => harness.proxy.collects().length > collectsBefore, 'a summary after consent');
 
   await page.evaluate(() => window.microconv('consent', false));
-  const left = await page.evaluate(() => [...Object.keys(sessionStorage), ...Object.keys(localStorage)]);
+  const left = await page.evaluate(() => [
+    ...Object.keys(sessionStorage),
+    ...Object.keys(localStorage),
+  ]);
   assert.deepEqual(left, []);
   assert.deepEqual(errors, []);
   await context.close();
@@ -159,7 +192,10 @@ test('opt-out flag, localhost and webdriver keep the tracker off', async () => {
   assert.equal(await page.evaluate(() => window.microconv('inspect')), null);
   await page.goto('about:blank');
   fetched = harness.proxy.records.slice(before).map((r) => r.url);
-  assert.ok(fetched.every((url) => url === '/microconv.js'), 'only the loader (or nothing: cached)');
+  assert.ok(
+    fetched.every((url) => url === '/microconv.js'),
+    'only the loader (or nothing: cached)',
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -194,7 +230,10 @@ test('storage that throws degrades to memory and still sends', async () => {
   await page.waitForURL((url) => url.pathname === '/category/headphones');
   await trackerReady(page);
   await page.goto('about:blank');
-  await waitFor(() => harness.proxy.collects().length >= collectsBefore + 2, 'summaries from both pages');
+  await waitFor(
+    () => harness.proxy.collects().length >= collectsBefore + 2,
+    'summaries from both pages',
+  );
   assert.ok(warnings.some((w) => /storage unavailable/.test(w)));
   assert.deepEqual(errors, []);
   await context.close();

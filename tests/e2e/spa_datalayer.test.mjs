@@ -37,7 +37,7 @@ test('SPA route changes are page views, back is a quick back, route changes flus
   assert.equal(summary.exit_page, '/category/:category');
   assert.deepEqual(
     summary.path.map((s) => s.micro),
-    ['department', 'category', 'product_view', 'category']
+    ['department', 'category', 'product_view', 'category'],
   );
   assert.equal(summary.quick_backs, 1);
   const product = summary.pages.find((p) => p.page === '/product/:id');
@@ -65,7 +65,11 @@ test('dataLayer pushes, before and after the tracker, count without breaking GTM
   await page.goto(harness.site.url + '/order/9');
   await trackerReady(page);
   await page.click('#buy');
-  assert.equal(await page.evaluate(() => window.pushResult), 3, 'push returns what it returned before');
+  assert.equal(
+    await page.evaluate(() => window.pushResult),
+    3,
+    'push returns what it returned before',
+  );
   assert.deepEqual(await page.evaluate(() => window.gtmSeen), ['purchase', 'add_payment_info']);
   await page.evaluate(() => window.microconv('track', 'wishlist', { sku: 'A1' }));
   const summary = await page.evaluate(() => window.microconv('inspect'));
@@ -78,13 +82,20 @@ test('dataLayer pushes, before and after the tracker, count without breaking GTM
 test('calls queued before the script loads are replayed', async () => {
   const { page, context, errors } = await openContext(harness.browser);
   await context.addInitScript(() => {
-    window.microconv = window.microconv || function () { (microconv.q = microconv.q || []).push(arguments); };
+    window.microconv =
+      window.microconv ||
+      function () {
+        (microconv.q = microconv.q || []).push(arguments);
+      };
     window.microconv('track', 'wishlist');
   });
   await page.goto(harness.site.url + '/');
   await trackerReady(page);
   const summary = await page.evaluate(() => window.microconv('inspect'));
-  assert.deepEqual(summary.path.map((s) => s.micro), ['wishlist']);
+  assert.deepEqual(
+    summary.path.map((s) => s.micro),
+    ['wishlist'],
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -96,7 +107,10 @@ test('the npm package loads the same tracker and exposes track and inspect', asy
   const summary = await page.evaluate(() => window.appInspect());
   assert.equal(summary.site, 'demo');
   assert.equal(summary.entry_page, '/app');
-  assert.deepEqual(summary.path.map((s) => s.micro), ['wishlist']);
+  assert.deepEqual(
+    summary.path.map((s) => s.micro),
+    ['wishlist'],
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -27,7 +27,10 @@ test('inspect({bytes: true}) shows exactly the bytes that flush sends next', asy
   const before = harness.proxy.collects().length;
   const first = await page.evaluate(() => window.microconv('flush'));
   assert.deepEqual(first, { sent: true, seq: inspected.summary.seq });
-  const sent = await waitFor(() => harness.proxy.collects()[before], 'the flush to reach the collector');
+  const sent = await waitFor(
+    () => harness.proxy.collects()[before],
+    'the flush to reach the collector',
+  );
   assert.equal(sent.body.toString('hex'), inspected.hex, 'the sent bytes are the inspected bytes');
 
   // Nothing changed since: the collector already has it, nothing is sent.
@@ -44,26 +47,36 @@ test('a page framed for the heatmap overlay is not tracked and measures only for
   const frameUrl = harness.site.url + '/product/aurora-x2#microconv-overlay';
   // The collector's origin (the dashboard's) frames the page and asks.
   const measure = () =>
-    page.evaluate(async ({ src, site }) => {
-      const frame = document.createElement('iframe');
-      frame.src = src;
-      frame.style.width = '1000px';
-      document.body.append(frame);
-      await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
-      // The loader runs async: ask until it answers or 3 s pass.
-      return new Promise((resolve) => {
-        const timer = setInterval(() => frame.contentWindow.postMessage({ microconv: 'measure' }, site), 100);
-        setTimeout(() => (clearInterval(timer), resolve(null)), 3000);
-        window.addEventListener('message', (event) => {
-          if (event.data && event.data.microconv === 'measure') {
+    page.evaluate(
+      async ({ src, site }) => {
+        const frame = document.createElement('iframe');
+        frame.src = src;
+        frame.style.width = '1000px';
+        document.body.append(frame);
+        await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+        // The loader runs async: ask until it answers or 3 s pass.
+        return new Promise((resolve) => {
+          const timer = setInterval(
+            () => frame.contentWindow.postMessage({ microconv: 'measure' }, site),
+            100,
+          );
+          setTimeout(() => {
             clearInterval(timer);
-            resolve({ origin: event.origin, width: event.data.width, height: event.data.height });
-          }
+            resolve(null);
+          }, 3000);
+          window.addEventListener('message', (event) => {
+            if (event.data && event.data.microconv === 'measure') {
+              clearInterval(timer);
+              resolve({ origin: event.origin, width: event.data.width, height: event.data.height });
+            }
+          });
         });
-      });
-    }, { src: frameUrl, site: harness.site.url });
+      },
+      { src: frameUrl, site: harness.site.url },
+    );
 
-  const productViews = (report) => (report.pages.find((p) => p.page === '/product/:id') || { views: 0 }).views;
+  const productViews = (report) =>
+    (report.pages.find((p) => p.page === '/product/:id') || { views: 0 }).views;
   const reportBefore = await harness.collector.report('demo');
   const sessionsBefore = reportBefore.engagement.sessions;
   const productViewsBefore = productViews(reportBefore);
@@ -88,18 +101,26 @@ test('a page framed for the heatmap overlay is not tracked and measures only for
     const r = await harness.collector.report('demo');
     return r.engagement.sessions > sessionsBefore ? r : null;
   }, 'the top page session in the report');
-  assert.equal(productViews(report), productViewsBefore, 'the framed product pages were not counted');
+  assert.equal(
+    productViews(report),
+    productViewsBefore,
+    'the framed product pages were not counted',
+  );
   assert.equal(report.engagement.sessions, sessionsBefore + 1);
   assert.deepEqual(errors, []);
   await context.close();
 });
 
 test('an element five viewports tall counts as seen once it fills the viewport for a second', async () => {
-  const { page, context, errors } = await openContext(harness.browser, { viewport: { width: 1000, height: 800 } });
+  const { page, context, errors } = await openContext(harness.browser, {
+    viewport: { width: 1000, height: 800 },
+  });
   await page.goto(harness.site.url + '/reviews');
   await trackerReady(page);
-  const seen = async () => (await page.evaluate(() => window.microconv('inspect'))).path
-    .some((step) => step.micro === 'reviews_seen');
+  const seen = async () =>
+    (await page.evaluate(() => window.microconv('inspect'))).path.some(
+      (step) => step.micro === 'reviews_seen',
+    );
   // Scroll in steps, as a reader does: the element enters as a sliver.
   for (let y = 100; y <= 2200; y += 100) {
     await page.evaluate((top) => window.scrollTo(0, top), y);

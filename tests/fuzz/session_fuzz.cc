@@ -36,7 +36,8 @@ class InputChoices {
   bool Done() const noexcept { return at_ >= size_; }
   uint32_t Below(uint32_t n) {
     uint32_t value = 0;
-    for (uint64_t range = 1; range < n && at_ < size_; range <<= 8) value = value << 8 | data_[at_++];
+    for (uint64_t range = 1; range < n && at_ < size_; range <<= 8)
+      value = value << 8 | data_[at_++];
     return value % n;
   }
 

@@ -23,8 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto restored = Session::Restore(config, std::span<const uint8_t>(data, size));
   if (!restored.ok()) {
     // The caller starts a fresh session on exactly these two.
-    if (restored.error() != Error::kCorruptSnapshot &&
-        restored.error() != Error::kConfigMismatch) {
+    if (restored.error() != Error::kCorruptSnapshot && restored.error() != Error::kConfigMismatch) {
       std::abort();
     }
     return 0;

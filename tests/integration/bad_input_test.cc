@@ -1,6 +1,8 @@
 // SPEC section 10 at the collector: every bad body gets a 4xx with a short
 // reason, nothing is stored, and the server keeps serving.
 #include <arpa/inet.h>
+#include <flatbuffers/flatbuffers.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -9,9 +11,6 @@
 #include <functional>
 #include <random>
 #include <thread>
-
-#include <flatbuffers/flatbuffers.h>
-#include <gtest/gtest.h>
 
 #include "core/summary.h"
 #include "journeys.h"
@@ -119,7 +118,9 @@ Bytes WrongIdentifier(const Bytes& valid) {
   return bytes;
 }
 
-Bytes Truncated(const Bytes& valid) { return Bytes(valid.begin(), valid.begin() + valid.size() / 2); }
+Bytes Truncated(const Bytes& valid) {
+  return Bytes(valid.begin(), valid.begin() + valid.size() / 2);
+}
 
 Bytes RootOffsetFlipped(const Bytes& valid) {
   Bytes bytes = valid;
@@ -253,8 +254,11 @@ TEST_F(BadInputTest, EveryBadInputGets4xxWithReasonAndNothingIsStored) {
       {"truncated", post(Truncated(valid_)), 400, ""},
       {"three bytes", post({1, 2, 3}), 400, ""},
       {"random bytes", post(Random(1000, 7)), 400, ""},
-      {"random bytes with our identifier",
-       post([] { Bytes b = Random(600, 9); std::memcpy(b.data() + 4, "MCS1", 4); return b; }()),
+      {"random bytes with our identifier", post([] {
+         Bytes b = Random(600, 9);
+         std::memcpy(b.data() + 4, "MCS1", 4);
+         return b;
+       }()),
        400, ""},
       {"bit flip in root offset", post(RootOffsetFlipped(valid_)), 400, ""},
       {"wrong file identifier", post(WrongIdentifier(valid_)), 400, "wrong_identifier"},
@@ -272,14 +276,14 @@ TEST_F(BadInputTest, EveryBadInputGets4xxWithReasonAndNothingIsStored) {
       {"oversized body", post(Bytes(kMaxSummaryBytes + 1, 0)), 413, "too_large"},
       {"10 MB body",
        [&] {
-         return ParseAnswer(RawStreamingExchange(
-             port, head + "Content-Length: 10485760\r\n\r\n", std::string(10485760, 'x')));
+         return ParseAnswer(RawStreamingExchange(port, head + "Content-Length: 10485760\r\n\r\n",
+                                                 std::string(10485760, 'x')));
        },
        413, "too_large"},
       {"10 MB declared, 1 KB sent",
        [&] {
-         return ParseAnswer(RawExchange(port, head + "Content-Length: 10485760\r\n\r\n",
-                                        std::string(1024, 'x')));
+         return ParseAnswer(
+             RawExchange(port, head + "Content-Length: 10485760\r\n\r\n", std::string(1024, 'x')));
        },
        413, "too_large"},
       {"chunked body over the cap",

@@ -1,14 +1,13 @@
 // `microconv report` and `export` against a store written by a real
 // `microconv serve`: the CLI must tell the same story as the HTTP API.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "journeys.h"
 #include "server_process.h"
@@ -111,8 +110,8 @@ class CliTest : public ::testing::Test {
   }
 
   static std::vector<std::string> ReportArgs(std::vector<std::string> extra) {
-    std::vector<std::string> args = {"report", "--store", "sqlite:" + dir_->store(), "--sites",
-                                     dir_->sites(), "--site", "demo"};
+    std::vector<std::string> args = {
+        "report", "--store", "sqlite:" + dir_->store(), "--sites", dir_->sites(), "--site", "demo"};
     args.insert(args.end(), kRange.begin(), kRange.end());
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
@@ -193,7 +192,8 @@ TEST_F(CliTest, ExportWritesEveryStoredSessionOnce) {
   ASSERT_EQ(stored.value(), sessions_);
   store.value().reset();
 
-  std::vector<std::string> args = {"export", "--store", "sqlite:" + dir_->store(), "--site", "demo"};
+  std::vector<std::string> args = {"export", "--store", "sqlite:" + dir_->store(), "--site",
+                                   "demo"};
   args.insert(args.end(), kRange.begin(), kRange.end());
   CliRun run = Run(args);
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -244,21 +244,28 @@ TEST_F(CliTest, BadArgumentsExitWithAMessage) {
   const std::vector<Case> cases = {
       {{"report"}, 2, "required"},
       {{"report", "--store", store, "--sites", dir_->sites(), "--site", "demo", "--format", "xml"},
-       2, "--format"},
-      {{"report", "--store", store, "--sites", dir_->sites(), "--site", "demo", "--bogus", "1"}, 2,
+       2,
+       "--format"},
+      {{"report", "--store", store, "--sites", dir_->sites(), "--site", "demo", "--bogus", "1"},
+       2,
        "--bogus"},
-      {{"report", "--store", store, "--sites", dir_->sites(), "--site", "nosuchsite"}, 1,
+      {{"report", "--store", store, "--sites", dir_->sites(), "--site", "nosuchsite"},
+       1,
        "unknown site"},
       {{"report", "--store", store, "--sites", dir_->sites(), "--site", "demo", "--from",
         "2023-02-30"},
-       1, "--from"},
+       1,
+       "--from"},
       {{"report", "--store", store, "--sites", dir_->sites(), "--site", "demo", "--from",
         "2023-11-15", "--to", "2023-11-14"},
-       1, "after"},
-      {{"report", "--store", "sqlite:" + dir_->path() + "/missing.sqlite", "--sites",
-        dir_->sites(), "--site", "demo"},
-       1, "does not exist"},
-      {{"report", "--store", store, "--sites", dir_->path() + "/nodir", "--site", "demo"}, 1,
+       1,
+       "after"},
+      {{"report", "--store", "sqlite:" + dir_->path() + "/missing.sqlite", "--sites", dir_->sites(),
+        "--site", "demo"},
+       1,
+       "does not exist"},
+      {{"report", "--store", store, "--sites", dir_->path() + "/nodir", "--site", "demo"},
+       1,
        "sites directory"},
       {{"export", "--site", "demo"}, 2, "required"},
       {{"export", "--store", store, "--site", "demo", "--format", "xml"}, 2, "--format"},

@@ -1,14 +1,13 @@
 // End-to-end behaviour of `microconv serve` over real HTTP on 127.0.0.1.
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <thread>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "core/aggregate.h"
 #include "core/report.h"
@@ -25,8 +24,8 @@ using nlohmann::json;
 
 // The golden journeys start on 2023-11-14 and 2023-11-15 (UTC).
 constexpr const char* kRange = "from=2023-11-14&to=2023-11-15";
-const std::vector<std::string> kServerFlags = {"--k", "1", "--rate", "0", "--read-timeout", "1",
-                                               "--threads", "16"};
+const std::vector<std::string> kServerFlags = {"--k", "1",         "--rate", "0", "--read-timeout",
+                                               "1",   "--threads", "16"};
 
 class CollectorTest : public ::testing::Test {
  protected:
@@ -104,8 +103,8 @@ TEST_F(CollectorTest, IngestThenReportCountsExactlyWhatWasSent) {
 
 TEST_F(CollectorTest, DailyBreakdownSplitsEachDayByTheDimension) {
   uint64_t nonce = 700;
-  for (const char* journey : {"purchase", "purchase", "dropoff_product", "dropoff_shipping",
-                              "dropoff_blog"}) {
+  for (const char* journey :
+       {"purchase", "purchase", "dropoff_product", "dropoff_shipping", "dropoff_blog"}) {
     PostAccepted(journeys_.Summary(journey, ++nonce));
   }
   const json report = json::parse(ReportBody(std::string(kRange) + "&daily=referrer"));
@@ -232,7 +231,8 @@ TEST_F(CollectorTest, MetricsAndHealthAnswer) {
   EXPECT_EQ(metrics->status, 200);
   const std::string& text = metrics->body;
   EXPECT_NE(text.find("microconv_http_requests_total{endpoint=\"collect\",status=\"202\"} 1"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("microconv_summaries_accepted_total{effect=\"written\"} 1"),
             std::string::npos);
   EXPECT_NE(text.find("microconv_store_commit_seconds_bucket{le=\"+Inf\"}"), std::string::npos);
@@ -309,9 +309,7 @@ TEST_F(CollectorTest, ReloadKeepsOldConfigOnErrorAndOldHashesAfterChange) {
     std::ifstream in(path);
     original.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
-  auto write = [&](const std::string& text) {
-    std::ofstream(path, std::ios::trunc) << text;
-  };
+  auto write = [&](const std::string& text) { std::ofstream(path, std::ios::trunc) << text; };
   auto etag = [&] {
     auto res = server_->Client().Get("/config/demo.mcc");
     return res ? res->get_header_value("ETag") : std::string();
@@ -325,8 +323,8 @@ TEST_F(CollectorTest, ReloadKeepsOldConfigOnErrorAndOldHashesAfterChange) {
                  "\"session_timeout_minutes\": \"soon\"");
   write(broken);
   server_->Signal(SIGHUP);
-  for (int i = 0; i < 100 && server_->LogText().find("session_timeout_minutes") ==
-                                 std::string::npos; ++i) {
+  for (int i = 0;
+       i < 100 && server_->LogText().find("session_timeout_minutes") == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_NE(server_->LogText().find("session_timeout_minutes"), std::string::npos)

@@ -1,5 +1,6 @@
 // Durability at the collector: a 202 means committed. kill -9 under load
 // loses no acknowledged summary; SIGTERM drains and exits 0.
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <atomic>
@@ -8,11 +9,9 @@
 #include <set>
 #include <thread>
 
-#include <gtest/gtest.h>
-
-#include "tools/load/ingest_load.h"
 #include "journeys.h"
 #include "server_process.h"
+#include "tools/load/ingest_load.h"
 #include "tools/store/sqlite_store.h"
 
 namespace microconv::testing {

@@ -41,10 +41,11 @@ int main(int argc, char** argv) {
     return microconv::testing::Journeys::WithNonce(base, salt ^ (index + 1));
   };
   const auto result = microconv::DriveIngestLoad(options);
-  std::printf("clients=%d seconds=%.2f accepted=%llu rejected=%llu failed=%llu "
-              "summaries/s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
-              options.clients, result.seconds, (unsigned long long)result.accepted,
-              (unsigned long long)result.rejected, (unsigned long long)result.failed,
-              result.per_second, result.p50_ms, result.p99_ms, result.max_ms);
+  std::printf(
+      "clients=%d seconds=%.2f accepted=%llu rejected=%llu failed=%llu "
+      "summaries/s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
+      options.clients, result.seconds, (unsigned long long)result.accepted,
+      (unsigned long long)result.rejected, (unsigned long long)result.failed, result.per_second,
+      result.p50_ms, result.p99_ms, result.max_ms);
   return 0;
 }

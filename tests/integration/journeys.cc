@@ -14,8 +14,8 @@ Journeys::Journeys() {
   if (!config.ok()) return;
   config_ = std::move(config).value();
   for (const char* name : {"purchase", "dropoff_product", "dropoff_shipping", "dropoff_blog"}) {
-    auto stream = ParseEventStream(ReadFileOrEmpty(root + "/tests/golden/" + name + ".events"),
-                                   config_);
+    auto stream =
+        ParseEventStream(ReadFileOrEmpty(root + "/tests/golden/" + name + ".events"), config_);
     if (!stream.ok()) return;
     streams_.emplace(name, std::move(stream).value());
   }
@@ -71,7 +71,8 @@ std::vector<uint8_t> Journeys::AtTime(const std::vector<uint8_t>& summary,
   object.start_minute = static_cast<uint32_t>(
       std::chrono::duration_cast<std::chrono::minutes>(start.time_since_epoch()).count());
   object.facts->mutate_duration_ds(static_cast<uint32_t>(duration.count() * 10));
-  object.facts->mutate_flags(static_cast<uint8_t>((object.facts->flags() & ~kEnded) | (ended ? kEnded : 0)));
+  object.facts->mutate_flags(
+      static_cast<uint8_t>((object.facts->flags() & ~kEnded) | (ended ? kEnded : 0)));
   return EncodeSummary(object);
 }
 

@@ -4,9 +4,9 @@
 #include "tools/serve/live_board.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 #include "journeys.h"
 
@@ -81,10 +81,11 @@ TEST_F(LiveBoardTest, AVisitorClockAheadCountsAsActiveNow) {
   ASSERT_TRUE(journeys_.ok());
   Record(SessionAt(journeys_, 1, now_ + minutes(30), seconds(5)), now_);
   EXPECT_EQ(Live(now_)["active_sessions"], 1);
-  EXPECT_EQ(LiveBoard::LastActivity(
-                *flatbuffers::GetRoot<wire::Summary>(SessionAt(journeys_, 2, now_ + minutes(30), seconds(5)).data()),
-                now_),
-            now_);
+  EXPECT_EQ(
+      LiveBoard::LastActivity(*flatbuffers::GetRoot<wire::Summary>(
+                                  SessionAt(journeys_, 2, now_ + minutes(30), seconds(5)).data()),
+                              now_),
+      now_);
 }
 
 }  // namespace

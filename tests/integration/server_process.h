@@ -5,6 +5,7 @@
 #ifndef MICROCONV_TESTS_INTEGRATION_SERVER_PROCESS_H_
 #define MICROCONV_TESTS_INTEGRATION_SERVER_PROCESS_H_
 
+#include <httplib.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -12,8 +13,6 @@
 #include <span>
 #include <string>
 #include <vector>
-
-#include <httplib.h>
 
 #include "tools/load/serve_process.h"
 

@@ -29,15 +29,18 @@ struct PageTouches {
   std::vector<Touch> touches;
 };
 
-std::string_view Name(const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* list, size_t i) {
+std::string_view Name(const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* list,
+                      size_t i) {
   return list && i < list->size() ? list->Get(static_cast<flatbuffers::uoffset_t>(i))->string_view()
                                   : std::string_view("(missing)");
 }
 
 std::string FormSelector(const Config& config, size_t form) {
   const auto* forms = config.def().forms();
-  return forms && form < forms->size() ? std::string(forms->Get(static_cast<flatbuffers::uoffset_t>(form))->selector()->string_view())
-                                       : "(missing form)";
+  return forms && form < forms->size()
+             ? std::string(
+                   forms->Get(static_cast<flatbuffers::uoffset_t>(form))->selector()->string_view())
+             : "(missing form)";
 }
 
 void Collect(const Config& config, const SimulatedVisit& visit, std::vector<PageTouches>& pages) {
@@ -52,7 +55,8 @@ void Collect(const Config& config, const SimulatedVisit& visit, std::vector<Page
   };
   const auto& def = config.def();
   for (const Event& event : visit.events) {
-    const std::string text = event.str < visit.string_views.size() ? std::string(visit.string_views[event.str]) : "";
+    const std::string text =
+        event.str < visit.string_views.size() ? std::string(visit.string_views[event.str]) : "";
     switch (event.type) {
       case EventType::kPageView: {
         const std::string page = text.substr(0, text.find('?'));
@@ -98,7 +102,8 @@ void Collect(const Config& config, const SimulatedVisit& visit, std::vector<Page
 int Main(int argc, char** argv) {
   const int visits = argc > 1 ? std::atoi(argv[1]) : 2000;
   std::mt19937_64 rng(argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1);
-  auto config = LoadConfigJson(testing::ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/demo-site/sites/demo.json"));
+  auto config = LoadConfigJson(
+      testing::ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/demo-site/sites/demo.json"));
   if (!config.ok()) {
     std::fprintf(stderr, "demo config: %s\n", config.message().c_str());
     return 1;
@@ -109,7 +114,8 @@ int Main(int argc, char** argv) {
     return 1;
   }
   std::vector<PageTouches> pages;
-  for (int i = 0; i < visits; ++i) Collect(config.value(), model.value().Next(rng, JourneyOptions{}), pages);
+  for (int i = 0; i < visits; ++i)
+    Collect(config.value(), model.value().Next(rng, JourneyOptions{}), pages);
   std::string out = "{\"pages\":[";
   for (size_t p = 0; p < pages.size(); ++p) {
     out += p ? ",\n" : "\n";

@@ -2,13 +2,12 @@
 // no request path can read outside the site folder or its hidden files.
 #include "tools/serve/site_host.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace microconv::testing {
 namespace {
@@ -30,7 +29,8 @@ class SiteHostTest : public ::testing::Test {
     Write(root_ / "routes.json",
           R"({"routes": {"/": "index.html", "/product/*": "product.html",
                          "/product/special": "special.html", "/p*": "p.html"}})");
-    Write(root_ / "index.html", "<script src=\"{{MICROCONV}}/microconv.js\"></script>{{MICROCONV}}");
+    Write(root_ / "index.html",
+          "<script src=\"{{MICROCONV}}/microconv.js\"></script>{{MICROCONV}}");
     Write(root_ / "product.html", "product");
     Write(root_ / "special.html", "special");
     Write(root_ / "p.html", "p");

@@ -8,8 +8,10 @@ namespace microconv::testing {
 namespace {
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -29,9 +31,11 @@ bool ParseNumber(std::string_view text, T& out, int base = 10) {
   return ec == std::errc() && ptr == text.data() + text.size();
 }
 
-int IndexIn(const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* list, std::string_view name) {
+int IndexIn(const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* list,
+            std::string_view name) {
   for (size_t i = 0; list && i < list->size(); ++i) {
-    if (list->Get(static_cast<flatbuffers::uoffset_t>(i))->string_view() == name) return static_cast<int>(i);
+    if (list->Get(static_cast<flatbuffers::uoffset_t>(i))->string_view() == name)
+      return static_cast<int>(i);
   }
   return -1;
 }
@@ -39,7 +43,8 @@ int IndexIn(const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>*
 int FormIndex(const Config& config, std::string_view id) {
   const auto* forms = config.def().forms();
   for (size_t i = 0; forms && i < forms->size(); ++i) {
-    if (forms->Get(static_cast<flatbuffers::uoffset_t>(i))->id()->string_view() == id) return static_cast<int>(i);
+    if (forms->Get(static_cast<flatbuffers::uoffset_t>(i))->id()->string_view() == id)
+      return static_cast<int>(i);
   }
   return -1;
 }
@@ -64,7 +69,8 @@ Result<EventStream> ParseEventStream(std::string_view text, const Config& config
   EventStream stream;
   int line_number = 0;
   auto fail = [&](const std::string& why) {
-    return Result<EventStream>(Error::kOutOfRange, "line " + std::to_string(line_number) + ": " + why);
+    return Result<EventStream>(Error::kOutOfRange,
+                               "line " + std::to_string(line_number) + ": " + why);
   };
   auto intern = [&](std::string_view s) {
     stream.strings.emplace_back(s);
@@ -83,23 +89,45 @@ Result<EventStream> ParseEventStream(std::string_view text, const Config& config
       while (!rest.empty()) {
         std::string_view kv = NextWord(rest);
         size_t eq = kv.find('=');
-        std::string_view key = kv.substr(0, eq), value = eq == std::string_view::npos ? "" : kv.substr(eq + 1);
+        std::string_view key = kv.substr(0, eq),
+                         value = eq == std::string_view::npos ? "" : kv.substr(eq + 1);
         bool ok = true;
-        if (key == "nonce") ok = ParseNumber(value, stream.nonce, 16);
-        else if (key == "start_ms") ok = ParseNumber(value, stream.start_ms);
-        else if (key == "width") ok = ParseNumber(value, stream.screen_width);
-        else if (key == "pointer") stream.coarse_pointer = value == "coarse";
-        else ok = false;
+        if (key == "nonce")
+          ok = ParseNumber(value, stream.nonce, 16);
+        else if (key == "start_ms")
+          ok = ParseNumber(value, stream.start_ms);
+        else if (key == "width")
+          ok = ParseNumber(value, stream.screen_width);
+        else if (key == "pointer")
+          stream.coarse_pointer = value == "coarse";
+        else
+          ok = false;
         if (!ok) return fail("bad start field " + std::string(kv));
       }
       continue;
     }
-    if (word == "ua") { stream.user_agent = rest; continue; }
-    if (word == "lang") { stream.language = rest; continue; }
-    if (word == "tz") { stream.time_zone = rest; continue; }
-    if (word == "referrer") { stream.referrer = rest; continue; }
-    if (word == "host") { stream.host = rest; continue; }
-    if (word.empty() || word.front() != '@') return fail("expected @time, got " + std::string(word));
+    if (word == "ua") {
+      stream.user_agent = rest;
+      continue;
+    }
+    if (word == "lang") {
+      stream.language = rest;
+      continue;
+    }
+    if (word == "tz") {
+      stream.time_zone = rest;
+      continue;
+    }
+    if (word == "referrer") {
+      stream.referrer = rest;
+      continue;
+    }
+    if (word == "host") {
+      stream.host = rest;
+      continue;
+    }
+    if (word.empty() || word.front() != '@')
+      return fail("expected @time, got " + std::string(word));
     int64_t offset = 0;
     if (!ParseNumber(word.substr(1), offset)) return fail("bad time");
     Event e;
@@ -135,7 +163,7 @@ Result<EventStream> ParseEventStream(std::string_view text, const Config& config
     } else if (kind == "focus" || kind == "blur" || kind == "change") {
       int form = FormIndex(config, NextWord(rest));
       if (form < 0) return fail("unknown form");
-      e.type = kind == "focus" ? EventType::kFieldFocus
+      e.type = kind == "focus"  ? EventType::kFieldFocus
                : kind == "blur" ? EventType::kFieldBlur
                                 : EventType::kFieldChange;
       e.a = static_cast<uint16_t>(form);

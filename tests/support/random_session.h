@@ -33,9 +33,10 @@ inline wire::SiteConfigT RandomSessionConfigDef() {
   def.visibility_selectors = {"#reviews"};
   def.media_selectors = {"video"};
   // Scroll and time-on-page rules need a page: every page.
-  for (auto [id, kind, threshold] : {std::tuple{"read", wire::MicroKind::ScrollDepth, 50u},
-                                     std::tuple{"reviews_seen", wire::MicroKind::ElementVisible, 0u},
-                                     std::tuple{"engaged", wire::MicroKind::TimeOnPage, 10u}}) {
+  for (auto [id, kind, threshold] :
+       {std::tuple{"read", wire::MicroKind::ScrollDepth, 50u},
+        std::tuple{"reviews_seen", wire::MicroKind::ElementVisible, 0u},
+        std::tuple{"engaged", wire::MicroKind::TimeOnPage, 10u}}) {
     wire::MicroConversionDefT* micro = AddMicro(def, id, kind);
     micro->threshold = threshold;
     if (kind != wire::MicroKind::ElementVisible) {
@@ -99,7 +100,8 @@ struct MonotoneFacts {
   // Empty when `next` may follow `*this`; otherwise what went wrong.
   std::string CheckFollowedBy(const MonotoneFacts& next) const {
     auto down = [](const char* what, uint64_t before, uint64_t after) {
-      return std::string(what) + " went down: " + std::to_string(before) + " -> " + std::to_string(after);
+      return std::string(what) + " went down: " + std::to_string(before) + " -> " +
+             std::to_string(after);
     };
     if (next.active_ds > next.duration_ds) {
       return "active time above duration: " + std::to_string(next.active_ds) + " > " +
@@ -107,30 +109,38 @@ struct MonotoneFacts {
     }
     if (next.seq <= seq) return down("seq (or stayed)", seq, next.seq);
     const std::pair<const char*, std::pair<uint32_t, uint32_t>> scalars[] = {
-        {"duration_ds", {duration_ds, next.duration_ds}}, {"active_ds", {active_ds, next.active_ds}},
-        {"page_views", {page_views, next.page_views}},    {"rage_clicks", {rage_clicks, next.rage_clicks}},
-        {"dead_clicks", {dead_clicks, next.dead_clicks}}, {"quick_backs", {quick_backs, next.quick_backs}},
+        {"duration_ds", {duration_ds, next.duration_ds}},
+        {"active_ds", {active_ds, next.active_ds}},
+        {"page_views", {page_views, next.page_views}},
+        {"rage_clicks", {rage_clicks, next.rage_clicks}},
+        {"dead_clicks", {dead_clicks, next.dead_clicks}},
+        {"quick_backs", {quick_backs, next.quick_backs}},
         {"heat clicks", {heat_clicks, next.heat_clicks}}};
     for (const auto& [what, values] : scalars) {
       if (values.second < values.first) return down(what, values.first, values.second);
     }
     for (size_t m = 0; m < micro_counts.size(); ++m) {
       if (next.micro_counts[m] < micro_counts[m]) {
-        return down(("count of micro " + std::to_string(m)).c_str(), micro_counts[m], next.micro_counts[m]);
+        return down(("count of micro " + std::to_string(m)).c_str(), micro_counts[m],
+                    next.micro_counts[m]);
       }
     }
     for (const auto& [funnel, furthest] : funnel_furthest) {
       auto it = next.funnel_furthest.find(funnel);
       uint32_t after = it == next.funnel_furthest.end() ? 0 : it->second;
-      if (after < furthest) return down(("furthest step of funnel " + std::to_string(funnel)).c_str(), furthest, after);
+      if (after < furthest)
+        return down(("furthest step of funnel " + std::to_string(funnel)).c_str(), furthest, after);
       if (funnel_converted.at(funnel) && !next.funnel_converted.at(funnel)) {
         return "funnel " + std::to_string(funnel) + " no longer converted";
       }
     }
-    if (next.page_views_by_slot.size() < page_views_by_slot.size()) return down("pages", page_views_by_slot.size(), next.page_views_by_slot.size());
+    if (next.page_views_by_slot.size() < page_views_by_slot.size())
+      return down("pages", page_views_by_slot.size(), next.page_views_by_slot.size());
     for (size_t p = 0; p < page_views_by_slot.size(); ++p) {
-      if (next.page_views_by_slot[p] < page_views_by_slot[p]) return down("views of a page", page_views_by_slot[p], next.page_views_by_slot[p]);
-      if (next.page_active_by_slot[p] < page_active_by_slot[p]) return down("active time of a page", page_active_by_slot[p], next.page_active_by_slot[p]);
+      if (next.page_views_by_slot[p] < page_views_by_slot[p])
+        return down("views of a page", page_views_by_slot[p], next.page_views_by_slot[p]);
+      if (next.page_active_by_slot[p] < page_active_by_slot[p])
+        return down("active time of a page", page_active_by_slot[p], next.page_active_by_slot[p]);
     }
     return {};
   }
@@ -158,9 +168,10 @@ class RandomSessionPlayer {
     }
     // Pages of the demo store and the shop config, elements, a literal page,
     // an unconfigured field.
-    for (const char* s : {"/", "/product/1", "/product/2?utm_source=x", "/cart", "/checkout/shipping",
-                          "/checkout/payment", "/order/confirmed", "/blog/post", "/signin", "/unknown/page",
-                          "button#pay", "a#calm", "img.hero", "coupon"}) {
+    for (const char* s :
+         {"/", "/product/1", "/product/2?utm_source=x", "/cart", "/checkout/shipping",
+          "/checkout/payment", "/order/confirmed", "/blog/post", "/signin", "/unknown/page",
+          "button#pay", "a#calm", "img.hero", "coupon"}) {
       strings_.emplace_back(s);
     }
     for (const std::string& s : strings_) views_.push_back(s);
@@ -179,7 +190,11 @@ class RandomSessionPlayer {
     int64_t newest = now;
     for (int step = 0; step < max_steps && !choices_.Done(); ++step) {
       switch (choices_.Below(10)) {
-        case 0: case 1: case 2: case 3: case 4: {
+        case 0:
+        case 1:
+        case 2:
+        case 3:
+        case 4: {
           std::vector<Event> events(1 + choices_.Below(8));
           for (Event& e : events) {
             now = NextTime(now, newest, max_gap);
@@ -198,7 +213,8 @@ class RandomSessionPlayer {
           if (choices_.Below(2)) now = newest = at;
           break;
         }
-        case 6: case 7: {  // page unload: snapshot, restore on the next page
+        case 6:
+        case 7: {  // page unload: snapshot, restore on the next page
           auto restored = Session::Restore(config_, session_->Snapshot());
           if (!restored.ok()) return "own snapshot rejected: " + restored.message();
           session_.emplace(std::move(restored).value());
@@ -219,10 +235,14 @@ class RandomSessionPlayer {
  private:
   int64_t NextTime(int64_t now, int64_t newest, int64_t max_gap) {
     switch (choices_.Below(6)) {
-      case 0: return now;
-      case 1: return now - choices_.Below(5000);  // the clock went backwards
-      case 2: return newest + choices_.Below(static_cast<uint32_t>(max_gap));
-      default: return now + choices_.Below(3000);
+      case 0:
+        return now;
+      case 1:
+        return now - choices_.Below(5000);  // the clock went backwards
+      case 2:
+        return newest + choices_.Below(static_cast<uint32_t>(max_gap));
+      default:
+        return now + choices_.Below(3000);
     }
   }
 
@@ -233,8 +253,10 @@ class RandomSessionPlayer {
     e.a = static_cast<uint16_t>(choices_.Below(6));
     e.b = static_cast<uint8_t>(choices_.Below(5));
     if (e.type == EventType::kScroll) e.a = static_cast<uint16_t>(choices_.Below(120));
-    if (e.type == EventType::kVisibility || e.type == EventType::kElementVisible) e.b = choices_.Below(2);
-    e.str = choices_.Below(static_cast<uint32_t>(views_.size()) + 1);  // one past the end: no string
+    if (e.type == EventType::kVisibility || e.type == EventType::kElementVisible)
+      e.b = choices_.Below(2);
+    e.str =
+        choices_.Below(static_cast<uint32_t>(views_.size()) + 1);  // one past the end: no string
     e.x = static_cast<int32_t>(choices_.Below(100));
     e.y = static_cast<int32_t>(choices_.Below(100));
     e.w = e.h = 100;

@@ -1,9 +1,9 @@
 #include "core/calendar.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace microconv {
 namespace {
@@ -56,10 +56,9 @@ TEST(ParseDayTest, RejectsDatesNotOnTheCalendar) {
 
 TEST(ParseDayTest, RejectsAnythingButExactYyyyMmDd) {
   uint32_t day = 7;
-  for (const char* text :
-       {"", "2024-1-01", "2024-01-1", "24-01-01", "2024-01-01 ", " 2024-01-01", "2024/01/01",
-        "2024-01-0a", "+024-01-01", "2024-+1-01", "2024-01--1", "20240101", "10000-01-01",
-        "2024-01-01T00:00"}) {
+  for (const char* text : {"", "2024-1-01", "2024-01-1", "24-01-01", "2024-01-01 ", " 2024-01-01",
+                           "2024/01/01", "2024-01-0a", "+024-01-01", "2024-+1-01", "2024-01--1",
+                           "20240101", "10000-01-01", "2024-01-01T00:00"}) {
     EXPECT_FALSE(ParseDay(text, day)) << text;
   }
   EXPECT_EQ(day, 7u);

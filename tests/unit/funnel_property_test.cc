@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <climits>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <random>
 #include <vector>
@@ -54,8 +54,8 @@ struct Event {
 FunnelConfig MakeConfig(const Funnel& f) {
   std::vector<FunnelStepSpec> steps;
   for (const Step& s : f.steps) steps.push_back({{s.micro}, s.optional, s.window_ms});
-  return FunnelConfig(f.mode, steps, f.has_exclusion ? std::vector<uint8_t>{kExclusion}
-                                                     : std::vector<uint8_t>{},
+  return FunnelConfig(f.mode, steps,
+                      f.has_exclusion ? std::vector<uint8_t>{kExclusion} : std::vector<uint8_t>{},
                       f.window_ms);
 }
 
@@ -81,7 +81,7 @@ std::vector<Event> RandomEvents(std::mt19937& rng, const Funnel& f) {
   int64_t t = 10000;
   for (size_t i = 0; i < count; ++i) {
     uint32_t roll = rng() % 20;
-    uint8_t micro = roll < 15 ? f.steps[rng() % f.steps.size()].micro
+    uint8_t micro = roll < 15   ? f.steps[rng() % f.steps.size()].micro
                     : roll < 18 ? kNoise[rng() % 2]
                                 : kExclusion;
     uint32_t move = rng() % 10;

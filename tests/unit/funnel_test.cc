@@ -776,7 +776,10 @@ TEST(FunnelTest, RestoreRejectsTamperedState) {
     EXPECT_FALSE(restored.ok());
     if (!restored.ok()) EXPECT_EQ(restored.error(), Error::kCorruptSnapshot);
   };
-  expect_corrupt([](wire::FunnelSnapshotT& s) { s.reached = 0b1000; s.step_offset_ms = {0}; });
+  expect_corrupt([](wire::FunnelSnapshotT& s) {
+    s.reached = 0b1000;
+    s.step_offset_ms = {0};
+  });
   expect_corrupt([](wire::FunnelSnapshotT& s) { s.furthest = 4; });
   expect_corrupt([](wire::FunnelSnapshotT& s) { s.next = {1, 2, 3, 4}; });
   expect_corrupt([](wire::FunnelSnapshotT& s) { s.funnel = 1; });

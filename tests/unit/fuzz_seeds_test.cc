@@ -4,14 +4,14 @@
 // accepted by its parser, so the fuzzer starts from inputs that go deep; that
 // part always runs. Writing runs only when MICROCONV_FUZZ_CORPUS names the
 // corpus root, e.g. MICROCONV_FUZZ_CORPUS=tests/fuzz/corpus.
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "core/aggregate.h"
 #include "core/config.h"
@@ -81,8 +81,7 @@ TEST_F(FuzzSeedsTest, SnapshotSeedsRestore) {
 TEST_F(FuzzSeedsTest, AggregateSeedsDeserialize) {
   Aggregate journeys(config_);
   for (const char* name : kJourneys) {
-    const std::string bytes =
-        testing::ReadFileOrEmpty(testing::GoldenDir() + name + ".mcs");
+    const std::string bytes = testing::ReadFileOrEmpty(testing::GoldenDir() + name + ".mcs");
     auto summary = VerifySummary(Bytes(bytes), &config_);
     ASSERT_TRUE(summary.ok()) << name << ": " << summary.message();
     ASSERT_TRUE(journeys.Add(*summary.value()).ok()) << name;

@@ -1,8 +1,8 @@
 // The demo site's compiled config is a golden file too: the Wasm tests and
 // the browser load it without a JSON parser.
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "core/json/config_json.h"
 #include "tests/support/event_stream.h"

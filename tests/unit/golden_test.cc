@@ -2,10 +2,10 @@
 // their JSON rendering out. A change to either is a wire-format change: run
 // with MICROCONV_UPDATE_GOLDENS=1, review the diff of the .json files and
 // explain it in the commit.
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "core/config.h"
 #include "core/summary.h"
@@ -53,7 +53,8 @@ TEST_P(GoldenTest, SummaryBytesAndJsonMatch) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Journeys, GoldenTest,
-                         ::testing::Values("purchase", "dropoff_product", "dropoff_shipping", "dropoff_blog"));
+                         ::testing::Values("purchase", "dropoff_product", "dropoff_shipping",
+                                           "dropoff_blog"));
 
 }  // namespace
 }  // namespace microconv

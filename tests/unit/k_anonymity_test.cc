@@ -30,8 +30,8 @@ using nlohmann::json;
 Config DemoConfig() {
   const std::string bytes =
       testing::ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/demo.mcc");
-  auto config = Config::FromCompiled(
-      {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
+  auto config =
+      Config::FromCompiled({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
   EXPECT_TRUE(config.ok()) << config.message();
   return std::move(config).value();
 }
@@ -53,9 +53,9 @@ std::string RandomVisit(std::mt19937& rng, int index) {
                              "https://rare-blog.example/post"};
   // Three days, so that day rows exist with few sessions.
   const int64_t start = 1700000000000 + int64_t{86400000} * pick(3) + index * 1000;
-  std::string s = "start nonce=" + std::to_string(1000 + index) + " start_ms=" +
-                  std::to_string(start) + " width=" + std::to_string(360 + 540 * pick(3)) +
-                  " pointer=fine\n";
+  std::string s = "start nonce=" + std::to_string(1000 + index) +
+                  " start_ms=" + std::to_string(start) +
+                  " width=" + std::to_string(360 + 540 * pick(3)) + " pointer=fine\n";
   s += std::string("ua ") + agents[pick(3)] + "\nlang " + langs[pick(4)] + "\ntz " +
        zones[pick(4)] + "\nreferrer " + referrers[pick(3)] + "\nhost shop.example\n";
   int64_t t = 0;
@@ -68,9 +68,9 @@ std::string RandomVisit(std::mt19937& rng, int index) {
   s += at(300) + "click " + std::to_string(pick(1440)) + " " + std::to_string(pick(2000)) +
        " 1440 2200 header>a#signin-link\n";
   const int depth = pick(8);
-  const char* journey[] = {"/department/electronics", "/category/headphones",
-                           "/product/aurora-x2", "/cart", "/checkout/shipping",
-                           "/checkout/payment", "/order/100234"};
+  const char* journey[] = {
+      "/department/electronics", "/category/headphones", "/product/aurora-x2", "/cart",
+      "/checkout/shipping",      "/checkout/payment",    "/order/100234"};
   for (int i = 0; i < depth && i < 7; ++i) {
     s += at(1000 + pick(60000)) + "page " + journey[i] + "\n";
     s += at(200 + pick(2000)) + "input\n";
@@ -114,8 +114,8 @@ std::vector<std::vector<uint8_t>> Visits(const Config& config, int count, uint32
   return out;
 }
 
-json ReportJson(const Config& config, const std::vector<std::vector<uint8_t>>& summaries,
-                int skip, int k) {
+json ReportJson(const Config& config, const std::vector<std::vector<uint8_t>>& summaries, int skip,
+                int k) {
   Aggregate aggregate(config);
   for (int i = 0; i < static_cast<int>(summaries.size()); ++i) {
     if (i == skip) continue;

@@ -110,8 +110,7 @@ TEST_F(ReportQueryTest, LimitsAreInclusiveOfTheLastAllowedDay) {
 }
 
 TEST_F(ReportQueryTest, DayRangeAloneIgnoresTheOtherParameters) {
-  auto range = ParseDayRange(std::vector<ReportParam>{{"to", "2023-11-14"}, {"funnel", "nope"}},
-                             0);
+  auto range = ParseDayRange(std::vector<ReportParam>{{"to", "2023-11-14"}, {"funnel", "nope"}}, 0);
   ASSERT_TRUE(range.ok()) << range.message();
   EXPECT_EQ(range.value().to, kNov14);
   EXPECT_EQ(range.value().from, kNov14 - (kDefaultReportDays - 1));

@@ -36,7 +36,9 @@ struct Saved {
   std::vector<uint8_t> summary_bytes;
   std::vector<uint8_t> engine_bytes;
   const wire::Summary& summary() const { return *wire::GetSummary(summary_bytes.data()); }
-  const wire::EngineState& engine() const { return *flatbuffers::GetRoot<wire::EngineState>(engine_bytes.data()); }
+  const wire::EngineState& engine() const {
+    return *flatbuffers::GetRoot<wire::EngineState>(engine_bytes.data());
+  }
 };
 
 Saved SaveParts(wire::SummaryT summary, const wire::EngineStateT& engine) {
@@ -107,7 +109,7 @@ TEST_F(MicroConversionRulesTest, MediaMilestoneImpliesEarlierOnesAndNamedEventsM
   rules_.OnMedia(0, static_cast<uint8_t>(wire::MediaEvent::Ended), fired_);
   rules_.OnMedia(1, static_cast<uint8_t>(wire::MediaEvent::Ended), fired_);  // no such selector
   rules_.OnNamedEvent(EventType::kCustom, "wishlist", "/", fired_);
-  rules_.OnNamedEvent(EventType::kCustom, "purchase", "/", fired_);     // a dataLayer name
+  rules_.OnNamedEvent(EventType::kCustom, "purchase", "/", fired_);  // a dataLayer name
   rules_.OnNamedEvent(EventType::kDataLayer, "purchase", "/", fired_);
   rules_.OnNamedEvent(EventType::kDataLayer, "wishlist", "/", fired_);  // a custom name
   EXPECT_EQ(fired_, (FiredMicros{7, 8, 3}));
@@ -204,7 +206,7 @@ TEST_F(FormTrackerTest, SnapshotKeepsFocusAndWhetherAFieldEverChanged) {
   FormTracker restored(config_, 0);
   ASSERT_TRUE(restored.Restore(saved.summary(), saved.engine(), SessionSpan{0, 300}).ok());
   restored.OnField(EventType::kFieldChange, 1, "email", 400, names_);  // now a refill
-  restored.CloseFocus(1200);                                          // name focused 1 s
+  restored.CloseFocus(1200);                                           // name focused 1 s
   wire::SummaryT again;
   SentNames sent_again(names_, again.names);
   restored.FillSummary(sent_again, again);
@@ -278,7 +280,8 @@ TEST(HeatmapTest, CountsPerPageAndCellSaturateAndStopAtTheCap) {
   heatmap.FillSummary(summary);
   summary.facts = std::make_unique<wire::SessionFacts>();
   std::vector<uint8_t> bytes = EncodeSummary(summary);
-  EXPECT_EQ(Heatmap::Restore(*wire::GetSummary(bytes.data())).cells().size(), heatmap.cells().size());
+  EXPECT_EQ(Heatmap::Restore(*wire::GetSummary(bytes.data())).cells().size(),
+            heatmap.cells().size());
 }
 
 }  // namespace

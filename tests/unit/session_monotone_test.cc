@@ -28,8 +28,10 @@ class SeededChoices {
 };
 
 Config DemoConfig() {
-  std::string bytes = testing::ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/demo.mcc");
-  auto config = Config::FromCompiled({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
+  std::string bytes =
+      testing::ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/demo.mcc");
+  auto config =
+      Config::FromCompiled({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
   EXPECT_TRUE(config.ok()) << config.message();
   return std::move(config).value();
 }

@@ -2,10 +2,10 @@
 // per session (SPEC section 5), snapshot/restore, and the edges.
 #include "core/session.h"
 
+#include <gtest/gtest.h>
+
 #include <random>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "core/summary.h"
 #include "tests/support/event_stream.h"
@@ -19,8 +19,10 @@ using testing::ReadFileOrEmpty;
 class SessionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string bytes = ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/demo.mcc");
-    auto config = Config::FromCompiled({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
+    std::string bytes =
+        ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/demo.mcc");
+    auto config =
+        Config::FromCompiled({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
     ASSERT_TRUE(config.ok()) << config.message();
     config_ = std::move(config).value();
   }
@@ -41,7 +43,8 @@ class SessionTest : public ::testing::Test {
   int Micro(std::string_view id) const {
     const auto* micros = config_.def().micros();
     for (size_t i = 0; i < micros->size(); ++i) {
-      if (micros->Get(static_cast<flatbuffers::uoffset_t>(i))->id()->string_view() == id) return static_cast<int>(i);
+      if (micros->Get(static_cast<flatbuffers::uoffset_t>(i))->id()->string_view() == id)
+        return static_cast<int>(i);
     }
     ADD_FAILURE() << "no micro " << id;
     return -1;
@@ -90,10 +93,10 @@ TEST_F(SessionTest, SequenceIncreasesWithEveryFlushAndPreviewDoesNotCount) {
 }
 
 TEST_F(SessionTest, PageTemplatesAndLiteralPathsNeverKeepQueriesOrIds) {
-  auto s = Run(
-      "@0 page /product/42?ref=SECRET#frag\n"
-      "@10 page /orders/9876543/invoice?token=SECRET\n"
-      "@20 page /product/43\n");
+  auto s =
+      Run("@0 page /product/42?ref=SECRET#frag\n"
+          "@10 page /orders/9876543/invoice?token=SECRET\n"
+          "@20 page /product/43\n");
   EXPECT_EQ(s.facts->page_views(), 3);
   ASSERT_EQ(s.pages.size(), 2u);
   EXPECT_EQ(s.pages[0].views(), 2) << "both products share /product/:id";
@@ -106,20 +109,20 @@ TEST_F(SessionTest, PageTemplatesAndLiteralPathsNeverKeepQueriesOrIds) {
 }
 
 TEST_F(SessionTest, UtmComesFromTheLandingPageOnly) {
-  auto s = Run(
-      "@0 page /?utm_source=Google&utm_medium=cpc&gclid=SECRET\n"
-      "@10 page /cart?utm_source=other\n");
+  auto s =
+      Run("@0 page /?utm_source=Google&utm_medium=cpc&gclid=SECRET\n"
+          "@10 page /cart?utm_source=other\n");
   EXPECT_EQ(s.utm_source, "google");
   EXPECT_EQ(s.utm_medium, "cpc");
   EXPECT_EQ(s.utm_campaign, "");
 }
 
 TEST_F(SessionTest, PathCollapsesImmediateRepeatsButCountsThem) {
-  auto s = Run(
-      "@0 page /product/1\n"
-      "@1000 page /product/2\n"
-      "@2000 page /cart\n"
-      "@3000 page /product/3\n");
+  auto s =
+      Run("@0 page /product/1\n"
+          "@1000 page /product/2\n"
+          "@2000 page /cart\n"
+          "@3000 page /product/3\n");
   EXPECT_EQ(Count(s, "product_view"), 3);
   // The cart page fires no micro-conversion, so the third product view
   // still directly follows the second in the path: one step.
@@ -132,11 +135,11 @@ TEST_F(SessionTest, PathCollapsesImmediateRepeatsButCountsThem) {
 }
 
 TEST_F(SessionTest, LoopingStepsAreKeptInOrder) {
-  auto s = Run(
-      "@0 page /product/1\n"
-      "@1000 click 10 10 100 100 b\n@1000 match [data-mc=add-to-cart]\n"
-      "@2000 page /product/2\n"
-      "@3000 click 10 10 100 100 b\n@3000 match [data-mc=add-to-cart]\n");
+  auto s =
+      Run("@0 page /product/1\n"
+          "@1000 click 10 10 100 100 b\n@1000 match [data-mc=add-to-cart]\n"
+          "@2000 page /product/2\n"
+          "@3000 click 10 10 100 100 b\n@3000 match [data-mc=add-to-cart]\n");
   std::vector<uint8_t> expected = {uint8_t(Micro("product_view")), uint8_t(Micro("add_to_cart")),
                                    uint8_t(Micro("product_view")), uint8_t(Micro("add_to_cart"))};
   EXPECT_EQ(s.path_steps, expected);
@@ -147,15 +150,15 @@ TEST_F(SessionTest, LoopingStepsAreKeptInOrder) {
 }
 
 TEST_F(SessionTest, RageClickNeedsThreeClicksWithinOneSecondAndThirtyPixels) {
-  auto s = Run(
-      "@0 page /cart\n"
-      "@100 click 100 100 1000 1000 button#pay\n"
-      "@500 click 129 100 1000 1000 button#pay\n"
-      "@1100 click 100 130 1000 1000 button#pay\n"  // 1000 ms after the first: inclusive
-      "@1200 click 100 100 1000 1000 button#pay\n"  // same burst: not counted again
-      "@5000 click 100 100 1000 1000 button#pay\n"
-      "@5300 click 200 100 1000 1000 button#pay\n"  // too far
-      "@5600 click 100 100 1000 1000 button#pay\n");
+  auto s =
+      Run("@0 page /cart\n"
+          "@100 click 100 100 1000 1000 button#pay\n"
+          "@500 click 129 100 1000 1000 button#pay\n"
+          "@1100 click 100 130 1000 1000 button#pay\n"  // 1000 ms after the first: inclusive
+          "@1200 click 100 100 1000 1000 button#pay\n"  // same burst: not counted again
+          "@5000 click 100 100 1000 1000 button#pay\n"
+          "@5300 click 200 100 1000 1000 button#pay\n"  // too far
+          "@5600 click 100 100 1000 1000 button#pay\n");
   EXPECT_EQ(s.facts->rage_clicks(), 1);
   ASSERT_EQ(s.elements.size(), 1u);
   EXPECT_EQ(s.elements[0].rage_clicks(), 1);
@@ -172,13 +175,13 @@ TEST_F(SessionTest, TwoClicksAreNotRageAndCalmElementsAreNotSent) {
 }
 
 TEST_F(SessionTest, DeadClicksAndQuickBacksAreCounted) {
-  auto s = Run(
-      "@0 page /category/headphones\n"
-      "@1000 page /product/1\n"
-      "@5999 page_back /category/headphones\n"  // 4999 ms: quick
-      "@7000 page /product/2\n"
-      "@12000 page_back /category/headphones\n"  // 5000 ms: not quick
-      "@13000 click 5 5 10 10 img.hero\n@13500 dead img.hero\n");
+  auto s =
+      Run("@0 page /category/headphones\n"
+          "@1000 page /product/1\n"
+          "@5999 page_back /category/headphones\n"  // 4999 ms: quick
+          "@7000 page /product/2\n"
+          "@12000 page_back /category/headphones\n"  // 5000 ms: not quick
+          "@13000 click 5 5 10 10 img.hero\n@13500 dead img.hero\n");
   EXPECT_EQ(s.facts->quick_backs(), 1);
   EXPECT_EQ(s.facts->dead_clicks(), 1);
   ASSERT_EQ(s.pages.size(), 2u);
@@ -186,12 +189,12 @@ TEST_F(SessionTest, DeadClicksAndQuickBacksAreCounted) {
 }
 
 TEST_F(SessionTest, HeatmapCellsAreDocumentRelative) {
-  auto s = Run(
-      "@0 page /\n"
-      "@10 click 0 0 1600 3200 a\n"
-      "@20 click 1599 3199 1600 3200 a\n"
-      "@30 click 5000 -40 1600 3200 a\n"  // outside the document: clamped
-      "@40 click 50 50 0 0 a\n");          // unknown size: first cell
+  auto s =
+      Run("@0 page /\n"
+          "@10 click 0 0 1600 3200 a\n"
+          "@20 click 1599 3199 1600 3200 a\n"
+          "@30 click 5000 -40 1600 3200 a\n"  // outside the document: clamped
+          "@40 click 50 50 0 0 a\n");         // unknown size: first cell
   ASSERT_EQ(s.heat.size(), 3u);
   EXPECT_EQ(s.heat[0].cell(), 0);
   EXPECT_EQ(s.heat[0].count(), 2);
@@ -200,20 +203,20 @@ TEST_F(SessionTest, HeatmapCellsAreDocumentRelative) {
 }
 
 TEST_F(SessionTest, ScrollDepthRuleFiresOncePerPageViewAndKeepsMax) {
-  auto s = Run(
-      "@0 page /blog/post\n@10 scroll 80\n@20 scroll 90\n@30 scroll 10\n"
-      "@40 page /blog/other\n@50 scroll 74\n"
-      "@60 page /product/1\n@70 scroll 100\n");
+  auto s =
+      Run("@0 page /blog/post\n@10 scroll 80\n@20 scroll 90\n@30 scroll 10\n"
+          "@40 page /blog/other\n@50 scroll 74\n"
+          "@60 page /product/1\n@70 scroll 100\n");
   EXPECT_EQ(Count(s, "blog_read"), 1);
   ASSERT_GE(s.pages.size(), 1u);
   EXPECT_EQ(s.pages[0].max_scroll(), 90);
 }
 
 TEST_F(SessionTest, ElementMustStayVisibleForOneSecond) {
-  auto s = Run(
-      "@0 page /product/1\n"
-      "@100 visible #reviews 1\n@1099 visible #reviews 0\n"  // 999 ms
-      "@2000 visible #reviews 1\n@3000 advance\n");          // exactly 1 s
+  auto s =
+      Run("@0 page /product/1\n"
+          "@100 visible #reviews 1\n@1099 visible #reviews 0\n"  // 999 ms
+          "@2000 visible #reviews 1\n@3000 advance\n");          // exactly 1 s
   EXPECT_EQ(Count(s, "reviews_seen"), 1);
   auto t = Run("@0 page /product/1\n@100 visible #reviews 1\n@1099 visible #reviews 0\n");
   EXPECT_EQ(Count(t, "reviews_seen"), 0);
@@ -264,7 +267,9 @@ TEST_F(SessionTest, DurationAndActiveTimeSurviveARestoreAfterAdvance) {
     const Event event{.time_ms = t0 + at, .type = type, .b = b, .str = 0};
     ASSERT_EQ(session.Ingest({std::span(&event, 1), strings}).consumed, 1u);
   };
-  auto facts = [&](const std::vector<uint8_t>& bytes) { return *VerifySummary(bytes, &config_).value()->facts(); };
+  auto facts = [&](const std::vector<uint8_t>& bytes) {
+    return *VerifySummary(bytes, &config_).value()->facts();
+  };
 
   Session session(config_, SessionStart{.nonce = 3, .time_ms = t0});
   ingest(session, EventType::kPageView, 0);
@@ -307,17 +312,19 @@ TEST_F(SessionTest, MediaMilestonesImplyEarlierOnes) {
 }
 
 TEST_F(SessionTest, CustomAndDataLayerEventsMatchByName) {
-  auto s = Run("@0 page /\n@10 custom wishlist\n@20 custom purchase\n@30 datalayer purchase\n@40 datalayer wishlist\n");
+  auto s =
+      Run("@0 page /\n@10 custom wishlist\n@20 custom purchase\n@30 datalayer purchase\n@40 "
+          "datalayer wishlist\n");
   EXPECT_EQ(Count(s, "wishlist"), 1);
   EXPECT_EQ(Count(s, "purchase"), 1);
 }
 
 TEST_F(SessionTest, FormFieldsRecordFocusTimeAndRefillsNeverValues) {
-  auto s = Run(
-      "@0 page /checkout/shipping\n"
-      "@100 focus shipping name\n@1100 change shipping name\n@1200 blur shipping name\n"
-      "@1300 focus shipping name\n@2300 change shipping name\n@2400 change shipping name\n"
-      "@3000 focus shipping nickname\n");  // unconfigured field: by name
+  auto s =
+      Run("@0 page /checkout/shipping\n"
+          "@100 focus shipping name\n@1100 change shipping name\n@1200 blur shipping name\n"
+          "@1300 focus shipping name\n@2300 change shipping name\n@2400 change shipping name\n"
+          "@3000 focus shipping nickname\n");  // unconfigured field: by name
   ASSERT_EQ(s.forms.size(), 1u);
   const auto& form = s.forms[0];
   EXPECT_EQ(form.flags(), 1) << "started, not submitted: abandoned";
@@ -333,8 +340,9 @@ TEST_F(SessionTest, FormFieldsRecordFocusTimeAndRefillsNeverValues) {
 }
 
 TEST_F(SessionTest, PurchaseFunnelConvertsAcrossTheArticlesJourney) {
-  auto stream = ParseEventStream(ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/purchase.events"),
-                                 config_);
+  auto stream = ParseEventStream(
+      ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/purchase.events"),
+      config_);
   ASSERT_TRUE(stream.ok()) << stream.message();
   auto bytes = testing::RunToSummary(stream.value(), config_);
   auto verified = VerifySummary(bytes, &config_);
@@ -377,12 +385,22 @@ TEST_F(SessionTest, TenThousandEventsStayWithinTheCaps) {
   for (int i = 0; i < 10000; ++i) {
     int t = 10 + i * 10;
     switch (i % 5) {
-      case 0: text += "@" + std::to_string(t) + " page /p/" + std::to_string(i) + "x\n"; break;
-      case 1: text += "@" + std::to_string(t) + " click " + std::to_string(i % 1600) + " " + std::to_string(i) +
-                      " 1600 100000 el" + std::to_string(i) + "\n"; break;
-      case 2: text += "@" + std::to_string(t) + " custom wishlist\n"; break;
-      case 3: text += "@" + std::to_string(t) + " page /product/" + std::to_string(i) + "\n"; break;
-      default: text += "@" + std::to_string(t) + " scroll " + std::to_string(i % 101) + "\n"; break;
+      case 0:
+        text += "@" + std::to_string(t) + " page /p/" + std::to_string(i) + "x\n";
+        break;
+      case 1:
+        text += "@" + std::to_string(t) + " click " + std::to_string(i % 1600) + " " +
+                std::to_string(i) + " 1600 100000 el" + std::to_string(i) + "\n";
+        break;
+      case 2:
+        text += "@" + std::to_string(t) + " custom wishlist\n";
+        break;
+      case 3:
+        text += "@" + std::to_string(t) + " page /product/" + std::to_string(i) + "\n";
+        break;
+      default:
+        text += "@" + std::to_string(t) + " scroll " + std::to_string(i % 101) + "\n";
+        break;
     }
   }
   auto s = Run(text);
@@ -404,8 +422,9 @@ TEST_F(SessionTest, HostileAndUnicodePathsAreCappedAndStillVerify) {
 }
 
 TEST_F(SessionTest, SnapshotRestoreContinuesExactlyLikeAnUninterruptedSession) {
-  auto stream = ParseEventStream(ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/purchase.events"),
-                                 config_);
+  auto stream = ParseEventStream(
+      ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/purchase.events"),
+      config_);
   ASSERT_TRUE(stream.ok());
   const auto& events = stream.value().events;
   EventBatch all = stream.value().Batch();
@@ -436,15 +455,19 @@ TEST_F(SessionTest, SnapshotRestoreContinuesExactlyLikeAnUninterruptedSession) {
     EXPECT_EQ(RenderSummaryJson(*VerifySummary(got).value()),
               RenderSummaryJson(*VerifySummary(expected).value()));
     for (size_t i = 0; i < std::min(got.size(), expected.size()); ++i) {
-      if (got[i] != expected[i]) { ADD_FAILURE() << "byte " << i << " of " << got.size() << "/" << expected.size(); break; }
+      if (got[i] != expected[i]) {
+        ADD_FAILURE() << "byte " << i << " of " << got.size() << "/" << expected.size();
+        break;
+      }
     }
   }
   EXPECT_EQ(got, expected);
 }
 
 TEST_F(SessionTest, CorruptSnapshotsStartFreshNeverCrash) {
-  auto stream = ParseEventStream(ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/purchase.events"),
-                                 config_);
+  auto stream = ParseEventStream(
+      ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/purchase.events"),
+      config_);
   ASSERT_TRUE(stream.ok());
   Session session(config_, stream.value().Start());
   (void)session.Ingest(stream.value().Batch());
@@ -452,7 +475,8 @@ TEST_F(SessionTest, CorruptSnapshotsStartFreshNeverCrash) {
   EXPECT_FALSE(Session::Restore(config_, {}).ok());
   EXPECT_FALSE(Session::Restore(config_, std::span(snapshot).first(snapshot.size() / 2)).ok());
   std::vector<uint8_t> summary = session.PreviewSummary();
-  EXPECT_EQ(Session::Restore(config_, summary).error(), Error::kCorruptSnapshot) << "a summary is not a snapshot";
+  EXPECT_EQ(Session::Restore(config_, summary).error(), Error::kCorruptSnapshot)
+      << "a summary is not a snapshot";
   std::mt19937 rng(42);
   int accepted = 0;
   for (int trial = 0; trial < 3000; ++trial) {

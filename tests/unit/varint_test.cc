@@ -1,10 +1,10 @@
 #include "core/varint.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <limits>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace microconv {
 namespace {

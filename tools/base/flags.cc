@@ -27,9 +27,8 @@ Result<T> ParseValue(std::string_view name, const std::string& text, T min, T ma
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < min ||
       value > max) {
-    return {Error::kOutOfRange, std::string(name) + ": expected " + what + " in [" +
-                                    Text(min) + ", " + Text(max) + "], got \"" +
-                                    text + "\""};
+    return {Error::kOutOfRange, std::string(name) + ": expected " + what + " in [" + Text(min) +
+                                    ", " + Text(max) + "], got \"" + text + "\""};
   }
   return value;
 }
@@ -112,8 +111,7 @@ Result<long long> Flags::ParseInt(std::string_view name, const std::string& text
   return ParseValue<long long>(name, text, min, max, "an integer");
 }
 
-Result<double> Flags::Number(std::string_view name, double fallback, double min,
-                             double max) const {
+Result<double> Flags::Number(std::string_view name, double fallback, double min, double max) const {
   auto it = values_.find(name);
   if (it == values_.end()) return fallback;
   return ParseValue<double>(name, it->second, min, max, "a number");

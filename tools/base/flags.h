@@ -16,7 +16,7 @@
 namespace microconv {
 
 struct FlagSpec {
-  std::string_view name;  // with its dashes: "--store", "-o"
+  std::string_view name;    // with its dashes: "--store", "-o"
   bool takes_value = true;  // false: a switch ("--final-only")
 };
 

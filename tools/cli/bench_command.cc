@@ -11,7 +11,6 @@
 // Every summary is a real one: demo-store visits run through a Session; the
 // store is filled from a pool of them with fresh nonces and varied days.
 #include <httplib.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -127,8 +126,8 @@ ServeOptions BenchServe(const std::string& store, const std::string& sites,
 
 // `clients` keep-alive posters for `seconds` (paced at `rate` when > 0),
 // each post a pool summary with a fresh nonce.
-LoadResult DriveIngest(int port, const SummaryPool& pool, int clients, double seconds,
-                       double rate, uint64_t nonce_base) {
+LoadResult DriveIngest(int port, const SummaryPool& pool, int clients, double seconds, double rate,
+                       uint64_t nonce_base) {
   LoadOptions options;
   options.port = port;
   options.clients = clients;
@@ -148,8 +147,8 @@ struct BenchFlags {
 };
 
 Result<BenchFlags> ParseFlags(int argc, char** argv) {
-  auto flags = Flags::Parse(argc, argv,
-                            {{"--sessions"}, {"--ingest-seconds"}, {"--sites"}, {"--site"}, {"--keep"}});
+  auto flags = Flags::Parse(
+      argc, argv, {{"--sessions"}, {"--ingest-seconds"}, {"--sites"}, {"--site"}, {"--keep"}});
   if (!flags.ok()) return {flags.error(), flags.message()};
   BenchFlags bench;
   bench.help = flags.value().help();
@@ -216,19 +215,21 @@ int RunBench(int argc, char** argv) {
       return 1;
     }
     const LoadResult flat = DriveIngest(serve.port(), pool, 16, flags.ingest_seconds, 0, 1);
-    std::printf("ingest, 16 clients flat out, %.1f s: %.0f summaries/s durable "
-                "(%llu acked, %llu not), p50 %.2f ms, p99 %.2f ms   budget >= 20000/s: %s\n",
-                flat.seconds, flat.per_second, (unsigned long long)flat.accepted,
-                (unsigned long long)(flat.rejected + flat.failed), flat.p50_ms, flat.p99_ms,
-                Verdict(flat.per_second >= 20000));
+    std::printf(
+        "ingest, 16 clients flat out, %.1f s: %.0f summaries/s durable "
+        "(%llu acked, %llu not), p50 %.2f ms, p99 %.2f ms   budget >= 20000/s: %s\n",
+        flat.seconds, flat.per_second, (unsigned long long)flat.accepted,
+        (unsigned long long)(flat.rejected + flat.failed), flat.p50_ms, flat.p99_ms,
+        Verdict(flat.per_second >= 20000));
     std::fflush(stdout);
     const LoadResult paced =
         DriveIngest(serve.port(), pool, 32, flags.ingest_seconds, 5000, uint64_t{1} << 40);
-    std::printf("ingest paced at 5000/s, %.1f s: %.0f summaries/s (%llu acked, %llu not), "
-                "p50 %.2f ms, p99 %.2f ms   budget p99 <= 20 ms: %s\n",
-                paced.seconds, paced.per_second, (unsigned long long)paced.accepted,
-                (unsigned long long)(paced.rejected + paced.failed), paced.p50_ms, paced.p99_ms,
-                Verdict(paced.p99_ms <= 20 && paced.accepted > 0));
+    std::printf(
+        "ingest paced at 5000/s, %.1f s: %.0f summaries/s (%llu acked, %llu not), "
+        "p50 %.2f ms, p99 %.2f ms   budget p99 <= 20 ms: %s\n",
+        paced.seconds, paced.per_second, (unsigned long long)paced.accepted,
+        (unsigned long long)(paced.rejected + paced.failed), paced.p50_ms, paced.p99_ms,
+        Verdict(paced.p99_ms <= 20 && paced.accepted > 0));
     std::fflush(stdout);
     if (flat.per_second < 20000 || paced.p99_ms > 20) status = 3;
   }
@@ -298,16 +299,18 @@ int RunBench(int argc, char** argv) {
         std::fprintf(stderr, "bench: GET %s failed\n", path.c_str());
         return 1;
       }
-      std::printf("report %s, GET /api/report over %ld sessions (funnels+paths+segments, "
-                  "%zu JSON bytes): %.3f s   budget <= 1 s: %s\n",
-                  kind, flags.sessions, res->body.size(), seconds, Verdict(seconds <= 1));
+      std::printf(
+          "report %s, GET /api/report over %ld sessions (funnels+paths+segments, "
+          "%zu JSON bytes): %.3f s   budget <= 1 s: %s\n",
+          kind, flags.sessions, res->body.size(), seconds, Verdict(seconds <= 1));
       std::fflush(stdout);
       if (seconds > 1) status = 3;
     }
     const double peak_mb = serve.PeakMegabytes();
-    std::printf("collector memory: VmHWM %.1f MB after building and serving the report over %ld "
-                "sessions (%.1f MB at start)   budget <= 200 MB: %s\n",
-                peak_mb, flags.sessions, idle_mb, Verdict(peak_mb > 0 && peak_mb <= 200));
+    std::printf(
+        "collector memory: VmHWM %.1f MB after building and serving the report over %ld "
+        "sessions (%.1f MB at start)   budget <= 200 MB: %s\n",
+        peak_mb, flags.sessions, idle_mb, Verdict(peak_mb > 0 && peak_mb <= 200));
     if (peak_mb > 200) status = 3;
   }
   {
@@ -328,9 +331,10 @@ int RunBench(int argc, char** argv) {
       return 1;
     }
     const std::string json = RenderReportJson(report.value());
-    std::printf("report in-process (store + BuildReport + RenderReportJson, cached days) over %llu "
-                "sessions: %.3f s\n",
-                (unsigned long long)report.value().engagement.sessions, Since(start));
+    std::printf(
+        "report in-process (store + BuildReport + RenderReportJson, cached days) over %llu "
+        "sessions: %.3f s\n",
+        (unsigned long long)report.value().engagement.sessions, Since(start));
   }
   std::printf("machine: %u hardware threads; %s\n", cores,
               flags.sessions < 1000000 ? "N below the 1,000,000 of the budget" : "N = budget N");

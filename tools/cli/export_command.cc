@@ -16,7 +16,8 @@ namespace microconv {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: microconv export --store sqlite:PATH --site SITE [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
+    "usage: microconv export --store sqlite:PATH --site SITE [--from YYYY-MM-DD] [--to "
+    "YYYY-MM-DD]\n"
     "         [--format jsonl|binary]\n"
     "jsonl: one summary JSON object per line; binary: u32 little-endian length + summary bytes.\n";
 
@@ -39,8 +40,8 @@ std::string CompactLine(const std::string& json) {
 }  // namespace
 
 int RunExport(int argc, char** argv) {
-  auto flags = Flags::Parse(argc, argv,
-                            {{"--store"}, {"--site"}, {"--from"}, {"--to"}, {"--format"}});
+  auto flags =
+      Flags::Parse(argc, argv, {{"--store"}, {"--site"}, {"--from"}, {"--to"}, {"--format"}});
   if (auto stop = StopAtFlags(flags, "export", kUsage)) return *stop;
   const std::string store_url = flags.value().Get("--store"), site = flags.value().Get("--site");
   const std::string format = flags.value().Get("--format", "jsonl");
@@ -67,10 +68,9 @@ int RunExport(int argc, char** argv) {
       site, range.value().from, range.value().to, [&](const StoredSummary& stored) {
         if (binary) {
           const uint32_t size = static_cast<uint32_t>(stored.bytes.size());
-          const unsigned char prefix[4] = {static_cast<unsigned char>(size),
-                                           static_cast<unsigned char>(size >> 8),
-                                           static_cast<unsigned char>(size >> 16),
-                                           static_cast<unsigned char>(size >> 24)};
+          const unsigned char prefix[4] = {
+              static_cast<unsigned char>(size), static_cast<unsigned char>(size >> 8),
+              static_cast<unsigned char>(size >> 16), static_cast<unsigned char>(size >> 24)};
           std::fwrite(prefix, 1, 4, stdout);
           std::fwrite(stored.bytes.data(), 1, stored.bytes.size(), stdout);
         } else {

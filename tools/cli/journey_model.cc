@@ -16,27 +16,34 @@ struct Visitor {
 
 // A spread of devices, browsers and places so segment reports have content.
 constexpr Visitor kVisitors[] = {
-    {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "
+    {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/120.0.0.0 "
      "Safari/537.36",
      "en-US", "America/New_York", 1536, false},
-    {"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 "
+    {"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+     "Version/17.1 "
      "Safari/605.1.15",
      "en-GB", "Europe/London", 1440, false},
-    {"Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    {"Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+     "Gecko) "
      "Version/17.1 Mobile/15E148 Safari/604.1",
      "de-DE", "Europe/Berlin", 390, true},
-    {"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile "
+    {"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/120.0.0.0 Mobile "
      "Safari/537.36",
      "fr-FR", "Europe/Paris", 412, true},
     {"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0", "es-ES",
      "Europe/Madrid", 1920, false},
-    {"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 "
+    {"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "
+     "Safari/537.36 "
      "Edg/120.0.0.0",
      "nl-NL", "Europe/Amsterdam", 1280, false},
-    {"Mozilla/5.0 (iPad; CPU OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 "
+    {"Mozilla/5.0 (iPad; CPU OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+     "Version/17.1 "
      "Mobile/15E148 Safari/604.1",
      "ja-JP", "Asia/Tokyo", 820, true},
-    {"Mozilla/5.0 (Linux; Android 13; SM-S911B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 "
+    {"Mozilla/5.0 (Linux; Android 13; SM-S911B) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "SamsungBrowser/23.0 "
      "Chrome/115.0.0.0 Mobile Safari/537.36",
      "pt-BR", "America/Sao_Paulo", 360, true},
 };
@@ -65,7 +72,9 @@ class Recorder {
   Recorder(SimulatedVisit& visit, std::mt19937_64& rng, int64_t start_ms)
       : visit_(visit), rng_(rng), now_(start_ms) {}
 
-  void Wait(int min_ms, int max_ms) { now_ += std::uniform_int_distribution<int>(min_ms, max_ms)(rng_); }
+  void Wait(int min_ms, int max_ms) {
+    now_ += std::uniform_int_distribution<int>(min_ms, max_ms)(rng_);
+  }
   int64_t now() const { return now_; }
 
   void Page(std::string_view path) {
@@ -73,12 +82,22 @@ class Recorder {
     Add({.time_ms = now_, .type = EventType::kPageView, .str = Intern(path)});
   }
   void Click(int32_t x, int32_t y, std::string_view element, int selector = -1) {
-    Add({.time_ms = now_, .type = EventType::kClick, .str = Intern(element), .x = x, .y = y, .w = 1440, .h = 3200});
+    Add({.time_ms = now_,
+         .type = EventType::kClick,
+         .str = Intern(element),
+         .x = x,
+         .y = y,
+         .w = 1440,
+         .h = 3200});
     if (selector >= 0) {
-      Add({.time_ms = now_, .type = EventType::kSelectorMatch, .a = static_cast<uint16_t>(selector)});
+      Add({.time_ms = now_,
+           .type = EventType::kSelectorMatch,
+           .a = static_cast<uint16_t>(selector)});
     }
   }
-  void Scroll(int percent) { Add({.time_ms = now_, .type = EventType::kScroll, .a = static_cast<uint16_t>(percent)}); }
+  void Scroll(int percent) {
+    Add({.time_ms = now_, .type = EventType::kScroll, .a = static_cast<uint16_t>(percent)});
+  }
   void Input() { Add({.time_ms = now_, .type = EventType::kInput}); }
   void Form(EventType type, uint16_t form) { Add({.time_ms = now_, .type = type, .a = form}); }
   void Field(EventType type, uint16_t form, std::string_view name) {
@@ -101,13 +120,20 @@ class Recorder {
     }
   }
   void Visible(uint16_t selector, bool on) {
-    Add({.time_ms = now_, .type = EventType::kElementVisible, .b = static_cast<uint8_t>(on), .a = selector});
+    Add({.time_ms = now_,
+         .type = EventType::kElementVisible,
+         .b = static_cast<uint8_t>(on),
+         .a = selector});
   }
   void Media(uint16_t selector, uint8_t milestone) {
     Add({.time_ms = now_, .type = EventType::kMedia, .b = milestone, .a = selector});
   }
-  void DataLayer(std::string_view name) { Add({.time_ms = now_, .type = EventType::kDataLayer, .str = Intern(name)}); }
-  void Dead(std::string_view element) { Add({.time_ms = now_, .type = EventType::kDeadClick, .str = Intern(element)}); }
+  void DataLayer(std::string_view name) {
+    Add({.time_ms = now_, .type = EventType::kDataLayer, .str = Intern(name)});
+  }
+  void Dead(std::string_view element) {
+    Add({.time_ms = now_, .type = EventType::kDeadClick, .str = Intern(element)});
+  }
   void Hidden() { Add({.time_ms = now_, .type = EventType::kVisibility, .b = 0}); }
 
  private:
@@ -126,7 +152,8 @@ class Recorder {
 template <typename T>
 Result<uint16_t> IndexOf(const T* list, std::string_view name, const char* what) {
   for (size_t i = 0; list && i < list->size(); ++i) {
-    if (list->Get(static_cast<flatbuffers::uoffset_t>(i))->string_view() == name) return static_cast<uint16_t>(i);
+    if (list->Get(static_cast<flatbuffers::uoffset_t>(i))->string_view() == name)
+      return static_cast<uint16_t>(i);
   }
   return {Error::kInvalidConfig, std::string("simulate needs the demo store's ") + what + " \"" +
                                      std::string(name) + "\" (demo-site/sites/demo.json)"};
@@ -134,19 +161,22 @@ Result<uint16_t> IndexOf(const T* list, std::string_view name, const char* what)
 
 // A form's index and its configured fields: the simulator fills what the
 // config (and so the store's form) has, never a field of its own.
-Result<std::pair<uint16_t, std::vector<std::string>>> FindForm(const Config& config, std::string_view id) {
+Result<std::pair<uint16_t, std::vector<std::string>>> FindForm(const Config& config,
+                                                               std::string_view id) {
   const auto* forms = config.def().forms();
   for (size_t i = 0; forms && i < forms->size(); ++i) {
     const auto* form = forms->Get(static_cast<flatbuffers::uoffset_t>(i));
     if (form->id()->string_view() != id) continue;
     std::vector<std::string> fields;
     for (size_t f = 0; form->fields() && f < form->fields()->size(); ++f) {
-      fields.emplace_back(form->fields()->Get(static_cast<flatbuffers::uoffset_t>(f))->string_view());
+      fields.emplace_back(
+          form->fields()->Get(static_cast<flatbuffers::uoffset_t>(f))->string_view());
     }
     if (fields.empty()) break;
     return std::pair{static_cast<uint16_t>(i), std::move(fields)};
   }
-  return {Error::kInvalidConfig, "simulate needs the demo store's form \"" + std::string(id) + "\" with its fields"};
+  return {Error::kInvalidConfig,
+          "simulate needs the demo store's form \"" + std::string(id) + "\" with its fields"};
 }
 
 }  // namespace
@@ -159,11 +189,14 @@ Result<JourneyModel> JourneyModel::ForDemoStore(const Config& config) {
     Result<uint16_t> found;
   };
   Lookup lookups[] = {
-      {&model.selector_add_to_cart_, IndexOf(def.click_selectors(), "[data-mc=add-to-cart]", "click selector")},
-      {&model.selector_checkout_, IndexOf(def.click_selectors(), "[data-mc=checkout]", "click selector")},
+      {&model.selector_add_to_cart_,
+       IndexOf(def.click_selectors(), "[data-mc=add-to-cart]", "click selector")},
+      {&model.selector_checkout_,
+       IndexOf(def.click_selectors(), "[data-mc=checkout]", "click selector")},
       {&model.selector_share_, IndexOf(def.click_selectors(), "[data-mc=share]", "click selector")},
       {&model.media_video_, IndexOf(def.media_selectors(), "video", "media selector")},
-      {&model.visible_reviews_, IndexOf(def.visibility_selectors(), "#reviews", "visibility selector")},
+      {&model.visible_reviews_,
+       IndexOf(def.visibility_selectors(), "#reviews", "visibility selector")},
   };
   for (Lookup& lookup : lookups) {
     if (!lookup.found.ok()) return {lookup.found.error(), lookup.found.message()};
@@ -173,8 +206,10 @@ Result<JourneyModel> JourneyModel::ForDemoStore(const Config& config) {
     Form* out;
     const char* id;
   };
-  const FormLookup forms[] = {{&model.signin_, "signin"},         {&model.shipping_, "shipping"},
-                              {&model.payment_, "payment"},       {&model.newsletter_, "newsletter"},
+  const FormLookup forms[] = {{&model.signin_, "signin"},
+                              {&model.shipping_, "shipping"},
+                              {&model.payment_, "payment"},
+                              {&model.newsletter_, "newsletter"},
                               {&model.comment_, "comment"}};
   for (const FormLookup& form : forms) {
     auto found = FindForm(config, form.id);
@@ -187,13 +222,16 @@ Result<JourneyModel> JourneyModel::ForDemoStore(const Config& config) {
 
 SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& options) const {
   SimulatedVisit visit;
-  const Visitor& who = kVisitors[std::uniform_int_distribution<size_t>(0, std::size(kVisitors) - 1)(rng)];
-  const Source& source = kSources[std::uniform_int_distribution<size_t>(0, std::size(kSources) - 1)(rng)];
+  const Visitor& who =
+      kVisitors[std::uniform_int_distribution<size_t>(0, std::size(kVisitors) - 1)(rng)];
+  const Source& source =
+      kSources[std::uniform_int_distribution<size_t>(0, std::size(kSources) - 1)(rng)];
   visit.user_agent = who.user_agent;
   visit.language = who.language;
   visit.time_zone = who.time_zone;
   visit.referrer = source.referrer;
-  int64_t start = options.start_ms + std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(options.spread_ms, 1) - 1)(rng);
+  int64_t start = options.start_ms + std::uniform_int_distribution<int64_t>(
+                                         0, std::max<int64_t>(options.spread_ms, 1) - 1)(rng);
   visit.start.nonce = rng();
   visit.start.time_ms = start;
   visit.start.visitor = {visit.user_agent, visit.language, visit.time_zone, who.width, who.coarse};
@@ -202,12 +240,14 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
 
   Recorder r(visit, rng, start);
   auto chance = [&](double p) { return std::bernoulli_distribution(std::clamp(p, 0.0, 1.0))(rng); };
-  const std::string product = std::string("/product/") +
-                              kProducts[std::uniform_int_distribution<size_t>(0, std::size(kProducts) - 1)(rng)];
+  const std::string product =
+      std::string("/product/") +
+      kProducts[std::uniform_int_distribution<size_t>(0, std::size(kProducts) - 1)(rng)];
 
   if (chance(options.blog_share)) {  // a journal reader (the journal has no video)
-    r.Page(std::string(kPosts[std::uniform_int_distribution<size_t>(0, std::size(kPosts) - 1)(rng)]) +
-           source.landing_query);
+    r.Page(
+        std::string(kPosts[std::uniform_int_distribution<size_t>(0, std::size(kPosts) - 1)(rng)]) +
+        source.landing_query);
     r.Wait(2000, 20000);
     r.Scroll(40);
     r.Wait(3000, 30000);
@@ -314,7 +354,7 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
     r.Page("/checkout/review");
     r.Wait(1500, 8000);
   });
-  next([&] {  // 9. place order
+  next([&] {                            // 9. place order
     if (chance(options.frustration)) {  // a slow button invites repeated clicks
       for (int i = 0; i < 3; ++i) {
         r.Click(900, 1100, "button#place-order");
@@ -324,7 +364,8 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
       r.Click(900, 1100, "button#place-order");
     }
     r.Wait(400, 1200);
-    r.Page("/order/" + std::to_string(100000 + rng() % 900000));  // the store's 6-digit order numbers
+    r.Page("/order/" +
+           std::to_string(100000 + rng() % 900000));  // the store's 6-digit order numbers
     r.DataLayer("purchase");
     r.Wait(2000, 6000);
   });
@@ -332,7 +373,8 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
     // Filled the first fields of the form it dropped at, then left: the
     // last of them is where it gave up.
     const Form& form = step == 6 ? shipping_ : payment_;
-    r.Fill(form.index, form.fields, std::uniform_int_distribution<size_t>(1, form.fields.size())(rng));
+    r.Fill(form.index, form.fields,
+           std::uniform_int_distribution<size_t>(1, form.fields.size())(rng));
   }
   visit.furthest_step = step;
   r.Wait(500, 3000);

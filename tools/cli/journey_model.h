@@ -31,10 +31,10 @@ struct JourneyOptions {
   // Chance to leave before each of the 9 steps (step 0: before signing in;
   // a visitor who "leaves" before sign-in may still shop as a guest).
   std::array<double, kJourneySteps> dropoff = {0.35, 0.15, 0.2, 0.25, 0.45, 0.2, 0.25, 0.15, 0.1};
-  double blog_share = 0.25;       // visitors who come for the blog
-  double frustration = 0.08;      // visitors who rage-click somewhere
-  int64_t start_ms = 0;           // the earliest session start
-  int64_t spread_ms = 86400000;   // sessions start within [start, start + spread)
+  double blog_share = 0.25;      // visitors who come for the blog
+  double frustration = 0.08;     // visitors who rage-click somewhere
+  int64_t start_ms = 0;          // the earliest session start
+  int64_t spread_ms = 86400000;  // sessions start within [start, start + spread)
 };
 
 // One visitor: the events and the strings they reference, plus how the

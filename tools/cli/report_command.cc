@@ -38,9 +38,7 @@ std::string Seconds(double deciseconds) {
   return text;
 }
 
-std::string Count(uint64_t n, bool suppressed) {
-  return suppressed ? "(k<)" : std::to_string(n);
-}
+std::string Count(uint64_t n, bool suppressed) { return suppressed ? "(k<)" : std::to_string(n); }
 
 std::string JoinPath(const std::vector<std::string>& steps) {
   if (steps.empty()) return "(no micro-conversion)";
@@ -56,20 +54,20 @@ void PrintTable(const Report& report, uint32_t first, uint32_t last) {
   if (e.suppressed) {
     std::printf("engagement: fewer than k sessions (suppressed)\n");
   } else {
-    std::printf("engagement: %llu sessions, %llu converters (%s), %.2f pages/session, bounce %s,"
-                " median active %s, rage clicks %llu, dead clicks %llu\n",
-                (unsigned long long)e.sessions, (unsigned long long)e.converters,
-                Percent(e.conversion_rate).c_str(), e.pages_per_session,
-                Percent(e.bounce_rate).c_str(), Seconds(e.median_active_ds).c_str(),
-                (unsigned long long)e.rage_clicks, (unsigned long long)e.dead_clicks);
+    std::printf(
+        "engagement: %llu sessions, %llu converters (%s), %.2f pages/session, bounce %s,"
+        " median active %s, rage clicks %llu, dead clicks %llu\n",
+        (unsigned long long)e.sessions, (unsigned long long)e.converters,
+        Percent(e.conversion_rate).c_str(), e.pages_per_session, Percent(e.bounce_rate).c_str(),
+        Seconds(e.median_active_ds).c_str(), (unsigned long long)e.rage_clicks,
+        (unsigned long long)e.dead_clicks);
   }
   for (const FunnelReport& funnel : report.funnels) {
-    std::printf("\nfunnel %s (%s): %s entered, %s converted (%s), median time %s\n",
-                funnel.label.c_str(), funnel.id.c_str(),
-                Count(funnel.entered, funnel.suppressed).c_str(),
-                Count(funnel.conversions, funnel.suppressed).c_str(),
-                Percent(funnel.conversion_rate).c_str(),
-                Seconds(funnel.median_time_to_convert_ds).c_str());
+    std::printf(
+        "\nfunnel %s (%s): %s entered, %s converted (%s), median time %s\n", funnel.label.c_str(),
+        funnel.id.c_str(), Count(funnel.entered, funnel.suppressed).c_str(),
+        Count(funnel.conversions, funnel.suppressed).c_str(),
+        Percent(funnel.conversion_rate).c_str(), Seconds(funnel.median_time_to_convert_ds).c_str());
     std::printf("  %-28s %10s %10s %10s %10s %10s\n", "step", "reached", "from prev", "drop-off",
                 "drop rate", "median");
     for (const FunnelStepRow& step : funnel.steps) {
@@ -94,8 +92,8 @@ void PrintTable(const Report& report, uint32_t first, uint32_t last) {
     }
   }
   if (!report.lift.empty()) {
-    std::printf("\nlift on the macro-conversion\n  %-28s %9s %9s %9s %19s %s\n", "micro",
-                "with", "without", "diff", "95% interval", "");
+    std::printf("\nlift on the macro-conversion\n  %-28s %9s %9s %9s %19s %s\n", "micro", "with",
+                "without", "diff", "95% interval", "");
     for (const LiftRow& row : report.lift) {
       if (row.suppressed) {
         std::printf("  %-28s %9s\n", row.label.c_str(), "(k<)");
@@ -141,8 +139,9 @@ std::string Number(double value) {
 // leaves them out.
 void PrintCsv(const Report& report) {
   const Engagement& e = report.engagement;
-  std::printf("# engagement\nsessions,converters,conversion_rate,page_views,pages_per_session,"
-              "bounce_rate,median_active_s,rage_clicks,dead_clicks,suppressed\n");
+  std::printf(
+      "# engagement\nsessions,converters,conversion_rate,page_views,pages_per_session,"
+      "bounce_rate,median_active_s,rage_clicks,dead_clicks,suppressed\n");
   if (e.suppressed) {
     std::printf(",,,,,,,,,true\n");
   } else {
@@ -152,8 +151,9 @@ void PrintCsv(const Report& report) {
                 Number(e.bounce_rate).c_str(), e.median_active_ds / 10,
                 (unsigned long long)e.rage_clicks, (unsigned long long)e.dead_clicks);
   }
-  std::printf("\n# funnel_steps\nfunnel,step,optional,reached,from_previous,from_start,drop_off,"
-              "drop_off_rate,median_step_s,suppressed\n");
+  std::printf(
+      "\n# funnel_steps\nfunnel,step,optional,reached,from_previous,from_start,drop_off,"
+      "drop_off_rate,median_step_s,suppressed\n");
   for (const FunnelReport& funnel : report.funnels) {
     for (const FunnelStepRow& step : funnel.steps) {
       std::printf("%s,%s,%s,", Csv(funnel.label).c_str(), Csv(step.label).c_str(),
@@ -178,8 +178,9 @@ void PrintCsv(const Report& report) {
                   Number(path.conversion_rate).c_str());
     }
   }
-  std::printf("\n# lift\nmicro,label,rate_with,rate_without,difference,ci_low,ci_high,"
-              "significant,suppressed\n");
+  std::printf(
+      "\n# lift\nmicro,label,rate_with,rate_without,difference,ci_low,ci_high,"
+      "significant,suppressed\n");
   for (const LiftRow& row : report.lift) {
     std::printf("%s,%s,", Csv(row.micro).c_str(), Csv(row.label).c_str());
     if (row.suppressed) {
@@ -209,8 +210,16 @@ void PrintCsv(const Report& report) {
 
 int RunReport(int argc, char** argv) {
   auto parsed = Flags::Parse(argc, argv,
-                             {{"--store"}, {"--sites"}, {"--site"}, {"--from"}, {"--to"},
-                              {"--funnel"}, {"--breakdown"}, {"--daily"}, {"--format"}, {"--k"}});
+                             {{"--store"},
+                              {"--sites"},
+                              {"--site"},
+                              {"--from"},
+                              {"--to"},
+                              {"--funnel"},
+                              {"--breakdown"},
+                              {"--daily"},
+                              {"--format"},
+                              {"--k"}});
   if (auto stop = StopAtFlags(parsed, "report", kUsage)) return *stop;
   const Flags& flags = parsed.value();
   const std::string format = flags.Get("--format", "table");

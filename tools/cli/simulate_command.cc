@@ -4,12 +4,11 @@
 // (so the collector's keep-the-highest-sequence rule is exercised) and at
 // the end.
 #include <httplib.h>
-
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdint>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <mutex>
 #include <sstream>
@@ -21,14 +20,15 @@
 #include "tools/base/flags.h"
 #include "tools/base/wall_clock.h"
 #include "tools/cli/cli_commands.h"
-#include "tools/cli/store_range.h"
 #include "tools/cli/journey_model.h"
+#include "tools/cli/store_range.h"
 
 namespace microconv {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: microconv simulate --endpoint http://127.0.0.1:8080 [--config demo-site/sites/demo.json]\n"
+    "usage: microconv simulate --endpoint http://127.0.0.1:8080 [--config "
+    "demo-site/sites/demo.json]\n"
     "         [--sessions 5000] [--days 14] [--seed 1] [--concurrency 4] [--final-only]\n"
     "         [--dropoff p1,...,p9]   chance to leave before each of the 9 journey steps\n";
 
@@ -57,8 +57,14 @@ bool ParseDropoff(const std::string& text, JourneyOptions& options) {
 
 Result<SimulateFlags> ParseFlags(int argc, char** argv) {
   auto flags = Flags::Parse(argc, argv,
-                            {{"--endpoint"}, {"--config"}, {"--sessions"}, {"--days"}, {"--seed"},
-                             {"--concurrency"}, {"--dropoff"}, {"--final-only", false}});
+                            {{"--endpoint"},
+                             {"--config"},
+                             {"--sessions"},
+                             {"--days"},
+                             {"--seed"},
+                             {"--concurrency"},
+                             {"--dropoff"},
+                             {"--final-only", false}});
   if (!flags.ok()) return {flags.error(), flags.message()};
   const Flags& f = flags.value();
   SimulateFlags simulate;
@@ -103,8 +109,9 @@ void DrawBar(const Progress& progress, int total, double seconds, bool done) {
   const int width = 30;
   const int filled = total == 0 ? width : progress.sessions * width / total;
   std::fprintf(stderr, "\r[%.*s%.*s] %d/%d sessions, %d summaries sent, %d rejected, %.0f/s%s",
-               filled, "##############################", width - filled, "------------------------------",
-               progress.sessions.load(), total, progress.sent.load(), progress.rejected.load(),
+               filled, "##############################", width - filled,
+               "------------------------------", progress.sessions.load(), total,
+               progress.sent.load(), progress.rejected.load(),
                seconds > 0 ? progress.sent / seconds : 0.0, done ? "\n" : "");
 }
 
@@ -149,10 +156,11 @@ int RunSimulate(int argc, char** argv) {
     client.set_read_timeout(10);
     std::mt19937_64 rng(flags.seed * 1000003 + static_cast<uint64_t>(index));
     auto send = [&](const std::vector<uint8_t>& bytes) {
-      auto result = client.Post("/api/collect", reinterpret_cast<const char*>(bytes.data()), bytes.size(),
-                                "text/plain");
+      auto result = client.Post("/api/collect", reinterpret_cast<const char*>(bytes.data()),
+                                bytes.size(), "text/plain");
       if (!result) {
-        progress.Reject("cannot reach " + flags.endpoint + ": " + httplib::to_string(result.error()));
+        progress.Reject("cannot reach " + flags.endpoint + ": " +
+                        httplib::to_string(result.error()));
       } else if (result->status != 202) {
         progress.Reject("HTTP " + std::to_string(result->status) + ": " + result->body);
       } else {
@@ -166,7 +174,8 @@ int RunSimulate(int argc, char** argv) {
       std::vector<size_t> points = visit.flush_points;
       points.push_back(visit.events.size());
       for (size_t point : points) {
-        EventBatch batch{std::span<const Event>(visit.events).subspan(from, point - from), visit.string_views};
+        EventBatch batch{std::span<const Event>(visit.events).subspan(from, point - from),
+                         visit.string_views};
         from += session.Ingest(batch).consumed;
         if (point == visit.events.size()) {
           session.Advance(visit.events.empty() ? visit.start.time_ms : visit.events.back().time_ms);

@@ -48,7 +48,8 @@ Result<std::unique_ptr<SummaryStore>> OpenExistingStore(const std::string& url) 
   return OpenStore(url);
 }
 
-std::vector<ReportParam> ReportParamsOfFlags(const Flags& flags, std::vector<std::string>& storage) {
+std::vector<ReportParam> ReportParamsOfFlags(const Flags& flags,
+                                             std::vector<std::string>& storage) {
   storage.clear();
   storage.reserve(std::size(kReportParamNames));
   std::vector<ReportParam> params;

@@ -37,8 +37,8 @@ LoadResult DriveIngestLoad(const LoadOptions& options) {
         }
         const std::vector<uint8_t> body = options.make_summary(index);
         const auto sent = Clock::now();
-        auto res = cli.Post("/api/collect", reinterpret_cast<const char*>(body.data()),
-                            body.size(), "text/plain");
+        auto res = cli.Post("/api/collect", reinterpret_cast<const char*>(body.data()), body.size(),
+                            "text/plain");
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - sent).count();
         if (!res) {
           ++failed;

@@ -54,10 +54,9 @@ ServeProcess::~ServeProcess() {
 Status ServeProcess::Start() {
   port_ = FreePort();
   if (port_ == 0) return {Error::kUnavailable, "no free loopback port"};
-  std::vector<std::string> args = {options_.binary, "serve",
-                                   "--store", options_.store,
-                                   "--sites", options_.sites,
-                                   "--listen", "127.0.0.1:" + std::to_string(port_)};
+  std::vector<std::string> args = {
+      options_.binary, "serve",        "--store",  options_.store,
+      "--sites",       options_.sites, "--listen", "127.0.0.1:" + std::to_string(port_)};
   args.insert(args.end(), options_.extra.begin(), options_.extra.end());
   pid_ = fork();
   if (pid_ < 0) return {Error::kUnavailable, "fork failed"};
@@ -80,8 +79,8 @@ Status ServeProcess::Start() {
   for (int i = 0; i < 500; ++i) {
     if (auto res = client.Get("/healthz"); res && res->status == 200) return {};
     if (auto code = Wait(0)) {
-      return {Error::kUnavailable, "serve exited with " + std::to_string(*code) + " (log: " +
-                                       options_.log + ")"};
+      return {Error::kUnavailable,
+              "serve exited with " + std::to_string(*code) + " (log: " + options_.log + ")"};
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -4,23 +4,22 @@
 #ifndef MICROCONV_TOOLS_LOAD_SERVE_PROCESS_H_
 #define MICROCONV_TOOLS_LOAD_SERVE_PROCESS_H_
 
+#include <httplib.h>
 #include <sys/types.h>
 
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <httplib.h>
-
 #include "core/status.h"
 
 namespace microconv {
 
 struct ServeOptions {
-  std::string binary;  // the microconv executable
-  std::string store;   // --store value, e.g. "sqlite:/tmp/x/store.sqlite"
-  std::string sites;   // --sites directory
-  std::string log;     // the child's stdout and stderr, appended
+  std::string binary;              // the microconv executable
+  std::string store;               // --store value, e.g. "sqlite:/tmp/x/store.sqlite"
+  std::string sites;               // --sites directory
+  std::string log;                 // the child's stdout and stderr, appended
   std::vector<std::string> extra;  // more serve flags
   // On destruction: SIGTERM and this long to drain before SIGKILL; 0 kills
   // at once (tests that do not care how the server ends).

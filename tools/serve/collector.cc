@@ -50,12 +50,18 @@ std::string EndpointLabel(const std::string& path) {
 
 std::string DefaultReason(int status) {
   switch (status) {
-    case 400: return "bad_request: malformed request or body not received in time";
-    case 404: return "not_found";
-    case 405: return "method_not_allowed";
-    case 413: return "too_large: body above " + std::to_string(kMaxSummaryBytes) + " bytes";
-    case 414: return "uri_too_long";
-    default: return "error " + std::to_string(status);
+    case 400:
+      return "bad_request: malformed request or body not received in time";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 413:
+      return "too_large: body above " + std::to_string(kMaxSummaryBytes) + " bytes";
+    case 414:
+      return "uri_too_long";
+    default:
+      return "error " + std::to_string(status);
   }
 }
 
@@ -67,9 +73,7 @@ void CloseAfterResponse(const httplib::Request& req) {
   const_cast<httplib::Request&>(req).set_header("Connection", "close");
 }
 
-void AllowAnyOrigin(httplib::Response& res) {
-  res.set_header("Access-Control-Allow-Origin", "*");
-}
+void AllowAnyOrigin(httplib::Response& res) { res.set_header("Access-Control-Allow-Origin", "*"); }
 
 std::string HexHash(uint32_t hash) {
   char text[16];
@@ -118,12 +122,11 @@ void Collector::Routes() {
   });
   // "Expect: 100-continue" is answered before pre-routing: refuse there, so
   // the client never sends a body we would not read.
-  svr.set_expect_100_continue_handler([this](const httplib::Request& req,
-                                             httplib::Response& res) {
+  svr.set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
     return RejectByHeaders(req, res) ? res.status : 100;
   });
-  svr.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request&, httplib::Response& res) {
+  svr.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
         if (res.body.empty()) res.set_content(DefaultReason(res.status), "text/plain");
         return httplib::Server::HandlerResponse::Handled;
       }));
@@ -412,12 +415,12 @@ void Collector::Metrics(httplib::Response& res) {
   auto stored = store_.CountSessions();
   gauges.push_back({"microconv_sessions_stored", "Sessions in the store (all sites).",
                     stored.ok() ? double(stored.value()) : -1});
-  gauges.push_back({"microconv_live_sessions", "Sessions held by the live board.",
-                    double(live_.size())});
+  gauges.push_back(
+      {"microconv_live_sessions", "Sessions held by the live board.", double(live_.size())});
   gauges.push_back({"microconv_live_overflow", "Live sessions not tracked (board full).",
                     double(live_.overflow())});
-  gauges.push_back({"microconv_live_streams", "Open live (SSE) streams.",
-                    double(live_streams_.load())});
+  gauges.push_back(
+      {"microconv_live_streams", "Open live (SSE) streams.", double(live_streams_.load())});
   gauges.push_back({"microconv_sites", "Sites served.", double(sites_.Sites().size())});
   res.set_content(metrics_.Render(gauges), "text/plain; version=0.0.4");
 }

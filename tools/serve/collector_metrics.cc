@@ -41,8 +41,8 @@ void CollectorMetrics::CountRejected(const std::string& reason) {
   ++rejected_[reason];
 }
 
-void CollectorMetrics::ObserveCommit(std::chrono::steady_clock::duration latency,
-                                     size_t batch_size, bool ok) {
+void CollectorMetrics::ObserveCommit(std::chrono::steady_clock::duration latency, size_t batch_size,
+                                     bool ok) {
   const double seconds = std::chrono::duration<double>(latency).count();
   std::lock_guard lock(mutex_);
   ++commit_count_;
@@ -57,8 +57,7 @@ void CollectorMetrics::ObserveCommit(std::chrono::steady_clock::duration latency
 std::string CollectorMetrics::Render(const std::vector<Gauge>& gauges) {
   std::string out;
   std::lock_guard lock(mutex_);
-  Header(out, "microconv_http_requests_total", "HTTP requests by endpoint and status.",
-         "counter");
+  Header(out, "microconv_http_requests_total", "HTTP requests by endpoint and status.", "counter");
   for (const auto& [key, count] : requests_) {
     out += "microconv_http_requests_total{endpoint=\"" + key.first + "\",status=\"" +
            std::to_string(key.second) + "\"} " + std::to_string(count) + '\n';
@@ -81,16 +80,15 @@ std::string CollectorMetrics::Render(const std::vector<Gauge>& gauges) {
     out += "microconv_store_commit_seconds_bucket{le=\"" + Number(kCommitBuckets[i]) + "\"} " +
            std::to_string(commit_buckets_[i]) + '\n';
   }
-  out += "microconv_store_commit_seconds_bucket{le=\"+Inf\"} " + std::to_string(commit_count_) +
-         '\n';
+  out +=
+      "microconv_store_commit_seconds_bucket{le=\"+Inf\"} " + std::to_string(commit_count_) + '\n';
   out += "microconv_store_commit_seconds_sum " + Number(commit_seconds_) + '\n';
   out += "microconv_store_commit_seconds_count " + std::to_string(commit_count_) + '\n';
   Header(out, "microconv_store_commit_failures_total", "Group commits that failed.", "counter");
   out += "microconv_store_commit_failures_total " + std::to_string(commit_failures_) + '\n';
   Header(out, "microconv_store_committed_summaries_total",
          "Summaries written by group commits (sum of batch sizes).", "counter");
-  out += "microconv_store_committed_summaries_total " + std::to_string(committed_summaries_) +
-         '\n';
+  out += "microconv_store_committed_summaries_total " + std::to_string(committed_summaries_) + '\n';
   for (const Gauge& gauge : gauges) {
     Header(out, gauge.name.c_str(), gauge.help.c_str(), "gauge");
     out += gauge.name + ' ' + Number(gauge.value) + '\n';

@@ -33,8 +33,8 @@ class CollectorMetrics {
 
  private:
   // Upper bounds in seconds of the commit latency histogram.
-  static constexpr std::array<double, 12> kCommitBuckets = {
-      0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 5};
+  static constexpr std::array<double, 12> kCommitBuckets = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02,
+                                                            0.05,   0.1,   0.25,  0.5,   1,    5};
 
   std::mutex mutex_;
   std::map<std::pair<std::string, int>, uint64_t> requests_;

@@ -12,15 +12,16 @@ constexpr uint8_t kFlagEnded = 1 << 2;  // SessionFacts.flags bit 2
 
 }  // namespace
 
-LiveBoard::Clock::time_point LiveBoard::LastActivity(const wire::Summary& summary, Clock::time_point now) {
+LiveBoard::Clock::time_point LiveBoard::LastActivity(const wire::Summary& summary,
+                                                     Clock::time_point now) {
   const auto* facts = summary.facts();
-  const Clock::time_point last = Clock::time_point(std::chrono::minutes(summary.start_minute())) +
-                                 std::chrono::milliseconds(facts ? int64_t{facts->duration_ds()} * 100 : 0);
+  const Clock::time_point last =
+      Clock::time_point(std::chrono::minutes(summary.start_minute())) +
+      std::chrono::milliseconds(facts ? int64_t{facts->duration_ds()} * 100 : 0);
   return std::min(last, now);
 }
 
-void LiveBoard::Record(const Config& config, const wire::Summary& summary,
-                       Clock::time_point now) {
+void LiveBoard::Record(const Config& config, const wire::Summary& summary, Clock::time_point now) {
   // The reach bits come from a one-session Aggregate rather than from the
   // summary's fields: the core stays the one reader of the wire layout.
   Aggregate one(config);
@@ -64,9 +65,8 @@ void LiveBoard::Record(const Config& config, const wire::Summary& summary,
 void LiveBoard::PruneLocked(Clock::time_point now) {
   last_prune_ = now;
   for (auto& [site, sessions] : sites_) {
-    std::erase_if(sessions, [&](const auto& item) {
-      return now - item.second.last_activity > kLiveWindow;
-    });
+    std::erase_if(sessions,
+                  [&](const auto& item) { return now - item.second.last_activity > kLiveWindow; });
   }
   std::erase_if(sites_, [](const auto& item) { return item.second.empty(); });
   size_ = 0;
@@ -102,8 +102,7 @@ std::string LiveBoard::RenderJson(const Config& config, Clock::time_point now) {
   }
   std::string out = "{\"site\":";
   AppendJsonString(config.site(), out);
-  out += ",\"window_seconds\":" +
-         std::to_string(std::chrono::seconds(kLiveWindow).count()) +
+  out += ",\"window_seconds\":" + std::to_string(std::chrono::seconds(kLiveWindow).count()) +
          ",\"active_sessions\":" + std::to_string(active) + ",\"funnels\":[";
   for (size_t f = 0; f < funnel_count; ++f) {
     const auto* funnel = def.funnels()->Get(f);

@@ -53,8 +53,8 @@ class LiveBoard {
   struct Entry {
     Clock::time_point last_activity;
     uint32_t config_hash = 0;
-    uint32_t entered = 0;            // bit f: entered funnel f
-    std::vector<uint32_t> reached;   // per funnel, bit s: step s reached
+    uint32_t entered = 0;           // bit f: entered funnel f
+    std::vector<uint32_t> reached;  // per funnel, bit s: step s reached
   };
   void PruneLocked(Clock::time_point now);
 

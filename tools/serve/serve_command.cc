@@ -42,8 +42,15 @@ int UsageError(const std::string& message) {
 
 int RunServe(int argc, char** argv) {
   auto parsed = Flags::Parse(argc, argv,
-                             {{"--store"}, {"--sites"}, {"--listen"}, {"--web"}, {"--k"},
-                              {"--threads"}, {"--read-timeout"}, {"--rate"}, {"--burst"}});
+                             {{"--store"},
+                              {"--sites"},
+                              {"--listen"},
+                              {"--web"},
+                              {"--k"},
+                              {"--threads"},
+                              {"--read-timeout"},
+                              {"--rate"},
+                              {"--burst"}});
   if (!parsed.ok()) return UsageError(parsed.message());
   const Flags& flags = parsed.value();
   if (flags.help()) {

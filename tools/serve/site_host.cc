@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace microconv {
 namespace {
@@ -19,12 +18,18 @@ constexpr size_t kMaxFileBytes = 64u << 20;  // the demo video is the largest fi
 
 std::string ContentType(const fs::path& file) {
   static constexpr std::pair<const char*, const char*> kTypes[] = {
-      {".html", "text/html; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-      {".js", "text/javascript; charset=utf-8"}, {".mjs", "text/javascript; charset=utf-8"},
-      {".json", "application/json"},         {".svg", "image/svg+xml"},
-      {".png", "image/png"},                 {".ico", "image/x-icon"},
-      {".webm", "video/webm"},               {".mp4", "video/mp4"},
-      {".vtt", "text/vtt; charset=utf-8"},   {".txt", "text/plain; charset=utf-8"},
+      {".html", "text/html; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".json", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".ico", "image/x-icon"},
+      {".webm", "video/webm"},
+      {".mp4", "video/mp4"},
+      {".vtt", "text/vtt; charset=utf-8"},
+      {".txt", "text/plain; charset=utf-8"},
   };
   const std::string extension = file.extension().string();
   for (const auto& [ext, type] : kTypes) {
@@ -67,7 +72,8 @@ Result<SiteHost> SiteHost::Open(const fs::path& root, std::string collector_orig
   std::vector<Route> routes;
   for (const auto& [pattern, file] : json["routes"].items()) {
     const std::string where = routes_path.string() + ": routes." + pattern;
-    if (pattern.empty() || pattern[0] != '/') return {Error::kInvalidConfig, where + ": must start with /"};
+    if (pattern.empty() || pattern[0] != '/')
+      return {Error::kInvalidConfig, where + ": must start with /"};
     if (!file.is_string()) return {Error::kInvalidConfig, where + ": expected a file name"};
     Route route;
     route.prefix = pattern.back() == '*';
@@ -104,7 +110,8 @@ std::optional<fs::path> SiteHost::FileUnderRoot(const std::string& relative) con
   std::error_code error;
   const fs::path file = fs::canonical(root_ / relative, error);
   if (error || !fs::is_regular_file(file, error)) return std::nullopt;
-  const auto [root_end, unused] = std::mismatch(root_.begin(), root_.end(), file.begin(), file.end());
+  const auto [root_end, unused] =
+      std::mismatch(root_.begin(), root_.end(), file.begin(), file.end());
   if (root_end != root_.end()) return std::nullopt;
   return file;
 }
@@ -113,7 +120,8 @@ HostedFile SiteHost::Load(const fs::path& file, int status) const {
   auto body = ReadFile(file);
   if (!body) return {"cannot read file", "text/plain; charset=utf-8", 500, false};
   HostedFile hosted{std::move(*body), ContentType(file), status, file.extension() != ".html"};
-  if (file.extension() == ".html") ReplaceAll(hosted.body, kCollectorPlaceholder, collector_origin_);
+  if (file.extension() == ".html")
+    ReplaceAll(hosted.body, kCollectorPlaceholder, collector_origin_);
   return hosted;
 }
 

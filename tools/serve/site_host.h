@@ -40,7 +40,7 @@ class SiteHost {
   struct Route {
     std::string pattern;  // without the trailing '*' when `prefix`
     bool prefix = false;
-    std::string file;     // relative to root_
+    std::string file;  // relative to root_
   };
 
   SiteHost(std::filesystem::path root, std::string collector_origin, std::vector<Route> routes)

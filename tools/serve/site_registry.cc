@@ -37,8 +37,7 @@ size_t SiteRegistry::Reload(bool force) {
                   int64_t{info.st_size}};
     const std::string name = path.filename().string();
     auto [it, inserted] = files_.try_emplace(name);
-    if (!force && !inserted && it->second.mtime_ns == now.mtime_ns &&
-        it->second.size == now.size) {
+    if (!force && !inserted && it->second.mtime_ns == now.mtime_ns && it->second.size == now.size) {
       continue;
     }
     it->second = now;
@@ -72,8 +71,8 @@ void SiteRegistry::LoadFile(const std::string& path, const std::string& name) {
   const std::string site(config->site());
   auto [owner, fresh_site] = owners_.try_emplace(site, name);
   if (!fresh_site && owner->second != name) {
-    LogEvent("sites: " + name + ": site \"" + site + "\" is already defined by " +
-             owner->second + " (ignored)");
+    LogEvent("sites: " + name + ": site \"" + site + "\" is already defined by " + owner->second +
+             " (ignored)");
     return;
   }
   std::unique_lock lock(mutex_);

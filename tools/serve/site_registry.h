@@ -53,11 +53,11 @@ class SiteRegistry {
   void LoadFile(const std::string& path, const std::string& name);
 
   const std::string dir_;
-  std::map<std::string, FileState> files_;      // only touched by Reload
-  std::map<std::string, std::string> owners_;   // site -> file name
-  mutable std::shared_mutex mutex_;             // guards sites_
+  std::map<std::string, FileState> files_;     // only touched by Reload
+  std::map<std::string, std::string> owners_;  // site -> file name
+  mutable std::shared_mutex mutex_;            // guards sites_
   std::map<std::string, SiteEntry, std::less<>> sites_;
-  std::mutex reload_mutex_;                     // SIGHUP and the poller
+  std::mutex reload_mutex_;  // SIGHUP and the poller
 };
 
 }  // namespace microconv

@@ -23,7 +23,8 @@ Result<Aggregate> AggregateByDay(SummaryStore& store, const Config& config,
     if (aggregate.value().sessions() == 0) continue;
     auto tables = BuildSegmentTables(aggregate.value(), config, options);
     if (!tables.ok()) return {tables.error(), tables.message()};
-    if (!tables.value().empty()) daily.push_back({DateOfDay(day), std::move(tables.value().front())});
+    if (!tables.value().empty())
+      daily.push_back({DateOfDay(day), std::move(tables.value().front())});
     Status merged = total.Merge(aggregate.value());
     if (!merged.ok()) return {merged.error, merged.message};
   }

@@ -40,7 +40,8 @@ export async function fetchReport(site, { from, to }, signal) {
   if (from) params.set('from', from);
   if (to) params.set('to', to);
   // The collector splits days by a dimension for ranges up to its daily limit.
-  if (from && to && reportQuery && daysBetween(from, to) < reportQuery.daily_max_days) params.set('daily', 'referrer');
+  if (from && to && reportQuery && daysBetween(from, to) < reportQuery.daily_max_days)
+    params.set('daily', 'referrer');
   let response;
   try {
     response = await fetch(`/api/report/${encodeURIComponent(site)}?${params}`, {
@@ -61,7 +62,9 @@ export function openLive(site, { onData, onStatus }) {
   const source = new EventSource(`/api/live/${encodeURIComponent(site)}`);
   onStatus('connecting');
   source.addEventListener('open', () => onStatus('open'));
-  source.addEventListener('error', () => onStatus(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting'));
+  source.addEventListener('error', () =>
+    onStatus(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting'),
+  );
   source.addEventListener('live', (event) => {
     try {
       onData(JSON.parse(event.data));

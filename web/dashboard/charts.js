@@ -4,11 +4,27 @@
 // labels are attacker controlled.
 import * as echarts from 'echarts/core';
 import { BarChart, CustomChart, LineChart, SankeyChart } from 'echarts/charts';
-import { AriaComponent, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
+import {
+  AriaComponent,
+  GridComponent,
+  LegendComponent,
+  MarkLineComponent,
+  TooltipComponent,
+} from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
 
-echarts.use([BarChart, CustomChart, LineChart, SankeyChart, AriaComponent, GridComponent, LegendComponent,
-  MarkLineComponent, TooltipComponent, SVGRenderer]);
+echarts.use([
+  BarChart,
+  CustomChart,
+  LineChart,
+  SankeyChart,
+  AriaComponent,
+  GridComponent,
+  LegendComponent,
+  MarkLineComponent,
+  TooltipComponent,
+  SVGRenderer,
+]);
 
 // The palette of styles.css: one accent, greys, and a rose used only for loss.
 export const colors = {
@@ -25,7 +41,8 @@ export const colors = {
   positive: '#059669',
 };
 
-export const font = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+export const font =
+  'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 
 const kEscapes = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -40,7 +57,10 @@ export function tooltipHtml(title, rows = [], marker) {
   const head = `<div class="tt-title">${dot}${escapeHtml(title)}</div>`;
   const body = rows
     .filter((row) => row)
-    .map(([name, value]) => `<div class="tt-row"><span>${escapeHtml(name)}</span><b>${escapeHtml(value)}</b></div>`)
+    .map(
+      ([name, value]) =>
+        `<div class="tt-row"><span>${escapeHtml(name)}</span><b>${escapeHtml(value)}</b></div>`,
+    )
     .join('');
   return head + body;
 }
@@ -68,13 +88,17 @@ const resizer = new ResizeObserver((entries) => {
 // Renders `option` into `container` (reusing its chart), with an aria label
 // that says what the chart shows; the numbers are in the table next to it.
 export function mountChart(container, option, ariaLabel) {
-  const chart = echarts.getInstanceByDom(container) || echarts.init(container, null, { renderer: 'svg' });
-  chart.setOption({
-    animationDuration: 400,
-    textStyle: { fontFamily: font },
-    aria: { enabled: true, label: { description: ariaLabel } },
-    ...option,
-  }, { notMerge: true });
+  const chart =
+    echarts.getInstanceByDom(container) || echarts.init(container, null, { renderer: 'svg' });
+  chart.setOption(
+    {
+      animationDuration: 400,
+      textStyle: { fontFamily: font },
+      aria: { enabled: true, label: { description: ariaLabel } },
+      ...option,
+    },
+    { notMerge: true },
+  );
   if (!observed.has(container)) {
     observed.add(container);
     resizer.observe(container);
@@ -86,5 +110,6 @@ export function mountChart(container, option, ariaLabel) {
 
 // Before a panel body is rebuilt: its charts go with their containers.
 export function disposeCharts(root) {
-  for (const node of root.querySelectorAll('[_echarts_instance_]')) echarts.getInstanceByDom(node)?.dispose();
+  for (const node of root.querySelectorAll('[_echarts_instance_]'))
+    echarts.getInstanceByDom(node)?.dispose();
 }

@@ -21,13 +21,21 @@ function csvLine(cells) {
 export function buildCsv(meta, sections) {
   const lines = [csvLine(['microconv report', meta.site, meta.from, meta.to])];
   for (const section of sections) {
-    lines.push('', csvLine([section.title]), csvLine(section.columns.map((column) => column.csvLabel || column.label)));
+    lines.push(
+      '',
+      csvLine([section.title]),
+      csvLine(section.columns.map((column) => column.csvLabel || column.label)),
+    );
     for (const row of section.rows) {
-      lines.push(csvLine(section.columns.map((column) => {
-        if (column.numeric && row.suppressed) return 'suppressed';
-        const raw = cellValue(column, row);
-        return column.csv ? column.csv(raw, row) : raw;
-      })));
+      lines.push(
+        csvLine(
+          section.columns.map((column) => {
+            if (column.numeric && row.suppressed) return 'suppressed';
+            const raw = cellValue(column, row);
+            return column.csv ? column.csv(raw, row) : raw;
+          }),
+        ),
+      );
     }
   }
   return lines.join('\r\n') + '\r\n';

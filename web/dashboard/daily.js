@@ -18,7 +18,8 @@ export function fillDays(days, from, to) {
   for (let date = start; date <= to; date = addDays(date, 1)) {
     const day = byDate.get(date);
     if (!day) out.push({ date, sessions: 0, conversions: 0, page_views: 0 });
-    else if (day.suppressed) out.push({ date, suppressed: true, sessions: null, conversions: null, page_views: null });
+    else if (day.suppressed)
+      out.push({ date, suppressed: true, sessions: null, conversions: null, page_views: null });
     else out.push(day);
   }
   return out;

@@ -11,7 +11,8 @@ export function el(tag, props = {}, ...children) {
   if (hidden) node.hidden = true;
   for (const [key, value] of Object.entries(dataset || {})) node.dataset[key] = String(value);
   for (const [key, value] of Object.entries(attrs || {})) {
-    if (value !== undefined && value !== null && value !== false) node.setAttribute(key, value === true ? '' : String(value));
+    if (value !== undefined && value !== null && value !== false)
+      node.setAttribute(key, value === true ? '' : String(value));
   }
   for (const [type, handler] of Object.entries(on || {})) node.addEventListener(type, handler);
   append(node, children);
@@ -35,12 +36,20 @@ export function clear(node, ...children) {
 // and must never read as 0.
 export function suppressedBadge(k) {
   const why = `fewer than ${k} sessions: hidden for privacy`;
-  return el('span', { className: 'suppressed', text: `< ${k}`, attrs: { title: why, 'aria-label': why } });
+  return el('span', {
+    className: 'suppressed',
+    text: `< ${k}`,
+    attrs: { title: why, 'aria-label': why },
+  });
 }
 
 export function emptyState(title, detail) {
-  return el('div', { className: 'empty' }, el('p', { className: 'empty-title', text: title }),
-    detail ? el('p', { className: 'empty-detail', text: detail }) : null);
+  return el(
+    'div',
+    { className: 'empty' },
+    el('p', { className: 'empty-title', text: title }),
+    detail ? el('p', { className: 'empty-detail', text: detail }) : null,
+  );
 }
 
 // A horizontal share bar (0..1) drawn behind or beside a number.
@@ -60,7 +69,13 @@ export function dataTable({ id, caption, columns, rows, k, rowAttrs, className =
   if (caption) table.append(el('caption', { className: 'visually-hidden', text: caption }));
   const head = el('tr');
   for (const column of columns) {
-    head.append(el('th', { text: column.label, className: column.numeric ? 'num' : '', attrs: { scope: 'col', title: column.help } }));
+    head.append(
+      el('th', {
+        text: column.label,
+        className: column.numeric ? 'num' : '',
+        attrs: { scope: 'col', title: column.help },
+      }),
+    );
   }
   table.append(el('thead', {}, head));
   const body = el('tbody');
@@ -79,7 +94,8 @@ export function dataTable({ id, caption, columns, rows, k, rowAttrs, className =
       } else {
         if (column.numeric && raw !== null && raw !== undefined) td.dataset.value = String(raw);
         const text = column.format ? column.format(raw, row) : raw;
-        if (text !== null && text !== undefined) td.append(text instanceof Node ? text : String(text));
+        if (text !== null && text !== undefined)
+          td.append(text instanceof Node ? text : String(text));
         if (column.cell) column.cell(row, td);
       }
       tr.append(td);
@@ -101,5 +117,10 @@ export function tableDetails(summary, table) {
 
 // A labelled figure in a panel's summary line.
 export function stat(label, value) {
-  return el('span', { className: 'stat' }, el('span', { className: 'stat-label', text: label }), el('span', { className: 'stat-value', text: value }));
+  return el(
+    'span',
+    { className: 'stat' },
+    el('span', { className: 'stat-label', text: label }),
+    el('span', { className: 'stat-value', text: value }),
+  );
 }

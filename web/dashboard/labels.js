@@ -5,10 +5,12 @@
 export function microLabels(report) {
   const labels = new Map();
   for (const micro of report.micros || []) {
-    if (micro && typeof micro.id === 'string' && micro.label) labels.set(micro.id, String(micro.label));
+    if (micro && typeof micro.id === 'string' && micro.label)
+      labels.set(micro.id, String(micro.label));
   }
   for (const row of report.lift || []) {
-    if (typeof row.micro === 'string' && row.label && !labels.has(row.micro)) labels.set(row.micro, String(row.label));
+    if (typeof row.micro === 'string' && row.label && !labels.has(row.micro))
+      labels.set(row.micro, String(row.label));
   }
   return (id) => labels.get(id) || humanise(id);
 }

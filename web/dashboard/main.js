@@ -24,8 +24,14 @@ import { breakdownOptions, readState, withServedDefaults, writeState } from './s
 
 const $ = (id) => document.getElementById(id);
 const controls = {
-  site: $('site'), from: $('from'), to: $('to'), funnel: $('funnel'), breakdown: $('breakdown'),
-  exportCsv: $('export-csv'), exportJson: $('export-json'), presets: [...document.querySelectorAll('[data-days]')],
+  site: $('site'),
+  from: $('from'),
+  to: $('to'),
+  funnel: $('funnel'),
+  breakdown: $('breakdown'),
+  exportCsv: $('export-csv'),
+  exportJson: $('export-json'),
+  presets: [...document.querySelectorAll('[data-days]')],
 };
 
 // Panels rebuilt from each report, by body element id; in page order.
@@ -53,10 +59,14 @@ const heatmap = createHeatmapPanel($('heatmap-body'));
 async function boot() {
   const sites = (await fetchSites()) || ['demo'];
   Object.assign(state, withServedDefaults(state, reportQuery));
-  for (const [name, label] of breakdownOptions(reportQuery ? reportQuery.breakdowns : ['all'])) controls.breakdown.append(el('option', { text: label, attrs: { value: name } }));
+  for (const [name, label] of breakdownOptions(reportQuery ? reportQuery.breakdowns : ['all']))
+    controls.breakdown.append(el('option', { text: label, attrs: { value: name } }));
   if (!state.site) state.site = sites[0] || 'demo';
   const siteList = sites.includes(state.site) ? sites : [state.site, ...sites];
-  clear(controls.site, siteList.map((site) => el('option', { text: site, attrs: { value: site } })));
+  clear(
+    controls.site,
+    siteList.map((site) => el('option', { text: site, attrs: { value: site } })),
+  );
   controls.site.value = state.site;
   controls.breakdown.value = state.breakdown;
   $('page-title').textContent = state.site;
@@ -160,13 +170,18 @@ function render() {
   if (!report) return;
   const funnels = report.funnels || [];
   if (!funnels.some((f) => f.id === state.funnel)) state.funnel = funnels[0]?.id || '';
-  clear(controls.funnel, funnels.map((f) => el('option', { text: f.label || f.id, attrs: { value: f.id } })));
+  clear(
+    controls.funnel,
+    funnels.map((f) => el('option', { text: f.label || f.id, attrs: { value: f.id } })),
+  );
   controls.funnel.value = state.funnel;
   controls.funnel.disabled = !funnels.length;
   writeState(state);
 
   const k = report.k_anonymity;
-  const noSessions = (report.engagement?.suppressed && !(report.days || []).length) || report.engagement?.sessions === 0;
+  const noSessions =
+    (report.engagement?.suppressed && !(report.days || []).length) ||
+    report.engagement?.sessions === 0;
   const view = {
     report: noSessions ? { ...report, engagement: zeroEngagement() } : report,
     funnel: funnels.find((f) => f.id === state.funnel) || null,
@@ -186,7 +201,13 @@ function render() {
     const body = $(id);
     disposeCharts(body);
     if (noSessions && id !== 'kpis-body') {
-      clear(body, emptyState('No sessions in this range yet', 'Numbers appear here once visitors with the tracker arrive.'));
+      clear(
+        body,
+        emptyState(
+          'No sessions in this range yet',
+          'Numbers appear here once visitors with the tracker arrive.',
+        ),
+      );
       continue;
     }
     try {
@@ -206,18 +227,33 @@ function render() {
 function renderHeader(noSessions) {
   $('page-title').textContent = report.site || state.site;
   const span = daysBetween(state.from, state.to) + 1;
-  $('page-sub').textContent = `${formatDayLong(state.from)} \u2013 ${formatDayLong(state.to)} \u00b7 ${span} ${span === 1 ? 'day' : 'days'} (UTC)`;
-  $('privacy-note').textContent = `Computed in visitors' browsers \u00b7 cells under ${report.k_anonymity} sessions are hidden`;
+  $('page-sub').textContent =
+    `${formatDayLong(state.from)} \u2013 ${formatDayLong(state.to)} \u00b7 ${span} ${span === 1 ? 'day' : 'days'} (UTC)`;
+  $('privacy-note').textContent =
+    `Computed in visitors' browsers \u00b7 cells under ${report.k_anonymity} sessions are hidden`;
   const notice = $('notice');
   if (noSessions) {
     const origin = location.origin;
-    clear(notice,
-      el('p', { className: 'notice-title', text: `No sessions for "${report.site}" between ${formatDay(state.from)} and ${formatDay(state.to)}.` }),
+    clear(
+      notice,
+      el('p', {
+        className: 'notice-title',
+        text: `No sessions for "${report.site}" between ${formatDay(state.from)} and ${formatDay(state.to)}.`,
+      }),
       el('p', { text: 'Add the script tag to the site\u2019s pages (or pick a longer range):' }),
-      el('code', { className: 'snippet', text: `<script async src="${origin}/microconv.js" data-site="${report.site}"></script>` }));
+      el('code', {
+        className: 'snippet',
+        text: `<script async src="${origin}/microconv.js" data-site="${report.site}"></script>`,
+      }),
+    );
     notice.hidden = false;
   } else if (report.engagement?.suppressed) {
-    clear(notice, el('p', { text: `Fewer than ${report.k_anonymity} sessions in this range: the totals are hidden for privacy. Pick a longer range.` }));
+    clear(
+      notice,
+      el('p', {
+        text: `Fewer than ${report.k_anonymity} sessions in this range: the totals are hidden for privacy. Pick a longer range.`,
+      }),
+    );
     notice.hidden = false;
   } else {
     notice.hidden = true;
@@ -226,20 +262,40 @@ function renderHeader(noSessions) {
 
 function zeroEngagement() {
   return {
-    sessions: 0, converters: 0, conversion_rate: 0, page_views: 0, pages_per_session: 0, bounces: 0, bounce_rate: 0,
-    median_active_s: 0, p90_active_s: 0, mean_active_s: 0, median_duration_s: 0, median_scroll_percent: 0,
-    rage_clicks: 0, dead_clicks: 0, quick_backs: 0, truncated_paths: 0,
+    sessions: 0,
+    converters: 0,
+    conversion_rate: 0,
+    page_views: 0,
+    pages_per_session: 0,
+    bounces: 0,
+    bounce_rate: 0,
+    median_active_s: 0,
+    p90_active_s: 0,
+    mean_active_s: 0,
+    median_duration_s: 0,
+    median_scroll_percent: 0,
+    rage_clicks: 0,
+    dead_clicks: 0,
+    quick_backs: 0,
+    truncated_paths: 0,
   };
 }
 
 function fileStem() {
-  const site = String(state.site).replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 64) || 'site';
+  const site =
+    String(state.site)
+      .replace(/[^A-Za-z0-9_.-]+/g, '_')
+      .slice(0, 64) || 'site';
   return `microconv-${site}-${state.from}-to-${state.to}`;
 }
 
 function exportCsv() {
   if (!report) return;
-  download(`${fileStem()}.csv`, 'text/csv;charset=utf-8', buildCsv({ site: state.site, from: state.from, to: state.to }, sections));
+  download(
+    `${fileStem()}.csv`,
+    'text/csv;charset=utf-8',
+    buildCsv({ site: state.site, from: state.from, to: state.to }, sections),
+  );
 }
 
 // The report as shown: the selected funnel and breakdown only.
@@ -249,7 +305,9 @@ function exportJson() {
     ...report,
     range: { from: state.from, to: state.to },
     funnels: (report.funnels || []).filter((f) => f.id === state.funnel),
-    segments: (report.segments || []).filter((t) => state.breakdown === 'all' || t.dimension === state.breakdown),
+    segments: (report.segments || []).filter(
+      (t) => state.breakdown === 'all' || t.dimension === state.breakdown,
+    ),
   };
   download(`${fileStem()}.json`, 'application/json', `${JSON.stringify(shown, null, 2)}\n`);
 }

@@ -21,7 +21,9 @@ export const kBreakdowns = [
 // The picker's [name, label] pairs for the served names; "none" is left
 // out: it would only empty the segments panel.
 export function breakdownOptions(names) {
-  return names.filter((name) => name !== 'none').map((name) => [name, (kBreakdowns.find(([known]) => known === name) || [name, name])[1]]);
+  return names
+    .filter((name) => name !== 'none')
+    .map((name) => [name, (kBreakdowns.find(([known]) => known === name) || [name, name])[1]]);
 }
 
 // The view of the URL; a missing range or breakdown stays empty until

@@ -3,7 +3,7 @@
 // ("Headphone / s"). Widths are measured with the chart's own font.
 import { font } from './charts.js';
 
-const kMaxChars = 160;  // labels are attacker controlled; bounds the measuring work
+const kMaxChars = 160; // labels are attacker controlled; bounds the measuring work
 let measurer = null;
 
 export function textWidth(text, fontSize) {

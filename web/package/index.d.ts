@@ -29,6 +29,8 @@ export function init(options: InitOptions): void;
 export function track(name: string, props?: Record<string, unknown>): Promise<void>;
 export function consent(granted: boolean): Promise<void>;
 export function inspect(): Promise<SessionSummary | null>;
-export function inspect(options: { bytes: true }): Promise<{ summary: SessionSummary; hex: string } | null>;
+export function inspect(options: {
+  bytes: true;
+}): Promise<{ summary: SessionSummary; hex: string } | null>;
 /** `sent` is false when nothing changed since the last send or sending is off. */
 export function flush(): Promise<{ sent: boolean; seq: number | null } | null>;

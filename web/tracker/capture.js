@@ -141,7 +141,11 @@ export class Capture {
         if (event.persisted) {
           this.emit({ t, type: EventType.kVisibility, b: 1 });
           this.pageKey = null;
-          this.onRoute(t, Navigation.kHistoryBack, pagePath(location.pathname + location.search + location.hash));
+          this.onRoute(
+            t,
+            Navigation.kHistoryBack,
+            pagePath(location.pathname + location.search + location.hash),
+          );
         }
         break;
       default:
@@ -264,7 +268,12 @@ export class Capture {
     this.deadClicks.push({ path, due: Date.now() + kDeadClickMs });
     if (!this.mutations) {
       this.mutations = new MutationObserver(() => this.cancelDeadClicks());
-      this.mutations.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+      this.mutations.observe(document, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        characterData: true,
+      });
     }
     if (!this.deadTimer) this.deadTimer = setTimeout(() => this.reportDeadClicks(), kDeadClickMs);
   }
@@ -325,7 +334,7 @@ export class Capture {
       },
       // Small ratios too: an element taller than two viewports never shows
       // half of itself, so its callback must come as it fills the viewport.
-      { threshold: kVisibilityThresholds }
+      { threshold: kVisibilityThresholds },
     );
     this.visible.forEach((selector, index) => {
       if (!selector) return;

@@ -9,7 +9,10 @@ import * as Record from './wire/event_record.js';
 // synchronous 8-byte compile tells whether the real one can load.
 function canInstantiateWasm() {
   try {
-    return new WebAssembly.Module(Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0)) instanceof WebAssembly.Module;
+    return (
+      new WebAssembly.Module(Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0)) instanceof
+      WebAssembly.Module
+    );
   } catch (_) {
     return false;
   }
@@ -82,7 +85,7 @@ export class TrackerCore {
       visitor.screenWidth,
       visitor.coarsePointer,
       visitor.referrer,
-      visitor.ownHost
+      visitor.ownHost,
     );
   }
 
@@ -114,7 +117,11 @@ export class TrackerCore {
       record.setUint8(at + Record.kEventTypeOffset, event.type);
       record.setUint8(at + Record.kEventBOffset, event.b || 0);
       record.setUint16(at + Record.kEventAOffset, event.a || 0, true);
-      record.setUint32(at + Record.kEventStrOffset, event.str == null ? Record.kNoString : indices.get(event.str), true);
+      record.setUint32(
+        at + Record.kEventStrOffset,
+        event.str == null ? Record.kNoString : indices.get(event.str),
+        true,
+      );
       record.setInt32(at + Record.kEventXOffset, event.x || 0, true);
       record.setInt32(at + Record.kEventYOffset, event.y || 0, true);
       record.setInt32(at + Record.kEventWOffset, event.w || 0, true);
@@ -154,4 +161,3 @@ export class TrackerCore {
     return json ? JSON.parse(json) : null;
   }
 }
-

@@ -23,7 +23,11 @@ import * as Navigation from './wire/navigation.js';
   // prototype's property; a frozen object itself throws, and that is said.
   var hook = function (object, name, wrap) {
     try {
-      Object.defineProperty(object, name, { value: wrap(object[name]), writable: true, configurable: true });
+      Object.defineProperty(object, name, {
+        value: wrap(object[name]),
+        writable: true,
+        configurable: true,
+      });
     } catch (error) {
       warn('cannot watch ' + name + ' (' + error + ')');
     }
@@ -42,20 +46,26 @@ import * as Navigation from './wire/navigation.js';
     // count that view, but tell the dashboard (and only it: the endpoint's
     // origin) the document size the click grid is relative to.
     var overlay = location.hash == '#microconv-overlay' && win.parent != win;
-    var why =
-      !site ? 'no data-site' :
-      optedOut || overlay ? 0 :
-      /^(localhost|127\.0\.0\.1|\[::1\])$/.test(location.hostname) && !('allowLocalhost' in data) ?
-        'localhost (add data-allow-localhost)' :
-      nav.webdriver && !('allowWebdriver' in data) ? 'automated browser (add data-allow-webdriver)' :
-      '';
+    var why = !site
+      ? 'no data-site'
+      : optedOut || overlay
+        ? 0
+        : /^(localhost|127\.0\.0\.1|\[::1\])$/.test(location.hostname) &&
+            !('allowLocalhost' in data)
+          ? 'localhost (add data-allow-localhost)'
+          : nav.webdriver && !('allowWebdriver' in data)
+            ? 'automated browser (add data-allow-webdriver)'
+            : '';
     if (why !== '') {
       if (why) console.warn('microconv: off: ' + why);
       if (overlay) {
         win.addEventListener('message', function (event) {
           var root = doc.documentElement;
           if (event.origin == endpoint && event.data && event.data.microconv == 'measure') {
-            event.source.postMessage({ microconv: 'measure', width: root.scrollWidth, height: root.scrollHeight }, endpoint);
+            event.source.postMessage(
+              { microconv: 'measure', width: root.scrollWidth, height: root.scrollHeight },
+              endpoint,
+            );
           }
         });
       }
@@ -111,8 +121,9 @@ import * as Navigation from './wire/navigation.js';
         // Layout is read only for the two events that need it, at the moment
         // they happen (the chunk may read them much later).
         var layout =
-          type == 'click' || type == 'scroll' ?
-            [root.scrollWidth, root.scrollHeight, win.scrollY + win.innerHeight] : 0;
+          type == 'click' || type == 'scroll'
+            ? [root.scrollWidth, root.scrollHeight, win.scrollY + win.innerHeight]
+            : 0;
         boot.sink([event, Date.now(), layout]);
       } catch (_) {}
     };
@@ -156,7 +167,7 @@ import * as Navigation from './wire/navigation.js';
           },
           function (error) {
             boot.stop('tracker did not load (' + error + ')');
-          }
+          },
         );
       } catch (error) {
         boot.stop('off: tracker cannot load here (' + error + ')');

@@ -6,7 +6,8 @@
 // (the default). Returns the reason, or '' when none applies.
 export function browserSignal(privacy) {
   const nav = navigator;
-  if (privacy.honorGpc !== false && nav.globalPrivacyControl === true) return 'Global Privacy Control';
+  if (privacy.honorGpc !== false && nav.globalPrivacyControl === true)
+    return 'Global Privacy Control';
   if (privacy.honorDnt !== false && (nav.doNotTrack === '1' || window.doNotTrack === '1')) {
     return 'Do Not Track';
   }

@@ -41,8 +41,9 @@ export class SharedSession {
         return null;
       }
       const bytes = fromBase64(stored.s);
-      const nonce = /^[0-9a-f]{16}$/.test(stored.n) ?
-        [parseInt(stored.n.slice(0, 8), 16), parseInt(stored.n.slice(8), 16)] : null;
+      const nonce = /^[0-9a-f]{16}$/.test(stored.n)
+        ? [parseInt(stored.n.slice(0, 8), 16), parseInt(stored.n.slice(8), 16)]
+        : null;
       if (!bytes || !nonce) return null;
       return { nonce, bytes, version: String(stored.v), owner: stored.o || '', dirty: !!stored.d };
     } catch (_) {
@@ -53,7 +54,13 @@ export class SharedSession {
   // `state`: {nonce, bytes, owner, dirty, expires (ms or 0)}.
   write(state) {
     this.version = this.pageId + '.' + ++this.writes;
-    const record = { n: hex(state.nonce), s: toBase64(state.bytes), v: this.version, o: state.owner, d: state.dirty ? 1 : 0 };
+    const record = {
+      n: hex(state.nonce),
+      s: toBase64(state.bytes),
+      v: this.version,
+      o: state.owner,
+      d: state.dirty ? 1 : 0,
+    };
     if (state.expires) record.e = state.expires;
     this.storage.set(kKey, JSON.stringify(record));
   }

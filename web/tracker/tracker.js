@@ -96,7 +96,7 @@ class Tracker {
     this.capture = new Capture(
       settings,
       (event) => this.emit(event),
-      (kind, t) => this.onSignal(kind, t)
+      (kind, t) => this.onSignal(kind, t),
     );
     this.applyPrivacy();
   }
@@ -126,7 +126,10 @@ class Tracker {
     for (const [args, t, resolve] of this.boot.calls.splice(0)) resolve(this.call(args, t));
     const call = guard((args) => this.call(args, Date.now()));
     this.boot.handle = (args) => Promise.resolve(call(args));
-    setInterval(guard(() => this.tick()), kAdvanceEveryMs);
+    setInterval(
+      guard(() => this.tick()),
+      kAdvanceEveryMs,
+    );
   }
 
   visibilityEvent(t) {
@@ -209,7 +212,10 @@ class Tracker {
     if (this.queue.length >= kBatchEvents) {
       this.feed();
     } else if (!this.batchTimer) {
-      this.batchTimer = setTimeout(guard(() => this.feed()), kBatchDelayMs);
+      this.batchTimer = setTimeout(
+        guard(() => this.feed()),
+        kBatchDelayMs,
+      );
     }
   }
 
@@ -286,7 +292,7 @@ class Tracker {
           this.routeTimer = 0;
           this.turn(() => this.flush());
         }),
-        wait
+        wait,
       );
     }
   }
@@ -332,7 +338,8 @@ class Tracker {
       const summary = this.core.render(bytes);
       if (!(options && options.bytes)) return summary;
       let hexBytes = '';
-      for (let i = 0; i < bytes.length; i++) hexBytes += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
+      for (let i = 0; i < bytes.length; i++)
+        hexBytes += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
       return { summary, hex: hexBytes };
     });
   }
@@ -380,11 +387,16 @@ class Tracker {
     layer.forEach(record);
     // GTM keeps working: its push (or Array's) runs first and its result is
     // returned unchanged. A frozen dataLayer is said once and not watched.
-    this.boot.hook(layer, 'push', (original) => function () {
-      const result = original.apply(this, arguments);
-      for (let i = 0; i < arguments.length; i++) record(arguments[i]);
-      return result;
-    });
+    this.boot.hook(
+      layer,
+      'push',
+      (original) =>
+        function () {
+          const result = original.apply(this, arguments);
+          for (let i = 0; i < arguments.length; i++) record(arguments[i]);
+          return result;
+        },
+    );
   }
 }
 

@@ -55,7 +55,7 @@ export class Transport {
         (error) => {
           warnOnce('collector unreachable; keeping the summary for retry', String(error));
           return false;
-        }
+        },
       );
     } catch (error) {
       warnOnce('fetch failed; keeping the summary for retry', String(error));
@@ -66,7 +66,9 @@ export class Transport {
   outbox() {
     try {
       const entries = JSON.parse(this.storage.get(kOutboxKey) || '[]');
-      return Array.isArray(entries) ? entries.filter((e) => Array.isArray(e) && e.length === 2) : [];
+      return Array.isArray(entries)
+        ? entries.filter((e) => Array.isArray(e) && e.length === 2)
+        : [];
     } catch (_) {
       return [];
     }

@@ -24,11 +24,19 @@ export const departments = [
 ];
 
 export const categories = {
-  headphones: { name: 'Headphones', blurb: 'Over-ear and on-ear, wireless and wired.', image: 'aurora-x2' },
+  headphones: {
+    name: 'Headphones',
+    blurb: 'Over-ear and on-ear, wireless and wired.',
+    image: 'aurora-x2',
+  },
   earbuds: { name: 'Earbuds', blurb: 'True wireless, pocket sized.', image: 'drift-buds' },
   speakers: { name: 'Speakers', blurb: 'Portable and home speakers.', image: 'atlas-speaker' },
   turntables: { name: 'Turntables', blurb: 'Arriving this spring.', image: null },
-  'cases-stands': { name: 'Cases & stands', blurb: 'Protect and show off your headphones.', image: 'travel-case' },
+  'cases-stands': {
+    name: 'Cases & stands',
+    blurb: 'Protect and show off your headphones.',
+    image: 'travel-case',
+  },
 };
 
 export const products = [
@@ -44,7 +52,12 @@ export const products = [
     swatch: '#27336b',
     badge: 'Bestseller',
     lede: 'Our best-loved everyday headphones: adaptive noise cancelling, 40 hours of battery and cushions you forget you are wearing.',
-    highlights: ['Adaptive noise cancelling', '40 h battery, 10 min charge = 5 h', 'Multipoint Bluetooth 5.3', '262 g'],
+    highlights: [
+      'Adaptive noise cancelling',
+      '40 h battery, 10 min charge = 5 h',
+      'Multipoint Bluetooth 5.3',
+      '262 g',
+    ],
     specs: [
       ['Driver', '40 mm dynamic, bio-cellulose'],
       ['Frequency response', '10 Hz – 22 kHz'],
@@ -66,7 +79,12 @@ export const products = [
     swatch: '#e6e2da',
     badge: 'New',
     lede: 'Eight microphones, a memory-foam headband and a sound stage that feels like a good room. Our flagship.',
-    highlights: ['Eight-mic adaptive ANC', 'Spatial audio with head tracking', '30 h battery', 'Memory-foam headband'],
+    highlights: [
+      'Eight-mic adaptive ANC',
+      'Spatial audio with head tracking',
+      '30 h battery',
+      'Memory-foam headband',
+    ],
     specs: [
       ['Driver', '45 mm beryllium-coated'],
       ['Frequency response', '4 Hz – 40 kHz'],
@@ -110,7 +128,12 @@ export const products = [
     swatch: '#2b2d31',
     badge: null,
     lede: 'Flat, honest reference headphones for mixing and for listening the way the artist heard it. Replaceable everything.',
-    highlights: ['Neutral studio tuning', 'Detachable cables (3 m coiled + 1.2 m)', 'User-replaceable pads', '32 Ω, easy to drive'],
+    highlights: [
+      'Neutral studio tuning',
+      'Detachable cables (3 m coiled + 1.2 m)',
+      'User-replaceable pads',
+      '32 Ω, easy to drive',
+    ],
     specs: [
       ['Driver', '50 mm, neodymium'],
       ['Frequency response', '5 Hz – 35 kHz'],
@@ -221,30 +244,100 @@ export const products = [
 // Reviews shown on product pages (the first three per product).
 const reviewsByProduct = {
   'aurora-x2': [
-    ['Marta K.', 5, 'Forget they are on', 'Wore them on a nine-hour flight. The noise cancelling took the engine drone away completely and my ears did not ache once.'],
-    ['Daniel R.', 4, 'Great sound, app could be better', 'Warm, punchy sound with clear vocals. Switching between laptop and phone just works. The companion app is a bit basic.'],
-    ['Aisha B.', 5, 'Battery that never ends', 'I charge them on Sundays. That is it. Calls sound clear even on a windy street.'],
+    [
+      'Marta K.',
+      5,
+      'Forget they are on',
+      'Wore them on a nine-hour flight. The noise cancelling took the engine drone away completely and my ears did not ache once.',
+    ],
+    [
+      'Daniel R.',
+      4,
+      'Great sound, app could be better',
+      'Warm, punchy sound with clear vocals. Switching between laptop and phone just works. The companion app is a bit basic.',
+    ],
+    [
+      'Aisha B.',
+      5,
+      'Battery that never ends',
+      'I charge them on Sundays. That is it. Calls sound clear even on a windy street.',
+    ],
   ],
   'nimbus-pro': [
-    ['Tom H.', 5, 'Worth every cent', 'The spatial audio demo made me laugh out loud. Beautiful build, the white does not mark easily.'],
-    ['Ines P.', 5, 'Quietest headphones I have tried', 'Open-plan office, gone. I use them without music just for the silence.'],
-    ['Kenji S.', 4, 'Heavy-ish, but wow', 'A touch heavier than my old pair, but the sound stage is in another league.'],
+    [
+      'Tom H.',
+      5,
+      'Worth every cent',
+      'The spatial audio demo made me laugh out loud. Beautiful build, the white does not mark easily.',
+    ],
+    [
+      'Ines P.',
+      5,
+      'Quietest headphones I have tried',
+      'Open-plan office, gone. I use them without music just for the silence.',
+    ],
+    [
+      'Kenji S.',
+      4,
+      'Heavy-ish, but wow',
+      'A touch heavier than my old pair, but the sound stage is in another league.',
+    ],
   ],
   'pulse-mini': [
-    ['Lea M.', 4, 'Perfect gym pair', 'Stays put on the treadmill and survived a lot of sweat. Bass is fun rather than accurate.'],
-    ['Oscar D.', 4, 'Light and loud', 'Folds into my jacket pocket. On-ears press a little after two hours.'],
-    ['Priya N.', 5, 'My daughter loves them', 'Bought the coral ones for school. Battery lasts the whole week.'],
+    [
+      'Lea M.',
+      4,
+      'Perfect gym pair',
+      'Stays put on the treadmill and survived a lot of sweat. Bass is fun rather than accurate.',
+    ],
+    [
+      'Oscar D.',
+      4,
+      'Light and loud',
+      'Folds into my jacket pocket. On-ears press a little after two hours.',
+    ],
+    [
+      'Priya N.',
+      5,
+      'My daughter loves them',
+      'Bought the coral ones for school. Battery lasts the whole week.',
+    ],
   ],
   'studio-one': [
-    ['Felix W.', 5, 'Honest sound', 'Flat, detailed, no hype. My mixes translate to the car and to phones much better now.'],
-    ['Sara V.', 5, 'Built to last', 'Replaced the pads after three years for a few euros. Everything unscrews.'],
-    ['Marc L.', 4, 'Needs a good source', 'Easy to drive from a laptop, but they really open up with a proper DAC.'],
+    [
+      'Felix W.',
+      5,
+      'Honest sound',
+      'Flat, detailed, no hype. My mixes translate to the car and to phones much better now.',
+    ],
+    [
+      'Sara V.',
+      5,
+      'Built to last',
+      'Replaced the pads after three years for a few euros. Everything unscrews.',
+    ],
+    [
+      'Marc L.',
+      4,
+      'Needs a good source',
+      'Easy to drive from a laptop, but they really open up with a proper DAC.',
+    ],
   ],
 };
 
 const genericReviews = [
-  ['Jonas E.', 5, 'Exactly as described', 'Arrived in two days, well packed, and it feels more expensive than it is.'],
-  ['Clara F.', 4, 'Very happy', 'Good quality and a nice colour in person. Would buy from Sonora again.'],
+  [
+    'Jonas E.',
+    5,
+    'Exactly as described',
+    'Arrived in two days, well packed, and it feels more expensive than it is.',
+  ],
+  [
+    'Clara F.',
+    4,
+    'Very happy',
+    'Good quality and a nice colour in person. Would buy from Sonora again.',
+  ],
   ['Ravi T.', 5, 'Great value', 'Does what it should and looks good doing it.'],
 ];
 

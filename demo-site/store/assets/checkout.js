@@ -28,8 +28,14 @@ function summaryCard(lines, { title = 'Order summary', action = null, showItems 
           'ul',
           { class: 'summary-items' },
           lines.map((line) =>
-            h('li', {}, h('img', { src: productImage(line.product), alt: '' }), h('span', {}, `${line.product.name} × ${line.qty}`), h('strong', {}, money(line.product.price * line.qty)))
-          )
+            h(
+              'li',
+              {},
+              h('img', { src: productImage(line.product), alt: '' }),
+              h('span', {}, `${line.product.name} × ${line.qty}`),
+              h('strong', {}, money(line.product.price * line.qty)),
+            ),
+          ),
         )
       : null,
     h(
@@ -40,10 +46,10 @@ function summaryCard(lines, { title = 'Order summary', action = null, showItems 
       h('dt', {}, 'Shipping'),
       h('dd', {}, totals.shipping ? money(totals.shipping) : 'Free'),
       h('dt', { class: 'total' }, 'Total'),
-      h('dd', { class: 'total' }, money(totals.total))
+      h('dd', { class: 'total' }, money(totals.total)),
     ),
     action,
-    h('p', { class: 'secure-note' }, icon(kIcons.lock), ' Demo checkout: no payment is taken.')
+    h('p', { class: 'secure-note' }, icon(kIcons.lock), ' Demo checkout: no payment is taken.'),
   );
 }
 
@@ -62,8 +68,8 @@ export function cartPage(main) {
           h('img', { src: '/assets/products/aurora-x2.svg', alt: '' }),
           h('h2', {}, 'Your cart is empty'),
           h('p', { class: 'muted' }, 'Our bestseller, the Aurora X2, is a good place to start.'),
-          h('a', { class: 'btn btn-dark', href: '/category/headphones' }, 'Browse headphones')
-        )
+          h('a', { class: 'btn btn-dark', href: '/category/headphones' }, 'Browse headphones'),
+        ),
       );
       return;
     }
@@ -77,16 +83,50 @@ export function cartPage(main) {
           {},
           h('h3', {}, h('a', { href: '/product/' + product.id }, product.name)),
           h('div', { class: 'line-meta' }, `${product.colour} · ${money(product.price)} each`),
-          h('button', { type: 'button', class: 'link-button', style: 'font-size:.88rem', onclick: () => { setQuantity(product.id, 0); render(); } }, 'Remove')
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'link-button',
+              style: 'font-size:.88rem',
+              onclick: () => {
+                setQuantity(product.id, 0);
+                render();
+              },
+            },
+            'Remove',
+          ),
         ),
         h(
           'div',
           { class: 'qty', role: 'group', 'aria-label': `Quantity of ${product.name}` },
-          h('button', { type: 'button', 'aria-label': 'One less', onclick: () => { setQuantity(product.id, qty - 1); render(); } }, '−'),
+          h(
+            'button',
+            {
+              type: 'button',
+              'aria-label': 'One less',
+              onclick: () => {
+                setQuantity(product.id, qty - 1);
+                render();
+              },
+            },
+            '−',
+          ),
           h('output', { 'aria-live': 'polite' }, String(qty)),
-          h('button', { type: 'button', 'aria-label': 'One more', onclick: () => { setQuantity(product.id, qty + 1); render(); } }, '+')
+          h(
+            'button',
+            {
+              type: 'button',
+              'aria-label': 'One more',
+              onclick: () => {
+                setQuantity(product.id, qty + 1);
+                render();
+              },
+            },
+            '+',
+          ),
         ),
-        h('div', { class: 'line-total' }, money(product.price * qty))
+        h('div', { class: 'line-total' }, money(product.price * qty)),
       );
     const totals = cartTotals(lines);
     container.replaceChildren(
@@ -99,14 +139,27 @@ export function cartPage(main) {
           { 'aria-label': 'Items' },
           h('ul', { class: 'cart-lines card' }, lines.map(line)),
           totals.shipping
-            ? h('p', { class: 'notice notice-warn', style: 'margin-top:16px' }, `Add ${money(kFreeShippingFrom - totals.subtotal)} more for free shipping.`)
+            ? h(
+                'p',
+                { class: 'notice notice-warn', style: 'margin-top:16px' },
+                `Add ${money(kFreeShippingFrom - totals.subtotal)} more for free shipping.`,
+              )
             : h('p', { class: 'notice', style: 'margin-top:16px' }, '✓ Your order ships free.'),
-          h('p', {}, h('a', { href: '/category/headphones' }, '← Continue shopping'))
+          h('p', {}, h('a', { href: '/category/headphones' }, '← Continue shopping')),
         ),
         summaryCard(lines, {
-          action: h('a', { id: 'proceed-to-checkout', class: 'btn btn-primary btn-block', href: '/checkout/shipping', 'data-mc': 'checkout' }, 'Proceed to checkout'),
-        })
-      )
+          action: h(
+            'a',
+            {
+              id: 'proceed-to-checkout',
+              class: 'btn btn-primary btn-block',
+              href: '/checkout/shipping',
+              'data-mc': 'checkout',
+            },
+            'Proceed to checkout',
+          ),
+        }),
+      ),
     );
   };
   render();
@@ -120,11 +173,14 @@ function checkoutSteps(current) {
     steps.map((name, i) =>
       h(
         'li',
-        { 'aria-current': i === current ? 'step' : null, 'data-state': i < current ? 'done' : null },
+        {
+          'aria-current': i === current ? 'step' : null,
+          'data-state': i < current ? 'done' : null,
+        },
         h('span', {}, i < current ? '✓' : String(i + 1)),
-        h('b', {}, name)
-      )
-    )
+        h('b', {}, name),
+      ),
+    ),
   );
 }
 
@@ -137,7 +193,17 @@ function checkoutForm(main, { step, formId, onSubmit }) {
   $('[data-slot=summary]', main).replaceWith(
     lines.length
       ? summaryCard(lines, { showItems: true })
-      : h('aside', { class: 'summary card' }, h('h2', {}, 'Your cart is empty'), h('p', { class: 'muted' }, 'You can fill this in, but you will need something in the cart to order.'), h('a', { href: '/category/headphones' }, 'Browse headphones'))
+      : h(
+          'aside',
+          { class: 'summary card' },
+          h('h2', {}, 'Your cart is empty'),
+          h(
+            'p',
+            { class: 'muted' },
+            'You can fill this in, but you will need something in the cart to order.',
+          ),
+          h('a', { href: '/category/headphones' }, 'Browse headphones'),
+        ),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -152,7 +218,11 @@ export function shippingPage(main) {
     onSubmit: (data) => {
       // The review page shows who and where: only that is kept, for this tab.
       const checkout = checkoutDetails();
-      checkout.shipTo = { name: String(data.get('name')).slice(0, 80), city: String(data.get('city')).slice(0, 80), country: String(data.get('country')) };
+      checkout.shipTo = {
+        name: String(data.get('name')).slice(0, 80),
+        city: String(data.get('city')).slice(0, 80),
+        country: String(data.get('country')),
+      };
       saveCheckoutDetails(checkout);
       location.assign('/checkout/payment');
     },
@@ -192,7 +262,16 @@ export function reviewPage(main) {
   const checkout = checkoutDetails();
   const shipTo = checkout.shipTo;
   const payment = checkout.payment;
-  const place = h('button', { type: 'button', id: 'place-order', class: 'btn btn-primary btn-block', disabled: !lines.length }, 'Place your order');
+  const place = h(
+    'button',
+    {
+      type: 'button',
+      id: 'place-order',
+      class: 'btn btn-primary btn-block',
+      disabled: !lines.length,
+    },
+    'Place your order',
+  );
   place.addEventListener('click', () => {
     if (place.disabled) return;
     place.disabled = true;
@@ -213,7 +292,12 @@ export function reviewPage(main) {
     }, 700);
   });
   const block = (title, text, href) =>
-    h('section', { class: 'review-block card' }, h('div', {}, h('h2', {}, title), h('p', {}, text)), h('a', { href }, 'Change'));
+    h(
+      'section',
+      { class: 'review-block card' },
+      h('div', {}, h('h2', {}, title), h('p', {}, text)),
+      h('a', { href }, 'Change'),
+    );
   main.replaceChildren(
     h(
       'div',
@@ -226,28 +310,48 @@ export function reviewPage(main) {
         h(
           'div',
           { class: 'review-blocks' },
-          block('Ship to', shipTo ? `${shipTo.name}, ${shipTo.city}, ${shipTo.country}` : 'No address yet.', '/checkout/shipping'),
+          block(
+            'Ship to',
+            shipTo ? `${shipTo.name}, ${shipTo.city}, ${shipTo.country}` : 'No address yet.',
+            '/checkout/shipping',
+          ),
           block(
             'Payment',
-            payment ? (kMethodNames[payment.method] || 'Card') + (payment.last4 ? ` ending in ${payment.last4}` : '') : 'No payment method yet.',
-            '/checkout/payment'
+            payment
+              ? (kMethodNames[payment.method] || 'Card') +
+                  (payment.last4 ? ` ending in ${payment.last4}` : '')
+              : 'No payment method yet.',
+            '/checkout/payment',
           ),
           block('Delivery', 'Standard delivery, 2–3 working days. Tracked.', '/checkout/shipping'),
-          lines.length ? null : h('p', { class: 'notice notice-warn' }, 'Your cart is empty. ', h('a', { href: '/category/headphones' }, 'Browse headphones'))
+          lines.length
+            ? null
+            : h(
+                'p',
+                { class: 'notice notice-warn' },
+                'Your cart is empty. ',
+                h('a', { href: '/category/headphones' }, 'Browse headphones'),
+              ),
         ),
-        summaryCard(lines, { showItems: true, action: place })
-      )
-    )
+        summaryCard(lines, { showItems: true, action: place }),
+      ),
+    ),
   );
 }
 
 export function orderPage(main) {
   const order = lastOrder();
   if (!order || order.id !== pathId()) {
-    notFound(main, 'We could not find that order', 'Orders show here only in the browser tab they were placed in.');
+    notFound(
+      main,
+      'We could not find that order',
+      'Orders show here only in the browser tab they were placed in.',
+    );
     return;
   }
-  const lines = order.lines.map((l) => ({ product: productById(l.id), qty: l.qty })).filter((l) => l.product);
+  const lines = order.lines
+    .map((l) => ({ product: productById(l.id), qty: l.qty }))
+    .filter((l) => l.product);
   if (!order.reported) {
     // The macro-conversion, as a GA4 ecommerce event (demo.json: datalayer
     // "purchase"). The tracker sees only the event name.
@@ -259,7 +363,12 @@ export function orderPage(main) {
         value: order.total,
         shipping: order.shipping,
         currency: 'USD',
-        items: lines.map((l) => ({ item_id: l.product.id, item_name: l.product.name, price: l.product.price, quantity: l.qty })),
+        items: lines.map((l) => ({
+          item_id: l.product.id,
+          item_name: l.product.name,
+          price: l.product.price,
+          quantity: l.qty,
+        })),
       },
     });
     // A reload must not count the purchase twice.
@@ -278,21 +387,39 @@ export function orderPage(main) {
         h('div', { class: 'check' }, icon(kIcons.check)),
         h('p', { class: 'eyebrow' }, 'Order confirmed'),
         h('h1', {}, 'Thank you! Your music is on its way.'),
-        h('p', { class: 'muted' }, 'Order number ', h('span', { class: 'order-number' }, order.id), '. In a real store a confirmation email would follow.'),
+        h(
+          'p',
+          { class: 'muted' },
+          'Order number ',
+          h('span', { class: 'order-number' }, order.id),
+          '. In a real store a confirmation email would follow.',
+        ),
         h(
           'ul',
           { class: 'summary-items' },
-          lines.map((l) => h('li', {}, h('img', { src: productImage(l.product), alt: '' }), h('span', {}, `${l.product.name} × ${l.qty}`), h('strong', {}, money(l.product.price * l.qty))))
+          lines.map((l) =>
+            h(
+              'li',
+              {},
+              h('img', { src: productImage(l.product), alt: '' }),
+              h('span', {}, `${l.product.name} × ${l.qty}`),
+              h('strong', {}, money(l.product.price * l.qty)),
+            ),
+          ),
         ),
         h('p', {}, h('strong', {}, `Total paid: ${money(order.total)}`)),
         h(
           'p',
           {},
-          h('a', { class: 'btn btn-dark', href: '/playground' }, 'See how microconv saw this visit'),
+          h(
+            'a',
+            { class: 'btn btn-dark', href: '/playground' },
+            'See how microconv saw this visit',
+          ),
           ' ',
-          h('a', { class: 'btn btn-ghost', href: '/' }, 'Back to the store')
-        )
-      )
-    )
+          h('a', { class: 'btn btn-ghost', href: '/' }, 'Back to the store'),
+        ),
+      ),
+    ),
   );
 }

@@ -6,8 +6,18 @@ import { cartLines, flash, onCartChange, setSignedIn, signedIn } from './state.j
 
 export function renderHeader(header) {
   const account = signedIn()
-    ? h('button', { type: 'button', id: 'signout', onclick: signOut }, icon(kIcons.user), h('span', { class: 'label' }, 'Sign out'))
-    : h('a', { id: 'signin-link', href: '/signin' }, icon(kIcons.user), h('span', { class: 'label' }, 'Sign in'));
+    ? h(
+        'button',
+        { type: 'button', id: 'signout', onclick: signOut },
+        icon(kIcons.user),
+        h('span', { class: 'label' }, 'Sign out'),
+      )
+    : h(
+        'a',
+        { id: 'signin-link', href: '/signin' },
+        icon(kIcons.user),
+        h('span', { class: 'label' }, 'Sign in'),
+      );
   const searchInput = h('input', {
     id: 'site-search',
     type: 'search',
@@ -20,18 +30,27 @@ export function renderHeader(header) {
       'p',
       { class: 'announce' },
       'Demo store: nothing here is for sale. microconv analyses this visit inside your browser. ',
-      h('a', { href: '/playground' }, 'See exactly what it computes and sends →')
+      h('a', { href: '/playground' }, 'See exactly what it computes and sends →'),
     ),
     h(
       'div',
       { class: 'masthead container' },
-      h('a', { class: 'brand', href: '/' }, icon(kIcons.logo), h('span', {}, 'Sonora', h('small', {}, 'Audio'))),
+      h(
+        'a',
+        { class: 'brand', href: '/' },
+        icon(kIcons.logo),
+        h('span', {}, 'Sonora', h('small', {}, 'Audio')),
+      ),
       h(
         'div',
         { class: 'search', role: 'search' },
         h('label', { class: 'visually-hidden', for: 'site-search' }, 'Search the store'),
         searchInput,
-        h('button', { type: 'button', 'aria-label': 'Search', onclick: explainSearch }, icon(kIcons.search))
+        h(
+          'button',
+          { type: 'button', 'aria-label': 'Search', onclick: explainSearch },
+          icon(kIcons.search),
+        ),
       ),
       h(
         'nav',
@@ -43,9 +62,9 @@ export function renderHeader(header) {
           icon(kIcons.bag),
           h('span', { class: 'label' }, 'Cart'),
           h('span', { class: 'cart-count', 'aria-hidden': 'true' }, '0'),
-          h('span', { class: 'visually-hidden cart-count-text' }, '(empty)')
-        )
-      )
+          h('span', { class: 'visually-hidden cart-count-text' }, '(empty)'),
+        ),
+      ),
     ),
     // The departments menu of the article's step 2. Its list sits directly in
     // the nav (the simulator names the first link `nav>ul>li:nth-of-type(1)>a`).
@@ -55,16 +74,16 @@ export function renderHeader(header) {
       h(
         'ul',
         {},
-        departments.map((d) => h('li', {}, h('a', { href: '/department/' + d.id }, d.name)))
+        departments.map((d) => h('li', {}, h('a', { href: '/department/' + d.id }, d.name))),
       ),
       h(
         'div',
         { class: 'header-extra' },
         h('a', { href: '/blog' }, 'Journal'),
         h('a', { href: '/account/new' }, 'Create account'),
-        h('a', { class: 'pill', href: '/playground' }, 'Playground')
-      )
-    )
+        h('a', { class: 'pill', href: '/playground' }, 'Playground'),
+      ),
+    ),
   );
   searchInput.addEventListener('keydown', (event) => {
     if (event.key === 'Enter') explainSearch();
@@ -83,7 +102,11 @@ export function renderHeader(header) {
 function explainSearch() {
   const box = $('.search');
   if ($('.search-note', box)) return;
-  const note = h('p', { class: 'search-note', role: 'status' }, 'Search is switched off in this demo store: browse the departments instead.');
+  const note = h(
+    'p',
+    { class: 'search-note', role: 'status' },
+    'Search is switched off in this demo store: browse the departments instead.',
+  );
   box.append(note);
   setTimeout(() => note.remove(), 3500);
 }
@@ -106,7 +129,14 @@ function updateCartCount() {
 }
 
 export function renderFooter(footer) {
-  const email = h('input', { id: 'newsletter-email', name: 'email', type: 'email', required: true, autocomplete: 'email', placeholder: 'you@example.com' });
+  const email = h('input', {
+    id: 'newsletter-email',
+    name: 'email',
+    type: 'email',
+    required: true,
+    autocomplete: 'email',
+    placeholder: 'you@example.com',
+  });
   // method=post: should this script ever fail, a browser submission still
   // keeps the address out of the URL.
   const form = h(
@@ -115,17 +145,30 @@ export function renderFooter(footer) {
     h('label', { for: 'newsletter-email' }, 'Email address'),
     email,
     h('button', { class: 'btn btn-primary', type: 'submit', id: 'newsletter-submit' }, 'Subscribe'),
-    h('p', { class: 'form-note' }, 'One email a month. Unsubscribe with one click.')
+    h('p', { class: 'form-note' }, 'One email a month. Unsubscribe with one click.'),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     // Nothing of the address is kept: this is a demo.
     form.replaceWith(
-      h('p', { class: 'newsletter-done', role: 'status', id: 'newsletter-done' }, '✓ You are on the list. The next issue arrives on the first Monday of the month.')
+      h(
+        'p',
+        { class: 'newsletter-done', role: 'status', id: 'newsletter-done' },
+        '✓ You are on the list. The next issue arrives on the first Monday of the month.',
+      ),
     );
   });
   const column = (title, links) =>
-    h('div', {}, h('h2', {}, title), h('ul', {}, links.map(([text, href]) => h('li', {}, h('a', { href }, text)))));
+    h(
+      'div',
+      {},
+      h('h2', {}, title),
+      h(
+        'ul',
+        {},
+        links.map(([text, href]) => h('li', {}, h('a', { href }, text))),
+      ),
+    );
   footer.append(
     h(
       'section',
@@ -137,10 +180,14 @@ export function renderFooter(footer) {
           'div',
           {},
           h('h2', { id: 'newsletter-title' }, 'Listen better, once a month'),
-          h('p', {}, 'New gear, listening guides from the Sonora studio and subscriber-only offers. No spam, ever.')
+          h(
+            'p',
+            {},
+            'New gear, listening guides from the Sonora studio and subscriber-only offers. No spam, ever.',
+          ),
         ),
-        form
-      )
+        form,
+      ),
     ),
     h(
       'div',
@@ -148,8 +195,13 @@ export function renderFooter(footer) {
       h(
         'div',
         {},
-        h('a', { class: 'brand', href: '/' }, icon(kIcons.logo), h('span', {}, 'Sonora', h('small', {}, 'Audio'))),
-        h('p', {}, 'Headphones and speakers, tuned by ear in Lisbon since 2016.')
+        h(
+          'a',
+          { class: 'brand', href: '/' },
+          icon(kIcons.logo),
+          h('span', {}, 'Sonora', h('small', {}, 'Audio')),
+        ),
+        h('p', {}, 'Headphones and speakers, tuned by ear in Lisbon since 2016.'),
       ),
       column('Shop', [
         ['Electronics', '/department/electronics'],
@@ -166,12 +218,12 @@ export function renderFooter(footer) {
       column('Your privacy', [
         ['Playground: your visit, analysed', '/playground'],
         ['How to choose headphones', '/blog/choosing-headphones'],
-      ])
+      ]),
     ),
     h(
       'div',
       { class: 'footer-legal container' },
-      '© Sonora Audio, a demo store for microconv. No cookies, no accounts on a server, nothing for sale.'
-    )
+      '© Sonora Audio, a demo store for microconv. No cookies, no accounts on a server, nothing for sale.',
+    ),
   );
 }

@@ -11,7 +11,8 @@ const posts = [
   {
     slug: 'choosing-headphones',
     title: 'How to choose headphones: a field guide',
-    summary: 'Fit first, features second, specs last. Ten years of fitting people with headphones, in a ten-minute read.',
+    summary:
+      'Fit first, features second, specs last. Ten years of fitting people with headphones, in a ten-minute read.',
     date: '12 March 2025',
     minutes: 10,
     image: 'choosing-headphones.svg',
@@ -19,7 +20,8 @@ const posts = [
   {
     slug: 'noise-cancelling-explained',
     title: 'Noise cancelling, explained without the marketing',
-    summary: 'What the microphones in your headphones actually do, why planes get quieter than cafés, and what "adaptive" means.',
+    summary:
+      'What the microphones in your headphones actually do, why planes get quieter than cafés, and what "adaptive" means.',
     date: '20 February 2025',
     minutes: 6,
     image: 'noise-cancelling.svg',
@@ -27,7 +29,8 @@ const posts = [
   {
     slug: 'caring-for-ear-cushions',
     title: 'Five minutes a month: caring for ear cushions',
-    summary: 'Clean pads sound better and last years longer. A short routine, and when to replace them.',
+    summary:
+      'Clean pads sound better and last years longer. A short routine, and when to replace them.',
     date: '28 January 2025',
     minutes: 4,
     image: 'ear-cushions.svg',
@@ -52,9 +55,9 @@ function postCard(post, heading, withSummary) {
         { class: 'card-body' },
         h('span', { class: 'post-meta' }, `${post.date} · ${post.minutes} min read`),
         h(heading, {}, post.title),
-        withSummary ? h('p', {}, post.summary) : null
-      )
-    )
+        withSummary ? h('p', {}, post.summary) : null,
+      ),
+    ),
   );
 }
 
@@ -69,7 +72,9 @@ function shareBar() {
     try {
       if (navigator.share) await navigator.share({ title: document.title, url });
       else await navigator.clipboard.writeText(url);
-      status.textContent = navigator.share ? 'Thanks for sharing!' : 'Link copied. Thanks for sharing!';
+      status.textContent = navigator.share
+        ? 'Thanks for sharing!'
+        : 'Link copied. Thanks for sharing!';
     } catch (_) {
       status.textContent = 'Copy this link to share: ' + url;
     }
@@ -77,9 +82,18 @@ function shareBar() {
   return h(
     'div',
     { class: 'share-bar' },
-    h('p', {}, h('strong', {}, 'Found this useful?'), ' Pass it on to someone shopping for headphones.'),
-    h('button', { class: 'btn btn-dark', type: 'button', id: 'share', 'data-mc': 'share', onclick: share }, 'Share this guide'),
-    status
+    h(
+      'p',
+      {},
+      h('strong', {}, 'Found this useful?'),
+      ' Pass it on to someone shopping for headphones.',
+    ),
+    h(
+      'button',
+      { class: 'btn btn-dark', type: 'button', id: 'share', 'data-mc': 'share', onclick: share },
+      'Share this guide',
+    ),
+    status,
   );
 }
 
@@ -98,16 +112,34 @@ function commentForm() {
     h(
       'div',
       { class: 'fields' },
-      field('comment-name', 'Name', h('input', { id: 'comment-name', name: 'name', type: 'text', autocomplete: 'name', required: true })),
-      field('comment-text', 'Comment', h('textarea', { id: 'comment-text', name: 'comment', required: true }))
+      field(
+        'comment-name',
+        'Name',
+        h('input', {
+          id: 'comment-name',
+          name: 'name',
+          type: 'text',
+          autocomplete: 'name',
+          required: true,
+        }),
+      ),
+      field(
+        'comment-text',
+        'Comment',
+        h('textarea', { id: 'comment-text', name: 'comment', required: true }),
+      ),
     ),
     h(
       'div',
       { class: 'form-actions' },
       h('span', { class: 'muted form-hint' }, 'Comments are moderated. Be kind.'),
-      h('button', { class: 'btn btn-primary', type: 'submit', id: 'comment-submit' }, 'Post comment')
+      h(
+        'button',
+        { class: 'btn btn-primary', type: 'submit', id: 'comment-submit' },
+        'Post comment',
+      ),
     ),
-    status
+    status,
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -124,7 +156,11 @@ function morePosts(current) {
     'section',
     { class: 'section', 'aria-labelledby': 'more-posts' },
     h('h2', { id: 'more-posts' }, 'More from the journal'),
-    h('ul', { class: 'post-grid' }, others.map((post) => postCard(post, 'h3', false)))
+    h(
+      'ul',
+      { class: 'post-grid' },
+      others.map((post) => postCard(post, 'h3', false)),
+    ),
   );
 }
 
@@ -137,7 +173,7 @@ export function postPage(main) {
     { class: 'comments', 'aria-labelledby': 'comments-title' },
     h('h2', { id: 'comments-title' }, 'Comments'),
     ...extras.children,
-    commentForm()
+    commentForm(),
   );
   extras.replaceWith(shareBar(), comments, morePosts(pathId()));
 }

@@ -35,9 +35,23 @@ const kFunnels = [
   {
     id: 'purchase',
     label: 'Purchase',
-    steps: [['Sign in', true], ['Electronics'], ['Headphones'], ['Product'], ['Add to cart'], ['Checkout'], ['Shipping'], ['Payment'], ['Place order']],
+    steps: [
+      ['Sign in', true],
+      ['Electronics'],
+      ['Headphones'],
+      ['Product'],
+      ['Add to cart'],
+      ['Checkout'],
+      ['Shipping'],
+      ['Payment'],
+      ['Place order'],
+    ],
   },
-  { id: 'newsletter', label: 'Newsletter', steps: [['Read a post'], ['Started the form', true], ['Signed up']] },
+  {
+    id: 'newsletter',
+    label: 'Newsletter',
+    steps: [['Read a post'], ['Started the form', true], ['Signed up']],
+  },
 ];
 const kThisPage = '/playground';
 const kGridColumns = 16;
@@ -71,8 +85,26 @@ function table(headers, rows) {
   return h(
     'table',
     { class: 'pg-table' },
-    h('thead', {}, h('tr', {}, headers.map(([text, num]) => h('th', { class: num ? 'num' : null, scope: 'col' }, text)))),
-    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((cell, i) => h('td', { class: headers[i][1] ? 'num' : null }, cell)))))
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        headers.map(([text, num]) => h('th', { class: num ? 'num' : null, scope: 'col' }, text)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map((cells) =>
+        h(
+          'tr',
+          {},
+          cells.map((cell, i) => h('td', { class: headers[i][1] ? 'num' : null }, cell)),
+        ),
+      ),
+    ),
   );
 }
 
@@ -87,12 +119,17 @@ function renderFacts(summary, bytes) {
     ['Micro-conversions', String(micros)],
     ['Summary size', bytes ? bytes + ' bytes' : '–'],
   ];
-  show('pg-facts', facts, () => facts.map(([name, value]) => h('div', { class: 'pg-fact card' }, h('dt', {}, name), h('dd', {}, value))));
+  show('pg-facts', facts, () =>
+    facts.map(([name, value]) =>
+      h('div', { class: 'pg-fact card' }, h('dt', {}, name), h('dd', {}, value)),
+    ),
+  );
 }
 
 function renderPath(summary) {
   show('pg-path', [summary.path, summary.repeats, summary.flags.path_truncated], () => {
-    if (!summary.path.length) return empty('No micro-conversion yet. Open a product or a blog post to start your path.');
+    if (!summary.path.length)
+      return empty('No micro-conversion yet. Open a product or a blog post to start your path.');
     const list = h(
       'ol',
       { class: 'timeline' },
@@ -101,15 +138,30 @@ function renderPath(summary) {
           'li',
           { 'data-macro': kMacros.has(step.micro) ? '' : null },
           h('span', {}, micro(step.micro), ' ', h('code', {}, step.micro)),
-          h('time', {}, '+' + seconds(step.at_s))
-        )
-      )
+          h('time', {}, '+' + seconds(step.at_s)),
+        ),
+      ),
     );
     const notes = [];
     if (summary.repeats.length) {
-      notes.push(h('p', { class: 'pg-explain', style: 'margin:12px 0 0' }, 'Also repeated: ' + summary.repeats.map((r) => `${micro(r.micro)} ×${r.count}`).join(', ') + '.'));
+      notes.push(
+        h(
+          'p',
+          { class: 'pg-explain', style: 'margin:12px 0 0' },
+          'Also repeated: ' +
+            summary.repeats.map((r) => `${micro(r.micro)} ×${r.count}`).join(', ') +
+            '.',
+        ),
+      );
     }
-    if (summary.flags.path_truncated) notes.push(h('p', { class: 'pg-explain' }, 'The path reached its cap; later steps are counted, not listed.'));
+    if (summary.flags.path_truncated)
+      notes.push(
+        h(
+          'p',
+          { class: 'pg-explain' },
+          'The path reached its cap; later steps are counted, not listed.',
+        ),
+      );
     return [list, ...notes];
   });
 }
@@ -126,7 +178,9 @@ function renderFunnels(summary) {
         state = 'converted';
       } else if (progress) {
         const dropAt = funnel.steps[progress.furthest];
-        verdict = `${reached.size} of ${funnel.steps.length} steps` + (dropAt ? ` · would drop at “${dropAt[0]}”` : '');
+        verdict =
+          `${reached.size} of ${funnel.steps.length} steps` +
+          (dropAt ? ` · would drop at “${dropAt[0]}”` : '');
         state = 'dropped';
       }
       // step_times_s: seconds from the first reached step to each later
@@ -138,51 +192,90 @@ function renderFunnels(summary) {
         let time = null;
         if (isReached && firstReached) firstReached = false;
         else if (isReached && times.length) time = times.shift();
-        const stepState = isReached ? 'reached' : progress && !progress.converted && i === progress.furthest ? 'drop' : null;
+        const stepState = isReached
+          ? 'reached'
+          : progress && !progress.converted && i === progress.furthest
+            ? 'drop'
+            : null;
         return h(
           'li',
           { 'data-state': stepState },
           label,
           optional ? h('small', {}, ' (optional)') : null,
-          time !== null ? h('small', {}, ' +' + seconds(time)) : null
+          time !== null ? h('small', {}, ' +' + seconds(time)) : null,
         );
       });
-      const next = progress && progress.next.length
-        ? h('p', { class: 'pg-explain', style: 'margin:8px 0 0' }, 'Since the last step: ' + progress.next.map((n) => (n.micro ? micro(n.micro) : n.page)).join(' → '))
-        : null;
+      const next =
+        progress && progress.next.length
+          ? h(
+              'p',
+              { class: 'pg-explain', style: 'margin:8px 0 0' },
+              'Since the last step: ' +
+                progress.next.map((n) => (n.micro ? micro(n.micro) : n.page)).join(' → '),
+            )
+          : null;
       return h(
         'div',
         { class: 'funnel' },
-        h('div', { class: 'funnel-head' }, h('h3', {}, funnel.label), h('span', { class: 'funnel-verdict', 'data-state': state || null }, verdict)),
+        h(
+          'div',
+          { class: 'funnel-head' },
+          h('h3', {}, funnel.label),
+          h('span', { class: 'funnel-verdict', 'data-state': state || null }, verdict),
+        ),
         h('ol', { class: 'funnel-steps', 'aria-label': funnel.label + ' funnel steps' }, steps),
-        next
+        next,
       );
-    })
+    }),
   );
 }
 
 function renderPages(summary) {
-  show('pg-pages', [summary.pages, summary.entry_page, summary.exit_page, summary.flags.bounce], () => {
-    if (!summary.pages.length) return empty('No page yet.');
-    return [
-      table(
-        [['Page template'], ['Views', true], ['Active', true], ['Scrolled', true]],
-        summary.pages.map((p) => [h('code', {}, p.page), String(p.views), seconds(p.active_s), p.max_scroll + ' %'])
-      ),
-      h('p', { class: 'pg-explain', style: 'margin:12px 0 0' }, `Entered on ${summary.entry_page}, now on ${summary.exit_page}.` + (summary.flags.bounce ? ' So far a bounce (one page, no interaction).' : '')),
-    ];
-  });
+  show(
+    'pg-pages',
+    [summary.pages, summary.entry_page, summary.exit_page, summary.flags.bounce],
+    () => {
+      if (!summary.pages.length) return empty('No page yet.');
+      return [
+        table(
+          [['Page template'], ['Views', true], ['Active', true], ['Scrolled', true]],
+          summary.pages.map((p) => [
+            h('code', {}, p.page),
+            String(p.views),
+            seconds(p.active_s),
+            p.max_scroll + ' %',
+          ]),
+        ),
+        h(
+          'p',
+          { class: 'pg-explain', style: 'margin:12px 0 0' },
+          `Entered on ${summary.entry_page}, now on ${summary.exit_page}.` +
+            (summary.flags.bounce ? ' So far a bounce (one page, no interaction).' : ''),
+        ),
+      ];
+    },
+  );
 }
 
 function renderFrustration(summary) {
-  const key = [summary.rage_clicks, summary.dead_clicks, summary.quick_backs, summary.elements, summary.pages.map((p) => p.quick_backs)];
+  const key = [
+    summary.rage_clicks,
+    summary.dead_clicks,
+    summary.quick_backs,
+    summary.elements,
+    summary.pages.map((p) => p.quick_backs),
+  ];
   show('pg-frustration', key, () => {
     const totals = h(
       'dl',
       { class: 'pg-facts', style: 'margin:0 0 16px' },
-      [['Rage clicks', summary.rage_clicks], ['Dead clicks', summary.dead_clicks], ['Quick backs', summary.quick_backs]].map(([name, value]) =>
-        h('div', { class: 'pg-fact card' }, h('dt', {}, name), h('dd', {}, String(value)))
-      )
+      [
+        ['Rage clicks', summary.rage_clicks],
+        ['Dead clicks', summary.dead_clicks],
+        ['Quick backs', summary.quick_backs],
+      ].map(([name, value]) =>
+        h('div', { class: 'pg-fact card' }, h('dt', {}, name), h('dd', {}, String(value))),
+      ),
     );
     const backs = summary.pages.filter((p) => p.quick_backs > 0);
     return [
@@ -190,17 +283,32 @@ function renderFrustration(summary) {
       summary.elements.length
         ? table(
             [['Element'], ['Page'], ['Clicks', true], ['Rage', true], ['Dead', true]],
-            summary.elements.map((e) => [h('code', {}, e.element), h('code', {}, e.page), String(e.clicks), String(e.rage_clicks), String(e.dead_clicks)])
+            summary.elements.map((e) => [
+              h('code', {}, e.element),
+              h('code', {}, e.page),
+              String(e.clicks),
+              String(e.rage_clicks),
+              String(e.dead_clicks),
+            ]),
           )
         : empty('No frustrated clicks so far. Try clicking a product photo several times quickly.'),
-      backs.length ? h('p', { class: 'pg-explain', style: 'margin:12px 0 0' }, 'Quick backs from: ' + backs.map((p) => `${p.page} ×${p.quick_backs}`).join(', ')) : null,
+      backs.length
+        ? h(
+            'p',
+            { class: 'pg-explain', style: 'margin:12px 0 0' },
+            'Quick backs from: ' + backs.map((p) => `${p.page} ×${p.quick_backs}`).join(', '),
+          )
+        : null,
     ];
   });
 }
 
 function renderForms(summary) {
   show('pg-forms', summary.forms, () => {
-    if (!summary.forms.length) return empty('No configured form touched yet: sign in, subscribe to the newsletter or check out.');
+    if (!summary.forms.length)
+      return empty(
+        'No configured form touched yet: sign in, subscribe to the newsletter or check out.',
+      );
     return summary.forms.map((form) =>
       h(
         'div',
@@ -209,32 +317,55 @@ function renderForms(summary) {
           'p',
           { style: 'margin:0 0 6px' },
           h('strong', {}, form.form),
-          ' · ' + (form.submitted ? 'submitted' : form.started ? 'started, not submitted' : 'not started') + (form.last_field ? ` · last field: ${form.last_field}` : '')
+          ' · ' +
+            (form.submitted
+              ? 'submitted'
+              : form.started
+                ? 'started, not submitted'
+                : 'not started') +
+            (form.last_field ? ` · last field: ${form.last_field}` : ''),
         ),
         table(
           [['Field'], ['Focused', true], ['Refilled', true], ['Time', true]],
-          form.fields.map((f) => [h('code', {}, f.field), String(f.focus_count), String(f.refills), seconds(f.time_s)])
-        )
-      )
+          form.fields.map((f) => [
+            h('code', {}, f.field),
+            String(f.focus_count),
+            String(f.refills),
+            seconds(f.time_s),
+          ]),
+        ),
+      ),
     );
   });
 }
 
 function renderDims(summary) {
-  show('pg-dims', [summary.dims, summary.referrer, summary.utm_source, summary.utm_medium, summary.utm_campaign], () => {
-    const d = summary.dims;
-    const rows = [
-      ['Device', d.device],
-      ['Browser', d.browser],
-      ['Operating system', d.os],
-      ['Screen width class', d.screen],
-      ['Language', d.language],
-      ['Country (from time zone)', d.country || 'unknown'],
-      ['Referrer site', summary.referrer || 'none'],
-      ['Campaign (utm_*)', [summary.utm_source, summary.utm_medium, summary.utm_campaign].filter(Boolean).join(' / ') || 'none'],
-    ];
-    return table([['Dimension'], ['Value']], rows.map(([name, value]) => [name, h('code', {}, value || '–')]));
-  });
+  show(
+    'pg-dims',
+    [summary.dims, summary.referrer, summary.utm_source, summary.utm_medium, summary.utm_campaign],
+    () => {
+      const d = summary.dims;
+      const rows = [
+        ['Device', d.device],
+        ['Browser', d.browser],
+        ['Operating system', d.os],
+        ['Screen width class', d.screen],
+        ['Language', d.language],
+        ['Country (from time zone)', d.country || 'unknown'],
+        ['Referrer site', summary.referrer || 'none'],
+        [
+          'Campaign (utm_*)',
+          [summary.utm_source, summary.utm_medium, summary.utm_campaign]
+            .filter(Boolean)
+            .join(' / ') || 'none',
+        ],
+      ];
+      return table(
+        [['Dimension'], ['Value']],
+        rows.map(([name, value]) => [name, h('code', {}, value || '–')]),
+      );
+    },
+  );
 }
 
 // ---------- Heatmap ----------
@@ -245,7 +376,9 @@ function wireframe() {
   const root = document.documentElement;
   const scale = { x: 1 / root.scrollWidth, y: 1 / root.scrollHeight };
   const boxes = [];
-  for (const element of document.querySelectorAll('.site-header, .page-head, .pg-panel, .site-footer')) {
+  for (const element of document.querySelectorAll(
+    '.site-header, .page-head, .pg-panel, .site-footer',
+  )) {
     const r = element.getBoundingClientRect();
     boxes.push({
       x: (r.left + scrollX) * scale.x,
@@ -316,14 +449,28 @@ function renderHeat(summary) {
     g.lineTo(width, r * cellH);
     g.stroke();
   }
-  canvas.setAttribute('aria-label', `Heatmap of ${page}: ${cells.reduce((s, c) => s + c.count, 0)} clicks in ${cells.length} cells`);
-  $('heat-max').textContent = cells.length ? `more (max ${max} ${max === 1 ? 'click' : 'clicks'} in a cell)` : 'more';
+  canvas.setAttribute(
+    'aria-label',
+    `Heatmap of ${page}: ${cells.reduce((s, c) => s + c.count, 0)} clicks in ${cells.length} cells`,
+  );
+  $('heat-max').textContent = cells.length
+    ? `more (max ${max} ${max === 1 ? 'click' : 'clicks'} in a cell)`
+    : 'more';
   const list = cells.length
     ? table(
         [['Cell'], ['Row', true], ['Column', true], ['Clicks', true]],
-        cells.map((c) => [String(c.cell), String(Math.floor(c.cell / kGridColumns) + 1), String((c.cell % kGridColumns) + 1), String(c.count)])
+        cells.map((c) => [
+          String(c.cell),
+          String(Math.floor(c.cell / kGridColumns) + 1),
+          String((c.cell % kGridColumns) + 1),
+          String(c.count),
+        ]),
       )
-    : empty(page === kThisPage ? 'No click on this page yet. Click anywhere and watch this grid.' : 'No clicks recorded on this template.');
+    : empty(
+        page === kThisPage
+          ? 'No click on this page yet. Click anywhere and watch this grid.'
+          : 'No clicks recorded on this template.',
+      );
   $('pg-heat-cells').replaceChildren(list);
 }
 
@@ -336,12 +483,15 @@ function hexDump(hex) {
   const lines = [];
   for (let offset = 0; offset < hex.length / 2; offset += 16) {
     const bytes = [];
-    for (let i = offset; i < Math.min(offset + 16, hex.length / 2); i++) bytes.push(parseInt(hex.substr(i * 2, 2), 16));
+    for (let i = offset; i < Math.min(offset + 16, hex.length / 2); i++)
+      bytes.push(parseInt(hex.substr(i * 2, 2), 16));
     const cells = bytes.map((b) => b.toString(16).padStart(2, '0'));
     const left = cells.slice(0, 8).join(' ');
     const right = cells.slice(8).join(' ');
     const text = bytes.map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '·')).join('');
-    lines.push(`${offset.toString(16).padStart(4, '0')}  ${left.padEnd(23)}  ${right.padEnd(23)}  ${text}`);
+    lines.push(
+      `${offset.toString(16).padStart(4, '0')}  ${left.padEnd(23)}  ${right.padEnd(23)}  ${text}`,
+    );
   }
   return lines.join('\n');
 }
@@ -354,7 +504,8 @@ function renderBytes(summary, hex) {
     if ($('pg-hex').textContent !== dump) $('pg-hex').textContent = dump;
     $('hex-length').textContent = `(${hex.length / 2} bytes)`;
   } else {
-    $('pg-hex').textContent = 'Hex not available: this tracker version does not expose the raw bytes.';
+    $('pg-hex').textContent =
+      'Hex not available: this tracker version does not expose the raw bytes.';
     $('hex-length').textContent = '';
   }
 }
@@ -406,14 +557,22 @@ async function refresh() {
       showOff(
         optedOut()
           ? 'You switched microconv off for this site (the opt-out flag in this browser). Nothing is analysed, stored or sent.'
-          : 'microconv is off in this browser, so nothing is analysed, stored or sent. The browser console says why (for example an automated browser or a local address the site did not allow).'
+          : 'microconv is off in this browser, so nothing is analysed, stored or sent. The browser console says why (for example an automated browser or a local address the site did not allow).',
       );
       return;
     }
     const { summary, hex } = result;
     const signal = browserSignal();
-    if (signal) setStatus('local', `Local only: your browser sends ${signal}, so this analysis stays in this tab and is never stored or sent`);
-    else setStatus('live', `Live · session ${summary.nonce.slice(-6)} · summary #${summary.seq} · updated ${new Date().toLocaleTimeString('en-GB')}`);
+    if (signal)
+      setStatus(
+        'local',
+        `Local only: your browser sends ${signal}, so this analysis stays in this tab and is never stored or sent`,
+      );
+    else
+      setStatus(
+        'live',
+        `Live · session ${summary.nonce.slice(-6)} · summary #${summary.seq} · updated ${new Date().toLocaleTimeString('en-GB')}`,
+      );
     renderFacts(summary, hex ? hex.length / 2 : 0);
     renderPath(summary);
     renderFunnels(summary);
@@ -433,9 +592,12 @@ async function refresh() {
 async function sendNow() {
   const result = $('send-result');
   const answer = await window.microconv('flush');
-  if (!answer || typeof answer.sent !== 'boolean') result.textContent = 'This tracker version cannot send on demand; it sends when you leave the page.';
+  if (!answer || typeof answer.sent !== 'boolean')
+    result.textContent =
+      'This tracker version cannot send on demand; it sends when you leave the page.';
   else if (answer.sent) result.textContent = `Sent summary #${answer.seq} to the collector.`;
-  else result.textContent = `Nothing new since summary #${answer.seq}, which the collector already has.`;
+  else
+    result.textContent = `Nothing new since summary #${answer.seq}, which the collector already has.`;
   shown.clear();
   refresh();
 }
@@ -443,7 +605,9 @@ async function sendNow() {
 function setUpOptOut() {
   const button = $('opt-out');
   const off = optedOut();
-  button.textContent = off ? 'Turn microconv back on for this site' : 'Stop analysing me on this site';
+  button.textContent = off
+    ? 'Turn microconv back on for this site'
+    : 'Stop analysing me on this site';
   button.addEventListener('click', () => {
     try {
       if (off) localStorage.removeItem('microconv_optout');
@@ -467,7 +631,9 @@ function start() {
   }
   $('heat-page').addEventListener('change', () => refresh());
   if (optedOut()) {
-    showOff('You switched microconv off for this site (the opt-out flag in this browser). Nothing is analysed, stored or sent.');
+    showOff(
+      'You switched microconv off for this site (the opt-out flag in this browser). Nothing is analysed, stored or sent.',
+    );
     return;
   }
   // The stub queues calls but cannot answer them: wait for the real loader.
@@ -482,7 +648,9 @@ function start() {
       clearInterval(wait);
       const tag = document.querySelector('script[data-site]');
       const origin = tag ? new URL(tag.src, location.href).origin : 'the collector';
-      showOff(`microconv.js did not load from ${origin}. Is the collector running? Without it, nothing is analysed.`);
+      showOff(
+        `microconv.js did not load from ${origin}. Is the collector running? Without it, nothing is analysed.`,
+      );
     }
   }, 100);
 }

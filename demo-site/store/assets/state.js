@@ -39,13 +39,20 @@ export const onCartChange = (listener) => cartListeners.push(listener);
 export function cartLines() {
   const stored = read(localStorage, kCartKey, []);
   return (Array.isArray(stored) ? stored : [])
-    .map((line) => ({ product: productById(line && line.id), qty: Math.max(1, Math.min(kMaxQuantity, line.qty | 0)) }))
+    .map((line) => ({
+      product: productById(line && line.id),
+      qty: Math.max(1, Math.min(kMaxQuantity, line.qty | 0)),
+    }))
     .filter((line) => line.product);
 }
 
 function saveCart(lines) {
-  write(localStorage, kCartKey, lines.length ? lines.map((line) => ({ id: line.product.id, qty: line.qty })) : null);
-  cartListeners.forEach((listener) => listener());
+  write(
+    localStorage,
+    kCartKey,
+    lines.length ? lines.map((line) => ({ id: line.product.id, qty: line.qty })) : null,
+  );
+  for (const listener of cartListeners) listener();
 }
 
 export function addToCart(id) {
@@ -59,7 +66,11 @@ export function addToCart(id) {
 // 0 removes the line.
 export function setQuantity(id, qty) {
   qty = Math.min(kMaxQuantity, qty);
-  saveCart(cartLines().flatMap((line) => (line.product.id !== id ? [line] : qty > 0 ? [{ ...line, qty }] : [])));
+  saveCart(
+    cartLines().flatMap((line) =>
+      line.product.id !== id ? [line] : qty > 0 ? [{ ...line, qty }] : [],
+    ),
+  );
 }
 
 export const clearCart = () => saveCart([]);
@@ -74,7 +85,8 @@ export function cartTotals(lines) {
 
 // Signed in is a flag for this demo: no address or password is kept.
 export const signedIn = () => read(localStorage, kAccountKey, null) !== null;
-export const setSignedIn = (on) => write(localStorage, kAccountKey, on ? { since: Date.now() } : null);
+export const setSignedIn = (on) =>
+  write(localStorage, kAccountKey, on ? { since: Date.now() } : null);
 
 // ---------- Checkout and orders (this tab only) ----------
 

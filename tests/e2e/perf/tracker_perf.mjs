@@ -62,9 +62,22 @@ async function startCollector(web) {
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
     collectorBinary(),
-    ['serve', '--store', 'sqlite:' + join(dir, 'store.db'), '--sites', join(repoRoot, 'demo-site/sites'),
-      '--listen', `127.0.0.1:${port}`, '--web', web, '--k', '1', '--rate', '0'],
-    { stdio: 'ignore' }
+    [
+      'serve',
+      '--store',
+      'sqlite:' + join(dir, 'store.db'),
+      '--sites',
+      join(repoRoot, 'demo-site/sites'),
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--web',
+      web,
+      '--k',
+      '1',
+      '--rate',
+      '0',
+    ],
+    { stdio: 'ignore' },
   );
   for (let i = 0; ; i++) {
     try {
@@ -129,13 +142,22 @@ function attribute(perf, stormStart, stormEnd) {
   const trackerFrame = (task) =>
     perf.frames.some(
       (frame) =>
-        overlaps(task.startTime, task.startTime + task.duration, frame.startTime, frame.startTime + frame.duration) &&
-        (frame.scripts || []).some((s) => /microconv/.test(s.sourceURL || '') && s.duration > 0)
+        overlaps(
+          task.startTime,
+          task.startTime + task.duration,
+          frame.startTime,
+          frame.startTime + frame.duration,
+        ) &&
+        (frame.scripts || []).some((s) => /microconv/.test(s.sourceURL || '') && s.duration > 0),
     );
   const trackerCallback = (task) =>
-    perf.callbacks.some((c) => overlaps(task.startTime, task.startTime + task.duration, c.start, c.start + c.ms));
+    perf.callbacks.some((c) =>
+      overlaps(task.startTime, task.startTime + task.duration, c.start, c.start + c.ms),
+    );
   const wasm = (task) =>
-    perf.wasm.some((w) => overlaps(task.startTime, task.startTime + task.duration, w.start, w.end || stormEnd));
+    perf.wasm.some((w) =>
+      overlaps(task.startTime, task.startTime + task.duration, w.start, w.end || stormEnd),
+    );
   return perf.longTasks
     .filter((task) => task.duration > kLongTaskMs && task.startTime <= stormEnd + kSettleMs)
     .map((task) => ({
@@ -171,25 +193,30 @@ async function main() {
     const runs = [];
     for (let i = 0; i < repeat; i++) {
       bases.push(await storm(browser, site.url + '/baseline', { tracker: '', events, perTask }));
-      runs.push(await storm(browser, site.url + '/product/aurora-x2', { tracker: true, events, perTask }));
+      runs.push(
+        await storm(browser, site.url + '/product/aurora-x2', { tracker: true, events, perTask }),
+      );
     }
     // The storm must have reached the core, or the timing means nothing.
     for (const run of runs) {
       const micros = new Set((run.summary?.path || []).map((step) => step.micro));
       for (const micro of ['product_view', 'add_to_cart', 'begin_checkout']) {
-        if (!micros.has(micro)) throw new Error(`storm not captured: no ${micro} in ${[...micros]}`);
+        if (!micros.has(micro))
+          throw new Error(`storm not captured: no ${micro} in ${[...micros]}`);
       }
     }
     const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const run = runs[0];
-    const base = bases[0];
+    const _base = bases[0];
     const syncMs = median(runs.map((r) => r.loopMs)) - median(bases.map((b) => b.loopMs));
     const trackerAsyncMs =
       median(runs.map((r) => asyncMs(r.perf, r))) - median(bases.map((b) => asyncMs(b.perf, b)));
     const tasks = runs.flatMap((r) => attribute(r.perf, r.stormStart, r.stormEnd));
     const baseTasks = bases.flatMap((b) => attribute(b.perf, b.stormStart, b.stormEnd));
     const trackerTasks = tasks.filter((t) => t.tracker);
-    const wasmMs = runs.map((r) => r.perf.wasm.find((w) => w.end)).map((w) => (w ? w.end - w.start : NaN));
+    const wasmMs = runs
+      .map((r) => r.perf.wasm.find((w) => w.end))
+      .map((w) => (w ? w.end - w.start : NaN));
     const afterResponseMs = runs.map((r) => {
       const w = r.perf.wasm.find((x) => x.end);
       const entry = r.perf.resources.find((e) => e.name.endsWith('.wasm'));
@@ -203,7 +230,12 @@ async function main() {
       storm_loop_ms: median(runs.map((r) => r.loopMs)),
       baseline_loop_ms: median(bases.map((b) => b.loopMs)),
       tracker_async_ms: trackerAsyncMs,
-      tracker_async_max_ms: Math.max(0, ...runs.flatMap((r) => r.perf.callbacks.filter((c) => c.start >= r.stormStart).map((c) => c.ms))),
+      tracker_async_max_ms: Math.max(
+        0,
+        ...runs.flatMap((r) =>
+          r.perf.callbacks.filter((c) => c.start >= r.stormStart).map((c) => c.ms),
+        ),
+      ),
       long_tasks: trackerTasks.length,
       long_tasks_load: trackerTasks.filter((t) => t.phase === 'load').length,
       long_tasks_all: tasks.length,
@@ -217,7 +249,9 @@ async function main() {
       wasm_cold_compile_instantiate_ms: cold.totalMs,
     };
     for (const [name, value] of Object.entries(figures)) {
-      console.log(`${name}=${typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(2) : value}`);
+      console.log(
+        `${name}=${typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(2) : value}`,
+      );
     }
   } finally {
     await browser.close();

@@ -52,11 +52,13 @@ export async function openContext(browser, { gpc = false, dnt = false, ...option
   await context.addInitScript(kStorageSpy);
   if (gpc) {
     await context.addInitScript(
-      "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true});"
+      "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true});",
     );
   }
   if (dnt) {
-    await context.addInitScript("Object.defineProperty(Navigator.prototype, 'doNotTrack', {get: () => '1'});");
+    await context.addInitScript(
+      "Object.defineProperty(Navigator.prototype, 'doNotTrack', {get: () => '1'});",
+    );
   }
   context.on('page', (page) => watchPage(page, errors, warnings));
   const page = await context.newPage();

@@ -2,7 +2,16 @@
 // store and site configs: demo-site/sites/demo.json plus variants that the
 // tests need (require-consent, journey scope).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +29,9 @@ export function collectorBinary() {
     .filter((file) => existsSync(file))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   if (!found.length) {
-    throw new Error('no microconv binary: build it (cmake --build build/native) or set MICROCONV_BIN');
+    throw new Error(
+      'no microconv binary: build it (cmake --build build/native) or set MICROCONV_BIN',
+    );
   }
   return found[0];
 }
@@ -72,9 +83,22 @@ export async function startCollector() {
   let output = '';
   const child = spawn(
     collectorBinary(),
-    ['serve', '--store', 'sqlite:' + join(dir, 'store.db'), '--sites', sites, '--listen',
-      `127.0.0.1:${port}`, '--web', join(repoRoot, 'web/dist'), '--k', '1', '--rate', '0'],
-    { stdio: ['ignore', 'pipe', 'pipe'] }
+    [
+      'serve',
+      '--store',
+      'sqlite:' + join(dir, 'store.db'),
+      '--sites',
+      sites,
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--web',
+      join(repoRoot, 'web/dist'),
+      '--k',
+      '1',
+      '--rate',
+      '0',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));

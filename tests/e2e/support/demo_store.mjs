@@ -12,8 +12,15 @@ export async function startDemoStore(collectorUrl) {
   let output = '';
   const child = spawn(
     collectorBinary(),
-    ['host', join(repoRoot, 'demo-site/store'), '--listen', `127.0.0.1:${port}`, '--collector', collectorUrl],
-    { stdio: ['ignore', 'pipe', 'pipe'] }
+    [
+      'host',
+      join(repoRoot, 'demo-site/store'),
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--collector',
+      collectorUrl,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -43,12 +50,23 @@ export function simulateVisitors(collectorUrl, sessions, days = 3) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       collectorBinary(),
-      ['simulate', '--endpoint', collectorUrl, '--config', join(repoRoot, 'demo-site/sites/demo.json'),
-        '--sessions', String(sessions), '--days', String(days)],
-      { stdio: ['ignore', 'ignore', 'pipe'] }
+      [
+        'simulate',
+        '--endpoint',
+        collectorUrl,
+        '--config',
+        join(repoRoot, 'demo-site/sites/demo.json'),
+        '--sessions',
+        String(sessions),
+        '--days',
+        String(days),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let errors = '';
     child.stderr.on('data', (chunk) => (errors += chunk));
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error('simulate failed: ' + errors))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error('simulate failed: ' + errors)),
+    );
   });
 }

@@ -14,12 +14,17 @@ export async function startRecordingProxy(targetUrl) {
       const body = Buffer.concat(chunks);
       records.push({ method: req.method, url: req.url, headers: req.headers, body });
       const upstream = forward(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url,
-          headers: { ...req.headers, host: target.host } },
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: target.host },
+        },
         (reply) => {
           res.writeHead(reply.statusCode, reply.headers);
           reply.pipe(res);
-        }
+        },
       );
       upstream.on('error', () => {
         res.writeHead(502);
@@ -33,9 +38,10 @@ export async function startRecordingProxy(targetUrl) {
     url: `http://127.0.0.1:${server.address().port}`,
     records,
     collects: () => records.filter((r) => r.method === 'POST' && r.url.startsWith('/api/collect')),
-    stop: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(resolve);
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(resolve);
+      }),
   };
 }

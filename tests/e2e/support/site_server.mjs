@@ -11,7 +11,9 @@ import { fixturesDir } from './paths.mjs';
 export async function startSite(routes, endpoint) {
   const lookup = (path) => {
     if (routes[path]) return routes[path];
-    const prefix = Object.keys(routes).find((key) => key.endsWith('*') && path.startsWith(key.slice(0, -1)));
+    const prefix = Object.keys(routes).find(
+      (key) => key.endsWith('*') && path.startsWith(key.slice(0, -1)),
+    );
     return prefix ? routes[prefix] : null;
   };
   const server = createServer((req, res) => {
@@ -29,7 +31,10 @@ export async function startSite(routes, endpoint) {
     }
     const { file, csp, type } = typeof route === 'string' ? { file: route } : route;
     const html = readFileSync(join(fixturesDir, file), 'utf8').replaceAll('{{ENDPOINT}}', endpoint);
-    const headers = { 'Content-Type': type || 'text/html; charset=utf-8', 'Cache-Control': 'no-store' };
+    const headers = {
+      'Content-Type': type || 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+    };
     if (csp) headers['Content-Security-Policy'] = csp.replaceAll('{{ENDPOINT}}', endpoint);
     res.writeHead(200, headers);
     res.end(html);

@@ -6,20 +6,73 @@ import { formatDuration, formatInt, formatPercent } from '../format.js';
 export function renderFunnel(body, view) {
   const funnel = view.funnel;
   if (!funnel) {
-    clear(body, emptyState('No funnel configured', 'Add a funnel to the site config to see reach and drop-off per step.'));
+    clear(
+      body,
+      emptyState(
+        'No funnel configured',
+        'Add a funnel to the site config to see reach and drop-off per step.',
+      ),
+    );
     return;
   }
   const steps = funnel.steps.map((step, index) => ({ ...step, index }));
   const columns = [
-    { key: 'label', label: 'Step', value: (s) => s.label, format: (v, s) => stepName(s), csv: (v) => v },
-    { key: 'optional', label: 'Optional', value: (s) => (s.optional ? 'yes' : 'no'), className: 'visually-hidden-col' },
+    {
+      key: 'label',
+      label: 'Step',
+      value: (s) => s.label,
+      format: (_v, s) => stepName(s),
+      csv: (v) => v,
+    },
+    {
+      key: 'optional',
+      label: 'Optional',
+      value: (s) => (s.optional ? 'yes' : 'no'),
+      className: 'visually-hidden-col',
+    },
     { key: 'reached', label: 'Reached', numeric: true, format: formatInt },
-    { key: 'from_previous', label: 'From previous', numeric: true, format: (v) => formatPercent(v), help: 'reached / reached of the previous required step' },
-    { key: 'from_start', label: 'From start', numeric: true, format: (v) => formatPercent(v), help: 'reached / entered the funnel' },
-    { key: 'drop_off', label: 'Drop-off', numeric: true, format: formatInt, help: 'reached this step and not the next required one' },
-    { key: 'drop_off_rate', label: 'Drop-off rate', numeric: true, format: (v) => formatPercent(v) },
-    { key: 'median_step_s', label: 'Median time', csvLabel: 'Median time (s)', numeric: true, format: (v, s) => stepTime(v, s), help: 'from the previous reached step' },
-    { key: 'p90_step_s', label: 'p90 time', csvLabel: 'p90 time (s)', numeric: true, format: (v, s) => stepTime(v, s) },
+    {
+      key: 'from_previous',
+      label: 'From previous',
+      numeric: true,
+      format: (v) => formatPercent(v),
+      help: 'reached / reached of the previous required step',
+    },
+    {
+      key: 'from_start',
+      label: 'From start',
+      numeric: true,
+      format: (v) => formatPercent(v),
+      help: 'reached / entered the funnel',
+    },
+    {
+      key: 'drop_off',
+      label: 'Drop-off',
+      numeric: true,
+      format: formatInt,
+      help: 'reached this step and not the next required one',
+    },
+    {
+      key: 'drop_off_rate',
+      label: 'Drop-off rate',
+      numeric: true,
+      format: (v) => formatPercent(v),
+    },
+    {
+      key: 'median_step_s',
+      label: 'Median time',
+      csvLabel: 'Median time (s)',
+      numeric: true,
+      format: (v, s) => stepTime(v, s),
+      help: 'from the previous reached step',
+    },
+    {
+      key: 'p90_step_s',
+      label: 'p90 time',
+      csvLabel: 'p90 time (s)',
+      numeric: true,
+      format: (v, s) => stepTime(v, s),
+    },
   ];
   view.exportTable({ title: `Funnel: ${funnel.label}`, columns, rows: steps });
   const table = dataTable({
@@ -33,25 +86,64 @@ export function renderFunnel(body, view) {
 
   const summary = el('div', { className: 'funnel-summary' });
   if (funnel.suppressed) {
-    clear(summary, el('span', {}, suppressedBadge(view.k), ' Fewer than ', String(view.k), ' sessions entered this funnel: its numbers are hidden for privacy.'));
+    clear(
+      summary,
+      el(
+        'span',
+        {},
+        suppressedBadge(view.k),
+        ' Fewer than ',
+        String(view.k),
+        ' sessions entered this funnel: its numbers are hidden for privacy.',
+      ),
+    );
   } else {
-    clear(summary,
+    clear(
+      summary,
       stat('Entered', formatInt(funnel.entered)),
       stat('Converted', formatInt(funnel.conversions)),
       stat('Conversion (converted \u00f7 entered)', formatPercent(funnel.conversion_rate)),
-      stat('Median time to convert', funnel.conversions ? formatDuration(funnel.median_time_to_convert_s) : '\u2013'),
+      stat(
+        'Median time to convert',
+        funnel.conversions ? formatDuration(funnel.median_time_to_convert_s) : '\u2013',
+      ),
       funnel.exclusions ? stat('Excluded', formatInt(funnel.exclusions)) : null,
     );
   }
-  const notes = el('div', { className: 'funnel-notes' },
-    funnel.suppressed ? null : el('p', { className: 'note', dataset: { note: 'rates' },
-      text: 'Conversion here divides by the sessions that entered this funnel; the overview\u2019s conversion rate divides goal completions by all sessions.' }),
+  const notes = el(
+    'div',
+    { className: 'funnel-notes' },
+    funnel.suppressed
+      ? null
+      : el('p', {
+          className: 'note',
+          dataset: { note: 'rates' },
+          text: 'Conversion here divides by the sessions that entered this funnel; the overview\u2019s conversion rate divides goal completions by all sessions.',
+        }),
     convertedNote(funnel, steps),
-    el('p', { className: 'note' }, 'Drop-off at a step: sessions that reached it and not the next required step. ',
-      el('a', { text: 'How steps, windows and modes are counted', attrs: { href: './funnel-semantics.html', id: 'funnel-semantics-link' } })));
+    el(
+      'p',
+      { className: 'note' },
+      'Drop-off at a step: sessions that reached it and not the next required step. ',
+      el('a', {
+        text: 'How steps, windows and modes are counted',
+        attrs: { href: './funnel-semantics.html', id: 'funnel-semantics-link' },
+      }),
+    ),
+  );
   const chart = el('div', { className: 'chart chart-funnel' });
   const hasNumbers = !funnel.suppressed && funnel.entered > 0;
-  clear(body, summary, notes, hasNumbers ? chart : emptyState(funnel.suppressed ? 'Hidden for privacy' : 'Nobody entered this funnel in this range'), table);
+  clear(
+    body,
+    summary,
+    notes,
+    hasNumbers
+      ? chart
+      : emptyState(
+          funnel.suppressed ? 'Hidden for privacy' : 'Nobody entered this funnel in this range',
+        ),
+    table,
+  );
   if (hasNumbers) drawChart(chart, funnel, steps, view);
 }
 
@@ -60,21 +152,30 @@ export function renderFunnel(body, view) {
 // cause instead of leaving two numbers that contradict each other.
 function convertedNote(funnel, steps) {
   const last = [...steps].reverse().find((s) => !s.optional);
-  if (funnel.suppressed || !last || last.suppressed || last.reached === funnel.conversions) return null;
+  if (funnel.suppressed || !last || last.suppressed || last.reached === funnel.conversions)
+    return null;
   const gap = last.reached - funnel.conversions;
-  const text = gap > 0
-    ? `Converted (${formatInt(funnel.conversions)}) is ${formatInt(gap)} below the ${formatInt(last.reached)} sessions that reached the last step \u201c${last.label}\u201d: ` +
-      'those sessions did that step without completing every other required step as this funnel counts them (in order, within the window, not excluded; in an any-order funnel each step is reached on its own), so they count as reaching it but not as converted.'
-    : `Converted (${formatInt(funnel.conversions)}) is ${formatInt(-gap)} above the ${formatInt(last.reached)} sessions that reached the last step \u201c${last.label}\u201d: ` +
-      'the collector counted a conversion without that step being reached.';
-  return el('p', { className: 'note note-warn', dataset: { note: 'converted-gap', gap: String(gap) }, text });
+  const text =
+    gap > 0
+      ? `Converted (${formatInt(funnel.conversions)}) is ${formatInt(gap)} below the ${formatInt(last.reached)} sessions that reached the last step \u201c${last.label}\u201d: ` +
+        'those sessions did that step without completing every other required step as this funnel counts them (in order, within the window, not excluded; in an any-order funnel each step is reached on its own), so they count as reaching it but not as converted.'
+      : `Converted (${formatInt(funnel.conversions)}) is ${formatInt(-gap)} above the ${formatInt(last.reached)} sessions that reached the last step \u201c${last.label}\u201d: ` +
+        'the collector counted a conversion without that step being reached.';
+  return el('p', {
+    className: 'note note-warn',
+    dataset: { note: 'converted-gap', gap: String(gap) },
+    text,
+  });
 }
 
 function stepName(step) {
-  return el('span', { className: 'step-name' },
+  return el(
+    'span',
+    { className: 'step-name' },
     el('span', { className: 'step-index', text: String(step.index + 1) }),
     el('span', { text: step.label }),
-    step.optional ? el('span', { className: 'tag', text: 'optional' }) : null);
+    step.optional ? el('span', { className: 'tag', text: 'optional' }) : null,
+  );
 }
 
 function stepTime(seconds, step) {
@@ -88,53 +189,103 @@ function stepTime(seconds, step) {
 function drawChart(container, funnel, steps, view) {
   const dropped = steps.map((s) => (s.suppressed ? null : s.drop_off));
   const continued = steps.map((s) => (s.suppressed ? null : Math.max(0, s.reached - s.drop_off)));
-  mountChart(container, {
-    grid: { left: 64, right: 16, top: 34, bottom: 44 },
-    tooltip: {
-      ...baseTooltip,
-      trigger: 'axis',
-      axisPointer: { type: 'shadow', shadowStyle: { color: 'rgba(79,70,229,0.06)' } },
-      formatter: (items) => {
-        const step = steps[items[0].dataIndex];
-        const title = `${step.index + 1}. ${step.label}${step.optional ? ' (optional)' : ''}`;
-        if (step.suppressed) return tooltipHtml(title, [['Hidden', `fewer than ${view.k} sessions`]]);
-        return tooltipHtml(title, [
-          ['Reached', formatInt(step.reached)],
-          ['From previous', formatPercent(step.from_previous)],
-          ['From start', formatPercent(step.from_start)],
-          ['Dropped off here', `${formatInt(step.drop_off)} (${formatPercent(step.drop_off_rate)})`],
-          step.index > 0 ? ['Median / p90 time', `${formatDuration(step.median_step_s)} / ${formatDuration(step.p90_step_s)}`] : null,
-        ], colors.accent);
-      },
-    },
-    xAxis: {
-      type: 'category',
-      data: steps.map((s) => `${s.index + 1}. ${s.label}${s.optional ? '\n(optional)' : ''}`),
-      axisTick: { show: false },
-      axisLine: { lineStyle: { color: colors.grid } },
-      axisLabel: { ...axisText, color: colors.text, interval: 0, width: Math.max(64, (container.clientWidth - 80) / steps.length - 8), overflow: 'truncate', lineHeight: 14 },
-    },
-    yAxis: {
-      type: 'value', name: 'sessions', nameTextStyle: { ...axisText, align: 'right' }, minInterval: 1,
-      splitLine: { lineStyle: { color: colors.grid } }, axisLabel: { ...axisText, formatter: (v) => formatInt(v) },
-    },
-    series: [
-      {
-        name: 'Went on', type: 'bar', stack: 'funnel', data: continued, barMaxWidth: 72,
-        itemStyle: { color: (p) => (steps[p.dataIndex].optional ? '#818cf8' : colors.accent), borderRadius: 0 },
-        label: {
-          show: true, position: 'insideTop', distance: 6, color: '#fff', fontSize: 11, fontWeight: 600,
-          formatter: (p) => (steps[p.dataIndex].suppressed || !p.value ? '' : formatPercent(steps[p.dataIndex].from_start, 0)),
+  mountChart(
+    container,
+    {
+      grid: { left: 64, right: 16, top: 34, bottom: 44 },
+      tooltip: {
+        ...baseTooltip,
+        trigger: 'axis',
+        axisPointer: { type: 'shadow', shadowStyle: { color: 'rgba(79,70,229,0.06)' } },
+        formatter: (items) => {
+          const step = steps[items[0].dataIndex];
+          const title = `${step.index + 1}. ${step.label}${step.optional ? ' (optional)' : ''}`;
+          if (step.suppressed)
+            return tooltipHtml(title, [['Hidden', `fewer than ${view.k} sessions`]]);
+          return tooltipHtml(
+            title,
+            [
+              ['Reached', formatInt(step.reached)],
+              ['From previous', formatPercent(step.from_previous)],
+              ['From start', formatPercent(step.from_start)],
+              [
+                'Dropped off here',
+                `${formatInt(step.drop_off)} (${formatPercent(step.drop_off_rate)})`,
+              ],
+              step.index > 0
+                ? [
+                    'Median / p90 time',
+                    `${formatDuration(step.median_step_s)} / ${formatDuration(step.p90_step_s)}`,
+                  ]
+                : null,
+            ],
+            colors.accent,
+          );
         },
       },
-      {
-        name: 'Dropped off here', type: 'bar', stack: 'funnel', data: dropped, barMaxWidth: 72,
-        itemStyle: { color: colors.lossSoft, borderRadius: [4, 4, 0, 0] },
-        label: {
-          show: true, position: 'top', color: colors.loss, fontSize: 11,
-          formatter: (p) => (p.value ? `\u2212${formatInt(p.value)}` : ''),
+      xAxis: {
+        type: 'category',
+        data: steps.map((s) => `${s.index + 1}. ${s.label}${s.optional ? '\n(optional)' : ''}`),
+        axisTick: { show: false },
+        axisLine: { lineStyle: { color: colors.grid } },
+        axisLabel: {
+          ...axisText,
+          color: colors.text,
+          interval: 0,
+          width: Math.max(64, (container.clientWidth - 80) / steps.length - 8),
+          overflow: 'truncate',
+          lineHeight: 14,
         },
       },
-    ],
-  }, `Funnel ${funnel.label}: sessions reaching each of its ${steps.length} steps; the rose top of each bar is the drop-off at that step. The table below has the numbers.`);
+      yAxis: {
+        type: 'value',
+        name: 'sessions',
+        nameTextStyle: { ...axisText, align: 'right' },
+        minInterval: 1,
+        splitLine: { lineStyle: { color: colors.grid } },
+        axisLabel: { ...axisText, formatter: (v) => formatInt(v) },
+      },
+      series: [
+        {
+          name: 'Went on',
+          type: 'bar',
+          stack: 'funnel',
+          data: continued,
+          barMaxWidth: 72,
+          itemStyle: {
+            color: (p) => (steps[p.dataIndex].optional ? '#818cf8' : colors.accent),
+            borderRadius: 0,
+          },
+          label: {
+            show: true,
+            position: 'insideTop',
+            distance: 6,
+            color: '#fff',
+            fontSize: 11,
+            fontWeight: 600,
+            formatter: (p) =>
+              steps[p.dataIndex].suppressed || !p.value
+                ? ''
+                : formatPercent(steps[p.dataIndex].from_start, 0),
+          },
+        },
+        {
+          name: 'Dropped off here',
+          type: 'bar',
+          stack: 'funnel',
+          data: dropped,
+          barMaxWidth: 72,
+          itemStyle: { color: colors.lossSoft, borderRadius: [4, 4, 0, 0] },
+          label: {
+            show: true,
+            position: 'top',
+            color: colors.loss,
+            fontSize: 11,
+            formatter: (p) => (p.value ? `\u2212${formatInt(p.value)}` : ''),
+          },
+        },
+      ],
+    },
+    `Funnel ${funnel.label}: sessions reaching each of its ${steps.length} steps; the rose top of each bar is the drop-off at that step. The table below has the numbers.`,
+  );
 }

@@ -10,26 +10,36 @@
 import { clear, dataTable, el, emptyState, stat, suppressedBadge, tableDetails } from '../dom.js';
 import { formatInt, formatPercent } from '../format.js';
 import { drawCells, drawReach } from './heatmap_overlay.js';
-import { initialOrigin, matchesTemplate, pageUrl, parseOrigin, pathHint, pathPlaceholder, rememberPath, samplePath, storeOrigin } from './heatmap_page.js';
+import {
+  initialOrigin,
+  matchesTemplate,
+  pageUrl,
+  parseOrigin,
+  pathHint,
+  pathPlaceholder,
+  rememberPath,
+  samplePath,
+  storeOrigin,
+} from './heatmap_page.js';
 
-const kFrameWidth = 1280;        // CSS px the page is laid out at, then scaled to the panel
-const kFallbackHeight = 1600;    // when the page does not say how tall it is
+const kFrameWidth = 1280; // CSS px the page is laid out at, then scaled to the panel
+const kFallbackHeight = 1600; // when the page does not say how tall it is
 // While measuring, a typical desktop viewport: a page shorter than the frame
 // reports the frame's height, as it did for the visitors who clicked on it.
 const kMeasuringHeight = 800;
 const kMeasureTimeoutMs = 2000;
-const kLoadTimeoutMs = 15000;    // a page that never fires 'load' still gets the fallback
-const kMeasureRetryMs = 250;     // the tracker may still be loading when the frame fires 'load'
+const kLoadTimeoutMs = 15000; // a page that never fires 'load' still gets the fallback
+const kMeasureRetryMs = 250; // the tracker may still be loading when the frame fires 'load'
 const kMaxHeight = 30000;
 
 export function createHeatmapPanel(body) {
   const ui = buildSkeleton(body);
   const state = {
     view: null,
-    page: '',          // selected template
-    frameSrc: '',      // what the iframe shows
-    measured: null,    // { width, height } from the page, or null
-    status: 'none',    // none | measuring | aligned | unaligned
+    page: '', // selected template
+    frameSrc: '', // what the iframe shows
+    measured: null, // { width, height } from the page, or null
+    status: 'none', // none | measuring | aligned | unaligned
   };
   let measureTimer = 0;
   let measureDeadline = 0;
@@ -88,8 +98,11 @@ export function createHeatmapPanel(body) {
     setStatus('measuring', 'Loading the page and asking it for its size\u2026');
     stopMeasuring();
     measureTimer = setTimeout(() => {
-      setStatus('unaligned', `The page has not finished loading after ${kLoadTimeoutMs / 1000} s (is the site URL right?). `
-        + `The clicks are drawn at ${kFrameWidth} \u00d7 ${kFallbackHeight} px and may not line up.`);
+      setStatus(
+        'unaligned',
+        `The page has not finished loading after ${kLoadTimeoutMs / 1000} s (is the site URL right?). ` +
+          `The clicks are drawn at ${kFrameWidth} \u00d7 ${kFallbackHeight} px and may not line up.`,
+      );
       layout();
     }, kLoadTimeoutMs);
     layout();
@@ -121,8 +134,11 @@ export function createHeatmapPanel(body) {
     }
     if (Date.now() >= measureDeadline) {
       if (!state.measured) {
-        setStatus('unaligned', `The page did not report its size within ${kMeasureTimeoutMs / 1000} s (is an up-to-date microconv script on it?). `
-          + `It is shown at ${kFrameWidth} \u00d7 ${kFallbackHeight} px and the overlay may not line up.`);
+        setStatus(
+          'unaligned',
+          `The page did not report its size within ${kMeasureTimeoutMs / 1000} s (is an up-to-date microconv script on it?). ` +
+            `It is shown at ${kFrameWidth} \u00d7 ${kFallbackHeight} px and the overlay may not line up.`,
+        );
         layout();
       }
       return;
@@ -144,9 +160,15 @@ export function createHeatmapPanel(body) {
     const height = Number(data.height);
     if (!Number.isFinite(width) || !Number.isFinite(height) || width < 100 || height < 100) return;
     const size = { width: Math.min(width, 4 * kFrameWidth), height: Math.min(height, kMaxHeight) };
-    const changed = !state.measured || Math.abs(state.measured.height - size.height) > 2 || Math.abs(state.measured.width - size.width) > 2;
+    const changed =
+      !state.measured ||
+      Math.abs(state.measured.height - size.height) > 2 ||
+      Math.abs(state.measured.width - size.width) > 2;
     state.measured = size;
-    setStatus('aligned', `Aligned to the page's document (${formatInt(Math.round(size.width))} \u00d7 ${formatInt(Math.round(size.height))} px at ${kFrameWidth} px wide).`);
+    setStatus(
+      'aligned',
+      `Aligned to the page's document (${formatInt(Math.round(size.width))} \u00d7 ${formatInt(Math.round(size.height))} px at ${kFrameWidth} px wide).`,
+    );
     // Answers keep coming until the deadline: a page that grows after load
     // (images, fonts) is followed; a stable one stops the questions.
     if (changed) layout();
@@ -175,7 +197,11 @@ export function createHeatmapPanel(body) {
     const withPage = Boolean(state.frameSrc);
     const docWidth = withPage && state.measured ? state.measured.width : kFrameWidth;
     const unmeasured = state.status === 'measuring' ? kMeasuringHeight : kFallbackHeight;
-    const docHeight = withPage ? (state.measured ? state.measured.height : unmeasured) : kFrameWidth * 1.25;
+    const docHeight = withPage
+      ? state.measured
+        ? state.measured.height
+        : unmeasured
+      : kFrameWidth * 1.25;
     ui.frame.style.width = `${kFrameWidth}px`;
     ui.frame.style.height = `${docHeight}px`;
     ui.frame.style.transform = `scale(${scale})`;
@@ -193,20 +219,68 @@ export function createHeatmapPanel(body) {
     const page = (heat.pages || []).find((p) => p.page === state.page);
     const pageRow = (report.pages || []).find((p) => p.page === state.page);
     const loading = state.status === 'measuring';
-    drawCells(ui.canvas, state.box, heat, page && !page.suppressed && ui.showClicks.checked && !loading ? page.cells : null);
-    drawReach(ui.reach, state.box, pageRow && !pageRow.suppressed && ui.showReach.checked && !loading ? pageRow.scroll_reach : null);
+    drawCells(
+      ui.canvas,
+      state.box,
+      heat,
+      page && !page.suppressed && ui.showClicks.checked && !loading ? page.cells : null,
+    );
+    drawReach(
+      ui.reach,
+      state.box,
+      pageRow && !pageRow.suppressed && ui.showReach.checked && !loading
+        ? pageRow.scroll_reach
+        : null,
+    );
     clear(ui.stats);
-    if (page?.suppressed) clear(ui.stats, el('span', { className: 'note' }, suppressedBadge(view.k), ' Fewer than ', String(view.k), ' sessions on this page: hidden for privacy.'));
-    else if (page) clear(ui.stats, stat('Sessions', formatInt(page.sessions)), stat('Clicks', formatInt(page.clicks)),
-      pageRow && !pageRow.suppressed ? stat('Scrolled past half', formatPercent(pageRow.scroll_reach?.[5] ?? 0, 0)) : null);
+    if (page?.suppressed)
+      clear(
+        ui.stats,
+        el(
+          'span',
+          { className: 'note' },
+          suppressedBadge(view.k),
+          ' Fewer than ',
+          String(view.k),
+          ' sessions on this page: hidden for privacy.',
+        ),
+      );
+    else if (page)
+      clear(
+        ui.stats,
+        stat('Sessions', formatInt(page.sessions)),
+        stat('Clicks', formatInt(page.clicks)),
+        pageRow && !pageRow.suppressed
+          ? stat('Scrolled past half', formatPercent(pageRow.scroll_reach?.[5] ?? 0, 0))
+          : null,
+      );
     ui.hover.hidden = true;
-    state.cells = page && !page.suppressed ? { cells: page.cells, columns: heat.columns, rows: heat.rows, clicks: page.clicks } : null;
-    clear(ui.reachTable, pageRow && !pageRow.suppressed && pageRow.scroll_reach ? tableDetails('Scroll reach as a table', dataTable({
-      caption: `Scroll reach on ${state.page}`,
-      columns: [{ key: 'depth', label: 'Scrolled to at least' }, { key: 'share', label: 'Share of page views', numeric: true, format: (v) => formatPercent(v, 0) }],
-      rows: pageRow.scroll_reach.map((share, i) => ({ depth: `${i * 10} %`, share })),
-      k: view.k,
-    })) : null);
+    state.cells =
+      page && !page.suppressed
+        ? { cells: page.cells, columns: heat.columns, rows: heat.rows, clicks: page.clicks }
+        : null;
+    clear(
+      ui.reachTable,
+      pageRow && !pageRow.suppressed && pageRow.scroll_reach
+        ? tableDetails(
+            'Scroll reach as a table',
+            dataTable({
+              caption: `Scroll reach on ${state.page}`,
+              columns: [
+                { key: 'depth', label: 'Scrolled to at least' },
+                {
+                  key: 'share',
+                  label: 'Share of page views',
+                  numeric: true,
+                  format: (v) => formatPercent(v, 0),
+                },
+              ],
+              rows: pageRow.scroll_reach.map((share, i) => ({ depth: `${i * 10} %`, share })),
+              k: view.k,
+            }),
+          )
+        : null,
+    );
   }
 
   ui.canvas.addEventListener('mousemove', (event) => {
@@ -222,27 +296,47 @@ export function createHeatmapPanel(body) {
     ui.hover.style.left = `${event.clientX - ui.stage.getBoundingClientRect().left + 12}px`;
     ui.hover.style.top = `${event.clientY - ui.stage.getBoundingClientRect().top + 12}px`;
   });
-  ui.canvas.addEventListener('mouseleave', () => { ui.hover.hidden = true; });
+  ui.canvas.addEventListener('mouseleave', () => {
+    ui.hover.hidden = true;
+  });
 
   return {
     update(view) {
       state.view = view;
       const heat = view.report.heatmap || { pages: [], selectors: [] };
       const pages = heat.pages || [];
-      clear(ui.pageSelect, pages.map((p) => el('option', { text: p.suppressed ? `${p.page} (< ${view.k})` : p.page, attrs: { value: p.page } })));
+      clear(
+        ui.pageSelect,
+        pages.map((p) =>
+          el('option', {
+            text: p.suppressed ? `${p.page} (< ${view.k})` : p.page,
+            attrs: { value: p.page },
+          }),
+        ),
+      );
       ui.pageSelect.disabled = !pages.length;
       const previous = state.page;
       if (!pages.some((p) => p.page === state.page)) state.page = pages[0]?.page || '';
       ui.pageSelect.value = state.page;
-      if (state.page !== previous || !ui.path.value) ui.path.value = samplePath(view.report.site, state.page);
+      if (state.page !== previous || !ui.path.value)
+        ui.path.value = samplePath(view.report.site, state.page);
       showPathHint();
       ui.empty.hidden = pages.length > 0;
       ui.main.hidden = pages.length === 0;
       renderSelectors(ui.selectors, view);
       view.exportTable({
         title: 'Heatmap pages',
-        columns: [{ key: 'page', label: 'Page' }, { key: 'sessions', label: 'Sessions', numeric: true }, { key: 'clicks', label: 'Clicks', numeric: true },
-          { key: 'cells', label: `Cells (${heat.columns || 16} x ${heat.rows || 32}, row-major)`, numeric: true, value: (p) => (p.cells || []).join(' ') }],
+        columns: [
+          { key: 'page', label: 'Page' },
+          { key: 'sessions', label: 'Sessions', numeric: true },
+          { key: 'clicks', label: 'Clicks', numeric: true },
+          {
+            key: 'cells',
+            label: `Cells (${heat.columns || 16} x ${heat.rows || 32}, row-major)`,
+            numeric: true,
+            value: (p) => (p.cells || []).join(' '),
+          },
+        ],
         rows: pages,
       });
       if (!state.frameSrc && ui.origin.value.trim() && pages.length) load();
@@ -256,22 +350,54 @@ export function createHeatmapPanel(body) {
 function buildSkeleton(body) {
   const ui = {};
   ui.pageSelect = el('select', { attrs: { id: 'heatmap-page' } });
-  ui.origin = el('input', { attrs: { id: 'heatmap-origin', type: 'url', placeholder: 'https://shop.example', autocomplete: 'url', spellcheck: 'false' } });
-  ui.path = el('input', { attrs: { id: 'heatmap-path', type: 'text', placeholder: '/product/1', spellcheck: 'false' } });
+  ui.origin = el('input', {
+    attrs: {
+      id: 'heatmap-origin',
+      type: 'url',
+      placeholder: 'https://shop.example',
+      autocomplete: 'url',
+      spellcheck: 'false',
+    },
+  });
+  ui.path = el('input', {
+    attrs: { id: 'heatmap-path', type: 'text', placeholder: '/product/1', spellcheck: 'false' },
+  });
   ui.pathHint = el('span', { className: 'hint' });
-  ui.showClicks = el('input', { attrs: { id: 'heatmap-show-clicks', type: 'checkbox', checked: true } });
-  ui.showReach = el('input', { attrs: { id: 'heatmap-show-reach', type: 'checkbox', checked: true } });
-  ui.clear = el('button', { className: 'btn btn-ghost', text: 'Clear URL', attrs: { type: 'button' } });
-  ui.form = el('form', { className: 'heatmap-controls', attrs: { 'aria-label': 'Heatmap page' } },
+  ui.showClicks = el('input', {
+    attrs: { id: 'heatmap-show-clicks', type: 'checkbox', checked: true },
+  });
+  ui.showReach = el('input', {
+    attrs: { id: 'heatmap-show-reach', type: 'checkbox', checked: true },
+  });
+  ui.clear = el('button', {
+    className: 'btn btn-ghost',
+    text: 'Clear URL',
+    attrs: { type: 'button' },
+  });
+  ui.form = el(
+    'form',
+    { className: 'heatmap-controls', attrs: { 'aria-label': 'Heatmap page' } },
     field('heatmap-page', 'Page template', ui.pageSelect),
     field('heatmap-origin', 'Site URL', ui.origin, 'The origin your pages are served from.'),
     field('heatmap-path', 'Page path', ui.path, ui.pathHint),
-    el('div', { className: 'control-row' }, el('button', { className: 'btn btn-primary', text: 'Show page', attrs: { type: 'submit' } }), ui.clear),
-    el('div', { className: 'toggles' },
+    el(
+      'div',
+      { className: 'control-row' },
+      el('button', { className: 'btn btn-primary', text: 'Show page', attrs: { type: 'submit' } }),
+      ui.clear,
+    ),
+    el(
+      'div',
+      { className: 'toggles' },
       el('label', { className: 'check' }, ui.showClicks, ' Clicks'),
-      el('label', { className: 'check' }, ui.showReach, ' Scroll reach')));
+      el('label', { className: 'check' }, ui.showReach, ' Scroll reach'),
+    ),
+  );
   ui.stats = el('div', { className: 'funnel-summary heatmap-stats' });
-  ui.status = el('p', { className: 'heatmap-status', attrs: { role: 'status', 'aria-live': 'polite' } });
+  ui.status = el('p', {
+    className: 'heatmap-status',
+    attrs: { role: 'status', 'aria-live': 'polite' },
+  });
   ui.frame = el('iframe', {
     className: 'heatmap-frame',
     hidden: true,
@@ -291,38 +417,93 @@ function buildSkeleton(body) {
   ui.reach = el('div', { className: 'heatmap-reach', attrs: { 'aria-hidden': 'true' } });
   ui.hover = el('div', { className: 'heatmap-hover', hidden: true });
   ui.loadingUrl = el('span', { className: 'heatmap-loading-url' });
-  ui.loading = el('div', { className: 'heatmap-loading', hidden: true },
-    el('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }), el('span', { text: 'Loading the page\u2026' }), ui.loadingUrl);
-  ui.stage = el('div', { className: 'heatmap-stage' }, ui.frame, ui.canvas, ui.reach, ui.hover, ui.loading);
-  ui.viewport = el('div', { className: 'heatmap-viewport', attrs: { role: 'img', 'aria-label': 'Click heatmap over the page; the scroll reach table is below.' } }, ui.stage);
+  ui.loading = el(
+    'div',
+    { className: 'heatmap-loading', hidden: true },
+    el('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }),
+    el('span', { text: 'Loading the page\u2026' }),
+    ui.loadingUrl,
+  );
+  ui.stage = el(
+    'div',
+    { className: 'heatmap-stage' },
+    ui.frame,
+    ui.canvas,
+    ui.reach,
+    ui.hover,
+    ui.loading,
+  );
+  ui.viewport = el(
+    'div',
+    {
+      className: 'heatmap-viewport',
+      attrs: {
+        role: 'img',
+        'aria-label': 'Click heatmap over the page; the scroll reach table is below.',
+      },
+    },
+    ui.stage,
+  );
   ui.reachTable = el('div');
   ui.selectors = el('div', { className: 'heatmap-selectors' });
-  ui.empty = emptyState('No clicks recorded yet', 'The heatmap fills in as visitors click on your pages.');
-  ui.main = el('div', { className: 'heatmap' },
+  ui.empty = emptyState(
+    'No clicks recorded yet',
+    'The heatmap fills in as visitors click on your pages.',
+  );
+  ui.main = el(
+    'div',
+    { className: 'heatmap' },
     el('div', { className: 'heatmap-side' }, ui.form, ui.selectors),
-    el('div', { className: 'heatmap-main' }, ui.stats, ui.status, ui.viewport, ui.reachTable));
+    el('div', { className: 'heatmap-main' }, ui.stats, ui.status, ui.viewport, ui.reachTable),
+  );
   clear(body, ui.empty, ui.main);
   return ui;
 }
 
 // `hint`: text, or a hint element the panel rewrites.
 function field(id, label, control, hint) {
-  if (!hint) return el('div', { className: 'field' }, el('label', { text: label, attrs: { for: id } }), control);
+  if (!hint)
+    return el(
+      'div',
+      { className: 'field' },
+      el('label', { text: label, attrs: { for: id } }),
+      control,
+    );
   const hintNode = typeof hint === 'string' ? el('span', { className: 'hint', text: hint }) : hint;
   hintNode.id = `${id}-hint`;
   control.setAttribute('aria-describedby', hintNode.id);
-  return el('div', { className: 'field' }, el('label', { text: label, attrs: { for: id } }), control, hintNode);
+  return el(
+    'div',
+    { className: 'field' },
+    el('label', { text: label, attrs: { for: id } }),
+    control,
+    hintNode,
+  );
 }
 
 function renderSelectors(container, view) {
   const selectors = view.report.heatmap?.selectors || [];
   const columns = [
-    { key: 'selector', label: 'Selector', format: (v) => el('span', { className: 'mono', text: v }) },
+    {
+      key: 'selector',
+      label: 'Selector',
+      format: (v) => el('span', { className: 'mono', text: v }),
+    },
     { key: 'clicks', label: 'Clicks', numeric: true, format: formatInt },
     { key: 'sessions', label: 'Sessions', numeric: true, format: formatInt },
   ];
   view.exportTable({ title: 'Selector clicks', columns, rows: selectors });
-  clear(container, el('h3', { className: 'subhead', text: 'Clicks per configured selector' }),
-    selectors.length ? dataTable({ id: 'selector-table', caption: 'Clicks per configured selector', columns, rows: selectors, k: view.k })
-      : el('p', { className: 'note', text: 'No configured selectors were clicked.' }));
+  clear(
+    container,
+    el('h3', { className: 'subhead', text: 'Clicks per configured selector' }),
+    selectors.length
+      ? dataTable({
+          id: 'selector-table',
+          caption: 'Clicks per configured selector',
+          columns,
+          rows: selectors,
+          k: view.k,
+        })
+      : el('p', { className: 'note', text: 'No configured selectors were clicked.' }),
+  );
 }

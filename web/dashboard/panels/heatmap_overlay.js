@@ -45,7 +45,11 @@ function line(ctx, x1, y1, x2, y2) {
 }
 
 function heatColor(t) {
-  const stops = [[99, 102, 241], [245, 158, 11], [225, 29, 72]];
+  const stops = [
+    [99, 102, 241],
+    [245, 158, 11],
+    [225, 29, 72],
+  ];
   const scaled = t * (stops.length - 1);
   const i = Math.min(stops.length - 2, Math.floor(scaled));
   const f = scaled - i;
@@ -62,9 +66,12 @@ export function drawReach(container, box, reach) {
   if (!reach) return;
   for (let i = 1; i < reach.length; i++) {
     const y = (i / (reach.length - 1)) * box.height;
-    const mark = el('div', { className: `reach-line${i === 5 ? ' half' : ''}` },
+    const mark = el(
+      'div',
+      { className: `reach-line${i === 5 ? ' half' : ''}` },
       el('span', { className: 'reach-depth', text: `${i * 10} %` }),
-      el('span', { className: 'reach-label', text: `${formatPercent(reach[i], 0)} reached` }));
+      el('span', { className: 'reach-label', text: `${formatPercent(reach[i], 0)} reached` }),
+    );
     mark.style.top = `${y}px`;
     container.append(mark);
   }

@@ -78,7 +78,10 @@ export function rememberPath(site, template, path) {
 const kParam = /^:[A-Za-z_][A-Za-z0-9_]*$/;
 
 function segments(path) {
-  return String(path || '').split(/[?#]/)[0].split('/').filter(Boolean);
+  return String(path || '')
+    .split(/[?#]/)[0]
+    .split('/')
+    .filter(Boolean);
 }
 
 function hasParams(template) {
@@ -106,7 +109,12 @@ export function matchesTemplate(template, path) {
 
 // "/product/:id" -> "/product/…": the placeholder of the path field.
 export function pathPlaceholder(template) {
-  return '/' + segments(template).map((s) => (kParam.test(s) || s.includes('*') ? '\u2026' : s)).join('/');
+  return (
+    '/' +
+    segments(template)
+      .map((s) => (kParam.test(s) || s.includes('*') ? '\u2026' : s))
+      .join('/')
+  );
 }
 
 // Says what the path field holds, or what it still needs.

@@ -13,17 +13,58 @@ export function renderKpis(body, view) {
   const time = (v) => (none ? '\u2013' : formatDuration(v));
   const note = (text) => (none ? '' : text);
   const cards = [
-    card('sessions', 'Sessions', e.sessions, formatInt,
-      note(e.median_duration_s !== undefined ? `median visit ${formatDuration(e.median_duration_s)}` : ''), days.map((d) => d.sessions)),
-    card('converters', 'Converters', e.converters, formatInt, 'sessions with a goal', days.map((d) => d.conversions)),
-    card('conversion_rate', 'Conversion rate (of all sessions)', e.conversion_rate, rate, 'converters \u00f7 sessions',
-      days.map((d) => (d.sessions ? d.conversions / d.sessions : d.sessions === 0 ? 0 : null))),
-    card('page_views', 'Page views', e.page_views, formatInt,
-      note(e.pages_per_session !== undefined ? `${e.pages_per_session.toFixed(1)} per session` : ''), days.map((d) => d.page_views)),
-    card('bounce_rate', 'Bounce rate (of all sessions)', e.bounce_rate, rate,
-      note(e.bounces !== undefined ? `${formatInt(e.bounces)} single-page sessions` : '')),
-    card('median_active_s', 'Median active time', e.median_active_s, time,
-      note(e.p90_active_s !== undefined ? `p90 ${formatDuration(e.p90_active_s)}` : '')),
+    card(
+      'sessions',
+      'Sessions',
+      e.sessions,
+      formatInt,
+      note(
+        e.median_duration_s !== undefined
+          ? `median visit ${formatDuration(e.median_duration_s)}`
+          : '',
+      ),
+      days.map((d) => d.sessions),
+    ),
+    card(
+      'converters',
+      'Converters',
+      e.converters,
+      formatInt,
+      'sessions with a goal',
+      days.map((d) => d.conversions),
+    ),
+    card(
+      'conversion_rate',
+      'Conversion rate (of all sessions)',
+      e.conversion_rate,
+      rate,
+      'converters \u00f7 sessions',
+      days.map((d) => (d.sessions ? d.conversions / d.sessions : d.sessions === 0 ? 0 : null)),
+    ),
+    card(
+      'page_views',
+      'Page views',
+      e.page_views,
+      formatInt,
+      note(
+        e.pages_per_session !== undefined ? `${e.pages_per_session.toFixed(1)} per session` : '',
+      ),
+      days.map((d) => d.page_views),
+    ),
+    card(
+      'bounce_rate',
+      'Bounce rate (of all sessions)',
+      e.bounce_rate,
+      rate,
+      note(e.bounces !== undefined ? `${formatInt(e.bounces)} single-page sessions` : ''),
+    ),
+    card(
+      'median_active_s',
+      'Median active time',
+      e.median_active_s,
+      time,
+      note(e.p90_active_s !== undefined ? `p90 ${formatDuration(e.p90_active_s)}` : ''),
+    ),
     frustrationCard(e, none),
   ];
   for (const c of cards) {
@@ -32,29 +73,78 @@ export function renderKpis(body, view) {
   clear(body, el('dl', { className: 'kpis' }, cards));
   view.exportTable({
     title: 'Overview',
-    columns: [{ key: 'metric', label: 'Metric' }, { key: 'value', label: 'Value', numeric: true }],
-    rows: ['sessions', 'converters', 'conversion_rate', 'page_views', 'pages_per_session', 'bounces', 'bounce_rate',
-      'median_active_s', 'p90_active_s', 'median_duration_s', 'median_scroll_percent', 'rage_clicks', 'dead_clicks',
-      'quick_backs'].map((metric) => ({ metric, value: e[metric], suppressed: e.suppressed })),
+    columns: [
+      { key: 'metric', label: 'Metric' },
+      { key: 'value', label: 'Value', numeric: true },
+    ],
+    rows: [
+      'sessions',
+      'converters',
+      'conversion_rate',
+      'page_views',
+      'pages_per_session',
+      'bounces',
+      'bounce_rate',
+      'median_active_s',
+      'p90_active_s',
+      'median_duration_s',
+      'median_scroll_percent',
+      'rage_clicks',
+      'dead_clicks',
+      'quick_backs',
+    ].map((metric) => ({ metric, value: e[metric], suppressed: e.suppressed })),
   });
 }
 
 function card(key, label, value, format, note, spark) {
-  const number = el('span', { className: 'kpi-value', dataset: { kpi: key, value: value ?? '' }, text: value === undefined ? '' : format(value) });
-  return el('div', { className: 'kpi' },
+  const number = el('span', {
+    className: 'kpi-value',
+    dataset: { kpi: key, value: value ?? '' },
+    text: value === undefined ? '' : format(value),
+  });
+  return el(
+    'div',
+    { className: 'kpi' },
     el('dt', { className: 'kpi-label', text: label }),
-    el('dd', {}, number, note ? el('span', { className: 'kpi-note', text: note }) : null,
-      spark && spark.some((v) => v) ? sparkline(spark) : null));
+    el(
+      'dd',
+      {},
+      number,
+      note ? el('span', { className: 'kpi-note', text: note }) : null,
+      spark && spark.some((v) => v) ? sparkline(spark) : null,
+    ),
+  );
 }
 
 function frustrationCard(e, none) {
-  const rage = el('span', { dataset: { kpi: 'rage_clicks', value: e.rage_clicks ?? '' }, text: formatInt(e.rage_clicks ?? 0) });
-  const dead = el('span', { dataset: { kpi: 'dead_clicks', value: e.dead_clicks ?? '' }, text: formatInt(e.dead_clicks ?? 0) });
+  const rage = el('span', {
+    dataset: { kpi: 'rage_clicks', value: e.rage_clicks ?? '' },
+    text: formatInt(e.rage_clicks ?? 0),
+  });
+  const dead = el('span', {
+    dataset: { kpi: 'dead_clicks', value: e.dead_clicks ?? '' },
+    text: formatInt(e.dead_clicks ?? 0),
+  });
   const per100 = e.sessions ? ((e.rage_clicks + e.dead_clicks) / e.sessions) * 100 : 0;
-  return el('div', { className: 'kpi' },
+  return el(
+    'div',
+    { className: 'kpi' },
     el('dt', { className: 'kpi-label', text: 'Rage / dead clicks' }),
-    el('dd', {}, el('span', { className: 'kpi-value' }, rage, el('span', { className: 'kpi-sep', text: ' / ' }), dead),
-      none ? null : el('span', { className: 'kpi-note', text: `${per100.toFixed(1)} per 100 sessions` })));
+    el(
+      'dd',
+      {},
+      el(
+        'span',
+        { className: 'kpi-value' },
+        rage,
+        el('span', { className: 'kpi-sep', text: ' / ' }),
+        dead,
+      ),
+      none
+        ? null
+        : el('span', { className: 'kpi-note', text: `${per100.toFixed(1)} per 100 sessions` }),
+    ),
+  );
 }
 
 function markSuppressed(card, k) {

@@ -12,17 +12,23 @@ const kSvg = 'http://www.w3.org/2000/svg';
 
 export function createLivePanel(body) {
   const status = el('span', { className: 'live-status', attrs: { role: 'status' } }); // empty until connecting
-  const number = el('span', { className: 'live-number', dataset: { live: 'active_sessions' }, text: '\u2013' });
+  const number = el('span', {
+    className: 'live-number',
+    dataset: { live: 'active_sessions' },
+    text: '\u2013',
+  });
   const caption = el('span', { className: 'live-caption', text: 'active sessions' });
   const trend = el('div', { className: 'live-trend', attrs: { 'aria-hidden': 'true' } });
   const funnel = el('div', { className: 'live-funnel' });
   const updated = el('span', { className: 'live-updated' });
-  clear(body,
+  clear(
+    body,
     el('div', { className: 'live-top' }, el('div', {}, number, caption), status),
     trend,
     el('h3', { className: 'subhead', text: 'Live funnel' }),
     funnel,
-    updated);
+    updated,
+  );
 
   let site = '';
   let connection = null;
@@ -33,7 +39,14 @@ export function createLivePanel(body) {
   let lastAt = 0;
 
   function setStatus(value) {
-    const text = { connecting: 'Connecting\u2026', open: 'Live', reconnecting: 'Reconnecting\u2026', closed: 'Disconnected', paused: 'Paused while hidden' }[value] || value;
+    const text =
+      {
+        connecting: 'Connecting\u2026',
+        open: 'Live',
+        reconnecting: 'Reconnecting\u2026',
+        closed: 'Disconnected',
+        paused: 'Paused while hidden',
+      }[value] || value;
     status.textContent = text;
     status.className = `live-status live-${value}`;
   }
@@ -52,7 +65,8 @@ export function createLivePanel(body) {
     if (history.length > kHistory) history = history.slice(-kHistory);
     drawTrend();
     drawFunnel();
-    updated.textContent = active ? `Updated ${new Date(lastAt).toLocaleTimeString()}`
+    updated.textContent = active
+      ? `Updated ${new Date(lastAt).toLocaleTimeString()}`
       : 'Nobody right now: visitors appear here within seconds of their next page flush.';
   }
 
@@ -63,17 +77,24 @@ export function createLivePanel(body) {
     const max = Math.max(...history, 1);
     const step = width / (kHistory - 1);
     const offset = (kHistory - history.length) * step;
-    const points = history.map((v, i) => `${(offset + i * step).toFixed(1)},${(height - 3 - (v / max) * (height - 8)).toFixed(1)}`);
+    const points = history.map(
+      (v, i) =>
+        `${(offset + i * step).toFixed(1)},${(height - 3 - (v / max) * (height - 8)).toFixed(1)}`,
+    );
     const svg = document.createElementNS(kSvg, 'svg');
     svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
     svg.setAttribute('preserveAspectRatio', 'none');
     // The baseline spans the whole window so a young trend reads as growing from the right.
     const base = document.createElementNS(kSvg, 'line');
     base.setAttribute('class', 'live-base');
-    for (const [key, value] of Object.entries({ x1: 0, y1: height - 1, x2: width, y2: height - 1 })) base.setAttribute(key, String(value));
+    for (const [key, value] of Object.entries({ x1: 0, y1: height - 1, x2: width, y2: height - 1 }))
+      base.setAttribute(key, String(value));
     const area = document.createElementNS(kSvg, 'polygon');
     area.setAttribute('class', 'live-area');
-    area.setAttribute('points', `${offset.toFixed(1)},${height} ${points.join(' ')} ${width},${height}`);
+    area.setAttribute(
+      'points',
+      `${offset.toFixed(1)},${height} ${points.join(' ')} ${width},${height}`,
+    );
     const polyline = document.createElementNS(kSvg, 'polyline');
     polyline.setAttribute('class', 'live-line');
     polyline.setAttribute('points', points.join(' '));
@@ -87,17 +108,29 @@ export function createLivePanel(body) {
     if (!live) return void clear(funnel, emptyState('No funnel configured'));
     const steps = Array.isArray(live.steps) ? live.steps.map((v) => Number(v) || 0) : [];
     const entered = Number(live.entered) || 0;
-    const list = el('ol', { className: 'live-steps', attrs: { 'aria-label': `Live funnel ${live.label || live.id}` } });
+    const list = el('ol', {
+      className: 'live-steps',
+      attrs: { 'aria-label': `Live funnel ${live.label || live.id}` },
+    });
     list.append(row('Entered', entered, entered));
-    steps.forEach((count, i) => list.append(row(stepLabels[i] || `Step ${i + 1}`, count, entered)));
+    steps.forEach((count, i) => {
+      list.append(row(stepLabels[i] || `Step ${i + 1}`, count, entered));
+    });
     clear(funnel, list);
   }
 
   function row(label, count, entered) {
-    return el('li', { className: 'live-step' },
+    return el(
+      'li',
+      { className: 'live-step' },
       el('span', { className: 'live-step-label', text: label, attrs: { title: label } }),
       shareBar(entered ? count / entered : 0),
-      el('span', { className: 'live-step-num', text: formatInt(count), attrs: { title: entered ? formatPercent(count / entered) : '' } }));
+      el('span', {
+        className: 'live-step-num',
+        text: formatInt(count),
+        attrs: { title: entered ? formatPercent(count / entered) : '' },
+      }),
+    );
   }
 
   function connect() {

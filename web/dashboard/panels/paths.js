@@ -10,37 +10,78 @@ export function renderPaths(body, view) {
   const { report } = view;
   const paths = report.paths || [];
   const other = report.other_paths;
-  const pathText = (p) => (p.steps.length ? p.steps.map(view.label).join(' \u2192 ') : '(no micro-conversion)');
-  const rows = [...paths, ...(other && (other.suppressed || other.sessions) ? [{ ...other, other: true }] : [])];
+  const pathText = (p) =>
+    p.steps.length ? p.steps.map(view.label).join(' \u2192 ') : '(no micro-conversion)';
+  const rows = [
+    ...paths,
+    ...(other && (other.suppressed || other.sessions) ? [{ ...other, other: true }] : []),
+  ];
   const columns = [
     { key: 'path', label: 'Path', value: (p) => (p.other ? 'Other paths' : pathText(p)) },
-    { key: 'length', label: 'Steps', numeric: true, value: (p) => (p.other ? null : p.steps.length) },
+    {
+      key: 'length',
+      label: 'Steps',
+      numeric: true,
+      value: (p) => (p.other ? null : p.steps.length),
+    },
     { key: 'sessions', label: 'Sessions', numeric: true, format: formatInt },
     { key: 'converters', label: 'Converters', numeric: true, format: formatInt },
-    { key: 'conversion_rate', label: 'Conversion rate', numeric: true, format: (v) => formatPercent(v) },
+    {
+      key: 'conversion_rate',
+      label: 'Conversion rate',
+      numeric: true,
+      format: (v) => formatPercent(v),
+    },
   ];
   view.exportTable({ title: 'Paths', columns, rows });
   const drawn = paths.filter((p) => !p.suppressed && p.steps.length && p.sessions);
   if (!drawn.length) {
-    return void clear(body, emptyState('No micro-conversion paths yet', 'Paths appear once visitors complete micro-conversions.'),
-      rows.length ? tableDetails('Paths as a table', dataTable({ caption: 'Top paths', columns, rows, k: view.k })) : null);
+    return void clear(
+      body,
+      emptyState(
+        'No micro-conversion paths yet',
+        'Paths appear once visitors complete micro-conversions.',
+      ),
+      rows.length
+        ? tableDetails(
+            'Paths as a table',
+            dataTable({ caption: 'Top paths', columns, rows, k: view.k }),
+          )
+        : null,
+    );
   }
   const noMicro = paths.find((p) => !p.suppressed && !p.steps.length);
   const hidden = paths.filter((p) => p.suppressed).length;
   const chart = el('div', { className: 'chart chart-paths' });
-  clear(body,
-    el('div', { className: 'funnel-summary' },
+  clear(
+    body,
+    el(
+      'div',
+      { className: 'funnel-summary' },
       stat('Top paths drawn', formatInt(drawn.length)),
       stat('Sessions on them', formatInt(drawn.reduce((s, p) => s + p.sessions, 0))),
       noMicro ? stat('No micro-conversion', formatInt(noMicro.sessions)) : null,
-      other && !other.suppressed && other.sessions ? stat('On other paths', formatInt(other.sessions)) : null,
+      other && !other.suppressed && other.sessions
+        ? stat('On other paths', formatInt(other.sessions))
+        : null,
       hidden ? stat('Paths under k', formatInt(hidden)) : null,
-      el('span', { className: 'legend-inline' }, el('span', { className: 'swatch swatch-low' }), 'few converted',
-        el('span', { className: 'swatch swatch-high' }), 'many converted')),
+      el(
+        'span',
+        { className: 'legend-inline' },
+        el('span', { className: 'swatch swatch-low' }),
+        'few converted',
+        el('span', { className: 'swatch swatch-high' }),
+        'many converted',
+      ),
+    ),
     // Eleven columns of labels need room: narrow screens scroll the chart.
     // Its height is set by drawSankey from the labels and the busiest column.
     el('div', { className: 'chart-scroll' }, chart),
-    tableDetails('Paths as a table', dataTable({ caption: 'Top micro-conversion paths', columns, rows, k: view.k })));
+    tableDetails(
+      'Paths as a table',
+      dataTable({ caption: 'Top micro-conversion paths', columns, rows, k: view.k }),
+    ),
+  );
   drawSankey(chart, drawn, view);
 }
 
@@ -49,7 +90,7 @@ export function renderPaths(body, view) {
 // height apart, so labels never overlap. Full labels are in the tooltips.
 const kLeft = 8;
 const kNodeWidth = 8;
-const kLabelDistance = 4;   // between a node and its label
+const kLabelDistance = 4; // between a node and its label
 const kLabelFont = 11;
 const kLineHeight = 13;
 const kMaxLines = 3;
@@ -93,58 +134,87 @@ function drawSankey(container, paths, view) {
   // Clear of the next column's node: 8 px where there is room, 3 px on narrow
   // charts where every pixel of label counts.
   const labelEnd = columnWidth >= 100 ? 8 : 3;
-  const labelWidth = Math.max(48, Math.min(240, Math.floor(columnWidth - kNodeWidth - kLabelDistance - labelEnd)));
-  const labels = new Map(nodeList.map((node) => [node.name, fitLines(view.label(node.id), labelWidth, kMaxLines, kLabelFont)]));
+  const labelWidth = Math.max(
+    48,
+    Math.min(240, Math.floor(columnWidth - kNodeWidth - kLabelDistance - labelEnd)),
+  );
+  const labels = new Map(
+    nodeList.map((node) => [
+      node.name,
+      fitLines(view.label(node.id), labelWidth, kMaxLines, kLabelFont),
+    ]),
+  );
   const labelHeight = Math.max(...[...labels.values()].map((lines) => lines.length)) * kLineHeight;
   const nodeGap = labelHeight + 8;
   const perColumn = new Map();
   for (const node of nodeList) perColumn.set(node.depth, (perColumn.get(node.depth) || 0) + 1);
   const crowded = Math.max(...perColumn.values());
-  const margin = Math.ceil(labelHeight / 2) + 4;  // half a label sticks out past the first and last node
+  const margin = Math.ceil(labelHeight / 2) + 4; // half a label sticks out past the first and last node
   // The gaps are fixed; the sessions share what is left, at least 380 px.
   container.style.height = `${Math.max(520, (crowded - 1) * nodeGap + 380 + 2 * margin)}px`;
   sankeyWidths.set(container, width);
 
-  const chart = mountChart(container, {
-    tooltip: {
-      ...baseTooltip,
-      trigger: 'item',
-      formatter: (p) => {
-        if (p.dataType === 'edge') {
-          const link = p.data;
-          return tooltipHtml(`${view.label(nodes.get(link.source).id)} \u2192 ${view.label(nodes.get(link.target).id)}`, [
-            ['Sessions', formatInt(link.value)],
-            ['Of them converted', formatPercent(link.converters / link.value)],
-          ]);
-        }
-        const node = nodes.get(p.name);
-        return tooltipHtml(view.label(node.id), [
-          ['Micro-conversion #', String(node.depth + 1)],
-          ['Sessions', formatInt(node.sessions)],
-          ['Path ended here', formatInt(node.ends)],
-        ], colors.accent);
+  const chart = mountChart(
+    container,
+    {
+      tooltip: {
+        ...baseTooltip,
+        trigger: 'item',
+        formatter: (p) => {
+          if (p.dataType === 'edge') {
+            const link = p.data;
+            return tooltipHtml(
+              `${view.label(nodes.get(link.source).id)} \u2192 ${view.label(nodes.get(link.target).id)}`,
+              [
+                ['Sessions', formatInt(link.value)],
+                ['Of them converted', formatPercent(link.converters / link.value)],
+              ],
+            );
+          }
+          const node = nodes.get(p.name);
+          return tooltipHtml(
+            view.label(node.id),
+            [
+              ['Micro-conversion #', String(node.depth + 1)],
+              ['Sessions', formatInt(node.sessions)],
+              ['Path ended here', formatInt(node.ends)],
+            ],
+            colors.accent,
+          );
+        },
       },
+      series: [
+        {
+          type: 'sankey',
+          left: kLeft,
+          right: labelWidth + kLabelDistance + labelEnd,
+          top: margin,
+          bottom: margin,
+          nodeAlign: 'left',
+          nodeWidth: kNodeWidth,
+          nodeGap,
+          layoutIterations: 64,
+          draggable: false,
+          emphasis: { focus: 'adjacency' },
+          data,
+          links: linkList,
+          label: {
+            color: colors.text,
+            fontFamily: font,
+            fontSize: kLabelFont,
+            lineHeight: kLineHeight,
+            distance: kLabelDistance,
+            // A white halo keeps the text legible where it crosses a link.
+            textBorderColor: 'rgba(255, 255, 255, 0.85)',
+            textBorderWidth: 2,
+            overflow: 'none',
+            formatter: (p) => labels.get(p.name).join('\n'),
+          },
+        },
+      ],
     },
-    series: [{
-      type: 'sankey',
-      left: kLeft, right: labelWidth + kLabelDistance + labelEnd, top: margin, bottom: margin,
-      nodeAlign: 'left',
-      nodeWidth: kNodeWidth,
-      nodeGap,
-      layoutIterations: 64,
-      draggable: false,
-      emphasis: { focus: 'adjacency' },
-      data,
-      links: linkList,
-      label: {
-        color: colors.text, fontFamily: font, fontSize: kLabelFont, lineHeight: kLineHeight, distance: kLabelDistance,
-        // A white halo keeps the text legible where it crosses a link.
-        textBorderColor: 'rgba(255, 255, 255, 0.85)', textBorderWidth: 2,
-        overflow: 'none',
-        formatter: (p) => labels.get(p.name).join('\n'),
-      },
-    }],
-  }, `Sankey diagram of the ${paths.length} most common micro-conversion paths, up to ${depthCount} steps long; the paths are in the table below.`);
+    `Sankey diagram of the ${paths.length} most common micro-conversion paths, up to ${depthCount} steps long; the paths are in the table below.`,
+  );
   chart.resize();
   if (!redrawers.has(container)) sankeyResizer.observe(container);
   redrawers.set(container, () => drawSankey(container, paths, view));
@@ -159,7 +229,8 @@ const sankeyResizer = new ResizeObserver((entries) => {
       sankeyResizer.unobserve(target);
       continue;
     }
-    if (Math.abs(target.clientWidth - (sankeyWidths.get(target) || 0)) > 1) redrawers.get(target)?.();
+    if (Math.abs(target.clientWidth - (sankeyWidths.get(target) || 0)) > 1)
+      redrawers.get(target)?.();
   }
 });
 

@@ -1,14 +1,31 @@
 // Traffic over time (sessions, page views, conversions per day) and where
 // visitors came from (the referrer segment).
 import { axisText, baseTooltip, colors, mountChart, tooltipHtml } from '../charts.js';
-import { clear, dataTable, el, emptyState, shareBar, suppressedBadge, tableDetails } from '../dom.js';
+import {
+  clear,
+  dataTable,
+  el,
+  emptyState,
+  shareBar,
+  suppressedBadge,
+  tableDetails,
+} from '../dom.js';
 import { formatDay, formatDayLong, formatInt, formatPercent } from '../format.js';
 
 // Both day charts: the same frame, legend and one category per day.
 const kDayChartFrame = {
   grid: { left: 48, right: 44, top: 52, bottom: 28 },
   // One row at any width (scrolls when narrow), so it never covers the axis name.
-  legend: { type: 'scroll', top: 0, left: 0, right: 0, itemWidth: 14, itemHeight: 8, textStyle: axisText, icon: 'roundRect' },
+  legend: {
+    type: 'scroll',
+    top: 0,
+    left: 0,
+    right: 0,
+    itemWidth: 14,
+    itemHeight: 8,
+    textStyle: axisText,
+    icon: 'roundRect',
+  },
 };
 
 function dayAxis(days) {
@@ -29,60 +46,132 @@ export function renderTraffic(body, view) {
     { key: 'date', label: 'Day' },
     { key: 'sessions', label: 'Sessions', numeric: true, format: formatInt },
     { key: 'page_views', label: 'Page views', numeric: true, format: formatInt },
-    { key: 'conversions', label: 'Converters', numeric: true, format: formatInt, help: 'sessions that reached a goal (macro-conversion)' },
+    {
+      key: 'conversions',
+      label: 'Converters',
+      numeric: true,
+      format: formatInt,
+      help: 'sessions that reached a goal (macro-conversion)',
+    },
   ];
-  clear(body, el('div', { className: 'traffic' },
-    el('div', { className: 'traffic-chart' }, chart,
-      tableDetails('Daily numbers', dataTable({ caption: 'Sessions, page views and converters (sessions that reached a goal) per day', columns, rows: days, k: view.k }))),
-    el('div', { className: 'traffic-referrers' }, referrers(view)),
-    referrerTrendChart));
+  clear(
+    body,
+    el(
+      'div',
+      { className: 'traffic' },
+      el(
+        'div',
+        { className: 'traffic-chart' },
+        chart,
+        tableDetails(
+          'Daily numbers',
+          dataTable({
+            caption: 'Sessions, page views and converters (sessions that reached a goal) per day',
+            columns,
+            rows: days,
+            k: view.k,
+          }),
+        ),
+      ),
+      el('div', { className: 'traffic-referrers' }, referrers(view)),
+      referrerTrendChart,
+    ),
+  );
   view.exportTable({ title: 'Traffic per day', columns, rows: days });
 
-  mountChart(chart, {
-    ...kDayChartFrame,
-    tooltip: {
-      ...baseTooltip,
-      trigger: 'axis',
-      axisPointer: { type: 'line', lineStyle: { color: colors.neutral } },
-      formatter: (items) => {
-        const day = days[items[0].dataIndex];
-        if (day.suppressed) return tooltipHtml(formatDayLong(day.date), [['Hidden', `fewer than ${view.k} sessions`]]);
-        return tooltipHtml(formatDayLong(day.date), [
-          ['Sessions', formatInt(day.sessions)],
-          ['Page views', formatInt(day.page_views)],
-          ['Converters', formatInt(day.conversions)],
-          ['Conversion rate (of sessions)', day.sessions ? formatPercent(day.conversions / day.sessions) : '\u2013'],
-        ]);
+  mountChart(
+    chart,
+    {
+      ...kDayChartFrame,
+      tooltip: {
+        ...baseTooltip,
+        trigger: 'axis',
+        axisPointer: { type: 'line', lineStyle: { color: colors.neutral } },
+        formatter: (items) => {
+          const day = days[items[0].dataIndex];
+          if (day.suppressed)
+            return tooltipHtml(formatDayLong(day.date), [
+              ['Hidden', `fewer than ${view.k} sessions`],
+            ]);
+          return tooltipHtml(formatDayLong(day.date), [
+            ['Sessions', formatInt(day.sessions)],
+            ['Page views', formatInt(day.page_views)],
+            ['Converters', formatInt(day.conversions)],
+            [
+              'Conversion rate (of sessions)',
+              day.sessions ? formatPercent(day.conversions / day.sessions) : '\u2013',
+            ],
+          ]);
+        },
       },
+      xAxis: dayAxis(days),
+      // Conversions are far fewer than sessions: they get their own axis, on
+      // the right, labelled and coloured like their bars, so ~30 a day never
+      // reads as ~500 against the left axis.
+      yAxis: [
+        {
+          type: 'value',
+          name: 'sessions, page views',
+          nameTextStyle: { ...axisText, align: 'left' },
+          minInterval: 1,
+          splitLine: { lineStyle: { color: colors.grid } },
+          axisLabel: { ...axisText, formatter: (v) => formatInt(v) },
+        },
+        {
+          type: 'value',
+          name: 'converters',
+          nameTextStyle: { ...axisText, color: colors.accent, align: 'right' },
+          minInterval: 1,
+          max: (extent) => Math.max(3, Math.ceil(extent.max * 3)),
+          splitLine: { show: false },
+          axisLine: { show: true, lineStyle: { color: colors.accentSoft } },
+          axisLabel: { ...axisText, color: colors.accent, formatter: (v) => formatInt(v) },
+        },
+      ],
+      series: [
+        {
+          name: 'Sessions',
+          type: 'line',
+          data: days.map((d) => d.sessions),
+          smooth: 0.25,
+          showSymbol: false,
+          lineStyle: { width: 2.5, color: colors.accent },
+          itemStyle: { color: colors.accent },
+          areaStyle: {
+            color: {
+              type: 'linear',
+              x: 0,
+              y: 0,
+              x2: 0,
+              y2: 1,
+              colorStops: [
+                { offset: 0, color: 'rgba(79,70,229,0.18)' },
+                { offset: 1, color: 'rgba(79,70,229,0)' },
+              ],
+            },
+          },
+        },
+        {
+          name: 'Page views',
+          type: 'line',
+          data: days.map((d) => d.page_views),
+          smooth: 0.25,
+          showSymbol: false,
+          lineStyle: { width: 1.5, color: colors.faint, type: 'dashed' },
+          itemStyle: { color: colors.faint },
+        },
+        {
+          name: 'Converters',
+          type: 'bar',
+          yAxisIndex: 1,
+          data: days.map((d) => d.conversions),
+          barMaxWidth: 14,
+          itemStyle: { color: colors.accentSoft, borderRadius: [3, 3, 0, 0] },
+        },
+      ],
     },
-    xAxis: dayAxis(days),
-    // Conversions are far fewer than sessions: they get their own axis, on
-    // the right, labelled and coloured like their bars, so ~30 a day never
-    // reads as ~500 against the left axis.
-    yAxis: [
-      { type: 'value', name: 'sessions, page views', nameTextStyle: { ...axisText, align: 'left' }, minInterval: 1,
-        splitLine: { lineStyle: { color: colors.grid } }, axisLabel: { ...axisText, formatter: (v) => formatInt(v) } },
-      { type: 'value', name: 'converters', nameTextStyle: { ...axisText, color: colors.accent, align: 'right' }, minInterval: 1,
-        max: (extent) => Math.max(3, Math.ceil(extent.max * 3)), splitLine: { show: false },
-        axisLine: { show: true, lineStyle: { color: colors.accentSoft } },
-        axisLabel: { ...axisText, color: colors.accent, formatter: (v) => formatInt(v) } },
-    ],
-    series: [
-      {
-        name: 'Sessions', type: 'line', data: days.map((d) => d.sessions), smooth: 0.25, showSymbol: false,
-        lineStyle: { width: 2.5, color: colors.accent }, itemStyle: { color: colors.accent },
-        areaStyle: { color: { type: 'linear', x: 0, y: 0, x2: 0, y2: 1, colorStops: [{ offset: 0, color: 'rgba(79,70,229,0.18)' }, { offset: 1, color: 'rgba(79,70,229,0)' }] } },
-      },
-      {
-        name: 'Page views', type: 'line', data: days.map((d) => d.page_views), smooth: 0.25, showSymbol: false,
-        lineStyle: { width: 1.5, color: colors.faint, type: 'dashed' }, itemStyle: { color: colors.faint },
-      },
-      {
-        name: 'Converters', type: 'bar', yAxisIndex: 1, data: days.map((d) => d.conversions), barMaxWidth: 14,
-        itemStyle: { color: colors.accentSoft, borderRadius: [3, 3, 0, 0] },
-      },
-    ],
-  }, `Sessions and page views per day (left axis) and converters per day (right axis) from ${view.range.from} to ${view.range.to}; the daily numbers are in the table below.`);
+    `Sessions and page views per day (left axis) and converters per day (right axis) from ${view.range.from} to ${view.range.to}; the daily numbers are in the table below.`,
+  );
   renderReferrerTrend(referrerTrendChart, view);
 }
 
@@ -105,61 +194,146 @@ function renderReferrerTrend(container, view) {
   const table = (view.report.segments || []).find((t) => t.dimension === 'referrer');
   const daily = view.report.daily;
   if (!daily || !table) return;
-  const top = table.rows.filter((r) => !r.suppressed).slice(0, kTrendReferrers).map((r) => r.value);
+  const top = table.rows
+    .filter((r) => !r.suppressed)
+    .slice(0, kTrendReferrers)
+    .map((r) => r.value);
   if (!top.length) return;
   const byDate = new Map(daily.map((day) => [day.date, day]));
   const days = view.days;
-  const series = top.map((referrer) => days.map((d) => referrerSessions(byDate.get(d.date), referrer)));
+  const series = top.map((referrer) =>
+    days.map((d) => referrerSessions(byDate.get(d.date), referrer)),
+  );
   const chart = el('div', { className: 'chart chart-referrer-trend' });
-  const columns = [{ key: 'date', label: 'Day' },
-    ...top.map((referrer, i) => ({ key: 'r' + i, label: referrer, numeric: true,
-      format: (value) => (value === null ? '\u2013' : formatInt(value)) }))];
-  const rows = days.map((d, day) => Object.fromEntries([['date', d.date], ...top.map((_, i) => ['r' + i, series[i][day]])]));
-  clear(container, el('h3', { className: 'subhead', text: 'Referrers over time' }), chart,
-    tableDetails('Referrers per day', dataTable({ caption: 'Sessions per day from the top referrers (empty: hidden under k or among other referrers that day)', columns, rows, k: view.k })));
-  view.exportTable({ title: 'Referrers per day', columns, rows });
-  mountChart(chart, {
-    ...kDayChartFrame,
-    tooltip: {
-      ...baseTooltip,
-      trigger: 'axis',
-      formatter: (items) => tooltipHtml(formatDayLong(days[items[0].dataIndex].date),
-        items.map((item) => [top[item.seriesIndex], item.value == null ? 'hidden' : formatInt(item.value)])),
-    },
-    xAxis: dayAxis(days),
-    yAxis: { type: 'value', name: 'sessions', nameTextStyle: { ...axisText, align: 'left' }, minInterval: 1,
-      splitLine: { lineStyle: { color: colors.grid } }, axisLabel: { ...axisText, formatter: (v) => formatInt(v) } },
-    series: top.map((referrer, i) => ({
-      name: referrer, type: 'line', data: series[i], smooth: 0.25, showSymbol: false, connectNulls: false,
-      lineStyle: { width: 2, color: kTrendColors[i] }, itemStyle: { color: kTrendColors[i] },
+  const columns = [
+    { key: 'date', label: 'Day' },
+    ...top.map((referrer, i) => ({
+      key: 'r' + i,
+      label: referrer,
+      numeric: true,
+      format: (value) => (value === null ? '\u2013' : formatInt(value)),
     })),
-  }, `Sessions per day from the top ${top.length} referrers from ${view.range.from} to ${view.range.to}; the numbers are in the table below.`);
+  ];
+  const rows = days.map((d, day) =>
+    Object.fromEntries([['date', d.date], ...top.map((_, i) => ['r' + i, series[i][day]])]),
+  );
+  clear(
+    container,
+    el('h3', { className: 'subhead', text: 'Referrers over time' }),
+    chart,
+    tableDetails(
+      'Referrers per day',
+      dataTable({
+        caption:
+          'Sessions per day from the top referrers (empty: hidden under k or among other referrers that day)',
+        columns,
+        rows,
+        k: view.k,
+      }),
+    ),
+  );
+  view.exportTable({ title: 'Referrers per day', columns, rows });
+  mountChart(
+    chart,
+    {
+      ...kDayChartFrame,
+      tooltip: {
+        ...baseTooltip,
+        trigger: 'axis',
+        formatter: (items) =>
+          tooltipHtml(
+            formatDayLong(days[items[0].dataIndex].date),
+            items.map((item) => [
+              top[item.seriesIndex],
+              item.value == null ? 'hidden' : formatInt(item.value),
+            ]),
+          ),
+      },
+      xAxis: dayAxis(days),
+      yAxis: {
+        type: 'value',
+        name: 'sessions',
+        nameTextStyle: { ...axisText, align: 'left' },
+        minInterval: 1,
+        splitLine: { lineStyle: { color: colors.grid } },
+        axisLabel: { ...axisText, formatter: (v) => formatInt(v) },
+      },
+      series: top.map((referrer, i) => ({
+        name: referrer,
+        type: 'line',
+        data: series[i],
+        smooth: 0.25,
+        showSymbol: false,
+        connectNulls: false,
+        lineStyle: { width: 2, color: kTrendColors[i] },
+        itemStyle: { color: kTrendColors[i] },
+      })),
+    },
+    `Sessions per day from the top ${top.length} referrers from ${view.range.from} to ${view.range.to}; the numbers are in the table below.`,
+  );
 }
 
 function referrers(view) {
   const heading = el('h3', { className: 'subhead', text: 'Referrers' });
   const table = (view.report.segments || []).find((t) => t.dimension === 'referrer');
   if (!table) {
-    return [heading, emptyState('Not in this report', 'Choose the breakdown "All dimensions" or "Referrer" to see referrers.')];
+    return [
+      heading,
+      emptyState(
+        'Not in this report',
+        'Choose the breakdown "All dimensions" or "Referrer" to see referrers.',
+      ),
+    ];
   }
-  const rows = [...table.rows, ...(table.other && (table.other.suppressed || table.other.sessions) ? [table.other] : [])];
+  const rows = [
+    ...table.rows,
+    ...(table.other && (table.other.suppressed || table.other.sessions) ? [table.other] : []),
+  ];
   if (!rows.length) return [heading, emptyState('No referrers yet')];
   const max = Math.max(...rows.map((r) => r.sessions || 0), 1);
-  const list = el('ol', { className: 'rank-list', attrs: { 'aria-label': 'Referrers by sessions' } });
+  const list = el('ol', {
+    className: 'rank-list',
+    attrs: { 'aria-label': 'Referrers by sessions' },
+  });
   for (const row of rows) {
-    const value = row.suppressed ? suppressedBadge(view.k) : el('span', { className: 'rank-num', text: formatInt(row.sessions) });
-    const item = el('li', { className: 'rank-item' },
+    const value = row.suppressed
+      ? suppressedBadge(view.k)
+      : el('span', { className: 'rank-num', text: formatInt(row.sessions) });
+    const item = el(
+      'li',
+      { className: 'rank-item' },
       row.suppressed ? null : shareBar(row.sessions / max, 'bar-back'),
       el('span', { className: 'rank-label', text: row.value, attrs: { title: row.value } }),
-      row.suppressed ? null : el('span', { className: 'rank-extra', text: formatPercent(row.conversion_rate), attrs: { title: 'conversion rate' } }),
-      value);
+      row.suppressed
+        ? null
+        : el('span', {
+            className: 'rank-extra',
+            text: formatPercent(row.conversion_rate),
+            attrs: { title: 'conversion rate' },
+          }),
+      value,
+    );
     list.append(item);
   }
   view.exportTable({
     title: 'Referrers',
-    columns: [{ key: 'value', label: 'Referrer' }, { key: 'sessions', label: 'Sessions', numeric: true },
-      { key: 'converters', label: 'Converters', numeric: true }, { key: 'conversion_rate', label: 'Conversion rate', numeric: true }],
+    columns: [
+      { key: 'value', label: 'Referrer' },
+      { key: 'sessions', label: 'Sessions', numeric: true },
+      { key: 'converters', label: 'Converters', numeric: true },
+      { key: 'conversion_rate', label: 'Conversion rate', numeric: true },
+    ],
     rows,
   });
-  return [heading, el('div', { className: 'rank-head' }, el('span', { text: 'Source' }), el('span', { text: 'Conv. rate' }), el('span', { text: 'Sessions' })), list];
+  return [
+    heading,
+    el(
+      'div',
+      { className: 'rank-head' },
+      el('span', { text: 'Source' }),
+      el('span', { text: 'Conv. rate' }),
+      el('span', { text: 'Sessions' }),
+    ),
+    list,
+  ];
 }
