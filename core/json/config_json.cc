@@ -687,6 +687,17 @@ bool ConfigReader::ReadPrivacy(const json& root) {
       !ReadNumber(*p, path, "k_anonymity", false, kAnonymityK, &k)) {
     return false;
   }
+  // Local differential privacy and journey replay are not built yet: a site
+  // owner who sets them must not believe they are on (issue: no setting
+  // without its effect). The fields stay in the schema for when they are.
+  if (epsilon != 0) {
+    return Fail(Join(path, "ldp_epsilon"),
+                "local differential privacy is not available yet: leave it 0 or out");
+  }
+  if (replay != 0) {
+    return Fail(Join(path, "replay_sample_rate"),
+                "journey replay is not available yet: leave it 0 or out");
+  }
   privacy->ldp_epsilon = static_cast<float>(epsilon);
   privacy->replay_sample_rate = static_cast<float>(replay);
   privacy->k_anonymity = static_cast<uint16_t>(k);

@@ -181,8 +181,8 @@ TEST(ConfigJsonTest, PrivacyOptions) {
                                          R"(, "session_timeout_minutes": 45, "privacy": {)"
                                          R"("scope": "journey", "journey_days": 30,)"
                                          R"( "honor_gpc": false, "honor_dnt": false,)"
-                                         R"( "require_consent": true, "ldp_epsilon": 1.5,)"
-                                         R"( "replay_sample_rate": 0.25, "k_anonymity": 10})"));
+                                         R"( "require_consent": true, "ldp_epsilon": 0,)"
+                                         R"( "replay_sample_rate": 0, "k_anonymity": 10})"));
   ASSERT_TRUE(r.ok()) << r.message();
   const wire::PrivacyDef* p = r.value().def().privacy();
   EXPECT_EQ(r.value().def().session_timeout_ms(), 45u * 60 * 1000);
@@ -191,8 +191,8 @@ TEST(ConfigJsonTest, PrivacyOptions) {
   EXPECT_FALSE(p->honor_gpc());
   EXPECT_FALSE(p->honor_dnt());
   EXPECT_TRUE(p->require_consent());
-  EXPECT_FLOAT_EQ(p->ldp_epsilon(), 1.5f);
-  EXPECT_FLOAT_EQ(p->replay_sample_rate(), 0.25f);
+  EXPECT_FLOAT_EQ(p->ldp_epsilon(), 0);
+  EXPECT_FLOAT_EQ(p->replay_sample_rate(), 0);
   EXPECT_EQ(p->k_anonymity(), 10);
 }
 
@@ -308,6 +308,10 @@ TEST(ConfigJsonTest, BadConfigsNameTheField) {
        "privacy.ldp_epsilon: must be >= 0"},
       {Site("[]", "[]", R"(, "privacy": {"replay_sample_rate": 2})"),
        "privacy.replay_sample_rate: must be <= 1"},
+      {Site("[]", "[]", R"(, "privacy": {"ldp_epsilon": 1.5})"),
+       "privacy.ldp_epsilon: local differential privacy is not available yet: leave it 0 or out"},
+      {Site("[]", "[]", R"(, "privacy": {"replay_sample_rate": 0.25})"),
+       "privacy.replay_sample_rate: journey replay is not available yet: leave it 0 or out"},
       {Site("[]", "[]", R"(, "privacy": {"k_anonymity": 0})"), "privacy.k_anonymity: must be >= 1"},
       {Site("[]", "[]", R"(, "privacy": {"honor_gpc": 1})"),
        "privacy.honor_gpc: expected a boolean"},

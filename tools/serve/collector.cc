@@ -135,7 +135,9 @@ void Collector::Routes() {
         res.status = 500;
         res.set_content("internal_error", "text/plain");
       });
-  svr.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+  // Counted before the response is written (the logger runs after it), so a
+  // client that reads /metrics after its answer always sees its request.
+  svr.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     metrics_.CountRequest(EndpointLabel(req.path), res.status);
   });
 

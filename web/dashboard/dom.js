@@ -88,7 +88,9 @@ export function dataTable({ id, caption, columns, rows, k, rowAttrs, className =
         dataset: { col: column.key },
         attrs: columnIndex === 0 ? { scope: 'row' } : {},
       });
-      if (column.numeric && row.suppressed) {
+      // A whole row under k, or one number the report withheld (null: e.g. a
+      // drop-off or scroll depth reached by 1..k-1 sessions).
+      if (column.numeric && (row.suppressed || raw === null)) {
         td.dataset.value = 'suppressed';
         td.append(suppressedBadge(k));
       } else {

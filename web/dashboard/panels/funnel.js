@@ -210,7 +210,9 @@ function drawChart(container, funnel, steps, view) {
               ['From start', formatPercent(step.from_start)],
               [
                 'Dropped off here',
-                `${formatInt(step.drop_off)} (${formatPercent(step.drop_off_rate)})`,
+                step.drop_off === null
+                  ? `hidden: fewer than ${view.k} sessions`
+                  : `${formatInt(step.drop_off)} (${formatPercent(step.drop_off_rate)})`,
               ],
               step.index > 0
                 ? [

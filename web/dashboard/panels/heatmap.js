@@ -251,7 +251,20 @@ export function createHeatmapPanel(body) {
         stat('Sessions', formatInt(page.sessions)),
         stat('Clicks', formatInt(page.clicks)),
         pageRow && !pageRow.suppressed
-          ? stat('Scrolled past half', formatPercent(pageRow.scroll_reach?.[5] ?? 0, 0))
+          ? stat(
+              'Scrolled past half',
+              pageRow.scroll_reach?.[5] === null
+                ? 'hidden'
+                : formatPercent(pageRow.scroll_reach?.[5] ?? 0, 0),
+            )
+          : null,
+        page.hidden_cells > 0
+          ? el(
+              'span',
+              { className: 'note' },
+              suppressedBadge(view.k),
+              ` ${formatInt(page.hidden_cells)} cells clicked by fewer than ${view.k} sessions are left blank.`,
+            )
           : null,
       );
     ui.hover.hidden = true;

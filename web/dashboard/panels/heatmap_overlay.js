@@ -70,7 +70,12 @@ export function drawReach(container, box, reach) {
       'div',
       { className: `reach-line${i === 5 ? ' half' : ''}` },
       el('span', { className: 'reach-depth', text: `${i * 10} %` }),
-      el('span', { className: 'reach-label', text: `${formatPercent(reach[i], 0)} reached` }),
+      el('span', {
+        className: 'reach-label',
+        // null: fewer than k page views got this deep (hidden for privacy).
+        text:
+          reach[i] === null ? 'hidden (too few visitors)' : `${formatPercent(reach[i], 0)} reached`,
+      }),
     );
     mark.style.top = `${y}px`;
     container.append(mark);
