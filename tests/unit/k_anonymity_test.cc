@@ -67,7 +67,7 @@ std::string RandomVisit(std::mt19937& rng, int index) {
   s += at(500 + pick(5000)) + "scroll " + std::to_string(10 * pick(11)) + "\n";
   s += at(300) + "click " + std::to_string(pick(1440)) + " " + std::to_string(pick(2000)) +
        " 1440 2200 header>a#signin-link\n";
-  const int depth = pick(8);
+  const int depth = 1 + pick(7);  // 1..7 journey pages: about 1 in 7 buys
   const char* journey[] = {
       "/department/electronics", "/category/headphones", "/product/aurora-x2", "/cart",
       "/checkout/shipping",      "/checkout/payment",    "/order/100234"};
@@ -75,7 +75,7 @@ std::string RandomVisit(std::mt19937& rng, int index) {
     s += at(1000 + pick(60000)) + "page " + journey[i] + "\n";
     s += at(200 + pick(2000)) + "input\n";
     if (pick(2) == 0) s += at(100) + "scroll " + std::to_string(10 * pick(11)) + "\n";
-    if (i == 2 && pick(2) == 0) {
+    if (i == 2 && pick(4) != 0) {
       s += at(500) + "click 1010 520 1440 3600 button#add-to-cart\n";
       s += "@" + std::to_string(t) + " match [data-mc=add-to-cart]\n";
     }
@@ -89,6 +89,12 @@ std::string RandomVisit(std::mt19937& rng, int index) {
       s += at(100) + "blur shipping name\n";
       if (pick(3) == 0) s += at(100) + "focus shipping rare_field" + std::to_string(index) + "\n";
       if (depth > 5) s += at(300) + "form_submit shipping\n";
+    }
+    if (i == 5) {
+      s += at(300) + "form_start payment\n";
+      s += at(100) + "focus payment card\n" + at(1000 + pick(20000)) + "change payment card\n";
+      s += at(100) + "blur payment card\n";
+      if (depth > 6) s += at(300) + "form_submit payment\n";
     }
     if (i == 6) s += at(400) + "datalayer purchase\n";
   }
