@@ -76,7 +76,7 @@ std::vector<std::vector<uint8_t>> DemoSummaries(const Config& config, int count)
     s.funnels.emplace_back(0, FlagIf(converted, wire::FunnelFlags::Converted), furthest,
                            converted ? 0 : 2, reached,
                            converted ? 0 : static_cast<uint16_t>(9 + pick(5)),
-                           converted ? 0 : 0x8000 | pick(pages), 0);
+                           converted ? 0 : kLiteralBit | pick(pages), 0);
     for (int c = 0; c < 10; ++c) {
       s.heat.emplace_back(static_cast<uint8_t>(pick(pages)), 1 + pick(3),
                           static_cast<uint16_t>(pick(512)));

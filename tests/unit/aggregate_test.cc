@@ -73,7 +73,7 @@ std::vector<uint8_t> RandomSummary(std::mt19937& rng, uint32_t config_hash) {
   const int pages = 1 + pick(5);
   int views = 0;
   for (int i = 0; i < pages; ++i) {
-    uint16_t page = static_cast<uint16_t>(i < 4 ? i : 0x8000 | s.literal_pages.size());
+    uint16_t page = static_cast<uint16_t>(i < 4 ? i : kLiteralBit | s.literal_pages.size());
     if (i >= 4) s.literal_pages.push_back("/lit/" + std::to_string(pick(3)));
     const int v = 1 + pick(3);
     views += v;
@@ -115,9 +115,10 @@ std::vector<uint8_t> RandomSummary(std::mt19937& rng, uint32_t config_hash) {
                                     FlagIf(pick(8) == 0, wire::FunnelFlags::Excluded);
     const uint8_t next_count = converted ? 0 : static_cast<uint8_t>(pick(4));
     // Page actions are slots of this summary's pages.
-    s.funnels.emplace_back(
-        f, flags, furthest, next_count, reached, static_cast<uint16_t>(pick(kMicros)),
-        static_cast<uint16_t>(0x8000 | pick(pages)), static_cast<uint16_t>(0x8000 | pick(pages)));
+    s.funnels.emplace_back(f, flags, furthest, next_count, reached,
+                           static_cast<uint16_t>(pick(kMicros)),
+                           static_cast<uint16_t>(kLiteralBit | pick(pages)),
+                           static_cast<uint16_t>(kLiteralBit | pick(pages)));
     uint32_t offset = 0;
     for (uint32_t bits = reached & (reached - 1); bits != 0; bits &= bits - 1) {
       offset += static_cast<uint32_t>(pick(3000));
@@ -142,7 +143,8 @@ std::vector<uint8_t> RandomSummary(std::mt19937& rng, uint32_t config_hash) {
     s.fields.emplace_back(0, 1 + pick(2), pick(2), 0, pick(200));
     s.fields.emplace_back(1, 1, 0, 0, pick(200));
     s.names.push_back("coupon");
-    s.fields.emplace_back(static_cast<uint8_t>(0x80 | (s.names.size() - 1)), 1, 0, 0, pick(50));
+    s.fields.emplace_back(static_cast<uint8_t>(kLiteralFieldBit | (s.names.size() - 1)), 1, 0, 0,
+                          pick(50));
   }
   if (pick(4) == 0) {
     s.forms.emplace_back(1, wire::FormFlags::Started, 0, 1);
@@ -481,16 +483,17 @@ TEST_F(AggregateTest, FunnelNextPagesAreSlotsOfTheSummary) {
   wire::SummaryT s;
   s.config_hash = config_.hash();
   // Slots: 0 = /cart (template 2), 1 = /promo, 2 = / (template 0), 3 = /sale.
-  s.pages = {wire::PageStat(2, 1, 0, 0, 0), wire::PageStat(0x8000, 1, 0, 0, 0),
+  s.pages = {wire::PageStat(2, 1, 0, 0, 0), wire::PageStat(kLiteralBit, 1, 0, 0, 0),
              wire::PageStat(0, 1, 0, 0, 0), wire::PageStat(0x8001, 1, 0, 0, 0)};
   s.literal_pages = {"/promo", "/sale"};
   // Dropped after step 0: slot 0 and two different literal pages, which are
   // one action here and count the session once.
-  s.funnels.emplace_back(0, wire::FunnelFlags::NONE, 1, 3, 1u, 0x8000 | 0, 0x8000 | 1, 0x8000 | 3);
+  s.funnels.emplace_back(0, wire::FunnelFlags::NONE, 1, 3, 1u, kLiteralBit | 0, kLiteralBit | 1,
+                         kLiteralBit | 3);
   // Funnel 1 (any order) reached its step 1 but not step 0: dropped before
   // the first. Next: slot 2, micro 4, and a slot past the pages (unverified
   // input: ignored).
-  s.funnels.emplace_back(1, wire::FunnelFlags::NONE, 0, 3, 2u, 0x8000 | 2, 4, 0x8000 | 7);
+  s.funnels.emplace_back(1, wire::FunnelFlags::NONE, 0, 3, 2u, kLiteralBit | 2, 4, kLiteralBit | 7);
   const std::vector<uint8_t> bytes = EncodeSummary(s);
   Aggregate a(config_);
   ASSERT_TRUE(a.Add(*wire::GetSummary(bytes.data())).ok());

@@ -82,13 +82,13 @@ std::vector<std::vector<uint8_t>> TenSessions(uint32_t hash) {
       s.path_steps = {0, 1};
       s.repeats = {{1, 1}};
       // Next action: pages[2], the cart.
-      s.funnels.emplace_back(0, wire::FunnelFlags::NONE, 2, 1, 3u, 0x8000 | 2, 0, 0);
+      s.funnels.emplace_back(0, wire::FunnelFlags::NONE, 2, 1, 3u, kLiteralBit | 2, 0, 0);
       AppendVarint(40, s.step_times);
       s.names = {"button#add"};
       s.elements.emplace_back(0, 4, 1, 0, 1);
     } else if (i < 8) {
       s.path_steps = {0, 3};
-      s.funnels.emplace_back(0, wire::FunnelFlags::NONE, 1, 2, 1u, 3, 0x8000 | 0, 0);
+      s.funnels.emplace_back(0, wire::FunnelFlags::NONE, 1, 2, 1u, 3, kLiteralBit | 0, 0);
       if (i == 5) {
         s.names = {"<script>\"x\xff"};
         s.elements.emplace_back(0, 1, 0, 1, 1);

@@ -90,7 +90,7 @@ wire::SummaryT FullSummary(const Config& config) {
   facts.exit_page = 2;
   s.facts = Pack(facts);
   s.pages = {PageStat(0, 2, 300, 80, 1), PageStat(1, 2, 600, 100, 0),
-             PageStat(0x8000, 1, 50, 10, 0)};
+             PageStat(kLiteralBit, 1, 50, 10, 0)};
   s.path_steps = {0, 1, 3};
   s.path_deltas = Varints({12, 328, 99660});
   s.repeats = {IdCount(0, 1), IdCount(1, 2)};
@@ -134,7 +134,7 @@ wire::SummaryT EdgeSummary(const Config& config) {
   for (size_t i = 0; i < kMaxPathSteps; ++i) AppendVarint(0xffffffffu, s.path_deltas);
   s.repeats = {IdCount(3, 0xff), IdCount(0, 0)};
   // The last field names the last of the 64 names (7-bit index 63).
-  s.fields[1] = FieldStat(0x80 | (2 * kMaxElements - 1), 0xff, 0xff, 0, 0xffff);
+  s.fields[1] = FieldStat(kLiteralFieldBit | (2 * kMaxElements - 1), 0xff, 0xff, 0, 0xffff);
   s.forms[0] =
       FormStat(0, wire::FormFlags::Started | wire::FormFlags::Submitted, 0xff, 2);  // no last field
   // A funnel reaching only its first step has no step times; its next
@@ -218,8 +218,8 @@ void ExpectIndicesInRange(const wire::Summary& s) {
   }
   for (size_t i = 0; i < pages; ++i) {
     const uint16_t page = s.pages()->Get(i)->page();
-    if (page & 0x8000) {
-      EXPECT_LT(page & 0x7fffu, literals);
+    if (page & kLiteralBit) {
+      EXPECT_LT(static_cast<size_t>(page & ~kLiteralBit), literals);
     }
     EXPECT_LE(s.pages()->Get(i)->max_scroll(), 100);
   }
@@ -238,8 +238,8 @@ void ExpectIndicesInRange(const wire::Summary& s) {
     EXPECT_LE(f->furthest(), 32);
     const uint16_t next[] = {f->next0(), f->next1(), f->next2()};
     for (size_t n = 0; n < f->next_count() && n < 3; ++n) {
-      if (next[n] & 0x8000) {
-        EXPECT_LT(next[n] & 0x7fffu, pages);
+      if (next[n] & kLiteralBit) {
+        EXPECT_LT(static_cast<size_t>(next[n] & ~kLiteralBit), pages);
       } else {
         EXPECT_LE(next[n], 0xff);
       }
@@ -258,7 +258,7 @@ void ExpectIndicesInRange(const wire::Summary& s) {
   EXPECT_EQ(claimed, SizeOf(s.fields()));
   for (size_t f = 0; f < SizeOf(s.fields()); ++f) {
     const uint8_t field = s.fields()->Get(f)->field();
-    if (field & 0x80) {
+    if (field & kLiteralFieldBit) {
       EXPECT_LT(field & 0x7fu, names);
     }
   }
@@ -289,14 +289,14 @@ void ExpectIdsInConfig(const wire::Summary& s, const Config& config) {
     EXPECT_LE(f->furthest(), 3);
     const uint16_t next[] = {f->next0(), f->next1(), f->next2()};
     for (size_t n = 0; n < f->next_count() && n < 3; ++n) {
-      if (!(next[n] & 0x8000)) {
+      if (!(next[n] & kLiteralBit)) {
         EXPECT_LT(next[n], config.micro_count());
       }
     }
   }
   for (size_t i = 0; i < SizeOf(s.pages()); ++i) {
     const uint16_t page = s.pages()->Get(i)->page();
-    if (!(page & 0x8000)) {
+    if (!(page & kLiteralBit)) {
       EXPECT_LT(page, config.template_count());
     }
   }
@@ -309,7 +309,7 @@ void ExpectIdsInConfig(const wire::Summary& s, const Config& config) {
     for (size_t f = 0; f < form->field_count(); ++f, ++next_field) {
       ASSERT_LT(next_field, SizeOf(s.fields()));
       const uint8_t field = s.fields()->Get(next_field)->field();
-      if (!(field & 0x80)) {
+      if (!(field & kLiteralFieldBit)) {
         EXPECT_LT(field, configured[form->form()]);
       }
     }
@@ -583,7 +583,7 @@ TEST_F(SummaryTest, RejectsBrokenRules) {
          s.heat.clear();
          s.elements.clear();
          s.facts.reset();
-         s.funnels[0] = FunnelProgress(0, wire::FunnelFlags::NONE, 3, 1, 7, 0x8000, 0, 0);
+         s.funnels[0] = FunnelProgress(0, wire::FunnelFlags::NONE, 3, 1, 7, kLiteralBit, 0, 0);
        },
        Error::kOutOfRange, "funnels[0].next0: 0 >= 0 pages"},
       {"last field",
