@@ -329,7 +329,7 @@ TEST_F(AggregateTest, HandCheckedFigures) {
   facts.exit_page = 1;
   s.facts = Pack(facts);
   s.pages.emplace_back(0, 1, 100, 40, 0);
-  s.pages.emplace_back(0x8000, 2, 50, 100, 1);
+  s.pages.emplace_back(kLiteralBit, 2, 50, 100, 1);
   s.literal_pages = {"/promo"};
   s.path_steps = {0, 1, 0, 2};  // purchase (2) is the macro
   // Funnel 0: all three steps, offsets 40 and 100 ds from the first.
@@ -501,7 +501,7 @@ TEST_F(AggregateTest, FunnelNextPagesAreSlotsOfTheSummary) {
   EXPECT_EQ(a.funnels()[0].steps[0].next_actions.entries,
             (Entries{{0x8002, 1}, {kLiteralPageAction, 1}}));
   EXPECT_EQ(a.funnels()[1].dropped_before_first, 1u);
-  EXPECT_EQ(a.funnels()[1].next_before_first.entries, (Entries{{4, 1}, {0x8000, 1}}));
+  EXPECT_EQ(a.funnels()[1].next_before_first.entries, (Entries{{4, 1}, {kLiteralBit, 1}}));
 }
 
 TEST_F(AggregateTest, FormsOwnConsecutiveFields) {
