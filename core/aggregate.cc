@@ -7,12 +7,11 @@
 #include "core/config.h"
 #include "core/flatbuffer_view.h"
 #include "core/varint.h"
+#include "core/wire_ids.h"
 
 namespace microconv {
 namespace {
 
-constexpr uint16_t kPageBit = 0x8000;
-constexpr uint8_t kLiteralFieldBit = 0x80;
 // No next action in this slot (skipped): matches no real action code.
 constexpr uint32_t kNoAction = 0xffffffff;
 
@@ -92,8 +91,8 @@ bool Aggregate::IsConverted(const wire::Summary& summary,
   }
   if (const auto* funnels = summary.funnels()) {
     for (const wire::FunnelProgress* f : *funnels) {
-      if ((f->flags() & 1) != 0 && f->funnel() < macro_funnels_.size() &&
-          macro_funnels_[f->funnel()]) {
+      if (HasFlag(f->flags(), wire::FunnelFlags::Converted) &&
+          f->funnel() < macro_funnels_.size() && macro_funnels_[f->funnel()]) {
         return true;
       }
     }
@@ -132,9 +131,9 @@ Status Aggregate::Add(const wire::Summary& summary) {
   ++sessions_;
   converters_ += segment.converters;
   page_views_ += facts.page_views();
-  const bool bounce = (facts.flags() & 1) != 0;
+  const bool bounce = HasFlag(facts.flags(), wire::FactFlags::Bounce);
   bounces_ += bounce;
-  truncated_paths_ += (facts.flags() & 2) != 0;
+  truncated_paths_ += HasFlag(facts.flags(), wire::FactFlags::PathTruncated);
   rage_clicks_ += facts.rage_clicks();
   dead_clicks_ += facts.dead_clicks();
   quick_backs_ += facts.quick_backs();
@@ -145,8 +144,8 @@ Status Aggregate::Add(const wire::Summary& summary) {
 
   const auto* literal_names = summary.literal_pages();
   auto page_tally = [&](uint16_t page) -> PageTally* {
-    if ((page & kPageBit) == 0) return page < pages_.size() ? &pages_[page] : nullptr;
-    const size_t literal = page & ~kPageBit;
+    if ((page & kLiteralBit) == 0) return page < pages_.size() ? &pages_[page] : nullptr;
+    const size_t literal = page & ~kLiteralBit;
     if (literal_names == nullptr || literal >= literal_names->size()) return nullptr;
     return &literal_pages_.ValueOrOverflow(View(literal_names->Get(literal)));
   };
@@ -219,7 +218,7 @@ Status Aggregate::Add(const wire::Summary& summary) {
     for (const wire::HeatCell* cell : *heat) {
       if (cell->page() >= page_count || cell->cell() >= kHeatGridCells) continue;
       const uint16_t page = pages->Get(cell->page())->page();
-      if ((page & kPageBit) != 0 || page >= heat_.size()) continue;
+      if ((page & kLiteralBit) != 0 || page >= heat_.size()) continue;
       std::vector<HeatTally>& grid = heat_[page];
       if (grid.empty()) grid.resize(kHeatGridCells);
       HeatTally& tally = grid[cell->cell()];
@@ -257,12 +256,12 @@ void Aggregate::AddFunnels(const wire::Summary& summary) {
     }
     if (progress->funnel() >= funnels_.size() || reached == 0) continue;
     FunnelTally& funnel = funnels_[progress->funnel()];
-    if ((progress->flags() & 2) != 0) {
+    if (HasFlag(progress->flags(), wire::FunnelFlags::Excluded)) {
       funnel.exclusions += 1;
       continue;
     }
     funnel.entered += 1;
-    const bool converted = (progress->flags() & 1) != 0;
+    const bool converted = HasFlag(progress->flags(), wire::FunnelFlags::Converted);
     if (converted) {
       funnel.conversions += 1;
       funnel.time_to_convert.Add(last_offset);
@@ -296,16 +295,16 @@ void Aggregate::AddFunnels(const wire::Summary& summary) {
     uint32_t codes[3] = {kNoAction, kNoAction, kNoAction};
     for (int n = 0; n < count; ++n) {
       uint32_t code = actions[n];
-      if ((code & kPageBit) == 0) {
+      if ((code & kLiteralBit) == 0) {
         if (code >= micros_.size()) continue;
       } else {
         // On the wire a page action is a slot of summary.pages; here it is
         // the page template (literal pages are per-summary strings).
-        const size_t slot = code & ~kPageBit;
+        const size_t slot = code & ~kLiteralBit;
         if (pages == nullptr || slot >= pages->size()) continue;
         const uint16_t page = pages->Get(static_cast<flatbuffers::uoffset_t>(slot))->page();
-        const bool is_template = (page & kPageBit) == 0 && page < pages_.size();
-        code = is_template ? (kPageBit | page) : kLiteralPageAction;
+        const bool is_template = (page & kLiteralBit) == 0 && page < pages_.size();
+        code = is_template ? (kLiteralBit | page) : kLiteralPageAction;
       }
       // Count each action once per session: compare what is counted, since
       // two slots (two literal pages) can be the same action here.
@@ -329,8 +328,8 @@ void Aggregate::AddForms(const wire::Summary& summary) {
     next_field += form->field_count();
     if (form->form() >= forms_.size()) continue;
     FormTally& tally = forms_[form->form()];
-    const bool started = (form->flags() & 1) != 0;
-    const bool submitted = (form->flags() & 2) != 0;
+    const bool started = HasFlag(form->flags(), wire::FormFlags::Started);
+    const bool submitted = HasFlag(form->flags(), wire::FormFlags::Submitted);
     const bool abandoned = started && !submitted;
     tally.started += started;
     tally.submitted += submitted;

@@ -111,7 +111,7 @@ struct FunnelStepTally {
   uint64_t drop_off = 0;        // not converted, furthest == step + 1
   DurationHistogram step_time;  // ds from the previous reached step
   // Drop-offs after this step: sessions by next action (micro id, or
-  // 0x8000 | template, or kLiteralPageAction).
+  // kLiteralBit | template, or kLiteralPageAction).
   IdMap<uint64_t> next_actions;
   bool operator==(const FunnelStepTally&) const = default;
 };

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/wire_ids.h"
+
 namespace microconv {
 
 FormState::Form* FormTracker::FormAt(uint16_t form) {
@@ -82,10 +84,11 @@ void FormTracker::CloseFocus(int64_t t) {
 
 void FormTracker::FillSummary(SentNames& names, wire::SummaryT& summary) const {
   for (const FormState::Form& form : state_.forms) {
-    summary.forms.emplace_back(
-        form.form, static_cast<uint8_t>((form.started ? 1 : 0) | (form.submitted ? 2 : 0)),
-        form.last_field >= 0 ? static_cast<uint8_t>(form.last_field) : 0xff,
-        static_cast<uint8_t>(form.fields.size()));
+    summary.forms.emplace_back(form.form,
+                               FlagIf(form.started, wire::FormFlags::Started) |
+                                   FlagIf(form.submitted, wire::FormFlags::Submitted),
+                               form.last_field >= 0 ? static_cast<uint8_t>(form.last_field) : 0xff,
+                               static_cast<uint8_t>(form.fields.size()));
     for (const FormState::Field& f : form.fields) {
       auto field = static_cast<uint8_t>(
           f.field & kLiteralBit ? kLiteralFieldBit | names.Id(f.field & ~kLiteralBit) : f.field);
@@ -126,8 +129,8 @@ Status FormTracker::Restore(const wire::Summary& summary, const wire::EngineStat
     };
     uint64_t changed = word(2 * i) | word(2 * i + 1) << 32;
     FormState::Form form{f->form(),
-                         (f->flags() & 1) != 0,
-                         (f->flags() & 2) != 0,
+                         HasFlag(f->flags(), wire::FormFlags::Started),
+                         HasFlag(f->flags(), wire::FormFlags::Submitted),
                          static_cast<int16_t>(f->last_field() == 0xff ? -1 : f->last_field()),
                          {}};
     size_t field_count = f->field_count();
@@ -142,7 +145,7 @@ Status FormTracker::Restore(const wire::Summary& summary, const wire::EngineStat
       // the engine's bit.
       uint16_t changes = (changed >> k) & 1 ? static_cast<uint16_t>(field->refills() + 1) : 0;
       uint16_t key = field->field() & kLiteralFieldBit
-                         ? static_cast<uint16_t>(kLiteralBit | (field->field() & 0x7f))
+                         ? static_cast<uint16_t>(kLiteralBit | (field->field() & ~kLiteralFieldBit))
                          : field->field();
       form.fields.push_back(FormState::Field{key, field->focus_count(), changes,
                                              static_cast<uint32_t>(field->time_ds()) * 100});

@@ -31,6 +31,7 @@
 #include <memory>
 
 #include "core/summary.h"
+#include "core/wire_ids.h"
 
 namespace microconv {
 namespace {
@@ -299,7 +300,7 @@ void FunnelTracker::ConsiderBest(const FunnelChain& chain, size_t level) {
 
 void FunnelTracker::OnPage(uint16_t page, int64_t /*time_ms*/) {
   if (state_.converted) return;
-  RecordNextAction(static_cast<uint16_t>(page | kNextActionPageBit));
+  RecordNextAction(static_cast<uint16_t>(page | kLiteralBit));
 }
 
 bool FunnelTracker::IsStepOfBest(uint8_t micro) const {
@@ -317,7 +318,8 @@ void FunnelTracker::RecordNextAction(uint16_t action) {
 }
 
 wire::FunnelProgress FunnelTracker::Progress() const noexcept {
-  auto flags = static_cast<uint8_t>((state_.converted ? 1u : 0u) | (state_.excluded ? 2u : 0u));
+  const wire::FunnelFlags flags = FlagIf(state_.converted, wire::FunnelFlags::Converted) |
+                                  FlagIf(state_.excluded, wire::FunnelFlags::Excluded);
   // Slots past next_count may hold stale actions from before a reset: send
   // zeros so equal progress always encodes to equal bytes.
   auto next = [&](uint8_t i) -> uint16_t { return i < state_.next_count ? state_.next[i] : 0; };

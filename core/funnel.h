@@ -18,8 +18,6 @@
 
 namespace microconv {
 
-inline constexpr uint16_t kNextActionPageBit = 0x8000;
-
 // One chain of required steps 1..level+1 in order (sequential, strict).
 struct FunnelChain {
   int64_t start_ms = 0;  // its first required step: the funnel window's start

@@ -7,6 +7,7 @@
 #include "core/flatbuffer_view.h"
 #include "core/heatmap.h"
 #include "core/stats.h"
+#include "core/wire_ids.h"
 
 namespace microconv {
 namespace {
@@ -57,9 +58,9 @@ class Names {
     return Entry(forms->Get(form)->fields(), i);
   }
   std::string Action(uint32_t code, bool& is_page) const {
-    is_page = code >= 0x8000;
+    is_page = (code & kLiteralBit) != 0;
     if (code == kLiteralPageAction) return "(other page)";
-    return is_page ? Template(code & 0x7fff) : Micro(code);
+    return is_page ? Template(code & ~kLiteralBit) : Micro(code);
   }
 
  private:

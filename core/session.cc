@@ -4,6 +4,7 @@
 
 #include "core/page_pattern.h"
 #include "core/summary.h"
+#include "core/wire_ids.h"
 
 namespace microconv {
 namespace {
@@ -237,8 +238,10 @@ wire::SummaryT Session::BuildSummary() const {
   // current one.
   s.facts = std::make_unique<wire::SessionFacts>(
       Deciseconds(end_ms_ - start_ms_), Deciseconds(active_ms_), page_views_, 0, 0, 0, dims_,
-      static_cast<uint8_t>((bounce ? 1 : 0) | (path_truncated_ ? 2 : 0) | (ended_ ? 4 : 0)), 0,
-      current_page_ >= 0 ? static_cast<uint8_t>(current_page_) : 0);
+      FlagIf(bounce, wire::FactFlags::Bounce) |
+          FlagIf(path_truncated_, wire::FactFlags::PathTruncated) |
+          FlagIf(ended_, wire::FactFlags::Ended),
+      0, current_page_ >= 0 ? static_cast<uint8_t>(current_page_) : 0);
   for (const PageEntry& p : pages_) {
     s.pages.emplace_back(p.page, p.views, Saturate16(p.active_ms / 100), p.max_scroll,
                          p.quick_backs);

@@ -6,6 +6,7 @@
 #include "core/schema/snapshot_generated.h"
 #include "core/session.h"
 #include "core/summary.h"
+#include "core/wire_ids.h"
 
 namespace microconv {
 namespace {
@@ -83,7 +84,7 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   Session session(config);
   session.nonce_ = s.nonce();
   session.seq_ = engine->seq();
-  session.ended_ = s.facts() && (s.facts()->flags() & 4) != 0;
+  session.ended_ = s.facts() && HasFlag(s.facts()->flags(), wire::FactFlags::Ended);
   const wire::SessionFacts facts = s.facts() ? *s.facts() : wire::SessionFacts();
   session.dims_ = facts.dims();
   auto str = [](const flatbuffers::String* v) { return v ? v->str() : std::string(); };
@@ -133,7 +134,7 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
     auto at = static_cast<flatbuffers::uoffset_t>(i);
     session.path_.push_back({s.path_steps()->Get(at), engine->path_offset_ms()->Get(at)});
   }
-  session.path_truncated_ = (facts.flags() & 2) != 0;
+  session.path_truncated_ = HasFlag(facts.flags(), wire::FactFlags::PathTruncated);
 
   // Each tracker restores its own part; the first that objects wins.
   session.names_ = NameTable::Restore(s);

@@ -11,9 +11,6 @@
 namespace microconv {
 
 inline constexpr int64_t kMaxTimeMs = int64_t{1} << 53;
-inline constexpr uint16_t kLiteralBit = 0x8000;  // page ids: a literal page, not a template
-inline constexpr uint8_t kLiteralFieldBit =
-    0x80;  // field ids on the wire: a name, not a configured field
 
 // Times come from a JS clock (a double of ms): anything outside
 // [0, 2^53] is garbage, and clamping keeps all time arithmetic overflow-free.

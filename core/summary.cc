@@ -12,6 +12,7 @@
 #include "core/heatmap.h"
 #include "core/page_pattern.h"
 #include "core/varint.h"
+#include "core/wire_ids.h"
 #include "flatbuffers/flatbuffers.h"
 
 namespace microconv {
@@ -21,8 +22,6 @@ namespace {
 constexpr uint8_t kMaxNextActions = 3;
 constexpr uint8_t kMaxScrollPercent = 100;
 constexpr uint8_t kNoLastField = 0xff;
-constexpr uint16_t kLiteralBit = 0x8000;
-constexpr uint8_t kLiteralFieldBit = 0x80;
 constexpr size_t kHeatGridCells = size_t{kGridColumns} * kGridRows;
 // Root offset plus file identifier: anything shorter cannot be a summary.
 constexpr size_t kMinSummaryBytes = 8;

@@ -16,12 +16,11 @@
 #include "core/json_writer.h"
 #include "core/summary.h"
 #include "core/varint.h"
+#include "core/wire_ids.h"
 
 namespace microconv {
 namespace {
 
-constexpr uint16_t kLiteralBit = 0x8000;
-constexpr uint8_t kLiteralFieldBit = 0x80;
 constexpr uint8_t kNoLastField = 0xff;
 
 std::string Hex(uint64_t value, int digits) {
@@ -258,8 +257,8 @@ void RenderFunnels(const wire::Summary& s, const Names& names, JsonWriter& json)
     json.BeginObject();
     json.Key("funnel");
     names.Funnel(json, funnel->funnel());
-    json.FieldBool("converted", (funnel->flags() & 1) != 0);
-    json.FieldBool("excluded", (funnel->flags() & 2) != 0);
+    json.FieldBool("converted", HasFlag(funnel->flags(), wire::FunnelFlags::Converted));
+    json.FieldBool("excluded", HasFlag(funnel->flags(), wire::FunnelFlags::Excluded));
     json.Field("furthest", funnel->furthest());
     // Reached steps and their times come from one walk over the bits; times
     // are relative to the first reached step, which has none.
@@ -341,8 +340,8 @@ void RenderForms(const wire::Summary& s, const Names& names, JsonWriter& json) {
     json.BeginObject();
     json.Key("form");
     names.Form(json, form->form());
-    json.FieldBool("started", (form->flags() & 1) != 0);
-    json.FieldBool("submitted", (form->flags() & 2) != 0);
+    json.FieldBool("started", HasFlag(form->flags(), wire::FormFlags::Started));
+    json.FieldBool("submitted", HasFlag(form->flags(), wire::FormFlags::Submitted));
     json.Key("last_field");
     if (form->last_field() != kNoLastField && form->last_field() < count) {
       names.Field(json, form->form(), s.fields()->Get(first + form->last_field())->field());
@@ -405,9 +404,9 @@ std::string RenderSummaryJson(const wire::Summary& s, const Config* config) {
   RenderDimensions(&facts.dims(), json);
   json.Key("flags");
   json.BeginObject(true);
-  json.FieldBool("bounce", (facts.flags() & 1) != 0);
-  json.FieldBool("path_truncated", (facts.flags() & 2) != 0);
-  json.FieldBool("ended", (facts.flags() & 4) != 0);
+  json.FieldBool("bounce", HasFlag(facts.flags(), wire::FactFlags::Bounce));
+  json.FieldBool("path_truncated", HasFlag(facts.flags(), wire::FactFlags::PathTruncated));
+  json.FieldBool("ended", HasFlag(facts.flags(), wire::FactFlags::Ended));
   json.EndObject();
   json.Key("entry_page");
   names.PageAt(json, facts.entry_page());

@@ -12,6 +12,7 @@
 #include "core/config.h"
 #include "core/json/config_json.h"
 #include "core/schema/summary_generated.h"
+#include "core/wire_ids.h"
 
 namespace microconv {
 namespace {
@@ -56,9 +57,9 @@ std::vector<std::vector<uint8_t>> DemoSummaries(const Config& config, int count)
     for (int p = 0; p < pages; ++p) {
       s.pages.emplace_back(static_cast<uint16_t>(p), 1 + pick(2), pick(900), pick(101), pick(2));
     }
-    s.facts = std::make_unique<wire::SessionFacts>(duration_ds, duration_ds / 3,
-                                                   static_cast<uint16_t>(pages + 2), 0, 0, 0, dims,
-                                                   0, 0, static_cast<uint8_t>(pages - 1));
+    s.facts = std::make_unique<wire::SessionFacts>(
+        duration_ds, duration_ds / 3, static_cast<uint16_t>(pages + 2), 0, 0, 0, dims,
+        wire::FactFlags::NONE, 0, static_cast<uint8_t>(pages - 1));
     const int furthest = 2 + pick(8);  // steps 0..furthest-1 reached
     uint32_t reached = 0;
     uint32_t offset = 0;
@@ -72,9 +73,10 @@ std::vector<std::vector<uint8_t>> DemoSummaries(const Config& config, int count)
       }
     }
     const bool converted = furthest == 9;
-    s.funnels.emplace_back(0, converted ? 1 : 0, furthest, converted ? 0 : 2, reached,
+    s.funnels.emplace_back(0, FlagIf(converted, wire::FunnelFlags::Converted), furthest,
+                           converted ? 0 : 2, reached,
                            converted ? 0 : static_cast<uint16_t>(9 + pick(5)),
-                           converted ? 0 : 0x8000 | pick(pages), 0);
+                           converted ? 0 : kLiteralBit | pick(pages), 0);
     for (int c = 0; c < 10; ++c) {
       s.heat.emplace_back(static_cast<uint8_t>(pick(pages)), 1 + pick(3),
                           static_cast<uint16_t>(pick(512)));

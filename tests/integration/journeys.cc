@@ -5,6 +5,7 @@
 #include "core/json/config_json.h"
 #include "core/session.h"
 #include "core/summary.h"
+#include "core/wire_ids.h"
 
 namespace microconv::testing {
 
@@ -65,14 +66,13 @@ std::vector<uint8_t> Journeys::WithNonce(const std::vector<uint8_t>& summary, ui
 std::vector<uint8_t> Journeys::AtTime(const std::vector<uint8_t>& summary,
                                       std::chrono::system_clock::time_point start,
                                       std::chrono::seconds duration, bool ended) {
-  constexpr uint8_t kEnded = 1 << 2;  // SessionFacts.flags bit 2
   wire::SummaryT object;
   flatbuffers::GetRoot<wire::Summary>(summary.data())->UnPackTo(&object);
   object.start_minute = static_cast<uint32_t>(
       std::chrono::duration_cast<std::chrono::minutes>(start.time_since_epoch()).count());
   object.facts->mutate_duration_ds(static_cast<uint32_t>(duration.count() * 10));
-  object.facts->mutate_flags(
-      static_cast<uint8_t>((object.facts->flags() & ~kEnded) | (ended ? kEnded : 0)));
+  object.facts->mutate_flags((object.facts->flags() & ~wire::FactFlags::Ended) |
+                             FlagIf(ended, wire::FactFlags::Ended));
   return EncodeSummary(object);
 }
 

@@ -22,6 +22,7 @@
 #include "core/event.h"
 #include "core/session.h"
 #include "core/summary.h"
+#include "core/wire_ids.h"
 #include "tests/support/shop_config.h"
 
 namespace microconv::testing {
@@ -82,7 +83,7 @@ struct MonotoneFacts {
     if (s.funnels()) {
       for (const wire::FunnelProgress* p : *s.funnels()) {
         f.funnel_furthest[p->funnel()] = p->furthest();
-        f.funnel_converted[p->funnel()] = (p->flags() & 1) != 0;
+        f.funnel_converted[p->funnel()] = HasFlag(p->flags(), wire::FunnelFlags::Converted);
       }
     }
     if (s.pages()) {

@@ -19,7 +19,7 @@ struct Facts {
   uint16_t dead_clicks = 0;
   uint16_t quick_backs = 0;
   wire::Dimensions dims;
-  uint8_t flags = 0;
+  wire::FactFlags flags = wire::FactFlags::NONE;
   uint8_t entry_page = 0;
   uint8_t exit_page = 0;
 };

@@ -11,6 +11,7 @@
 #include "core/config.h"
 #include "core/schema/summary_generated.h"
 #include "core/summary.h"
+#include "core/wire_ids.h"
 #include "tests/support/shop_config.h"
 #include "tests/support/summary_facts.h"
 
@@ -72,7 +73,7 @@ std::vector<uint8_t> RandomSummary(std::mt19937& rng, uint32_t config_hash) {
   const int pages = 1 + pick(5);
   int views = 0;
   for (int i = 0; i < pages; ++i) {
-    uint16_t page = static_cast<uint16_t>(i < 4 ? i : 0x8000 | s.literal_pages.size());
+    uint16_t page = static_cast<uint16_t>(i < 4 ? i : kLiteralBit | s.literal_pages.size());
     if (i >= 4) s.literal_pages.push_back("/lit/" + std::to_string(pick(3)));
     const int v = 1 + pick(3);
     views += v;
@@ -101,7 +102,8 @@ std::vector<uint8_t> RandomSummary(std::mt19937& rng, uint32_t config_hash) {
   for (int id = 0; id < kMicros; ++id) {
     if (repeat[id] > 0) s.repeats.emplace_back(static_cast<uint8_t>(id), repeat[id]);
   }
-  facts.flags = static_cast<uint8_t>((pages == 1 ? 1 : 0) | (truncated ? 2 : 0));
+  facts.flags = FlagIf(pages == 1, wire::FactFlags::Bounce) |
+                FlagIf(truncated, wire::FactFlags::PathTruncated);
   for (uint8_t f = 0; f < 2; ++f) {
     if (pick(3) == 0) continue;
     const uint32_t steps = f == 0 ? 3 : 2;
@@ -109,12 +111,14 @@ std::vector<uint8_t> RandomSummary(std::mt19937& rng, uint32_t config_hash) {
     uint8_t furthest = 0;
     while (furthest < steps && (reached >> furthest & 1)) ++furthest;
     const bool converted = furthest == steps;
-    uint8_t flags = static_cast<uint8_t>((converted ? 1 : 0) | (pick(8) == 0 ? 2 : 0));
+    const wire::FunnelFlags flags = FlagIf(converted, wire::FunnelFlags::Converted) |
+                                    FlagIf(pick(8) == 0, wire::FunnelFlags::Excluded);
     const uint8_t next_count = converted ? 0 : static_cast<uint8_t>(pick(4));
     // Page actions are slots of this summary's pages.
-    s.funnels.emplace_back(
-        f, flags, furthest, next_count, reached, static_cast<uint16_t>(pick(kMicros)),
-        static_cast<uint16_t>(0x8000 | pick(pages)), static_cast<uint16_t>(0x8000 | pick(pages)));
+    s.funnels.emplace_back(f, flags, furthest, next_count, reached,
+                           static_cast<uint16_t>(pick(kMicros)),
+                           static_cast<uint16_t>(kLiteralBit | pick(pages)),
+                           static_cast<uint16_t>(kLiteralBit | pick(pages)));
     uint32_t offset = 0;
     for (uint32_t bits = reached & (reached - 1); bits != 0; bits &= bits - 1) {
       offset += static_cast<uint32_t>(pick(3000));
@@ -133,15 +137,17 @@ std::vector<uint8_t> RandomSummary(std::mt19937& rng, uint32_t config_hash) {
                             static_cast<uint8_t>(pick(pages)));
   }
   if (pick(3) == 0) {
-    s.forms.emplace_back(0, static_cast<uint8_t>(1 | (pick(2) ? 2 : 0)),
-                         static_cast<uint8_t>(pick(3)), 3);
+    s.forms.emplace_back(
+        0, wire::FormFlags::Started | FlagIf(pick(2) != 0, wire::FormFlags::Submitted),
+        static_cast<uint8_t>(pick(3)), 3);
     s.fields.emplace_back(0, 1 + pick(2), pick(2), 0, pick(200));
     s.fields.emplace_back(1, 1, 0, 0, pick(200));
     s.names.push_back("coupon");
-    s.fields.emplace_back(static_cast<uint8_t>(0x80 | (s.names.size() - 1)), 1, 0, 0, pick(50));
+    s.fields.emplace_back(static_cast<uint8_t>(kLiteralFieldBit | (s.names.size() - 1)), 1, 0, 0,
+                          pick(50));
   }
   if (pick(4) == 0) {
-    s.forms.emplace_back(1, 1, 0, 1);
+    s.forms.emplace_back(1, wire::FormFlags::Started, 0, 1);
     s.fields.emplace_back(0, 1, pick(2), 0, pick(100));
   }
   s.facts = Pack(facts);
@@ -323,15 +329,15 @@ TEST_F(AggregateTest, HandCheckedFigures) {
   facts.exit_page = 1;
   s.facts = Pack(facts);
   s.pages.emplace_back(0, 1, 100, 40, 0);
-  s.pages.emplace_back(0x8000, 2, 50, 100, 1);
+  s.pages.emplace_back(kLiteralBit, 2, 50, 100, 1);
   s.literal_pages = {"/promo"};
   s.path_steps = {0, 1, 0, 2};  // purchase (2) is the macro
   // Funnel 0: all three steps, offsets 40 and 100 ds from the first.
-  s.funnels.emplace_back(0, 1, 3, 0, 7u, 0, 0, 0);
+  s.funnels.emplace_back(0, wire::FunnelFlags::Converted, 3, 0, 7u, 0, 0, 0);
   AppendVarint(40, s.step_times);
   AppendVarint(100, s.step_times);
   // Funnel 1 (any order): steps 0 and 1, step 1 first (offset clamps to 0).
-  s.funnels.emplace_back(1, 0, 2, 0, 3u, 0, 0, 0);
+  s.funnels.emplace_back(1, wire::FunnelFlags::NONE, 2, 0, 3u, 0, 0, 0);
   AppendVarint(0, s.step_times);
   s.heat.emplace_back(0, 3, 17);
   s.heat.emplace_back(1, 9, 17);    // literal page: no grid
@@ -477,16 +483,17 @@ TEST_F(AggregateTest, FunnelNextPagesAreSlotsOfTheSummary) {
   wire::SummaryT s;
   s.config_hash = config_.hash();
   // Slots: 0 = /cart (template 2), 1 = /promo, 2 = / (template 0), 3 = /sale.
-  s.pages = {wire::PageStat(2, 1, 0, 0, 0), wire::PageStat(0x8000, 1, 0, 0, 0),
+  s.pages = {wire::PageStat(2, 1, 0, 0, 0), wire::PageStat(kLiteralBit, 1, 0, 0, 0),
              wire::PageStat(0, 1, 0, 0, 0), wire::PageStat(0x8001, 1, 0, 0, 0)};
   s.literal_pages = {"/promo", "/sale"};
   // Dropped after step 0: slot 0 and two different literal pages, which are
   // one action here and count the session once.
-  s.funnels.emplace_back(0, 0, 1, 3, 1u, 0x8000 | 0, 0x8000 | 1, 0x8000 | 3);
+  s.funnels.emplace_back(0, wire::FunnelFlags::NONE, 1, 3, 1u, kLiteralBit | 0, kLiteralBit | 1,
+                         kLiteralBit | 3);
   // Funnel 1 (any order) reached its step 1 but not step 0: dropped before
   // the first. Next: slot 2, micro 4, and a slot past the pages (unverified
   // input: ignored).
-  s.funnels.emplace_back(1, 0, 0, 3, 2u, 0x8000 | 2, 4, 0x8000 | 7);
+  s.funnels.emplace_back(1, wire::FunnelFlags::NONE, 0, 3, 2u, kLiteralBit | 2, 4, kLiteralBit | 7);
   const std::vector<uint8_t> bytes = EncodeSummary(s);
   Aggregate a(config_);
   ASSERT_TRUE(a.Add(*wire::GetSummary(bytes.data())).ok());
@@ -494,7 +501,7 @@ TEST_F(AggregateTest, FunnelNextPagesAreSlotsOfTheSummary) {
   EXPECT_EQ(a.funnels()[0].steps[0].next_actions.entries,
             (Entries{{0x8002, 1}, {kLiteralPageAction, 1}}));
   EXPECT_EQ(a.funnels()[1].dropped_before_first, 1u);
-  EXPECT_EQ(a.funnels()[1].next_before_first.entries, (Entries{{4, 1}, {0x8000, 1}}));
+  EXPECT_EQ(a.funnels()[1].next_before_first.entries, (Entries{{4, 1}, {kLiteralBit, 1}}));
 }
 
 TEST_F(AggregateTest, FormsOwnConsecutiveFields) {
@@ -504,7 +511,8 @@ TEST_F(AggregateTest, FormsOwnConsecutiveFields) {
   s.names = {"main>button", "coupon"};
   // newsletter (abandoned on its email field) owns fields[0]; checkout
   // (submitted) owns fields[1..3].
-  s.forms = {wire::FormStat(1, 1, 0, 1), wire::FormStat(0, 3, 1, 3)};
+  s.forms = {wire::FormStat(1, wire::FormFlags::Started, 0, 1),
+             wire::FormStat(0, wire::FormFlags::Started | wire::FormFlags::Submitted, 1, 3)};
   s.fields = {wire::FieldStat(0, 2, 1, 0, 40), wire::FieldStat(1, 1, 0, 0, 10),
               wire::FieldStat(0, 3, 2, 0, 20), wire::FieldStat(0x81, 1, 0, 0, 5)};
   const std::vector<uint8_t> bytes = EncodeSummary(s);

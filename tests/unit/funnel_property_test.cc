@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/funnel.h"
+#include "core/wire_ids.h"
 #include "flatbuffers/flatbuffers.h"
 #include "tests/support/funnel_def.h"
 
@@ -205,7 +206,7 @@ void CheckAgainstReference(FunnelMode mode, unsigned seed) {
     size_t expected = mode == FunnelMode::AnyOrder ? AnyOrderReference(f, events)
                                                    : InOrderReference(f, events).Best();
     size_t level = TrackerLevel(f, tracker);
-    bool is_converted = (tracker.Progress().flags() & 1) != 0;
+    bool is_converted = HasFlag(tracker.Progress().flags(), wire::FunnelFlags::Converted);
     ASSERT_EQ(level, expected) << "case " << c;
     ASSERT_EQ(is_converted, expected == f.Required().size()) << "case " << c;
     converted += is_converted;

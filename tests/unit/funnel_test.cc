@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/wire_ids.h"
 #include "flatbuffers/flatbuffers.h"
 #include "tests/support/funnel_def.h"
 
@@ -57,7 +58,7 @@ std::vector<uint16_t> NextActions(const FunnelTracker& tracker) {
   return std::vector<uint16_t>(all.begin(), all.begin() + p.next_count());
 }
 
-uint16_t Page(uint16_t id) { return static_cast<uint16_t>(id | kNextActionPageBit); }
+uint16_t Page(uint16_t id) { return static_cast<uint16_t>(id | kLiteralBit); }
 
 // --- Sequential ------------------------------------------------------------
 
@@ -67,7 +68,7 @@ TEST(FunnelTest, NewTrackerHasNotStarted) {
   wire::FunnelProgress p = tracker.Progress();
   EXPECT_FALSE(tracker.started());
   EXPECT_EQ(p.funnel(), 7);
-  EXPECT_EQ(p.flags(), 0);
+  EXPECT_EQ(p.flags(), wire::FunnelFlags::NONE);
   EXPECT_EQ(p.furthest(), 0);
   EXPECT_EQ(p.reached(), 0u);
   EXPECT_EQ(p.next_count(), 0);
@@ -81,7 +82,7 @@ TEST(FunnelTest, SequentialInOrderConverts) {
   wire::FunnelProgress p = tracker.Progress();
   EXPECT_TRUE(tracker.started());
   EXPECT_EQ(p.funnel(), 2);
-  EXPECT_EQ(p.flags(), 1);
+  EXPECT_EQ(p.flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(p.furthest(), 3);
   EXPECT_EQ(p.reached(), 0b111u);
 }
@@ -90,7 +91,7 @@ TEST(FunnelTest, SequentialAllowsOtherEventsBetweenSteps) {
   FunnelConfig config = Abc(FunnelMode::Sequential);
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kOther, kA, kOther, kOther2, kB, kOther, kC});
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.Progress().reached(), 0b111u);
 }
 
@@ -100,9 +101,9 @@ TEST(FunnelTest, SequentialIgnoresStepFurtherAhead) {
   Feed(tracker, {kA, kC, kB});
   EXPECT_EQ(tracker.Progress().reached(), 0b011u);
   EXPECT_EQ(tracker.Progress().furthest(), 2);
-  EXPECT_EQ(tracker.Progress().flags(), 0);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::NONE);
   tracker.OnMicro(kC, 10000);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
 }
 
 TEST(FunnelTest, SequentialOutOfOrderReachesOnlyTheFirstStep) {
@@ -111,7 +112,7 @@ TEST(FunnelTest, SequentialOutOfOrderReachesOnlyTheFirstStep) {
   Feed(tracker, {kC, kB, kA});
   EXPECT_EQ(tracker.Progress().reached(), 0b001u);
   EXPECT_EQ(tracker.Progress().furthest(), 1);
-  EXPECT_EQ(tracker.Progress().flags(), 0);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::NONE);
 }
 
 TEST(FunnelTest, PurchaseJourneyComplete) {
@@ -119,7 +120,7 @@ TEST(FunnelTest, PurchaseJourneyComplete) {
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {10, 11, 12, 13, 14, 15, 16, 17, 18}, 0, 60000);
   wire::FunnelProgress p = tracker.Progress();
-  EXPECT_EQ(p.flags(), 1);
+  EXPECT_EQ(p.flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(p.furthest(), 9);
   EXPECT_EQ(p.reached(), 0x1ffu);
   // From the first required step: the optional sign in starts no clock.
@@ -131,7 +132,7 @@ TEST(FunnelTest, PurchaseJourneyDropOffAtStep4) {
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {10, 11, 12, 13});
   wire::FunnelProgress p = tracker.Progress();
-  EXPECT_EQ(p.flags(), 0);
+  EXPECT_EQ(p.flags(), wire::FunnelFlags::NONE);
   EXPECT_EQ(p.furthest(), 4);  // the drop-off step: add to cart
   EXPECT_EQ(p.reached(), 0x0fu);
 }
@@ -143,7 +144,7 @@ TEST(FunnelTest, OptionalFirstStepSkippedCountsAsPassed) {
   EXPECT_EQ(tracker.Progress().furthest(), 5);
   EXPECT_EQ(tracker.Progress().reached(), 0x1eu);
   Feed(tracker, {15, 16, 17, 18}, 10000);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.Progress().reached(), 0x1feu);
 }
 
@@ -155,7 +156,7 @@ TEST(FunnelTest, OptionalStepReachedLateDoesNotCount) {
   EXPECT_EQ(tracker.Progress().furthest(), 3);
   tracker.OnMicro(kD, 5000);
   EXPECT_EQ(tracker.Progress().reached(), 0b1101u);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
 }
 
 TEST(FunnelTest, OptionalStepReachedInOrderCounts) {
@@ -169,7 +170,7 @@ TEST(FunnelTest, TrailingOptionalStepDoesNotBlockConversion) {
   FunnelConfig config(FunnelMode::Sequential, {{{kA}}, {{kB}}, {{kC}, true}});
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kA, kB, kC});
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.Progress().reached(), 0b011u);  // frozen at the conversion
   EXPECT_EQ(tracker.Progress().furthest(), 2);
 }
@@ -178,16 +179,16 @@ TEST(FunnelTest, AllOptionalFunnelConvertsOnItsLastStep) {
   FunnelConfig config(FunnelMode::Sequential, {{{kA}, true}, {{kB}, true}});
   FunnelTracker tracker(config.def(), 0);
   tracker.OnMicro(kA, 0);
-  EXPECT_EQ(tracker.Progress().flags(), 0);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::NONE);
   tracker.OnMicro(kB, 10);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
 }
 
 TEST(FunnelTest, StepWithSeveralMicrosIsReachedByAnyOfThem) {
   FunnelConfig config(FunnelMode::Sequential, {{{kA, kOther}}, {{kB, kOther2}}});
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kOther, kOther2});
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
 }
 
 TEST(FunnelTest, SameMicroInTwoStepsAdvancesOnRepeat) {
@@ -196,14 +197,14 @@ TEST(FunnelTest, SameMicroInTwoStepsAdvancesOnRepeat) {
   Feed(tracker, {kA, kB});
   EXPECT_EQ(tracker.Progress().reached(), 0b001u);
   Feed(tracker, {kA, kB}, 5000);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
 }
 
 TEST(FunnelTest, SequentialLoopingStepsConvertWithTheLatestStart) {
   FunnelConfig config = Abc(FunnelMode::Sequential);
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kA, kB, kA, kB, kC});  // t = 0, 1000, 2000, 3000, 4000
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   // Step times are the converting chain's: the one that started last.
   EXPECT_EQ(tracker.state().step_offset_ms[1], 1000u);
   EXPECT_EQ(tracker.state().step_offset_ms[2], 2000u);
@@ -217,7 +218,7 @@ TEST(FunnelTest, RunningChainDoesNotBlockALaterFasterOne) {
   tracker.OnMicro(kA, 600);
   tracker.OnMicro(kB, 700);
   tracker.OnMicro(kC, 1500);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.state().step_offset_ms[1], 100u);
   EXPECT_EQ(tracker.state().step_offset_ms[2], 900u);
 }
@@ -230,7 +231,7 @@ TEST(FunnelTest, OptionalFirstStepDoesNotStartTheClock) {
   tracker.OnMicro(kOther, 0);
   tracker.OnMicro(kA, 800);
   tracker.OnMicro(kB, 1700);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.Progress().reached(), 0b111u);
   EXPECT_EQ(tracker.state().step_offset_ms[0], 0u);  // before the clock started
   EXPECT_EQ(tracker.state().step_offset_ms[2], 900u);
@@ -242,7 +243,7 @@ TEST(FunnelTest, OptionalMiddleStepDoesNotResetTheStepClock) {
   tracker.OnMicro(kA, 0);
   tracker.OnMicro(kB, 900);
   tracker.OnMicro(kC, 1001);  // 1001 after A: the optional B does not restart it
-  EXPECT_EQ(tracker.Progress().flags(), 0);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::NONE);
   EXPECT_EQ(tracker.Progress().reached(), 0b011u);
   EXPECT_EQ(tracker.Progress().furthest(), 2);  // drop-off at the optional step
 }
@@ -263,7 +264,7 @@ TEST(FunnelTest, StrictInOrderConverts) {
   FunnelConfig config = Abc(FunnelMode::Strict);
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kOther, kA, kB, kC});
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
 }
 
 TEST(FunnelTest, StrictBrokenByAnotherMicro) {
@@ -271,7 +272,7 @@ TEST(FunnelTest, StrictBrokenByAnotherMicro) {
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kA, kOther, kB, kC});
   wire::FunnelProgress p = tracker.Progress();
-  EXPECT_EQ(p.flags(), 0);
+  EXPECT_EQ(p.flags(), wire::FunnelFlags::NONE);
   EXPECT_EQ(p.reached(), 0b001u);  // best attempt: A alone
   EXPECT_EQ(p.furthest(), 1);
   EXPECT_EQ(tracker.state().live, 0u);
@@ -281,14 +282,14 @@ TEST(FunnelTest, SequentialNotBrokenByTheSameMicros) {
   FunnelConfig config = Abc(FunnelMode::Sequential);
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kA, kOther, kB, kC});
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
 }
 
 TEST(FunnelTest, StrictRepeatOfCurrentStepIsNotABreak) {
   FunnelConfig config = Abc(FunnelMode::Strict);
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kA, kA, kB, kB, kC});
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.state().step_offset_ms[2], 3000u);  // from the second A
 }
 
@@ -296,7 +297,7 @@ TEST(FunnelTest, StrictLoopRestartsAtTheBreakingEntry) {
   FunnelConfig config = Abc(FunnelMode::Strict);
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kA, kB, kA, kB, kC});  // the second A breaks and starts again
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.Progress().reached(), 0b111u);
   EXPECT_EQ(tracker.state().step_offset_ms[1], 1000u);  // from the second A (t=2000)
   EXPECT_EQ(tracker.state().step_offset_ms[2], 2000u);
@@ -310,7 +311,7 @@ TEST(FunnelTest, StrictBreakCanStartAfterLeadingOptionalStep) {
   // kC breaks nothing running; kA starts a chain. The optional first step
   // counts when seen before the chain's first required step.
   Feed(tracker, {kOther, kC, kA, kB}, 10000);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.Progress().reached(), 0b111u);
   EXPECT_EQ(tracker.Progress().furthest(), 3);
 }
@@ -324,9 +325,9 @@ TEST(FunnelTest, AnyOrderConvertsInReverse) {
   // Step k needs steps 1..k: without A nothing is reached.
   EXPECT_FALSE(tracker.started());
   EXPECT_EQ(tracker.Progress().furthest(), 0);
-  EXPECT_EQ(tracker.Progress().flags(), 0);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::NONE);
   tracker.OnMicro(kA, 5000);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.state().step_offset_ms[0], 5000u);
   EXPECT_EQ(tracker.state().step_offset_ms[2], 0u);
 }
@@ -336,7 +337,7 @@ TEST(FunnelTest, AnyOrderOptionalStepNotNeeded) {
   FunnelConfig config(FunnelMode::AnyOrder, {{{kA}}, {{kB}, true}, {{kC}}});
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kC, kA});
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.Progress().reached(), 0b101u);
   EXPECT_EQ(tracker.Progress().furthest(), 3);
 }
@@ -350,7 +351,7 @@ TEST(FunnelTest, AnyOrderLastStepAloneIsNotReached) {
   Feed(tracker, {kB, kC});
   EXPECT_FALSE(tracker.started());
   tracker.OnMicro(kA, 5000);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   // The optional B at 0 is before the chain (C at 1000, A at 5000).
   EXPECT_EQ(tracker.Progress().reached(), 0b101u);
 }
@@ -367,7 +368,7 @@ TEST(FunnelTest, AnyOrderLoopConverts) {
   FunnelConfig config = Abc(FunnelMode::AnyOrder);
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kA, kB, kA, kB, kC});
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.state().step_offset_ms[2], 2000u);  // latest A, B, C
 }
 
@@ -375,7 +376,7 @@ TEST(FunnelTest, AnyOrderFunnelWindow) {
   FunnelConfig config = Abc(FunnelMode::AnyOrder, 2000);
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kC, kA, kOther, kB});  // B at 3000 is too late for C at 0
-  EXPECT_EQ(tracker.Progress().flags(), 0);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::NONE);
   EXPECT_EQ(tracker.Progress().furthest(), 2);
 }
 
@@ -385,7 +386,7 @@ TEST(FunnelTest, ExclusionBeforeTheFunnelStartedIsIgnored) {
   FunnelConfig config(FunnelMode::Sequential, {{{kA}}, {{kB}}}, {kExit});
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kExit, kA, kB});
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
 }
 
 TEST(FunnelTest, ExclusionBeforeConversionExcludes) {
@@ -393,7 +394,7 @@ TEST(FunnelTest, ExclusionBeforeConversionExcludes) {
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kA, kB, kExit, kC});
   wire::FunnelProgress p = tracker.Progress();
-  EXPECT_EQ(p.flags(), 2);
+  EXPECT_EQ(p.flags(), wire::FunnelFlags::Excluded);
   EXPECT_EQ(p.reached(), 0b011u);
   EXPECT_EQ(p.furthest(), 2);
   // C could not continue the cancelled chain: it is what the visitor did next.
@@ -405,7 +406,7 @@ TEST(FunnelTest, ExclusionCancelsOnlyTheChainsItInterrupts) {
   FunnelConfig config(FunnelMode::Sequential, {{{kA}}, {{kB}}, {{kC}}}, {kExit});
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kA, kB, kExit, kA, kB, kC});
-  EXPECT_EQ(tracker.Progress().flags(), 1);  // a later chain converts
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);  // a later chain converts
   EXPECT_EQ(tracker.state().best_start_ms, 3000);
 }
 
@@ -413,16 +414,16 @@ TEST(FunnelTest, AnyOrderExclusionSplitsTheSteps) {
   FunnelConfig config(FunnelMode::AnyOrder, {{{kA}}, {{kB}}}, {kExit});
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kA, kExit, kB});
-  EXPECT_EQ(tracker.Progress().flags(), 2);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Excluded);
   tracker.OnMicro(kA, 9000);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
 }
 
 TEST(FunnelTest, ExclusionAfterConversionChangesNothing) {
   FunnelConfig config(FunnelMode::Sequential, {{{kA}}, {{kB}}}, {kExit});
   FunnelTracker tracker(config.def(), 0);
   Feed(tracker, {kA, kB, kExit});
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
 }
 
 // --- Windows ---------------------------------------------------------------
@@ -433,7 +434,7 @@ TEST(FunnelTest, FunnelWindowExactlyAtTheLimitConverts) {
   tracker.OnMicro(kA, 5000);
   tracker.OnMicro(kB, 5500);
   tracker.OnMicro(kC, 6000);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
 }
 
 TEST(FunnelTest, FunnelWindowOneMsOverDoesNotConvert) {
@@ -442,7 +443,7 @@ TEST(FunnelTest, FunnelWindowOneMsOverDoesNotConvert) {
   tracker.OnMicro(kA, 5000);
   tracker.OnMicro(kB, 5500);
   tracker.OnMicro(kC, 6001);
-  EXPECT_EQ(tracker.Progress().flags(), 0);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::NONE);
   EXPECT_EQ(tracker.Progress().reached(), 0b011u);
   EXPECT_EQ(tracker.state().live, 0u);  // no chain can go on
 }
@@ -453,7 +454,7 @@ TEST(FunnelTest, StepWindowExactlyAtTheLimitConverts) {
   tracker.OnMicro(kA, 0);
   tracker.OnMicro(kB, 500);
   tracker.OnMicro(kC, 600);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
 }
 
 TEST(FunnelTest, StepWindowOneMsOverDoesNotConvert) {
@@ -462,7 +463,7 @@ TEST(FunnelTest, StepWindowOneMsOverDoesNotConvert) {
   tracker.OnMicro(kA, 0);
   tracker.OnMicro(kB, 500);
   tracker.OnMicro(kC, 601);
-  EXPECT_EQ(tracker.Progress().flags(), 0);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::NONE);
   EXPECT_EQ(tracker.Progress().furthest(), 2);
 }
 
@@ -473,7 +474,7 @@ TEST(FunnelTest, StepWindowIsFromTheLastReachedStep) {
   tracker.OnMicro(kA, 0);
   tracker.OnMicro(kB, 100);
   tracker.OnMicro(kC, 200);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
 }
 
 TEST(FunnelTest, ExpiredAttemptRestartsWithTheEntryStep) {
@@ -484,7 +485,7 @@ TEST(FunnelTest, ExpiredAttemptRestartsWithTheEntryStep) {
   tracker.OnMicro(kA, 2000);  // the first attempt can no longer progress
   tracker.OnMicro(kB, 2100);
   tracker.OnMicro(kC, 2300);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.state().step_offset_ms[1], 100u);
   EXPECT_EQ(tracker.state().step_offset_ms[2], 300u);
 }
@@ -541,7 +542,7 @@ TEST(FunnelTest, ClockGoingBackwardsCountsAsNoTime) {
   tracker.OnMicro(kA, 1000);
   tracker.OnMicro(kB, 500);
   tracker.OnMicro(kC, 400);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.state().step_offset_ms[1], 0u);
   EXPECT_EQ(tracker.state().step_offset_ms[2], 0u);
   EXPECT_EQ(StepTimes(tracker), (std::vector<uint8_t>{0, 0}));
@@ -554,7 +555,7 @@ TEST(FunnelTest, StepReachedBackInTimeCountsAsReachedAtTheLatestTime) {
   tracker.OnMicro(kA, 1000);
   tracker.OnMicro(kB, 500);
   tracker.OnMicro(kC, 1100);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.state().step_offset_ms[2], 100u);
 }
 
@@ -564,7 +565,7 @@ TEST(FunnelTest, ExtremeTimesSaturateWithoutOverflow) {
   tracker.OnMicro(kA, std::numeric_limits<int64_t>::min());
   tracker.OnMicro(kB, std::numeric_limits<int64_t>::max());
   tracker.OnMicro(kC, 0);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.state().step_offset_ms[1], std::numeric_limits<uint32_t>::max());
   EXPECT_EQ(tracker.state().step_offset_ms[2], std::numeric_limits<uint32_t>::max());
 }
@@ -587,9 +588,9 @@ TEST(FunnelTest, ThirtyTwoStepsAllReached) {
   FunnelTracker tracker(config.def(), 0);
   for (uint8_t i = 0; i < 31; ++i) tracker.OnMicro(static_cast<uint8_t>(100 + i), i * 100);
   EXPECT_EQ(tracker.Progress().furthest(), 31);
-  EXPECT_EQ(tracker.Progress().flags(), 0);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::NONE);
   tracker.OnMicro(131, 3100);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.Progress().furthest(), 32);
   EXPECT_EQ(tracker.Progress().reached(), 0xffffffffu);
   std::vector<uint8_t> times = StepTimes(tracker);
@@ -606,7 +607,7 @@ TEST(FunnelTest, StepsBeyondThirtyTwoAreIgnored) {
   tracker.OnMicro(132, 0);
   EXPECT_FALSE(tracker.started());
   for (uint8_t i = 0; i < 32; ++i) tracker.OnMicro(static_cast<uint8_t>(100 + i), i);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.Progress().furthest(), 32);
 }
 
@@ -616,7 +617,7 @@ TEST(FunnelTest, FunnelWithoutStepsNeverStarts) {
   Feed(tracker, {kA, kExit});
   tracker.OnPage(1, 0);
   EXPECT_FALSE(tracker.started());
-  EXPECT_EQ(tracker.Progress().flags(), 0);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::NONE);
   EXPECT_EQ(tracker.Progress().next_count(), 0);
 }
 
@@ -746,7 +747,7 @@ TEST(FunnelTest, RestoredTrackerContinues) {
   EXPECT_EQ(tracker.state().live, 0b011u);
   tracker.OnMicro(kC, 1200);  // in time only for the chain that started at 300
   EXPECT_EQ(tracker.Progress().funnel(), 4);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.state().step_offset_ms[2], 900u);
 }
 
@@ -759,7 +760,7 @@ TEST(FunnelTest, RestoredAnyOrderKeepsStepTimes) {
   ASSERT_TRUE(restored.ok());
   FunnelTracker tracker = std::move(restored).value();
   tracker.OnMicro(kA, 6000);  // C at 5000 is exactly at the window's edge
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.state().step_offset_ms[0], 1000u);
 }
 
@@ -807,7 +808,7 @@ TEST(FunnelTest, RestoresTheEarlierTrackersAttempt) {
   ASSERT_TRUE(restored.ok());
   FunnelTracker tracker = std::move(restored).value();
   tracker.OnMicro(kC, 1100);
-  EXPECT_EQ(tracker.Progress().flags(), 1);
+  EXPECT_EQ(tracker.Progress().flags(), wire::FunnelFlags::Converted);
   EXPECT_EQ(tracker.state().step_offset_ms[2], 1000u);
 }
 

@@ -10,6 +10,7 @@
 #include "core/report_json.h"
 #include "core/schema/summary_generated.h"
 #include "core/summary.h"
+#include "core/wire_ids.h"
 #include "tests/support/shop_config.h"
 
 namespace microconv {
@@ -69,10 +70,10 @@ std::vector<std::vector<uint8_t>> TenSessions(uint32_t hash) {
     // Session totals (rage, dead, quick backs) are left at 0.
     s.facts = std::make_unique<wire::SessionFacts>(
         600 + static_cast<uint32_t>(i) * 100, 100 * static_cast<uint32_t>(i + 1), page_count, 0, 0,
-        0, dims, i >= 8 ? 1 : 0, 0, static_cast<uint8_t>(page_count - 1));
+        0, dims, FlagIf(i >= 8, wire::FactFlags::Bounce), 0, static_cast<uint8_t>(page_count - 1));
     if (i < 3) {
       s.path_steps = {0, 1, 2};
-      s.funnels.emplace_back(0, 1, 3, 0, 7u, 0, 0, 0);
+      s.funnels.emplace_back(0, wire::FunnelFlags::Converted, 3, 0, 7u, 0, 0, 0);
       AppendVarint(step1[i], s.step_times);
       AppendVarint(step2[i], s.step_times);
       s.referrer = "google.com";
@@ -81,13 +82,13 @@ std::vector<std::vector<uint8_t>> TenSessions(uint32_t hash) {
       s.path_steps = {0, 1};
       s.repeats = {{1, 1}};
       // Next action: pages[2], the cart.
-      s.funnels.emplace_back(0, 0, 2, 1, 3u, 0x8000 | 2, 0, 0);
+      s.funnels.emplace_back(0, wire::FunnelFlags::NONE, 2, 1, 3u, kLiteralBit | 2, 0, 0);
       AppendVarint(40, s.step_times);
       s.names = {"button#add"};
       s.elements.emplace_back(0, 4, 1, 0, 1);
     } else if (i < 8) {
       s.path_steps = {0, 3};
-      s.funnels.emplace_back(0, 0, 1, 2, 1u, 3, 0x8000 | 0, 0);
+      s.funnels.emplace_back(0, wire::FunnelFlags::NONE, 1, 2, 1u, 3, kLiteralBit | 0, 0);
       if (i == 5) {
         s.names = {"<script>\"x\xff"};
         s.elements.emplace_back(0, 1, 0, 1, 1);
@@ -97,7 +98,8 @@ std::vector<std::vector<uint8_t>> TenSessions(uint32_t hash) {
     }
     for (size_t step = 0; step < s.path_steps.size(); ++step) AppendVarint(30, s.path_deltas);
     if (i < 4) {
-      s.forms.emplace_back(0, i < 3 ? 3 : 1, 1, 2);
+      s.forms.emplace_back(0, wire::FormFlags::Started | FlagIf(i < 3, wire::FormFlags::Submitted),
+                           1, 2);
       s.fields.emplace_back(0, 1, 0, 0, 20);
       s.fields.emplace_back(1, 1, i == 3 ? 1 : 0, 0, 30);
     }

@@ -14,6 +14,7 @@
 #include "core/heatmap.h"
 #include "core/micro_conversions.h"
 #include "core/summary.h"
+#include "core/wire_ids.h"
 #include "tests/support/random_session.h"
 
 namespace microconv {
@@ -182,7 +183,8 @@ TEST_F(FormTrackerTest, FocusTimeRefillsAndUnconfiguredFieldNames) {
   SentNames sent(names_, summary.names);
   forms_.FillSummary(sent, summary);
   ASSERT_EQ(summary.forms.size(), 1u);
-  EXPECT_EQ(summary.forms[0].flags(), 3) << "started and submitted";
+  EXPECT_EQ(summary.forms[0].flags(), wire::FormFlags::Started | wire::FormFlags::Submitted)
+      << "started and submitted";
   EXPECT_EQ(summary.forms[0].last_field(), 1);
   ASSERT_EQ(summary.fields.size(), 2u);
   EXPECT_EQ(summary.fields[0].field(), 0);

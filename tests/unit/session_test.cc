@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/summary.h"
+#include "core/wire_ids.h"
 #include "tests/support/event_stream.h"
 
 namespace microconv {
@@ -79,7 +80,8 @@ TEST_F(SessionTest, EmptySessionStillEncodesAndVerifies) {
   EXPECT_EQ(verified.value()->nonce(), 7u);
   EXPECT_EQ(verified.value()->seq(), 1u);
   EXPECT_EQ(verified.value()->facts()->page_views(), 0);
-  EXPECT_EQ(verified.value()->facts()->flags() & 1, 1) << "an empty session is a bounce";
+  EXPECT_TRUE(HasFlag(verified.value()->facts()->flags(), wire::FactFlags::Bounce))
+      << "an empty session is a bounce";
 }
 
 TEST_F(SessionTest, SequenceIncreasesWithEveryFlushAndPreviewDoesNotCount) {
@@ -327,7 +329,7 @@ TEST_F(SessionTest, FormFieldsRecordFocusTimeAndRefillsNeverValues) {
           "@3000 focus shipping nickname\n");  // unconfigured field: by name
   ASSERT_EQ(s.forms.size(), 1u);
   const auto& form = s.forms[0];
-  EXPECT_EQ(form.flags(), 1) << "started, not submitted: abandoned";
+  EXPECT_EQ(form.flags(), wire::FormFlags::Started) << "started, not submitted: abandoned";
   ASSERT_EQ(form.field_count(), 2);
   ASSERT_EQ(s.fields.size(), 2u);
   EXPECT_EQ(s.fields[0].field(), 0);
@@ -351,7 +353,7 @@ TEST_F(SessionTest, PurchaseFunnelConvertsAcrossTheArticlesJourney) {
   verified.value()->UnPackTo(&s);
   const auto* purchase = Funnel(s, 0);
   ASSERT_NE(purchase, nullptr);
-  EXPECT_EQ(purchase->flags() & 1, 1);
+  EXPECT_TRUE(HasFlag(purchase->flags(), wire::FunnelFlags::Converted));
   EXPECT_EQ(purchase->reached(), 0x1ffu);
   EXPECT_EQ(purchase->furthest(), 9);
   EXPECT_EQ(s.facts->page_views(), 10);
@@ -408,7 +410,7 @@ TEST_F(SessionTest, TenThousandEventsStayWithinTheCaps) {
   EXPECT_LE(s.heat.size(), kMaxHeatCells);
   EXPECT_LE(s.elements.size(), kMaxElements);
   EXPECT_EQ(s.path_steps.size(), kMaxPathSteps);
-  EXPECT_EQ(s.facts->flags() & 2, 2) << "truncated";
+  EXPECT_TRUE(HasFlag(s.facts->flags(), wire::FactFlags::PathTruncated)) << "truncated";
   EXPECT_EQ(s.facts->page_views(), 4001);
   EXPECT_LE(bytes_.size(), kMaxSummaryBytes);
 }

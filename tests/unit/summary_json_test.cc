@@ -10,6 +10,7 @@
 
 #include "core/config.h"
 #include "core/summary.h"
+#include "core/wire_ids.h"
 #include "tests/support/shop_config.h"
 
 namespace microconv {
@@ -72,8 +73,9 @@ wire::SummaryT BlogSummary(const Config& config) {
                               static_cast<uint16_t>('c' << 8 | 'h'));
   // duration, active, page views, rage, dead, quick backs, dims, flags
   // (bounce), entry pages[1], exit pages[0].
-  s.facts = std::make_unique<wire::SessionFacts>(905, 7, 2, 4, 1, 1, dims, 1, 1, 0);
-  s.pages = {PageStat(1, 1, 600, 90, 0), PageStat(0x8000, 1, 10, 0, 1)};
+  s.facts =
+      std::make_unique<wire::SessionFacts>(905, 7, 2, 4, 1, 1, dims, wire::FactFlags::Bounce, 1, 0);
+  s.pages = {PageStat(1, 1, 600, 90, 0), PageStat(kLiteralBit, 1, 10, 0, 1)};
   // "read" at 0.3 s, "share" 119.7 s later, and "share" once more
   // (collapsed into repeats).
   s.path_steps = {0, 1};
@@ -81,10 +83,11 @@ wire::SummaryT BlogSummary(const Config& config) {
   AppendVarint(1197, s.path_deltas);
   s.repeats = {IdCount(1, 1)};
   // Next: micro 1, then pages[0] (template 1, not template 0).
-  s.funnels = {FunnelProgress(0, 0, 1, 2, 0x1, 1, 0x8000, 0)};
+  s.funnels = {FunnelProgress(0, wire::FunnelFlags::NONE, 1, 2, 0x1, 1, kLiteralBit, 0)};
   s.heat = {HeatCell(0, 2, 40)};
   // newsletter owns fields[0..1]; contact owns fields[2].
-  s.forms = {FormStat(0, 1, 1, 2), FormStat(1, 3, 0, 1)};
+  s.forms = {FormStat(0, wire::FormFlags::Started, 1, 2),
+             FormStat(1, wire::FormFlags::Started | wire::FormFlags::Submitted, 0, 1)};
   s.fields = {FieldStat(0, 1, 0, 0, 31), FieldStat(0x81, 2, 1, 0, 5), FieldStat(1, 1, 0, 0, 12)};
   s.elements = {ElementStat(0, 2, 0, 1, 0)};
   s.names = {"a.share", "promo_code"};
@@ -295,8 +298,8 @@ TEST_F(SummaryJsonTest, SplitsStepTimesPerFunnel) {
   wire::SummaryT s = BlogSummary(config_);
   // Funnel 0 reached steps 0 and 1 (one time), an unstarted one (none), then
   // funnel 0 again with three steps set in its bits (two times).
-  s.funnels = {FunnelProgress(0, 1, 2, 0, 0x3, 0, 0, 0), FunnelProgress(),
-               FunnelProgress(0, 0, 1, 0, 0x15, 0, 0, 0)};
+  s.funnels = {FunnelProgress(0, wire::FunnelFlags::Converted, 2, 0, 0x3, 0, 0, 0),
+               FunnelProgress(), FunnelProgress(0, wire::FunnelFlags::NONE, 1, 0, 0x15, 0, 0, 0)};
   s.step_times.clear();
   for (uint32_t ds : {15u, 0u, 4294967295u}) AppendVarint(ds, s.step_times);
   const std::string json = Render(s, nullptr);
@@ -376,9 +379,9 @@ TEST_F(SummaryJsonTest, FallsBackToNumbersForIdsTheConfigLacks) {
   wire::SummaryT s = BlogSummary(config_);
   s.repeats = {IdCount(200, 1)};
   s.path_steps = {9, 0};
-  s.funnels = {FunnelProgress(5, 0, 0, 1, 0, 0x8000, 0, 0)};
+  s.funnels = {FunnelProgress(5, wire::FunnelFlags::NONE, 0, 1, 0, kLiteralBit, 0, 0)};
   s.pages[0] = PageStat(33, 1, 0, 0, 0);
-  s.forms[0] = FormStat(4, 1, 1, 2);
+  s.forms[0] = FormStat(4, wire::FormFlags::Started, 1, 2);
   s.fields[2] = FieldStat(2, 1, 0, 0, 0);  // contact has fields 0 and 1 only
   const std::string json = Render(s, &config_);
   EXPECT_NE(json.find(R"({"micro": 200, "count": 1})"), std::string::npos) << json;

@@ -17,6 +17,7 @@
 
 #include "core/config.h"
 #include "core/page_pattern.h"
+#include "core/wire_ids.h"
 #include "tests/support/shop_config.h"
 #include "tests/support/summary_facts.h"
 
@@ -84,21 +85,22 @@ wire::SummaryT FullSummary(const Config& config) {
   facts.dead_clicks = 2;
   facts.quick_backs = 1;
   facts.dims = Dims(2, 3, 5, 2, kDe, kCh);  // mobile, safari, ios, s
-  facts.flags = 0x6;
+  facts.flags = wire::FactFlags::PathTruncated | wire::FactFlags::Ended;
   facts.entry_page = 0;
   facts.exit_page = 2;
   s.facts = Pack(facts);
   s.pages = {PageStat(0, 2, 300, 80, 1), PageStat(1, 2, 600, 100, 0),
-             PageStat(0x8000, 1, 50, 10, 0)};
+             PageStat(kLiteralBit, 1, 50, 10, 0)};
   s.path_steps = {0, 1, 3};
   s.path_deltas = Varints({12, 328, 99660});
   s.repeats = {IdCount(0, 1), IdCount(1, 2)};
   // next0: pages[2] (the literal page); next1: micro 2.
-  s.funnels = {FunnelProgress(0, 1, 3, 2, 0x7, 0x8002, 2, 0)};
+  s.funnels = {FunnelProgress(0, wire::FunnelFlags::Converted, 3, 2, 0x7, 0x8002, 2, 0)};
   s.step_times = Varints({328, 99988});
   s.heat = {HeatCell(0, 3, 17), HeatCell(2, 1, 511)};
   // signup owns fields[0..1], newsletter owns fields[2].
-  s.forms = {FormStat(0, 1, 1, 2), FormStat(1, 3, 0, 1)};
+  s.forms = {FormStat(0, wire::FormFlags::Started, 1, 2),
+             FormStat(1, wire::FormFlags::Started | wire::FormFlags::Submitted, 0, 1)};
   s.fields = {FieldStat(0, 2, 1, 0, 45), FieldStat(0x82, 1, 0, 0, 7), FieldStat(0, 1, 0, 0, 90)};
   s.elements = {ElementStat(0, 4, 3, 1, 1), ElementStat(1, 1, 0, 1, 2)};
   s.names = {"main>div#hero>button", "input#coupon", "coupon"};
@@ -118,8 +120,8 @@ wire::SummaryT EdgeSummary(const Config& config) {
     f.duration_ds = 0xffffffffu;
     f.active_ds = 0xffffffffu;
     f.page_views = f.rage_clicks = f.dead_clicks = f.quick_backs = 0xffff;
-    f.flags = 0xff;
-    f.entry_page = f.exit_page = 2;  // the last page
+    f.flags = static_cast<wire::FactFlags>(0xff);  // unknown bits too
+    f.entry_page = f.exit_page = 2;                // the last page
   });
   s.pages[0] = PageStat(0, 0xffff, 0xffff, 100, 0xff);
   s.names.resize(2 * kMaxElements);
@@ -132,11 +134,12 @@ wire::SummaryT EdgeSummary(const Config& config) {
   for (size_t i = 0; i < kMaxPathSteps; ++i) AppendVarint(0xffffffffu, s.path_deltas);
   s.repeats = {IdCount(3, 0xff), IdCount(0, 0)};
   // The last field names the last of the 64 names (7-bit index 63).
-  s.fields[1] = FieldStat(0x80 | (2 * kMaxElements - 1), 0xff, 0xff, 0, 0xffff);
-  s.forms[0] = FormStat(0, 3, 0xff, 2);  // no last field
+  s.fields[1] = FieldStat(kLiteralFieldBit | (2 * kMaxElements - 1), 0xff, 0xff, 0, 0xffff);
+  s.forms[0] =
+      FormStat(0, wire::FormFlags::Started | wire::FormFlags::Submitted, 0xff, 2);  // no last field
   // A funnel reaching only its first step has no step times; its next
   // actions name the last page slot and the last micro.
-  s.funnels.push_back(FunnelProgress(0, 0, 1, 3, 1, 0x8002, 0, 3));
+  s.funnels.push_back(FunnelProgress(0, wire::FunnelFlags::NONE, 1, 3, 1, 0x8002, 0, 3));
   return s;
 }
 
@@ -215,8 +218,8 @@ void ExpectIndicesInRange(const wire::Summary& s) {
   }
   for (size_t i = 0; i < pages; ++i) {
     const uint16_t page = s.pages()->Get(i)->page();
-    if (page & 0x8000) {
-      EXPECT_LT(page & 0x7fffu, literals);
+    if (page & kLiteralBit) {
+      EXPECT_LT(static_cast<size_t>(page & ~kLiteralBit), literals);
     }
     EXPECT_LE(s.pages()->Get(i)->max_scroll(), 100);
   }
@@ -235,8 +238,8 @@ void ExpectIndicesInRange(const wire::Summary& s) {
     EXPECT_LE(f->furthest(), 32);
     const uint16_t next[] = {f->next0(), f->next1(), f->next2()};
     for (size_t n = 0; n < f->next_count() && n < 3; ++n) {
-      if (next[n] & 0x8000) {
-        EXPECT_LT(next[n] & 0x7fffu, pages);
+      if (next[n] & kLiteralBit) {
+        EXPECT_LT(static_cast<size_t>(next[n] & ~kLiteralBit), pages);
       } else {
         EXPECT_LE(next[n], 0xff);
       }
@@ -255,7 +258,7 @@ void ExpectIndicesInRange(const wire::Summary& s) {
   EXPECT_EQ(claimed, SizeOf(s.fields()));
   for (size_t f = 0; f < SizeOf(s.fields()); ++f) {
     const uint8_t field = s.fields()->Get(f)->field();
-    if (field & 0x80) {
+    if (field & kLiteralFieldBit) {
       EXPECT_LT(field & 0x7fu, names);
     }
   }
@@ -286,14 +289,14 @@ void ExpectIdsInConfig(const wire::Summary& s, const Config& config) {
     EXPECT_LE(f->furthest(), 3);
     const uint16_t next[] = {f->next0(), f->next1(), f->next2()};
     for (size_t n = 0; n < f->next_count() && n < 3; ++n) {
-      if (!(next[n] & 0x8000)) {
+      if (!(next[n] & kLiteralBit)) {
         EXPECT_LT(next[n], config.micro_count());
       }
     }
   }
   for (size_t i = 0; i < SizeOf(s.pages()); ++i) {
     const uint16_t page = s.pages()->Get(i)->page();
-    if (!(page & 0x8000)) {
+    if (!(page & kLiteralBit)) {
       EXPECT_LT(page, config.template_count());
     }
   }
@@ -306,7 +309,7 @@ void ExpectIdsInConfig(const wire::Summary& s, const Config& config) {
     for (size_t f = 0; f < form->field_count(); ++f, ++next_field) {
       ASSERT_LT(next_field, SizeOf(s.fields()));
       const uint8_t field = s.fields()->Get(next_field)->field();
-      if (!(field & 0x80)) {
+      if (!(field & kLiteralFieldBit)) {
         EXPECT_LT(field, configured[form->form()]);
       }
     }
@@ -499,7 +502,8 @@ TEST_F(SummaryTest, RejectsBrokenRules) {
        Error::kTooLarge, "elements: 33 > 32"},
       {"too many funnels", [](wire::SummaryT& s) { s.funnels.assign(17, FunnelProgress()); },
        Error::kTooLarge, "funnels: 17 > 16"},
-      {"too many forms", [](wire::SummaryT& s) { s.forms.resize(65, FormStat(0, 0, 0xff, 0)); },
+      {"too many forms",
+       [](wire::SummaryT& s) { s.forms.resize(65, FormStat(0, wire::FormFlags::NONE, 0xff, 0)); },
        Error::kTooLarge, "forms: 65 > 64"},
       {"too many repeats",
        [](wire::SummaryT& s) { s.repeats.assign(kMaxMicroConversions + 1, IdCount(0, 1)); },
@@ -508,7 +512,7 @@ TEST_F(SummaryTest, RejectsBrokenRules) {
        Error::kTooLarge, "names: 65 > 64"},
       {"too many fields",
        [](wire::SummaryT& s) {
-         s.forms = {FormStat(0, 1, 0, 65)};
+         s.forms = {FormStat(0, wire::FormFlags::Started, 0, 65)};
          s.fields.assign(65, FieldStat(0, 1, 0, 0, 0));
        },
        Error::kTooLarge, "forms[0].field_count: 65 > 64"},
@@ -548,20 +552,30 @@ TEST_F(SummaryTest, RejectsBrokenRules) {
       {"element name index", [](wire::SummaryT& s) { s.elements[1] = ElementStat(3, 1, 0, 0, 0); },
        Error::kOutOfRange, "elements[1].element: 3 >= 3 names"},
       {"next_count",
-       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 3, 4, 7, 0, 0, 0); },
+       [](wire::SummaryT& s) {
+         s.funnels[0] = FunnelProgress(0, wire::FunnelFlags::NONE, 3, 4, 7, 0, 0, 0);
+       },
        Error::kOutOfRange, "funnels[0].next_count: 4 > 3"},
       {"furthest",
-       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 33, 0, 7, 0, 0, 0); },
+       [](wire::SummaryT& s) {
+         s.funnels[0] = FunnelProgress(0, wire::FunnelFlags::NONE, 33, 0, 7, 0, 0, 0);
+       },
        Error::kOutOfRange, "funnels[0].furthest: 33 > 32"},
       {"next action not an id",
-       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 3, 1, 7, 0x100, 0, 0); },
+       [](wire::SummaryT& s) {
+         s.funnels[0] = FunnelProgress(0, wire::FunnelFlags::NONE, 3, 1, 7, 0x100, 0, 0);
+       },
        Error::kOutOfRange, "funnels[0].next0: 256"},
       // A page action is a slot of this summary's pages, not a template id.
       {"next page slot",
-       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 3, 2, 7, 1, 0x8003, 0); },
+       [](wire::SummaryT& s) {
+         s.funnels[0] = FunnelProgress(0, wire::FunnelFlags::NONE, 3, 2, 7, 1, 0x8003, 0);
+       },
        Error::kOutOfRange, "funnels[0].next1: 3 >= 3 pages"},
       {"next page slot far out",
-       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 3, 3, 7, 1, 2, 0xffff); },
+       [](wire::SummaryT& s) {
+         s.funnels[0] = FunnelProgress(0, wire::FunnelFlags::NONE, 3, 3, 7, 1, 2, 0xffff);
+       },
        Error::kOutOfRange, "funnels[0].next2: 32767 >= 3 pages"},
       {"next page without pages",
        [](wire::SummaryT& s) {
@@ -569,13 +583,15 @@ TEST_F(SummaryTest, RejectsBrokenRules) {
          s.heat.clear();
          s.elements.clear();
          s.facts.reset();
-         s.funnels[0] = FunnelProgress(0, 0, 3, 1, 7, 0x8000, 0, 0);
+         s.funnels[0] = FunnelProgress(0, wire::FunnelFlags::NONE, 3, 1, 7, kLiteralBit, 0, 0);
        },
        Error::kOutOfRange, "funnels[0].next0: 0 >= 0 pages"},
-      {"last field", [](wire::SummaryT& s) { s.forms[0] = FormStat(0, 1, 2, 2); },
+      {"last field",
+       [](wire::SummaryT& s) { s.forms[0] = FormStat(0, wire::FormFlags::Started, 2, 2); },
        Error::kOutOfRange, "forms[0].last_field: 2 >= 2 fields"},
       // last_field indexes the form's own fields, not the flat vector.
-      {"last field of a later form", [](wire::SummaryT& s) { s.forms[1] = FormStat(1, 1, 1, 1); },
+      {"last field of a later form",
+       [](wire::SummaryT& s) { s.forms[1] = FormStat(1, wire::FormFlags::Started, 1, 1); },
        Error::kOutOfRange, "forms[1].last_field: 1 >= 1 fields"},
       {"more fields than forms claim",
        [](wire::SummaryT& s) { s.fields.push_back(FieldStat(0, 1, 0, 0, 0)); },
@@ -655,14 +671,17 @@ TEST_F(SummaryTest, MissingFactsReadAsZero) {
 TEST_F(SummaryTest, FormsOwnConsecutiveFields) {
   // Forms with no fields take no entries; the ones after them still line up.
   wire::SummaryT s = FullSummary(config_);
-  s.forms = {FormStat(1, 1, 0xff, 0), FormStat(0, 1, 1, 2), FormStat(1, 3, 0, 1),
-             FormStat(0, 1, 0xff, 0)};
+  s.forms = {FormStat(1, wire::FormFlags::Started, 0xff, 0),
+             FormStat(0, wire::FormFlags::Started, 1, 2),
+             FormStat(1, wire::FormFlags::Started | wire::FormFlags::Submitted, 0, 1),
+             FormStat(0, wire::FormFlags::Started, 0xff, 0)};
   const std::vector<uint8_t> with_empty_forms = EncodeSummary(s);
   Result<const wire::Summary*> verified = VerifySummary(with_empty_forms, &config_);
   EXPECT_TRUE(verified.ok()) << verified.message();
   // Newsletter first: it owns fields[0] and its one configured field is 0,
   // so a field id 1 there is judged against newsletter, not signup.
-  s.forms = {FormStat(1, 3, 0, 1), FormStat(0, 1, 1, 2)};
+  s.forms = {FormStat(1, wire::FormFlags::Started | wire::FormFlags::Submitted, 0, 1),
+             FormStat(0, wire::FormFlags::Started, 1, 2)};
   s.fields = {FieldStat(1, 1, 0, 0, 0), FieldStat(0, 1, 0, 0, 0), FieldStat(1, 1, 0, 0, 0)};
   const std::vector<uint8_t> newsletter_first = EncodeSummary(s);
   EXPECT_TRUE(VerifySummary(newsletter_first).ok());
@@ -683,21 +702,29 @@ TEST_F(SummaryTest, RejectsIdsTheConfigDoesNotHave) {
       {"path step", [](wire::SummaryT& s) { s.path_steps[2] = 9; }, Error::kOutOfRange,
        "path_steps[2]: 9 >= 4 micros"},
       {"funnel id",
-       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(1, 0, 3, 0, 7, 0, 0, 0); },
+       [](wire::SummaryT& s) {
+         s.funnels[0] = FunnelProgress(1, wire::FunnelFlags::NONE, 3, 0, 7, 0, 0, 0);
+       },
        Error::kOutOfRange, "funnels[0].funnel: 1 >= 1 funnels"},
       {"reached bit beyond steps",
-       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 2, 0, 0xb, 0, 0, 0); },
+       [](wire::SummaryT& s) {
+         s.funnels[0] = FunnelProgress(0, wire::FunnelFlags::NONE, 2, 0, 0xb, 0, 0, 0);
+       },
        Error::kOutOfRange, "funnels[0].reached: 0x0000000b has bits >= 3 steps"},
       {"furthest beyond steps",
-       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 4, 0, 0x7, 0, 0, 0); },
+       [](wire::SummaryT& s) {
+         s.funnels[0] = FunnelProgress(0, wire::FunnelFlags::NONE, 4, 0, 0x7, 0, 0, 0);
+       },
        Error::kOutOfRange, "funnels[0].furthest: 4 > 3 steps"},
       {"next micro",
-       [](wire::SummaryT& s) { s.funnels[0] = FunnelProgress(0, 0, 3, 2, 0x7, 1, 4, 0); },
+       [](wire::SummaryT& s) {
+         s.funnels[0] = FunnelProgress(0, wire::FunnelFlags::NONE, 3, 2, 0x7, 1, 4, 0);
+       },
        Error::kOutOfRange, "funnels[0].next1: 4 >= 4 micros"},
       {"template page", [](wire::SummaryT& s) { s.pages[1] = PageStat(3, 1, 0, 0, 0); },
        Error::kOutOfRange, "pages[1].page: 3 >= 3 page templates"},
-      {"form", [](wire::SummaryT& s) { s.forms[1] = FormStat(2, 1, 0, 1); }, Error::kOutOfRange,
-       "forms[1].form: 2 >= 2 forms"},
+      {"form", [](wire::SummaryT& s) { s.forms[1] = FormStat(2, wire::FormFlags::Started, 0, 1); },
+       Error::kOutOfRange, "forms[1].form: 2 >= 2 forms"},
       {"configured field", [](wire::SummaryT& s) { s.fields[0] = FieldStat(2, 1, 0, 0, 0); },
        Error::kOutOfRange, "fields[0].field: 2 >= 2 configured fields"},
       // fields[2] belongs to newsletter, which has one configured field.

@@ -4,13 +4,9 @@
 
 #include "core/aggregate.h"
 #include "core/json_writer.h"
+#include "core/wire_ids.h"
 
 namespace microconv {
-namespace {
-
-constexpr uint8_t kFlagEnded = 1 << 2;  // SessionFacts.flags bit 2
-
-}  // namespace
 
 LiveBoard::Clock::time_point LiveBoard::LastActivity(const wire::Summary& summary,
                                                      Clock::time_point now) {
@@ -27,7 +23,7 @@ void LiveBoard::Record(const Config& config, const wire::Summary& summary, Clock
   Aggregate one(config);
   if (!one.Add(summary).ok()) return;
   const auto* facts = summary.facts();
-  const bool ended = facts && (facts->flags() & kFlagEnded);
+  const bool ended = facts && HasFlag(facts->flags(), wire::FactFlags::Ended);
   const Clock::time_point last_activity = LastActivity(summary, now);
   Entry entry;
   entry.last_activity = last_activity;
