@@ -12,6 +12,7 @@
 #include "core/config.h"
 #include "core/json/config_json.h"
 #include "core/schema/summary_generated.h"
+#include "core/varint.h"
 #include "core/wire_ids.h"
 
 namespace microconv {
@@ -23,14 +24,6 @@ Config DemoConfig() {
   text << file.rdbuf();
   auto config = LoadConfigJson(text.str());
   return config.ok() ? std::move(config).value() : Config();
-}
-
-void Varint(uint32_t v, std::vector<uint8_t>& out) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<uint8_t>(v | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<uint8_t>(v));
 }
 
 // Realistic demo-site sessions: 6-10 pages, a walk down the 9-step purchase
@@ -66,10 +59,10 @@ std::vector<std::vector<uint8_t>> DemoSummaries(const Config& config, int count)
     for (int step = 0; step < furthest; ++step) {
       reached |= 1u << step;
       s.path_steps.push_back(static_cast<uint8_t>(step));
-      Varint(step == 0 ? 0 : static_cast<uint32_t>(50 + pick(1200)), s.path_deltas);
+      AppendVarint(step == 0 ? 0 : static_cast<uint32_t>(50 + pick(1200)), s.path_deltas);
       if (step > 0) {
         offset += static_cast<uint32_t>(50 + pick(1200));
-        Varint(offset, s.step_times);
+        AppendVarint(offset, s.step_times);
       }
     }
     const bool converted = furthest == 9;
