@@ -16,9 +16,14 @@ after(() => harness.close());
 
 test('inspect({bytes: true}) shows exactly the bytes that flush sends next', async () => {
   const { page, context, errors } = await openContext(harness.browser);
+  // The page's clock runs as usual, then stands still from the click on: the
+  // summary's duration and active time would otherwise grow between inspect
+  // and flush (a decisecond boundary crossed), and the bytes with them.
+  await page.clock.install();
   await page.goto(harness.site.url + '/product/aurora-x2');
   await trackerReady(page);
   await page.click('[data-mc=add-to-cart]');
+  await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1000));
   const inspected = await page.evaluate(() => window.microconv('inspect', { bytes: true }));
   assert.match(inspected.hex, /^([0-9a-f]{2})+$/);
   assert.equal(inspected.summary.site, 'demo');
