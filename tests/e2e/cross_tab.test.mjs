@@ -115,3 +115,51 @@ test('two tabs used at the same time: one nonce, every click counted once', asyn
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+// A page being unloaded takes its last turn without waiting for the lock, so
+// its write can land while another tab's turn runs and be replaced by it.
+// Tab a's turn is held open (its read of the shared record stalls, lock held)
+// while tab b adds to cart and leaves: the add to cart must survive a's
+// write. Fails without the journal (shared_session.js) 3 runs in 3.
+test("a page leaving during another tab's turn loses none of its events", async () => {
+  const { page: a, context, errors } = await openContext(harness.browser);
+  await a.addInitScript(() => {
+    window.__stallMs = 0;
+    const getItem = Storage.prototype.getItem;
+    Storage.prototype.getItem = function (key) {
+      const value = getItem.call(this, key);
+      if (window.__stallMs && key.endsWith('_session')) {
+        const until = Date.now() + window.__stallMs;
+        window.__stallMs = 0;
+        while (Date.now() < until); // the turn holds the lock, its read done
+      }
+      return value;
+    };
+  });
+  await a.goto(harness.site.url + '/');
+  await trackerReady(a);
+  const b = await context.newPage();
+  await b.goto(harness.site.url + '/product/aurora-x2');
+  await trackerReady(b);
+  await b.evaluate(() => window.microconv('inspect')); // b's page view is in the record
+
+  const stalled = a.evaluate(() => {
+    window.__stallMs = 2000;
+    return window.microconv('inspect');
+  });
+  await new Promise((resolve) => setTimeout(resolve, 300)); // a is inside its turn
+  await b.click('[data-mc=add-to-cart]');
+  await b.goto(harness.site.url + '/cart'); // pagehide: b's last turn, without the lock
+  await stalled;
+  await trackerReady(b);
+  const summary = await b.evaluate(() => window.microconv('inspect'));
+  const micros = summary.path.map((step) => step.micro);
+  assert.ok(micros.includes('add_to_cart'), JSON.stringify(summary.path));
+  const count = (micro) =>
+    micros.filter((m) => m === micro).length +
+    summary.repeats.filter((r) => r.micro === micro).reduce((sum, r) => sum + r.count, 0);
+  assert.equal(count('add_to_cart'), 1, 'counted once');
+  assert.equal(summary.page_views, 3);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -4,9 +4,18 @@
 // back, maybe send) runs under the site's Web Lock, so only one tab writes
 // and flushes at a time; a page being unloaded cannot wait for the lock and
 // takes its last turn at once.
+//
+// Such a turn can overlap another tab's, and localStorage reaches other tabs
+// a moment late, so a write can replace one it never saw. Nothing is lost:
+// each write that adds events also leaves a journal entry with them, and the
+// record lists the entries whose events it holds. A turn that finds an entry
+// the record does not list feeds its events again. Entries live
+// kJournalMs, far longer than two turns can overlap (milliseconds).
 import { fromBase64, toBase64 } from './storage.js';
 
 const kKey = 'session';
+const kJournal = 'journal_';
+const kJournalMs = 10000;
 
 export class SharedSession {
   // `storage`: a SiteStorage on localStorage; `pageId`: this page's random id.
@@ -15,8 +24,10 @@ export class SharedSession {
     this.lock = 'microconv_' + site;
     this.pageId = pageId;
     this.writes = 0;
-    // The version of the record this page's core holds ('' = none yet).
+    // The version of the record this page's core holds ('' = none yet) and
+    // the journal entries it holds the events of.
     this.version = '';
+    this.journaled = [];
   }
 
   // Runs `body` under the lock (or at once without Web Locks: old engines,
@@ -31,13 +42,14 @@ export class SharedSession {
     return Promise.resolve(body());
   }
 
-  // The stored record, or null: {nonce, bytes, version, owner, dirty, expires}.
+  // The stored record, or null: {nonce, bytes, version, journaled, owner,
+  // dirty}.
   read() {
     try {
       const stored = JSON.parse(this.storage.get(kKey) || 'null');
       if (!stored) return null;
       if (stored.e && stored.e < Date.now()) {
-        this.storage.remove(kKey);
+        this.erase();
         return null;
       }
       const bytes = fromBase64(stored.s);
@@ -45,19 +57,45 @@ export class SharedSession {
         ? [parseInt(stored.n.slice(0, 8), 16), parseInt(stored.n.slice(8), 16)]
         : null;
       if (!bytes || !nonce) return null;
-      return { nonce, bytes, version: String(stored.v), owner: stored.o || '', dirty: !!stored.d };
+      return {
+        nonce,
+        bytes,
+        version: String(stored.v),
+        journaled: Array.isArray(stored.j) ? stored.j.map(String) : [],
+        owner: stored.o || '',
+        dirty: !!stored.d,
+      };
     } catch (_) {
       return null;
     }
   }
 
-  // `state`: {nonce, bytes, owner, dirty, expires (ms or 0)}.
-  write(state) {
+  // The page now holds `stored` (from read()).
+  adopt(stored) {
+    this.version = stored.version;
+    this.journaled = stored.journaled;
+  }
+
+  // `state`: {nonce, bytes, owner, dirty, expires (ms or 0)}; `events`: what
+  // this turn added, journaled in case a write that never saw this one
+  // replaces it.
+  write(state, events) {
     this.version = this.pageId + '.' + ++this.writes;
+    const live = new Set(this.storage.names(kJournal));
+    this.journaled = this.journaled.filter((version) => live.has(kJournal + version));
+    const nonce = hex(state.nonce);
+    if (events.length) {
+      this.storage.set(
+        kJournal + this.version,
+        JSON.stringify({ n: nonce, w: Date.now(), e: events }),
+      );
+      this.journaled.push(this.version);
+    }
     const record = {
-      n: hex(state.nonce),
+      n: nonce,
       s: toBase64(state.bytes),
       v: this.version,
+      j: this.journaled,
       o: state.owner,
       d: state.dirty ? 1 : 0,
     };
@@ -65,10 +103,39 @@ export class SharedSession {
     this.storage.set(kKey, JSON.stringify(record));
   }
 
+  // The events of journal entries that the record this page holds (of
+  // session `nonce`, or none) lacks, in time order, to be fed again; their
+  // entries and the expired ones go.
+  lostEvents(nonce) {
+    const lost = [];
+    const session = nonce ? hex(nonce) : '';
+    const now = Date.now();
+    for (const name of this.storage.names(kJournal)) {
+      let entry = null;
+      try {
+        entry = JSON.parse(this.storage.get(name) || 'null');
+      } catch (_) {
+        // Unreadable: removed below.
+      }
+      const held = this.journaled.includes(name.slice(kJournal.length));
+      if (held && entry && now - entry.w < kJournalMs) continue;
+      // An entry of an ended session has nothing to rejoin.
+      if (!held && entry && entry.n === session && Array.isArray(entry.e)) lost.push(...entry.e);
+      this.storage.remove(name);
+    }
+    return lost.sort((x, y) => x.t - y.t);
+  }
+
   // The session ended (or consent was withdrawn): its state goes with it.
   remove() {
-    this.storage.remove(kKey);
+    this.erase();
     this.version = '';
+    this.journaled = [];
+  }
+
+  erase() {
+    this.storage.remove(kKey);
+    for (const name of this.storage.names(kJournal)) this.storage.remove(name);
   }
 }
 

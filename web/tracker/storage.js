@@ -55,6 +55,23 @@ export class SiteStorage {
     }
   }
 
+  // The stored names that start with `start` (this site's only).
+  names(start) {
+    const found = new Set();
+    for (const name of this.memory.keys()) if (name.startsWith(start)) found.add(name);
+    const area = this.area();
+    try {
+      const full = this.prefix + start;
+      for (let i = 0; area && i < area.length; i++) {
+        const key = area.key(i);
+        if (key && key.startsWith(full)) found.add(key.slice(this.prefix.length));
+      }
+    } catch (error) {
+      this.degrade(error);
+    }
+    return [...found];
+  }
+
   remove(name) {
     this.memory.delete(name);
     const area = this.area();

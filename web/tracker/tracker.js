@@ -88,6 +88,9 @@ class Tracker {
     this.owner = '';
     this.replaying = false;
     this.feeding = false;
+    // Events fed to the core in the running turn (null between turns): the
+    // journal of its write (see shared_session.js).
+    this.applied = null;
     this.batchTimer = 0;
     this.routeTimer = 0;
     this.lastFlushMs = 0;
@@ -142,8 +145,13 @@ class Tracker {
   turn(body, now) {
     const run = guard(() => {
       this.catchUp();
+      this.applied = [];
+      // Another page's visibility is history: the record knows the present.
+      const lost = this.session.lostEvents(this.nonce);
+      this.feedCore(lost.filter((event) => event.type !== EventType.kVisibility));
       const result = body();
       this.save();
+      this.applied = null;
       return result;
     });
     if (now) return Promise.resolve(run());
@@ -176,19 +184,22 @@ class Tracker {
     this.owner = stored.owner;
     this.dirty = stored.dirty;
     this.referrer = ''; // the visit came from the site itself
-    this.session.version = stored.version;
+    this.session.adopt(stored);
   }
 
   save() {
     if (!this.permitted) return;
     if (!this.nonce) return;
-    this.session.write({
-      nonce: this.nonce,
-      bytes: this.core.snapshot(),
-      owner: this.owner,
-      dirty: this.dirty,
-      expires: this.journeyMs ? Date.now() + this.journeyMs : 0,
-    });
+    this.session.write(
+      {
+        nonce: this.nonce,
+        bytes: this.core.snapshot(),
+        owner: this.owner,
+        dirty: this.dirty,
+        expires: this.journeyMs ? Date.now() + this.journeyMs : 0,
+      },
+      this.applied || [],
+    );
   }
 
   startSession(t) {
@@ -236,8 +247,15 @@ class Tracker {
     this.capture.emitScroll();
     clearTimeout(this.batchTimer);
     this.batchTimer = 0;
-    let events = this.queue.filter((event) => this.followsVisibility(event));
+    const events = this.queue.filter((event) => this.followsVisibility(event));
     this.queue = [];
+    this.feedCore(events);
+  }
+
+  // Inside a turn: `events` (in time order) go to the core, and to the
+  // journal of this turn's write.
+  feedCore(events) {
+    if (this.applied) this.applied.push(...events);
     for (let guardRounds = 0; events.length && guardRounds < 8; guardRounds++) {
       if (!this.nonce) this.startSession(events[0].t);
       const result = this.core.ingest(events);
