@@ -49,8 +49,14 @@ after(async () => {
   await collector.stop();
 });
 
+// The full dashboard page takes seconds to rasterise; on a loaded 2-core
+// machine more than Playwright's default 30 s (seen at load average 19).
 async function shot(page, name) {
-  await page.screenshot({ path: join(screenshots, name + '.png'), fullPage: true });
+  await page.screenshot({
+    path: join(screenshots, name + '.png'),
+    fullPage: true,
+    timeout: 120000,
+  });
 }
 
 // Clicks and waits for the next page's tracker to take over.
