@@ -65,6 +65,8 @@ export class Capture {
     this.emit = emit;
     this.signal = signal;
     this.live = false;
+    // pagehide came (until a back/forward cache restore shows the page again).
+    this.left = false;
     this.pageKey = null;
     this.lastInputMs = -Infinity;
     this.deadClicks = [];
@@ -123,6 +125,10 @@ export class Capture {
         this.onMedia(event, t);
         break;
       case 'visibilitychange': {
+        // Leaving, Chromium fires this after pagehide, which already
+        // recorded the page hidden and flushed: a second beacon would only
+        // repeat it.
+        if (this.left) break;
         const visible = document.visibilityState === 'visible';
         this.emit({ t, type: EventType.kVisibility, b: visible ? 1 : 0 });
         if (!visible) {
@@ -133,12 +139,17 @@ export class Capture {
       }
       case 'pagehide':
         this.cancelDeadClicks();
+        if (!this.left && document.visibilityState === 'visible') {
+          this.emit({ t, type: EventType.kVisibility, b: 0 });
+        }
+        this.left = true;
         this.signal('pagehide', t);
         break;
       case 'pageshow':
         // Back from the back/forward cache: the page is seen again (the
         // load's own pageshow is the page view the loader recorded).
         if (event.persisted) {
+          this.left = false;
           this.emit({ t, type: EventType.kVisibility, b: 1 });
           this.pageKey = null;
           this.onRoute(
