@@ -90,7 +90,12 @@ function filesModule(files) {
   };
 }
 async function bundle(options, files = {}) {
-  const result = await build({ ...common, ...options, write: false, plugins: [filesModule(files)] });
+  const result = await build({
+    ...common,
+    ...options,
+    write: false,
+    plugins: [filesModule(files)],
+  });
   return result.outputFiles[0].contents;
 }
 

@@ -44,7 +44,10 @@ test('every static file: precompressed, typed, cached, validated, exact bytes', 
     const res = await rawGet(url, kBrowser);
     assert.equal(res.status, 200, url);
     assert.equal(res.headers['content-encoding'], 'br', url);
-    assert.ok(res.headers['content-type'].startsWith(entry.type), `${url}: ${res.headers['content-type']}`);
+    assert.ok(
+      res.headers['content-type'].startsWith(entry.type),
+      `${url}: ${res.headers['content-type']}`,
+    );
     assert.equal(res.headers['cache-control'], entry.cache, url);
     assert.equal(res.headers['x-content-type-options'], 'nosniff', url);
     assert.equal(res.headers.vary, 'Accept-Encoding', url);

@@ -153,7 +153,8 @@ ContentCoding ChooseCoding(std::string_view accept_encoding, bool have_gzip, boo
     rest = comma == std::string_view::npos ? "" : rest.substr(comma + 1);
     const size_t semicolon = element.find(';');
     const std::string_view coding = Trim(element.substr(0, semicolon));
-    const double q = semicolon == std::string_view::npos ? 1 : QValue(element.substr(semicolon + 1));
+    const double q =
+        semicolon == std::string_view::npos ? 1 : QValue(element.substr(semicolon + 1));
     if (EqualsIgnoreCase(coding, "br")) {
       brotli = q;
     } else if (EqualsIgnoreCase(coding, "gzip") || EqualsIgnoreCase(coding, "x-gzip")) {
@@ -282,8 +283,8 @@ int StaticFiles::AddDirectory(const std::string& url_prefix, const fs::path& dir
     if (!ok) continue;
     asset.content_type = ContentTypeOf(name);
     asset.cache_control = IsContentHashed(name) ? kImmutable : kRevalidate;
-    asset.etag = StrongEtag(std::span(reinterpret_cast<const uint8_t*>(asset.identity.data()),
-                                      asset.identity.size()));
+    asset.etag = StrongEtag(
+        std::span(reinterpret_cast<const uint8_t*>(asset.identity.data()), asset.identity.size()));
     asset.cross_origin = cross_origin;
     asset.gzip = ReadTwin(entry.path(), ".gz");
     asset.brotli = ReadTwin(entry.path(), ".br");

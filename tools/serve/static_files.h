@@ -47,7 +47,7 @@ ContentCoding ChooseCoding(std::string_view accept_encoding, bool have_gzip, boo
 struct StaticAsset {
   std::string content_type;
   std::string cache_control;
-  std::string etag;  // strong, of the identity bytes; variants add a suffix
+  std::string etag;           // strong, of the identity bytes; variants add a suffix
   bool cross_origin = false;  // Access-Control-Allow-Origin: * (sites' pages fetch it)
   std::string identity;
   std::string gzip;    // empty: not available

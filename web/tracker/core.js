@@ -42,7 +42,11 @@ async function instantiate(endpoint, file) {
   const factory = window.MicroconvCore;
   if (typeof factory !== 'function') throw new Error(file + ' defines no MicroconvCore');
   const silent = () => {};
-  return factory({ locateFile: (path) => endpoint + '/' + (files[path] || path), print: silent, printErr: silent });
+  return factory({
+    locateFile: (path) => endpoint + '/' + (files[path] || path),
+    print: silent,
+    printErr: silent,
+  });
 }
 
 // Resolves to the Emscripten module; rejects when neither build loads.
