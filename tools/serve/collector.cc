@@ -185,7 +185,8 @@ void Collector::Routes() {
   if (static_files_.AddDirectory("/", web, true) == 0) {
     LogEvent("serve: web directory " + options_.web_dir + " not found; static files off");
   }
-  svr.Get(".*", [this](const auto& req, auto& res) { static_files_.Serve(req, res); });
+  // Every other GET, CR and LF included (a "." would not match them).
+  svr.Get(R"([\s\S]*)", [this](const auto& req, auto& res) { static_files_.Serve(req, res); });
 }
 
 Status Collector::Bind() {

@@ -206,7 +206,8 @@ std::string ContentTypeOf(std::string_view file_name) {
 
 bool IsContentHashed(std::string_view file_name) {
   const size_t last = file_name.rfind('.');
-  if (last == std::string_view::npos || last < kContentHashDigits + 1) return false;
+  // At least one stem character before ".HASH".
+  if (last == std::string_view::npos || last < kContentHashDigits + 2) return false;
   const size_t hash = last - kContentHashDigits;
   if (file_name[hash - 1] != '.') return false;
   return std::all_of(file_name.begin() + hash, file_name.begin() + last,
