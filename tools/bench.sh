@@ -24,7 +24,7 @@ fi
 
 # Tracker speed in headless Chromium: per-event main-thread time, long
 # tasks, Wasm instantiate (before the collector load: no CPU contention).
-if [ -f web/dist/microconv-core.wasm ]; then
+if [ -f web/dist/manifest.json ]; then
   MICROCONV_BIN="$BUILD/tools/microconv" node tests/e2e/perf/tracker_perf.mjs > "$WORK/tracker_perf.txt" \
     || echo "tracker_perf_failed=1" >> "$WORK/tracker_perf.txt"
 fi

@@ -1,15 +1,28 @@
 // Builds web/dist: the loader (microconv.js), the lazily loaded tracker chunk
-// (microconv-tracker.js) and the core files copied from an Emscripten build,
-// then prints raw / gzip / brotli sizes of each (tools/bench.sh reads them).
+// (microconv-tracker.HASH.js) and the core files copied from an Emscripten
+// build (microconv-core.HASH.js/.wasm, microconv-core.nowasm.HASH.js), each
+// with precompressed .br/.gz twins, and manifest.json (plain name -> served
+// name); then prints raw / gzip / brotli sizes of each as served
+// (tools/bench.sh reads them).
 // First regenerates the tracker's JS twins of C++ wire facts (web/tracker/wire,
 // see generate_wire.mjs), so a bundle never carries a stale copy.
 // Also builds the dashboard (web/dashboard -> web/dist/dashboard: index.html, funnel-semantics.html,
-// dashboard.js, dashboard.css), served by the collector at /dashboard/.
+// dashboard.HASH.js, dashboard.HASH.css), served by the collector at /dashboard/.
 //
 //   node web/build.mjs [--wasm-dir build/wasm/wasm] [--out web/dist] [--json]
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { writeWire } from './generate_wire.mjs';
@@ -38,42 +51,53 @@ const common = {
   logLevel: 'warning',
 };
 
-writeWire();
-mkdirSync(out, { recursive: true });
-await build({
-  ...common,
-  entryPoints: [join(here, 'tracker/loader.js')],
-  format: 'iife',
-  outfile: join(out, 'microconv.js'),
-});
-await build({
-  ...common,
-  entryPoints: [join(here, 'tracker/tracker.js')],
-  format: 'esm',
-  outfile: join(out, 'microconv-tracker.js'),
-});
-
-// The dashboard: one script (ECharts tree-shaken in), one stylesheet, the page.
-const dashboardOut = join(out, 'dashboard');
-mkdirSync(dashboardOut, { recursive: true });
-await build({
-  ...common,
-  entryPoints: [join(here, 'dashboard/main.js')],
-  format: 'iife',
-  target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
-  outfile: join(dashboardOut, 'dashboard.js'),
-});
-await build({
-  ...common,
-  entryPoints: [join(here, 'dashboard/styles.css')],
-  outfile: join(dashboardOut, 'dashboard.css'),
-});
-copyFileSync(join(here, 'dashboard/index.html'), join(dashboardOut, 'index.html'));
-// The funnel semantics page the funnel panel links to (one static page).
-copyFileSync(
-  join(here, 'dashboard/funnel-semantics.html'),
-  join(dashboardOut, 'funnel-semantics.html'),
-);
+// Content-hashed names (`stem.HASH.ext`) for everything loaded lazily, so the
+// collector can cache them for a year (tools/serve/static_files.h reads a
+// name as hashed by this shape: kContentHashDigits there is this count).
+const kHashDigits = 12;
+function hashedName(file, bytes) {
+  const dot = file.lastIndexOf('.');
+  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, kHashDigits);
+  return `${file.slice(0, dot)}.${hash}${file.slice(dot)}`;
+}
+// What the build wrote, by its plain name: {file: served name}. Written to
+// manifest.json for the tests and tools; the bundles get their part of it
+// from the virtual modules below, so no name is ever written by hand.
+const manifest = {};
+function writeHashed(file, bytes) {
+  const served = file.includes('/')
+    ? `${dirname(file)}/${hashedName(basename(file), bytes)}`
+    : hashedName(file, bytes);
+  writeFileSync(join(out, served), bytes);
+  manifest[file] = served;
+  return served;
+}
+// `import { files } from 'microconv:files'` in a bundle: the served name of
+// each plain name given here (esbuild inlines the object).
+function filesModule(files) {
+  return {
+    name: 'microconv-files',
+    setup(builder) {
+      builder.onResolve({ filter: /^microconv:files$/ }, (args) => ({
+        path: args.path,
+        namespace: 'microconv-files',
+      }));
+      builder.onLoad({ filter: /.*/, namespace: 'microconv-files' }, () => ({
+        contents: `export const files = ${JSON.stringify(files)};`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+async function bundle(options, files = {}) {
+  const result = await build({
+    ...common,
+    ...options,
+    write: false,
+    plugins: [filesModule(files)],
+  });
+  return result.outputFiles[0].contents;
+}
 
 const missing = coreFiles.filter((file) => !existsSync(join(wasmDir, file)));
 if (missing.length) {
@@ -84,30 +108,100 @@ if (missing.length) {
   );
   process.exit(1);
 }
-for (const file of coreFiles) copyFileSync(join(wasmDir, file), join(out, file));
 
-function sizes(file, dir = out) {
-  const bytes = readFileSync(join(dir, file));
+writeWire();
+const dashboardOut = join(out, 'dashboard');
+// A fresh output: hashed files of an older build are not served on.
+for (const dir of [out, dashboardOut]) {
+  if (!existsSync(dir)) continue;
+  for (const file of readdirSync(dir)) {
+    if (statSync(join(dir, file)).isFile()) rmSync(join(dir, file));
+  }
+}
+mkdirSync(dashboardOut, { recursive: true });
+
+// The core (the glue finds its .wasm through locateFile, so the hashed name
+// is given there), then the chunk that loads it, then the loader that
+// imports the chunk: each learns the names of the files it loads.
+for (const file of coreFiles) writeHashed(file, readFileSync(join(wasmDir, file)));
+const coreNames = Object.fromEntries(coreFiles.map((file) => [file, manifest[file]]));
+writeHashed(
+  'microconv-tracker.js',
+  await bundle({ entryPoints: [join(here, 'tracker/tracker.js')], format: 'esm' }, coreNames),
+);
+const loader = await bundle(
+  { entryPoints: [join(here, 'tracker/loader.js')], format: 'iife' },
+  { 'microconv-tracker.js': manifest['microconv-tracker.js'] },
+);
+// The one URL site owners paste keeps its name.
+writeFileSync(join(out, 'microconv.js'), loader);
+manifest['microconv.js'] = 'microconv.js';
+
+// The dashboard: one script (ECharts tree-shaken in), one stylesheet, the
+// page that names them.
+const dashboardScript = writeHashed(
+  'dashboard/dashboard.js',
+  await bundle({
+    entryPoints: [join(here, 'dashboard/main.js')],
+    format: 'iife',
+    target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
+  }),
+);
+const dashboardStyles = writeHashed(
+  'dashboard/dashboard.css',
+  await bundle({ entryPoints: [join(here, 'dashboard/styles.css')], outfile: 'dashboard.css' }),
+);
+let page = readFileSync(join(here, 'dashboard/index.html'), 'utf8');
+for (const [from, to] of [
+  ['href="dashboard.css"', `href="${basename(dashboardStyles)}"`],
+  ['src="dashboard.js"', `src="${basename(dashboardScript)}"`],
+]) {
+  if (!page.includes(from)) throw new Error(`web/build.mjs: dashboard/index.html lost ${from}`);
+  page = page.replace(from, to);
+}
+writeFileSync(join(dashboardOut, 'index.html'), page);
+// The funnel semantics page the funnel panel links to (one static page).
+copyFileSync(
+  join(here, 'dashboard/funnel-semantics.html'),
+  join(dashboardOut, 'funnel-semantics.html'),
+);
+writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+
+function brotli(bytes) {
+  return brotliCompressSync(bytes, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: 11,
+      [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+    },
+  });
+}
+// Precompressed twins of every static file: the collector serves them by
+// Accept-Encoding and never compresses a static file itself.
+for (const dir of [out, dashboardOut]) {
+  for (const file of readdirSync(dir)) {
+    if (!statSync(join(dir, file)).isFile()) continue;
+    const bytes = readFileSync(join(dir, file));
+    writeFileSync(join(dir, file + '.gz'), gzipSync(bytes, { level: 9 }));
+    writeFileSync(join(dir, file + '.br'), brotli(bytes));
+  }
+}
+
+// Sizes as served: the file and its twins, by plain name.
+function sizes(file) {
+  const served = join(out, manifest[file] || file);
   return {
-    file,
-    raw: bytes.length,
-    gzip: gzipSync(bytes, { level: 9 }).length,
-    brotli: brotliCompressSync(bytes, {
-      params: {
-        [constants.BROTLI_PARAM_QUALITY]: 11,
-        [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
-      },
-    }).length,
+    file: basename(file),
+    served: basename(served),
+    raw: statSync(served).size,
+    gzip: statSync(served + '.gz').size,
+    brotli: statSync(served + '.br').size,
   };
 }
 
-const table = readdirSync(out)
-  .sort()
-  .filter((file) => statSync(join(out, file)).isFile())
-  .map((file) => sizes(file));
-const dashboard = readdirSync(dashboardOut)
-  .sort()
-  .map((file) => sizes(file, dashboardOut));
+const table = [...coreFiles, 'microconv-tracker.js', 'microconv.js'].sort().map(sizes);
+const dashboard = ['dashboard.css', 'dashboard.js', 'funnel-semantics.html', 'index.html'].map(
+  (file) => sizes('dashboard/' + file),
+);
 // What a visitor's browser downloads on a Wasm-capable page.
 const wasmPath = [
   'microconv.js',

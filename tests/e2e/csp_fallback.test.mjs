@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openContext, trackerReady } from './support/browser.mjs';
 import { startHarness, waitFor } from './support/harness.mjs';
+import { servedName } from './support/paths.mjs';
 
 const kCsp =
   "default-src 'none'; script-src 'self' {{ENDPOINT}}; connect-src {{ENDPOINT}}; img-src 'self'";
@@ -44,7 +45,7 @@ test('no wasm-unsafe-eval: the no-Wasm core yields the same summary', async () =
 
   const urls = requests.map((r) => r.url);
   assert.ok(
-    urls.some((u) => u.endsWith('/microconv-core.nowasm.js')),
+    urls.some((u) => u.endsWith('/' + servedName('microconv-core.nowasm.js'))),
     'loaded the no-Wasm core',
   );
   assert.ok(!urls.some((u) => u.endsWith('.wasm')), 'never fetched the Wasm');

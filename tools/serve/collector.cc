@@ -166,23 +166,15 @@ void Collector::Routes() {
   svr.Get("/metrics", [this](const auto&, auto& res) { Metrics(res); });
   svr.Get("/healthz", [this](const auto&, auto& res) { Health(res); });
 
-  // Static files: the tracker and its Wasm (fetched cross-origin by the
-  // sites' pages, hence CORS), and the dashboard.
-  svr.set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
-  svr.set_file_extension_and_mimetype_mapping("js", "text/javascript");
-  svr.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
-  svr.set_file_request_handler([](const httplib::Request&, httplib::Response& res) {
-    AllowAnyOrigin(res);
-    res.set_header("Cache-Control", "public, max-age=300");
-  });
+  // Static files (static_files.h): the tracker at "/" (fetched cross-origin
+  // by the sites' pages, hence CORS) and the dashboard at /dashboard/, read
+  // into memory now with their precompressed twins.
   namespace fs = std::filesystem;
   std::error_code error;
   const fs::path web(options_.web_dir);
   fs::path dashboard = web / "dashboard";
   if (!fs::is_directory(dashboard, error)) dashboard = web.parent_path() / "dashboard";
-  if (fs::is_directory(dashboard, error)) {
-    svr.set_mount_point("/dashboard", dashboard.string());
-  } else {
+  if (static_files_.AddDirectory("/dashboard/", dashboard, false) == 0) {
     svr.Get("/dashboard/?", [](const auto&, auto& res) {
       res.set_content(
           "<!doctype html><title>microconv</title><p>The dashboard is not built yet. "
@@ -190,11 +182,11 @@ void Collector::Routes() {
           "text/html; charset=utf-8");
     });
   }
-  if (fs::is_directory(web, error)) {
-    svr.set_mount_point("/", web.string());
-  } else {
+  if (static_files_.AddDirectory("/", web, true) == 0) {
     LogEvent("serve: web directory " + options_.web_dir + " not found; static files off");
   }
+  // Every other GET, CR and LF included (a "." would not match them).
+  svr.Get(R"([\s\S]*)", [this](const auto& req, auto& res) { static_files_.Serve(req, res); });
 }
 
 Status Collector::Bind() {
@@ -370,21 +362,21 @@ void Collector::Live(const httplib::Request& req, httplib::Response& res) {
 }
 
 void Collector::CompiledConfig(const httplib::Request& req, httplib::Response& res) {
-  std::shared_ptr<const Config> config = sites_.Current(std::string(req.matches[1]));
-  AllowAnyOrigin(res);
-  if (config == nullptr) return Reject(res, 404, "unknown_site", "no config for this site", false);
+  const std::string site(req.matches[1]);
+  std::shared_ptr<const Config> config = sites_.Current(site);
+  if (config == nullptr) {
+    AllowAnyOrigin(res);
+    return Reject(res, 404, "unknown_site", "no config for this site", false);
+  }
   std::string etag = "\"";  // built by appends: GCC 12 warns falsely on a + chain here
   etag += HexHash(config->hash());
   etag += '"';
-  res.set_header("ETag", etag);
-  res.set_header("Cache-Control", "public, max-age=60");
-  if (req.get_header_value("If-None-Match") == etag) {
-    res.status = 304;
-    return;
-  }
-  const auto bytes = config->bytes();
-  res.set_content(reinterpret_cast<const char*>(bytes.data()), bytes.size(),
-                  "application/octet-stream");
+  // Compressed once per config version, not per request.
+  const auto asset = compiled_configs_.Get(site, etag, [&] {
+    return CompressedAsset(config->bytes(), ContentTypeOf(req.path), "public, max-age=60", etag,
+                           true);
+  });
+  ServeAsset(*asset, req, res);
 }
 
 // The dashboard's site picker (site ids are checked names from the

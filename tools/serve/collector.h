@@ -22,6 +22,7 @@
 #include "tools/serve/live_board.h"
 #include "tools/serve/rate_limiter.h"
 #include "tools/serve/site_registry.h"
+#include "tools/serve/static_files.h"
 #include "tools/store/commit_queue.h"
 #include "tools/store/summary_store.h"
 
@@ -84,6 +85,8 @@ class Collector {
   CollectorMetrics& metrics_;
   LiveBoard& live_;
   RateLimiter limiter_;
+  StaticFiles static_files_;
+  AssetCache compiled_configs_;
   std::unique_ptr<httplib::Server> server_;
   int listen_fd_ = -1;
   std::atomic<int> live_streams_{0};

@@ -2,6 +2,8 @@
 // cannot be instantiated) and wraps the Embind `TrackerCore`: this wrapper
 // copies every result out of the core's memory, because the core reuses its
 // buffers on the next call and memory growth detaches old views.
+// The core files' content-hashed names, given by web/build.mjs.
+import { files } from 'microconv:files';
 import { warnOnce } from './status.js';
 import * as Record from './wire/event_record.js';
 
@@ -36,11 +38,15 @@ function loadScript(url) {
 }
 
 async function instantiate(endpoint, file) {
-  await loadScript(endpoint + '/' + file);
+  await loadScript(endpoint + '/' + files[file]);
   const factory = window.MicroconvCore;
   if (typeof factory !== 'function') throw new Error(file + ' defines no MicroconvCore');
   const silent = () => {};
-  return factory({ locateFile: (path) => endpoint + '/' + path, print: silent, printErr: silent });
+  return factory({
+    locateFile: (path) => endpoint + '/' + (files[path] || path),
+    print: silent,
+    printErr: silent,
+  });
 }
 
 // Resolves to the Emscripten module; rejects when neither build loads.

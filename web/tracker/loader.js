@@ -4,6 +4,8 @@
 // (tracker chunk, core, compiled config) once the page is idle. Everything
 // that can wait lives in the chunk (tracker.js), which takes over the
 // listeners registered here through `boot.sink`.
+// The chunk's content-hashed name, given by web/build.mjs.
+import { files } from 'microconv:files';
 import * as Navigation from './wire/navigation.js';
 
 (function (win, doc) {
@@ -161,7 +163,7 @@ import * as Navigation from './wire/navigation.js';
     // uncaught error (a page's broken Promise.prototype.then, say).
     var load = function () {
       try {
-        import(endpoint + '/microconv-tracker.js').then(
+        import(endpoint + '/' + files['microconv-tracker.js']).then(
           function (chunk) {
             chunk.boot(boot);
           },

@@ -44,7 +44,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { collectorBinary, freePort } from '../support/collector.mjs';
-import { repoRoot, requireDist } from '../support/paths.mjs';
+import { repoRoot, requireDist, servedName } from '../support/paths.mjs';
 import { startSite } from '../support/site_server.mjs';
 
 const kSettleMs = 1500;
@@ -177,7 +177,7 @@ async function main() {
   const browser = await launchBrowser();
   try {
     // The tracker-free page first: its renderer has never compiled the .wasm.
-    const wasmUrl = collector.url + '/microconv-core.wasm';
+    const wasmUrl = collector.url + '/' + servedName('microconv-core.wasm');
     const cold = await (async () => {
       const { context, page } = await openContext(browser);
       try {

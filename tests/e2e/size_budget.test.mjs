@@ -1,0 +1,64 @@
+// The hard size gate (issue 11 point 5): fails when the tracker as the
+// collector serves it, the loader or the 9-step golden summary grows past
+// its budget. Sizes are deterministic; timings stay benchmark figures
+// (tools/bench.sh). The budgets and the issue's targets are side by side in
+// ARCHITECTURE.md's "Size and speed budgets": lower a budget when a change
+// makes room, raise one only with a reason in the commit.
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { startCollector } from './support/collector.mjs';
+import { repoRoot, requireDist, servedName } from './support/paths.mjs';
+import { rawGet } from './support/raw_http.mjs';
+
+const kKiB = 1024;
+// Loader + chunk + glue + .wasm + the demo site's compiled config, as sent
+// to `Accept-Encoding: gzip, br`: 62,463 B when the gate was set, rounded up
+// to the next KB; the issue's target is 25 KB.
+const kServedTrackerBudget = 61 * kKiB;
+// The critical-path loader, gzip.
+const kLoaderGzipBudget = 1536;
+// tests/golden/purchase.mcs, the 9-step journey's summary (496 B; target 300).
+const kGoldenSummaryBudget = 500;
+
+let collector;
+before(async () => {
+  requireDist();
+  collector = await startCollector();
+});
+after(() => collector?.stop());
+
+async function servedBytes(path, acceptEncoding) {
+  const res = await rawGet(collector.url + path, { 'Accept-Encoding': acceptEncoding });
+  assert.equal(res.status, 200, path);
+  return res.body.length;
+}
+
+test('the whole tracker as served stays within its budget', async () => {
+  const parts = {};
+  for (const file of [
+    'microconv.js',
+    'microconv-tracker.js',
+    'microconv-core.js',
+    'microconv-core.wasm',
+  ]) {
+    parts[file] = await servedBytes('/' + servedName(file), 'gzip, br');
+  }
+  parts['config/demo.mcc'] = await servedBytes('/config/demo.mcc', 'gzip, br');
+  const total = Object.values(parts).reduce((sum, bytes) => sum + bytes, 0);
+  assert.ok(
+    total <= kServedTrackerBudget,
+    `served tracker ${total} B > budget ${kServedTrackerBudget} B: ${JSON.stringify(parts)}`,
+  );
+});
+
+test('the loader stays within 1.5 KB gzip', async () => {
+  const bytes = await servedBytes('/microconv.js', 'gzip');
+  assert.ok(bytes <= kLoaderGzipBudget, `loader ${bytes} B gzip > ${kLoaderGzipBudget} B`);
+});
+
+test('the 9-step golden summary stays within its budget', () => {
+  const bytes = statSync(join(repoRoot, 'tests/golden/purchase.mcs')).size;
+  assert.ok(bytes <= kGoldenSummaryBudget, `golden summary ${bytes} B > ${kGoldenSummaryBudget} B`);
+});
