@@ -35,7 +35,8 @@ MicroRule RuleOf(const wire::SiteConfig& def, const wire::MicroConversionDef& m)
   MicroRule rule;
   rule.kind = wire::EnumNameMicroKind(m.kind());
   rule.page = std::string(View(m.page()));
-  if (!rule.page.empty()) rule.page += std::string(" (") + wire::EnumNamePageMatch(m.page_match()) + ")";
+  if (!rule.page.empty())
+    rule.page += std::string(" (") + wire::EnumNamePageMatch(m.page_match()) + ")";
   switch (m.kind()) {
     case wire::MicroKind::Click:
       rule.target = StringAt(def.click_selectors(), m.target());
@@ -360,8 +361,9 @@ std::vector<uint8_t> IdTranslation::Translate(const wire::Summary& summary) cons
     for (int t = 0; t < times; ++t) (void)ReadVarint(s.step_times, at, 32);
     const int to = progress.funnel() < funnel_.size() ? funnel_[progress.funnel()] : -1;
     if (to < 0) continue;
-    step_times.insert(step_times.end(), s.step_times.begin() + static_cast<ptrdiff_t>(begin),
-                      s.step_times.begin() + static_cast<ptrdiff_t>(std::min(at, s.step_times.size())));
+    step_times.insert(
+        step_times.end(), s.step_times.begin() + static_cast<ptrdiff_t>(begin),
+        s.step_times.begin() + static_cast<ptrdiff_t>(std::min(at, s.step_times.size())));
     // Next actions that were micro-conversions the new config lacks go.
     uint16_t next[3] = {progress.next0(), progress.next1(), progress.next2()};
     uint16_t kept[3] = {0, 0, 0};

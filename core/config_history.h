@@ -36,23 +36,23 @@ struct ConfigVersion {
 };
 
 enum class ChangeKind : uint8_t {
-  kAdded,        // a new id: not tracked before the change
-  kRemoved,      // kept in stored history; no new data
-  kRuleChanged,  // a micro-conversion's rule: counts continue, marked
-  kStepsChanged, // a funnel's rule: counted from the change on
-  kRelabeled,    // no effect on history
-  kReordered,    // no effect on history
+  kAdded,         // a new id: not tracked before the change
+  kRemoved,       // kept in stored history; no new data
+  kRuleChanged,   // a micro-conversion's rule: counts continue, marked
+  kStepsChanged,  // a funnel's rule: counted from the change on
+  kRelabeled,     // no effect on history
+  kReordered,     // no effect on history
 };
 
 // "added", "removed", "rule_changed", "steps_changed", "relabeled", "reordered".
 const char* ChangeKindName(ChangeKind kind) noexcept;
 
 struct ConfigChange {
-  uint32_t day = 0;      // the day the edited version became current
-  bool funnel = false;   // else a micro-conversion (kReordered: the list)
-  std::string id;        // empty for kReordered
+  uint32_t day = 0;     // the day the edited version became current
+  bool funnel = false;  // else a micro-conversion (kReordered: the list)
+  std::string id;       // empty for kReordered
   ChangeKind kind = ChangeKind::kAdded;
-  std::string what;      // for people: "added 'Shipping'", "target '#a' -> '#b'"
+  std::string what;  // for people: "added 'Shipping'", "target '#a' -> '#b'"
   // The id now names another kind of rule: two meanings under one id.
   bool reused = false;
 };

@@ -15,7 +15,8 @@ ReportHistoryBuilder::ReportHistoryBuilder(const Config& config, ConfigTimeline 
 void ReportHistoryBuilder::AddDay(uint32_t day, const Aggregate& aggregate) {
   if (day < first_day_ || day > last_day_ || aggregate.config_hash() != config_.hash()) return;
   Day figures{day, {}, {}};
-  for (const MicroTally& micro : aggregate.micros()) figures.micro_sessions.push_back(micro.sessions);
+  for (const MicroTally& micro : aggregate.micros())
+    figures.micro_sessions.push_back(micro.sessions);
   for (const FunnelTally& funnel : aggregate.funnels()) {
     figures.funnel_counts.emplace_back(funnel.entered, funnel.conversions);
   }
@@ -123,8 +124,8 @@ void RenderReportHistory(JsonWriter& json, const ReportHistory& history) {
   json.BeginObject();
   json.Key("dates");
   json.BeginArray(true);
-  for (uint32_t d = history.first_day; d <= history.last_day && history.first_day <= history.last_day;
-       ++d) {
+  for (uint32_t d = history.first_day;
+       d <= history.last_day && history.first_day <= history.last_day; ++d) {
     json.String(DateOfDay(d));
   }
   json.EndArray();

@@ -30,7 +30,7 @@ struct ItemHistory {
 
 struct ReportHistory {
   uint32_t first_day = 1;
-  uint32_t last_day = 0;  // first_day > last_day: no history (not built)
+  uint32_t last_day = 0;              // first_day > last_day: no history (not built)
   std::vector<ConfigChange> changes;  // within the range, oldest first
   std::vector<ItemHistory> micros;    // config order
   std::vector<ItemHistory> funnels;   // config order

@@ -4,10 +4,13 @@
 // restart) and by the store and report runner directly where the days the
 // versions became current must be chosen.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -26,12 +29,11 @@ using nlohmann::json;
 
 constexpr int64_t kMsPerDay = 24LL * 60 * 60 * 1000;
 constexpr uint32_t kDay0 = 20400;  // 2025-11-08: the first day of the store tests
-const char* const kJourneys[] = {"purchase", "dropoff_product", "dropoff_shipping",
-                                 "dropoff_blog"};
+const char* const kJourneys[] = {"purchase", "dropoff_product", "dropoff_shipping", "dropoff_blog"};
 
 json DemoJson() {
-  return json::parse(ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) +
-                                     "/demo-site/sites/demo.json"));
+  return json::parse(
+      ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/demo-site/sites/demo.json"));
 }
 
 Config Load(const json& def) {
@@ -83,7 +85,8 @@ json ReorderedAndRelabeled() {
   json def = DemoJson();
   std::reverse(def["micro_conversions"].begin(), def["micro_conversions"].end());
   std::reverse(def["funnels"].begin(), def["funnels"].end());
-  for (json& micro : def["micro_conversions"]) micro["label"] = "v2 " + micro["label"].get<std::string>();
+  for (json& micro : def["micro_conversions"])
+    micro["label"] = "v2 " + micro["label"].get<std::string>();
   def["funnels"][0]["label"] = "Newsletter (renamed)";
   def["funnels"][1]["steps"][3]["label"] = "Product page";
   return def;
@@ -282,6 +285,97 @@ TEST_F(StoreHistoryTest, UnknownVersionsAreLeftOut) {
   Put(unrecorded, kDay0, 4);
   EXPECT_EQ(Report(v1, kDay0, kDay0)["engagement"]["sessions"], 4);
   EXPECT_EQ(Report(unrecorded, kDay0, kDay0)["engagement"]["sessions"], 8);
+}
+
+struct CheckRun {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+// `microconv config check NEW --against OLD` on two configs written to `dir`.
+CheckRun ConfigCheck(const ServerDir& dir, const std::string& new_text,
+                     const std::string& old_text) {
+  const std::string new_path = dir.path() + "/new.json", old_path = dir.path() + "/old.json";
+  std::ofstream(new_path) << new_text;
+  std::ofstream(old_path) << old_text;
+  const std::string out = dir.path() + "/check.out", err = dir.path() + "/check.err";
+  const std::string command = std::string("'") + MICROCONV_BINARY + "' config check '" + new_path +
+                              "' --against '" + old_path + "' >'" + out + "' 2>'" + err + "'";
+  const int raw = std::system(command.c_str());
+  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, ReadFileOrEmpty(out), ReadFileOrEmpty(err)};
+}
+
+std::string Today() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return DateOfDay(
+      static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::hours>(now).count() / 24));
+}
+
+TEST(ConfigCheckAgainstTest, SaysWhatEachEditDoesToHistory) {
+  ServerDir dir;
+  const std::string today = Today();
+  const json demo = DemoJson();
+  struct Case {
+    const char* name;
+    std::function<void(json&)> edit;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {"label", [](json& d) { d["micro_conversions"][3]["label"] = "Saw a product"; },
+       "micro-conversion \"product_view\" relabeled: label 'Viewed a product' -> 'Saw a "
+       "product': no effect"},
+      {"new id",
+       [](json& d) {
+         d["micro_conversions"].push_back(
+             {{"id", "gift"}, {"label", "Gift wrap"}, {"kind", "custom"}, {"event", "gift"}});
+       },
+       "micro-conversion \"gift\" added: added 'Gift wrap': not tracked before " + today},
+      {"removed id",
+       [](json& d) { d["micro_conversions"].erase(d["micro_conversions"].begin() + 11); },
+       "micro-conversion \"share\" removed: removed 'Shared a post': kept in history, no new data"},
+      {"rule", [](json& d) { d["micro_conversions"][4]["selector"] = "#add"; },
+       "micro-conversion \"add_to_cart\" rule_changed: target '[data-mc=add-to-cart]' -> '#add': "
+       "counts continue, marked from " +
+           today},
+      {"funnel step",
+       [](json& d) {
+         d["funnels"][0]["steps"].push_back({{"label", "Review"}, {"micros", {"comment"}}});
+       },
+       "funnel \"purchase\" steps_changed: added 'Review': marked from " + today},
+      {"reorder",
+       [](json& d) { std::reverse(d["micro_conversions"].begin(), d["micro_conversions"].end()); },
+       "micro-conversions reordered: no effect"},
+      {"reused id",
+       [](json& d) {
+         d["micro_conversions"][11] = {{"id", "share"},
+                                       {"label", "Shared a post"},
+                                       {"kind", "page_view"},
+                                       {"page", "/share"}};
+       },
+       "warning: micro-conversion \"share\" now names another kind of rule"},
+      {"same", [](json&) {}, "no change to ids, labels or rules: no effect"},
+  };
+  for (const Case& c : cases) {
+    json edited = demo;
+    c.edit(edited);
+    const CheckRun run = ConfigCheck(dir, edited.dump(), demo.dump());
+    EXPECT_EQ(run.exit_code, 0) << c.name << ": " << run.err;
+    EXPECT_NE(run.out.find(c.expected), std::string::npos) << c.name << ":\n" << run.out;
+  }
+  // Only the edit made is reported.
+  json relabeled = demo;
+  relabeled["micro_conversions"][3]["label"] = "Saw a product";
+  const CheckRun label = ConfigCheck(dir, relabeled.dump(), demo.dump());
+  EXPECT_EQ(label.out.find("added"), std::string::npos) << label.out;
+
+  json invalid = demo;
+  invalid["funnels"][0]["steps"][1]["micros"] = {"no_such_micro"};
+  for (const auto& [new_text, old_text] :
+       {std::pair{invalid.dump(), demo.dump()}, std::pair{demo.dump(), invalid.dump()}}) {
+    const CheckRun run = ConfigCheck(dir, new_text, old_text);
+    EXPECT_EQ(run.exit_code, 1);
+    EXPECT_NE(run.err.find("funnels[0].steps[1]"), std::string::npos) << run.err;
+  }
 }
 
 }  // namespace

@@ -27,7 +27,8 @@ Config Compile(const wire::SiteConfigT& def) {
 wire::SiteConfigT EditedShop() {
   wire::SiteConfigT def = ShopConfigDef("shop");
   std::reverse(def.micros.begin(), def.micros.end());
-  for (auto& step : def.funnels[0]->steps) step->micros[0] = static_cast<uint8_t>(3 - step->micros[0]);
+  for (auto& step : def.funnels[0]->steps)
+    step->micros[0] = static_cast<uint8_t>(3 - step->micros[0]);
   def.page_templates = {"/product/:id", "/"};
   def.forms[0]->fields = {"name"};
   return def;
@@ -62,8 +63,7 @@ TEST(ConfigHistoryTest, DiffNamesEachKindOfEdit) {
   EXPECT_EQ(Find(changes, ChangeKind::kAdded, "wishlist"), "added 'wishlist'");
   EXPECT_EQ(Find(changes, ChangeKind::kRemoved, "purchase"), "removed 'purchase'");
   EXPECT_EQ(Find(changes, ChangeKind::kAdded, "browse"), "added 'Browse'");
-  EXPECT_EQ(Find(changes, ChangeKind::kStepsChanged, "purchase"),
-            "added 'Wish', removed 'step3'");
+  EXPECT_EQ(Find(changes, ChangeKind::kStepsChanged, "purchase"), "added 'Wish', removed 'step3'");
   bool reused = false;
   for (const ConfigChange& change : changes) {
     EXPECT_EQ(change.day, 100u);
@@ -128,8 +128,8 @@ TEST(ConfigHistoryTest, TranslatedSummaryCountsUnderTheSameIds) {
   EXPECT_EQ(funnel.steps[1].drop_off, 1u);
   ASSERT_EQ(funnel.steps[1].next_actions.entries.size(), 1u);
   EXPECT_EQ(funnel.steps[1].next_actions.entries[0].first, 1u);  // signup in v2
-  EXPECT_EQ(aggregate.forms()[0].fields[0].focus_count, 2u);      // name
-  EXPECT_EQ(aggregate.literal_fields().size(), 1u);             // email
+  EXPECT_EQ(aggregate.forms()[0].fields[0].focus_count, 2u);     // name
+  EXPECT_EQ(aggregate.literal_fields().size(), 1u);              // email
   const auto& path = read.value()->path_deltas();
   std::vector<uint32_t> deltas;
   ASSERT_TRUE(DecodeVarints({path->data(), path->size()}, deltas));
@@ -142,7 +142,7 @@ TEST(ConfigHistoryTest, TranslatedSummaryCountsUnderTheSameIds) {
   const std::vector<uint8_t> dropped = IdTranslation(v1, v3).Translate(*verified.value());
   auto read3 = VerifySummary(dropped, &v3);
   ASSERT_TRUE(read3.ok()) << read3.message();
-  EXPECT_EQ(read3.value()->funnels()->size(), 0u);
+  EXPECT_EQ(SizeOf(read3.value()->funnels()), 0u);
   EXPECT_EQ(SizeOf(read3.value()->step_times()), 0u);
 }
 

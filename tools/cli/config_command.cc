@@ -45,9 +45,8 @@ std::string Effect(const ConfigChange& change, const std::string& date) {
 int PrintHistoryEffects(const Config& config, const Config& old_config, const std::string& old) {
   if (config.site() != old_config.site()) {
     std::fprintf(stderr, "config: %s is for site \"%.*s\", not \"%.*s\": no shared history\n",
-                 old.c_str(), static_cast<int>(old_config.site().size()),
-                 old_config.site().data(), static_cast<int>(config.site().size()),
-                 config.site().data());
+                 old.c_str(), static_cast<int>(old_config.site().size()), old_config.site().data(),
+                 static_cast<int>(config.site().size()), config.site().data());
     return 1;
   }
   const uint32_t today = Today();
@@ -61,8 +60,8 @@ int PrintHistoryEffects(const Config& config, const Config& old_config, const st
     if (change.id.empty()) {
       std::printf("  %s: %s\n", change.what.c_str(), Effect(change, date).c_str());
     } else {
-      std::printf("  %s \"%s\" %s: %s: %s\n", item, change.id.c_str(),
-                  ChangeKindName(change.kind), change.what.c_str(), Effect(change, date).c_str());
+      std::printf("  %s \"%s\" %s: %s: %s\n", item, change.id.c_str(), ChangeKindName(change.kind),
+                  change.what.c_str(), Effect(change, date).c_str());
     }
   }
   for (const ConfigChange& change : changes) {

@@ -280,17 +280,17 @@ Result<Aggregate> SqliteStore::AggregateDays(const Config& config, uint32_t firs
                                              uint32_t last_day) {
   Aggregate total(config);
   Status merge_status;
-  Status status = ForEachDayAggregate(config, first_day, last_day,
-                                      [&](uint32_t, const Aggregate& day) {
-                                        if (merge_status.ok()) merge_status = total.Merge(day);
-                                      });
+  Status status =
+      ForEachDayAggregate(config, first_day, last_day, [&](uint32_t, const Aggregate& day) {
+        if (merge_status.ok()) merge_status = total.Merge(day);
+      });
   if (!status.ok()) return {status.error, status.message};
   if (!merge_status.ok()) return {merge_status.error, merge_status.message};
   return total;
 }
 
-Status SqliteStore::ForEachDayAggregate(const Config& config, uint32_t first_day,
-                                        uint32_t last_day, const DayVisitor& visit) {
+Status SqliteStore::ForEachDayAggregate(const Config& config, uint32_t first_day, uint32_t last_day,
+                                        const DayVisitor& visit) {
   struct Rebuilt {
     uint32_t day;
     int64_t version;

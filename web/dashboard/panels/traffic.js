@@ -11,6 +11,13 @@ import {
   tableDetails,
 } from '../dom.js';
 import { formatDay, formatDayLong, formatInt, formatPercent } from '../format.js';
+import {
+  changeMarkLine,
+  changeNotes,
+  changeText,
+  configChanges,
+  renderMicroTrend,
+} from '../history.js';
 
 // Both day charts: the same frame, legend and one category per day.
 const kDayChartFrame = {
@@ -42,6 +49,9 @@ export function renderTraffic(body, view) {
   const days = view.days;
   const chart = el('div', { className: 'chart chart-traffic' });
   const referrerTrendChart = el('div', { className: 'traffic-trend' });
+  const microTrend = el('div', { className: 'traffic-trend traffic-micro-trend' });
+  // Config edits that changed what is counted, marked on the daily chart.
+  const changes = configChanges(view.report);
   const columns = [
     { key: 'date', label: 'Day' },
     { key: 'sessions', label: 'Sessions', numeric: true, format: formatInt },
@@ -62,6 +72,11 @@ export function renderTraffic(body, view) {
       el(
         'div',
         { className: 'traffic-chart' },
+        ...changeNotes(
+          changes,
+          (c) =>
+            `Config edit: ${c.item === 'funnel' ? 'funnel' : 'micro-conversion'} \u201c${c.id}\u201d ${changeText(c)}.`,
+        ),
         chart,
         tableDetails(
           'Daily numbers',
@@ -75,6 +90,7 @@ export function renderTraffic(body, view) {
       ),
       el('div', { className: 'traffic-referrers' }, referrers(view)),
       referrerTrendChart,
+      microTrend,
     ),
   );
   view.exportTable({ title: 'Traffic per day', columns, rows: days });
@@ -137,6 +153,11 @@ export function renderTraffic(body, view) {
           showSymbol: false,
           lineStyle: { width: 2.5, color: colors.accent },
           itemStyle: { color: colors.accent },
+          markLine: changeMarkLine(changes, days, (list) =>
+            list.length === 1
+              ? `${list[0].id}: ${list[0].change.replace('_', ' ')}`
+              : `${list.length} config edits`,
+          ),
           areaStyle: {
             color: {
               type: 'linear',
@@ -173,6 +194,7 @@ export function renderTraffic(body, view) {
     `Sessions and page views per day (left axis) and converters per day (right axis) from ${view.range.from} to ${view.range.to}; the daily numbers are in the table below.`,
   );
   renderReferrerTrend(referrerTrendChart, view);
+  renderMicroTrend(microTrend, view);
 }
 
 const kTrendReferrers = 4;
