@@ -45,9 +45,17 @@ ReportHistory ReportHistoryBuilder::Build(uint64_t k) const {
     return row;
   };
   // The sessions behind a cell: under k (but not none) the cell is hidden.
+  // A day before `since` with sessions of the item's present identity was
+  // tracked after all (a session that started the day before a deploy and
+  // loaded the new config): it shows, and `since` moves back to it.
   auto fill = [&](ItemHistory& row, size_t at, uint64_t sessions, uint64_t conversions) {
-    if (!row.sessions[at].has_value()) return;
+    if (!row.sessions[at].has_value()) {
+      if (sessions == 0) return;
+      row.since = std::min(*row.since, first_day_ + static_cast<uint32_t>(at));
+    }
     if (sessions > 0 && sessions < k) {
+      row.sessions[at] = 0;
+      if (!row.conversions.empty()) row.conversions[at] = 0;
       row.suppressed[at] = true;
       return;
     }

@@ -20,9 +20,13 @@ export function configChanges(report, item, id) {
   return changes.filter((c) => (!item || c.item === item) && (!id || c.id === id));
 }
 
-// "steps changed on 2026-11-20: added 'Shipping'"
+// "steps changed on 2026-11-20: added 'Shipping'", "added on 2026-11-20"
+// (an addition or removal needs no more words).
 export function changeText(change) {
-  return `${kVerbs[change.change] || change.change} on ${change.date}: ${change.what}`;
+  const verb = `${kVerbs[change.change] || change.change} on ${change.date}`;
+  return change.change === 'added' || change.change === 'removed'
+    ? verb
+    : `${verb}: ${change.what}`;
 }
 
 // The item's history entry (per-day series over report.history.dates).
@@ -30,10 +34,18 @@ export function itemHistory(report, list, id) {
   return (report.history?.[list] || []).find((entry) => entry.id === id) || null;
 }
 
+// A mark's short text (the notes carry the whole sentence): "steps
+// changed", "engaged: added", or "2 config edits".
+export function shortChangeLabel(list, withId) {
+  if (list.length > 1) return `${list.length} config edits`;
+  const verb = kVerbs[list[0].change] || list[0].change;
+  return withId ? `${list[0].id}: ${verb}` : verb;
+}
+
 // An ECharts markLine of dashed verticals on the day axis at each edit, or
 // undefined when no edit falls on a charted day. Text goes to SVG text
 // nodes, never HTML.
-export function changeMarkLine(changes, days, label) {
+export function changeMarkLine(changes, days, withId = true) {
   const charted = new Set(days.map((d) => d.date));
   const byDate = new Map();
   for (const change of changes) {
@@ -49,11 +61,7 @@ export function changeMarkLine(changes, days, label) {
     label: { show: true, position: 'insideEndTop', color: colors.muted, fontSize: 10 },
     data: [...byDate].map(([date, list]) => ({
       xAxis: formatDay(date),
-      name: label
-        ? label(list)
-        : list.length === 1
-          ? changeText(list[0])
-          : `${list.length} config edits`,
+      name: shortChangeLabel(list, withId),
       label: { formatter: '{b}' },
     })),
   };
@@ -145,17 +153,19 @@ export function renderFunnelTrend(container, view, funnel) {
           type: 'line',
           data: entered,
           connectNulls: false,
-          showSymbol: false,
+          showSymbol: true,
+          symbolSize: 4,
           lineStyle: { width: 2, color: colors.accent },
           itemStyle: { color: colors.accent },
-          markLine: changeMarkLine(changes, days),
+          markLine: changeMarkLine(changes, days, false),
         },
         {
           name: 'Converted',
           type: 'line',
           data: converted,
           connectNulls: false,
-          showSymbol: false,
+          showSymbol: true,
+          symbolSize: 4,
           lineStyle: { width: 2, color: colors.positive },
           itemStyle: { color: colors.positive },
         },
@@ -268,7 +278,8 @@ export function renderMicroTrend(container, view) {
         type: 'line',
         data: series[i],
         connectNulls: false,
-        showSymbol: false,
+        showSymbol: true,
+        symbolSize: 4,
         lineStyle: { width: 2, color: kMicroColors[i] },
         itemStyle: { color: kMicroColors[i] },
         markLine: i === 0 ? changeMarkLine(changes, days) : undefined,

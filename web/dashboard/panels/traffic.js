@@ -153,11 +153,7 @@ export function renderTraffic(body, view) {
           showSymbol: false,
           lineStyle: { width: 2.5, color: colors.accent },
           itemStyle: { color: colors.accent },
-          markLine: changeMarkLine(changes, days, (list) =>
-            list.length === 1
-              ? `${list[0].id}: ${list[0].change.replace('_', ' ')}`
-              : `${list.length} config edits`,
-          ),
+          markLine: changeMarkLine(changes, days),
           areaStyle: {
             color: {
               type: 'linear',
