@@ -67,13 +67,13 @@ test('the report keeps every session and carries the funnel edit', async () => {
   const { dates } = report.history;
   assert.equal(purchase.entered.length, dates.length);
   assert.ok(purchase.since >= dates.at(-2) && purchase.since <= today, purchase.since);
-  dates.forEach((date, i) =>
+  for (const [i, date] of dates.entries()) {
     assert.equal(
       purchase.entered[i] === null,
       date < purchase.since,
       `${date}: ${purchase.entered[i]}`,
-    ),
-  );
+    );
+  }
   assert.equal(
     purchase.entered.reduce((sum, n) => sum + (n || 0), 0),
     report.funnels.find((f) => f.id === 'purchase').entered,

@@ -70,6 +70,16 @@ void WriteSites(const ServerDir& dir, const json& def) {
   std::filesystem::rename(tmp, dir.sites() + "/demo.json");
 }
 
+// Posts journeys [first, last) of `config` on `day`: every one must be stored.
+void PostJourneys(const ServerProcess& server, const Config& config, uint64_t first, uint64_t last,
+                  uint32_t day) {
+  for (uint64_t n = first; n < last; ++n) {
+    auto res = server.Post(Journey(config, kJourneys[n % 4], 0x1000 + n, day));
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 202) << "journey " << n << ": " << res->body;
+  }
+}
+
 std::string ApiReport(const ServerProcess& server, const std::string& range) {
   auto res = server.Client().Get("/api/report/demo?" + range);
   EXPECT_TRUE(res);
@@ -108,11 +118,7 @@ TEST(ConfigHistoryTest, CollectorCountsOldConfigSummariesUnderTheRightIds) {
   {
     ServerProcess server(mixed_dir, {"--rate", "0", "--k", "1"});
     ASSERT_TRUE(server.Start()) << server.LogText();
-    for (uint64_t n = 0; n < 8; ++n) {
-      auto res = server.Post(Journey(v1, kJourneys[n % 4], 0x1000 + n, day));
-      ASSERT_TRUE(res);
-      ASSERT_EQ(res->status, 202) << res->body;
-    }
+    ASSERT_NO_FATAL_FAILURE(PostJourneys(server, v1, 0, 8, day));
     WriteSites(mixed_dir, ReorderedAndRelabeled());
     server.Signal(SIGHUP);
     // The reload is done when the compiled config served is v2's.
@@ -121,11 +127,7 @@ TEST(ConfigHistoryTest, CollectorCountsOldConfigSummariesUnderTheRightIds) {
       if (res && res->get_header_value("ETag").find(HexHash(v2.hash())) != std::string::npos) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    for (uint64_t n = 8; n < 12; ++n) {
-      auto res = server.Post(Journey(v2, kJourneys[n % 4], 0x1000 + n, day));
-      ASSERT_TRUE(res);
-      ASSERT_EQ(res->status, 202) << res->body;
-    }
+    ASSERT_NO_FATAL_FAILURE(PostJourneys(server, v2, 8, 12, day));
     server.Signal(SIGTERM);
     ASSERT_EQ(server.Wait(10000), 0);
   }
@@ -133,11 +135,7 @@ TEST(ConfigHistoryTest, CollectorCountsOldConfigSummariesUnderTheRightIds) {
     // After a restart: a tab still running v1 flushes.
     ServerProcess server(mixed_dir, {"--rate", "0", "--k", "1"});
     ASSERT_TRUE(server.Start()) << server.LogText();
-    for (uint64_t n = 12; n < 16; ++n) {
-      auto res = server.Post(Journey(v1, kJourneys[n % 4], 0x1000 + n, day));
-      ASSERT_TRUE(res);
-      ASSERT_EQ(res->status, 202) << res->body;
-    }
+    ASSERT_NO_FATAL_FAILURE(PostJourneys(server, v1, 12, 16, day));
     mixed = ApiReport(server, range);
   }
 
@@ -145,11 +143,7 @@ TEST(ConfigHistoryTest, CollectorCountsOldConfigSummariesUnderTheRightIds) {
   WriteSites(v2_dir, ReorderedAndRelabeled());
   ServerProcess server(v2_dir, {"--rate", "0", "--k", "1"});
   ASSERT_TRUE(server.Start()) << server.LogText();
-  for (uint64_t n = 0; n < 16; ++n) {
-    auto res = server.Post(Journey(v2, kJourneys[n % 4], 0x1000 + n, day));
-    ASSERT_TRUE(res);
-    ASSERT_EQ(res->status, 202) << res->body;
-  }
+  ASSERT_NO_FATAL_FAILURE(PostJourneys(server, v2, 0, 16, day));
   const std::string all_v2 = ApiReport(server, range);
   ASSERT_EQ(json::parse(all_v2)["engagement"]["sessions"], 16);
   EXPECT_EQ(mixed, all_v2);

@@ -2,7 +2,15 @@
 // core/report_history.cc): the edits that changed what is counted, marked
 // on the daily charts and the funnel, and each item's days before it was
 // tracked, drawn as gaps with a note (never as 0).
-import { axisText, baseTooltip, colors, mountChart, tooltipHtml } from './charts.js';
+import {
+  axisText,
+  baseTooltip,
+  colors,
+  dayAxis,
+  mountChart,
+  sessionsAxis,
+  tooltipHtml,
+} from './charts.js';
 import { el } from './dom.js';
 import { formatDay, formatDayLong, formatInt } from './format.js';
 
@@ -132,21 +140,8 @@ export function renderFunnelTrend(container, view, funnel) {
           ]);
         },
       },
-      xAxis: {
-        type: 'category',
-        data: days.map((d) => formatDay(d.date)),
-        axisTick: { show: false },
-        axisLine: { lineStyle: { color: colors.grid } },
-        axisLabel: { ...axisText, hideOverlap: true },
-      },
-      yAxis: {
-        type: 'value',
-        name: 'sessions',
-        nameTextStyle: { ...axisText, align: 'left' },
-        minInterval: 1,
-        splitLine: { lineStyle: { color: colors.grid } },
-        axisLabel: { ...axisText, formatter: (v) => formatInt(v) },
-      },
+      xAxis: dayAxis(days),
+      yAxis: sessionsAxis(),
       series: [
         {
           name: 'Entered',
@@ -258,21 +253,8 @@ export function renderMicroTrend(container, view) {
           );
         },
       },
-      xAxis: {
-        type: 'category',
-        data: days.map((d) => formatDay(d.date)),
-        axisTick: { show: false },
-        axisLine: { lineStyle: { color: colors.grid } },
-        axisLabel: { ...axisText, hideOverlap: true },
-      },
-      yAxis: {
-        type: 'value',
-        name: 'sessions',
-        nameTextStyle: { ...axisText, align: 'left' },
-        minInterval: 1,
-        splitLine: { lineStyle: { color: colors.grid } },
-        axisLabel: { ...axisText, formatter: (v) => formatInt(v) },
-      },
+      xAxis: dayAxis(days),
+      yAxis: sessionsAxis(),
       series: picked.map((entry, i) => ({
         name: view.label(entry.id),
         type: 'line',

@@ -1,6 +1,6 @@
 // Traffic over time (sessions, page views, conversions per day) and where
 // visitors came from (the referrer segment).
-import { axisText, baseTooltip, colors, mountChart, tooltipHtml } from '../charts.js';
+import { axisText, baseTooltip, colors, dayAxis, mountChart, tooltipHtml } from '../charts.js';
 import {
   clear,
   dataTable,
@@ -10,7 +10,7 @@ import {
   suppressedBadge,
   tableDetails,
 } from '../dom.js';
-import { formatDay, formatDayLong, formatInt, formatPercent } from '../format.js';
+import { formatDayLong, formatInt, formatPercent } from '../format.js';
 import {
   changeMarkLine,
   changeNotes,
@@ -34,16 +34,6 @@ const kDayChartFrame = {
     icon: 'roundRect',
   },
 };
-
-function dayAxis(days) {
-  return {
-    type: 'category',
-    data: days.map((d) => formatDay(d.date)),
-    axisLine: { lineStyle: { color: colors.grid } },
-    axisTick: { show: false },
-    axisLabel: { ...axisText, hideOverlap: true },
-  };
-}
 
 export function renderTraffic(body, view) {
   const days = view.days;
