@@ -255,9 +255,11 @@ std::vector<ConfigChange> DiffConfigs(const Config& before, const Config& after,
     }
     const wire::FunnelDef& o = *a.funnels()->Get(old);
     std::string what = DescribeFunnelChange(a, o, b, f);
-    if (!what.empty()) add(true, View(f.id()), ChangeKind::kStepsChanged, std::move(what));
+    const bool steps_changed = !what.empty();
+    if (steps_changed) add(true, View(f.id()), ChangeKind::kStepsChanged, std::move(what));
+    // Step labels compare position by position only while the steps are the same.
     bool relabeled = View(o.label()) != View(f.label());
-    if (what.empty() && SizeOf(o.steps()) == SizeOf(f.steps())) {
+    if (!steps_changed) {
       for (flatbuffers::uoffset_t s = 0; s < SizeOf(f.steps()); ++s) {
         relabeled |= View(o.steps()->Get(s)->label()) != View(f.steps()->Get(s)->label());
       }

@@ -110,6 +110,21 @@ export function notTrackedNote(entry, days, what) {
   });
 }
 
+// One daily series: a gap (no line) where a day is null, a point on every
+// day with a number so a lone tracked day still shows.
+function dayLine(name, data, color) {
+  return {
+    name,
+    type: 'line',
+    data,
+    connectNulls: false,
+    showSymbol: true,
+    symbolSize: 4,
+    lineStyle: { width: 2, color },
+    itemStyle: { color },
+  };
+}
+
 // Entered and converted per day for one funnel, with its edits marked.
 export function renderFunnelTrend(container, view, funnel) {
   const entry = itemHistory(view.report, 'funnels', funnel.id);
@@ -144,26 +159,10 @@ export function renderFunnelTrend(container, view, funnel) {
       yAxis: sessionsAxis(),
       series: [
         {
-          name: 'Entered',
-          type: 'line',
-          data: entered,
-          connectNulls: false,
-          showSymbol: true,
-          symbolSize: 4,
-          lineStyle: { width: 2, color: colors.accent },
-          itemStyle: { color: colors.accent },
+          ...dayLine('Entered', entered, colors.accent),
           markLine: changeMarkLine(changes, days, false),
         },
-        {
-          name: 'Converted',
-          type: 'line',
-          data: converted,
-          connectNulls: false,
-          showSymbol: true,
-          symbolSize: 4,
-          lineStyle: { width: 2, color: colors.positive },
-          itemStyle: { color: colors.positive },
-        },
+        dayLine('Converted', converted, colors.positive),
       ],
     },
     `Funnel ${funnel.label}: sessions that entered and converted per day from ${view.range.from} to ${view.range.to}` +
@@ -256,14 +255,7 @@ export function renderMicroTrend(container, view) {
       xAxis: dayAxis(days),
       yAxis: sessionsAxis(),
       series: picked.map((entry, i) => ({
-        name: view.label(entry.id),
-        type: 'line',
-        data: series[i],
-        connectNulls: false,
-        showSymbol: true,
-        symbolSize: 4,
-        lineStyle: { width: 2, color: kMicroColors[i] },
-        itemStyle: { color: kMicroColors[i] },
+        ...dayLine(view.label(entry.id), series[i], kMicroColors[i]),
         markLine: i === 0 ? changeMarkLine(changes, days) : undefined,
       })),
     },
