@@ -20,6 +20,7 @@
 #include "core/aggregate.h"
 #include "core/calendar.h"  // DateOfDay, ParseDay: the dates reports and queries speak
 #include "core/config.h"
+#include "core/report_history.h"
 #include "core/status.h"
 
 namespace microconv {
@@ -272,6 +273,7 @@ struct Report {
   std::vector<SelectorRow> selectors;
   std::vector<DayRow> days;
   std::vector<DailySegmentTable> daily;  // filled by the caller; empty unless asked for
+  ReportHistory history;                 // filled by the caller; none when not built
 };
 
 // kConfigMismatch when the aggregate was built for another config;

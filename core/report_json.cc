@@ -379,6 +379,8 @@ std::string RenderReportJson(const Report& report) {
   RenderHeatmaps(json, report);
   RenderDays(json, report.days);
   if (!report.daily.empty()) RenderDaily(json, report.daily);
+  if (report.history.first_day <= report.history.last_day)
+    RenderReportHistory(json, report.history);
   json.EndObject();
   return std::move(json).Take();
 }

@@ -43,6 +43,16 @@ class CollectorTest : public ::testing::Test {
     return res->body;
   }
 
+  // The report without its "history" member, which the collector renders
+  // last from the store's config versions (core BuildReport alone has no
+  // timeline): everything else must be byte-identical to the core's.
+  static std::string WithoutHistory(std::string body) {
+    const size_t at = body.find(",\n  \"history\": ");
+    EXPECT_NE(at, std::string::npos) << "no history in the report";
+    if (at != std::string::npos) body.replace(at, body.rfind('}') - at, "\n");
+    return body;
+  }
+
   // What the core itself reports for these summaries (k = 1).
   std::string ExpectedReport(const std::vector<std::vector<uint8_t>>& summaries) {
     Aggregate aggregate(journeys_.config());
@@ -79,7 +89,7 @@ TEST_F(CollectorTest, IngestThenReportCountsExactlyWhatWasSent) {
   for (const auto& bytes : sent) PostAccepted(bytes);
 
   const std::string body = ReportBody();
-  EXPECT_EQ(body, ExpectedReport(sent));
+  EXPECT_EQ(WithoutHistory(body), ExpectedReport(sent));
   const json report = json::parse(body);
   EXPECT_EQ(report["site"], "demo");
   EXPECT_EQ(report["engagement"]["sessions"], 7);
@@ -93,7 +103,7 @@ TEST_F(CollectorTest, IngestThenReportCountsExactlyWhatWasSent) {
   // A new session invalidates its day: the report moves.
   sent.push_back(journeys_.Summary("purchase", ++nonce));
   PostAccepted(sent.back());
-  EXPECT_EQ(ReportBody(), ExpectedReport(sent));
+  EXPECT_EQ(WithoutHistory(ReportBody()), ExpectedReport(sent));
   // Days outside the range hold nothing.
   const json empty = json::parse(ReportBody("from=2023-11-16&to=2023-12-01"));
   EXPECT_EQ(empty["engagement"].value("sessions", 0), 0);
@@ -131,7 +141,7 @@ TEST_F(CollectorTest, SameNonceManySequencesCountsOnceWithLatestContent) {
   const auto flushes = journeys_.Flushes("purchase", 0xabc, 4);
   ASSERT_EQ(flushes.size(), 4u);
   for (const auto& bytes : flushes) PostAccepted(bytes);
-  EXPECT_EQ(ReportBody(), ExpectedReport({flushes.back()}));
+  EXPECT_EQ(WithoutHistory(ReportBody()), ExpectedReport({flushes.back()}));
 
   // An older flush arriving late is acknowledged (it is safely superseded)
   // and changes nothing.
@@ -147,7 +157,7 @@ TEST_F(CollectorTest, SameNonceManySequencesCountsOnceWithLatestContent) {
   const json report = json::parse(ReportBody());
   EXPECT_EQ(report["engagement"]["sessions"], 2);
   EXPECT_EQ(report["engagement"]["converters"], 1);
-  EXPECT_EQ(ReportBody(), ExpectedReport({flushes.back(), other[0]}));
+  EXPECT_EQ(WithoutHistory(ReportBody()), ExpectedReport({flushes.back(), other[0]}));
 }
 
 TEST_F(CollectorTest, LiveStreamShowsAnIngestWithinTwoSeconds) {

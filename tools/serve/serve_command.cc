@@ -98,7 +98,7 @@ int RunServe(int argc, char** argv) {
     LogEvent("serve: " + store.message());
     return 1;
   }
-  SiteRegistry sites(flags.Get("--sites"));
+  SiteRegistry sites(flags.Get("--sites"), store.value().get());
   if (sites.Reload(true) == 0) {
     LogEvent("serve: no valid site config in " + flags.Get("--sites"));
     return 1;

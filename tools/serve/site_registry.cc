@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -9,6 +10,7 @@
 #include <sstream>
 
 #include "core/json/config_json.h"
+#include "tools/base/wall_clock.h"
 #include "tools/serve/event_log.h"
 
 namespace microconv {
@@ -75,13 +77,37 @@ void SiteRegistry::LoadFile(const std::string& path, const std::string& name) {
              " (ignored)");
     return;
   }
+  {
+    std::shared_lock lock(mutex_);
+    auto it = sites_.find(site);
+    if (it != sites_.end() && it->second.current->hash() == config->hash()) return;
+  }
+  // Recorded before it is served: the store knows every version a stored
+  // summary can name. A site seen for the first time gets its old versions
+  // back (summaries of a tab opened before a restart).
+  std::vector<std::shared_ptr<const Config>> restored;
+  if (store_ != nullptr) {
+    if (Status recorded = store_->RecordCurrentConfig(*config, NowMs()); !recorded.ok()) {
+      LogEvent("sites: " + name + ": cannot record config version: " + recorded.message);
+    }
+    auto versions = store_->ConfigVersions(site);
+    if (versions.ok()) {
+      for (const StoredConfigVersion& version : versions.value()) {
+        if (version.hash == config->hash()) continue;
+        auto old = Config::FromCompiled(version.compiled);
+        if (old.ok()) restored.push_back(std::make_shared<const Config>(std::move(old).value()));
+      }
+    }
+  }
   std::unique_lock lock(mutex_);
   SiteEntry& entry = sites_[site];
-  if (entry.current && entry.current->hash() == config->hash()) return;
-  if (entry.current) {
-    entry.previous.insert(entry.previous.begin(), entry.current);
-    if (entry.previous.size() > kMaxPreviousConfigs) entry.previous.pop_back();
+  if (entry.current) entry.previous.push_back(entry.current);
+  for (auto& old : restored) {
+    auto known = std::find_if(entry.previous.begin(), entry.previous.end(),
+                              [&](const auto& c) { return c->hash() == old->hash(); });
+    if (known == entry.previous.end()) entry.previous.push_back(std::move(old));
   }
+  std::erase_if(entry.previous, [&](const auto& c) { return c->hash() == config->hash(); });
   entry.current = config;
   LogEvent("sites: " + name + ": serving site \"" + site + "\" with config " +
            HexHash(config->hash()));

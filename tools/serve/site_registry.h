@@ -3,10 +3,12 @@
 // core's LoadConfigJson exactly as the browser will load it.
 //
 // Reload (SIGHUP or a changed mtime/size): a file that fails to load is
-// logged with its field path and its site keeps the config it had. The
-// compiled configs a site had before are kept (the last kMaxPreviousConfigs),
-// so a visitor whose page loaded an older config still gets its summaries
-// verified against the exact config they were written with. A file removed
+// logged with its field path and its site keeps the config it had. Every
+// compiled config a site has served is kept, in memory and in the store
+// (recorded before it is served, restored at start), so a visitor whose page
+// loaded an older config - even before a restart - still gets its summaries
+// verified against the exact config they were written with, and reports read
+// them through the current one (core/config_history.h). A file removed
 // from the directory keeps its site served until restart: deleting by
 // mistake must not drop a site's traffic.
 #ifndef MICROCONV_TOOLS_SERVE_SITE_REGISTRY_H_
@@ -21,14 +23,15 @@
 #include <vector>
 
 #include "core/config.h"
+#include "tools/store/summary_store.h"
 
 namespace microconv {
 
-inline constexpr size_t kMaxPreviousConfigs = 16;
-
 class SiteRegistry {
  public:
-  explicit SiteRegistry(std::string dir) : dir_(std::move(dir)) {}
+  // `store` (may be null: nothing kept across restarts) keeps the versions.
+  explicit SiteRegistry(std::string dir, SummaryStore* store = nullptr)
+      : dir_(std::move(dir)), store_(store) {}
 
   // Loads every *.json whose modification time or size changed since the
   // last call (every file when `force`). Returns the number of sites served.
@@ -43,7 +46,7 @@ class SiteRegistry {
  private:
   struct SiteEntry {
     std::shared_ptr<const Config> current;
-    std::vector<std::shared_ptr<const Config>> previous;  // newest first
+    std::vector<std::shared_ptr<const Config>> previous;  // every earlier version
   };
   struct FileState {
     int64_t mtime_ns = 0;
@@ -53,6 +56,7 @@ class SiteRegistry {
   void LoadFile(const std::string& path, const std::string& name);
 
   const std::string dir_;
+  SummaryStore* const store_;
   std::map<std::string, FileState> files_;     // only touched by Reload
   std::map<std::string, std::string> owners_;  // site -> file name
   mutable std::shared_mutex mutex_;            // guards sites_

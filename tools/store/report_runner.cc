@@ -3,47 +3,50 @@
 #include <utility>
 #include <vector>
 
+#include "core/config_history.h"
+#include "core/report_history.h"
+#include "tools/store/config_versions.h"
+
 namespace microconv {
-namespace {
-
-// The range's aggregate merged day by day from the cached day aggregates,
-// keeping each day's segment table of `request.daily` on the way: the merged
-// aggregate no longer knows the days apart. One read per day, as the range
-// read would do.
-Result<Aggregate> AggregateByDay(SummaryStore& store, const Config& config,
-                                 const ReportRequest& request,
-                                 std::vector<DailySegmentTable>& daily) {
-  ReportOptions options;
-  options.k_anonymity = request.options.k_anonymity;
-  options.breakdown = request.daily;
-  Aggregate total(config);
-  for (uint32_t day = request.from; day <= request.to; ++day) {
-    auto aggregate = store.AggregateDays(config, day, day);
-    if (!aggregate.ok()) return aggregate;
-    if (aggregate.value().sessions() == 0) continue;
-    auto tables = BuildSegmentTables(aggregate.value(), config, options);
-    if (!tables.ok()) return {tables.error(), tables.message()};
-    if (!tables.value().empty())
-      daily.push_back({DateOfDay(day), std::move(tables.value().front())});
-    Status merged = total.Merge(aggregate.value());
-    if (!merged.ok()) return {merged.error, merged.message};
-  }
-  return total;
-}
-
-}  // namespace
 
 Result<Report> RunReportRequest(SummaryStore& store, const Config& config,
                                 const ReportRequest& request) {
-  std::vector<DailySegmentTable> daily;
-  auto aggregate = request.daily == Breakdown::kNone
-                       ? store.AggregateDays(config, request.from, request.to)
-                       : AggregateByDay(store, config, request, daily);
   // Any failed read is the store's: the caller may retry, the query was fine.
-  if (!aggregate.ok()) return {Error::kUnavailable, aggregate.message()};
-  auto report = BuildReport(aggregate.value(), config, request.options);
+  auto versions = LoadConfigVersions(store, config);
+  if (!versions.ok()) return {Error::kUnavailable, versions.message()};
+  ReportHistoryBuilder history(config, BuildConfigTimeline(versions.value()), request.from,
+                               request.to);
+  // The range merged day by day from the cached day aggregates, keeping on
+  // the way what the merged aggregate no longer tells apart: each day's
+  // history figures and, when asked for, segment table.
+  ReportOptions daily_options;
+  daily_options.k_anonymity = request.options.k_anonymity;
+  daily_options.breakdown = request.daily;
+  std::vector<DailySegmentTable> daily;
+  Aggregate total(config);
+  Status day_status;
+  Status read = store.ForEachDayAggregate(
+      config, request.from, request.to, [&](uint32_t day, const Aggregate& aggregate) {
+        if (!day_status.ok()) return;
+        history.AddDay(day, aggregate);
+        if (request.daily != Breakdown::kNone) {
+          auto tables = BuildSegmentTables(aggregate, config, daily_options);
+          if (!tables.ok()) {
+            day_status = {tables.error(), tables.message()};
+            return;
+          }
+          if (!tables.value().empty()) {
+            daily.push_back({DateOfDay(day), std::move(tables.value().front())});
+          }
+        }
+        day_status = total.Merge(aggregate);
+      });
+  if (!read.ok()) return {Error::kUnavailable, read.message};
+  if (!day_status.ok()) return {day_status.error, day_status.message};
+  auto report = BuildReport(total, config, request.options);
   if (!report.ok()) return report;
   report.value().daily = std::move(daily);
+  report.value().history = history.Build(report.value().k_anonymity);
   return report;
 }
 

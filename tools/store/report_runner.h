@@ -1,7 +1,8 @@
 // The one run of a report query against the store: GET /api/report/SITE and
 // `microconv report` both call it, so they answer the same question the same
-// way (the range merged from the cached day aggregates, per-day segment
-// tables when the request asks for them).
+// way (the range merged from the cached day aggregates, every config version
+// of the site read through `config`, the timeline of its edits, per-day
+// segment tables when the request asks for them).
 #ifndef MICROCONV_TOOLS_STORE_REPORT_RUNNER_H_
 #define MICROCONV_TOOLS_STORE_REPORT_RUNNER_H_
 

@@ -4,16 +4,19 @@
 
 #include <bit>
 #include <chrono>
+#include <map>
 #include <set>
 #include <utility>
 
+#include "core/config_history.h"
 #include "core/summary.h"
 #include "tools/base/wall_clock.h"
 
 namespace microconv {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2: config_versions, and day aggregates read through every version.
+constexpr int kSchemaVersion = 2;
 constexpr int kBusyTimeoutMs = 5000;
 
 constexpr const char* kSchemaSql = R"sql(
@@ -40,7 +43,28 @@ CREATE TABLE IF NOT EXISTS day_aggregates(
   built_at INTEGER NOT NULL,
   aggregate BLOB NOT NULL,
   PRIMARY KEY(site, day, config_hash));
+CREATE TABLE IF NOT EXISTS config_versions(
+  site TEXT NOT NULL,
+  hash INTEGER NOT NULL,
+  first_current INTEGER NOT NULL,
+  last_current INTEGER,
+  compiled BLOB NOT NULL,
+  PRIMARY KEY(site, hash));
 )sql";
+
+constexpr const char* kRetireConfigSql = R"sql(
+UPDATE config_versions SET last_current = ?3
+WHERE site = ?1 AND hash != ?2 AND last_current IS NULL)sql";
+
+constexpr const char* kCurrentConfigSql = R"sql(
+INSERT INTO config_versions(site, hash, first_current, last_current, compiled)
+VALUES(?1, ?2, ?3, NULL, ?4)
+ON CONFLICT(site, hash) DO UPDATE SET last_current = NULL)sql";
+
+// The current version (last_current NULL) last.
+constexpr const char* kConfigVersionsSql = R"sql(
+SELECT hash, first_current, last_current, compiled FROM config_versions WHERE site = ?1
+ORDER BY last_current IS NULL, last_current, first_current)sql";
 
 constexpr const char* kUpsertSessionSql = R"sql(
 INSERT INTO sessions(site, nonce, seq, day, config_hash, received_at, summary)
@@ -61,7 +85,7 @@ FROM days d LEFT JOIN day_aggregates a
 WHERE d.site = ?1 AND d.day BETWEEN ?3 AND ?4 ORDER BY d.day)sql";
 
 constexpr const char* kDaySessionsSql = R"sql(
-SELECT summary FROM sessions WHERE site = ?1 AND day = ?2 AND config_hash = ?3)sql";
+SELECT config_hash, summary FROM sessions WHERE site = ?1 AND day = ?2)sql";
 
 constexpr const char* kSaveAggregateSql = R"sql(
 INSERT INTO day_aggregates(site, day, config_hash, built_version, built_at, aggregate)
@@ -185,8 +209,14 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
       return R(Error::kUnsupportedVersion,
                "store schema " + std::to_string(found) + " is newer than this build");
     }
+    // Schema 1 cached aggregates of one version's sessions only.
+    if (found < 2) {
+      Status cleared = Exec(store->write_db_, "DELETE FROM day_aggregates");
+      if (!cleared.ok()) return R(cleared.error, cleared.message);
+    }
   }
-  Status set_version = Exec(store->write_db_, "PRAGMA user_version=1");
+  Status set_version =
+      Exec(store->write_db_, ("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   if (!set_version.ok()) return R(set_version.error, set_version.message);
   auto read_db = OpenConnection(path);
   if (!read_db.ok()) return R(read_db.error(), read_db.message());
@@ -248,21 +278,54 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
 
 Result<Aggregate> SqliteStore::AggregateDays(const Config& config, uint32_t first_day,
                                              uint32_t last_day) {
-  using R = Result<Aggregate>;
+  Aggregate total(config);
+  Status merge_status;
+  Status status =
+      ForEachDayAggregate(config, first_day, last_day, [&](uint32_t, const Aggregate& day) {
+        if (merge_status.ok()) merge_status = total.Merge(day);
+      });
+  if (!status.ok()) return {status.error, status.message};
+  if (!merge_status.ok()) return {merge_status.error, merge_status.message};
+  return total;
+}
+
+Status SqliteStore::ForEachDayAggregate(const Config& config, uint32_t first_day, uint32_t last_day,
+                                        const DayVisitor& visit) {
   struct Rebuilt {
     uint32_t day;
     int64_t version;
     std::vector<uint8_t> bytes;
   };
+  // An older version of the site's config and how its ids read in `config`.
+  struct OtherVersion {
+    Config config;
+    IdTranslation translation;
+  };
   std::lock_guard lock(read_mutex_);
-  Aggregate total(config);
   std::vector<Rebuilt> rebuilt;
   // One read transaction: the versions and the sessions scanned agree.
   Status begin = Exec(read_db_, "BEGIN");
-  if (!begin.ok()) return R(begin.error, begin.message);
+  if (!begin.ok()) return begin;
   auto fail = [&](Status status) {
     Exec(read_db_, "ROLLBACK");
-    return R(status.error, status.message);
+    return status;
+  };
+  std::map<uint32_t, OtherVersion> others;
+  bool others_loaded = false;
+  // Loaded on the first rebuild only: cached days need no translation.
+  auto load_others = [&]() -> Status {
+    if (others_loaded) return {};
+    others_loaded = true;
+    auto versions = ReadConfigVersions(config.site());
+    if (!versions.ok()) return {versions.error(), versions.message()};
+    for (const StoredConfigVersion& version : versions.value()) {
+      if (version.hash == config.hash()) continue;
+      auto old = Config::FromCompiled(version.compiled);
+      if (!old.ok()) continue;  // damaged row: its sessions stay unread
+      IdTranslation translation(old.value(), config);
+      others.emplace(version.hash, OtherVersion{std::move(old).value(), std::move(translation)});
+    }
+    return {};
   };
   {
     Statement days(read_db_, kDaysSql);
@@ -278,28 +341,41 @@ Result<Aggregate> SqliteStore::AggregateDays(const Config& config, uint32_t firs
       const int64_t version = days.Int(1);
       if (!days.IsNull(2) && days.Int(2) == version) {
         auto cached = Aggregate::Deserialize(days.Blob(3));
-        if (cached.ok() && total.Merge(cached.value()).ok()) continue;
+        if (cached.ok() && cached.value().config_hash() == config.hash()) {
+          if (cached.value().sessions() > 0) visit(day, cached.value());
+          continue;
+        }
       }
+      if (Status loaded = load_others(); !loaded.ok()) return fail(loaded);
       Aggregate aggregate(config);
       sessions.Bind(1, config.site());
       sessions.Bind(2, int64_t{day});
-      sessions.Bind(3, int64_t{config.hash()});
       while ((rc = sessions.Step()) == SQLITE_ROW) {
         // Verified at ingest; verified again so a damaged file cannot feed
         // unchecked bytes to the aggregation. Bad rows are skipped.
-        auto summary = VerifySummary(sessions.Blob(0), &config);
-        if (summary.ok()) (void)aggregate.Add(*summary.value());
+        const auto hash = static_cast<uint32_t>(sessions.Int(0));
+        if (hash == config.hash()) {
+          auto summary = VerifySummary(sessions.Blob(1), &config);
+          if (summary.ok()) (void)aggregate.Add(*summary.value());
+          continue;
+        }
+        auto other = others.find(hash);
+        if (other == others.end()) continue;
+        auto summary = VerifySummary(sessions.Blob(1), &other->second.config);
+        if (!summary.ok()) continue;
+        const std::vector<uint8_t> translated =
+            other->second.translation.Translate(*summary.value());
+        (void)aggregate.Add(*wire::GetSummary(translated.data()));
       }
       if (rc != SQLITE_DONE) return fail(DbError(read_db_, "scan day"));
       sessions.Reset();
-      Status merged = total.Merge(aggregate);
-      if (!merged.ok()) return fail(merged);
+      if (aggregate.sessions() > 0) visit(day, aggregate);
       rebuilt.push_back({day, version, aggregate.Serialize()});
     }
     if (rc != SQLITE_DONE) return fail(DbError(read_db_, "list days"));
   }
   Exec(read_db_, "COMMIT");
-  if (rebuilt.empty()) return total;
+  if (rebuilt.empty()) return {};
   // The cache is an optimisation: when the writer holds the lock for long,
   // the next report rebuilds again.
   if (Exec(read_db_, "BEGIN IMMEDIATE").ok()) {
@@ -319,7 +395,66 @@ Result<Aggregate> SqliteStore::AggregateDays(const Config& config, uint32_t firs
     }
     Exec(read_db_, ok ? "COMMIT" : "ROLLBACK");
   }
-  return total;
+  return {};
+}
+
+Status SqliteStore::RecordCurrentConfig(const Config& config, int64_t now_ms) {
+  std::lock_guard lock(write_mutex_);
+  Status begin = Exec(write_db_, "BEGIN IMMEDIATE");
+  if (!begin.ok()) return begin;
+  Statement retire(write_db_, kRetireConfigSql);
+  Statement current(write_db_, kCurrentConfigSql);
+  if (!retire.ok() || !current.ok()) {
+    Status error = DbError(write_db_, "prepare config version");
+    Exec(write_db_, "ROLLBACK");
+    return error;
+  }
+  retire.Bind(1, config.site());
+  retire.Bind(2, int64_t{config.hash()});
+  retire.Bind(3, now_ms);
+  current.Bind(1, config.site());
+  current.Bind(2, int64_t{config.hash()});
+  current.Bind(3, now_ms);
+  current.Bind(4, config.bytes());
+  if (retire.Step() != SQLITE_DONE || current.Step() != SQLITE_DONE) {
+    Status error = DbError(write_db_, "record config version");
+    Exec(write_db_, "ROLLBACK");
+    return error;
+  }
+  Status commit = Exec(write_db_, "COMMIT");
+  if (!commit.ok()) Exec(write_db_, "ROLLBACK");
+  return commit;
+}
+
+Result<std::vector<StoredConfigVersion>> SqliteStore::ConfigVersions(std::string_view site) {
+  std::lock_guard lock(read_mutex_);
+  return ReadConfigVersions(site);
+}
+
+Result<std::vector<StoredConfigVersion>> SqliteStore::ReadConfigVersions(std::string_view site) {
+  using R = Result<std::vector<StoredConfigVersion>>;
+  Statement query(read_db_, kConfigVersionsSql);
+  if (!query.ok()) {
+    Status error = DbError(read_db_, "prepare config versions");
+    return R(error.error, error.message);
+  }
+  query.Bind(1, site);
+  std::vector<StoredConfigVersion> versions;
+  int rc;
+  while ((rc = query.Step()) == SQLITE_ROW) {
+    StoredConfigVersion version;
+    version.hash = static_cast<uint32_t>(query.Int(0));
+    version.first_current_ms = query.Int(1);
+    version.last_current_ms = query.IsNull(2) ? 0 : query.Int(2);
+    const auto blob = query.Blob(3);
+    version.compiled.assign(blob.begin(), blob.end());
+    versions.push_back(std::move(version));
+  }
+  if (rc != SQLITE_DONE) {
+    Status error = DbError(read_db_, "read config versions");
+    return R(error.error, error.message);
+  }
+  return R(std::move(versions));
 }
 
 Status SqliteStore::ForEachSession(std::string_view site, uint32_t first_day, uint32_t last_day,

@@ -12,9 +12,13 @@
 //       in the same transaction as the sessions it covers.
 //   day_aggregates(site, day, config_hash, built_version, built_at, aggregate):
 //       a cached per-day Aggregate, fresh while built_version == version.
-// Aggregates are keyed by config hash because an Aggregate only merges
-// summaries of one config; a session's day never changes, so marking its day
-// is enough to invalidate every cached aggregate that could include it.
+//   config_versions(site, hash, first_current, last_current, compiled): every
+//       config a site has served; last_current NULL while it is current.
+// Aggregates are keyed by the config hash they are read through (the day's
+// sessions of other versions translated to its ids); a session's day never
+// changes, so marking its day is enough to invalidate every cached aggregate
+// that could include it. A version is recorded before the collector accepts
+// a summary written with it, so a cached aggregate never misses a version.
 #ifndef MICROCONV_TOOLS_STORE_SQLITE_STORE_H_
 #define MICROCONV_TOOLS_STORE_SQLITE_STORE_H_
 
@@ -40,6 +44,10 @@ class SqliteStore final : public SummaryStore {
   Result<PutOutcome> Put(std::span<const StoredSummary> batch) override;
   Result<Aggregate> AggregateDays(const Config& config, uint32_t first_day,
                                   uint32_t last_day) override;
+  Status ForEachDayAggregate(const Config& config, uint32_t first_day, uint32_t last_day,
+                             const DayVisitor& visit) override;
+  Status RecordCurrentConfig(const Config& config, int64_t now_ms) override;
+  Result<std::vector<StoredConfigVersion>> ConfigVersions(std::string_view site) override;
   Status ForEachSession(std::string_view site, uint32_t first_day, uint32_t last_day,
                         const SessionVisitor& visit) override;
   Result<std::optional<uint32_t>> StoredSeq(std::string_view site, uint64_t nonce) override;
@@ -48,6 +56,8 @@ class SqliteStore final : public SummaryStore {
 
  private:
   SqliteStore() = default;
+  // ConfigVersions on read_db_, read_mutex_ held.
+  Result<std::vector<StoredConfigVersion>> ReadConfigVersions(std::string_view site);
 
   // Writes go through write_db_ (one writer: the commit queue's thread);
   // reports and reads use read_db_, which WAL lets run beside the writer.

@@ -38,6 +38,15 @@ struct StoredSummary {
   std::vector<uint8_t> bytes;  // the summary exactly as received
 };
 
+// A compiled config the site has served (issue 9 point 6): kept for good, so
+// summaries written with it are read correctly for as long as they are kept.
+struct StoredConfigVersion {
+  uint32_t hash = 0;
+  int64_t first_current_ms = 0;  // when it first became current
+  int64_t last_current_ms = 0;   // when it last stopped being current; 0: current now
+  std::vector<uint8_t> compiled;
+};
+
 // Ingest statistics of one Put, for metrics.
 struct PutOutcome {
   size_t written = 0;  // rows inserted or replaced by a higher seq
@@ -51,12 +60,27 @@ class SummaryStore {
   // Writes the batch in one transaction and returns once it is durable.
   [[nodiscard]] virtual Result<PutOutcome> Put(std::span<const StoredSummary> batch) = 0;
 
-  // The merged aggregate of the site's sessions written with `config` whose
-  // day is in [first_day, last_day], built from cached per-day aggregates;
-  // a day written since its aggregate was built is rebuilt from its
-  // sessions first.
+  // The merged aggregate of the site's sessions whose day is in [first_day,
+  // last_day], read through `config`: sessions written with another config
+  // version of the site (see RecordCurrentConfig) are translated to its ids
+  // (core/config_history.h); those of an unknown version are left out.
+  // Built from cached per-day aggregates; a day written since its aggregate
+  // was built is rebuilt from its sessions first.
   [[nodiscard]] virtual Result<Aggregate> AggregateDays(const Config& config, uint32_t first_day,
                                                         uint32_t last_day) = 0;
+  // The same, day by day: `visit` gets each day with sessions, in order.
+  using DayVisitor = std::function<void(uint32_t day, const Aggregate& aggregate)>;
+  [[nodiscard]] virtual Status ForEachDayAggregate(const Config& config, uint32_t first_day,
+                                                   uint32_t last_day, const DayVisitor& visit) = 0;
+
+  // Notes that `config` is its site's current config from `now_ms` on: the
+  // version is kept (first time current), the one it replaces gets its last
+  // time current. Idempotent while the config stays current.
+  [[nodiscard]] virtual Status RecordCurrentConfig(const Config& config, int64_t now_ms) = 0;
+  // Every config version the site has served, the current one last, the
+  // others by when they stopped being current.
+  [[nodiscard]] virtual Result<std::vector<StoredConfigVersion>> ConfigVersions(
+      std::string_view site) = 0;
 
   // Calls `visit` for every stored session of the site in the day range, in
   // (day, nonce) order; stops early when it returns false.

@@ -12,6 +12,7 @@ import {
   TooltipComponent,
 } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
+import { formatDay, formatInt } from './format.js';
 
 echarts.use([
   BarChart,
@@ -106,6 +107,29 @@ export function mountChart(container, option, ariaLabel) {
   container.setAttribute('role', 'img');
   container.setAttribute('aria-label', ariaLabel);
   return chart;
+}
+
+// The category axis of a daily chart: one category per day.
+export function dayAxis(days) {
+  return {
+    type: 'category',
+    data: days.map((d) => formatDay(d.date)),
+    axisLine: { lineStyle: { color: colors.grid } },
+    axisTick: { show: false },
+    axisLabel: { ...axisText, hideOverlap: true },
+  };
+}
+
+// A value axis of whole sessions, named with its unit.
+export function sessionsAxis(name = 'sessions') {
+  return {
+    type: 'value',
+    name,
+    nameTextStyle: { ...axisText, align: 'left' },
+    minInterval: 1,
+    splitLine: { lineStyle: { color: colors.grid } },
+    axisLabel: { ...axisText, formatter: (v) => formatInt(v) },
+  };
 }
 
 // Before a panel body is rebuilt: its charts go with their containers.

@@ -71,11 +71,12 @@ async function waitHealthy(url, child, log) {
   throw new Error('collector did not become healthy: ' + log());
 }
 
-export async function startCollector() {
+// `configs` replaces site configs by file name (e.g. { demo: {...} }).
+export async function startCollector(configs = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'microconv-e2e-'));
   const sites = join(dir, 'sites');
   mkdirSync(sites);
-  for (const [name, config] of Object.entries(siteVariants())) {
+  for (const [name, config] of Object.entries({ ...siteVariants(), ...configs })) {
     writeFileSync(join(sites, name + '.json'), JSON.stringify(config, null, 2));
   }
   const port = await freePort();
@@ -105,7 +106,13 @@ export async function startCollector() {
   await waitHealthy(url, child, () => output);
   return {
     url,
+    sites,
     log: () => output,
+    // A config edit as a site owner deploys it: the file, then SIGHUP.
+    deploy(name, config) {
+      writeFileSync(join(sites, name + '.json'), JSON.stringify(config, null, 2));
+      child.kill('SIGHUP');
+    },
     async report(site, query = '') {
       const response = await fetch(`${url}/api/report/${site}${query ? '?' + query : ''}`);
       if (!response.ok) throw new Error(`report ${response.status}: ${await response.text()}`);

@@ -45,8 +45,8 @@ export async function startDemoStore(collectorUrl) {
 }
 
 // Seeds a collector with simulated demo-store visitors (real summaries made
-// by the core, sent over HTTP).
-export function simulateVisitors(collectorUrl, sessions, days = 3) {
+// by the core, sent over HTTP). `extra` flags override (--config, --seed).
+export function simulateVisitors(collectorUrl, sessions, days = 3, extra = []) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       collectorBinary(),
@@ -60,6 +60,7 @@ export function simulateVisitors(collectorUrl, sessions, days = 3) {
         String(sessions),
         '--days',
         String(days),
+        ...extra,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );

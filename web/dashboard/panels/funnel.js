@@ -2,6 +2,7 @@
 import { axisText, baseTooltip, colors, mountChart, tooltipHtml } from '../charts.js';
 import { clear, dataTable, el, emptyState, stat, suppressedBadge } from '../dom.js';
 import { formatDuration, formatInt, formatPercent } from '../format.js';
+import { itemHistory, renderFunnelTrend } from '../history.js';
 
 export function renderFunnel(body, view) {
   const funnel = view.funnel;
@@ -108,6 +109,7 @@ export function renderFunnel(body, view) {
         funnel.conversions ? formatDuration(funnel.median_time_to_convert_s) : '\u2013',
       ),
       funnel.exclusions ? stat('Excluded', formatInt(funnel.exclusions)) : null,
+      countedFrom(view, funnel),
     );
   }
   const notes = el(
@@ -133,6 +135,10 @@ export function renderFunnel(body, view) {
   );
   const chart = el('div', { className: 'chart chart-funnel' });
   const hasNumbers = !funnel.suppressed && funnel.entered > 0;
+  // Per day, with the config edits that changed this funnel marked.
+  const trend = el('div', { className: 'chart chart-funnel-trend' });
+  const history = el('div', { className: 'funnel-history', attrs: { id: 'funnel-history' } });
+  const hasHistory = Boolean(itemHistory(view.report, 'funnels', funnel.id));
   clear(
     body,
     summary,
@@ -143,8 +149,19 @@ export function renderFunnel(body, view) {
           funnel.suppressed ? 'Hidden for privacy' : 'Nobody entered this funnel in this range',
         ),
     table,
+    hasHistory ? el('h3', { className: 'subhead', text: 'Per day' }) : null,
+    hasHistory ? history : null,
+    hasHistory ? trend : null,
   );
   if (hasNumbers) drawChart(chart, funnel, steps, view);
+  if (hasHistory) history.append(...renderFunnelTrend(trend, view, funnel).filter(Boolean));
+}
+
+// The funnel's totals count from the day its steps last changed, when that
+// is within the range.
+function countedFrom(view, funnel) {
+  const since = itemHistory(view.report, 'funnels', funnel.id)?.since;
+  return since && since > view.range.from ? stat('Counted from', since) : null;
 }
 
 // "Converted" and the last required step's "reached" should be the same

@@ -1,6 +1,6 @@
 // Traffic over time (sessions, page views, conversions per day) and where
 // visitors came from (the referrer segment).
-import { axisText, baseTooltip, colors, mountChart, tooltipHtml } from '../charts.js';
+import { axisText, baseTooltip, colors, dayAxis, mountChart, tooltipHtml } from '../charts.js';
 import {
   clear,
   dataTable,
@@ -10,7 +10,14 @@ import {
   suppressedBadge,
   tableDetails,
 } from '../dom.js';
-import { formatDay, formatDayLong, formatInt, formatPercent } from '../format.js';
+import { formatDayLong, formatInt, formatPercent } from '../format.js';
+import {
+  changeMarkLine,
+  changeNotes,
+  changeText,
+  configChanges,
+  renderMicroTrend,
+} from '../history.js';
 
 // Both day charts: the same frame, legend and one category per day.
 const kDayChartFrame = {
@@ -28,20 +35,13 @@ const kDayChartFrame = {
   },
 };
 
-function dayAxis(days) {
-  return {
-    type: 'category',
-    data: days.map((d) => formatDay(d.date)),
-    axisLine: { lineStyle: { color: colors.grid } },
-    axisTick: { show: false },
-    axisLabel: { ...axisText, hideOverlap: true },
-  };
-}
-
 export function renderTraffic(body, view) {
   const days = view.days;
   const chart = el('div', { className: 'chart chart-traffic' });
   const referrerTrendChart = el('div', { className: 'traffic-trend' });
+  const microTrend = el('div', { className: 'traffic-trend traffic-micro-trend' });
+  // Config edits that changed what is counted, marked on the daily chart.
+  const changes = configChanges(view.report);
   const columns = [
     { key: 'date', label: 'Day' },
     { key: 'sessions', label: 'Sessions', numeric: true, format: formatInt },
@@ -62,6 +62,11 @@ export function renderTraffic(body, view) {
       el(
         'div',
         { className: 'traffic-chart' },
+        ...changeNotes(
+          changes,
+          (c) =>
+            `Config edit: ${c.item === 'funnel' ? 'funnel' : 'micro-conversion'} \u201c${c.id}\u201d ${changeText(c)}.`,
+        ),
         chart,
         tableDetails(
           'Daily numbers',
@@ -75,6 +80,7 @@ export function renderTraffic(body, view) {
       ),
       el('div', { className: 'traffic-referrers' }, referrers(view)),
       referrerTrendChart,
+      microTrend,
     ),
   );
   view.exportTable({ title: 'Traffic per day', columns, rows: days });
@@ -137,6 +143,7 @@ export function renderTraffic(body, view) {
           showSymbol: false,
           lineStyle: { width: 2.5, color: colors.accent },
           itemStyle: { color: colors.accent },
+          markLine: changeMarkLine(changes, days),
           areaStyle: {
             color: {
               type: 'linear',
@@ -173,6 +180,7 @@ export function renderTraffic(body, view) {
     `Sessions and page views per day (left axis) and converters per day (right axis) from ${view.range.from} to ${view.range.to}; the daily numbers are in the table below.`,
   );
   renderReferrerTrend(referrerTrendChart, view);
+  renderMicroTrend(microTrend, view);
 }
 
 const kTrendReferrers = 4;
