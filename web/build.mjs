@@ -69,6 +69,10 @@ await build({
   outfile: join(dashboardOut, 'dashboard.css'),
 });
 copyFileSync(join(here, 'dashboard/index.html'), join(dashboardOut, 'index.html'));
+// The login page is a template the collector fills (CSRF token, message): no script.
+for (const file of ['login.html', 'login.css']) {
+  copyFileSync(join(here, 'dashboard', file), join(dashboardOut, file));
+}
 // The funnel semantics page the funnel panel links to (one static page).
 copyFileSync(
   join(here, 'dashboard/funnel-semantics.html'),
