@@ -102,6 +102,7 @@ async function sessionsStored() {
 let baseline;
 test('the dashboard shows the seeded traffic', async () => {
   const { page, context, errors } = await openContext(browser, {
+    login: collector,
     viewport: { width: 1440, height: 900 },
   });
   await openDashboard(page);
@@ -275,6 +276,7 @@ test('the dashboard moves by exactly the two visits', async () => {
     10000,
   );
   const { page, context, errors } = await openContext(browser, {
+    login: collector,
     viewport: { width: 1440, height: 900 },
   });
   await openDashboard(page);
