@@ -4,6 +4,8 @@
 // removed user), API tokens (scope, site, revocation), shared links (with
 // and without a password, revocation), public sites and CORS, and the
 // `microconv user|token|share` commands that manage them.
+#include "tools/serve/access.h"
+
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -18,7 +20,6 @@
 #include "journeys.h"
 #include "server_process.h"
 #include "tools/base/wall_clock.h"
-#include "tools/serve/access.h"
 #include "tools/store/accounts.h"
 
 namespace microconv::testing {
@@ -167,9 +168,8 @@ TEST_F(AccessTest, LoginOpensEveryPrivateRouteAndLogoutClosesThem) {
   EXPECT_NE(csrf_cookie.find("HttpOnly; SameSite=Strict; Path=/"), std::string::npos);
   EXPECT_EQ(csrf_cookie.find("Secure"), std::string::npos);
 
-  auto login = PostForm("/login", {{"user", "alice"},
-                                   {"password", kPassword},
-                                   {"next", "/dashboard/?site=demo"}});
+  auto login = PostForm(
+      "/login", {{"user", "alice"}, {"password", kPassword}, {"next", "/dashboard/?site=demo"}});
   ASSERT_TRUE(login);
   ASSERT_EQ(login->status, 303) << login->body;
   EXPECT_EQ(login->get_header_value("Location"), "/dashboard/?site=demo");
@@ -230,16 +230,16 @@ TEST_F(AccessTest, LoginRefusesWrongPasswordMissingCsrfAndForeignRedirects) {
   auto no_csrf = PostForm("/login", {{"user", "alice"}, {"password", kPassword}}, "");
   EXPECT_EQ(no_csrf->status, 403);
   EXPECT_EQ(SetCookie(no_csrf, "mc_session"), "");
-  auto bad_csrf = PostForm("/login", {{"user", "alice"}, {"password", kPassword}},
-                           std::string(64, 'a'));
+  auto bad_csrf =
+      PostForm("/login", {{"user", "alice"}, {"password", kPassword}}, std::string(64, 'a'));
   EXPECT_EQ(bad_csrf->status, 403);
   auto no_cookie = server_->Anonymous().Post(
       "/login", Form({{"user", "alice"}, {"password", kPassword}, {"csrf", std::string(64, 'a')}}),
       "application/x-www-form-urlencoded");
   EXPECT_EQ(no_cookie->status, 403);
   // After a login the browser goes to the dashboard only, never elsewhere.
-  auto login = PostForm("/login",
-                        {{"user", "alice"}, {"password", kPassword}, {"next", "//evil.test/x"}});
+  auto login =
+      PostForm("/login", {{"user", "alice"}, {"password", kPassword}, {"next", "//evil.test/x"}});
   ASSERT_EQ(login->status, 303);
   EXPECT_EQ(login->get_header_value("Location"), "/dashboard/");
   EXPECT_NE(SetCookie(login, "mc_session").find("; Secure"), std::string::npos);
@@ -255,8 +255,10 @@ TEST_F(AccessTest, LoginAttemptsAreRateLimitedPerAddress) {
   for (int i = 0; i < 3 * kLoginBurstPerAddress && first_limited < 0; ++i) {
     auto res = PostForm("/login", {{"user", "guess" + std::to_string(i)}, {"password", kPassword}});
     ASSERT_TRUE(res);
-    if (res->status == 429) first_limited = i;
-    else EXPECT_EQ(res->status, 401) << i;
+    if (res->status == 429)
+      first_limited = i;
+    else
+      EXPECT_EQ(res->status, 401) << i;
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -334,8 +336,7 @@ TEST_F(AccessTest, TokensReadTheirSiteInTheirScopeUntilRevoked) {
   EXPECT_EQ(mismatch->status, 403);
   EXPECT_TRUE(mismatch->body.starts_with("forbidden: ")) << mismatch->body;
   EXPECT_EQ(Code("/api/live/demo", Bearer(other.value())), 403);
-  EXPECT_EQ(json::parse(Get("/api/sites", Bearer(other.value()))->body).at("sites"),
-            json::array());
+  EXPECT_EQ(json::parse(Get("/api/sites", Bearer(other.value()))->body).at("sites"), json::array());
   // Admin: metrics, no reports.
   EXPECT_EQ(Code("/metrics", Bearer(admin.value())), 200);
   EXPECT_EQ(Code("/api/report/demo", Bearer(admin.value())), 403);
@@ -442,9 +443,8 @@ TEST_F(AccessTest, UserTokenAndShareCommands) {
     const std::string out = dir_.path() + "/cmd.out";
     const std::string in = dir_.path() + "/cmd.in";
     std::ofstream(in) << stdin_text;
-    const int raw = std::system((std::string(MICROCONV_BINARY) + " " + args + " <" + in + " >" +
-                                 out + " 2>&1")
-                                    .c_str());
+    const int raw = std::system(
+        (std::string(MICROCONV_BINARY) + " " + args + " <" + in + " >" + out + " 2>&1").c_str());
     std::ifstream text(out);
     std::stringstream body;
     body << text.rdbuf();

@@ -147,8 +147,7 @@ int RunUser(int argc, char** argv) {
 }
 
 int RunToken(int argc, char** argv) {
-  auto parsed =
-      Flags::Parse(argc, argv, {{"--store"}, {"--scope"}, {"--site"}, {"--name"}}, 2);
+  auto parsed = Flags::Parse(argc, argv, {{"--store"}, {"--scope"}, {"--site"}, {"--name"}}, 2);
   if (auto stop = StopAtFlags(parsed, "token", kTokenUsage)) return *stop;
   const Flags& flags = parsed.value();
   const auto& args = flags.positional();

@@ -292,8 +292,9 @@ int RunBench(int argc, char** argv) {
     client.set_read_timeout(300, 0);
     // Reports need credentials: a read token of the site, as a script would.
     auto accounts = AccountStore::Open("sqlite:" + store_path);
-    auto token = accounts.ok() ? accounts.value()->CreateToken("bench", flags.site, TokenScope::kRead)
-                               : Result<std::string>(accounts.error(), accounts.message());
+    auto token = accounts.ok()
+                     ? accounts.value()->CreateToken("bench", flags.site, TokenScope::kRead)
+                     : Result<std::string>(accounts.error(), accounts.message());
     if (!token.ok()) {
       std::fprintf(stderr, "bench: token: %s\n", token.message().c_str());
       return 1;

@@ -392,8 +392,9 @@ void Collector::CompiledConfig(const httplib::Request& req, httplib::Response& r
 }
 
 // The dashboard's site picker (site ids are checked names from the
-// configs; the ones this caller may read), and what a report query accepts, so the dashboard reads the
-// limits and breakdown names instead of copying them.
+// configs; those this caller may read), and what a report query accepts,
+// so the dashboard reads the limits and breakdown names instead of copying
+// them.
 void Collector::SiteList(const httplib::Request& req, httplib::Response& res) {
   JsonWriter json;
   json.BeginObject(false);

@@ -180,10 +180,9 @@ Status AccountStore::SetPassword(std::string_view name, std::string_view passwor
   auto hash = HashPassword(password);
   if (!hash.ok()) return {hash.error(), hash.message()};
   std::lock_guard lock(mutex_);
-  Status changed =
-      AsStatus(Change(db_, "UPDATE users SET password_hash = ?2 WHERE name = ?1", name,
-                      hash.value()),
-               "no user " + std::string(name));
+  Status changed = AsStatus(
+      Change(db_, "UPDATE users SET password_hash = ?2 WHERE name = ?1", name, hash.value()),
+      "no user " + std::string(name));
   if (!changed.ok()) return changed;
   auto ended = Change(db_, "DELETE FROM login_sessions WHERE user = ?1", name);
   return ended.ok() ? Status{} : Status{ended.error(), ended.message()};
@@ -304,8 +303,8 @@ Result<std::optional<ShareLink>> AccountStore::FindShare(std::string_view token)
   if (!stmt.ok()) return {Error::kUnavailable, DbError(db_, "find link").message};
   BindAll(stmt, SecretHash(token));
   if (stmt.Step() != SQLITE_ROW) return std::optional<ShareLink>();
-  return std::optional<ShareLink>(ShareLink{stmt.Int(0), std::string(stmt.Text(1)),
-                                            std::string(stmt.Text(2)), stmt.Int(3)});
+  return std::optional<ShareLink>(
+      ShareLink{stmt.Int(0), std::string(stmt.Text(1)), std::string(stmt.Text(2)), stmt.Int(3)});
 }
 
 Result<std::vector<ShareLink>> AccountStore::Shares() {
@@ -338,8 +337,7 @@ Result<NewSession> AccountStore::StartSession(std::string_view user, int64_t sha
   NewSession session{RandomSecret(), RandomSecret()};
   std::lock_guard lock(mutex_);
   // Sessions abandoned without a logout go here, so the table stays small.
-  auto purged = Change(db_,
-                       "DELETE FROM login_sessions WHERE created_at < ?1 OR last_seen < ?2",
+  auto purged = Change(db_, "DELETE FROM login_sessions WHERE created_at < ?1 OR last_seen < ?2",
                        now_ms - limits.absolute_ms, now_ms - limits.idle_ms);
   if (!purged.ok()) return {purged.error(), purged.message()};
   auto added = Change(db_,

@@ -14,9 +14,17 @@ export function showAccount(box, me) {
         'form',
         { attrs: { method: 'post', action: '/logout' } },
         el('input', { attrs: { type: 'hidden', name: 'csrf', value: me.csrf } }),
-        el('button', { className: 'btn', text: me.user ? 'Log out' : 'Leave', attrs: { type: 'submit' } }),
+        el('button', {
+          className: 'btn',
+          text: me.user ? 'Log out' : 'Leave',
+          attrs: { type: 'submit' },
+        }),
       )
     : null;
-  clear(box, el('span', { className: 'account-name', text: who, attrs: { id: 'account-name' } }), logout);
+  clear(
+    box,
+    el('span', { className: 'account-name', text: who, attrs: { id: 'account-name' } }),
+    logout,
+  );
   box.hidden = false;
 }
