@@ -100,10 +100,23 @@ std::unique_ptr<AccountStore> OpenAccounts(const Flags& flags, const std::string
   return std::move(accounts).value();
 }
 
-// The ID of "revoke ID".
-Result<long long> IdArgument(const Flags& flags) {
-  if (flags.positional().size() != 2) return {Error::kOutOfRange, "expected an ID"};
-  return Flags::ParseInt("ID", flags.positional()[1], 1, INT64_MAX);
+// What `token` and `share` were asked: "create", "list" or "revoke" with
+// its ID (0 otherwise); kOutOfRange for anything else.
+struct Action {
+  std::string name;
+  int64_t id = 0;
+};
+Result<Action> ParseAction(const Flags& flags) {
+  const auto& args = flags.positional();
+  const std::string name = args.empty() ? "" : args[0];
+  if (name == "revoke") {
+    if (args.size() != 2) return {Error::kOutOfRange, "revoke: expected an ID"};
+    auto id = Flags::ParseInt("ID", args[1], 1, INT64_MAX);
+    if (!id.ok()) return {id.error(), id.message()};
+    return Action{name, id.value()};
+  }
+  if ((name == "create" || name == "list") && args.size() == 1) return Action{name, 0};
+  return {Error::kOutOfRange, "expected create, list or revoke ID"};
 }
 
 int Finish(const std::string& command, const Status& status, const std::string& done) {
@@ -150,20 +163,15 @@ int RunToken(int argc, char** argv) {
   auto parsed = Flags::Parse(argc, argv, {{"--store"}, {"--scope"}, {"--site"}, {"--name"}}, 2);
   if (auto stop = StopAtFlags(parsed, "token", kTokenUsage)) return *stop;
   const Flags& flags = parsed.value();
-  const auto& args = flags.positional();
-  const std::string action = args.empty() ? "" : args[0];
-  if (action != "create" && action != "list" && action != "revoke") {
-    return UsageError(kTokenUsage, "token", "expected create, list or revoke ID");
-  }
-  auto id = IdArgument(flags);
-  if (action == "revoke" && !id.ok()) return UsageError(kTokenUsage, "token", id.message());
+  auto parsed_action = ParseAction(flags);
+  if (!parsed_action.ok()) return UsageError(kTokenUsage, "token", parsed_action.message());
+  const auto& [action, id] = parsed_action.value();
   auto scope = ParseTokenScope(flags.Get("--scope", "read"));
   if (action == "create" && !scope.ok()) return UsageError(kTokenUsage, "token", scope.message());
   auto accounts = OpenAccounts(flags, "token");
   if (accounts == nullptr) return 1;
   if (action == "revoke") {
-    return Finish("token", accounts->RevokeToken(id.value()),
-                  "revoked token " + std::to_string(id.value()));
+    return Finish("token", accounts->RevokeToken(id), "revoked token " + std::to_string(id));
   }
   if (action == "list") {
     auto tokens = accounts->Tokens();
@@ -186,21 +194,16 @@ int RunShare(int argc, char** argv) {
   auto parsed = Flags::Parse(argc, argv, {{"--store"}, {"--site"}, {"--password-file"}}, 2);
   if (auto stop = StopAtFlags(parsed, "share", kShareUsage)) return *stop;
   const Flags& flags = parsed.value();
-  const auto& args = flags.positional();
-  const std::string action = args.empty() ? "" : args[0];
-  if (action != "create" && action != "list" && action != "revoke") {
-    return UsageError(kShareUsage, "share", "expected create, list or revoke ID");
-  }
-  auto id = IdArgument(flags);
-  if (action == "revoke" && !id.ok()) return UsageError(kShareUsage, "share", id.message());
+  auto parsed_action = ParseAction(flags);
+  if (!parsed_action.ok()) return UsageError(kShareUsage, "share", parsed_action.message());
+  const auto& [action, id] = parsed_action.value();
   if (action == "create" && !flags.Has("--site")) {
     return UsageError(kShareUsage, "share", "--site is required");
   }
   auto accounts = OpenAccounts(flags, "share");
   if (accounts == nullptr) return 1;
   if (action == "revoke") {
-    return Finish("share", accounts->RevokeShare(id.value()),
-                  "revoked shared link " + std::to_string(id.value()));
+    return Finish("share", accounts->RevokeShare(id), "revoked shared link " + std::to_string(id));
   }
   if (action == "list") {
     auto links = accounts->Shares();

@@ -120,6 +120,20 @@ Status AsStatus(const Result<int>& changed, const std::string& none) {
   return {};
 }
 
+Status Done(const Result<int>& changed) {
+  return changed.ok() ? Status{} : Status{changed.error(), changed.message()};
+}
+
+// Deletes the row `key` names (kOutOfRange `none` when there is none), then
+// the login sessions opened through it.
+template <typename Key>
+Status DeleteWithSessions(sqlite3* db, const char* row_sql, const char* sessions_sql,
+                          const Key& key, const std::string& none) {
+  Status removed = AsStatus(Change(db, row_sql, key), none);
+  if (!removed.ok()) return removed;
+  return Done(Change(db, sessions_sql, key));
+}
+
 }  // namespace
 
 std::string_view TokenScopeName(TokenScope scope) {
@@ -184,17 +198,14 @@ Status AccountStore::SetPassword(std::string_view name, std::string_view passwor
       Change(db_, "UPDATE users SET password_hash = ?2 WHERE name = ?1", name, hash.value()),
       "no user " + std::string(name));
   if (!changed.ok()) return changed;
-  auto ended = Change(db_, "DELETE FROM login_sessions WHERE user = ?1", name);
-  return ended.ok() ? Status{} : Status{ended.error(), ended.message()};
+  return Done(Change(db_, "DELETE FROM login_sessions WHERE user = ?1", name));
 }
 
 Status AccountStore::RemoveUser(std::string_view name) {
   std::lock_guard lock(mutex_);
-  Status removed = AsStatus(Change(db_, "DELETE FROM users WHERE name = ?1", name),
+  return DeleteWithSessions(db_, "DELETE FROM users WHERE name = ?1",
+                            "DELETE FROM login_sessions WHERE user = ?1", name,
                             "no user " + std::string(name));
-  if (!removed.ok()) return removed;
-  auto ended = Change(db_, "DELETE FROM login_sessions WHERE user = ?1", name);
-  return ended.ok() ? Status{} : Status{ended.error(), ended.message()};
 }
 
 Result<std::vector<Account>> AccountStore::Users() {
@@ -321,11 +332,9 @@ Result<std::vector<ShareLink>> AccountStore::Shares() {
 
 Status AccountStore::RevokeShare(int64_t id) {
   std::lock_guard lock(mutex_);
-  Status removed = AsStatus(Change(db_, "DELETE FROM share_links WHERE id = ?1", id),
+  return DeleteWithSessions(db_, "DELETE FROM share_links WHERE id = ?1",
+                            "DELETE FROM login_sessions WHERE share_id = ?1", id,
                             "no shared link " + std::to_string(id));
-  if (!removed.ok()) return removed;
-  auto ended = Change(db_, "DELETE FROM login_sessions WHERE share_id = ?1", id);
-  return ended.ok() ? Status{} : Status{ended.error(), ended.message()};
 }
 
 bool AccountStore::CheckSharePassword(const ShareLink& link, std::string_view password) {
@@ -383,8 +392,7 @@ WHERE s.id_hash = ?1 AND (u.name IS NOT NULL OR l.id IS NOT NULL))sql");
 
 Status AccountStore::EndSession(std::string_view secret) {
   std::lock_guard lock(mutex_);
-  auto ended = Change(db_, "DELETE FROM login_sessions WHERE id_hash = ?1", SecretHash(secret));
-  return ended.ok() ? Status{} : Status{ended.error(), ended.message()};
+  return Done(Change(db_, "DELETE FROM login_sessions WHERE id_hash = ?1", SecretHash(secret)));
 }
 
 }  // namespace microconv
