@@ -132,7 +132,8 @@ TEST_F(AccessTest, WithoutCredentialsOnlyIngestAnswers) {
   EXPECT_EQ(Code("/api/live/demo"), 401);
   // Unknown sites look the same as known ones: nothing to enumerate.
   EXPECT_EQ(Code("/api/report/nosuchsite"), 401);
-  for (const std::string path : {"/dashboard/", "/dashboard/index.html", "/dashboard/x.js"}) {
+  for (const std::string path : {"/dashboard/", "/dashboard/index.html", "/dashboard/x.js",
+                                 "//dashboard/", "/./dashboard/index.html"}) {
     auto res = Get(path);
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 303) << path;

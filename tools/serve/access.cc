@@ -120,6 +120,17 @@ std::string PathSite(const std::string& path, const std::string& prefix) {
   return path.substr(prefix.size(), path.find('/', prefix.size()) - prefix.size());
 }
 
+// The path with "//" and "/./" collapsed: the static mount at "/" serves
+// "//dashboard/" and "/./dashboard/" from the dashboard's folder too.
+std::string CanonicalPath(std::string path) {
+  for (const std::string twin : {"//", "/./"}) {
+    for (size_t at = path.find(twin); at != std::string::npos; at = path.find(twin, at)) {
+      path.erase(at, twin.size() - 1);
+    }
+  }
+  return path;
+}
+
 }  // namespace
 
 Access::Access(AccessOptions options, AccountStore& accounts)
@@ -186,7 +197,7 @@ bool Access::MayRead(const Caller& caller, const std::string& site) const {
 }
 
 bool Access::Gate(const httplib::Request& req, httplib::Response& res) {
-  const std::string& path = req.path;
+  const std::string path = CanonicalPath(req.path);
   if (path.starts_with("/dashboard")) {
     // The dashboard's files hold no data; still, nobody without a site to
     // read sees more than the login page.
