@@ -1,6 +1,18 @@
-// Who is logged in, and the logout button: a plain form POST carrying the
-// session's CSRF token (the collector refuses a logout without it).
+// Who is logged in, and the logout button: a POST carrying the session's
+// CSRF token in a header (the collector refuses a logout without it).
 import { clear, el } from './dom.js';
+
+async function logOut(csrf) {
+  try {
+    await fetch('/logout', {
+      method: 'POST',
+      headers: { 'X-CSRF-Token': csrf },
+      redirect: 'manual',
+    });
+  } finally {
+    location.assign('/login');
+  }
+}
 
 // me: { user, site, csrf } from /api/me, or null.
 export function showAccount(box, me) {
@@ -10,16 +22,12 @@ export function showAccount(box, me) {
   }
   const who = me.user ? me.user : `shared link: ${me.site}`;
   const logout = me.csrf
-    ? el(
-        'form',
-        { attrs: { method: 'post', action: '/logout' } },
-        el('input', { attrs: { type: 'hidden', name: 'csrf', value: me.csrf } }),
-        el('button', {
-          className: 'btn',
-          text: me.user ? 'Log out' : 'Leave',
-          attrs: { type: 'submit' },
-        }),
-      )
+    ? el('button', {
+        className: 'btn',
+        text: me.user ? 'Log out' : 'Leave',
+        attrs: { type: 'button', id: 'logout' },
+        on: { click: () => logOut(me.csrf) },
+      })
     : null;
   clear(
     box,
