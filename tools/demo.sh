@@ -15,6 +15,13 @@ PORT=${MICROCONV_PORT:-8080}
 STORE_PORT=${MICROCONV_STORE_PORT:-8081}
 DATA=${MICROCONV_DATA:-build/demo-data}
 mkdir -p "$DATA"
+# The dashboard is private: a demo owner account, made once per data folder,
+# its password kept beside the store (readable by this user only).
+if [ ! -f "$DATA/demo-password" ]; then
+  (umask 077 && head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$DATA/demo-password")
+  "$NATIVE/tools/microconv" user add demo --store "sqlite:$DATA/microconv.sqlite" \
+    --password-file "$DATA/demo-password"
+fi
 # --rate 0: the seeding visitors all come from this one address, which the
 # per-address rate limit would otherwise (rightly) throttle.
 "$NATIVE/tools/microconv" serve --store "sqlite:$DATA/microconv.sqlite" --sites demo-site/sites \
@@ -37,10 +44,11 @@ fi
 cat <<MSG
 
 microconv is running (Ctrl-C stops it)
+  dashboard login user demo, password $(cat "$DATA/demo-password")
   demo store      http://127.0.0.1:$STORE_PORT/
   playground      http://127.0.0.1:$STORE_PORT/playground
   dashboard       http://127.0.0.1:$PORT/dashboard/?site=demo&origin=http://127.0.0.1:$STORE_PORT
-  report (JSON)   http://127.0.0.1:$PORT/api/report/demo
+  report (JSON)   http://127.0.0.1:$PORT/api/report/demo   (logged in, or Authorization: Bearer TOKEN)
   live (SSE)      http://127.0.0.1:$PORT/api/live/demo
   tracker         http://127.0.0.1:$PORT/microconv.js
   metrics         http://127.0.0.1:$PORT/metrics

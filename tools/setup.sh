@@ -10,7 +10,7 @@ DEBIAN_PACKAGES=(
   libgtest-dev libbenchmark-dev
   brotli
   emscripten
-  libsqlite3-dev libcpp-httplib-dev
+  libsqlite3-dev libcpp-httplib-dev libsodium-dev
   chromium curl
   clickhouse-server clickhouse-client bc
 )

@@ -165,6 +165,10 @@ copyFileSync(
   join(here, 'dashboard/funnel-semantics.html'),
   join(dashboardOut, 'funnel-semantics.html'),
 );
+// The login page is a template the collector fills (CSRF token, message): no script.
+for (const file of ['login.html', 'login.css']) {
+  copyFileSync(join(here, 'dashboard', file), join(dashboardOut, file));
+}
 writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 
 function brotli(bytes) {

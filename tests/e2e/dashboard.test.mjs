@@ -29,6 +29,7 @@ async function ready(page) {
 
 test('every control has a label and the pickers work from the keyboard', async () => {
   const { page, context, errors } = await openContext(browser, {
+    login: collector,
     viewport: { width: 1440, height: 900 },
   });
   await page.goto(collector.url + '/dashboard/?site=demo');
@@ -140,6 +141,7 @@ async function hoverChartShapes(page, selector) {
 
 test('attacker-controlled labels render as text; suppressed cells are marked', async () => {
   const { page, context, errors } = await openContext(browser, {
+    login: collector,
     viewport: { width: 1440, height: 900 },
   });
   // With the per-day referrer tables, so the referrers-over-time chart draws.
@@ -209,6 +211,7 @@ test('attacker-controlled labels render as text; suppressed cells are marked', a
 
 test('CSV and JSON exports download what is shown', async () => {
   const { page, context, errors } = await openContext(browser, {
+    login: collector,
     viewport: { width: 1440, height: 900 },
     acceptDownloads: true,
   });

@@ -100,6 +100,7 @@ async function chartDropOffs(page, steps) {
 
 test('funnel drop-off: chart, tooltips, table, CSV and JSON agree with the report', async () => {
   const { page, context, errors } = await openContext(browser, {
+    login: collector,
     viewport: { width: 1440, height: 900 },
     acceptDownloads: true,
   });
@@ -153,6 +154,7 @@ test('funnel drop-off: chart, tooltips, table, CSV and JSON agree with the repor
 
 test('axes carry units, rates name their denominator, the funnel links its semantics', async () => {
   const { page, context, errors } = await openContext(browser, {
+    login: collector,
     viewport: { width: 1440, height: 900 },
   });
   await open(page, '&funnel=purchase');
@@ -206,6 +208,7 @@ test('axes carry units, rates name their denominator, the funnel links its seman
 
 test('a gap between Converted and the last step is explained, and only then', async () => {
   const { page, context, errors } = await openContext(browser, {
+    login: collector,
     viewport: { width: 1440, height: 900 },
   });
   const report = await collector.report('demo');
@@ -231,6 +234,7 @@ test('a gap between Converted and the last step is explained, and only then', as
 
 test('Real-time after seeding counts sessions active in the last 5 minutes, not arrivals', async () => {
   const { page, context, errors } = await openContext(browser, {
+    login: collector,
     viewport: { width: 1440, height: 900 },
   });
   await open(page);
@@ -247,6 +251,7 @@ test('Real-time after seeding counts sessions active in the last 5 minutes, not 
 
 test('a heatmap template opens a real page of it, never a made-up /product/1', async () => {
   const { page, context, errors } = await openContext(browser, {
+    login: collector,
     viewport: { width: 1440, height: 900 },
   });
   // The collector's own origin stands in for the site: only the framed URL matters here.

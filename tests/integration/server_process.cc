@@ -8,6 +8,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "tools/base/wall_clock.h"
+#include "tools/store/accounts.h"
+
 namespace microconv::testing {
 namespace {
 
@@ -26,6 +29,11 @@ ServerDir::ServerDir() {
   std::filesystem::create_directories(sites());
   std::filesystem::copy_file(std::string(MICROCONV_SOURCE_DIR) + "/demo-site/sites/demo.json",
                              sites() + "/demo.json");
+  auto accounts = AccountStore::Open("sqlite:" + store());
+  if (!accounts.ok()) return;
+  if (!accounts.value()->AddUser("owner", "integration-password").ok()) return;
+  auto session = accounts.value()->StartSession("owner", 0, NowMs(), SessionLimits{});
+  if (session.ok()) owner_cookie_ = "mc_session=" + session.value().secret;
 }
 
 ServerDir::~ServerDir() {
@@ -50,6 +58,12 @@ ServeOptions ServeOnDir(const ServerDir& dir, std::vector<std::string> extra) {
 
 ServerProcess::ServerProcess(const ServerDir& dir, std::vector<std::string> extra)
     : dir_(dir), process_(ServeOnDir(dir, std::move(extra))) {}
+
+httplib::Client ServerProcess::Client() const {
+  httplib::Client cli = process_.Client();
+  cli.set_default_headers({{"Cookie", dir_.owner_cookie()}});
+  return cli;
+}
 
 httplib::Result ServerProcess::Post(std::span<const uint8_t> body,
                                     const std::string& content_type) const {

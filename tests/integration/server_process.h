@@ -19,7 +19,9 @@
 namespace microconv::testing {
 
 // A temp directory removed on destruction; holds sites/ and store.sqlite so
-// that a restarted server finds the same file.
+// that a restarted server finds the same file. The store has an owner
+// account with a login session: the tests read reports and metrics as an
+// owner would (tests/integration/access_test.cc covers everyone else).
 class ServerDir {
  public:
   ServerDir();
@@ -31,9 +33,12 @@ class ServerDir {
   std::string sites() const { return path_ + "/sites"; }
   std::string store() const { return path_ + "/store.sqlite"; }
   std::string log() const { return path_ + "/server.log"; }
+  // "mc_session=..." of the owner's session.
+  const std::string& owner_cookie() const { return owner_cookie_; }
 
  private:
   std::string path_;
+  std::string owner_cookie_;
 };
 
 // The serve child of tools/load/serve_process.h on a ServerDir, with the
@@ -51,7 +56,10 @@ class ServerProcess {
   pid_t pid() const { return process_.pid(); }
   void Signal(int signal_number) { process_.Signal(signal_number); }
   std::optional<int> Wait(int timeout_ms) { return process_.Wait(timeout_ms); }
-  httplib::Client Client() const { return process_.Client(); }
+  // A client logged in as the store's owner.
+  httplib::Client Client() const;
+  // A client with no credentials.
+  httplib::Client Anonymous() const { return process_.Client(); }
 
   // POST /api/collect with the given body and content type.
   httplib::Result Post(std::span<const uint8_t> body,

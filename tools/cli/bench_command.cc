@@ -36,6 +36,7 @@
 #include "tools/cli/store_range.h"
 #include "tools/load/ingest_load.h"
 #include "tools/load/serve_process.h"
+#include "tools/store/accounts.h"
 #include "tools/store/report_runner.h"
 #include "tools/store/summary_store.h"
 
@@ -289,6 +290,16 @@ int RunBench(int argc, char** argv) {
     const double idle_mb = serve.PeakMegabytes();
     httplib::Client client("127.0.0.1", serve.port());
     client.set_read_timeout(300, 0);
+    // Reports need credentials: a read token of the site, as a script would.
+    auto accounts = AccountStore::Open("sqlite:" + store_path);
+    auto token = accounts.ok()
+                     ? accounts.value()->CreateToken("bench", flags.site, TokenScope::kRead)
+                     : Result<std::string>(accounts.error(), accounts.message());
+    if (!token.ok()) {
+      std::fprintf(stderr, "bench: token: %s\n", token.message().c_str());
+      return 1;
+    }
+    client.set_default_headers({{"Authorization", "Bearer " + token.value()}});
     const std::string path = "/api/report/" + flags.site + "?from=" + DateOfDay(first_day) +
                              "&to=" + DateOfDay(last_day);
     for (const char* kind : {"cold (day aggregates built)", "warm (day aggregates cached)"}) {

@@ -25,6 +25,15 @@ int RunReport(int argc, char** argv);
 // JSON lines or length-prefixed summary bytes.
 int RunExport(int argc, char** argv);
 
+// microconv user add|passwd|remove|list: owner accounts (dashboard logins).
+int RunUser(int argc, char** argv);
+
+// microconv token create|list|revoke: API tokens (read one site, or admin).
+int RunToken(int argc, char** argv);
+
+// microconv share create|list|revoke: read-only links to one site's dashboard.
+int RunShare(int argc, char** argv);
+
 // microconv bench [--sessions N]: the collector budgets of issue 4.
 int RunBench(int argc, char** argv);
 

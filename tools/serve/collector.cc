@@ -84,13 +84,15 @@ std::string HexHash(uint32_t hash) {
 }  // namespace
 
 Collector::Collector(CollectorOptions options, SiteRegistry& sites, SummaryStore& store,
-                     CommitQueue& commits, CollectorMetrics& metrics, LiveBoard& live)
+                     CommitQueue& commits, CollectorMetrics& metrics, LiveBoard& live,
+                     Access& access)
     : options_(std::move(options)),
       sites_(sites),
       store_(store),
       commits_(commits),
       metrics_(metrics),
       live_(live),
+      access_(access),
       limiter_(options_.rate_per_second, options_.rate_burst),
       server_(std::make_unique<httplib::Server>()) {
   Routes();
@@ -162,9 +164,10 @@ void Collector::Routes() {
   svr.Get(R"(/api/live/([^/]+))", [this](const auto& req, auto& res) { Live(req, res); });
   svr.Get(R"(/config/([^/]+)\.mcc)",
           [this](const auto& req, auto& res) { CompiledConfig(req, res); });
-  svr.Get("/api/sites", [this](const auto&, auto& res) { SiteList(res); });
+  svr.Get("/api/sites", [this](const auto& req, auto& res) { SiteList(req, res); });
   svr.Get("/metrics", [this](const auto&, auto& res) { Metrics(res); });
   svr.Get("/healthz", [this](const auto&, auto& res) { Health(res); });
+  access_.Routes(svr);
 
   // Static files (static_files.h): the tracker at "/" (fetched cross-origin
   // by the sites' pages, hence CORS) and the dashboard at /dashboard/, read
@@ -220,6 +223,7 @@ void Collector::Reject(httplib::Response& res, int status, const std::string& re
 }
 
 bool Collector::PreRoute(const httplib::Request& req, httplib::Response& res) {
+  if (access_.Gate(req, res)) return true;
   if (req.path != kCollectPath || req.method != "POST") return false;
   if (!limiter_.Allow(req.remote_addr, RateLimiter::Clock::now())) {
     CloseAfterResponse(req);
@@ -380,14 +384,15 @@ void Collector::CompiledConfig(const httplib::Request& req, httplib::Response& r
 }
 
 // The dashboard's site picker (site ids are checked names from the
-// configs), and what a report query accepts, so the dashboard reads the
-// limits and breakdown names instead of copying them.
-void Collector::SiteList(httplib::Response& res) {
+// configs; those this caller may read), and what a report query accepts,
+// so the dashboard reads the limits and breakdown names instead of copying
+// them.
+void Collector::SiteList(const httplib::Request& req, httplib::Response& res) {
   JsonWriter json;
   json.BeginObject(false);
   json.Key("sites");
   json.BeginArray(true);
-  for (const std::string& site : sites_.Sites()) json.String(site);
+  for (const std::string& site : access_.ReadableSites(req, sites_.Sites())) json.String(site);
   json.EndArray();
   json.Key("report");
   json.BeginObject(false);

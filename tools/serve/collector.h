@@ -18,6 +18,7 @@
 
 #include "core/report.h"
 #include "core/status.h"
+#include "tools/serve/access.h"
 #include "tools/serve/collector_metrics.h"
 #include "tools/serve/live_board.h"
 #include "tools/serve/rate_limiter.h"
@@ -51,7 +52,7 @@ struct CollectorOptions {
 class Collector {
  public:
   Collector(CollectorOptions options, SiteRegistry& sites, SummaryStore& store,
-            CommitQueue& commits, CollectorMetrics& metrics, LiveBoard& live);
+            CommitQueue& commits, CollectorMetrics& metrics, LiveBoard& live, Access& access);
   ~Collector();
 
   // Binds the listening socket (so the port is known before serving).
@@ -63,7 +64,8 @@ class Collector {
 
  private:
   void Routes();
-  // true when the request was answered (rate limit, then RejectByHeaders).
+  // true when the request was answered (access gate, rate limit, then
+  // RejectByHeaders).
   bool PreRoute(const httplib::Request& req, httplib::Response& res);
   // Answers an ingest whose headers already disqualify it (size, type).
   bool RejectByHeaders(const httplib::Request& req, httplib::Response& res);
@@ -71,7 +73,7 @@ class Collector {
   void Report(const httplib::Request& req, httplib::Response& res);
   void Live(const httplib::Request& req, httplib::Response& res);
   void CompiledConfig(const httplib::Request& req, httplib::Response& res);
-  void SiteList(httplib::Response& res);
+  void SiteList(const httplib::Request& req, httplib::Response& res);
   void Metrics(httplib::Response& res);
   void Health(httplib::Response& res);
   // A 4xx/5xx with a short plain-text reason, counted when it is an ingest.
@@ -84,6 +86,7 @@ class Collector {
   CommitQueue& commits_;
   CollectorMetrics& metrics_;
   LiveBoard& live_;
+  Access& access_;
   RateLimiter limiter_;
   StaticFiles static_files_;
   AssetCache compiled_configs_;

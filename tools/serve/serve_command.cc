@@ -21,7 +21,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: microconv serve --store sqlite:PATH --sites DIR --listen HOST:PORT\n"
     "                       [--web DIR] [--k N] [--threads N] [--read-timeout SECONDS]\n"
-    "                       [--rate PER_SECOND] [--burst N]\n"
+    "                       [--rate PER_SECOND] [--burst N] [--public-site S,...]\n"
+    "                       [--secure-cookies] [--session-idle SECONDS] [--session-max SECONDS]\n"
     "  --store         where summaries go (sqlite:PATH, created when missing)\n"
     "  --sites         directory of site configs (*.json), reloaded on SIGHUP and change\n"
     "  --listen        address to serve on, e.g. 127.0.0.1:8080\n"
@@ -29,7 +30,12 @@ constexpr const char* kUsage =
     "  --k             k-anonymity for reports (default: each site's config)\n"
     "  --threads       HTTP worker threads (default 64)\n"
     "  --read-timeout  seconds before a slow request is dropped (default 5)\n"
-    "  --rate/--burst  ingest requests per second per source address (default 50/200; 0: off)\n";
+    "  --rate/--burst  ingest requests per second per source address (default 50/200; 0: off)\n"
+    "  --public-site   sites whose dashboard and report anyone may read (default: none)\n"
+    "  --secure-cookies  mark cookies Secure (TLS terminated by a proxy in front)\n"
+    "  --session-idle  seconds a login lasts unused (default 7200)\n"
+    "  --session-max   seconds a login lasts at most (default 86400)\n"
+    "Accounts: `microconv user add NAME --store ...`; the dashboard needs a login.\n";
 
 constexpr std::chrono::seconds kSitePollInterval{2};
 
@@ -50,7 +56,11 @@ int RunServe(int argc, char** argv) {
                               {"--threads"},
                               {"--read-timeout"},
                               {"--rate"},
-                              {"--burst"}});
+                              {"--burst"},
+                              {"--public-site"},
+                              {"--secure-cookies", false},
+                              {"--session-idle"},
+                              {"--session-max"}});
   if (!parsed.ok()) return UsageError(parsed.message());
   const Flags& flags = parsed.value();
   if (flags.help()) {
@@ -83,6 +93,23 @@ int RunServe(int argc, char** argv) {
   options.read_timeout_seconds = static_cast<int>(read_timeout.value());
   options.rate_per_second = rate.value();
   options.rate_burst = burst.value();
+  AccessOptions access_options;
+  access_options.secure_cookies = flags.Has("--secure-cookies");
+  access_options.login_page = options.web_dir + "/dashboard/login.html";
+  auto idle = flags.Int("--session-idle", access_options.session.idle_ms / 1000, 1, 31536000);
+  auto max_age = flags.Int("--session-max", access_options.session.absolute_ms / 1000, 1, 31536000);
+  for (const Result<long long>* value : {&idle, &max_age}) {
+    if (!value->ok()) return UsageError(value->message());
+  }
+  access_options.session.idle_ms = idle.value() * 1000;
+  access_options.session.absolute_ms = max_age.value() * 1000;
+  const std::string public_sites = flags.Get("--public-site");
+  for (size_t at = 0; at < public_sites.size();) {
+    size_t end = public_sites.find(',', at);
+    if (end == std::string::npos) end = public_sites.size();
+    if (end > at) access_options.public_sites.push_back(public_sites.substr(at, end - at));
+    at = end + 1;
+  }
 
   // Signals are taken by one thread with sigwait: no work in signal context.
   sigset_t signals;
@@ -98,6 +125,22 @@ int RunServe(int argc, char** argv) {
     LogEvent("serve: " + store.message());
     return 1;
   }
+  auto accounts = AccountStore::Open(flags.Get("--store"));
+  if (!accounts.ok()) {
+    LogEvent("serve: " + accounts.message());
+    return 1;
+  }
+  auto users = accounts.value()->CountUsers();
+  if (users.ok() && users.value() == 0) {
+    LogEvent(
+        "serve: no owner account yet, so nobody can log in to the dashboard; add one with "
+        "`microconv user add NAME --store " +
+        flags.Get("--store") + "` (password on stdin)");
+  }
+  for (const std::string& site : access_options.public_sites) {
+    LogEvent("serve: site " + site + " is public (--public-site): anyone may read its reports");
+  }
+  Access access(access_options, *accounts.value());
   SiteRegistry sites(flags.Get("--sites"), store.value().get());
   if (sites.Reload(true) == 0) {
     LogEvent("serve: no valid site config in " + flags.Get("--sites"));
@@ -109,7 +152,7 @@ int RunServe(int argc, char** argv) {
     metrics.ObserveCommit(report.latency, report.batch_size, report.ok);
     if (report.ok) metrics.CountAccepted(report.outcome.written, report.outcome.ignored);
   });
-  Collector collector(options, sites, *store.value(), commits, metrics, live);
+  Collector collector(options, sites, *store.value(), commits, metrics, live, access);
   Status bound = collector.Bind();
   if (!bound.ok()) {
     LogEvent("serve: " + bound.message);

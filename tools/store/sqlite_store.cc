@@ -11,13 +11,13 @@
 #include "core/config_history.h"
 #include "core/summary.h"
 #include "tools/base/wall_clock.h"
+#include "tools/store/sqlite_statement.h"
 
 namespace microconv {
 namespace {
 
 // 2: config_versions, and day aggregates read through every version.
 constexpr int kSchemaVersion = 2;
-constexpr int kBusyTimeoutMs = 5000;
 
 constexpr const char* kSchemaSql = R"sql(
 CREATE TABLE IF NOT EXISTS sessions(
@@ -99,90 +99,15 @@ constexpr const char* kRangeSql = R"sql(
 SELECT nonce, seq, day, config_hash, received_at, summary FROM sessions
 WHERE site = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day, nonce)sql";
 
-Status DbError(sqlite3* db, std::string_view what) {
-  return {Error::kUnavailable, std::string(what) + ": " + sqlite3_errmsg(db)};
-}
-
-// A prepared statement, finalized on scope exit. Statements are prepared per
-// call: the cost is microseconds against a commit's fsync.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) {
-    ok_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) == SQLITE_OK;
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  bool ok() const { return ok_; }
-  void Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
-  void Bind(int i, std::string_view v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-  void Bind(int i, std::span<const uint8_t> v) {
-    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-  // SQLITE_ROW, SQLITE_DONE or an error code.
-  int Step() { return sqlite3_step(stmt_); }
-  void Reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-  std::string_view Text(int col) const {
-    const unsigned char* text = sqlite3_column_text(stmt_, col);
-    return text ? std::string_view(reinterpret_cast<const char*>(text)) : std::string_view();
-  }
-  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-  std::span<const uint8_t> Blob(int col) const {
-    const void* data = sqlite3_column_blob(stmt_, col);
-    const int size = sqlite3_column_bytes(stmt_, col);
-    return {static_cast<const uint8_t*>(data), static_cast<size_t>(size)};
-  }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-  bool ok_ = false;
-};
-
-// Runs one statement without results (transaction control, pragmas).
-Status Exec(sqlite3* db, const char* sql) {
-  Statement stmt(db, sql);
-  if (!stmt.ok()) return DbError(db, sql);
-  const int rc = stmt.Step();
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW) return DbError(db, sql);
-  return {};
-}
-
 // SQLite integers are signed 64-bit: nonces are stored bit-cast.
 int64_t NonceColumn(uint64_t nonce) { return std::bit_cast<int64_t>(nonce); }
-
-Result<sqlite3*> OpenConnection(const std::string& path) {
-  sqlite3* db = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    Status error = DbError(db, "open " + path);
-    sqlite3_close(db);
-    return Result<sqlite3*>(error.error, error.message);
-  }
-  sqlite3_busy_timeout(db, kBusyTimeoutMs);
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                             "PRAGMA cache_size=-16000", "PRAGMA temp_store=MEMORY"}) {
-    Status status = Exec(db, pragma);
-    if (!status.ok()) {
-      sqlite3_close(db);
-      return Result<sqlite3*>(status.error, status.message);
-    }
-  }
-  return db;
-}
 
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
   using R = Result<std::unique_ptr<SqliteStore>>;
   std::unique_ptr<SqliteStore> store(new SqliteStore());
-  auto write_db = OpenConnection(path);
+  auto write_db = OpenSqlite(path);
   if (!write_db.ok()) return R(write_db.error(), write_db.message());
   store->write_db_ = write_db.value();
   {
@@ -218,7 +143,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   Status set_version =
       Exec(store->write_db_, ("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   if (!set_version.ok()) return R(set_version.error, set_version.message);
-  auto read_db = OpenConnection(path);
+  auto read_db = OpenSqlite(path);
   if (!read_db.ok()) return R(read_db.error(), read_db.message());
   store->read_db_ = read_db.value();
   return R(std::move(store));

@@ -14,6 +14,22 @@ async function failure(response) {
   return new ApiError(response.status, text || `HTTP ${response.status}`);
 }
 
+// A 401: no login (or it expired). The login page brings the browser back here.
+function toLogin() {
+  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+}
+
+// Who is looking: { user, site, csrf } (user null for a shared link or a
+// public site; csrf null without a login), or null when unknown.
+export async function fetchMe() {
+  try {
+    const response = await fetch('/api/me', { headers: { Accept: 'application/json' } });
+    return response.ok ? await response.json() : null;
+  } catch {
+    return null;
+  }
+}
+
 // What a report query accepts, as the collector serves it with the site list
 // ({ default_days, max_days, daily_max_days, breakdowns }); null until
 // fetchSites has read it.
@@ -23,6 +39,7 @@ export let reportQuery = null;
 export async function fetchSites() {
   try {
     const response = await fetch('/api/sites', { headers: { Accept: 'application/json' } });
+    if (response.status === 401) toLogin();
     if (!response.ok) return null;
     const body = await response.json();
     if (body.report && typeof body.report === 'object') reportQuery = body.report;
@@ -52,6 +69,7 @@ export async function fetchReport(site, { from, to }, signal) {
     if (error.name === 'AbortError') throw error;
     throw new ApiError(0, 'the collector cannot be reached');
   }
+  if (response.status === 401) toLogin();
   if (!response.ok) throw await failure(response);
   return response.json();
 }

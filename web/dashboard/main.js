@@ -1,6 +1,7 @@
 // The microconv dashboard: reads the view from the URL, fetches the report of
 // the date range, and has each panel render its part of it.
-import { ApiError, fetchReport, fetchSites, reportQuery } from './api.js';
+import { showAccount } from './account.js';
+import { ApiError, fetchMe, fetchReport, fetchSites, reportQuery } from './api.js';
 import { disposeCharts } from './charts.js';
 import { buildCsv, download } from './csv.js';
 import { fillDays } from './daily.js';
@@ -57,7 +58,9 @@ const live = createLivePanel($('live-body'));
 const heatmap = createHeatmapPanel($('heatmap-body'));
 
 async function boot() {
-  const sites = (await fetchSites()) || ['demo'];
+  const [me, served] = await Promise.all([fetchMe(), fetchSites()]);
+  showAccount($('account'), me);
+  const sites = served || ['demo'];
   Object.assign(state, withServedDefaults(state, reportQuery));
   for (const [name, label] of breakdownOptions(reportQuery ? reportQuery.breakdowns : ['all']))
     controls.breakdown.append(el('option', { text: label, attrs: { value: name } }));

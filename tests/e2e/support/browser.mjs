@@ -40,9 +40,11 @@ const kStorageSpy = `(() => {
   });
 })();`;
 
-// `gpc`, `dnt`: the visitor's signals.
-export async function openContext(browser, { gpc = false, dnt = false, ...options } = {}) {
+// `gpc`, `dnt`: the visitor's signals. `login`: a started collector whose
+// owner this context is logged in as (for the dashboard).
+export async function openContext(browser, { gpc = false, dnt = false, login, ...options } = {}) {
   const context = await browser.newContext({ locale: 'en-US', ...options });
+  if (login) await login.login(context);
   const requests = [];
   const errors = [];
   const warnings = [];

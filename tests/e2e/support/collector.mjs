@@ -1,7 +1,11 @@
 // Runs the real collector (`microconv serve`) on 127.0.0.1 with a temporary
 // store and site configs: demo-site/sites/demo.json plus variants that the
-// tests need (require-consent, journey scope).
-import { spawn } from 'node:child_process';
+// tests need (require-consent, journey scope). The store has an owner
+// account, logged in through the real login form: `report()` reads as that
+// owner and `login(context)` hands a browser context the owner's session
+// (the dashboard is private; nothing is opened for tests).
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -71,6 +75,28 @@ async function waitHealthy(url, child, log) {
   throw new Error('collector did not become healthy: ' + log());
 }
 
+// The session cookie value of a login through the form: GET /login for the
+// CSRF cookie and field, POST them with the credentials.
+export async function logIn(url, user, password) {
+  const form = await fetch(url + '/login');
+  const csrfCookie = form.headers
+    .getSetCookie()
+    .find((cookie) => cookie.startsWith('mc_csrf='))
+    .split(';')[0];
+  const csrf = /name="csrf" value="([0-9a-f]+)"/.exec(await form.text())[1];
+  const response = await fetch(url + '/login', {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: csrfCookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ user, password, csrf }),
+  });
+  const session = response.headers
+    .getSetCookie()
+    .find((cookie) => cookie.startsWith('mc_session='));
+  if (response.status !== 303 || !session) throw new Error(`login answered ${response.status}`);
+  return session.split(';')[0].slice('mc_session='.length);
+}
+
 // `configs` replaces site configs by file name (e.g. { demo: {...} }).
 export async function startCollector(configs = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'microconv-e2e-'));
@@ -79,6 +105,12 @@ export async function startCollector(configs = {}) {
   for (const [name, config] of Object.entries({ ...siteVariants(), ...configs })) {
     writeFileSync(join(sites, name + '.json'), JSON.stringify(config, null, 2));
   }
+  const store = 'sqlite:' + join(dir, 'store.db');
+  const owner = { user: 'e2e-owner', password: randomBytes(16).toString('hex') };
+  execFileSync(collectorBinary(), ['user', 'add', owner.user, '--store', store], {
+    input: owner.password + '\n',
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
@@ -87,7 +119,7 @@ export async function startCollector(configs = {}) {
     [
       'serve',
       '--store',
-      'sqlite:' + join(dir, 'store.db'),
+      store,
       '--sites',
       sites,
       '--listen',
@@ -104,17 +136,26 @@ export async function startCollector(configs = {}) {
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
   await waitHealthy(url, child, () => output);
+  const session = await logIn(url, owner.user, owner.password);
   return {
     url,
     sites,
+    store,
+    owner,
     log: () => output,
     // A config edit as a site owner deploys it: the file, then SIGHUP.
     deploy(name, config) {
       writeFileSync(join(sites, name + '.json'), JSON.stringify(config, null, 2));
       child.kill('SIGHUP');
     },
+    // The owner's session in this browser context, as if logged in there.
+    async login(context) {
+      await context.addCookies([{ name: 'mc_session', value: session, url, httpOnly: true }]);
+    },
     async report(site, query = '') {
-      const response = await fetch(`${url}/api/report/${site}${query ? '?' + query : ''}`);
+      const response = await fetch(`${url}/api/report/${site}${query ? '?' + query : ''}`, {
+        headers: { cookie: `mc_session=${session}` },
+      });
       if (!response.ok) throw new Error(`report ${response.status}: ${await response.text()}`);
       return response.json();
     },

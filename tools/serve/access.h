@@ -1,0 +1,107 @@
+// Who may read what on the collector (issue 10 point 1). Ingest stays
+// public: /api/collect, the tracker's files, /config/SITE.mcc, /healthz.
+// Everything else needs a caller:
+// - an owner's login session (cookie `mc_session`: HttpOnly,
+//   SameSite=Strict, Path=/, Secure behind TLS): every site, /metrics;
+// - a shared link's session (same cookie): that link's site only;
+// - `Authorization: Bearer` with an API token: scope read -> one site's
+//   report and live stream; scope admin -> /metrics;
+// - nobody, for a site opened with --public-site.
+// Without one, /dashboard/ redirects to /login and the API answers 401
+// (403 when the caller is known but may not read that).
+//
+// CSRF: the login and shared-link password forms carry a double-submit
+// token (cookie `mc_csrf` = form field); logout carries the session's own
+// token (from /api/me). Logins are rate limited per address and per account,
+// and at most kConcurrentHashes argon2id checks run at once (64 MiB each).
+#ifndef MICROCONV_TOOLS_SERVE_ACCESS_H_
+#define MICROCONV_TOOLS_SERVE_ACCESS_H_
+
+#include <semaphore>
+#include <string>
+#include <vector>
+
+#include "tools/serve/rate_limiter.h"
+#include "tools/store/accounts.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace microconv {
+
+struct AccessOptions {
+  // Cookies get Secure on every response (a TLS proxy in front), not only
+  // when the request says X-Forwarded-Proto: https.
+  bool secure_cookies = false;
+  std::vector<std::string> public_sites;  // readable without a login
+  SessionLimits session;
+  std::string login_page;  // the login.html template (and login.css beside it)
+};
+
+// Login attempts: a burst, then one more per refill interval.
+inline constexpr double kLoginBurstPerAddress = 10;
+inline constexpr double kLoginRefillPerAddressSeconds = 6;  // 10 a minute
+inline constexpr double kLoginBurstPerAccount = 5;
+inline constexpr double kLoginRefillPerAccountSeconds = 30;  // 2 a minute
+inline constexpr int kConcurrentHashes = 2;
+
+class Access {
+ public:
+  Access(AccessOptions options, AccountStore& accounts);
+
+  // /login (GET, POST), /logout (POST), /api/me, /share/TOKEN (GET, POST),
+  // /login.css.
+  void Routes(httplib::Server& server);
+  // For the pre-routing handler: true when the request was answered here
+  // (401, 403 or a redirect to /login).
+  bool Gate(const httplib::Request& req, httplib::Response& res);
+  // The sites of `all` this request may read (the site picker's list).
+  std::vector<std::string> ReadableSites(const httplib::Request& req,
+                                         const std::vector<std::string>& all);
+
+ private:
+  struct Caller {
+    std::string user;        // an owner's session
+    std::string site;        // a shared link's session or a read token: that site
+    bool admin = false;      // an admin token
+    bool presented = false;  // a cookie or token was sent, valid or not
+    std::string csrf;        // the session's token
+    std::string secret;      // the session cookie's value
+  };
+  Caller Identify(const httplib::Request& req);
+  bool MayRead(const Caller& caller, const std::string& site) const;
+  bool IsPublic(const std::string& site) const;
+
+  void LoginPage(const httplib::Request& req, httplib::Response& res);
+  void Login(const httplib::Request& req, httplib::Response& res);
+  void Logout(const httplib::Request& req, httplib::Response& res);
+  void Me(const httplib::Request& req, httplib::Response& res);
+  void SharePage(const httplib::Request& req, httplib::Response& res);
+  void ShareLogin(const httplib::Request& req, httplib::Response& res);
+  // The login template for a form posting to `action`; with_user: the
+  // user-name field is kept. Sets a fresh pre-login CSRF cookie.
+  void RenderForm(const httplib::Request& req, httplib::Response& res, int status,
+                  const std::string& action, bool with_user, const std::string& message);
+  // Starts a session and redirects to `to`.
+  void StartSession(const httplib::Request& req, httplib::Response& res, const std::string& user,
+                    int64_t share_id, const std::string& to);
+  // The double-submit check of a pre-login form, then the rate limits;
+  // false when it answered.
+  bool AdmitAttempt(const httplib::Request& req, httplib::Response& res, const std::string& action,
+                    bool with_user, const std::string& account_key);
+  std::string Cookie(const httplib::Request& req, const std::string& name, const std::string& value,
+                     int max_age_seconds) const;
+
+  AccessOptions options_;
+  AccountStore& accounts_;
+  RateLimiter per_address_;
+  RateLimiter per_account_;
+  std::counting_semaphore<kConcurrentHashes> hashing_{kConcurrentHashes};
+};
+
+}  // namespace microconv
+
+#endif  // MICROCONV_TOOLS_SERVE_ACCESS_H_
