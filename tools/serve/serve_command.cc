@@ -12,6 +12,7 @@
 #include "tools/base/flags.h"
 #include "tools/serve/collector.h"
 #include "tools/serve/event_log.h"
+#include "tools/serve/store_watch.h"
 #include "tools/store/commit_queue.h"
 #include "tools/store/summary_store.h"
 
@@ -21,7 +22,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: microconv serve --store sqlite:PATH --sites DIR --listen HOST:PORT\n"
     "                       [--web DIR] [--k N] [--threads N] [--read-timeout SECONDS]\n"
-    "                       [--rate PER_SECOND] [--burst N]\n"
+    "                       [--rate PER_SECOND] [--burst N] [--history-hours H]\n"
+    "                       [--live-streams N] [--live-streams-per-site N]\n"
     "  --store         where summaries go (sqlite:PATH, created when missing)\n"
     "  --sites         directory of site configs (*.json), reloaded on SIGHUP and change\n"
     "  --listen        address to serve on, e.g. 127.0.0.1:8080\n"
@@ -29,7 +31,11 @@ constexpr const char* kUsage =
     "  --k             k-anonymity for reports (default: each site's config)\n"
     "  --threads       HTTP worker threads (default 64)\n"
     "  --read-timeout  seconds before a slow request is dropped (default 5)\n"
-    "  --rate/--burst  ingest requests per second per source address (default 50/200; 0: off)\n";
+    "  --rate/--burst  ingest requests per second per source address (default 50/200; 0: off)\n"
+    "  --history-hours oldest session start accepted, hours before now (default 48; a start\n"
+    "                  more than 10 minutes ahead is refused too); raise it only to seed history\n"
+    "  --live-streams  open live streams, all sites (default 16); per site: --live-streams-per-site\n"
+    "                  (default 4)\n";
 
 constexpr std::chrono::seconds kSitePollInterval{2};
 
@@ -50,7 +56,10 @@ int RunServe(int argc, char** argv) {
                               {"--threads"},
                               {"--read-timeout"},
                               {"--rate"},
-                              {"--burst"}});
+                              {"--burst"},
+                              {"--history-hours"},
+                              {"--live-streams"},
+                              {"--live-streams-per-site"}});
   if (!parsed.ok()) return UsageError(parsed.message());
   const Flags& flags = parsed.value();
   if (flags.help()) {
@@ -70,7 +79,13 @@ int RunServe(int argc, char** argv) {
   auto k = flags.Int("--k", options.k_anonymity, 0, 1000000);
   auto threads = flags.Int("--threads", options.threads, 4, 1024);
   auto read_timeout = flags.Int("--read-timeout", options.read_timeout_seconds, 1, 3600);
-  for (const Result<long long>* value : {&k, &threads, &read_timeout}) {
+  auto history = flags.Int("--history-hours", options.start_window.max_age_minutes / 60, 1,
+                           10 * 366 * 24);
+  auto streams = flags.Int("--live-streams", options.max_live_streams, 1, 1024);
+  auto site_streams =
+      flags.Int("--live-streams-per-site", options.max_live_streams_per_site, 1, 1024);
+  for (const Result<long long>* value :
+       {&k, &threads, &read_timeout, &history, &streams, &site_streams}) {
     if (!value->ok()) return UsageError(value->message());
   }
   auto rate = flags.Number("--rate", options.rate_per_second, 0, 1e9);
@@ -83,6 +98,16 @@ int RunServe(int argc, char** argv) {
   options.read_timeout_seconds = static_cast<int>(read_timeout.value());
   options.rate_per_second = rate.value();
   options.rate_burst = burst.value();
+  options.start_window.max_age_minutes = history.value() * 60;
+  options.max_live_streams = static_cast<int>(streams.value());
+  options.max_live_streams_per_site = static_cast<int>(site_streams.value());
+  // Streams hold worker threads: ingest keeps at least half of them.
+  if (options.max_live_streams > options.threads / 2) {
+    if (flags.Has("--live-streams")) {
+      return UsageError("--live-streams must be at most half of --threads");
+    }
+    options.max_live_streams = options.threads / 2;
+  }
 
   // Signals are taken by one thread with sigwait: no work in signal context.
   sigset_t signals;
@@ -109,7 +134,9 @@ int RunServe(int argc, char** argv) {
     metrics.ObserveCommit(report.latency, report.batch_size, report.ok);
     if (report.ok) metrics.CountAccepted(report.outcome.written, report.outcome.ignored);
   });
-  Collector collector(options, sites, *store.value(), commits, metrics, live);
+  StoreWatch watch(*store.value());
+  watch.Start();  // a damaged store is known (and logged) before serving
+  Collector collector(options, sites, *store.value(), commits, metrics, live, watch);
   Status bound = collector.Bind();
   if (!bound.ok()) {
     LogEvent("serve: " + bound.message);

@@ -10,22 +10,24 @@ namespace {
 // keeping each day's segment table of `request.daily` on the way: the merged
 // aggregate no longer knows the days apart. One read per day, as the range
 // read would do.
-Result<Aggregate> AggregateByDay(SummaryStore& store, const Config& config,
-                                 const ReportRequest& request,
-                                 std::vector<DailySegmentTable>& daily) {
+Result<StoredAggregate> AggregateByDay(SummaryStore& store, const Config& config,
+                                       const ReportRequest& request,
+                                       std::vector<DailySegmentTable>& daily) {
   ReportOptions options;
   options.k_anonymity = request.options.k_anonymity;
   options.breakdown = request.daily;
-  Aggregate total(config);
+  StoredAggregate total{Aggregate(config)};
   for (uint32_t day = request.from; day <= request.to; ++day) {
-    auto aggregate = store.AggregateDays(config, day, day);
-    if (!aggregate.ok()) return aggregate;
-    if (aggregate.value().sessions() == 0) continue;
-    auto tables = BuildSegmentTables(aggregate.value(), config, options);
+    auto stored = store.AggregateDays(config, day, day);
+    if (!stored.ok()) return stored;
+    total.unreadable_sessions += stored.value().unreadable_sessions;
+    const Aggregate& aggregate = stored.value().aggregate;
+    if (aggregate.sessions() == 0) continue;
+    auto tables = BuildSegmentTables(aggregate, config, options);
     if (!tables.ok()) return {tables.error(), tables.message()};
     if (!tables.value().empty())
       daily.push_back({DateOfDay(day), std::move(tables.value().front())});
-    Status merged = total.Merge(aggregate.value());
+    Status merged = total.aggregate.Merge(aggregate);
     if (!merged.ok()) return {merged.error, merged.message};
   }
   return total;
@@ -41,9 +43,10 @@ Result<Report> RunReportRequest(SummaryStore& store, const Config& config,
                        : AggregateByDay(store, config, request, daily);
   // Any failed read is the store's: the caller may retry, the query was fine.
   if (!aggregate.ok()) return {Error::kUnavailable, aggregate.message()};
-  auto report = BuildReport(aggregate.value(), config, request.options);
+  auto report = BuildReport(aggregate.value().aggregate, config, request.options);
   if (!report.ok()) return report;
   report.value().daily = std::move(daily);
+  report.value().unreadable_sessions = aggregate.value().unreadable_sessions;
   return report;
 }
 

@@ -12,6 +12,9 @@
 //       in the same transaction as the sessions it covers.
 //   day_aggregates(site, day, config_hash, built_version, built_at, aggregate):
 //       a cached per-day Aggregate, fresh while built_version == version.
+//   day_damage(site, day, config_hash, built_version, unreadable): rows of
+//       that build that failed verification, so a cached day still reports
+//       them (written only when there are some).
 // Aggregates are keyed by config hash because an Aggregate only merges
 // summaries of one config; a session's day never changes, so marking its day
 // is enough to invalidate every cached aggregate that could include it.
@@ -38,13 +41,16 @@ class SqliteStore final : public SummaryStore {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   Result<PutOutcome> Put(std::span<const StoredSummary> batch) override;
-  Result<Aggregate> AggregateDays(const Config& config, uint32_t first_day,
-                                  uint32_t last_day) override;
+  Result<StoredAggregate> AggregateDays(const Config& config, uint32_t first_day,
+                                        uint32_t last_day) override;
   Status ForEachSession(std::string_view site, uint32_t first_day, uint32_t last_day,
                         const SessionVisitor& visit) override;
   Result<std::optional<uint32_t>> StoredSeq(std::string_view site, uint64_t nonce) override;
   Result<uint64_t> CountSessions() override;
   Status CheckWritable() override;
+  Status CheckIntegrity() override;
+  Status CheckSpace() override;
+  UnreadableCounts Unreadable() override;
 
  private:
   SqliteStore() = default;
@@ -55,6 +61,9 @@ class SqliteStore final : public SummaryStore {
   sqlite3* read_db_ = nullptr;
   std::mutex write_mutex_;
   std::mutex read_mutex_;
+  std::string path_;
+  std::mutex damage_mutex_;
+  UnreadableCounts unreadable_;
 };
 
 }  // namespace microconv

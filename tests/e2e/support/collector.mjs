@@ -97,6 +97,10 @@ export async function startCollector() {
       '1',
       '--rate',
       '0',
+      // The seeded tests simulate up to 3 days of history: more than the
+      // 48 h a live collector accepts by default.
+      '--history-hours',
+      '96',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -105,6 +109,7 @@ export async function startCollector() {
   await waitHealthy(url, child, () => output);
   return {
     url,
+    dir, // the store and the site configs: every file the collector writes
     log: () => output,
     async report(site, query = '') {
       const response = await fetch(`${url}/api/report/${site}${query ? '?' + query : ''}`);
