@@ -58,7 +58,8 @@ double MetricSeries(const ServerProcess& server, const std::string& series) {
   std::istringstream lines(res->body);
   std::string line;
   while (std::getline(lines, line)) {
-    if (line.starts_with(series + " ")) return std::strtod(line.c_str() + series.size() + 1, nullptr);
+    if (line.starts_with(series + " "))
+      return std::strtod(line.c_str() + series.size() + 1, nullptr);
   }
   return -1;
 }
@@ -135,14 +136,14 @@ TEST_F(BoundariesTest, SessionStartOutsideTheWindowNeverReachesTheStore) {
   ASSERT_TRUE(plain.Start().ok()) << Slurp(dir_.log());
   auto cli = plain.Client();
   const Bytes old = Dated(now - hours(49), 500);
-  auto refused = cli.Post("/api/collect", reinterpret_cast<const char*>(old.data()), old.size(),
-                          "text/plain");
+  auto refused =
+      cli.Post("/api/collect", reinterpret_cast<const char*>(old.data()), old.size(), "text/plain");
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 422);
   // A golden journey of 2023 is refused by a collector with default flags.
   const Bytes golden = journeys_.Summary("purchase", 501);
-  auto stale = cli.Post("/api/collect", reinterpret_cast<const char*>(golden.data()),
-                        golden.size(), "text/plain");
+  auto stale = cli.Post("/api/collect", reinterpret_cast<const char*>(golden.data()), golden.size(),
+                        "text/plain");
   ASSERT_TRUE(stale);
   EXPECT_EQ(stale->status, 422) << stale->body;
 }
@@ -165,7 +166,10 @@ TEST_F(BoundariesTest, ReferrerAndUtmOfAnyOtherShapeAreRefused) {
                                "evil.example:8080", "[::1]", "buy cheap pills.example"}) {
     EXPECT_EQ(post([&](auto& s) { s.referrer = referrer; }), 400) << referrer;
   }
-  for (const char* utm : {"\x1b[2J", "a\xe2\x80\xae" "b", "<script>", "UPPER", " lead"}) {
+  for (const char* utm : {"\x1b[2J",
+                          "a\xe2\x80\xae"
+                          "b",
+                          "<script>", "UPPER", " lead"}) {
     EXPECT_EQ(post([&](auto& s) { s.utm_campaign = utm; }), 400) << utm;
   }
   EXPECT_EQ(post([](auto& s) { s.utm_source = std::string(65, 'a'); }), 400);
@@ -453,9 +457,11 @@ TEST_F(BoundariesTest, CliCsvAndTableNeutraliseHostileText) {
   }
   server.reset();
 
-  const std::vector<std::string> base = {"report",  "--store", "sqlite:" + dir_.store(),
-                                         "--sites", dir_.sites(), "--site", "demo", "--k", "1",
-                                         "--from",  "2023-11-14", "--to", "2023-11-15"};
+  const std::vector<std::string> base = {"report",    "--store",    "sqlite:" + dir_.store(),
+                                         "--sites",   dir_.sites(), "--site",
+                                         "demo",      "--k",        "1",
+                                         "--from",    "2023-11-14", "--to",
+                                         "2023-11-15"};
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = base;
     args.insert(args.end(), extra.begin(), extra.end());

@@ -25,7 +25,7 @@ TEST(ReferrerHostTest, AcceptsHostNames) {
 
 TEST(ReferrerHostTest, RefusesEverythingElse) {
   EXPECT_FALSE(IsReferrerHost(""));
-  EXPECT_FALSE(IsReferrerHost("localhost"));  // no dot
+  EXPECT_FALSE(IsReferrerHost("localhost"));   // no dot
   EXPECT_FALSE(IsReferrerHost("Google.com"));  // not lowercase
   EXPECT_FALSE(IsReferrerHost("google.com:443"));
   EXPECT_FALSE(IsReferrerHost("google.com/path"));
@@ -36,7 +36,9 @@ TEST(ReferrerHostTest, RefusesEverythingElse) {
   EXPECT_FALSE(IsReferrerHost("-a.com"));
   EXPECT_FALSE(IsReferrerHost("a-.com"));
   EXPECT_FALSE(IsReferrerHost("[2001:db8::1]"));
-  EXPECT_FALSE(IsReferrerHost("b\xC3\xBC" "cher.de"));  // raw IDN
+  EXPECT_FALSE(
+      IsReferrerHost("b\xC3\xBC"
+                     "cher.de"));  // raw IDN
   EXPECT_FALSE(IsReferrerHost("buy cheap pills.com"));
   EXPECT_FALSE(IsReferrerHost(std::string(64, 'a') + ".com"));
   std::string long_name;
@@ -61,14 +63,20 @@ TEST(UtmValueTest, RefusesControlsBidiMarkupAndLength) {
   EXPECT_FALSE(IsUtmValue("Upper"));
   EXPECT_FALSE(IsUtmValue("\x1b[31mred"));
   EXPECT_FALSE(IsUtmValue("a\x7f"));
-  EXPECT_FALSE(IsUtmValue("a\xC2\x9B" "31m"));   // C1 CSI
-  EXPECT_FALSE(IsUtmValue("a\xE2\x80\xAE" "b"));  // right-to-left override
-  EXPECT_FALSE(IsUtmValue("a\xE2\x80\x8B" "b"));  // zero-width space
+  EXPECT_FALSE(
+      IsUtmValue("a\xC2\x9B"
+                 "31m"));  // C1 CSI
+  EXPECT_FALSE(
+      IsUtmValue("a\xE2\x80\xAE"
+                 "b"));  // right-to-left override
+  EXPECT_FALSE(
+      IsUtmValue("a\xE2\x80\x8B"
+                 "b"));  // zero-width space
   EXPECT_FALSE(IsUtmValue("<script>"));
   EXPECT_FALSE(IsUtmValue("say \"hi\""));
   EXPECT_FALSE(IsUtmValue("a\\b"));
-  EXPECT_FALSE(IsUtmValue("a\xC3"));        // cut UTF-8
-  EXPECT_FALSE(IsUtmValue("\xC0\xAF"));     // overlong '/'
+  EXPECT_FALSE(IsUtmValue("a\xC3"));         // cut UTF-8
+  EXPECT_FALSE(IsUtmValue("\xC0\xAF"));      // overlong '/'
   EXPECT_FALSE(IsUtmValue("\xED\xA0\x80"));  // surrogate
   EXPECT_FALSE(IsUtmValue(std::string(kMaxUtmLength + 1, 'a')));
 }
@@ -147,7 +155,13 @@ TEST(SessionStartTest, TrafficSourceIsCheckedBesideVerify) {
 
 TEST(JsonEscapeTest, EscapesC1AndBidiSoTerminalsShowThem) {
   std::string out;
-  AppendJsonString("a\xC2\x9B" "b\xE2\x80\xAE" "c\xE2\x81\xA6" "d\xF3\xA0\x80\x81" "e\xC3\xA9", out);
+  AppendJsonString(
+      "a\xC2\x9B"
+      "b\xE2\x80\xAE"
+      "c\xE2\x81\xA6"
+      "d\xF3\xA0\x80\x81"
+      "e\xC3\xA9",
+      out);
   EXPECT_EQ(out, "\"a\\u009bb\\u202ec\\u2066d\\udb40\\udc01e\xC3\xA9\"");
 }
 

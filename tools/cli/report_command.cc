@@ -12,8 +12,8 @@
 #include "tools/base/flags.h"
 #include "tools/base/wall_clock.h"
 #include "tools/cli/cli_commands.h"
-#include "tools/cli/terminal_text.h"
 #include "tools/cli/store_range.h"
+#include "tools/cli/terminal_text.h"
 #include "tools/store/report_runner.h"
 
 namespace microconv {
@@ -64,11 +64,12 @@ void PrintTable(const Report& report, uint32_t first, uint32_t last) {
         (unsigned long long)e.dead_clicks);
   }
   for (const FunnelReport& funnel : report.funnels) {
-    std::printf(
-        "\nfunnel %s (%s): %s entered, %s converted (%s), median time %s\n", TerminalText(funnel.label).c_str(),
-        TerminalText(funnel.id).c_str(), Count(funnel.entered, funnel.suppressed).c_str(),
-        Count(funnel.conversions, funnel.suppressed).c_str(),
-        Percent(funnel.conversion_rate).c_str(), Seconds(funnel.median_time_to_convert_ds).c_str());
+    std::printf("\nfunnel %s (%s): %s entered, %s converted (%s), median time %s\n",
+                TerminalText(funnel.label).c_str(), TerminalText(funnel.id).c_str(),
+                Count(funnel.entered, funnel.suppressed).c_str(),
+                Count(funnel.conversions, funnel.suppressed).c_str(),
+                Percent(funnel.conversion_rate).c_str(),
+                Seconds(funnel.median_time_to_convert_ds).c_str());
     std::printf("  %-28s %10s %10s %10s %10s %10s\n", "step", "reached", "from prev", "drop-off",
                 "drop rate", "median");
     for (const FunnelStepRow& step : funnel.steps) {
@@ -108,8 +109,8 @@ void PrintTable(const Report& report, uint32_t first, uint32_t last) {
   }
   for (const SegmentTable& table : report.segments) {
     if (table.rows.empty()) continue;
-    std::printf("\nsegment %s\n  %-28s %10s %10s %8s\n", TerminalText(table.dimension).c_str(), "value",
-                "sessions", "converters", "rate");
+    std::printf("\nsegment %s\n  %-28s %10s %10s %8s\n", TerminalText(table.dimension).c_str(),
+                "value", "sessions", "converters", "rate");
     // The top few per dimension: the full tables are in json and csv.
     const size_t shown = table.rows.size() < 5 ? table.rows.size() : 5;
     for (size_t r = 0; r < shown; ++r) {

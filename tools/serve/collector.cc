@@ -365,12 +365,12 @@ void Collector::Live(const httplib::Request& req, httplib::Response& res) {
     // Streams end when their viewer leaves; a retry in a while may fit.
     res.set_header("Retry-After", "10");
     const bool site_full = refused == "too_many_streams_for_site";
-    return Reject(res, site_full ? 429 : 503, refused,
-                  site_full ? "at most " + std::to_string(options_.max_live_streams_per_site) +
-                                  " live streams per site"
-                            : "at most " + std::to_string(options_.max_live_streams) +
-                                  " live streams in all",
-                  false);
+    return Reject(
+        res, site_full ? 429 : 503, refused,
+        site_full ? "at most " + std::to_string(options_.max_live_streams_per_site) +
+                        " live streams per site"
+                  : "at most " + std::to_string(options_.max_live_streams) + " live streams in all",
+        false);
   }
   res.set_header("Cache-Control", "no-cache");
   res.set_chunked_content_provider(

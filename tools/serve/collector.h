@@ -57,8 +57,7 @@ struct CollectorOptions {
 class Collector {
  public:
   Collector(CollectorOptions options, SiteRegistry& sites, SummaryStore& store,
-            CommitQueue& commits, CollectorMetrics& metrics, LiveBoard& live,
-            StoreWatch& watch);
+            CommitQueue& commits, CollectorMetrics& metrics, LiveBoard& live, StoreWatch& watch);
   ~Collector();
 
   // Binds the listening socket (so the port is known before serving).

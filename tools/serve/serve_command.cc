@@ -34,7 +34,8 @@ constexpr const char* kUsage =
     "  --rate/--burst  ingest requests per second per source address (default 50/200; 0: off)\n"
     "  --history-hours oldest session start accepted, hours before now (default 48; a start\n"
     "                  more than 10 minutes ahead is refused too); raise it only to seed history\n"
-    "  --live-streams  open live streams, all sites (default 16); per site: --live-streams-per-site\n"
+    "  --live-streams  open live streams, all sites (default 16); per site: "
+    "--live-streams-per-site\n"
     "                  (default 4)\n";
 
 constexpr std::chrono::seconds kSitePollInterval{2};
@@ -79,8 +80,8 @@ int RunServe(int argc, char** argv) {
   auto k = flags.Int("--k", options.k_anonymity, 0, 1000000);
   auto threads = flags.Int("--threads", options.threads, 4, 1024);
   auto read_timeout = flags.Int("--read-timeout", options.read_timeout_seconds, 1, 3600);
-  auto history = flags.Int("--history-hours", options.start_window.max_age_minutes / 60, 1,
-                           10 * 366 * 24);
+  auto history =
+      flags.Int("--history-hours", options.start_window.max_age_minutes / 60, 1, 10 * 366 * 24);
   auto streams = flags.Int("--live-streams", options.max_live_streams, 1, 1024);
   auto site_streams =
       flags.Int("--live-streams-per-site", options.max_live_streams_per_site, 1, 1024);

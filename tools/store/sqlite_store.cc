@@ -314,8 +314,7 @@ Result<StoredAggregate> SqliteStore::AggregateDays(const Config& config, uint32_
         // Verified at ingest; verified again so a damaged file cannot feed
         // unchecked bytes to the aggregation. Bad rows are counted.
         auto summary = VerifySummary(sessions.Blob(0), &config);
-        Status added =
-            summary.ok() ? aggregate.Add(*summary.value()) : Status{summary.error(), ""};
+        Status added = summary.ok() ? aggregate.Add(*summary.value()) : Status{summary.error(), ""};
         if (!added.ok()) {
           ++day_unreadable;
           ++found[ErrorName(added.error)];
