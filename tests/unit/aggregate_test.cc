@@ -296,13 +296,16 @@ TEST_F(AggregateTest, DeserializeRejectsCorruptBytes) {
 TEST_F(AggregateTest, OddStoredTrafficSourcesCountAsInvalid) {
   Aggregate a(config_);
   wire::SummaryT s;
+  s.version = 1;
+  s.site = "shop";
   s.config_hash = config_.hash();
   s.referrer = "buy cheap pills.example/now";
   s.utm_source = "\x1b[31mred";
   s.utm_medium = "email";
   const std::vector<uint8_t> bytes = EncodeSummary(s);
-  ASSERT_TRUE(VerifySummary(bytes, &config_).ok());
-  ASSERT_TRUE(a.Add(*wire::GetSummary(bytes.data())).ok());
+  auto verified = VerifySummary(bytes, &config_);
+  ASSERT_TRUE(verified.ok()) << verified.message();
+  ASSERT_TRUE(a.Add(*verified.value()).ok());
   auto keys = [](const CappedStringMap<SegmentTally>& map) {
     std::vector<std::string> out;
     for (const auto& [key, value] : map.Sorted()) out.emplace_back(key);
