@@ -6,11 +6,26 @@
 #include "core/calendar.h"
 #include "core/config.h"
 #include "core/flatbuffer_view.h"
+#include "core/traffic_source.h"
 #include "core/varint.h"
 #include "core/wire_ids.h"
 
 namespace microconv {
 namespace {
+
+// Stored sessions from before the traffic-source rules (core/traffic_source.h)
+// may hold any text: it is counted under one label, never shown.
+constexpr std::string_view kInvalidValue = "(invalid)";
+
+std::string_view Referrer(const flatbuffers::String* text) {
+  const std::string_view value = View(text);
+  return value.empty() || IsReferrerHost(value) ? value : kInvalidValue;
+}
+
+std::string_view Utm(const flatbuffers::String* text) {
+  const std::string_view value = View(text);
+  return value.empty() || IsUtmValue(value) ? value : kInvalidValue;
+}
 
 // No next action in this slot (skipped): matches no real action code.
 constexpr uint32_t kNoAction = 0xffffffff;
@@ -191,10 +206,10 @@ Status Aggregate::Add(const wire::Summary& summary) {
           : std::string_view(reinterpret_cast<const char*>(steps->data()), steps->size());
   paths_.ValueOrOverflow(path) += PathTally{1, segment.converters};
 
-  referrers_.ValueOrOverflow(View(summary.referrer())) += segment;
-  utm_sources_.ValueOrOverflow(View(summary.utm_source())) += segment;
-  utm_mediums_.ValueOrOverflow(View(summary.utm_medium())) += segment;
-  utm_campaigns_.ValueOrOverflow(View(summary.utm_campaign())) += segment;
+  referrers_.ValueOrOverflow(Referrer(summary.referrer())) += segment;
+  utm_sources_.ValueOrOverflow(Utm(summary.utm_source())) += segment;
+  utm_mediums_.ValueOrOverflow(Utm(summary.utm_medium())) += segment;
+  utm_campaigns_.ValueOrOverflow(Utm(summary.utm_campaign())) += segment;
   const wire::Dimensions dims = facts.dims();
   Slot(devices_, static_cast<uint8_t>(dims.device())) += segment;
   Slot(browsers_, static_cast<uint8_t>(dims.browser())) += segment;

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/unicode_text.h"
+
 namespace microconv {
 
 void AppendJsonString(std::string_view text, std::string& out) {
@@ -69,11 +71,22 @@ void AppendJsonString(std::string_view text, std::string& out) {
       ++valid;
     }
     if (length != 0 && valid == length) {
-      const uint32_t point = length == 3 ? ((byte & 0x0fu) << 12) | ((text[i + 1] & 0x3fu) << 6) |
-                                               (text[i + 2] & 0x3fu)
-                                         : 0;
-      if (point == 0x2028 || point == 0x2029) {
-        out += point == 0x2028 ? "\\u2028" : "\\u2029";
+      // C1 controls and invisible or reordering characters are written as
+      // escapes: JSON stays the same value, and a terminal or log viewer
+      // that shows the text raw cannot be driven or misled by it.
+      size_t at = i;
+      const char32_t point = DecodeUtf8(text, at);
+      if (IsControlCodePoint(point) || IsInvisibleOrBidi(point)) {
+        const auto unit = [&](uint32_t u) {
+          out += "\\u";
+          for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(u >> shift) & 0xf];
+        };
+        if (point < 0x10000) {
+          unit(point);
+        } else {
+          unit(0xD800 + ((point - 0x10000) >> 10));
+          unit(0xDC00 + ((point - 0x10000) & 0x3FF));
+        }
       } else {
         out.append(text.substr(i, length));
       }

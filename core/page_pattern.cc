@@ -201,9 +201,11 @@ std::string UtmParameter(std::string_view path_and_query, std::string_view name)
     if (!StartsWithNoCase(key, "utm_") || !EqualsNoCase(key.substr(4), name)) continue;
     if (eq == std::string_view::npos) return {};
     std::string_view raw = pair.substr(eq + 1);
-    std::string value;
-    value.reserve(raw.size() < kMaxUtmLength ? raw.size() : kMaxUtmLength);
-    for (size_t i = 0; i < raw.size() && value.size() < kMaxUtmLength + 4; ++i) {
+    // Decodes a bounded prefix: enough for kMaxUtmLength kept bytes even
+    // when some decoded characters are dropped, never the whole of a long
+    // attacker-made query.
+    std::string decoded;
+    for (size_t i = 0; i < raw.size() && decoded.size() < 4 * kMaxUtmLength; ++i) {
       char c = raw[i];
       if (c == '+') {
         c = ' ';
@@ -212,15 +214,9 @@ std::string UtmParameter(std::string_view path_and_query, std::string_view name)
         c = static_cast<char>(HexValue(raw[i + 1]) * 16 + HexValue(raw[i + 2]));
         i += 2;
       }
-      if (!IsControl(static_cast<unsigned char>(c))) value.push_back(ToLowerAscii(c));
+      decoded.push_back(ToLowerAscii(c));
     }
-    // Surrounding blanks come from sloppy tagging, not from meaning.
-    size_t first = value.find_first_not_of(' ');
-    if (first == std::string::npos) return {};
-    value.erase(0, first);
-    value.resize(Utf8Prefix(value, kMaxUtmLength).size());
-    while (!value.empty() && value.back() == ' ') value.pop_back();
-    return value;
+    return KeepUtmCharacters(decoded);
   }
   return {};
 }
@@ -238,7 +234,7 @@ std::string ReferrerDomain(std::string_view referrer_url, std::string_view own_h
   if (host.empty()) return {};
   // own_host may come with a port or "www." (location.host); compare alike.
   if (host == NormalizedHost(own_host)) return {};
-  return host;
+  return IsReferrerHost(host) ? host : std::string();
 }
 
 }  // namespace microconv

@@ -8,11 +8,11 @@
 #include <string_view>
 
 #include "core/schema/config_generated.h"
+#include "core/traffic_source.h"  // kMaxUtmLength, the referrer and UTM shapes
 
 namespace microconv {
 
 inline constexpr size_t kMaxPathLength = 128;
-inline constexpr size_t kMaxUtmLength = 64;
 
 // Matches a path (no query, no fragment) against a pattern:
 // - Exact: equal, where a `:name` segment matches any one non-empty segment
@@ -31,12 +31,14 @@ bool MatchPagePattern(std::string_view pattern, wire::PageMatch mode,
 std::string SanitizePath(std::string_view path_and_query);
 
 // The value of utm_<name> (name: "source", "medium", "campaign") in the
-// query of `path_and_query`, percent-decoded, lowercased, at most
-// kMaxUtmLength bytes; empty when absent.
+// query of `path_and_query`, percent-decoded, lowercased, reduced to the
+// characters IsUtmValue allows, at most kMaxUtmLength bytes; empty when
+// absent or when nothing allowed is left.
 std::string UtmParameter(std::string_view path_and_query, std::string_view name);
 
 // The host of a referrer URL without "www." and port, lowercased; empty when
-// it is the site's own host (`own_host`), not http(s), or unparsable.
+// it is the site's own host (`own_host`), not http(s), unparsable, or not an
+// IsReferrerHost (IP-v6 literals, dotless intranet names).
 std::string ReferrerDomain(std::string_view referrer_url, std::string_view own_host);
 
 }  // namespace microconv

@@ -274,6 +274,9 @@ struct Report {
   std::vector<DayRow> days;
   std::vector<DailySegmentTable> daily;  // filled by the caller; empty unless asked for
   ReportHistory history;                 // filled by the caller; none when not built
+  // Stored sessions of the range that failed verification when read back
+  // (a damaged store): not counted above. Filled by the caller.
+  uint64_t unreadable_sessions = 0;
 };
 
 // kConfigMismatch when the aggregate was built for another config;

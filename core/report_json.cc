@@ -352,6 +352,7 @@ std::string RenderReportJson(const Report& report) {
   json.FieldString("site", report.site);
   json.Field("config_hash", report.config_hash);
   json.Field("k_anonymity", report.k_anonymity);
+  json.Field("unreadable_sessions", report.unreadable_sessions);
   json.FieldString("breakdown", BreakdownName(report.breakdown));
   json.Key("micros");
   json.BeginArray(false);

@@ -6,11 +6,13 @@
 #include <bit>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/config.h"
 #include "core/flatbuffer_view.h"
 #include "core/heatmap.h"
 #include "core/page_pattern.h"
+#include "core/traffic_source.h"
 #include "core/varint.h"
 #include "core/wire_ids.h"
 #include "flatbuffers/flatbuffers.h"
@@ -110,6 +112,26 @@ Status CheckPageId(const std::string& field, uint16_t page, size_t literal_count
   if (literal >= literal_count) return IndexOutside(field, literal, literal_count, "literal_pages");
   return {};
 }
+
+}  // namespace
+
+Status CheckTrafficSource(const wire::Summary& s) {
+  if (s.referrer() != nullptr && !IsReferrerHost(s.referrer()->string_view())) {
+    return Fail(Error::kOutOfRange, "referrer: not a host name");
+  }
+  const std::pair<const char*, const flatbuffers::String*> utm[] = {
+      {"utm_source", s.utm_source()},
+      {"utm_medium", s.utm_medium()},
+      {"utm_campaign", s.utm_campaign()}};
+  for (const auto& [field, value] : utm) {
+    if (value != nullptr && !IsUtmValue(value->string_view())) {
+      return Fail(Error::kOutOfRange, std::string(field) + ": not a valid utm value");
+    }
+  }
+  return {};
+}
+
+namespace {
 
 Status CheckStructure(const wire::Summary& s) {
   if (s.version() == 0) return Fail(Error::kVerifyFailed, "version: missing");
@@ -360,6 +382,22 @@ std::vector<uint8_t> EncodeSummary(const wire::SummaryT& summary) {
   flatbuffers::FlatBufferBuilder builder(1024);
   wire::FinishSummaryBuffer(builder, wire::Summary::Pack(builder, &summary));
   return {builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize()};
+}
+
+Status CheckSessionStart(const wire::Summary& summary, int64_t now_ms, StartWindow window) {
+  const int64_t now_minute = now_ms / 60000;
+  const int64_t start = summary.start_minute();
+  if (start < now_minute - window.max_age_minutes) {
+    return Fail(Error::kOutOfRange, "start_minute: " + Num(summary.start_minute()) +
+                                        " is more than " + Num(window.max_age_minutes) +
+                                        " minutes before the collector's clock");
+  }
+  if (start > now_minute + window.max_lead_minutes) {
+    return Fail(Error::kOutOfRange, "start_minute: " + Num(summary.start_minute()) +
+                                        " is more than " + Num(window.max_lead_minutes) +
+                                        " minutes after the collector's clock");
+  }
+  return {};
 }
 
 Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes, const Config* config) {

@@ -41,6 +41,29 @@ std::vector<uint8_t> EncodeSummary(const wire::SummaryT& summary);
 Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes,
                                            const Config* config = nullptr);
 
+// How far from the collector's clock a session may start. The past bound
+// covers a long session (the inactivity timeout is at most 24 h, activity
+// keeps a session going), a laptop that sleeps overnight and flushes on
+// waking, and the tracker's outbox re-sent on the next visit; the future
+// bound covers clock drift of visitors' devices. Anything outside is not a
+// visit we can date honestly, and an old day would force a rebuild of that
+// day's stored aggregate (tools/store).
+struct StartWindow {
+  int64_t max_age_minutes = 48 * 60;
+  int64_t max_lead_minutes = 10;
+};
+
+// kOutOfRange with "start_minute: ..." when the summary's session start lies
+// outside `window` around `now_ms` (the caller's clock: the core has none).
+Status CheckSessionStart(const wire::Summary& summary, int64_t now_ms, StartWindow window = {});
+
+// kOutOfRange when the referrer or a utm_* value is not of the shape in
+// core/traffic_source.h. The tracker never sends other shapes (it extracts
+// them with the same rules), so the collector refuses such a summary at
+// ingest. Not part of VerifySummary: sessions stored before these rules
+// stay readable, and reports show their odd values as "(invalid)".
+Status CheckTrafficSource(const wire::Summary& summary);
+
 // A readable, deterministic JSON rendering of a verified summary (two-space
 // indent, fixed key order). With a config, ids are shown with their names
 // ("micro": "add_to_cart"); without, as numbers.

@@ -23,9 +23,11 @@ if [ ! -f "$DATA/demo-password" ]; then
     --password-file "$DATA/demo-password"
 fi
 # --rate 0: the seeding visitors all come from this one address, which the
-# per-address rate limit would otherwise (rightly) throttle.
+# per-address rate limit would otherwise (rightly) throttle. --history-hours:
+# the seed spreads sessions over the last 14 days, older than a live
+# collector accepts by default (48 h).
 "$NATIVE/tools/microconv" serve --store "sqlite:$DATA/microconv.sqlite" --sites demo-site/sites \
-  --listen "127.0.0.1:$PORT" --web web/dist --rate 0 &
+  --listen "127.0.0.1:$PORT" --web web/dist --rate 0 --history-hours 360 &
 SERVER=$!
 "$NATIVE/tools/microconv" host demo-site/store --listen "127.0.0.1:$STORE_PORT" \
   --collector "http://127.0.0.1:$PORT" &

@@ -478,7 +478,9 @@ TEST_F(AccessTest, UserTokenAndShareCommands) {
   EXPECT_EQ(found.value()->site, "demo");
   EXPECT_EQ(run("token create --store " + store + " --scope write --site demo").first, 2);
   EXPECT_EQ(run("token list --store " + store).second.find(secret), std::string::npos);
-  for (const std::string file : {dir_.store(), dir_.store() + "-wal"}) {
+  const std::string accounts = AccountsFile(dir_.store());
+  for (const std::string file :
+       {dir_.store(), dir_.store() + "-wal", accounts, accounts + "-wal"}) {
     std::ifstream in(file, std::ios::binary);
     std::stringstream bytes;
     bytes << in.rdbuf();

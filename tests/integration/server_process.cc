@@ -49,7 +49,10 @@ ServeOptions ServeOnDir(const ServerDir& dir, std::vector<std::string> extra) {
   options.store = "sqlite:" + dir.store();
   options.sites = dir.sites();
   options.log = dir.log();
-  options.extra = {"--web", dir.path() + "/web"};
+  // The golden journeys start in November 2023: accept 10 years of
+  // history (tests of the window pass their own --history-hours after).
+  options.extra = {"--web", dir.path() + "/web", "--history-hours",
+                   std::to_string(kTestHistoryHours)};
   options.extra.insert(options.extra.end(), extra.begin(), extra.end());
   return options;
 }

@@ -18,6 +18,10 @@
 
 namespace microconv::testing {
 
+// The --history-hours every test server gets unless its `extra` says
+// otherwise: 10 years, so the 2023 golden journeys are accepted.
+inline constexpr int kTestHistoryHours = 10 * 366 * 24;
+
 // A temp directory removed on destruction; holds sites/ and store.sqlite so
 // that a restarted server finds the same file. The store has an owner
 // account with a login session: the tests read reports and metrics as an

@@ -291,6 +291,31 @@ TEST_F(AggregateTest, DeserializeRejectsCorruptBytes) {
   }
 }
 
+// Sessions stored before the traffic-source rules (core/traffic_source.h)
+// stay readable; their odd referrer and UTM values count under one label.
+TEST_F(AggregateTest, OddStoredTrafficSourcesCountAsInvalid) {
+  Aggregate a(config_);
+  wire::SummaryT s;
+  s.version = 1;
+  s.site = "shop";
+  s.config_hash = config_.hash();
+  s.referrer = "buy cheap pills.example/now";
+  s.utm_source = "\x1b[31mred";
+  s.utm_medium = "email";
+  const std::vector<uint8_t> bytes = EncodeSummary(s);
+  auto verified = VerifySummary(bytes, &config_);
+  ASSERT_TRUE(verified.ok()) << verified.message();
+  ASSERT_TRUE(a.Add(*verified.value()).ok());
+  auto keys = [](const CappedStringMap<SegmentTally>& map) {
+    std::vector<std::string> out;
+    for (const auto& [key, value] : map.Sorted()) out.emplace_back(key);
+    return out;
+  };
+  EXPECT_EQ(keys(a.referrers()), std::vector<std::string>{"(invalid)"});
+  EXPECT_EQ(keys(a.utm_sources()), std::vector<std::string>{"(invalid)"});
+  EXPECT_EQ(keys(a.utm_mediums()), std::vector<std::string>{"email"});
+}
+
 TEST_F(AggregateTest, RejectsOtherConfigs) {
   Aggregate a(config_);
   wire::SummaryT s;

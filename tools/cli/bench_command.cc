@@ -112,7 +112,8 @@ bool BuildPool(const Config& config, int64_t now_ms, SummaryPool& pool, std::str
 }
 
 // A serve child on `store` for the bench: no rate limit (one source
-// address posts everything), SIGTERM and 10 s to drain at the end.
+// address posts everything), the pool's kHistoryDays of history accepted,
+// SIGTERM and 10 s to drain at the end.
 ServeOptions BenchServe(const std::string& store, const std::string& sites,
                         const std::string& log) {
   ServeOptions options;
@@ -120,7 +121,7 @@ ServeOptions BenchServe(const std::string& store, const std::string& sites,
   options.store = "sqlite:" + store;
   options.sites = sites;
   options.log = log;
-  options.extra = {"--rate", "0"};
+  options.extra = {"--rate", "0", "--history-hours", std::to_string((kHistoryDays + 1) * 24)};
   options.stop_grace_ms = 10000;
   return options;
 }

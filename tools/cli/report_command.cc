@@ -13,6 +13,7 @@
 #include "tools/base/wall_clock.h"
 #include "tools/cli/cli_commands.h"
 #include "tools/cli/store_range.h"
+#include "tools/cli/terminal_text.h"
 #include "tools/store/report_runner.h"
 
 namespace microconv {
@@ -49,7 +50,7 @@ std::string JoinPath(const std::vector<std::string>& steps) {
 
 void PrintTable(const Report& report, uint32_t first, uint32_t last) {
   const Engagement& e = report.engagement;
-  std::printf("site %s, %s .. %s, k-anonymity %u\n\n", report.site.c_str(),
+  std::printf("site %s, %s .. %s, k-anonymity %u\n\n", TerminalText(report.site).c_str(),
               DateOfDay(first).c_str(), DateOfDay(last).c_str(), report.k_anonymity);
   if (e.suppressed) {
     std::printf("engagement: fewer than k sessions (suppressed)\n");
@@ -63,20 +64,21 @@ void PrintTable(const Report& report, uint32_t first, uint32_t last) {
         (unsigned long long)e.dead_clicks);
   }
   for (const FunnelReport& funnel : report.funnels) {
-    std::printf(
-        "\nfunnel %s (%s): %s entered, %s converted (%s), median time %s\n", funnel.label.c_str(),
-        funnel.id.c_str(), Count(funnel.entered, funnel.suppressed).c_str(),
-        Count(funnel.conversions, funnel.suppressed).c_str(),
-        Percent(funnel.conversion_rate).c_str(), Seconds(funnel.median_time_to_convert_ds).c_str());
+    std::printf("\nfunnel %s (%s): %s entered, %s converted (%s), median time %s\n",
+                TerminalText(funnel.label).c_str(), TerminalText(funnel.id).c_str(),
+                Count(funnel.entered, funnel.suppressed).c_str(),
+                Count(funnel.conversions, funnel.suppressed).c_str(),
+                Percent(funnel.conversion_rate).c_str(),
+                Seconds(funnel.median_time_to_convert_ds).c_str());
     std::printf("  %-28s %10s %10s %10s %10s %10s\n", "step", "reached", "from prev", "drop-off",
                 "drop rate", "median");
     for (const FunnelStepRow& step : funnel.steps) {
       const std::string label = step.label + (step.optional ? " (opt)" : "");
       if (step.suppressed) {
-        std::printf("  %-28s %10s\n", label.c_str(), "(k<)");
+        std::printf("  %-28s %10s\n", TerminalText(label).c_str(), "(k<)");
         continue;
       }
-      std::printf("  %-28s %10llu %10s %10llu %10s %10s\n", label.c_str(),
+      std::printf("  %-28s %10llu %10s %10llu %10s %10s\n", TerminalText(label).c_str(),
                   (unsigned long long)step.reached, Percent(step.from_previous).c_str(),
                   (unsigned long long)step.drop_off, Percent(step.drop_off_rate).c_str(),
                   Seconds(step.median_step_ds).c_str());
@@ -88,7 +90,7 @@ void PrintTable(const Report& report, uint32_t first, uint32_t last) {
       std::printf("  %10s %10s %8s  %s\n", Count(path.sessions, path.suppressed).c_str(),
                   Count(path.converters, path.suppressed).c_str(),
                   path.suppressed ? "" : Percent(path.conversion_rate).c_str(),
-                  JoinPath(path.steps).c_str());
+                  TerminalText(JoinPath(path.steps)).c_str());
     }
   }
   if (!report.lift.empty()) {
@@ -96,10 +98,10 @@ void PrintTable(const Report& report, uint32_t first, uint32_t last) {
                 "without", "diff", "95% interval", "");
     for (const LiftRow& row : report.lift) {
       if (row.suppressed) {
-        std::printf("  %-28s %9s\n", row.label.c_str(), "(k<)");
+        std::printf("  %-28s %9s\n", TerminalText(row.label).c_str(), "(k<)");
         continue;
       }
-      std::printf("  %-28s %9s %9s %9s  [%7s, %7s] %s\n", row.label.c_str(),
+      std::printf("  %-28s %9s %9s %9s  [%7s, %7s] %s\n", TerminalText(row.label).c_str(),
                   Percent(row.rate_with).c_str(), Percent(row.rate_without).c_str(),
                   Percent(row.difference).c_str(), Percent(row.ci_low).c_str(),
                   Percent(row.ci_high).c_str(), row.significant ? "significant" : "");
@@ -107,26 +109,18 @@ void PrintTable(const Report& report, uint32_t first, uint32_t last) {
   }
   for (const SegmentTable& table : report.segments) {
     if (table.rows.empty()) continue;
-    std::printf("\nsegment %s\n  %-28s %10s %10s %8s\n", table.dimension.c_str(), "value",
-                "sessions", "converters", "rate");
+    std::printf("\nsegment %s\n  %-28s %10s %10s %8s\n", TerminalText(table.dimension).c_str(),
+                "value", "sessions", "converters", "rate");
     // The top few per dimension: the full tables are in json and csv.
     const size_t shown = table.rows.size() < 5 ? table.rows.size() : 5;
     for (size_t r = 0; r < shown; ++r) {
       const SegmentRow& row = table.rows[r];
-      std::printf("  %-28s %10s %10s %8s\n", row.value.c_str(),
+      std::printf("  %-28s %10s %10s %8s\n", TerminalText(row.value).c_str(),
                   Count(row.sessions, row.suppressed).c_str(),
                   Count(row.converters, row.suppressed).c_str(),
                   row.suppressed ? "" : Percent(row.conversion_rate).c_str());
     }
   }
-}
-
-// RFC 4180 quoting: only when needed.
-std::string Csv(const std::string& field) {
-  if (field.find_first_of(",\"\n\r") == std::string::npos) return field;
-  std::string out = "\"";
-  for (char c : field) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 std::string Number(double value) {
@@ -156,7 +150,7 @@ void PrintCsv(const Report& report) {
       "drop_off_rate,median_step_s,suppressed\n");
   for (const FunnelReport& funnel : report.funnels) {
     for (const FunnelStepRow& step : funnel.steps) {
-      std::printf("%s,%s,%s,", Csv(funnel.label).c_str(), Csv(step.label).c_str(),
+      std::printf("%s,%s,%s,", CsvCell(funnel.label).c_str(), CsvCell(step.label).c_str(),
                   step.optional ? "true" : "false");
       if (step.suppressed) {
         std::printf(",,,,,,true\n");
@@ -171,9 +165,9 @@ void PrintCsv(const Report& report) {
   std::printf("\n# paths\npath,sessions,converters,conversion_rate,suppressed\n");
   for (const PathRow& path : report.paths) {
     if (path.suppressed) {
-      std::printf("%s,,,,true\n", Csv(JoinPath(path.steps)).c_str());
+      std::printf("%s,,,,true\n", CsvCell(JoinPath(path.steps)).c_str());
     } else {
-      std::printf("%s,%llu,%llu,%s,false\n", Csv(JoinPath(path.steps)).c_str(),
+      std::printf("%s,%llu,%llu,%s,false\n", CsvCell(JoinPath(path.steps)).c_str(),
                   (unsigned long long)path.sessions, (unsigned long long)path.converters,
                   Number(path.conversion_rate).c_str());
     }
@@ -182,7 +176,7 @@ void PrintCsv(const Report& report) {
       "\n# lift\nmicro,label,rate_with,rate_without,difference,ci_low,ci_high,"
       "significant,suppressed\n");
   for (const LiftRow& row : report.lift) {
-    std::printf("%s,%s,", Csv(row.micro).c_str(), Csv(row.label).c_str());
+    std::printf("%s,%s,", CsvCell(row.micro).c_str(), CsvCell(row.label).c_str());
     if (row.suppressed) {
       std::printf(",,,,,,true\n");
     } else {
@@ -195,7 +189,7 @@ void PrintCsv(const Report& report) {
   std::printf("\n# segments\ndimension,value,sessions,converters,conversion_rate,suppressed\n");
   for (const SegmentTable& table : report.segments) {
     for (const SegmentRow& row : table.rows) {
-      std::printf("%s,%s,", Csv(table.dimension).c_str(), Csv(row.value).c_str());
+      std::printf("%s,%s,", CsvCell(table.dimension).c_str(), CsvCell(row.value).c_str());
       if (row.suppressed) {
         std::printf(",,,true\n");
       } else {
@@ -257,6 +251,13 @@ int RunReport(int argc, char** argv) {
   if (!report.ok()) {
     std::fprintf(stderr, "report: %s\n", report.message().c_str());
     return 1;
+  }
+  if (report.value().unreadable_sessions > 0) {
+    // Damage is said out loud, whatever the format (json also carries it).
+    std::fprintf(stderr,
+                 "report: %llu stored sessions of the range are unreadable (damaged store) and "
+                 "not counted\n",
+                 static_cast<unsigned long long>(report.value().unreadable_sessions));
   }
   if (format == "json") {
     std::fputs(RenderReportJson(report.value()).c_str(), stdout);

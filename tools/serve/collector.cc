@@ -85,7 +85,7 @@ std::string HexHash(uint32_t hash) {
 
 Collector::Collector(CollectorOptions options, SiteRegistry& sites, SummaryStore& store,
                      CommitQueue& commits, CollectorMetrics& metrics, LiveBoard& live,
-                     Access& access)
+                     Access& access, StoreWatch& watch)
     : options_(std::move(options)),
       sites_(sites),
       store_(store),
@@ -93,6 +93,7 @@ Collector::Collector(CollectorOptions options, SiteRegistry& sites, SummaryStore
       metrics_(metrics),
       live_(live),
       access_(access),
+      watch_(watch),
       limiter_(options_.rate_per_second, options_.rate_burst),
       server_(std::make_unique<httplib::Server>()) {
   Routes();
@@ -294,15 +295,29 @@ void Collector::Collect(const httplib::Request& req, httplib::Response& res) {
     return Reject(res, status, ErrorName(verified.error()), verified.message(), true);
   }
   const wire::Summary& summary = *verified.value();
+  if (Status source = CheckTrafficSource(summary); !source.ok()) {
+    return Reject(res, 400, "invalid_traffic_source", source.message, true);
+  }
+  if (Status damage = watch_.Damage(); !damage.ok()) {
+    res.set_header("Retry-After", "60");
+    return Reject(res, 503, "store_damaged", "not stored, retry later", true);
+  }
+  // Before the store: a date outside the window never reaches it, so it
+  // cannot make the store rebuild an old day's aggregate.
+  const int64_t now_ms = NowMs();
+  if (Status dated = CheckSessionStart(summary, now_ms, options_.start_window); !dated.ok()) {
+    return Reject(res, 422, "start_outside_window", dated.message, true);
+  }
   StoredSummary stored;
   stored.site = site;
   stored.nonce = summary.nonce();
   stored.seq = summary.seq();
   stored.day = summary.start_minute() / (24 * 60);
   stored.config_hash = config->hash();
-  stored.received_at_ms = NowMs();
+  stored.received_at_ms = now_ms;
   stored.bytes = bytes;
   Status committed = commits_.Submit(std::move(stored));
+  watch_.NoteIngest(committed);
   if (!committed.ok()) {
     LogEvent("store: commit failed: " + committed.message);
     res.set_header("Retry-After", "5");
@@ -324,6 +339,9 @@ void Collector::Report(const httplib::Request& req, httplib::Response& res) {
   if (!request.ok()) return Reject(res, 400, "bad_request", request.message(), false);
   request.value().options.k_anonymity = options_.k_anonymity;
   auto report = RunReportRequest(store_, *config, request.value());
+  watch_.NoteReport(report.ok() || report.error() != Error::kUnavailable
+                        ? Status{}
+                        : Status{report.error(), report.message()});
   if (!report.ok() && report.error() == Error::kUnavailable) {
     LogEvent("store: report failed: " + report.message());
     return Reject(res, 503, "store_unavailable", "", false);
@@ -338,10 +356,16 @@ void Collector::Live(const httplib::Request& req, httplib::Response& res) {
   if (sites_.Current(site) == nullptr) {
     return Reject(res, 404, "unknown_site", "no config for this site", false);
   }
-  // Each stream holds a worker thread: cap them so ingest always has some.
-  if (live_streams_.fetch_add(1) >= options_.max_live_streams) {
-    live_streams_.fetch_sub(1);
-    return Reject(res, 503, "too_many_streams", "", false);
+  if (const std::string refused = AcquireStream(site); !refused.empty()) {
+    // Streams end when their viewer leaves; a retry in a while may fit.
+    res.set_header("Retry-After", "10");
+    const bool site_full = refused == "too_many_streams_for_site";
+    return Reject(
+        res, site_full ? 429 : 503, refused,
+        site_full ? "at most " + std::to_string(options_.max_live_streams_per_site) +
+                        " live streams per site"
+                  : "at most " + std::to_string(options_.max_live_streams) + " live streams in all",
+        false);
   }
   res.set_header("Cache-Control", "no-cache");
   res.set_chunked_content_provider(
@@ -362,7 +386,23 @@ void Collector::Live(const httplib::Request& req, httplib::Response& res) {
             "event: live\ndata: " + live_.RenderJson(*config, LiveBoard::Clock::now()) + "\n\n";
         return sink.write(event.data(), event.size());
       },
-      [this](bool) { live_streams_.fetch_sub(1); });
+      [this, site](bool) { ReleaseStream(site); });
+}
+
+std::string Collector::AcquireStream(const std::string& site) {
+  std::lock_guard lock(streams_mutex_);
+  int& of_site = live_streams_by_site_[site];
+  if (of_site >= options_.max_live_streams_per_site) return "too_many_streams_for_site";
+  if (live_streams_ >= options_.max_live_streams) return "too_many_streams";
+  ++of_site;
+  ++live_streams_;
+  return {};
+}
+
+void Collector::ReleaseStream(const std::string& site) {
+  std::lock_guard lock(streams_mutex_);
+  --live_streams_;
+  if (--live_streams_by_site_[site] <= 0) live_streams_by_site_.erase(site);
 }
 
 void Collector::CompiledConfig(const httplib::Request& req, httplib::Response& res) {
@@ -418,17 +458,25 @@ void Collector::Metrics(httplib::Response& res) {
       {"microconv_live_sessions", "Sessions held by the live board.", double(live_.size())});
   gauges.push_back({"microconv_live_overflow", "Live sessions not tracked (board full).",
                     double(live_.overflow())});
-  gauges.push_back(
-      {"microconv_live_streams", "Open live (SSE) streams.", double(live_streams_.load())});
+  {
+    std::lock_guard lock(streams_mutex_);
+    gauges.push_back({"microconv_live_streams", "Open live (SSE) streams.", double(live_streams_)});
+  }
   gauges.push_back({"microconv_sites", "Sites served.", double(sites_.Sites().size())});
+  watch_.AppendMetrics(gauges);
   res.set_content(metrics_.Render(gauges), "text/plain; version=0.0.4");
 }
 
 void Collector::Health(httplib::Response& res) {
-  Status writable = store_.CheckWritable();
-  if (!writable.ok()) {
+  const StoreWatch::Verdict verdict = watch_.Check();
+  if (!verdict.reason.empty()) {
+    // A damaged or full store must take this collector out of rotation:
+    // 503 with the reason, like ingest answers when a commit fails.
     res.status = 503;
-    res.set_content("store not writable", "text/plain");
+    if (verdict.reason == "disk_full" || verdict.reason == "store_write_failed") {
+      res.set_header("Retry-After", "30");
+    }
+    res.set_content(verdict.reason + ": " + verdict.detail, "text/plain");
     return;
   }
   res.set_content("ok", "text/plain");

@@ -10,20 +10,22 @@
 #ifndef MICROCONV_TOOLS_SERVE_COLLECTOR_H_
 #define MICROCONV_TOOLS_SERVE_COLLECTOR_H_
 
-#include <atomic>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "core/report.h"
 #include "core/status.h"
+#include "core/summary.h"
 #include "tools/serve/access.h"
 #include "tools/serve/collector_metrics.h"
 #include "tools/serve/live_board.h"
 #include "tools/serve/rate_limiter.h"
 #include "tools/serve/site_registry.h"
 #include "tools/serve/static_files.h"
+#include "tools/serve/store_watch.h"
 #include "tools/store/commit_queue.h"
 #include "tools/store/summary_store.h"
 
@@ -46,13 +48,19 @@ struct CollectorOptions {
   int read_timeout_seconds = 5;  // slow bodies and idle keep-alive
   double rate_per_second = 50;   // per source address; <= 0: off
   double rate_burst = 200;
+  // Open live (SSE) streams: each holds a worker thread, so all sites
+  // together stay well below `threads`; one site alone cannot take them all.
   int max_live_streams = 16;
+  int max_live_streams_per_site = 4;
+  // Session starts accepted around the collector's clock (core/summary.h).
+  StartWindow start_window;
 };
 
 class Collector {
  public:
   Collector(CollectorOptions options, SiteRegistry& sites, SummaryStore& store,
-            CommitQueue& commits, CollectorMetrics& metrics, LiveBoard& live, Access& access);
+            CommitQueue& commits, CollectorMetrics& metrics, LiveBoard& live, Access& access,
+            StoreWatch& watch);
   ~Collector();
 
   // Binds the listening socket (so the port is known before serving).
@@ -67,6 +75,9 @@ class Collector {
   // true when the request was answered (access gate, rate limit, then
   // RejectByHeaders).
   bool PreRoute(const httplib::Request& req, httplib::Response& res);
+  // Takes a live-stream slot of `site`: "" when granted, else the reason.
+  std::string AcquireStream(const std::string& site);
+  void ReleaseStream(const std::string& site);
   // Answers an ingest whose headers already disqualify it (size, type).
   bool RejectByHeaders(const httplib::Request& req, httplib::Response& res);
   void Collect(const httplib::Request& req, httplib::Response& res);
@@ -87,12 +98,15 @@ class Collector {
   CollectorMetrics& metrics_;
   LiveBoard& live_;
   Access& access_;
+  StoreWatch& watch_;
   RateLimiter limiter_;
   StaticFiles static_files_;
   AssetCache compiled_configs_;
   std::unique_ptr<httplib::Server> server_;
   int listen_fd_ = -1;
-  std::atomic<int> live_streams_{0};
+  std::mutex streams_mutex_;
+  int live_streams_ = 0;
+  std::map<std::string, int> live_streams_by_site_;
   std::mutex stop_mutex_;
   std::condition_variable stop_signal_;
   bool stopping_ = false;

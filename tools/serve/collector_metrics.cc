@@ -89,9 +89,14 @@ std::string CollectorMetrics::Render(const std::vector<Gauge>& gauges) {
   Header(out, "microconv_store_committed_summaries_total",
          "Summaries written by group commits (sum of batch sizes).", "counter");
   out += "microconv_store_committed_summaries_total " + std::to_string(committed_summaries_) + '\n';
-  for (const Gauge& gauge : gauges) {
-    Header(out, gauge.name.c_str(), gauge.help.c_str(), "gauge");
-    out += gauge.name + ' ' + Number(gauge.value) + '\n';
+  for (size_t i = 0; i < gauges.size(); ++i) {
+    const Gauge& gauge = gauges[i];
+    if (i == 0 || gauges[i - 1].name != gauge.name) {
+      Header(out, gauge.name.c_str(), gauge.help.c_str(), gauge.type.c_str());
+    }
+    out += gauge.name;
+    if (!gauge.labels.empty()) out += '{' + gauge.labels + '}';
+    out += ' ' + Number(gauge.value) + '\n';
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // The collector's Prometheus metrics (GET /metrics, text format 0.0.4):
 // requests by endpoint and status, summaries accepted and rejected by
-// reason, store commit latency and batch size, plus gauges read at scrape.
+// reason, store commit latency and batch size, plus gauges (and the store's
+// own counters) read at scrape.
 #ifndef MICROCONV_TOOLS_SERVE_COLLECTOR_METRICS_H_
 #define MICROCONV_TOOLS_SERVE_COLLECTOR_METRICS_H_
 
@@ -25,9 +26,18 @@ class CollectorMetrics {
   // Gauges are passed in (name, help, value) so their owners stay the
   // source of truth.
   struct Gauge {
+    Gauge(std::string name_, std::string help_, double value_, std::string type_ = "gauge",
+          std::string labels_ = "")
+        : name(std::move(name_)),
+          help(std::move(help_)),
+          value(value_),
+          type(std::move(type_)),
+          labels(std::move(labels_)) {}
     std::string name;
     std::string help;
     double value = 0;
+    std::string type;    // "gauge" or "counter"
+    std::string labels;  // 'kind="x"'; series of one name come together
   };
   std::string Render(const std::vector<Gauge>& gauges);
 

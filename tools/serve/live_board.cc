@@ -50,8 +50,9 @@ void LiveBoard::Record(const Config& config, const wire::Summary& summary, Clock
     return;
   }
   if (ended || now - last_activity > kLiveWindow) return;
-  if (size_ >= kMaxLiveSessions) {
+  if (size_ >= kMaxLiveSessions || sessions.size() >= kMaxLiveSessionsPerSite) {
     ++overflow_;
+    ++overflow_by_site_[std::string(config.site())];
     return;
   }
   sessions.emplace(summary.nonce(), std::move(entry));
@@ -79,8 +80,13 @@ std::string LiveBoard::RenderJson(const Config& config, Clock::time_point now) {
     reached[f].resize(steps ? steps->size() : 0);
   }
   uint64_t active = 0;
+  uint64_t overflow = 0;
   {
     std::lock_guard lock(mutex_);
+    if (auto it = overflow_by_site_.find(std::string(config.site()));
+        it != overflow_by_site_.end()) {
+      overflow = it->second;
+    }
     auto site = sites_.find(std::string(config.site()));
     if (site != sites_.end()) {
       for (const auto& [nonce, entry] : site->second) {
@@ -99,7 +105,8 @@ std::string LiveBoard::RenderJson(const Config& config, Clock::time_point now) {
   std::string out = "{\"site\":";
   AppendJsonString(config.site(), out);
   out += ",\"window_seconds\":" + std::to_string(std::chrono::seconds(kLiveWindow).count()) +
-         ",\"active_sessions\":" + std::to_string(active) + ",\"funnels\":[";
+         ",\"active_sessions\":" + std::to_string(active) +
+         ",\"overflow\":" + std::to_string(overflow) + ",\"funnels\":[";
   for (size_t f = 0; f < funnel_count; ++f) {
     const auto* funnel = def.funnels()->Get(f);
     if (f > 0) out += ',';

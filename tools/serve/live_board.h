@@ -23,9 +23,12 @@
 namespace microconv {
 
 inline constexpr std::chrono::minutes kLiveWindow{5};
-// Beyond this many live sessions (all sites) new ones are counted in
-// overflow() instead: a flood of nonces cannot grow memory without bound.
+// Beyond this many live sessions of one site, or of all sites together,
+// new ones are counted in overflow instead: a flood of nonces cannot grow
+// memory without bound, and a flood on one site leaves room for the others
+// (it takes 10 flooded sites to fill the total).
 inline constexpr size_t kMaxLiveSessions = 200000;
+inline constexpr size_t kMaxLiveSessionsPerSite = 20000;
 
 class LiveBoard {
  public:
@@ -41,9 +44,11 @@ class LiveBoard {
   void Record(const Config& config, const wire::Summary& summary, Clock::time_point now);
 
   // The live view of the site for `config` as one line of JSON:
-  // {"site":..,"window_seconds":300,"active_sessions":N,"funnels":[{"id":..,
+  // {"site":..,"window_seconds":300,"active_sessions":N,"overflow":N,
+  //  "funnels":[{"id":..,
   //  "label":..,"entered":N,"steps":[N,...]}]}. Sessions written with another
-  // config count as active but not in the funnels (their ids differ).
+  // config count as active but not in the funnels (their ids differ);
+  // overflow counts the site's sessions not tracked since start (board full).
   std::string RenderJson(const Config& config, Clock::time_point now);
 
   size_t size();
@@ -60,6 +65,7 @@ class LiveBoard {
 
   std::mutex mutex_;
   std::unordered_map<std::string, std::unordered_map<uint64_t, Entry>> sites_;
+  std::unordered_map<std::string, uint64_t> overflow_by_site_;
   size_t size_ = 0;
   uint64_t overflow_ = 0;
   Clock::time_point last_prune_{};

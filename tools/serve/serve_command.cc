@@ -12,6 +12,7 @@
 #include "tools/base/flags.h"
 #include "tools/serve/collector.h"
 #include "tools/serve/event_log.h"
+#include "tools/serve/store_watch.h"
 #include "tools/store/commit_queue.h"
 #include "tools/store/summary_store.h"
 
@@ -23,6 +24,7 @@ constexpr const char* kUsage =
     "                       [--web DIR] [--k N] [--threads N] [--read-timeout SECONDS]\n"
     "                       [--rate PER_SECOND] [--burst N] [--public-site S,...]\n"
     "                       [--secure-cookies] [--session-idle SECONDS] [--session-max SECONDS]\n"
+    "                       [--history-hours H] [--live-streams N] [--live-streams-per-site N]\n"
     "  --store         where summaries go (sqlite:PATH, created when missing)\n"
     "  --sites         directory of site configs (*.json), reloaded on SIGHUP and change\n"
     "  --listen        address to serve on, e.g. 127.0.0.1:8080\n"
@@ -35,6 +37,11 @@ constexpr const char* kUsage =
     "  --secure-cookies  mark cookies Secure (TLS terminated by a proxy in front)\n"
     "  --session-idle  seconds a login lasts unused (default 7200)\n"
     "  --session-max   seconds a login lasts at most (default 86400)\n"
+    "  --history-hours oldest session start accepted, hours before now (default 48; a start\n"
+    "                  more than 10 minutes ahead is refused too); raise it only to seed history\n"
+    "  --live-streams  open live streams, all sites (default 16); per site: "
+    "--live-streams-per-site\n"
+    "                  (default 4)\n"
     "Accounts: `microconv user add NAME --store ...`; the dashboard needs a login.\n";
 
 constexpr std::chrono::seconds kSitePollInterval{2};
@@ -60,7 +67,10 @@ int RunServe(int argc, char** argv) {
                               {"--public-site"},
                               {"--secure-cookies", false},
                               {"--session-idle"},
-                              {"--session-max"}});
+                              {"--session-max"},
+                              {"--history-hours"},
+                              {"--live-streams"},
+                              {"--live-streams-per-site"}});
   if (!parsed.ok()) return UsageError(parsed.message());
   const Flags& flags = parsed.value();
   if (flags.help()) {
@@ -80,7 +90,13 @@ int RunServe(int argc, char** argv) {
   auto k = flags.Int("--k", options.k_anonymity, 0, 1000000);
   auto threads = flags.Int("--threads", options.threads, 4, 1024);
   auto read_timeout = flags.Int("--read-timeout", options.read_timeout_seconds, 1, 3600);
-  for (const Result<long long>* value : {&k, &threads, &read_timeout}) {
+  auto history =
+      flags.Int("--history-hours", options.start_window.max_age_minutes / 60, 1, 10 * 366 * 24);
+  auto streams = flags.Int("--live-streams", options.max_live_streams, 1, 1024);
+  auto site_streams =
+      flags.Int("--live-streams-per-site", options.max_live_streams_per_site, 1, 1024);
+  for (const Result<long long>* value :
+       {&k, &threads, &read_timeout, &history, &streams, &site_streams}) {
     if (!value->ok()) return UsageError(value->message());
   }
   auto rate = flags.Number("--rate", options.rate_per_second, 0, 1e9);
@@ -109,6 +125,16 @@ int RunServe(int argc, char** argv) {
     if (end == std::string::npos) end = public_sites.size();
     if (end > at) access_options.public_sites.push_back(public_sites.substr(at, end - at));
     at = end + 1;
+  }
+  options.start_window.max_age_minutes = history.value() * 60;
+  options.max_live_streams = static_cast<int>(streams.value());
+  options.max_live_streams_per_site = static_cast<int>(site_streams.value());
+  // Streams hold worker threads: ingest keeps at least half of them.
+  if (options.max_live_streams > options.threads / 2) {
+    if (flags.Has("--live-streams")) {
+      return UsageError("--live-streams must be at most half of --threads");
+    }
+    options.max_live_streams = options.threads / 2;
   }
 
   // Signals are taken by one thread with sigwait: no work in signal context.
@@ -152,7 +178,9 @@ int RunServe(int argc, char** argv) {
     metrics.ObserveCommit(report.latency, report.batch_size, report.ok);
     if (report.ok) metrics.CountAccepted(report.outcome.written, report.outcome.ignored);
   });
-  Collector collector(options, sites, *store.value(), commits, metrics, live, access);
+  StoreWatch watch(*store.value());
+  watch.Start();  // a damaged store is known (and logged) before serving
+  Collector collector(options, sites, *store.value(), commits, metrics, live, access, watch);
   Status bound = collector.Bind();
   if (!bound.ok()) {
     LogEvent("serve: " + bound.message);

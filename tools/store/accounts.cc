@@ -156,6 +156,10 @@ bool SecretsEqual(std::string_view a, std::string_view b) {
   return a.size() == b.size() && !a.empty() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::string AccountsFile(std::string_view store_path) {
+  return std::string(store_path) + ".accounts";
+}
+
 Result<std::unique_ptr<AccountStore>> AccountStore::Open(std::string_view store_url) {
   using R = Result<std::unique_ptr<AccountStore>>;
   constexpr std::string_view kSqlite = "sqlite:";
@@ -163,7 +167,7 @@ Result<std::unique_ptr<AccountStore>> AccountStore::Open(std::string_view store_
     return R(Error::kInvalidConfig, "--store: accounts live in a sqlite:PATH store");
   }
   if (sodium_init() < 0) return R(Error::kUnavailable, "libsodium failed to initialise");
-  auto db = OpenSqlite(std::string(store_url.substr(kSqlite.size())));
+  auto db = OpenSqlite(AccountsFile(store_url.substr(kSqlite.size())));
   if (!db.ok()) return R(db.error(), db.message());
   std::unique_ptr<AccountStore> store(new AccountStore());
   store->db_ = db.value();

@@ -86,6 +86,11 @@ std::string RandomSecret();
 // Constant-time equality of two secrets.
 bool SecretsEqual(std::string_view a, std::string_view b);
 
+// The accounts' own SQLite file next to the summary store's PATH: a damaged
+// summary store must not lock the owner out of /metrics and the dashboard's
+// damage report, and a backup of one is not a copy of the other's secrets.
+std::string AccountsFile(std::string_view store_path);
+
 class AccountStore {
  public:
   // The accounts of a --store value ("sqlite:PATH"; the file is created

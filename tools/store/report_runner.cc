@@ -25,7 +25,7 @@ Result<Report> RunReportRequest(SummaryStore& store, const Config& config,
   std::vector<DailySegmentTable> daily;
   Aggregate total(config);
   Status day_status;
-  Status read = store.ForEachDayAggregate(
+  auto unreadable = store.ForEachDayAggregate(
       config, request.from, request.to, [&](uint32_t day, const Aggregate& aggregate) {
         if (!day_status.ok()) return;
         history.AddDay(day, aggregate);
@@ -41,12 +41,13 @@ Result<Report> RunReportRequest(SummaryStore& store, const Config& config,
         }
         day_status = total.Merge(aggregate);
       });
-  if (!read.ok()) return {Error::kUnavailable, read.message};
+  if (!unreadable.ok()) return {Error::kUnavailable, unreadable.message()};
   if (!day_status.ok()) return {day_status.error, day_status.message};
   auto report = BuildReport(total, config, request.options);
   if (!report.ok()) return report;
   report.value().daily = std::move(daily);
   report.value().history = history.Build(report.value().k_anonymity);
+  report.value().unreadable_sessions = unreadable.value();
   return report;
 }
 

@@ -1,6 +1,7 @@
 #include "tools/store/sqlite_store.h"
 
 #include <sqlite3.h>
+#include <sys/statvfs.h>
 
 #include <bit>
 #include <chrono>
@@ -50,6 +51,13 @@ CREATE TABLE IF NOT EXISTS config_versions(
   last_current INTEGER,
   compiled BLOB NOT NULL,
   PRIMARY KEY(site, hash));
+CREATE TABLE IF NOT EXISTS day_damage(
+  site TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  config_hash INTEGER NOT NULL,
+  built_version INTEGER NOT NULL,
+  unreadable INTEGER NOT NULL,
+  PRIMARY KEY(site, day, config_hash));
 )sql";
 
 constexpr const char* kRetireConfigSql = R"sql(
@@ -79,9 +87,12 @@ INSERT INTO days(site, day, version) VALUES(?1, ?2, 1)
 ON CONFLICT(site, day) DO UPDATE SET version = version + 1)sql";
 
 constexpr const char* kDaysSql = R"sql(
-SELECT d.day, d.version, a.built_version, a.aggregate
+SELECT d.day, d.version, a.built_version, a.aggregate, m.unreadable
 FROM days d LEFT JOIN day_aggregates a
   ON a.site = d.site AND a.day = d.day AND a.config_hash = ?2
+LEFT JOIN day_damage m
+  ON m.site = d.site AND m.day = d.day AND m.config_hash = ?2
+  AND m.built_version = a.built_version
 WHERE d.site = ?1 AND d.day BETWEEN ?3 AND ?4 ORDER BY d.day)sql";
 
 constexpr const char* kDaySessionsSql = R"sql(
@@ -95,6 +106,13 @@ ON CONFLICT(site, day, config_hash) DO UPDATE SET
   aggregate = excluded.aggregate
 WHERE excluded.built_version > day_aggregates.built_version)sql";
 
+constexpr const char* kSaveDamageSql = R"sql(
+INSERT INTO day_damage(site, day, config_hash, built_version, unreadable)
+VALUES(?1, ?2, ?3, ?4, ?5)
+ON CONFLICT(site, day, config_hash) DO UPDATE SET
+  built_version = excluded.built_version, unreadable = excluded.unreadable
+WHERE excluded.built_version > day_damage.built_version)sql";
+
 constexpr const char* kRangeSql = R"sql(
 SELECT nonce, seq, day, config_hash, received_at, summary FROM sessions
 WHERE site = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day, nonce)sql";
@@ -107,6 +125,7 @@ int64_t NonceColumn(uint64_t nonce) { return std::bit_cast<int64_t>(nonce); }
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
   using R = Result<std::unique_ptr<SqliteStore>>;
   std::unique_ptr<SqliteStore> store(new SqliteStore());
+  store->path_ = path;
   auto write_db = OpenSqlite(path);
   if (!write_db.ok()) return R(write_db.error(), write_db.message());
   store->write_db_ = write_db.value();
@@ -201,25 +220,29 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
   return outcome;
 }
 
-Result<Aggregate> SqliteStore::AggregateDays(const Config& config, uint32_t first_day,
-                                             uint32_t last_day) {
-  Aggregate total(config);
+Result<StoredAggregate> SqliteStore::AggregateDays(const Config& config, uint32_t first_day,
+                                                   uint32_t last_day) {
+  using R = Result<StoredAggregate>;
+  StoredAggregate total{Aggregate(config)};
   Status merge_status;
-  Status status =
+  auto unreadable =
       ForEachDayAggregate(config, first_day, last_day, [&](uint32_t, const Aggregate& day) {
-        if (merge_status.ok()) merge_status = total.Merge(day);
+        if (merge_status.ok()) merge_status = total.aggregate.Merge(day);
       });
-  if (!status.ok()) return {status.error, status.message};
-  if (!merge_status.ok()) return {merge_status.error, merge_status.message};
-  return total;
+  if (!unreadable.ok()) return R(unreadable.error(), unreadable.message());
+  if (!merge_status.ok()) return R(merge_status.error, merge_status.message);
+  total.unreadable_sessions = unreadable.value();
+  return R(std::move(total));
 }
 
-Status SqliteStore::ForEachDayAggregate(const Config& config, uint32_t first_day, uint32_t last_day,
-                                        const DayVisitor& visit) {
+Result<uint64_t> SqliteStore::ForEachDayAggregate(const Config& config, uint32_t first_day,
+                                                  uint32_t last_day, const DayVisitor& visit) {
+  using R = Result<uint64_t>;
   struct Rebuilt {
     uint32_t day;
     int64_t version;
     std::vector<uint8_t> bytes;
+    uint64_t unreadable;
   };
   // An older version of the site's config and how its ids read in `config`.
   struct OtherVersion {
@@ -227,13 +250,15 @@ Status SqliteStore::ForEachDayAggregate(const Config& config, uint32_t first_day
     IdTranslation translation;
   };
   std::lock_guard lock(read_mutex_);
+  uint64_t unreadable = 0;
+  UnreadableCounts found;
   std::vector<Rebuilt> rebuilt;
   // One read transaction: the versions and the sessions scanned agree.
   Status begin = Exec(read_db_, "BEGIN");
-  if (!begin.ok()) return begin;
+  if (!begin.ok()) return R(begin.error, begin.message);
   auto fail = [&](Status status) {
     Exec(read_db_, "ROLLBACK");
-    return status;
+    return R(status.error, status.message);
   };
   std::map<uint32_t, OtherVersion> others;
   bool others_loaded = false;
@@ -267,45 +292,67 @@ Status SqliteStore::ForEachDayAggregate(const Config& config, uint32_t first_day
       if (!days.IsNull(2) && days.Int(2) == version) {
         auto cached = Aggregate::Deserialize(days.Blob(3));
         if (cached.ok() && cached.value().config_hash() == config.hash()) {
+          unreadable += days.IsNull(4) ? 0 : static_cast<uint64_t>(days.Int(4));
           if (cached.value().sessions() > 0) visit(day, cached.value());
           continue;
         }
       }
       if (Status loaded = load_others(); !loaded.ok()) return fail(loaded);
       Aggregate aggregate(config);
+      uint64_t day_unreadable = 0;
+      auto count_unreadable = [&](Error error) {
+        ++day_unreadable;
+        ++found[ErrorName(error)];
+      };
       sessions.Bind(1, config.site());
       sessions.Bind(2, int64_t{day});
       while ((rc = sessions.Step()) == SQLITE_ROW) {
         // Verified at ingest; verified again so a damaged file cannot feed
-        // unchecked bytes to the aggregation. Bad rows are skipped.
+        // unchecked bytes to the aggregation. Bad rows are counted; rows of
+        // a config version the store never recorded are left out.
         const auto hash = static_cast<uint32_t>(sessions.Int(0));
-        if (hash == config.hash()) {
-          auto summary = VerifySummary(sessions.Blob(1), &config);
-          if (summary.ok()) (void)aggregate.Add(*summary.value());
+        const Config* written_with = &config;
+        const OtherVersion* other = nullptr;
+        if (hash != config.hash()) {
+          auto found_version = others.find(hash);
+          if (found_version == others.end()) continue;
+          other = &found_version->second;
+          written_with = &other->config;
+        }
+        auto summary = VerifySummary(sessions.Blob(1), written_with);
+        if (!summary.ok()) {
+          count_unreadable(summary.error());
           continue;
         }
-        auto other = others.find(hash);
-        if (other == others.end()) continue;
-        auto summary = VerifySummary(sessions.Blob(1), &other->second.config);
-        if (!summary.ok()) continue;
-        const std::vector<uint8_t> translated =
-            other->second.translation.Translate(*summary.value());
-        (void)aggregate.Add(*wire::GetSummary(translated.data()));
+        Status added;
+        if (other == nullptr) {
+          added = aggregate.Add(*summary.value());
+        } else {
+          const std::vector<uint8_t> translated = other->translation.Translate(*summary.value());
+          added = aggregate.Add(*wire::GetSummary(translated.data()));
+        }
+        if (!added.ok()) count_unreadable(added.error);
       }
       if (rc != SQLITE_DONE) return fail(DbError(read_db_, "scan day"));
       sessions.Reset();
+      unreadable += day_unreadable;
       if (aggregate.sessions() > 0) visit(day, aggregate);
-      rebuilt.push_back({day, version, aggregate.Serialize()});
+      rebuilt.push_back({day, version, aggregate.Serialize(), day_unreadable});
     }
     if (rc != SQLITE_DONE) return fail(DbError(read_db_, "list days"));
   }
   Exec(read_db_, "COMMIT");
-  if (rebuilt.empty()) return {};
+  if (!found.empty()) {
+    std::lock_guard damage(damage_mutex_);
+    for (const auto& [kind, count] : found) unreadable_[kind] += count;
+  }
+  if (rebuilt.empty()) return R(unreadable);
   // The cache is an optimisation: when the writer holds the lock for long,
   // the next report rebuilds again.
   if (Exec(read_db_, "BEGIN IMMEDIATE").ok()) {
     Statement save(read_db_, kSaveAggregateSql);
-    bool ok = save.ok();
+    Statement damage(read_db_, kSaveDamageSql);
+    bool ok = save.ok() && damage.ok();
     const int64_t now = NowMs();
     for (const Rebuilt& r : rebuilt) {
       if (!ok) break;
@@ -317,10 +364,19 @@ Status SqliteStore::ForEachDayAggregate(const Config& config, uint32_t first_day
       save.Bind(6, std::span<const uint8_t>(r.bytes));
       ok = save.Step() == SQLITE_DONE;
       save.Reset();
+      if (ok && r.unreadable > 0) {
+        damage.Bind(1, config.site());
+        damage.Bind(2, int64_t{r.day});
+        damage.Bind(3, int64_t{config.hash()});
+        damage.Bind(4, r.version);
+        damage.Bind(5, static_cast<int64_t>(r.unreadable));
+        ok = damage.Step() == SQLITE_DONE;
+        damage.Reset();
+      }
     }
     Exec(read_db_, ok ? "COMMIT" : "ROLLBACK");
   }
-  return {};
+  return R(unreadable);
 }
 
 Status SqliteStore::RecordCurrentConfig(const Config& config, int64_t now_ms) {
@@ -432,6 +488,49 @@ Result<uint64_t> SqliteStore::CountSessions() {
     return Result<uint64_t>(error.error, error.message);
   }
   return static_cast<uint64_t>(count.Int(0));
+}
+
+Status SqliteStore::CheckIntegrity() {
+  // Its own connection: a long check must not hold the read lock that
+  // reports and /healthz wait on.
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
+    Status error = DbError(db, "damaged: open");
+    sqlite3_close(db);
+    return error;
+  }
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  Status result;
+  {
+    Statement check(db, "PRAGMA quick_check(1)");
+    int rc = check.ok() ? check.Step() : SQLITE_ERROR;
+    if (rc != SQLITE_ROW) {
+      result = DbError(db, "damaged: quick_check");
+    } else if (check.Text(0) != "ok") {
+      result = {Error::kUnavailable, "damaged: " + std::string(check.Text(0))};
+    }
+  }
+  sqlite3_close(db);
+  return result;
+}
+
+Status SqliteStore::CheckSpace() {
+  std::string dir = path_;
+  const size_t slash = dir.rfind('/');
+  dir = slash == std::string::npos ? "." : slash == 0 ? "/" : dir.substr(0, slash);
+  struct statvfs fs {};
+  if (statvfs(dir.c_str(), &fs) != 0) return {};  // unknown: the commit will tell
+  const uint64_t free_bytes = uint64_t{fs.f_bavail} * fs.f_frsize;
+  if (free_bytes < kMinFreeStoreBytes) {
+    return {Error::kUnavailable, "disk full: " + std::to_string(free_bytes) + " bytes free"};
+  }
+  return {};
+}
+
+UnreadableCounts SqliteStore::Unreadable() {
+  std::lock_guard lock(damage_mutex_);
+  return unreadable_;
 }
 
 Status SqliteStore::CheckWritable() {

@@ -14,6 +14,9 @@
 //       a cached per-day Aggregate, fresh while built_version == version.
 //   config_versions(site, hash, first_current, last_current, compiled): every
 //       config a site has served; last_current NULL while it is current.
+//   day_damage(site, day, config_hash, built_version, unreadable): rows of
+//       that build that failed verification, so a cached day still reports
+//       them (written only when there are some).
 // Aggregates are keyed by the config hash they are read through (the day's
 // sessions of other versions translated to its ids); a session's day never
 // changes, so marking its day is enough to invalidate every cached aggregate
@@ -42,10 +45,10 @@ class SqliteStore final : public SummaryStore {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   Result<PutOutcome> Put(std::span<const StoredSummary> batch) override;
-  Result<Aggregate> AggregateDays(const Config& config, uint32_t first_day,
-                                  uint32_t last_day) override;
-  Status ForEachDayAggregate(const Config& config, uint32_t first_day, uint32_t last_day,
-                             const DayVisitor& visit) override;
+  Result<StoredAggregate> AggregateDays(const Config& config, uint32_t first_day,
+                                        uint32_t last_day) override;
+  Result<uint64_t> ForEachDayAggregate(const Config& config, uint32_t first_day, uint32_t last_day,
+                                       const DayVisitor& visit) override;
   Status RecordCurrentConfig(const Config& config, int64_t now_ms) override;
   Result<std::vector<StoredConfigVersion>> ConfigVersions(std::string_view site) override;
   Status ForEachSession(std::string_view site, uint32_t first_day, uint32_t last_day,
@@ -53,6 +56,9 @@ class SqliteStore final : public SummaryStore {
   Result<std::optional<uint32_t>> StoredSeq(std::string_view site, uint64_t nonce) override;
   Result<uint64_t> CountSessions() override;
   Status CheckWritable() override;
+  Status CheckIntegrity() override;
+  Status CheckSpace() override;
+  UnreadableCounts Unreadable() override;
 
  private:
   SqliteStore() = default;
@@ -65,6 +71,9 @@ class SqliteStore final : public SummaryStore {
   sqlite3* read_db_ = nullptr;
   std::mutex write_mutex_;
   std::mutex read_mutex_;
+  std::string path_;
+  std::mutex damage_mutex_;
+  UnreadableCounts unreadable_;
 };
 
 }  // namespace microconv

@@ -8,11 +8,14 @@
 //   changes nothing (flushes never double count, late beacons are ignored).
 // - A session's day is the UTC day of its start and never changes.
 // - Aggregates come back without k-anonymity: that is applied at report time.
+// - A stored row that no longer verifies is counted (StoredAggregate,
+//   Unreadable), never silently skipped.
 #ifndef MICROCONV_TOOLS_STORE_SUMMARY_STORE_H_
 #define MICROCONV_TOOLS_STORE_SUMMARY_STORE_H_
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -25,6 +28,11 @@
 #include "core/status.h"
 
 namespace microconv {
+
+// Below this much free space a store counts as full: a commit of a large
+// batch plus its WAL growth needs some room, and an operator needs warning
+// before the first write fails.
+inline constexpr uint64_t kMinFreeStoreBytes = 1 << 20;
 
 // One verified summary with the fields the store indexes, read once at the
 // boundary so the store never parses a summary itself.
@@ -53,6 +61,18 @@ struct PutOutcome {
   size_t ignored = 0;  // equal or older seq than what is stored
 };
 
+// An aggregate read from the store, with the sessions it had to leave out.
+struct StoredAggregate {
+  Aggregate aggregate;
+  // Stored rows of the range that failed verification when read back (a
+  // damaged file or a row written by hand): never silently dropped.
+  uint64_t unreadable_sessions = 0;
+};
+
+// Unreadable rows met while rebuilding day aggregates, by kind (the
+// ErrorName of the failed check); a row is met again when its day is rebuilt.
+using UnreadableCounts = std::map<std::string, uint64_t>;
+
 class SummaryStore {
  public:
   virtual ~SummaryStore() = default;
@@ -66,12 +86,16 @@ class SummaryStore {
   // (core/config_history.h); those of an unknown version are left out.
   // Built from cached per-day aggregates; a day written since its aggregate
   // was built is rebuilt from its sessions first.
-  [[nodiscard]] virtual Result<Aggregate> AggregateDays(const Config& config, uint32_t first_day,
-                                                        uint32_t last_day) = 0;
-  // The same, day by day: `visit` gets each day with sessions, in order.
+  // Stored rows that no longer verify are counted (StoredAggregate).
+  [[nodiscard]] virtual Result<StoredAggregate> AggregateDays(const Config& config,
+                                                              uint32_t first_day,
+                                                              uint32_t last_day) = 0;
+  // The same, day by day: `visit` gets each day with sessions, in order;
+  // the result is the count of the range's stored rows that no longer verify.
   using DayVisitor = std::function<void(uint32_t day, const Aggregate& aggregate)>;
-  [[nodiscard]] virtual Status ForEachDayAggregate(const Config& config, uint32_t first_day,
-                                                   uint32_t last_day, const DayVisitor& visit) = 0;
+  [[nodiscard]] virtual Result<uint64_t> ForEachDayAggregate(const Config& config,
+                                                             uint32_t first_day, uint32_t last_day,
+                                                             const DayVisitor& visit) = 0;
 
   // Notes that `config` is its site's current config from `now_ms` on: the
   // version is kept (first time current), the one it replaces gets its last
@@ -97,6 +121,16 @@ class SummaryStore {
 
   // ok when a write transaction can be started now (for /healthz).
   [[nodiscard]] virtual Status CheckWritable() = 0;
+
+  // The backend's own consistency check (SQLite: PRAGMA quick_check), slow
+  // on a big store: kUnavailable with what is damaged.
+  [[nodiscard]] virtual Status CheckIntegrity() = 0;
+
+  // kUnavailable "disk full: ..." when the store's file system has less
+  // than kMinFreeStoreBytes left for its caller (cheap: for /healthz).
+  [[nodiscard]] virtual Status CheckSpace() = 0;
+
+  virtual UnreadableCounts Unreadable() = 0;
 };
 
 // Opens the store named by a --store value: "sqlite:PATH" (created when

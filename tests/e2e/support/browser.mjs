@@ -14,11 +14,11 @@ const kFlags = [
 ];
 
 // `backForwardCache`: keep Chromium's back/forward cache, which Playwright
-// turns off by default.
-export function launchBrowser({ backForwardCache = false } = {}) {
+// turns off by default. `args`: more Chromium flags.
+export function launchBrowser({ backForwardCache = false, args = [] } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: kFlags,
+    args: [...kFlags, ...args],
     ignoreDefaultArgs: backForwardCache ? ['--disable-back-forward-cache'] : [],
     headless: true,
   });

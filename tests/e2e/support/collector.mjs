@@ -130,6 +130,10 @@ export async function startCollector(configs = {}) {
       '1',
       '--rate',
       '0',
+      // The seeded tests simulate up to 3 days of history: more than the
+      // 48 h a live collector accepts by default.
+      '--history-hours',
+      '96',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -142,6 +146,7 @@ export async function startCollector(configs = {}) {
     sites,
     store,
     owner,
+    dir, // the store and the site configs: every file the collector writes
     log: () => output,
     // A config edit as a site owner deploys it: the file, then SIGHUP.
     deploy(name, config) {
