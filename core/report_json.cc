@@ -1,5 +1,7 @@
 #include "core/report_json.h"
 
+#include <cmath>
+
 #include "core/heatmap.h"
 #include "core/json_writer.h"
 
@@ -50,7 +52,7 @@ void RenderRevenue(JsonWriter& json, const RevenueFigures& r) {
     json.Field("buyers", r.buyers);
     json.Field("orders", r.orders);
     json.Field("revenue_cents", r.revenue_cents);
-    json.FieldFixed("average_order_cents", r.average_order_cents, 0);
+    json.Field("average_order_cents", static_cast<uint64_t>(std::llround(r.average_order_cents)));
   });
   json.Key("other_currency_orders");
   if (r.other_currency_suppressed) {

@@ -36,8 +36,7 @@ class RevenueTracker {
   bool OnDataLayer(const Event& event, std::string_view name) noexcept;
   // Micro-conversions fired together: each macro one with a configured value
   // is an order of that value, unless `valued_by_event`.
-  void OnFired(const Config& config, std::span<const uint8_t> fired,
-               bool valued_by_event) noexcept;
+  void OnFired(const Config& config, std::span<const uint8_t> fired, bool valued_by_event) noexcept;
 
   void FillSummary(wire::SummaryT& summary) const;
   void Restore(const wire::Summary& summary) noexcept;

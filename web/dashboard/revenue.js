@@ -3,10 +3,12 @@
 // of its sessions ordered.
 import { formatInt, formatMoney } from './format.js';
 
-const figure = (key, scale = 1) => (row) => {
-  if (!row.revenue) return undefined;
-  return row.revenue.suppressed ? null : row.revenue[key] / scale;
-};
+const figure =
+  (key, scale = 1) =>
+  (row) => {
+    if (!row.revenue) return undefined;
+    return row.revenue.suppressed ? null : row.revenue[key] / scale;
+  };
 
 export function revenueColumns(currency) {
   return [
