@@ -53,8 +53,12 @@ test('an order in the demo store: the revenue in the report is the order total',
   const { page, context, errors } = await openContext(browser, {
     viewport: { width: 1280, height: 800 },
   });
-  await page.goto(store.url + '/product/pulse-mini');
+  // The purchase funnel's way (Electronics, Headphones, a product, ...), so
+  // that its converters carry the order too.
+  await page.goto(store.url + '/department/electronics');
   await trackerReady(page);
+  await go(page, '#cat-headphones', '/category/headphones');
+  await go(page, '#product-pulse-mini', '/product/pulse-mini');
   await page.click('#add-to-cart');
   await page.click('#add-to-cart'); // the total is whatever the store computes
   await go(page, '#to-cart', '/cart');
@@ -82,6 +86,7 @@ test('an order in the demo store: the revenue in the report is the order total',
   assert.equal(report.revenue.average_order_cents, totalCents);
   assert.equal(report.revenue.other_currency_orders, 0);
   const funnel = report.funnels.find((f) => f.id === 'purchase');
+  assert.equal(funnel.conversions, 1, JSON.stringify(funnel.steps));
   assert.equal(funnel.revenue.revenue_cents, totalCents);
   const today = report.days.at(-1);
   assert.equal(today.revenue.revenue_cents, totalCents);
