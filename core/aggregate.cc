@@ -44,6 +44,11 @@ SegmentTally& Slot(std::array<SegmentTally, N>& slots, uint8_t value) {
 
 }  // namespace
 
+RevenueTally RevenueTally::Of(const wire::Summary& summary) noexcept {
+  return {summary.orders() > 0 ? 1u : 0u, summary.orders(), summary.revenue_cents(),
+          summary.other_currency_orders() > 0 ? 1u : 0u, summary.other_currency_orders()};
+}
+
 PageTally& PageTally::operator+=(const PageTally& o) {
   views += o.views;
   sessions += o.sessions;
@@ -80,7 +85,7 @@ Aggregate::Aggregate(const Config& config) : configured_(true), config_hash_(con
   }
   const size_t templates = def.page_templates() == nullptr ? 0 : def.page_templates()->size();
   pages_.resize(templates);
-  heat_.resize(templates);
+  heat_.resize(templates * kHeatDeviceClasses);
   if (def.forms() != nullptr) {
     forms_.resize(def.forms()->size());
     for (size_t i = 0; i < forms_.size(); ++i) {
@@ -140,11 +145,13 @@ Status Aggregate::Add(const wire::Summary& summary) {
   }
   const MicroCounts counts = CountMicros(summary);
   const bool converted = IsConverted(summary, counts);
-  const SegmentTally segment{1, converted ? 1u : 0u};
+  const RevenueTally revenue = RevenueTally::Of(summary);
+  const SegmentTally segment{1, converted ? 1u : 0u, revenue};
   const wire::SessionFacts facts =
       summary.facts() != nullptr ? *summary.facts() : wire::SessionFacts();
   ++sessions_;
   converters_ += segment.converters;
+  revenue_ += revenue;
   page_views_ += facts.page_views();
   const bool bounce = HasFlag(facts.flags(), wire::FactFlags::Bounce);
   bounces_ += bounce;
@@ -155,7 +162,7 @@ Status Aggregate::Add(const wire::Summary& summary) {
   duration_.Add(facts.duration_ds());
   active_.Add(facts.active_ds());
   days_[summary.start_minute() / kMinutesPerDay] +=
-      DayTally{1, segment.converters, facts.page_views()};
+      DayTally{1, segment.converters, facts.page_views(), revenue};
 
   const auto* literal_names = summary.literal_pages();
   auto page_tally = [&](uint16_t page) -> PageTally* {
@@ -230,11 +237,14 @@ Status Aggregate::Add(const wire::Summary& summary) {
   if (const auto* heat = summary.heat()) {
     // A session counts once per cell, however its summary lists the cell.
     std::vector<uint32_t> seen;
+    const size_t device = static_cast<size_t>(dims.device()) < kHeatDeviceClasses
+                              ? static_cast<size_t>(dims.device())
+                              : 0;
     for (const wire::HeatCell* cell : *heat) {
       if (cell->page() >= page_count || cell->cell() >= kHeatGridCells) continue;
       const uint16_t page = pages->Get(cell->page())->page();
-      if ((page & kLiteralBit) != 0 || page >= heat_.size()) continue;
-      std::vector<HeatTally>& grid = heat_[page];
+      if ((page & kLiteralBit) != 0 || page >= pages_.size()) continue;
+      std::vector<HeatTally>& grid = heat_[page * kHeatDeviceClasses + device];
       if (grid.empty()) grid.resize(kHeatGridCells);
       HeatTally& tally = grid[cell->cell()];
       tally.clicks += cell->count();
@@ -246,12 +256,12 @@ Status Aggregate::Add(const wire::Summary& summary) {
     }
   }
 
-  AddFunnels(summary);
+  AddFunnels(summary, revenue);
   AddForms(summary);
   return {};
 }
 
-void Aggregate::AddFunnels(const wire::Summary& summary) {
+void Aggregate::AddFunnels(const wire::Summary& summary, const RevenueTally& revenue) {
   const auto* funnels = summary.funnels();
   if (funnels == nullptr) return;
   const std::span<const uint8_t> step_times = BytesOf(summary.step_times());
@@ -280,6 +290,7 @@ void Aggregate::AddFunnels(const wire::Summary& summary) {
     if (converted) {
       funnel.conversions += 1;
       funnel.time_to_convert.Add(last_offset);
+      funnel.revenue += revenue;
     }
     int previous = -1;
     for (uint32_t bits = reached; bits != 0; bits &= bits - 1) {
@@ -404,6 +415,7 @@ Status Aggregate::Merge(const Aggregate& other) {
 
   sessions_ += other.sessions_;
   converters_ += other.converters_;
+  revenue_ += other.revenue_;
   page_views_ += other.page_views_;
   bounces_ += other.bounces_;
   rage_clicks_ += other.rage_clicks_;
@@ -429,6 +441,7 @@ Status Aggregate::Merge(const Aggregate& other) {
     mine.dropped_before_first += theirs.dropped_before_first;
     mine.next_before_first.Merge(theirs.next_before_first);
     mine.time_to_convert.Merge(theirs.time_to_convert);
+    mine.revenue += theirs.revenue;
     for (size_t s = 0; s < mine.steps.size(); ++s) {
       mine.steps[s].reached += theirs.steps[s].reached;
       mine.steps[s].drop_off += theirs.steps[s].drop_off;

@@ -49,13 +49,42 @@ inline constexpr size_t kScrollBuckets = 11;  // 0-9 %, 10-19 %, ..., 90-99 %, 1
 inline constexpr uint32_t kLiteralPageAction = 0xffff;
 inline constexpr uint16_t kNoSelector = 0xffff;
 
-// Sessions and macro-converters per segment value.
+// Heat grids are kept per page template and device class
+// (wire::DeviceClass: unknown, desktop, mobile, tablet).
+inline constexpr size_t kHeatDeviceClasses = 4;
+
+// Orders and revenue (cents of the site's one currency) of a set of
+// sessions (core/revenue.h). `buyers`, the sessions with an order, is the
+// k-anonymity count of the revenue figures; `other_currency_sessions` that
+// of the other-currency orders.
+struct RevenueTally {
+  uint64_t buyers = 0;
+  uint64_t orders = 0;
+  uint64_t cents = 0;
+  uint64_t other_currency_sessions = 0;
+  uint64_t other_currency_orders = 0;
+  // One session's figures.
+  static RevenueTally Of(const wire::Summary& summary) noexcept;
+  RevenueTally& operator+=(const RevenueTally& o) {
+    buyers += o.buyers;
+    orders += o.orders;
+    cents += o.cents;
+    other_currency_sessions += o.other_currency_sessions;
+    other_currency_orders += o.other_currency_orders;
+    return *this;
+  }
+  bool operator==(const RevenueTally&) const = default;
+};
+
+// Sessions, macro-converters and revenue per segment value.
 struct SegmentTally {
   uint64_t sessions = 0;
   uint64_t converters = 0;
+  RevenueTally revenue;
   SegmentTally& operator+=(const SegmentTally& o) {
     sessions += o.sessions;
     converters += o.converters;
+    revenue += o.revenue;
     return *this;
   }
   bool operator==(const SegmentTally&) const = default;
@@ -65,10 +94,12 @@ struct DayTally {
   uint64_t sessions = 0;
   uint64_t conversions = 0;  // macro-converted sessions
   uint64_t page_views = 0;
+  RevenueTally revenue;
   DayTally& operator+=(const DayTally& o) {
     sessions += o.sessions;
     conversions += o.conversions;
     page_views += o.page_views;
+    revenue += o.revenue;
     return *this;
   }
   bool operator==(const DayTally&) const = default;
@@ -123,6 +154,7 @@ struct FunnelTally {
   uint64_t dropped_before_first = 0;  // entered, not converted, furthest == 0
   IdMap<uint64_t> next_before_first;
   DurationHistogram time_to_convert;  // ds from the first to the last reached step
+  RevenueTally revenue;               // of the sessions that converted
   std::vector<FunnelStepTally> steps;
   bool operator==(const FunnelTally&) const = default;
 };
@@ -233,6 +265,7 @@ class Aggregate {
   uint64_t dead_clicks() const noexcept { return dead_clicks_; }
   uint64_t quick_backs() const noexcept { return quick_backs_; }
   uint64_t truncated_paths() const noexcept { return truncated_paths_; }
+  const RevenueTally& revenue() const noexcept { return revenue_; }
   const DurationHistogram& duration() const noexcept { return duration_; }
   const DurationHistogram& active() const noexcept { return active_; }
   const IdMap<DayTally>& days() const noexcept { return days_; }
@@ -255,7 +288,8 @@ class Aggregate {
   const std::vector<FormTally>& forms() const noexcept { return forms_; }
   // Unconfigured fields, keyed by the form index byte followed by the name.
   const CappedStringMap<FieldTally>& literal_fields() const noexcept { return literal_fields_; }
-  // Per template: empty, or kHeatGridCells click sums.
+  // Per template and device class, at template * kHeatDeviceClasses +
+  // device: empty, or kHeatGridCells click sums.
   const std::vector<std::vector<HeatTally>>& heat() const noexcept { return heat_; }
   const std::vector<SelectorTally>& selectors() const noexcept { return selectors_; }
 
@@ -275,7 +309,8 @@ class Aggregate {
   };
   static MicroCounts CountMicros(const wire::Summary& summary) noexcept;
   bool IsConverted(const wire::Summary& summary, const MicroCounts& counts) const noexcept;
-  void AddFunnels(const wire::Summary& summary);
+  // `revenue`: the session's, summed into each funnel it converted.
+  void AddFunnels(const wire::Summary& summary, const RevenueTally& revenue);
   void AddForms(const wire::Summary& summary);
 
   // Shape, from the config.
@@ -295,6 +330,7 @@ class Aggregate {
   uint64_t dead_clicks_ = 0;
   uint64_t quick_backs_ = 0;
   uint64_t truncated_paths_ = 0;
+  RevenueTally revenue_;
   DurationHistogram duration_;
   DurationHistogram active_;
   IdMap<DayTally> days_;

@@ -16,9 +16,10 @@ namespace microconv {
 namespace {
 
 constexpr uint8_t kMagic[4] = {'M', 'C', 'A', '1'};
-// 2: heat cells carry their sessions. Other versions are refused, so a
-// stored day aggregate of another layout is rebuilt from its sessions.
-constexpr uint64_t kAggregateVersion = 2;
+// 2: heat cells carry their sessions; 3: revenue (total, per day, segment
+// and funnel) and heat grids per device class. Other versions are refused,
+// so a stored day aggregate of another layout is rebuilt from its sessions.
+constexpr uint64_t kAggregateVersion = 3;
 
 class AggregateWriter {
  public:
@@ -111,10 +112,16 @@ bool VisitTally(A& a, T& t) {
   using U = std::remove_const_t<T>;
   if constexpr (std::is_same_v<U, uint64_t>) {
     return a.Num(t);
-  } else if constexpr (std::is_same_v<U, SegmentTally> || std::is_same_v<U, PathTally>) {
+  } else if constexpr (std::is_same_v<U, RevenueTally>) {
+    return a.Num(t.buyers) && a.Num(t.orders) && a.Num(t.cents) &&
+           a.Num(t.other_currency_sessions) && a.Num(t.other_currency_orders);
+  } else if constexpr (std::is_same_v<U, PathTally>) {
     return a.Num(t.sessions) && a.Num(t.converters);
+  } else if constexpr (std::is_same_v<U, SegmentTally>) {
+    return a.Num(t.sessions) && a.Num(t.converters) && VisitTally(a, t.revenue);
   } else if constexpr (std::is_same_v<U, DayTally>) {
-    return a.Num(t.sessions) && a.Num(t.conversions) && a.Num(t.page_views);
+    return a.Num(t.sessions) && a.Num(t.conversions) && a.Num(t.page_views) &&
+           VisitTally(a, t.revenue);
   } else if constexpr (std::is_same_v<U, PageTally>) {
     if (!(a.Num(t.views) && a.Num(t.sessions) && a.Num(t.entries) && a.Num(t.exits) &&
           a.Num(t.bounces) && a.Num(t.quick_backs) && a.Num(t.active_ds))) {
@@ -305,7 +312,7 @@ bool VisitAggregate(A& a, Self& self) {
   }
   if (!(a.Num(self.sessions_) && a.Num(self.converters_) && a.Num(self.page_views_) &&
         a.Num(self.bounces_) && a.Num(self.rage_clicks_) && a.Num(self.dead_clicks_) &&
-        a.Num(self.quick_backs_) && a.Num(self.truncated_paths_) &&
+        a.Num(self.quick_backs_) && a.Num(self.truncated_paths_) && VisitTally(a, self.revenue_) &&
         VisitHistogram(a, self.duration_) && VisitHistogram(a, self.active_) &&
         VisitIdMap(a, self.days_, std::numeric_limits<uint32_t>::max()) &&
         VisitVector(a, self.pages_, kMaxPageTemplates) && VisitStringMap(a, self.literal_pages_) &&
@@ -316,7 +323,7 @@ bool VisitAggregate(A& a, Self& self) {
   for (auto& funnel : self.funnels_) {
     if (!(a.Num(funnel.entered) && a.Num(funnel.conversions) && a.Num(funnel.exclusions) &&
           a.Num(funnel.dropped_before_first) && VisitIdMap(a, funnel.next_before_first, 0xffff) &&
-          VisitHistogram(a, funnel.time_to_convert))) {
+          VisitHistogram(a, funnel.time_to_convert) && VisitTally(a, funnel.revenue))) {
       return false;
     }
     if (!VisitSize(a, funnel.steps, kMaxFunnelSteps)) return false;
@@ -355,9 +362,11 @@ bool VisitAggregate(A& a, Self& self) {
   }
   if (!VisitStringMap(a, self.literal_fields_)) return false;
   size_t grids = self.heat_.size();
-  if (!a.Count(grids, kMaxPageTemplates)) return false;
+  if (!a.Count(grids, kMaxPageTemplates * kHeatDeviceClasses)) return false;
   if constexpr (A::kReading) {
-    if (grids != self.pages_.size()) return a.Fail(Error::kVerifyFailed, "heat and pages differ");
+    if (grids != self.pages_.size() * kHeatDeviceClasses) {
+      return a.Fail(Error::kVerifyFailed, "heat and pages differ");
+    }
     self.heat_.resize(grids);
   }
   for (auto& grid : self.heat_) {

@@ -8,6 +8,7 @@
 #include "core/flatbuffer_view.h"
 #include "core/page_pattern.h"
 #include "core/quoted.h"
+#include "core/revenue.h"
 #include "flatbuffers/flatbuffers.h"
 
 namespace microconv {
@@ -79,6 +80,15 @@ Status CheckMicro(const wire::SiteConfig& def, size_t i) {
   auto media = static_cast<uint8_t>(m->media_event());
   if (media > static_cast<uint8_t>(wire::MediaEvent::MAX)) {
     return Fail(Error::kOutOfRange, path + ".media_event: unknown event " + std::to_string(media));
+  }
+  // Revenue is counted per order: a value elsewhere would do nothing.
+  if (m->value_cents() > 0 && !m->macro()) {
+    return Fail(Error::kInvalidConfig,
+                path + ".value: counts as revenue only on a macro-conversion");
+  }
+  if (m->value_cents() > static_cast<uint32_t>(kMaxOrderCents)) {
+    return Fail(Error::kOutOfRange, path + ".value: above the largest order counted (" +
+                                        std::to_string(kMaxOrderCents / 100) + ")");
   }
   TargetList targets = TargetListFor(def, m->kind());
   if (targets.name != nullptr && m->target() >= targets.size) {
@@ -174,6 +184,37 @@ Status CheckPrivacy(const wire::PrivacyDef& p) {
   return {};
 }
 
+// A page example is a real page of its own template: a path without query
+// that this template, and no earlier one, matches.
+Status CheckPageExamples(const wire::SiteConfig& def) {
+  const size_t count = SizeOf(def.page_examples());
+  if (count == 0) return {};
+  if (count != SizeOf(def.page_templates())) {
+    return Fail(Error::kInvalidConfig, "page_examples: one per page template");
+  }
+  for (size_t i = 0; i < count; ++i) {
+    const auto at = static_cast<flatbuffers::uoffset_t>(i);
+    const std::string_view example = View(def.page_examples()->Get(at));
+    if (example.empty()) continue;
+    const std::string_view pattern = View(def.page_templates()->Get(at));
+    const std::string path = Indexed("pages", i) + ".example: " + Quoted(example);
+    if (example[0] != '/' || example.find_first_of("?#") != std::string_view::npos) {
+      return Fail(Error::kInvalidConfig, path + " must be a path without query");
+    }
+    if (!MatchPagePattern(pattern, wire::PageMatch::Exact, example)) {
+      return Fail(Error::kInvalidConfig, path + " is not a page of " + Quoted(pattern));
+    }
+    for (size_t j = 0; j < i; ++j) {
+      const std::string_view earlier =
+          View(def.page_templates()->Get(static_cast<flatbuffers::uoffset_t>(j)));
+      if (MatchPagePattern(earlier, wire::PageMatch::Exact, example)) {
+        return Fail(Error::kInvalidConfig, path + " counts as the earlier " + Quoted(earlier));
+      }
+    }
+  }
+  return {};
+}
+
 // Every rule a compiled config must meet; shared by CompileConfig and
 // FromCompiled so that what compiles also loads.
 Status CheckSiteConfig(const wire::SiteConfig& def) {
@@ -211,6 +252,11 @@ Status CheckSiteConfig(const wire::SiteConfig& def) {
   }
   for (size_t i = 0; i < SizeOf(def.funnels()); ++i) {
     if (Status s = CheckFunnel(def, i); !s.ok()) return s;
+  }
+  if (Status s = CheckPageExamples(def); !s.ok()) return s;
+  if (def.currency() != nullptr && PackCurrency(View(def.currency())) == 0) {
+    return Fail(Error::kInvalidConfig, "currency: " + Quoted(View(def.currency())) +
+                                           " is not an ISO 4217 code (EUR, USD)");
   }
   if (def.privacy() != nullptr) return CheckPrivacy(*def.privacy());
   return {};
@@ -400,6 +446,18 @@ Config& Config::operator=(Config&& other) noexcept {
 
 std::string_view Config::site() const noexcept {
   return def_ == nullptr ? std::string_view() : View(def_->site());
+}
+
+std::string_view Config::currency() const noexcept {
+  return def_ == nullptr || Empty(def_->currency()) ? kDefaultCurrency : View(def_->currency());
+}
+
+uint32_t Config::currency_code() const noexcept { return PackCurrency(currency()); }
+
+std::string_view Config::PageExample(size_t page) const noexcept {
+  const auto* examples = def_ == nullptr ? nullptr : def_->page_examples();
+  if (examples == nullptr || page >= examples->size()) return {};
+  return View(examples->Get(static_cast<flatbuffers::uoffset_t>(page)));
 }
 
 size_t Config::micro_count() const noexcept { return def_ == nullptr ? 0 : SizeOf(def_->micros()); }

@@ -48,6 +48,10 @@ class Config {
   // FNV-1a 32 of the compiled bytes; summaries carry it.
   uint32_t hash() const noexcept { return hash_; }
   std::string_view site() const noexcept;
+  // ISO 4217 code of the site's one currency (revenue), and it packed as a
+  // dataLayer event's `y` (core/revenue.h).
+  std::string_view currency() const noexcept;
+  uint32_t currency_code() const noexcept;
 
   size_t micro_count() const noexcept;
   size_t funnel_count() const noexcept;
@@ -55,6 +59,9 @@ class Config {
 
   // Index of the funnel whose id is `id`, or -1: reports name funnels by id.
   int FindFunnel(std::string_view id) const noexcept;
+
+  // The configured real page of template `page`, or "" (none given).
+  std::string_view PageExample(size_t page) const noexcept;
 
   // Index of the first page template matching `path` (query already
   // dropped), or -1.

@@ -18,7 +18,9 @@ namespace microconv {
 
 enum class EventType : uint8_t {
   kNone = 0,
-  // str: path with query (the core drops all but utm_*); a: Navigation.
+  // str: path with query (the core drops all but utm_*); a: Navigation;
+  // b: how deep the first viewport reaches, percent 0..100 (the page's
+  // scroll depth before any scroll).
   kPageView = 1,
   // x, y: document-relative CSS px; w, h: document width and height in px;
   // str: stable element path (id or tag path, never text).
@@ -41,7 +43,10 @@ enum class EventType : uint8_t {
   kMedia = 11,
   // str: event name from microconv('track', name).
   kCustom = 12,
-  // str: GA4 event name pushed to dataLayer.
+  // str: GA4 event name pushed to dataLayer (or gtag('event', ...)); for a
+  // `purchase` whose value the tracker accepted: b = kDataLayerHasValue,
+  // x = value in cents (0..kMaxOrderCents), y = its ISO 4217 currency packed
+  // as three uppercase ASCII letters c0 << 16 | c1 << 8 | c2 (0: none given).
   kDataLayer = 13,
   // str: element path of a click that caused no navigation, DOM change or
   // focus change within 1 s (the tracker observes; the core counts).
@@ -67,6 +72,12 @@ inline constexpr uint32_t kNoString = 0xffffffffu;
 // dataLayer event names) to this many UTF-16 code units: a page cannot grow
 // the string table without bound.
 inline constexpr uint32_t kMaxEventNameLength = 100;
+
+// A dataLayer event's `b` when x and y carry a purchase value and currency.
+inline constexpr uint8_t kDataLayerHasValue = 1;
+// The largest order value counted, in cents (1,000,000.00): a larger value is
+// a bug or an attack on the figures, and is ignored, never clamped.
+inline constexpr int32_t kMaxOrderCents = 100000000;
 
 struct Event {
   // Wall clock in ms since the Unix epoch, as the tracker saw it. The core

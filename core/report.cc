@@ -91,6 +91,24 @@ std::vector<NextActionRow> NextActions(const IdMap<uint64_t>& actions, const Nam
   return rows;
 }
 
+RevenueFigures MakeRevenue(const RevenueTally& t, uint64_t k) {
+  RevenueFigures r;
+  if (t.buyers > 0 && t.buyers < k) {
+    r.suppressed = true;
+  } else {
+    r.buyers = t.buyers;
+    r.orders = t.orders;
+    r.revenue_cents = t.cents;
+    r.average_order_cents = Ratio(t.cents, t.orders);
+  }
+  if (t.other_currency_sessions > 0 && t.other_currency_sessions < k) {
+    r.other_currency_suppressed = true;
+  } else {
+    r.other_currency_orders = t.other_currency_orders;
+  }
+  return r;
+}
+
 // Only runs of >= k sessions (KRuns): a lone session's time never shows.
 std::vector<DurationBucket> Buckets(const DurationHistogram& histogram, uint64_t k) {
   std::vector<DurationBucket> buckets;
@@ -115,6 +133,7 @@ FunnelReport BuildFunnel(const FunnelTally& tally, const wire::FunnelDef* def, c
   report.median_time_to_convert_ds = tally.time_to_convert.Quantile(0.5, k);
   report.p90_time_to_convert_ds = tally.time_to_convert.Quantile(0.9, k);
   report.time_to_convert = Buckets(tally.time_to_convert, k);
+  report.revenue = MakeRevenue(tally.revenue, k);
   const auto* steps = def->steps();
   const size_t step_count = std::min<size_t>(tally.steps.size(), steps ? steps->size() : 0);
   uint64_t previous = tally.entered;
@@ -153,6 +172,7 @@ FunnelReport BuildFunnel(const FunnelTally& tally, const wire::FunnelDef* def, c
     report.conversion_rate = report.median_time_to_convert_ds = report.p90_time_to_convert_ds = 0;
     report.time_to_convert.clear();
     report.next_before_first.clear();
+    report.revenue = MakeRevenue({}, k);
   } else if (tally.conversions < k) {
     // The time-to-convert distribution is backed by the converters alone.
     report.median_time_to_convert_ds = report.p90_time_to_convert_ds = 0;
@@ -161,7 +181,8 @@ FunnelReport BuildFunnel(const FunnelTally& tally, const wire::FunnelDef* def, c
   return report;
 }
 
-SegmentRow MakeSegmentRow(std::string value, const SegmentTally& tally, const Aggregate& all) {
+SegmentRow MakeSegmentRow(std::string value, const SegmentTally& tally, const Aggregate& all,
+                          uint64_t k) {
   SegmentRow row;
   row.value = std::move(value);
   row.sessions = tally.sessions;
@@ -171,6 +192,7 @@ SegmentRow MakeSegmentRow(std::string value, const SegmentTally& tally, const Ag
   const uint64_t converters = std::min(all.converters(), all.sessions());
   row.converter_share = Ratio(row.converters, converters);
   row.non_converter_share = Ratio(row.non_converters, all.sessions() - converters);
+  row.revenue = MakeRevenue(tally.revenue, k);
   return row;
 }
 
@@ -197,10 +219,10 @@ SegmentTable MakeTable(std::string dimension,
       other += values[i].second;
       continue;
     }
-    table.rows.push_back(MakeSegmentRow(std::move(values[i].first), values[i].second, all));
+    table.rows.push_back(MakeSegmentRow(std::move(values[i].first), values[i].second, all, k));
     if (table.rows.back().sessions < k) Withhold(table.rows.back());
   }
-  table.other = MakeSegmentRow("(other)", other, all);
+  table.other = MakeSegmentRow("(other)", other, all, k);
   if (other.sessions < k) Withhold(table.other);
   return table;
 }
@@ -496,29 +518,53 @@ void BuildForms(const Aggregate& a, const Names& names, uint64_t k, Report& repo
   }
 }
 
-void BuildHeatmaps(const Aggregate& a, const Names& names, uint64_t k, Report& report) {
-  for (size_t p = 0; p < a.heat().size() && p < a.pages().size(); ++p) {
-    const std::vector<HeatTally>& grid = a.heat()[p];
-    if (grid.empty()) continue;
-    HeatmapPage page;
-    page.page = names.Template(p);
-    if (a.pages()[p].sessions < k) {
-      page.suppressed = true;
-    } else {
-      page.sessions = a.pages()[p].sessions;
-      page.cells.resize(grid.size());
-      for (size_t c = 0; c < grid.size(); ++c) {
-        // A cell clicked by fewer than k sessions is blank, and its clicks
-        // are left out of the page's total too.
-        if (grid[c].sessions >= k) {
-          page.cells[c] = grid[c].clicks;
-          page.clicks += grid[c].clicks;
-        } else if (grid[c].sessions > 0) {
-          ++page.hidden_cells;
-        }
-      }
+HeatmapPage MakeHeatmapPage(std::string page, const char* device, const PageTally& tally,
+                            const std::vector<HeatTally>& grid, uint64_t k) {
+  HeatmapPage heatmap;
+  heatmap.page = std::move(page);
+  heatmap.device = device;
+  if (tally.sessions < k) {
+    heatmap.suppressed = true;
+    return heatmap;
+  }
+  heatmap.sessions = tally.sessions;
+  heatmap.cells.resize(grid.size());
+  for (size_t c = 0; c < grid.size(); ++c) {
+    // A cell clicked by fewer than k sessions is blank, and its clicks
+    // are left out of the page's total too.
+    if (grid[c].sessions >= k) {
+      heatmap.cells[c] = grid[c].clicks;
+      heatmap.clicks += grid[c].clicks;
+    } else if (grid[c].sessions > 0) {
+      ++heatmap.hidden_cells;
     }
-    report.heatmaps.push_back(std::move(page));
+  }
+  return heatmap;
+}
+
+void BuildHeatmaps(const Aggregate& a, const Names& names, const Config& config, uint64_t k,
+                   Report& report) {
+  for (size_t p = 0; p < a.pages().size(); ++p) {
+    // Every device class, then each class that has clicks.
+    std::vector<HeatTally> all;
+    for (size_t d = 0; d < kHeatDeviceClasses; ++d) {
+      const size_t at = p * kHeatDeviceClasses + d;
+      if (at >= a.heat().size() || a.heat()[at].empty()) continue;
+      if (all.empty()) all.resize(kHeatGridCells);
+      for (size_t c = 0; c < kHeatGridCells; ++c) all[c] += a.heat()[at][c];
+    }
+    if (all.empty()) continue;
+    const size_t first = report.heatmaps.size();
+    report.heatmaps.push_back(MakeHeatmapPage(names.Template(p), "all", a.pages()[p], all, k));
+    for (size_t d = 0; d < kHeatDeviceClasses; ++d) {
+      const std::vector<HeatTally>& grid = a.heat()[p * kHeatDeviceClasses + d];
+      if (grid.empty()) continue;
+      report.heatmaps.push_back(
+          MakeHeatmapPage(names.Template(p), kDeviceNames[d], a.pages()[p], grid, k));
+    }
+    for (size_t i = first; i < report.heatmaps.size(); ++i) {
+      report.heatmaps[i].example = std::string(config.PageExample(p));
+    }
   }
   for (size_t i = 0; i < a.selectors().size(); ++i) {
     const SelectorTally& t = a.selectors()[i];
@@ -574,6 +620,8 @@ Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
     report.micros.push_back(
         {names.Micro(i), names.MicroLabel(i), a.IsMacro(static_cast<uint8_t>(i))});
   }
+  report.currency = std::string(config.currency());
+  report.revenue = MakeRevenue(a.revenue(), k);
   BuildEngagement(a, k, report.engagement);
   for (size_t f = 0; f < funnel_count && f < a.funnels().size(); ++f) {
     if (options.funnel >= 0 && static_cast<size_t>(options.funnel) != f) continue;
@@ -585,7 +633,7 @@ Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
   BuildPages(a, names, options, k, report);
   BuildFrustration(a, options, k, report);
   BuildForms(a, names, k, report);
-  BuildHeatmaps(a, names, k, report);
+  BuildHeatmaps(a, names, config, k, report);
   for (const auto& [day, t] : a.days().entries) {
     DayRow row;
     row.day = day;
@@ -596,6 +644,7 @@ Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
       row.sessions = t.sessions;
       row.conversions = t.conversions;
       row.page_views = t.page_views;
+      row.revenue = MakeRevenue(t.revenue, k);
     }
     report.days.push_back(std::move(row));
   }

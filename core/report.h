@@ -57,6 +57,19 @@ struct ReportOptions {
 // A share withheld under k (rendered as null in JSON).
 inline constexpr double kHiddenShare = -1;
 
+// Revenue of a set of sessions, in cents of Report::currency (core/revenue.h).
+// Hidden (suppressed, zeros) while 1..k-1 sessions ordered; the orders in
+// another currency likewise under their own session count.
+struct RevenueFigures {
+  bool suppressed = false;
+  uint64_t buyers = 0;  // sessions with an order
+  uint64_t orders = 0;
+  uint64_t revenue_cents = 0;
+  double average_order_cents = 0;  // revenue / orders
+  bool other_currency_suppressed = false;
+  uint64_t other_currency_orders = 0;  // counted, never summed or converted
+};
+
 struct NextActionRow {
   std::string action;  // micro id, page template, or "(other page)"
   bool is_page = false;
@@ -100,6 +113,7 @@ struct FunnelReport {
   double median_time_to_convert_ds = 0;
   double p90_time_to_convert_ds = 0;
   std::vector<DurationBucket> time_to_convert;  // non-empty log buckets
+  RevenueFigures revenue;                       // of the sessions that converted
   std::vector<FunnelStepRow> steps;
 };
 
@@ -137,6 +151,7 @@ struct SegmentRow {
   double conversion_rate = 0;
   double converter_share = 0;      // of all converters
   double non_converter_share = 0;  // of all non-converters
+  RevenueFigures revenue;
 };
 
 struct SegmentTable {
@@ -221,10 +236,15 @@ struct FormReport {
   std::vector<FieldRow> fields;
 };
 
+// One template's clicks from one device class ("desktop", "mobile",
+// "tablet", "unknown") or from all of them ("all"); k applies per cell of
+// each class.
 struct HeatmapPage {
   std::string page;
+  std::string device;
+  std::string example;  // the config's real page of the template, or ""
   bool suppressed = false;
-  uint64_t sessions = 0;
+  uint64_t sessions = 0;        // the template's sessions (every device class)
   uint64_t clicks = 0;          // in the cells shown
   uint64_t hidden_cells = 0;    // clicked by 1..k-1 sessions: shown as 0
   std::vector<uint64_t> cells;  // kGridRows x kGridColumns, row-major
@@ -244,6 +264,7 @@ struct DayRow {
   uint64_t sessions = 0;
   uint64_t conversions = 0;
   uint64_t page_views = 0;
+  RevenueFigures revenue;
 };
 
 // A configured micro-conversion, so readers can label path steps and tell
@@ -260,6 +281,8 @@ struct Report {
   uint32_t k_anonymity = 0;
   Breakdown breakdown = Breakdown::kAll;
   std::vector<MicroRow> micros;  // every configured one, in config order
+  std::string currency;          // ISO 4217: every revenue figure's unit
+  RevenueFigures revenue;
   Engagement engagement;
   std::vector<FunnelReport> funnels;
   std::vector<PathRow> paths;

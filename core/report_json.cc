@@ -1,5 +1,7 @@
 #include "core/report_json.h"
 
+#include <cmath>
+
 #include "core/heatmap.h"
 #include "core/json_writer.h"
 
@@ -39,6 +41,26 @@ void RenderNextActions(JsonWriter& json, std::string_view key,
     json.EndObject();
   }
   json.EndArray();
+}
+
+// Revenue in cents of the report's currency; null where 1..k-1 sessions
+// stand behind a figure.
+void RenderRevenue(JsonWriter& json, const RevenueFigures& r) {
+  json.Key("revenue");
+  json.BeginObject(true);
+  Cell(json, r.suppressed, [&] {
+    json.Field("buyers", r.buyers);
+    json.Field("orders", r.orders);
+    json.Field("revenue_cents", r.revenue_cents);
+    json.Field("average_order_cents", static_cast<uint64_t>(std::llround(r.average_order_cents)));
+  });
+  json.Key("other_currency_orders");
+  if (r.other_currency_suppressed) {
+    json.Null();
+  } else {
+    json.Number(r.other_currency_orders);
+  }
+  json.EndObject();
 }
 
 void RenderEngagement(JsonWriter& json, const Engagement& e) {
@@ -91,6 +113,7 @@ void RenderFunnels(JsonWriter& json, const std::vector<FunnelReport>& funnels) {
         json.EndObject();
       }
       json.EndArray();
+      RenderRevenue(json, f.revenue);
     });
     json.Key("steps");
     json.BeginArray(false);
@@ -171,6 +194,7 @@ void RenderSegmentRow(JsonWriter& json, const SegmentRow& r) {
     Rate(json, "conversion_rate", r.conversion_rate);
     Rate(json, "converter_share", r.converter_share);
     Rate(json, "non_converter_share", r.non_converter_share);
+    RenderRevenue(json, r.revenue);
   });
   json.EndObject();
 }
@@ -301,6 +325,8 @@ void RenderHeatmaps(JsonWriter& json, const Report& report) {
   for (const HeatmapPage& p : report.heatmaps) {
     json.BeginObject();
     json.FieldString("page", p.page);
+    json.FieldString("device", p.device);
+    if (!p.example.empty()) json.FieldString("example", p.example);
     Cell(json, p.suppressed, [&] {
       json.Field("sessions", p.sessions);
       json.Field("clicks", p.clicks);
@@ -338,6 +364,7 @@ void RenderDays(JsonWriter& json, const std::vector<DayRow>& days) {
       json.Field("sessions", d.sessions);
       json.Field("conversions", d.conversions);
       json.Field("page_views", d.page_views);
+      RenderRevenue(json, d.revenue);
     });
     json.EndObject();
   }
@@ -364,6 +391,8 @@ std::string RenderReportJson(const Report& report) {
     json.EndObject();
   }
   json.EndArray();
+  json.FieldString("currency", report.currency);
+  RenderRevenue(json, report.revenue);
   RenderEngagement(json, report.engagement);
   RenderFunnels(json, report.funnels);
   json.Key("paths");

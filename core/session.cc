@@ -20,7 +20,7 @@ std::string_view PathOnly(std::string_view path_and_query) {
 }  // namespace
 
 Session::Session(const Config& config, int64_t start_ms)
-    : config_(&config), micros_(config), forms_(config, start_ms) {}
+    : config_(&config), micros_(config), forms_(config, start_ms), revenue_(config) {}
 
 Session::Session(const Config& config, const SessionStart& start)
     : Session(config, SaneTime(start.time_ms)) {
@@ -100,6 +100,12 @@ void Session::Handle(const Event& event, int64_t t, const EventBatch& batch) {
       last_input_ms_ = t;
       OnPageView(batch.String(event.str),
                  event.a == static_cast<uint16_t>(Navigation::kHistoryBack), t);
+      // The first viewport counts as reached: a page nobody scrolls still
+      // has a depth. Only scrolling fires scroll-depth rules.
+      if (current_page_ >= 0) {
+        PageEntry& page = pages_[current_page_];
+        page.max_scroll = std::max(page.max_scroll, std::min<uint8_t>(event.b, 100));
+      }
       return;
     case EventType::kClick:
       last_input_ms_ = t;
@@ -138,9 +144,14 @@ void Session::Handle(const Event& event, int64_t t, const EventBatch& batch) {
       micros_.OnMedia(event.a, event.b, fired);
       break;
     case EventType::kCustom:
-    case EventType::kDataLayer:
       micros_.OnNamedEvent(event.type, batch.String(event.str), current_path_, fired);
       break;
+    case EventType::kDataLayer: {
+      const bool valued = revenue_.OnDataLayer(event, batch.String(event.str));
+      micros_.OnNamedEvent(event.type, batch.String(event.str), current_path_, fired);
+      Record(fired, t, valued);
+      return;
+    }
     case EventType::kDeadClick:
       frustration_.OnDeadClick(batch.String(event.str), current_page_, names_);
       break;
@@ -212,7 +223,8 @@ void Session::OnClick(const Event& event, std::string_view element, int64_t t) {
   frustration_.OnClick(event.x, event.y, element, current_page_, t, names_);
 }
 
-void Session::Record(const FiredMicros& fired, int64_t t) {
+void Session::Record(const FiredMicros& fired, int64_t t, bool valued_by_event) {
+  revenue_.OnFired(*config_, fired, valued_by_event);
   for (uint8_t micro : fired) {
     if (path_.empty() || path_.back().micro != micro) {
       if (path_.size() < kMaxPathSteps) {
@@ -264,6 +276,7 @@ wire::SummaryT Session::BuildSummary() const {
     funnel.AppendStepTimes(s.step_times);
   }
   heatmap_.FillSummary(s);
+  revenue_.FillSummary(s);
   // Names travel only when something sent refers to them: unconfigured form
   // fields, then frustrated elements.
   SentNames sent_names(names_, s.names);

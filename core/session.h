@@ -24,6 +24,7 @@
 #include "core/funnel.h"
 #include "core/heatmap.h"
 #include "core/micro_conversions.h"
+#include "core/revenue.h"
 #include "core/schema/summary_generated.h"
 #include "core/session_units.h"
 #include "core/status.h"
@@ -99,8 +100,9 @@ class Session {
   void Handle(const Event& event, int64_t t, const EventBatch& batch);
   void OnPageView(std::string_view url_path, bool back, int64_t t);
   void OnClick(const Event& event, std::string_view element, int64_t t);
-  // Puts micro-conversions that fired at `t` on the path and into funnels.
-  void Record(const FiredMicros& fired, int64_t t);
+  // Puts micro-conversions that fired at `t` on the path, into funnels and
+  // into revenue (`valued_by_event`: a purchase event's value decided).
+  void Record(const FiredMicros& fired, int64_t t, bool valued_by_event = false);
   void Tick(int64_t t);
   // The visit lasts to its last event, or while the page stays visible to
   // the end of its active time; end_ms_ keeps the furthest such end.
@@ -137,6 +139,7 @@ class Session {
   FormTracker forms_;
   FrustrationTracker frustration_;
   Heatmap heatmap_;
+  RevenueTracker revenue_;
 };
 
 }  // namespace microconv

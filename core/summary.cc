@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/config.h"
+#include "core/event.h"
 #include "core/flatbuffer_view.h"
 #include "core/heatmap.h"
 #include "core/page_pattern.h"
@@ -150,6 +151,11 @@ Status CheckStructure(const wire::Summary& s) {
     return TooMany("path_steps", SizeOf(s.path_steps()), kMaxPathSteps);
   }
   if (SizeOf(s.heat()) > kMaxHeatCells) return TooMany("heat", SizeOf(s.heat()), kMaxHeatCells);
+  // Every order is at most kMaxOrderCents: more revenue is a forged figure.
+  if (s.revenue_cents() > uint64_t{s.orders()} * kMaxOrderCents) {
+    return Fail(Error::kOutOfRange, "revenue_cents: " + Num(s.revenue_cents()) + " > orders " +
+                                        Num(s.orders()) + " x " + Num(kMaxOrderCents));
+  }
   if (SizeOf(s.elements()) > kMaxElements) {
     return TooMany("elements", SizeOf(s.elements()), kMaxElements);
   }

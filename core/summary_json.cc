@@ -416,6 +416,9 @@ std::string RenderSummaryJson(const wire::Summary& s, const Config* config) {
   json.Field("rage_clicks", facts.rage_clicks());
   json.Field("dead_clicks", facts.dead_clicks());
   json.Field("quick_backs", facts.quick_backs());
+  json.Field("revenue_cents", s.revenue_cents());
+  json.Field("orders", s.orders());
+  json.Field("other_currency_orders", s.other_currency_orders());
   RenderPages(s, names, json);
   RenderMicros(s, names, json);
   RenderFunnels(s, names, json);

@@ -23,6 +23,7 @@ std::string RenderTrackerSettingsJson(const Config& config) {
   json.BeginObject();
   json.FieldString("site", config.site());
   json.Field("sessionTimeoutMs", def.session_timeout_ms());
+  json.FieldString("currency", config.currency());
   SelectorArray(json, "clicks", def.click_selectors());
   SelectorArray(json, "visible", def.visibility_selectors());
   SelectorArray(json, "media", def.media_selectors());

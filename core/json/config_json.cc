@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/quoted.h"
+#include "core/revenue.h"
 
 namespace microconv {
 namespace {
@@ -26,7 +27,7 @@ constexpr double kMaxSessionTimeoutMinutes = 24 * 60;
 constexpr double kMaxTimeOnPageSeconds = 24 * 60 * 60;
 constexpr double kMaxJourneyDays = 365;
 constexpr double kMaxWindowSeconds = UINT32_MAX / 1000.0;  // window_ms is a uint
-constexpr double kMaxValue = UINT32_MAX / 100.0;           // value_cents is a uint
+constexpr double kMaxValue = kMaxOrderCents / 100.0;       // the largest order counted
 
 // The numbers a key accepts: [min, max], or (min, max] when min_exclusive.
 struct NumberRule {
@@ -271,6 +272,7 @@ class ConfigReader {
   bool ReadMicroRefs(const json& obj, const std::string& path, std::string_view key,
                      std::vector<uint8_t>* out);
   bool ReadPrivacy(const json& root);
+  bool ReadCurrency(const json& root);
 
   int MicroIndex(std::string_view id) const {
     for (size_t i = 0; i < config_.micros.size(); ++i) {
@@ -287,14 +289,14 @@ Result<wire::SiteConfigT> ConfigReader::Read(const json& root) {
   bool ok = ExpectObject(root, "") &&
             CheckKeys(root, "",
                       {"$schema", "site", "session_timeout_minutes", "pages", "forms",
-                       "micro_conversions", "funnels", "privacy"}) &&
+                       "micro_conversions", "funnels", "privacy", "currency"}) &&
             ReadString(root, "", "site", true, &config_.site) && CheckId("site", config_.site);
   double minutes = 30;
   ok = ok && ReadNumber(root, "", "session_timeout_minutes", false, kSessionMinutes, &minutes);
   config_.session_timeout_ms =
       static_cast<uint32_t>(std::max<long long>(1, std::llround(minutes * 60 * 1000)));
   ok = ok && ReadPages(root) && ReadForms(root) && ReadMicros(root) && ReadFunnels(root) &&
-       ReadPrivacy(root);
+       ReadPrivacy(root) && ReadCurrency(root);
   if (!ok) return {Error::kInvalidConfig, error_};
   return std::move(config_);
 }
@@ -302,18 +304,37 @@ Result<wire::SiteConfigT> ConfigReader::Read(const json& root) {
 bool ConfigReader::ReadPages(const json& root) {
   const json* pages = nullptr;
   if (!ReadArray(root, "", "pages", kMaxPageTemplates, &pages)) return false;
+  std::vector<std::string> examples;
+  bool any_example = false;
   for (size_t i = 0; pages != nullptr && i < pages->size(); ++i) {
     const json& p = (*pages)[i];
     std::string path = At("pages", i);
-    if (!p.is_string()) return Fail(path, "expected a string");
-    const std::string& pattern = p.get_ref<const std::string&>();
+    // A template, or {"template": ..., "example": a real page of it} (the
+    // page the dashboard's heatmap opens; checked by CheckSiteConfig).
+    std::string pattern, example;
+    if (p.is_object()) {
+      if (!CheckKeys(p, path, {"template", "example"}) ||
+          !ReadString(p, path, "template", true, &pattern) ||
+          !ReadString(p, path, "example", false, &example)) {
+        return false;
+      }
+      path = Join(path, "template");
+    } else if (p.is_string()) {
+      pattern = p.get_ref<const std::string&>();
+    } else {
+      return Fail(path, "expected a string or an object");
+    }
     if (pattern.empty() || pattern[0] != '/') return Fail(path, "must start with '/'");
     if (pattern.size() > kMaxStringBytes) return Fail(path, "too long");
     for (const std::string& seen : config_.page_templates) {
       if (seen == pattern) return Fail(path, "duplicate template " + Quoted(pattern));
     }
     config_.page_templates.push_back(pattern);
+    examples.push_back(example);
+    any_example = any_example || !example.empty();
   }
+  // Only configs with examples carry the list: the others keep their bytes.
+  if (any_example) config_.page_examples = std::move(examples);
   return true;
 }
 
@@ -702,6 +723,20 @@ bool ConfigReader::ReadPrivacy(const json& root) {
   privacy->replay_sample_rate = static_cast<float>(replay);
   privacy->k_anonymity = static_cast<uint16_t>(k);
   config_.privacy = std::move(privacy);
+  return true;
+}
+
+// One currency per site: revenue in it is summed, purchases in another are
+// counted apart (core/revenue.h).
+bool ConfigReader::ReadCurrency(const json& root) {
+  std::string currency;
+  if (!ReadString(root, "", "currency", false, &currency)) return false;
+  if (currency.empty()) return true;
+  if (PackCurrency(currency) == 0) {
+    return Fail("currency",
+                Quoted(currency) + " is not an ISO 4217 code (three capitals: EUR, USD)");
+  }
+  config_.currency = currency;
   return true;
 }
 

@@ -259,12 +259,9 @@ test('a heatmap template opens a real page of it, never a made-up /product/1', a
   const frameSrc = () =>
     page.$eval('#panel-heatmap iframe', (f) => (f.hidden ? '' : f.getAttribute('src') || ''));
   await page.selectOption('#heatmap-page', '/product/:id');
-  assert.equal(await page.inputValue('#heatmap-path'), '', 'no stand-in path');
-  assert.equal(await frameSrc(), '', 'no page framed until a real one is given');
-  assert.match(
-    await page.textContent('#heatmap-path-hint'),
-    /paste the path of one real \/product\/:id page/,
-  );
+  // The site config names a real page of the template (demo.json pages[].example).
+  assert.equal(await page.inputValue('#heatmap-path'), '/product/aurora-x2');
+  assert.equal(await frameSrc(), `${collector.url}/product/aurora-x2#microconv-overlay`);
   await page.fill('#heatmap-path', '/cart');
   await page.click('#panel-heatmap button[type=submit]');
   assert.equal(await frameSrc(), '', 'a page of another template is refused');
@@ -272,15 +269,60 @@ test('a heatmap template opens a real page of it, never a made-up /product/1', a
     await page.textContent('#panel-heatmap .heatmap-status'),
     /\/cart is not a \/product\/:id page/,
   );
-  await page.fill('#heatmap-path', '/product/aurora-x2');
+  await page.fill('#heatmap-path', '/product/nimbus-pro');
   await page.click('#panel-heatmap button[type=submit]');
-  assert.equal(await frameSrc(), `${collector.url}/product/aurora-x2#microconv-overlay`);
-  // A fixed template opens itself; coming back, the real product page is remembered.
+  assert.equal(await frameSrc(), `${collector.url}/product/nimbus-pro#microconv-overlay`);
+  // A fixed template opens itself; coming back, the owner's page is remembered.
   await page.selectOption('#heatmap-page', '/cart');
   assert.equal(await frameSrc(), `${collector.url}/cart#microconv-overlay`);
   await page.selectOption('#heatmap-page', '/product/:id');
-  assert.equal(await page.inputValue('#heatmap-path'), '/product/aurora-x2');
-  assert.equal(await frameSrc(), `${collector.url}/product/aurora-x2#microconv-overlay`);
+  assert.equal(await page.inputValue('#heatmap-path'), '/product/nimbus-pro');
+  assert.equal(await frameSrc(), `${collector.url}/product/nimbus-pro#microconv-overlay`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('heatmap clicks split by device class: each class its own k-anonymous grid', async () => {
+  const { page, context, errors } = await openContext(browser, {
+    viewport: { width: 1440, height: 900 },
+  });
+  await open(page);
+  await page.selectOption('#heatmap-page', '/product/:id');
+  const report = await collector.report('demo'); // the dashboard's default range
+  const entries = report.heatmap.pages.filter((p) => p.page === '/product/:id');
+  const devices = await page.$$eval('#heatmap-device option', (options) =>
+    options.map((o) => o.value),
+  );
+  assert.deepEqual(
+    devices,
+    entries.map((p) => p.device),
+    'one choice per device class with clicks, after all devices',
+  );
+  assert.ok(devices.length >= 3, `simulated phones and desktops clicked: ${devices}`);
+  const clicks = () =>
+    page.$$eval('#panel-heatmap .heatmap-stats .stat', (stats) =>
+      stats.map((s) => s.textContent).find((t) => t.startsWith('Clicks')),
+    );
+  for (const entry of entries) {
+    await page.selectOption('#heatmap-device', entry.device);
+    const shown = await clicks();
+    assert.equal(
+      shown?.replace(/\D/g, ''),
+      String(entry.clicks),
+      `${entry.device}: the panel shows that class's clicks (${shown})`,
+    );
+  }
+  // The classes partition the clicks: with this collector's k = 1 every cell
+  // of all devices is the sum of that cell over the classes.
+  const all = entries.find((p) => p.device === 'all');
+  const classes = entries.filter((p) => p.device !== 'all');
+  all.cells.forEach((count, c) => {
+    assert.equal(
+      classes.reduce((n, p) => n + p.cells[c], 0),
+      count,
+      `cell ${c}`,
+    );
+  });
   assert.deepEqual(errors, []);
   await context.close();
 });

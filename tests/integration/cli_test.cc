@@ -184,6 +184,31 @@ TEST_F(CliTest, TableAndCsvCarryEveryFunnelLabel) {
   }
 }
 
+// Six of the 24 sessions are the golden purchase journey: one order of 149.00
+// USD each (tests/golden/purchase.events), the site's own currency.
+TEST_F(CliTest, RevenueInTableCsvAndJson) {
+  CliRun table = Run(ReportArgs({"--k", "1"}));
+  CliRun csv = Run(ReportArgs({"--k", "1", "--format", "csv"}));
+  CliRun json_run = Run(ReportArgs({"--k", "1", "--format", "json"}));
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  ASSERT_EQ(json_run.exit_code, 0) << json_run.err;
+  EXPECT_NE(table.out.find("revenue 894.00 USD from 6 orders (average 149.00)"), std::string::npos)
+      << table.out;
+  EXPECT_NE(csv.out.find("# revenue (USD)\nscope,key,buyers,orders,revenue,average_order_value,"
+                         "other_currency_orders,suppressed\ntotal,,6,6,894.00,149.00,0,false\n"),
+            std::string::npos)
+      << csv.out;
+  EXPECT_NE(csv.out.find("funnel,purchase,6,6,894.00,149.00,0,false\n"), std::string::npos);
+  const json report = json::parse(json_run.out);
+  EXPECT_EQ(report.at("currency"), "USD");
+  EXPECT_EQ(report.at("revenue").at("revenue_cents"), 89400);
+  EXPECT_EQ(report.at("revenue").at("orders"), 6);
+  // At the site's k (5) six buyers still show; the dashboard reads the same.
+  const json api = json::parse(api_report_);
+  EXPECT_EQ(api.at("revenue").at("revenue_cents"), 89400);
+}
+
 TEST_F(CliTest, ExportWritesEveryStoredSessionOnce) {
   auto store = OpenStore("sqlite:" + dir_->store());
   ASSERT_TRUE(store.ok()) << store.message();

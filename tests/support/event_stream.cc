@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/revenue.h"
+
 namespace microconv::testing {
 namespace {
 
@@ -139,7 +141,13 @@ Result<EventStream> ParseEventStream(std::string_view text, const Config& config
       e.a = static_cast<uint16_t>(kind == "page_back"  ? Navigation::kHistoryBack
                                   : kind == "page_spa" ? Navigation::kSpaRoute
                                                        : Navigation::kPageLoad);
-      e.str = intern(rest);
+      // page PATH [VISIBLE%]: how deep the first viewport reaches.
+      e.str = intern(NextWord(rest));
+      if (!rest.empty()) {
+        uint32_t depth = 0;
+        if (!ParseNumber(NextWord(rest), depth) || depth > 100) return fail("bad page depth");
+        e.b = static_cast<uint8_t>(depth);
+      }
     } else if (kind == "click") {
       e.type = EventType::kClick;
       if (!ParseNumber(NextWord(rest), e.x) || !ParseNumber(NextWord(rest), e.y) ||
@@ -187,9 +195,21 @@ Result<EventStream> ParseEventStream(std::string_view text, const Config& config
       e.type = EventType::kMedia;
       e.a = static_cast<uint16_t>(index);
       e.b = static_cast<uint8_t>(milestone);
-    } else if (kind == "custom" || kind == "datalayer") {
-      e.type = kind == "custom" ? EventType::kCustom : EventType::kDataLayer;
+    } else if (kind == "custom") {
+      e.type = EventType::kCustom;
       e.str = intern(rest);
+    } else if (kind == "datalayer") {
+      // datalayer NAME [CENTS [CURRENCY]]: a purchase's value as the tracker
+      // passes it (core/event.h).
+      e.type = EventType::kDataLayer;
+      e.str = intern(NextWord(rest));
+      if (!rest.empty()) {
+        int64_t cents = 0;
+        if (!ParseNumber(NextWord(rest), cents)) return fail("bad datalayer value");
+        e.b = kDataLayerHasValue;
+        e.x = static_cast<int32_t>(cents);
+        if (!rest.empty()) e.y = static_cast<int32_t>(PackCurrency(NextWord(rest)));
+      }
     } else if (kind == "dead") {
       e.type = EventType::kDeadClick;
       e.str = intern(rest);

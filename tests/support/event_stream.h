@@ -6,6 +6,7 @@
 //   ua Mozilla/5.0 (X11; Linux x86_64) ... Chrome/120.0 Safari/537.36
 //   lang en-US | tz Europe/Berlin | referrer https://... | host shop.example
 //   @1200 page /product/42?utm_source=x       (also: page_back, page_spa)
+//   @1200 page /blog/post 40                  (the first viewport: 40 % deep)
 //   @1500 click 640 120 1280 2400 main>button.buy
 //   @1500 match [data-mc=add-to-cart]          (a configured click selector)
 //   @1600 scroll 75 | input | dead main>img
@@ -13,6 +14,7 @@
 //   @1700 focus shipping name | blur shipping name | change shipping name
 //   @1800 visible #reviews 1 | media video q75 | custom wishlist
 //   @1900 datalayer purchase | page_hidden | page_visible | advance
+//   @1900 datalayer purchase 14990 EUR      (value in cents, currency)
 //
 // Times are ms after start_ms.
 #ifndef MICROCONV_TESTS_SUPPORT_EVENT_STREAM_H_

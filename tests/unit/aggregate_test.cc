@@ -150,6 +150,11 @@ std::vector<uint8_t> RandomSummary(std::mt19937& rng, uint32_t config_hash) {
     s.forms.emplace_back(1, wire::FormFlags::Started, 0, 1);
     s.fields.emplace_back(0, 1, pick(2), 0, pick(100));
   }
+  if (pick(3) == 0) {
+    s.orders = static_cast<uint16_t>(1 + pick(3));
+    s.revenue_cents = static_cast<uint64_t>(pick(50000)) * s.orders;
+  }
+  if (pick(6) == 0) s.other_currency_orders = static_cast<uint16_t>(1 + pick(2));
   s.facts = Pack(facts);
   s.referrer = kReferrers[pick(4)];
   if (pick(2)) s.utm_source = "newsletter";
@@ -265,7 +270,7 @@ TEST_F(AggregateTest, DeserializeRejectsCorruptBytes) {
   wrong_magic[0] = 'X';
   EXPECT_EQ(Aggregate::Deserialize(wrong_magic).error(), Error::kWrongIdentifier);
   // Another layout, newer or older, is refused: the store rebuilds the day.
-  for (uint8_t version : {1, 3}) {
+  for (uint8_t version : {2, 4}) {
     std::vector<uint8_t> other = bytes;
     other[4] = version;
     EXPECT_EQ(Aggregate::Deserialize(other).error(), Error::kUnsupportedVersion);
@@ -352,7 +357,12 @@ TEST_F(AggregateTest, HandCheckedFigures) {
   facts.quick_backs = 1;
   facts.entry_page = 0;
   facts.exit_page = 1;
+  facts.dims = wire::Dimensions(wire::DeviceClass::Mobile, wire::BrowserFamily::Chrome,
+                                wire::OsFamily::Android, wire::ScreenBucket::XS, 0, 0);
   s.facts = Pack(facts);
+  s.orders = 2;
+  s.revenue_cents = 30980;
+  s.other_currency_orders = 1;
   s.pages.emplace_back(0, 1, 100, 40, 0);
   s.pages.emplace_back(kLiteralBit, 2, 50, 100, 1);
   s.literal_pages = {"/promo"};
@@ -398,10 +408,27 @@ TEST_F(AggregateTest, HandCheckedFigures) {
   EXPECT_EQ(buy.steps[2].step_time.Quantile(0.5), 61.5);  // 60 in [60, 64)
   EXPECT_EQ(a.funnels()[1].steps[1].drop_off, 1u);
   EXPECT_EQ(a.funnels()[1].steps[1].step_time.Quantile(0.5), 0);
-  EXPECT_EQ(a.heat()[0][17].clicks, 3u);
-  EXPECT_EQ(a.heat()[0][17].sessions, 1u);
+  // Template 0 on a phone: the grid of (template 0, mobile) only.
+  const size_t mobile = static_cast<size_t>(wire::DeviceClass::Mobile);
+  EXPECT_EQ(a.heat()[0 * kHeatDeviceClasses + mobile][17].clicks, 3u);
+  EXPECT_EQ(a.heat()[0 * kHeatDeviceClasses + mobile][17].sessions, 1u);
+  for (size_t d = 0; d < kHeatDeviceClasses; ++d) {
+    if (d != mobile) EXPECT_TRUE(a.heat()[d].empty()) << d;
+  }
+  // Revenue: the total, the day, the device segment and the converted
+  // funnel (buy) carry it; the unconverted one (engage) does not.
+  const RevenueTally revenue{1, 2, 30980, 1, 1};
+  EXPECT_EQ(a.revenue(), revenue);
+  EXPECT_EQ(a.funnels()[0].revenue, revenue);
+  EXPECT_EQ(a.funnels()[1].revenue, RevenueTally{});
+  EXPECT_EQ(a.devices()[mobile].revenue, revenue);
+  EXPECT_EQ(a.devices()[0].revenue, RevenueTally{});
   EXPECT_EQ(a.days().entries.size(), 1u);
   EXPECT_EQ(a.days().entries[0].first, 19000u);
+  EXPECT_EQ(a.days().entries[0].second.revenue, revenue);
+  const Result<Aggregate> back = Aggregate::Deserialize(a.Serialize());
+  ASSERT_TRUE(back.ok()) << back.message();
+  EXPECT_EQ(back.value().revenue(), revenue);
   EXPECT_EQ(a.paths().Sorted()[0].first, std::string("\x00\x01\x00\x02", 4));
 }
 

@@ -215,7 +215,13 @@ TEST(ConfigJsonTest, BadConfigsNameTheField) {
        "session_timeout_minutes: expected a number"},
       {R"({"site": "s", "pages": ["product/:id"]})", "pages[0]: must start with '/'"},
       {R"({"site": "s", "pages": "/"})", "pages: expected an array"},
-      {R"({"site": "s", "pages": ["/", 3]})", "pages[1]: expected a string"},
+      {R"({"site": "s", "pages": ["/", 3]})", "pages[1]: expected a string or an object"},
+      {R"({"site": "s", "pages": [{"example": "/p/1"}]})", "pages[0].template: required"},
+      {R"({"site": "s", "pages": [{"template": "/p/:id", "sample": "/p/1"}]})",
+       "pages[0].sample: unknown key"},
+      {R"({"site": "s", "currency": "eur"})",
+       "currency: \"eur\" is not an ISO 4217 code (three capitals: EUR, USD)"},
+      {R"({"site": "s", "currency": 978})", "currency: expected a string"},
       {R"({"site": "s", "forms": [{"id": "f"}]})", "forms[0].selector: required"},
       {R"({"site": "s", "forms": [{"id": "f", "selector": "#f", "fields": [""]}]})",
        "forms[0].fields[0]: must not be empty"},
@@ -330,6 +336,36 @@ TEST(ConfigJsonTest, BadConfigsNameTheField) {
     ++checked;
   }
   EXPECT_GE(checked, 25);
+}
+
+// Settings that would do nothing are refused when the config compiles.
+TEST(ConfigJsonTest, RevenueAndExampleRules) {
+  auto load = [](const std::string& text) { return LoadConfigJson(text); };
+  const std::string macro = R"([{"id": "buy", "kind": "datalayer", "event": "purchase")";
+  auto ok = load(Site(macro + R"(, "macro": true, "value": 149.9}])", "[]",
+                      R"(, "currency": "USD", "pages": ["/", {"template": "/p/:id",)"
+                      R"( "example": "/p/aurora"}])"));
+  ASSERT_TRUE(ok.ok()) << ok.message();
+  EXPECT_EQ(ok.value().currency(), "USD");
+  EXPECT_EQ(ok.value().PageExample(1), "/p/aurora");
+  EXPECT_EQ(ok.value().PageExample(0), "");
+  EXPECT_EQ(ok.value().def().micros()->Get(0)->value_cents(), 14990u);
+  EXPECT_EQ(load(Site(kTwoMicros)).value().currency(), "EUR");  // the default
+  const std::pair<std::string, std::string> bad[] = {
+      {Site(macro + R"(, "value": 10}])"), "value: counts as revenue only on a macro-conversion"},
+      {Site(macro + R"(, "macro": true, "value": 1000001}])"), "value"},
+      {Site(kTwoMicros, "[]", R"(, "pages": [{"template": "/p/:id", "example": "/q/1"}])"),
+       "is not a page of \"/p/:id\""},
+      {Site(kTwoMicros, "[]", R"(, "pages": [{"template": "/p/:id", "example": "/p/1?x=1"}])"),
+       "must be a path without query"},
+      {Site(kTwoMicros, "[]", R"(, "pages": ["/p/*", {"template": "/p/:id", "example": "/p/1"}])"),
+       "counts as the earlier \"/p/*\""},
+  };
+  for (const auto& [text, message] : bad) {
+    auto r = load(text);
+    EXPECT_FALSE(r.ok()) << text;
+    EXPECT_NE(r.message().find(message), std::string::npos) << r.message();
+  }
 }
 
 TEST(ConfigJsonTest, UnknownFunnelKey) {

@@ -96,7 +96,15 @@ std::string RandomVisit(std::mt19937& rng, int index) {
       s += at(100) + "blur payment card\n";
       if (depth > 6) s += at(300) + "form_submit payment\n";
     }
-    if (i == 6) s += at(400) + "datalayer purchase\n";
+    if (i == 6) {
+      // The configured value, the event's own, or another currency.
+      const int kind = pick(4);
+      s += at(400) + "datalayer purchase" +
+           (kind == 0   ? std::string()
+            : kind == 3 ? " 5000 EUR"
+                        : " " + std::to_string(1000 + pick(90000)) + " USD") +
+           "\n";
+    }
   }
   // A rare tail: pages, elements, goals and rage clicks only a few do.
   if (pick(4) == 0) s += at(2000) + "page /blog/rare-post-" + std::to_string(pick(3)) + "\n";
@@ -140,6 +148,10 @@ json ReportJson(const Config& config, const std::vector<std::vector<uint8_t>>& s
 // across reports whose order differs; the index for plain numbers.
 std::string Key(const json& element, size_t index) {
   if (element.is_object()) {
+    // Heat-map entries: one per template and device class.
+    if (element.contains("device")) {
+      return "page=" + element["page"].dump() + ",device=" + element["device"].dump();
+    }
     for (const char* field : {"id", "value", "page", "element", "field", "action", "date",
                               "selector", "micro", "dimension", "label", "low_s"}) {
       if (element.contains(field)) return std::string(field) + "=" + element[field].dump();
@@ -154,7 +166,12 @@ std::string Key(const json& element, size_t index) {
 // Every cell of a report: path -> its JSON.
 void Cells(const json& node, const std::string& path, std::map<std::string, json>& out) {
   if (node.is_object()) {
-    for (auto it = node.begin(); it != node.end(); ++it) Cells(*it, path + "." + it.key(), out);
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      // Revenue is a cell of its own inside its row: it is backed by the
+      // row's buyers, not by all of its sessions.
+      if (it.key() == "revenue" && it->is_object()) out[path + ".revenue"] = *it;
+      Cells(*it, path + "." + it.key(), out);
+    }
   } else if (node.is_array()) {
     for (size_t i = 0; i < node.size(); ++i) {
       const std::string cell = path + "[" + Key(node[i], i) + "]";

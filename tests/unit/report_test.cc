@@ -48,6 +48,8 @@ Config ShopConfig() {
 //        S6-S7 desktop; S5 dead click on a hostile element name.
 // S8-S9: / only (bounce); S8 news; tablet; S9 on the next day.
 // "add" is the click micro-conversion of selector #add.
+// Revenue: S0 one order of 149.00, S1 one of 299.00, S2 two worth 200.00;
+// S3 one order in another currency, and a click on product cell 5 (mobile).
 std::vector<std::vector<uint8_t>> TenSessions(uint32_t hash) {
   std::vector<std::vector<uint8_t>> out;
   const uint32_t step1[] = {100, 200, 50};
@@ -78,6 +80,9 @@ std::vector<std::vector<uint8_t>> TenSessions(uint32_t hash) {
       AppendVarint(step2[i], s.step_times);
       s.referrer = "google.com";
       s.heat.emplace_back(1, 2, 5);
+      const uint64_t revenue[] = {14900, 29900, 20000};
+      s.revenue_cents = revenue[i];
+      s.orders = i == 2 ? 2 : 1;
     } else if (i < 5) {
       s.path_steps = {0, 1};
       s.repeats = {{1, 1}};
@@ -86,6 +91,10 @@ std::vector<std::vector<uint8_t>> TenSessions(uint32_t hash) {
       AppendVarint(40, s.step_times);
       s.names = {"button#add"};
       s.elements.emplace_back(0, 4, 1, 0, 1);
+      if (i == 3) {
+        s.other_currency_orders = 1;
+        s.heat.emplace_back(1, 1, 5);
+      }
     } else if (i < 8) {
       s.path_steps = {0, 3};
       s.funnels.emplace_back(0, wire::FunnelFlags::NONE, 1, 2, 1u, 3, kLiteralBit | 0, 0);
@@ -312,10 +321,17 @@ TEST_F(ReportTest, SegmentsPagesFormsHeatDays) {
   EXPECT_EQ(form.fields[0].last_before_abandon, 0u);
   EXPECT_DOUBLE_EQ(form.fields[0].mean_time_ds, 20);
 
-  ASSERT_EQ(r.heatmaps.size(), 1u);
+  // Every device class, then each class with clicks, in class order.
+  ASSERT_EQ(r.heatmaps.size(), 3u);
   EXPECT_EQ(r.heatmaps[0].page, "/product/:id");
-  EXPECT_EQ(r.heatmaps[0].cells[5], 6u);
-  EXPECT_EQ(r.heatmaps[0].clicks, 6u);
+  EXPECT_EQ(r.heatmaps[0].device, "all");
+  EXPECT_EQ(r.heatmaps[0].cells[5], 7u);
+  EXPECT_EQ(r.heatmaps[0].clicks, 7u);
+  EXPECT_EQ(r.heatmaps[1].device, "desktop");
+  EXPECT_EQ(r.heatmaps[1].cells[5], 6u);
+  EXPECT_EQ(r.heatmaps[2].device, "mobile");
+  EXPECT_EQ(r.heatmaps[2].cells[5], 1u);
+  EXPECT_EQ(r.heatmaps[0].example, "");  // the config names no real page
   // From the click micro "add": once in S0-S2, twice in S3-S4.
   ASSERT_EQ(r.selectors.size(), 1u);
   EXPECT_EQ(r.selectors[0].selector, "#add");
@@ -333,6 +349,55 @@ TEST_F(ReportTest, SegmentsPagesFormsHeatDays) {
   EXPECT_EQ(r.days[0].conversions, 3u);
   EXPECT_EQ(r.days[0].page_views, 22u);
   EXPECT_EQ(r.days[1].page_views, 1u);
+}
+
+TEST_F(ReportTest, RevenueTotalFunnelSegmentDay) {
+  const Report r = Build(1);
+  EXPECT_EQ(r.currency, "EUR");  // the config names none: the default
+  EXPECT_FALSE(r.revenue.suppressed);
+  EXPECT_EQ(r.revenue.buyers, 3u);
+  EXPECT_EQ(r.revenue.orders, 4u);
+  EXPECT_EQ(r.revenue.revenue_cents, 64800u);
+  EXPECT_DOUBLE_EQ(r.revenue.average_order_cents, 16200);
+  EXPECT_EQ(r.revenue.other_currency_orders, 1u);         // counted, not summed
+  EXPECT_EQ(r.funnels[0].revenue.revenue_cents, 64800u);  // the three converted
+  EXPECT_EQ(Row(r, "device", "desktop")->revenue.revenue_cents, 64800u);
+  EXPECT_EQ(Row(r, "device", "mobile")->revenue.revenue_cents, 0u);
+  EXPECT_EQ(Row(r, "device", "mobile")->revenue.other_currency_orders, 1u);
+  EXPECT_EQ(r.days[0].revenue.orders, 4u);
+  EXPECT_EQ(r.days[1].revenue.orders, 0u);
+  const std::string json = RenderReportJson(r);
+  EXPECT_NE(json.find("\"currency\": \"EUR\""), std::string::npos);
+  EXPECT_NE(json.find("\"revenue\": {\"buyers\": 3, \"orders\": 4, \"revenue_cents\": 64800, "
+                      "\"average_order_cents\": 16200, \"other_currency_orders\": 1}"),
+            std::string::npos)
+      << json.substr(0, 600);
+}
+
+TEST_F(ReportTest, RevenueOfFewerThanKBuyersIsHidden) {
+  // k = 3: three buyers show; the one other-currency order does not.
+  const Report k3 = Build(3);
+  EXPECT_FALSE(k3.revenue.suppressed);
+  EXPECT_EQ(k3.revenue.revenue_cents, 64800u);
+  EXPECT_TRUE(k3.revenue.other_currency_suppressed);
+  EXPECT_EQ(k3.revenue.other_currency_orders, 0u);
+  // The mobile heat cell has one session: blank at k = 3, like any cell.
+  ASSERT_EQ(k3.heatmaps.size(), 3u);
+  EXPECT_EQ(k3.heatmaps[2].device, "mobile");
+  EXPECT_EQ(k3.heatmaps[2].cells[5], 0u);
+  EXPECT_EQ(k3.heatmaps[2].hidden_cells, 1u);
+  EXPECT_EQ(k3.heatmaps[1].cells[5], 6u);
+  // k = 4: fewer buyers than k anywhere.
+  const Report k4 = Build(4);
+  EXPECT_TRUE(k4.revenue.suppressed);
+  EXPECT_EQ(k4.revenue.revenue_cents, 0u);
+  EXPECT_EQ(k4.revenue.orders, 0u);
+  EXPECT_DOUBLE_EQ(k4.revenue.average_order_cents, 0);
+  EXPECT_TRUE(k4.funnels[0].revenue.suppressed);
+  EXPECT_TRUE(k4.days[0].revenue.suppressed);
+  EXPECT_NE(RenderReportJson(k4).find("\"revenue\": {\"suppressed\": true, "
+                                      "\"other_currency_orders\": null}"),
+            std::string::npos);
 }
 
 TEST_F(ReportTest, KAnonymityAtKMinusOneAndK) {

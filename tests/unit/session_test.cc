@@ -321,6 +321,68 @@ TEST_F(SessionTest, CustomAndDataLayerEventsMatchByName) {
   EXPECT_EQ(Count(s, "purchase"), 1);
 }
 
+// Revenue (core/revenue.h): the demo site counts USD; its purchase rule is a
+// macro-conversion with a configured value of 149.
+TEST_F(SessionTest, PurchaseEventValueIsTheRevenueInTheSiteCurrency) {
+  auto s = Run("@0 page /\n@10 datalayer purchase 31490 USD\n");
+  EXPECT_EQ(Count(s, "purchase"), 1);
+  EXPECT_EQ(s.orders, 1);
+  EXPECT_EQ(s.revenue_cents, 31490u);  // the event's value, not also the configured 149
+  EXPECT_EQ(s.other_currency_orders, 0);
+}
+
+TEST_F(SessionTest, PurchaseWithoutValueCountsTheConfiguredValue) {
+  auto s = Run("@0 page /\n@10 datalayer purchase\n@20 datalayer purchase 5000\n");
+  EXPECT_EQ(s.orders, 2);
+  // 149 configured, then 50.00 with no currency: the site's.
+  EXPECT_EQ(s.revenue_cents, 14900u + 5000u);
+}
+
+TEST_F(SessionTest, PurchaseInAnotherCurrencyIsCountedApartNeverSummed) {
+  auto s = Run("@0 page /\n@10 datalayer purchase 9900 EUR\n");
+  EXPECT_EQ(Count(s, "purchase"), 1);  // still the macro-conversion
+  EXPECT_EQ(s.orders, 0);
+  EXPECT_EQ(s.revenue_cents, 0u);
+  EXPECT_EQ(s.other_currency_orders, 1);
+}
+
+TEST_F(SessionTest, OutOfBoundsPurchaseValuesAreIgnored) {
+  // The tracker refuses these; the core does not rely on it: the value is
+  // dropped and the configured value counts.
+  auto s = Run("@0 page /\n@10 datalayer purchase " + std::to_string(kMaxOrderCents + 1) +
+               " USD\n@20 datalayer purchase -5 USD\n");
+  EXPECT_EQ(s.orders, 2);
+  EXPECT_EQ(s.revenue_cents, 2u * 14900u);
+  // Other events are never revenue, whatever they carry.
+  auto other = Run("@0 page /\n@10 datalayer wishlist 5000 USD\n@20 custom purchase\n");
+  EXPECT_EQ(other.orders, 0);
+  EXPECT_EQ(other.revenue_cents, 0u);
+}
+
+TEST_F(SessionTest, RevenueSurvivesASnapshotRestore) {
+  auto stream = ParseEventStream(
+      "start nonce=0x1 start_ms=1700000000000\n@0 page /\n@10 datalayer purchase 2000 USD\n"
+      "@20 datalayer purchase 9900 EUR\n",
+      config_);
+  ASSERT_TRUE(stream.ok()) << stream.message();
+  Session session = testing::RunSession(stream.value(), config_);
+  auto restored = Session::Restore(config_, session.Snapshot());
+  ASSERT_TRUE(restored.ok()) << restored.message();
+  wire::SummaryT s = restored.value().BuildSummary();
+  EXPECT_EQ(s.orders, 1);
+  EXPECT_EQ(s.revenue_cents, 2000u);
+  EXPECT_EQ(s.other_currency_orders, 1);
+}
+
+// Scroll reach: the first viewport is reached without any scroll.
+TEST_F(SessionTest, FirstViewportCountsAsScrollDepthWithoutFiringScrollRules) {
+  auto s = Run("@0 page /blog/post 100\n@10 page /cart 35\n@20 scroll 20\n@30 scroll 60\n");
+  ASSERT_EQ(s.pages.size(), 2u);
+  EXPECT_EQ(s.pages[0].max_scroll(), 100);  // never scrolled: the whole post was visible
+  EXPECT_EQ(s.pages[1].max_scroll(), 60);
+  EXPECT_EQ(Count(s, "blog_read"), 0);  // scroll-depth rules need a scroll
+}
+
 TEST_F(SessionTest, FormFieldsRecordFocusTimeAndRefillsNeverValues) {
   auto s =
       Run("@0 page /checkout/shipping\n"

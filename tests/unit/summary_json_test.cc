@@ -121,6 +121,9 @@ constexpr char kBlogWithNames[] = R"({
   "rage_clicks": 4,
   "dead_clicks": 1,
   "quick_backs": 1,
+  "revenue_cents": 0,
+  "orders": 0,
+  "other_currency_orders": 0,
   "pages": [
     {"page": "/post/:slug", "views": 1, "active_s": 60.0, "max_scroll": 90, "quick_backs": 0},
     {"page": "/about", "views": 1, "active_s": 1.0, "max_scroll": 0, "quick_backs": 1}
@@ -277,6 +280,9 @@ TEST_F(SummaryJsonTest, RendersAnEmptySummary) {
   "rage_clicks": 0,
   "dead_clicks": 0,
   "quick_backs": 0,
+  "revenue_cents": 0,
+  "orders": 0,
+  "other_currency_orders": 0,
   "pages": [],
   "path": [],
   "repeats": [],

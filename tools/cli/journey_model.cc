@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string_view>
 
+#include "core/revenue.h"
+
 namespace microconv {
 namespace {
 
@@ -62,7 +64,17 @@ constexpr Source kSources[] = {
     {"", ""},
 };
 
-constexpr const char* kProducts[] = {"aurora-x2", "nimbus-pro", "pulse-mini", "studio-one"};
+// The headphones of demo-site/store/assets/catalogue.js with their prices
+// in US cents (the demo site's currency): an order's revenue is the store's
+// own total, shipping included (state.js cartTotals).
+struct Product {
+  const char* id;
+  int32_t price_cents;
+};
+constexpr Product kProducts[] = {
+    {"aurora-x2", 14900}, {"nimbus-pro", 29900}, {"pulse-mini", 7900}, {"studio-one", 19900}};
+constexpr int32_t kFreeShippingFromCents = 10000;
+constexpr int32_t kShippingFeeCents = 595;
 constexpr const char* kPosts[] = {"/blog/choosing-headphones", "/blog/noise-cancelling-explained",
                                   "/blog/caring-for-ear-cushions"};
 
@@ -128,8 +140,14 @@ class Recorder {
   void Media(uint16_t selector, uint8_t milestone) {
     Add({.time_ms = now_, .type = EventType::kMedia, .b = milestone, .a = selector});
   }
-  void DataLayer(std::string_view name) {
-    Add({.time_ms = now_, .type = EventType::kDataLayer, .str = Intern(name)});
+  // The GA4 purchase the store's order page pushes, as the tracker passes it.
+  void Purchase(int32_t cents) {
+    Add({.time_ms = now_,
+         .type = EventType::kDataLayer,
+         .b = kDataLayerHasValue,
+         .str = Intern(kPurchaseEvent),
+         .x = cents,
+         .y = static_cast<int32_t>(PackCurrency("USD"))});
   }
   void Dead(std::string_view element) {
     Add({.time_ms = now_, .type = EventType::kDeadClick, .str = Intern(element)});
@@ -240,9 +258,9 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
 
   Recorder r(visit, rng, start);
   auto chance = [&](double p) { return std::bernoulli_distribution(std::clamp(p, 0.0, 1.0))(rng); };
-  const std::string product =
-      std::string("/product/") +
+  const Product& bought =
       kProducts[std::uniform_int_distribution<size_t>(0, std::size(kProducts) - 1)(rng)];
+  const std::string product = std::string("/product/") + bought.id;
 
   if (chance(options.blog_share)) {  // a journal reader (the journal has no video)
     r.Page(
@@ -366,7 +384,10 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
     r.Wait(400, 1200);
     r.Page("/order/" +
            std::to_string(100000 + rng() % 900000));  // the store's 6-digit order numbers
-    r.DataLayer("purchase");
+    // One or two of the product, in the currency the store pushes (checkout.js);
+    // shipping is free from $100.
+    const int32_t subtotal = bought.price_cents * (chance(0.15) ? 2 : 1);
+    r.Purchase(subtotal + (subtotal >= kFreeShippingFromCents ? 0 : kShippingFeeCents));
     r.Wait(2000, 6000);
   });
   if (!shopping && step >= 6 && step < 8 && chance(0.6)) {

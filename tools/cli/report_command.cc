@@ -41,6 +41,26 @@ std::string Seconds(double deciseconds) {
 
 std::string Count(uint64_t n, bool suppressed) { return suppressed ? "(k<)" : std::to_string(n); }
 
+// Cents as major units with two decimals ("149.90").
+std::string Money(double cents) {
+  char text[48];
+  std::snprintf(text, sizeof text, "%.2f", cents / 100);
+  return text;
+}
+
+// "revenue 299.80 EUR from 2 orders (average 149.90), 1 other-currency order".
+std::string RevenueLine(const RevenueFigures& r, const std::string& currency) {
+  std::string line = r.suppressed ? "revenue (k<)"
+                                  : "revenue " + Money(static_cast<double>(r.revenue_cents)) + " " +
+                                        currency + " from " + std::to_string(r.orders) +
+                                        " orders (average " + Money(r.average_order_cents) + ")";
+  if (r.other_currency_suppressed) return line + ", other-currency orders (k<)";
+  if (r.other_currency_orders > 0) {
+    line += ", " + std::to_string(r.other_currency_orders) + " other-currency orders (not summed)";
+  }
+  return line;
+}
+
 std::string JoinPath(const std::vector<std::string>& steps) {
   if (steps.empty()) return "(no micro-conversion)";
   std::string out;
@@ -63,6 +83,7 @@ void PrintTable(const Report& report, uint32_t first, uint32_t last) {
         Seconds(e.median_active_ds).c_str(), (unsigned long long)e.rage_clicks,
         (unsigned long long)e.dead_clicks);
   }
+  std::printf("%s\n", RevenueLine(report.revenue, report.currency).c_str());
   for (const FunnelReport& funnel : report.funnels) {
     std::printf("\nfunnel %s (%s): %s entered, %s converted (%s), median time %s\n",
                 TerminalText(funnel.label).c_str(), TerminalText(funnel.id).c_str(),
@@ -70,6 +91,9 @@ void PrintTable(const Report& report, uint32_t first, uint32_t last) {
                 Count(funnel.conversions, funnel.suppressed).c_str(),
                 Percent(funnel.conversion_rate).c_str(),
                 Seconds(funnel.median_time_to_convert_ds).c_str());
+    if (!funnel.suppressed) {
+      std::printf("  converters' %s\n", RevenueLine(funnel.revenue, report.currency).c_str());
+    }
     std::printf("  %-28s %10s %10s %10s %10s %10s\n", "step", "reached", "from prev", "drop-off",
                 "drop rate", "median");
     for (const FunnelStepRow& step : funnel.steps) {
@@ -109,16 +133,21 @@ void PrintTable(const Report& report, uint32_t first, uint32_t last) {
   }
   for (const SegmentTable& table : report.segments) {
     if (table.rows.empty()) continue;
-    std::printf("\nsegment %s\n  %-28s %10s %10s %8s\n", TerminalText(table.dimension).c_str(),
-                "value", "sessions", "converters", "rate");
+    std::printf("\nsegment %s\n  %-28s %10s %10s %8s %12s %7s\n",
+                TerminalText(table.dimension).c_str(), "value", "sessions", "converters", "rate",
+                ("revenue " + report.currency).c_str(), "orders");
     // The top few per dimension: the full tables are in json and csv.
     const size_t shown = table.rows.size() < 5 ? table.rows.size() : 5;
     for (size_t r = 0; r < shown; ++r) {
       const SegmentRow& row = table.rows[r];
-      std::printf("  %-28s %10s %10s %8s\n", TerminalText(row.value).c_str(),
-                  Count(row.sessions, row.suppressed).c_str(),
-                  Count(row.converters, row.suppressed).c_str(),
-                  row.suppressed ? "" : Percent(row.conversion_rate).c_str());
+      const bool revenue_hidden = row.suppressed || row.revenue.suppressed;
+      std::printf(
+          "  %-28s %10s %10s %8s %12s %7s\n", TerminalText(row.value).c_str(),
+          Count(row.sessions, row.suppressed).c_str(),
+          Count(row.converters, row.suppressed).c_str(),
+          row.suppressed ? "" : Percent(row.conversion_rate).c_str(),
+          revenue_hidden ? "(k<)" : Money(static_cast<double>(row.revenue.revenue_cents)).c_str(),
+          Count(row.revenue.orders, revenue_hidden).c_str());
     }
   }
 }
@@ -127,6 +156,44 @@ std::string Number(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.4f", value);
   return text;
+}
+
+// One revenue row: scope (total, funnel, day, a segment dimension), key,
+// then the figures; empty where withheld under k.
+void PrintRevenueRow(const std::string& scope, const std::string& key, const RevenueFigures& r) {
+  std::printf("%s,%s,", Csv(scope).c_str(), Csv(key).c_str());
+  if (r.suppressed) {
+    std::printf(",,,,");
+  } else {
+    std::printf("%llu,%llu,%s,%s,", (unsigned long long)r.buyers, (unsigned long long)r.orders,
+                Money(static_cast<double>(r.revenue_cents)).c_str(),
+                Money(r.average_order_cents).c_str());
+  }
+  if (r.other_currency_suppressed) {
+    std::printf(",%s\n", r.suppressed ? "true" : "false");
+  } else {
+    std::printf("%llu,%s\n", (unsigned long long)r.other_currency_orders,
+                r.suppressed ? "true" : "false");
+  }
+}
+
+void PrintRevenueCsv(const Report& report) {
+  std::printf(
+      "\n# revenue (%s)\nscope,key,buyers,orders,revenue,average_order_value,"
+      "other_currency_orders,suppressed\n",
+      report.currency.c_str());
+  PrintRevenueRow("total", "", report.revenue);
+  for (const FunnelReport& funnel : report.funnels) {
+    if (!funnel.suppressed) PrintRevenueRow("funnel", funnel.id, funnel.revenue);
+  }
+  for (const DayRow& day : report.days) {
+    if (!day.suppressed) PrintRevenueRow("day", day.date, day.revenue);
+  }
+  for (const SegmentTable& table : report.segments) {
+    for (const SegmentRow& row : table.rows) {
+      if (!row.suppressed) PrintRevenueRow(table.dimension, row.value, row.revenue);
+    }
+  }
 }
 
 // Suppressed cells keep their label and leave the numbers empty, as the JSON
@@ -186,6 +253,7 @@ void PrintCsv(const Report& report) {
                   row.significant ? "true" : "false");
     }
   }
+  PrintRevenueCsv(report);
   std::printf("\n# segments\ndimension,value,sessions,converters,conversion_rate,suppressed\n");
   for (const SegmentTable& table : report.segments) {
     for (const SegmentRow& row : table.rows) {

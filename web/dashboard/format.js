@@ -6,6 +6,15 @@ export function formatInt(value) {
   return integer.format(value);
 }
 
+// Cents of an ISO 4217 currency (the report's `currency`) as "$1,234.50".
+export function formatMoney(cents, currency) {
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100);
+  } catch (_) {
+    return `${(cents / 100).toFixed(2)} ${currency}`;
+  }
+}
+
 // Rates come as 0..1 with four decimals.
 export function formatPercent(rate, digits = 1) {
   return `${(rate * 100).toFixed(digits)} %`;

@@ -54,6 +54,13 @@ function fieldName(target) {
   return name.slice(0, kMaxEventNameLength);
 }
 
+// How deep into a page of `height` px a viewport ending at `bottom` px
+// reaches, percent 0..100 (0 while the page has no height yet).
+function depthPercent(bottom, height) {
+  if (!(height > 0)) return 0;
+  return Math.min(100, Math.max(0, Math.round((100 * bottom) / height)));
+}
+
 export class Capture {
   // `emit(event)` receives core events; `signal(kind, t)` hears about
   // 'route', 'hidden' and 'pagehide' (the tracker flushes on them).
@@ -173,7 +180,10 @@ export class Capture {
     this.cancelDeadClicks();
     this.emitScroll();
     this.resetPage();
-    this.emit({ t, type: EventType.kPageView, a: how, str: path });
+    // The first viewport is reached without any scroll (b: its depth).
+    const root = document.documentElement;
+    const b = depthPercent(window.scrollY + window.innerHeight, root.scrollHeight);
+    this.emit({ t, type: EventType.kPageView, a: how, b, str: path });
     if (how !== Navigation.kPageLoad) {
       this.signal('route', t);
       // An SPA renders the new route after the history call.
@@ -202,7 +212,7 @@ export class Capture {
   onScroll(t, layout) {
     this.onInput(t);
     if (!layout || !(layout[1] > 0)) return;
-    const percent = Math.min(100, Math.max(0, Math.round((100 * layout[2]) / layout[1])));
+    const percent = depthPercent(layout[2], layout[1]);
     if (percent > this.maxScroll) {
       this.maxScroll = percent;
       this.scrollDue = t;

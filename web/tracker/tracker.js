@@ -6,6 +6,7 @@
 import { Capture } from './capture.js';
 import { TrackerCore, loadCoreModule } from './core.js';
 import { browserSignal, mayStoreAndSend } from './privacy.js';
+import { purchaseFields } from './purchase.js';
 import { statusName, warnOnce } from './status.js';
 import { SharedSession, hex } from './shared_session.js';
 import { SiteStorage } from './storage.js';
@@ -55,6 +56,7 @@ function visitor(referrer) {
 
 // A GA4 event name from a dataLayer entry: {event: 'purchase', ...} or the
 // arguments of gtag('event', 'purchase', {...}). GTM's own events are noise.
+// Of the rest only a purchase's value and currency are read (purchase.js).
 function dataLayerEventName(item) {
   if (!item || typeof item !== 'object') return '';
   let name = typeof item.event === 'string' ? item.event : '';
@@ -400,7 +402,9 @@ class Tracker {
     if (!Array.isArray(layer)) return;
     const record = guard((item) => {
       const name = dataLayerEventName(item);
-      if (name) this.emit({ t: Date.now(), type: EventType.kDataLayer, str: name });
+      if (!name) return;
+      const value = name === 'purchase' ? purchaseFields(item, this.settings.currency) : {};
+      this.emit({ t: Date.now(), type: EventType.kDataLayer, str: name, ...value });
     });
     layer.forEach(record);
     // GTM keeps working: its push (or Array's) runs first and its result is

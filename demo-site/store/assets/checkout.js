@@ -354,7 +354,8 @@ export function orderPage(main) {
     .filter((l) => l.product);
   if (!order.reported) {
     // The macro-conversion, as a GA4 ecommerce event (demo.json: datalayer
-    // "purchase"). The tracker sees only the event name.
+    // "purchase"). The tracker reads its name, value and currency (the
+    // order's real total is the revenue); ids and items stay on the page.
     window.dataLayer = window.dataLayer || [];
     window.dataLayer.push({
       event: 'purchase',

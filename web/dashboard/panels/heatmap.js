@@ -31,12 +31,21 @@ const kMeasureTimeoutMs = 2000;
 const kLoadTimeoutMs = 15000; // a page that never fires 'load' still gets the fallback
 const kMeasureRetryMs = 250; // the tracker may still be loading when the frame fires 'load'
 const kMaxHeight = 30000;
+// Device classes of core/dimensions.h as the report names them.
+const kDeviceNames = {
+  all: 'All devices',
+  desktop: 'Desktop',
+  mobile: 'Phone',
+  tablet: 'Tablet',
+  unknown: 'Unknown',
+};
 
 export function createHeatmapPanel(body) {
   const ui = buildSkeleton(body);
   const state = {
     view: null,
     page: '', // selected template
+    device: 'all', // selected device class, or 'all'
     frameSrc: '', // what the iframe shows
     measured: null, // { width, height } from the page, or null
     status: 'none', // none | measuring | aligned | unaligned
@@ -47,11 +56,37 @@ export function createHeatmapPanel(body) {
   ui.origin.value = initialOrigin();
   ui.pageSelect.addEventListener('change', () => {
     state.page = ui.pageSelect.value;
-    ui.path.value = samplePath(state.view?.report.site, state.page);
+    ui.path.value = samplePath(state.view?.report.site, state.page, exampleOf(state.page));
     showPathHint();
+    fillDevices();
     draw();
     if (ui.origin.value.trim()) load();
   });
+  ui.deviceSelect.addEventListener('change', () => {
+    state.device = ui.deviceSelect.value;
+    draw();
+  });
+
+  // The report's heat entries of the selected template: 'all', then each
+  // device class with clicks (k-anonymity holds per cell of each class).
+  function entriesOf(page) {
+    return (state.view?.report.heatmap?.pages || []).filter((p) => p.page === page);
+  }
+  function exampleOf(page) {
+    return entriesOf(page)[0]?.example || '';
+  }
+  function fillDevices() {
+    const devices = entriesOf(state.page).map((p) => p.device);
+    clear(
+      ui.deviceSelect,
+      ['all', 'desktop', 'mobile', 'tablet', 'unknown']
+        .filter((d) => d === 'all' || devices.includes(d))
+        .map((d) => el('option', { text: kDeviceNames[d], attrs: { value: d } })),
+    );
+    if (!devices.includes(state.device)) state.device = 'all';
+    ui.deviceSelect.value = state.device;
+    ui.deviceSelect.disabled = devices.length <= 1;
+  }
   ui.form.addEventListener('submit', (event) => {
     event.preventDefault();
     load();
@@ -216,7 +251,9 @@ export function createHeatmapPanel(body) {
     if (!view || !state.box) return;
     const { report } = view;
     const heat = report.heatmap || { columns: 16, rows: 32, pages: [] };
-    const page = (heat.pages || []).find((p) => p.page === state.page);
+    const page = (heat.pages || []).find(
+      (p) => p.page === state.page && (p.device || 'all') === state.device,
+    );
     const pageRow = (report.pages || []).find((p) => p.page === state.page);
     const loading = state.status === 'measuring';
     drawCells(
@@ -248,7 +285,10 @@ export function createHeatmapPanel(body) {
     else if (page)
       clear(
         ui.stats,
-        stat('Sessions', formatInt(page.sessions)),
+        stat(
+          state.device === 'all' ? 'Sessions' : 'Sessions (every device)',
+          formatInt(page.sessions),
+        ),
         stat('Clicks', formatInt(page.clicks)),
         pageRow && !pageRow.suppressed
           ? stat(
@@ -317,7 +357,9 @@ export function createHeatmapPanel(body) {
     update(view) {
       state.view = view;
       const heat = view.report.heatmap || { pages: [], selectors: [] };
-      const pages = heat.pages || [];
+      const entries = heat.pages || [];
+      // One entry per template for the picker: its every-device one.
+      const pages = entries.filter((p) => (p.device || 'all') === 'all');
       clear(
         ui.pageSelect,
         pages.map((p) =>
@@ -332,8 +374,9 @@ export function createHeatmapPanel(body) {
       if (!pages.some((p) => p.page === state.page)) state.page = pages[0]?.page || '';
       ui.pageSelect.value = state.page;
       if (state.page !== previous || !ui.path.value)
-        ui.path.value = samplePath(view.report.site, state.page);
+        ui.path.value = samplePath(view.report.site, state.page, exampleOf(state.page));
       showPathHint();
+      fillDevices();
       ui.empty.hidden = pages.length > 0;
       ui.main.hidden = pages.length === 0;
       renderSelectors(ui.selectors, view);
@@ -341,7 +384,8 @@ export function createHeatmapPanel(body) {
         title: 'Heatmap pages',
         columns: [
           { key: 'page', label: 'Page' },
-          { key: 'sessions', label: 'Sessions', numeric: true },
+          { key: 'device', label: 'Device class' },
+          { key: 'sessions', label: 'Sessions (every device)', numeric: true },
           { key: 'clicks', label: 'Clicks', numeric: true },
           {
             key: 'cells',
@@ -350,7 +394,7 @@ export function createHeatmapPanel(body) {
             value: (p) => (p.cells || []).join(' '),
           },
         ],
-        rows: pages,
+        rows: entries,
       });
       if (!state.frameSrc && ui.origin.value.trim() && pages.length) load();
       else if (!state.frameSrc) unload();
@@ -363,6 +407,7 @@ export function createHeatmapPanel(body) {
 function buildSkeleton(body) {
   const ui = {};
   ui.pageSelect = el('select', { attrs: { id: 'heatmap-page' } });
+  ui.deviceSelect = el('select', { attrs: { id: 'heatmap-device' } });
   ui.origin = el('input', {
     attrs: {
       id: 'heatmap-origin',
@@ -391,6 +436,12 @@ function buildSkeleton(body) {
     'form',
     { className: 'heatmap-controls', attrs: { 'aria-label': 'Heatmap page' } },
     field('heatmap-page', 'Page template', ui.pageSelect),
+    field(
+      'heatmap-device',
+      'Device class',
+      ui.deviceSelect,
+      'Clicks of phones, tablets or desktops alone; cells under k of a class stay blank.',
+    ),
     field('heatmap-origin', 'Site URL', ui.origin, 'The origin your pages are served from.'),
     field('heatmap-path', 'Page path', ui.path, ui.pathHint),
     el(

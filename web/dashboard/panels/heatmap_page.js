@@ -1,9 +1,10 @@
 // The page under the heatmap: the site origin the owner typed (kept in
 // localStorage), and a real page of the selected page template. Reports hold
 // templates only, never a visitor's URL, so for a template with ":param"
-// segments the dashboard cannot know a real page: the owner gives one (it
-// must match the template and is remembered per template); a made-up stand-in
-// such as "/product/1" would show a "not found" page under real clicks.
+// segments the real page comes from the site owner: the config's `example`
+// of the template (in the report), or one typed here (it must match the
+// template and is remembered per template); a made-up stand-in such as
+// "/product/1" would show a "not found" page under real clicks.
 const kOriginKey = 'microconv_dashboard_origin';
 const kPathsKey = 'microconv_dashboard_heatmap_paths';
 
@@ -47,11 +48,13 @@ export function pageUrl(origin, path) {
   }
 }
 
-// What the owner gave for this template last time, or the template itself
-// when it is a fixed path; '' when a real path is still needed.
-export function samplePath(site, template) {
+// What the owner gave for this template last time, else the site config's
+// example page of it (the report's `example`), else the template itself when
+// it is a fixed path; '' when a real path is still needed.
+export function samplePath(site, template, example) {
   const remembered = readPaths()[`${site}|${template}`];
   if (remembered && matchesTemplate(template, remembered)) return remembered;
+  if (example && matchesTemplate(template, example)) return example;
   return hasParams(template) ? '' : String(template || '/');
 }
 
@@ -121,7 +124,7 @@ export function pathPlaceholder(template) {
 export function pathHint(template, path) {
   if (!hasParams(template)) return 'This template is a fixed path.';
   if (!path) {
-    return `Reports keep page templates, never real URLs: paste the path of one real ${template} page of your site (open one and copy its path).`;
+    return `Reports keep page templates, never real URLs: paste the path of one real ${template} page of your site (open one and copy its path), or name one as the template's "example" in the site config.`;
   }
   if (!matchesTemplate(template, path)) return `${path} is not a ${template} page.`;
   return `A real ${template} page; remembered in this browser.`;

@@ -1,6 +1,6 @@
 // KPI strip: how the site did in the range, at a glance.
 import { clear, el, suppressedBadge } from '../dom.js';
-import { formatDuration, formatInt, formatPercent } from '../format.js';
+import { formatDuration, formatInt, formatMoney, formatPercent } from '../format.js';
 
 const kSvg = 'http://www.w3.org/2000/svg';
 
@@ -67,9 +67,43 @@ export function renderKpis(body, view) {
     ),
     frustrationCard(e, none),
   ];
+  const revenue = view.report.revenue || {};
+  const currency = view.report.currency;
+  const money = (cents) => formatMoney(cents, currency);
+  const other = revenue.other_currency_orders;
+  const revenueCards = [
+    card(
+      'revenue',
+      `Revenue (${currency})`,
+      revenue.revenue_cents,
+      money,
+      revenue.orders !== undefined
+        ? `${formatInt(revenue.orders)} orders` +
+            (other === null
+              ? ', other-currency orders hidden'
+              : other
+                ? `, ${formatInt(other)} in another currency not summed`
+                : '')
+        : '',
+      days.map((d) =>
+        d.suppressed || d.revenue?.suppressed ? null : (d.revenue?.revenue_cents ?? 0),
+      ),
+    ),
+    card(
+      'average_order_value',
+      'Average order value',
+      revenue.orders ? revenue.average_order_cents : undefined,
+      money,
+      'revenue ÷ orders',
+    ),
+  ];
   for (const c of cards) {
     if (e.suppressed) markSuppressed(c, view.k);
   }
+  for (const c of revenueCards) {
+    if (revenue.suppressed) markSuppressed(c, view.k);
+  }
+  cards.push(...revenueCards);
   clear(body, el('dl', { className: 'kpis' }, cards));
   view.exportTable({
     title: 'Overview',
@@ -92,7 +126,17 @@ export function renderKpis(body, view) {
       'rage_clicks',
       'dead_clicks',
       'quick_backs',
-    ].map((metric) => ({ metric, value: e[metric], suppressed: e.suppressed })),
+    ]
+      .map((metric) => ({ metric, value: e[metric], suppressed: e.suppressed }))
+      .concat(
+        ['orders', 'revenue_cents', 'average_order_cents', 'other_currency_orders'].map(
+          (metric) => ({
+            metric: `${metric} (${currency})`,
+            value: revenue[metric],
+            suppressed: revenue.suppressed,
+          }),
+        ),
+      ),
   });
 }
 

@@ -3,6 +3,7 @@
 // share is clearly higher is over-represented among buyers.
 import { clear, dataTable, el, emptyState, shareBar } from '../dom.js';
 import { formatInt, formatPercent } from '../format.js';
+import { revenueColumns, revenueExport } from '../revenue.js';
 import { kBreakdowns } from '../state.js';
 
 // Screen buckets of core/dimensions.cc (viewport CSS px).
@@ -62,7 +63,9 @@ export function renderSegments(body, view) {
       ...table.rows,
       ...(table.other && (table.other.suppressed || table.other.sessions) ? [table.other] : []),
     ];
-    for (const row of rows) exportRows.push({ dimension: table.dimension, ...row });
+    for (const row of rows) {
+      exportRows.push({ dimension: table.dimension, ...row, ...revenueExport(row) });
+    }
     const maxShare = Math.max(
       ...rows.map((r) => Math.max(r.converter_share || 0, r.non_converter_share || 0)),
       0.01,
@@ -84,6 +87,7 @@ export function renderSegments(body, view) {
         help: 'conversion rate',
       },
       { key: 'sessions', label: 'Sessions', numeric: true, format: formatInt },
+      ...revenueColumns(view.report.currency),
     ];
     const content = rows.length
       ? dataTable({
@@ -113,6 +117,9 @@ export function renderSegments(body, view) {
       { key: 'conversion_rate', label: 'Conversion rate', numeric: true },
       { key: 'converter_share', label: 'Share of converters', numeric: true },
       { key: 'non_converter_share', label: 'Share of non-converters', numeric: true },
+      { key: 'revenue_cents', label: `Revenue (cents, ${view.report.currency})`, numeric: true },
+      { key: 'orders', label: 'Orders', numeric: true },
+      { key: 'average_order_cents', label: 'Average order (cents)', numeric: true },
     ],
     rows: exportRows,
   });

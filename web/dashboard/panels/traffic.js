@@ -10,7 +10,7 @@ import {
   suppressedBadge,
   tableDetails,
 } from '../dom.js';
-import { formatDayLong, formatInt, formatPercent } from '../format.js';
+import { formatDay, formatDayLong, formatInt, formatMoney, formatPercent } from '../format.js';
 import {
   changeMarkLine,
   changeNotes,
@@ -18,6 +18,7 @@ import {
   configChanges,
   renderMicroTrend,
 } from '../history.js';
+import { revenueColumns } from '../revenue.js';
 
 // Both day charts: the same frame, legend and one category per day.
 const kDayChartFrame = {
@@ -53,6 +54,7 @@ export function renderTraffic(body, view) {
       format: formatInt,
       help: 'sessions that reached a goal (macro-conversion)',
     },
+    ...revenueColumns(view.report.currency),
   ];
   clear(
     body,
@@ -106,6 +108,14 @@ export function renderTraffic(body, view) {
             [
               'Conversion rate (of sessions)',
               day.sessions ? formatPercent(day.conversions / day.sessions) : '\u2013',
+            ],
+            [
+              'Revenue',
+              !day.revenue
+                ? '\u2013'
+                : day.revenue.suppressed
+                  ? `hidden (fewer than ${view.k} buyers)`
+                  : `${formatMoney(day.revenue.revenue_cents, view.report.currency)} from ${formatInt(day.revenue.orders)} orders`,
             ],
           ]);
         },
