@@ -161,7 +161,7 @@ std::string Number(double value) {
 // One revenue row: scope (total, funnel, day, a segment dimension), key,
 // then the figures; empty where withheld under k.
 void PrintRevenueRow(const std::string& scope, const std::string& key, const RevenueFigures& r) {
-  std::printf("%s,%s,", Csv(scope).c_str(), Csv(key).c_str());
+  std::printf("%s,%s,", CsvCell(scope).c_str(), CsvCell(key).c_str());
   if (r.suppressed) {
     std::printf(",,,,");
   } else {
