@@ -85,7 +85,9 @@ test('the report keeps every session and carries the funnel edit', async () => {
 });
 
 test('the dashboard marks the edit on the funnel and the daily charts', async () => {
-  const page = await browser.newPage();
+  const context = await browser.newContext();
+  await collector.login(context);
+  const page = await context.newPage();
   page.setDefaultTimeout(60000); // 2 shared cores: loading can be slow
   await page.goto(
     `${collector.url}/dashboard/?site=demo&from=${from}&to=${today}&funnel=purchase`,
@@ -120,5 +122,5 @@ test('the dashboard marks the edit on the funnel and the daily charts', async ()
     texts.map((t) => t.textContent),
   );
   assert.ok(trafficMarks.includes('purchase: steps changed'), trafficMarks.join(' | '));
-  await page.close();
+  await context.close();
 });

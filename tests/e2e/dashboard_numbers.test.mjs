@@ -284,6 +284,7 @@ test('a heatmap template opens a real page of it, never a made-up /product/1', a
 
 test('heatmap clicks split by device class: each class its own k-anonymous grid', async () => {
   const { page, context, errors } = await openContext(browser, {
+    login: collector,
     viewport: { width: 1440, height: 900 },
   });
   await open(page);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startCollector } from './support/collector.mjs';
 import { distDir, requireDist, servedName } from './support/paths.mjs';
-import { decoded, rawGet } from './support/raw_http.mjs';
+import { decoded, rawGet as rawGetAnonymous } from './support/raw_http.mjs';
 
 const kBrowser = { 'Accept-Encoding': 'gzip, deflate, br' };
 const kImmutable = 'public, max-age=31536000, immutable';
@@ -32,6 +32,12 @@ before(async () => {
   collector = await startCollector();
 });
 after(() => collector?.stop());
+
+// The dashboard is private: these requests come from the owner's logged-in
+// browser, as the dashboard's own would (tests/e2e/access.test.mjs covers
+// everyone else).
+const rawGet = (url, headers = {}) =>
+  rawGetAnonymous(url, { ...headers, Cookie: collector.cookie });
 
 // Where the entry lies in web/dist: under its content-hashed name, or its
 // own path for the files that keep their name.

@@ -153,6 +153,7 @@ export async function startCollector(configs = {}) {
       writeFileSync(join(sites, name + '.json'), JSON.stringify(config, null, 2));
       child.kill('SIGHUP');
     },
+    cookie: `mc_session=${session}`,
     // The owner's session in this browser context, as if logged in there.
     async login(context) {
       await context.addCookies([{ name: 'mc_session', value: session, url, httpOnly: true }]);
