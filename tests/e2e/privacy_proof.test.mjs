@@ -8,12 +8,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, request as forward } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchBrowser, openContext, trackerReady } from './support/browser.mjs';
 import { startCollector } from './support/collector.mjs';
 import { waitFor } from './support/harness.mjs';
+import { startRecordingProxy } from './support/recording_proxy.mjs';
 import { requireDist } from './support/paths.mjs';
 import { shopRoutes } from './support/shop.mjs';
 import { startSite } from './support/site_server.mjs';
@@ -30,46 +30,6 @@ const kForwarded = '198.51.100.23';
 const kRealIp = '203.0.113.77';
 const kSecret = 'SECRET_EMAIL_1f2e';
 
-// A reverse proxy in front of the collector, as in a deployment: it passes
-// the browser's headers on (User-Agent included) and adds the visitor's
-// address in the forwarding headers. It keeps the headers of every ingest
-// request, to show what reached the collector.
-async function startForwardingProxy(targetUrl) {
-  const target = new URL(targetUrl);
-  const collectHeaders = [];
-  const server = createServer((req, res) => {
-    const headers = {
-      ...req.headers,
-      host: target.host,
-      'x-forwarded-for': kForwarded,
-      'x-real-ip': kRealIp,
-      forwarded: `for=${kForwarded};proto=https`,
-    };
-    if (req.method === 'POST' && req.url.startsWith('/api/collect')) collectHeaders.push(headers);
-    const upstream = forward(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
-      (reply) => {
-        res.writeHead(reply.statusCode, reply.headers);
-        reply.pipe(res);
-      },
-    );
-    upstream.on('error', () => {
-      res.writeHead(502);
-      res.end();
-    });
-    req.pipe(upstream);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    collectHeaders,
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(resolve);
-      }),
-  };
-}
 
 let collector;
 let proxy;
@@ -78,7 +38,16 @@ let browser;
 before(async () => {
   requireDist();
   collector = await startCollector();
-  proxy = await startForwardingProxy(collector.url);
+  // A reverse proxy in front of the collector, as in a deployment: it passes
+  // the browser's headers on (User-Agent included) and adds the visitor's
+  // address in the forwarding headers.
+  proxy = await startRecordingProxy(collector.url, {
+    addHeaders: {
+      'x-forwarded-for': kForwarded,
+      'x-real-ip': kRealIp,
+      forwarded: `for=${kForwarded};proto=https`,
+    },
+  });
   site = await startSite(
     { ...shopRoutes, '/': 'audit_home.html', '/signin': 'audit_form.html' },
     proxy.url,
@@ -139,9 +108,10 @@ test('the collector never stores or logs the IP address, forwarded addresses, us
   await context.close();
 
   // The collector did receive them: otherwise the search below proves nothing.
-  assert.ok(proxy.collectHeaders.length >= 1, 'summaries went through the proxy');
+  const collects = proxy.collects();
+  assert.ok(collects.length >= 1, 'summaries went through the proxy');
   // Each exact user agent that reached the collector is searched for.
-  const userAgents = [...new Set(proxy.collectHeaders.map((h) => h['user-agent']))];
+  const userAgents = [...new Set(collects.map((r) => r.headers['user-agent']))];
   assert.ok(userAgents.includes(kUserAgent), `user agents seen: ${userAgents}`);
 
   const needles = [...userAgents, `MicroconvProbe/${kProbe}`, kForwarded, kRealIp, kSecret];

@@ -81,8 +81,6 @@ export class SharedSession {
   // replaces it.
   write(state, events) {
     this.version = this.pageId + '.' + ++this.writes;
-    const live = new Set(this.storage.names(kJournal));
-    this.journaled = this.journaled.filter((version) => live.has(kJournal + version));
     const nonce = hex(state.nonce);
     if (events.length) {
       this.storage.set(
@@ -105,9 +103,11 @@ export class SharedSession {
 
   // The events of journal entries that the record this page holds (of
   // session `nonce`, or none) lacks, in time order, to be fed again; their
-  // entries and the expired ones go.
+  // entries and the expired ones go, and leave the record's list. Runs at
+  // the start of every turn, before its write.
   lostEvents(nonce) {
     const lost = [];
+    const kept = [];
     const session = nonce ? hex(nonce) : '';
     const now = Date.now();
     for (const name of this.storage.names(kJournal)) {
@@ -117,12 +117,17 @@ export class SharedSession {
       } catch (_) {
         // Unreadable: removed below.
       }
-      const held = this.journaled.includes(name.slice(kJournal.length));
-      if (held && entry && now - entry.w < kJournalMs) continue;
+      const version = name.slice(kJournal.length);
+      const held = this.journaled.includes(version);
+      if (held && entry && now - entry.w < kJournalMs) {
+        kept.push(version);
+        continue;
+      }
       // An entry of an ended session has nothing to rejoin.
       if (!held && entry && entry.n === session && Array.isArray(entry.e)) lost.push(...entry.e);
       this.storage.remove(name);
     }
+    this.journaled = kept;
     return lost.sort((x, y) => x.t - y.t);
   }
 

@@ -4,7 +4,9 @@
 // privacy audit and the journey test see all of them.
 import { createServer, request as forward } from 'node:http';
 
-export async function startRecordingProxy(targetUrl) {
+// `addHeaders`: set on every forwarded request, as a reverse proxy adds the
+// visitor's address; records hold the headers as forwarded.
+export async function startRecordingProxy(targetUrl, { addHeaders = {} } = {}) {
   const target = new URL(targetUrl);
   const records = [];
   const server = createServer((req, res) => {
@@ -12,14 +14,15 @@ export async function startRecordingProxy(targetUrl) {
     req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      records.push({ method: req.method, url: req.url, headers: req.headers, body });
+      const headers = { ...req.headers, ...addHeaders, host: target.host };
+      records.push({ method: req.method, url: req.url, headers, body });
       const upstream = forward(
         {
           host: target.hostname,
           port: target.port,
           method: req.method,
           path: req.url,
-          headers: { ...req.headers, host: target.host },
+          headers,
         },
         (reply) => {
           res.writeHead(reply.statusCode, reply.headers);
