@@ -30,7 +30,6 @@ const kForwarded = '198.51.100.23';
 const kRealIp = '203.0.113.77';
 const kSecret = 'SECRET_EMAIL_1f2e';
 
-
 let collector;
 let proxy;
 let site;

@@ -10,7 +10,7 @@ import {
   suppressedBadge,
   tableDetails,
 } from '../dom.js';
-import { formatDay, formatDayLong, formatInt, formatMoney, formatPercent } from '../format.js';
+import { formatDayLong, formatInt, formatMoney, formatPercent } from '../format.js';
 import {
   changeMarkLine,
   changeNotes,
