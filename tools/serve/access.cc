@@ -196,7 +196,29 @@ bool Access::MayRead(const Caller& caller, const std::string& site) const {
   return !caller.user.empty() || caller.site == site || IsPublic(site);
 }
 
+ClientAddress Access::ClientOf(const httplib::Request& req) const {
+  ForwardedHeaders headers;
+  if (!options_.trusted_proxies.empty()) {
+    auto joined = [&](const char* name) {
+      std::string value;
+      for (size_t i = 0, n = req.get_header_value_count(name); i < n; ++i) {
+        value += (i ? "," : "") + req.get_header_value(name, i);
+      }
+      return value;
+    };
+    headers = {joined("X-Forwarded-For"), joined("X-Forwarded-Proto"), joined("Forwarded")};
+  }
+  return ResolveClient(options_.trusted_proxies, options_.forwarded_header, req.remote_addr,
+                       headers);
+}
+
 bool Access::Gate(const httplib::Request& req, httplib::Response& res) {
+  // Counted here, the one hook every request passes once; no address is
+  // logged, only that the proxy in front writes what we cannot read.
+  if (ClientOf(req).malformed && forwarded_malformed_.fetch_add(1) == 0) {
+    LogEvent("serve: a trusted proxy sent an unreadable forwarded header (counted in "
+             "microconv_forwarded_malformed_total); check its configuration");
+  }
   const std::string path = CanonicalPath(req.path);
   if (path.starts_with("/dashboard")) {
     // The dashboard's files hold no data; still, nobody without a site to
@@ -258,7 +280,7 @@ std::string Access::Cookie(const httplib::Request& req, const std::string& name,
                            const std::string& value, int max_age_seconds) const {
   std::string cookie = name + "=" + value + "; HttpOnly; SameSite=Strict; Path=/";
   if (max_age_seconds >= 0) cookie += "; Max-Age=" + std::to_string(max_age_seconds);
-  if (options_.secure_cookies || req.get_header_value("X-Forwarded-Proto") == "https") {
+  if (options_.secure_cookies || ClientOf(req).https) {
     cookie += "; Secure";
   }
   return cookie;
@@ -308,7 +330,7 @@ bool Access::AdmitAttempt(const httplib::Request& req, httplib::Response& res,
   const auto now = RateLimiter::Clock::now();
   // Both buckets are charged, so one address cannot spread guesses over
   // accounts and many addresses cannot pile onto one account.
-  const bool address_ok = per_address_.Allow(req.remote_addr, now);
+  const bool address_ok = per_address_.Allow(ClientOf(req).address, now);
   const bool account_ok = per_account_.Allow(account_key, now);
   if (!address_ok || !account_ok) {
     RenderForm(req, res, 429, action, with_user, "Too many attempts. Wait a minute.");

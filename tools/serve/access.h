@@ -17,10 +17,12 @@
 #ifndef MICROCONV_TOOLS_SERVE_ACCESS_H_
 #define MICROCONV_TOOLS_SERVE_ACCESS_H_
 
+#include <atomic>
 #include <semaphore>
 #include <string>
 #include <vector>
 
+#include "tools/serve/client_address.h"
 #include "tools/serve/rate_limiter.h"
 #include "tools/store/accounts.h"
 
@@ -34,8 +36,11 @@ namespace microconv {
 
 struct AccessOptions {
   // Cookies get Secure on every response (a TLS proxy in front), not only
-  // when the request says X-Forwarded-Proto: https.
+  // when a trusted proxy says the client used HTTPS.
   bool secure_cookies = false;
+  // --trust-proxy: whose forwarded headers name the client (client_address.h).
+  TrustedProxies trusted_proxies;
+  ForwardedHeader forwarded_header = ForwardedHeader::kXForwardedFor;
   std::vector<std::string> public_sites;  // readable without a login
   SessionLimits session;
   std::string login_page;  // the login.html template (and login.css beside it)
@@ -61,6 +66,11 @@ class Access {
   // The sites of `all` this request may read (the site picker's list).
   std::vector<std::string> ReadableSites(const httplib::Request& req,
                                          const std::vector<std::string>& all);
+  // The client behind any trusted proxy: every per-address decision keys on
+  // its address, never on the socket's.
+  ClientAddress ClientOf(const httplib::Request& req) const;
+  // Requests whose trusted proxy sent an unreadable forwarded header.
+  uint64_t forwarded_malformed() const { return forwarded_malformed_.load(); }
 
  private:
   struct Caller {
@@ -100,6 +110,7 @@ class Access {
   RateLimiter per_address_;
   RateLimiter per_account_;
   std::counting_semaphore<kConcurrentHashes> hashing_{kConcurrentHashes};
+  std::atomic<uint64_t> forwarded_malformed_{0};
 };
 
 }  // namespace microconv

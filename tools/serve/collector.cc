@@ -226,7 +226,7 @@ void Collector::Reject(httplib::Response& res, int status, const std::string& re
 bool Collector::PreRoute(const httplib::Request& req, httplib::Response& res) {
   if (access_.Gate(req, res)) return true;
   if (req.path != kCollectPath || req.method != "POST") return false;
-  if (!limiter_.Allow(req.remote_addr, RateLimiter::Clock::now())) {
+  if (!limiter_.Allow(access_.ClientOf(req).address, RateLimiter::Clock::now())) {
     CloseAfterResponse(req);
     res.set_header("Retry-After", "1");
     Reject(res, 429, "rate_limited", "too many requests from this address", true);
@@ -463,6 +463,9 @@ void Collector::Metrics(httplib::Response& res) {
     gauges.push_back({"microconv_live_streams", "Open live (SSE) streams.", double(live_streams_)});
   }
   gauges.push_back({"microconv_sites", "Sites served.", double(sites_.Sites().size())});
+  gauges.push_back({"microconv_forwarded_malformed_total",
+                    "Requests from a trusted proxy with an unreadable forwarded header.",
+                    double(access_.forwarded_malformed()), "counter"});
   watch_.AppendMetrics(gauges);
   res.set_content(metrics_.Render(gauges), "text/plain; version=0.0.4");
 }

@@ -24,6 +24,7 @@ constexpr const char* kUsage =
     "                       [--web DIR] [--k N] [--threads N] [--read-timeout SECONDS]\n"
     "                       [--rate PER_SECOND] [--burst N] [--public-site S,...]\n"
     "                       [--secure-cookies] [--session-idle SECONDS] [--session-max SECONDS]\n"
+    "                       [--trust-proxy CIDR,...] [--forwarded-header x-forwarded-for|forwarded]\n"
     "                       [--history-hours H] [--live-streams N] [--live-streams-per-site N]\n"
     "  --store         where summaries go (sqlite:PATH, created when missing)\n"
     "  --sites         directory of site configs (*.json), reloaded on SIGHUP and change\n"
@@ -35,6 +36,11 @@ constexpr const char* kUsage =
     "  --rate/--burst  ingest requests per second per source address (default 50/200; 0: off)\n"
     "  --public-site   sites whose dashboard and report anyone may read (default: none)\n"
     "  --secure-cookies  mark cookies Secure (TLS terminated by a proxy in front)\n"
+    "  --trust-proxy   proxies whose forwarded headers name the client, e.g. 127.0.0.1/32,::1/128\n"
+    "                  (default: none, forwarded headers are ignored; the rate limits key on\n"
+    "                  the client's address, the Secure cookie follows its scheme)\n"
+    "  --forwarded-header  the header those proxies write: x-forwarded-for (default, with\n"
+    "                  X-Forwarded-Proto) or forwarded (RFC 7239); the other is ignored\n"
     "  --session-idle  seconds a login lasts unused (default 7200)\n"
     "  --session-max   seconds a login lasts at most (default 86400)\n"
     "  --history-hours oldest session start accepted, hours before now (default 48; a start\n"
@@ -66,6 +72,8 @@ int RunServe(int argc, char** argv) {
                               {"--burst"},
                               {"--public-site"},
                               {"--secure-cookies", false},
+                              {"--trust-proxy"},
+                              {"--forwarded-header"},
                               {"--session-idle"},
                               {"--session-max"},
                               {"--history-hours"},
@@ -111,6 +119,21 @@ int RunServe(int argc, char** argv) {
   options.rate_burst = burst.value();
   AccessOptions access_options;
   access_options.secure_cookies = flags.Has("--secure-cookies");
+  auto trusted = TrustedProxies::Parse(flags.Get("--trust-proxy"));
+  if (!trusted.ok()) return UsageError(trusted.message());
+  if (flags.Has("--trust-proxy") && trusted.value().empty()) {
+    return UsageError("--trust-proxy: expected at least one CIDR range");
+  }
+  access_options.trusted_proxies = trusted.value();
+  if (flags.Has("--forwarded-header")) {
+    const std::string header = flags.Get("--forwarded-header");
+    if (trusted.value().empty()) return UsageError("--forwarded-header needs --trust-proxy");
+    if (header == "forwarded") {
+      access_options.forwarded_header = ForwardedHeader::kForwarded;
+    } else if (header != "x-forwarded-for") {
+      return UsageError("--forwarded-header: expected x-forwarded-for or forwarded");
+    }
+  }
   access_options.login_page = options.web_dir + "/dashboard/login.html";
   auto idle = flags.Int("--session-idle", access_options.session.idle_ms / 1000, 1, 31536000);
   auto max_age = flags.Int("--session-max", access_options.session.absolute_ms / 1000, 1, 31536000);
@@ -162,6 +185,13 @@ int RunServe(int argc, char** argv) {
         "serve: no owner account yet, so nobody can log in to the dashboard; add one with "
         "`microconv user add NAME --store " +
         flags.Get("--store") + "` (password on stdin)");
+  }
+  if (!access_options.trusted_proxies.empty()) {
+    LogEvent("serve: client addresses and schemes from " +
+             std::string(access_options.forwarded_header == ForwardedHeader::kForwarded
+                             ? "Forwarded"
+                             : "X-Forwarded-For/-Proto") +
+             " of proxies in " + flags.Get("--trust-proxy"));
   }
   for (const std::string& site : access_options.public_sites) {
     LogEvent("serve: site " + site + " is public (--public-site): anyone may read its reports");
