@@ -12,6 +12,7 @@ DEBIAN_PACKAGES=(
   emscripten
   libsqlite3-dev libcpp-httplib-dev libsodium-dev
   chromium curl
+  nginx caddy openssl
   clickhouse-server clickhouse-client bc
 )
 

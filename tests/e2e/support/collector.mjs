@@ -98,7 +98,8 @@ export async function logIn(url, user, password) {
 }
 
 // `configs` replaces site configs by file name (e.g. { demo: {...} }).
-export async function startCollector(configs = {}) {
+// `args`: more serve flags (a repeated flag wins over the defaults below).
+export async function startCollector(configs = {}, { args = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'microconv-e2e-'));
   const sites = join(dir, 'sites');
   mkdirSync(sites);
@@ -134,6 +135,7 @@ export async function startCollector(configs = {}) {
       // 48 h a live collector accepts by default.
       '--history-hours',
       '96',
+      ...args,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
