@@ -52,7 +52,10 @@ test('the purchase journey runs through Caddy and is reported', async () => {
   for (const expected of ['GET /microconv.js', 'GET /config/demo.mcc', 'POST /api/collect']) {
     assert.ok(paths.includes(expected), `${expected} in ${paths.join(', ')}`);
   }
-  assert.deepEqual(requests.filter((r) => r.url.startsWith(collector.url)), []);
+  assert.deepEqual(
+    requests.filter((r) => r.url.startsWith(collector.url)),
+    [],
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });

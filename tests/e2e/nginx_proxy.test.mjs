@@ -59,7 +59,10 @@ test('the purchase journey runs through nginx over TLS and is reported', async (
   const viaProxy = requests.filter((r) => r.url.startsWith(nginx.url + '/'));
   const paths = viaProxy.map((r) => new URL(r.url).pathname);
   assert.ok(paths.includes('/microconv.js'), paths.join(' '));
-  assert.ok(paths.some((p) => p.endsWith('.wasm')), paths.join(' '));
+  assert.ok(
+    paths.some((p) => p.endsWith('.wasm')),
+    paths.join(' '),
+  );
   assert.ok(paths.includes('/config/demo.mcc'), paths.join(' '));
   const beacons = viaProxy.filter((r) => r.method === 'POST' && r.url.endsWith('/api/collect'));
   assert.ok(beacons.length >= 1 && beacons.length <= 10, `${beacons.length} beacons`);

@@ -23,8 +23,8 @@ TrustedProxies Trust(const std::string& list) {
   return trusted.ok() ? trusted.value() : TrustedProxies{};
 }
 
-ClientAddress Resolve(const std::string& trusted, const std::string& peer,
-                      const std::string& xff, const std::string& proto = "") {
+ClientAddress Resolve(const std::string& trusted, const std::string& peer, const std::string& xff,
+                      const std::string& proto = "") {
   return ResolveClient(Trust(trusted), ForwardedHeader::kXForwardedFor, peer, {xff, proto, ""});
 }
 
@@ -34,7 +34,8 @@ ClientAddress ResolveForwarded(const std::string& trusted, const std::string& pe
 }
 
 TEST(TrustedProxiesTest, ParsesIpv4AndIpv6Ranges) {
-  const TrustedProxies trusted = Trust("127.0.0.1/32, 10.0.0.0/8,::1/128,2001:db8:a::/48,192.0.2.7");
+  const TrustedProxies trusted =
+      Trust("127.0.0.1/32, 10.0.0.0/8,::1/128,2001:db8:a::/48,192.0.2.7");
   auto contains = [&](const char* text) {
     auto address = IpAddress::Parse(text);
     EXPECT_TRUE(address) << text;
@@ -60,9 +61,9 @@ TEST(TrustedProxiesTest, ParsesIpv4AndIpv6Ranges) {
 }
 
 TEST(TrustedProxiesTest, BadRangesAreErrorsNamingTheEntry) {
-  for (const char* bad : {"10.0.0.1/8", "10.0.0.0/33", "::1/129", "10.0.0.0/", "10.0.0.0/-1",
-                          "localhost", "10.0.0.0/8,", "1.2.3/24", "fe80::1%eth0/128", "[::1]/128",
-                          "10.0.0.0/8x", "01.2.3.4/32"}) {
+  for (const char* bad :
+       {"10.0.0.1/8", "10.0.0.0/33", "::1/129", "10.0.0.0/", "10.0.0.0/-1", "localhost",
+        "10.0.0.0/8,", "1.2.3/24", "fe80::1%eth0/128", "[::1]/128", "10.0.0.0/8x", "01.2.3.4/32"}) {
     auto trusted = TrustedProxies::Parse(bad);
     EXPECT_FALSE(trusted.ok()) << bad;
     EXPECT_EQ(trusted.error(), Error::kOutOfRange) << bad;
@@ -158,10 +159,12 @@ TEST(ClientAddressTest, Rfc7239ForwardedWhenChosen) {
       "For=10.0.0.2;proto=http");
   EXPECT_EQ(client.address, "2001:db8:cafe::17");
   EXPECT_TRUE(client.https);  // the scheme the client used, not the inner hop's
-  client = ResolveForwarded("127.0.0.1/32", "127.0.0.1", "for=192.0.2.60;proto=http;by=203.0.113.43");
+  client =
+      ResolveForwarded("127.0.0.1/32", "127.0.0.1", "for=192.0.2.60;proto=http;by=203.0.113.43");
   EXPECT_EQ(client.address, "192.0.2.60");
   EXPECT_FALSE(client.https);
-  for (const char* garbage : {"for=unknown", "for=_hidden", "proto=https", "for", "for=1.2.3.4;proto=ftp"}) {
+  for (const char* garbage :
+       {"for=unknown", "for=_hidden", "proto=https", "for", "for=1.2.3.4;proto=ftp"}) {
     client = ResolveForwarded("127.0.0.1/32", "127.0.0.1", garbage);
     EXPECT_EQ(client.address, "127.0.0.1") << garbage;
     EXPECT_TRUE(client.malformed) << garbage;
@@ -273,8 +276,8 @@ TEST_F(TrustProxyTest, SecureCookieFollowsTheSchemeOnlyFromATrustedProxy) {
 
 TEST_F(TrustProxyTest, LoginAttemptsAreLimitedPerForwardedAddress) {
   ServerDir dir;
-  ServerProcess server(dir, {"--trust-proxy", "127.0.0.1/32", "--web",
-                             std::string(MICROCONV_SOURCE_DIR) + "/web"});
+  ServerProcess server(
+      dir, {"--trust-proxy", "127.0.0.1/32", "--web", std::string(MICROCONV_SOURCE_DIR) + "/web"});
   ASSERT_TRUE(server.Start()) << server.LogText();
   // One wrong guess through the login form, as `client`; the status.
   auto attempt = [&](const std::string& client, int i) {

@@ -216,8 +216,9 @@ bool Access::Gate(const httplib::Request& req, httplib::Response& res) {
   // Counted here, the one hook every request passes once; no address is
   // logged, only that the proxy in front writes what we cannot read.
   if (ClientOf(req).malformed && forwarded_malformed_.fetch_add(1) == 0) {
-    LogEvent("serve: a trusted proxy sent an unreadable forwarded header (counted in "
-             "microconv_forwarded_malformed_total); check its configuration");
+    LogEvent(
+        "serve: a trusted proxy sent an unreadable forwarded header (counted in "
+        "microconv_forwarded_malformed_total); check its configuration");
   }
   const std::string path = CanonicalPath(req.path);
   if (path.starts_with("/dashboard")) {

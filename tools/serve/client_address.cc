@@ -19,8 +19,9 @@ std::string_view Trim(std::string_view text) {
 
 bool EqualsLower(std::string_view text, std::string_view lower) {
   return text.size() == lower.size() &&
-         std::equal(text.begin(), text.end(), lower.begin(),
-                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+         std::equal(text.begin(), text.end(), lower.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
 }
 
 // Splits at commas outside quoted strings (Forwarded values may quote).

@@ -16,7 +16,8 @@ import { repoRoot } from './paths.mjs';
 // `text` with `from` replaced by `to`, exactly `count` times.
 function substitute(text, from, to, count = 1) {
   const found = text.split(from).length - 1;
-  if (found !== count) throw new Error(`expected ${count} "${from}" in the deploy file, found ${found}`);
+  if (found !== count)
+    throw new Error(`expected ${count} "${from}" in the deploy file, found ${found}`);
   return text.replaceAll(from, to);
 }
 
@@ -56,11 +57,29 @@ async function waitAnswering(url, server, ca) {
 function makeCertificate(dir) {
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key, pem: readFileSync(cert) };
 }
 
@@ -83,11 +102,7 @@ export async function startNginx(collectorUrl) {
   site = substitute(site, 'listen [::]:80;\n', '');
   site = substitute(site, 'listen 443 ssl http2;', `listen 127.0.0.1:${httpsPort} ssl http2;`);
   site = substitute(site, 'listen [::]:443 ssl http2;\n', '');
-  site = substitute(
-    site,
-    '/etc/letsencrypt/live/analytics.example.com/fullchain.pem',
-    tls.cert,
-  );
+  site = substitute(site, '/etc/letsencrypt/live/analytics.example.com/fullchain.pem', tls.cert);
   site = substitute(site, '/etc/letsencrypt/live/analytics.example.com/privkey.pem', tls.key);
   site = substitute(site, 'root /var/www/html;', `root ${prefix};`);
   const accessLog = join(prefix, 'access.log');
@@ -146,7 +161,11 @@ export async function startCaddy(collectorUrl) {
     'analytics.example.com {\n',
     `http://127.0.0.1:${port} {\n\tbind 127.0.0.1\n`,
   );
-  caddyfile = substitute(caddyfile, 'reverse_proxy 127.0.0.1:8080 {', `reverse_proxy ${new URL(collectorUrl).host} {`);
+  caddyfile = substitute(
+    caddyfile,
+    'reverse_proxy 127.0.0.1:8080 {',
+    `reverse_proxy ${new URL(collectorUrl).host} {`,
+  );
   const config = join(home, 'Caddyfile');
   writeFileSync(config, caddyfile);
   const caddy = startProcess(
