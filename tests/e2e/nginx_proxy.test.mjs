@@ -54,8 +54,10 @@ test('the purchase journey runs through nginx over TLS and is reported', async (
   assert.equal(report.engagement.sessions, 1);
   assert.equal(report.engagement.page_views, 10);
 
-  // The tracker, its Wasm, the compiled config and every beacon went through
-  // nginx; nothing reached the collector's own port.
+  // The tracker, its Wasm and the compiled config came through nginx, and
+  // no request reached the collector's own port: the pages know only nginx's
+  // address, so the beacons counted above went through it too (a beacon sent
+  // while its page unloads is not in Playwright's request list).
   const viaProxy = requests.filter((r) => r.url.startsWith(nginx.url + '/'));
   const paths = viaProxy.map((r) => new URL(r.url).pathname);
   assert.ok(paths.includes('/microconv.js'), paths.join(' '));
@@ -64,8 +66,6 @@ test('the purchase journey runs through nginx over TLS and is reported', async (
     paths.join(' '),
   );
   assert.ok(paths.includes('/config/demo.mcc'), paths.join(' '));
-  const beacons = viaProxy.filter((r) => r.method === 'POST' && r.url.endsWith('/api/collect'));
-  assert.ok(beacons.length >= 1 && beacons.length <= 10, `${beacons.length} beacons`);
   assert.deepEqual(
     requests.filter((r) => r.url.startsWith(collector.url)),
     [],

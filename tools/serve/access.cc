@@ -202,7 +202,8 @@ ClientAddress Access::ClientOf(const httplib::Request& req) const {
     auto joined = [&](const char* name) {
       std::string value;
       for (size_t i = 0, n = req.get_header_value_count(name); i < n; ++i) {
-        value += (i ? "," : "") + req.get_header_value(name, i);
+        if (i > 0) value += ',';
+        value += req.get_header_value(name, i);
       }
       return value;
     };
