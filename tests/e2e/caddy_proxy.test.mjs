@@ -5,69 +5,40 @@
 // loopback source address is its own visitor for the rate limit.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, openContext } from './support/browser.mjs';
-import { startCollector } from './support/collector.mjs';
-import { waitFor } from './support/harness.mjs';
-import { requireDist } from './support/paths.mjs';
-import { ingestStatuses, readEvents, send, startCaddy } from './support/reverse_proxy.mjs';
-import { shopRoutes, walkPurchaseJourney } from './support/shop.mjs';
-import { startSite } from './support/site_server.mjs';
+import {
+  ingestStatuses,
+  journeyThroughProxy,
+  kVisitorBurst,
+  readEvents,
+  send,
+  startBehindProxy,
+  startCaddy,
+} from './support/reverse_proxy.mjs';
 
-const kBurst = 30;
-
-let collector;
-let caddy;
-let site;
-let browser;
+let env;
 before(async () => {
-  requireDist();
-  collector = await startCollector(
-    {},
-    { args: ['--trust-proxy', '127.0.0.1/32', '--rate', '0.01', '--burst', String(kBurst)] },
-  );
-  caddy = await startCaddy(collector.url);
-  site = await startSite(shopRoutes, caddy.url);
-  browser = await launchBrowser();
+  env = await startBehindProxy(startCaddy);
 });
-after(async () => {
-  await browser?.close();
-  await site?.stop();
-  await caddy?.stop();
-  await collector?.stop();
-});
+after(() => env?.close());
 
 test('the purchase journey runs through Caddy and is reported', async () => {
-  const { page, context, requests, errors } = await openContext(browser);
-  await walkPurchaseJourney(page, site.url);
-  await page.goto('about:blank');
-  const report = await waitFor(async () => {
-    const r = await collector.report('demo');
-    const f = r.funnels.find((x) => x.id === 'purchase');
-    return f && !f.suppressed && f.conversions === 1 ? r : null;
-  }, 'the collector to report the conversion through Caddy');
+  const { report, viaProxy, direct, errors } = await journeyThroughProxy(env);
   assert.equal(report.engagement.sessions, 1);
-  const paths = requests
-    .filter((r) => r.url.startsWith(caddy.url + '/'))
-    .map((r) => `${r.method} ${new URL(r.url).pathname}`);
-  // Beacons sent while a page unloads are not in Playwright's list; the
-  // pages know only Caddy's address, so the reported session came through it.
+  assert.equal(report.engagement.page_views, 10);
   for (const expected of ['GET /microconv.js', 'GET /config/demo.mcc']) {
-    assert.ok(paths.includes(expected), `${expected} in ${paths.join(', ')}`);
+    assert.ok(viaProxy.includes(expected), `${expected} in ${viaProxy.join(', ')}`);
   }
-  assert.deepEqual(
-    requests.filter((r) => r.url.startsWith(collector.url)),
-    [],
-  );
+  assert.deepEqual(direct, []);
   assert.deepEqual(errors, []);
-  await context.close();
 });
 
 test('each visitor behind Caddy has its own ingest budget; what it claims is dropped', async () => {
-  const first = await ingestStatuses(caddy.url, kBurst + 2, { from: '127.0.0.2' });
-  assert.equal(first.filter((s) => s === 400).length, kBurst, String(first));
-  assert.deepEqual(first.slice(kBurst), [429, 429]);
-  assert.deepEqual(await ingestStatuses(caddy.url, 2, { from: '127.0.0.3' }), [400, 400]);
-  const spoofed = await ingestStatuses(caddy.url, 2, {
+  const caddy = env.proxy.url;
+  const first = await ingestStatuses(caddy, kVisitorBurst + 2, { from: '127.0.0.2' });
+  assert.equal(first.filter((s) => s === 400).length, kVisitorBurst, String(first));
+  assert.deepEqual(first.slice(kVisitorBurst), [429, 429]);
+  assert.deepEqual(await ingestStatuses(caddy, 2, { from: '127.0.0.3' }), [400, 400]);
+  const spoofed = await ingestStatuses(caddy, 2, {
     from: '127.0.0.2',
     headers: { 'x-forwarded-for': '198.51.100.7', forwarded: 'for=198.51.100.8' },
   });
@@ -75,29 +46,20 @@ test('each visitor behind Caddy has its own ingest budget; what it claims is dro
 });
 
 test('Caddy caps bodies at the collector size and flushes the live stream', async () => {
-  const big = await send(caddy.url + '/api/collect', {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain' },
-    body: 'x'.repeat(16 * 1024 + 1),
-    from: '127.0.0.3',
-  });
-  assert.equal(big.status, 413);
-  const fits = await send(caddy.url + '/api/collect', {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain' },
-    body: 'x'.repeat(16 * 1024),
-    from: '127.0.0.3',
-  });
-  assert.equal(fits.status, 400); // through to the collector, refused as no summary
-  const chunked = await send(caddy.url + '/api/collect', {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' },
-    body: 'x'.repeat(1024 * 1024),
-    from: '127.0.0.3',
-  });
+  const post = (body, headers = {}) =>
+    send(env.proxy.url + '/api/collect', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', ...headers },
+      body,
+      from: '127.0.0.3',
+    });
+  assert.equal((await post('x'.repeat(16 * 1024 + 1))).status, 413);
+  // Through to the collector, refused as no summary.
+  assert.equal((await post('x'.repeat(16 * 1024))).status, 400);
+  const chunked = await post('x'.repeat(1024 * 1024), { 'transfer-encoding': 'chunked' });
   assert.ok(chunked.status === 413 || chunked.status === 502, String(chunked.status));
-  const live = await readEvents(caddy.url + '/api/live/demo', {
-    headers: { cookie: collector.cookie },
+  const live = await readEvents(env.proxy.url + '/api/live/demo', {
+    headers: { cookie: env.collector.cookie },
     count: 2,
     timeoutMs: 5000,
   });

@@ -10,8 +10,76 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './collector.mjs';
-import { repoRoot } from './paths.mjs';
+import { launchBrowser, openContext } from './browser.mjs';
+import { freePort, startCollector } from './collector.mjs';
+import { waitFor } from './harness.mjs';
+import { repoRoot, requireDist } from './paths.mjs';
+import { shopRoutes, walkPurchaseJourney } from './shop.mjs';
+import { startSite } from './site_server.mjs';
+
+// Ingest budget per visitor in these tests: a burst, then one more every
+// 100 s (none during a test).
+export const kVisitorBurst = 30;
+
+// A collector trusting 127.0.0.1/32 (where the proxy connects from), the
+// proxy `startProxy(collectorUrl)` in front of it, the shop's pages pointing
+// at the proxy, and one Chromium (`browserArgs`: more flags).
+export async function startBehindProxy(startProxy, browserArgs = []) {
+  requireDist();
+  const started = [];
+  try {
+    const collector = await startCollector(
+      {},
+      {
+        args: ['--trust-proxy', '127.0.0.1/32', '--rate', '0.01', '--burst', String(kVisitorBurst)],
+      },
+    );
+    started.unshift(collector);
+    const proxy = await startProxy(collector.url);
+    started.unshift(proxy);
+    const site = await startSite(shopRoutes, proxy.url);
+    started.unshift(site);
+    const browser = await launchBrowser({ args: browserArgs });
+    started.unshift({ stop: () => browser.close() });
+    return {
+      collector,
+      proxy,
+      site,
+      browser,
+      async close() {
+        for (const part of started) await part.stop();
+      },
+    };
+  } catch (error) {
+    for (const part of started) await part.stop();
+    throw error;
+  }
+}
+
+// The purchase journey in a fresh browser context, through the proxy; done
+// once the collector reports its conversion. `viaProxy`: "METHOD /path" of
+// what the browser asked the proxy; `direct`: requests that bypassed it.
+// Beacons sent while a page unloads are not in Playwright's request list:
+// the pages know only the proxy's address, so the report proves they passed.
+export async function journeyThroughProxy({ collector, proxy, site, browser }, options = {}) {
+  const { page, context, requests, errors } = await openContext(browser, options);
+  await walkPurchaseJourney(page, site.url);
+  await page.goto('about:blank'); // leaving the last page sends its summary
+  const report = await waitFor(async () => {
+    const r = await collector.report('demo');
+    const f = r.funnels.find((x) => x.id === 'purchase');
+    return f && !f.suppressed && f.conversions === 1 ? r : null;
+  }, 'the collector to report the conversion through the proxy');
+  await context.close();
+  return {
+    report,
+    viaProxy: requests
+      .filter((r) => r.url.startsWith(proxy.url + '/'))
+      .map((r) => `${r.method} ${new URL(r.url).pathname}`),
+    direct: requests.filter((r) => r.url.startsWith(collector.url)),
+    errors,
+  };
+}
 
 // `text` with `from` replaced by `to`, exactly `count` times.
 function substitute(text, from, to, count = 1) {
