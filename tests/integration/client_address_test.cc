@@ -212,13 +212,12 @@ TEST_F(TrustProxyTest, ABadRangeStopsTheStart) {
   ServerDir dir;
   ServerProcess server(dir, {"--trust-proxy", "127.0.0.1/32,10.0.0.1/8"});
   EXPECT_FALSE(server.Start());
-  EXPECT_EQ(server.Wait(5000), 2);
   EXPECT_NE(server.LogText().find("--trust-proxy: \"10.0.0.1/8\": address has bits set beyond /8"),
             std::string::npos)
       << server.LogText();
   ServerProcess lonely(dir, {"--forwarded-header", "forwarded"});
   EXPECT_FALSE(lonely.Start());
-  EXPECT_EQ(lonely.Wait(5000), 2);
+  EXPECT_NE(lonely.LogText().find("--forwarded-header needs --trust-proxy"), std::string::npos);
 }
 
 TEST_F(TrustProxyTest, UntrustedPeersShareTheirSocketsBudgetWhateverTheyClaim) {
@@ -256,18 +255,22 @@ TEST_F(TrustProxyTest, ForwardedClientsBehindATrustedProxyGetTheirOwnBudgets) {
 
 TEST_F(TrustProxyTest, SecureCookieFollowsTheSchemeOnlyFromATrustedProxy) {
   ServerDir dir;
+  // The login page sets the form's CSRF cookie.
   auto login_cookie = [](ServerProcess& server) {
     auto res = server.Anonymous().Get("/login", {{"X-Forwarded-Proto", "https"}});
+    EXPECT_TRUE(res && res->status == 200);
     return res ? res->get_header_value("Set-Cookie") : std::string("no answer");
   };
+  const std::string web = std::string(MICROCONV_SOURCE_DIR) + "/web";
   {
-    ServerProcess direct(dir);
+    ServerProcess direct(dir, {"--web", web});
     ASSERT_TRUE(direct.Start()) << direct.LogText();
     // Anyone could send that header: it no longer switches Secure on.
     EXPECT_EQ(login_cookie(direct).find("Secure"), std::string::npos);
   }
-  ServerProcess proxied(dir, {"--trust-proxy", "127.0.0.1/32"});
+  ServerProcess proxied(dir, {"--web", web, "--trust-proxy", "127.0.0.1/32"});
   ASSERT_TRUE(proxied.Start()) << proxied.LogText();
+  EXPECT_NE(login_cookie(proxied).find("mc_csrf="), std::string::npos);
   EXPECT_NE(login_cookie(proxied).find("; Secure"), std::string::npos);
   auto plain = proxied.Anonymous().Get("/login", {{"X-Forwarded-Proto", "http"}});
   ASSERT_TRUE(plain);
