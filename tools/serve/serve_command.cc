@@ -34,7 +34,7 @@ constexpr const char* kUsage =
     "  --k             k-anonymity for reports (default: each site's config)\n"
     "  --threads       HTTP worker threads (default 64)\n"
     "  --read-timeout  seconds before a slow request is dropped (default 5)\n"
-    "  --rate/--burst  ingest requests per second per source address (default 50/200; 0: off)\n"
+    "  --rate/--burst  ingest requests per second per client address (default 50/200; 0: off)\n"
     "  --public-site   sites whose dashboard and report anyone may read (default: none)\n"
     "  --secure-cookies  mark cookies Secure (TLS terminated by a proxy in front)\n"
     "  --trust-proxy   proxies whose forwarded headers name the client, e.g. 127.0.0.1/32,::1/128\n"
