@@ -144,6 +144,13 @@ TEST(ClientAddressTest, GarbageFromATrustedProxyFallsBackToThePeer) {
   const ClientAddress client = Resolve("127.0.0.1/32", "127.0.0.1", "<script>, 203.0.113.8");
   EXPECT_EQ(client.address, "203.0.113.8");
   EXPECT_FALSE(client.malformed);
+  // Nor can a client's unbalanced quote swallow the hop after it.
+  EXPECT_EQ(Resolve("127.0.0.1/32", "127.0.0.1", "\"evil, 203.0.113.9").address, "203.0.113.9");
+  const ClientAddress quoted =
+      ResolveForwarded("127.0.0.1/32", "127.0.0.1", "for=\"evil;x=\", for=203.0.113.9;proto=https");
+  EXPECT_EQ(quoted.address, "203.0.113.9");
+  EXPECT_TRUE(quoted.https);
+  EXPECT_FALSE(quoted.malformed);
   // An unreadable scheme is plain HTTP.
   const ClientAddress scheme = Resolve("127.0.0.1/32", "127.0.0.1", "203.0.113.8", "gopher");
   EXPECT_EQ(scheme.address, "203.0.113.8");
@@ -160,7 +167,7 @@ TEST(ClientAddressTest, Rfc7239ForwardedWhenChosen) {
   EXPECT_EQ(client.address, "2001:db8:cafe::17");
   EXPECT_TRUE(client.https);  // the scheme the client used, not the inner hop's
   client =
-      ResolveForwarded("127.0.0.1/32", "127.0.0.1", "for=192.0.2.60;proto=http;by=203.0.113.43");
+      ResolveForwarded("127.0.0.1/32", "127.0.0.1", "for=192.0.2.60;proto=http;by=203.0.113.43;");
   EXPECT_EQ(client.address, "192.0.2.60");
   EXPECT_FALSE(client.https);
   for (const char* garbage :

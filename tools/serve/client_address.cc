@@ -24,20 +24,17 @@ bool EqualsLower(std::string_view text, std::string_view lower) {
          });
 }
 
-// Splits at commas outside quoted strings (Forwarded values may quote).
+// Splits at every separator, quotes or not: the part left of the last
+// trusted hop is the client's own text, and an unbalanced quote there must
+// not swallow the hops to its right. (Forwarded's quoted values for= and
+// proto= hold no commas or semicolons.)
 std::vector<std::string_view> SplitList(std::string_view text, char separator) {
   std::vector<std::string_view> parts;
-  bool quoted = false;
   size_t start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\' && quoted) {
-      ++i;
-    } else if (text[i] == '"') {
-      quoted = !quoted;
-    } else if (text[i] == separator && !quoted) {
-      parts.push_back(Trim(text.substr(start, i - start)));
-      start = i + 1;
-    }
+  for (size_t at = text.find(separator); at != std::string_view::npos;
+       at = text.find(separator, start)) {
+    parts.push_back(Trim(text.substr(start, at - start)));
+    start = at + 1;
   }
   parts.push_back(Trim(text.substr(start)));
   return parts;
@@ -103,6 +100,7 @@ std::vector<Hop> ForwardedHops(std::string_view value) {
     Hop hop;
     bool readable = true;
     for (std::string_view pair : SplitList(element, ';')) {
+      if (pair.empty()) continue;  // RFC 7239 allows empty pairs ("for=x;")
       const size_t equals = pair.find('=');
       if (equals == std::string_view::npos) {
         readable = false;
