@@ -96,10 +96,10 @@ test('nginx redirects HTTP, terminates TLS for a Secure login cookie, caps bodie
   assert.match(login.headers['strict-transport-security'], /max-age=31536000/);
 
   // The collector's body cap, enforced before the collector reads a byte.
-  const post = (body) =>
+  const post = (body, headers = {}) =>
     send(nginx.url + '/api/collect', {
       method: 'POST',
-      headers: { 'content-type': 'text/plain' },
+      headers: { 'content-type': 'text/plain', ...headers },
       body,
       from: '127.0.0.3',
       ca: nginx.ca,
@@ -107,6 +107,9 @@ test('nginx redirects HTTP, terminates TLS for a Secure login cookie, caps bodie
   assert.equal((await post('x'.repeat(16 * 1024 + 1))).status, 413);
   // Through to the collector, refused as no summary.
   assert.equal((await post('x'.repeat(16 * 1024))).status, 400);
+  // A chunked body has no length up front: nginx counts as it reads.
+  const chunked = await post('x'.repeat(1024 * 1024), { 'transfer-encoding': 'chunked' });
+  assert.equal(chunked.status, 413);
 
   // The live view's events arrive one by one (a second apart) through nginx.
   const live = await readEvents(nginx.url + '/api/live/demo', {
