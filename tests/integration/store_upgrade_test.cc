@@ -1,0 +1,124 @@
+// Upgrades: stores written by earlier releases (tests/integration/fixtures,
+// see their README) open with this build, migrate once, logged, and report
+// the same numbers the earlier release reported; a newer schema is refused
+// and left untouched.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "command_run.h"
+#include "tools/store/store_schema.h"
+
+namespace microconv::testing {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+const std::string kFixtures = std::string(MICROCONV_SOURCE_DIR) + "/tests/integration/fixtures";
+
+int64_t UserVersion(const std::string& path, int64_t set = -1) {
+  sqlite3* db = nullptr;
+  int64_t version = -1;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+    if (set >= 0) {
+      sqlite3_exec(db, ("PRAGMA user_version=" + std::to_string(set)).c_str(), nullptr, nullptr,
+                   nullptr);
+    }
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      version = sqlite3_column_int64(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return version;
+}
+
+// Every value the earlier release reported is reported the same now; keys
+// a later release added are not compared.
+void ExpectSameNumbers(const json& before, const json& now, const std::string& where) {
+  if (before.is_object()) {
+    ASSERT_TRUE(now.is_object()) << where;
+    for (const auto& [key, value] : before.items()) {
+      ASSERT_TRUE(now.contains(key)) << where << "." << key;
+      ExpectSameNumbers(value, now.at(key), where + "." + key);
+    }
+  } else if (before.is_array()) {
+    ASSERT_TRUE(now.is_array()) << where;
+    ASSERT_EQ(before.size(), now.size()) << where;
+    for (size_t i = 0; i < before.size(); ++i) {
+      ExpectSameNumbers(before[i], now[i], where + "[" + std::to_string(i) + "]");
+    }
+  } else {
+    EXPECT_EQ(before, now) << where;
+  }
+}
+
+class StoreUpgradeTest : public ::testing::TestWithParam<int> {
+ protected:
+  // The fixture of schema `schema` copied to a temp dir (tests never write
+  // the committed files).
+  std::string CopyFixture(int schema) {
+    const fs::path from = kFixtures + "/store_v" + std::to_string(schema);
+    fs::copy(from, dir_.path(), fs::copy_options::recursive);
+    return dir_.path() + "/store.sqlite";
+  }
+  CommandRun Report(const std::string& store) {
+    const json range = json::parse(ReadFileText(dir_.path() + "/report.json"));
+    return RunCommand(MICROCONV_BINARY,
+                      {"report", "--store", "sqlite:" + store, "--sites", dir_.path() + "/sites",
+                       "--site", "demo", "--from", range.at("from").get<std::string>(), "--to",
+                       range.at("to").get<std::string>(), "--format", "json", "--k", "1"},
+                      dir_.path());
+  }
+
+  TempDir dir_;
+};
+
+TEST_P(StoreUpgradeTest, OpensMigratesAndReportsTheSameNumbers) {
+  const int schema = GetParam();
+  const std::string store = CopyFixture(schema);
+  ASSERT_EQ(UserVersion(store), schema);
+  const json before = json::parse(ReadFileText(dir_.path() + "/report.json"));
+  ASSERT_GT(before.at("engagement").at("sessions").get<int>(), 0);
+
+  const CommandRun first = Report(store);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(UserVersion(store), kStoreSchemaVersion);
+  for (int from = schema; from < kStoreSchemaVersion; ++from) {
+    const std::string step =
+        "schema " + std::to_string(from) + " -> " + std::to_string(from + 1) + ": ";
+    EXPECT_NE(first.err.find(step), std::string::npos) << first.err;
+  }
+  ExpectSameNumbers(before, json::parse(first.out), "report");
+
+  // Migrated once: the next open logs nothing and reports the same.
+  const CommandRun second = Report(store);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.err.find("schema"), std::string::npos) << second.err;
+  EXPECT_EQ(second.out, first.out);
+}
+
+INSTANTIATE_TEST_SUITE_P(EarlierReleases, StoreUpgradeTest, ::testing::Values(1, 2));
+
+TEST(StoreSchemaTest, ANewerSchemaIsRefusedAndLeftAsItIs) {
+  TempDir dir;
+  fs::copy(kFixtures + "/store_v2", dir.path(), fs::copy_options::recursive);
+  const std::string store = dir.path() + "/store.sqlite";
+  ASSERT_EQ(UserVersion(store, kStoreSchemaVersion + 1), kStoreSchemaVersion + 1);
+  const CommandRun run =
+      RunCommand(MICROCONV_BINARY,
+                 {"report", "--store", "sqlite:" + store, "--sites", dir.path() + "/sites",
+                  "--site", "demo", "--format", "json"},
+                 dir.path());
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("is newer than this build"), std::string::npos) << run.err;
+  EXPECT_EQ(UserVersion(store), kStoreSchemaVersion + 1);
+}
+
+}  // namespace
+}  // namespace microconv::testing
