@@ -55,7 +55,7 @@ uint64_t ApiSessions(const ServerProcess& server, uint32_t first, uint32_t last)
   return json::parse(res->body).at("engagement").at("sessions").get<uint64_t>();
 }
 
-std::vector<std::string> Run(const ServerDir& dir, std::vector<std::string> args) {
+std::vector<std::string> Cli(const ServerDir& dir, std::vector<std::string> args) {
   args.insert(args.begin() + 1, {"--store", "sqlite:" + dir.store()});
   const CommandRun run = RunCommand(MICROCONV_BINARY, args, dir.path());
   return {std::to_string(run.exit_code), run.out, run.err};
@@ -86,7 +86,7 @@ TEST(RetentionTest, PruneDeletesWholeDaysBesideARunningCollector) {
     ASSERT_EQ(store.value()->ConfigVersions("demo").value().size(), 2u);
   }
 
-  const auto pruned = Run(dir, {"prune", "--before", "2023-11-11"});
+  const auto pruned = Cli(dir, {"prune", "--before", "2023-11-11"});
   ASSERT_EQ(pruned[0], "0") << pruned[2];
   EXPECT_EQ(pruned[1],
             "deleted 1 day (6 sessions, 1 day aggregate, 0 damage rows, 1 config version) "
@@ -108,7 +108,7 @@ TEST(RetentionTest, PruneDeletesWholeDaysBesideARunningCollector) {
   ASSERT_EQ(versions.value().size(), 1u);
   EXPECT_EQ(versions.value()[0].hash, journeys.config().hash());
   // Pruning again deletes nothing; ingest still works.
-  const auto again = Run(dir, {"prune", "--before", "2023-11-11"});
+  const auto again = Cli(dir, {"prune", "--before", "2023-11-11"});
   EXPECT_EQ(again[1].rfind("deleted 0 days (0 sessions", 0), 0u) << again[1];
   PostOnDay(server, journeys, kept_day, 1, 0x0e100000);
   EXPECT_EQ(ApiSessions(server, old_day, kept_day), 5u);
@@ -116,10 +116,10 @@ TEST(RetentionTest, PruneDeletesWholeDaysBesideARunningCollector) {
 
 TEST(RetentionTest, PruneNeedsExactlyOneCutoff) {
   ServerDir dir;
-  EXPECT_EQ(Run(dir, {"prune"})[0], "2");
-  EXPECT_EQ(Run(dir, {"prune", "--older-than-days", "3", "--before", "2023-11-11"})[0], "2");
-  EXPECT_EQ(Run(dir, {"prune", "--older-than-days", "0"})[0], "2");
-  EXPECT_EQ(Run(dir, {"prune", "--before", "2023-02-30"})[0], "2");
+  EXPECT_EQ(Cli(dir, {"prune"})[0], "2");
+  EXPECT_EQ(Cli(dir, {"prune", "--older-than-days", "3", "--before", "2023-11-11"})[0], "2");
+  EXPECT_EQ(Cli(dir, {"prune", "--older-than-days", "0"})[0], "2");
+  EXPECT_EQ(Cli(dir, {"prune", "--before", "2023-02-30"})[0], "2");
 }
 
 TEST(RetentionTest, ServeRetentionDaysPrunesAtStart) {
@@ -180,14 +180,14 @@ TEST(RetentionTest, SiteDeleteRemovesTheSiteAndItsAccessOnly) {
   ASSERT_TRUE(opened.ok());
 
   // Without --yes nothing happens.
-  const auto refused = Run(dir, {"site", "delete", "--site", "demo"});
+  const auto refused = Cli(dir, {"site", "delete", "--site", "demo"});
   EXPECT_EQ(refused[0], "2");
   {
     auto store = SqliteStore::Open(dir.store());
     ASSERT_TRUE(store.ok());
     EXPECT_EQ(store.value()->CountSessions().value(), 6u);
   }
-  const auto deleted = Run(dir, {"site", "delete", "--site", "demo", "--yes"});
+  const auto deleted = Cli(dir, {"site", "delete", "--site", "demo", "--yes"});
   ASSERT_EQ(deleted[0], "0") << deleted[2];
   EXPECT_EQ(deleted[1],
             "deleted site demo: 1 day (5 sessions, 0 day aggregates, 0 damage rows, 1 config "

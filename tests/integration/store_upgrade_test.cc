@@ -68,7 +68,7 @@ class StoreUpgradeTest : public ::testing::TestWithParam<int> {
     return dir_.path() + "/store.sqlite";
   }
   CommandRun Report(const std::string& store) {
-    const json range = json::parse(ReadFileText(dir_.path() + "/report.json"));
+    const json range = json::parse(ReadFileText(dir_.path() + "/query.json"));
     return RunCommand(MICROCONV_BINARY,
                       {"report", "--store", "sqlite:" + store, "--sites", dir_.path() + "/sites",
                        "--site", "demo", "--from", range.at("from").get<std::string>(), "--to",
