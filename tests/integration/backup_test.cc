@@ -87,10 +87,10 @@ TEST(BackupTest, CopyTakenDuringIngestHasEveryAcknowledgedSession) {
   std::filesystem::create_directories(dir.path() + "/backup");
   backup_running = true;
   // Small steps: the collector commits between them, so the restart path runs.
-  const CommandRun run = RunCommand(
-      MICROCONV_BINARY,
-      {"backup", "--store", "sqlite:" + dir.store(), "--out", copy, "--step-pages", "2"},
-      dir.path());
+  const CommandRun run =
+      RunCommand(MICROCONV_BINARY,
+                 {"backup", "--store", "sqlite:" + dir.store(), "--out", copy, "--step-pages", "2"},
+                 dir.path());
   backup_running = false;
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // ingest goes on after
   stop = true;
@@ -126,11 +126,11 @@ TEST(BackupTest, CopyTakenDuringIngestHasEveryAcknowledgedSession) {
     EXPECT_EQ(missing, 0u) << "of " << before.size() << " acknowledged before the backup";
   }
   // The report of the copy counts them (k 1: nothing suppressed).
-  const CommandRun report = RunCommand(
-      MICROCONV_BINARY,
-      {"report", "--store", "sqlite:" + copy, "--sites", dir.sites(), "--site", "demo", "--from",
-       "2023-11-01", "--to", "2023-11-30", "--format", "json", "--k", "1"},
-      dir.path());
+  const CommandRun report =
+      RunCommand(MICROCONV_BINARY,
+                 {"report", "--store", "sqlite:" + copy, "--sites", dir.sites(), "--site", "demo",
+                  "--from", "2023-11-01", "--to", "2023-11-30", "--format", "json", "--k", "1"},
+                 dir.path());
   ASSERT_EQ(report.exit_code, 0) << report.err;
   const uint64_t sessions =
       nlohmann::json::parse(report.out).at("engagement").at("sessions").get<uint64_t>();

@@ -48,8 +48,8 @@ void PostOnDay(const ServerProcess& server, const Journeys& journeys, uint32_t d
 
 // The API's session count for [first, last] (k 1: nothing suppressed).
 uint64_t ApiSessions(const ServerProcess& server, uint32_t first, uint32_t last) {
-  auto res = server.Client().Get("/api/report/demo?from=" + DateOfDay(first) +
-                                 "&to=" + DateOfDay(last));
+  auto res =
+      server.Client().Get("/api/report/demo?from=" + DateOfDay(first) + "&to=" + DateOfDay(last));
   EXPECT_TRUE(res);
   if (!res || res->status != 200) return ~uint64_t{0};
   return json::parse(res->body).at("engagement").at("sessions").get<uint64_t>();
@@ -142,8 +142,9 @@ TEST(RetentionTest, ServeRetentionDaysPrunesAtStart) {
   for (int i = 0; i < 100 && server.LogText().find(expected) == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  EXPECT_NE(server.LogText().find(expected + ", 0 day aggregates, 0 damage rows, 0 config "
-                                             "versions) before " +
+  EXPECT_NE(server.LogText().find(expected +
+                                  ", 0 day aggregates, 0 damage rows, 0 config "
+                                  "versions) before " +
                                   DateOfDay(today - 2)),
             std::string::npos)
       << server.LogText();

@@ -110,11 +110,10 @@ TEST(StoreSchemaTest, ANewerSchemaIsRefusedAndLeftAsItIs) {
   fs::copy(kFixtures + "/store_v2", dir.path(), fs::copy_options::recursive);
   const std::string store = dir.path() + "/store.sqlite";
   ASSERT_EQ(UserVersion(store, kStoreSchemaVersion + 1), kStoreSchemaVersion + 1);
-  const CommandRun run =
-      RunCommand(MICROCONV_BINARY,
-                 {"report", "--store", "sqlite:" + store, "--sites", dir.path() + "/sites",
-                  "--site", "demo", "--format", "json"},
-                 dir.path());
+  const CommandRun run = RunCommand(MICROCONV_BINARY,
+                                    {"report", "--store", "sqlite:" + store, "--sites",
+                                     dir.path() + "/sites", "--site", "demo", "--format", "json"},
+                                    dir.path());
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("is newer than this build"), std::string::npos) << run.err;
   EXPECT_EQ(UserVersion(store), kStoreSchemaVersion + 1);

@@ -15,8 +15,8 @@ namespace microconv {
 
 int RunVersion(int argc, char** argv) {
   auto parsed = Flags::Parse(argc, argv, {});
-  if (auto stop = StopAtFlags(parsed, "version",
-                              "usage: microconv version (or microconv --version)\n")) {
+  if (auto stop =
+          StopAtFlags(parsed, "version", "usage: microconv version (or microconv --version)\n")) {
     return *stop;
   }
   std::printf(

@@ -136,7 +136,8 @@ Result<DeletedRows> SqliteStore::DeleteSite(std::string_view site) {
     if (!days.ok()) return {Error::kUnavailable, DbError(read_db_, "list days").message};
     days.Bind(1, site);
     int rc;
-    while ((rc = days.Step()) == SQLITE_ROW) site_days.push_back(static_cast<uint32_t>(days.Int(0)));
+    while ((rc = days.Step()) == SQLITE_ROW)
+      site_days.push_back(static_cast<uint32_t>(days.Int(0)));
     if (rc != SQLITE_DONE) return {Error::kUnavailable, DbError(read_db_, "list days").message};
   }
   DeletedRows deleted;

@@ -21,9 +21,9 @@
 // sessions of other versions translated to its ids); a session's day never
 // changes, so marking its day is enough to invalidate every cached aggregate
 // that could include it; retention and site deletion remove whole days,
-// their sessions, aggregates and damage rows together. A version is recorded before the collector accepts
-// a summary written with it, so a cached aggregate never misses a version.
-// The schema version and its migrations: tools/store/store_schema.h.
+// their sessions, aggregates and damage rows together. A version is recorded before the collector
+// accepts a summary written with it, so a cached aggregate never misses a version. The schema
+// version and its migrations: tools/store/store_schema.h.
 #ifndef MICROCONV_TOOLS_STORE_SQLITE_STORE_H_
 #define MICROCONV_TOOLS_STORE_SQLITE_STORE_H_
 

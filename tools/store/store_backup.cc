@@ -69,7 +69,8 @@ Result<BackupCopy> CopyPages(sqlite3* source, sqlite3* copy, const BackupOptions
 Result<BackupCopy> BackupSqliteFile(const std::string& from, const std::string& to,
                                     const BackupOptions& options) {
   const std::string partial = to + ".partial";
-  if (Status cleared = RemovePartial(partial); !cleared.ok()) return {cleared.error, cleared.message};
+  if (Status cleared = RemovePartial(partial); !cleared.ok())
+    return {cleared.error, cleared.message};
   Connections db;
   // No SQLITE_OPEN_CREATE: a mistyped --store must not back up a new empty file.
   if (sqlite3_open_v2(from.c_str(), &db.source, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,

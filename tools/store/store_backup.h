@@ -26,7 +26,7 @@ struct BackupOptions {
 struct BackupCopy {
   int64_t pages = 0;  // pages in the copy
   int steps = 0;
-  int restarts = 0;             // copies restarted by a commit between steps
+  int restarts = 0;  // copies restarted by a commit between steps
   bool rest_in_one_step = false;
 };
 
