@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "command_run.h"
@@ -104,6 +105,20 @@ TEST_P(StoreUpgradeTest, OpensMigratesAndReportsTheSameNumbers) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EarlierReleases, StoreUpgradeTest, ::testing::Values(1, 2));
+
+TEST(StoreSchemaTest, ANewStoreStartsAtTheCurrentSchemaWithoutMigrationNews) {
+  TempDir dir;
+  const std::string store = dir.path() + "/store.sqlite";
+  { std::ofstream empty(store); }  // an empty file is an empty SQLite database
+  fs::copy(kFixtures + "/store_v2/sites", dir.path() + "/sites");
+  const CommandRun run = RunCommand(MICROCONV_BINARY,
+                                    {"report", "--store", "sqlite:" + store, "--sites",
+                                     dir.path() + "/sites", "--site", "demo", "--format", "json"},
+                                    dir.path());
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err.find("schema"), std::string::npos) << run.err;
+  EXPECT_EQ(UserVersion(store), kStoreSchemaVersion);
+}
 
 TEST(StoreSchemaTest, ANewerSchemaIsRefusedAndLeftAsItIs) {
   TempDir dir;

@@ -90,6 +90,7 @@ Status MigrateStoreSchema(sqlite3* db, std::string_view path,
   const std::string name = "store " + std::string(path);
   // BEGIN IMMEDIATE first: two processes opening one old file migrate it
   // once (the second finds the new version inside its own transaction).
+  int initial = -1;  // the file's version when opened; 0: a new file
   while (true) {
     if (Status begin = Exec(db, "BEGIN IMMEDIATE"); !begin.ok()) return begin;
     auto found = UserVersion(db);
@@ -98,6 +99,7 @@ Status MigrateStoreSchema(sqlite3* db, std::string_view path,
       return {found.error(), found.message()};
     }
     const int from = found.value();
+    if (initial < 0) initial = from;
     if (from > kStoreSchemaVersion) {
       Exec(db, "ROLLBACK");
       return {Error::kUnsupportedVersion,
@@ -116,8 +118,8 @@ Status MigrateStoreSchema(sqlite3* db, std::string_view path,
       return {applied.error, name + ": schema " + std::to_string(from) + " -> " +
                                  std::to_string(from + 1) + " failed: " + applied.message};
     }
-    // A new file goes through every step: log only an upgrade.
-    if (from > 0) {
+    // A new file goes through every step: only an upgrade is news.
+    if (initial > 0) {
       log(name + ": schema " + std::to_string(from) + " -> " + std::to_string(from + 1) + ": " +
           step.what);
     }
