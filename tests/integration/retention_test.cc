@@ -125,10 +125,19 @@ TEST(RetentionTest, PruneDeletesWholeDaysBesideARunningCollector) {
 
 TEST(RetentionTest, PruneNeedsExactlyOneCutoff) {
   ServerDir dir;
-  EXPECT_EQ(Cli(dir, {"prune"})[0], "2");
-  EXPECT_EQ(Cli(dir, {"prune", "--older-than-days", "3", "--before", "2023-11-11"})[0], "2");
-  EXPECT_EQ(Cli(dir, {"prune", "--older-than-days", "0"})[0], "2");
-  EXPECT_EQ(Cli(dir, {"prune", "--before", "2023-02-30"})[0], "2");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"prune"}, "give --older-than-days or --before"},
+      {{"prune", "--older-than-days", "3", "--before", "2023-11-11"},
+       "give --older-than-days or --before"},
+      {{"prune", "--older-than-days", "0"}, "--older-than-days"},
+      {{"prune", "--before", "2023-02-30"}, "--before: expected YYYY-MM-DD"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto run = Cli(dir, args);
+    EXPECT_EQ(run[0], "2") << args.back();
+    EXPECT_EQ(run[2].rfind("microconv prune: ", 0), 0u) << run[2];
+    EXPECT_NE(run[2].find(message), std::string::npos) << run[2];
+  }
 }
 
 TEST(RetentionTest, ServeRetentionDaysPrunesAtStart) {
