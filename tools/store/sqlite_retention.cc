@@ -5,6 +5,7 @@
 
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tools/store/sqlite_statement.h"
@@ -21,6 +22,11 @@ constexpr const char* kDeleteDaySql[] = {
     "DELETE FROM day_aggregates WHERE site = ?1 AND day = ?2",
     "DELETE FROM day_damage WHERE site = ?1 AND day = ?2",
     "DELETE FROM days WHERE site = ?1 AND day = ?2",
+};
+
+constexpr const char* kDeleteOrphansSql[] = {
+    "DELETE FROM day_aggregates WHERE day < ?2",
+    "DELETE FROM day_damage WHERE day < ?2",
 };
 
 // Versions retired before the first kept day that no kept session was
@@ -120,6 +126,15 @@ Result<DeletedRows> SqliteStore::DeleteDaysBefore(uint32_t first_kept_day) {
     if (Status done = DeleteDay(old.site, old.day, deleted); !done.ok()) {
       return {done.error, done.message};
     }
+  }
+  // Rows a report saved for a day while it was being deleted (the report
+  // read the day before the delete, and saves its rebuilt aggregate after):
+  // no day lists them any more, so they go by their day number.
+  for (auto [sql, count] : {std::pair{kDeleteOrphansSql[0], &deleted.day_aggregates},
+                            std::pair{kDeleteOrphansSql[1], &deleted.damage_rows}}) {
+    auto orphans = DeleteRows(sql, "", first_kept_day);
+    if (!orphans.ok()) return {orphans.error(), orphans.message()};
+    *count += orphans.value();
   }
   auto versions = DeleteRows(kPruneVersionsSql, "", int64_t{first_kept_day} * kDayMs);
   if (!versions.ok()) return {versions.error(), versions.message()};

@@ -37,10 +37,14 @@ Result<BackupCopy> CopyPages(sqlite3* source, sqlite3* copy, const BackupOptions
   BackupCopy result;
   int remaining_before = -1;
   int rc = SQLITE_OK;
+  int busy_ms = 0;
   while (true) {
     const bool whole_rest = result.restarts >= options.max_restarts;
     rc = sqlite3_backup_step(backup, whole_rest ? -1 : options.pages_per_step);
-    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+    // Locked out (another process holds an exclusive lock): wait, up to the
+    // busy timeout every store connection uses.
+    if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && busy_ms < kBusyTimeoutMs) {
+      busy_ms += options.pause_ms + 1;
       sqlite3_sleep(options.pause_ms + 1);
       continue;
     }
