@@ -25,11 +25,15 @@ constexpr Command kCommands[] = {
     {"user", "add, change or remove an owner account (dashboard login)", microconv::RunUser},
     {"token", "create, list or revoke API tokens (report, live, metrics)", microconv::RunToken},
     {"share", "create, list or revoke read-only links to a site's dashboard", microconv::RunShare},
+    {"backup", "copy the store and its accounts while the collector serves", microconv::RunBackup},
+    {"prune", "delete whole days older than a retention period", microconv::RunPrune},
+    {"site", "delete everything stored for one site", microconv::RunSite},
+    {"version", "print the release, store schema and wire versions", microconv::RunVersion},
     {"bench", "measure the collector budgets (ingest, report, memory)", microconv::RunBench},
 };
 
 int Usage(FILE* out) {
-  std::fputs("usage: microconv COMMAND [FLAGS]\n\ncommands:\n", out);
+  std::fputs("usage: microconv COMMAND [FLAGS]\n       microconv --version\n\ncommands:\n", out);
   for (const Command& command : kCommands) {
     std::fprintf(out, "  %-10s %s\n", command.name, command.summary);
   }
@@ -43,6 +47,7 @@ int main(int argc, char** argv) {
   if (argc < 2) return Usage(stderr);
   const std::string_view name = argv[1];
   if (name == "-h" || name == "--help" || name == "help") return Usage(stdout);
+  if (name == "--version") return microconv::RunVersion(argc - 1, argv + 1);
   for (const Command& command : kCommands) {
     if (name == command.name) return command.run(argc - 1, argv + 1);
   }

@@ -37,6 +37,19 @@ int RunShare(int argc, char** argv);
 // microconv bench [--sessions N]: the collector budgets of issue 4.
 int RunBench(int argc, char** argv);
 
+// microconv backup --store sqlite:PATH --out FILE: a consistent copy of the
+// store and its accounts while the collector serves.
+int RunBackup(int argc, char** argv);
+
+// microconv prune --store sqlite:PATH --older-than-days N | --before DATE.
+int RunPrune(int argc, char** argv);
+
+// microconv site delete --store sqlite:PATH --site SITE --yes.
+int RunSite(int argc, char** argv);
+
+// microconv version: the release, store schema and wire versions.
+int RunVersion(int argc, char** argv);
+
 }  // namespace microconv
 
 #endif  // MICROCONV_TOOLS_CLI_CLI_COMMANDS_H_

@@ -14,6 +14,8 @@
 #include <fstream>
 #include <thread>
 
+#include "tools/base/install_paths.h"
+
 namespace microconv {
 
 int FreePort() {
@@ -32,12 +34,7 @@ int FreePort() {
   return port;
 }
 
-std::string SelfExecutable() {
-  char self[4096];
-  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return "";
-  return std::string(self, static_cast<size_t>(n));
-}
+std::string SelfExecutable() { return ExecutablePath(); }
 
 ServeProcess::ServeProcess(ServeOptions options) : options_(std::move(options)) {}
 

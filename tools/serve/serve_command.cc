@@ -10,8 +10,10 @@
 #include <thread>
 
 #include "tools/base/flags.h"
+#include "tools/base/install_paths.h"
 #include "tools/serve/collector.h"
 #include "tools/serve/event_log.h"
+#include "tools/serve/retention.h"
 #include "tools/serve/store_watch.h"
 #include "tools/store/commit_queue.h"
 #include "tools/store/summary_store.h"
@@ -27,10 +29,13 @@ constexpr const char* kUsage =
     "                       [--trust-proxy CIDR,...] [--forwarded-header "
     "x-forwarded-for|forwarded]\n"
     "                       [--history-hours H] [--live-streams N] [--live-streams-per-site N]\n"
+    "                       [--retention-days N]\n"
     "  --store         where summaries go (sqlite:PATH, created when missing)\n"
     "  --sites         directory of site configs (*.json), reloaded on SIGHUP and change\n"
     "  --listen        address to serve on, e.g. 127.0.0.1:8080\n"
-    "  --web           static files: microconv.js and its Wasm (default web/dist)\n"
+    "  --web           static files: microconv.js, its Wasm, the dashboard (default: the\n"
+    "                  first that exists of ../share/microconv/web next to the binary, as\n"
+    "                  `cmake --install` puts it, and web/dist in the working directory)\n"
     "  --k             k-anonymity for reports (default: each site's config)\n"
     "  --threads       HTTP worker threads (default 64)\n"
     "  --read-timeout  seconds before a slow request is dropped (default 5)\n"
@@ -49,6 +54,8 @@ constexpr const char* kUsage =
     "  --live-streams  open live streams, all sites (default 16); per site: "
     "--live-streams-per-site\n"
     "                  (default 4)\n"
+    "  --retention-days keep the last N days (today included): older days are deleted at\n"
+    "                  start and then daily, like `microconv prune` (default: keep everything)\n"
     "Accounts: `microconv user add NAME --store ...`; the dashboard needs a login.\n";
 
 constexpr std::chrono::seconds kSitePollInterval{2};
@@ -79,7 +86,8 @@ int RunServe(int argc, char** argv) {
                               {"--session-max"},
                               {"--history-hours"},
                               {"--live-streams"},
-                              {"--live-streams-per-site"}});
+                              {"--live-streams-per-site"},
+                              {"--retention-days"}});
   if (!parsed.ok()) return UsageError(parsed.message());
   const Flags& flags = parsed.value();
   if (flags.help()) {
@@ -95,7 +103,7 @@ int RunServe(int argc, char** argv) {
   if (!address.ok()) return UsageError(address.message());
   options.host = address.value().host;
   options.port = address.value().port;
-  options.web_dir = flags.Get("--web", options.web_dir);
+  options.web_dir = flags.Get("--web", DefaultWebDir());
   auto k = flags.Int("--k", options.k_anonymity, 0, 1000000);
   auto threads = flags.Int("--threads", options.threads, 4, 1024);
   auto read_timeout = flags.Int("--read-timeout", options.read_timeout_seconds, 1, 3600);
@@ -104,8 +112,9 @@ int RunServe(int argc, char** argv) {
   auto streams = flags.Int("--live-streams", options.max_live_streams, 1, 1024);
   auto site_streams =
       flags.Int("--live-streams-per-site", options.max_live_streams_per_site, 1, 1024);
+  auto retention_days = flags.Int("--retention-days", 0, 1, 100000);
   for (const Result<long long>* value :
-       {&k, &threads, &read_timeout, &history, &streams, &site_streams}) {
+       {&k, &threads, &read_timeout, &history, &streams, &site_streams, &retention_days}) {
     if (!value->ok()) return UsageError(value->message());
   }
   auto rate = flags.Number("--rate", options.rate_per_second, 0, 1e9);
@@ -209,6 +218,8 @@ int RunServe(int argc, char** argv) {
     metrics.ObserveCommit(report.latency, report.batch_size, report.ok);
     if (report.ok) metrics.CountAccepted(report.outcome.written, report.outcome.ignored);
   });
+  Retention retention(*store.value(), static_cast<uint32_t>(retention_days.value()));
+  retention.Start();  // its own thread: the first prune runs beside serving
   StoreWatch watch(*store.value());
   watch.Start();  // a damaged store is known (and logged) before serving
   Collector collector(options, sites, *store.value(), commits, metrics, live, access, watch);
@@ -254,6 +265,7 @@ int RunServe(int argc, char** argv) {
   LogEvent("serve: listening on " + options.host + ":" + std::to_string(options.port));
   collector.Run();  // returns once stopped and every in-flight request is answered
   commits.Close();  // every acknowledged summary was committed before its 202
+  retention.Stop();
   bool signalled;
   {
     std::lock_guard lock(mutex);

@@ -8,6 +8,7 @@
 
 #include "tools/base/wall_clock.h"
 #include "tools/store/sqlite_statement.h"
+#include "tools/store/summary_store.h"
 
 namespace microconv {
 namespace {
@@ -162,12 +163,12 @@ std::string AccountsFile(std::string_view store_path) {
 
 Result<std::unique_ptr<AccountStore>> AccountStore::Open(std::string_view store_url) {
   using R = Result<std::unique_ptr<AccountStore>>;
-  constexpr std::string_view kSqlite = "sqlite:";
-  if (!store_url.starts_with(kSqlite) || store_url.size() == kSqlite.size()) {
+  auto store_path = SqlitePath(store_url);
+  if (!store_path.ok()) {
     return R(Error::kInvalidConfig, "--store: accounts live in a sqlite:PATH store");
   }
   if (sodium_init() < 0) return R(Error::kUnavailable, "libsodium failed to initialise");
-  auto db = OpenSqlite(AccountsFile(store_url.substr(kSqlite.size())));
+  auto db = OpenSqlite(AccountsFile(store_path.value()));
   if (!db.ok()) return R(db.error(), db.message());
   std::unique_ptr<AccountStore> store(new AccountStore());
   store->db_ = db.value();
@@ -339,6 +340,32 @@ Status AccountStore::RevokeShare(int64_t id) {
   return DeleteWithSessions(db_, "DELETE FROM share_links WHERE id = ?1",
                             "DELETE FROM login_sessions WHERE share_id = ?1", id,
                             "no shared link " + std::to_string(id));
+}
+
+Result<SiteAccessRows> AccountStore::DeleteSiteAccess(std::string_view site) {
+  std::lock_guard lock(mutex_);
+  if (Status begin = Exec(db_, "BEGIN IMMEDIATE"); !begin.ok()) return {begin.error, begin.message};
+  SiteAccessRows deleted;
+  auto sessions = Change(db_,
+                         "DELETE FROM login_sessions WHERE share_id != 0 AND share_id IN "
+                         "(SELECT id FROM share_links WHERE site = ?1)",
+                         site);
+  auto shares = Change(db_, "DELETE FROM share_links WHERE site = ?1", site);
+  auto tokens = Change(db_, "DELETE FROM api_tokens WHERE site = ?1", site);
+  for (const Result<int>* changed : {&sessions, &shares, &tokens}) {
+    if (!changed->ok()) {
+      Exec(db_, "ROLLBACK");
+      return {changed->error(), changed->message()};
+    }
+  }
+  if (Status commit = Exec(db_, "COMMIT"); !commit.ok()) {
+    Exec(db_, "ROLLBACK");
+    return {commit.error, commit.message};
+  }
+  deleted.sessions = static_cast<uint64_t>(sessions.value());
+  deleted.shares = static_cast<uint64_t>(shares.value());
+  deleted.tokens = static_cast<uint64_t>(tokens.value());
+  return deleted;
 }
 
 bool AccountStore::CheckSharePassword(const ShareLink& link, std::string_view password) {

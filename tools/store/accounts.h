@@ -1,7 +1,7 @@
 // Who may read the dashboard and the report API: owner accounts, login
-// sessions, API tokens and shared links, in tables of the store's SQLite
-// file (so a backup of the store is a backup of the accounts, and the CLI
-// and a running collector see the same rows).
+// sessions, API tokens and shared links, in their own SQLite file next to
+// the store (AccountsFile: PATH.accounts), so the CLI and a running
+// collector see the same rows; `microconv backup` copies both files.
 //
 // Secrets never rest in the file: passwords as argon2id strings
 // (libsodium crypto_pwhash_str, interactive limits), session ids, API
@@ -55,6 +55,13 @@ struct ShareLink {
   std::string site;
   std::string password_hash;  // empty: no password
   int64_t created_ms = 0;
+};
+
+// What deleting a site removed from the accounts.
+struct SiteAccessRows {
+  uint64_t tokens = 0;
+  uint64_t shares = 0;
+  uint64_t sessions = 0;  // browsers opened with those links
 };
 
 // A logged-in browser: an owner (user set) or a shared link's visitor
@@ -126,6 +133,10 @@ class AccountStore {
   Result<std::vector<ShareLink>> Shares();
   Status RevokeShare(int64_t id);  // also ends the sessions opened with it
   static bool CheckSharePassword(const ShareLink& link, std::string_view password);
+
+  // Deletes the site's read tokens and shared links, and the sessions opened
+  // with those links, in one transaction (microconv site delete).
+  Result<SiteAccessRows> DeleteSiteAccess(std::string_view site);
 
   // A session for `user` (share_id 0) or for a shared link (user empty);
   // expired sessions are deleted first.

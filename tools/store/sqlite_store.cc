@@ -12,53 +12,12 @@
 #include "core/config_history.h"
 #include "core/summary.h"
 #include "tools/base/wall_clock.h"
+#include "tools/serve/event_log.h"
 #include "tools/store/sqlite_statement.h"
+#include "tools/store/store_schema.h"
 
 namespace microconv {
 namespace {
-
-// 2: config_versions, and day aggregates read through every version.
-constexpr int kSchemaVersion = 2;
-
-constexpr const char* kSchemaSql = R"sql(
-CREATE TABLE IF NOT EXISTS sessions(
-  site TEXT NOT NULL,
-  nonce INTEGER NOT NULL,
-  seq INTEGER NOT NULL,
-  day INTEGER NOT NULL,
-  config_hash INTEGER NOT NULL,
-  received_at INTEGER NOT NULL,
-  summary BLOB NOT NULL,
-  PRIMARY KEY(site, nonce));
-CREATE INDEX IF NOT EXISTS sessions_by_day ON sessions(site, day, config_hash);
-CREATE TABLE IF NOT EXISTS days(
-  site TEXT NOT NULL,
-  day INTEGER NOT NULL,
-  version INTEGER NOT NULL,
-  PRIMARY KEY(site, day)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS day_aggregates(
-  site TEXT NOT NULL,
-  day INTEGER NOT NULL,
-  config_hash INTEGER NOT NULL,
-  built_version INTEGER NOT NULL,
-  built_at INTEGER NOT NULL,
-  aggregate BLOB NOT NULL,
-  PRIMARY KEY(site, day, config_hash));
-CREATE TABLE IF NOT EXISTS config_versions(
-  site TEXT NOT NULL,
-  hash INTEGER NOT NULL,
-  first_current INTEGER NOT NULL,
-  last_current INTEGER,
-  compiled BLOB NOT NULL,
-  PRIMARY KEY(site, hash));
-CREATE TABLE IF NOT EXISTS day_damage(
-  site TEXT NOT NULL,
-  day INTEGER NOT NULL,
-  config_hash INTEGER NOT NULL,
-  built_version INTEGER NOT NULL,
-  unreadable INTEGER NOT NULL,
-  PRIMARY KEY(site, day, config_hash));
-)sql";
 
 constexpr const char* kRetireConfigSql = R"sql(
 UPDATE config_versions SET last_current = ?3
@@ -137,31 +96,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
       return R(Error::kUnavailable, "store " + path + ": WAL journal mode unavailable");
     }
   }
-  char* error_text = nullptr;
-  if (sqlite3_exec(store->write_db_, kSchemaSql, nullptr, nullptr, &error_text) != SQLITE_OK) {
-    std::string message = std::string("create schema: ") + (error_text ? error_text : "?");
-    sqlite3_free(error_text);
-    return R(Error::kUnavailable, message);
-  }
-  {
-    Statement version(store->write_db_, "PRAGMA user_version");
-    if (!version.ok() || version.Step() != SQLITE_ROW) {
-      return R(Error::kUnavailable, "read user_version");
-    }
-    const int64_t found = version.Int(0);
-    if (found > kSchemaVersion) {
-      return R(Error::kUnsupportedVersion,
-               "store schema " + std::to_string(found) + " is newer than this build");
-    }
-    // Schema 1 cached aggregates of one version's sessions only.
-    if (found < 2) {
-      Status cleared = Exec(store->write_db_, "DELETE FROM day_aggregates");
-      if (!cleared.ok()) return R(cleared.error, cleared.message);
-    }
-  }
-  Status set_version =
-      Exec(store->write_db_, ("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
-  if (!set_version.ok()) return R(set_version.error, set_version.message);
+  Status migrated = MigrateStoreSchema(store->write_db_, path, LogEvent);
+  if (!migrated.ok()) return R(migrated.error, migrated.message);
   auto read_db = OpenSqlite(path);
   if (!read_db.ok()) return R(read_db.error(), read_db.message());
   store->read_db_ = read_db.value();

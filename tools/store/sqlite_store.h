@@ -20,8 +20,10 @@
 // Aggregates are keyed by the config hash they are read through (the day's
 // sessions of other versions translated to its ids); a session's day never
 // changes, so marking its day is enough to invalidate every cached aggregate
-// that could include it. A version is recorded before the collector accepts
-// a summary written with it, so a cached aggregate never misses a version.
+// that could include it; retention and site deletion remove whole days,
+// their sessions, aggregates and damage rows together. A version is recorded before the collector
+// accepts a summary written with it, so a cached aggregate never misses a version. The schema
+// version and its migrations: tools/store/store_schema.h.
 #ifndef MICROCONV_TOOLS_STORE_SQLITE_STORE_H_
 #define MICROCONV_TOOLS_STORE_SQLITE_STORE_H_
 
@@ -59,9 +61,16 @@ class SqliteStore final : public SummaryStore {
   Status CheckIntegrity() override;
   Status CheckSpace() override;
   UnreadableCounts Unreadable() override;
+  Result<DeletedRows> DeleteDaysBefore(uint32_t first_kept_day) override;
+  Result<DeletedRows> DeleteSite(std::string_view site) override;
 
  private:
   SqliteStore() = default;
+  // Deletes one day of a site in one write transaction, adding to `deleted`.
+  Status DeleteDay(std::string_view site, uint32_t day, DeletedRows& deleted);
+  // Runs `sql` (binding `site` as ?1 when not empty, `cutoff` as ?2) in one
+  // write transaction; the rows it changed.
+  Result<uint64_t> DeleteRows(const char* sql, std::string_view site, int64_t cutoff);
   // ConfigVersions on read_db_, read_mutex_ held.
   Result<std::vector<StoredConfigVersion>> ReadConfigVersions(std::string_view site);
 

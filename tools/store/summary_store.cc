@@ -1,8 +1,36 @@
 #include "tools/store/summary_store.h"
 
+#include <string>
+
 #include "tools/store/sqlite_store.h"
 
 namespace microconv {
+
+std::string DeletedRowsText(const DeletedRows& deleted) {
+  auto count = [](uint64_t n, const char* what) {
+    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+  };
+  return count(deleted.days, "day") + " (" + count(deleted.sessions, "session") + ", " +
+         count(deleted.day_aggregates, "day aggregate") + ", " +
+         count(deleted.damage_rows, "damage row") + ", " +
+         count(deleted.config_versions, "config version") + ")";
+}
+
+Result<DeletedRows> SummaryStore::DeleteDaysBefore(uint32_t) {
+  return {Error::kUnavailable, "this store backend cannot prune days"};
+}
+
+Result<DeletedRows> SummaryStore::DeleteSite(std::string_view) {
+  return {Error::kUnavailable, "this store backend cannot delete a site"};
+}
+
+Result<std::string> SqlitePath(std::string_view url) {
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (url.starts_with(kSqlite) && url.size() > kSqlite.size()) {
+    return std::string(url.substr(kSqlite.size()));
+  }
+  return {Error::kInvalidConfig, "--store: expected sqlite:PATH"};
+}
 
 Result<std::unique_ptr<SummaryStore>> OpenStore(std::string_view url) {
   using R = Result<std::unique_ptr<SummaryStore>>;

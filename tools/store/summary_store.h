@@ -69,6 +69,18 @@ struct StoredAggregate {
   uint64_t unreadable_sessions = 0;
 };
 
+// What a retention prune or a site deletion removed.
+struct DeletedRows {
+  uint64_t days = 0;  // (site, day) pairs
+  uint64_t sessions = 0;
+  uint64_t day_aggregates = 0;
+  uint64_t damage_rows = 0;
+  uint64_t config_versions = 0;
+};
+
+// "3 days (120 sessions, 6 day aggregates, 0 damage rows, 1 config version)".
+std::string DeletedRowsText(const DeletedRows& deleted);
+
 // Unreadable rows met while rebuilding day aggregates, by kind (the
 // ErrorName of the failed check); a row is met again when its day is rebuilt.
 using UnreadableCounts = std::map<std::string, uint64_t>;
@@ -131,7 +143,28 @@ class SummaryStore {
   [[nodiscard]] virtual Status CheckSpace() = 0;
 
   virtual UnreadableCounts Unreadable() = 0;
+
+  // Retention: deletes every site's days before `first_kept_day` whole (their
+  // sessions, day aggregates and damage rows), and the config versions that
+  // stopped being current before that day and that no kept session was
+  // written with. Safe beside ingest: one day per transaction.
+  // A backend without it answers kUnavailable.
+  [[nodiscard]] virtual Result<DeletedRows> DeleteDaysBefore(uint32_t first_kept_day);
+
+  // Deletes everything stored for `site`: sessions, days, day aggregates,
+  // damage rows and config versions (its accounts rows are AccountStore's).
+  [[nodiscard]] virtual Result<DeletedRows> DeleteSite(std::string_view site);
 };
+
+// The file of a "sqlite:PATH" --store value; kInvalidConfig otherwise.
+Result<std::string> SqlitePath(std::string_view url);
+
+// The oldest day a retention of `days` days (>= 1) keeps on `today`: today
+// and the days - 1 before it (serve --retention-days, prune
+// --older-than-days).
+constexpr uint32_t FirstKeptDay(uint32_t today, uint32_t days) {
+  return today >= days ? today - days + 1 : 0;
+}
 
 // Opens the store named by a --store value: "sqlite:PATH" (created when
 // missing). "clickhouse://..." is reserved for the next backend.
