@@ -13,9 +13,10 @@ bash tools/check_format.sh
 NATIVE=${MICROCONV_BUILD_DIR:-build/native}
 cmake -S . -B "$NATIVE" -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build "$NATIVE" -j"$JOBS"
-(cd "$NATIVE" && ctest --output-on-failure -j"$JOBS")
-
+# The browser build first: native tests that serve or install web/dist
+# (install_test, static files) need it, and must not skip here.
 bash tools/build_web.sh
+(cd "$NATIVE" && ctest --output-on-failure -j"$JOBS")
 
 WASM=${MICROCONV_WASM_BUILD_DIR:-build/wasm}
 (cd "$WASM" && ctest --output-on-failure)
