@@ -29,6 +29,10 @@ constexpr std::chrono::milliseconds kTick{100};
 // How long Run() waits for in-flight requests and streams when stopping.
 constexpr std::chrono::seconds kDrainLimit{10};
 constexpr int kListenBacklog = 1024;
+// Kernel receive buffer of each connection (inherited from the listening
+// socket): a request is at most its head and body caps, so a client cannot
+// park megabytes in the kernel per connection (loopback autotunes to ~6 MB).
+constexpr int kReceiveBufferBytes = 64 * 1024;
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -179,13 +183,16 @@ struct Exchange {
   std::string pending;
   size_t pending_at = 0;
   Clock::time_point next_due{};
-  bool stream_closed = false;
+  bool stream_queued = false;  // counted in Engine::open_streams
 };
 
-int64_t NowMs() {
+namespace {
+// Milliseconds on the steady clock: deadlines must not jump with the wall.
+int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
       .count();
 }
+}  // namespace
 
 struct HttpServer::Engine {
   HttpServer& server;
@@ -218,7 +225,7 @@ struct HttpServer::Engine {
           MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
       if (fd != nullptr) socket->fd = fd->connect_fd;
       socket->peer_address = PeerAddress(connection);
-      socket->since_ms = NowMs();
+      socket->since_ms = SteadyMs();
       std::lock_guard lock(engine->mutex);
       engine->connections.insert(socket);
       *socket_context = socket;
@@ -294,7 +301,7 @@ struct HttpServer::Engine {
         MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     exchange->socket = static_cast<Connection*>(info->socket_context);
     exchange->socket->phase = Phase::kBody;
-    exchange->socket->since_ms = NowMs();
+    exchange->socket->since_ms = SteadyMs();
     Request& req = exchange->req;
     req.method = method;
     req.peer_address = exchange->socket->peer_address;
@@ -364,6 +371,7 @@ struct HttpServer::Engine {
                                                    nullptr);
       std::lock_guard lock(mutex);
       ++open_streams;
+      exchange->stream_queued = true;
     } else {
       // The body lives in the exchange until the request completes.
       response = MHD_create_response_from_buffer(res.body.size(), res.body.data(),
@@ -424,16 +432,17 @@ struct HttpServer::Engine {
     if (exchange->socket != nullptr) {
       // The next request's head is due from now.
       exchange->socket->phase = Phase::kHead;
-      exchange->socket->since_ms = NowMs();
+      exchange->socket->since_ms = SteadyMs();
     }
-    if (exchange->res.stream != nullptr && exchange->answered) {
-      {
-        std::lock_guard lock(engine->mutex);
-        engine->parked.remove(exchange);
-        --engine->open_streams;
-        engine->state_changed.notify_all();
-      }
-      if (exchange->res.stream->closed) exchange->res.stream->closed();
+    if (exchange->stream_queued) {
+      std::lock_guard lock(engine->mutex);
+      engine->parked.remove(exchange);
+      --engine->open_streams;
+      engine->state_changed.notify_all();
+    }
+    // The handler took whatever the stream holds (a live-stream slot).
+    if (exchange->res.stream != nullptr && exchange->answered && exchange->res.stream->closed) {
+      exchange->res.stream->closed();
     }
     delete exchange;
   }
@@ -465,7 +474,7 @@ struct HttpServer::Engine {
     while (!run_done) {
       state_changed.wait_for(lock, kTick);
       const auto now = Clock::now();
-      const int64_t now_ms = NowMs();
+      const int64_t now_ms = SteadyMs();
       for (auto it = parked.begin(); it != parked.end();) {
         if (stopping || (*it)->next_due <= now) {
           MHD_resume_connection((*it)->connection);
@@ -498,8 +507,11 @@ HttpServer::HttpServer(HttpLimits limits)
     : limits_(limits), engine_(std::make_unique<Engine>(*this)) {}
 
 HttpServer::~HttpServer() {
-  Stop();
-  if (engine_->daemon != nullptr) MHD_stop_daemon(engine_->daemon);
+  // Bound but never run: Run() drains at once.
+  if (engine_->daemon != nullptr) {
+    Stop();
+    Run();
+  }
 }
 
 void HttpServer::Route(const std::string& method, const std::string& pattern, Handler handler) {
@@ -565,6 +577,7 @@ Status HttpServer::Bind(const std::string& host, int port) {
   int yes = 1;
   if (fd < 0) return {Error::kInvalidConfig, "cannot listen on " + where};
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kReceiveBufferBytes, sizeof kReceiveBufferBytes);
   if (bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
       listen(fd, kListenBacklog) != 0) {
     close(fd);
