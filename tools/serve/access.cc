@@ -18,8 +18,7 @@ constexpr int kCsrfCookieSeconds = 3600;  // a login form left open this long mu
 constexpr const char* kDashboard = "/dashboard/";
 
 // A 4xx in the API's plain-text form ("unauthorized: ...").
-void Deny(Response& res, int status, const std::string& reason,
-          const std::string& message) {
+void Deny(Response& res, int status, const std::string& reason, const std::string& message) {
   res.status = status;
   res.SetHeader("Cache-Control", "no-store");
   res.SetContent(reason + ": " + message, "text/plain");
@@ -261,8 +260,8 @@ std::vector<std::string> Access::ReadableSites(const Request& req,
   return readable;
 }
 
-std::string Access::Cookie(const Request& req, const std::string& name,
-                           const std::string& value, int max_age_seconds) const {
+std::string Access::Cookie(const Request& req, const std::string& name, const std::string& value,
+                           int max_age_seconds) const {
   std::string cookie = name + "=" + value + "; HttpOnly; SameSite=Strict; Path=/";
   if (max_age_seconds >= 0) cookie += "; Max-Age=" + std::to_string(max_age_seconds);
   if (options_.secure_cookies || req.Header("X-Forwarded-Proto") == "https") {
@@ -271,8 +270,8 @@ std::string Access::Cookie(const Request& req, const std::string& name,
   return cookie;
 }
 
-void Access::RenderForm(const Request& req, Response& res, int status,
-                        const std::string& action, bool with_user, const std::string& message) {
+void Access::RenderForm(const Request& req, Response& res, int status, const std::string& action,
+                        bool with_user, const std::string& message) {
   std::string page = ReadFile(options_.login_page);
   if (page.empty()) {
     return Deny(res, 503, "unavailable", "the login page is not built: " + options_.login_page);
@@ -307,9 +306,8 @@ void Access::LoginPage(const Request& req, Response& res) {
   RenderForm(req, res, 200, "/login", true, "");
 }
 
-bool Access::AdmitAttempt(const Request& req, Response& res,
-                          const std::string& action, bool with_user,
-                          const std::string& account_key) {
+bool Access::AdmitAttempt(const Request& req, Response& res, const std::string& action,
+                          bool with_user, const std::string& account_key) {
   const HeaderList form = ParseForm(req);
   if (!SecretsEqual(FormValue(form, "csrf"), CookieValue(req, kCsrfCookie))) {
     RenderForm(req, res, 403, action, with_user, "The form expired. Please try again.");
@@ -348,8 +346,8 @@ void Access::Login(const Request& req, Response& res) {
   StartSession(req, res, user, 0, SafeNext(FormValue(form, "next")));
 }
 
-void Access::StartSession(const Request& req, Response& res,
-                          const std::string& user, int64_t share_id, const std::string& to) {
+void Access::StartSession(const Request& req, Response& res, const std::string& user,
+                          int64_t share_id, const std::string& to) {
   auto session = accounts_.StartSession(user, share_id, NowMs(), options_.session);
   if (!session.ok()) {
     LogEvent("access: " + session.message());

@@ -54,8 +54,7 @@ class Access {
   // (401, 403 or a redirect to /login).
   bool Gate(const Request& req, Response& res);
   // The sites of `all` this request may read (the site picker's list).
-  std::vector<std::string> ReadableSites(const Request& req,
-                                         const std::vector<std::string>& all);
+  std::vector<std::string> ReadableSites(const Request& req, const std::vector<std::string>& all);
 
  private:
   struct Caller {
@@ -78,15 +77,15 @@ class Access {
   void ShareLogin(const Request& req, Response& res);
   // The login template for a form posting to `action`; with_user: the
   // user-name field is kept. Sets a fresh pre-login CSRF cookie.
-  void RenderForm(const Request& req, Response& res, int status,
-                  const std::string& action, bool with_user, const std::string& message);
+  void RenderForm(const Request& req, Response& res, int status, const std::string& action,
+                  bool with_user, const std::string& message);
   // Starts a session and redirects to `to`.
-  void StartSession(const Request& req, Response& res, const std::string& user,
-                    int64_t share_id, const std::string& to);
+  void StartSession(const Request& req, Response& res, const std::string& user, int64_t share_id,
+                    const std::string& to);
   // The double-submit check of a pre-login form, then the rate limits;
   // false when it answered.
-  bool AdmitAttempt(const Request& req, Response& res, const std::string& action,
-                    bool with_user, const std::string& account_key);
+  bool AdmitAttempt(const Request& req, Response& res, const std::string& action, bool with_user,
+                    const std::string& account_key);
   std::string Cookie(const Request& req, const std::string& name, const std::string& value,
                      int max_age_seconds) const;
 

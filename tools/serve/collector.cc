@@ -22,7 +22,8 @@ constexpr const char* kCollectPath = "/api/collect";
 // The dashboard pages' policy: their <meta> policy (web/dashboard/index.html,
 // scripts from this origin only) and, which a <meta> cannot say, never framed.
 constexpr const char* kDashboardPolicy =
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' "
+    "data:; "
     "connect-src 'self'; frame-src http: https:; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'";
 

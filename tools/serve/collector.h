@@ -82,8 +82,8 @@ class Collector {
   void Metrics(Response& res);
   void Health(Response& res);
   // A 4xx/5xx with a short plain-text reason, counted when it is an ingest.
-  void Reject(Response& res, int status, const std::string& reason,
-              const std::string& message, bool ingest);
+  void Reject(Response& res, int status, const std::string& reason, const std::string& message,
+              bool ingest);
 
   CollectorOptions options_;
   SiteRegistry& sites_;

@@ -133,8 +133,9 @@ HeaderList ParseUrlEncoded(std::string_view text) {
     text = amp == std::string_view::npos ? "" : text.substr(amp + 1);
     if (pair.empty()) continue;
     const size_t eq = pair.find('=');
-    pairs.emplace_back(PercentDecode(pair.substr(0, eq), true),
-                       eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true));
+    pairs.emplace_back(
+        PercentDecode(pair.substr(0, eq), true),
+        eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true));
   }
   return pairs;
 }
@@ -348,9 +349,9 @@ struct HttpServer::Engine {
     std::string& body = exchange->req.body;
     if (body.size() + *size > server.limits_.max_body_bytes) {
       // A chunked body passed the cap: refused now, the rest never read.
-      RefuseOnSocket(exchange->socket->fd, 413,
-                     "too_large: body above " + std::to_string(server.limits_.max_body_bytes) +
-                         " bytes");
+      RefuseOnSocket(
+          exchange->socket->fd, 413,
+          "too_large: body above " + std::to_string(server.limits_.max_body_bytes) + " bytes");
       if (server.after_route_) {
         exchange->res.status = 413;
         server.after_route_(exchange->req, exchange->res);
@@ -367,15 +368,15 @@ struct HttpServer::Engine {
     Response& res = exchange->res;
     MHD_Response* response;
     if (res.stream != nullptr) {
-      response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, &ReadStream, exchange,
-                                                   nullptr);
+      response =
+          MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, &ReadStream, exchange, nullptr);
       std::lock_guard lock(mutex);
       ++open_streams;
       exchange->stream_queued = true;
     } else {
       // The body lives in the exchange until the request completes.
-      response = MHD_create_response_from_buffer(res.body.size(), res.body.data(),
-                                                 MHD_RESPMEM_PERSISTENT);
+      response =
+          MHD_create_response_from_buffer(res.body.size(), res.body.data(), MHD_RESPMEM_PERSISTENT);
     }
     if (response == nullptr) return MHD_NO;
     for (const auto& [name, value] : res.headers) {
@@ -535,8 +536,8 @@ void HttpServer::Dispatch(Request& req, Response& res) const {
         req.matches = {path};
       } else if (route.capture && path.size() > route.prefix.size() + route.suffix.size() &&
                  path.starts_with(route.prefix) && path.ends_with(route.suffix)) {
-        std::string segment = path.substr(
-            route.prefix.size(), path.size() - route.prefix.size() - route.suffix.size());
+        std::string segment = path.substr(route.prefix.size(),
+                                          path.size() - route.prefix.size() - route.suffix.size());
         if (segment.find('/') != std::string::npos) continue;
         req.matches = {path, std::move(segment)};
       } else {

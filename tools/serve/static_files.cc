@@ -239,8 +239,8 @@ std::shared_ptr<const StaticAsset> CompressedAsset(std::span<const uint8_t> byte
 }
 
 void ServeAsset(const StaticAsset& asset, const Request& req, Response& res) {
-  const ContentCoding coding = ChooseCoding(req.Header("Accept-Encoding"),
-                                            !asset.gzip.empty(), !asset.brotli.empty());
+  const ContentCoding coding =
+      ChooseCoding(req.Header("Accept-Encoding"), !asset.gzip.empty(), !asset.brotli.empty());
   const std::string etag = VariantEtag(asset.etag, coding);
   if (!res.HasHeader("X-Content-Type-Options")) {
     res.SetHeader("X-Content-Type-Options", "nosniff");
