@@ -287,7 +287,10 @@ void Access::RenderForm(const Request& req, Response& res, int status, const std
   ReplaceAll(page, "{{TITLE}}", with_user ? "Log in" : "Shared dashboard");
   ReplaceAll(page, "{{ACTION}}", EscapeHtml(action));
   ReplaceAll(page, "{{CSRF}}", csrf);
-  ReplaceAll(page, "{{NEXT}}", EscapeHtml(SafeNext(req.Param("next"))));
+  // From the query (GET /login?next=) or, redrawn after a failed POST, the form.
+  std::string next = req.Param("next");
+  if (next.empty() && req.method == "POST") next = FormValue(ParseForm(req), "next");
+  ReplaceAll(page, "{{NEXT}}", EscapeHtml(SafeNext(next)));
   ReplaceAll(page, "{{MESSAGE}}", EscapeHtml(message));
   res.status = status;
   res.AddHeader("Set-Cookie", Cookie(req, kCsrfCookie, csrf, kCsrfCookieSeconds));

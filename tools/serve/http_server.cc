@@ -282,18 +282,36 @@ struct HttpServer::Engine {
     if (*upload_data_size > 0) {
       return engine->OnBody(exchange, upload_data, upload_data_size);
     }
-    if (!exchange->dispatched) {
-      exchange->dispatched = true;
-      exchange->socket->phase = Phase::kServed;
-      // Suspended before it is queued: a worker may resume it at once.
-      MHD_suspend_connection(connection);
-      std::lock_guard lock(engine->mutex);
-      ++engine->in_flight;
-      engine->work.push_back(exchange);
-      engine->work_ready.notify_one();
-      return MHD_YES;
-    }
+    if (!exchange->dispatched) return engine->Dispatch(connection, exchange);
     return engine->Queue(exchange);
+  }
+
+  // Hands a whole request to the workers, its connection suspended until
+  // the answer is ready; once stopping, refuses it instead (nothing may be
+  // suspended when the daemon stops).
+  MHD_Result Dispatch(MHD_Connection* connection, Exchange* exchange) {
+    exchange->dispatched = true;
+    exchange->socket->phase = Phase::kServed;
+    {
+      std::lock_guard lock(mutex);
+      // Counted before the suspension, so Run() waits for it.
+      if (!stopping)
+        ++in_flight;
+      else
+        exchange->answered = true;
+    }
+    if (exchange->answered) {
+      exchange->res.status = 503;
+      exchange->res.SetHeader("Retry-After", "5");
+      exchange->res.SetContent("shutting_down: retry later", "text/plain");
+      return Answer(exchange);
+    }
+    // Suspended before it is queued: a worker may resume it at once.
+    MHD_suspend_connection(connection);
+    std::lock_guard lock(mutex);
+    work.push_back(exchange);
+    work_ready.notify_one();
+    return MHD_YES;
   }
 
   MHD_Result OnHead(MHD_Connection* connection, Exchange* exchange, const char* method) {
