@@ -606,7 +606,7 @@ Status HttpServer::Bind(const std::string& host, int port) {
   engine.listen_fd = fd;
   // The request line and headers share the connection's memory pool with
   // the response headers: the cap plus room for those.
-  const size_t memory = size_t(limits_.max_header_bytes) + 4096;
+  const size_t memory = size_t(limits_.max_header_bytes) + 2048;
   engine.daemon = MHD_start_daemon(
       MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, nullptr,
       nullptr, &Engine::OnRequest, &engine, MHD_OPTION_LISTEN_SOCKET, fd,
