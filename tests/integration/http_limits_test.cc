@@ -13,6 +13,7 @@
 
 #include "raw_connection.h"
 #include "server_process.h"
+#include "tools/serve/http_server.h"
 
 namespace microconv::testing {
 namespace {
@@ -123,6 +124,40 @@ TEST_F(HttpLimitsTest, LoginAndDashboardPagesCarryAStrictPolicy) {
   EXPECT_NE(page.find("script-src 'self';"), std::string::npos) << page;
   EXPECT_NE(page.find("frame-ancestors 'none'"), std::string::npos) << page;
   EXPECT_EQ(dashboard->get_header_value("X-Content-Type-Options"), "nosniff");
+}
+
+}  // namespace
+}  // namespace microconv::testing
+
+namespace microconv::testing {
+namespace {
+
+Response RangeOf(const std::string& range) {
+  Request req;
+  if (!range.empty()) req.headers.emplace_back("range", range);
+  Response res;
+  res.SetContent("0123456789", "video/webm");
+  ApplySingleRange(req, res);
+  return res;
+}
+
+TEST(ApplySingleRangeTest, OneRangeIsServedSeveralAreNot) {
+  Response first = RangeOf("bytes=2-4");
+  EXPECT_EQ(first.status, 206);
+  EXPECT_EQ(first.body, "234");
+  EXPECT_EQ(first.Header("Content-Range"), "bytes 2-4/10");
+  Response open_ended = RangeOf("bytes=7-");
+  EXPECT_EQ(open_ended.body, "789");
+  Response suffix = RangeOf("bytes=-2");
+  EXPECT_EQ(suffix.body, "89");
+  EXPECT_EQ(suffix.Header("Content-Range"), "bytes 8-9/10");
+  for (const std::string whole :
+       {"", "bytes=0-0,0-0", "bytes=10-", "bytes=5-2", "items=0-1", "bytes=x-1"}) {
+    Response res = RangeOf(whole);
+    EXPECT_EQ(res.status, 200) << whole;
+    EXPECT_EQ(res.body, "0123456789") << whole;
+    EXPECT_EQ(res.Header("Accept-Ranges"), "bytes");
+  }
 }
 
 }  // namespace

@@ -107,6 +107,40 @@ void Response::Redirect(const std::string& location, int redirect_status) {
   SetHeader("Location", location);
 }
 
+void ApplySingleRange(const Request& req, Response& res) {
+  if (res.status != 200 || res.stream != nullptr) return;
+  res.SetHeader("Accept-Ranges", "bytes");
+  const std::string range = req.Header("Range");
+  constexpr std::string_view kUnit = "bytes=";
+  if (!range.starts_with(kUnit) || range.find(',') != std::string::npos) return;
+  const std::string_view spec = std::string_view(range).substr(kUnit.size());
+  const size_t dash = spec.find('-');
+  if (dash == std::string_view::npos) return;
+  const auto number = [](std::string_view text, uint64_t& out) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return !text.empty() && ec == std::errc() && end == text.data() + text.size();
+  };
+  const uint64_t size = res.body.size();
+  uint64_t first = 0, last = 0;
+  if (dash == 0) {  // the last N bytes
+    if (!number(spec.substr(1), last) || last == 0 || size == 0) return;
+    first = size - std::min(last, size);
+    last = size - 1;
+  } else {
+    if (!number(spec.substr(0, dash), first) || first >= size) return;
+    last = size - 1;
+    if (dash + 1 < spec.size()) {
+      uint64_t asked = 0;
+      if (!number(spec.substr(dash + 1), asked) || asked < first) return;
+      last = std::min(asked, last);
+    }
+  }
+  res.SetHeader("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) +
+                                     "/" + std::to_string(size));
+  res.body = res.body.substr(first, last - first + 1);
+  res.status = 206;
+}
+
 std::string PercentDecode(std::string_view text, bool plus_is_space) {
   std::string out;
   out.reserve(text.size());

@@ -77,6 +77,12 @@ struct Response {
   void Redirect(const std::string& location, int redirect_status);
 };
 
+// Turns a whole-body 200 into a 206 of one byte range when the request
+// asks for exactly one satisfiable range (`bytes=A-B`, `A-`, `-N`: video
+// seeking); several ranges or anything else leave the 200 as it is, so a
+// response is never planned from the request. Adds Accept-Ranges: bytes.
+void ApplySingleRange(const Request& req, Response& res);
+
 // Decodes %XX escapes (and '+' as a space when `plus_is_space`); a bad
 // escape is kept as it is.
 std::string PercentDecode(std::string_view text, bool plus_is_space);
