@@ -560,11 +560,8 @@ HttpServer::HttpServer(HttpLimits limits)
     : limits_(limits), engine_(std::make_unique<Engine>(*this)) {}
 
 HttpServer::~HttpServer() {
-  // Bound but never run: Run() drains at once.
-  if (engine_->daemon != nullptr) {
-    Stop();
-    Run();
-  }
+  // Bound but never run.
+  if (engine_->daemon == nullptr && engine_->listen_fd >= 0) close(engine_->listen_fd);
 }
 
 void HttpServer::Route(const std::string& method, const std::string& pattern, Handler handler) {
@@ -636,14 +633,20 @@ Status HttpServer::Bind(const std::string& host, int port) {
     close(fd);
     return {Error::kInvalidConfig, "cannot listen on " + where + ": " + std::strerror(errno)};
   }
+  // Served from Run(): until then connections wait in the backlog.
+  engine_->listen_fd = fd;
+  return {};
+}
+
+void HttpServer::Run() {
   Engine& engine = *engine_;
-  engine.listen_fd = fd;
+  if (engine.listen_fd < 0 || engine.daemon != nullptr) return;
   // The request line and headers share the connection's memory pool with
   // the response headers: the cap plus room for those.
   const size_t memory = size_t(limits_.max_header_bytes) + 2048;
   engine.daemon = MHD_start_daemon(
       MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, nullptr,
-      nullptr, &Engine::OnRequest, &engine, MHD_OPTION_LISTEN_SOCKET, fd,
+      nullptr, &Engine::OnRequest, &engine, MHD_OPTION_LISTEN_SOCKET, engine.listen_fd,
       MHD_OPTION_THREAD_POOL_SIZE, unsigned(limits_.io_threads), MHD_OPTION_CONNECTION_LIMIT,
       unsigned(limits_.max_connections), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
       unsigned(limits_.max_connections_per_address), MHD_OPTION_CONNECTION_TIMEOUT,
@@ -652,20 +655,15 @@ Status HttpServer::Bind(const std::string& host, int port) {
       &Engine::OnConnection, &engine, MHD_OPTION_NOTIFY_COMPLETED, &Engine::OnCompleted, &engine,
       MHD_OPTION_END);
   if (engine.daemon == nullptr) {
-    close(fd);
+    LogEvent("serve: libmicrohttpd did not start; not serving");
+    close(engine.listen_fd);
     engine.listen_fd = -1;
-    return {Error::kInvalidConfig, "cannot serve on " + where + " (libmicrohttpd did not start)"};
+    return;
   }
   for (int i = 0; i < limits_.worker_threads; ++i) {
     engine.workers.emplace_back([&engine] { engine.Work(); });
   }
   engine.ticker = std::thread([&engine] { engine.Tick(); });
-  return {};
-}
-
-void HttpServer::Run() {
-  Engine& engine = *engine_;
-  if (engine.daemon == nullptr) return;
   std::unique_lock lock(engine.mutex);
   engine.state_changed.wait(lock, [&] { return engine.stopping; });
   // No new connections; the ticker ends the parked streams and workers
