@@ -19,6 +19,8 @@ namespace microconv {
 namespace {
 
 constexpr const char* kCollectPath = "/api/collect";
+// How stale a live event may be (streams send one a second).
+constexpr std::chrono::milliseconds kLiveRenderInterval{250};
 // The dashboard pages' policy: their <meta> policy (web/dashboard/index.html,
 // scripts from this origin only) and, which a <meta> cannot say, never framed.
 constexpr const char* kDashboardPolicy =
@@ -322,11 +324,22 @@ void Collector::Live(const Request& req, Response& res) {
   stream->next = [this, site](std::string& out) {
     std::shared_ptr<const Config> config = sites_.Current(site);
     if (config == nullptr) return false;
-    out = "event: live\ndata: " + live_.RenderJson(*config, LiveBoard::Clock::now()) + "\n\n";
+    out = LiveEvent(site, *config);
     return true;
   };
   stream->closed = [this, site] { ReleaseStream(site); };
   res.stream = std::move(stream);
+}
+
+std::string Collector::LiveEvent(const std::string& site, const Config& config) {
+  const auto now = LiveBoard::Clock::now();
+  std::lock_guard lock(live_render_mutex_);
+  RenderedLive& rendered = live_rendered_[site];
+  if (rendered.event.empty() || rendered.config_hash != config.hash() ||
+      now - rendered.at >= kLiveRenderInterval) {
+    rendered = {now, config.hash(), "event: live\ndata: " + live_.RenderJson(config, now) + "\n\n"};
+  }
+  return rendered.event;
 }
 
 std::string Collector::AcquireStream(const std::string& site) {

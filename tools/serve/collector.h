@@ -70,6 +70,9 @@ class Collector {
   bool PreRoute(const Request& req, Response& res);
   // Takes a live-stream slot of `site`: "" when granted, else the reason.
   std::string AcquireStream(const std::string& site);
+  // The live event of `site` for every stream of it: rendered at most once
+  // per kLiveRenderInterval, so thousands of streams cost one rendering.
+  std::string LiveEvent(const std::string& site, const Config& config);
   void ReleaseStream(const std::string& site);
   // Answers an ingest whose headers already disqualify it (rate, size,
   // type): on the event loop, before the body is read.
@@ -100,6 +103,13 @@ class Collector {
   std::mutex streams_mutex_;
   int live_streams_ = 0;
   std::map<std::string, int> live_streams_by_site_;
+  struct RenderedLive {
+    LiveBoard::Clock::time_point at;
+    uint32_t config_hash = 0;
+    std::string event;
+  };
+  std::mutex live_render_mutex_;
+  std::map<std::string, RenderedLive> live_rendered_;  // by site (configured sites only)
 };
 
 }  // namespace microconv
