@@ -11,6 +11,7 @@ DEBIAN_PACKAGES=(
   brotli
   emscripten
   libsqlite3-dev libcpp-httplib-dev libsodium-dev
+  libmicrohttpd-dev
   chromium curl
   nginx caddy openssl
   clickhouse-server clickhouse-client bc

@@ -210,7 +210,7 @@ class BadInputTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(journeys_.ok());
     server_ = std::make_unique<ServerProcess>(
-        dir_, std::vector<std::string>{"--rate", "0", "--read-timeout", "1"});
+        dir_, std::vector<std::string>{"--rate", "0", "--body-timeout", "1"});
     ASSERT_TRUE(server_->Start()) << server_->LogText();
     valid_ = journeys_.Summary("purchase", 42);
   }
@@ -304,14 +304,14 @@ TEST_F(BadInputTest, EveryBadInputGets4xxWithReasonAndNothingIsStored) {
       {"wrong content type", post(valid_, "application/json"), 415, "unsupported_media_type"},
       {"form content type", post(valid_, "application/x-www-form-urlencoded"), 415,
        "unsupported_media_type"},
-      {"slow body past the read timeout",
+      {"slow body past the body deadline",
        [&] {
          const std::string bytes(valid_.begin(), valid_.end());
          return ParseAnswer(RawExchange(
              port, head + "Content-Length: " + std::to_string(bytes.size()) + "\r\n\r\n",
              bytes.substr(0, 10), std::chrono::milliseconds(1500)));
        },
-       400, ""},
+       408, "request_timeout"},
   };
   ASSERT_GE(cases.size(), 20u);
   for (const BadCase& c : cases) {

@@ -24,7 +24,7 @@ using nlohmann::json;
 
 // The golden journeys start on 2023-11-14 and 2023-11-15 (UTC).
 constexpr const char* kRange = "from=2023-11-14&to=2023-11-15";
-const std::vector<std::string> kServerFlags = {"--k", "1",         "--rate", "0", "--read-timeout",
+const std::vector<std::string> kServerFlags = {"--k", "1",         "--rate", "0", "--body-timeout",
                                                "1",   "--threads", "16"};
 
 class CollectorTest : public ::testing::Test {

@@ -23,9 +23,9 @@ const bool kIgnoreSigpipe = [] {
 
 }  // namespace
 
-ServerDir::ServerDir() {
-  char templ[] = "/tmp/microconv_it_XXXXXX";
-  path_ = mkdtemp(templ);
+ServerDir::ServerDir(const std::string& parent) {
+  std::string templ = parent + "/microconv_it_XXXXXX";
+  path_ = mkdtemp(templ.data());
   std::filesystem::create_directories(sites());
   std::filesystem::copy_file(std::string(MICROCONV_SOURCE_DIR) + "/demo-site/sites/demo.json",
                              sites() + "/demo.json");

@@ -28,7 +28,9 @@ inline constexpr int kTestHistoryHours = 10 * 366 * 24;
 // owner would (tests/integration/access_test.cc covers everyone else).
 class ServerDir {
  public:
-  ServerDir();
+  // Under `parent` (the attack test uses /dev/shm: its p99 is the HTTP
+  // layer's, not the shared disk's fsync).
+  explicit ServerDir(const std::string& parent = "/tmp");
   ~ServerDir();
   ServerDir(const ServerDir&) = delete;
   ServerDir& operator=(const ServerDir&) = delete;

@@ -1,7 +1,5 @@
 #include "tools/serve/access.h"
 
-#include <httplib.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -20,21 +18,20 @@ constexpr int kCsrfCookieSeconds = 3600;  // a login form left open this long mu
 constexpr const char* kDashboard = "/dashboard/";
 
 // A 4xx in the API's plain-text form ("unauthorized: ...").
-void Deny(httplib::Response& res, int status, const std::string& reason,
-          const std::string& message) {
+void Deny(Response& res, int status, const std::string& reason, const std::string& message) {
   res.status = status;
-  res.set_header("Cache-Control", "no-store");
-  res.set_content(reason + ": " + message, "text/plain");
+  res.SetHeader("Cache-Control", "no-store");
+  res.SetContent(reason + ": " + message, "text/plain");
 }
 
-void Unauthorized(httplib::Response& res) {
+void Unauthorized(Response& res) {
   Deny(res, 401, "unauthorized", "log in, or send Authorization: Bearer TOKEN");
 }
 
-void RedirectTo(httplib::Response& res, const std::string& to) {
+void RedirectTo(Response& res, const std::string& to) {
   res.status = 303;
-  res.set_header("Location", to);
-  res.set_header("Cache-Control", "no-store");
+  res.SetHeader("Location", to);
+  res.SetHeader("Cache-Control", "no-store");
 }
 
 std::string EscapeHtml(const std::string& text) {
@@ -77,8 +74,8 @@ std::string ReadFile(const std::string& path) {
 }
 
 // A value of the request's Cookie header, or "".
-std::string CookieValue(const httplib::Request& req, const std::string& name) {
-  const std::string header = req.get_header_value("Cookie");
+std::string CookieValue(const Request& req, const std::string& name) {
+  const std::string header = req.Header("Cookie");
   size_t at = 0;
   while (at < header.size()) {
     size_t end = header.find(';', at);
@@ -94,16 +91,14 @@ std::string CookieValue(const httplib::Request& req, const std::string& name) {
   return "";
 }
 
-std::string FormValue(const httplib::Params& form, const std::string& name) {
-  auto it = form.find(name);
-  return it == form.end() ? "" : it->second;
+std::string FormValue(const HeaderList& form, const std::string& name) {
+  for (const auto& [key, value] : form) {
+    if (key == name) return value;
+  }
+  return "";
 }
 
-httplib::Params ParseForm(const httplib::Request& req) {
-  httplib::Params form;
-  httplib::detail::parse_query_text(req.body, form);
-  return form;
-}
+HeaderList ParseForm(const Request& req) { return ParseUrlEncoded(req.body); }
 
 // Where a login may send the browser on: the dashboard only, never another
 // origin ("//evil", "/\evil").
@@ -113,6 +108,13 @@ std::string SafeNext(const std::string& next) {
     return next;
   }
   return kDashboard;
+}
+
+// A shared link's token: 1 to 128 lowercase hex digits.
+bool IsShareToken(const std::string& token) {
+  return !token.empty() && token.size() <= 128 &&
+         std::all_of(token.begin(), token.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 // The site of /api/report/SITE and /api/live/SITE.
@@ -139,27 +141,31 @@ Access::Access(AccessOptions options, AccountStore& accounts)
       per_address_(1 / kLoginRefillPerAddressSeconds, kLoginBurstPerAddress),
       per_account_(1 / kLoginRefillPerAccountSeconds, kLoginBurstPerAccount) {}
 
-void Access::Routes(httplib::Server& svr) {
+void Access::Routes(HttpServer& svr) {
   svr.Get("/login", [this](const auto& req, auto& res) { LoginPage(req, res); });
   svr.Post("/login", [this](const auto& req, auto& res) { Login(req, res); });
   svr.Post("/logout", [this](const auto& req, auto& res) { Logout(req, res); });
   svr.Get("/api/me", [this](const auto& req, auto& res) { Me(req, res); });
-  svr.Get(R"(/share/([0-9a-f]{1,128}))",
-          [this](const auto& req, auto& res) { SharePage(req, res); });
-  svr.Post(R"(/share/([0-9a-f]{1,128}))",
-           [this](const auto& req, auto& res) { ShareLogin(req, res); });
+  svr.Get("/share/{}", [this](const auto& req, auto& res) {
+    if (!IsShareToken(req.matches[1])) return Deny(res, 404, "not_found", "no such link");
+    SharePage(req, res);
+  });
+  svr.Post("/share/{}", [this](const auto& req, auto& res) {
+    if (!IsShareToken(req.matches[1])) return Deny(res, 404, "not_found", "no such link");
+    ShareLogin(req, res);
+  });
   svr.Get("/login.css", [this](const auto&, auto& res) {
     const std::string css =
         ReadFile((std::filesystem::path(options_.login_page).parent_path() / "login.css").string());
     if (css.empty()) return Deny(res, 404, "not_found", "login.css");
-    res.set_header("Cache-Control", "public, max-age=300");
-    res.set_content(css, "text/css");
+    res.SetHeader("Cache-Control", "public, max-age=300");
+    res.SetContent(css, "text/css");
   });
 }
 
-Access::Caller Access::Identify(const httplib::Request& req) {
+Access::Caller Access::Identify(const Request& req) {
   Caller caller;
-  const std::string authorization = req.get_header_value("Authorization");
+  const std::string authorization = req.Header("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
   if (authorization.starts_with(kBearer)) {
     caller.presented = true;
@@ -196,24 +202,17 @@ bool Access::MayRead(const Caller& caller, const std::string& site) const {
   return !caller.user.empty() || caller.site == site || IsPublic(site);
 }
 
-ClientAddress Access::ClientOf(const httplib::Request& req) const {
+ClientAddress Access::ClientOf(const Request& req) const {
   ForwardedHeaders headers;
   if (!options_.trusted_proxies.empty()) {
-    auto joined = [&](const char* name) {
-      std::string value;
-      for (size_t i = 0, n = req.get_header_value_count(name); i < n; ++i) {
-        if (i > 0) value += ',';
-        value += req.get_header_value(name, i);
-      }
-      return value;
-    };
-    headers = {joined("X-Forwarded-For"), joined("X-Forwarded-Proto"), joined("Forwarded")};
+    headers = {req.HeaderValues("X-Forwarded-For"), req.HeaderValues("X-Forwarded-Proto"),
+               req.HeaderValues("Forwarded")};
   }
-  return ResolveClient(options_.trusted_proxies, options_.forwarded_header, req.remote_addr,
+  return ResolveClient(options_.trusted_proxies, options_.forwarded_header, req.peer_address,
                        headers);
 }
 
-bool Access::Gate(const httplib::Request& req, httplib::Response& res) {
+bool Access::Gate(const Request& req, Response& res) {
   // Counted here, the one hook every request passes once; no address is
   // logged, only that the proxy in front writes what we cannot read.
   if (ClientOf(req).malformed && forwarded_malformed_.fetch_add(1) == 0) {
@@ -229,7 +228,7 @@ bool Access::Gate(const httplib::Request& req, httplib::Response& res) {
     if (!caller.user.empty() || !caller.csrf.empty() || !options_.public_sites.empty()) {
       return false;
     }
-    RedirectTo(res, "/login?next=" + httplib::detail::encode_query_param(req.target));
+    RedirectTo(res, "/login?next=" + PercentEncode(req.target));
     return true;
   }
   for (const std::string prefix : {"/api/report/", "/api/live/"}) {
@@ -268,7 +267,7 @@ bool Access::Gate(const httplib::Request& req, httplib::Response& res) {
   return false;
 }
 
-std::vector<std::string> Access::ReadableSites(const httplib::Request& req,
+std::vector<std::string> Access::ReadableSites(const Request& req,
                                                const std::vector<std::string>& all) {
   const Caller caller = Identify(req);
   std::vector<std::string> readable;
@@ -278,8 +277,8 @@ std::vector<std::string> Access::ReadableSites(const httplib::Request& req,
   return readable;
 }
 
-std::string Access::Cookie(const httplib::Request& req, const std::string& name,
-                           const std::string& value, int max_age_seconds) const {
+std::string Access::Cookie(const Request& req, const std::string& name, const std::string& value,
+                           int max_age_seconds) const {
   std::string cookie = name + "=" + value + "; HttpOnly; SameSite=Strict; Path=/";
   if (max_age_seconds >= 0) cookie += "; Max-Age=" + std::to_string(max_age_seconds);
   if (options_.secure_cookies || ClientOf(req).https) {
@@ -288,8 +287,8 @@ std::string Access::Cookie(const httplib::Request& req, const std::string& name,
   return cookie;
 }
 
-void Access::RenderForm(const httplib::Request& req, httplib::Response& res, int status,
-                        const std::string& action, bool with_user, const std::string& message) {
+void Access::RenderForm(const Request& req, Response& res, int status, const std::string& action,
+                        bool with_user, const std::string& message) {
   std::string page = ReadFile(options_.login_page);
   if (page.empty()) {
     return Deny(res, 503, "unavailable", "the login page is not built: " + options_.login_page);
@@ -305,26 +304,31 @@ void Access::RenderForm(const httplib::Request& req, httplib::Response& res, int
   ReplaceAll(page, "{{TITLE}}", with_user ? "Log in" : "Shared dashboard");
   ReplaceAll(page, "{{ACTION}}", EscapeHtml(action));
   ReplaceAll(page, "{{CSRF}}", csrf);
-  ReplaceAll(page, "{{NEXT}}", EscapeHtml(SafeNext(req.get_param_value("next"))));
+  // From the query (GET /login?next=) or, redrawn after a failed POST, the form.
+  std::string next = req.Param("next");
+  if (next.empty() && req.method == "POST") next = FormValue(ParseForm(req), "next");
+  ReplaceAll(page, "{{NEXT}}", EscapeHtml(SafeNext(next)));
   ReplaceAll(page, "{{MESSAGE}}", EscapeHtml(message));
   res.status = status;
-  res.set_header("Set-Cookie", Cookie(req, kCsrfCookie, csrf, kCsrfCookieSeconds));
-  res.set_header("Cache-Control", "no-store");
+  res.AddHeader("Set-Cookie", Cookie(req, kCsrfCookie, csrf, kCsrfCookieSeconds));
+  res.SetHeader("Cache-Control", "no-store");
   // Not framed anywhere (clickjacking of the password form).
-  res.set_header("X-Frame-Options", "DENY");
-  res.set_header("Content-Security-Policy", "frame-ancestors 'none'");
-  res.set_content(page, "text/html; charset=utf-8");
+  res.SetHeader("X-Frame-Options", "DENY");
+  // Strict: no script at all, styles and the form's target on this origin.
+  res.SetHeader("Content-Security-Policy",
+                "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'; "
+                "frame-ancestors 'none'");
+  res.SetContent(page, "text/html; charset=utf-8");
 }
 
-void Access::LoginPage(const httplib::Request& req, httplib::Response& res) {
-  if (!Identify(req).user.empty()) return RedirectTo(res, SafeNext(req.get_param_value("next")));
+void Access::LoginPage(const Request& req, Response& res) {
+  if (!Identify(req).user.empty()) return RedirectTo(res, SafeNext(req.Param("next")));
   RenderForm(req, res, 200, "/login", true, "");
 }
 
-bool Access::AdmitAttempt(const httplib::Request& req, httplib::Response& res,
-                          const std::string& action, bool with_user,
-                          const std::string& account_key) {
-  const httplib::Params form = ParseForm(req);
+bool Access::AdmitAttempt(const Request& req, Response& res, const std::string& action,
+                          bool with_user, const std::string& account_key) {
+  const HeaderList form = ParseForm(req);
   if (!SecretsEqual(FormValue(form, "csrf"), CookieValue(req, kCsrfCookie))) {
     RenderForm(req, res, 403, action, with_user, "The form expired. Please try again.");
     return false;
@@ -336,14 +340,14 @@ bool Access::AdmitAttempt(const httplib::Request& req, httplib::Response& res,
   const bool account_ok = per_account_.Allow(account_key, now);
   if (!address_ok || !account_ok) {
     RenderForm(req, res, 429, action, with_user, "Too many attempts. Wait a minute.");
-    res.set_header("Retry-After", "60");
+    res.SetHeader("Retry-After", "60");
     return false;
   }
   return true;
 }
 
-void Access::Login(const httplib::Request& req, httplib::Response& res) {
-  const httplib::Params form = ParseForm(req);
+void Access::Login(const Request& req, Response& res) {
+  const HeaderList form = ParseForm(req);
   const std::string user = FormValue(form, "user");
   if (!AdmitAttempt(req, res, "/login", true, "user:" + user)) return;
   Result<bool> checked = false;
@@ -362,35 +366,35 @@ void Access::Login(const httplib::Request& req, httplib::Response& res) {
   StartSession(req, res, user, 0, SafeNext(FormValue(form, "next")));
 }
 
-void Access::StartSession(const httplib::Request& req, httplib::Response& res,
-                          const std::string& user, int64_t share_id, const std::string& to) {
+void Access::StartSession(const Request& req, Response& res, const std::string& user,
+                          int64_t share_id, const std::string& to) {
   auto session = accounts_.StartSession(user, share_id, NowMs(), options_.session);
   if (!session.ok()) {
     LogEvent("access: " + session.message());
     return Deny(res, 503, "store_unavailable", "");
   }
   // A new id at every login: a session id planted before it is worthless.
-  res.set_header("Set-Cookie", Cookie(req, kSessionCookie, session.value().secret, -1));
-  res.set_header("Set-Cookie", Cookie(req, kCsrfCookie, "", 0));
+  res.AddHeader("Set-Cookie", Cookie(req, kSessionCookie, session.value().secret, -1));
+  res.AddHeader("Set-Cookie", Cookie(req, kCsrfCookie, "", 0));
   RedirectTo(res, to);
 }
 
-void Access::Logout(const httplib::Request& req, httplib::Response& res) {
+void Access::Logout(const Request& req, Response& res) {
   const Caller caller = Identify(req);
   if (caller.secret.empty()) return RedirectTo(res, "/login");
-  const httplib::Params form = ParseForm(req);
-  std::string token = req.get_header_value("X-CSRF-Token");
+  const HeaderList form = ParseForm(req);
+  std::string token = req.Header("X-CSRF-Token");
   if (token.empty()) token = FormValue(form, "csrf");
   if (!SecretsEqual(token, caller.csrf)) {
     return Deny(res, 403, "forbidden", "missing or wrong CSRF token");
   }
   Status ended = accounts_.EndSession(caller.secret);
   if (!ended.ok()) LogEvent("access: " + ended.message);
-  res.set_header("Set-Cookie", Cookie(req, kSessionCookie, "", 0));
+  res.AddHeader("Set-Cookie", Cookie(req, kSessionCookie, "", 0));
   RedirectTo(res, "/login");
 }
 
-void Access::Me(const httplib::Request& req, httplib::Response& res) {
+void Access::Me(const Request& req, Response& res) {
   const Caller caller = Identify(req);
   JsonWriter json;
   json.BeginObject(false);
@@ -401,12 +405,12 @@ void Access::Me(const httplib::Request& req, httplib::Response& res) {
   json.Key("csrf");
   caller.csrf.empty() ? json.Null() : json.String(caller.csrf);
   json.EndObject();
-  res.set_header("Cache-Control", "no-store");
-  res.set_content(std::move(json).Take(), "application/json");
+  res.SetHeader("Cache-Control", "no-store");
+  res.SetContent(std::move(json).Take(), "application/json");
 }
 
-void Access::SharePage(const httplib::Request& req, httplib::Response& res) {
-  auto link = accounts_.FindShare(req.matches[1].str());
+void Access::SharePage(const Request& req, Response& res) {
+  auto link = accounts_.FindShare(req.matches[1]);
   if (!link.ok()) return Deny(res, 503, "store_unavailable", "");
   if (!link.value().has_value()) return Deny(res, 404, "not_found", "this link was revoked");
   const ShareLink& found = *link.value();
@@ -416,8 +420,8 @@ void Access::SharePage(const httplib::Request& req, httplib::Response& res) {
   RenderForm(req, res, 200, req.path, false, "This dashboard is shared with a password.");
 }
 
-void Access::ShareLogin(const httplib::Request& req, httplib::Response& res) {
-  auto link = accounts_.FindShare(req.matches[1].str());
+void Access::ShareLogin(const Request& req, Response& res) {
+  auto link = accounts_.FindShare(req.matches[1]);
   if (!link.ok()) return Deny(res, 503, "store_unavailable", "");
   if (!link.value().has_value()) return Deny(res, 404, "not_found", "this link was revoked");
   const ShareLink& found = *link.value();

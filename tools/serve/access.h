@@ -23,14 +23,9 @@
 #include <vector>
 
 #include "tools/serve/client_address.h"
+#include "tools/serve/http_server.h"
 #include "tools/serve/rate_limiter.h"
 #include "tools/store/accounts.h"
-
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
 
 namespace microconv {
 
@@ -59,16 +54,15 @@ class Access {
 
   // /login (GET, POST), /logout (POST), /api/me, /share/TOKEN (GET, POST),
   // /login.css.
-  void Routes(httplib::Server& server);
+  void Routes(HttpServer& server);
   // For the pre-routing handler: true when the request was answered here
   // (401, 403 or a redirect to /login).
-  bool Gate(const httplib::Request& req, httplib::Response& res);
+  bool Gate(const Request& req, Response& res);
   // The sites of `all` this request may read (the site picker's list).
-  std::vector<std::string> ReadableSites(const httplib::Request& req,
-                                         const std::vector<std::string>& all);
+  std::vector<std::string> ReadableSites(const Request& req, const std::vector<std::string>& all);
   // The client behind any trusted proxy: every per-address decision keys on
   // its address, never on the socket's.
-  ClientAddress ClientOf(const httplib::Request& req) const;
+  ClientAddress ClientOf(const Request& req) const;
   // Requests whose trusted proxy sent an unreadable forwarded header.
   uint64_t forwarded_malformed() const { return forwarded_malformed_.load(); }
 
@@ -81,28 +75,28 @@ class Access {
     std::string csrf;        // the session's token
     std::string secret;      // the session cookie's value
   };
-  Caller Identify(const httplib::Request& req);
+  Caller Identify(const Request& req);
   bool MayRead(const Caller& caller, const std::string& site) const;
   bool IsPublic(const std::string& site) const;
 
-  void LoginPage(const httplib::Request& req, httplib::Response& res);
-  void Login(const httplib::Request& req, httplib::Response& res);
-  void Logout(const httplib::Request& req, httplib::Response& res);
-  void Me(const httplib::Request& req, httplib::Response& res);
-  void SharePage(const httplib::Request& req, httplib::Response& res);
-  void ShareLogin(const httplib::Request& req, httplib::Response& res);
+  void LoginPage(const Request& req, Response& res);
+  void Login(const Request& req, Response& res);
+  void Logout(const Request& req, Response& res);
+  void Me(const Request& req, Response& res);
+  void SharePage(const Request& req, Response& res);
+  void ShareLogin(const Request& req, Response& res);
   // The login template for a form posting to `action`; with_user: the
   // user-name field is kept. Sets a fresh pre-login CSRF cookie.
-  void RenderForm(const httplib::Request& req, httplib::Response& res, int status,
-                  const std::string& action, bool with_user, const std::string& message);
+  void RenderForm(const Request& req, Response& res, int status, const std::string& action,
+                  bool with_user, const std::string& message);
   // Starts a session and redirects to `to`.
-  void StartSession(const httplib::Request& req, httplib::Response& res, const std::string& user,
-                    int64_t share_id, const std::string& to);
+  void StartSession(const Request& req, Response& res, const std::string& user, int64_t share_id,
+                    const std::string& to);
   // The double-submit check of a pre-login form, then the rate limits;
   // false when it answered.
-  bool AdmitAttempt(const httplib::Request& req, httplib::Response& res, const std::string& action,
-                    bool with_user, const std::string& account_key);
-  std::string Cookie(const httplib::Request& req, const std::string& name, const std::string& value,
+  bool AdmitAttempt(const Request& req, Response& res, const std::string& action, bool with_user,
+                    const std::string& account_key);
+  std::string Cookie(const Request& req, const std::string& name, const std::string& value,
                      int max_age_seconds) const;
 
   AccessOptions options_;

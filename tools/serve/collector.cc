@@ -1,10 +1,5 @@
 #include "tools/serve/collector.h"
 
-#include <httplib.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -23,8 +18,16 @@
 namespace microconv {
 namespace {
 
-constexpr int kListenBacklog = 1024;
 constexpr const char* kCollectPath = "/api/collect";
+// How stale a live event may be (streams send one a second).
+constexpr std::chrono::milliseconds kLiveRenderInterval{250};
+// The dashboard pages' policy: their <meta> policy (web/dashboard/index.html,
+// scripts from this origin only) and, which a <meta> cannot say, never framed.
+constexpr const char* kDashboardPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' "
+    "data:; "
+    "connect-src 'self'; frame-src http: https:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'";
 
 // The media type without parameters, lowercased.
 std::string MediaType(const std::string& content_type) {
@@ -65,15 +68,7 @@ std::string DefaultReason(int status) {
   }
 }
 
-// After answering from the headers alone the unread body is still on the
-// socket: the connection must close instead of parsing it as a request.
-// httplib 0.11 decides keep-alive from the request's Connection header after
-// routing, so the pre-routing handler marks the request itself.
-void CloseAfterResponse(const httplib::Request& req) {
-  const_cast<httplib::Request&>(req).set_header("Connection", "close");
-}
-
-void AllowAnyOrigin(httplib::Response& res) { res.set_header("Access-Control-Allow-Origin", "*"); }
+void AllowAnyOrigin(Response& res) { res.SetHeader("Access-Control-Allow-Origin", "*"); }
 
 std::string HexHash(uint32_t hash) {
   char text[16];
@@ -95,76 +90,45 @@ Collector::Collector(CollectorOptions options, SiteRegistry& sites, SummaryStore
       access_(access),
       watch_(watch),
       limiter_(options_.rate_per_second, options_.rate_burst),
-      server_(std::make_unique<httplib::Server>()) {
+      server_(options_.http) {
   Routes();
 }
 
 Collector::~Collector() = default;
 
 void Collector::Routes() {
-  httplib::Server& svr = *server_;
-  const int threads = options_.threads;
-  svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  svr.set_payload_max_length(kMaxSummaryBytes);
-  svr.set_read_timeout(options_.read_timeout_seconds, 0);
-  svr.set_write_timeout(5, 0);
-  svr.set_keep_alive_max_count(1000);
-  svr.set_keep_alive_timeout(options_.read_timeout_seconds);
-  svr.set_tcp_nodelay(true);
-  // The Debian build fixes the listen backlog at 5; the options hook sees
-  // the listening socket first, so Bind() can raise the backlog on it.
-  svr.set_socket_options([this](int fd) {
-    int yes = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    if (listen_fd_ < 0) listen_fd_ = fd;
-  });
-
-  svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    return PreRoute(req, res) ? httplib::Server::HandlerResponse::Handled
-                              : httplib::Server::HandlerResponse::Unhandled;
-  });
-  // "Expect: 100-continue" is answered before pre-routing: refuse there, so
-  // the client never sends a body we would not read.
-  svr.set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
-    return RejectByHeaders(req, res) ? res.status : 100;
-  });
-  svr.set_error_handler(
-      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
-        if (res.body.empty()) res.set_content(DefaultReason(res.status), "text/plain");
-        return httplib::Server::HandlerResponse::Handled;
-      }));
-  svr.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        res.status = 500;
-        res.set_content("internal_error", "text/plain");
-      });
-  // Counted before the response is written (the logger runs after it), so a
-  // client that reads /metrics after its answer always sees its request.
-  svr.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+  HttpServer& svr = server_;
+  // Rate limit, size and type of an ingest, from its head alone.
+  svr.BeforeBody([this](const Request& req, Response& res) { return RejectByHeaders(req, res); });
+  svr.BeforeRoute([this](const Request& req, Response& res) { return PreRoute(req, res); });
+  // Counted before the response is written, so a client that reads
+  // /metrics after its answer always sees its request.
+  svr.AfterRoute([this](const Request& req, Response& res) {
+    if (res.status >= 400 && res.body.empty() && res.stream == nullptr) {
+      res.SetContent(DefaultReason(res.status), "text/plain");
+    }
     metrics_.CountRequest(EndpointLabel(req.path), res.status);
   });
 
   svr.Post(kCollectPath, [this](const auto& req, auto& res) { Collect(req, res); });
-  svr.Options(kCollectPath, [](const auto&, auto& res) {
+  svr.Route("OPTIONS", kCollectPath, [](const auto&, auto& res) {
     AllowAnyOrigin(res);
-    res.set_header("Access-Control-Allow-Methods", "POST, OPTIONS");
-    res.set_header("Access-Control-Allow-Headers", "Content-Type");
-    res.set_header("Access-Control-Max-Age", "86400");
+    res.SetHeader("Access-Control-Allow-Methods", "POST, OPTIONS");
+    res.SetHeader("Access-Control-Allow-Headers", "Content-Type");
+    res.SetHeader("Access-Control-Max-Age", "86400");
     res.status = 204;
   });
   auto wrong_method = [this](const auto&, auto& res) {
-    res.set_header("Allow", "POST, OPTIONS");
+    res.SetHeader("Allow", "POST, OPTIONS");
     Reject(res, 405, "method_not_allowed", "use POST", true);
   };
-  svr.Get(kCollectPath, wrong_method);
-  svr.Put(kCollectPath, wrong_method);
-  svr.Delete(kCollectPath, wrong_method);
-  svr.Patch(kCollectPath, wrong_method);
+  for (const char* method : {"GET", "PUT", "DELETE", "PATCH"}) {
+    svr.Route(method, kCollectPath, wrong_method);
+  }
 
-  svr.Get(R"(/api/report/([^/]+))", [this](const auto& req, auto& res) { Report(req, res); });
-  svr.Get(R"(/api/live/([^/]+))", [this](const auto& req, auto& res) { Live(req, res); });
-  svr.Get(R"(/config/([^/]+)\.mcc)",
-          [this](const auto& req, auto& res) { CompiledConfig(req, res); });
+  svr.Get("/api/report/{}", [this](const auto& req, auto& res) { Report(req, res); });
+  svr.Get("/api/live/{}", [this](const auto& req, auto& res) { Live(req, res); });
+  svr.Get("/config/{}.mcc", [this](const auto& req, auto& res) { CompiledConfig(req, res); });
   svr.Get("/api/sites", [this](const auto& req, auto& res) { SiteList(req, res); });
   svr.Get("/metrics", [this](const auto&, auto& res) { Metrics(res); });
   svr.Get("/healthz", [this](const auto&, auto& res) { Health(res); });
@@ -179,85 +143,70 @@ void Collector::Routes() {
   fs::path dashboard = web / "dashboard";
   if (!fs::is_directory(dashboard, error)) dashboard = web.parent_path() / "dashboard";
   if (static_files_.AddDirectory("/dashboard/", dashboard, false) == 0) {
-    svr.Get("/dashboard/?", [](const auto&, auto& res) {
-      res.set_content(
-          "<!doctype html><title>microconv</title><p>The dashboard is not built yet. "
-          "Reports: <code>/api/report/SITE</code>.</p>",
-          "text/html; charset=utf-8");
-    });
+    for (const char* path : {"/dashboard", "/dashboard/"}) {
+      svr.Get(path, [](const auto&, auto& res) {
+        res.SetContent(
+            "<!doctype html><title>microconv</title><p>The dashboard is not built yet. "
+            "Reports: <code>/api/report/SITE</code>.</p>",
+            "text/html; charset=utf-8");
+      });
+    }
   }
   if (static_files_.AddDirectory("/", web, true) == 0) {
     LogEvent("serve: web directory " + options_.web_dir + " not found; static files off");
   }
-  // Every other GET, CR and LF included (a "." would not match them).
-  svr.Get(R"([\s\S]*)", [this](const auto& req, auto& res) { static_files_.Serve(req, res); });
+  // Every other GET.
+  svr.Get("*", [this](const auto& req, auto& res) {
+    static_files_.Serve(req, res);
+    if (req.path.starts_with("/dashboard") && res.Header("Content-Type").starts_with("text/html")) {
+      res.SetHeader("Content-Security-Policy", kDashboardPolicy);
+    }
+  });
 }
 
-Status Collector::Bind() {
-  if (!server_->bind_to_port(options_.host, options_.port)) {
-    return {Error::kInvalidConfig,
-            "cannot listen on " + options_.host + ":" + std::to_string(options_.port)};
-  }
-  if (listen_fd_ >= 0) ::listen(listen_fd_, kListenBacklog);
-  return {};
-}
+Status Collector::Bind() { return server_.Bind(options_.host, options_.port); }
 
-void Collector::Run() { server_->listen_after_bind(); }
+void Collector::Run() { server_.Run(); }
 
-void Collector::Stop() {
-  {
-    std::lock_guard lock(stop_mutex_);
-    stopping_ = true;
-  }
-  stop_signal_.notify_all();
-  server_->stop();
-}
+void Collector::Stop() { server_.Stop(); }
 
-void Collector::Reject(httplib::Response& res, int status, const std::string& reason,
+void Collector::Reject(Response& res, int status, const std::string& reason,
                        const std::string& message, bool ingest) {
   res.status = status;
-  res.set_content(message.empty() ? reason : reason + ": " + message, "text/plain");
+  res.SetContent(message.empty() ? reason : reason + ": " + message, "text/plain");
   if (ingest) {
     AllowAnyOrigin(res);
     metrics_.CountRejected(reason);
   }
 }
 
-bool Collector::PreRoute(const httplib::Request& req, httplib::Response& res) {
-  if (access_.Gate(req, res)) return true;
+bool Collector::PreRoute(const Request& req, Response& res) { return access_.Gate(req, res); }
+
+bool Collector::RejectByHeaders(const Request& req, Response& res) {
   if (req.path != kCollectPath || req.method != "POST") return false;
   if (!limiter_.Allow(access_.ClientOf(req).address, RateLimiter::Clock::now())) {
-    CloseAfterResponse(req);
-    res.set_header("Retry-After", "1");
+    res.SetHeader("Retry-After", "1");
     Reject(res, 429, "rate_limited", "too many requests from this address", true);
     return true;
   }
-  return RejectByHeaders(req, res);
-}
-
-bool Collector::RejectByHeaders(const httplib::Request& req, httplib::Response& res) {
-  if (req.path != kCollectPath || req.method != "POST") return false;
   // Decided from the headers alone, before any byte of the body is read.
-  if (req.has_header("Content-Length")) {
-    const std::string length = req.get_header_value("Content-Length");
+  if (req.HasHeader("Content-Length")) {
+    const std::string length = req.Header("Content-Length");
     uint64_t bytes = 0;
     auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), bytes);
     if (ec != std::errc() || end != length.data() + length.size()) {
-      CloseAfterResponse(req);
       Reject(res, 400, "bad_request", "bad Content-Length", true);
       return true;
     }
     if (bytes > kMaxSummaryBytes) {
-      CloseAfterResponse(req);
       Reject(res, 413, ErrorName(Error::kTooLarge),
              "body above " + std::to_string(kMaxSummaryBytes) + " bytes", true);
       return true;
     }
   }
-  const std::string type = MediaType(req.get_header_value("Content-Type"));
+  const std::string type = MediaType(req.Header("Content-Type"));
   // text/plain: sendBeacon with a Blob of that type needs no CORS preflight.
   if (type != "text/plain" && type != "application/octet-stream") {
-    CloseAfterResponse(req);
     Reject(res, 415, "unsupported_media_type",
            "Content-Type must be text/plain or application/octet-stream", true);
     return true;
@@ -265,7 +214,7 @@ bool Collector::RejectByHeaders(const httplib::Request& req, httplib::Response& 
   return false;
 }
 
-void Collector::Collect(const httplib::Request& req, httplib::Response& res) {
+void Collector::Collect(const Request& req, Response& res) {
   // A heap copy: aligned for the Verifier, and owned while we read it.
   const std::vector<uint8_t> bytes(req.body.begin(), req.body.end());
   if (bytes.empty()) return Reject(res, 400, ErrorName(Error::kTruncated), "empty body", true);
@@ -299,7 +248,7 @@ void Collector::Collect(const httplib::Request& req, httplib::Response& res) {
     return Reject(res, 400, "invalid_traffic_source", source.message, true);
   }
   if (Status damage = watch_.Damage(); !damage.ok()) {
-    res.set_header("Retry-After", "60");
+    res.SetHeader("Retry-After", "60");
     return Reject(res, 503, "store_damaged", "not stored, retry later", true);
   }
   // Before the store: a date outside the window never reaches it, so it
@@ -320,17 +269,17 @@ void Collector::Collect(const httplib::Request& req, httplib::Response& res) {
   watch_.NoteIngest(committed);
   if (!committed.ok()) {
     LogEvent("store: commit failed: " + committed.message);
-    res.set_header("Retry-After", "5");
+    res.SetHeader("Retry-After", "5");
     return Reject(res, 503, "store_unavailable", "not stored, retry later", true);
   }
   live_.Record(*config, summary, LiveBoard::Clock::now());
   AllowAnyOrigin(res);
   res.status = 202;
-  res.set_content("accepted", "text/plain");
+  res.SetContent("accepted", "text/plain");
 }
 
-void Collector::Report(const httplib::Request& req, httplib::Response& res) {
-  const std::string site = req.matches[1];
+void Collector::Report(const Request& req, Response& res) {
+  const std::string& site = req.matches[1];
   std::shared_ptr<const Config> config = sites_.Current(site);
   if (config == nullptr) return Reject(res, 404, "unknown_site", "no config for this site", false);
   std::vector<ReportParam> params;
@@ -347,18 +296,18 @@ void Collector::Report(const httplib::Request& req, httplib::Response& res) {
     return Reject(res, 503, "store_unavailable", "", false);
   }
   if (!report.ok()) return Reject(res, 400, ErrorName(report.error()), report.message(), false);
-  res.set_header("Cache-Control", "no-store");
-  res.set_content(RenderReportJson(report.value()), "application/json");
+  res.SetHeader("Cache-Control", "no-store");
+  res.SetContent(RenderReportJson(report.value()), "application/json");
 }
 
-void Collector::Live(const httplib::Request& req, httplib::Response& res) {
-  const std::string site = req.matches[1];
+void Collector::Live(const Request& req, Response& res) {
+  const std::string& site = req.matches[1];
   if (sites_.Current(site) == nullptr) {
     return Reject(res, 404, "unknown_site", "no config for this site", false);
   }
   if (const std::string refused = AcquireStream(site); !refused.empty()) {
     // Streams end when their viewer leaves; a retry in a while may fit.
-    res.set_header("Retry-After", "10");
+    res.SetHeader("Retry-After", "10");
     const bool site_full = refused == "too_many_streams_for_site";
     return Reject(
         res, site_full ? 429 : 503, refused,
@@ -367,26 +316,30 @@ void Collector::Live(const httplib::Request& req, httplib::Response& res) {
                   : "at most " + std::to_string(options_.max_live_streams) + " live streams in all",
         false);
   }
-  res.set_header("Cache-Control", "no-cache");
-  res.set_chunked_content_provider(
-      "text/event-stream",
-      [this, site, first_event = true](size_t, httplib::DataSink& sink) mutable {
-        if (!first_event) {
-          std::unique_lock lock(stop_mutex_);
-          stop_signal_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
-          if (stopping_) {
-            sink.done();
-            return true;
-          }
-        }
-        first_event = false;
-        std::shared_ptr<const Config> config = sites_.Current(site);
-        if (config == nullptr) return false;
-        const std::string event =
-            "event: live\ndata: " + live_.RenderJson(*config, LiveBoard::Clock::now()) + "\n\n";
-        return sink.write(event.data(), event.size());
-      },
-      [this, site](bool) { ReleaseStream(site); });
+  res.SetHeader("Cache-Control", "no-cache");
+  res.SetHeader("Content-Type", "text/event-stream");
+  // Between events the stream is parked by the server: no thread.
+  auto stream = std::make_shared<EventStream>();
+  stream->interval = std::chrono::seconds(1);
+  stream->next = [this, site](std::string& out) {
+    std::shared_ptr<const Config> config = sites_.Current(site);
+    if (config == nullptr) return false;
+    out = LiveEvent(site, *config);
+    return true;
+  };
+  stream->closed = [this, site] { ReleaseStream(site); };
+  res.stream = std::move(stream);
+}
+
+std::string Collector::LiveEvent(const std::string& site, const Config& config) {
+  const auto now = LiveBoard::Clock::now();
+  std::lock_guard lock(live_render_mutex_);
+  RenderedLive& rendered = live_rendered_[site];
+  if (rendered.event.empty() || rendered.config_hash != config.hash() ||
+      now - rendered.at >= kLiveRenderInterval) {
+    rendered = {now, config.hash(), "event: live\ndata: " + live_.RenderJson(config, now) + "\n\n"};
+  }
+  return rendered.event;
 }
 
 std::string Collector::AcquireStream(const std::string& site) {
@@ -405,8 +358,8 @@ void Collector::ReleaseStream(const std::string& site) {
   if (--live_streams_by_site_[site] <= 0) live_streams_by_site_.erase(site);
 }
 
-void Collector::CompiledConfig(const httplib::Request& req, httplib::Response& res) {
-  const std::string site(req.matches[1]);
+void Collector::CompiledConfig(const Request& req, Response& res) {
+  const std::string& site = req.matches[1];
   std::shared_ptr<const Config> config = sites_.Current(site);
   if (config == nullptr) {
     AllowAnyOrigin(res);
@@ -427,7 +380,7 @@ void Collector::CompiledConfig(const httplib::Request& req, httplib::Response& r
 // configs; those this caller may read), and what a report query accepts,
 // so the dashboard reads the limits and breakdown names instead of copying
 // them.
-void Collector::SiteList(const httplib::Request& req, httplib::Response& res) {
+void Collector::SiteList(const Request& req, Response& res) {
   JsonWriter json;
   json.BeginObject(false);
   json.Key("sites");
@@ -445,11 +398,11 @@ void Collector::SiteList(const httplib::Request& req, httplib::Response& res) {
   json.EndArray();
   json.EndObject();
   json.EndObject();
-  res.set_header("Cache-Control", "no-store");
-  res.set_content(std::move(json).Take(), "application/json");
+  res.SetHeader("Cache-Control", "no-store");
+  res.SetContent(std::move(json).Take(), "application/json");
 }
 
-void Collector::Metrics(httplib::Response& res) {
+void Collector::Metrics(Response& res) {
   std::vector<CollectorMetrics::Gauge> gauges;
   auto stored = store_.CountSessions();
   gauges.push_back({"microconv_sessions_stored", "Sessions in the store (all sites).",
@@ -467,22 +420,22 @@ void Collector::Metrics(httplib::Response& res) {
                     "Requests from a trusted proxy with an unreadable forwarded header.",
                     double(access_.forwarded_malformed()), "counter"});
   watch_.AppendMetrics(gauges);
-  res.set_content(metrics_.Render(gauges), "text/plain; version=0.0.4");
+  res.SetContent(metrics_.Render(gauges), "text/plain; version=0.0.4");
 }
 
-void Collector::Health(httplib::Response& res) {
+void Collector::Health(Response& res) {
   const StoreWatch::Verdict verdict = watch_.Check();
   if (!verdict.reason.empty()) {
     // A damaged or full store must take this collector out of rotation:
     // 503 with the reason, like ingest answers when a commit fails.
     res.status = 503;
     if (verdict.reason == "disk_full" || verdict.reason == "store_write_failed") {
-      res.set_header("Retry-After", "30");
+      res.SetHeader("Retry-After", "30");
     }
-    res.set_content(verdict.reason + ": " + verdict.detail, "text/plain");
+    res.SetContent(verdict.reason + ": " + verdict.detail, "text/plain");
     return;
   }
-  res.set_content("ok", "text/plain");
+  res.SetContent("ok", "text/plain");
 }
 
 }  // namespace microconv

@@ -1,5 +1,5 @@
-// The collector's HTTP surface (SPEC section 9) on cpp-httplib's thread-pool
-// server: ingest (POST /api/collect), reports, the live stream, compiled
+// The collector's HTTP surface (SPEC section 9) on HttpServer
+// (http_server.h): ingest (POST /api/collect), reports, the live stream, compiled
 // configs, the tracker's static files, metrics and health.
 //
 // Every byte of a request is hostile until VerifySummary has passed: the
@@ -21,6 +21,7 @@
 #include "core/summary.h"
 #include "tools/serve/access.h"
 #include "tools/serve/collector_metrics.h"
+#include "tools/serve/http_server.h"
 #include "tools/serve/live_board.h"
 #include "tools/serve/rate_limiter.h"
 #include "tools/serve/site_registry.h"
@@ -29,12 +30,6 @@
 #include "tools/store/commit_queue.h"
 #include "tools/store/summary_store.h"
 
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
-
 namespace microconv {
 
 struct CollectorOptions {
@@ -42,16 +37,15 @@ struct CollectorOptions {
   int port = 8080;
   std::string web_dir = "web/dist";
   int k_anonymity = -1;  // < 0: each site's configured k
-  // Worker threads: an ingest request holds one until its batch commits, so
-  // this bounds the group-commit batch size (and the open live streams).
-  int threads = 64;
-  int read_timeout_seconds = 5;  // slow bodies and idle keep-alive
-  double rate_per_second = 50;   // per source address; <= 0: off
+  // Connection limits and deadlines; its worker threads: an ingest request
+  // holds one until its batch commits, so they bound the group-commit batch.
+  HttpLimits http;
+  double rate_per_second = 50;  // per source address; <= 0: off
   double rate_burst = 200;
-  // Open live (SSE) streams: each holds a worker thread, so all sites
-  // together stay well below `threads`; one site alone cannot take them all.
-  int max_live_streams = 16;
-  int max_live_streams_per_site = 4;
+  // Open live (SSE) streams: they hold no thread (memory only), but one
+  // site alone cannot take them all.
+  int max_live_streams = 1000;
+  int max_live_streams_per_site = 100;
   // Session starts accepted around the collector's clock (core/summary.h).
   StartWindow start_window;
 };
@@ -72,24 +66,27 @@ class Collector {
 
  private:
   void Routes();
-  // true when the request was answered (access gate, rate limit, then
-  // RejectByHeaders).
-  bool PreRoute(const httplib::Request& req, httplib::Response& res);
+  // true when the request was answered (access gate, on a worker).
+  bool PreRoute(const Request& req, Response& res);
   // Takes a live-stream slot of `site`: "" when granted, else the reason.
   std::string AcquireStream(const std::string& site);
+  // The live event of `site` for every stream of it: rendered at most once
+  // per kLiveRenderInterval, so thousands of streams cost one rendering.
+  std::string LiveEvent(const std::string& site, const Config& config);
   void ReleaseStream(const std::string& site);
-  // Answers an ingest whose headers already disqualify it (size, type).
-  bool RejectByHeaders(const httplib::Request& req, httplib::Response& res);
-  void Collect(const httplib::Request& req, httplib::Response& res);
-  void Report(const httplib::Request& req, httplib::Response& res);
-  void Live(const httplib::Request& req, httplib::Response& res);
-  void CompiledConfig(const httplib::Request& req, httplib::Response& res);
-  void SiteList(const httplib::Request& req, httplib::Response& res);
-  void Metrics(httplib::Response& res);
-  void Health(httplib::Response& res);
+  // Answers an ingest whose headers already disqualify it (rate, size,
+  // type): on the event loop, before the body is read.
+  bool RejectByHeaders(const Request& req, Response& res);
+  void Collect(const Request& req, Response& res);
+  void Report(const Request& req, Response& res);
+  void Live(const Request& req, Response& res);
+  void CompiledConfig(const Request& req, Response& res);
+  void SiteList(const Request& req, Response& res);
+  void Metrics(Response& res);
+  void Health(Response& res);
   // A 4xx/5xx with a short plain-text reason, counted when it is an ingest.
-  void Reject(httplib::Response& res, int status, const std::string& reason,
-              const std::string& message, bool ingest);
+  void Reject(Response& res, int status, const std::string& reason, const std::string& message,
+              bool ingest);
 
   CollectorOptions options_;
   SiteRegistry& sites_;
@@ -102,14 +99,17 @@ class Collector {
   RateLimiter limiter_;
   StaticFiles static_files_;
   AssetCache compiled_configs_;
-  std::unique_ptr<httplib::Server> server_;
-  int listen_fd_ = -1;
+  HttpServer server_;
   std::mutex streams_mutex_;
   int live_streams_ = 0;
   std::map<std::string, int> live_streams_by_site_;
-  std::mutex stop_mutex_;
-  std::condition_variable stop_signal_;
-  bool stopping_ = false;
+  struct RenderedLive {
+    LiveBoard::Clock::time_point at;
+    uint32_t config_hash = 0;
+    std::string event;
+  };
+  std::mutex live_render_mutex_;
+  std::map<std::string, RenderedLive> live_rendered_;  // by site (configured sites only)
 };
 
 }  // namespace microconv

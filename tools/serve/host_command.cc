@@ -1,7 +1,6 @@
 // microconv host: serves a static site folder (the demo store) on its own
 // origin; see site_host.h. It is a demo and test aid, not a production web
 // server: no TLS, no compression, whole files from memory.
-#include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -12,6 +11,7 @@
 
 #include "tools/base/flags.h"
 #include "tools/serve/event_log.h"
+#include "tools/serve/http_server.h"
 #include "tools/serve/serve_command.h"
 #include "tools/serve/site_host.h"
 
@@ -62,19 +62,19 @@ int RunHost(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  httplib::Server server;
+  // The collector's server with its default limits; one byte range is
+  // served (the demo's video seeks), several are not.
+  HttpServer server{HttpLimits{}};
   const SiteHost& host = site.value();
-  server.Get(".*", [&host](const httplib::Request& req, httplib::Response& res) {
+  server.Get("*", [&host](const Request& req, Response& res) {
     HostedFile file = host.Serve(req.path);
-    // Left unset for 200, httplib answers a Range request (video seeking)
-    // with 206 and the part asked for.
-    if (file.status != 200) res.status = file.status;
-    res.set_header("Cache-Control", file.cacheable ? "public, max-age=300" : "no-cache");
-    res.set_header("X-Content-Type-Options", "nosniff");
-    res.set_content(std::move(file.body), file.content_type);
+    res.status = file.status;
+    res.SetHeader("Cache-Control", file.cacheable ? "public, max-age=300" : "no-cache");
+    res.SetContent(std::move(file.body), file.content_type);
+    ApplySingleRange(req, res);
   });
-  if (!server.bind_to_port(address.value().host, address.value().port)) {
-    LogEvent("host: cannot listen on " + listen);
+  if (Status bound = server.Bind(address.value().host, address.value().port); !bound.ok()) {
+    LogEvent("host: " + bound.message);
     return 1;
   }
   std::atomic<bool> signalled = false;
@@ -82,10 +82,10 @@ int RunHost(int argc, char** argv) {
     int signal_number = 0;
     sigwait(&signals, &signal_number);
     signalled = true;
-    server.stop();
+    server.Stop();
   });
   LogEvent("host: serving " + root + " on " + listen);
-  server.listen_after_bind();
+  server.Run();
   if (!signalled) pthread_kill(stopper.native_handle(), SIGTERM);  // listening failed: wake it
   stopper.join();
   LogEvent("host: stopped");

@@ -2,7 +2,9 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -23,8 +25,10 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: microconv serve --store sqlite:PATH --sites DIR --listen HOST:PORT\n"
-    "                       [--web DIR] [--k N] [--threads N] [--read-timeout SECONDS]\n"
-    "                       [--rate PER_SECOND] [--burst N] [--public-site S,...]\n"
+    "                       [--web DIR] [--k N] [--threads N] [--rate PER_SECOND] [--burst N]\n"
+    "                       [--header-timeout S] [--body-timeout S] [--idle-timeout S]\n"
+    "                       [--max-connections N] [--max-connections-per-address N]\n"
+    "                       [--max-header-bytes N] [--public-site S,...]\n"
     "                       [--secure-cookies] [--session-idle SECONDS] [--session-max SECONDS]\n"
     "                       [--trust-proxy CIDR,...] [--forwarded-header "
     "x-forwarded-for|forwarded]\n"
@@ -37,8 +41,18 @@ constexpr const char* kUsage =
     "                  first that exists of ../share/microconv/web next to the binary, as\n"
     "                  `cmake --install` puts it, and web/dist in the working directory)\n"
     "  --k             k-anonymity for reports (default: each site's config)\n"
-    "  --threads       HTTP worker threads (default 64)\n"
-    "  --read-timeout  seconds before a slow request is dropped (default 5)\n"
+    "  --threads       handler threads (default 64); connections are served by an event\n"
+    "                  loop and hold none while they send, wait or stream\n"
+    "  --header-timeout  seconds a connection has to send a whole request head, from its\n"
+    "                  start or its previous response, however it trickles (default 10)\n"
+    "  --body-timeout  seconds a request has to send its whole body after its head (408;\n"
+    "                  default 10)\n"
+    "  --idle-timeout  seconds an idle keep-alive connection stays open (default 5)\n"
+    "  --max-connections  open connections in all (default 8192); per connecting (socket)\n"
+    "                  address: --max-connections-per-address (default 128; raise it behind a\n"
+    "                  proxy, whose connections all share its address)\n"
+    "  --max-header-bytes  request line and headers, about (default 16384; 414 / 431 beyond)\n"
+    "                  request bodies: 413 past 16384 bytes, declared or chunked\n"
     "  --rate/--burst  ingest requests per second per client address (default 50/200; 0: off)\n"
     "  --public-site   sites whose dashboard and report anyone may read (default: none)\n"
     "  --secure-cookies  mark cookies Secure (TLS terminated by a proxy in front)\n"
@@ -51,14 +65,24 @@ constexpr const char* kUsage =
     "  --session-max   seconds a login lasts at most (default 86400)\n"
     "  --history-hours oldest session start accepted, hours before now (default 48; a start\n"
     "                  more than 10 minutes ahead is refused too); raise it only to seed history\n"
-    "  --live-streams  open live streams, all sites (default 16); per site: "
-    "--live-streams-per-site\n"
-    "                  (default 4)\n"
+    "  --live-streams  open live streams, all sites (default 1000; memory, no thread);\n"
+    "                  per site: --live-streams-per-site (default 100)\n"
     "  --retention-days keep the last N days (today included): older days are deleted at\n"
     "                  start and then daily, like `microconv prune` (default: keep everything)\n"
     "Accounts: `microconv user add NAME --store ...`; the dashboard needs a login.\n";
 
 constexpr std::chrono::seconds kSitePollInterval{2};
+
+void RaiseDescriptorLimit(rlim_t wanted) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= wanted) return;
+  limit.rlim_cur = std::min(wanted, limit.rlim_max);
+  setrlimit(RLIMIT_NOFILE, &limit);
+  if (limit.rlim_cur < wanted) {
+    LogEvent("serve: only " + std::to_string(limit.rlim_cur) +
+             " open files allowed; --max-connections may not be reached");
+  }
+}
 
 int UsageError(const std::string& message) {
   std::fprintf(stderr, "microconv serve: %s\n%s", message.c_str(), kUsage);
@@ -75,7 +99,12 @@ int RunServe(int argc, char** argv) {
                               {"--web"},
                               {"--k"},
                               {"--threads"},
-                              {"--read-timeout"},
+                              {"--header-timeout"},
+                              {"--body-timeout"},
+                              {"--idle-timeout"},
+                              {"--max-connections"},
+                              {"--max-connections-per-address"},
+                              {"--max-header-bytes"},
                               {"--rate"},
                               {"--burst"},
                               {"--public-site"},
@@ -105,16 +134,24 @@ int RunServe(int argc, char** argv) {
   options.port = address.value().port;
   options.web_dir = flags.Get("--web", DefaultWebDir());
   auto k = flags.Int("--k", options.k_anonymity, 0, 1000000);
-  auto threads = flags.Int("--threads", options.threads, 4, 1024);
-  auto read_timeout = flags.Int("--read-timeout", options.read_timeout_seconds, 1, 3600);
+  HttpLimits& http = options.http;
+  auto threads = flags.Int("--threads", http.worker_threads, 4, 1024);
+  auto header_timeout = flags.Int("--header-timeout", http.header_timeout_seconds, 1, 3600);
+  auto body_timeout = flags.Int("--body-timeout", http.body_timeout_seconds, 1, 3600);
+  auto idle_timeout = flags.Int("--idle-timeout", http.idle_timeout_seconds, 1, 3600);
+  auto connections = flags.Int("--max-connections", http.max_connections, 16, 1000000);
+  auto per_address =
+      flags.Int("--max-connections-per-address", http.max_connections_per_address, 1, 1000000);
+  auto header_bytes = flags.Int("--max-header-bytes", http.max_header_bytes, 1024, 1 << 20);
   auto history =
       flags.Int("--history-hours", options.start_window.max_age_minutes / 60, 1, 10 * 366 * 24);
-  auto streams = flags.Int("--live-streams", options.max_live_streams, 1, 1024);
+  auto streams = flags.Int("--live-streams", options.max_live_streams, 1, 1000000);
   auto site_streams =
-      flags.Int("--live-streams-per-site", options.max_live_streams_per_site, 1, 1024);
+      flags.Int("--live-streams-per-site", options.max_live_streams_per_site, 1, 1000000);
   auto retention_days = flags.Int("--retention-days", 0, 1, 100000);
   for (const Result<long long>* value :
-       {&k, &threads, &read_timeout, &history, &streams, &site_streams, &retention_days}) {
+       {&k, &threads, &header_timeout, &body_timeout, &idle_timeout, &connections, &per_address,
+        &header_bytes, &history, &streams, &site_streams, &retention_days}) {
     if (!value->ok()) return UsageError(value->message());
   }
   auto rate = flags.Number("--rate", options.rate_per_second, 0, 1e9);
@@ -123,8 +160,14 @@ int RunServe(int argc, char** argv) {
     if (!value->ok()) return UsageError(value->message());
   }
   options.k_anonymity = static_cast<int>(k.value());
-  options.threads = static_cast<int>(threads.value());
-  options.read_timeout_seconds = static_cast<int>(read_timeout.value());
+  http.worker_threads = static_cast<int>(threads.value());
+  http.header_timeout_seconds = static_cast<int>(header_timeout.value());
+  http.body_timeout_seconds = static_cast<int>(body_timeout.value());
+  http.idle_timeout_seconds = static_cast<int>(idle_timeout.value());
+  http.max_connections = static_cast<int>(connections.value());
+  http.max_connections_per_address = static_cast<int>(per_address.value());
+  http.max_header_bytes = static_cast<int>(header_bytes.value());
+  http.max_body_bytes = kMaxSummaryBytes;
   options.rate_per_second = rate.value();
   options.rate_burst = burst.value();
   AccessOptions access_options;
@@ -162,13 +205,9 @@ int RunServe(int argc, char** argv) {
   options.start_window.max_age_minutes = history.value() * 60;
   options.max_live_streams = static_cast<int>(streams.value());
   options.max_live_streams_per_site = static_cast<int>(site_streams.value());
-  // Streams hold worker threads: ingest keeps at least half of them.
-  if (options.max_live_streams > options.threads / 2) {
-    if (flags.Has("--live-streams")) {
-      return UsageError("--live-streams must be at most half of --threads");
-    }
-    options.max_live_streams = options.threads / 2;
-  }
+  // Every connection is a descriptor: the soft limit rises to what the
+  // connection cap needs (up to the hard limit).
+  RaiseDescriptorLimit(http.max_connections + 256);
 
   // Signals are taken by one thread with sigwait: no work in signal context.
   sigset_t signals;

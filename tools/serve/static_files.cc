@@ -1,7 +1,6 @@
 #include "tools/serve/static_files.h"
 
 #include <brotli/encode.h>
-#include <httplib.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -126,7 +125,7 @@ bool NoneMatchHits(std::string_view header, std::string_view etag) {
 
 // A URL path that can only name a loaded file: letters, digits, '.', '-',
 // '_', '~' and single '/' separators, no segment starting with '.' (so no
-// "..", no dotfiles). httplib has already percent-decoded it, so "%00" and
+// "..", no dotfiles). The server has already percent-decoded it, so "%00" and
 // "%2e%2e" arrive here as NUL and "..".
 bool PlainPath(std::string_view path) {
   if (path.empty() || path.front() != '/') return false;
@@ -239,32 +238,30 @@ std::shared_ptr<const StaticAsset> CompressedAsset(std::span<const uint8_t> byte
   return asset;
 }
 
-void ServeAsset(const StaticAsset& asset, const httplib::Request& req, httplib::Response& res) {
-  const ContentCoding coding = ChooseCoding(req.get_header_value("Accept-Encoding"),
-                                            !asset.gzip.empty(), !asset.brotli.empty());
-  // httplib would compress text types again from this header.
-  const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+void ServeAsset(const StaticAsset& asset, const Request& req, Response& res) {
+  const ContentCoding coding =
+      ChooseCoding(req.Header("Accept-Encoding"), !asset.gzip.empty(), !asset.brotli.empty());
   const std::string etag = VariantEtag(asset.etag, coding);
-  if (!res.has_header("X-Content-Type-Options")) {
-    res.set_header("X-Content-Type-Options", "nosniff");
+  if (!res.HasHeader("X-Content-Type-Options")) {
+    res.SetHeader("X-Content-Type-Options", "nosniff");
   }
-  res.set_header("Cache-Control", asset.cache_control);
-  res.set_header("ETag", etag);
-  res.set_header("Vary", "Accept-Encoding");
-  if (asset.cross_origin) res.set_header("Access-Control-Allow-Origin", "*");
-  if (NoneMatchHits(req.get_header_value("If-None-Match"), etag)) {
+  res.SetHeader("Cache-Control", asset.cache_control);
+  res.SetHeader("ETag", etag);
+  res.SetHeader("Vary", "Accept-Encoding");
+  if (asset.cross_origin) res.SetHeader("Access-Control-Allow-Origin", "*");
+  if (NoneMatchHits(req.Header("If-None-Match"), etag)) {
     res.status = 304;
     return;
   }
   const std::string* body = &asset.identity;
   if (coding == ContentCoding::kBrotli) {
     body = &asset.brotli;
-    res.set_header("Content-Encoding", "br");
+    res.SetHeader("Content-Encoding", "br");
   } else if (coding == ContentCoding::kGzip) {
     body = &asset.gzip;
-    res.set_header("Content-Encoding", "gzip");
+    res.SetHeader("Content-Encoding", "gzip");
   }
-  res.set_content(*body, asset.content_type.c_str());
+  res.SetContent(*body, asset.content_type);
 }
 
 int StaticFiles::AddDirectory(const std::string& url_prefix, const fs::path& dir,
@@ -295,12 +292,12 @@ int StaticFiles::AddDirectory(const std::string& url_prefix, const fs::path& dir
   return loaded;
 }
 
-void StaticFiles::Serve(const httplib::Request& req, httplib::Response& res) const {
+void StaticFiles::Serve(const Request& req, Response& res) const {
   const std::string& path = req.path;
-  res.set_header("X-Content-Type-Options", "nosniff");
+  res.SetHeader("X-Content-Type-Options", "nosniff");
   if (!PlainPath(path)) {
     res.status = 400;
-    res.set_content("bad_path", "text/plain");
+    res.SetContent("bad_path", "text/plain");
     return;
   }
   const std::string key = path.ends_with('/') ? path + "index.html" : path;
@@ -308,7 +305,7 @@ void StaticFiles::Serve(const httplib::Request& req, httplib::Response& res) con
     return ServeAsset(found->second, req, res);
   }
   if (!path.ends_with('/') && assets_.contains(path + "/index.html")) {
-    res.set_redirect(path + "/", 301);
+    res.Redirect(path + "/", 301);
     return;
   }
   res.status = 404;

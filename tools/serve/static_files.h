@@ -23,10 +23,7 @@
 #include <string>
 #include <string_view>
 
-namespace httplib {
-struct Request;
-struct Response;
-}  // namespace httplib
+#include "tools/serve/http_server.h"
 
 namespace microconv {
 
@@ -72,9 +69,9 @@ std::shared_ptr<const StaticAsset> CompressedAsset(std::span<const uint8_t> byte
                                                    bool cross_origin);
 
 // Answers `req` from `asset`: 304 when If-None-Match names the chosen
-// variant, else the variant's bytes with their headers. httplib's own
-// compression is turned off for the answer (the bytes are final).
-void ServeAsset(const StaticAsset& asset, const httplib::Request& req, httplib::Response& res);
+// variant, else the variant's bytes with their headers (final: the server
+// compresses nothing itself).
+void ServeAsset(const StaticAsset& asset, const Request& req, Response& res);
 
 // Static files by URL path, loaded at start.
 class StaticFiles {
@@ -88,7 +85,7 @@ class StaticFiles {
   // Answers a GET/HEAD: 400 for a path that cannot name a file ("..",
   // NUL and other control bytes, backslashes, ...), 301 from "/dir" to
   // "/dir/", "/dir/" as "/dir/index.html", 404 when unknown.
-  void Serve(const httplib::Request& req, httplib::Response& res) const;
+  void Serve(const Request& req, Response& res) const;
 
  private:
   std::map<std::string, StaticAsset, std::less<>> assets_;
