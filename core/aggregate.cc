@@ -310,8 +310,7 @@ Status Aggregate::Fold(const wire::Summary& summary, bool remove) {
   return {};
 }
 
-void Aggregate::AddFunnels(const wire::Summary& summary, const RevenueTally& revenue,
-                           bool remove) {
+void Aggregate::AddFunnels(const wire::Summary& summary, const RevenueTally& revenue, bool remove) {
   auto put = [remove](auto& into, const auto& value) { Put(into, value, remove); };
   const auto* funnels = summary.funnels();
   if (funnels == nullptr) return;

@@ -545,7 +545,8 @@ void BuildForms(const Aggregate& a, const Names& names, const ReportOptions& opt
         other += *literal[i].second;
         continue;
       }
-      form.fields.push_back(MakeFieldRow(std::string(literal[i].first), true, *literal[i].second, k));
+      form.fields.push_back(
+          MakeFieldRow(std::string(literal[i].first), true, *literal[i].second, k));
     }
     form.other_fields = MakeFieldRow("(other)", true, other, k);
     report.forms.push_back(std::move(form));

@@ -142,8 +142,9 @@ TEST_F(IncrementalAggregatesTest, ReflushedSessionsEqualAFreshReindex) {
   // A report between commits: the kept aggregates, not a rebuild.
   const std::string between = Report(*store);
   for (size_t i = 0; i < reflushed.size(); i += 4) {
-    ASSERT_TRUE(store->Put(std::span(reflushed).subspan(i, std::min<size_t>(4, reflushed.size() - i)))
-                    .ok());
+    ASSERT_TRUE(
+        store->Put(std::span(reflushed).subspan(i, std::min<size_t>(4, reflushed.size() - i)))
+            .ok());
   }
   // Every day's aggregate was kept by the commits: deltas, no rebuild.
   EXPECT_GT(Count(dir.store(), "SELECT count(*) FROM day_deltas"), 4);

@@ -678,7 +678,8 @@ TEST(CappedStringMapTest, KeepsTheSameKeysWhateverTheOrder) {
 TEST(CappedStringMapTest, SubtractIsExactAtTheCap) {
   std::mt19937 rng(9);
   std::vector<std::pair<std::string, uint64_t>> adds;
-  for (int i = 0; i < 400; ++i) adds.emplace_back("key" + std::to_string(rng() % 60), 1 + rng() % 5);
+  for (int i = 0; i < 400; ++i)
+    adds.emplace_back("key" + std::to_string(rng() % 60), 1 + rng() % 5);
   CappedStringMap<uint64_t> map(8);
   for (const auto& [key, value] : adds) map.ValueOrOverflow(key) += value;
   std::map<std::string, uint64_t> remaining;

@@ -108,9 +108,8 @@ struct Progress {
 
 void DrawBar(const Progress& progress, int total, double seconds, bool done) {
   char extra[128];
-  std::snprintf(extra, sizeof extra, "%d summaries sent, %d rejected, %.0f/s",
-                progress.sent.load(), progress.rejected.load(),
-                seconds > 0 ? progress.sent / seconds : 0.0);
+  std::snprintf(extra, sizeof extra, "%d summaries sent, %d rejected, %.0f/s", progress.sent.load(),
+                progress.rejected.load(), seconds > 0 ? progress.sent / seconds : 0.0);
   DrawProgressBar(progress.sessions.load(), total, "sessions", extra, done);
 }
 

@@ -739,8 +739,8 @@ Status SqliteStore::Reindex(std::string_view site, const ReindexProgress& progre
       }
       auto built = RebuildDay(write_db_, reader, day, found);
       if (!built.ok()) return fail({built.error(), built.message()});
-      Status saved = SaveBase(write_db_, entry.config, day, version.Int(0),
-                              built.value().aggregate, built.value().unreadable);
+      Status saved = SaveBase(write_db_, entry.config, day, version.Int(0), built.value().aggregate,
+                              built.value().unreadable);
       if (!saved.ok()) return fail(saved);
       Status commit = Exec(write_db_, "COMMIT");
       if (!commit.ok()) return fail(commit);
