@@ -46,7 +46,7 @@ int RunReindex(int argc, char** argv) {
     DrawProgressBar(done_days, total, "days", extra, done_days == total);
   });
   if (!done.ok()) {
-    std::fprintf(stderr, "\nreindex: %s\n", done.message.c_str());
+    std::fprintf(stderr, "reindex: %s\n", done.message.c_str());
     return 1;
   }
   std::printf("reindex: %zu day aggregates rebuilt%s%s\n", days, site.empty() ? "" : " for ",

@@ -700,7 +700,7 @@ Status SqliteStore::Reindex(std::string_view site, const ReindexProgress& progre
     while (current.Step() == SQLITE_ROW) {
       auto config = Config::FromCompiled(current.Blob(1));
       if (!config.ok()) {
-        return {Error::kUnavailable, "reindex: the current config of " +
+        return {Error::kUnavailable, "the current config of " +
                                          std::string(current.Text(0)) + " does not verify"};
       }
       SiteDays entry{std::move(config).value(), {}};
@@ -711,7 +711,7 @@ Status SqliteStore::Reindex(std::string_view site, const ReindexProgress& progre
     }
   }
   if (!site.empty() && sites.empty()) {
-    return {Error::kInvalidConfig, "reindex: no config recorded for site " + std::string(site)};
+    return {Error::kInvalidConfig, "no config recorded for site " + std::string(site)};
   }
   size_t total = 0, done = 0;
   for (const SiteDays& entry : sites) total += entry.days.size();
