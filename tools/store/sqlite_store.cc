@@ -700,8 +700,8 @@ Status SqliteStore::Reindex(std::string_view site, const ReindexProgress& progre
     while (current.Step() == SQLITE_ROW) {
       auto config = Config::FromCompiled(current.Blob(1));
       if (!config.ok()) {
-        return {Error::kUnavailable, "the current config of " +
-                                         std::string(current.Text(0)) + " does not verify"};
+        return {Error::kUnavailable,
+                "the current config of " + std::string(current.Text(0)) + " does not verify"};
       }
       SiteDays entry{std::move(config).value(), {}};
       days.Bind(1, entry.config.site());
