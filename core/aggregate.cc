@@ -42,6 +42,34 @@ SegmentTally& Slot(std::array<SegmentTally, N>& slots, uint8_t value) {
   return slots[value < N ? value : 0];
 }
 
+// Adds `value` to `into`, or takes it back.
+template <typename T>
+void Put(T& into, const T& value, bool remove) {
+  if (remove) {
+    into -= value;
+  } else {
+    into += value;
+  }
+}
+
+template <typename V>
+void PutKey(CappedStringMap<V>& map, std::string_view key, const V& value, bool remove) {
+  if (remove) {
+    map.Subtract(key, value);
+  } else {
+    map.ValueOrOverflow(key) += value;
+  }
+}
+
+template <typename V>
+void PutId(IdMap<V>& map, uint32_t id, const V& value, bool remove) {
+  if (remove) {
+    map.Subtract(id, value);
+  } else {
+    map[id] += value;
+  }
+}
+
 }  // namespace
 
 RevenueTally RevenueTally::Of(const wire::Summary& summary) noexcept {
@@ -58,6 +86,18 @@ PageTally& PageTally::operator+=(const PageTally& o) {
   quick_backs += o.quick_backs;
   active_ds += o.active_ds;
   for (size_t i = 0; i < kScrollBuckets; ++i) scroll[i] += o.scroll[i];
+  return *this;
+}
+
+PageTally& PageTally::operator-=(const PageTally& o) {
+  views -= o.views;
+  sessions -= o.sessions;
+  entries -= o.entries;
+  exits -= o.exits;
+  bounces -= o.bounces;
+  quick_backs -= o.quick_backs;
+  active_ds -= o.active_ds;
+  for (size_t i = 0; i < kScrollBuckets; ++i) scroll[i] -= o.scroll[i];
   return *this;
 }
 
@@ -138,7 +178,7 @@ Aggregate::MicroCounts Aggregate::CountMicros(const wire::Summary& summary) noex
   return counts;
 }
 
-Status Aggregate::Add(const wire::Summary& summary) {
+Status Aggregate::Fold(const wire::Summary& summary, bool remove) {
   if (!configured_) return {Error::kConfigMismatch, "aggregate has no config"};
   if (summary.config_hash() != config_hash_) {
     return {Error::kConfigMismatch, "summary written for another config"};
@@ -149,44 +189,56 @@ Status Aggregate::Add(const wire::Summary& summary) {
   const SegmentTally segment{1, converted ? 1u : 0u, revenue};
   const wire::SessionFacts facts =
       summary.facts() != nullptr ? *summary.facts() : wire::SessionFacts();
-  ++sessions_;
-  converters_ += segment.converters;
-  revenue_ += revenue;
-  page_views_ += facts.page_views();
+  auto put = [remove](auto& into, const auto& value) { Put(into, value, remove); };
+  auto put_key = [remove](auto& map, std::string_view key, const auto& value) {
+    PutKey(map, key, value, remove);
+  };
+  auto put_duration = [remove](DurationHistogram& h, uint32_t ds) {
+    if (remove) {
+      h.Remove(ds);
+    } else {
+      h.Add(ds);
+    }
+  };
+  put(sessions_, uint64_t{1});
+  put(converters_, segment.converters);
+  put(revenue_, revenue);
+  put(page_views_, uint64_t{facts.page_views()});
   const bool bounce = HasFlag(facts.flags(), wire::FactFlags::Bounce);
-  bounces_ += bounce;
-  truncated_paths_ += HasFlag(facts.flags(), wire::FactFlags::PathTruncated);
-  rage_clicks_ += facts.rage_clicks();
-  dead_clicks_ += facts.dead_clicks();
-  quick_backs_ += facts.quick_backs();
-  duration_.Add(facts.duration_ds());
-  active_.Add(facts.active_ds());
-  days_[summary.start_minute() / kMinutesPerDay] +=
-      DayTally{1, segment.converters, facts.page_views(), revenue};
+  put(bounces_, uint64_t{bounce});
+  put(truncated_paths_, uint64_t{HasFlag(facts.flags(), wire::FactFlags::PathTruncated)});
+  put(rage_clicks_, uint64_t{facts.rage_clicks()});
+  put(dead_clicks_, uint64_t{facts.dead_clicks()});
+  put(quick_backs_, uint64_t{facts.quick_backs()});
+  put_duration(duration_, facts.duration_ds());
+  put_duration(active_, facts.active_ds());
+  PutId(days_, summary.start_minute() / kMinutesPerDay,
+        DayTally{1, segment.converters, facts.page_views(), revenue}, remove);
 
   const auto* literal_names = summary.literal_pages();
-  auto page_tally = [&](uint16_t page) -> PageTally* {
-    if ((page & kLiteralBit) == 0) return page < pages_.size() ? &pages_[page] : nullptr;
-    const size_t literal = page & ~kLiteralBit;
-    if (literal_names == nullptr || literal >= literal_names->size()) return nullptr;
-    return &literal_pages_.ValueOrOverflow(View(literal_names->Get(literal)));
-  };
   const auto* pages = summary.pages();
   const size_t page_count = pages == nullptr ? 0 : pages->size();
   for (size_t i = 0; i < page_count; ++i) {
     const wire::PageStat* stat = pages->Get(i);
-    PageTally* tally = page_tally(stat->page());
-    if (tally == nullptr) continue;
-    tally->views += stat->views();
-    tally->sessions += 1;
-    tally->quick_backs += stat->quick_backs();
-    tally->active_ds += stat->active_ds();
-    tally->scroll[stat->max_scroll() >= 100 ? 10 : stat->max_scroll() / 10] += 1;
+    PageTally tally;
+    tally.views = stat->views();
+    tally.sessions = 1;
+    tally.quick_backs = stat->quick_backs();
+    tally.active_ds = stat->active_ds();
+    tally.scroll[stat->max_scroll() >= 100 ? 10 : stat->max_scroll() / 10] = 1;
     if (i == facts.entry_page()) {
-      tally->entries += 1;
-      tally->bounces += bounce;
+      tally.entries = 1;
+      tally.bounces = bounce;
     }
-    if (i == facts.exit_page()) tally->exits += 1;
+    if (i == facts.exit_page()) tally.exits = 1;
+    const uint16_t page = stat->page();
+    if ((page & kLiteralBit) == 0) {
+      if (page < pages_.size()) put(pages_[page], tally);
+      continue;
+    }
+    const size_t literal = page & ~kLiteralBit;
+    if (literal_names == nullptr || literal >= literal_names->size()) continue;
+    put_key(literal_pages_, View(literal_names->Get(literal)), tally);
   }
 
   // Clicks on configured selectors come from the click micro-conversions
@@ -195,13 +247,13 @@ Status Aggregate::Add(const wire::Summary& summary) {
   for (uint8_t id : counts.Ids()) {
     if (id >= micros_.size()) continue;
     MicroTally& micro = micros_[id];
-    micro.sessions += 1;
-    micro.occurrences += counts.count[id];
-    micro.converters += segment.converters;
+    put(micro.sessions, uint64_t{1});
+    put(micro.occurrences, uint64_t{counts.count[id]});
+    put(micro.converters, segment.converters);
     const uint16_t selector = id < click_selector_.size() ? click_selector_[id] : kNoSelector;
     if (selector < selectors_.size()) {
-      selectors_[selector].sessions += selector_seen[selector] ? 0 : 1;
-      selectors_[selector].clicks += counts.count[id];
+      put(selectors_[selector].sessions, uint64_t{selector_seen[selector] ? 0u : 1u});
+      put(selectors_[selector].clicks, uint64_t{counts.count[id]});
       selector_seen[selector] = true;
     }
   }
@@ -211,26 +263,26 @@ Status Aggregate::Add(const wire::Summary& summary) {
       steps == nullptr
           ? std::string_view()
           : std::string_view(reinterpret_cast<const char*>(steps->data()), steps->size());
-  paths_.ValueOrOverflow(path) += PathTally{1, segment.converters};
+  put_key(paths_, path, PathTally{1, segment.converters});
 
-  referrers_.ValueOrOverflow(Referrer(summary.referrer())) += segment;
-  utm_sources_.ValueOrOverflow(Utm(summary.utm_source())) += segment;
-  utm_mediums_.ValueOrOverflow(Utm(summary.utm_medium())) += segment;
-  utm_campaigns_.ValueOrOverflow(Utm(summary.utm_campaign())) += segment;
+  put_key(referrers_, Referrer(summary.referrer()), segment);
+  put_key(utm_sources_, Utm(summary.utm_source()), segment);
+  put_key(utm_mediums_, Utm(summary.utm_medium()), segment);
+  put_key(utm_campaigns_, Utm(summary.utm_campaign()), segment);
   const wire::Dimensions dims = facts.dims();
-  Slot(devices_, static_cast<uint8_t>(dims.device())) += segment;
-  Slot(browsers_, static_cast<uint8_t>(dims.browser())) += segment;
-  Slot(oses_, static_cast<uint8_t>(dims.os())) += segment;
-  Slot(screens_, static_cast<uint8_t>(dims.screen())) += segment;
-  languages_[ValidCode(dims.language())] += segment;
-  countries_[ValidCode(dims.country())] += segment;
+  put(Slot(devices_, static_cast<uint8_t>(dims.device())), segment);
+  put(Slot(browsers_, static_cast<uint8_t>(dims.browser())), segment);
+  put(Slot(oses_, static_cast<uint8_t>(dims.os())), segment);
+  put(Slot(screens_, static_cast<uint8_t>(dims.screen())), segment);
+  PutId(languages_, ValidCode(dims.language()), segment, remove);
+  PutId(countries_, ValidCode(dims.country()), segment, remove);
 
   const auto* names = summary.names();
   if (const auto* elements = summary.elements()) {
     for (const wire::ElementStat* e : *elements) {
       if (names == nullptr || e->element() >= names->size()) continue;
-      elements_.ValueOrOverflow(View(names->Get(e->element()))) +=
-          ElementTally{1, e->clicks(), e->rage_clicks(), e->dead_clicks()};
+      put_key(elements_, View(names->Get(e->element())),
+              ElementTally{1, e->clicks(), e->rage_clicks(), e->dead_clicks()});
     }
   }
 
@@ -246,22 +298,20 @@ Status Aggregate::Add(const wire::Summary& summary) {
       if ((page & kLiteralBit) != 0 || page >= pages_.size()) continue;
       std::vector<HeatTally>& grid = heat_[page * kHeatDeviceClasses + device];
       if (grid.empty()) grid.resize(kHeatGridCells);
-      HeatTally& tally = grid[cell->cell()];
-      tally.clicks += cell->count();
       const uint32_t key = uint32_t{page} * kHeatGridCells + cell->cell();
-      if (std::find(seen.begin(), seen.end(), key) == seen.end()) {
-        seen.push_back(key);
-        tally.sessions += 1;
-      }
+      const bool first = std::find(seen.begin(), seen.end(), key) == seen.end();
+      if (first) seen.push_back(key);
+      put(grid[cell->cell()], HeatTally{cell->count(), first ? 1u : 0u});
     }
   }
 
-  AddFunnels(summary, revenue);
-  AddForms(summary);
+  AddFunnels(summary, revenue, remove);
+  AddForms(summary, remove);
   return {};
 }
 
-void Aggregate::AddFunnels(const wire::Summary& summary, const RevenueTally& revenue) {
+void Aggregate::AddFunnels(const wire::Summary& summary, const RevenueTally& revenue, bool remove) {
+  auto put = [remove](auto& into, const auto& value) { Put(into, value, remove); };
   const auto* funnels = summary.funnels();
   if (funnels == nullptr) return;
   const std::span<const uint8_t> step_times = BytesOf(summary.step_times());
@@ -282,25 +332,26 @@ void Aggregate::AddFunnels(const wire::Summary& summary, const RevenueTally& rev
     if (progress->funnel() >= funnels_.size() || reached == 0) continue;
     FunnelTally& funnel = funnels_[progress->funnel()];
     if (HasFlag(progress->flags(), wire::FunnelFlags::Excluded)) {
-      funnel.exclusions += 1;
+      put(funnel.exclusions, uint64_t{1});
       continue;
     }
-    funnel.entered += 1;
+    put(funnel.entered, uint64_t{1});
     const bool converted = HasFlag(progress->flags(), wire::FunnelFlags::Converted);
     if (converted) {
-      funnel.conversions += 1;
-      funnel.time_to_convert.Add(last_offset);
-      funnel.revenue += revenue;
+      put(funnel.conversions, uint64_t{1});
+      remove ? funnel.time_to_convert.Remove(last_offset) : funnel.time_to_convert.Add(last_offset);
+      put(funnel.revenue, revenue);
     }
     int previous = -1;
     for (uint32_t bits = reached; bits != 0; bits &= bits - 1) {
       const int step = std::countr_zero(bits);
       if (static_cast<size_t>(step) >= funnel.steps.size()) break;
       FunnelStepTally& tally = funnel.steps[step];
-      tally.reached += 1;
+      put(tally.reached, uint64_t{1});
       // Any-order funnels can reach a later step first: clamp at 0.
       if (previous >= 0) {
-        tally.step_time.Add(offset[step] > offset[previous] ? offset[step] - offset[previous] : 0);
+        const uint32_t ds = offset[step] > offset[previous] ? offset[step] - offset[previous] : 0;
+        remove ? tally.step_time.Remove(ds) : tally.step_time.Add(ds);
       }
       previous = step;
     }
@@ -308,10 +359,10 @@ void Aggregate::AddFunnels(const wire::Summary& summary, const RevenueTally& rev
     IdMap<uint64_t>* next = nullptr;
     const uint8_t furthest = progress->furthest();
     if (furthest == 0) {
-      funnel.dropped_before_first += 1;
+      put(funnel.dropped_before_first, uint64_t{1});
       next = &funnel.next_before_first;
     } else if (furthest <= funnel.steps.size()) {
-      funnel.steps[furthest - 1].drop_off += 1;
+      put(funnel.steps[furthest - 1].drop_off, uint64_t{1});
       next = &funnel.steps[furthest - 1].next_actions;
     }
     if (next == nullptr) continue;
@@ -337,12 +388,13 @@ void Aggregate::AddFunnels(const wire::Summary& summary, const RevenueTally& rev
       bool seen = false;
       for (int m = 0; m < n; ++m) seen |= codes[m] == code;
       codes[n] = code;
-      if (!seen) (*next)[code] += 1;
+      if (!seen) PutId(*next, code, uint64_t{1}, remove);
     }
   }
 }
 
-void Aggregate::AddForms(const wire::Summary& summary) {
+void Aggregate::AddForms(const wire::Summary& summary, bool remove) {
+  auto put = [remove](auto& into, const auto& value) { Put(into, value, remove); };
   const auto* forms = summary.forms();
   if (forms == nullptr) return;
   const auto* names = summary.names();
@@ -357,17 +409,16 @@ void Aggregate::AddForms(const wire::Summary& summary) {
     const bool started = HasFlag(form->flags(), wire::FormFlags::Started);
     const bool submitted = HasFlag(form->flags(), wire::FormFlags::Submitted);
     const bool abandoned = started && !submitted;
-    tally.started += started;
-    tally.submitted += submitted;
-    tally.abandoned += abandoned;
+    put(tally.started, uint64_t{started});
+    put(tally.submitted, uint64_t{submitted});
+    put(tally.abandoned, uint64_t{abandoned});
     if (fields == nullptr) continue;
     for (size_t i = 0; i < form->field_count() && first + i < fields->size(); ++i) {
       const wire::FieldStat* field = fields->Get(static_cast<flatbuffers::uoffset_t>(first + i));
       const FieldTally add{1, field->focus_count(), field->time_ds(), field->refills(),
                            abandoned && i == form->last_field() ? 1u : 0u};
-      FieldTally* target = nullptr;
       if ((field->field() & kLiteralFieldBit) == 0) {
-        if (field->field() < tally.fields.size()) target = &tally.fields[field->field()];
+        if (field->field() < tally.fields.size()) put(tally.fields[field->field()], add);
       } else {
         const size_t name = field->field() & ~kLiteralFieldBit;
         if (names == nullptr || name >= names->size()) continue;
@@ -378,20 +429,20 @@ void Aggregate::AddForms(const wire::Summary& summary) {
             text.size() < kMaxAggregateKeyLength ? text.size() : kMaxAggregateKeyLength;
         key[0] = static_cast<char>(form->form());
         text.copy(key.data() + 1, length);
-        target = &literal_fields_.ValueOrOverflow(std::string_view(key.data(), length + 1));
+        PutKey(literal_fields_, std::string_view(key.data(), length + 1), add, remove);
       }
-      if (target != nullptr) *target += add;
     }
   }
 }
 
-Status Aggregate::Merge(const Aggregate& other) {
+Status Aggregate::MergeSigned(const Aggregate& other, bool remove) {
   if (&other == this) {
     const Aggregate copy = other;
-    return Merge(copy);
+    return MergeSigned(copy, remove);
   }
   if (!other.configured_) return {};
   if (!configured_) {
+    if (remove) return {Error::kConfigMismatch, "nothing to take back from"};
     *this = other;
     return {};
   }
@@ -412,72 +463,80 @@ Status Aggregate::Merge(const Aggregate& other) {
     return true;
   };
   if (!same_shape()) return {Error::kConfigMismatch, "aggregates built for different configs"};
+  auto put = [remove](auto& into, const auto& value) { Put(into, value, remove); };
+  auto put_map = [remove](auto& into, const auto& value) {
+    if (remove) {
+      into.Unmerge(value);
+    } else {
+      into.Merge(value);
+    }
+  };
 
-  sessions_ += other.sessions_;
-  converters_ += other.converters_;
-  revenue_ += other.revenue_;
-  page_views_ += other.page_views_;
-  bounces_ += other.bounces_;
-  rage_clicks_ += other.rage_clicks_;
-  dead_clicks_ += other.dead_clicks_;
-  quick_backs_ += other.quick_backs_;
-  truncated_paths_ += other.truncated_paths_;
-  duration_.Merge(other.duration_);
-  active_.Merge(other.active_);
-  days_.Merge(other.days_);
-  for (size_t i = 0; i < pages_.size(); ++i) pages_[i] += other.pages_[i];
-  literal_pages_.Merge(other.literal_pages_);
+  put(sessions_, other.sessions_);
+  put(converters_, other.converters_);
+  put(revenue_, other.revenue_);
+  put(page_views_, other.page_views_);
+  put(bounces_, other.bounces_);
+  put(rage_clicks_, other.rage_clicks_);
+  put(dead_clicks_, other.dead_clicks_);
+  put(quick_backs_, other.quick_backs_);
+  put(truncated_paths_, other.truncated_paths_);
+  put_map(duration_, other.duration_);
+  put_map(active_, other.active_);
+  put_map(days_, other.days_);
+  for (size_t i = 0; i < pages_.size(); ++i) put(pages_[i], other.pages_[i]);
+  put_map(literal_pages_, other.literal_pages_);
   for (size_t i = 0; i < micros_.size(); ++i) {
-    micros_[i].sessions += other.micros_[i].sessions;
-    micros_[i].occurrences += other.micros_[i].occurrences;
-    micros_[i].converters += other.micros_[i].converters;
+    put(micros_[i].sessions, other.micros_[i].sessions);
+    put(micros_[i].occurrences, other.micros_[i].occurrences);
+    put(micros_[i].converters, other.micros_[i].converters);
   }
   for (size_t f = 0; f < funnels_.size(); ++f) {
     FunnelTally& mine = funnels_[f];
     const FunnelTally& theirs = other.funnels_[f];
-    mine.entered += theirs.entered;
-    mine.conversions += theirs.conversions;
-    mine.exclusions += theirs.exclusions;
-    mine.dropped_before_first += theirs.dropped_before_first;
-    mine.next_before_first.Merge(theirs.next_before_first);
-    mine.time_to_convert.Merge(theirs.time_to_convert);
-    mine.revenue += theirs.revenue;
+    put(mine.entered, theirs.entered);
+    put(mine.conversions, theirs.conversions);
+    put(mine.exclusions, theirs.exclusions);
+    put(mine.dropped_before_first, theirs.dropped_before_first);
+    put_map(mine.next_before_first, theirs.next_before_first);
+    put_map(mine.time_to_convert, theirs.time_to_convert);
+    put(mine.revenue, theirs.revenue);
     for (size_t s = 0; s < mine.steps.size(); ++s) {
-      mine.steps[s].reached += theirs.steps[s].reached;
-      mine.steps[s].drop_off += theirs.steps[s].drop_off;
-      mine.steps[s].step_time.Merge(theirs.steps[s].step_time);
-      mine.steps[s].next_actions.Merge(theirs.steps[s].next_actions);
+      put(mine.steps[s].reached, theirs.steps[s].reached);
+      put(mine.steps[s].drop_off, theirs.steps[s].drop_off);
+      put_map(mine.steps[s].step_time, theirs.steps[s].step_time);
+      put_map(mine.steps[s].next_actions, theirs.steps[s].next_actions);
     }
   }
-  paths_.Merge(other.paths_);
-  referrers_.Merge(other.referrers_);
-  utm_sources_.Merge(other.utm_sources_);
-  utm_mediums_.Merge(other.utm_mediums_);
-  utm_campaigns_.Merge(other.utm_campaigns_);
-  for (size_t i = 0; i < devices_.size(); ++i) devices_[i] += other.devices_[i];
-  for (size_t i = 0; i < browsers_.size(); ++i) browsers_[i] += other.browsers_[i];
-  for (size_t i = 0; i < oses_.size(); ++i) oses_[i] += other.oses_[i];
-  for (size_t i = 0; i < screens_.size(); ++i) screens_[i] += other.screens_[i];
-  languages_.Merge(other.languages_);
-  countries_.Merge(other.countries_);
-  elements_.Merge(other.elements_);
+  put_map(paths_, other.paths_);
+  put_map(referrers_, other.referrers_);
+  put_map(utm_sources_, other.utm_sources_);
+  put_map(utm_mediums_, other.utm_mediums_);
+  put_map(utm_campaigns_, other.utm_campaigns_);
+  for (size_t i = 0; i < devices_.size(); ++i) put(devices_[i], other.devices_[i]);
+  for (size_t i = 0; i < browsers_.size(); ++i) put(browsers_[i], other.browsers_[i]);
+  for (size_t i = 0; i < oses_.size(); ++i) put(oses_[i], other.oses_[i]);
+  for (size_t i = 0; i < screens_.size(); ++i) put(screens_[i], other.screens_[i]);
+  put_map(languages_, other.languages_);
+  put_map(countries_, other.countries_);
+  put_map(elements_, other.elements_);
   for (size_t f = 0; f < forms_.size(); ++f) {
-    forms_[f].started += other.forms_[f].started;
-    forms_[f].submitted += other.forms_[f].submitted;
-    forms_[f].abandoned += other.forms_[f].abandoned;
+    put(forms_[f].started, other.forms_[f].started);
+    put(forms_[f].submitted, other.forms_[f].submitted);
+    put(forms_[f].abandoned, other.forms_[f].abandoned);
     for (size_t i = 0; i < forms_[f].fields.size(); ++i) {
-      forms_[f].fields[i] += other.forms_[f].fields[i];
+      put(forms_[f].fields[i], other.forms_[f].fields[i]);
     }
   }
-  literal_fields_.Merge(other.literal_fields_);
+  put_map(literal_fields_, other.literal_fields_);
   for (size_t p = 0; p < heat_.size(); ++p) {
     if (other.heat_[p].empty()) continue;
     if (heat_[p].empty()) heat_[p].resize(kHeatGridCells);
-    for (size_t c = 0; c < kHeatGridCells; ++c) heat_[p][c] += other.heat_[p][c];
+    for (size_t c = 0; c < kHeatGridCells; ++c) put(heat_[p][c], other.heat_[p][c]);
   }
   for (size_t i = 0; i < selectors_.size(); ++i) {
-    selectors_[i].sessions += other.selectors_[i].sessions;
-    selectors_[i].clicks += other.selectors_[i].clicks;
+    put(selectors_[i].sessions, other.selectors_[i].sessions);
+    put(selectors_[i].clicks, other.selectors_[i].clicks);
   }
   return {};
 }

@@ -73,6 +73,14 @@ struct RevenueTally {
     other_currency_orders += o.other_currency_orders;
     return *this;
   }
+  RevenueTally& operator-=(const RevenueTally& o) {
+    buyers -= o.buyers;
+    orders -= o.orders;
+    cents -= o.cents;
+    other_currency_sessions -= o.other_currency_sessions;
+    other_currency_orders -= o.other_currency_orders;
+    return *this;
+  }
   bool operator==(const RevenueTally&) const = default;
 };
 
@@ -85,6 +93,12 @@ struct SegmentTally {
     sessions += o.sessions;
     converters += o.converters;
     revenue += o.revenue;
+    return *this;
+  }
+  SegmentTally& operator-=(const SegmentTally& o) {
+    sessions -= o.sessions;
+    converters -= o.converters;
+    revenue -= o.revenue;
     return *this;
   }
   bool operator==(const SegmentTally&) const = default;
@@ -102,6 +116,13 @@ struct DayTally {
     revenue += o.revenue;
     return *this;
   }
+  DayTally& operator-=(const DayTally& o) {
+    sessions -= o.sessions;
+    conversions -= o.conversions;
+    page_views -= o.page_views;
+    revenue -= o.revenue;
+    return *this;
+  }
   bool operator==(const DayTally&) const = default;
 };
 
@@ -116,6 +137,7 @@ struct PageTally {
   // Page-sessions by deepest scroll, 10 % buckets (bucket 10: 100 %).
   std::array<uint64_t, kScrollBuckets> scroll{};
   PageTally& operator+=(const PageTally& o);
+  PageTally& operator-=(const PageTally& o);
   bool operator==(const PageTally&) const = default;
 };
 
@@ -134,6 +156,9 @@ struct IdMap {
 
   V& operator[](uint32_t id);
   void Merge(const IdMap& other);
+  // Takes `value` back from `id`; an emptied entry goes (ids are not capped).
+  void Subtract(uint32_t id, const V& value);
+  void Unmerge(const IdMap& other);
   bool operator==(const IdMap&) const = default;
 };
 
@@ -167,6 +192,11 @@ struct PathTally {
     converters += o.converters;
     return *this;
   }
+  PathTally& operator-=(const PathTally& o) {
+    sessions -= o.sessions;
+    converters -= o.converters;
+    return *this;
+  }
   bool operator==(const PathTally&) const = default;
 };
 
@@ -180,6 +210,13 @@ struct ElementTally {
     clicks += o.clicks;
     rage_clicks += o.rage_clicks;
     dead_clicks += o.dead_clicks;
+    return *this;
+  }
+  ElementTally& operator-=(const ElementTally& o) {
+    sessions -= o.sessions;
+    clicks -= o.clicks;
+    rage_clicks -= o.rage_clicks;
+    dead_clicks -= o.dead_clicks;
     return *this;
   }
   bool operator==(const ElementTally&) const = default;
@@ -197,6 +234,14 @@ struct FieldTally {
     time_ds += o.time_ds;
     refills += o.refills;
     last_before_abandon += o.last_before_abandon;
+    return *this;
+  }
+  FieldTally& operator-=(const FieldTally& o) {
+    sessions -= o.sessions;
+    focus_count -= o.focus_count;
+    time_ds -= o.time_ds;
+    refills -= o.refills;
+    last_before_abandon -= o.last_before_abandon;
     return *this;
   }
   bool operator==(const FieldTally&) const = default;
@@ -220,6 +265,11 @@ struct HeatTally {
     sessions += o.sessions;
     return *this;
   }
+  HeatTally& operator-=(const HeatTally& o) {
+    clicks -= o.clicks;
+    sessions -= o.sessions;
+    return *this;
+  }
   bool operator==(const HeatTally&) const = default;
 };
 
@@ -239,9 +289,19 @@ class Aggregate {
 
   // Adds one verified summary. kConfigMismatch when it was written for
   // another config; ids outside the config are ignored.
-  [[nodiscard]] Status Add(const wire::Summary& summary);
+  [[nodiscard]] Status Add(const wire::Summary& summary) { return Fold(summary, false); }
+  // Takes back an earlier Add of the same summary (a re-flushed session's
+  // previous version), exactly: every figure is a sum (counts, histogram
+  // buckets and sums, heat cells with their sessions, revenue), and a capped
+  // map takes a key back from where the cap rule put it. Emptied entries of
+  // id maps, and of string maps below their cap, go, so Add then Remove
+  // gives back the same bytes; at a string map's cap an emptied key stays
+  // (the cap rule needs every key ever added) and reports skip it.
+  [[nodiscard]] Status Remove(const wire::Summary& summary) { return Fold(summary, true); }
   // kConfigMismatch when the two aggregates were built for different configs.
-  [[nodiscard]] Status Merge(const Aggregate& other);
+  [[nodiscard]] Status Merge(const Aggregate& other) { return MergeSigned(other, false); }
+  // Takes back an earlier Merge(other) (or the Adds that built `other`).
+  [[nodiscard]] Status Unmerge(const Aggregate& other) { return MergeSigned(other, true); }
 
   // Canonical bytes: equal aggregates give equal bytes. Format: "MCA1", a
   // version varint, then LEB128 varints (strings length-prefixed) in the one
@@ -308,10 +368,14 @@ class Aggregate {
     std::span<const uint8_t> Ids() const noexcept { return {ids.data(), size}; }
   };
   static MicroCounts CountMicros(const wire::Summary& summary) noexcept;
+  // Add (remove false) or Remove (true): one code path, so the two cannot
+  // disagree on what a summary contributes.
+  Status Fold(const wire::Summary& summary, bool remove);
+  Status MergeSigned(const Aggregate& other, bool remove);
   bool IsConverted(const wire::Summary& summary, const MicroCounts& counts) const noexcept;
   // `revenue`: the session's, summed into each funnel it converted.
-  void AddFunnels(const wire::Summary& summary, const RevenueTally& revenue);
-  void AddForms(const wire::Summary& summary);
+  void AddFunnels(const wire::Summary& summary, const RevenueTally& revenue, bool remove);
+  void AddForms(const wire::Summary& summary, bool remove);
 
   // Shape, from the config.
   bool configured_ = false;
@@ -364,6 +428,24 @@ V& IdMap<V>::operator[](uint32_t id) {
                              [](const auto& entry, uint32_t key) { return entry.first < key; });
   if (it == entries.end() || it->first != id) it = entries.insert(it, {id, V{}});
   return it->second;
+}
+
+template <typename V>
+void IdMap<V>::Subtract(uint32_t id, const V& value) {
+  auto it = std::lower_bound(entries.begin(), entries.end(), id,
+                             [](const auto& entry, uint32_t key) { return entry.first < key; });
+  if (it == entries.end() || it->first != id) it = entries.insert(it, {id, V{}});
+  it->second -= value;
+  if (it->second == V{}) entries.erase(it);
+}
+
+template <typename V>
+void IdMap<V>::Unmerge(const IdMap& other) {
+  if (&other == this) {
+    entries.clear();
+    return;
+  }
+  for (const auto& [id, value] : other.entries) Subtract(id, value);
 }
 
 template <typename V>

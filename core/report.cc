@@ -333,14 +333,17 @@ void BuildPages(const Aggregate& a, const Names& names, const ReportOptions& opt
     if (a.pages()[i].sessions > 0) entries.push_back({names.Template(i), false, &a.pages()[i]});
   }
   for (const auto& [key, tally] : a.literal_pages().Sorted()) {
-    entries.push_back({std::string(key), true, tally});
+    if (tally->sessions > 0) entries.push_back({std::string(key), true, tally});
   }
   std::stable_sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) {
     return x.tally->sessions > y.tally->sessions;
   });
+  PageTally other = a.literal_pages().overflow();
+  for (size_t i = options.top_rows; i < entries.size(); ++i) other += *entries[i].tally;
   if (entries.size() > options.top_rows) entries.resize(options.top_rows);
   for (Entry& e : entries)
     report.pages.push_back(MakePageRow(std::move(e.page), e.literal, *e.tally, k));
+  report.other_pages = MakePageRow("(other)", true, other, k);
 }
 
 void BuildEngagement(const Aggregate& a, uint64_t k, Engagement& e) {
@@ -393,6 +396,7 @@ void BuildPaths(const Aggregate& a, const Names& names, const ReportOptions& opt
   });
   PathTally other = a.paths().overflow();
   for (const auto& [key, tally] : sorted) {
+    if (tally->sessions == 0) continue;  // emptied by a re-flush
     if (report.paths.size() >= options.top_paths) {
       other += *tally;
       continue;
@@ -460,8 +464,13 @@ void BuildFrustration(const Aggregate& a, const ReportOptions& options, uint64_t
     const uint64_t fy = y.second->rage_clicks + y.second->dead_clicks;
     return fx != fy ? fx > fy : x.second->clicks > y.second->clicks;
   });
+  ElementTally other = a.elements().overflow();
   for (const auto& [key, t] : sorted) {
-    if (report.elements.size() >= options.top_rows) break;
+    if (t->sessions == 0) continue;  // emptied by a re-flush
+    if (report.elements.size() >= options.top_rows) {
+      other += *t;
+      continue;
+    }
     ElementRow row;
     row.element = std::string(key);
     if (t->sessions < k) {
@@ -474,8 +483,16 @@ void BuildFrustration(const Aggregate& a, const ReportOptions& options, uint64_t
     }
     report.elements.push_back(std::move(row));
   }
+  report.other_elements.element = "(other)";
+  if (other.sessions < k) {
+    report.other_elements.suppressed = true;
+  } else {
+    report.other_elements.sessions = other.sessions;
+    report.other_elements.clicks = other.clicks;
+    report.other_elements.rage_clicks = other.rage_clicks;
+    report.other_elements.dead_clicks = other.dead_clicks;
+  }
 }
-
 FieldRow MakeFieldRow(std::string name, bool literal, const FieldTally& t, uint64_t k) {
   FieldRow row;
   row.field = std::move(name);
@@ -492,7 +509,8 @@ FieldRow MakeFieldRow(std::string name, bool literal, const FieldTally& t, uint6
   return row;
 }
 
-void BuildForms(const Aggregate& a, const Names& names, uint64_t k, Report& report) {
+void BuildForms(const Aggregate& a, const Names& names, const ReportOptions& options, uint64_t k,
+                Report& report) {
   const auto literal_fields = a.literal_fields().Sorted();
   for (size_t f = 0; f < a.forms().size(); ++f) {
     const FormTally& t = a.forms()[f];
@@ -509,11 +527,28 @@ void BuildForms(const Aggregate& a, const Names& names, uint64_t k, Report& repo
     for (size_t i = 0; i < t.fields.size(); ++i) {
       form.fields.push_back(MakeFieldRow(names.Field(f, i), false, t.fields[i], k));
     }
+    // Unconfigured fields: the top_rows by sessions, the rest as "(other)"
+    // (with what the aggregate's cap dropped, of every form: the overflow
+    // does not know its form, so it is told on the first).
+    std::vector<std::pair<std::string_view, const FieldTally*>> literal;
     for (const auto& [key, field] : literal_fields) {
-      if (!key.empty() && static_cast<uint8_t>(key[0]) == f) {
-        form.fields.push_back(MakeFieldRow(std::string(key.substr(1)), true, *field, k));
+      if (!key.empty() && static_cast<uint8_t>(key[0]) == f && field->sessions > 0) {
+        literal.emplace_back(key.substr(1), field);
       }
     }
+    std::stable_sort(literal.begin(), literal.end(), [](const auto& x, const auto& y) {
+      return x.second->sessions > y.second->sessions;
+    });
+    FieldTally other = f == 0 ? a.literal_fields().overflow() : FieldTally{};
+    for (size_t i = 0; i < literal.size(); ++i) {
+      if (i >= options.top_rows) {
+        other += *literal[i].second;
+        continue;
+      }
+      form.fields.push_back(
+          MakeFieldRow(std::string(literal[i].first), true, *literal[i].second, k));
+    }
+    form.other_fields = MakeFieldRow("(other)", true, other, k);
     report.forms.push_back(std::move(form));
   }
 }
@@ -632,7 +667,7 @@ Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
   if (options.breakdown != Breakdown::kNone) BuildSegments(a, options, k, report);
   BuildPages(a, names, options, k, report);
   BuildFrustration(a, options, k, report);
-  BuildForms(a, names, k, report);
+  BuildForms(a, names, options, k, report);
   BuildHeatmaps(a, names, config, k, report);
   for (const auto& [day, t] : a.days().entries) {
     DayRow row;

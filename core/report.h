@@ -232,8 +232,9 @@ struct FormReport {
   uint64_t started = 0;
   uint64_t submitted = 0;
   uint64_t abandoned = 0;
-  double abandonment_rate = 0;  // abandoned / started
-  std::vector<FieldRow> fields;
+  double abandonment_rate = 0;   // abandoned / started
+  std::vector<FieldRow> fields;  // configured ones, then the top_rows unconfigured
+  FieldRow other_fields;         // "(other)": unconfigured fields past top_rows
 };
 
 // One template's clicks from one device class ("desktop", "mobile",
@@ -289,8 +290,10 @@ struct Report {
   PathRow other_paths;  // paths past top_paths and over the cap
   std::vector<LiftRow> lift;
   std::vector<SegmentTable> segments;
-  std::vector<PageRow> pages;
-  std::vector<ElementRow> elements;
+  std::vector<PageRow> pages;        // top_rows by sessions
+  PageRow other_pages;               // "(other)": the rest, and what the aggregate's cap dropped
+  std::vector<ElementRow> elements;  // top_rows by frustration
+  ElementRow other_elements;         // "(other)": likewise
   std::vector<FormReport> forms;
   std::vector<HeatmapPage> heatmaps;
   std::vector<SelectorRow> selectors;

@@ -233,53 +233,76 @@ void RenderDaily(JsonWriter& json, const std::vector<DailySegmentTable>& daily) 
   json.EndArray();
 }
 
-void RenderPages(JsonWriter& json, const std::vector<PageRow>& pages) {
-  json.Key("pages");
-  json.BeginArray(false);
-  for (const PageRow& p : pages) {
-    json.BeginObject();
-    json.FieldString("page", p.page);
-    json.FieldBool("literal", p.literal);
-    Cell(json, p.suppressed, [&] {
-      json.Field("views", p.views);
-      json.Field("sessions", p.sessions);
-      json.Field("entries", p.entries);
-      json.Field("exits", p.exits);
-      Rate(json, "exit_rate", p.exit_rate);
-      Rate(json, "bounce_rate", p.bounce_rate);
-      json.Field("quick_backs", p.quick_backs);
-      Seconds(json, "mean_active_s", p.mean_active_ds);
-      json.Key("scroll_reach");
-      json.BeginArray(true);
-      for (double share : p.scroll_reach) {
-        if (share == kHiddenShare) {
-          json.Null();
-        } else {
-          json.Fixed(share, kRateDecimals);
-        }
+void RenderPageRow(JsonWriter& json, const PageRow& p) {
+  json.BeginObject();
+  json.FieldString("page", p.page);
+  json.FieldBool("literal", p.literal);
+  Cell(json, p.suppressed, [&] {
+    json.Field("views", p.views);
+    json.Field("sessions", p.sessions);
+    json.Field("entries", p.entries);
+    json.Field("exits", p.exits);
+    Rate(json, "exit_rate", p.exit_rate);
+    Rate(json, "bounce_rate", p.bounce_rate);
+    json.Field("quick_backs", p.quick_backs);
+    Seconds(json, "mean_active_s", p.mean_active_ds);
+    json.Key("scroll_reach");
+    json.BeginArray(true);
+    for (double share : p.scroll_reach) {
+      if (share == kHiddenShare) {
+        json.Null();
+      } else {
+        json.Fixed(share, kRateDecimals);
       }
-      json.EndArray();
-    });
-    json.EndObject();
-  }
-  json.EndArray();
+    }
+    json.EndArray();
+  });
+  json.EndObject();
 }
 
-void RenderElements(JsonWriter& json, const std::vector<ElementRow>& elements) {
+void RenderPages(JsonWriter& json, const std::vector<PageRow>& pages, const PageRow& other) {
+  json.Key("pages");
+  json.BeginArray(false);
+  for (const PageRow& p : pages) RenderPageRow(json, p);
+  json.EndArray();
+  json.Key("other_pages");
+  RenderPageRow(json, other);
+}
+
+void RenderElementRow(JsonWriter& json, const ElementRow& e) {
+  json.BeginObject();
+  json.FieldString("element", e.element);
+  Cell(json, e.suppressed, [&] {
+    json.Field("sessions", e.sessions);
+    json.Field("clicks", e.clicks);
+    json.Field("rage_clicks", e.rage_clicks);
+    json.Field("dead_clicks", e.dead_clicks);
+  });
+  json.EndObject();
+}
+
+void RenderElements(JsonWriter& json, const std::vector<ElementRow>& elements,
+                    const ElementRow& other) {
   json.Key("frustration");
   json.BeginArray(false);
-  for (const ElementRow& e : elements) {
-    json.BeginObject();
-    json.FieldString("element", e.element);
-    Cell(json, e.suppressed, [&] {
-      json.Field("sessions", e.sessions);
-      json.Field("clicks", e.clicks);
-      json.Field("rage_clicks", e.rage_clicks);
-      json.Field("dead_clicks", e.dead_clicks);
-    });
-    json.EndObject();
-  }
+  for (const ElementRow& e : elements) RenderElementRow(json, e);
   json.EndArray();
+  json.Key("other_frustration");
+  RenderElementRow(json, other);
+}
+
+void RenderFieldRow(JsonWriter& json, const FieldRow& r) {
+  json.BeginObject();
+  json.FieldString("field", r.field);
+  json.FieldBool("literal", r.literal);
+  Cell(json, r.suppressed, [&] {
+    json.Field("sessions", r.sessions);
+    json.Field("focus_count", r.focus_count);
+    Seconds(json, "mean_time_s", r.mean_time_ds);
+    json.Field("refills", r.refills);
+    json.Field("last_before_abandon", r.last_before_abandon);
+  });
+  json.EndObject();
 }
 
 void RenderForms(JsonWriter& json, const std::vector<FormReport>& forms) {
@@ -296,20 +319,10 @@ void RenderForms(JsonWriter& json, const std::vector<FormReport>& forms) {
     });
     json.Key("fields");
     json.BeginArray(false);
-    for (const FieldRow& r : f.fields) {
-      json.BeginObject();
-      json.FieldString("field", r.field);
-      json.FieldBool("literal", r.literal);
-      Cell(json, r.suppressed, [&] {
-        json.Field("sessions", r.sessions);
-        json.Field("focus_count", r.focus_count);
-        Seconds(json, "mean_time_s", r.mean_time_ds);
-        json.Field("refills", r.refills);
-        json.Field("last_before_abandon", r.last_before_abandon);
-      });
-      json.EndObject();
-    }
+    for (const FieldRow& r : f.fields) RenderFieldRow(json, r);
     json.EndArray();
+    json.Key("other_fields");
+    RenderFieldRow(json, f.other_fields);
     json.EndObject();
   }
   json.EndArray();
@@ -403,8 +416,8 @@ std::string RenderReportJson(const Report& report) {
   RenderPath(json, report.other_paths);
   RenderLift(json, report.lift);
   RenderSegments(json, report.segments);
-  RenderPages(json, report.pages);
-  RenderElements(json, report.elements);
+  RenderPages(json, report.pages, report.other_pages);
+  RenderElements(json, report.elements, report.other_elements);
   RenderForms(json, report.forms);
   RenderHeatmaps(json, report);
   RenderDays(json, report.days);

@@ -38,6 +38,12 @@ void DurationHistogram::Merge(const DurationHistogram& other) noexcept {
   sum_ += other.sum_;
 }
 
+void DurationHistogram::Unmerge(const DurationHistogram& other) noexcept {
+  for (size_t b = 0; b < kBuckets; ++b) counts_[b] -= other.counts_[b];
+  total_ -= other.total_;
+  sum_ -= other.sum_;
+}
+
 double DurationHistogram::Quantile(double q, uint64_t k) const {
   if (total_ == 0 || total_ < k) return 0;
   if (!(q > 0)) q = 0;  // also catches NaN

@@ -54,9 +54,17 @@ class DurationHistogram {
     ++total_;
     sum_ += ds;
   }
+  // Takes back an earlier Add(ds): every figure is a sum, so this is exact.
+  void Remove(uint32_t ds) noexcept {
+    --counts_[BucketOf(ds)];
+    --total_;
+    sum_ -= ds;
+  }
   // Adds `count` observations in bucket `b` (deserialising); sum unchanged.
   void AddToBucket(size_t b, uint64_t count) noexcept;
   void Merge(const DurationHistogram& other) noexcept;
+  // Takes back an earlier Merge(other).
+  void Unmerge(const DurationHistogram& other) noexcept;
 
   uint64_t total() const noexcept { return total_; }
   // Exact sum of the observed values (for means).

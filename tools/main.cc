@@ -22,6 +22,7 @@ constexpr Command kCommands[] = {
     {"simulate", "send synthetic demo-store visitors to a collector", microconv::RunSimulate},
     {"report", "print a site's report from the store (table, json or csv)", microconv::RunReport},
     {"export", "write a site's stored sessions as JSON lines or bytes", microconv::RunExport},
+    {"reindex", "rebuild a store's day aggregates from its sessions", microconv::RunReindex},
     {"user", "add, change or remove an owner account (dashboard login)", microconv::RunUser},
     {"token", "create, list or revoke API tokens (report, live, metrics)", microconv::RunToken},
     {"share", "create, list or revoke read-only links to a site's dashboard", microconv::RunShare},

@@ -351,8 +351,9 @@ TEST_F(BoundariesTest, CorruptedPagesMakeHealthzAnd503WithAReason) {
 }
 
 // A real full disk: the collector runs in its own mount namespace on a
-// 3 MiB tmpfs (unshare -rm, no privilege needed where user namespaces are
-// allowed; skipped where they are not).
+// 6 MiB tmpfs (unshare -rm, no privilege needed where user namespaces are
+// allowed; skipped where they are not). Each one-summary commit also writes
+// its day's aggregate delta: 3 MiB held fewer than 100 commits.
 TEST_F(BoundariesTest, FullDiskMakesHealthz503) {
   if (std::system("unshare -rm true >/dev/null 2>&1") != 0) {
     GTEST_SKIP() << "no user namespaces here: cannot mount a small tmpfs";
@@ -361,7 +362,7 @@ TEST_F(BoundariesTest, FullDiskMakesHealthz503) {
   std::filesystem::create_directories(mount);
   const std::string wrapper = dir_.path() + "/serve_on_small_disk.sh";
   std::ofstream(wrapper) << "#!/bin/sh\n"
-                            "exec unshare -rm sh -c 'mount -t tmpfs -o size=3m tmpfs \"$0\" && "
+                            "exec unshare -rm sh -c 'mount -t tmpfs -o size=6m tmpfs \"$0\" && "
                             "exec \"$@\"' "
                          << mount << " " << MICROCONV_BINARY << " \"$@\"\n";
   std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -231,6 +232,51 @@ TEST_F(AggregateTest, MergeWithItselfDoubles) {
   }
   ASSERT_TRUE(a.Merge(a).ok());
   EXPECT_EQ(a.Serialize(), twice.Serialize());
+}
+
+// Issue 12 point 1: a re-flushed session's previous version is taken back
+// exactly. The serialised bytes carry every field (counts, histograms and
+// their sums, heat cells with sessions, revenue, every map), so equal bytes
+// mean every figure is back.
+TEST_F(AggregateTest, RemoveTakesBackAnAddExactly) {
+  Aggregate base(config_);
+  for (size_t i = 0; i < 200; ++i) ASSERT_TRUE(base.Add(At(i)).ok());
+  const std::vector<uint8_t> before = base.Serialize();
+  for (size_t i = 200; i < buffers_.size(); ++i) {
+    Aggregate a = base;
+    ASSERT_TRUE(a.Add(At(i)).ok());
+    ASSERT_NE(a.Serialize(), before) << i;
+    ASSERT_TRUE(a.Remove(At(i)).ok());
+    ASSERT_EQ(a.Serialize(), before) << "summary " << i;
+  }
+  // From the empty aggregate too (every map entry goes again).
+  Aggregate empty(config_);
+  const std::vector<uint8_t> nothing = empty.Serialize();
+  ASSERT_TRUE(empty.Add(At(7)).ok());
+  ASSERT_TRUE(empty.Remove(At(7)).ok());
+  EXPECT_EQ(empty.Serialize(), nothing);
+}
+
+TEST_F(AggregateTest, RemovingSomeLeavesTheAggregateOfTheRest) {
+  std::vector<size_t> order(buffers_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), std::mt19937(11));
+  Aggregate all(config_), rest(config_), removed(config_);
+  for (size_t i = 0; i < buffers_.size(); ++i) ASSERT_TRUE(all.Add(At(i)).ok());
+  Aggregate by_remove = all;
+  for (size_t n = 0; n < order.size(); ++n) {
+    if (n < 120) {
+      ASSERT_TRUE(by_remove.Remove(At(order[n])).ok());
+      ASSERT_TRUE(removed.Add(At(order[n])).ok());
+    } else {
+      ASSERT_TRUE(rest.Add(At(order[n])).ok());
+    }
+  }
+  EXPECT_EQ(by_remove.Serialize(), rest.Serialize());
+  // Unmerge of the removed ones' aggregate: the same.
+  ASSERT_TRUE(all.Unmerge(removed).ok());
+  EXPECT_EQ(all.Serialize(), rest.Serialize());
+  EXPECT_EQ(all.sessions(), 180u);
 }
 
 TEST_F(AggregateTest, SerializeRoundTrip) {
@@ -624,6 +670,53 @@ TEST(CappedStringMapTest, KeepsTheSameKeysWhateverTheOrder) {
     std::shuffle(repeated.begin(), repeated.end(), rng);
     EXPECT_EQ(build(repeated, rng() % repeated.size()), expected);
   }
+}
+
+// At the cap, a key is kept with all of its value or dropped with all of
+// it, so taking a value back (from the key or from the overflow) is exact:
+// every kept key shows the true count of what remains.
+TEST(CappedStringMapTest, SubtractIsExactAtTheCap) {
+  std::mt19937 rng(9);
+  std::vector<std::pair<std::string, uint64_t>> adds;
+  for (int i = 0; i < 400; ++i)
+    adds.emplace_back("key" + std::to_string(rng() % 60), 1 + rng() % 5);
+  CappedStringMap<uint64_t> map(8);
+  for (const auto& [key, value] : adds) map.ValueOrOverflow(key) += value;
+  std::map<std::string, uint64_t> remaining;
+  uint64_t total = 0;
+  for (size_t i = 0; i < adds.size(); ++i) {
+    if (i % 3 == 0) {
+      map.Subtract(adds[i].first, adds[i].second);
+    } else {
+      remaining[adds[i].first] += adds[i].second;
+      total += adds[i].second;
+    }
+  }
+  EXPECT_EQ(map.size(), 8u);
+  uint64_t shown = 0;
+  for (const auto& [key, value] : map.Sorted()) {
+    EXPECT_EQ(*value, remaining[std::string(key)]) << key;
+    shown += *value;
+  }
+  EXPECT_EQ(shown + map.overflow(), total);
+}
+
+// Merging full maps evicts through a heap: two maps of 20,000 distinct keys
+// with a cap of 10,000 merge in one pass (a scan per eviction took seconds).
+TEST(CappedStringMapTest, MergingFullMapsKeepsTheFirstKeysInCapOrder) {
+  CappedStringMap<uint64_t> a(10000), b(10000), all(10000);
+  for (int i = 0; i < 40000; ++i) {
+    const std::string key = "/path/" + std::to_string(i);
+    (i % 2 == 0 ? a : b).ValueOrOverflow(key) += 1;
+    all.ValueOrOverflow(key) += 1;
+  }
+  a.Merge(b);
+  EXPECT_EQ(a.size(), 10000u);
+  EXPECT_EQ(a.overflow(), 30000u);
+  std::vector<std::string> kept_a, kept_all;
+  for (const auto& [key, value] : a.Sorted()) kept_a.emplace_back(key);
+  for (const auto& [key, value] : all.Sorted()) kept_all.emplace_back(key);
+  EXPECT_EQ(kept_a, kept_all);
 }
 
 TEST(CappedStringMapTest, ExactBelowTheCap) {

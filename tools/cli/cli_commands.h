@@ -34,6 +34,10 @@ int RunToken(int argc, char** argv);
 // microconv share create|list|revoke: read-only links to one site's dashboard.
 int RunShare(int argc, char** argv);
 
+// microconv reindex --store sqlite:PATH [--site SITE]: rebuilds the day
+// aggregates from the stored summaries (maintenance; commits keep them).
+int RunReindex(int argc, char** argv);
+
 // microconv bench [--sessions N]: the collector budgets of issue 4.
 int RunBench(int argc, char** argv);
 

@@ -21,6 +21,7 @@
 #include "tools/base/wall_clock.h"
 #include "tools/cli/cli_commands.h"
 #include "tools/cli/journey_model.h"
+#include "tools/cli/progress_bar.h"
 #include "tools/cli/store_range.h"
 
 namespace microconv {
@@ -106,13 +107,10 @@ struct Progress {
 };
 
 void DrawBar(const Progress& progress, int total, double seconds, bool done) {
-  const int width = 30;
-  const int filled = total == 0 ? width : progress.sessions * width / total;
-  std::fprintf(stderr, "\r[%.*s%.*s] %d/%d sessions, %d summaries sent, %d rejected, %.0f/s%s",
-               filled, "##############################", width - filled,
-               "------------------------------", progress.sessions.load(), total,
-               progress.sent.load(), progress.rejected.load(),
-               seconds > 0 ? progress.sent / seconds : 0.0, done ? "\n" : "");
+  char extra[128];
+  std::snprintf(extra, sizeof extra, "%d summaries sent, %d rejected, %.0f/s", progress.sent.load(),
+                progress.rejected.load(), seconds > 0 ? progress.sent / seconds : 0.0);
+  DrawProgressBar(progress.sessions.load(), total, "sessions", extra, done);
 }
 
 }  // namespace

@@ -14,8 +14,10 @@ Status CommitQueue::Submit(StoredSummary summary) {
   if (closing_) return {Error::kUnavailable, "collector shutting down"};
   std::shared_ptr<Batch> batch = pending_;
   batch->items.push_back(std::move(summary));
-  work_ready_.notify_one();
-  batch_done_.wait(lock, [&] { return batch->done; });
+  // The writer sleeps only while nothing is pending: the first summary of
+  // a batch wakes it, the others join that batch without a syscall.
+  if (batch->items.size() == 1) work_ready_.notify_one();
+  batch->done_cv.wait(lock, [&] { return batch->done; });
   return batch->status;
 }
 
@@ -51,7 +53,9 @@ void CommitQueue::WriterLoop() {
     batch->status = put.ok() ? Status{} : Status{put.error(), put.message()};
     batch->done = true;
     batch->items = {};  // the handlers only need the status
-    batch_done_.notify_all();
+    // Only this batch's handlers wake (one condition per batch: the
+    // handlers of the next batch sleep on).
+    batch->done_cv.notify_all();
   }
 }
 

@@ -50,6 +50,7 @@ class CommitQueue {
     std::vector<StoredSummary> items;
     bool done = false;
     Status status;
+    std::condition_variable done_cv;
   };
 
   void WriterLoop();
@@ -58,7 +59,6 @@ class CommitQueue {
   CommitObserver observer_;
   std::mutex mutex_;
   std::condition_variable work_ready_;
-  std::condition_variable batch_done_;
   std::shared_ptr<Batch> pending_ = std::make_shared<Batch>();
   bool closing_ = false;
   std::thread writer_;

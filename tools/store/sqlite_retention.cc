@@ -20,6 +20,7 @@ constexpr int64_t kDayMs = 86'400'000;
 constexpr const char* kDeleteDaySql[] = {
     "DELETE FROM sessions WHERE site = ?1 AND day = ?2",
     "DELETE FROM day_aggregates WHERE site = ?1 AND day = ?2",
+    "DELETE FROM day_deltas WHERE site = ?1 AND day = ?2",
     "DELETE FROM day_damage WHERE site = ?1 AND day = ?2",
     "DELETE FROM days WHERE site = ?1 AND day = ?2",
 };
@@ -27,6 +28,7 @@ constexpr const char* kDeleteDaySql[] = {
 constexpr const char* kDeleteOrphansSql[] = {
     "DELETE FROM day_aggregates WHERE day < ?2",
     "DELETE FROM day_damage WHERE day < ?2",
+    "DELETE FROM day_deltas WHERE day < ?2",
 };
 
 // Versions retired before the first kept day that no kept session was
@@ -44,6 +46,7 @@ AND NOT EXISTS (SELECT 1 FROM sessions
 constexpr const char* kDeleteSiteRestSql[] = {
     "DELETE FROM sessions WHERE site = ?1",
     "DELETE FROM day_aggregates WHERE site = ?1",
+    "DELETE FROM day_deltas WHERE site = ?1",
     "DELETE FROM day_damage WHERE site = ?1",
     "DELETE FROM config_versions WHERE site = ?1",
 };
@@ -58,8 +61,9 @@ struct SiteDay {
 Status SqliteStore::DeleteDay(std::string_view site, uint32_t day, DeletedRows& deleted) {
   std::lock_guard lock(write_mutex_);
   if (Status begin = Exec(write_db_, "BEGIN IMMEDIATE"); !begin.ok()) return begin;
-  uint64_t* counts[] = {&deleted.sessions, &deleted.day_aggregates, &deleted.damage_rows,
-                        &deleted.days};
+  // A day's deltas are parts of its aggregate: counted with them.
+  uint64_t* counts[] = {&deleted.sessions, &deleted.day_aggregates, &deleted.day_aggregates,
+                        &deleted.damage_rows, &deleted.days};
   uint64_t changed[std::size(kDeleteDaySql)] = {};
   for (size_t i = 0; i < std::size(kDeleteDaySql); ++i) {
     Statement remove(write_db_, kDeleteDaySql[i]);
@@ -131,7 +135,8 @@ Result<DeletedRows> SqliteStore::DeleteDaysBefore(uint32_t first_kept_day) {
   // read the day before the delete, and saves its rebuilt aggregate after):
   // no day lists them any more, so they go by their day number.
   for (auto [sql, count] : {std::pair{kDeleteOrphansSql[0], &deleted.day_aggregates},
-                            std::pair{kDeleteOrphansSql[1], &deleted.damage_rows}}) {
+                            std::pair{kDeleteOrphansSql[1], &deleted.damage_rows},
+                            std::pair{kDeleteOrphansSql[2], &deleted.day_aggregates}}) {
     auto orphans = DeleteRows(sql, "", first_kept_day);
     if (!orphans.ok()) return {orphans.error(), orphans.message()};
     *count += orphans.value();
@@ -159,8 +164,8 @@ Result<DeletedRows> SqliteStore::DeleteSite(std::string_view site) {
   for (const uint32_t day : site_days) {
     if (Status done = DeleteDay(site, day, deleted); !done.ok()) return {done.error, done.message};
   }
-  uint64_t* counts[] = {&deleted.sessions, &deleted.day_aggregates, &deleted.damage_rows,
-                        &deleted.config_versions};
+  uint64_t* counts[] = {&deleted.sessions, &deleted.day_aggregates, &deleted.day_aggregates,
+                        &deleted.damage_rows, &deleted.config_versions};
   for (size_t i = 0; i < std::size(kDeleteSiteRestSql); ++i) {
     auto rest = DeleteRows(kDeleteSiteRestSql[i], site, 0);
     if (!rest.ok()) return {rest.error(), rest.message()};

@@ -6,6 +6,7 @@
 #include <bit>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -18,6 +19,11 @@
 
 namespace microconv {
 namespace {
+
+// A day's deltas are folded into its base aggregate once there are this
+// many: a report reads at most this many small deltas per day, and the
+// writer rewrites a day's base (its largest row) once per so many commits.
+constexpr int64_t kFoldDeltasAt = 32;
 
 constexpr const char* kRetireConfigSql = R"sql(
 UPDATE config_versions SET last_current = ?3
@@ -46,12 +52,9 @@ INSERT INTO days(site, day, version) VALUES(?1, ?2, 1)
 ON CONFLICT(site, day) DO UPDATE SET version = version + 1)sql";
 
 constexpr const char* kDaysSql = R"sql(
-SELECT d.day, d.version, a.built_version, a.aggregate, m.unreadable
-FROM days d LEFT JOIN day_aggregates a
-  ON a.site = d.site AND a.day = d.day AND a.config_hash = ?2
-LEFT JOIN day_damage m
+SELECT d.day, d.version, m.unreadable
+FROM days d LEFT JOIN day_damage m
   ON m.site = d.site AND m.day = d.day AND m.config_hash = ?2
-  AND m.built_version = a.built_version
 WHERE d.site = ?1 AND d.day BETWEEN ?3 AND ?4 ORDER BY d.day)sql";
 
 constexpr const char* kDaySessionsSql = R"sql(
@@ -63,14 +66,52 @@ VALUES(?1, ?2, ?3, ?4, ?5, ?6)
 ON CONFLICT(site, day, config_hash) DO UPDATE SET
   built_version = excluded.built_version, built_at = excluded.built_at,
   aggregate = excluded.aggregate
-WHERE excluded.built_version > day_aggregates.built_version)sql";
+WHERE excluded.built_version >= day_aggregates.built_version)sql";
 
+// A rebuilt day's count replaces the chain's.
 constexpr const char* kSaveDamageSql = R"sql(
 INSERT INTO day_damage(site, day, config_hash, built_version, unreadable)
 VALUES(?1, ?2, ?3, ?4, ?5)
 ON CONFLICT(site, day, config_hash) DO UPDATE SET
   built_version = excluded.built_version, unreadable = excluded.unreadable
-WHERE excluded.built_version > day_damage.built_version)sql";
+WHERE excluded.built_version >= day_damage.built_version)sql";
+
+// A commit's unreadable summaries (negative: replaced ones) join the count.
+constexpr const char* kAddDamageSql = R"sql(
+INSERT INTO day_damage(site, day, config_hash, built_version, unreadable)
+VALUES(?1, ?2, ?3, ?4, ?5)
+ON CONFLICT(site, day, config_hash) DO UPDATE SET
+  built_version = excluded.built_version, unreadable = unreadable + excluded.unreadable)sql";
+
+// Is the (site, day, config) chain complete? The day's version, its base's
+// built version, and the newest delta and how many there are.
+constexpr const char* kChainSql = R"sql(
+SELECT (SELECT version FROM days WHERE site = ?1 AND day = ?2),
+  (SELECT built_version FROM day_aggregates WHERE site = ?1 AND day = ?2 AND config_hash = ?3),
+  (SELECT max(to_version) FROM day_deltas WHERE site = ?1 AND day = ?2 AND config_hash = ?3),
+  (SELECT count(*) FROM day_deltas WHERE site = ?1 AND day = ?2 AND config_hash = ?3))sql";
+
+constexpr const char* kDayVersionSql = R"sql(
+SELECT version FROM days WHERE site = ?1 AND day = ?2)sql";
+
+constexpr const char* kBaseSql = R"sql(
+SELECT built_version, aggregate FROM day_aggregates
+WHERE site = ?1 AND day = ?2 AND config_hash = ?3)sql";
+
+constexpr const char* kDeltasSql = R"sql(
+SELECT from_version, to_version, added, removed FROM day_deltas
+WHERE site = ?1 AND day = ?2 AND config_hash = ?3 ORDER BY to_version)sql";
+
+constexpr const char* kSaveDeltaSql = R"sql(
+INSERT INTO day_deltas(site, day, config_hash, from_version, to_version, added, removed)
+VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7))sql";
+
+// Deltas a base built at ?4 already holds.
+constexpr const char* kDropDeltasSql = R"sql(
+DELETE FROM day_deltas WHERE site = ?1 AND day = ?2 AND config_hash = ?3 AND to_version <= ?4)sql";
+
+constexpr const char* kPreviousSql = R"sql(
+SELECT seq, day, config_hash, summary FROM sessions WHERE site = ?1 AND nonce = ?2)sql";
 
 constexpr const char* kRangeSql = R"sql(
 SELECT nonce, seq, day, config_hash, received_at, summary FROM sessions
@@ -79,7 +120,194 @@ WHERE site = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day, nonce)sql";
 // SQLite integers are signed 64-bit: nonces are stored bit-cast.
 int64_t NonceColumn(uint64_t nonce) { return std::bit_cast<int64_t>(nonce); }
 
+Result<std::vector<StoredConfigVersion>> ReadVersions(sqlite3* db, std::string_view site) {
+  using R = Result<std::vector<StoredConfigVersion>>;
+  Statement query(db, kConfigVersionsSql);
+  if (!query.ok()) {
+    Status error = DbError(db, "prepare config versions");
+    return R(error.error, error.message);
+  }
+  query.Bind(1, site);
+  std::vector<StoredConfigVersion> versions;
+  int rc;
+  while ((rc = query.Step()) == SQLITE_ROW) {
+    StoredConfigVersion version;
+    version.hash = static_cast<uint32_t>(query.Int(0));
+    version.first_current_ms = query.Int(1);
+    version.last_current_ms = query.IsNull(2) ? 0 : query.Int(2);
+    const auto blob = query.Blob(3);
+    version.compiled.assign(blob.begin(), blob.end());
+    versions.push_back(std::move(version));
+  }
+  if (rc != SQLITE_DONE) {
+    Status error = DbError(db, "read config versions");
+    return R(error.error, error.message);
+  }
+  return R(std::move(versions));
+}
+
+// A day aggregate and its unreadable rows, rebuilt from the day's sessions.
+struct RebuiltDay {
+  Aggregate aggregate;
+  uint64_t unreadable = 0;
+};
+
+// Every stored session of the day, folded through the reader.
+Result<RebuiltDay> RebuildDay(sqlite3* db, const VersionedReader& reader, uint32_t day,
+                              UnreadableCounts& found) {
+  using R = Result<RebuiltDay>;
+  Statement sessions(db, kDaySessionsSql);
+  if (!sessions.ok()) {
+    Status error = DbError(db, "prepare day scan");
+    return R(error.error, error.message);
+  }
+  RebuiltDay rebuilt{Aggregate(reader.config())};
+  sessions.Bind(1, reader.config().site());
+  sessions.Bind(2, int64_t{day});
+  int rc;
+  while ((rc = sessions.Step()) == SQLITE_ROW) {
+    Error error = Error::kOk;
+    const auto hash = static_cast<uint32_t>(sessions.Int(0));
+    if (reader.Fold(rebuilt.aggregate, hash, sessions.Blob(1), false, error) ==
+        VersionedReader::Outcome::kUnreadable) {
+      ++rebuilt.unreadable;
+      ++found[ErrorName(error)];
+    }
+  }
+  if (rc != SQLITE_DONE) {
+    Status error = DbError(db, "scan day");
+    return R(error.error, error.message);
+  }
+  return R(std::move(rebuilt));
+}
+
+// The (site, day, config) aggregate from its base and deltas when they
+// reach the day's `version`; nullopt when the chain is stale (the day
+// changed without a delta: written before the config was current here, a
+// row edited or deleted behind the store's back, a version never recorded).
+Result<std::optional<Aggregate>> ReadChain(sqlite3* db, const Config& config, uint32_t day,
+                                           int64_t version) {
+  using R = Result<std::optional<Aggregate>>;
+  Statement base(db, kBaseSql);
+  Statement deltas(db, kDeltasSql);
+  if (!base.ok() || !deltas.ok()) {
+    Status error = DbError(db, "prepare day aggregate");
+    return R(error.error, error.message);
+  }
+  for (Statement* query : {&base, &deltas}) {
+    query->Bind(1, config.site());
+    query->Bind(2, int64_t{day});
+    query->Bind(3, int64_t{config.hash()});
+  }
+  std::optional<Aggregate> aggregate;
+  int64_t at = 0;
+  if (base.Step() == SQLITE_ROW) {
+    auto stored = Aggregate::Deserialize(base.Blob(1));
+    if (!stored.ok() || stored.value().config_hash() != config.hash()) return R(std::nullopt);
+    at = base.Int(0);
+    aggregate = std::move(stored).value();
+  } else {
+    aggregate = Aggregate(config);
+  }
+  int rc;
+  while (at < version && (rc = deltas.Step()) == SQLITE_ROW) {
+    if (deltas.Int(1) <= at) continue;  // already in the base
+    if (deltas.Int(0) != at) break;     // a gap: stale
+    auto added = Aggregate::Deserialize(deltas.Blob(2));
+    if (!added.ok() || !aggregate->Merge(added.value()).ok()) return R(std::nullopt);
+    if (!deltas.IsNull(3)) {
+      auto removed = Aggregate::Deserialize(deltas.Blob(3));
+      if (!removed.ok() || !aggregate->Unmerge(removed.value()).ok()) return R(std::nullopt);
+    }
+    at = deltas.Int(1);
+  }
+  if (at != version) return R(std::nullopt);
+  return R(std::move(aggregate));
+}
+
+// Stores a day's base aggregate built at `version` and drops the deltas it
+// holds; `unreadable` (when given) replaces the day's damage count.
+Status SaveBase(sqlite3* db, const Config& config, uint32_t day, int64_t version,
+                const Aggregate& aggregate, std::optional<uint64_t> unreadable) {
+  Statement save(db, kSaveAggregateSql);
+  Statement drop(db, kDropDeltasSql);
+  Statement damage(db, kSaveDamageSql);
+  if (!save.ok() || !drop.ok() || !damage.ok()) return DbError(db, "prepare day aggregate save");
+  const std::vector<uint8_t> bytes = aggregate.Serialize();
+  save.Bind(1, config.site());
+  save.Bind(2, int64_t{day});
+  save.Bind(3, int64_t{config.hash()});
+  save.Bind(4, version);
+  save.Bind(5, NowMs());
+  save.Bind(6, std::span<const uint8_t>(bytes));
+  if (save.Step() != SQLITE_DONE) return DbError(db, "save day aggregate");
+  drop.Bind(1, config.site());
+  drop.Bind(2, int64_t{day});
+  drop.Bind(3, int64_t{config.hash()});
+  drop.Bind(4, version);
+  if (drop.Step() != SQLITE_DONE) return DbError(db, "drop day deltas");
+  if (unreadable.has_value()) {
+    damage.Bind(1, config.site());
+    damage.Bind(2, int64_t{day});
+    damage.Bind(3, int64_t{config.hash()});
+    damage.Bind(4, version);
+    damage.Bind(5, static_cast<int64_t>(*unreadable));
+    if (damage.Step() != SQLITE_DONE) return DbError(db, "save day damage");
+  }
+  return {};
+}
+
 }  // namespace
+
+VersionedReader::VersionedReader(const Config& config) : config_(config) {}
+
+Status VersionedReader::Load(sqlite3* db) {
+  others_.clear();
+  auto versions = ReadVersions(db, config_.site());
+  if (!versions.ok()) return {versions.error(), versions.message()};
+  for (const StoredConfigVersion& version : versions.value()) {
+    if (version.hash == config_.hash()) continue;
+    auto old = Config::FromCompiled(version.compiled);
+    if (!old.ok()) continue;  // damaged row: its sessions stay unread
+    IdTranslation translation(old.value(), config_);
+    others_.emplace(version.hash, OtherVersion{std::move(old).value(), std::move(translation)});
+  }
+  return {};
+}
+
+VersionedReader::Outcome VersionedReader::Fold(Aggregate& into, uint32_t hash,
+                                               std::span<const uint8_t> bytes, bool remove,
+                                               Error& error) const {
+  // Verified at ingest; verified again so a damaged file cannot feed
+  // unchecked bytes to the aggregation. Rows of a config version the store
+  // never recorded are left out.
+  const Config* written_with = &config_;
+  const OtherVersion* other = nullptr;
+  if (hash != config_.hash()) {
+    auto found = others_.find(hash);
+    if (found == others_.end()) return Outcome::kUnknownVersion;
+    other = &found->second;
+    written_with = &other->config;
+  }
+  auto summary = VerifySummary(bytes, written_with);
+  if (!summary.ok()) {
+    error = summary.error();
+    return Outcome::kUnreadable;
+  }
+  Status folded;
+  if (other == nullptr) {
+    folded = remove ? into.Remove(*summary.value()) : into.Add(*summary.value());
+  } else {
+    const std::vector<uint8_t> translated = other->translation.Translate(*summary.value());
+    const wire::Summary& read = *wire::GetSummary(translated.data());
+    folded = remove ? into.Remove(read) : into.Add(read);
+  }
+  if (!folded.ok()) {
+    error = folded.error;
+    return Outcome::kUnreadable;
+  }
+  return Outcome::kFolded;
+}
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
   using R = Result<std::unique_ptr<SqliteStore>>;
@@ -96,12 +324,26 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
       return R(Error::kUnavailable, "store " + path + ": WAL journal mode unavailable");
     }
   }
-  Status migrated = MigrateStoreSchema(store->write_db_, path, LogEvent);
-  if (!migrated.ok()) return R(migrated.error, migrated.message);
+  auto migrated = MigrateStoreSchema(store->write_db_, path, LogEvent);
+  if (!migrated.ok()) return R(migrated.error(), migrated.message());
+  const int found = migrated.value();
   auto read_db = OpenSqlite(path);
   if (!read_db.ok()) return R(read_db.error(), read_db.message());
   store->read_db_ = read_db.value();
+  // Schema 3 (tools/store/store_schema.cc) keeps aggregates at commit: a file
+  // from before builds them once here, after its tables were migrated.
+  if (found > 0 && found < 3) {
+    if (Status built = MigrateToIncrementalAggregates(*store); !built.ok()) {
+      return R(built.error, built.message);
+    }
+  }
   return R(std::move(store));
+}
+
+Status MigrateToIncrementalAggregates(SqliteStore& store) {
+  // Schema 3 keeps aggregates current at commit: build each site's, through
+  // its current config, once (as `microconv reindex` would).
+  return store.Reindex("", nullptr);
 }
 
 SqliteStore::~SqliteStore() {
@@ -116,16 +358,81 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
   if (batch.empty()) return outcome;
   Status begin = Exec(write_db_, "BEGIN IMMEDIATE");
   if (!begin.ok()) return R(begin.error, begin.message);
+  Statement previous(write_db_, kPreviousSql);
   Statement upsert(write_db_, kUpsertSessionSql);
   Statement mark(write_db_, kMarkDaySql);
+  Statement chain(write_db_, kChainSql);
+  Statement day_version(write_db_, kDayVersionSql);
+  Statement save_delta(write_db_, kSaveDeltaSql);
+  Statement add_damage(write_db_, kAddDamageSql);
   auto fail = [&](std::string_view what) {
     Status error = DbError(write_db_, what);
     Exec(write_db_, "ROLLBACK");
     return R(error.error, error.message);
   };
-  if (!upsert.ok() || !mark.ok()) return fail("prepare put");
-  std::set<std::pair<std::string_view, uint32_t>> touched_days;
+  if (!previous.ok() || !upsert.ok() || !mark.ok() || !chain.ok() || !day_version.ok() ||
+      !save_delta.ok() || !add_damage.ok()) {
+    return fail("prepare put");
+  }
+  // What this commit does to each day's aggregate through its site's
+  // current config: summaries added, previous versions taken back.
+  struct DayChange {
+    const VersionedReader* reader = nullptr;  // null: no delta (stale chain)
+    int64_t from_version = 0;
+    int64_t deltas = 0;
+    Aggregate added, removed;
+    int64_t unreadable = 0;
+  };
+  std::map<std::pair<std::string_view, uint32_t>, DayChange> changes;
+  UnreadableCounts found;
+  auto change_of = [&](std::string_view site, uint32_t day) -> DayChange* {
+    auto [it, fresh] = changes.try_emplace({site, day});
+    DayChange& change = it->second;
+    if (!fresh) return &change;
+    auto reader = readers_.find(site);
+    if (reader == readers_.end()) return &change;
+    const Config& config = reader->second.config();
+    chain.Bind(1, site);
+    chain.Bind(2, int64_t{day});
+    chain.Bind(3, int64_t{config.hash()});
+    if (chain.Step() != SQLITE_ROW) return nullptr;
+    const int64_t version = chain.IsNull(0) ? 0 : chain.Int(0);
+    const int64_t built = chain.IsNull(1) ? -1 : chain.Int(1);
+    const int64_t newest_delta = chain.IsNull(2) ? -1 : chain.Int(2);
+    change.deltas = chain.Int(3);
+    chain.Reset();
+    // A new day starts from the empty aggregate; any other continues a
+    // chain that reaches the day's version.
+    if (version == 0 || std::max(built, newest_delta) == version) {
+      change.reader = &reader->second;
+      change.from_version = version;
+      change.added = Aggregate(config);
+      change.removed = Aggregate(config);
+    }
+    return &change;
+  };
+  std::vector<uint8_t> previous_bytes;
   for (const StoredSummary& s : batch) {
+    previous.Bind(1, s.site);
+    previous.Bind(2, NonceColumn(s.nonce));
+    const int found_previous = previous.Step();
+    if (found_previous != SQLITE_ROW && found_previous != SQLITE_DONE) {
+      return fail("read stored session");
+    }
+    const bool replaces = found_previous == SQLITE_ROW;
+    uint32_t day = s.day, previous_hash = 0;
+    if (replaces) {
+      if (static_cast<uint32_t>(previous.Int(0)) >= s.seq) {
+        previous.Reset();
+        ++outcome.ignored;
+        continue;
+      }
+      day = static_cast<uint32_t>(previous.Int(1));  // a session's day never changes
+      previous_hash = static_cast<uint32_t>(previous.Int(2));
+      const auto blob = previous.Blob(3);
+      previous_bytes.assign(blob.begin(), blob.end());
+    }
+    previous.Reset();
     upsert.Bind(1, s.site);
     upsert.Bind(2, NonceColumn(s.nonce));
     upsert.Bind(3, int64_t{s.seq});
@@ -135,23 +442,78 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
     upsert.Bind(7, std::span<const uint8_t>(s.bytes));
     if (upsert.Step() != SQLITE_DONE) return fail("upsert session");
     upsert.Reset();
-    if (sqlite3_changes(write_db_) > 0) {
-      ++outcome.written;
-      touched_days.emplace(s.site, s.day);
-    } else {
-      ++outcome.ignored;
+    ++outcome.written;
+    DayChange* change = change_of(s.site, day);
+    if (change == nullptr) return fail("read day aggregate chain");
+    if (change->reader == nullptr) continue;
+    Error error = Error::kOk;
+    if (change->reader->Fold(change->added, s.config_hash, s.bytes, false, error) ==
+        VersionedReader::Outcome::kUnreadable) {
+      ++change->unreadable;
+      ++found[ErrorName(error)];
+    }
+    // The previous version was counted when it came: readable then (its
+    // figures are taken back) or not (its damage count is).
+    if (replaces && change->reader->Fold(change->removed, previous_hash, previous_bytes, false,
+                                         error) == VersionedReader::Outcome::kUnreadable) {
+      --change->unreadable;
     }
   }
-  for (const auto& [site, day] : touched_days) {
-    mark.Bind(1, site);
-    mark.Bind(2, int64_t{day});
+  for (const auto& [key, change] : changes) {
+    mark.Bind(1, key.first);
+    mark.Bind(2, int64_t{key.second});
     if (mark.Step() != SQLITE_DONE) return fail("mark day");
     mark.Reset();
+  }
+  for (auto& [key, change] : changes) {
+    if (change.reader == nullptr) continue;
+    const auto& [site, day] = key;
+    const Config& config = change.reader->config();
+    day_version.Bind(1, site);
+    day_version.Bind(2, int64_t{day});
+    if (day_version.Step() != SQLITE_ROW) return fail("read day version");
+    const int64_t to_version = day_version.Int(0);
+    day_version.Reset();
+    const std::vector<uint8_t> added = change.added.Serialize();
+    save_delta.Bind(1, site);
+    save_delta.Bind(2, int64_t{day});
+    save_delta.Bind(3, int64_t{config.hash()});
+    save_delta.Bind(4, change.from_version);
+    save_delta.Bind(5, to_version);
+    save_delta.Bind(6, std::span<const uint8_t>(added));
+    if (change.removed.sessions() > 0) {
+      const std::vector<uint8_t> removed = change.removed.Serialize();
+      save_delta.Bind(7, std::span<const uint8_t>(removed));
+    }
+    if (save_delta.Step() != SQLITE_DONE) return fail("save day delta");
+    save_delta.Reset();
+    if (change.unreadable != 0) {
+      add_damage.Bind(1, site);
+      add_damage.Bind(2, int64_t{day});
+      add_damage.Bind(3, int64_t{config.hash()});
+      add_damage.Bind(4, to_version);
+      add_damage.Bind(5, change.unreadable);
+      if (add_damage.Step() != SQLITE_DONE) return fail("count unreadable");
+      add_damage.Reset();
+    }
+    if (change.deltas + 1 >= kFoldDeltasAt) {
+      // Fold the deltas into the base; a failed read leaves them (the
+      // next commit tries again).
+      auto folded = ReadChain(write_db_, config, day, to_version);
+      if (folded.ok() && folded.value().has_value()) {
+        Status saved = SaveBase(write_db_, config, day, to_version, *folded.value(), std::nullopt);
+        if (!saved.ok()) return fail("fold day deltas");
+      }
+    }
   }
   Status commit = Exec(write_db_, "COMMIT");
   if (!commit.ok()) {
     Exec(write_db_, "ROLLBACK");
     return R(commit.error, commit.message);
+  }
+  if (!found.empty()) {
+    std::lock_guard damage(damage_mutex_);
+    for (const auto& [kind, count] : found) unreadable_[kind] += count;
   }
   return outcome;
 }
@@ -177,46 +539,24 @@ Result<uint64_t> SqliteStore::ForEachDayAggregate(const Config& config, uint32_t
   struct Rebuilt {
     uint32_t day;
     int64_t version;
-    std::vector<uint8_t> bytes;
-    uint64_t unreadable;
-  };
-  // An older version of the site's config and how its ids read in `config`.
-  struct OtherVersion {
-    Config config;
-    IdTranslation translation;
+    RebuiltDay rebuilt;
   };
   std::lock_guard lock(read_mutex_);
   uint64_t unreadable = 0;
   UnreadableCounts found;
   std::vector<Rebuilt> rebuilt;
-  // One read transaction: the versions and the sessions scanned agree.
+  // One read transaction: the versions, deltas and sessions read agree.
   Status begin = Exec(read_db_, "BEGIN");
   if (!begin.ok()) return R(begin.error, begin.message);
   auto fail = [&](Status status) {
     Exec(read_db_, "ROLLBACK");
     return R(status.error, status.message);
   };
-  std::map<uint32_t, OtherVersion> others;
-  bool others_loaded = false;
-  // Loaded on the first rebuild only: cached days need no translation.
-  auto load_others = [&]() -> Status {
-    if (others_loaded) return {};
-    others_loaded = true;
-    auto versions = ReadConfigVersions(config.site());
-    if (!versions.ok()) return {versions.error(), versions.message()};
-    for (const StoredConfigVersion& version : versions.value()) {
-      if (version.hash == config.hash()) continue;
-      auto old = Config::FromCompiled(version.compiled);
-      if (!old.ok()) continue;  // damaged row: its sessions stay unread
-      IdTranslation translation(old.value(), config);
-      others.emplace(version.hash, OtherVersion{std::move(old).value(), std::move(translation)});
-    }
-    return {};
-  };
+  // Loaded on the first rebuild only: kept days need no translation.
+  std::optional<VersionedReader> reader;
   {
     Statement days(read_db_, kDaysSql);
-    Statement sessions(read_db_, kDaySessionsSql);
-    if (!days.ok() || !sessions.ok()) return fail(DbError(read_db_, "prepare report"));
+    if (!days.ok()) return fail(DbError(read_db_, "prepare report"));
     days.Bind(1, config.site());
     days.Bind(2, int64_t{config.hash()});
     days.Bind(3, int64_t{first_day});
@@ -225,55 +565,22 @@ Result<uint64_t> SqliteStore::ForEachDayAggregate(const Config& config, uint32_t
     while ((rc = days.Step()) == SQLITE_ROW) {
       const auto day = static_cast<uint32_t>(days.Int(0));
       const int64_t version = days.Int(1);
-      if (!days.IsNull(2) && days.Int(2) == version) {
-        auto cached = Aggregate::Deserialize(days.Blob(3));
-        if (cached.ok() && cached.value().config_hash() == config.hash()) {
-          unreadable += days.IsNull(4) ? 0 : static_cast<uint64_t>(days.Int(4));
-          if (cached.value().sessions() > 0) visit(day, cached.value());
-          continue;
-        }
+      auto kept = ReadChain(read_db_, config, day, version);
+      if (!kept.ok()) return fail({kept.error(), kept.message()});
+      if (kept.value().has_value()) {
+        unreadable += days.IsNull(2) ? 0 : static_cast<uint64_t>(days.Int(2));
+        if (kept.value()->sessions() > 0) visit(day, *kept.value());
+        continue;
       }
-      if (Status loaded = load_others(); !loaded.ok()) return fail(loaded);
-      Aggregate aggregate(config);
-      uint64_t day_unreadable = 0;
-      auto count_unreadable = [&](Error error) {
-        ++day_unreadable;
-        ++found[ErrorName(error)];
-      };
-      sessions.Bind(1, config.site());
-      sessions.Bind(2, int64_t{day});
-      while ((rc = sessions.Step()) == SQLITE_ROW) {
-        // Verified at ingest; verified again so a damaged file cannot feed
-        // unchecked bytes to the aggregation. Bad rows are counted; rows of
-        // a config version the store never recorded are left out.
-        const auto hash = static_cast<uint32_t>(sessions.Int(0));
-        const Config* written_with = &config;
-        const OtherVersion* other = nullptr;
-        if (hash != config.hash()) {
-          auto found_version = others.find(hash);
-          if (found_version == others.end()) continue;
-          other = &found_version->second;
-          written_with = &other->config;
-        }
-        auto summary = VerifySummary(sessions.Blob(1), written_with);
-        if (!summary.ok()) {
-          count_unreadable(summary.error());
-          continue;
-        }
-        Status added;
-        if (other == nullptr) {
-          added = aggregate.Add(*summary.value());
-        } else {
-          const std::vector<uint8_t> translated = other->translation.Translate(*summary.value());
-          added = aggregate.Add(*wire::GetSummary(translated.data()));
-        }
-        if (!added.ok()) count_unreadable(added.error);
+      if (!reader.has_value()) {
+        reader.emplace(config);
+        if (Status loaded = reader->Load(read_db_); !loaded.ok()) return fail(loaded);
       }
-      if (rc != SQLITE_DONE) return fail(DbError(read_db_, "scan day"));
-      sessions.Reset();
-      unreadable += day_unreadable;
-      if (aggregate.sessions() > 0) visit(day, aggregate);
-      rebuilt.push_back({day, version, aggregate.Serialize(), day_unreadable});
+      auto built = RebuildDay(read_db_, *reader, day, found);
+      if (!built.ok()) return fail({built.error(), built.message()});
+      unreadable += built.value().unreadable;
+      if (built.value().aggregate.sessions() > 0) visit(day, built.value().aggregate);
+      rebuilt.push_back({day, version, std::move(built).value()});
     }
     if (rc != SQLITE_DONE) return fail(DbError(read_db_, "list days"));
   }
@@ -283,36 +590,90 @@ Result<uint64_t> SqliteStore::ForEachDayAggregate(const Config& config, uint32_t
     for (const auto& [kind, count] : found) unreadable_[kind] += count;
   }
   if (rebuilt.empty()) return R(unreadable);
-  // The cache is an optimisation: when the writer holds the lock for long,
-  // the next report rebuilds again.
+  // Saved so that commits continue from it; when the writer holds the lock
+  // for long, the next report rebuilds again.
   if (Exec(read_db_, "BEGIN IMMEDIATE").ok()) {
-    Statement save(read_db_, kSaveAggregateSql);
-    Statement damage(read_db_, kSaveDamageSql);
-    bool ok = save.ok() && damage.ok();
-    const int64_t now = NowMs();
+    bool ok = true;
     for (const Rebuilt& r : rebuilt) {
       if (!ok) break;
-      save.Bind(1, config.site());
-      save.Bind(2, int64_t{r.day});
-      save.Bind(3, int64_t{config.hash()});
-      save.Bind(4, r.version);
-      save.Bind(5, now);
-      save.Bind(6, std::span<const uint8_t>(r.bytes));
-      ok = save.Step() == SQLITE_DONE;
-      save.Reset();
-      if (ok && r.unreadable > 0) {
-        damage.Bind(1, config.site());
-        damage.Bind(2, int64_t{r.day});
-        damage.Bind(3, int64_t{config.hash()});
-        damage.Bind(4, r.version);
-        damage.Bind(5, static_cast<int64_t>(r.unreadable));
-        ok = damage.Step() == SQLITE_DONE;
-        damage.Reset();
-      }
+      ok = SaveBase(read_db_, config, r.day, r.version, r.rebuilt.aggregate, r.rebuilt.unreadable)
+               .ok();
     }
     Exec(read_db_, ok ? "COMMIT" : "ROLLBACK");
   }
   return R(unreadable);
+}
+
+Status SqliteStore::Reindex(std::string_view site, const ReindexProgress& progress) {
+  // The sites and the config each is read through: its current version.
+  struct SiteDays {
+    Config config;
+    std::vector<uint32_t> days;
+  };
+  std::vector<SiteDays> sites;
+  {
+    std::lock_guard lock(read_mutex_);
+    Statement current(read_db_,
+                      "SELECT site, compiled FROM config_versions WHERE last_current IS NULL "
+                      "AND (?1 = '' OR site = ?1) ORDER BY site");
+    Statement days(read_db_, "SELECT day FROM days WHERE site = ?1 ORDER BY day");
+    if (!current.ok() || !days.ok()) return DbError(read_db_, "prepare reindex");
+    current.Bind(1, site);
+    while (current.Step() == SQLITE_ROW) {
+      auto config = Config::FromCompiled(current.Blob(1));
+      if (!config.ok()) {
+        return {Error::kUnavailable,
+                "the current config of " + std::string(current.Text(0)) + " does not verify"};
+      }
+      SiteDays entry{std::move(config).value(), {}};
+      days.Bind(1, entry.config.site());
+      while (days.Step() == SQLITE_ROW) entry.days.push_back(static_cast<uint32_t>(days.Int(0)));
+      days.Reset();
+      sites.push_back(std::move(entry));
+    }
+  }
+  if (!site.empty() && sites.empty()) {
+    return {Error::kInvalidConfig, "no config recorded for site " + std::string(site)};
+  }
+  size_t total = 0, done = 0;
+  for (const SiteDays& entry : sites) total += entry.days.size();
+  if (progress) progress(0, total);
+  UnreadableCounts found;
+  for (const SiteDays& entry : sites) {
+    VersionedReader reader(entry.config);
+    for (uint32_t day : entry.days) {
+      // One write transaction per day: ingest goes on between days.
+      std::lock_guard lock(write_mutex_);
+      Status begin = Exec(write_db_, "BEGIN IMMEDIATE");
+      if (!begin.ok()) return begin;
+      auto fail = [&](Status status) {
+        Exec(write_db_, "ROLLBACK");
+        return status;
+      };
+      if (done == 0 || day == entry.days.front()) {
+        if (Status loaded = reader.Load(write_db_); !loaded.ok()) return fail(loaded);
+      }
+      Statement version(write_db_, kDayVersionSql);
+      version.Bind(1, entry.config.site());
+      version.Bind(2, int64_t{day});
+      if (!version.ok() || version.Step() != SQLITE_ROW) {
+        return fail(DbError(write_db_, "reindex: read day version"));
+      }
+      auto built = RebuildDay(write_db_, reader, day, found);
+      if (!built.ok()) return fail({built.error(), built.message()});
+      Status saved = SaveBase(write_db_, entry.config, day, version.Int(0), built.value().aggregate,
+                              built.value().unreadable);
+      if (!saved.ok()) return fail(saved);
+      Status commit = Exec(write_db_, "COMMIT");
+      if (!commit.ok()) return fail(commit);
+      if (progress) progress(++done, total);
+    }
+  }
+  if (!found.empty()) {
+    std::lock_guard damage(damage_mutex_);
+    for (const auto& [kind, count] : found) unreadable_[kind] += count;
+  }
+  return {};
 }
 
 Status SqliteStore::RecordCurrentConfig(const Config& config, int64_t now_ms) {
@@ -338,8 +699,21 @@ Status SqliteStore::RecordCurrentConfig(const Config& config, int64_t now_ms) {
     Exec(write_db_, "ROLLBACK");
     return error;
   }
+  // The reader commits fold through from now on, with every older version.
+  auto reader = readers_.find(config.site());
+  if (reader == readers_.end() || reader->second.config().hash() != config.hash()) {
+    VersionedReader fresh(config);
+    if (Status loaded = fresh.Load(write_db_); !loaded.ok()) {
+      Exec(write_db_, "ROLLBACK");
+      return loaded;
+    }
+    readers_.insert_or_assign(std::string(config.site()), std::move(fresh));
+  }
   Status commit = Exec(write_db_, "COMMIT");
-  if (!commit.ok()) Exec(write_db_, "ROLLBACK");
+  if (!commit.ok()) {
+    Exec(write_db_, "ROLLBACK");
+    readers_.erase(std::string(config.site()));
+  }
   return commit;
 }
 
@@ -349,29 +723,7 @@ Result<std::vector<StoredConfigVersion>> SqliteStore::ConfigVersions(std::string
 }
 
 Result<std::vector<StoredConfigVersion>> SqliteStore::ReadConfigVersions(std::string_view site) {
-  using R = Result<std::vector<StoredConfigVersion>>;
-  Statement query(read_db_, kConfigVersionsSql);
-  if (!query.ok()) {
-    Status error = DbError(read_db_, "prepare config versions");
-    return R(error.error, error.message);
-  }
-  query.Bind(1, site);
-  std::vector<StoredConfigVersion> versions;
-  int rc;
-  while ((rc = query.Step()) == SQLITE_ROW) {
-    StoredConfigVersion version;
-    version.hash = static_cast<uint32_t>(query.Int(0));
-    version.first_current_ms = query.Int(1);
-    version.last_current_ms = query.IsNull(2) ? 0 : query.Int(2);
-    const auto blob = query.Blob(3);
-    version.compiled.assign(blob.begin(), blob.end());
-    versions.push_back(std::move(version));
-  }
-  if (rc != SQLITE_DONE) {
-    Status error = DbError(read_db_, "read config versions");
-    return R(error.error, error.message);
-  }
-  return R(std::move(versions));
+  return ReadVersions(read_db_, site);
 }
 
 Status SqliteStore::ForEachSession(std::string_view site, uint32_t first_day, uint32_t last_day,

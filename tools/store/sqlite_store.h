@@ -8,34 +8,72 @@
 // Tables (every statement prepared, every value bound):
 //   sessions(site, nonce, seq, day, config_hash, received_at, summary)
 //       PRIMARY KEY(site, nonce); upserted keeping the highest seq.
-//   days(site, day, version): version grows with every write to the day,
-//       in the same transaction as the sessions it covers.
+//   days(site, day, version): version grows with every commit that writes
+//       the day, and (triggers sessions_updated, sessions_deleted) with every
+//       row changed or deleted by anyone, a hand edit included.
 //   day_aggregates(site, day, config_hash, built_version, built_at, aggregate):
-//       a cached per-day Aggregate, fresh while built_version == version.
+//       a day's base Aggregate read through one config, holding the day's
+//       sessions up to built_version.
+//   day_deltas(site, day, config_hash, from_version, to_version, added,
+//       removed): what one commit did to that aggregate (summaries added;
+//       previous versions of re-flushed sessions, to take back). Written in
+//       the commit's transaction; folded into the base every kFoldDeltasAt.
 //   config_versions(site, hash, first_current, last_current, compiled): every
 //       config a site has served; last_current NULL while it is current.
 //   day_damage(site, day, config_hash, built_version, unreadable): rows of
-//       that build that failed verification, so a cached day still reports
-//       them (written only when there are some).
-// Aggregates are keyed by the config hash they are read through (the day's
-// sessions of other versions translated to its ids); a session's day never
-// changes, so marking its day is enough to invalidate every cached aggregate
-// that could include it; retention and site deletion remove whole days,
-// their sessions, aggregates and damage rows together. A version is recorded before the collector
-// accepts a summary written with it, so a cached aggregate never misses a version. The schema
-// version and its migrations: tools/store/store_schema.h.
+//       the day that fail verification, kept with the aggregate.
+// A day's aggregate through config C is its base plus the deltas chained
+// from built_version up to days.version. Commits write deltas for each
+// site's current config (RecordCurrentConfig), translating summaries of its
+// older versions (core/config_history.h); a chain that does not reach the
+// day's version (a day written before its config was current here, a row
+// edited behind the store's back, another config asked for) is stale: that
+// day is rebuilt from its sessions once and saved as a new base, from which
+// commits continue. `microconv reindex` (Reindex) rebuilds every day.
+// Retention and site deletion remove whole days: their sessions, base
+// aggregates, deltas and damage rows together. A version is recorded before
+// the collector accepts a summary written with it. The schema version and
+// its migrations: tools/store/store_schema.h.
 #ifndef MICROCONV_TOOLS_STORE_SQLITE_STORE_H_
 #define MICROCONV_TOOLS_STORE_SQLITE_STORE_H_
 
+#include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 
+#include "core/config_history.h"
 #include "tools/store/summary_store.h"
 
 struct sqlite3;
 
 namespace microconv {
+
+// Stored summaries of any recorded version of a site, folded into aggregates
+// of one config (its current one): others are translated to its ids.
+class VersionedReader {
+ public:
+  enum class Outcome { kFolded, kUnreadable, kUnknownVersion };
+
+  explicit VersionedReader(const Config& config);
+  // Loads the site's other recorded versions.
+  Status Load(sqlite3* db);
+  // Adds (or, with remove, takes back) stored bytes written with config
+  // `hash`. kUnreadable with `error` when they fail verification;
+  // kUnknownVersion (left out) when the store never recorded that version.
+  Outcome Fold(Aggregate& into, uint32_t hash, std::span<const uint8_t> bytes, bool remove,
+               Error& error) const;
+  const Config& config() const { return config_; }
+
+ private:
+  struct OtherVersion {
+    Config config;
+    IdTranslation translation;
+  };
+  Config config_;
+  std::map<uint32_t, OtherVersion> others_;
+};
 
 class SqliteStore final : public SummaryStore {
  public:
@@ -52,6 +90,7 @@ class SqliteStore final : public SummaryStore {
   Result<uint64_t> ForEachDayAggregate(const Config& config, uint32_t first_day, uint32_t last_day,
                                        const DayVisitor& visit) override;
   Status RecordCurrentConfig(const Config& config, int64_t now_ms) override;
+  Status Reindex(std::string_view site, const ReindexProgress& progress) override;
   Result<std::vector<StoredConfigVersion>> ConfigVersions(std::string_view site) override;
   Status ForEachSession(std::string_view site, uint32_t first_day, uint32_t last_day,
                         const SessionVisitor& visit) override;
@@ -83,7 +122,13 @@ class SqliteStore final : public SummaryStore {
   std::string path_;
   std::mutex damage_mutex_;
   UnreadableCounts unreadable_;
+  // Per site, what commits fold summaries through (write_mutex_ held).
+  std::map<std::string, VersionedReader, std::less<>> readers_;
 };
+
+// Schema 2 -> 3, run once by Open: builds every site's day aggregates
+// through its current config, so commits can keep them from then on.
+Status MigrateToIncrementalAggregates(SqliteStore& store);
 
 }  // namespace microconv
 

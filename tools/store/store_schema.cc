@@ -63,6 +63,27 @@ CREATE TABLE IF NOT EXISTS day_damage(
   PRIMARY KEY(site, day, config_hash));
 DELETE FROM day_aggregates;
 )sql"},
+    // Aggregates kept at commit: a commit writes a delta per day it touched;
+    // a session changed or deleted behind the store's back (a hand edit, a
+    // prune) moves its day's version, so that day is rebuilt once. The
+    // aggregates themselves are built after this step (SqliteStore::Open).
+    {2, "add day_deltas and the session triggers (aggregates kept at commit)", R"sql(
+CREATE TABLE IF NOT EXISTS day_deltas(
+  site TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  config_hash INTEGER NOT NULL,
+  from_version INTEGER NOT NULL,
+  to_version INTEGER NOT NULL,
+  added BLOB NOT NULL,
+  removed BLOB,
+  PRIMARY KEY(site, day, config_hash, to_version));
+CREATE TRIGGER IF NOT EXISTS sessions_updated AFTER UPDATE ON sessions BEGIN
+  UPDATE days SET version = version + 1 WHERE site = OLD.site AND day = OLD.day;
+END;
+CREATE TRIGGER IF NOT EXISTS sessions_deleted AFTER DELETE ON sessions BEGIN
+  UPDATE days SET version = version + 1 WHERE site = OLD.site AND day = OLD.day;
+END;
+)sql"},
 };
 static_assert(std::size(kMigrations) == kStoreSchemaVersion, "one step per schema version");
 
@@ -85,14 +106,16 @@ Result<int> UserVersion(sqlite3* db) {
 
 }  // namespace
 
-Status MigrateStoreSchema(sqlite3* db, std::string_view path,
-                          const std::function<void(std::string_view)>& log) {
+Result<int> MigrateStoreSchema(sqlite3* db, std::string_view path,
+                               const std::function<void(std::string_view)>& log) {
   const std::string name = "store " + std::string(path);
   // BEGIN IMMEDIATE first: two processes opening one old file migrate it
   // once (the second finds the new version inside its own transaction).
   int initial = -1;  // the file's version when opened; 0: a new file
   while (true) {
-    if (Status begin = Exec(db, "BEGIN IMMEDIATE"); !begin.ok()) return begin;
+    if (Status begin = Exec(db, "BEGIN IMMEDIATE"); !begin.ok()) {
+      return {begin.error, begin.message};
+    }
     auto found = UserVersion(db);
     if (!found.ok()) {
       Exec(db, "ROLLBACK");
@@ -106,7 +129,11 @@ Status MigrateStoreSchema(sqlite3* db, std::string_view path,
               name + ": schema " + std::to_string(from) + " is newer than this build's " +
                   std::to_string(kStoreSchemaVersion) + " (a newer microconv wrote it)"};
     }
-    if (from == kStoreSchemaVersion) return Exec(db, "COMMIT");
+    if (from == kStoreSchemaVersion) {
+      Status commit = Exec(db, "COMMIT");
+      if (!commit.ok()) return {commit.error, commit.message};
+      return initial;
+    }
     const Migration& step = kMigrations[from];
     Status applied = ExecScript(db, step.sql);
     if (applied.ok()) {

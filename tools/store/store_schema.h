@@ -17,13 +17,16 @@ namespace microconv {
 
 // 1: sessions, days, day aggregates of one config version.
 // 2: config_versions, day_damage; day aggregates read through every version.
-inline constexpr int kStoreSchemaVersion = 2;
+// 3: day aggregates kept up to date at commit (day_deltas, the triggers).
+inline constexpr int kStoreSchemaVersion = 3;
 
 // Applies every step from the file's version up to kStoreSchemaVersion
-// (a new file starts at 0); `log` gets one line per step applied.
+// (a new file starts at 0); `log` gets one line per step applied. Returns
+// the file's version as opened (0: a new file), so the caller can rebuild
+// what the tables alone cannot (SqliteStore: aggregates for schema 3).
 // kUnsupportedVersion for a file newer than this build.
-Status MigrateStoreSchema(sqlite3* db, std::string_view path,
-                          const std::function<void(std::string_view)>& log);
+Result<int> MigrateStoreSchema(sqlite3* db, std::string_view path,
+                               const std::function<void(std::string_view)>& log);
 
 }  // namespace microconv
 

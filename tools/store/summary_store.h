@@ -8,6 +8,13 @@
 //   changes nothing (flushes never double count, late beacons are ignored).
 // - A session's day is the UTC day of its start and never changes.
 // - Aggregates come back without k-anonymity: that is applied at report time.
+// - Reports never rescan sessions: Put keeps each (site, day) aggregate of
+//   the site's current config (RecordCurrentConfig) up to date in the same
+//   transaction as the sessions, adding a new summary and taking back the
+//   previous version of a re-flushed one (Aggregate::Add / Remove: exact).
+//   Summaries of older versions are translated to the current ids first.
+//   Rebuilding from stored sessions is Reindex, an explicit maintenance
+//   step (and a backend may fall back to it for a day it cannot vouch for).
 // - A stored row that no longer verifies is counted (StoredAggregate,
 //   Unreadable), never silently skipped.
 #ifndef MICROCONV_TOOLS_STORE_SUMMARY_STORE_H_
@@ -96,8 +103,9 @@ class SummaryStore {
   // last_day], read through `config`: sessions written with another config
   // version of the site (see RecordCurrentConfig) are translated to its ids
   // (core/config_history.h); those of an unknown version are left out.
-  // Built from cached per-day aggregates; a day written since its aggregate
-  // was built is rebuilt from its sessions first.
+  // Merged from the per-day aggregates Put keeps up to date; a day it could
+  // not keep (written before `config` was current, edited behind the
+  // store's back) is rebuilt from its sessions once.
   // Stored rows that no longer verify are counted (StoredAggregate).
   [[nodiscard]] virtual Result<StoredAggregate> AggregateDays(const Config& config,
                                                               uint32_t first_day,
@@ -111,8 +119,16 @@ class SummaryStore {
 
   // Notes that `config` is its site's current config from `now_ms` on: the
   // version is kept (first time current), the one it replaces gets its last
-  // time current. Idempotent while the config stays current.
+  // time current, and Put keeps day aggregates through it from now on.
+  // Idempotent while the config stays current.
   [[nodiscard]] virtual Status RecordCurrentConfig(const Config& config, int64_t now_ms) = 0;
+
+  // Rebuilds the day aggregates of `site` (every site when empty) from the
+  // stored summaries, through each site's current config, day by day (ingest
+  // goes on between days); `progress` (may be null) gets (days done, days).
+  // The only full scan: `microconv reindex`, and schema migrations.
+  using ReindexProgress = std::function<void(size_t done, size_t total)>;
+  [[nodiscard]] virtual Status Reindex(std::string_view site, const ReindexProgress& progress) = 0;
   // Every config version the site has served, the current one last, the
   // others by when they stopped being current.
   [[nodiscard]] virtual Result<std::vector<StoredConfigVersion>> ConfigVersions(
