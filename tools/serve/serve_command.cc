@@ -25,7 +25,11 @@ constexpr const char* kUsage =
     "                       [--rate PER_SECOND] [--burst N] [--public-site S,...]\n"
     "                       [--secure-cookies] [--session-idle SECONDS] [--session-max SECONDS]\n"
     "                       [--history-hours H] [--live-streams N] [--live-streams-per-site N]\n"
-    "  --store         where summaries go (sqlite:PATH, created when missing)\n"
+    "                       [--accounts sqlite:PATH]\n"
+    "  --store         where summaries go (sqlite:PATH, created when missing, or\n"
+    "                  clickhouse://HOST:PORT/DB, see README)\n"
+    "  --accounts      where owner accounts live (default: the sqlite --store; required\n"
+    "                  with a clickhouse store)\n"
     "  --sites         directory of site configs (*.json), reloaded on SIGHUP and change\n"
     "  --listen        address to serve on, e.g. 127.0.0.1:8080\n"
     "  --web           static files: microconv.js and its Wasm (default web/dist)\n"
@@ -70,7 +74,8 @@ int RunServe(int argc, char** argv) {
                               {"--session-max"},
                               {"--history-hours"},
                               {"--live-streams"},
-                              {"--live-streams-per-site"}});
+                              {"--live-streams-per-site"},
+                              {"--accounts"}});
   if (!parsed.ok()) return UsageError(parsed.message());
   const Flags& flags = parsed.value();
   if (flags.help()) {
@@ -151,7 +156,8 @@ int RunServe(int argc, char** argv) {
     LogEvent("serve: " + store.message());
     return 1;
   }
-  auto accounts = AccountStore::Open(flags.Get("--store"));
+  const std::string accounts_url = flags.Get("--accounts", flags.Get("--store"));
+  auto accounts = AccountStore::Open(accounts_url);
   if (!accounts.ok()) {
     LogEvent("serve: " + accounts.message());
     return 1;
@@ -161,7 +167,7 @@ int RunServe(int argc, char** argv) {
     LogEvent(
         "serve: no owner account yet, so nobody can log in to the dashboard; add one with "
         "`microconv user add NAME --store " +
-        flags.Get("--store") + "` (password on stdin)");
+        accounts_url + "` (password on stdin)");
   }
   for (const std::string& site : access_options.public_sites) {
     LogEvent("serve: site " + site + " is public (--public-site): anyone may read its reports");

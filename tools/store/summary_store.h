@@ -134,7 +134,8 @@ class SummaryStore {
 };
 
 // Opens the store named by a --store value: "sqlite:PATH" (created when
-// missing). "clickhouse://..." is reserved for the next backend.
+// missing) or "clickhouse://HOST:PORT[,HOST:PORT...]/DB[?cluster=NAME]"
+// (tools/store/clickhouse_store.h; tables created when missing).
 Result<std::unique_ptr<SummaryStore>> OpenStore(std::string_view url);
 
 }  // namespace microconv
