@@ -131,7 +131,7 @@ Status ClickHouseHttp::Insert(std::string_view insert_sql, const std::string& ro
 namespace microconv {
 
 Status ClickHouseHttp::Stream(std::string_view sql, std::string_view shape,
-                              const RowVisitor& visit) {
+                              const RowVisitor& visit, std::string_view extra_settings) {
   auto client = Borrow();
   std::string pending, error_body;
   bool stopped = false;
@@ -139,6 +139,7 @@ Status ClickHouseHttp::Stream(std::string_view sql, std::string_view shape,
   httplib::Request req;
   req.method = "POST";
   req.path = "/?" + settings_;
+  if (!extra_settings.empty()) req.path += "&" + std::string(extra_settings);
   req.body = std::string(sql);
   req.headers.emplace("Content-Type", "text/plain");
   req.response_handler = [&](const httplib::Response& response) {

@@ -201,11 +201,15 @@ Result<PutOutcome> ClickHouseStore::Put(std::span<const StoredSummary> batch) {
                                     ".sessions WHERE site = " + SqlString(site) + " AND day IN (" +
                                     day_list + ") AND nonce IN (" + nonces +
                                     ") GROUP BY nonce FORMAT RowBinary",
-                                "84", [&](RowBinaryReader& row) {
+                                "84",
+                                [&](RowBinaryReader& row) {
                                   const auto nonce = row.Int<uint64_t>();
                                   stored[nonce] = row.Int<uint32_t>();
                                   return true;
-                                });
+                                },
+                                // A shard that is down fails only the rows
+                                // it owns (at the insert), not the batch.
+                                "skip_unavailable_shards=1");
     if (!read.ok()) return Failed<PutOutcome>(read);
     for (const StoredSummary* s : summaries) {
       auto [it, fresh] = stored.emplace(s->nonce, s->seq);
