@@ -34,6 +34,10 @@ int RunToken(int argc, char** argv);
 // microconv share create|list|revoke: read-only links to one site's dashboard.
 int RunShare(int argc, char** argv);
 
+// microconv replay --config SITE.json --events FILE [--endpoint URL | --out
+// DIR] [--raw-events-out FILE]: recorded event streams through the core.
+int RunReplay(int argc, char** argv);
+
 // microconv bench [--sessions N]: the collector budgets of issue 4.
 int RunBench(int argc, char** argv);
 
