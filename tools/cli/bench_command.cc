@@ -31,6 +31,7 @@
 #include "core/summary.h"
 #include "tools/base/flags.h"
 #include "tools/base/wall_clock.h"
+#include "tools/cli/bench_clickhouse.h"
 #include "tools/cli/cli_commands.h"
 #include "tools/cli/journey_model.h"
 #include "tools/cli/store_range.h"
@@ -47,9 +48,10 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kUsage =
     "usage: microconv bench [--sessions 1000000] [--sites demo-site/sites] [--site demo]\n"
-    "         [--ingest-seconds 3] [--keep DIR]\n"
+    "         [--ingest-seconds 3] [--keep DIR] [--clickhouse] [--clickhouse-sessions N]\n"
     "Measures ingest, report and memory budgets with a temp store and a serve child;\n"
-    "exits 3 when a budget is missed.\n";
+    "exits 3 when a budget is missed. --clickhouse: also windowFunnel and the ClickHouse\n"
+    "store over N sessions (default --sessions; tools/cli/bench_clickhouse.h).\n";
 
 constexpr int kPoolVisits = 4096;
 constexpr int kHistoryDays = 30;
@@ -146,11 +148,15 @@ struct BenchFlags {
   double ingest_seconds = 3;
   std::string sites = "demo-site/sites", site = "demo", keep;
   bool help = false;
+  bool clickhouse = false;
+  long clickhouse_sessions = 0;  // 0: --sessions
 };
 
 Result<BenchFlags> ParseFlags(int argc, char** argv) {
   auto flags = Flags::Parse(
-      argc, argv, {{"--sessions"}, {"--ingest-seconds"}, {"--sites"}, {"--site"}, {"--keep"}});
+      argc, argv,
+      {{"--sessions"}, {"--ingest-seconds"}, {"--sites"}, {"--site"}, {"--keep"},
+       {"--clickhouse", false}, {"--clickhouse-sessions"}});
   if (!flags.ok()) return {flags.error(), flags.message()};
   BenchFlags bench;
   bench.help = flags.value().help();
@@ -163,6 +169,10 @@ Result<BenchFlags> ParseFlags(int argc, char** argv) {
   bench.sites = flags.value().Get("--sites", bench.sites);
   bench.site = flags.value().Get("--site", bench.site);
   bench.keep = flags.value().Get("--keep");
+  bench.clickhouse = flags.value().Has("--clickhouse");
+  auto clickhouse_sessions = flags.value().Int("--clickhouse-sessions", bench.sessions, 1, 100000000);
+  if (!clickhouse_sessions.ok()) return {clickhouse_sessions.error(), clickhouse_sessions.message()};
+  bench.clickhouse_sessions = static_cast<long>(clickhouse_sessions.value());
   return bench;
 }
 
@@ -325,6 +335,7 @@ int RunBench(int argc, char** argv) {
         peak_mb, flags.sessions, idle_mb, Verdict(peak_mb > 0 && peak_mb <= 200));
     if (peak_mb > 200) status = 3;
   }
+  double report_seconds = 0;
   {
     // The same report in this process, from the store's cached day aggregates.
     auto store = OpenStore("sqlite:" + store_path);
@@ -343,10 +354,17 @@ int RunBench(int argc, char** argv) {
       return 1;
     }
     const std::string json = RenderReportJson(report.value());
+    report_seconds = Since(start);
     std::printf(
         "report in-process (store + BuildReport + RenderReportJson, cached days) over %llu "
         "sessions: %.3f s\n",
-        (unsigned long long)report.value().engagement.sessions, Since(start));
+        (unsigned long long)report.value().engagement.sessions, report_seconds);
+  }
+  if (flags.clickhouse) {
+    ClickHouseBenchOptions clickhouse{flags.clickhouse_sessions, kHistoryDays, dir, 0};
+    if (flags.clickhouse_sessions == flags.sessions) clickhouse.microconv_report_seconds = report_seconds;
+    const int clickhouse_status = RunClickHouseBench(*config, clickhouse);
+    if (clickhouse_status != 0) status = clickhouse_status;
   }
   std::printf("machine: %u hardware threads; %s\n", cores,
               flags.sessions < 1000000 ? "N below the 1,000,000 of the budget" : "N = budget N");
