@@ -65,8 +65,11 @@ ClickHouseCluster::~ClickHouseCluster() {
 }
 
 std::string ClickHouseCluster::StoreUrl(int shard, const std::string& db) const {
-  return "clickhouse://127.0.0.1:" + std::to_string(shards_[shard].http_port) + "/" + db +
-         "?cluster=" + cluster_;
+  std::string nodes = "127.0.0.1:" + std::to_string(shards_[shard].http_port);
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    if (static_cast<int>(i) != shard) nodes += ",127.0.0.1:" + std::to_string(shards_[i].http_port);
+  }
+  return "clickhouse://" + nodes + "/" + db + "?cluster=" + cluster_;
 }
 
 Status ClickHouseCluster::Start() {

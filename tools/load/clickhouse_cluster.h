@@ -35,7 +35,8 @@ class ClickHouseCluster {
   Status Restart(int shard);
 
   int http_port(int shard) const { return shards_[shard].http_port; }
-  // The --store value of a collector talking to `shard` first.
+  // The --store value of a collector talking to `shard`: that node first,
+  // then every other (the store creates its tables on each listed node).
   std::string StoreUrl(int shard, const std::string& db) const;
 
  private:

@@ -192,14 +192,15 @@ TEST_F(ClickHouseStoreTest, KillNineOfACollectorUnderLoadLosesNoAcknowledgedSumm
   auto b = Collector(1, "crash");
   const std::vector<uint8_t> base = journeys_.Summary("purchase", 1);
   constexpr uint64_t kNonceBase = 0x7e57000000000000ull;
+  constexpr size_t kEnoughAcknowledged = 200;
   std::mutex mutex;
   std::set<uint64_t> acknowledged;
   std::atomic<bool> stop{false};
   auto load = [&](int port, uint64_t first) {
     LoadOptions options;
     options.port = port;
-    options.clients = 4;
-    options.seconds = 20;
+    options.clients = 8;
+    options.seconds = 60;
     options.stop = &stop;
     options.make_summary = [&, first](uint64_t index) {
       return Journeys::WithNonce(base, kNonceBase + first + index);
@@ -212,14 +213,24 @@ TEST_F(ClickHouseStoreTest, KillNineOfACollectorUnderLoadLosesNoAcknowledgedSumm
   };
   std::thread to_a([&] { load(a->port(), 0); });
   std::thread to_b([&] { load(b->port(), uint64_t{1} << 32); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  // Under load means acknowledged traffic on both before the kill; on a
+  // busy shared machine a ClickHouse insert takes up to ~0.5 s, so wait for
+  // it rather than for a fixed time.
+  auto acked = [&] {
+    std::lock_guard lock(mutex);
+    return acknowledged.size();
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (acked() < kEnoughAcknowledged && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   a->Signal(SIGKILL);
   EXPECT_EQ(a->Wait(5000), 128 + SIGKILL);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   stop = true;
   to_a.join();
   to_b.join();
-  ASSERT_GT(acknowledged.size(), 100u) << "load too small to mean anything";
+  ASSERT_GE(acknowledged.size(), kEnoughAcknowledged) << "load too small to mean anything";
   const std::set<uint64_t> stored = StoredNonces("crash");
   size_t missing = 0;
   for (uint64_t nonce : acknowledged) missing += stored.count(nonce) == 0;
