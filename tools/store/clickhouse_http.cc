@@ -1,6 +1,8 @@
 #include "tools/store/clickhouse_http.h"
 
-#include <httplib.h>
+#include <curl/curl.h>
+
+#include <cctype>
 
 namespace microconv {
 namespace {
@@ -10,8 +12,8 @@ namespace {
 constexpr size_t kMaxIdleConnections = 8;
 // Connect: a node that does not accept within this is down (503 at once,
 // not after a long wait). Read: a report's day rebuild may stream for long.
-constexpr time_t kConnectSeconds = 2;
-constexpr time_t kReadSeconds = 300;
+constexpr long kConnectSeconds = 2;
+constexpr long kReadSeconds = 300;
 
 std::string UrlEncode(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -74,113 +76,151 @@ ClickHouseHttp::ClickHouseHttp(std::string host, int port, std::string settings)
     : host_(std::move(host)),
       port_(port),
       settings_(std::move(settings)),
-      address_(host_ + ":" + std::to_string(port_)) {}
+      address_(host_ + ":" + std::to_string(port_)) {
+  static std::once_flag global;
+  std::call_once(global, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
 
-ClickHouseHttp::~ClickHouseHttp() = default;
+ClickHouseHttp::~ClickHouseHttp() {
+  for (CURL* handle : idle_) curl_easy_cleanup(handle);
+}
 
-std::unique_ptr<httplib::Client> ClickHouseHttp::Borrow() {
+CURL* ClickHouseHttp::Borrow() {
   {
     std::lock_guard lock(mutex_);
     if (!idle_.empty()) {
-      auto client = std::move(idle_.back());
+      CURL* handle = idle_.back();
       idle_.pop_back();
-      return client;
+      return handle;
     }
   }
-  auto client = std::make_unique<httplib::Client>(host_, port_);
-  client->set_keep_alive(true);
-  client->set_connection_timeout(kConnectSeconds, 0);
-  client->set_read_timeout(kReadSeconds, 0);
-  client->set_write_timeout(kReadSeconds, 0);
-  return client;
+  return curl_easy_init();
 }
 
-void ClickHouseHttp::Return(std::unique_ptr<httplib::Client> client) {
+void ClickHouseHttp::Return(CURL* handle) {
   std::lock_guard lock(mutex_);
-  if (idle_.size() < kMaxIdleConnections) idle_.push_back(std::move(client));
+  if (idle_.size() < kMaxIdleConnections) {
+    idle_.push_back(handle);
+  } else {
+    curl_easy_cleanup(handle);
+  }
 }
 
-Result<std::string> ClickHouseHttp::Post(const std::string& path, const std::string& body) {
-  auto client = Borrow();
-  auto res = client->Post(path, body, "application/octet-stream");
-  if (!res) {
-    return {Error::kUnavailable,
-            "clickhouse " + address_ + ": " + httplib::to_string(res.error())};
+namespace {
+
+struct Transfer {
+  CURL* handle = nullptr;
+  const std::function<bool(std::string_view)>* receive = nullptr;
+  long status = 0;
+  bool stopped = false;
+  std::string error_body;
+};
+
+size_t OnData(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const size_t length = size * count;
+  if (transfer->status == 0) {
+    curl_easy_getinfo(transfer->handle, CURLINFO_RESPONSE_CODE, &transfer->status);
   }
-  if (res->status != 200) {
+  if (transfer->status != 200) {
+    if (transfer->error_body.size() < 4096) transfer->error_body.append(data, length);
+    return length;
+  }
+  if (!(*transfer->receive)(std::string_view(data, length))) {
+    transfer->stopped = true;
+    return 0;  // libcurl ends the transfer
+  }
+  return length;
+}
+
+}  // namespace
+
+Status ClickHouseHttp::Post(const std::string& path, std::string_view body,
+                            const Receiver& receive) {
+  CURL* handle = Borrow();
+  if (handle == nullptr) return {Error::kUnavailable, "clickhouse: libcurl failed to start"};
+  const std::string url = "http://" + address_ + path;
+  Transfer transfer;
+  transfer.handle = handle;
+  transfer.receive = &receive;
+  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/octet-stream");
+  // No "Expect: 100-continue" round trip before a large insert.
+  headers = curl_slist_append(headers, "Expect:");
+  curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(handle, CURLOPT_POST, 1L);
+  curl_easy_setopt(handle, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, OnData);
+  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for timeouts
+  curl_easy_setopt(handle, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, kConnectSeconds);
+  // A stalled answer, not a long one, is the failure: less than 1 byte/s
+  // for kReadSeconds.
+  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, kReadSeconds);
+  const CURLcode code = curl_easy_perform(handle);
+  curl_slist_free_all(headers);
+  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, nullptr);
+  if (transfer.stopped) {
+    curl_easy_cleanup(handle);  // cut mid-answer: the connection is not reusable
+    return {};
+  }
+  if (code != CURLE_OK) {
+    curl_easy_cleanup(handle);
+    return {Error::kUnavailable, "clickhouse " + address_ + ": " + curl_easy_strerror(code)};
+  }
+  if (transfer.status == 0) curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &transfer.status);
+  Return(handle);
+  if (transfer.status != 200) {
     return {Error::kUnavailable, "clickhouse " + address_ + ": HTTP " +
-                                     std::to_string(res->status) + ": " + FirstLine(res->body)};
+                                     std::to_string(transfer.status) + ": " +
+                                     FirstLine(transfer.error_body)};
   }
-  std::string answer = std::move(res->body);
-  Return(std::move(client));
-  return answer;
+  return {};
 }
 
 Result<std::string> ClickHouseHttp::Query(std::string_view sql) {
-  return Post("/?" + settings_, std::string(sql));
+  std::string answer;
+  Status posted = Post("/?" + settings_, sql, [&](std::string_view chunk) {
+    answer.append(chunk);
+    return true;
+  });
+  if (!posted.ok()) return {posted.error, posted.message};
+  return answer;
 }
 
 Status ClickHouseHttp::Insert(std::string_view insert_sql, const std::string& rows) {
-  auto answer = Post("/?" + settings_ + "&query=" + UrlEncode(insert_sql), rows);
-  if (!answer.ok()) return {answer.error(), answer.message()};
-  return {};
+  return Post("/?" + settings_ + "&query=" + UrlEncode(insert_sql), rows,
+              [](std::string_view) { return true; });
 }
-
-}  // namespace microconv
-
-namespace microconv {
 
 Status ClickHouseHttp::Stream(std::string_view sql, std::string_view shape,
                               const RowVisitor& visit, std::string_view extra_settings) {
-  auto client = Borrow();
-  std::string pending, error_body;
-  bool stopped = false;
-  int status = 0;
-  httplib::Request req;
-  req.method = "POST";
-  req.path = "/?" + settings_;
-  if (!extra_settings.empty()) req.path += "&" + std::string(extra_settings);
-  req.body = std::string(sql);
-  req.headers.emplace("Content-Type", "text/plain");
-  req.response_handler = [&](const httplib::Response& response) {
-    status = response.status;
-    return true;
-  };
-  req.content_receiver = [&](const char* data, size_t length, uint64_t, uint64_t) {
-    if (status != 200) {
-      error_body.append(data, length);
-      return error_body.size() < 4096;
-    }
-    pending.append(data, length);
-    size_t at = 0;
+  std::string path = "/?" + settings_;
+  if (!extra_settings.empty()) path += "&" + std::string(extra_settings);
+  std::string pending;
+  size_t at = 0;  // rows before `at` are done
+  Status posted = Post(path, sql, [&](std::string_view chunk) {
+    pending.append(chunk);
     while (size_t row_length = RowLength(std::string_view(pending).substr(at), shape)) {
       RowBinaryReader row(std::string_view(pending).substr(at, row_length));
       at += row_length;
-      if (!visit(row)) {
-        stopped = true;
-        return false;
-      }
+      if (!visit(row)) return false;
     }
     pending.erase(0, at);
+    at = 0;
     return true;
-  };
-  auto res = client->send(req);
-  if (stopped) return {};  // the connection was cut on purpose: not reused
-  if (!res) {
-    return {Error::kUnavailable,
-            "clickhouse " + address_ + ": " + httplib::to_string(res.error())};
-  }
-  if (status != 200) {
-    return {Error::kUnavailable, "clickhouse " + address_ + ": HTTP " + std::to_string(status) +
-                                     ": " + FirstLine(error_body)};
-  }
+  });
+  if (!posted.ok()) return posted;
   // ClickHouse reports an error met mid-stream as text after the rows.
-  if (!pending.empty()) {
+  if (pending.size() > at) {
     return {Error::kUnavailable, "clickhouse " + address_ + ": answer ends inside a row: " +
-                                     FirstLine(pending.substr(0, 300))};
+                                     FirstLine(pending.substr(at, 300))};
   }
-  Return(std::move(client));
   return {};
 }
 
 }  // namespace microconv
+

@@ -1,7 +1,9 @@
 // A ClickHouse node spoken to over its HTTP interface (port 8123 by
-// default): SQL in, RowBinary in and out. Thread-safe: each call borrows a
-// keep-alive connection from a small pool, so the commit thread and report
-// threads do not wait on each other's sockets.
+// default) with libcurl: SQL in, RowBinary in and out. Thread-safe: each
+// call borrows a keep-alive handle from a small pool, so the commit thread
+// and report threads do not wait on each other's sockets. libcurl, not the
+// collector's cpp-httplib: ClickHouse answers chunked, and httplib read a
+// 4 MB chunked answer ~10x slower (ARCHITECTURE.md, "Dependencies").
 //
 // Errors are values: an unreachable node, a timeout or a server-side
 // exception (HTTP 5xx/4xx with ClickHouse's message) is kUnavailable with
@@ -19,9 +21,7 @@
 #include "core/status.h"
 #include "tools/store/clickhouse_row_binary.h"
 
-namespace httplib {
-class Client;
-}
+typedef void CURL;
 
 namespace microconv {
 
@@ -52,16 +52,20 @@ class ClickHouseHttp {
   const std::string& address() const { return address_; }
 
  private:
-  Result<std::string> Post(const std::string& path, const std::string& body);
-  std::unique_ptr<httplib::Client> Borrow();
-  void Return(std::unique_ptr<httplib::Client> client);
+  // POSTs `body` to the node's `path`; each chunk of a 200 answer goes to
+  // `receive` (false: stop reading); any other answer is an error with
+  // ClickHouse's message.
+  using Receiver = std::function<bool(std::string_view chunk)>;
+  Status Post(const std::string& path, std::string_view body, const Receiver& receive);
+  CURL* Borrow();
+  void Return(CURL* handle);
 
   std::string host_;
   int port_;
   std::string settings_;
   std::string address_;  // host:port, for messages
   std::mutex mutex_;
-  std::vector<std::unique_ptr<httplib::Client>> idle_;
+  std::vector<CURL*> idle_;
 };
 
 // `text` as a single-quoted ClickHouse string literal.
