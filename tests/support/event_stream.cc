@@ -67,8 +67,7 @@ SessionStart EventStream::Start() const {
   return start;
 }
 
-Result<EventStream> ParseEventStream(std::string_view text, const Config& config,
-                                     int first_line) {
+Result<EventStream> ParseEventStream(std::string_view text, const Config& config, int first_line) {
   EventStream stream;
   int line_number = first_line - 1;
   auto fail = [&](const std::string& why) {

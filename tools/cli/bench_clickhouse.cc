@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
-#include <cstdio>
 #include <random>
 #include <vector>
 
@@ -139,8 +139,8 @@ int RunClickHouseBench(const Config& config, const ClickHouseBenchOptions& optio
     if (batch.size() == kBatch || i + 1 == options.sessions) {
       Status inserted =
           node.Insert("INSERT INTO " + std::string(kDb) + ".raw_events FORMAT TabSeparated", raw);
-      auto put = inserted.ok() ? store.Put(batch) : Result<PutOutcome>(inserted.error,
-                                                                      inserted.message);
+      auto put =
+          inserted.ok() ? store.Put(batch) : Result<PutOutcome>(inserted.error, inserted.message);
       if (!put.ok()) {
         std::fprintf(stderr, "bench: clickhouse: load: %s\n", put.message().c_str());
         return 1;
@@ -201,8 +201,8 @@ int RunClickHouseBench(const Config& config, const ClickHouseBenchOptions& optio
   int status = 0;
   auto ratio = [&](const char* what, double seconds) {
     const double times = funnel.median / seconds;
-    std::printf("  %s: %.4f s, %.1fx faster than windowFunnel (median)   budget >= 50x: %s\n",
-                what, seconds, times, times >= 50 ? "ok" : "OVER BUDGET");
+    std::printf("  %s: %.4f s, %.1fx faster than windowFunnel (median)   budget >= 50x: %s\n", what,
+                seconds, times, times >= 50 ? "ok" : "OVER BUDGET");
     if (times < 50) status = 3;
   };
   std::printf("side by side over %ld sessions:\n", options.sessions);

@@ -153,10 +153,14 @@ struct BenchFlags {
 };
 
 Result<BenchFlags> ParseFlags(int argc, char** argv) {
-  auto flags = Flags::Parse(
-      argc, argv,
-      {{"--sessions"}, {"--ingest-seconds"}, {"--sites"}, {"--site"}, {"--keep"},
-       {"--clickhouse", false}, {"--clickhouse-sessions"}});
+  auto flags = Flags::Parse(argc, argv,
+                            {{"--sessions"},
+                             {"--ingest-seconds"},
+                             {"--sites"},
+                             {"--site"},
+                             {"--keep"},
+                             {"--clickhouse", false},
+                             {"--clickhouse-sessions"}});
   if (!flags.ok()) return {flags.error(), flags.message()};
   BenchFlags bench;
   bench.help = flags.value().help();
@@ -170,8 +174,10 @@ Result<BenchFlags> ParseFlags(int argc, char** argv) {
   bench.site = flags.value().Get("--site", bench.site);
   bench.keep = flags.value().Get("--keep");
   bench.clickhouse = flags.value().Has("--clickhouse");
-  auto clickhouse_sessions = flags.value().Int("--clickhouse-sessions", bench.sessions, 1, 100000000);
-  if (!clickhouse_sessions.ok()) return {clickhouse_sessions.error(), clickhouse_sessions.message()};
+  auto clickhouse_sessions =
+      flags.value().Int("--clickhouse-sessions", bench.sessions, 1, 100000000);
+  if (!clickhouse_sessions.ok())
+    return {clickhouse_sessions.error(), clickhouse_sessions.message()};
   bench.clickhouse_sessions = static_cast<long>(clickhouse_sessions.value());
   return bench;
 }
@@ -362,7 +368,8 @@ int RunBench(int argc, char** argv) {
   }
   if (flags.clickhouse) {
     ClickHouseBenchOptions clickhouse{flags.clickhouse_sessions, kHistoryDays, dir, 0};
-    if (flags.clickhouse_sessions == flags.sessions) clickhouse.microconv_report_seconds = report_seconds;
+    if (flags.clickhouse_sessions == flags.sessions)
+      clickhouse.microconv_report_seconds = report_seconds;
     const int clickhouse_status = RunClickHouseBench(*config, clickhouse);
     if (clickhouse_status != 0) status = clickhouse_status;
   }

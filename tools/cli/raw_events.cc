@@ -42,7 +42,7 @@ std::string_view EventName(const Event& e) {
     case EventType::kPageView:
       return e.a == static_cast<uint16_t>(Navigation::kHistoryBack) ? "page_back"
              : e.a == static_cast<uint16_t>(Navigation::kSpaRoute)  ? "page_spa"
-                                                                     : "page";
+                                                                    : "page";
     case EventType::kClick:
       return "click";
     case EventType::kSelectorMatch:
@@ -164,8 +164,7 @@ Result<std::string> WindowFunnelSql(const Config& config, std::string_view funne
       case wire::PageMatch::Exact:
         return "page = " + SqlQuoted(pattern);
       case wire::PageMatch::Prefix:
-        return "substring(page, 1, " + std::to_string(pattern.size()) +
-               ") = " + SqlQuoted(pattern);
+        return "substring(page, 1, " + std::to_string(pattern.size()) + ") = " + SqlQuoted(pattern);
       default: {
         // :param and * stand for any text: LIKE's %.
         std::string like;
@@ -213,8 +212,8 @@ Result<std::string> WindowFunnelSql(const Config& config, std::string_view funne
         case wire::MicroKind::DataLayer:
           condition = std::string("event = '") +
                       (micro.kind() == wire::MicroKind::CustomEvent ? "custom" : "datalayer") +
-                      "' AND target = " + SqlQuoted(micro.event() ? micro.event()->string_view()
-                                                                  : std::string_view());
+                      "' AND target = " +
+                      SqlQuoted(micro.event() ? micro.event()->string_view() : std::string_view());
           break;
         default:
           return {Error::kOutOfRange, "micro-conversion " + micro.id()->str() +

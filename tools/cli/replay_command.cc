@@ -186,8 +186,9 @@ int RunReplay(int argc, char** argv) {
     if (client) {
       done = Send(*client, summary);
     } else {
-      done = WriteOutput(out_dir + "/" + name + ".mcs",
-                         std::string(reinterpret_cast<const char*>(summary.data()), summary.size()));
+      done =
+          WriteOutput(out_dir + "/" + name + ".mcs",
+                      std::string(reinterpret_cast<const char*>(summary.data()), summary.size()));
     }
     if (!done.ok()) {
       std::fprintf(stderr, "replay: session %s: %s\n", name, done.message.c_str());

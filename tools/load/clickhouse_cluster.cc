@@ -163,8 +163,8 @@ Status ClickHouseCluster::WaitReady(Shard& shard) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  return {Error::kUnavailable, "clickhouse-server did not answer in 60 s (log: " + shard.dir +
-                                   "/log/)"};
+  return {Error::kUnavailable,
+          "clickhouse-server did not answer in 60 s (log: " + shard.dir + "/log/)"};
 }
 
 void ClickHouseCluster::Stop(int index, bool hard) {

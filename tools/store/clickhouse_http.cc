@@ -196,8 +196,8 @@ Status ClickHouseHttp::Insert(std::string_view insert_sql, const std::string& ro
               [](std::string_view) { return true; });
 }
 
-Status ClickHouseHttp::Stream(std::string_view sql, std::string_view shape,
-                              const RowVisitor& visit, std::string_view extra_settings) {
+Status ClickHouseHttp::Stream(std::string_view sql, std::string_view shape, const RowVisitor& visit,
+                              std::string_view extra_settings) {
   std::string path = "/?" + settings_;
   if (!extra_settings.empty()) path += "&" + std::string(extra_settings);
   std::string pending;
@@ -223,4 +223,3 @@ Status ClickHouseHttp::Stream(std::string_view sql, std::string_view shape,
 }
 
 }  // namespace microconv
-

@@ -17,7 +17,7 @@ namespace microconv {
 class RowBinaryWriter {
  public:
   template <typename T>
-    requires std::is_integral_v<T>
+  requires std::is_integral_v<T>
   void Int(T value) {
     char bytes[sizeof(T)];
     std::memcpy(bytes, &value, sizeof(T));  // x86-64 and arm64: little-endian
@@ -53,8 +53,7 @@ class RowBinaryReader {
   bool failed() const { return failed_; }
 
   template <typename T>
-    requires std::is_integral_v<T>
-  T Int() {
+  requires std::is_integral_v<T> T Int() {
     T value{};
     if (rest_.size() < sizeof(T)) {
       failed_ = true;

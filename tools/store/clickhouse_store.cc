@@ -55,8 +55,9 @@ ENGINE = ReplacingMergeTree(updated_at) ORDER BY (site, hash))sql",
 
 bool IsIdentifier(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
-  return std::all_of(name.begin(), name.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
 }
 
 std::string Replace(std::string text, std::string_view from, std::string_view to) {
@@ -158,8 +159,9 @@ Result<std::unique_ptr<ClickHouseStore>> ClickHouseStore::Open(std::string_view 
   }
   if (nodes.empty()) return R(Error::kInvalidConfig, usage);
   for (auto& node : nodes) {
-    auto declared = node->Query("SELECT count() FROM system.clusters WHERE cluster = " +
-                                SqlString(cluster) + " FORMAT TSV");
+    auto declared =
+        node->Query("SELECT count() FROM system.clusters WHERE cluster = " + SqlString(cluster) +
+                    " FORMAT TSV");
     if (!declared.ok()) return R(declared.error(), declared.message());
     if (declared.value() == "0\n") {
       return R(Error::kInvalidConfig, "clickhouse " + node->address() + ": no cluster \"" +
@@ -197,19 +199,19 @@ Result<PutOutcome> ClickHouseStore::Put(std::span<const StoredSummary> batch) {
     std::string day_list;
     for (uint32_t day : days) day_list += (day_list.empty() ? "" : ",") + std::to_string(day);
     std::unordered_map<uint64_t, uint32_t> stored;
-    Status read = node_->Stream("SELECT nonce, max(seq) FROM " + db_ +
-                                    ".sessions WHERE site = " + SqlString(site) + " AND day IN (" +
-                                    day_list + ") AND nonce IN (" + nonces +
-                                    ") GROUP BY nonce FORMAT RowBinary",
-                                "84",
-                                [&](RowBinaryReader& row) {
-                                  const auto nonce = row.Int<uint64_t>();
-                                  stored[nonce] = row.Int<uint32_t>();
-                                  return true;
-                                },
-                                // A shard that is down fails only the rows
-                                // it owns (at the insert), not the batch.
-                                "skip_unavailable_shards=1");
+    Status read = node_->Stream(
+        "SELECT nonce, max(seq) FROM " + db_ + ".sessions WHERE site = " + SqlString(site) +
+            " AND day IN (" + day_list + ") AND nonce IN (" + nonces +
+            ") GROUP BY nonce FORMAT RowBinary",
+        "84",
+        [&](RowBinaryReader& row) {
+          const auto nonce = row.Int<uint64_t>();
+          stored[nonce] = row.Int<uint32_t>();
+          return true;
+        },
+        // A shard that is down fails only the rows
+        // it owns (at the insert), not the batch.
+        "skip_unavailable_shards=1");
     if (!read.ok()) return Failed<PutOutcome>(read);
     for (const StoredSummary* s : summaries) {
       auto [it, fresh] = stored.emplace(s->nonce, s->seq);
@@ -287,20 +289,19 @@ Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint
     wanted += (wanted.empty() ? "(" : ",(") + std::to_string(day) + "," +
               std::to_string(m.inserts) + "," + std::to_string(m.fingerprint) + ")";
   }
-  read = node_->Stream("SELECT day, unreadable, aggregate FROM " + db_ +
-                           ".day_aggregates WHERE site = " + site +
-                           " AND config_hash = " + std::to_string(config.hash()) + range +
-                           " AND (day, inserts, fingerprint) IN (" + wanted + ") FORMAT RowBinary",
-                       "48s", [&](RowBinaryReader& row) {
-                         const auto day = row.Int<uint32_t>();
-                         const auto unreadable = row.Int<uint64_t>();
-                         auto aggregate = Aggregate::Deserialize(row.Bytes());
-                         if (aggregate.ok() && aggregate.value().config_hash() == config.hash()) {
-                           cached.insert_or_assign(
-                               day, Cached{std::move(aggregate).value(), unreadable});
-                         }
-                         return true;
-                       });
+  read = node_->Stream(
+      "SELECT day, unreadable, aggregate FROM " + db_ + ".day_aggregates WHERE site = " + site +
+          " AND config_hash = " + std::to_string(config.hash()) + range +
+          " AND (day, inserts, fingerprint) IN (" + wanted + ") FORMAT RowBinary",
+      "48s", [&](RowBinaryReader& row) {
+        const auto day = row.Int<uint32_t>();
+        const auto unreadable = row.Int<uint64_t>();
+        auto aggregate = Aggregate::Deserialize(row.Bytes());
+        if (aggregate.ok() && aggregate.value().config_hash() == config.hash()) {
+          cached.insert_or_assign(day, Cached{std::move(aggregate).value(), unreadable});
+        }
+        return true;
+      });
   if (!read.ok()) return Failed<uint64_t>(read);
 
   // 3. The other days are rebuilt from their sessions (FINAL: the highest
@@ -440,26 +441,25 @@ Result<std::vector<StoredConfigVersion>> ClickHouseStore::ConfigVersions(std::st
   return versions;
 }
 
-Status ClickHouseStore::ForEachSession(std::string_view site, uint32_t first_day,
-                                       uint32_t last_day, const SessionVisitor& visit) {
+Status ClickHouseStore::ForEachSession(std::string_view site, uint32_t first_day, uint32_t last_day,
+                                       const SessionVisitor& visit) {
   StoredSummary row;
   row.site = std::string(site);
   // toInt64: the order SqliteStore gives (nonces stored bit-cast signed).
-  return node_->Stream(
-      "SELECT nonce, seq, day, config_hash, received_at, summary FROM " + db_ +
-          ".sessions FINAL WHERE site = " + SqlString(site) + " AND day BETWEEN " +
-          std::to_string(first_day) + " AND " + std::to_string(last_day) +
-          " ORDER BY day, toInt64(nonce) FORMAT RowBinary",
-      "84448s", [&](RowBinaryReader& reader) {
-        row.nonce = reader.Int<uint64_t>();
-        row.seq = reader.Int<uint32_t>();
-        row.day = reader.Int<uint32_t>();
-        row.config_hash = reader.Int<uint32_t>();
-        row.received_at_ms = reader.Int<int64_t>();
-        const auto bytes = reader.Bytes();
-        row.bytes.assign(bytes.begin(), bytes.end());
-        return visit(row);
-      });
+  return node_->Stream("SELECT nonce, seq, day, config_hash, received_at, summary FROM " + db_ +
+                           ".sessions FINAL WHERE site = " + SqlString(site) + " AND day BETWEEN " +
+                           std::to_string(first_day) + " AND " + std::to_string(last_day) +
+                           " ORDER BY day, toInt64(nonce) FORMAT RowBinary",
+                       "84448s", [&](RowBinaryReader& reader) {
+                         row.nonce = reader.Int<uint64_t>();
+                         row.seq = reader.Int<uint32_t>();
+                         row.day = reader.Int<uint32_t>();
+                         row.config_hash = reader.Int<uint32_t>();
+                         row.received_at_ms = reader.Int<int64_t>();
+                         const auto bytes = reader.Bytes();
+                         row.bytes.assign(bytes.begin(), bytes.end());
+                         return visit(row);
+                       });
 }
 
 Result<std::optional<uint32_t>> ClickHouseStore::StoredSeq(std::string_view site, uint64_t nonce) {
@@ -491,8 +491,7 @@ Result<uint64_t> ClickHouseStore::CountSessions() {
 
 Status ClickHouseStore::CheckWritable() {
   // Through the Distributed table: every shard must answer.
-  auto answer =
-      node_->Query("SELECT count() FROM " + db_ + ".sessions WHERE site = '' FORMAT TSV");
+  auto answer = node_->Query("SELECT count() FROM " + db_ + ".sessions WHERE site = '' FORMAT TSV");
   if (!answer.ok()) return {answer.error(), answer.message()};
   return {};
 }

@@ -10,6 +10,8 @@
 //    acknowledged is lost, and the refused summaries are taken once the
 //    shard is back.
 // Skipped, loudly, only when clickhouse-server is not installed.
+#include "tools/store/clickhouse_store.h"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -29,7 +31,6 @@
 #include "tools/load/clickhouse_cluster.h"
 #include "tools/load/ingest_load.h"
 #include "tools/load/serve_process.h"
-#include "tools/store/clickhouse_store.h"
 
 namespace microconv::testing {
 namespace {
@@ -37,8 +38,7 @@ namespace {
 constexpr const char* kRange = "from=2023-11-14&to=2023-11-15";
 constexpr uint32_t kFirstDay = 19675;  // 2023-11-14
 constexpr uint32_t kLastDay = 19676;
-const char* const kJourneys[] = {"purchase", "dropoff_product", "dropoff_shipping",
-                                 "dropoff_blog"};
+const char* const kJourneys[] = {"purchase", "dropoff_product", "dropoff_shipping", "dropoff_blog"};
 
 class ClickHouseStoreTest : public ::testing::Test {
  protected:
@@ -77,7 +77,7 @@ class ClickHouseStoreTest : public ::testing::Test {
     options.store = cluster_->StoreUrl(shard, db);
     options.sites = sqlite_dir_.sites();
     options.log = sqlite_dir_.path() + "/collector-" + std::to_string(shard) + ".log";
-    options.extra = {"--accounts", "sqlite:" + sqlite_dir_.store(), "--k", "1", "--rate", "0",
+    options.extra = {"--accounts",      "sqlite:" + sqlite_dir_.store(),  "--k", "1", "--rate", "0",
                      "--history-hours", std::to_string(kTestHistoryHours)};
     auto collector = std::make_unique<ServeProcess>(options);
     Status started = collector->Start();
@@ -121,11 +121,11 @@ class ClickHouseStoreTest : public ::testing::Test {
     EXPECT_TRUE(store.ok()) << store.message();
     std::set<uint64_t> nonces;
     if (!store.ok()) return nonces;
-    Status read = store.value()->ForEachSession("demo", kFirstDay, kLastDay,
-                                                [&](const StoredSummary& s) {
-                                                  nonces.insert(s.nonce);
-                                                  return true;
-                                                });
+    Status read =
+        store.value()->ForEachSession("demo", kFirstDay, kLastDay, [&](const StoredSummary& s) {
+          nonces.insert(s.nonce);
+          return true;
+        });
     EXPECT_TRUE(read.ok()) << read.message;
     return nonces;
   }
