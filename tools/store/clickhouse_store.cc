@@ -305,7 +305,9 @@ Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint
   if (!read.ok()) return Failed<uint64_t>(read);
 
   // 3. The other days are rebuilt from their sessions (FINAL: the highest
-  //    seq of each), read through `config` as SqliteStore does.
+  //    seq of each), read through `config` as SqliteStore does. The
+  //    aggregates of the days rebuilt are held at once (each bounded by the
+  //    aggregate's caps; a report spans at most kMaxReportDays).
   std::map<uint32_t, OtherVersion> others;
   bool others_loaded = false;
   auto load_others = [&]() -> Status {
@@ -323,31 +325,38 @@ Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint
     }
     return {};
   };
-  uint64_t unreadable = 0;
-  UnreadableCounts found;
-  RowBinaryWriter rebuilt;
-  const int64_t now = NowMs();
+  // Every day to rebuild in one query (one FINAL pass over their rows, in
+  // whatever order the shards send them), one aggregate per day meanwhile:
+  // a query per day cost ~0.6 s each on this machine, mostly FINAL's set-up.
+  struct Build {
+    Aggregate aggregate;
+    uint64_t unreadable = 0;
+  };
+  std::map<uint32_t, Build> builds;
+  std::string rebuild_days;
   for (const auto& [day, m] : marks) {
-    if (auto hit = cached.find(day); hit != cached.end()) {
-      unreadable += hit->second.unreadable;
-      if (hit->second.aggregate.sessions() > 0) visit(day, hit->second.aggregate);
-      continue;
-    }
+    if (cached.count(day) > 0) continue;
+    builds.emplace(day, Build{Aggregate(config)});
+    rebuild_days += (rebuild_days.empty() ? "" : ",") + std::to_string(day);
+  }
+  UnreadableCounts found;
+  if (!builds.empty()) {
     if (Status loaded = load_others(); !loaded.ok()) return Failed<uint64_t>(loaded);
-    Aggregate aggregate(config);
-    uint64_t day_unreadable = 0;
-    auto count_unreadable = [&](Error error) {
-      ++day_unreadable;
-      ++found[ErrorName(error)];
-    };
     read = node_->Stream(
-        "SELECT config_hash, summary FROM " + db_ + ".sessions FINAL WHERE site = " + site +
-            " AND day = " + std::to_string(day) + " FORMAT RowBinary",
-        "4s", [&](RowBinaryReader& row) {
-          // Verified at ingest; verified again so a damaged or hand-written
-          // row cannot feed unchecked bytes to the aggregation.
+        "SELECT day, config_hash, summary FROM " + db_ + ".sessions FINAL WHERE site = " + site +
+            " AND day IN (" + rebuild_days + ") FORMAT RowBinary",
+        "44s", [&](RowBinaryReader& row) {
+          const auto day = row.Int<uint32_t>();
           const auto hash = row.Int<uint32_t>();
           const auto bytes = row.Bytes();
+          auto build = builds.find(day);
+          if (build == builds.end()) return true;
+          auto count_unreadable = [&](Error error) {
+            ++build->second.unreadable;
+            ++found[ErrorName(error)];
+          };
+          // Verified at ingest; verified again so a damaged or hand-written
+          // row cannot feed unchecked bytes to the aggregation.
           const Config* written_with = &config;
           const OtherVersion* other = nullptr;
           if (hash != config.hash()) {
@@ -363,25 +372,36 @@ Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint
           }
           Status added;
           if (other == nullptr) {
-            added = aggregate.Add(*summary.value());
+            added = build->second.aggregate.Add(*summary.value());
           } else {
             const std::vector<uint8_t> translated = other->translation.Translate(*summary.value());
-            added = aggregate.Add(*wire::GetSummary(translated.data()));
+            added = build->second.aggregate.Add(*wire::GetSummary(translated.data()));
           }
           if (!added.ok()) count_unreadable(added.error);
           return true;
         });
     if (!read.ok()) return Failed<uint64_t>(read);
-    unreadable += day_unreadable;
-    if (aggregate.sessions() > 0) visit(day, aggregate);
+  }
+  uint64_t unreadable = 0;
+  RowBinaryWriter rebuilt;
+  const int64_t now = NowMs();
+  for (const auto& [day, m] : marks) {
+    if (auto hit = cached.find(day); hit != cached.end()) {
+      unreadable += hit->second.unreadable;
+      if (hit->second.aggregate.sessions() > 0) visit(day, hit->second.aggregate);
+      continue;
+    }
+    const Build& build = builds.at(day);
+    unreadable += build.unreadable;
+    if (build.aggregate.sessions() > 0) visit(day, build.aggregate);
     rebuilt.String(config.site());
     rebuilt.Int(config.hash());
     rebuilt.Int(day);
     rebuilt.Int(m.inserts);
     rebuilt.Int(m.fingerprint);
     rebuilt.Int(now);
-    rebuilt.Int(day_unreadable);
-    rebuilt.String(std::span<const uint8_t>(aggregate.Serialize()));
+    rebuilt.Int(build.unreadable);
+    rebuilt.String(std::span<const uint8_t>(build.aggregate.Serialize()));
   }
   if (!found.empty()) {
     std::lock_guard damage(damage_mutex_);
