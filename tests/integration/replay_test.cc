@@ -32,8 +32,8 @@ class ReplayTest : public ::testing::Test {
 
   // The binary with `args` (none holds a quote), output captured.
   Run Replay(const std::vector<std::string>& args) {
-    std::string command = std::string("'") + MICROCONV_BINARY + "' replay --config '" + config_ +
-                          "'";
+    std::string command =
+        std::string("'") + MICROCONV_BINARY + "' replay --config '" + config_ + "'";
     for (const std::string& arg : args) command += " '" + arg + "'";
     const std::string out = dir_.path() + "/replay.out", err = dir_.path() + "/replay.err";
     const int raw = std::system((command + " >'" + out + "' 2>'" + err + "'").c_str());
@@ -89,8 +89,8 @@ TEST_F(ReplayTest, SendsToACollectorAndRetriesWhenRateLimited) {
   // summaries get 429 with Retry-After and must be sent again.
   ServerProcess server(dir_, {"--rate", "1", "--burst", "1", "--k", "1"});
   ASSERT_TRUE(server.Start()) << server.LogText();
-  const Run run =
-      Replay({"--events", Journeys(), "--endpoint", "http://127.0.0.1:" + std::to_string(server.port())});
+  const Run run = Replay(
+      {"--events", Journeys(), "--endpoint", "http://127.0.0.1:" + std::to_string(server.port())});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("3 sessions, 3 summaries accepted, 0 rejected"), std::string::npos)
       << run.out;

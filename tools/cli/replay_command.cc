@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -139,7 +140,10 @@ int RunReplay(int argc, char** argv) {
   }
   // Every session parsed before anything is sent: a bad line stops the
   // replay with nothing half done.
-  std::vector<testing::EventStream> streams;
+  // A deque: an EventStream's string_views point into its own strings, so
+  // streams must never be copied (vector growth copies: deque's move may
+  // throw).
+  std::deque<testing::EventStream> streams;
   for (const StreamText& session : SplitSessions(text.value())) {
     auto stream = testing::ParseEventStream(session.text, config.value(), session.first_line);
     if (!stream.ok()) {
