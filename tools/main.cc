@@ -20,6 +20,8 @@ constexpr Command kCommands[] = {
     {"decode", "verify a summary file and print it as JSON", microconv::RunDecode},
     {"config", "check a site config, or compile it for the browser", microconv::RunConfig},
     {"simulate", "send synthetic demo-store visitors to a collector", microconv::RunSimulate},
+    {"replay", "run recorded event streams through the core; send or write the summaries",
+     microconv::RunReplay},
     {"report", "print a site's report from the store (table, json or csv)", microconv::RunReport},
     {"export", "write a site's stored sessions as JSON lines or bytes", microconv::RunExport},
     {"reindex", "rebuild a store's day aggregates from its sessions", microconv::RunReindex},

@@ -10,7 +10,7 @@ DEBIAN_PACKAGES=(
   libgtest-dev libbenchmark-dev
   brotli
   emscripten
-  libsqlite3-dev libcpp-httplib-dev libsodium-dev
+  libsqlite3-dev libcpp-httplib-dev libsodium-dev libcurl4-openssl-dev
   libmicrohttpd-dev
   chromium curl
   nginx caddy openssl

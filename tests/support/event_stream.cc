@@ -67,9 +67,9 @@ SessionStart EventStream::Start() const {
   return start;
 }
 
-Result<EventStream> ParseEventStream(std::string_view text, const Config& config) {
+Result<EventStream> ParseEventStream(std::string_view text, const Config& config, int first_line) {
   EventStream stream;
-  int line_number = 0;
+  int line_number = first_line - 1;
   auto fail = [&](const std::string& why) {
     return Result<EventStream>(Error::kOutOfRange,
                                "line " + std::to_string(line_number) + ": " + why);

@@ -16,7 +16,8 @@
 //   @1900 datalayer purchase | page_hidden | page_visible | advance
 //   @1900 datalayer purchase 14990 EUR      (value in cents, currency)
 //
-// Times are ms after start_ms.
+// Times are ms after start_ms. A file of several sessions (what `microconv
+// replay` reads) starts each with its `start` line.
 #ifndef MICROCONV_TESTS_SUPPORT_EVENT_STREAM_H_
 #define MICROCONV_TESTS_SUPPORT_EVENT_STREAM_H_
 
@@ -50,8 +51,10 @@ struct EventStream {
 };
 
 // Parses the text form against a config (selector, form and media names
-// resolve to their indices). Errors name the line.
-Result<EventStream> ParseEventStream(std::string_view text, const Config& config);
+// resolve to their indices). Errors name the line, counted from
+// `first_line` (a stream cut from a longer file keeps the file's numbers).
+Result<EventStream> ParseEventStream(std::string_view text, const Config& config,
+                                     int first_line = 1);
 
 // Runs a whole stream through a new session (Advance at each `advance`
 // line and at the end) and returns the session, not ended.

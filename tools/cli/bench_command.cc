@@ -43,6 +43,7 @@
 #include "core/summary.h"
 #include "tools/base/flags.h"
 #include "tools/base/wall_clock.h"
+#include "tools/cli/bench_clickhouse.h"
 #include "tools/cli/cli_commands.h"
 #include "tools/cli/journey_model.h"
 #include "tools/cli/store_range.h"
@@ -59,9 +60,12 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kUsage =
     "usage: microconv bench [--sessions 1000000] [--sites demo-site/sites] [--site demo]\n"
-    "         [--ingest-seconds 3] [--repeats 5] [--keep DIR]\n"
+    "         [--ingest-seconds 3] [--repeats 5] [--keep DIR] [--clickhouse]\n"
+    "         [--clickhouse-sessions N]\n"
     "Measures ingest, report and memory budgets with a temp store and a serve child;\n"
-    "exits 3 when a budget is missed. --sessions 100000 is a quick run.\n";
+    "exits 3 when a budget is missed. --sessions 100000 is a quick run. --clickhouse: also\n"
+    "windowFunnel and the ClickHouse store over N sessions (default --sessions;\n"
+    "tools/cli/bench_clickhouse.h).\n";
 
 // Enough visits for >= 10,000 distinct paths once each has its tail.
 constexpr int kPoolVisits = 40000;
@@ -306,12 +310,20 @@ struct BenchFlags {
   long repeats = 5;
   std::string sites = "demo-site/sites", site = "demo", keep;
   bool help = false;
+  bool clickhouse = false;
+  long clickhouse_sessions = 0;  // 0: --sessions
 };
 
 Result<BenchFlags> ParseFlags(int argc, char** argv) {
-  auto flags = Flags::Parse(
-      argc, argv,
-      {{"--sessions"}, {"--ingest-seconds"}, {"--repeats"}, {"--sites"}, {"--site"}, {"--keep"}});
+  auto flags = Flags::Parse(argc, argv,
+                            {{"--sessions"},
+                             {"--ingest-seconds"},
+                             {"--repeats"},
+                             {"--sites"},
+                             {"--site"},
+                             {"--keep"},
+                             {"--clickhouse", false},
+                             {"--clickhouse-sessions"}});
   if (!flags.ok()) return {flags.error(), flags.message()};
   BenchFlags bench;
   bench.help = flags.value().help();
@@ -327,6 +339,12 @@ Result<BenchFlags> ParseFlags(int argc, char** argv) {
   bench.sites = flags.value().Get("--sites", bench.sites);
   bench.site = flags.value().Get("--site", bench.site);
   bench.keep = flags.value().Get("--keep");
+  bench.clickhouse = flags.value().Has("--clickhouse");
+  auto clickhouse_sessions =
+      flags.value().Int("--clickhouse-sessions", bench.sessions, 1, 100000000);
+  if (!clickhouse_sessions.ok())
+    return {clickhouse_sessions.error(), clickhouse_sessions.message()};
+  bench.clickhouse_sessions = static_cast<long>(clickhouse_sessions.value());
   return bench;
 }
 
@@ -337,6 +355,7 @@ struct BenchContext {
   std::string dir;
   int64_t now_ms = 0;
   int status = 0;  // 3 once a budget is missed
+  double warm_report_ms = 0;  // median, for the ClickHouse side by side
 };
 
 // (a) Durable ingest over HTTP into an empty store.
@@ -488,6 +507,7 @@ Status MeasureReports(BenchContext& bench, const std::string& store_path) {
       bench.flags.repeats, w.min, w.median, w.max, wc.min, wc.median, wc.max, kReportBudgetMs,
       Verdict(w.median <= kReportBudgetMs));
   if (c.median > kReportBudgetMs || w.median > kReportBudgetMs) bench.status = 3;
+  bench.warm_report_ms = w.median;
   const double peak_mb = serve.PeakMegabytes();
   std::printf(
       "collector memory: VmHWM %.1f MB after serving the reports over %ld sessions "
@@ -553,6 +573,14 @@ int RunBench(int argc, char** argv) {
       std::fprintf(stderr, "bench: %s\n", done.message.c_str());
       return 1;
     }
+  }
+  if (flags.clickhouse) {
+    ClickHouseBenchOptions clickhouse{flags.clickhouse_sessions, kHistoryDays, dir, 0};
+    if (flags.clickhouse_sessions == flags.sessions) {
+      clickhouse.microconv_report_seconds = bench.warm_report_ms / 1000;
+    }
+    const int clickhouse_status = RunClickHouseBench(loaded.value(), clickhouse);
+    if (clickhouse_status != 0) bench.status = clickhouse_status;
   }
   std::printf("load average at the end: %s; %s\n", LoadAverage().c_str(),
               flags.sessions < 1000000 ? "N below the 1,000,000 of the budget" : "N = budget N");

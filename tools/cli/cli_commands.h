@@ -38,6 +38,10 @@ int RunShare(int argc, char** argv);
 // aggregates from the stored summaries (maintenance; commits keep them).
 int RunReindex(int argc, char** argv);
 
+// microconv replay --config SITE.json --events FILE [--endpoint URL | --out
+// DIR] [--raw-events-out FILE]: recorded event streams through the core.
+int RunReplay(int argc, char** argv);
+
 // microconv bench [--sessions N]: the collector budgets of issue 4.
 int RunBench(int argc, char** argv);
 

@@ -33,8 +33,11 @@ constexpr const char* kUsage =
     "                       [--trust-proxy CIDR,...] [--forwarded-header "
     "x-forwarded-for|forwarded]\n"
     "                       [--history-hours H] [--live-streams N] [--live-streams-per-site N]\n"
-    "                       [--retention-days N]\n"
-    "  --store         where summaries go (sqlite:PATH, created when missing)\n"
+    "                       [--retention-days N] [--accounts sqlite:PATH]\n"
+    "  --store         where summaries go (sqlite:PATH, created when missing, or\n"
+    "                  clickhouse://HOST:PORT/DB, see README)\n"
+    "  --accounts      where owner accounts live (default: the sqlite --store; required\n"
+    "                  with a clickhouse store)\n"
     "  --sites         directory of site configs (*.json), reloaded on SIGHUP and change\n"
     "  --listen        address to serve on, e.g. 127.0.0.1:8080\n"
     "  --web           static files: microconv.js, its Wasm, the dashboard (default: the\n"
@@ -116,7 +119,8 @@ int RunServe(int argc, char** argv) {
                               {"--history-hours"},
                               {"--live-streams"},
                               {"--live-streams-per-site"},
-                              {"--retention-days"}});
+                              {"--retention-days"},
+                              {"--accounts"}});
   if (!parsed.ok()) return UsageError(parsed.message());
   const Flags& flags = parsed.value();
   if (flags.help()) {
@@ -223,7 +227,8 @@ int RunServe(int argc, char** argv) {
     LogEvent("serve: " + store.message());
     return 1;
   }
-  auto accounts = AccountStore::Open(flags.Get("--store"));
+  const std::string accounts_url = flags.Get("--accounts", flags.Get("--store"));
+  auto accounts = AccountStore::Open(accounts_url);
   if (!accounts.ok()) {
     LogEvent("serve: " + accounts.message());
     return 1;
@@ -233,7 +238,7 @@ int RunServe(int argc, char** argv) {
     LogEvent(
         "serve: no owner account yet, so nobody can log in to the dashboard; add one with "
         "`microconv user add NAME --store " +
-        flags.Get("--store") + "` (password on stdin)");
+        accounts_url + "` (password on stdin)");
   }
   if (!access_options.trusted_proxies.empty()) {
     LogEvent("serve: client addresses and schemes from " +

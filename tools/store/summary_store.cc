@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "tools/store/clickhouse_store.h"
 #include "tools/store/sqlite_store.h"
 
 namespace microconv {
@@ -40,10 +41,13 @@ Result<std::unique_ptr<SummaryStore>> OpenStore(std::string_view url) {
     if (!store.ok()) return R(store.error(), store.message());
     return R(std::unique_ptr<SummaryStore>(std::move(store).value()));
   }
-  if (url.starts_with("clickhouse://")) {
-    return R(Error::kInvalidConfig, "--store: the ClickHouse backend is not built yet");
+  constexpr std::string_view kClickHouse = "clickhouse://";
+  if (url.starts_with(kClickHouse)) {
+    auto store = ClickHouseStore::Open(url.substr(kClickHouse.size()));
+    if (!store.ok()) return R(store.error(), store.message());
+    return R(std::unique_ptr<SummaryStore>(std::move(store).value()));
   }
-  return R(Error::kInvalidConfig, "--store: expected sqlite:PATH");
+  return R(Error::kInvalidConfig, "--store: expected sqlite:PATH or clickhouse://HOST:PORT/DB");
 }
 
 }  // namespace microconv

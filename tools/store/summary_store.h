@@ -15,6 +15,9 @@
 //   Summaries of older versions are translated to the current ids first.
 //   Rebuilding from stored sessions is Reindex, an explicit maintenance
 //   step (and a backend may fall back to it for a day it cannot vouch for).
+//   SqliteStore does all of this; ClickHouseStore, whose collectors share
+//   no state, caches a day's aggregate when first read and checks it
+//   against the day's insert marks on every read (clickhouse_store.h).
 // - A stored row that no longer verifies is counted (StoredAggregate,
 //   Unreadable), never silently skipped.
 #ifndef MICROCONV_TOOLS_STORE_SUMMARY_STORE_H_
@@ -183,7 +186,8 @@ constexpr uint32_t FirstKeptDay(uint32_t today, uint32_t days) {
 }
 
 // Opens the store named by a --store value: "sqlite:PATH" (created when
-// missing). "clickhouse://..." is reserved for the next backend.
+// missing) or "clickhouse://HOST:PORT[,HOST:PORT...]/DB[?cluster=NAME]"
+// (tools/store/clickhouse_store.h; tables created when missing).
 Result<std::unique_ptr<SummaryStore>> OpenStore(std::string_view url);
 
 }  // namespace microconv

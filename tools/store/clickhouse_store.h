@@ -1,0 +1,95 @@
+// The scale-out store (SPEC section 9, issue 12 point 3): session summaries
+// in ClickHouse, sharded across a cluster, written by any number of
+// stateless collectors. Selected by --store
+// clickhouse://HOST:PORT[,HOST:PORT...]/DB[?cluster=NAME]: HTTP ports of
+// nodes of the cluster NAME (default "microconv", declared in each node's
+// remote_servers). Requests go to the first node; the schema is created on
+// every listed node (a node must have its local tables before the cluster
+// can write to it).
+//
+// Tables, each a *_local table on every shard behind a Distributed table:
+//   sessions(site, day, nonce, seq, config_hash, received_at, summary)
+//       ReplacingMergeTree(seq) ORDER BY (site, day, nonce), sharded by
+//       cityHash64(site, nonce): a session's versions meet on one shard and
+//       merge to the highest seq; reads use FINAL. The day is in the key so
+//       a day's sessions are one index range (a session's day never changes,
+//       so (site, day, nonce) names the same row as (site, nonce)).
+//   day_marks(site, day, inserts, fingerprint) SummingMergeTree, filled by a
+//       materialized view on sessions_local: per day the rows ever inserted
+//       and the wrapping sum of cityHash64(nonce, seq). It changes with every
+//       insert and never with a merge: the day's version, like SQLite's
+//       days.version.
+//   day_aggregates(site, config_hash, day, inserts, fingerprint, built_at,
+//       unreadable, aggregate) ReplacingMergeTree(built_at): a day's
+//       Aggregate as a blob, fresh while its marks equal the day's marks.
+//   config_versions(site, hash, first_current, last_current, updated_at,
+//       compiled) ReplacingMergeTree(updated_at); last_current 0: current.
+//
+// Durable: a Put returns ok only after ClickHouse answered the INSERT with
+// insert_distributed_sync=1, i.e. every shard that owns a row wrote it as a
+// part on its disk. That survives a crash of any collector or of the
+// ClickHouse process (the part is renamed into place before the answer); a
+// power loss of one machine is covered by replicas (ReplicatedMergeTree and
+// insert_quorum, see README), not by fsync, which ClickHouse 18.16 does not
+// do per insert. A batch that fails on one shard may be written on another:
+// the collector answers 503, the tracker resends, and the equal seq changes
+// nothing, so a retry is never counted twice.
+#ifndef MICROCONV_TOOLS_STORE_CLICKHOUSE_STORE_H_
+#define MICROCONV_TOOLS_STORE_CLICKHOUSE_STORE_H_
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "tools/store/clickhouse_http.h"
+#include "tools/store/summary_store.h"
+
+namespace microconv {
+
+class ClickHouseStore final : public SummaryStore {
+ public:
+  // `url` without the "clickhouse://" scheme. Creates the database and
+  // tables where missing; kUnavailable when a node is unreachable or the
+  // cluster is not declared.
+  static Result<std::unique_ptr<ClickHouseStore>> Open(std::string_view url);
+
+  Result<PutOutcome> Put(std::span<const StoredSummary> batch) override;
+  Result<StoredAggregate> AggregateDays(const Config& config, uint32_t first_day,
+                                        uint32_t last_day) override;
+  Result<uint64_t> ForEachDayAggregate(const Config& config, uint32_t first_day, uint32_t last_day,
+                                       const DayVisitor& visit) override;
+  Status RecordCurrentConfig(const Config& config, int64_t now_ms) override;
+  // Day aggregates here are cached at report time and checked against the
+  // day's marks on every read (not kept at commit as in SQLite): Reindex
+  // brings every stale day of each site's current config up to date, a week
+  // of days per query, so the next report finds them all fresh.
+  Status Reindex(std::string_view site, const ReindexProgress& progress) override;
+  Result<std::vector<StoredConfigVersion>> ConfigVersions(std::string_view site) override;
+  Status ForEachSession(std::string_view site, uint32_t first_day, uint32_t last_day,
+                        const SessionVisitor& visit) override;
+  Result<std::optional<uint32_t>> StoredSeq(std::string_view site, uint64_t nonce) override;
+  Result<uint64_t> CountSessions() override;
+  // Every shard answers (a SELECT through the Distributed table).
+  Status CheckWritable() override;
+  // ClickHouse checksums every part it reads; a shard that is down is an
+  // outage (Put and CheckWritable say so), not damage: always ok.
+  Status CheckIntegrity() override;
+  // The nodes' disks are ClickHouse's to watch: a full disk fails the
+  // INSERT, which the collector answers with 503.
+  Status CheckSpace() override;
+  UnreadableCounts Unreadable() override;
+
+ private:
+  explicit ClickHouseStore(std::unique_ptr<ClickHouseHttp> node) : node_(std::move(node)) {}
+
+  std::unique_ptr<ClickHouseHttp> node_;
+  std::string db_;
+  std::mutex config_mutex_;  // one RecordCurrentConfig at a time per process
+  std::mutex damage_mutex_;
+  UnreadableCounts unreadable_;
+};
+
+}  // namespace microconv
+
+#endif  // MICROCONV_TOOLS_STORE_CLICKHOUSE_STORE_H_
