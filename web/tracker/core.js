@@ -93,6 +93,9 @@ export async function loadInspector(endpoint, config) {
 export class TrackerCore {
   constructor(module) {
     this.core = new module.TrackerCore();
+    // Reused by every batch: no garbage per ingest but the record view.
+    this.strings = [];
+    this.indices = new Map();
   }
 
   // "" on success, else "error_name: message" (see status.js).
@@ -129,8 +132,10 @@ export class TrackerCore {
   // Feeds `events` ({t, type, a, b, str, x, y, w, h}); returns the core's
   // {consumed, expired}.
   ingest(events) {
-    const strings = [];
-    const indices = new Map();
+    const strings = this.strings;
+    const indices = this.indices;
+    strings.length = 0;
+    indices.clear();
     for (const event of events) {
       if (event.str == null || indices.has(event.str)) continue;
       indices.set(event.str, strings.length);
@@ -140,7 +145,8 @@ export class TrackerCore {
     this.core.setStrings(strings);
     const view = this.core.eventBuffer(events.length);
     const record = new DataView(view.buffer, view.byteOffset, view.byteLength);
-    events.forEach((event, i) => {
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
       const at = i * Record.kEventBytes;
       const t = Math.max(0, Math.floor(event.t));
       // int64 time_ms as two little-endian halves (DataView has no safe int64).
@@ -158,7 +164,9 @@ export class TrackerCore {
       record.setInt32(at + Record.kEventYOffset, event.y || 0, true);
       record.setInt32(at + Record.kEventWOffset, event.w || 0, true);
       record.setInt32(at + Record.kEventHOffset, event.h || 0, true);
-    });
+    }
+    strings.length = 0; // the core copied them
+    indices.clear();
     return this.core.ingest(events.length);
   }
 
