@@ -36,7 +36,7 @@ class TrackerCore {
     return val(typed_memory_view(input_.size(), input_.data()));
   }
 
-  // Empty string on success, else "error_name: message".
+  // Empty string on success, else the error's name.
   std::string LoadConfig() {
     auto config = Config::FromCompiled(input_);
     if (!config.ok()) return Describe(config.error(), config.message());
@@ -114,8 +114,10 @@ class TrackerCore {
   uint32_t Flushes() const { return session_ ? session_->flushes() : 0; }
 
  private:
+  // The browser build keeps error codes only (core/status.h): the message is
+  // empty there.
   static std::string Describe(Error error, const std::string& message) {
-    return std::string(ErrorName(error)) + ": " + message;
+    return message.empty() ? ErrorName(error) : std::string(ErrorName(error)) + ": " + message;
   }
   val Output(std::vector<uint8_t> bytes) {
     output_ = std::move(bytes);
