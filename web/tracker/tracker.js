@@ -19,6 +19,8 @@ const kBatchDelayMs = 250;
 const kAdvanceEveryMs = 5000;
 const kRouteFlushEveryMs = 10000;
 const kDayMs = 86400000;
+// The longest the start waits for an idle period between its steps.
+const kIdleTimeoutMs = 1000;
 
 function guard(fn) {
   return function () {
@@ -433,6 +435,19 @@ class Tracker {
   }
 }
 
+// Resolves in the page's next idle period (or after `timeoutMs` at the
+// latest): the start is cut into short tasks, none of them long.
+function idle(timeoutMs) {
+  return new Promise((resolve) => {
+    try {
+      requestIdleCallback(resolve, { timeout: timeoutMs });
+    } catch (_) {
+      // Missing or replaced by the page.
+      setTimeout(resolve, 1);
+    }
+  });
+}
+
 async function start(boot) {
   let response;
   try {
@@ -447,7 +462,10 @@ async function start(boot) {
     return boot.stop();
   }
   const config = new Uint8Array(await response.arrayBuffer());
-  const core = new TrackerCore(await loadCoreModule(boot.endpoint));
+  await idle(kIdleTimeoutMs);
+  const module = await loadCoreModule(boot.endpoint);
+  await idle(kIdleTimeoutMs);
+  const core = new TrackerCore(module);
   const loaded = core.loadConfig(config);
   if (loaded) {
     warnOnce('config rejected; tracking off', loaded);
