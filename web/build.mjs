@@ -115,7 +115,7 @@ if (missing.length) {
     `web/build.mjs: ${missing.join(', ')} not found in ${wasmDir}; build the Wasm first:\n` +
       '  NODE_PATH=/usr/share/nodejs emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release\n' +
       '  cmake --build build/wasm --target microconv_tracker microconv_tracker_nowasm' +
-        ' microconv_inspect microconv_inspect_nowasm',
+      ' microconv_inspect microconv_inspect_nowasm',
   );
   process.exit(1);
 }
