@@ -131,9 +131,10 @@ import * as Navigation from './wire/navigation.js';
     try {
       var sizes = new ResizeObserver(measure);
       sizes.observe(root);
-      // Content may overflow a root of fixed height (html {height: 100%}).
+      // Content may overflow a root of fixed height (html {height: 100%});
+      // a document without a body observes the root again (no throw).
       var body = function () {
-        sizes.observe(doc.body);
+        sizes.observe(doc.body || root);
       };
       doc.body ? body() : doc.addEventListener('DOMContentLoaded', body);
     } catch (_) {
