@@ -34,8 +34,9 @@ std::string Indexed(std::string_view name, size_t i) {
 
 Status CheckCount(std::string_view field, size_t count, size_t max) {
   if (count <= max) return {};
-  return Fail(Error::kOutOfRange, std::string(field) + ": " + std::to_string(count) +
-                                      " entries, at most " + std::to_string(max));
+  return Fail(Error::kOutOfRange,
+              MICROCONV_MESSAGE(std::string(field) + ": " + std::to_string(count) +
+                                " entries, at most " + std::to_string(max)));
 }
 
 // The selector or form list a micro-conversion's `target` indexes, by kind.
@@ -63,60 +64,71 @@ TargetList TargetListFor(const wire::SiteConfig& def, wire::MicroKind kind) {
 Status CheckMicro(const wire::SiteConfig& def, size_t i) {
   const wire::MicroConversionDef* m = def.micros()->Get(static_cast<flatbuffers::uoffset_t>(i));
   std::string path = Indexed("micros", i);
-  if (Empty(m->id())) return Fail(Error::kInvalidConfig, path + ".id: must not be empty");
+  if (Empty(m->id()))
+    return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(path + ".id: must not be empty"));
   for (size_t j = 0; j < i; ++j) {
     if (View(def.micros()->Get(static_cast<flatbuffers::uoffset_t>(j))->id()) == View(m->id())) {
-      return Fail(Error::kInvalidConfig, path + ".id: duplicate id " + Quoted(View(m->id())));
+      return Fail(Error::kInvalidConfig,
+                  MICROCONV_MESSAGE(path + ".id: duplicate id " + Quoted(View(m->id()))));
     }
   }
   auto kind = static_cast<uint8_t>(m->kind());
   if (kind > static_cast<uint8_t>(wire::MicroKind::MAX)) {
-    return Fail(Error::kOutOfRange, path + ".kind: unknown kind " + std::to_string(kind));
+    return Fail(Error::kOutOfRange,
+                MICROCONV_MESSAGE(path + ".kind: unknown kind " + std::to_string(kind)));
   }
   auto match = static_cast<uint8_t>(m->page_match());
   if (match > static_cast<uint8_t>(wire::PageMatch::MAX)) {
-    return Fail(Error::kOutOfRange, path + ".page_match: unknown mode " + std::to_string(match));
+    return Fail(Error::kOutOfRange,
+                MICROCONV_MESSAGE(path + ".page_match: unknown mode " + std::to_string(match)));
   }
   auto media = static_cast<uint8_t>(m->media_event());
   if (media > static_cast<uint8_t>(wire::MediaEvent::MAX)) {
-    return Fail(Error::kOutOfRange, path + ".media_event: unknown event " + std::to_string(media));
+    return Fail(Error::kOutOfRange,
+                MICROCONV_MESSAGE(path + ".media_event: unknown event " + std::to_string(media)));
   }
   // Revenue is counted per order: a value elsewhere would do nothing.
   if (m->value_cents() > 0 && !m->macro()) {
     return Fail(Error::kInvalidConfig,
-                path + ".value: counts as revenue only on a macro-conversion");
+                MICROCONV_MESSAGE(path + ".value: counts as revenue only on a macro-conversion"));
   }
   if (m->value_cents() > static_cast<uint32_t>(kMaxOrderCents)) {
-    return Fail(Error::kOutOfRange, path + ".value: above the largest order counted (" +
-                                        std::to_string(kMaxOrderCents / 100) + ")");
+    return Fail(Error::kOutOfRange,
+                MICROCONV_MESSAGE(path + ".value: above the largest order counted (" +
+                                  std::to_string(kMaxOrderCents / 100) + ")"));
   }
   TargetList targets = TargetListFor(def, m->kind());
   if (targets.name != nullptr && m->target() >= targets.size) {
-    return Fail(Error::kOutOfRange, path + ".target: " + std::to_string(m->target()) +
-                                        " >= " + std::to_string(targets.size) + " " + targets.name);
+    return Fail(Error::kOutOfRange,
+                MICROCONV_MESSAGE(path + ".target: " + std::to_string(m->target()) +
+                                  " >= " + std::to_string(targets.size) + " " + targets.name));
   }
   switch (m->kind()) {
     case wire::MicroKind::PageView:
     case wire::MicroKind::ScrollDepth:
     case wire::MicroKind::TimeOnPage:
-      if (Empty(m->page())) return Fail(Error::kInvalidConfig, path + ".page: required");
+      if (Empty(m->page()))
+        return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(path + ".page: required"));
       break;
     case wire::MicroKind::CustomEvent:
     case wire::MicroKind::DataLayer:
-      if (Empty(m->event())) return Fail(Error::kInvalidConfig, path + ".event: required");
+      if (Empty(m->event()))
+        return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(path + ".event: required"));
       break;
     default:
       break;
   }
   if (m->kind() == wire::MicroKind::ScrollDepth && (m->threshold() < 1 || m->threshold() > 100)) {
-    return Fail(Error::kOutOfRange, path + ".threshold: " + std::to_string(m->threshold()) +
-                                        " is not a percent 1..100");
+    return Fail(Error::kOutOfRange,
+                MICROCONV_MESSAGE(path + ".threshold: " + std::to_string(m->threshold()) +
+                                  " is not a percent 1..100"));
   }
   if (m->kind() == wire::MicroKind::TimeOnPage &&
       (m->threshold() < 1 || m->threshold() > kMaxThresholdSeconds)) {
-    return Fail(Error::kOutOfRange, path + ".threshold: " + std::to_string(m->threshold()) +
-                                        " seconds is outside 1.." +
-                                        std::to_string(kMaxThresholdSeconds));
+    return Fail(
+        Error::kOutOfRange,
+        MICROCONV_MESSAGE(path + ".threshold: " + std::to_string(m->threshold()) +
+                          " seconds is outside 1.." + std::to_string(kMaxThresholdSeconds)));
   }
   return {};
 }
@@ -126,8 +138,9 @@ Status CheckMicroIndices(const flatbuffers::Vector<uint8_t>* ids, const std::str
   for (size_t k = 0; k < SizeOf(ids); ++k) {
     uint8_t id = ids->Get(static_cast<flatbuffers::uoffset_t>(k));
     if (id >= micro_count) {
-      return Fail(Error::kOutOfRange, Indexed(path, k) + ": " + std::to_string(id) + " >= " +
-                                          std::to_string(micro_count) + " micro-conversions");
+      return Fail(Error::kOutOfRange,
+                  MICROCONV_MESSAGE(Indexed(path, k) + ": " + std::to_string(id) +
+                                    " >= " + std::to_string(micro_count) + " micro-conversions"));
     }
   }
   return {};
@@ -136,25 +149,30 @@ Status CheckMicroIndices(const flatbuffers::Vector<uint8_t>* ids, const std::str
 Status CheckFunnel(const wire::SiteConfig& def, size_t i) {
   const wire::FunnelDef* f = def.funnels()->Get(static_cast<flatbuffers::uoffset_t>(i));
   std::string path = Indexed("funnels", i);
-  if (Empty(f->id())) return Fail(Error::kInvalidConfig, path + ".id: must not be empty");
+  if (Empty(f->id()))
+    return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(path + ".id: must not be empty"));
   for (size_t j = 0; j < i; ++j) {
     if (View(def.funnels()->Get(static_cast<flatbuffers::uoffset_t>(j))->id()) == View(f->id())) {
-      return Fail(Error::kInvalidConfig, path + ".id: duplicate id " + Quoted(View(f->id())));
+      return Fail(Error::kInvalidConfig,
+                  MICROCONV_MESSAGE(path + ".id: duplicate id " + Quoted(View(f->id()))));
     }
   }
   auto mode = static_cast<uint8_t>(f->mode());
   if (mode > static_cast<uint8_t>(wire::FunnelMode::MAX)) {
-    return Fail(Error::kOutOfRange, path + ".mode: unknown mode " + std::to_string(mode));
+    return Fail(Error::kOutOfRange,
+                MICROCONV_MESSAGE(path + ".mode: unknown mode " + std::to_string(mode)));
   }
   size_t steps = SizeOf(f->steps());
-  if (steps == 0) return Fail(Error::kInvalidConfig, path + ".steps: at least one step");
+  if (steps == 0)
+    return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(path + ".steps: at least one step"));
   if (Status s = CheckCount(path + ".steps", steps, kMaxFunnelSteps); !s.ok()) return s;
   size_t micro_count = SizeOf(def.micros());
   for (size_t k = 0; k < steps; ++k) {
     const wire::FunnelStepDef* step = f->steps()->Get(static_cast<flatbuffers::uoffset_t>(k));
     std::string step_path = path + Indexed(".steps", k);
     if (SizeOf(step->micros()) == 0) {
-      return Fail(Error::kInvalidConfig, step_path + ".micros: at least one micro-conversion");
+      return Fail(Error::kInvalidConfig,
+                  MICROCONV_MESSAGE(step_path + ".micros: at least one micro-conversion"));
     }
     if (Status s = CheckMicroIndices(step->micros(), step_path + ".micros", micro_count); !s.ok()) {
       return s;
@@ -166,21 +184,26 @@ Status CheckFunnel(const wire::SiteConfig& def, size_t i) {
 Status CheckPrivacy(const wire::PrivacyDef& p) {
   auto scope = static_cast<uint8_t>(p.scope());
   if (scope > static_cast<uint8_t>(wire::PrivacyScope::MAX)) {
-    return Fail(Error::kOutOfRange, "privacy.scope: unknown scope " + std::to_string(scope));
+    return Fail(Error::kOutOfRange,
+                MICROCONV_MESSAGE("privacy.scope: unknown scope " + std::to_string(scope)));
   }
   if (p.scope() == wire::PrivacyScope::Journey &&
       (p.journey_days() < 1 || p.journey_days() > kMaxJourneyDays)) {
-    return Fail(Error::kOutOfRange, "privacy.journey_days: " + std::to_string(p.journey_days()) +
-                                        " is outside 1.." + std::to_string(kMaxJourneyDays));
+    return Fail(Error::kOutOfRange,
+                MICROCONV_MESSAGE("privacy.journey_days: " + std::to_string(p.journey_days()) +
+                                  " is outside 1.." + std::to_string(kMaxJourneyDays)));
   }
   // Written so that NaN fails too.
   if (!(p.ldp_epsilon() >= 0.0f) || std::isinf(p.ldp_epsilon())) {
-    return Fail(Error::kOutOfRange, "privacy.ldp_epsilon: must be a finite number >= 0");
+    return Fail(Error::kOutOfRange,
+                MICROCONV_MESSAGE("privacy.ldp_epsilon: must be a finite number >= 0"));
   }
   if (!(p.replay_sample_rate() >= 0.0f && p.replay_sample_rate() <= 1.0f)) {
-    return Fail(Error::kOutOfRange, "privacy.replay_sample_rate: must be within 0..1");
+    return Fail(Error::kOutOfRange,
+                MICROCONV_MESSAGE("privacy.replay_sample_rate: must be within 0..1"));
   }
-  if (p.k_anonymity() < 1) return Fail(Error::kOutOfRange, "privacy.k_anonymity: must be >= 1");
+  if (p.k_anonymity() < 1)
+    return Fail(Error::kOutOfRange, MICROCONV_MESSAGE("privacy.k_anonymity: must be >= 1"));
   return {};
 }
 
@@ -190,7 +213,7 @@ Status CheckPageExamples(const wire::SiteConfig& def) {
   const size_t count = SizeOf(def.page_examples());
   if (count == 0) return {};
   if (count != SizeOf(def.page_templates())) {
-    return Fail(Error::kInvalidConfig, "page_examples: one per page template");
+    return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE("page_examples: one per page template"));
   }
   for (size_t i = 0; i < count; ++i) {
     const auto at = static_cast<flatbuffers::uoffset_t>(i);
@@ -199,16 +222,18 @@ Status CheckPageExamples(const wire::SiteConfig& def) {
     const std::string_view pattern = View(def.page_templates()->Get(at));
     const std::string path = Indexed("pages", i) + ".example: " + Quoted(example);
     if (example[0] != '/' || example.find_first_of("?#") != std::string_view::npos) {
-      return Fail(Error::kInvalidConfig, path + " must be a path without query");
+      return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(path + " must be a path without query"));
     }
     if (!MatchPagePattern(pattern, wire::PageMatch::Exact, example)) {
-      return Fail(Error::kInvalidConfig, path + " is not a page of " + Quoted(pattern));
+      return Fail(Error::kInvalidConfig,
+                  MICROCONV_MESSAGE(path + " is not a page of " + Quoted(pattern)));
     }
     for (size_t j = 0; j < i; ++j) {
       const std::string_view earlier =
           View(def.page_templates()->Get(static_cast<flatbuffers::uoffset_t>(j)));
       if (MatchPagePattern(earlier, wire::PageMatch::Exact, example)) {
-        return Fail(Error::kInvalidConfig, path + " counts as the earlier " + Quoted(earlier));
+        return Fail(Error::kInvalidConfig,
+                    MICROCONV_MESSAGE(path + " counts as the earlier " + Quoted(earlier)));
       }
     }
   }
@@ -219,13 +244,14 @@ Status CheckPageExamples(const wire::SiteConfig& def) {
 // FromCompiled so that what compiles also loads.
 Status CheckSiteConfig(const wire::SiteConfig& def) {
   if (def.version() != kConfigVersion) {
-    return Fail(Error::kUnsupportedVersion, "version: " + std::to_string(def.version()) +
-                                                ", this build reads " +
-                                                std::to_string(kConfigVersion));
+    return Fail(Error::kUnsupportedVersion,
+                MICROCONV_MESSAGE("version: " + std::to_string(def.version()) +
+                                  ", this build reads " + std::to_string(kConfigVersion)));
   }
-  if (Empty(def.site())) return Fail(Error::kInvalidConfig, "site: must not be empty");
+  if (Empty(def.site()))
+    return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE("site: must not be empty"));
   if (def.session_timeout_ms() == 0) {
-    return Fail(Error::kOutOfRange, "session_timeout_ms: must be > 0");
+    return Fail(Error::kOutOfRange, MICROCONV_MESSAGE("session_timeout_ms: must be > 0"));
   }
   const std::pair<const char*, std::pair<size_t, size_t>> counts[] = {
       {"page_templates", {SizeOf(def.page_templates()), kMaxPageTemplates}},
@@ -242,7 +268,8 @@ Status CheckSiteConfig(const wire::SiteConfig& def) {
   for (size_t i = 0; i < SizeOf(def.forms()); ++i) {
     const wire::FormDef* form = def.forms()->Get(static_cast<flatbuffers::uoffset_t>(i));
     std::string path = Indexed("forms", i);
-    if (Empty(form->id())) return Fail(Error::kInvalidConfig, path + ".id: must not be empty");
+    if (Empty(form->id()))
+      return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(path + ".id: must not be empty"));
     if (Status s = CheckCount(path + ".fields", SizeOf(form->fields()), kMaxFormFields); !s.ok()) {
       return s;
     }
@@ -255,8 +282,9 @@ Status CheckSiteConfig(const wire::SiteConfig& def) {
   }
   if (Status s = CheckPageExamples(def); !s.ok()) return s;
   if (def.currency() != nullptr && PackCurrency(View(def.currency())) == 0) {
-    return Fail(Error::kInvalidConfig, "currency: " + Quoted(View(def.currency())) +
-                                           " is not an ISO 4217 code (EUR, USD)");
+    return Fail(Error::kInvalidConfig,
+                MICROCONV_MESSAGE("currency: " + Quoted(View(def.currency())) +
+                                  " is not an ISO 4217 code (EUR, USD)"));
   }
   if (def.privacy() != nullptr) return CheckPrivacy(*def.privacy());
   return {};
@@ -264,17 +292,21 @@ Status CheckSiteConfig(const wire::SiteConfig& def) {
 
 Status CheckNoNulls(const wire::SiteConfigT& config) {
   for (size_t i = 0; i < config.micros.size(); ++i) {
-    if (!config.micros[i]) return Fail(Error::kInvalidConfig, Indexed("micros", i) + ": null");
+    if (!config.micros[i])
+      return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(Indexed("micros", i) + ": null"));
   }
   for (size_t i = 0; i < config.forms.size(); ++i) {
-    if (!config.forms[i]) return Fail(Error::kInvalidConfig, Indexed("forms", i) + ": null");
+    if (!config.forms[i])
+      return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(Indexed("forms", i) + ": null"));
   }
   for (size_t i = 0; i < config.funnels.size(); ++i) {
-    if (!config.funnels[i]) return Fail(Error::kInvalidConfig, Indexed("funnels", i) + ": null");
+    if (!config.funnels[i])
+      return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(Indexed("funnels", i) + ": null"));
     const auto& steps = config.funnels[i]->steps;
     for (size_t k = 0; k < steps.size(); ++k) {
       if (!steps[k]) {
-        return Fail(Error::kInvalidConfig, Indexed("funnels", i) + Indexed(".steps", k) + ": null");
+        return Fail(Error::kInvalidConfig,
+                    MICROCONV_MESSAGE(Indexed("funnels", i) + Indexed(".steps", k) + ": null"));
       }
     }
   }
@@ -299,8 +331,9 @@ Result<std::vector<uint8_t>> CompileConfig(const wire::SiteConfigT& config) {
   flatbuffers::FlatBufferBuilder builder(1024);
   wire::FinishSiteConfigBuffer(builder, wire::SiteConfig::Pack(builder, &stamped));
   if (builder.GetSize() > kMaxCompiledConfigBytes) {
-    return {Error::kTooLarge, "config: compiles to " + std::to_string(builder.GetSize()) +
-                                  " bytes, at most " + std::to_string(kMaxCompiledConfigBytes)};
+    return {Error::kTooLarge,
+            MICROCONV_MESSAGE("config: compiles to " + std::to_string(builder.GetSize()) +
+                              " bytes, at most " + std::to_string(kMaxCompiledConfigBytes))};
   }
   // Authoring mistakes are config errors whatever check caught them.
   if (Status s = CheckSiteConfig(*wire::GetSiteConfig(builder.GetBufferPointer())); !s.ok()) {
@@ -312,17 +345,19 @@ Result<std::vector<uint8_t>> CompileConfig(const wire::SiteConfigT& config) {
 
 Result<Config> Config::FromCompiled(std::span<const uint8_t> bytes) {
   if (bytes.size() > kMaxCompiledConfigBytes) {
-    return {Error::kTooLarge, "config: " + std::to_string(bytes.size()) + " bytes, at most " +
-                                  std::to_string(kMaxCompiledConfigBytes)};
+    return {Error::kTooLarge,
+            MICROCONV_MESSAGE("config: " + std::to_string(bytes.size()) + " bytes, at most " +
+                              std::to_string(kMaxCompiledConfigBytes))};
   }
   // Root offset plus file identifier.
   constexpr size_t kHeaderBytes =
       sizeof(flatbuffers::uoffset_t) + flatbuffers::kFileIdentifierLength;
   if (bytes.size() < kHeaderBytes) {
-    return {Error::kTruncated, "config: " + std::to_string(bytes.size()) + " bytes is too short"};
+    return {Error::kTruncated,
+            MICROCONV_MESSAGE("config: " + std::to_string(bytes.size()) + " bytes is too short")};
   }
   if (!wire::SiteConfigBufferHasIdentifier(bytes.data())) {
-    return {Error::kWrongIdentifier, "config: file identifier is not MCC1"};
+    return {Error::kWrongIdentifier, MICROCONV_MESSAGE("config: file identifier is not MCC1")};
   }
   Config config;
   // The copy is ours and suitably aligned for the Verifier's checks.
@@ -332,7 +367,7 @@ Result<Config> Config::FromCompiled(std::span<const uint8_t> bytes) {
   options.max_tables = kVerifierMaxTables;
   flatbuffers::Verifier verifier(config.bytes_.data(), config.bytes_.size(), options);
   if (!wire::VerifySiteConfigBuffer(verifier)) {
-    return {Error::kVerifyFailed, "config: FlatBuffers verification failed"};
+    return {Error::kVerifyFailed, MICROCONV_MESSAGE("config: FlatBuffers verification failed")};
   }
   const wire::SiteConfig* def = wire::GetSiteConfig(config.bytes_.data());
   if (Status s = CheckSiteConfig(*def); !s.ok()) return {s.error, std::move(s.message)};

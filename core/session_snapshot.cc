@@ -14,7 +14,9 @@ namespace {
 inline constexpr uint8_t kSnapshotVersion = 1;
 inline constexpr size_t kMaxSnapshotBytes = 64 * 1024;
 
-Result<Session> Corrupt(const char* why) { return {Error::kCorruptSnapshot, why}; }
+Result<Session> Corrupt(const char* why) {
+  return {Error::kCorruptSnapshot, MICROCONV_MESSAGE(why)};
+}
 
 template <typename T>
 size_t SizeOf(const flatbuffers::Vector<T>* v) {
@@ -64,7 +66,7 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   const wire::Snapshot* snap = wire::GetSnapshot(bytes.data());
   if (snap->version() != kSnapshotVersion) return Corrupt("snapshot version");
   if (snap->config_hash() != config.hash())
-    return {Error::kConfigMismatch, "snapshot of another config"};
+    return {Error::kConfigMismatch, MICROCONV_MESSAGE("snapshot of another config")};
   const wire::EngineState* engine = snap->engine();
   if (!snap->summary() || !engine) return Corrupt("snapshot incomplete");
   auto verified = VerifySummary({snap->summary()->data(), snap->summary()->size()}, &config);

@@ -29,6 +29,18 @@ enum class Error : uint8_t {
 // A stable lowercase name ("verify_failed") for logs, HTTP reasons and JS.
 const char* ErrorName(Error error) noexcept;
 
+// A failure's human message. The browser build of the core defines
+// MICROCONV_ERROR_CODES_ONLY (wasm/CMakeLists.txt): there the message
+// expression is not evaluated, so neither its text nor the code that formats
+// it reaches the visitor's module; the tracker reports the error's name
+// (ErrorName), and the full message is what the collector and CLI say for
+// the same bytes. (sizeof: the expression is still compiled, never run.)
+#ifdef MICROCONV_ERROR_CODES_ONLY
+#define MICROCONV_MESSAGE(...) (static_cast<void>(sizeof((__VA_ARGS__))), std::string())
+#else
+#define MICROCONV_MESSAGE(...) (__VA_ARGS__)
+#endif
+
 // The outcome of a fallible call: a value, or an error with a human message
 // (for config errors the message starts with the field path).
 template <typename T>

@@ -48,11 +48,12 @@ std::string At(const char* vector, size_t index, const char* member = nullptr) {
 }
 
 Status TooMany(const std::string& field, size_t size, size_t cap) {
-  return Fail(Error::kTooLarge, field + ": " + Num(size) + " > " + Num(cap));
+  return Fail(Error::kTooLarge, MICROCONV_MESSAGE(field + ": " + Num(size) + " > " + Num(cap)));
 }
 
 Status IndexOutside(const std::string& field, size_t value, size_t size, const char* what) {
-  return Fail(Error::kOutOfRange, field + ": " + Num(value) + " >= " + Num(size) + " " + what);
+  return Fail(Error::kOutOfRange,
+              MICROCONV_MESSAGE(field + ": " + Num(value) + " >= " + Num(size) + " " + what));
 }
 
 // Counts the 32-bit varints of `bytes`; false if one is malformed or cut off.
@@ -68,11 +69,12 @@ Status CheckVarintCount(const char* field, const flatbuffers::Vector<uint8_t>* v
                         size_t expected) {
   size_t count = 0;
   if (!CountVarints(BytesOf(vector), count)) {
-    return Fail(Error::kVerifyFailed, std::string(field) + ": malformed varint");
+    return Fail(Error::kVerifyFailed, MICROCONV_MESSAGE(std::string(field) + ": malformed varint"));
   }
   if (count != expected) {
     return Fail(count < expected ? Error::kTruncated : Error::kVerifyFailed,
-                std::string(field) + ": " + Num(count) + " varints, expected " + Num(expected));
+                MICROCONV_MESSAGE(std::string(field) + ": " + Num(count) + " varints, expected " +
+                                  Num(expected)));
   }
   return {};
 }
@@ -93,8 +95,8 @@ bool InRange(Enum value) {
 Status CheckDimensions(const wire::Dimensions* dims) {
   if (dims == nullptr) return {};  // all unknown
   auto bad = [](const char* field, uint32_t value) {
-    return Fail(Error::kOutOfRange,
-                std::string("dims.") + field + ": " + Num(value) + " is not a known value");
+    return Fail(Error::kOutOfRange, MICROCONV_MESSAGE(std::string("dims.") + field + ": " +
+                                                      Num(value) + " is not a known value"));
   };
   if (!InRange(dims->device())) return bad("device", static_cast<uint8_t>(dims->device()));
   if (!InRange(dims->browser())) return bad("browser", static_cast<uint8_t>(dims->browser()));
@@ -118,7 +120,7 @@ Status CheckPageId(const std::string& field, uint16_t page, size_t literal_count
 
 Status CheckTrafficSource(const wire::Summary& s) {
   if (s.referrer() != nullptr && !IsReferrerHost(s.referrer()->string_view())) {
-    return Fail(Error::kOutOfRange, "referrer: not a host name");
+    return Fail(Error::kOutOfRange, MICROCONV_MESSAGE("referrer: not a host name"));
   }
   const std::pair<const char*, const flatbuffers::String*> utm[] = {
       {"utm_source", s.utm_source()},
@@ -126,7 +128,8 @@ Status CheckTrafficSource(const wire::Summary& s) {
       {"utm_campaign", s.utm_campaign()}};
   for (const auto& [field, value] : utm) {
     if (value != nullptr && !IsUtmValue(value->string_view())) {
-      return Fail(Error::kOutOfRange, std::string(field) + ": not a valid utm value");
+      return Fail(Error::kOutOfRange,
+                  MICROCONV_MESSAGE(std::string(field) + ": not a valid utm value"));
     }
   }
   return {};
@@ -135,10 +138,10 @@ Status CheckTrafficSource(const wire::Summary& s) {
 namespace {
 
 Status CheckStructure(const wire::Summary& s) {
-  if (s.version() == 0) return Fail(Error::kVerifyFailed, "version: missing");
+  if (s.version() == 0) return Fail(Error::kVerifyFailed, MICROCONV_MESSAGE("version: missing"));
   if (s.version() > kSummaryVersion) {
     return Fail(Error::kUnsupportedVersion,
-                "version: " + Num(s.version()) + " > " + Num(kSummaryVersion));
+                MICROCONV_MESSAGE("version: " + Num(s.version()) + " > " + Num(kSummaryVersion)));
   }
   const wire::SessionFacts facts = s.facts() ? *s.facts() : wire::SessionFacts();
   if (Status st = CheckDimensions(&facts.dims()); !st.ok()) return st;
@@ -153,8 +156,9 @@ Status CheckStructure(const wire::Summary& s) {
   if (SizeOf(s.heat()) > kMaxHeatCells) return TooMany("heat", SizeOf(s.heat()), kMaxHeatCells);
   // Every order is at most kMaxOrderCents: more revenue is a forged figure.
   if (s.revenue_cents() > uint64_t{s.orders()} * kMaxOrderCents) {
-    return Fail(Error::kOutOfRange, "revenue_cents: " + Num(s.revenue_cents()) + " > orders " +
-                                        Num(s.orders()) + " x " + Num(kMaxOrderCents));
+    return Fail(Error::kOutOfRange,
+                MICROCONV_MESSAGE("revenue_cents: " + Num(s.revenue_cents()) + " > orders " +
+                                  Num(s.orders()) + " x " + Num(kMaxOrderCents)));
   }
   if (SizeOf(s.elements()) > kMaxElements) {
     return TooMany("elements", SizeOf(s.elements()), kMaxElements);
@@ -185,8 +189,8 @@ Status CheckStructure(const wire::Summary& s) {
     for (size_t i = 0; i < page_count; ++i) {
       const wire::PageStat* page = s.pages()->Get(i);
       if (page->max_scroll() > kMaxScrollPercent) {
-        return Fail(Error::kOutOfRange,
-                    At("pages", i, "max_scroll") + ": " + Num(page->max_scroll()) + " > 100");
+        return Fail(Error::kOutOfRange, MICROCONV_MESSAGE(At("pages", i, "max_scroll") + ": " +
+                                                          Num(page->max_scroll()) + " > 100"));
       }
       if (Status st = CheckPageId(At("pages", i, "page"), page->page(), literal_count); !st.ok()) {
         return st;
@@ -237,20 +241,22 @@ Status CheckStructure(const wire::Summary& s) {
     for (size_t i = 0; i < s.funnels()->size(); ++i) {
       const wire::FunnelProgress* funnel = s.funnels()->Get(i);
       if (funnel->next_count() > kMaxNextActions) {
-        return Fail(Error::kOutOfRange, At("funnels", i, "next_count") + ": " +
-                                            Num(funnel->next_count()) + " > " +
-                                            Num(kMaxNextActions));
+        return Fail(Error::kOutOfRange,
+                    MICROCONV_MESSAGE(At("funnels", i, "next_count") + ": " +
+                                      Num(funnel->next_count()) + " > " + Num(kMaxNextActions)));
       }
       if (funnel->furthest() > kMaxFunnelSteps) {
-        return Fail(Error::kOutOfRange, At("funnels", i, "furthest") + ": " +
-                                            Num(funnel->furthest()) + " > " + Num(kMaxFunnelSteps));
+        return Fail(Error::kOutOfRange,
+                    MICROCONV_MESSAGE(At("funnels", i, "furthest") + ": " +
+                                      Num(funnel->furthest()) + " > " + Num(kMaxFunnelSteps)));
       }
       const uint16_t next[] = {funnel->next0(), funnel->next1(), funnel->next2()};
       for (uint8_t n = 0; n < funnel->next_count(); ++n) {
         // Micro ids are bytes; pages are slots of `pages`.
         if ((next[n] & kLiteralBit) == 0 && next[n] > 0xff) {
-          return Fail(Error::kOutOfRange, At("funnels", i, "next") + Num(n) + ": " + Num(next[n]) +
-                                              " is not a micro or page id");
+          return Fail(Error::kOutOfRange,
+                      MICROCONV_MESSAGE(At("funnels", i, "next") + Num(n) + ": " + Num(next[n]) +
+                                        " is not a micro or page id"));
         }
         if ((next[n] & kLiteralBit) != 0 && (next[n] & ~kLiteralBit) >= page_count) {
           return IndexOutside(At("funnels", i, "next") + Num(n), next[n] & ~kLiteralBit, page_count,
@@ -278,8 +284,9 @@ Status CheckStructure(const wire::Summary& s) {
     }
   }
   if (fields_claimed != SizeOf(s.fields())) {
-    return Fail(Error::kVerifyFailed, "fields: " + Num(SizeOf(s.fields())) +
-                                          " entries, forms claim " + Num(fields_claimed));
+    return Fail(Error::kVerifyFailed,
+                MICROCONV_MESSAGE("fields: " + Num(SizeOf(s.fields())) + " entries, forms claim " +
+                                  Num(fields_claimed)));
   }
   for (size_t f = 0; f < SizeOf(s.fields()); ++f) {
     const uint8_t field = s.fields()->Get(f)->field();
@@ -298,14 +305,16 @@ Status CheckStructure(const wire::Summary& s) {
 // Every id the summary uses must exist in the config it claims to follow.
 Status CheckAgainstConfig(const wire::Summary& s, const Config& config) {
   // A default-constructed Config has no definition to compare with.
-  if (config.bytes().empty()) return Fail(Error::kConfigMismatch, "config: empty");
+  if (config.bytes().empty())
+    return Fail(Error::kConfigMismatch, MICROCONV_MESSAGE("config: empty"));
   const std::string_view site = s.site() == nullptr
                                     ? std::string_view()
                                     : std::string_view(s.site()->c_str(), s.site()->size());
-  if (site != config.site()) return Fail(Error::kConfigMismatch, "site: not the config's site");
+  if (site != config.site())
+    return Fail(Error::kConfigMismatch, MICROCONV_MESSAGE("site: not the config's site"));
   if (s.config_hash() != config.hash()) {
-    return Fail(Error::kConfigMismatch,
-                "config_hash: " + Hex32(s.config_hash()) + " != " + Hex32(config.hash()));
+    return Fail(Error::kConfigMismatch, MICROCONV_MESSAGE("config_hash: " + Hex32(s.config_hash()) +
+                                                          " != " + Hex32(config.hash())));
   }
 
   const wire::SiteConfig& def = config.def();
@@ -345,14 +354,14 @@ Status CheckAgainstConfig(const wire::Summary& s, const Config& config) {
       const size_t steps = funnel == nullptr ? 0 : SizeOf(funnel->steps());
       const uint64_t allowed = steps >= 32 ? 0xffffffffu : (uint64_t{1} << steps) - 1;
       if ((progress->reached() & ~allowed) != 0) {
-        return Fail(Error::kOutOfRange, At("funnels", i, "reached") + ": " +
-                                            Hex32(progress->reached()) +
-                                            " has bits >= " + Num(steps) + " steps");
+        return Fail(Error::kOutOfRange, MICROCONV_MESSAGE(At("funnels", i, "reached") + ": " +
+                                                          Hex32(progress->reached()) +
+                                                          " has bits >= " + Num(steps) + " steps"));
       }
       if (progress->furthest() > steps) {
-        return Fail(Error::kOutOfRange, At("funnels", i, "furthest") + ": " +
-                                            Num(progress->furthest()) + " > " + Num(steps) +
-                                            " steps");
+        return Fail(Error::kOutOfRange,
+                    MICROCONV_MESSAGE(At("funnels", i, "furthest") + ": " +
+                                      Num(progress->furthest()) + " > " + Num(steps) + " steps"));
       }
       const uint16_t next[] = {progress->next0(), progress->next1(), progress->next2()};
       for (uint8_t n = 0; n < progress->next_count(); ++n) {
@@ -394,14 +403,16 @@ Status CheckSessionStart(const wire::Summary& summary, int64_t now_ms, StartWind
   const int64_t now_minute = now_ms / 60000;
   const int64_t start = summary.start_minute();
   if (start < now_minute - window.max_age_minutes) {
-    return Fail(Error::kOutOfRange, "start_minute: " + Num(summary.start_minute()) +
-                                        " is more than " + Num(window.max_age_minutes) +
-                                        " minutes before the collector's clock");
+    return Fail(
+        Error::kOutOfRange,
+        MICROCONV_MESSAGE("start_minute: " + Num(summary.start_minute()) + " is more than " +
+                          Num(window.max_age_minutes) + " minutes before the collector's clock"));
   }
   if (start > now_minute + window.max_lead_minutes) {
-    return Fail(Error::kOutOfRange, "start_minute: " + Num(summary.start_minute()) +
-                                        " is more than " + Num(window.max_lead_minutes) +
-                                        " minutes after the collector's clock");
+    return Fail(
+        Error::kOutOfRange,
+        MICROCONV_MESSAGE("start_minute: " + Num(summary.start_minute()) + " is more than " +
+                          Num(window.max_lead_minutes) + " minutes after the collector's clock"));
   }
   return {};
 }
@@ -412,15 +423,17 @@ Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes, const
             "summary: " + Num(bytes.size()) + " bytes > " + Num(kMaxSummaryBytes)};
   }
   if (bytes.size() < kMinSummaryBytes) {
-    return {Error::kTruncated, "summary: " + Num(bytes.size()) + " bytes is too short"};
+    return {Error::kTruncated,
+            MICROCONV_MESSAGE("summary: " + Num(bytes.size()) + " bytes is too short")};
   }
   // The builder pads every buffer to a multiple of its alignment (>= 4); a
   // cut inside the trailing padding would otherwise still verify.
   if (bytes.size() % sizeof(flatbuffers::uoffset_t) != 0) {
-    return {Error::kTruncated, "summary: " + Num(bytes.size()) + " bytes is not a multiple of 4"};
+    return {Error::kTruncated,
+            MICROCONV_MESSAGE("summary: " + Num(bytes.size()) + " bytes is not a multiple of 4")};
   }
   if (!wire::SummaryBufferHasIdentifier(bytes.data())) {
-    return {Error::kWrongIdentifier, "summary: file identifier is not MCS1"};
+    return {Error::kWrongIdentifier, MICROCONV_MESSAGE("summary: file identifier is not MCS1")};
   }
   // The buffer length bounds every read (this FlatBuffers version has no
   // Options::max_size; the size cap above plays that part).
@@ -429,7 +442,8 @@ Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes, const
   options.max_tables = 512;
   flatbuffers::Verifier verifier(bytes.data(), bytes.size(), options);
   if (!wire::VerifySummaryBuffer(verifier)) {
-    return {Error::kVerifyFailed, "summary: FlatBuffers verifier rejected the bytes"};
+    return {Error::kVerifyFailed,
+            MICROCONV_MESSAGE("summary: FlatBuffers verifier rejected the bytes")};
   }
   const wire::Summary* summary = wire::GetSummary(bytes.data());
   if (Status st = CheckStructure(*summary); !st.ok()) return {st.error, std::move(st.message)};

@@ -101,8 +101,6 @@ function render(version, entries) {
 // in another country keep the alias's own country ("Iceland" is IS, not CI).
 // Zones of no country (UTC, Etc/*, GMT) are absent and map to 0.
 // Written by tools/gen_time_zones.mjs: regenerate, do not edit by hand.
-#include <algorithm>
-#include <iterator>
 #include <string_view>
 
 #include "core/dimensions.h"
@@ -110,34 +108,52 @@ function render(version, entries) {
 namespace microconv {
 namespace {
 
-struct ZoneCountry {
-  std::string_view zone;
-  std::string_view country;  // ISO 3166-1 alpha-2, lowercase
-};
-
-// Sorted by zone (byte order) for binary search: no allocation per lookup.
-constexpr ZoneCountry kZoneCountries[] = {
+// One packed text of "<zone> <cc>\\n" lines (cc: ISO 3166-1 alpha-2,
+// lowercase), sorted by zone: no pointer per entry, so the browser's module
+// carries the names once (a table of string_view pairs cost as much again in
+// pointers, which do not compress). Looked up once per session: a linear
+// scan is fast enough.
+constexpr std::string_view kZoneCountries =
 `;
-  const tail = `};
+  const tail = `;
 
-constexpr bool ZoneBefore(const ZoneCountry& a, const ZoneCountry& b) { return a.zone < b.zone; }
-static_assert(std::is_sorted(std::begin(kZoneCountries), std::end(kZoneCountries), ZoneBefore),
-              "kZoneCountries must stay sorted for binary search");
+constexpr size_t kCountryColumn = 3;  // " cc" before each newline
+
+constexpr bool WellFormed(std::string_view table) {
+  std::string_view previous;
+  while (!table.empty()) {
+    const size_t end = table.find('\\n');
+    if (end == std::string_view::npos || end <= kCountryColumn) return false;
+    const std::string_view line = table.substr(0, end);
+    const std::string_view zone = line.substr(0, end - kCountryColumn);
+    if (line[end - kCountryColumn] != ' ' || zone.find(' ') != std::string_view::npos) return false;
+    if (!(previous < zone)) return false;
+    previous = zone;
+    table.remove_prefix(end + 1);
+  }
+  return true;
+}
+static_assert(WellFormed(kZoneCountries), "kZoneCountries: sorted \\"<zone> <cc>\\\\n\\" lines");
 
 }  // namespace
 
 uint16_t CountryOfTimeZone(std::string_view time_zone) noexcept {
-  const auto* end = std::end(kZoneCountries);
-  const auto* found = std::lower_bound(
-      std::begin(kZoneCountries), end, time_zone,
-      [](const ZoneCountry& entry, std::string_view zone) { return entry.zone < zone; });
-  if (found == end || found->zone != time_zone) return 0;
-  return static_cast<uint16_t>(found->country[0] << 8 | found->country[1]);
+  std::string_view table = kZoneCountries;
+  while (!table.empty()) {
+    const size_t end = table.find('\\n');
+    const std::string_view zone = table.substr(0, end - kCountryColumn);
+    if (zone == time_zone) {
+      return static_cast<uint16_t>(table[end - 2] << 8 | table[end - 1]);
+    }
+    if (time_zone < zone) return 0;  // sorted: it is not further on
+    table.remove_prefix(end + 1);
+  }
+  return 0;
 }
 
 }  // namespace microconv
 `;
-  const rows = entries.map(([zone, country]) => `    {"${zone}", "${country}"},\n`).join('');
+  const rows = entries.map(([zone, country]) => `    "${zone} ${country}\\n"`).join('\n');
   return head + rows + tail;
 }
 

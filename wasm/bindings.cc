@@ -4,7 +4,8 @@
 // view returned by a *Buffer() call and then calls the method that reads it;
 // results come back as views that stay valid until the next call, and the JS
 // wrapper (web/tracker/core.js) copies what it keeps. No exception, no
-// iostream, no JSON parser reach this module.
+// iostream, no JSON parser reach this module; rendering a summary for
+// inspect lives in the lazily loaded inspect module (inspect_bindings.cc).
 #include <emscripten/bind.h>
 
 #include <optional>
@@ -14,7 +15,6 @@
 #include "core/config.h"
 #include "core/event.h"
 #include "core/session.h"
-#include "core/summary.h"
 #include "core/tracker_settings.h"
 
 namespace microconv {
@@ -30,14 +30,13 @@ struct IngestOutcome {
 
 class TrackerCore {
  public:
-  // A view of `size` bytes for JS to fill before LoadConfig / Restore /
-  // RenderJson.
+  // A view of `size` bytes for JS to fill before LoadConfig / Restore.
   val InputBuffer(uint32_t size) {
     input_.assign(size, 0);
     return val(typed_memory_view(input_.size(), input_.data()));
   }
 
-  // Empty string on success, else "error_name: message".
+  // Empty string on success, else the error's name.
   std::string LoadConfig() {
     auto config = Config::FromCompiled(input_);
     if (!config.ok()) return Describe(config.error(), config.message());
@@ -111,16 +110,14 @@ class TrackerCore {
   val Preview() { return Output(session_ ? session_->PreviewSummary() : std::vector<uint8_t>()); }
   val Snapshot() { return Output(session_ ? session_->Snapshot() : std::vector<uint8_t>()); }
 
-  // The decoded JSON of the summary in the input buffer, exactly as the
-  // collector will read it ("" if it does not verify).
-  std::string RenderJson() const {
-    auto summary = VerifySummary(input_, config_ ? &*config_ : nullptr);
-    return summary.ok() ? RenderSummaryJson(*summary.value(), config_ ? &*config_ : nullptr) : "";
-  }
+  // Summaries sent so far: the last one's seq (microconv('flush') says it).
+  uint32_t Flushes() const { return session_ ? session_->flushes() : 0; }
 
  private:
+  // The browser build keeps error codes only (core/status.h): the message is
+  // empty there.
   static std::string Describe(Error error, const std::string& message) {
-    return std::string(ErrorName(error)) + ": " + message;
+    return message.empty() ? ErrorName(error) : std::string(ErrorName(error)) + ": " + message;
   }
   val Output(std::vector<uint8_t> bytes) {
     output_ = std::move(bytes);
@@ -154,7 +151,7 @@ EMSCRIPTEN_BINDINGS(microconv) {
       .function("flush", &TrackerCore::Flush)
       .function("preview", &TrackerCore::Preview)
       .function("snapshot", &TrackerCore::Snapshot)
-      .function("renderJson", &TrackerCore::RenderJson);
+      .function("flushes", &TrackerCore::Flushes);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Builds web/dist: the loader (microconv.js), the lazily loaded tracker chunk
 // (microconv-tracker.HASH.js) and the core files copied from an Emscripten
-// build (microconv-core.HASH.js/.wasm, microconv-core.nowasm.HASH.js), each
+// build (microconv-core.HASH.js/.wasm, microconv-core.nowasm.HASH.js, and
+// the same three of microconv-inspect), each
 // with precompressed .br/.gz twins, and manifest.json (plain name -> served
 // name); then prints raw / gzip / brotli sizes of each as served
 // (tools/bench.sh reads them).
@@ -40,8 +41,17 @@ const wasmDir = resolve(
   option('wasm-dir', process.env.MICROCONV_WASM_DIR || 'build/wasm/wasm'),
 );
 const out = resolve(root, option('out', 'web/dist'));
-// The core files the chunk loads (the no-Wasm build embeds its memory image).
-const coreFiles = ['microconv-core.js', 'microconv-core.wasm', 'microconv-core.nowasm.js'];
+// The core files the chunk loads (the no-Wasm builds embed their memory
+// image): the visitor's module, and the inspect module that only
+// microconv('inspect') loads.
+const coreFiles = [
+  'microconv-core.js',
+  'microconv-core.wasm',
+  'microconv-core.nowasm.js',
+  'microconv-inspect.js',
+  'microconv-inspect.wasm',
+  'microconv-inspect.nowasm.js',
+];
 
 const common = {
   bundle: true,
@@ -104,7 +114,8 @@ if (missing.length) {
   console.error(
     `web/build.mjs: ${missing.join(', ')} not found in ${wasmDir}; build the Wasm first:\n` +
       '  NODE_PATH=/usr/share/nodejs emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release\n' +
-      '  cmake --build build/wasm --target microconv_tracker microconv_tracker_nowasm',
+      '  cmake --build build/wasm --target microconv_tracker microconv_tracker_nowasm' +
+      ' microconv_inspect microconv_inspect_nowasm',
   );
   process.exit(1);
 }

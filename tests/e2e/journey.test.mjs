@@ -6,6 +6,9 @@ import { openContext, trackerReady } from './support/browser.mjs';
 import { startHarness, waitFor } from './support/harness.mjs';
 import { shopRoutes } from './support/shop.mjs';
 
+// Summary bytes the journey sends, all beacons together (3,616 B when set).
+const kJourneyWireBudget = 3650;
+
 let harness;
 before(async () => {
   harness = await startHarness(shopRoutes);
@@ -122,7 +125,11 @@ test('a multi-page purchase journey yields the right micro-conversions, funnel a
   assert.equal(harness.proxy.records.filter((r) => r.method === 'OPTIONS').length, 0);
   // One beacon per page left (the hide after pagehide repeats nothing): 10
   // beacons, 3,616 B on this journey (20 and 7,232 B when both flushed).
-  assert.ok(harness.proxy.collects().length <= 10, `${harness.proxy.collects().length} beacons`);
+  // The wire budget is ARCHITECTURE.md's (target 2,000 B).
+  const beacons = harness.proxy.collects();
+  const wireBytes = beacons.reduce((sum, beacon) => sum + beacon.body.length, 0);
+  assert.ok(beacons.length <= 10, `${beacons.length} beacons`);
+  assert.ok(wireBytes <= kJourneyWireBudget, `${wireBytes} B on the wire > ${kJourneyWireBudget}`);
   for (const r of harness.proxy.collects()) assert.match(r.headers['content-type'], /^text\/plain/);
   assert.deepEqual(errors, []);
   await context.close();

@@ -96,7 +96,8 @@ export class Capture {
     this.observeVisibility();
   }
 
-  // One loader record: ['route', t, how, url] or [DOM event, t, layout].
+  // One loader record: ['route', t, how, url] or [DOM event, t, [document
+  // width, height], bottom of the viewport (scroll only)].
   handle(record) {
     const [event, t] = record;
     if (event === 'route') {
@@ -108,7 +109,7 @@ export class Capture {
         this.onClick(event, t, record[2]);
         break;
       case 'scroll':
-        if (event.target === document) this.onScroll(t, record[2]);
+        if (event.target === document) this.onScroll(t, record[2][1], record[3]);
         else this.onInput(t);
         break;
       case 'focusin':
@@ -191,7 +192,7 @@ export class Capture {
     }
   }
 
-  onClick(event, t, layout) {
+  onClick(event, t, size) {
     const target = event.target;
     const path = elementPath(target);
     this.emit({
@@ -199,8 +200,8 @@ export class Capture {
       type: EventType.kClick,
       x: Math.round(event.pageX),
       y: Math.round(event.pageY),
-      w: layout ? layout[0] : 0,
-      h: layout ? layout[1] : 0,
+      w: size[0],
+      h: size[1],
       str: path,
     });
     this.clicks.forEach((selector, index) => {
@@ -209,10 +210,10 @@ export class Capture {
     if (this.live) this.watchDeadClick(path);
   }
 
-  onScroll(t, layout) {
+  onScroll(t, height, bottom) {
     this.onInput(t);
-    if (!layout || !(layout[1] > 0)) return;
-    const percent = depthPercent(layout[2], layout[1]);
+    if (!(height > 0)) return;
+    const percent = depthPercent(bottom, height);
     if (percent > this.maxScroll) {
       this.maxScroll = percent;
       this.scrollDue = t;

@@ -37,10 +37,10 @@ function loadScript(url) {
   });
 }
 
-async function instantiate(endpoint, file) {
+async function instantiate(endpoint, file, exportName) {
   await loadScript(endpoint + '/' + files[file]);
-  const factory = window.MicroconvCore;
-  if (typeof factory !== 'function') throw new Error(file + ' defines no MicroconvCore');
+  const factory = window[exportName];
+  if (typeof factory !== 'function') throw new Error(file + ' defines no ' + exportName);
   const silent = () => {};
   return factory({
     locateFile: (path) => endpoint + '/' + (files[path] || path),
@@ -49,24 +49,53 @@ async function instantiate(endpoint, file) {
   });
 }
 
+// Whether the core runs as Wasm: the inspect module then loads as Wasm too.
+let wasmCore = false;
+
 // Resolves to the Emscripten module; rejects when neither build loads.
 export async function loadCoreModule(endpoint) {
   if (!canInstantiateWasm()) {
     warnOnce('WebAssembly unavailable (CSP without wasm-unsafe-eval?); using the no-Wasm core');
-    return instantiate(endpoint, 'microconv-core.nowasm.js');
+    return instantiate(endpoint, 'microconv-core.nowasm.js', 'MicroconvCore');
   }
   try {
-    return await instantiate(endpoint, 'microconv-core.js');
+    const module = await instantiate(endpoint, 'microconv-core.js', 'MicroconvCore');
+    wasmCore = true;
+    return module;
   } catch (error) {
     warnOnce('Wasm core failed; using the no-Wasm core', String(error));
-    return instantiate(endpoint, 'microconv-core.nowasm.js');
+    return instantiate(endpoint, 'microconv-core.nowasm.js', 'MicroconvCore');
   }
+}
+
+// The inspect module (wasm/inspect_bindings.cc), loaded on the first
+// microconv('inspect'): the visitor's module does not carry the summary
+// Verifier and JSON rendering. `config`: the compiled config's bytes, so ids
+// are rendered with their names. Resolves to render(summary): the
+// collector's reading of `summary`, or null if it does not verify.
+export async function loadInspector(endpoint, config) {
+  const module = await instantiate(
+    endpoint,
+    wasmCore ? 'microconv-inspect.js' : 'microconv-inspect.nowasm.js',
+    'MicroconvInspect',
+  );
+  const inspector = new module.SummaryInspector();
+  inspector.inputBuffer(config.length).set(config);
+  inspector.loadConfig();
+  return (summary) => {
+    inspector.inputBuffer(summary.length).set(summary);
+    const json = inspector.renderJson();
+    return json ? JSON.parse(json) : null;
+  };
 }
 
 // One visitor's session in the core.
 export class TrackerCore {
   constructor(module) {
     this.core = new module.TrackerCore();
+    // Reused by every batch: no garbage per ingest but the record view.
+    this.strings = [];
+    this.indices = new Map();
   }
 
   // "" on success, else "error_name: message" (see status.js).
@@ -103,8 +132,10 @@ export class TrackerCore {
   // Feeds `events` ({t, type, a, b, str, x, y, w, h}); returns the core's
   // {consumed, expired}.
   ingest(events) {
-    const strings = [];
-    const indices = new Map();
+    const strings = this.strings;
+    const indices = this.indices;
+    strings.length = 0;
+    indices.clear();
     for (const event of events) {
       if (event.str == null || indices.has(event.str)) continue;
       indices.set(event.str, strings.length);
@@ -114,7 +145,8 @@ export class TrackerCore {
     this.core.setStrings(strings);
     const view = this.core.eventBuffer(events.length);
     const record = new DataView(view.buffer, view.byteOffset, view.byteLength);
-    events.forEach((event, i) => {
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
       const at = i * Record.kEventBytes;
       const t = Math.max(0, Math.floor(event.t));
       // int64 time_ms as two little-endian halves (DataView has no safe int64).
@@ -132,7 +164,9 @@ export class TrackerCore {
       record.setInt32(at + Record.kEventYOffset, event.y || 0, true);
       record.setInt32(at + Record.kEventWOffset, event.w || 0, true);
       record.setInt32(at + Record.kEventHOffset, event.h || 0, true);
-    });
+    }
+    strings.length = 0; // the core copied them
+    indices.clear();
     return this.core.ingest(events.length);
   }
 
@@ -160,10 +194,8 @@ export class TrackerCore {
     return this.core.snapshot().slice();
   }
 
-  // The collector's reading of `summary`, or null if it does not verify.
-  render(summary) {
-    this.core.inputBuffer(summary.length).set(summary);
-    const json = this.core.renderJson();
-    return json ? JSON.parse(json) : null;
+  // Summaries sent so far: the last one's seq.
+  flushes() {
+    return this.core.flushes();
   }
 }

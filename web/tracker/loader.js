@@ -117,16 +117,34 @@ import * as Navigation from './wire/navigation.js';
     });
     microconv.l = 1;
 
+    // The document's size and the viewport's height, kept current by a
+    // ResizeObserver (its callback runs after layout) and resize events: an
+    // event handler never reads layout. `size` is replaced, never changed,
+    // so a buffered record keeps the size of its moment.
+    var size = [0, 0];
+    var viewport = 0;
+    var measure = function () {
+      size = [root.scrollWidth, root.scrollHeight];
+      viewport = win.innerHeight;
+    };
+    var listen = { capture: true, passive: true };
+    try {
+      var sizes = new ResizeObserver(measure);
+      sizes.observe(root);
+      // Content may overflow a root of fixed height (html {height: 100%});
+      // a document without a body observes the root again (no throw).
+      var body = function () {
+        sizes.observe(doc.body || root);
+      };
+      doc.body ? body() : doc.addEventListener('DOMContentLoaded', body);
+    } catch (_) {
+      // No ResizeObserver (before 2020): measured on resize only.
+    }
+    win.addEventListener('resize', measure, listen);
+    // [event, time, document size, bottom of the viewport (scroll only)].
     var record = function (event) {
       try {
-        var type = event.type;
-        // Layout is read only for the two events that need it, at the moment
-        // they happen (the chunk may read them much later).
-        var layout =
-          type == 'click' || type == 'scroll'
-            ? [root.scrollWidth, root.scrollHeight, win.scrollY + win.innerHeight]
-            : 0;
-        boot.sink([event, Date.now(), layout]);
+        boot.sink([event, Date.now(), size, event.type == 'scroll' ? win.scrollY + viewport : 0]);
       } catch (_) {}
     };
     var route = function (how) {
@@ -134,7 +152,6 @@ import * as Navigation from './wire/navigation.js';
         boot.sink(['route', Date.now(), how, location.pathname + location.search + location.hash]);
       } catch (_) {}
     };
-    var listen = { capture: true, passive: true };
     'click scroll focusin focusout change submit keydown pointerdown wheel touchstart play timeupdate ended visibilitychange'
       .split(' ')
       .forEach(function (type) {

@@ -4,7 +4,7 @@
 // sends cumulative summaries. Every entry point from the page is wrapped:
 // nothing here may throw into the host page.
 import { Capture } from './capture.js';
-import { TrackerCore, loadCoreModule } from './core.js';
+import { TrackerCore, loadCoreModule, loadInspector } from './core.js';
 import { browserSignal, mayStoreAndSend } from './privacy.js';
 import { purchaseFields } from './purchase.js';
 import { statusName, warnOnce } from './status.js';
@@ -19,6 +19,8 @@ const kBatchDelayMs = 250;
 const kAdvanceEveryMs = 5000;
 const kRouteFlushEveryMs = 10000;
 const kDayMs = 86400000;
+// The longest the start waits for an idle period between its steps.
+const kIdleTimeoutMs = 1000;
 
 function guard(fn) {
   return function () {
@@ -65,9 +67,11 @@ function dataLayerEventName(item) {
 }
 
 class Tracker {
-  constructor(boot, core, settings) {
+  constructor(boot, core, settings, config) {
     this.boot = boot;
     this.core = core;
+    this.config = config; // compiled config bytes, for the inspect module
+    this.inspector = null; // its promise, once asked for
     this.settings = settings;
     this.privacy = settings.privacy || {};
     const journey = this.privacy.scope === 'journey';
@@ -342,26 +346,35 @@ class Tracker {
       const before = this.sends;
       this.flush();
       if (!this.nonce) return null;
-      const next = this.core.render(this.core.preview());
-      return { sent: this.sends !== before, seq: next ? next.seq - 1 : null };
+      return { sent: this.sends !== before, seq: this.core.flushes() };
     });
   }
 
-  // Exactly what the next flush would send, decoded by the core; with
-  // {bytes: true} also the bytes themselves as hex (the playground).
-  inspect(options) {
-    return this.turn(() => {
+  // Exactly what the next flush would send, decoded by the core's inspect
+  // module (loaded now, the first time); with {bytes: true} also the bytes
+  // themselves as hex (the playground).
+  async inspect(options) {
+    const bytes = await this.turn(() => {
       this.ingestQueue();
       if (!this.nonce) return null;
       this.core.advance(Date.now());
-      const bytes = this.core.preview();
-      const summary = this.core.render(bytes);
-      if (!(options && options.bytes)) return summary;
-      let hexBytes = '';
-      for (let i = 0; i < bytes.length; i++)
-        hexBytes += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
-      return { summary, hex: hexBytes };
+      return this.core.preview();
     });
+    if (!bytes) return null;
+    if (!this.inspector) this.inspector = loadInspector(this.boot.endpoint, this.config);
+    let summary = null;
+    try {
+      summary = (await this.inspector)(bytes);
+    } catch (error) {
+      this.inspector = null; // the next inspect tries again
+      warnOnce('inspect module failed to load', String(error));
+      return null;
+    }
+    if (!(options && options.bytes)) return summary;
+    let hexBytes = '';
+    for (let i = 0; i < bytes.length; i++)
+      hexBytes += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
+    return { summary, hex: hexBytes };
   }
 
   call(args, t) {
@@ -422,6 +435,19 @@ class Tracker {
   }
 }
 
+// Resolves in the page's next idle period (or after `timeoutMs` at the
+// latest): the start is cut into short tasks, none of them long.
+function idle(timeoutMs) {
+  return new Promise((resolve) => {
+    try {
+      requestIdleCallback(resolve, { timeout: timeoutMs });
+    } catch (_) {
+      // Missing or replaced by the page.
+      setTimeout(resolve, 1);
+    }
+  });
+}
+
 async function start(boot) {
   let response;
   try {
@@ -436,13 +462,16 @@ async function start(boot) {
     return boot.stop();
   }
   const config = new Uint8Array(await response.arrayBuffer());
-  const core = new TrackerCore(await loadCoreModule(boot.endpoint));
+  await idle(kIdleTimeoutMs);
+  const module = await loadCoreModule(boot.endpoint);
+  await idle(kIdleTimeoutMs);
+  const core = new TrackerCore(module);
   const loaded = core.loadConfig(config);
   if (loaded) {
     warnOnce('config rejected; tracking off', loaded);
     return boot.stop();
   }
-  new Tracker(boot, core, core.settings()).run();
+  new Tracker(boot, core, core.settings(), config).run();
 }
 
 // Called once by the loader with its state (see loader.js).

@@ -1,0 +1,85 @@
+// The tracker's event path (issue 11 point 3): its click and scroll
+// listeners read no layout (the document size is kept by a ResizeObserver),
+// yet clicks still land in heat cells and scrolls still reach the page's
+// scroll depth.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { openContext, trackerReady } from './support/browser.mjs';
+import { startHarness, waitFor } from './support/harness.mjs';
+
+let harness;
+before(async () => {
+  harness = await startHarness({
+    '/product/aurora-x2': 'perf/storm.html',
+    '/perf/storm.js': { file: 'perf/storm.js', type: 'text/javascript; charset=utf-8' },
+  });
+});
+after(() => harness.close());
+
+// Counts reads of layout-dependent properties made while `window.__inEvent`
+// is set (during a dispatch the test makes): every listener of the event,
+// the tracker's included, runs inside it.
+const kLayoutSpy = `(() => {
+  window.__layoutReads = [];
+  const spy = (proto, names) => {
+    for (const name of names) {
+      const own = Object.getOwnPropertyDescriptor(proto, name);
+      if (!own || !own.get) continue;
+      Object.defineProperty(proto, name, {
+        configurable: true,
+        get() {
+          if (window.__inEvent) window.__layoutReads.push(name);
+          return own.get.call(this);
+        },
+      });
+    }
+  };
+  spy(Element.prototype, ['scrollWidth', 'scrollHeight', 'clientWidth', 'clientHeight',
+                          'scrollTop', 'scrollLeft']);
+  spy(HTMLElement.prototype, ['offsetWidth', 'offsetHeight', 'offsetTop', 'offsetLeft']);
+  const rect = Element.prototype.getBoundingClientRect;
+  Element.prototype.getBoundingClientRect = function () {
+    if (window.__inEvent) window.__layoutReads.push('getBoundingClientRect');
+    return rect.call(this);
+  };
+})();`;
+
+test('click and scroll listeners read no layout; heat and scroll depth still recorded', async () => {
+  const { context, page, errors } = await openContext(harness.browser);
+  await context.addInitScript(kLayoutSpy);
+  await page.goto(harness.site.url + '/product/aurora-x2');
+  await trackerReady(page);
+  await page.evaluate(() => {
+    const dispatch = (target, event) => {
+      window.__inEvent = true;
+      try {
+        target.dispatchEvent(event);
+      } finally {
+        window.__inEvent = false;
+      }
+    };
+    for (const id of ['add', 'checkout', 'plain', 'share-icon']) {
+      const element = document.getElementById(id);
+      const box = element.getBoundingClientRect();
+      dispatch(
+        element,
+        new MouseEvent('click', {
+          bubbles: true,
+          clientX: box.left + 2,
+          clientY: box.top + 2,
+        }),
+      );
+    }
+    window.scrollTo(0, 3000);
+    dispatch(document, new Event('scroll'));
+  });
+  const reads = await page.evaluate(() => window.__layoutReads);
+  assert.deepEqual(reads, [], 'layout read inside a click or scroll listener');
+  const summary = await waitFor(async () => {
+    const s = await page.evaluate(() => window.microconv('inspect'));
+    return s && s.heat.length > 0 && s.pages[0].max_scroll > 0 ? s : null;
+  }, 'the clicks in heat cells and the scroll depth');
+  assert.ok(summary.pages[0].max_scroll >= 40, JSON.stringify(summary.pages));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
