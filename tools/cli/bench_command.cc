@@ -354,7 +354,7 @@ struct BenchContext {
   const SummaryPool& pool;
   std::string dir;
   int64_t now_ms = 0;
-  int status = 0;  // 3 once a budget is missed
+  int status = 0;             // 3 once a budget is missed
   double warm_report_ms = 0;  // median, for the ClickHouse side by side
 };
 

@@ -44,10 +44,8 @@ AND NOT EXISTS (SELECT 1 FROM sessions
 // Whatever of a site is left once its days are gone: its config versions
 // and rows no day listed (written by hand or by an interrupted older build).
 constexpr const char* kDeleteSiteRestSql[] = {
-    "DELETE FROM sessions WHERE site = ?1",
-    "DELETE FROM day_aggregates WHERE site = ?1",
-    "DELETE FROM day_deltas WHERE site = ?1",
-    "DELETE FROM day_damage WHERE site = ?1",
+    "DELETE FROM sessions WHERE site = ?1",        "DELETE FROM day_aggregates WHERE site = ?1",
+    "DELETE FROM day_deltas WHERE site = ?1",      "DELETE FROM day_damage WHERE site = ?1",
     "DELETE FROM config_versions WHERE site = ?1",
 };
 
