@@ -439,6 +439,7 @@ TEST_F(AccessTest, TheLogSaysWhenNoAccountExists) {
 // The commands themselves: passwords from a file or stdin, never argv; the
 // token printed once and stored only as a hash.
 TEST_F(AccessTest, UserTokenAndShareCommands) {
+  Serve();  // records the site's config: tokens and links are only made for known sites
   const std::string store = "sqlite:" + dir_.store();
   auto run = [&](const std::string& args, const std::string& stdin_text = "") {
     const std::string out = dir_.path() + "/cmd.out";
@@ -490,6 +491,12 @@ TEST_F(AccessTest, UserTokenAndShareCommands) {
             0);
   EXPECT_FALSE(accounts_->FindToken(secret).value().has_value());
 
+  // A misspelt site gets an error, not a link or token that never works.
+  auto unknown = run("share create --store " + store + " --site dmeo");
+  EXPECT_EQ(unknown.first, 1);
+  EXPECT_NE(unknown.second.find("site \"dmeo\" is unknown to this store"), std::string::npos)
+      << unknown.second;
+  EXPECT_EQ(run("token create --store " + store + " --site dmeo --scope read").first, 1);
   auto share = run("share create --store " + store + " --site demo");
   ASSERT_EQ(share.first, 0) << share.second;
   EXPECT_TRUE(share.second.starts_with("/share/"));

@@ -15,6 +15,7 @@
 #include "tools/cli/cli_commands.h"
 #include "tools/cli/cli_io.h"
 #include "tools/store/accounts.h"
+#include "tools/store/summary_store.h"
 
 namespace microconv {
 namespace {
@@ -98,6 +99,21 @@ std::unique_ptr<AccountStore> OpenAccounts(const Flags& flags, const std::string
     return nullptr;
   }
   return std::move(accounts).value();
+}
+
+// ok when the store has served `site` (a config of it was recorded): a
+// token or link for a misspelt site would be created and never work.
+Status CheckSiteKnown(const Flags& flags, const std::string& site) {
+  auto store = OpenStore(flags.Get("--store"));
+  if (!store.ok()) return {store.error(), store.message()};
+  auto versions = store.value()->ConfigVersions(site);
+  if (!versions.ok()) return {versions.error(), versions.message()};
+  if (versions.value().empty()) {
+    return {Error::kOutOfRange, "site \"" + site +
+                                    "\" is unknown to this store: check the name, or start "
+                                    "`microconv serve` with its config first"};
+  }
+  return {};
 }
 
 // What `token` and `share` were asked: "create", "list" or "revoke" with
@@ -184,6 +200,11 @@ int RunToken(int argc, char** argv) {
     }
     return 0;
   }
+  if (flags.Has("--site")) {
+    if (Status known = CheckSiteKnown(flags, flags.Get("--site")); !known.ok()) {
+      return Fail("token", known.message);
+    }
+  }
   auto token = accounts->CreateToken(flags.Get("--name"), flags.Get("--site"), scope.value());
   if (!token.ok()) return Fail("token", token.message());
   std::printf("%s\n", token.value().c_str());
@@ -221,6 +242,9 @@ int RunShare(int argc, char** argv) {
     if (!read.ok()) return Fail("share", read.message());
     if (read.value().empty()) return Fail("share", "the password file is empty");
     password = read.value();
+  }
+  if (Status known = CheckSiteKnown(flags, flags.Get("--site")); !known.ok()) {
+    return Fail("share", known.message);
   }
   auto token = accounts->CreateShare(flags.Get("--site"), password);
   if (!token.ok()) return Fail("share", token.message());

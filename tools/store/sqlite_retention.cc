@@ -59,9 +59,11 @@ struct SiteDay {
 Status SqliteStore::DeleteDay(std::string_view site, uint32_t day, DeletedRows& deleted) {
   std::lock_guard lock(write_mutex_);
   if (Status begin = Exec(write_db_, "BEGIN IMMEDIATE"); !begin.ok()) return begin;
-  // A day's deltas are parts of its aggregate: counted with them.
-  uint64_t* counts[] = {&deleted.sessions, &deleted.day_aggregates, &deleted.day_aggregates,
-                        &deleted.damage_rows, &deleted.days};
+  // A day's deltas are the increments of its aggregate since the base was
+  // written, not rows an operator knows of: deleted with it, not counted.
+  uint64_t deltas = 0;
+  uint64_t* counts[] = {&deleted.sessions, &deleted.day_aggregates, &deltas, &deleted.damage_rows,
+                        &deleted.days};
   uint64_t changed[std::size(kDeleteDaySql)] = {};
   for (size_t i = 0; i < std::size(kDeleteDaySql); ++i) {
     Statement remove(write_db_, kDeleteDaySql[i]);
@@ -132,9 +134,10 @@ Result<DeletedRows> SqliteStore::DeleteDaysBefore(uint32_t first_kept_day) {
   // Rows a report saved for a day while it was being deleted (the report
   // read the day before the delete, and saves its rebuilt aggregate after):
   // no day lists them any more, so they go by their day number.
+  uint64_t orphan_deltas = 0;  // not counted, as in DeleteDay
   for (auto [sql, count] : {std::pair{kDeleteOrphansSql[0], &deleted.day_aggregates},
                             std::pair{kDeleteOrphansSql[1], &deleted.damage_rows},
-                            std::pair{kDeleteOrphansSql[2], &deleted.day_aggregates}}) {
+                            std::pair{kDeleteOrphansSql[2], &orphan_deltas}}) {
     auto orphans = DeleteRows(sql, "", first_kept_day);
     if (!orphans.ok()) return {orphans.error(), orphans.message()};
     *count += orphans.value();
@@ -162,8 +165,9 @@ Result<DeletedRows> SqliteStore::DeleteSite(std::string_view site) {
   for (const uint32_t day : site_days) {
     if (Status done = DeleteDay(site, day, deleted); !done.ok()) return {done.error, done.message};
   }
-  uint64_t* counts[] = {&deleted.sessions, &deleted.day_aggregates, &deleted.day_aggregates,
-                        &deleted.damage_rows, &deleted.config_versions};
+  uint64_t deltas = 0;  // not counted, as in DeleteDay
+  uint64_t* counts[] = {&deleted.sessions, &deleted.day_aggregates, &deltas, &deleted.damage_rows,
+                        &deleted.config_versions};
   for (size_t i = 0; i < std::size(kDeleteSiteRestSql); ++i) {
     auto rest = DeleteRows(kDeleteSiteRestSql[i], site, 0);
     if (!rest.ok()) return {rest.error(), rest.message()};
