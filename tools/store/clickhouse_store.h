@@ -55,8 +55,6 @@ class ClickHouseStore final : public SummaryStore {
   static Result<std::unique_ptr<ClickHouseStore>> Open(std::string_view url);
 
   Result<PutOutcome> Put(std::span<const StoredSummary> batch) override;
-  Result<StoredAggregate> AggregateDays(const Config& config, uint32_t first_day,
-                                        uint32_t last_day) override;
   Result<uint64_t> ForEachDayAggregate(const Config& config, uint32_t first_day, uint32_t last_day,
                                        const DayVisitor& visit) override;
   Status RecordCurrentConfig(const Config& config, int64_t now_ms) override;

@@ -518,21 +518,6 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
   return outcome;
 }
 
-Result<StoredAggregate> SqliteStore::AggregateDays(const Config& config, uint32_t first_day,
-                                                   uint32_t last_day) {
-  using R = Result<StoredAggregate>;
-  StoredAggregate total{Aggregate(config)};
-  Status merge_status;
-  auto unreadable =
-      ForEachDayAggregate(config, first_day, last_day, [&](uint32_t, const Aggregate& day) {
-        if (merge_status.ok()) merge_status = total.aggregate.Merge(day);
-      });
-  if (!unreadable.ok()) return R(unreadable.error(), unreadable.message());
-  if (!merge_status.ok()) return R(merge_status.error, merge_status.message);
-  total.unreadable_sessions = unreadable.value();
-  return R(std::move(total));
-}
-
 Result<uint64_t> SqliteStore::ForEachDayAggregate(const Config& config, uint32_t first_day,
                                                   uint32_t last_day, const DayVisitor& visit) {
   using R = Result<uint64_t>;

@@ -85,8 +85,6 @@ class SqliteStore final : public SummaryStore {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   Result<PutOutcome> Put(std::span<const StoredSummary> batch) override;
-  Result<StoredAggregate> AggregateDays(const Config& config, uint32_t first_day,
-                                        uint32_t last_day) override;
   Result<uint64_t> ForEachDayAggregate(const Config& config, uint32_t first_day, uint32_t last_day,
                                        const DayVisitor& visit) override;
   Status RecordCurrentConfig(const Config& config, int64_t now_ms) override;

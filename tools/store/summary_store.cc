@@ -17,6 +17,21 @@ std::string DeletedRowsText(const DeletedRows& deleted) {
          count(deleted.config_versions, "config version") + ")";
 }
 
+Result<StoredAggregate> SummaryStore::AggregateDays(const Config& config, uint32_t first_day,
+                                                    uint32_t last_day) {
+  using R = Result<StoredAggregate>;
+  StoredAggregate total{Aggregate(config)};
+  Status merge_status;
+  auto unreadable =
+      ForEachDayAggregate(config, first_day, last_day, [&](uint32_t, const Aggregate& day) {
+        if (merge_status.ok()) merge_status = total.aggregate.Merge(day);
+      });
+  if (!unreadable.ok()) return R(unreadable.error(), unreadable.message());
+  if (!merge_status.ok()) return R(merge_status.error, merge_status.message);
+  total.unreadable_sessions = unreadable.value();
+  return R(std::move(total));
+}
+
 Result<DeletedRows> SummaryStore::DeleteDaysBefore(uint32_t) {
   return {Error::kUnavailable, "this store backend cannot prune days"};
 }

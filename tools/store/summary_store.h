@@ -110,9 +110,9 @@ class SummaryStore {
   // not keep (written before `config` was current, edited behind the
   // store's back) is rebuilt from its sessions once.
   // Stored rows that no longer verify are counted (StoredAggregate).
-  [[nodiscard]] virtual Result<StoredAggregate> AggregateDays(const Config& config,
-                                                              uint32_t first_day,
-                                                              uint32_t last_day) = 0;
+  // One definition for every backend: ForEachDayAggregate's days merged.
+  [[nodiscard]] Result<StoredAggregate> AggregateDays(const Config& config, uint32_t first_day,
+                                                      uint32_t last_day);
   // The same, day by day: `visit` gets each day with sessions, in order;
   // the result is the count of the range's stored rows that no longer verify.
   using DayVisitor = std::function<void(uint32_t day, const Aggregate& aggregate)>;
