@@ -6,6 +6,8 @@
 //                        kNoString, name caps)
 //   core/schema/*.fbs    the schema enums the tracker writes (MediaEvent)
 //   core/status.h + .cc  ErrorName(): one name per `Error` -> error_name.js
+//   core/beacon_dictionary.h  the beacons' preset deflate dictionary (base64)
+//                        and its version -> beacon_dictionary.js
 // One module per enum, imported as a namespace (`import * as EventType`), so
 // code reads like the C++ (`EventType.kClick`) and esbuild inlines each value.
 // web/build.mjs runs this; tests/web/generate_wire.test.mjs fails when the
@@ -23,6 +25,7 @@ export const kWireDir = join(kRoot, 'web/tracker/wire');
 const kEventHeader = 'core/event.h';
 const kStatusHeader = 'core/status.h';
 const kStatusSource = 'core/status.cc';
+const kDictionaryHeader = 'core/beacon_dictionary.h';
 // Schema enums the tracker puts into event records.
 const kSchemaEnums = [{ file: 'core/schema/config.fbs', name: 'MediaEvent' }];
 
@@ -123,6 +126,22 @@ export function parseErrorNames(headerFile, header, sourceFile, source) {
   });
 }
 
+// The bytes of `inline constexpr uint8_t name[] = {0x.., ...};`.
+export function parseByteArray(file, text, name) {
+  const match = new RegExp(
+    `\\binline\\s+constexpr\\s+(?:std::)?uint8_t\\s+${name}\\s*\\[\\]\\s*=\\s*\\{([^}]*)\\}`,
+  ).exec(withoutComments(text));
+  if (!match) fail(file, `no uint8_t array ${name}`);
+  const bytes = match[1]
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map((item) => parseInteger(file, item).value);
+  if (!bytes.length || bytes.some((byte) => byte > 255 || byte < 0))
+    fail(file, `${name} is not a list of bytes`);
+  return Uint8Array.from(bytes);
+}
+
 function snakeCase(name) {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
@@ -173,6 +192,17 @@ export function generateWire(root = kRoot) {
       'ErrorName() of every Error',
       errors.map(({ name, text }) => `export const ${name} = '${text}';`),
     ),
+  );
+  const dictionary = read(kDictionaryHeader);
+  const version = parseIntegerConstants(kDictionaryHeader, dictionary);
+  files.set(
+    'beacon_dictionary.js',
+    twin(kDictionaryHeader, 'the beacon dictionary, base64', [
+      ...numberLines(version),
+      `export const kBeaconDictionary = '${Buffer.from(
+        parseByteArray(kDictionaryHeader, dictionary, 'kBeaconDictionary'),
+      ).toString('base64')}';`,
+    ]),
   );
   return files;
 }

@@ -238,7 +238,7 @@ test('a purchase through the demo store: every step recognised in the browser, n
   const sentBefore = proxy.collects().length;
   await page.click('#send-now');
   const sent = await waitFor(() => proxy.collects()[sentBefore], 'Send now to reach the collector');
-  assert.ok(sent.body.toString('hex').includes(nonceBytes));
+  assert.ok(sent.summary.toString('hex').includes(nonceBytes));
   const result = await waitFor(
     () => page.evaluate(() => document.getElementById('send-result').textContent),
     'the send result',
@@ -247,7 +247,7 @@ test('a purchase through the demo store: every step recognised in the browser, n
   await page.goto('about:blank');
 
   for (const record of proxy.records.slice(recordsBefore)) {
-    const text = record.url + ' ' + record.body.toString('latin1');
+    const text = record.url + ' ' + record.summary.toString('latin1');
     for (const typed of kTyped) assert.ok(!text.includes(typed), `"${typed}" left the browser`);
     assert.equal(record.headers.cookie, undefined);
   }

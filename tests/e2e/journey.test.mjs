@@ -24,7 +24,7 @@ async function go(page, click, path) {
   await trackerReady(page);
 }
 
-test('a multi-page purchase journey yields the right micro-conversions, funnel and timings', async () => {
+test('a multi-page purchase journey yields the right micro-conversions, funnel and timings', async (t) => {
   const { page, context, errors } = await openContext(harness.browser, {
     timezoneId: 'America/New_York',
   });
@@ -131,6 +131,12 @@ test('a multi-page purchase journey yields the right micro-conversions, funnel a
   // The wire budget is ARCHITECTURE.md's (target 2,000 B).
   const beacons = harness.proxy.collects();
   const wireBytes = beacons.reduce((sum, beacon) => sum + beacon.body.length, 0);
+  t.diagnostic(
+    `beacons (wire/summary B): ${beacons.map((b) => `${b.body.length}/${b.summary.length}`).join(' ')}; ` +
+      `${wireBytes} B on the wire, ${beacons.reduce((sum, b) => sum + b.summary.length, 0)} B of summaries`,
+  );
+  // Each deflated against the beacon dictionary (the summary is what inflates).
+  for (const beacon of beacons) assert.match(beacon.url, /[?&]z=1$/);
   assert.ok(beacons.length <= 10, `${beacons.length} beacons`);
   assert.ok(wireBytes <= kJourneyWireBudget, `${wireBytes} B on the wire > ${kJourneyWireBudget}`);
   for (const r of harness.proxy.collects()) assert.match(r.headers['content-type'], /^text\/plain/);

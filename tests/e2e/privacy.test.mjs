@@ -95,7 +95,7 @@ test('privacy audit: secrets in text, attributes, inputs and query strings are n
   );
   for (const r of atCollector) {
     assert.deepEqual(
-      leaks(r.url + r.body.toString('latin1') + r.body.toString('utf8')),
+      leaks(r.url + r.summary.toString('latin1') + r.summary.toString('utf8')),
       [],
       `${r.method} ${r.url}`,
     );
@@ -103,7 +103,7 @@ test('privacy audit: secrets in text, attributes, inputs and query strings are n
   // Everything the browser sent anywhere else than loading the site's own
   // pages (whose URLs the test chose).
   for (const r of requests.filter((r) => !r.url.startsWith(harness.site.url))) {
-    const body = r.body ? r.body.toString('latin1') : '';
+    const body = r.summary ? r.summary.toString('latin1') : '';
     assert.deepEqual(leaks(r.url + body), [], `${r.method} ${r.url}`);
   }
   assert.deepEqual(errors, []);

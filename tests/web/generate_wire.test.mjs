@@ -35,6 +35,7 @@ function withSourceCopy(fn) {
       'core/status.h',
       'core/status.cc',
       'core/schema/config.fbs',
+      'core/beacon_dictionary.h',
     ]) {
       cpSync(join(kRoot, file), join(root, file));
     }

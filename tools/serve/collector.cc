@@ -1,5 +1,7 @@
 #include "tools/serve/collector.h"
 
+#include <zlib.h>
+
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -7,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "core/beacon_dictionary.h"
 #include "core/json_writer.h"
 #include "core/report_json.h"
 #include "core/report_query.h"
@@ -19,6 +22,35 @@ namespace microconv {
 namespace {
 
 constexpr const char* kCollectPath = "/api/collect";
+
+// A deflated beacon (`?z=` names the dictionary version, web/tracker/deflate.js) inflated
+// with that dictionary, stopping at kMaxSummaryBytes: a small body cannot expand past the
+// summary cap, and what comes out goes to the Verifier like any plain body.
+Result<std::vector<uint8_t>> InflateBeacon(std::string_view version, const std::string& body) {
+  if (version != std::to_string(kBeaconDictionaryVersion)) {
+    return {Error::kUnsupportedVersion, "unknown beacon dictionary " + std::string(version)};
+  }
+  z_stream stream{};
+  if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) return {Error::kUnavailable, "inflateInit"};
+  std::vector<uint8_t> out(kMaxSummaryBytes + 1);
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
+  stream.avail_in = static_cast<uInt>(body.size());
+  stream.next_out = out.data();
+  stream.avail_out = static_cast<uInt>(out.size());
+  int result = inflateSetDictionary(&stream, kBeaconDictionary, sizeof(kBeaconDictionary));
+  if (result == Z_OK) result = inflate(&stream, Z_FINISH);
+  const size_t produced = out.size() - stream.avail_out;
+  const bool rest = stream.avail_in != 0;
+  inflateEnd(&stream);
+  if (produced > kMaxSummaryBytes) {
+    return {Error::kTooLarge, "inflated above " + std::to_string(kMaxSummaryBytes) + " bytes"};
+  }
+  if (result != Z_STREAM_END || rest) {
+    return {Error::kTruncated, "not one complete deflate stream"};
+  }
+  out.resize(produced);
+  return out;
+}
 // How stale a live event may be (streams send one a second).
 constexpr std::chrono::milliseconds kLiveRenderInterval{250};
 // The dashboard pages' policy: their <meta> policy (web/dashboard/index.html,
@@ -215,9 +247,17 @@ bool Collector::RejectByHeaders(const Request& req, Response& res) {
 }
 
 void Collector::Collect(const Request& req, Response& res) {
+  if (req.body.empty()) return Reject(res, 400, ErrorName(Error::kTruncated), "empty body", true);
   // A heap copy: aligned for the Verifier, and owned while we read it.
-  const std::vector<uint8_t> bytes(req.body.begin(), req.body.end());
-  if (bytes.empty()) return Reject(res, 400, ErrorName(Error::kTruncated), "empty body", true);
+  std::vector<uint8_t> bytes(req.body.begin(), req.body.end());
+  if (const std::string version = req.Param("z"); !version.empty()) {
+    auto inflated = InflateBeacon(version, req.body);
+    if (!inflated.ok()) {
+      const int status = inflated.error() == Error::kTooLarge ? 413 : 400;
+      return Reject(res, status, ErrorName(inflated.error()), inflated.message(), true);
+    }
+    bytes = std::move(inflated).value();
+  }
   auto structural = VerifySummary(bytes);
   if (!structural.ok()) {
     // kTooLarge also means "a vector over its cap": 413 only for the body.

@@ -2,8 +2,14 @@
 // "simple" request (no CORS preflight). Summaries are cumulative, so only the
 // latest per session nonce matters: the outbox keeps that one until a request
 // is known to have arrived, and the next page load retries the others.
+// Each summary goes deflated against the beacon dictionary (deflate.js): the
+// `z` parameter names the dictionary, and the collector inflates before its
+// Verifier. Outbox entries are [nonce, base64, dictionary version]; an entry
+// of two is a plain summary an older tracker left.
+import { deflate } from './deflate.js';
 import { toBase64, fromBase64 } from './storage.js';
 import { warnOnce } from './status.js';
+import { kBeaconDictionary, kBeaconDictionaryVersion } from './wire/beacon_dictionary.js';
 
 const kOutboxKey = 'outbox';
 const kOutboxLimit = 4;
@@ -12,24 +18,33 @@ export class Transport {
   constructor(endpoint, storage) {
     this.url = endpoint + '/api/collect';
     this.storage = storage;
+    this.dictionary = null; // decoded on the first send
+  }
+
+  // `version`: the dictionary `bytes` were deflated with (none: plain).
+  urlFor(version) {
+    return version ? this.url + '?z=' + encodeURIComponent(version) : this.url;
   }
 
   // `nonce`: hex string of the summary's session nonce.
-  send(nonce, bytes) {
-    this.remember(nonce, bytes);
-    if (this.beacon(bytes)) return;
-    this.post(bytes).then((delivered) => {
+  send(nonce, summary) {
+    if (!this.dictionary) this.dictionary = fromBase64(kBeaconDictionary);
+    const bytes = deflate(summary, this.dictionary);
+    const version = kBeaconDictionaryVersion;
+    this.remember(nonce, bytes, version);
+    if (this.beacon(bytes, version)) return;
+    this.post(bytes, version).then((delivered) => {
       if (delivered) this.forget(nonce, bytes.length);
     });
   }
 
-  beacon(bytes) {
+  beacon(bytes, version) {
     try {
       if (typeof navigator.sendBeacon !== 'function') {
         warnOnce('no sendBeacon; using fetch keepalive');
         return false;
       }
-      return navigator.sendBeacon(this.url, new Blob([bytes], { type: 'text/plain' }));
+      return navigator.sendBeacon(this.urlFor(version), new Blob([bytes], { type: 'text/plain' }));
     } catch (error) {
       warnOnce('sendBeacon failed; using fetch keepalive', String(error));
       return false;
@@ -39,9 +54,9 @@ export class Transport {
   // Resolves true when the collector answered (stored or rejected for good:
   // a 4xx will not get better by retrying), false when it could not be
   // reached or failed (5xx).
-  post(bytes) {
+  post(bytes, version) {
     try {
-      return fetch(this.url, {
+      return fetch(this.urlFor(version), {
         method: 'POST',
         keepalive: bytes.length < 60000,
         body: bytes,
@@ -67,16 +82,16 @@ export class Transport {
     try {
       const entries = JSON.parse(this.storage.get(kOutboxKey) || '[]');
       return Array.isArray(entries)
-        ? entries.filter((e) => Array.isArray(e) && e.length === 2)
+        ? entries.filter((e) => Array.isArray(e) && (e.length === 2 || e.length === 3))
         : [];
     } catch (_) {
       return [];
     }
   }
 
-  remember(nonce, bytes) {
+  remember(nonce, bytes, version) {
     const entries = this.outbox().filter(([n]) => n !== nonce);
-    entries.push([nonce, toBase64(bytes)]);
+    entries.push([nonce, toBase64(bytes), version]);
     this.storage.set(kOutboxKey, JSON.stringify(entries.slice(-kOutboxLimit)));
   }
 
@@ -94,14 +109,14 @@ export class Transport {
   // On page load: re-sends what earlier pages left behind, except the
   // session that continues here (its next flush supersedes it).
   retry(currentNonce) {
-    for (const [nonce, text] of this.outbox()) {
+    for (const [nonce, text, version] of this.outbox()) {
       if (nonce === currentNonce) continue;
       const bytes = fromBase64(text);
       if (!bytes) {
         this.forget(nonce, -1);
         continue;
       }
-      this.post(bytes).then((delivered) => {
+      this.post(bytes, version).then((delivered) => {
         if (delivered) this.forget(nonce, bytes.length);
       });
     }

@@ -2,6 +2,7 @@
 // gives it a fresh temporary profile), one context per test with every
 // request, page error and console warning recorded.
 import { chromium } from 'playwright-core';
+import { beaconSummary } from './beacon.mjs';
 
 const kFlags = [
   '--no-sandbox',
@@ -49,7 +50,11 @@ export async function openContext(browser, { gpc = false, dnt = false, login, ..
   const errors = [];
   const warnings = [];
   context.on('request', (request) => {
-    requests.push({ url: request.url(), method: request.method(), body: request.postDataBuffer() });
+    const body = request.postDataBuffer();
+    const summary = request.url().includes('/api/collect')
+      ? beaconSummary(request.url(), body)
+      : body;
+    requests.push({ url: request.url(), method: request.method(), body, summary });
   });
   await context.addInitScript(kStorageSpy);
   if (gpc) {

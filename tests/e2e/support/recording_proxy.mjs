@@ -3,9 +3,11 @@
 // beacons sent while a page unloads, so the network edge is where the
 // privacy audit and the journey test see all of them.
 import { createServer, request as forward } from 'node:http';
+import { beaconSummary } from './beacon.mjs';
 
 // `addHeaders`: set on every forwarded request, as a reverse proxy adds the
-// visitor's address; records hold the headers as forwarded.
+// visitor's address; records hold the headers as forwarded, the body as
+// sent and, for beacons, `summary`: the body inflated (support/beacon.mjs).
 export async function startRecordingProxy(targetUrl, { addHeaders = {} } = {}) {
   const target = new URL(targetUrl);
   const records = [];
@@ -15,7 +17,8 @@ export async function startRecordingProxy(targetUrl, { addHeaders = {} } = {}) {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const headers = { ...req.headers, ...addHeaders, host: target.host };
-      records.push({ method: req.method, url: req.url, headers, body });
+      const summary = req.url.startsWith('/api/collect') ? beaconSummary(req.url, body) : body;
+      records.push({ method: req.method, url: req.url, headers, body, summary });
       const upstream = forward(
         {
           host: target.hostname,
