@@ -47,6 +47,16 @@ function closest(element, selector) {
   return selector && element && element.closest ? element.closest(selector) : null;
 }
 
+// Whether a click starts a navigation to another document (a link
+// followed): it is not dead however long the next page takes to arrive.
+// Known only after the page's own handlers ran (preventDefault: an SPA link,
+// whose route change cancels the watch anyway), so asked at report time.
+function startsNavigation(event) {
+  const link = !event.defaultPrevented && closest(event.target, 'a[href]');
+  if (!link || /^javascript:/i.test(link.href)) return false;
+  return link.href.split('#')[0] !== location.href.split('#')[0];
+}
+
 function fieldName(target) {
   const tag = target && target.localName;
   if (tag !== 'input' && tag !== 'select' && tag !== 'textarea') return '';
@@ -207,7 +217,7 @@ export class Capture {
     this.clicks.forEach((selector, index) => {
       if (closest(target, selector)) this.emit({ t, type: EventType.kSelectorMatch, a: index });
     });
-    if (this.live) this.watchDeadClick(path);
+    if (this.live) this.watchDeadClick(path, event);
   }
 
   onScroll(t, height, bottom) {
@@ -285,9 +295,9 @@ export class Capture {
   // A click is dead when nothing follows it within a second: no navigation,
   // no DOM change, no focus change. The observer runs only while a click is
   // pending, so a quiet page pays nothing.
-  watchDeadClick(path) {
+  watchDeadClick(path, event) {
     if (typeof MutationObserver !== 'function') return;
-    this.deadClicks.push({ path, due: Date.now() + kDeadClickMs });
+    this.deadClicks.push({ path, event, due: Date.now() + kDeadClickMs });
     if (!this.mutations) {
       this.mutations = new MutationObserver(() => this.cancelDeadClicks());
       this.mutations.observe(document, {
@@ -304,7 +314,9 @@ export class Capture {
     this.deadTimer = 0;
     const now = Date.now();
     while (this.deadClicks.length && this.deadClicks[0].due <= now) {
-      this.emit({ t: now, type: EventType.kDeadClick, str: this.deadClicks.shift().path });
+      const click = this.deadClicks.shift();
+      if (!startsNavigation(click.event))
+        this.emit({ t: now, type: EventType.kDeadClick, str: click.path });
     }
     if (this.deadClicks.length) {
       this.deadTimer = setTimeout(() => this.reportDeadClicks(), this.deadClicks[0].due - now);
