@@ -37,46 +37,6 @@ function codeOf(bases, value) {
   return code;
 }
 
-class BitWriter {
-  constructor(capacity) {
-    this.out = new Uint8Array(capacity);
-    this.length = 0;
-    this.bits = 0;
-    this.count = 0;
-  }
-
-  // `count` bits of `value`, least significant first.
-  put(value, count) {
-    this.bits |= value << this.count;
-    this.count += count;
-    while (this.count >= 8) {
-      this.out[this.length++] = this.bits & 255;
-      this.bits >>>= 8;
-      this.count -= 8;
-    }
-  }
-
-  // A Huffman code goes most significant bit first.
-  code(value, count) {
-    let reversed = 0;
-    for (let i = 0; i < count; i++) reversed |= ((value >> i) & 1) << (count - 1 - i);
-    this.put(reversed, count);
-  }
-
-  // The fixed literal/length code of `symbol` (RFC 1951 section 3.2.6).
-  symbol(symbol) {
-    if (symbol < 144) this.code(0x30 + symbol, 8);
-    else if (symbol < 256) this.code(0x190 + symbol - 144, 9);
-    else if (symbol < 280) this.code(symbol - 256, 7);
-    else this.code(0xc0 + symbol - 280, 8);
-  }
-
-  finish() {
-    if (this.count) this.out[this.length++] = this.bits & 255;
-    return this.out.subarray(0, this.length);
-  }
-}
-
 // `bytes` as one final fixed-Huffman block whose matches may reach into
 // `dictionary` (bytes) before it.
 export function deflate(bytes, dictionary) {
@@ -92,43 +52,65 @@ export function deflate(bytes, dictionary) {
     previous[i] = head[h];
     head[h] = i;
   };
-  // At most 9 bits per literal, plus the block header and end code.
-  const writer = new BitWriter(Math.ceil((bytes.length * 9 + 16) / 8) + 1);
-  writer.put(1, 1); // BFINAL
-  writer.put(1, 2); // BTYPE 01: fixed Huffman codes
+  // At most 9 bits per byte (a match is never dearer than its literals would
+  // be by more), plus the block header and end code.
+  const out = new Uint8Array(Math.ceil((bytes.length * 9 + 16) / 8) + 1);
+  let length = 0;
+  let bits = 0;
+  let count = 0;
+  // `n` bits of `value`, least significant first.
+  const put = (value, n) => {
+    bits |= value << count;
+    for (count += n; count >= 8; count -= 8) {
+      out[length++] = bits & 255;
+      bits >>>= 8;
+    }
+  };
+  // A Huffman code goes most significant bit first.
+  const code = (value, n) => {
+    while (n--) put((value >> n) & 1, 1);
+  };
+  // The fixed literal/length code of `symbol` (RFC 1951 section 3.2.6).
+  const symbol = (s) =>
+    s < 144
+      ? code(0x30 + s, 8)
+      : s < 256
+        ? code(0x190 + s - 144, 9)
+        : s < 280
+          ? code(s - 256, 7)
+          : code(0xc0 + s - 280, 8);
+  put(3, 3); // BFINAL, then BTYPE 01: fixed Huffman codes
   for (let i = 0; i < dictionary.length; i++) insert(i);
   for (let i = dictionary.length; i < data.length; ) {
     let bestLength = 0;
     let bestDistance = 0;
     const limit = Math.min(kMaxMatch, data.length - i);
-    if (limit >= kMinMatch) {
-      for (
-        let candidate = head[hash(i)], chain = 0;
-        candidate >= 0 && i - candidate <= kWindow && chain < kMaxChain;
-        candidate = previous[candidate], chain++
-      ) {
-        let length = 0;
-        while (length < limit && data[candidate + length] === data[i + length]) length++;
-        if (length > bestLength) {
-          bestLength = length;
-          bestDistance = i - candidate;
-          if (length === limit) break;
-        }
+    for (
+      let candidate = limit >= kMinMatch ? head[hash(i)] : -1, chain = 0;
+      candidate >= 0 && i - candidate <= kWindow && chain < kMaxChain && bestLength < limit;
+      candidate = previous[candidate], chain++
+    ) {
+      let n = 0;
+      while (n < limit && data[candidate + n] === data[i + n]) n++;
+      if (n > bestLength) {
+        bestLength = n;
+        bestDistance = i - candidate;
       }
     }
     if (bestLength < kMinMatch) {
-      writer.symbol(data[i]);
+      symbol(data[i]);
       insert(i++);
       continue;
     }
     const lengthCode = codeOf(lengthBase, bestLength);
-    writer.symbol(257 + lengthCode);
-    writer.put(bestLength - lengthBase[lengthCode], lengthExtra[lengthCode]);
+    symbol(257 + lengthCode);
+    put(bestLength - lengthBase[lengthCode], lengthExtra[lengthCode]);
     const distanceCode = codeOf(distanceBase, bestDistance);
-    writer.code(distanceCode, 5);
-    writer.put(bestDistance - distanceBase[distanceCode], distanceExtra[distanceCode]);
+    code(distanceCode, 5);
+    put(bestDistance - distanceBase[distanceCode], distanceExtra[distanceCode]);
     for (const end = i + bestLength; i < end; ) insert(i++);
   }
-  writer.symbol(256);
-  return writer.finish();
+  symbol(256);
+  if (count) out[length++] = bits & 255;
+  return out.subarray(0, length);
 }
