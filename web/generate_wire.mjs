@@ -199,7 +199,8 @@ export function generateWire(root = kRoot) {
     'beacon_dictionary.js',
     twin(kDictionaryHeader, 'the beacon dictionary, base64', [
       ...numberLines(version),
-      `export const kBeaconDictionary = '${Buffer.from(
+      // On its own line, as Biome lays out a line past 100 columns.
+      `export const kBeaconDictionary =\n  '${Buffer.from(
         parseByteArray(kDictionaryHeader, dictionary, 'kBeaconDictionary'),
       ).toString('base64')}';`,
     ]),
