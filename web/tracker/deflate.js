@@ -8,8 +8,10 @@
 const kMinMatch = 3;
 const kMaxMatch = 258;
 const kWindow = 32768;
-// Candidates tried per position: bounds the time on a 16 KB summary.
+// Candidates tried per position, and a match long enough to stop looking:
+// bound the time on a 16 KB summary (neither changes the demo journey's bytes).
 const kMaxChain = 64;
+const kNiceMatch = 64;
 
 // Length codes 257..285 and distance codes 0..29: base values and extra bits.
 const lengthBase = [];
@@ -87,7 +89,10 @@ export function deflate(bytes, dictionary) {
     const limit = Math.min(kMaxMatch, data.length - i);
     for (
       let candidate = limit >= kMinMatch ? head[hash(i)] : -1, chain = 0;
-      candidate >= 0 && i - candidate <= kWindow && chain < kMaxChain && bestLength < limit;
+      candidate >= 0 &&
+      i - candidate <= kWindow &&
+      chain < kMaxChain &&
+      bestLength < Math.min(limit, kNiceMatch);
       candidate = previous[candidate], chain++
     ) {
       let n = 0;
