@@ -46,6 +46,7 @@ std::string RoundedText(double value, int decimals) {
       scaled < 0 ? 0 - static_cast<uint64_t>(scaled) : static_cast<uint64_t>(scaled);
   std::string out = scaled < 0 ? "-" : "";
   out += std::to_string(magnitude / static_cast<uint64_t>(scale));
+  if (decimals == 0) return out;
   std::string fraction = std::to_string(magnitude % static_cast<uint64_t>(scale));
   fraction.insert(0, static_cast<size_t>(decimals) - fraction.size(), '0');
   while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();

@@ -125,13 +125,14 @@ void Funnels(CsvDocument& csv, const Report& report) {
              Seconds(f.median_time_to_convert_ds), Seconds(f.p90_time_to_convert_ds)},
             f.suppressed);
   }
-  csv.Section("Funnel steps", {"Funnel", "Step", "Optional", "Reached", "From previous",
-                               "From start", "Drop-off", "Drop-off rate", "Median time (s)",
-                               "p90 time (s)"});
+  // One section per funnel, as the dashboard's funnel panel titles it.
   for (const FunnelReport& f : report.funnels) {
+    csv.Section("Funnel: " + f.label, {"Step", "Optional", "Reached", "From previous", "From start",
+                                       "Drop-off", "Drop-off rate", "Median time (s)",
+                                       "p90 time (s)"});
     for (const FunnelStepRow& s : f.steps) {
       const Cell hidden{"suppressed", true};
-      csv.Row({Text(f.label), Text(s.label), YesNo(s.optional), Int(s.reached),
+      csv.Row({Text(s.label), YesNo(s.optional), Int(s.reached),
                Rate(s.from_previous), Rate(s.from_start),
                s.drop_off_suppressed ? hidden : Int(s.drop_off),
                s.drop_off_suppressed ? hidden : Rate(s.drop_off_rate), Seconds(s.median_step_ds),

@@ -28,6 +28,8 @@ std::string Money(uint64_t cents) { return MoneyText(cents); }
 class Table {
  public:
   explicit Table(std::vector<std::string> header) : rows_{std::move(header)} {}
+  // Column `column` aligned left too (text, bars), not right like numbers.
+  void LeftAlign(size_t column) { left_.push_back(column); }
   void Row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
   // A withheld row: its label and "(k<)".
   void Hidden(const std::string& label) { rows_.push_back({label, kHidden}); }
@@ -45,7 +47,8 @@ class Table {
       for (size_t c = 0; c < row.size(); ++c) {
         const std::string pad(widths[c] - Width(row[c]), ' ');
         line += ' ';
-        line += c == 0 ? row[c] + pad : pad + row[c];
+        const bool left = c == 0 || std::find(left_.begin(), left_.end(), c) != left_.end();
+        line += left ? row[c] + pad : pad + row[c];
       }
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out += line + "\n";
@@ -54,6 +57,7 @@ class Table {
 
  private:
   std::vector<std::vector<std::string>> rows_;
+  std::vector<size_t> left_;
 };
 
 void Title(std::string& out, const std::string& title) { out += "\n" + title + "\n"; }
@@ -165,6 +169,7 @@ void Funnels(std::string& out, const Report& report) {
       uint64_t most = 1;
       for (const DurationBucket& b : f.time_to_convert) most = std::max(most, b.sessions);
       Table buckets({"From", "To", "Converters", ""});
+      buckets.LeftAlign(3);
       for (const DurationBucket& b : f.time_to_convert) {
         buckets.Row({DurationText(b.low_ds), DurationText(b.high_ds), Int(b.sessions),
                      std::string((b.sessions * 30 + most - 1) / most, '#')});
@@ -307,7 +312,7 @@ void Forms(std::string& out, const Report& report) {
 // kGridColumns x kGridRows / 2 characters (two document rows per line),
 // darker for more clicks relative to the page's busiest pair of cells.
 void HeatmapGrid(std::string& out, const HeatmapPage& p) {
-  constexpr const char* kShades = " .:-=+*#%@";
+  constexpr const char* kShades = ".:-=+*#%@";
   std::vector<uint64_t> folded(kGridColumns * kGridRows / 2, 0);
   uint64_t most = 0;
   for (size_t i = 0; i < p.cells.size(); ++i) {
@@ -316,12 +321,13 @@ void HeatmapGrid(std::string& out, const HeatmapPage& p) {
     most = std::max(most, cell);
   }
   if (most == 0) return;
-  out += "    +" + std::string(kGridColumns, '-') + "+ top of the page\n";
+  out += "    +" + std::string(kGridColumns, '-') +
+         "+ top of the page (one line: two grid rows; " + kShades + ": fewer to more clicks)\n";
   for (int line = 0; line < kGridRows / 2; ++line) {
     out += "    |";
     for (int column = 0; column < kGridColumns; ++column) {
       const uint64_t clicks = folded[line * kGridColumns + column];
-      out += clicks == 0 ? ' ' : kShades[1 + (clicks * 8 + most - 1) / most];
+      out += clicks == 0 ? ' ' : kShades[(clicks * 9 + most - 1) / most - 1];
     }
     out += "|\n";
   }
