@@ -324,76 +324,21 @@ bool OneOf(std::string_view name, std::initializer_list<std::string_view> names)
 // Pseudo-classes without arguments Chromium knows (an unknown one makes
 // the whole selector invalid there).
 bool KnownPseudoClass(std::string_view name) {
-  return OneOf(name,
-               {"active",
-                "active-view-transition",
-                "any-link",
-                "autofill",
-                "checked",
-                "current",
-                "default",
-                "defined",
-                "disabled",
-                "empty",
-                "enabled",
-                "first-child",
-                "first-of-type",
-                "focus",
-                "focus-visible",
-                "focus-within",
-                "fullscreen",
-                "future",
-                "host",
-                "hover",
-                "in-range",
-                "indeterminate",
-                "interest-source",
-                "interest-target",
-                "invalid",
-                "last-child",
-                "last-of-type",
-                "link",
-                "modal",
-                "only-child",
-                "only-of-type",
-                "open",
-                "optional",
-                "out-of-range",
-                "past",
-                "picture-in-picture",
-                "placeholder-shown",
-                "popover-open",
-                "read-only",
-                "read-write",
-                "required",
-                "root",
-                "scope",
-                "target",
-                "target-current",
-                "user-invalid",
-                "user-valid",
-                "valid",
-                "visited",
-                "xr-overlay",
-                "-webkit-any-link",
-                "-webkit-autofill",
-                "-webkit-drag",
-                "-webkit-full-page-media",
-                "-webkit-full-screen",
-                "-webkit-full-screen-ancestor",
-                // Scrollbar states: parsed everywhere, they match only after
-                // ::-webkit-scrollbar pseudo-elements.
-                "window-inactive",
-                "horizontal",
-                "vertical",
-                "decrement",
-                "increment",
-                "start",
-                "end",
-                "double-button",
-                "single-button",
-                "no-button",
-                "corner-present"});
+  return OneOf(
+      name, {"active", "active-view-transition", "any-link", "autofill", "checked", "current",
+             "default", "defined", "disabled", "empty", "enabled", "first-child", "first-of-type",
+             "focus", "focus-visible", "focus-within", "fullscreen", "future", "host", "hover",
+             "in-range", "indeterminate", "interest-source", "interest-target", "invalid",
+             "last-child", "last-of-type", "link", "modal", "only-child", "only-of-type", "open",
+             "optional", "out-of-range", "past", "picture-in-picture", "placeholder-shown",
+             "popover-open", "read-only", "read-write", "required", "root", "scope", "target",
+             "target-current", "user-invalid", "user-valid", "valid", "visited", "xr-overlay",
+             "-webkit-any-link", "-webkit-autofill", "-webkit-drag", "-webkit-full-page-media",
+             "-webkit-full-screen", "-webkit-full-screen-ancestor",
+             // Scrollbar states: parsed everywhere, they match only after
+             // ::-webkit-scrollbar pseudo-elements.
+             "window-inactive", "horizontal", "vertical", "decrement", "increment", "start", "end",
+             "double-button", "single-button", "no-button", "corner-present"});
 }
 
 bool ScrollbarState(std::string_view name) {
@@ -404,16 +349,17 @@ bool ScrollbarState(std::string_view name) {
 
 bool KnownPseudoElement(std::string_view name) {
   return name.starts_with("-webkit-") ||
-         OneOf(name, {"after", "backdrop", "before", "checkmark", "column", "cue",
-                      "details-content", "file-selector-button", "first-letter", "first-line",
-                      "grammar-error", "marker", "picker-icon", "placeholder", "scroll-marker",
-                      "scroll-marker-group", "search-text", "selection", "spelling-error",
-                      "target-text", "view-transition"});
+         OneOf(name, {"after",          "backdrop",    "before",          "checkmark",
+                      "column",         "cue",         "details-content", "file-selector-button",
+                      "first-letter",   "first-line",  "grammar-error",   "marker",
+                      "picker-icon",    "placeholder", "scroll-marker",   "scroll-marker-group",
+                      "search-text",    "selection",   "spelling-error",  "target-text",
+                      "view-transition"});
 }
 
 struct Context {
-  bool in_has = false;                // :has() may not nest
-  bool pseudo_elements = true;        // false inside :not() and :has()
+  bool in_has = false;          // :has() may not nest
+  bool pseudo_elements = true;  // false inside :not() and :has()
 };
 
 class SelectorParser {
@@ -499,7 +445,7 @@ class SelectorParser {
   // '(' or '['), or `end` when the input ends first (EOF closes blocks).
   size_t BlockEnd(size_t open, size_t end) const {
     std::vector<Tok> closers;
-    closers.push_back(t_[open].type == Tok::kLBracket   ? Tok::kRBracket
+    closers.push_back(t_[open].type == Tok::kLBracket ? Tok::kRBracket
                       : t_[open].type == Tok::kLBrace ? Tok::kRBrace
                                                       : Tok::kRParen);
     for (size_t i = open + 1; i < end; ++i) {
@@ -599,7 +545,8 @@ class SelectorParser {
         return Fail("nothing may follow the pseudo-element ::" + element + " here");
       }
       if (t.type == Tok::kHash) {
-        if (!t.id_hash) return Fail("#" + t.value + " is not an id selector (it starts with a digit)");
+        if (!t.id_hash)
+          return Fail("#" + t.value + " is not an id selector (it starts with a digit)");
         ++i;
       } else if (IsDelim(i, end, '.')) {
         if (!Is(i + 1, end, Tok::kIdent)) {
@@ -674,8 +621,7 @@ class SelectorParser {
         return Fail("an attribute selector needs an attribute name");
       }
       i = bar + 1;
-    } else if (Is(i, end, Tok::kIdent) && IsDelim(i + 1, end, '|') &&
-               Is(i + 2, end, Tok::kIdent)) {
+    } else if (Is(i, end, Tok::kIdent) && IsDelim(i + 1, end, '|') && Is(i + 2, end, Tok::kIdent)) {
       return Fail("namespace prefix " + t_[i].value + "| was never declared (no @namespace)");
     }
     if (!Is(i, end, Tok::kIdent)) return Fail("an attribute selector needs an attribute name");
@@ -683,18 +629,17 @@ class SelectorParser {
     if (i >= end) return {};
     if (IsDelim(i, end, '=')) {
       ++i;
-    } else if (Is(i, end, Tok::kDelim) && OneOf(std::string(1, static_cast<char>(t_[i].delim)),
-                                               {"~", "|", "^", "$", "*"}) &&
+    } else if (Is(i, end, Tok::kDelim) &&
+               OneOf(std::string(1, static_cast<char>(t_[i].delim)), {"~", "|", "^", "$", "*"}) &&
                IsDelim(i + 1, end, '=')) {
       i += 2;
     } else {
-      return Fail("unknown attribute operator " + Describe(i, end) +
-                  " (=, ~=, |=, ^=, $= or *=)");
+      return Fail("unknown attribute operator " + Describe(i, end) + " (=, ~=, |=, ^=, $= or *=)");
     }
     i = SkipSpace(i, end);
     if (!Is(i, end, Tok::kIdent) && !Is(i, end, Tok::kString)) {
-      return Fail("an attribute value must be a name or a quoted string, got " +
-                  Describe(i, end) + " (quote it)");
+      return Fail("an attribute value must be a name or a quoted string, got " + Describe(i, end) +
+                  " (quote it)");
     }
     i = SkipSpace(i + 1, end);
     if (Is(i, end, Tok::kIdent)) {

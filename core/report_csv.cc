@@ -88,8 +88,8 @@ void Overview(CsvDocument& csv, const Engagement& e) {
 void RevenueRow(CsvDocument& csv, std::string_view scope, std::string_view key,
                 const RevenueFigures& r) {
   std::vector<Cell> cells = {Text(scope), Text(key)};
-  for (Cell cell : {Int(r.buyers), Int(r.orders), Money(r.revenue_cents),
-                    Money(r.average_order_cents)}) {
+  for (Cell cell :
+       {Int(r.buyers), Int(r.orders), Money(r.revenue_cents), Money(r.average_order_cents)}) {
     cells.push_back(r.suppressed ? Cell{"suppressed", true} : cell);
   }
   cells.push_back(r.other_currency_suppressed ? Cell{"suppressed", true}
@@ -98,9 +98,8 @@ void RevenueRow(CsvDocument& csv, std::string_view scope, std::string_view key,
 }
 
 void Revenue(CsvDocument& csv, const Report& report) {
-  csv.Section("Revenue (" + report.currency + ")",
-              {"Scope", "Key", "Buyers", "Orders", "Revenue", "Average order",
-               "Other-currency orders"});
+  csv.Section("Revenue (" + report.currency + ")", {"Scope", "Key", "Buyers", "Orders", "Revenue",
+                                                    "Average order", "Other-currency orders"});
   RevenueRow(csv, "total", "", report.revenue);
   for (const FunnelReport& f : report.funnels) {
     if (!f.suppressed) RevenueRow(csv, "funnel", f.id, f.revenue);
@@ -117,24 +116,23 @@ void Revenue(CsvDocument& csv, const Report& report) {
 
 void Funnels(CsvDocument& csv, const Report& report) {
   csv.Section("Funnels", {"Funnel id", "Funnel", "Entered", "Converted", "Conversion rate",
-                          "Exclusions", "Dropped before the first step", "Median time to convert (s)",
-                          "p90 time to convert (s)"});
+                          "Exclusions", "Dropped before the first step",
+                          "Median time to convert (s)", "p90 time to convert (s)"});
   for (const FunnelReport& f : report.funnels) {
-    csv.Row({Text(f.id), Text(f.label), Int(f.entered), Int(f.conversions),
-             Rate(f.conversion_rate), Int(f.exclusions), Int(f.dropped_before_first),
-             Seconds(f.median_time_to_convert_ds), Seconds(f.p90_time_to_convert_ds)},
+    csv.Row({Text(f.id), Text(f.label), Int(f.entered), Int(f.conversions), Rate(f.conversion_rate),
+             Int(f.exclusions), Int(f.dropped_before_first), Seconds(f.median_time_to_convert_ds),
+             Seconds(f.p90_time_to_convert_ds)},
             f.suppressed);
   }
   // One section per funnel, as the dashboard's funnel panel titles it.
   for (const FunnelReport& f : report.funnels) {
-    csv.Section("Funnel: " + f.label, {"Step", "Optional", "Reached", "From previous", "From start",
-                                       "Drop-off", "Drop-off rate", "Median time (s)",
-                                       "p90 time (s)"});
+    csv.Section("Funnel: " + f.label,
+                {"Step", "Optional", "Reached", "From previous", "From start", "Drop-off",
+                 "Drop-off rate", "Median time (s)", "p90 time (s)"});
     for (const FunnelStepRow& s : f.steps) {
       const Cell hidden{"suppressed", true};
-      csv.Row({Text(s.label), YesNo(s.optional), Int(s.reached),
-               Rate(s.from_previous), Rate(s.from_start),
-               s.drop_off_suppressed ? hidden : Int(s.drop_off),
+      csv.Row({Text(s.label), YesNo(s.optional), Int(s.reached), Rate(s.from_previous),
+               Rate(s.from_start), s.drop_off_suppressed ? hidden : Int(s.drop_off),
                s.drop_off_suppressed ? hidden : Rate(s.drop_off_rate), Seconds(s.median_step_ds),
                Seconds(s.p90_step_ds)},
               s.suppressed);
@@ -207,18 +205,26 @@ void Segments(CsvDocument& csv, const Report& report) {
 }
 
 void Pages(CsvDocument& csv, const Report& report) {
-  csv.Section("Pages and exits", {"Page", "Literal path", "Views", "Sessions", "Entries", "Exits",
-                                  "Exit rate", "Bounce", "Quick backs", "Mean active time (s)",
-                                  "Scroll reach (10 % .. 100 %)"});
+  csv.Section("Pages and exits",
+              {"Page", "Literal path", "Views", "Sessions", "Entries", "Exits", "Exit rate",
+               "Bounce", "Quick backs", "Mean active time (s)", "Scroll reach (10 % .. 100 %)"});
   const auto row = [&](const PageRow& p, std::string_view name) {
     std::string reach;
     for (double share : p.scroll_reach) {
       if (!reach.empty()) reach += ' ';
       reach += share == kHiddenShare ? "suppressed" : RoundedText(share, kRateDecimals);
     }
-    csv.Row({Text(name), YesNo(p.literal), Int(p.views), Int(p.sessions), Int(p.entries),
-             Int(p.exits), Rate(p.exit_rate), Rate(p.bounce_rate), Int(p.quick_backs),
-             Seconds(p.mean_active_ds), {reach, true}},
+    csv.Row({Text(name),
+             YesNo(p.literal),
+             Int(p.views),
+             Int(p.sessions),
+             Int(p.entries),
+             Int(p.exits),
+             Rate(p.exit_rate),
+             Rate(p.bounce_rate),
+             Int(p.quick_backs),
+             Seconds(p.mean_active_ds),
+             {reach, true}},
             p.suppressed);
   };
   for (const PageRow& p : report.pages) row(p, p.page);
@@ -242,9 +248,9 @@ void Frustration(CsvDocument& csv, const Report& report) {
 void Forms(CsvDocument& csv, const Report& report) {
   csv.Section("Forms", {"Form", "Started", "Submitted", "Abandoned", "Abandonment rate"});
   for (const FormReport& f : report.forms) {
-    csv.Row({Text(f.id), Int(f.started), Int(f.submitted), Int(f.abandoned),
-             Rate(f.abandonment_rate)},
-            f.suppressed);
+    csv.Row(
+        {Text(f.id), Int(f.started), Int(f.submitted), Int(f.abandoned), Rate(f.abandonment_rate)},
+        f.suppressed);
   }
   csv.Section("Form fields", {"Form", "Field", "Unlisted field", "Sessions", "Focus count",
                               "Mean time (s)", "Refills", "Gave up here"});

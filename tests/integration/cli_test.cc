@@ -192,17 +192,19 @@ TEST_F(CliTest, TableAndCsvCarryEveryFunnelLabel) {
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   for (const std::string& label : labels) {
     EXPECT_NE(table.out.find(label), std::string::npos) << label;
-    EXPECT_NE(csv.out.find("\r\nFunnel: " + label + "\r\nStep,Optional,Reached,"), std::string::npos)
+    EXPECT_NE(csv.out.find("\r\nFunnel: " + label + "\r\nStep,Optional,Reached,"),
+              std::string::npos)
         << label;
   }
   EXPECT_TRUE(HasLine(table.out, "  Sessions ", " 24")) << table.out;
   EXPECT_EQ(csv.out.rfind("microconv report,demo,2023-11-14,2023-11-15\r\n", 0), 0u) << csv.out;
   for (const char* section :
-       {"\r\nOverview\r\nMetric,Value\r\nsessions,24\r\n", "\r\nFunnels\r\nFunnel id,Funnel,Entered,",
-        "\r\nPaths\r\n", "\r\nTurning points (lift on the goal)\r\n", "\r\nSegments\r\n",
-        "\r\nPages and exits\r\n", "\r\nFrustration per element\r\n", "\r\nForms\r\n",
-        "\r\nForm fields\r\n", "\r\nHeatmap pages\r\n", "\r\nSelector clicks\r\n",
-        "\r\nTraffic per day\r\n", "\r\nNext actions\r\n", "\r\nTime to convert\r\n"}) {
+       {"\r\nOverview\r\nMetric,Value\r\nsessions,24\r\n",
+        "\r\nFunnels\r\nFunnel id,Funnel,Entered,", "\r\nPaths\r\n",
+        "\r\nTurning points (lift on the goal)\r\n", "\r\nSegments\r\n", "\r\nPages and exits\r\n",
+        "\r\nFrustration per element\r\n", "\r\nForms\r\n", "\r\nForm fields\r\n",
+        "\r\nHeatmap pages\r\n", "\r\nSelector clicks\r\n", "\r\nTraffic per day\r\n",
+        "\r\nNext actions\r\n", "\r\nTime to convert\r\n"}) {
     EXPECT_NE(csv.out.find(section), std::string::npos) << section;
   }
 }
@@ -261,10 +263,10 @@ TEST_F(CliTest, TableShowsTheJsonsRounding) {
     }
     return std::string(text);
   };
-  for (const auto& [key, label] : std::vector<std::pair<std::string, std::string>>{
-           {"median_active_s", "Median active time"},
-           {"mean_active_s", "Mean active time"},
-           {"p90_active_s", "p90 active time"}}) {
+  for (const auto& [key, label] :
+       std::vector<std::pair<std::string, std::string>>{{"median_active_s", "Median active time"},
+                                                        {"mean_active_s", "Mean active time"},
+                                                        {"p90_active_s", "p90 active time"}}) {
     const double seconds = e.at(key).get<double>();
     if (seconds >= 60) continue;
     const size_t row = table.out.find("  " + label + " ");
@@ -460,7 +462,7 @@ TEST_F(CliTest, DecodeTakesBytesOrHex) {
   EXPECT_NE(stray.err.find("unexpected character 'g'"), std::string::npos) << stray.err;
   std::string skipped = dump;
   skipped.erase(skipped.find('\n') + 1, skipped.find('\n', skipped.find('\n') + 1) -
-                                             skipped.find('\n'));  // the second line
+                                            skipped.find('\n'));  // the second line
   CliRun gap = Run({"decode", "--hex", skipped});
   EXPECT_EQ(gap.exit_code, 1);
   EXPECT_NE(gap.err.find("offset"), std::string::npos) << gap.err;
@@ -475,10 +477,14 @@ TEST_F(CliTest, VersionAndFlagEqualsValue) {
   // Every command parses --flag=value (tools/base/flags.h), the same as
   // --flag value.
   CliRun spaced = Run(ReportArgs({"--format", "json", "--k", "1"}));
-  std::vector<std::string> joined = {"report", "--store=sqlite:" + dir_->store(),
-                                     "--sites=" + dir_->sites(), "--site=demo",
-                                     "--from=2023-11-14",       "--to=2023-11-15",
-                                     "--format=json",           "--k=1"};
+  std::vector<std::string> joined = {"report",
+                                     "--store=sqlite:" + dir_->store(),
+                                     "--sites=" + dir_->sites(),
+                                     "--site=demo",
+                                     "--from=2023-11-14",
+                                     "--to=2023-11-15",
+                                     "--format=json",
+                                     "--k=1"};
   CliRun equals = Run(joined);
   ASSERT_EQ(equals.exit_code, 0) << equals.err;
   EXPECT_EQ(equals.out, spaced.out);

@@ -25,7 +25,8 @@ std::string IngestRejectionFix(int status, const std::string& reason) {
     return "the collector never served this version of the site's config: give simulate the "
            "config file from serve's --sites directory";
   }
-  if (status == 413) return "summary above the collector's 16 KiB cap: " + std::string(kSameVersion);
+  if (status == 413)
+    return "summary above the collector's 16 KiB cap: " + std::string(kSameVersion);
   if (status == 400 || status == 415) return kSameVersion;
   if (status == 403) {
     return "refused before the collector (a proxy's rules?): point --endpoint at microconv serve "

@@ -78,10 +78,10 @@ std::string JoinPath(const std::vector<std::string>& steps) {
 // "Revenue (USD): 894.00 from 6 orders (average 149.00)", as the overview
 // cards read.
 std::string RevenueText(const RevenueFigures& r) {
-  std::string line = r.suppressed ? std::string(kHidden)
-                                  : Money(r.revenue_cents) + " from " + Int(r.orders) +
-                                        " orders (average " +
-                                        Money(std::llround(r.average_order_cents)) + ")";
+  std::string line = r.suppressed
+                         ? std::string(kHidden)
+                         : Money(r.revenue_cents) + " from " + Int(r.orders) + " orders (average " +
+                               Money(std::llround(r.average_order_cents)) + ")";
   if (r.other_currency_suppressed) return line + ", other-currency orders hidden";
   if (r.other_currency_orders > 0) {
     line += ", " + Int(r.other_currency_orders) + " in another currency not summed";
@@ -135,10 +135,9 @@ void Funnels(std::string& out, const Report& report) {
       out += "  " + Int(f.entered) + " entered, " + Int(f.conversions) + " converted (" +
              PercentText(f.conversion_rate) + "), median time to convert " +
              DurationText(f.median_time_to_convert_ds) + ", p90 " +
-             DurationText(f.p90_time_to_convert_ds) + "\n  " + Int(f.exclusions) +
-             " excluded, " + Int(f.dropped_before_first) +
-             " dropped before the first step; converters' revenue " + RevenueText(f.revenue) +
-             "\n";
+             DurationText(f.p90_time_to_convert_ds) + "\n  " + Int(f.exclusions) + " excluded, " +
+             Int(f.dropped_before_first) + " dropped before the first step; converters' revenue " +
+             RevenueText(f.revenue) + "\n";
     }
     Table steps({"Step", "Reached", "From previous", "From start", "Drop-off", "Drop-off rate",
                  "Median time", "p90 time"});
@@ -258,9 +257,8 @@ void Pages(std::string& out, const Report& report) {
       t.Hidden(name);
       continue;
     }
-    t.Row({name, Int(p.exits), PercentText(p.exit_rate), Int(p.entries),
-           PercentText(p.bounce_rate), Int(p.views), DurationText(p.mean_active_ds),
-           Int(p.quick_backs)});
+    t.Row({name, Int(p.exits), PercentText(p.exit_rate), Int(p.entries), PercentText(p.bounce_rate),
+           Int(p.views), DurationText(p.mean_active_ds), Int(p.quick_backs)});
   }
   t.Print(out);
   More(out, shown, pages.size());
@@ -321,8 +319,8 @@ void HeatmapGrid(std::string& out, const HeatmapPage& p) {
     most = std::max(most, cell);
   }
   if (most == 0) return;
-  out += "    +" + std::string(kGridColumns, '-') +
-         "+ top of the page (one line: two grid rows; " + kShades + ": fewer to more clicks)\n";
+  out += "    +" + std::string(kGridColumns, '-') + "+ top of the page (one line: two grid rows; " +
+         kShades + ": fewer to more clicks)\n";
   for (int line = 0; line < kGridRows / 2; ++line) {
     out += "    |";
     for (int column = 0; column < kGridColumns; ++column) {

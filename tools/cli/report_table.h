@@ -12,8 +12,7 @@
 namespace microconv {
 
 // The report of the days `from`..`to` (YYYY-MM-DD) as aligned text tables.
-std::string RenderReportTable(const Report& report, const std::string& from,
-                              const std::string& to);
+std::string RenderReportTable(const Report& report, const std::string& from, const std::string& to);
 
 }  // namespace microconv
 
