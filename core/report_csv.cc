@@ -53,13 +53,6 @@ class CsvDocument {
   std::string out_;
 };
 
-std::string JoinPath(const std::vector<std::string>& steps) {
-  if (steps.empty()) return "(no micro-conversion)";
-  std::string out;
-  for (const std::string& step : steps) out += (out.empty() ? "" : " > ") + step;
-  return out;
-}
-
 void Overview(CsvDocument& csv, const Engagement& e) {
   csv.Section("Overview", {"Metric", "Value"});
   const std::pair<const char*, Cell> rows[] = {
@@ -169,7 +162,7 @@ void Paths(CsvDocument& csv, const Report& report) {
              Rate(p.conversion_rate)},
             p.suppressed);
   };
-  for (const PathRow& p : report.paths) row(p, JoinPath(p.steps));
+  for (const PathRow& p : report.paths) row(p, PathText(p.steps));
   if (report.other_paths.sessions > 0 || report.other_paths.suppressed) {
     row(report.other_paths, "Other paths");
   }
@@ -299,6 +292,13 @@ void Days(CsvDocument& csv, const Report& report) {
 }
 
 }  // namespace
+
+std::string PathText(const std::vector<std::string>& steps) {
+  if (steps.empty()) return "(no micro-conversion)";
+  std::string out;
+  for (const std::string& step : steps) out += (out.empty() ? "" : " > ") + step;
+  return out;
+}
 
 std::string CsvCell(std::string_view text) {
   std::string cell;

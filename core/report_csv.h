@@ -11,6 +11,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/report.h"
 
@@ -22,6 +23,10 @@ namespace microconv {
 // holds a quote, comma, CR or LF, or starts or ends with white space.
 // Numbers are not text cells: "-0.05" stays a number.
 std::string CsvCell(std::string_view text);
+
+// A path of micro-conversion ids as the CSV and the CLI table write it:
+// "sign_in > add_to_cart", "(no micro-conversion)" when empty.
+std::string PathText(const std::vector<std::string>& steps);
 
 // The report of the days `from`..`to` (YYYY-MM-DD) as CSV.
 std::string RenderReportCsv(const Report& report, std::string_view from, std::string_view to);

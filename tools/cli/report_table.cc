@@ -6,6 +6,7 @@
 
 #include "core/display_numbers.h"
 #include "core/heatmap.h"
+#include "core/report_csv.h"
 #include "tools/cli/terminal_text.h"
 
 namespace microconv {
@@ -66,13 +67,6 @@ void More(std::string& out, size_t shown, size_t total) {
   if (total > shown) {
     out += "  ... " + std::to_string(total - shown) + " more rows in --format json or csv\n";
   }
-}
-
-std::string JoinPath(const std::vector<std::string>& steps) {
-  if (steps.empty()) return "(no micro-conversion)";
-  std::string out;
-  for (const std::string& step : steps) out += (out.empty() ? "" : " > ") + step;
-  return out;
 }
 
 // "Revenue (USD): 894.00 from 6 orders (average 149.00)", as the overview
@@ -185,7 +179,7 @@ void Paths(std::string& out, const Report& report) {
   const size_t shown = std::min(report.paths.size(), kTopRows);
   for (size_t i = 0; i < shown; ++i) {
     const PathRow& p = report.paths[i];
-    const std::string name = TerminalText(JoinPath(p.steps));
+    const std::string name = TerminalText(PathText(p.steps));
     if (p.suppressed) {
       t.Hidden(name);
     } else {
