@@ -112,7 +112,8 @@ int RunPrune(int argc, char** argv) {
 }
 
 int RunSite(int argc, char** argv) {
-  auto parsed = Flags::Parse(argc, argv, {{"--store"}, {"--site"}, {"--yes", false}, {"--accounts"}}, 1);
+  auto parsed =
+      Flags::Parse(argc, argv, {{"--store"}, {"--site"}, {"--yes", false}, {"--accounts"}}, 1);
   if (auto stop = StopAtFlags(parsed, "site", kSiteUsage)) return *stop;
   const Flags& flags = parsed.value();
   if (flags.positional().size() != 1 || flags.positional()[0] != "delete") {

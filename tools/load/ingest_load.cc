@@ -66,9 +66,8 @@ bool ParseAnswer(const std::string& in, Answer& answer) {
   size_t body = 0;
   for (size_t at = head.find("\r\n"); at != std::string_view::npos;) {
     const size_t next = head.find("\r\n", at + 2);
-    const std::string_view line = head.substr(at + 2, next == std::string_view::npos
-                                                          ? std::string_view::npos
-                                                          : next - at - 2);
+    const std::string_view line = head.substr(
+        at + 2, next == std::string_view::npos ? std::string_view::npos : next - at - 2);
     const size_t colon = line.find(':');
     if (colon != std::string_view::npos) {
       const std::string_view name = line.substr(0, colon);

@@ -44,8 +44,9 @@ Result<uint64_t> Count(ClickHouseHttp& node, const std::string& sql) {
 Status WaitForMutations(ClickHouseHttp& node, const std::string& db) {
   const auto deadline = std::chrono::steady_clock::now() + kMutationLimit;
   while (true) {
-    auto pending = Count(node, "SELECT count() FROM system.mutations WHERE database = " +
-                                   SqlString(db) + " AND is_done = 0");
+    auto pending =
+        Count(node, "SELECT count() FROM system.mutations WHERE database = " + SqlString(db) +
+                        " AND is_done = 0");
     if (!pending.ok()) return {pending.error(), pending.message()};
     if (pending.value() == 0) return {};
     if (std::chrono::steady_clock::now() > deadline) {
@@ -58,15 +59,16 @@ Status WaitForMutations(ClickHouseHttp& node, const std::string& db) {
 
 }  // namespace
 
-Status ClickHouseStore::DeleteOnEveryNode(const std::string& where, uint32_t drop_partitions_before) {
+Status ClickHouseStore::DeleteOnEveryNode(const std::string& where,
+                                          uint32_t drop_partitions_before) {
   // The cached aggregates and marks first (see the file comment).
   constexpr const char* kTables[] = {"day_marks_local", "day_aggregates_local", "sessions_local"};
   for (ClickHouseHttp* node : nodes()) {
     if (drop_partitions_before > 0) {
       std::vector<std::string> partitions;
-      auto listed = node->Query(
-          "SELECT DISTINCT partition FROM system.parts WHERE active AND database = " +
-          SqlString(db_) + " AND table = 'sessions_local' FORMAT TSV");
+      auto listed =
+          node->Query("SELECT DISTINCT partition FROM system.parts WHERE active AND database = " +
+                      SqlString(db_) + " AND table = 'sessions_local' FORMAT TSV");
       if (!listed.ok()) return {listed.error(), listed.message()};
       const std::string& text = listed.value();
       for (size_t at = 0; at < text.size();) {
@@ -124,9 +126,9 @@ Status ClickHouseStore::DeleteConfigVersions(const std::string& where, uint64_t&
       });
   if (!read.ok() || pairs.empty()) return read;
   for (ClickHouseHttp* node : nodes()) {
-    auto removed = node->Query("ALTER TABLE " + db_ +
-                               ".config_versions_local DELETE WHERE (site, hash) IN (" + pairs +
-                               ")");
+    auto removed =
+        node->Query("ALTER TABLE " + db_ + ".config_versions_local DELETE WHERE (site, hash) IN (" +
+                    pairs + ")");
     if (!removed.ok()) return {removed.error(), removed.message()};
     if (Status done = WaitForMutations(*node, db_); !done.ok()) return done;
   }

@@ -361,7 +361,8 @@ struct SqliteStore::PutStatements {
   }
   // A failed Put may leave one mid-step.
   void ResetAll() {
-    for (Statement* s : {&previous, &upsert, &mark, &chain, &day_version, &save_delta, &add_damage}) {
+    for (Statement* s :
+         {&previous, &upsert, &mark, &chain, &day_version, &save_delta, &add_damage}) {
       s->Reset();
     }
   }
@@ -396,8 +397,7 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
   }
   PutStatements& st = *put_statements_;
   Statement &previous = st.previous, &upsert = st.upsert, &mark = st.mark, &chain = st.chain,
-            &day_version = st.day_version, &save_delta = st.save_delta,
-            &add_damage = st.add_damage;
+            &day_version = st.day_version, &save_delta = st.save_delta, &add_damage = st.add_damage;
   // What this commit does to each day's aggregate through its site's
   // current config: summaries added, previous versions taken back.
   struct DayChange {

@@ -314,10 +314,11 @@ TEST_F(ClickHouseStoreTest, PruneAndSiteDeleteReachEveryShard) {
   ASSERT_TRUE(store.Put(batch).ok());
   auto visited_days = [&] {
     std::vector<uint32_t> visited;
-    auto read = store.ForEachDayAggregate(config, 0, kLastDay, [&](uint32_t day, const Aggregate& a) {
-      EXPECT_EQ(a.sessions(), 10u) << day;
-      visited.push_back(day);
-    });
+    auto read =
+        store.ForEachDayAggregate(config, 0, kLastDay, [&](uint32_t day, const Aggregate& a) {
+          EXPECT_EQ(a.sessions(), 10u) << day;
+          visited.push_back(day);
+        });
     EXPECT_TRUE(read.ok()) << read.message();
     return visited;
   };
@@ -334,9 +335,8 @@ TEST_F(ClickHouseStoreTest, PruneAndSiteDeleteReachEveryShard) {
   };
 
   TempDir scratch;
-  CommandRun prune =
-      RunCommand(MICROCONV_BINARY, {"prune", "--store", url, "--before", "2023-11-14"},
-                 scratch.path());
+  CommandRun prune = RunCommand(
+      MICROCONV_BINARY, {"prune", "--store", url, "--before", "2023-11-14"}, scratch.path());
   ASSERT_EQ(prune.exit_code, 0) << prune.err;
   EXPECT_NE(prune.out.find("deleted 4 days (40 sessions, 2 day aggregates, 0 damage rows, 0 "
                            "config versions) before 2023-11-14"),
