@@ -346,7 +346,31 @@ Status MigrateToIncrementalAggregates(SqliteStore& store) {
   return store.Reindex("", nullptr);
 }
 
+struct SqliteStore::PutStatements {
+  explicit PutStatements(sqlite3* db)
+      : previous(db, kPreviousSql),
+        upsert(db, kUpsertSessionSql),
+        mark(db, kMarkDaySql),
+        chain(db, kChainSql),
+        day_version(db, kDayVersionSql),
+        save_delta(db, kSaveDeltaSql),
+        add_damage(db, kAddDamageSql) {}
+  bool ok() const {
+    return previous.ok() && upsert.ok() && mark.ok() && chain.ok() && day_version.ok() &&
+           save_delta.ok() && add_damage.ok();
+  }
+  // A failed Put may leave one mid-step.
+  void ResetAll() {
+    for (Statement* s :
+         {&previous, &upsert, &mark, &chain, &day_version, &save_delta, &add_damage}) {
+      s->Reset();
+    }
+  }
+  Statement previous, upsert, mark, chain, day_version, save_delta, add_damage;
+};
+
 SqliteStore::~SqliteStore() {
+  put_statements_.reset();  // finalized before their connection closes
   sqlite3_close(read_db_);
   sqlite3_close(write_db_);
 }
@@ -358,22 +382,22 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
   if (batch.empty()) return outcome;
   Status begin = Exec(write_db_, "BEGIN IMMEDIATE");
   if (!begin.ok()) return R(begin.error, begin.message);
-  Statement previous(write_db_, kPreviousSql);
-  Statement upsert(write_db_, kUpsertSessionSql);
-  Statement mark(write_db_, kMarkDaySql);
-  Statement chain(write_db_, kChainSql);
-  Statement day_version(write_db_, kDayVersionSql);
-  Statement save_delta(write_db_, kSaveDeltaSql);
-  Statement add_damage(write_db_, kAddDamageSql);
   auto fail = [&](std::string_view what) {
     Status error = DbError(write_db_, what);
+    if (put_statements_ != nullptr) put_statements_->ResetAll();
     Exec(write_db_, "ROLLBACK");
     return R(error.error, error.message);
   };
-  if (!previous.ok() || !upsert.ok() || !mark.ok() || !chain.ok() || !day_version.ok() ||
-      !save_delta.ok() || !add_damage.ok()) {
-    return fail("prepare put");
+  if (put_statements_ == nullptr) {
+    put_statements_ = std::make_unique<PutStatements>(write_db_);
+    if (!put_statements_->ok()) {
+      put_statements_.reset();
+      return fail("prepare put");
+    }
   }
+  PutStatements& st = *put_statements_;
+  Statement &previous = st.previous, &upsert = st.upsert, &mark = st.mark, &chain = st.chain,
+            &day_version = st.day_version, &save_delta = st.save_delta, &add_damage = st.add_damage;
   // What this commit does to each day's aggregate through its site's
   // current config: summaries added, previous versions taken back.
   struct DayChange {

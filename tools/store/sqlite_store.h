@@ -122,6 +122,11 @@ class SqliteStore final : public SummaryStore {
   UnreadableCounts unreadable_;
   // Per site, what commits fold summaries through (write_mutex_ held).
   std::map<std::string, VersionedReader, std::less<>> readers_;
+  // Put's statements, prepared on the first Put and reused (write_mutex_
+  // held): preparing seven per commit cost more than the commit's rows at
+  // small batches. Finalized before write_db_ closes.
+  struct PutStatements;
+  std::unique_ptr<PutStatements> put_statements_;
 };
 
 // Schema 2 -> 3, run once by Open: builds every site's day aggregates
