@@ -167,6 +167,7 @@ test('a comparison with the previous period shows the API deltas, and screenshot
     assert.equal(Number(await kpi(page, 'sessions')), filtered.engagement.sessions);
     for (const width of [390, 1024, 1440]) {
       await page.setViewportSize({ width, height: 900 });
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.waitForTimeout(400); // charts resize on a debounce
       const path = join(screenshots, `analysis-filter-compare-${width}.png`);
       await page.screenshot({ path, fullPage: false, timeout: 120000 });
@@ -232,7 +233,8 @@ test('new summaries move a KPI without a reload', async () => {
       window.__sameDocument = true;
       window.scrollTo(0, 600);
     });
-    await simulateVisitors(collector.url, 12, 1);
+    // Another seed: new visitors (the same seed would resend the same sessions).
+    await simulateVisitors(collector.url, 12, 1, ['--seed', '99']);
     await page.waitForFunction(
       (n) => Number(document.querySelector('#kpis-body [data-kpi="sessions"]').dataset.value) > n,
       before,

@@ -40,7 +40,7 @@ class ReportFilterTest : public ::testing::Test {
     s.site = "shop";
     s.config_hash = config_.hash();
     const wire::Dimensions dims(wire::DeviceClass::Mobile, wire::BrowserFamily::Safari,
-                                wire::OsFamily::Ios, wire::ScreenBucket::S, 'd' << 8 | 'e',
+                                wire::OsFamily::IOS, wire::ScreenBucket::S, 'd' << 8 | 'e',
                                 'D' << 8 | 'E');
     s.facts = std::make_unique<wire::SessionFacts>(600, 300, 2, 0, 0, 0, dims,
                                                    wire::FactFlags::NONE, 0, 1);

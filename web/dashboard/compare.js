@@ -19,7 +19,7 @@ export function comparedFunnel(report, id) {
 export function deltaMark(figure, { rate = false } = {}) {
   if (!figure) return null;
   if (figure.suppressed)
-    return el('span', { className: 'delta delta-hidden', text: 'previous period hidden (< k)' });
+    return el('span', { className: 'delta delta-hidden', text: 'change hidden (< k sessions)' });
   const change = figure.change;
   const arrow = change > 0 ? '\u25b2' : change < 0 ? '\u25bc' : '\u25cf';
   let text;
