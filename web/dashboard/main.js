@@ -23,6 +23,7 @@ import { renderFrustration } from './panels/frustration.js';
 import { renderFunnel } from './panels/funnel.js';
 import { renderFunnelBreakdown } from './panels/funnel_breakdown.js';
 import { createHeatmapPanel } from './panels/heatmap.js';
+import { renderHighlights } from './panels/highlights.js';
 import { renderKpis } from './panels/kpis.js';
 import { renderLift } from './panels/lift.js';
 import { createLivePanel } from './panels/live.js';
@@ -31,7 +32,7 @@ import { renderPaths } from './panels/paths.js';
 import { renderSegments } from './panels/segments.js';
 import { renderTimeToConvert } from './panels/time_to_convert.js';
 import { renderTraffic } from './panels/traffic.js';
-import { breakdownOptions, readState, withServedDefaults, writeState } from './state.js';
+import { readState, withServedDefaults, writeState } from './state.js';
 
 const $ = (id) => document.getElementById(id);
 const controls = {
@@ -39,35 +40,52 @@ const controls = {
   from: $('from'),
   to: $('to'),
   funnel: $('funnel'),
-  breakdown: $('breakdown'),
   compare: $('compare'),
   exportCsv: $('export-csv'),
   exportJson: $('export-json'),
   presets: [...document.querySelectorAll('[data-days]')],
 };
 
-// Panels rebuilt from each report, by body element id; in page order.
-const kPanels = [
+// The overview, rebuilt from each report before the page says it is ready,
+// by body element id.
+const kOverview = [
   ['kpis-body', renderKpis],
-  ['traffic-body', renderTraffic],
   ['funnel-body', renderFunnel],
-  [
+  ['highlights-body', renderHighlights],
+];
+// The details: each a closed <details> section drawn only once opened (and
+// redrawn with each report while open), so the first paint lays out no
+// detail chart. By section name (data-section, ?open=).
+const kDetails = {
+  traffic: ['traffic-body', renderTraffic],
+  segments: [
+    'segments-body',
+    (body, view) => renderSegments(body, view, (dimension) => setBreakdown(dimension)),
+  ],
+  'funnel-breakdown': [
     'funnel-breakdown-body',
     (body, view) => renderFunnelBreakdown(body, view, (dimension) => setFunnelBreakdown(dimension)),
   ],
-  ['time-to-convert-body', renderTimeToConvert],
-  ['next-actions-body', renderNextActions],
-  ['paths-body', renderPaths],
-  ['turning-points-body', renderLift],
-  ['exits-body', renderExits],
-  ['segments-body', renderSegments],
-  ['forms-body', renderForms],
-  ['frustration-body', renderFrustration],
-];
+  'next-actions': ['next-actions-body', renderNextActions],
+  'time-to-convert': ['time-to-convert-body', renderTimeToConvert],
+  paths: ['paths-body', renderPaths],
+  'turning-points': ['turning-points-body', renderLift],
+  exits: ['exits-body', renderExits],
+  frustration: ['frustration-body', renderFrustration],
+  forms: ['forms-body', renderForms],
+  // Mounted once below (their body is theirs): updated, never cleared.
+  heatmap: ['heatmap-body', null, (shown) => heatmap.update(shown)],
+  live: ['live-body', null, null],
+};
+const detailSections = [...document.querySelectorAll('details[data-section]')];
 
 const state = readState();
 let report = null;
 let sections = [];
+// The view the last report was drawn with, and the detail sections already
+// drawn from it.
+let view = null;
+const drawn = new Set();
 let inflight = null;
 // New summaries stored (the live stream's count moves): the panels re-query,
 // at most every kLiveRefreshMs and only while the tab is visible.
@@ -80,8 +98,6 @@ async function boot() {
   showAccount($('account'), me);
   const sites = served || ['demo'];
   Object.assign(state, withServedDefaults(state, reportQuery));
-  for (const [name, label] of breakdownOptions(reportQuery ? reportQuery.breakdowns : ['all']))
-    controls.breakdown.append(el('option', { text: label, attrs: { value: name } }));
   if (!state.site) state.site = sites[0] || 'demo';
   const siteList = sites.includes(state.site) ? sites : [state.site, ...sites];
   clear(
@@ -89,7 +105,9 @@ async function boot() {
     siteList.map((site) => el('option', { text: site, attrs: { value: site } })),
   );
   controls.site.value = state.site;
-  controls.breakdown.value = state.breakdown;
+  for (const section of detailSections) {
+    section.open = state.open.includes(section.dataset.section);
+  }
   controls.compare.value = state.compare === 'previous' ? 'previous' : '';
   $('page-title').textContent = state.site;
   syncRangeInputs();
@@ -134,10 +152,16 @@ function wireControls() {
     state.funnel = controls.funnel.value;
     render();
   });
-  controls.breakdown.addEventListener('change', () => {
-    state.breakdown = controls.breakdown.value;
-    render();
-  });
+  for (const section of detailSections) {
+    section.addEventListener('toggle', () => {
+      const name = section.dataset.section;
+      state.open = section.open
+        ? [...new Set([...state.open, name])]
+        : state.open.filter((n) => n !== name);
+      writeState(state);
+      if (section.open) drawDetail(section);
+    });
+  }
   // A comparison and filters change the question: re-query.
   controls.compare.addEventListener('change', () => {
     state.compare = controls.compare.value;
@@ -172,6 +196,16 @@ function syncRangeInputs() {
 function setFilter(terms) {
   state.filter = joinFilter(terms);
   load();
+}
+
+// The segments' dimension only changes the view of the report already here.
+function setBreakdown(dimension) {
+  state.breakdown = dimension;
+  writeState(state);
+  if (view) view.breakdown = dimension;
+  drawn.delete('segments');
+  const section = $('panel-segments');
+  if (section.open) drawDetail(section);
 }
 
 function setFunnelBreakdown(dimension) {
@@ -257,7 +291,7 @@ function render() {
     label: microLabels(report),
     scanned: filterNote(report),
   });
-  const view = {
+  view = {
     report: noSessions ? { ...report, engagement: zeroEngagement() } : report,
     funnelBreakdown: state.funnel_breakdown,
     funnel: funnels.find((f) => f.id === state.funnel) || null,
@@ -266,38 +300,55 @@ function render() {
     label: microLabels(report),
     range: { from: state.from, to: state.to },
     days: fillDays(report.days, state.from, state.to),
+    noSessions,
     exportTable: (section) => sections.push(section),
   };
   sections = [];
+  drawn.clear();
   // Shown before drawing: charts measure their containers.
   $('loading').hidden = true;
   $('panels').hidden = false;
   renderHeader(noSessions);
-  for (const [id, renderPanel] of kPanels) {
-    const body = $(id);
-    disposeCharts(body);
-    if (noSessions && id !== 'kpis-body') {
-      clear(
-        body,
-        emptyState(
-          'No sessions in this range yet',
-          'Numbers appear here once visitors with the tracker arrive.',
-        ),
-      );
-      continue;
-    }
-    try {
-      renderPanel(body, view);
-    } catch (error) {
-      // One malformed section must not take the rest of the report down.
-      clear(body, emptyState('This panel could not be drawn', String(error.message || error)));
-      console.error(`microconv dashboard: ${id}:`, error);
-    }
-  }
-  heatmap.update(view);
+  for (const [id, renderPanel] of kOverview) drawPanel(id, renderPanel, id === 'kpis-body');
+  // The live panel keeps its stream whether open or not: it drives refresh.
   live.update(state.site, view.funnel);
+  for (const section of detailSections) if (section.open) drawDetail(section);
   controls.exportCsv.disabled = false;
   controls.exportJson.disabled = false;
+}
+
+// One panel body from the current view; with no sessions, an empty state
+// (but for `always`, the KPIs that say 0).
+function drawPanel(id, renderPanel, always = false) {
+  const body = $(id);
+  disposeCharts(body);
+  if (view.noSessions && !always) {
+    clear(
+      body,
+      emptyState(
+        'No sessions in this range yet',
+        'Numbers appear here once visitors with the tracker arrive.',
+      ),
+    );
+    return;
+  }
+  try {
+    renderPanel(body, view);
+  } catch (error) {
+    // One malformed section must not take the rest of the report down.
+    clear(body, emptyState('This panel could not be drawn', String(error.message || error)));
+    console.error(`microconv dashboard: ${id}:`, error);
+  }
+}
+
+// An opened detail section, drawn from the view once per report.
+function drawDetail(section) {
+  const name = section.dataset.section;
+  if (!view || drawn.has(name)) return;
+  drawn.add(name);
+  const [id, renderPanel, update] = kDetails[name];
+  if (update) update(view);
+  else if (renderPanel) drawPanel(id, renderPanel);
 }
 
 function renderHeader(noSessions) {

@@ -1,6 +1,6 @@
 // The dashboard's view as URL state (?site=&from=&to=&funnel=&breakdown=
-// &filter=&compare=&funnel_breakdown=), so a reload or a shared link shows
-// the same report, filters and comparison included.
+// &filter=&compare=&funnel_breakdown=&open=), so a reload or a shared link
+// shows the same report, filters, comparison and opened detail sections.
 import { addDays, isDate, todayUtc } from './format.js';
 
 // Labels of the breakdown names the collector serves (GET /api/sites,
@@ -19,14 +19,6 @@ export const kBreakdowns = [
   ['country', 'Country'],
 ];
 
-// The picker's [name, label] pairs for the served names; "none" is left
-// out: it would only empty the segments panel.
-export function breakdownOptions(names) {
-  return names
-    .filter((name) => name !== 'none')
-    .map((name) => [name, (kBreakdowns.find(([known]) => known === name) || [name, name])[1]]);
-}
-
 // The view of the URL; a missing range or breakdown stays empty until
 // withServedDefaults fills it from what the collector serves.
 export function readState(search = location.search) {
@@ -42,6 +34,8 @@ export function readState(search = location.search) {
     filter: params.get('filter') || '',
     compare: params.get('compare') || '',
     funnel_breakdown: params.get('funnel_breakdown') || '',
+    // The detail sections shown open (data-section names).
+    open: (params.get('open') || '').split(',').filter(Boolean),
   };
 }
 
@@ -68,8 +62,10 @@ export function writeState(state) {
     'filter',
     'compare',
     'funnel_breakdown',
+    'open',
   ]) {
-    if (state[key]) params.set(key, state[key]);
+    const value = Array.isArray(state[key]) ? state[key].join(',') : state[key];
+    if (value) params.set(key, value);
     else params.delete(key);
   }
   const query = params.toString();

@@ -6,6 +6,10 @@ import { filterRow, filterTerm } from '../filters.js';
 import { formatDuration, formatInt, formatPercent } from '../format.js';
 import { itemHistory, renderFunnelTrend } from '../history.js';
 
+// Below this panel width the step labels of a column chart collide (a phone
+// held upright): the funnel is drawn as a list of bars instead.
+const kNarrowPx = 560;
+
 export function renderFunnel(body, view) {
   const funnel = view.funnel;
   if (!funnel) {
@@ -161,7 +165,11 @@ export function renderFunnel(body, view) {
       }),
     ),
   );
-  const chart = el('div', { className: 'chart chart-funnel' });
+  // Narrow: one row per step (labels never share a line with another step's).
+  const narrow = body.clientWidth < kNarrowPx;
+  const chart = narrow
+    ? el('ol', { className: 'funnel-bars', attrs: { 'aria-label': 'Sessions reaching each step' } })
+    : el('div', { className: 'chart chart-funnel' });
   const hasNumbers = !funnel.suppressed && funnel.entered > 0;
   // Per day, with the config edits that changed this funnel marked.
   const trend = el('div', { className: 'chart chart-funnel-trend' });
@@ -181,7 +189,7 @@ export function renderFunnel(body, view) {
     hasHistory ? history : null,
     hasHistory ? trend : null,
   );
-  if (hasNumbers) drawChart(chart, funnel, steps, view);
+  if (hasNumbers) (narrow ? drawBars : drawChart)(chart, funnel, steps, view);
   if (hasHistory) history.append(...renderFunnelTrend(trend, view, funnel).filter(Boolean));
 }
 
@@ -225,6 +233,46 @@ function stepName(step) {
 
 function stepTime(seconds, step) {
   return step.index === 0 && !seconds ? '\u2013' : formatDuration(seconds);
+}
+
+// The narrow funnel: per step its name, a bar of its reach against the
+// largest step's (went on solid, dropped off rose) and the same numbers as
+// the chart's labels and tooltip.
+function drawBars(list, _funnel, steps, view) {
+  const max = Math.max(...steps.map((s) => (s.suppressed ? 0 : s.reached)), 1);
+  for (const step of steps) {
+    const bar = el('span', { className: 'funnel-bar', attrs: { 'aria-hidden': 'true' } });
+    if (!step.suppressed) {
+      const on = el('span', { className: `funnel-bar-on${step.optional ? ' optional' : ''}` });
+      on.style.width = `${(Math.max(0, step.reached - step.drop_off) / max) * 100}%`;
+      const off = el('span', { className: 'funnel-bar-off' });
+      off.style.width = `${((step.drop_off || 0) / max) * 100}%`;
+      bar.append(on, off);
+    }
+    list.append(
+      el(
+        'li',
+        { className: 'funnel-bar-row', dataset: { step: step.index } },
+        stepName(step),
+        bar,
+        step.suppressed
+          ? el('span', { className: 'funnel-bar-nums' }, suppressedBadge(view.k))
+          : el(
+              'span',
+              { className: 'funnel-bar-nums' },
+              el('b', { text: formatInt(step.reached) }),
+              ` \u00b7 ${formatPercent(step.from_start, 0)} of entered`,
+              step.drop_off
+                ? el('span', {
+                    className: 'loss',
+                    dataset: { dropOff: step.drop_off },
+                    text: ` \u00b7 \u2212${formatInt(step.drop_off)} dropped off`,
+                  })
+                : null,
+            ),
+      ),
+    );
+  }
 }
 
 // Each bar is the step's reach: the part that went on to the next required

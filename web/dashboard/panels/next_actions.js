@@ -78,10 +78,15 @@ export function renderNextActions(body, view) {
   clear(body, el('ol', { className: 'drop-list' }, groups));
 }
 
+// What a next action reads as: a page as itself, a micro-conversion by its label.
+export function actionLabel(action, view) {
+  return action.kind === 'page' ? action.action : view.label(action.action);
+}
+
 function group(title, dropped, actions, view, exportRows) {
   const list = el('ul', { className: 'rank-list compact' });
   for (const action of actions) {
-    const label = action.kind === 'page' ? action.action : view.label(action.action);
+    const label = actionLabel(action, view);
     // A micro-conversion (or a page template) filters every panel by it.
     const term =
       action.kind === 'page'

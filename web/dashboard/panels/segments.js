@@ -54,65 +54,17 @@ function dimensionTitle(dimension) {
   return (kBreakdowns.find(([name]) => name === dimension) || [dimension, dimension])[1];
 }
 
-export function renderSegments(body, view) {
-  const tables = (view.report.segments || []).filter(
-    (t) => view.breakdown === 'all' || t.dimension === view.breakdown,
-  );
+// One table: the dimension the picker names (`view.breakdown`, else the
+// report's first); `onPick(dimension)` switches it. Every dimension goes to
+// the CSV.
+export function renderSegments(body, view, onPick) {
+  const tables = (view.report.segments || []).filter((t) => t.dimension !== 'none');
   const exportRows = [];
-  const cards = tables.map((table) => {
-    const rows = [
-      ...table.rows,
-      ...(table.other && (table.other.suppressed || table.other.sessions) ? [table.other] : []),
-    ];
-    for (const row of rows) {
+  for (const table of tables) {
+    for (const row of segmentRows(table)) {
       exportRows.push({ dimension: table.dimension, ...row, ...revenueExport(row) });
     }
-    const maxShare = Math.max(
-      ...rows.map((r) => Math.max(r.converter_share || 0, r.non_converter_share || 0)),
-      0.01,
-    );
-    const columns = [
-      { key: 'value', label: 'Value', format: (v) => valueCell(table.dimension, v) },
-      {
-        key: 'converter_share',
-        label: 'Converters vs others',
-        numeric: true,
-        className: 'shares',
-        format: (_v, r) => shares(r, maxShare),
-      },
-      {
-        key: 'conversion_rate',
-        label: 'Conv.',
-        numeric: true,
-        format: (v) => formatPercent(v),
-        help: 'conversion rate',
-      },
-      { key: 'sessions', label: 'Sessions', numeric: true, format: formatInt },
-      ...revenueColumns(view.report.currency),
-    ];
-    const content = rows.length
-      ? dataTable({
-          caption: `Converters and non-converters by ${dimensionTitle(table.dimension)}`,
-          columns,
-          rows,
-          k: view.k,
-          className: 'segment-table',
-          // A row (not "(other)") filters every panel by its value.
-          rowAttrs: (r) => {
-            const attrs = { className: overRepresented(r) ? 'ideal' : '' };
-            return r === table.other
-              ? attrs
-              : filterRow(filterTerm(table.dimension, r.value), attrs);
-          },
-        })
-      : emptyState('No values yet');
-    return el(
-      'article',
-      { className: 'segment-card', attrs: { 'aria-label': dimensionTitle(table.dimension) } },
-      el('h3', { className: 'subhead', text: dimensionTitle(table.dimension) }),
-      content,
-    );
-  });
+  }
   view.exportTable({
     title: 'Segments',
     columns: [
@@ -130,21 +82,90 @@ export function renderSegments(body, view) {
     ],
     rows: exportRows,
   });
-  if (!cards.length) return void clear(body, emptyState('No segments in this report'));
+  if (!tables.length) return void clear(body, emptyState('No segments in this report'));
+  const table = tables.find((t) => t.dimension === view.breakdown) || tables[0];
+  const picker = el(
+    'select',
+    {
+      attrs: { id: 'segment-dimension' },
+      on: { change: (event) => onPick?.(event.target.value) },
+    },
+    tables.map((t) =>
+      el('option', {
+        text: dimensionTitle(t.dimension),
+        attrs: { value: t.dimension, selected: t === table },
+      }),
+    ),
+  );
   clear(
     body,
     el(
-      'p',
-      { className: 'legend-inline' },
-      el('span', { className: 'swatch swatch-accent' }),
-      'share of converters',
-      el('span', { className: 'swatch swatch-muted' }),
-      'share of non-converters',
-      el('span', { className: 'swatch swatch-ideal' }),
-      'over-represented among converters (\u2265 1.2\u00d7)',
+      'div',
+      { className: 'segment-head' },
+      el('label', { className: 'segment-label', text: 'Dimension', attrs: { for: 'segment-dimension' } }),
+      picker,
+      el(
+        'p',
+        { className: 'legend-inline' },
+        el('span', { className: 'swatch swatch-accent' }),
+        'share of converters',
+        el('span', { className: 'swatch swatch-muted' }),
+        'share of non-converters',
+        el('span', { className: 'swatch swatch-ideal' }),
+        'over-represented among converters (\u2265 1.2\u00d7)',
+      ),
     ),
-    el('div', { className: `segment-grid${cards.length === 1 ? ' single' : ''}` }, cards),
+    segmentTable(table, view),
   );
+}
+
+// A table's value rows, and its "(other)" row when it holds sessions.
+function segmentRows(table) {
+  return [
+    ...table.rows,
+    ...(table.other && (table.other.suppressed || table.other.sessions) ? [table.other] : []),
+  ];
+}
+
+function segmentTable(table, view) {
+  const rows = segmentRows(table);
+  if (!rows.length) return emptyState('No values yet');
+  const maxShare = Math.max(
+    ...rows.map((r) => Math.max(r.converter_share || 0, r.non_converter_share || 0)),
+    0.01,
+  );
+  const columns = [
+    { key: 'value', label: 'Value', format: (v) => valueCell(table.dimension, v) },
+    {
+      key: 'converter_share',
+      label: 'Converters vs others',
+      numeric: true,
+      className: 'shares',
+      format: (_v, r) => shares(r, maxShare),
+    },
+    {
+      key: 'conversion_rate',
+      label: 'Conv.',
+      numeric: true,
+      format: (v) => formatPercent(v),
+      help: 'conversion rate',
+    },
+    { key: 'sessions', label: 'Sessions', numeric: true, format: formatInt },
+    ...revenueColumns(view.report.currency),
+  ];
+  return dataTable({
+    id: 'segment-table',
+    caption: `Converters and non-converters by ${dimensionTitle(table.dimension)}`,
+    columns,
+    rows,
+    k: view.k,
+    className: 'segment-table',
+    // A row (not "(other)") filters every panel by its value.
+    rowAttrs: (r) => {
+      const attrs = { className: overRepresented(r) ? 'ideal' : '', dataset: { dimension: table.dimension } };
+      return r === table.other ? attrs : filterRow(filterTerm(table.dimension, r.value), attrs);
+    },
+  });
 }
 
 function valueCell(dimension, value) {
