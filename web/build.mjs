@@ -23,7 +23,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { writeWire } from './generate_wire.mjs';
@@ -99,6 +99,48 @@ function filesModule(files) {
     },
   };
 }
+// The dashboard's module graph, split by esbuild (chunks named by their
+// content), written under content-hashed names like every lazy part: each
+// chunk after the chunks it imports, so an importer's hash covers the names
+// it imports. Returns the served entry and chunk names.
+async function bundleDashboard() {
+  const result = await build({
+    ...common,
+    entryPoints: { dashboard: join(here, 'dashboard/main.js') },
+    format: 'esm',
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
+    target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
+    outdir: join(here, 'dashboard-out'),
+    absWorkingDir: root,
+    write: false,
+    metafile: true,
+  });
+  const byPath = new Map(
+    result.outputFiles.map((file) => [relative(root, file.path), file.contents]),
+  );
+  const served = new Map(); // esbuild's name -> served name
+  const write = (path) => {
+    if (served.has(path)) return served.get(path);
+    let text = Buffer.from(byPath.get(path)).toString('utf8');
+    for (const { path: imported } of result.metafile.outputs[path].imports) {
+      if (!byPath.has(imported)) continue;
+      const name = basename(write(imported));
+      text = text.split(`./${basename(imported)}`).join(`./${name}`);
+    }
+    const name = writeHashed(`dashboard/${basename(path)}`, Buffer.from(text));
+    served.set(path, name);
+    return name;
+  };
+  const entry = [...byPath.keys()].find((path) => basename(path) === 'dashboard.js');
+  write(entry);
+  for (const path of byPath.keys()) write(path);
+  return {
+    entry: served.get(entry),
+    chunks: [...served].filter(([path]) => path !== entry).map(([, name]) => name),
+  };
+}
+
 async function bundle(options, files = {}) {
   const result = await build({
     ...common,
@@ -148,16 +190,10 @@ const loader = await bundle(
 writeFileSync(join(out, 'microconv.js'), loader);
 manifest['microconv.js'] = 'microconv.js';
 
-// The dashboard: one script (ECharts tree-shaken in), one stylesheet, the
-// page that names them.
-const dashboardScript = writeHashed(
-  'dashboard/dashboard.js',
-  await bundle({
-    entryPoints: [join(here, 'dashboard/main.js')],
-    format: 'iife',
-    target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
-  }),
-);
+// The dashboard: an ES module and the chunks it imports on demand (ECharts,
+// tree-shaken, is one: charts.js loads it on the first chart), one
+// stylesheet, the page that names them.
+const dashboardScripts = await bundleDashboard();
 const dashboardStyles = writeHashed(
   'dashboard/dashboard.css',
   await bundle({ entryPoints: [join(here, 'dashboard/styles.css')], outfile: 'dashboard.css' }),
@@ -165,7 +201,14 @@ const dashboardStyles = writeHashed(
 let page = readFileSync(join(here, 'dashboard/index.html'), 'utf8');
 for (const [from, to] of [
   ['href="dashboard.css"', `href="${basename(dashboardStyles)}"`],
-  ['src="dashboard.js"', `src="${basename(dashboardScript)}"`],
+  [
+    '<script type="module" src="dashboard.js"></script>',
+    `<script type="module" src="${basename(dashboardScripts.entry)}"></script>` +
+      // Fetched and compiled while the report loads; run on the first chart.
+      dashboardScripts.chunks
+        .map((chunk) => `\n  <link rel="modulepreload" href="${basename(chunk)}">`)
+        .join(''),
+  ],
 ]) {
   if (!page.includes(from)) throw new Error(`web/build.mjs: dashboard/index.html lost ${from}`);
   page = page.replace(from, to);
@@ -214,9 +257,15 @@ function sizes(file) {
 }
 
 const table = [...coreFiles, 'microconv-tracker.js', 'microconv.js'].sort().map(sizes);
-const dashboard = ['dashboard.css', 'dashboard.js', 'funnel-semantics.html', 'index.html'].map(
-  (file) => sizes('dashboard/' + file),
-);
+const dashboard = [
+  'dashboard.css',
+  'dashboard.js',
+  ...dashboardScripts.chunks.map((chunk) =>
+    Object.keys(manifest).find((file) => manifest[file] === chunk).slice('dashboard/'.length),
+  ),
+  'funnel-semantics.html',
+  'index.html',
+].map((file) => sizes('dashboard/' + file));
 // What a visitor's browser downloads on a Wasm-capable page.
 const wasmPath = [
   'microconv.js',

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchBrowser } from './support/browser.mjs';
 import { startCollector } from './support/collector.mjs';
+import { chartsDrawn } from './support/dashboard.mjs';
 import { simulateVisitors } from './support/demo_store.mjs';
 import { repoRoot, requireDist } from './support/paths.mjs';
 
@@ -90,13 +91,14 @@ test('the dashboard marks the edit on the funnel and the daily charts', async ()
   const page = await context.newPage();
   page.setDefaultTimeout(60000); // 2 shared cores: loading can be slow
   await page.goto(
-    `${collector.url}/dashboard/?site=demo&from=${from}&to=${today}&funnel=purchase`,
+    `${collector.url}/dashboard/?site=demo&from=${from}&to=${today}&funnel=purchase&open=traffic`,
     {
       waitUntil: 'domcontentloaded',
     },
   );
   await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state));
   assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready');
+  await chartsDrawn(page);
 
   const funnelNotes = await page.$$eval('#funnel-history [data-note]', (notes) =>
     notes.map((n) => ({ note: n.dataset.note, text: n.textContent })),

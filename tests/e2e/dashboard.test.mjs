@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { launchBrowser, openContext } from './support/browser.mjs';
 import { collectorBinary, startCollector } from './support/collector.mjs';
+import { chartsDrawn } from './support/dashboard.mjs';
 import { simulateVisitors } from './support/demo_store.mjs';
 import { requireDist } from './support/paths.mjs';
 
@@ -33,7 +34,8 @@ test('every control has a label and the pickers work from the keyboard', async (
     login: collector,
     viewport: { width: 1440, height: 900 },
   });
-  await page.goto(collector.url + '/dashboard/?site=demo');
+  // Traffic opened (a detail section): its referrer table is read below.
+  await page.goto(collector.url + '/dashboard/?site=demo&open=traffic');
   assert.equal(await ready(page), 'ready');
   const unlabelled = await page.evaluate(() =>
     [...document.querySelectorAll('input, select, textarea, button')]
@@ -169,8 +171,13 @@ test('attacker-controlled labels render as text; suppressed cells are marked', a
   await page.route('**/api/report/**', (route) =>
     route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(report) }),
   );
-  await page.goto(collector.url + '/dashboard/?site=demo');
+  // Every detail section drawn: each shows the hostile labels.
+  await page.goto(
+    collector.url +
+      '/dashboard/?site=demo&open=traffic,segments,next-actions,paths,turning-points,exits,frustration,forms',
+  );
   assert.equal(await ready(page), 'ready');
+  await chartsDrawn(page);
   await page.waitForTimeout(300);
   assert.equal(await page.evaluate(() => window.__owned), undefined, 'no injected handler ran');
   assert.equal(await page.evaluate(() => document.querySelectorAll('img[src="x"]').length), 0);

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { launchBrowser, openContext } from './support/browser.mjs';
 import { startCollector } from './support/collector.mjs';
+import { chartsDrawn } from './support/dashboard.mjs';
 import { simulateVisitors } from './support/demo_store.mjs';
 import { requireDist } from './support/paths.mjs';
 
@@ -33,6 +34,7 @@ async function open(page, query = '') {
   });
   await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state));
   assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready');
+  await chartsDrawn(page);
 }
 
 const digits = (text) => Number(String(text).replace(/[^0-9]/g, ''));
@@ -157,7 +159,7 @@ test('axes carry units, rates name their denominator, the funnel links its seman
     login: collector,
     viewport: { width: 1440, height: 900 },
   });
-  await open(page, '&funnel=purchase');
+  await open(page, '&funnel=purchase&open=traffic');
   const texts = (selector) =>
     page.$$eval(`${selector} svg text`, (nodes) => nodes.map((n) => n.textContent));
   const traffic = await texts('#panel-traffic .chart-traffic');
@@ -255,7 +257,7 @@ test('a heatmap template opens a real page of it, never a made-up /product/1', a
     viewport: { width: 1440, height: 900 },
   });
   // The collector's own origin stands in for the site: only the framed URL matters here.
-  await open(page, `&origin=${encodeURIComponent(collector.url)}`);
+  await open(page, `&origin=${encodeURIComponent(collector.url)}&open=heatmap`);
   const frameSrc = () =>
     page.$eval('#panel-heatmap iframe', (f) => (f.hidden ? '' : f.getAttribute('src') || ''));
   await page.selectOption('#heatmap-page', '/product/:id');
@@ -287,7 +289,7 @@ test('heatmap clicks split by device class: each class its own k-anonymous grid'
     login: collector,
     viewport: { width: 1440, height: 900 },
   });
-  await open(page);
+  await open(page, '&open=heatmap');
   await page.selectOption('#heatmap-page', '/product/:id');
   const report = await collector.report('demo'); // the dashboard's default range
   const entries = report.heatmap.pages.filter((p) => p.page === '/product/:id');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchBrowser, openContext } from './support/browser.mjs';
 import { startCollector } from './support/collector.mjs';
-import { openSection } from './support/dashboard.mjs';
+import { chartsDrawn, openSection } from './support/dashboard.mjs';
 import { simulateVisitors } from './support/demo_store.mjs';
 import { repoRoot, requireDist } from './support/paths.mjs';
 
@@ -126,10 +126,12 @@ test('the overview equals the report, and no detail section is drawn before it i
 
   // Opened: drawn, and the URL keeps it open for a reload or a shared link.
   await openSection(page, 'paths');
+  await chartsDrawn(page);
   assert.ok(await page.$('#panel-paths .chart-paths svg'), 'the paths chart is drawn');
   assert.match(page.url(), /[?&]open=paths(&|$)/);
   await page.reload();
   await page.waitForFunction(() => document.body.dataset.state === 'ready');
+  await chartsDrawn(page);
   assert.equal(await page.$eval('#panel-paths', (d) => d.open), true);
   assert.ok(await page.$('#panel-paths .chart-paths svg'), 'drawn again after the reload');
   assert.deepEqual(errors, []);
@@ -185,6 +187,7 @@ test('readable at 390, 1024 and 1440 px: screenshots, no sideways scroll at 390'
   mkdirSync(shots, { recursive: true });
   for (const width of [390, 1024, 1440]) {
     const { page, context, errors } = await open(width);
+    await chartsDrawn(page);
     await page.screenshot({ path: join(shots, `dashboard-overview-${width}.png`), fullPage: true });
     const funnel = report.funnels[0];
     if (width === 390) {

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchBrowser, openContext } from './support/browser.mjs';
+import { chartsDrawn, openSection } from './support/dashboard.mjs';
 import { startCollector } from './support/collector.mjs';
 import { simulateVisitors } from './support/demo_store.mjs';
 import { repoRoot, requireDist } from './support/paths.mjs';
@@ -43,6 +44,7 @@ async function open(page, query) {
 async function ready(page) {
   await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state));
   assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready');
+  await chartsDrawn(page);
 }
 
 // The report query the dashboard's URL stands for.
@@ -76,6 +78,9 @@ test('clicking a segment row filters every panel, and the URL keeps the filter',
   try {
     await open(page, '');
     const unfiltered = Number(await kpi(page, 'sessions'));
+    // Segments: a detail section, one table; the picker shows devices.
+    await openSection(page, 'segments');
+    await page.selectOption('#segment-dimension', 'device');
     const row = '#panel-segments tr.filterable[data-filter^="device:"]';
     const term = await page.$eval(row, (tr) => tr.dataset.filter);
     await clickAndReload(page, row);
@@ -126,7 +131,7 @@ test('a comparison with the previous period shows the API deltas, and screenshot
   });
   try {
     const today = new Date().toISOString().slice(0, 10);
-    await open(page, `&from=${today}&to=${today}`);
+    await open(page, `&from=${today}&to=${today}&open=traffic,segments&breakdown=device`);
     await page.selectOption('#compare', 'previous');
     await page.waitForFunction(() => location.search.includes('compare=previous'));
     await ready(page);
@@ -185,7 +190,7 @@ test('the funnel breakdown table shows the API conversion per value', async () =
     viewport: { width: 1280, height: 900 },
   });
   try {
-    await open(page, '');
+    await open(page, '&open=funnel-breakdown');
     await page.selectOption('#funnel-breakdown-dimension', 'device');
     await page.waitForFunction(() => location.search.includes('funnel_breakdown=device'));
     await ready(page);

@@ -1,31 +1,9 @@
-// Apache ECharts, tree-shaken to the charts and components the panels use,
-// drawn as SVG (crisp at any zoom, text stays text). Every tooltip goes
-// through tooltipHtml(), which escapes: ECharts renders tooltips as HTML and
-// labels are attacker controlled.
-import * as echarts from 'echarts/core';
-import { BarChart, CustomChart, LineChart, SankeyChart } from 'echarts/charts';
-import {
-  AriaComponent,
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  TooltipComponent,
-} from 'echarts/components';
-import { SVGRenderer } from 'echarts/renderers';
+// The panels' charts: Apache ECharts (echarts_setup.js), loaded on the
+// first chart so the numbers and tables show without waiting for it, drawn as
+// SVG (crisp at any zoom, text stays text). Every tooltip goes through
+// tooltipHtml(), which escapes: ECharts renders tooltips as HTML and labels
+// are attacker controlled.
 import { formatDay, formatInt } from './format.js';
-
-echarts.use([
-  BarChart,
-  CustomChart,
-  LineChart,
-  SankeyChart,
-  AriaComponent,
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  TooltipComponent,
-  SVGRenderer,
-]);
 
 // The palette of styles.css: one accent, greys, and a rose used only for loss.
 export const colors = {
@@ -82,15 +60,51 @@ export const baseTooltip = {
 export const axisText = { color: colors.muted, fontFamily: font, fontSize: 11 };
 
 const observed = new WeakSet();
-const resizer = new ResizeObserver((entries) => {
-  for (const entry of entries) echarts.getInstanceByDom(entry.target)?.resize();
-});
+let echarts = null;
+let loading = null;
+let resizer = null;
+// Charts waiting for ECharts; body[data-charts] says "pending" until the
+// last of them is drawn, then "drawn" (the tests and the load figure read it).
+let pending = 0;
+
+function loadEcharts() {
+  loading ||= import('./echarts_setup.js').then((module) => {
+    echarts = module.echarts;
+    resizer = new ResizeObserver((entries) => {
+      for (const entry of entries) echarts.getInstanceByDom(entry.target)?.resize();
+    });
+  });
+  return loading;
+}
 
 // Renders `option` into `container` (reusing its chart), with an aria label
 // that says what the chart shows; the numbers are in the table next to it.
+// Drawn now once ECharts is here, else when it arrives (if the container is
+// still on the page then).
 export function mountChart(container, option, ariaLabel) {
-  const chart =
-    echarts.getInstanceByDom(container) || echarts.init(container, null, { renderer: 'svg' });
+  container.setAttribute('role', 'img');
+  container.setAttribute('aria-label', ariaLabel);
+  if (echarts) return void draw(container, option, ariaLabel);
+  pending += 1;
+  document.body.dataset.charts = 'pending';
+  loadEcharts()
+    // After the next paint: the numbers on the page show first.
+    .then(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))))
+    .then(() => {
+      if (container.isConnected) draw(container, option, ariaLabel);
+    })
+    .catch((error) => console.error('microconv dashboard: charts:', error))
+    .finally(() => {
+      pending -= 1;
+      if (pending) return;
+      document.body.dataset.charts = 'drawn';
+      performance.mark('microconv-charts-drawn');
+    });
+}
+
+function draw(container, option, ariaLabel) {
+  const existing = echarts.getInstanceByDom(container);
+  const chart = existing || echarts.init(container, null, { renderer: 'svg' });
   chart.setOption(
     {
       animationDuration: 400,
@@ -100,13 +114,12 @@ export function mountChart(container, option, ariaLabel) {
     },
     { notMerge: true },
   );
+  // A reused chart whose container was resized before this option.
+  if (existing) chart.resize();
   if (!observed.has(container)) {
     observed.add(container);
     resizer.observe(container);
   }
-  container.setAttribute('role', 'img');
-  container.setAttribute('aria-label', ariaLabel);
-  return chart;
 }
 
 // The category axis of a daily chart: one category per day.
@@ -134,6 +147,7 @@ export function sessionsAxis(name = 'sessions') {
 
 // Before a panel body is rebuilt: its charts go with their containers.
 export function disposeCharts(root) {
+  if (!echarts) return;
   for (const node of root.querySelectorAll('[_echarts_instance_]'))
     echarts.getInstanceByDom(node)?.dispose();
 }

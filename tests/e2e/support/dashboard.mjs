@@ -14,3 +14,9 @@ export async function openSection(page, name) {
     section,
   );
 }
+
+// Charts draw once ECharts (loaded on the first chart) is here, after the
+// page says its data is shown: waits until none is pending.
+export async function chartsDrawn(page) {
+  await page.waitForFunction(() => document.body.dataset.charts !== 'pending');
+}

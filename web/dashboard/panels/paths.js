@@ -154,7 +154,7 @@ function drawSankey(container, paths, view) {
   container.style.height = `${Math.max(520, (crowded - 1) * nodeGap + 380 + 2 * margin)}px`;
   sankeyWidths.set(container, width);
 
-  const chart = mountChart(
+  mountChart(
     container,
     {
       tooltip: {
@@ -215,7 +215,6 @@ function drawSankey(container, paths, view) {
     },
     `Sankey diagram of the ${paths.length} most common micro-conversion paths, up to ${depthCount} steps long; the paths are in the table below.`,
   );
-  chart.resize();
   if (!redrawers.has(container)) sankeyResizer.observe(container);
   redrawers.set(container, () => drawSankey(container, paths, view));
 }
