@@ -261,7 +261,9 @@ const dashboard = [
   'dashboard.css',
   'dashboard.js',
   ...dashboardScripts.chunks.map((chunk) =>
-    Object.keys(manifest).find((file) => manifest[file] === chunk).slice('dashboard/'.length),
+    Object.keys(manifest)
+      .find((file) => manifest[file] === chunk)
+      .slice('dashboard/'.length),
   ),
   'funnel-semantics.html',
   'index.html',

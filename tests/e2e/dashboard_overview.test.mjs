@@ -37,9 +37,7 @@ async function open(width, query = '') {
   });
   opened.page.setDefaultTimeout(60000); // 2 shared cores: loading can be slow
   await opened.page.goto(`${collector.url}/dashboard/?site=demo${query}`);
-  await opened.page.waitForFunction(() =>
-    ['ready', 'error'].includes(document.body.dataset.state),
-  );
+  await opened.page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state));
   assert.equal(await opened.page.evaluate(() => document.body.dataset.state), 'ready');
   return opened;
 }
@@ -204,7 +202,8 @@ test('readable at 390, 1024 and 1440 px: screenshots, no sideways scroll at 390'
         rows.map((r) => r.drop),
         funnel.steps.map((s) => s.drop_off || 0),
       );
-      for (let i = 1; i < rows.length; i++) assert.ok(rows[i].top >= rows[i - 1].bottom, `row ${i}`);
+      for (let i = 1; i < rows.length; i++)
+        assert.ok(rows[i].top >= rows[i - 1].bottom, `row ${i}`);
       // Every section open: still no sideways scroll of the page.
       for (const name of kDetails) await openSection(page, name);
       await page.screenshot({
@@ -218,7 +217,10 @@ test('readable at 390, 1024 and 1440 px: screenshots, no sideways scroll at 390'
       document.documentElement.scrollWidth,
       document.documentElement.clientWidth,
     ]);
-    assert.ok(overflow[0] <= overflow[1], `${width}: page ${overflow[0]} px wide in ${overflow[1]}`);
+    assert.ok(
+      overflow[0] <= overflow[1],
+      `${width}: page ${overflow[0]} px wide in ${overflow[1]}`,
+    );
     assert.deepEqual(errors, []);
     await context.close();
   }

@@ -6,13 +6,10 @@ export async function openSection(page, name) {
   if (!(await page.$eval(section, (d) => d.open))) {
     await page.click(`${section} > summary`);
   }
-  await page.waitForFunction(
-    (selector) => {
-      const body = document.querySelector(`${selector} > .panel-body`);
-      return document.querySelector(selector).open && body.childElementCount > 0;
-    },
-    section,
-  );
+  await page.waitForFunction((selector) => {
+    const body = document.querySelector(`${selector} > .panel-body`);
+    return document.querySelector(selector).open && body.childElementCount > 0;
+  }, section);
 }
 
 // Charts draw once ECharts (loaded on the first chart) is here, after the

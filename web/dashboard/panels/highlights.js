@@ -99,8 +99,7 @@ function topDropOff(view) {
 function topFrustration(view) {
   const head = el('h3', { className: 'subhead', text: 'Top frustration' });
   const top = topFrustrationElement(view.report);
-  if (!top)
-    return el('div', { className: 'highlight' }, head, emptyState('No frustrated clicks'));
+  if (!top) return el('div', { className: 'highlight' }, head, emptyState('No frustrated clicks'));
   const { row } = top;
   return el(
     'div',
@@ -112,7 +111,11 @@ function topFrustration(view) {
         className: 'highlight-main',
         dataset: { highlight: 'frustration', element: row.element, value: top.total },
       },
-      el('span', { className: 'highlight-name mono', text: row.element, attrs: { title: row.element } }),
+      el('span', {
+        className: 'highlight-name mono',
+        text: row.element,
+        attrs: { title: row.element },
+      }),
       el('span', {
         className: 'highlight-note',
         text: `${formatInt(row.rage_clicks || 0)} rage, ${formatInt(row.dead_clicks || 0)} dead clicks in ${formatInt(row.sessions || 0)} sessions`,

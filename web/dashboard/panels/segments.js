@@ -102,7 +102,11 @@ export function renderSegments(body, view, onPick) {
     el(
       'div',
       { className: 'segment-head' },
-      el('label', { className: 'segment-label', text: 'Dimension', attrs: { for: 'segment-dimension' } }),
+      el('label', {
+        className: 'segment-label',
+        text: 'Dimension',
+        attrs: { for: 'segment-dimension' },
+      }),
       picker,
       el(
         'p',
@@ -162,7 +166,10 @@ function segmentTable(table, view) {
     className: 'segment-table',
     // A row (not "(other)") filters every panel by its value.
     rowAttrs: (r) => {
-      const attrs = { className: overRepresented(r) ? 'ideal' : '', dataset: { dimension: table.dimension } };
+      const attrs = {
+        className: overRepresented(r) ? 'ideal' : '',
+        dataset: { dimension: table.dimension },
+      };
       return r === table.other ? attrs : filterRow(filterTerm(table.dimension, r.value), attrs);
     },
   });
