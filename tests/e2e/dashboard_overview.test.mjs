@@ -212,6 +212,12 @@ test('readable at 390, 1024 and 1440 px: screenshots, no sideways scroll at 390'
       });
     } else {
       assert.ok(await page.$('#panel-funnel .chart-funnel svg'), `${width}: the funnel chart`);
+      // Turned to a phone's width: the chart becomes the list of bars.
+      await page.setViewportSize({ width: 390, height: 900 });
+      await page.waitForSelector('#panel-funnel .funnel-bars');
+      assert.equal(await page.$('#panel-funnel .chart-funnel'), null);
+      await page.setViewportSize({ width, height: 900 });
+      await page.waitForSelector('#panel-funnel .chart-funnel');
     }
     const overflow = await page.evaluate(() => [
       document.documentElement.scrollWidth,

@@ -20,7 +20,7 @@ import { microLabels } from './labels.js';
 import { renderExits } from './panels/exits.js';
 import { renderForms } from './panels/forms.js';
 import { renderFrustration } from './panels/frustration.js';
-import { renderFunnel } from './panels/funnel.js';
+import { funnelFormStale, renderFunnel } from './panels/funnel.js';
 import { renderFunnelBreakdown } from './panels/funnel_breakdown.js';
 import { createHeatmapPanel } from './panels/heatmap.js';
 import { renderHighlights } from './panels/highlights.js';
@@ -92,6 +92,12 @@ let inflight = null;
 const kLiveRefreshMs = 5000;
 const live = createLivePanel($('live-body'), { onStored: scheduleLiveRefresh });
 const heatmap = createHeatmapPanel($('heatmap-body'));
+// The funnel is a chart or, narrow, a list of bars: a resize across the
+// width between them draws it again.
+new ResizeObserver(() => {
+  const body = $('funnel-body');
+  if (view && !$('panels').hidden && funnelFormStale(body)) drawPanel('funnel-body', renderFunnel);
+}).observe($('funnel-body'));
 
 async function boot() {
   const [me, served] = await Promise.all([fetchMe(), fetchSites()]);

@@ -10,6 +10,13 @@ import { itemHistory, renderFunnelTrend } from '../history.js';
 // held upright): the funnel is drawn as a list of bars instead.
 const kNarrowPx = 560;
 
+// Whether the funnel in `body` should be the list of bars, and whether the
+// one drawn there is (main.js redraws it when a resize crosses kNarrowPx).
+export function funnelFormStale(body) {
+  const drawn = body.dataset.narrow;
+  return drawn !== undefined && drawn !== String(body.clientWidth < kNarrowPx);
+}
+
 export function renderFunnel(body, view) {
   const funnel = view.funnel;
   if (!funnel) {
@@ -167,6 +174,7 @@ export function renderFunnel(body, view) {
   );
   // Narrow: one row per step (labels never share a line with another step's).
   const narrow = body.clientWidth < kNarrowPx;
+  body.dataset.narrow = String(narrow);
   const chart = narrow
     ? el('ol', { className: 'funnel-bars', attrs: { 'aria-label': 'Sessions reaching each step' } })
     : el('div', { className: 'chart chart-funnel' });

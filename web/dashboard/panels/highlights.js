@@ -4,7 +4,7 @@
 import { clear, el, emptyState, shareBar } from '../dom.js';
 import { filterRow, filterTerm } from '../filters.js';
 import { formatInt, formatPercent } from '../format.js';
-import { actionLabel } from './next_actions.js';
+import { actionLabel, kLeftSite } from './next_actions.js';
 
 const kShownActions = 3;
 
@@ -71,7 +71,7 @@ function topDropOff(view) {
     where.append(
       el('li', {
         className: 'rank-item muted',
-        text: 'No further micro-conversion or page: they left the site.',
+        text: kLeftSite,
       }),
     );
   return el(

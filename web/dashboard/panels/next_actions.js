@@ -78,6 +78,9 @@ export function renderNextActions(body, view) {
   clear(body, el('ol', { className: 'drop-list' }, groups));
 }
 
+// The drop-off group of visitors who did nothing more.
+export const kLeftSite = 'No further micro-conversion or page: they left the site.';
+
 // What a next action reads as: a page as itself, a micro-conversion by its label.
 export function actionLabel(action, view) {
   return action.kind === 'page' ? action.action : view.label(action.action);
@@ -134,7 +137,7 @@ function group(title, dropped, actions, view, exportRows) {
     list.append(
       el('li', {
         className: 'rank-item muted',
-        text: 'No further micro-conversion or page: they left the site.',
+        text: kLeftSite,
       }),
     );
     exportRows.push({ step: title, dropped, action: '(left)', kind: '', sessions: null });
