@@ -80,6 +80,8 @@ const kDetails = {
 const detailSections = [...document.querySelectorAll('details[data-section]')];
 
 const state = readState();
+// Asked before anything is built: the report's query waits for these.
+const asked = Promise.all([fetchMe(), fetchSites()]);
 let report = null;
 let sections = [];
 // The view the last report was drawn with, and the detail sections already
@@ -100,7 +102,7 @@ new ResizeObserver(() => {
 }).observe($('funnel-body'));
 
 async function boot() {
-  const [me, served] = await Promise.all([fetchMe(), fetchSites()]);
+  const [me, served] = await asked;
   showAccount($('account'), me);
   const sites = served || ['demo'];
   Object.assign(state, withServedDefaults(state, reportQuery));

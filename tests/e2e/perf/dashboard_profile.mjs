@@ -1,5 +1,5 @@
 // Where the dashboard's cold load spends its main-thread time: a CPU profile
-// (Chrome DevTools Protocol) from navigation until body[data-state=ready],
+// (Chrome DevTools Protocol) from navigation until the report is shown,
 // summed by self time per function and per script. Standalone, like
 // dashboard_load.mjs; prints the top entries.
 // Usage: node tests/e2e/perf/dashboard_profile.mjs [--sessions 200] [--top 25]
@@ -27,12 +27,23 @@ try {
   await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, {
     timeout: 60000,
   });
-  const readyMs = await page.evaluate(() => performance.now());
+  await page.waitForFunction(() => performance.getEntriesByName('microconv-data-shown').length);
+  const readyMs = await page.evaluate(
+    () => performance.getEntriesByName('microconv-data-shown')[0].startTime,
+  );
+  const timing = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const paint = performance.getEntriesByType('paint').map((p) => `${p.name} ${Math.round(p.startTime)}`);
+    return `responseEnd ${Math.round(nav.responseEnd)}, domInteractive ${Math.round(nav.domInteractive)}, DOMContentLoaded ${Math.round(nav.domContentLoadedEventEnd)}; ${paint.join(', ')}`;
+  });
   const { profile } = await cdp.send('Profiler.stop');
   const marks = await page.evaluate(() =>
     performance
       .getEntriesByType('resource')
-      .map((r) => `${r.name.split('/').pop().slice(0, 40)} ${Math.round(r.responseEnd)} ms`),
+      .map(
+        (r) =>
+          `${r.name.split('/').pop().slice(0, 40)} ${Math.round(r.startTime)}-${Math.round(r.responseEnd)} ms`,
+      ),
   );
   // Self time per node: the sample intervals attributed to it.
   const self = new Map();
@@ -55,7 +66,7 @@ try {
       .slice(0, n)
       .map(([name, ms]) => `${ms.toFixed(1).padStart(8)} ms  ${name}`)
       .join('\n');
-  console.log(`ready at ${Math.round(readyMs)} ms`);
+  console.log(`data shown at ${Math.round(readyMs)} ms; ${timing}`);
   console.log(`resources (response end):\n  ${marks.join('\n  ')}`);
   console.log(`self time by script:\n${top(byScript, 10)}`);
   console.log(`self time by function:\n${top(byFunction, option('top', 25))}`);
