@@ -33,7 +33,9 @@ try {
   );
   const timing = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];
-    const paint = performance.getEntriesByType('paint').map((p) => `${p.name} ${Math.round(p.startTime)}`);
+    const paint = performance
+      .getEntriesByType('paint')
+      .map((p) => `${p.name} ${Math.round(p.startTime)}`);
     return `responseEnd ${Math.round(nav.responseEnd)}, domInteractive ${Math.round(nav.domInteractive)}, DOMContentLoaded ${Math.round(nav.domContentLoadedEventEnd)}; ${paint.join(', ')}`;
   });
   const { profile } = await cdp.send('Profiler.stop');
