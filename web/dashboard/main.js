@@ -372,8 +372,11 @@ function renderHeader(noSessions) {
   const span = daysBetween(state.from, state.to) + 1;
   $('page-sub').textContent =
     `${formatDayLong(state.from)} \u2013 ${formatDayLong(state.to)} \u00b7 ${span} ${span === 1 ? 'day' : 'days'} (UTC)`;
+  // k = 1 hides nothing: say so rather than "cells under 1 sessions".
+  const k = report.k_anonymity;
   $('privacy-note').textContent =
-    `Computed in visitors' browsers \u00b7 cells under ${report.k_anonymity} sessions are hidden`;
+    `Computed in visitors' browsers \u00b7 ` +
+    (k > 1 ? `cells under ${k} sessions are hidden` : 'no cell is hidden (k-anonymity off)');
   const notice = $('notice');
   if (report.filter && (report.filter.suppressed || !report.filter.matched_sessions)) {
     clear(
