@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/display_numbers.h"
 #include "core/unicode_text.h"
 
 namespace microconv {
@@ -130,27 +131,9 @@ void JsonWriter::Seconds(uint64_t deciseconds) {
 
 void JsonWriter::Fixed(double value, int decimals) {
   Separate();
-  if (decimals < 0) decimals = 0;
-  if (decimals > 9) decimals = 9;
-  int64_t scale = 1;
-  for (int i = 0; i < decimals; ++i) scale *= 10;
-  if (!std::isfinite(value) || std::fabs(value) * static_cast<double>(scale) > 9e18) {
-    out_ += "null";
-    return;
-  }
-  // Integer arithmetic after one rounding: identical text natively and in Wasm.
-  const int64_t scaled = std::llround(value * static_cast<double>(scale));
-  const uint64_t magnitude =
-      scaled < 0 ? 0 - static_cast<uint64_t>(scaled) : static_cast<uint64_t>(scaled);
-  if (scaled < 0) out_ += '-';
-  out_ += std::to_string(magnitude / static_cast<uint64_t>(scale));
-  std::string fraction = std::to_string(magnitude % static_cast<uint64_t>(scale));
-  fraction.insert(0, static_cast<size_t>(decimals) - fraction.size(), '0');
-  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
-  if (!fraction.empty()) {
-    out_ += '.';
-    out_ += fraction;
-  }
+  // The one rounding of shown numbers (core/display_numbers.h).
+  const std::string text = RoundedText(value, decimals);
+  out_ += text.empty() ? "null" : text;
 }
 
 void JsonWriter::Bool(bool value) {

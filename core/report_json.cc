@@ -2,17 +2,16 @@
 
 #include <cmath>
 
+#include "core/display_numbers.h"
 #include "core/heatmap.h"
 #include "core/json_writer.h"
 
 namespace microconv {
 namespace {
 
-constexpr int kRateDecimals = 4;
-
 // Deciseconds (possibly a bucket midpoint) as seconds with one decimal.
 void Seconds(JsonWriter& json, std::string_view key, double deciseconds) {
-  json.FieldFixed(key, deciseconds / 10, 1);
+  json.FieldFixed(key, deciseconds / 10, kSecondsDecimals);
 }
 
 void Rate(JsonWriter& json, std::string_view key, double rate) {

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/css_selector.h"
 #include "core/quoted.h"
 #include "core/revenue.h"
 
@@ -163,6 +164,15 @@ class ConfigReader {
   bool Fail(const std::string& path, std::string_view what) {
     error_ = (path.empty() ? std::string("config") : path) + ": " + std::string(what);
     return false;
+  }
+
+  // The tracker hands selectors to Element.matches: one the browser cannot
+  // parse would throw there and track nothing (core/css_selector.h).
+  bool CheckSelector(const std::string& path, const std::string& selector) {
+    const Status parsed = CheckCssSelector(selector);
+    if (parsed.ok()) return true;
+    return Fail(Join(path, "selector"),
+                Quoted(selector) + " is not a selector the browser accepts: " + parsed.message);
   }
 
   const json* Find(const json& obj, std::string_view key) const {
@@ -346,7 +356,8 @@ bool ConfigReader::ReadForms(const json& root) {
     std::string path = At("forms", i);
     auto form = std::make_unique<wire::FormDefT>();
     if (!ExpectObject(f, path) || !CheckKeys(f, path, {"id", "selector", "fields"}) ||
-        !ReadId(f, path, &form->id) || !ReadString(f, path, "selector", true, &form->selector)) {
+        !ReadId(f, path, &form->id) || !ReadString(f, path, "selector", true, &form->selector) ||
+        !CheckSelector(path, form->selector)) {
       return false;
     }
     for (const auto& seen : config_.forms) {
@@ -555,6 +566,7 @@ bool ConfigReader::ReadSelector(const json& m, const std::string& path,
                                 uint16_t* target) {
   std::string selector;
   if (!ReadString(m, path, "selector", true, &selector)) return false;
+  if (!CheckSelector(path, selector)) return false;
   size_t index = 0;
   while (index < list->size() && (*list)[index] != selector) ++index;
   if (index == list->size()) {

@@ -2,10 +2,11 @@
 // pickers drive the report, and attacker-controlled labels and paths show as
 // text (never as markup), with k-suppressed cells marked, not zeroed.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { launchBrowser, openContext } from './support/browser.mjs';
-import { startCollector } from './support/collector.mjs';
+import { collectorBinary, startCollector } from './support/collector.mjs';
 import { simulateVisitors } from './support/demo_store.mjs';
 import { requireDist } from './support/paths.mjs';
 
@@ -237,6 +238,20 @@ test('CSV and JSON exports download what is shown', async () => {
       .some((line) => line.includes('Add to cart') && line.includes(String(addToCart.reached))),
     'the CSV has the funnel step with its count',
   );
+  // One CSV dialect: the button's download is byte for byte what
+  // `microconv report --format csv` writes for the same range.
+  const [, from, to] = csv.suggestedFilename().match(/(\d{4}-\d\d-\d\d)-to-(\d{4}-\d\d-\d\d)/);
+  const cli = execFileSync(collectorBinary(), [
+    'report',
+    `--store=${collector.store}`,
+    `--sites=${collector.sites}`,
+    '--site=demo',
+    `--from=${from}`,
+    `--to=${to}`,
+    '--k=1',
+    '--format=csv',
+  ]).toString('utf8');
+  assert.equal(text, cli);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -82,6 +84,11 @@ class CliTest : public ::testing::Test {
     ASSERT_TRUE(res);
     ASSERT_EQ(res->status, 200) << res->body;
     api_report_k1_ = res->body;
+    auto csv = k1.Client().Get("/api/report/demo?from=2023-11-14&to=2023-11-15&format=csv");
+    ASSERT_TRUE(csv);
+    ASSERT_EQ(csv->status, 200) << csv->body;
+    EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv; charset=utf-8");
+    api_csv_k1_ = csv->body;
     auto daily = k1.Client().Get(
         "/api/report/demo?from=2023-11-14&to=2023-11-15&funnel=purchase&breakdown=device"
         "&daily=referrer");
@@ -117,6 +124,16 @@ class CliTest : public ::testing::Test {
     return args;
   }
 
+  // A line of `text` that starts with `start` and ends with `end`.
+  static bool HasLine(const std::string& text, const std::string& start, const std::string& end) {
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (line.starts_with(start) && line.ends_with(end)) return true;
+    }
+    return false;
+  }
+
   static std::vector<std::string> FunnelLabels(const std::string& report) {
     std::vector<std::string> labels;
     const json parsed = json::parse(report);  // outlives the loop
@@ -128,7 +145,7 @@ class CliTest : public ::testing::Test {
 
   static inline ServerDir* dir_ = nullptr;
   static inline size_t sessions_ = 0;
-  static inline std::string api_report_, api_report_k1_, api_report_daily_k1_;
+  static inline std::string api_report_, api_report_k1_, api_report_daily_k1_, api_csv_k1_;
 };
 
 TEST_F(CliTest, ReportJsonIsExactlyTheApiReport) {
@@ -175,13 +192,97 @@ TEST_F(CliTest, TableAndCsvCarryEveryFunnelLabel) {
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   for (const std::string& label : labels) {
     EXPECT_NE(table.out.find(label), std::string::npos) << label;
-    EXPECT_NE(csv.out.find(label), std::string::npos) << label;
+    EXPECT_NE(csv.out.find("\r\nFunnel: " + label + "\r\nStep,Optional,Reached,"),
+              std::string::npos)
+        << label;
   }
-  EXPECT_NE(table.out.find("engagement: 24 sessions"), std::string::npos) << table.out;
-  for (const char* section : {"# engagement\n", "# funnel_steps\nfunnel,step,", "# paths\n",
-                              "# lift\n", "# segments\n"}) {
+  EXPECT_TRUE(HasLine(table.out, "  Sessions ", " 24")) << table.out;
+  EXPECT_EQ(csv.out.rfind("microconv report,demo,2023-11-14,2023-11-15\r\n", 0), 0u) << csv.out;
+  for (const char* section :
+       {"\r\nOverview\r\nMetric,Value\r\nsessions,24\r\n",
+        "\r\nFunnels\r\nFunnel id,Funnel,Entered,", "\r\nPaths\r\n",
+        "\r\nTurning points (lift on the goal)\r\n", "\r\nSegments\r\n", "\r\nPages and exits\r\n",
+        "\r\nFrustration per element\r\n", "\r\nForms\r\n", "\r\nForm fields\r\n",
+        "\r\nHeatmap pages\r\n", "\r\nSelector clicks\r\n", "\r\nTraffic per day\r\n",
+        "\r\nNext actions\r\n", "\r\nTime to convert\r\n"}) {
     EXPECT_NE(csv.out.find(section), std::string::npos) << section;
   }
+}
+
+// Every section the JSON has rows in has its table in the terminal output,
+// under the dashboard panel's title.
+TEST_F(CliTest, TableHasEverySectionOfTheJson) {
+  CliRun table = Run(ReportArgs({"--k", "1"}));
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  const json report = json::parse(api_report_k1_);
+  const std::vector<std::pair<std::string, std::string>> sections = {
+      {"paths", "\nTop micro-conversion paths\n"},
+      {"lift", "\nTurning points (lift on the goal)\n"},
+      {"segments", "\nSegments by "},
+      {"pages", "\nPages by exits\n"},
+      {"frustration", "\nRage and dead clicks per element\n"},
+      {"forms", "\nForm "},
+      {"days", "\nTraffic per day\n"},
+  };
+  EXPECT_NE(table.out.find("\nOverview\n"), std::string::npos);
+  size_t non_empty = 0;
+  for (const auto& [key, title] : sections) {
+    if (report.at(key).empty()) continue;
+    ++non_empty;
+    EXPECT_NE(table.out.find(title), std::string::npos) << key << "\n" << table.out;
+  }
+  EXPECT_GE(non_empty, 6u);
+  ASSERT_FALSE(report.at("heatmap").at("pages").empty());
+  EXPECT_NE(table.out.find("\nHeatmap (clicks per cell of a 16 x 32 grid"), std::string::npos);
+  EXPECT_NE(table.out.find("busiest cells: row "), std::string::npos);
+  for (const json& funnel : report.at("funnels")) {
+    EXPECT_NE(table.out.find("\nFunnel " + funnel.at("label").get<std::string>() + " ("),
+              std::string::npos);
+    if (!funnel.at("time_to_convert").empty()) {
+      EXPECT_NE(table.out.find("  Time to convert\n"), std::string::npos);
+    }
+  }
+  for (const json& form : report.at("forms")) {
+    EXPECT_NE(table.out.find("\nForm " + form.at("id").get<std::string>() + "\n"),
+              std::string::npos);
+  }
+}
+
+// The table shows the JSON's rounded seconds as the dashboard's
+// formatDuration does ("4.6 s" under 10 s, whole seconds under a minute).
+TEST_F(CliTest, TableShowsTheJsonsRounding) {
+  CliRun table = Run(ReportArgs({"--k", "1"}));
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  const json e = json::parse(api_report_k1_).at("engagement");
+  const auto shown = [](double seconds) {
+    char text[32];
+    if (seconds < 10) {
+      std::snprintf(text, sizeof text, "%.1f s", seconds);
+    } else {
+      std::snprintf(text, sizeof text, "%lld s", static_cast<long long>(std::floor(seconds + 0.5)));
+    }
+    return std::string(text);
+  };
+  for (const auto& [key, label] :
+       std::vector<std::pair<std::string, std::string>>{{"median_active_s", "Median active time"},
+                                                        {"mean_active_s", "Mean active time"},
+                                                        {"p90_active_s", "p90 active time"}}) {
+    const double seconds = e.at(key).get<double>();
+    if (seconds >= 60) continue;
+    const size_t row = table.out.find("  " + label + " ");
+    ASSERT_NE(row, std::string::npos) << label;
+    const std::string line = table.out.substr(row, table.out.find('\n', row) - row);
+    EXPECT_TRUE(line.ends_with(" " + shown(seconds))) << line << " vs " << seconds;
+  }
+}
+
+// One CSV dialect: the CLI's CSV is byte for byte what the collector serves
+// to the dashboard's CSV button.
+TEST_F(CliTest, CsvIsExactlyTheApiCsv) {
+  CliRun csv = Run(ReportArgs({"--k", "1", "--format=csv"}));
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv.out, api_csv_k1_);
+  EXPECT_NE(csv.out.find("\r\n"), std::string::npos);
 }
 
 // Six of the 24 sessions are the golden purchase journey: one order of 149.00
@@ -193,13 +294,14 @@ TEST_F(CliTest, RevenueInTableCsvAndJson) {
   ASSERT_EQ(table.exit_code, 0) << table.err;
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   ASSERT_EQ(json_run.exit_code, 0) << json_run.err;
-  EXPECT_NE(table.out.find("revenue 894.00 USD from 6 orders (average 149.00)"), std::string::npos)
+  EXPECT_NE(table.out.find("Revenue (USD): 894.00 from 6 orders (average 149.00)"),
+            std::string::npos)
       << table.out;
-  EXPECT_NE(csv.out.find("# revenue (USD)\nscope,key,buyers,orders,revenue,average_order_value,"
-                         "other_currency_orders,suppressed\ntotal,,6,6,894.00,149.00,0,false\n"),
+  EXPECT_NE(csv.out.find("\r\nRevenue (USD)\r\nScope,Key,Buyers,Orders,Revenue,Average order,"
+                         "Other-currency orders\r\ntotal,,6,6,894.00,149.00,0\r\n"),
             std::string::npos)
       << csv.out;
-  EXPECT_NE(csv.out.find("funnel,purchase,6,6,894.00,149.00,0,false\n"), std::string::npos);
+  EXPECT_NE(csv.out.find("funnel,purchase,6,6,894.00,149.00,0\r\n"), std::string::npos);
   const json report = json::parse(json_run.out);
   EXPECT_EQ(report.at("currency"), "USD");
   EXPECT_EQ(report.at("revenue").at("revenue_cents"), 89400);
@@ -257,6 +359,171 @@ TEST_F(CliTest, ExportWritesEveryStoredSessionOnce) {
                       "2020-01-01", "--to", "2020-01-02"});
   EXPECT_EQ(empty.exit_code, 0) << empty.err;
   EXPECT_TRUE(empty.out.empty());
+}
+
+// export --config: micro-conversions, funnels and pages by their config ids.
+TEST_F(CliTest, ExportWithConfigNamesIds) {
+  std::vector<std::string> args = {"export", "--store", "sqlite:" + dir_->store(), "--site",
+                                   "demo"};
+  args.insert(args.end(), kRange.begin(), kRange.end());
+  CliRun bare = Run(args);
+  args.insert(args.end(), {"--config=" + dir_->sites() + "/demo.json"});
+  CliRun named = Run(args);
+  ASSERT_EQ(bare.exit_code, 0) << bare.err;
+  ASSERT_EQ(named.exit_code, 0) << named.err;
+  std::istringstream bare_lines(bare.out), named_lines(named.out);
+  std::string bare_line, named_line;
+  size_t lines = 0, purchases = 0;
+  while (std::getline(bare_lines, bare_line) && std::getline(named_lines, named_line)) {
+    ++lines;
+    const json b = json::parse(bare_line), n = json::parse(named_line);
+    EXPECT_EQ(n.at("nonce"), b.at("nonce"));
+    ASSERT_EQ(n.at("path").size(), b.at("path").size());
+    for (size_t i = 0; i < n.at("path").size(); ++i) {
+      EXPECT_TRUE(b.at("path")[i].at("micro").is_number()) << bare_line;
+      EXPECT_TRUE(n.at("path")[i].at("micro").is_string()) << named_line;
+    }
+    if (named_line.find("\"micro\": \"add_to_cart\"") != std::string::npos) ++purchases;
+  }
+  EXPECT_EQ(lines, sessions_);
+  EXPECT_GE(purchases, 6u);
+  // A config of another site is refused, not used to misname ids.
+  const std::string other = dir_->path() + "/other.json";
+  {
+    json config = json::parse(Slurp(dir_->sites() + "/demo.json"));
+    config["site"] = "other";
+    std::ofstream(other) << config.dump();
+  }
+  args.back() = "--config=" + other;
+  CliRun wrong = Run(args);
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("not demo"), std::string::npos) << wrong.err;
+}
+
+// decode takes the bytes, or their hex as the playground shows it (a dump
+// with offsets and a text column), as inspect() returns it (one run of
+// digits) or with 0x and commas; from a file, stdin or --hex.
+TEST_F(CliTest, DecodeTakesBytesOrHex) {
+  const std::string golden = std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/purchase.mcs";
+  const std::string config = std::string(MICROCONV_SOURCE_DIR) + "/demo-site/sites/demo.json";
+  const std::string bytes = Slurp(golden);
+  ASSERT_GT(bytes.size(), 100u);
+  CliRun binary = Run({"decode", golden, "--config", config});
+  ASSERT_EQ(binary.exit_code, 0) << binary.err;
+  EXPECT_EQ(binary.out, Slurp(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/purchase.json"));
+
+  std::string plain, prefixed, dump;
+  char cell[16];
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(bytes[i]);
+    std::snprintf(cell, sizeof cell, "%02x", byte);
+    plain += cell;
+    std::snprintf(cell, sizeof cell, "0x%02X, ", byte);
+    prefixed += cell + std::string(i % 12 == 11 ? "\n" : "");
+  }
+  // demo-site/store/assets/playground.js hexDump: offset, two groups of 8
+  // padded to 23 characters, the printable characters ('.' here).
+  for (size_t offset = 0; offset < bytes.size(); offset += 16) {
+    std::string left, right, text;
+    for (size_t i = offset; i < std::min(offset + 16, bytes.size()); ++i) {
+      const auto byte = static_cast<unsigned char>(bytes[i]);
+      std::snprintf(cell, sizeof cell, "%02x", byte);
+      std::string& group = i - offset < 8 ? left : right;
+      group += (group.empty() ? "" : " ") + std::string(cell);
+      text += byte >= 0x20 && byte < 0x7f ? static_cast<char>(byte) : '.';
+    }
+    left.resize(23, ' ');
+    right.resize(23, ' ');
+    std::snprintf(cell, sizeof cell, "%04zx", offset);
+    dump += std::string(cell) + "  " + left + "  " + right + "  " + text + "\n";
+  }
+  const std::vector<std::pair<std::string, std::string>> inputs = {
+      {"plain", plain + "\n"}, {"prefixed", prefixed}, {"dump", dump}};
+  for (const auto& [name, text] : inputs) {
+    const std::string file = dir_->path() + "/" + name + ".hex";
+    std::ofstream(file) << text;
+    CliRun from_file = Run({"decode", file, "--config", config});
+    EXPECT_EQ(from_file.exit_code, 0) << name << ": " << from_file.err;
+    EXPECT_EQ(from_file.out, binary.out) << name;
+    const std::string command = Quote(MICROCONV_BINARY) + " decode - --config " + Quote(config) +
+                                " <" + Quote(file) + " >" + Quote(file + ".out");
+    EXPECT_EQ(std::system(command.c_str()), 0) << name;
+    EXPECT_EQ(Slurp(file + ".out"), binary.out) << name << " from stdin";
+  }
+  CliRun inline_hex = Run({"decode", "--hex=" + plain, "--config", config});
+  EXPECT_EQ(inline_hex.exit_code, 0) << inline_hex.err;
+  EXPECT_EQ(inline_hex.out, binary.out);
+
+  CliRun odd = Run({"decode", "--hex", plain.substr(1)});
+  EXPECT_EQ(odd.exit_code, 1);
+  EXPECT_NE(odd.err.find("lone hex digit"), std::string::npos) << odd.err;
+  CliRun stray = Run({"decode", "--hex", "0a 1g"});
+  EXPECT_EQ(stray.exit_code, 1);
+  EXPECT_NE(stray.err.find("unexpected character 'g'"), std::string::npos) << stray.err;
+  std::string skipped = dump;
+  skipped.erase(skipped.find('\n') + 1, skipped.find('\n', skipped.find('\n') + 1) -
+                                            skipped.find('\n'));  // the second line
+  CliRun gap = Run({"decode", "--hex", skipped});
+  EXPECT_EQ(gap.exit_code, 1);
+  EXPECT_NE(gap.err.find("offset"), std::string::npos) << gap.err;
+}
+
+TEST_F(CliTest, VersionAndFlagEqualsValue) {
+  CliRun version = Run({"--version"});
+  ASSERT_EQ(version.exit_code, 0) << version.err;
+  EXPECT_TRUE(version.out.starts_with("microconv ")) << version.out;
+  EXPECT_NE(version.out.find("store schema "), std::string::npos);
+  EXPECT_EQ(Run({"version"}).out, version.out);
+  // Every command parses --flag=value (tools/base/flags.h), the same as
+  // --flag value.
+  CliRun spaced = Run(ReportArgs({"--format", "json", "--k", "1"}));
+  std::vector<std::string> joined = {"report",
+                                     "--store=sqlite:" + dir_->store(),
+                                     "--sites=" + dir_->sites(),
+                                     "--site=demo",
+                                     "--from=2023-11-14",
+                                     "--to=2023-11-15",
+                                     "--format=json",
+                                     "--k=1"};
+  CliRun equals = Run(joined);
+  ASSERT_EQ(equals.exit_code, 0) << equals.err;
+  EXPECT_EQ(equals.out, spaced.out);
+  CliRun unknown = Run(ReportArgs({"--colour=red"}));
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("report: unknown flag --colour"), std::string::npos) << unknown.err;
+}
+
+// simulate against a rate-limited collector: each refusal counted under its
+// reason, with the fix.
+TEST_F(CliTest, SimulateSaysWhyAndHowToFix) {
+  ServerProcess server(*dir_, {"--rate", "1", "--burst", "3"});
+  ASSERT_TRUE(server.Start()) << server.LogText();
+  CliRun run = Run({"simulate", "--endpoint=http://127.0.0.1:" + std::to_string(server.port()),
+                    "--config", dir_->sites() + "/demo.json", "--sessions", "30", "--days", "1",
+                    "--final-only", "--concurrency", "2"});
+  server.Signal(SIGTERM);
+  EXPECT_EQ(server.Wait(10000), 0);
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  int rejected = 0;
+  ASSERT_EQ(std::sscanf(run.err.substr(run.err.find("simulate: ")).c_str(),
+                        "simulate: %d summaries rejected, by reason:", &rejected),
+            1)
+      << run.err;
+  EXPECT_GE(rejected, 20) << run.err;
+  EXPECT_NE(run.err.find(" x 429 rate_limited: too many requests from this address\n"
+                         "      fix: the collector limits ingest per client address"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("start serve with --rate 0 for load tests"), std::string::npos);
+  // The per-reason counts add up to the total.
+  int counted = 0;
+  std::istringstream lines(run.err.substr(run.err.find("by reason:")));
+  std::string line;
+  while (std::getline(lines, line)) {
+    int n = 0;
+    if (std::sscanf(line.c_str(), "  %d x ", &n) == 1) counted += n;
+  }
+  EXPECT_EQ(counted, rejected) << run.err;
 }
 
 TEST_F(CliTest, BadArgumentsExitWithAMessage) {

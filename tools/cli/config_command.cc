@@ -14,9 +14,10 @@ namespace microconv {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: microconv config check FILE [--against OLD]\n"
+    "usage: microconv config check FILE... [--against OLD]\n"
     "       microconv config compile FILE -o OUT.mcc\n"
-    "check validates a site config (errors name the field path); with --against it\n"
+    "check validates site configs (errors name the field path; CSS selectors are\n"
+    "parsed as the browser parses them) and fails when one fails; with --against it\n"
     "also prints what replacing OLD by FILE does to the site's history. compile\n"
     "writes the FlatBuffer the browser tracker fetches.\n";
 
@@ -74,20 +75,9 @@ int PrintHistoryEffects(const Config& config, const Config& old_config, const st
   return 0;
 }
 
-}  // namespace
-
-int RunConfig(int argc, char** argv) {
-  auto flags = Flags::Parse(argc, argv, {{"-o"}, {"--against"}}, 2);
-  if (auto stop = StopAtFlags(flags, "config", kUsage)) return *stop;
-  const std::vector<std::string>& args = flags.value().positional();
-  const std::string action = args.size() > 0 ? args[0] : "", file = args.size() > 1 ? args[1] : "";
-  const std::string out = flags.value().Get("-o");
-  const std::string against = flags.value().Get("--against");
-  if (file.empty() || (action != "check" && action != "compile") ||
-      (action == "compile" && out.empty()) || (action != "check" && !against.empty())) {
-    std::fputs(kUsage, stderr);
-    return 2;
-  }
+// One config checked or compiled: its summary line, or its error; 0 or 1.
+int CheckOne(const std::string& action, const std::string& file, const std::string& out,
+             const std::string& against) {
   auto config = LoadConfigFile(file);
   if (!config.ok()) {
     // "FILE: funnels[1].steps[3].window: must be > 0", or why FILE could not be read.
@@ -117,6 +107,28 @@ int RunConfig(int argc, char** argv) {
                c.funnel_count(), c.template_count(), c.bytes().size(), c.hash());
   if (!against.empty()) return PrintHistoryEffects(c, old_config.value(), against);
   return 0;
+}
+
+}  // namespace
+
+int RunConfig(int argc, char** argv) {
+  constexpr size_t kMaxFiles = 100000;
+  auto flags = Flags::Parse(argc, argv, {{"-o"}, {"--against"}}, 1 + kMaxFiles);
+  if (auto stop = StopAtFlags(flags, "config", kUsage)) return *stop;
+  const std::vector<std::string>& args = flags.value().positional();
+  const std::string action = args.size() > 0 ? args[0] : "";
+  const std::vector<std::string> files(args.begin() + (args.empty() ? 0 : 1), args.end());
+  const std::string out = flags.value().Get("-o");
+  const std::string against = flags.value().Get("--against");
+  if (files.empty() || (action != "check" && action != "compile") ||
+      (action == "compile" && (out.empty() || files.size() > 1)) ||
+      (!against.empty() && (action != "check" || files.size() > 1))) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  int failed = 0;
+  for (const std::string& file : files) failed += CheckOne(action, file, out, against);
+  return failed > 0 ? 1 : 0;
 }
 
 }  // namespace microconv

@@ -20,6 +20,7 @@
 #include "tools/base/flags.h"
 #include "tools/base/wall_clock.h"
 #include "tools/cli/cli_commands.h"
+#include "tools/cli/ingest_rejections.h"
 #include "tools/cli/journey_model.h"
 #include "tools/cli/progress_bar.h"
 #include "tools/cli/store_range.h"
@@ -95,21 +96,13 @@ Result<SimulateFlags> ParseFlags(int argc, char** argv) {
 struct Progress {
   std::atomic<int> sessions{0};
   std::atomic<int> sent{0};
-  std::atomic<int> rejected{0};
-  std::mutex first_error_mutex;
-  std::string first_error;
-
-  void Reject(const std::string& why) {
-    ++rejected;
-    std::lock_guard<std::mutex> lock(first_error_mutex);
-    if (first_error.empty()) first_error = why;
-  }
+  IngestRejections rejected;
 };
 
 void DrawBar(const Progress& progress, int total, double seconds, bool done) {
   char extra[128];
   std::snprintf(extra, sizeof extra, "%d summaries sent, %d rejected, %.0f/s", progress.sent.load(),
-                progress.rejected.load(), seconds > 0 ? progress.sent / seconds : 0.0);
+                progress.rejected.total(), seconds > 0 ? progress.sent / seconds : 0.0);
   DrawProgressBar(progress.sessions.load(), total, "sessions", extra, done);
 }
 
@@ -157,10 +150,9 @@ int RunSimulate(int argc, char** argv) {
       auto result = client.Post("/api/collect", reinterpret_cast<const char*>(bytes.data()),
                                 bytes.size(), "text/plain");
       if (!result) {
-        progress.Reject("cannot reach " + flags.endpoint + ": " +
-                        httplib::to_string(result.error()));
+        progress.rejected.NoteUnreachable(flags.endpoint, httplib::to_string(result.error()));
       } else if (result->status != 202) {
-        progress.Reject("HTTP " + std::to_string(result->status) + ": " + result->body);
+        progress.rejected.Note(result->status, result->body);
       } else {
         ++progress.sent;
       }
@@ -191,7 +183,7 @@ int RunSimulate(int argc, char** argv) {
   // A live bar on a terminal; in logs only the final line.
   const bool terminal = isatty(fileno(stderr));
   std::thread drawer([&] {
-    while (terminal && progress.sessions < flags.sessions && progress.rejected < 1000) {
+    while (terminal && progress.sessions < flags.sessions && progress.rejected.total() < 1000) {
       DrawBar(progress, flags.sessions, elapsed(), false);
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
@@ -199,9 +191,9 @@ int RunSimulate(int argc, char** argv) {
   for (std::thread& t : threads) t.join();
   drawer.join();
   DrawBar(progress, flags.sessions, elapsed(), true);
-  if (progress.rejected > 0) {
-    std::fprintf(stderr, "simulate: %d summaries rejected; first: %s\n", progress.rejected.load(),
-                 progress.first_error.c_str());
+  if (const int rejected = progress.rejected.total(); rejected > 0) {
+    std::fprintf(stderr, "simulate: %d summaries rejected, by reason:\n%s", rejected,
+                 progress.rejected.Report().c_str());
     return 1;
   }
   return 0;

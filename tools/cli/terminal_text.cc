@@ -29,24 +29,4 @@ std::string TerminalText(std::string_view text) {
   return out;
 }
 
-std::string CsvCell(std::string_view text) {
-  std::string cell;
-  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' ||
-                        text[0] == '\t' || text[0] == '\r')) {
-    cell += '\'';
-  }
-  cell.append(text);
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  const bool quote = cell.find_first_of("\",\r\n") != std::string::npos ||
-                     (!cell.empty() && (is_space(cell.front()) || is_space(cell.back())));
-  if (!quote) return cell;
-  std::string quoted = "\"";
-  for (char c : cell) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  quoted += '"';
-  return quoted;
-}
-
 }  // namespace microconv

@@ -11,6 +11,7 @@
 
 #include "core/beacon_dictionary.h"
 #include "core/json_writer.h"
+#include "core/report_csv.h"
 #include "core/report_json.h"
 #include "core/report_query.h"
 #include "core/summary.h"
@@ -324,6 +325,12 @@ void Collector::Report(const Request& req, Response& res) {
   if (config == nullptr) return Reject(res, 404, "unknown_site", "no config for this site", false);
   std::vector<ReportParam> params;
   for (const auto& [name, value] : req.params) params.push_back({name, value});
+  // format=csv: the report as CSV (core/report_csv.h), the dashboard's CSV
+  // download and `microconv report --format csv` alike.
+  const std::string format = req.Param("format");
+  if (!format.empty() && format != "json" && format != "csv") {
+    return Reject(res, 400, "bad_request", "format: expected json or csv", false);
+  }
   auto request = ParseReportQuery(params, *config, Today());
   if (!request.ok()) return Reject(res, 400, "bad_request", request.message(), false);
   request.value().options.k_anonymity = options_.k_anonymity;
@@ -337,6 +344,12 @@ void Collector::Report(const Request& req, Response& res) {
   }
   if (!report.ok()) return Reject(res, 400, ErrorName(report.error()), report.message(), false);
   res.SetHeader("Cache-Control", "no-store");
+  if (format == "csv") {
+    const std::string from = DateOfDay(request.value().from), to = DateOfDay(request.value().to);
+    res.SetHeader("Content-Disposition",
+                  "attachment; filename=\"microconv-" + site + "-" + from + "-to-" + to + ".csv\"");
+    return res.SetContent(RenderReportCsv(report.value(), from, to), "text/csv; charset=utf-8");
+  }
   res.SetContent(RenderReportJson(report.value()), "application/json");
 }
 

@@ -3,7 +3,7 @@
 import { showAccount } from './account.js';
 import { ApiError, fetchMe, fetchReport, fetchSites, reportQuery } from './api.js';
 import { disposeCharts } from './charts.js';
-import { buildCsv, download } from './csv.js';
+import { download, downloadUrl, reportCsvUrl } from './csv.js';
 import { fillDays } from './daily.js';
 import { clear, el, emptyState } from './dom.js';
 import { addDays, daysBetween, formatDay, formatDayLong, isDate, todayUtc } from './format.js';
@@ -294,11 +294,7 @@ function fileStem() {
 
 function exportCsv() {
   if (!report) return;
-  download(
-    `${fileStem()}.csv`,
-    'text/csv;charset=utf-8',
-    buildCsv({ site: state.site, from: state.from, to: state.to }, sections),
-  );
+  downloadUrl(`${fileStem()}.csv`, reportCsvUrl(state.site, state));
 }
 
 // The report as shown: the selected funnel and breakdown only.
