@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/aggregate.h"
@@ -28,10 +29,19 @@ class AggregateWriter {
 
   template <typename T>
   bool Num(const T& value) {
-    AppendVarint(static_cast<uint64_t>(value), out);
+    // Most numbers of an aggregate are small (zeros of untouched tallies):
+    // one byte, the varint's own encoding of them, without the call.
+    const auto v = static_cast<uint64_t>(value);
+    if (v < 0x80) {
+      out.push_back(static_cast<uint8_t>(v));
+    } else {
+      AppendVarint(v, out);
+    }
     return true;
   }
   bool Count(size_t& n, uint64_t /*cap*/) { return Num(n); }
+  // Non-zero entries of a sparse field, gathered in one pass (VisitSparse).
+  std::vector<std::pair<size_t, uint64_t>> sparse;
   bool Fail(Error /*error*/, const char* /*message*/) { return false; }
   bool Text(std::string_view text) {
     Num(text.size());
@@ -152,13 +162,16 @@ template <typename A, typename Get, typename Set>
 bool VisitSparse(A& a, size_t size, Get get, Set set, const char* bad_entry) {
   size_t n = 0;
   if constexpr (!A::kReading) {
-    for (size_t i = 0; i < size; ++i) n += get(i) != 0;
-    a.Num(n);
-    size_t previous = 0;
+    a.sparse.clear();
     for (size_t i = 0; i < size; ++i) {
-      if (get(i) == 0) continue;
+      const uint64_t value = get(i);
+      if (value != 0) a.sparse.emplace_back(i, value);
+    }
+    a.Num(a.sparse.size());
+    size_t previous = 0;
+    for (const auto& [i, value] : a.sparse) {
       a.Num(i - previous);
-      a.Num(get(i));
+      a.Num(value);
       previous = i + 1;
     }
     return true;
@@ -370,6 +383,16 @@ bool VisitAggregate(A& a, Self& self) {
     self.heat_.resize(grids);
   }
   for (auto& grid : self.heat_) {
+    if constexpr (!A::kReading) {
+      // What VisitSparse writes for an all-zero grid, without walking its
+      // cells: most grids (pages x device classes) of a day's delta are
+      // empty, and the walk was nearly all of a small aggregate's encoding.
+      if (grid.empty()) {
+        a.Num(size_t{0});
+        a.Num(size_t{0});
+        continue;
+      }
+    }
     // Per-cell clicks, then per-cell sessions; a grid stays empty until a
     // cell has clicks.
     auto clicks = [&grid](size_t c) { return c < grid.size() ? grid[c].clicks : uint64_t{0}; };

@@ -28,16 +28,20 @@ constexpr const char* kBackupUsage =
     "  has served is in FILE), the web assets and the binary.\n";
 
 constexpr const char* kPruneUsage =
-    "usage: microconv prune --store sqlite:PATH (--older-than-days N | --before YYYY-MM-DD)\n"
+    "usage: microconv prune --store URL (--older-than-days N | --before YYYY-MM-DD)\n"
     "  Deletes every site's days older than the last N days, today (UTC) included, or\n"
     "  before the date: their sessions, day aggregates and damage rows, and the config\n"
-    "  versions no kept day needs. What `serve --retention-days N` runs every day.\n";
+    "  versions no kept day needs. What `serve --retention-days N` runs every day.\n"
+    "  URL: sqlite:PATH, or clickhouse://HOST:PORT,... listing every shard's node (the\n"
+    "  deletion runs on each; it waits for ClickHouse to finish it).\n";
 
 constexpr const char* kSiteUsage =
-    "usage: microconv site delete --store sqlite:PATH --site SITE --yes\n"
+    "usage: microconv site delete --store URL --site SITE --yes [--accounts sqlite:PATH]\n"
     "  Deletes everything stored for SITE: sessions, day aggregates, damage rows,\n"
     "  config versions, and its API tokens and shared links (with their logins).\n"
-    "  Remove SITE's config from --sites first, or the collector keeps accepting it.\n";
+    "  Remove SITE's config from --sites first, or the collector keeps accepting it.\n"
+    "  URL as for prune; --accounts: where the owner accounts live (default: the\n"
+    "  sqlite --store; required with a ClickHouse one, as for serve).\n";
 
 int Fail(const char* command, const std::string& message) {
   std::fprintf(stderr, "microconv %s: %s\n", command, message.c_str());
@@ -108,7 +112,8 @@ int RunPrune(int argc, char** argv) {
 }
 
 int RunSite(int argc, char** argv) {
-  auto parsed = Flags::Parse(argc, argv, {{"--store"}, {"--site"}, {"--yes", false}}, 1);
+  auto parsed =
+      Flags::Parse(argc, argv, {{"--store"}, {"--site"}, {"--yes", false}, {"--accounts"}}, 1);
   if (auto stop = StopAtFlags(parsed, "site", kSiteUsage)) return *stop;
   const Flags& flags = parsed.value();
   if (flags.positional().size() != 1 || flags.positional()[0] != "delete") {
@@ -126,7 +131,7 @@ int RunSite(int argc, char** argv) {
   }
   auto store = OpenExistingStore(flags.Get("--store"));
   if (!store.ok()) return Fail("site", store.message());
-  auto accounts = AccountStore::Open(flags.Get("--store"));
+  auto accounts = AccountStore::Open(flags.Get("--accounts", flags.Get("--store")));
   if (!accounts.ok()) return Fail("site", accounts.message());
   auto deleted = store.value()->DeleteSite(site);
   if (!deleted.ok()) return Fail("site", deleted.message());

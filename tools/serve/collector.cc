@@ -143,7 +143,8 @@ void Collector::Routes() {
     metrics_.CountRequest(EndpointLabel(req.path), res.status);
   });
 
-  svr.Post(kCollectPath, [this](const auto& req, auto& res) { Collect(req, res); });
+  // Verification and a hand-over to the commit queue: never blocks.
+  svr.Quick("POST", kCollectPath, [this](const auto& req, auto& res) { Collect(req, res); });
   svr.Route("OPTIONS", kCollectPath, [](const auto&, auto& res) {
     AllowAnyOrigin(res);
     res.SetHeader("Access-Control-Allow-Methods", "POST, OPTIONS");
@@ -305,18 +306,26 @@ void Collector::Collect(const Request& req, Response& res) {
   stored.day = summary.start_minute() / (24 * 60);
   stored.config_hash = config->hash();
   stored.received_at_ms = now_ms;
-  stored.bytes = bytes;
-  Status committed = commits_.Submit(std::move(stored));
-  watch_.NoteIngest(committed);
-  if (!committed.ok()) {
-    LogEvent("store: commit failed: " + committed.message);
-    res.SetHeader("Retry-After", "5");
-    return Reject(res, 503, "store_unavailable", "not stored, retry later", true);
-  }
-  live_.Record(*config, summary, LiveBoard::Clock::now());
-  AllowAnyOrigin(res);
-  res.status = 202;
-  res.SetContent("accepted", "text/plain");
+  stored.bytes = std::move(bytes);
+  // Answered from the commit thread once the batch is durable: a summary
+  // waiting for its commit holds its connection, not a worker thread.
+  std::function<void()> finish = res.Defer();
+  commits_.SubmitAsync(std::move(stored), [this, config, &res, finish = std::move(finish)](
+                                              const Status& committed, const StoredSummary& kept) {
+    watch_.NoteIngest(committed);
+    if (!committed.ok()) {
+      LogEvent("store: commit failed: " + committed.message);
+      res.SetHeader("Retry-After", "5");
+      Reject(res, 503, "store_unavailable", "not stored, retry later", true);
+    } else {
+      // The bytes were verified above and are still held by the queue.
+      live_.Record(*config, *wire::GetSummary(kept.bytes.data()), LiveBoard::Clock::now());
+      AllowAnyOrigin(res);
+      res.status = 202;
+      res.SetContent("accepted", "text/plain");
+    }
+    finish();
+  });
 }
 
 void Collector::Report(const Request& req, Response& res) {

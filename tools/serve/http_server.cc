@@ -229,6 +229,9 @@ struct Exchange {
   size_t pending_at = 0;
   Clock::time_point next_due{};
   bool stream_queued = false;  // counted in Engine::open_streams
+  // A deferred answer (Response::Defer) is sent when both the worker and
+  // the finisher are done with it, whichever is last.
+  std::atomic<int> holds{1};
 };
 
 namespace {
@@ -336,6 +339,7 @@ struct HttpServer::Engine {
   MHD_Result Dispatch(MHD_Connection* connection, Exchange* exchange) {
     exchange->dispatched = true;
     exchange->socket->phase = Phase::kServed;
+    bool quick = false;
     {
       std::lock_guard lock(mutex);
       // Counted before the suspension, so Run() waits for it.
@@ -344,6 +348,7 @@ struct HttpServer::Engine {
       else
         exchange->answered = true;
     }
+    if (!exchange->answered && server.IsQuick(exchange->req)) quick = true;
     if (exchange->answered) {
       exchange->res.status = 503;
       exchange->res.SetHeader("Retry-After", "5");
@@ -352,6 +357,10 @@ struct HttpServer::Engine {
     }
     // Suspended before it is queued: a worker may resume it at once.
     MHD_suspend_connection(connection);
+    if (quick) {
+      Serve(exchange);  // here, on the event loop; resumed when answered
+      return MHD_YES;
+    }
     std::lock_guard lock(mutex);
     work.push_back(exchange);
     work_ready.notify_one();
@@ -522,14 +531,33 @@ struct HttpServer::Engine {
         exchange = work.front();
         work.pop_front();
       }
-      server.Dispatch(exchange->req, exchange->res);
-      if (exchange->res.stream != nullptr) exchange->next_due = Clock::now();
-      exchange->answered = true;
-      std::lock_guard lock(mutex);
-      MHD_resume_connection(exchange->connection);
-      --in_flight;
-      state_changed.notify_all();
+      Serve(exchange);
     }
+  }
+
+  // Runs the route; the answer goes out when the handler returns or, when
+  // it deferred, once it finished.
+  void Serve(Exchange* exchange) {
+    exchange->res.defer = [this, exchange] {
+      exchange->holds = 2;
+      return std::function<void()>([this, exchange] {
+        if (server.after_route_) server.after_route_(exchange->req, exchange->res);
+        Release(exchange);
+      });
+    };
+    server.Dispatch(exchange->req, exchange->res);
+    Release(exchange);
+  }
+
+  // Sends the answer once its last holder lets go (see Exchange::holds).
+  void Release(Exchange* exchange) {
+    if (exchange->holds.fetch_sub(1) != 1) return;
+    if (exchange->res.stream != nullptr) exchange->next_due = Clock::now();
+    exchange->answered = true;
+    std::lock_guard lock(mutex);
+    MHD_resume_connection(exchange->connection);
+    --in_flight;
+    state_changed.notify_all();
   }
 
   void Tick() {
@@ -575,13 +603,27 @@ HttpServer::~HttpServer() {
 }
 
 void HttpServer::Route(const std::string& method, const std::string& pattern, Handler handler) {
-  RouteEntry route{method, pattern, "", false, pattern == "*", std::move(handler)};
+  RouteEntry route{method, pattern, "", false, pattern == "*", false, std::move(handler)};
   if (const size_t hole = pattern.find("{}"); hole != std::string::npos) {
     route.prefix = pattern.substr(0, hole);
     route.suffix = pattern.substr(hole + 2);
     route.capture = true;
   }
   routes_.push_back(std::move(route));
+}
+
+void HttpServer::Quick(const std::string& method, const std::string& path, Handler handler) {
+  routes_.push_back({method, path, "", false, false, true, std::move(handler)});
+}
+
+bool HttpServer::IsQuick(const Request& req) const {
+  // The first route that would answer decides (as Dispatch picks it).
+  for (const RouteEntry& route : routes_) {
+    if (route.method != req.method) continue;
+    if (route.any || (!route.capture && req.path == route.prefix)) return route.quick;
+    if (route.capture && req.path.starts_with(route.prefix)) return false;
+  }
+  return false;
 }
 
 void HttpServer::Dispatch(Request& req, Response& res) const {
@@ -611,7 +653,7 @@ void HttpServer::Dispatch(Request& req, Response& res) const {
       found->handler(req, res);
     }
   }
-  if (after_route_) after_route_(req, res);
+  if (after_route_ && !res.deferred) after_route_(req, res);
 }
 
 Status HttpServer::Bind(const std::string& host, int port) {

@@ -70,6 +70,19 @@ struct Response {
   std::string body;
   std::shared_ptr<EventStream> stream;  // set: an event stream instead of `body`
 
+  // A handler that answers later, from another thread (an ingest waits for
+  // its batch's durable commit), calls Defer() and returns: the request
+  // then holds its suspended connection but no thread, so the number of
+  // requests waiting is bounded by connections, not by workers. Calling
+  // the returned function once this Response holds the answer sends it
+  // (AfterRoute runs then); it must be called exactly once.
+  std::function<void()> Defer() {
+    deferred = true;
+    return defer();
+  }
+  bool deferred = false;
+  std::function<std::function<void()>()> defer;  // set by the server
+
   // Replaces every header named `name` (case-insensitive).
   void SetHeader(const std::string& name, const std::string& value);
   // Adds one more (Set-Cookie).
@@ -133,6 +146,11 @@ class HttpServer {
   void Route(const std::string& method, const std::string& pattern, Handler handler);
   void Get(const std::string& pattern, Handler handler) { Route("GET", pattern, handler); }
   void Post(const std::string& pattern, Handler handler) { Route("POST", pattern, handler); }
+  // A route whose handler never blocks (it answers at once or Defer()s):
+  // run on the event loop as soon as the request is whole, without the
+  // hand-over to a worker thread and back (two thread switches per
+  // request; the ingest route's cost under load). Exact paths only.
+  void Quick(const std::string& method, const std::string& path, Handler handler);
 
   // Runs on the event loop once the head is in, before any byte of the
   // body is read: must be quick and never block. Answering closes the
@@ -161,9 +179,12 @@ class HttpServer {
     std::string suffix;
     bool capture = false;
     bool any = false;
+    bool quick = false;
     Handler handler;
   };
   void Dispatch(Request& req, Response& res) const;
+  // The request goes to a Quick route.
+  bool IsQuick(const Request& req) const;
 
   HttpLimits limits_;
   std::vector<RouteEntry> routes_;

@@ -175,7 +175,7 @@ Result<std::unique_ptr<ClickHouseStore>> ClickHouseStore::Open(std::string_view 
       if (!created.ok()) return R(created.error(), "create schema: " + created.message());
     }
   }
-  std::unique_ptr<ClickHouseStore> store(new ClickHouseStore(std::move(nodes.front())));
+  std::unique_ptr<ClickHouseStore> store(new ClickHouseStore(std::move(nodes)));
   store->db_ = std::string(db);
   return R(std::move(store));
 }

@@ -77,11 +77,33 @@ class ClickHouseStore final : public SummaryStore {
   // INSERT, which the collector answers with 503.
   Status CheckSpace() override;
   UnreadableCounts Unreadable() override;
+  // Retention and site deletion (clickhouse_retention.cc): ALTER ... DELETE
+  // and DROP PARTITION on every listed node's local tables, waited for; an
+  // error when rows are left on a shard whose node is not listed.
+  Result<DeletedRows> DeleteDaysBefore(uint32_t first_kept_day) override;
+  Result<DeletedRows> DeleteSite(std::string_view site) override;
 
  private:
-  explicit ClickHouseStore(std::unique_ptr<ClickHouseHttp> node) : node_(std::move(node)) {}
+  explicit ClickHouseStore(std::vector<std::unique_ptr<ClickHouseHttp>> nodes)
+      : node_(std::move(nodes.front())) {
+    for (size_t i = 1; i < nodes.size(); ++i) other_nodes_.push_back(std::move(nodes[i]));
+  }
+
+  // Every listed node, the one spoken to first.
+  std::vector<ClickHouseHttp*> nodes() const {
+    std::vector<ClickHouseHttp*> all{node_.get()};
+    for (const auto& node : other_nodes_) all.push_back(node.get());
+    return all;
+  }
+  // Deletes the rows matching `where` from the day marks, cached day
+  // aggregates and sessions of every node (first dropping the sessions
+  // partitions wholly before day `drop_partitions_before`, when not 0).
+  Status DeleteOnEveryNode(const std::string& where, uint32_t drop_partitions_before);
+  // Deletes the config versions (grouped: site, hash, last) matching `where`.
+  Status DeleteConfigVersions(const std::string& where, uint64_t& deleted);
 
   std::unique_ptr<ClickHouseHttp> node_;
+  std::vector<std::unique_ptr<ClickHouseHttp>> other_nodes_;  // for schema and deletions
   std::string db_;
   std::mutex config_mutex_;  // one RecordCurrentConfig at a time per process
   std::mutex damage_mutex_;

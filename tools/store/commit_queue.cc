@@ -14,11 +14,24 @@ Status CommitQueue::Submit(StoredSummary summary) {
   if (closing_) return {Error::kUnavailable, "collector shutting down"};
   std::shared_ptr<Batch> batch = pending_;
   batch->items.push_back(std::move(summary));
+  batch->dones.emplace_back();
   // The writer sleeps only while nothing is pending: the first summary of
   // a batch wakes it, the others join that batch without a syscall.
   if (batch->items.size() == 1) work_ready_.notify_one();
   batch->done_cv.wait(lock, [&] { return batch->done; });
   return batch->status;
+}
+
+void CommitQueue::SubmitAsync(StoredSummary summary, Done done) {
+  std::unique_lock lock(mutex_);
+  if (closing_) {
+    lock.unlock();
+    done(Status{Error::kUnavailable, "collector shutting down"}, summary);
+    return;
+  }
+  pending_->items.push_back(std::move(summary));
+  pending_->dones.push_back(std::move(done));
+  if (pending_->items.size() == 1) work_ready_.notify_one();
 }
 
 void CommitQueue::Close() {
@@ -49,10 +62,14 @@ void CommitQueue::WriterLoop() {
     if (put.ok()) report.outcome = put.value();
     report.latency = std::chrono::steady_clock::now() - start;
     if (observer_) observer_(report);
+    const Status status = put.ok() ? Status{} : Status{put.error(), put.message()};
+    for (size_t i = 0; i < batch->items.size(); ++i) {
+      if (batch->dones[i]) batch->dones[i](status, batch->items[i]);
+    }
     lock.lock();
-    batch->status = put.ok() ? Status{} : Status{put.error(), put.message()};
+    batch->status = status;
     batch->done = true;
-    batch->items = {};  // the handlers only need the status
+    batch->items = {};  // the blocked handlers only need the status
     // Only this batch's handlers wake (one condition per batch: the
     // handlers of the next batch sleep on).
     batch->done_cv.notify_all();

@@ -9,6 +9,9 @@
 //  - A stopped shard: collectors answer 503 with Retry-After, nothing
 //    acknowledged is lost, and the refused summaries are taken once the
 //    shard is back.
+//  - `microconv prune` and `site delete` on the ClickHouse store: rows,
+//    day marks and cached day aggregates gone from both shards, the rest
+//    and its report kept.
 // Skipped, loudly, only when clickhouse-server is not installed.
 #include "tools/store/clickhouse_store.h"
 
@@ -26,6 +29,7 @@
 #include <set>
 #include <thread>
 
+#include "tests/integration/command_run.h"
 #include "tests/integration/journeys.h"
 #include "tests/integration/server_process.h"
 #include "tools/load/clickhouse_cluster.h"
@@ -280,6 +284,81 @@ TEST_F(ClickHouseStoreTest, StoppedShardMeans503AndNothingAcknowledgedIsLost) {
   }
   stored = StoredNonces("outage");
   EXPECT_EQ(stored.size(), nonces.size());
+}
+
+TEST_F(ClickHouseStoreTest, PruneAndSiteDeleteReachEveryShard) {
+  const std::string url = cluster_->StoreUrl(0, "retention");
+  auto opened = ClickHouseStore::Open(url.substr(13));
+  ASSERT_TRUE(opened.ok()) << opened.message();
+  SummaryStore& store = *opened.value();
+  const Config& config = journeys_.config();
+  ASSERT_TRUE(store.RecordCurrentConfig(config, 1).ok());
+  // Ten sessions per (site, day) on: a day of a partition wholly before the
+  // cutoff (dropped whole), the day before the cutoff (its partition holds
+  // kept days: deleted by a mutation), and the two kept days. Nonces are
+  // random, so both shards hold rows of every day.
+  const uint32_t kOldDay = 19000;
+  const uint32_t days[] = {kOldDay, kFirstDay - 1, kFirstDay, kLastDay};
+  const std::vector<uint8_t> base = journeys_.Summary("purchase", 1);
+  std::vector<StoredSummary> batch;
+  std::mt19937_64 rng(9);
+  for (const char* site : {"demo", "other"}) {
+    for (uint32_t day : days) {
+      for (int i = 0; i < 10; ++i) {
+        StoredSummary s{site, rng() | 1, 1, day, config.hash(), 1, {}};
+        s.bytes = Journeys::WithNonce(base, s.nonce);
+        batch.push_back(std::move(s));
+      }
+    }
+  }
+  ASSERT_TRUE(store.Put(batch).ok());
+  auto visited_days = [&] {
+    std::vector<uint32_t> visited;
+    auto read =
+        store.ForEachDayAggregate(config, 0, kLastDay, [&](uint32_t day, const Aggregate& a) {
+          EXPECT_EQ(a.sessions(), 10u) << day;
+          visited.push_back(day);
+        });
+    EXPECT_TRUE(read.ok()) << read.message();
+    return visited;
+  };
+  // Cached day aggregates of demo's four days now exist.
+  ASSERT_EQ(visited_days(), std::vector<uint32_t>(std::begin(days), std::end(days)));
+  auto sessions = [&](const std::string& site, uint32_t first, uint32_t last) {
+    size_t n = 0;
+    Status read = store.ForEachSession(site, first, last, [&](const StoredSummary&) {
+      ++n;
+      return true;
+    });
+    EXPECT_TRUE(read.ok()) << read.message;
+    return n;
+  };
+
+  TempDir scratch;
+  CommandRun prune = RunCommand(
+      MICROCONV_BINARY, {"prune", "--store", url, "--before", "2023-11-14"}, scratch.path());
+  ASSERT_EQ(prune.exit_code, 0) << prune.err;
+  EXPECT_NE(prune.out.find("deleted 4 days (40 sessions, 2 day aggregates, 0 damage rows, 0 "
+                           "config versions) before 2023-11-14"),
+            std::string::npos)
+      << prune.out;
+  for (const char* site : {"demo", "other"}) {
+    EXPECT_EQ(sessions(site, 0, kFirstDay - 1), 0u) << site;
+    EXPECT_EQ(sessions(site, kFirstDay, kLastDay), 20u) << site;
+  }
+  EXPECT_EQ(visited_days(), (std::vector<uint32_t>{kFirstDay, kLastDay}));
+
+  CommandRun remove = RunCommand(MICROCONV_BINARY,
+                                 {"site", "delete", "--store", url, "--site", "other", "--yes",
+                                  "--accounts", "sqlite:" + sqlite_dir_.store()},
+                                 scratch.path());
+  ASSERT_EQ(remove.exit_code, 0) << remove.err;
+  EXPECT_NE(remove.out.find("deleted site other: 2 days (20 sessions, 0 day aggregates"),
+            std::string::npos)
+      << remove.out;
+  EXPECT_EQ(sessions("other", 0, kLastDay), 0u);
+  EXPECT_EQ(sessions("demo", 0, kLastDay), 20u);
+  EXPECT_EQ(visited_days(), (std::vector<uint32_t>{kFirstDay, kLastDay}));
 }
 
 }  // namespace
