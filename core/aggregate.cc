@@ -13,29 +13,8 @@
 namespace microconv {
 namespace {
 
-// Stored sessions from before the traffic-source rules (core/traffic_source.h)
-// may hold any text: it is counted under one label, never shown.
-constexpr std::string_view kInvalidValue = "(invalid)";
-
-std::string_view Referrer(const flatbuffers::String* text) {
-  const std::string_view value = View(text);
-  return value.empty() || IsReferrerHost(value) ? value : kInvalidValue;
-}
-
-std::string_view Utm(const flatbuffers::String* text) {
-  const std::string_view value = View(text);
-  return value.empty() || IsUtmValue(value) ? value : kInvalidValue;
-}
-
 // No next action in this slot (skipped): matches no real action code.
 constexpr uint32_t kNoAction = 0xffffffff;
-
-// Two ASCII letters packed a << 8 | b, else 0 (unknown): keeps the
-// language and country maps bounded whatever a summary says.
-uint16_t ValidCode(uint16_t packed) {
-  auto letter = [](unsigned c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
-  return letter(packed >> 8) && letter(packed & 0xff) ? packed : 0;
-}
 
 template <size_t N>
 SegmentTally& Slot(std::array<SegmentTally, N>& slots, uint8_t value) {
@@ -99,6 +78,25 @@ PageTally& PageTally::operator-=(const PageTally& o) {
   active_ds -= o.active_ds;
   for (size_t i = 0; i < kScrollBuckets; ++i) scroll[i] -= o.scroll[i];
   return *this;
+}
+
+// Stored sessions from before the traffic-source rules (core/traffic_source.h)
+// may hold any text: it is counted under one label, never shown.
+constexpr std::string_view kInvalidValue = "(invalid)";
+
+uint16_t ValidSegmentCode(uint16_t packed) noexcept {
+  auto letter = [](unsigned c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  return letter(packed >> 8) && letter(packed & 0xff) ? packed : 0;
+}
+
+std::string_view ReferrerKey(const flatbuffers::String* text) {
+  const std::string_view value = View(text);
+  return value.empty() || IsReferrerHost(value) ? value : kInvalidValue;
+}
+
+std::string_view UtmKey(const flatbuffers::String* text) {
+  const std::string_view value = View(text);
+  return value.empty() || IsUtmValue(value) ? value : kInvalidValue;
 }
 
 Aggregate::Aggregate(const Config& config) : configured_(true), config_hash_(config.hash()) {
@@ -265,17 +263,17 @@ Status Aggregate::Fold(const wire::Summary& summary, bool remove) {
           : std::string_view(reinterpret_cast<const char*>(steps->data()), steps->size());
   put_key(paths_, path, PathTally{1, segment.converters});
 
-  put_key(referrers_, Referrer(summary.referrer()), segment);
-  put_key(utm_sources_, Utm(summary.utm_source()), segment);
-  put_key(utm_mediums_, Utm(summary.utm_medium()), segment);
-  put_key(utm_campaigns_, Utm(summary.utm_campaign()), segment);
+  put_key(referrers_, ReferrerKey(summary.referrer()), segment);
+  put_key(utm_sources_, UtmKey(summary.utm_source()), segment);
+  put_key(utm_mediums_, UtmKey(summary.utm_medium()), segment);
+  put_key(utm_campaigns_, UtmKey(summary.utm_campaign()), segment);
   const wire::Dimensions dims = facts.dims();
   put(Slot(devices_, static_cast<uint8_t>(dims.device())), segment);
   put(Slot(browsers_, static_cast<uint8_t>(dims.browser())), segment);
   put(Slot(oses_, static_cast<uint8_t>(dims.os())), segment);
   put(Slot(screens_, static_cast<uint8_t>(dims.screen())), segment);
-  PutId(languages_, ValidCode(dims.language()), segment, remove);
-  PutId(countries_, ValidCode(dims.country()), segment, remove);
+  PutId(languages_, ValidSegmentCode(dims.language()), segment, remove);
+  PutId(countries_, ValidSegmentCode(dims.country()), segment, remove);
 
   const auto* names = summary.names();
   if (const auto* elements = summary.elements()) {

@@ -49,6 +49,16 @@ inline constexpr size_t kScrollBuckets = 11;  // 0-9 %, 10-19 %, ..., 90-99 %, 1
 inline constexpr uint32_t kLiteralPageAction = 0xffff;
 inline constexpr uint16_t kNoSelector = 0xffff;
 
+// The key a summary's referrer and UTM values are counted under: the value,
+// "" when absent, "(invalid)" for stored text from before the traffic-source
+// rules (core/traffic_source.h). Report filters match the same keys.
+std::string_view ReferrerKey(const flatbuffers::String* text);
+std::string_view UtmKey(const flatbuffers::String* text);
+// A packed language or country code as counted: two ASCII letters packed
+// a << 8 | b, else 0 (unknown), so the maps stay bounded whatever a summary
+// says.
+uint16_t ValidSegmentCode(uint16_t packed) noexcept;
+
 // Heat grids are kept per page template and device class
 // (wire::DeviceClass: unknown, desktop, mobile, tablet).
 inline constexpr size_t kHeatDeviceClasses = 4;

@@ -21,6 +21,9 @@ constexpr const char* kBrowserNames[] = {"unknown", "chrome", "firefox", "safari
 constexpr const char* kOsNames[] = {"unknown", "windows", "macos",    "linux",
                                     "android", "ios",     "chromeos", "other"};
 constexpr const char* kScreenNames[] = {"unknown", "xs", "s", "m", "l", "xl", "xxl"};
+// The row of sessions with no referrer, and with no UTM value.
+constexpr std::string_view kDirect = "(direct)";
+constexpr std::string_view kNoUtm = "(none)";
 
 // "#3" for an index the config does not name. Built by append: GCC 12
 // warns falsely (-Wrestrict) on "#" + std::to_string(...) once inlined.
@@ -227,6 +230,22 @@ SegmentTable MakeTable(std::string dimension,
   return table;
 }
 
+// A language ("de") or country ("DE") as its segment row names it.
+std::string CodeName(uint16_t code, bool upper) {
+  if (code == 0) return "unknown";
+  std::string name = {static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
+  for (char& c : name) {
+    if (upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (!upper && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return name;
+}
+
+template <size_t N>
+std::string EnumName(const char* const (&names)[N], uint8_t value) {
+  return names[value < N ? value : 0];
+}
+
 template <size_t N, typename Slots>
 std::vector<std::pair<std::string, SegmentTally>> EnumValues(const char* const (&names)[N],
                                                              const Slots& slots) {
@@ -248,15 +267,7 @@ std::vector<std::pair<std::string, SegmentTally>> CodeValues(const IdMap<Segment
                                                              bool upper) {
   std::vector<std::pair<std::string, SegmentTally>> values;
   for (const auto& [code, tally] : map.entries) {
-    std::string name = "unknown";
-    if (code != 0) {
-      name = {static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
-      for (char& c : name) {
-        if (upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-        if (!upper && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      }
-    }
-    values.emplace_back(std::move(name), tally);
+    values.emplace_back(CodeName(code, upper), tally);
   }
   return values;
 }
@@ -272,10 +283,10 @@ void BuildSegments(const Aggregate& a, const ReportOptions& options, uint64_t k,
         MakeTable(BreakdownName(b), std::move(values), overflow, a, options, k));
   };
   const SegmentTally none;
-  add(Breakdown::kReferrer, StringValues(a.referrers(), "(direct)"), a.referrers().overflow());
-  add(Breakdown::kUtmSource, StringValues(a.utm_sources(), "(none)"), a.utm_sources().overflow());
-  add(Breakdown::kUtmMedium, StringValues(a.utm_mediums(), "(none)"), a.utm_mediums().overflow());
-  add(Breakdown::kUtmCampaign, StringValues(a.utm_campaigns(), "(none)"),
+  add(Breakdown::kReferrer, StringValues(a.referrers(), kDirect), a.referrers().overflow());
+  add(Breakdown::kUtmSource, StringValues(a.utm_sources(), kNoUtm), a.utm_sources().overflow());
+  add(Breakdown::kUtmMedium, StringValues(a.utm_mediums(), kNoUtm), a.utm_mediums().overflow());
+  add(Breakdown::kUtmCampaign, StringValues(a.utm_campaigns(), kNoUtm),
       a.utm_campaigns().overflow());
   add(Breakdown::kDevice, EnumValues(kDeviceNames, a.devices()), none);
   add(Breakdown::kBrowser, EnumValues(kBrowserNames, a.browsers()), none);
@@ -283,13 +294,6 @@ void BuildSegments(const Aggregate& a, const ReportOptions& options, uint64_t k,
   add(Breakdown::kScreen, EnumValues(kScreenNames, a.screens()), none);
   add(Breakdown::kLanguage, CodeValues(a.languages(), false), none);
   add(Breakdown::kCountry, CodeValues(a.countries(), true), none);
-}
-
-// The options' k, else the site's, else 5.
-uint32_t KAnonymity(const wire::SiteConfig& def, const ReportOptions& options) {
-  return options.k_anonymity >= 0   ? static_cast<uint32_t>(options.k_anonymity)
-         : def.privacy() != nullptr ? def.privacy()->k_anonymity()
-                                    : 5;
 }
 
 PageRow MakePageRow(std::string page, bool literal, const PageTally& t, uint64_t k) {
@@ -627,6 +631,84 @@ Result<Breakdown> BreakdownFromName(std::string_view name) {
     if (name == kBreakdownNames[i]) return static_cast<Breakdown>(i);
   }
   return {Error::kOutOfRange, "breakdown: unknown dimension"};
+}
+
+uint32_t KAnonymity(const wire::SiteConfig& def, const ReportOptions& options) {
+  return options.k_anonymity >= 0   ? static_cast<uint32_t>(options.k_anonymity)
+         : def.privacy() != nullptr ? def.privacy()->k_anonymity()
+                                    : 5;
+}
+
+std::string SessionSegmentValue(Breakdown breakdown, const wire::Summary& summary) {
+  const wire::SessionFacts facts =
+      summary.facts() != nullptr ? *summary.facts() : wire::SessionFacts();
+  const wire::Dimensions dims = facts.dims();
+  auto text = [](std::string_view key, std::string_view empty) {
+    return std::string(key.empty() ? empty : key);
+  };
+  switch (breakdown) {
+    case Breakdown::kReferrer:
+      return text(ReferrerKey(summary.referrer()), kDirect);
+    case Breakdown::kUtmSource:
+      return text(UtmKey(summary.utm_source()), kNoUtm);
+    case Breakdown::kUtmMedium:
+      return text(UtmKey(summary.utm_medium()), kNoUtm);
+    case Breakdown::kUtmCampaign:
+      return text(UtmKey(summary.utm_campaign()), kNoUtm);
+    case Breakdown::kDevice:
+      return EnumName(kDeviceNames, static_cast<uint8_t>(dims.device()));
+    case Breakdown::kBrowser:
+      return EnumName(kBrowserNames, static_cast<uint8_t>(dims.browser()));
+    case Breakdown::kOs:
+      return EnumName(kOsNames, static_cast<uint8_t>(dims.os()));
+    case Breakdown::kScreen:
+      return EnumName(kScreenNames, static_cast<uint8_t>(dims.screen()));
+    case Breakdown::kLanguage:
+      return CodeName(ValidSegmentCode(dims.language()), false);
+    case Breakdown::kCountry:
+      return CodeName(ValidSegmentCode(dims.country()), true);
+    case Breakdown::kAll:
+    case Breakdown::kNone:
+      break;
+  }
+  return {};
+}
+
+bool IsSegmentValue(Breakdown breakdown, std::string_view value) {
+  auto among = [value](const auto& names) {
+    return std::find(std::begin(names), std::end(names), value) != std::end(names);
+  };
+  auto code = [value](bool upper) {
+    if (value == "unknown") return true;
+    if (value.size() != 2) return false;
+    for (char c : value) {
+      if (upper ? (c < 'A' || c > 'Z') : (c < 'a' || c > 'z')) return false;
+    }
+    return true;
+  };
+  switch (breakdown) {
+    case Breakdown::kReferrer:
+    case Breakdown::kUtmSource:
+    case Breakdown::kUtmMedium:
+    case Breakdown::kUtmCampaign:
+      return !value.empty();
+    case Breakdown::kDevice:
+      return among(kDeviceNames);
+    case Breakdown::kBrowser:
+      return among(kBrowserNames);
+    case Breakdown::kOs:
+      return among(kOsNames);
+    case Breakdown::kScreen:
+      return among(kScreenNames);
+    case Breakdown::kLanguage:
+      return code(false);
+    case Breakdown::kCountry:
+      return code(true);
+    case Breakdown::kAll:
+    case Breakdown::kNone:
+      break;
+  }
+  return false;
 }
 
 Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,

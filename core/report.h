@@ -21,6 +21,7 @@
 #include "core/calendar.h"  // DateOfDay, ParseDay: the dates reports and queries speak
 #include "core/config.h"
 #include "core/report_history.h"
+#include "core/stats.h"
 #include "core/status.h"
 
 namespace microconv {
@@ -46,6 +47,15 @@ inline constexpr int kBreakdownCount = 12;
 const char* BreakdownName(Breakdown breakdown) noexcept;
 Result<Breakdown> BreakdownFromName(std::string_view name);
 
+// The value a session is counted under in the segment table of
+// `breakdown` (a single dimension), as the table's row names it: "(direct)",
+// "mobile", "DE", "de", "unknown"... Filters and the funnel breakdown use it,
+// so they name the rows the report shows.
+std::string SessionSegmentValue(Breakdown breakdown, const wire::Summary& summary);
+// Whether `value` can name a row of `breakdown`'s table (an enum dimension's
+// names, two letters for codes, any non-empty text for referrers and UTM).
+bool IsSegmentValue(Breakdown breakdown, std::string_view value);
+
 struct ReportOptions {
   int k_anonymity = -1;  // < 0: the config's privacy.k_anonymity
   int funnel = -1;       // < 0: every funnel; else only this funnel index
@@ -53,6 +63,9 @@ struct ReportOptions {
   size_t top_paths = 20;
   size_t top_rows = 50;  // rows per segment, page and element table
 };
+
+// The k a report applies: the options' k, else the site's, else 5.
+uint32_t KAnonymity(const wire::SiteConfig& def, const ReportOptions& options);
 
 // A share withheld under k (rendered as null in JSON).
 inline constexpr double kHiddenShare = -1;
@@ -100,6 +113,25 @@ struct DurationBucket {
   uint64_t sessions = 0;
 };
 
+// Conversion of one funnel for the sessions with one value of a dimension
+// (issue 14 point 3), with the 95 % Wilson interval of the rate.
+struct FunnelBreakdownRow {
+  std::string value;
+  bool suppressed = false;  // fewer than k sessions entered
+  uint64_t entered = 0;
+  uint64_t conversions = 0;
+  double conversion_rate = 0;
+  Interval interval;
+};
+
+// A funnel's conversion per value of `dimension` ("" when not asked for):
+// the top_rows values by entered sessions, the rest as "(other)".
+struct FunnelBreakdown {
+  std::string dimension;
+  std::vector<FunnelBreakdownRow> rows;
+  FunnelBreakdownRow other;
+};
+
 struct FunnelReport {
   std::string id;
   std::string label;
@@ -115,6 +147,7 @@ struct FunnelReport {
   std::vector<DurationBucket> time_to_convert;  // non-empty log buckets
   RevenueFigures revenue;                       // of the sessions that converted
   std::vector<FunnelStepRow> steps;
+  FunnelBreakdown breakdown;  // filled by the caller (a scan of sessions) when asked for
 };
 
 struct PathRow {
@@ -276,6 +309,55 @@ struct MicroRow {
   bool macro = false;
 };
 
+// What a filtered report counted (core/report_filter.h).
+struct FilterFigures {
+  std::string text;         // canonical filter text
+  uint64_t scanned = 0;     // stored sessions of the range read
+  uint64_t matched = 0;     // of which matched; 0 when suppressed
+  bool suppressed = false;  // 1..k-1 matched: every figure of the report withheld
+};
+
+// One figure of a report against the same figure of another period.
+enum class ChangeMethod : uint8_t {
+  kNone,            // shown, not tested (medians, means, money)
+  kPoisson,         // counts: PoissonRateTest per day of each period
+  kTwoProportionZ,  // rates: TwoProportionZTest
+};
+
+struct ComparedFigure {
+  std::string name;  // "sessions", "conversion_rate", ...
+  ChangeMethod method = ChangeMethod::kNone;
+  bool suppressed = false;  // withheld in either period
+  double current = 0;
+  double previous = 0;
+  double change = 0;  // current - previous
+  ChangeTest test;
+};
+
+struct ComparedStep {
+  std::string label;
+  // Reached sessions (Poisson) and share of entered (two-proportion z).
+  ComparedFigure reached;
+  ComparedFigure from_start;
+};
+
+struct ComparedFunnel {
+  std::string id;
+  std::vector<ComparedFigure> figures;  // entered, conversions, conversion_rate
+  std::vector<ComparedStep> steps;
+};
+
+// The report's figures against another period (issue 14 point 1): the
+// previous period of the same length or a chosen range.
+struct ReportComparison {
+  std::string from;  // the other period, YYYY-MM-DD
+  std::string to;
+  uint32_t days = 0;
+  std::vector<ComparedFigure> kpis;
+  std::vector<ComparedFunnel> funnels;
+  std::vector<DayRow> series;  // the other period's days, k applied
+};
+
 struct Report {
   std::string site;
   uint32_t config_hash = 0;
@@ -303,6 +385,11 @@ struct Report {
   // Stored sessions of the range that failed verification when read back
   // (a damaged store): not counted above. Filled by the caller.
   uint64_t unreadable_sessions = 0;
+  // Filled by the caller when the request had a filter / a comparison.
+  bool filtered = false;
+  FilterFigures filter;
+  bool compared = false;
+  ReportComparison comparison;
 };
 
 // kConfigMismatch when the aggregate was built for another config;

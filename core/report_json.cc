@@ -5,6 +5,7 @@
 #include "core/display_numbers.h"
 #include "core/heatmap.h"
 #include "core/json_writer.h"
+#include "core/report_compare.h"
 
 namespace microconv {
 namespace {
@@ -59,6 +60,33 @@ void RenderRevenue(JsonWriter& json, const RevenueFigures& r) {
   } else {
     json.Number(r.other_currency_orders);
   }
+  json.EndObject();
+}
+
+void RenderFunnelBreakdownRow(JsonWriter& json, const FunnelBreakdownRow& row) {
+  json.BeginObject(true);
+  json.FieldString("value", row.value);
+  Cell(json, row.suppressed, [&] {
+    json.Field("entered", row.entered);
+    json.Field("conversions", row.conversions);
+    Rate(json, "conversion_rate", row.conversion_rate);
+    Rate(json, "ci_low", row.interval.low);
+    Rate(json, "ci_high", row.interval.high);
+  });
+  json.EndObject();
+}
+
+// Conversion per value of a dimension, 95 % Wilson intervals.
+void RenderFunnelBreakdown(JsonWriter& json, const FunnelBreakdown& breakdown) {
+  json.Key("breakdown");
+  json.BeginObject();
+  json.FieldString("dimension", breakdown.dimension);
+  json.Key("rows");
+  json.BeginArray(false);
+  for (const FunnelBreakdownRow& row : breakdown.rows) RenderFunnelBreakdownRow(json, row);
+  json.EndArray();
+  json.Key("other");
+  RenderFunnelBreakdownRow(json, breakdown.other);
   json.EndObject();
 }
 
@@ -140,6 +168,7 @@ void RenderFunnels(JsonWriter& json, const std::vector<FunnelReport>& funnels) {
       json.EndObject();
     }
     json.EndArray();
+    if (!f.breakdown.dimension.empty()) RenderFunnelBreakdown(json, f.breakdown);
     json.EndObject();
   }
   json.EndArray();
@@ -383,6 +412,78 @@ void RenderDays(JsonWriter& json, const std::vector<DayRow>& days) {
   json.EndArray();
 }
 
+void RenderFilter(JsonWriter& json, const FilterFigures& filter) {
+  json.Key("filter");
+  json.BeginObject();
+  json.FieldString("text", filter.text);
+  json.Field("scanned_sessions", filter.scanned);
+  Cell(json, filter.suppressed, [&] { json.Field("matched_sessions", filter.matched); });
+  json.EndObject();
+}
+
+void RenderComparedFigure(JsonWriter& json, const ComparedFigure& f) {
+  json.BeginObject(true);
+  json.FieldString("name", f.name);
+  json.FieldString("test", ChangeMethodName(f.method));
+  Cell(json, f.suppressed, [&] {
+    const int decimals = f.method == ChangeMethod::kTwoProportionZ ? kRateDecimals : 2;
+    json.FieldFixed("current", f.current, decimals);
+    json.FieldFixed("previous", f.previous, decimals);
+    json.FieldFixed("change", f.change, decimals);
+    json.Key("relative_change");
+    if (f.previous == 0) {
+      json.Null();
+    } else {
+      json.Fixed(f.change / f.previous, kRateDecimals);
+    }
+    if (f.method != ChangeMethod::kNone) {
+      json.FieldFixed("z", f.test.z, 3);
+      json.FieldBool("significant", f.test.significant);
+    }
+  });
+  json.EndObject();
+}
+
+void RenderFigures(JsonWriter& json, std::string_view key,
+                   const std::vector<ComparedFigure>& figures) {
+  json.Key(key);
+  json.BeginArray(false);
+  for (const ComparedFigure& f : figures) RenderComparedFigure(json, f);
+  json.EndArray();
+}
+
+void RenderComparison(JsonWriter& json, const ReportComparison& c) {
+  json.Key("comparison");
+  json.BeginObject();
+  json.FieldString("from", c.from);
+  json.FieldString("to", c.to);
+  json.Field("days", c.days);
+  RenderFigures(json, "kpis", c.kpis);
+  json.Key("funnels");
+  json.BeginArray(false);
+  for (const ComparedFunnel& f : c.funnels) {
+    json.BeginObject();
+    json.FieldString("id", f.id);
+    RenderFigures(json, "figures", f.figures);
+    json.Key("steps");
+    json.BeginArray(false);
+    for (const ComparedStep& s : f.steps) {
+      json.BeginObject();
+      json.FieldString("label", s.label);
+      json.Key("reached");
+      RenderComparedFigure(json, s.reached);
+      json.Key("from_start");
+      RenderComparedFigure(json, s.from_start);
+      json.EndObject();
+    }
+    json.EndArray();
+    json.EndObject();
+  }
+  json.EndArray();
+  RenderDays(json, c.series);
+  json.EndObject();
+}
+
 }  // namespace
 
 std::string RenderReportJson(const Report& report) {
@@ -423,6 +524,8 @@ std::string RenderReportJson(const Report& report) {
   if (!report.daily.empty()) RenderDaily(json, report.daily);
   if (report.history.first_day <= report.history.last_day)
     RenderReportHistory(json, report.history);
+  if (report.filtered) RenderFilter(json, report.filter);
+  if (report.compared) RenderComparison(json, report.comparison);
   json.EndObject();
   return std::move(json).Take();
 }

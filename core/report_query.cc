@@ -62,6 +62,38 @@ Result<ReportRequest> ParseReportQuery(std::span<const ReportParam> params, cons
     }
     request.daily = daily.value();
   }
+  if (auto text = Param(params, "filter")) {
+    auto filter = ParseReportFilter(*text, config);
+    if (!filter.ok()) return {filter.error(), filter.message()};
+    request.filter = std::move(filter).value();
+  }
+  if (auto name = Param(params, "funnel_breakdown")) {
+    auto dimension = BreakdownFromName(*name);
+    if (!dimension.ok() || dimension.value() == Breakdown::kAll ||
+        dimension.value() == Breakdown::kNone) {
+      return Bad("funnel_breakdown: expected one dimension, e.g. country");
+    }
+    request.funnel_breakdown = dimension.value();
+  }
+  if (auto compare = Param(params, "compare")) {
+    const uint32_t days = request.to - request.from + 1;
+    DayRange& other = request.compare_range;
+    if (*compare == "previous") {
+      if (request.from < days) return Bad("compare: the previous period starts before 1970");
+      other = {request.from - days, request.from - 1};
+    } else {
+      const size_t dots = compare->find("..");
+      if (dots == std::string_view::npos || !ParseDay(compare->substr(0, dots), other.from) ||
+          !ParseDay(compare->substr(dots + 2), other.to)) {
+        return Bad("compare: expected previous or YYYY-MM-DD..YYYY-MM-DD");
+      }
+      if (other.from > other.to) return Bad("compare: from after to");
+      if (other.to - other.from >= kMaxReportDays) {
+        return Bad("compare: at most " + std::to_string(kMaxReportDays) + " days");
+      }
+    }
+    request.compare = true;
+  }
   return request;
 }
 

@@ -13,6 +13,7 @@
 
 #include "core/config.h"
 #include "core/report.h"
+#include "core/report_filter.h"
 #include "core/status.h"
 
 namespace microconv {
@@ -29,8 +30,8 @@ struct ReportParam {
 
 // The query parameter names, in the order the front ends document them (the
 // CLI takes each as a --flag).
-inline constexpr std::string_view kReportParamNames[] = {"from", "to", "funnel", "breakdown",
-                                                         "daily"};
+inline constexpr std::string_view kReportParamNames[] = {
+    "from", "to", "funnel", "breakdown", "daily", "filter", "compare", "funnel_breakdown"};
 
 struct DayRange {
   uint32_t from = 0;  // UTC day numbers, inclusive
@@ -43,6 +44,19 @@ struct ReportRequest {
   uint32_t to = 0;
   std::string funnel_id;               // empty: every funnel
   Breakdown daily = Breakdown::kNone;  // else per-day segment tables of it
+  // "filter": only the matching sessions (a scan of the stored summaries).
+  ReportFilter filter;
+  // "compare": "previous" (the period of the same length just before) or
+  // "FROM..TO"; the other period's figures ride along (Report::comparison).
+  bool compare = false;
+  DayRange compare_range;
+  // "funnel_breakdown": each funnel's conversion per value of one dimension
+  // (a scan of the stored summaries, like a filter).
+  Breakdown funnel_breakdown = Breakdown::kNone;
+  // Whether answering needs the stored summaries, not only day aggregates.
+  bool NeedsScan() const noexcept {
+    return !filter.empty() || funnel_breakdown != Breakdown::kNone;
+  }
   // funnel (index of funnel_id), breakdown; k_anonymity stays -1 (the
   // config's) unless the front end overrides it from its own flags: a query
   // must never lower a site's k.
@@ -55,9 +69,8 @@ struct ReportRequest {
 // range with it too.
 Result<DayRange> ParseDayRange(std::span<const ReportParam> params, uint32_t today);
 
-// The request of `params` ("from", "to", "funnel", "breakdown", "daily";
-// other names are ignored) for the site of `config`. Errors are
-// kOutOfRange with a message that starts with the parameter's name
+// The request of `params` (kReportParamNames; other names are ignored) for the site of `config`.
+// Errors are kOutOfRange with a message that starts with the parameter's name
 // ("from: expected YYYY-MM-DD").
 Result<ReportRequest> ParseReportQuery(std::span<const ReportParam> params, const Config& config,
                                        uint32_t today);

@@ -1,5 +1,6 @@
 #include "core/stats.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 
@@ -120,6 +121,35 @@ ProportionDifference NewcombeDifference(uint64_t successes1, uint64_t trials1, u
   result.significant =
       trials1 > 0 && trials2 > 0 && (result.interval.low > 0 || result.interval.high < 0);
   return result;
+}
+
+ChangeTest TwoProportionZTest(uint64_t successes1, uint64_t trials1, uint64_t successes2,
+                              uint64_t trials2) noexcept {
+  ChangeTest test;
+  if (trials1 == 0 || trials2 == 0) return test;
+  successes1 = std::min(successes1, trials1);
+  successes2 = std::min(successes2, trials2);
+  const double n1 = static_cast<double>(trials1);
+  const double n2 = static_cast<double>(trials2);
+  const double pooled = static_cast<double>(successes1 + successes2) / (n1 + n2);
+  const double variance = pooled * (1 - pooled) * (1 / n1 + 1 / n2);
+  if (variance <= 0) return test;
+  test.z = (static_cast<double>(successes1) / n1 - static_cast<double>(successes2) / n2) /
+           std::sqrt(variance);
+  test.significant = std::fabs(test.z) > kZ95;
+  return test;
+}
+
+ChangeTest PoissonRateTest(uint64_t count1, double exposure1, uint64_t count2,
+                           double exposure2) noexcept {
+  ChangeTest test;
+  if (exposure1 <= 0 || exposure2 <= 0 || count1 + count2 == 0) return test;
+  const double c1 = static_cast<double>(count1);
+  const double c2 = static_cast<double>(count2);
+  const double variance = c1 / (exposure1 * exposure1) + c2 / (exposure2 * exposure2);
+  test.z = (c1 / exposure1 - c2 / exposure2) / std::sqrt(variance);
+  test.significant = std::fabs(test.z) > kZ95;
+  return test;
 }
 
 double Ratio(uint64_t numerator, uint64_t denominator) noexcept {

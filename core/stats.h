@@ -112,6 +112,26 @@ struct ProportionDifference {
 ProportionDifference NewcombeDifference(uint64_t successes1, uint64_t trials1, uint64_t successes2,
                                         uint64_t trials2, double z = kZ95) noexcept;
 
+// A change between two periods and whether it is beyond noise at 95 %
+// (|z| > kZ95, two-sided).
+struct ChangeTest {
+  double z = 0;
+  bool significant = false;
+};
+
+// Two-proportion z-test with the pooled proportion: rates (conversion,
+// bounce) of two independent periods. Not significant when either period
+// has no trials or the pooled rate is 0 or 1 (no variance).
+ChangeTest TwoProportionZTest(uint64_t successes1, uint64_t trials1, uint64_t successes2,
+                              uint64_t trials2) noexcept;
+
+// Counts (sessions, conversions, page views) as Poisson rates per unit of
+// exposure (days of the period), compared with the normal approximation:
+// z = (c1/e1 - c2/e2) / sqrt(c1/e1^2 + c2/e2^2). Not significant when both
+// counts are 0 or an exposure is 0.
+ChangeTest PoissonRateTest(uint64_t count1, double exposure1, uint64_t count2,
+                           double exposure2) noexcept;
+
 // successes / trials, 0 when trials == 0.
 double Ratio(uint64_t numerator, uint64_t denominator) noexcept;
 

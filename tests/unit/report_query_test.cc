@@ -116,6 +116,43 @@ TEST_F(ReportQueryTest, DayRangeAloneIgnoresTheOtherParameters) {
   EXPECT_EQ(range.value().from, kNov14 - (kDefaultReportDays - 1));
 }
 
+TEST_F(ReportQueryTest, CompareNamesThePreviousPeriodOrAChosenRange) {
+  // 2023-11-08..14 (7 days) against 2023-11-01..07.
+  auto previous = Parse({{"from", "2023-11-08"}, {"to", "2023-11-14"}, {"compare", "previous"}});
+  ASSERT_TRUE(previous.ok()) << previous.message();
+  EXPECT_TRUE(previous.value().compare);
+  EXPECT_EQ(previous.value().compare_range.from, kNov14 - 13);
+  EXPECT_EQ(previous.value().compare_range.to, kNov14 - 7);
+  auto chosen = Parse({{"compare", "2022-11-01..2022-11-30"}});
+  ASSERT_TRUE(chosen.ok()) << chosen.message();
+  EXPECT_EQ(DateOfDay(chosen.value().compare_range.from), "2022-11-01");
+  EXPECT_EQ(DateOfDay(chosen.value().compare_range.to), "2022-11-30");
+  EXPECT_FALSE(Parse({}).value().compare);
+  for (const char* bad : {"last", "2022-11-30..2022-11-01", "2022-11-01", "2022-11-01..x"}) {
+    auto request = Parse({{"compare", bad}});
+    ASSERT_FALSE(request.ok()) << bad;
+    EXPECT_TRUE(request.message().starts_with("compare: ")) << request.message();
+  }
+  // The previous period of a range starting at day 0 would start before it.
+  EXPECT_EQ(
+      Parse({{"from", "1970-01-01"}, {"to", "1970-01-02"}, {"compare", "previous"}}).message(),
+      "compare: the previous period starts before 1970");
+}
+
+TEST_F(ReportQueryTest, FilterAndFunnelBreakdownAreParsed) {
+  auto request =
+      Parse({{"filter", "device:mobile,!micro:purchase"}, {"funnel_breakdown", "country"}});
+  ASSERT_TRUE(request.ok()) << request.message();
+  EXPECT_EQ(request.value().filter.terms().size(), 2u);
+  EXPECT_EQ(request.value().funnel_breakdown, Breakdown::kCountry);
+  EXPECT_TRUE(request.value().NeedsScan());
+  EXPECT_FALSE(Parse({}).value().NeedsScan());
+  EXPECT_EQ(Parse({{"filter", "micro:nope"}}).message(),
+            "filter: micro:nope: unknown micro-conversion id");
+  EXPECT_EQ(Parse({{"funnel_breakdown", "all"}}).message(),
+            "funnel_breakdown: expected one dimension, e.g. country");
+}
+
 TEST(ConfigFunnelLookupTest, FindsFunnelsById) {
   auto config = testing::CompiledShopConfig("shop");
   ASSERT_TRUE(config.ok());

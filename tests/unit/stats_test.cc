@@ -112,6 +112,37 @@ TEST(NewcombeDifferenceTest, NotSignificantWhenIntervalSpansZeroOrGroupEmpty) {
   EXPECT_EQ(empty.p2, 0);
 }
 
+TEST(TwoProportionZTestTest, KnownValues) {
+  // 45/100 against 30/100: pooled 0.375, z = 0.15 / sqrt(0.375 * 0.625 *
+  // 0.02) = 2.1909 (statsmodels proportions_ztest gives the same).
+  const ChangeTest up = TwoProportionZTest(45, 100, 30, 100);
+  EXPECT_NEAR(up.z, 2.190890, 1e-6);
+  EXPECT_TRUE(up.significant);
+  // 12/100 against 10/100: z = 0.4520, noise.
+  const ChangeTest small = TwoProportionZTest(12, 100, 10, 100);
+  EXPECT_NEAR(small.z, 0.451985, 1e-6);
+  EXPECT_FALSE(small.significant);
+  EXPECT_NEAR(TwoProportionZTest(30, 100, 45, 100).z, -2.190890, 1e-6);
+  // No trials, or no variance (both 0 % or both 100 %): never significant.
+  EXPECT_FALSE(TwoProportionZTest(5, 10, 0, 0).significant);
+  EXPECT_FALSE(TwoProportionZTest(0, 10, 0, 50).significant);
+  EXPECT_FALSE(TwoProportionZTest(10, 10, 50, 50).significant);
+}
+
+TEST(PoissonRateTestTest, KnownValues) {
+  // 130 against 100 over equal periods: z = 30 / sqrt(230) = 1.9782.
+  const ChangeTest up = PoissonRateTest(130, 7, 100, 7);
+  EXPECT_NEAR(up.z, 1.978141, 1e-6);
+  EXPECT_TRUE(up.significant);
+  // 120 against 100: z = 20 / sqrt(220) = 1.3484, noise.
+  EXPECT_NEAR(PoissonRateTest(120, 1, 100, 1).z, 1.348400, 1e-6);
+  EXPECT_FALSE(PoissonRateTest(120, 1, 100, 1).significant);
+  // Rates per day: 140 in 14 days is 100 in 10 days, no change at all.
+  EXPECT_NEAR(PoissonRateTest(140, 14, 100, 10).z, 0, 1e-12);
+  EXPECT_FALSE(PoissonRateTest(0, 7, 0, 7).significant);
+  EXPECT_FALSE(PoissonRateTest(5, 0, 1, 7).significant);
+}
+
 TEST(RatioTest, ZeroDenominator) {
   EXPECT_EQ(Ratio(3, 0), 0);
   EXPECT_EQ(Ratio(1, 4), 0.25);

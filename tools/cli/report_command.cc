@@ -24,10 +24,14 @@ namespace {
 constexpr const char* kUsage =
     "usage: microconv report --store sqlite:PATH --sites DIR --site SITE\n"
     "         [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--funnel ID] [--breakdown NAME]\n"
-    "         [--daily NAME] [--format table|json|csv] [--k N]\n"
+    "         [--daily NAME] [--filter TERMS] [--compare previous|FROM..TO]\n"
+    "         [--funnel_breakdown NAME] [--format table|json|csv] [--k N]\n"
     "The flags are the query parameters of GET /api/report/SITE (same defaults and\n"
     "limits: the 30 days ending today, UTC); --daily adds per-day segment tables\n"
-    "to the json. --k overrides the site's k-anonymity like `serve --k`.\n";
+    "to the json. --filter country:DE,!micro:newsletter,step:checkout.2 counts only\n"
+    "the matching sessions; --compare adds the other period's figures and changes\n"
+    "and --funnel_breakdown each funnel's conversion per value (json).\n"
+    "--k overrides the site's k-anonymity like `serve --k`.\n";
 
 }  // namespace
 
@@ -41,6 +45,9 @@ int RunReport(int argc, char** argv) {
                               {"--funnel"},
                               {"--breakdown"},
                               {"--daily"},
+                              {"--filter"},
+                              {"--compare"},
+                              {"--funnel_breakdown"},
                               {"--format"},
                               {"--k"}});
   if (auto stop = StopAtFlags(parsed, "report", kUsage)) return *stop;

@@ -351,6 +351,11 @@ void Collector::Report(const Request& req, Response& res) {
     LogEvent("store: report failed: " + report.message());
     return Reject(res, 503, "store_unavailable", "", false);
   }
+  // A filter or funnel breakdown over more stored sessions than one report
+  // may read (tools/store/filtered_report.h): the range is too large.
+  if (!report.ok() && report.error() == Error::kTooLarge) {
+    return Reject(res, 413, ErrorName(report.error()), report.message(), false);
+  }
   if (!report.ok()) return Reject(res, 400, ErrorName(report.error()), report.message(), false);
   res.SetHeader("Cache-Control", "no-store");
   if (format == "csv") {

@@ -37,6 +37,7 @@ void LiveBoard::Record(const Config& config, const wire::Summary& summary, Clock
     }
   }
   std::lock_guard lock(mutex_);
+  ++stored_by_site_[std::string(config.site())];
   if (now - last_prune_ > std::chrono::seconds(10)) PruneLocked(now);
   auto& sessions = sites_[std::string(config.site())];
   auto it = sessions.find(summary.nonce());
@@ -81,8 +82,12 @@ std::string LiveBoard::RenderJson(const Config& config, Clock::time_point now) {
   }
   uint64_t active = 0;
   uint64_t overflow = 0;
+  uint64_t stored = 0;
   {
     std::lock_guard lock(mutex_);
+    if (auto it = stored_by_site_.find(std::string(config.site())); it != stored_by_site_.end()) {
+      stored = it->second;
+    }
     if (auto it = overflow_by_site_.find(std::string(config.site()));
         it != overflow_by_site_.end()) {
       overflow = it->second;
@@ -106,7 +111,8 @@ std::string LiveBoard::RenderJson(const Config& config, Clock::time_point now) {
   AppendJsonString(config.site(), out);
   out += ",\"window_seconds\":" + std::to_string(std::chrono::seconds(kLiveWindow).count()) +
          ",\"active_sessions\":" + std::to_string(active) +
-         ",\"overflow\":" + std::to_string(overflow) + ",\"funnels\":[";
+         ",\"overflow\":" + std::to_string(overflow) +
+         ",\"stored_summaries\":" + std::to_string(stored) + ",\"funnels\":[";
   for (size_t f = 0; f < funnel_count; ++f) {
     const auto* funnel = def.funnels()->Get(f);
     if (f > 0) out += ',';

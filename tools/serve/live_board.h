@@ -66,6 +66,9 @@ class LiveBoard {
   std::mutex mutex_;
   std::unordered_map<std::string, std::unordered_map<uint64_t, Entry>> sites_;
   std::unordered_map<std::string, uint64_t> overflow_by_site_;
+  // Summaries committed per site since start ("stored_summaries"): the
+  // dashboard re-queries its report when this moves.
+  std::unordered_map<std::string, uint64_t> stored_by_site_;
   size_t size_ = 0;
   uint64_t overflow_ = 0;
   Clock::time_point last_prune_{};

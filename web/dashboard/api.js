@@ -52,10 +52,15 @@ export async function fetchSites() {
 // The whole report of a date range: every funnel and every breakdown, so the
 // funnel and breakdown pickers switch views without another round trip; for
 // ranges the collector can split by day, referrers per day too.
-export async function fetchReport(site, { from, to }, signal) {
+// `filter`, `compare` and `funnel_breakdown` are the report query's own
+// parameters (core/report_query.h), passed as the URL holds them.
+export async function fetchReport(site, { from, to, filter, compare, funnel_breakdown }, signal) {
   const params = new URLSearchParams();
   if (from) params.set('from', from);
   if (to) params.set('to', to);
+  if (filter) params.set('filter', filter);
+  if (compare) params.set('compare', compare);
+  if (funnel_breakdown) params.set('funnel_breakdown', funnel_breakdown);
   // The collector splits days by a dimension for ranges up to its daily limit.
   if (from && to && reportQuery && daysBetween(from, to) < reportQuery.daily_max_days)
     params.set('daily', 'referrer');

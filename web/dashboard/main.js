@@ -6,12 +6,22 @@ import { disposeCharts } from './charts.js';
 import { download, downloadUrl, reportCsvUrl } from './csv.js';
 import { fillDays } from './daily.js';
 import { clear, el, emptyState } from './dom.js';
-import { addDays, daysBetween, formatDay, formatDayLong, isDate, todayUtc } from './format.js';
+import { joinFilter, renderFilterBar, splitFilter, wireFilterClicks } from './filters.js';
+import {
+  addDays,
+  daysBetween,
+  formatDay,
+  formatDayLong,
+  formatInt,
+  isDate,
+  todayUtc,
+} from './format.js';
 import { microLabels } from './labels.js';
 import { renderExits } from './panels/exits.js';
 import { renderForms } from './panels/forms.js';
 import { renderFrustration } from './panels/frustration.js';
 import { renderFunnel } from './panels/funnel.js';
+import { renderFunnelBreakdown } from './panels/funnel_breakdown.js';
 import { createHeatmapPanel } from './panels/heatmap.js';
 import { renderKpis } from './panels/kpis.js';
 import { renderLift } from './panels/lift.js';
@@ -30,6 +40,7 @@ const controls = {
   to: $('to'),
   funnel: $('funnel'),
   breakdown: $('breakdown'),
+  compare: $('compare'),
   exportCsv: $('export-csv'),
   exportJson: $('export-json'),
   presets: [...document.querySelectorAll('[data-days]')],
@@ -40,6 +51,10 @@ const kPanels = [
   ['kpis-body', renderKpis],
   ['traffic-body', renderTraffic],
   ['funnel-body', renderFunnel],
+  [
+    'funnel-breakdown-body',
+    (body, view) => renderFunnelBreakdown(body, view, (dimension) => setFunnelBreakdown(dimension)),
+  ],
   ['time-to-convert-body', renderTimeToConvert],
   ['next-actions-body', renderNextActions],
   ['paths-body', renderPaths],
@@ -54,7 +69,10 @@ const state = readState();
 let report = null;
 let sections = [];
 let inflight = null;
-const live = createLivePanel($('live-body'));
+// New summaries stored (the live stream's count moves): the panels re-query,
+// at most every kLiveRefreshMs and only while the tab is visible.
+const kLiveRefreshMs = 5000;
+const live = createLivePanel($('live-body'), { onStored: scheduleLiveRefresh });
 const heatmap = createHeatmapPanel($('heatmap-body'));
 
 async function boot() {
@@ -72,6 +90,7 @@ async function boot() {
   );
   controls.site.value = state.site;
   controls.breakdown.value = state.breakdown;
+  controls.compare.value = state.compare === 'previous' ? 'previous' : '';
   $('page-title').textContent = state.site;
   syncRangeInputs();
   wireControls();
@@ -119,6 +138,18 @@ function wireControls() {
     state.breakdown = controls.breakdown.value;
     render();
   });
+  // A comparison and filters change the question: re-query.
+  controls.compare.addEventListener('change', () => {
+    state.compare = controls.compare.value;
+    load();
+  });
+  wireFilterClicks($('panels'), (term) => {
+    const terms = splitFilter(state.filter);
+    if (!terms.includes(term)) setFilter([...terms, term]);
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden && liveRefreshPending) scheduleLiveRefresh();
+  });
   $('controls').addEventListener('submit', (event) => event.preventDefault());
   controls.exportCsv.addEventListener('click', exportCsv);
   controls.exportJson.addEventListener('click', exportJson);
@@ -138,23 +169,59 @@ function syncRangeInputs() {
   writeState(state);
 }
 
-async function load() {
+function setFilter(terms) {
+  state.filter = joinFilter(terms);
+  load();
+}
+
+function setFunnelBreakdown(dimension) {
+  state.funnel_breakdown = dimension;
+  load();
+}
+
+let liveTimer = 0;
+let liveRefreshPending = false;
+let lastLoadAt = 0;
+
+// Debounced: one re-query at most every kLiveRefreshMs, none while hidden
+// (it runs when the tab is shown again).
+function scheduleLiveRefresh() {
+  liveRefreshPending = true;
+  if (liveTimer || document.hidden || !report) return;
+  const wait = Math.max(0, lastLoadAt + kLiveRefreshMs - Date.now());
+  liveTimer = setTimeout(() => {
+    liveTimer = 0;
+    if (document.hidden) return;
+    liveRefreshPending = false;
+    load({ quiet: true });
+  }, wait);
+}
+
+// quiet: a live refresh, drawn over the report in place (no loading state,
+// the scroll position kept).
+async function load({ quiet = false } = {}) {
   inflight?.abort();
   const controller = new AbortController();
   inflight = controller;
-  document.body.dataset.state = 'loading';
+  lastLoadAt = Date.now();
+  if (!quiet) document.body.dataset.state = 'loading';
   document.body.setAttribute('aria-busy', 'true');
-  showError('');
+  if (!quiet) showError('');
   writeState(state);
   try {
     if (state.from > state.to) throw new ApiError(0, 'the start date is after the end date');
     const next = await fetchReport(state.site, state, controller.signal);
     if (inflight !== controller) return;
     report = next;
+    const scroll = [window.scrollX, window.scrollY];
     render();
+    if (quiet) window.scrollTo(...scroll);
     document.body.dataset.state = 'ready';
+    document.body.dataset.refreshedAt = String(Date.now());
   } catch (error) {
     if (error.name === 'AbortError' || inflight !== controller) return;
+    // A failed live refresh keeps the report shown; the next one retries.
+    if (quiet && report) return;
     showError(`Could not load the report: ${error.message}`);
     $('loading').hidden = true;
     document.body.dataset.state = 'error';
@@ -185,8 +252,14 @@ function render() {
   const noSessions =
     (report.engagement?.suppressed && !(report.days || []).length) ||
     report.engagement?.sessions === 0;
+  renderFilterBar($('filter-bar'), splitFilter(state.filter), {
+    onChange: setFilter,
+    label: microLabels(report),
+    scanned: filterNote(report),
+  });
   const view = {
     report: noSessions ? { ...report, engagement: zeroEngagement() } : report,
+    funnelBreakdown: state.funnel_breakdown,
     funnel: funnels.find((f) => f.id === state.funnel) || null,
     breakdown: state.breakdown,
     k,
@@ -235,7 +308,17 @@ function renderHeader(noSessions) {
   $('privacy-note').textContent =
     `Computed in visitors' browsers \u00b7 cells under ${report.k_anonymity} sessions are hidden`;
   const notice = $('notice');
-  if (noSessions) {
+  if (report.filter && (report.filter.suppressed || !report.filter.matched_sessions)) {
+    clear(
+      notice,
+      el('p', {
+        text: report.filter.suppressed
+          ? `Fewer than ${report.k_anonymity} sessions match these filters: their numbers are hidden for privacy. Remove a filter or pick a longer range.`
+          : 'No sessions match these filters in this range.',
+      }),
+    );
+    notice.hidden = false;
+  } else if (noSessions) {
     const origin = location.origin;
     clear(
       notice,
@@ -261,6 +344,15 @@ function renderHeader(noSessions) {
   } else {
     notice.hidden = true;
   }
+}
+
+// What the filtered report counted, or why it shows nothing.
+function filterNote(r) {
+  const f = r.filter;
+  if (!f) return '';
+  if (f.suppressed)
+    return `fewer than ${r.k_anonymity} of ${formatInt(f.scanned_sessions)} sessions match: hidden for privacy`;
+  return `${formatInt(f.matched_sessions)} of ${formatInt(f.scanned_sessions)} sessions match`;
 }
 
 function zeroEngagement() {

@@ -1,5 +1,6 @@
-// The dashboard's view as URL state (?site=&from=&to=&funnel=&breakdown=),
-// so a reload or a shared link shows the same report.
+// The dashboard's view as URL state (?site=&from=&to=&funnel=&breakdown=
+// &filter=&compare=&funnel_breakdown=), so a reload or a shared link shows
+// the same report, filters and comparison included.
 import { addDays, isDate, todayUtc } from './format.js';
 
 // Labels of the breakdown names the collector serves (GET /api/sites,
@@ -38,6 +39,9 @@ export function readState(search = location.search) {
     to: isDate(to) ? to : '',
     funnel: params.get('funnel') || '',
     breakdown: params.get('breakdown') || '',
+    filter: params.get('filter') || '',
+    compare: params.get('compare') || '',
+    funnel_breakdown: params.get('funnel_breakdown') || '',
   };
 }
 
@@ -55,7 +59,16 @@ export function withServedDefaults(state, query) {
 
 export function writeState(state) {
   const params = new URLSearchParams(location.search);
-  for (const key of ['site', 'from', 'to', 'funnel', 'breakdown']) {
+  for (const key of [
+    'site',
+    'from',
+    'to',
+    'funnel',
+    'breakdown',
+    'filter',
+    'compare',
+    'funnel_breakdown',
+  ]) {
     if (state[key]) params.set(key, state[key]);
     else params.delete(key);
   }

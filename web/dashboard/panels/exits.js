@@ -1,6 +1,7 @@
 // Exits: which pages visitors leave the site from, and which they enter and
 // bounce on.
 import { clear, dataTable, el, emptyState, shareBar } from '../dom.js';
+import { filterRow, filterTerm } from '../filters.js';
 import { formatInt, formatPercent } from '../format.js';
 
 export function renderExits(body, view) {
@@ -66,6 +67,8 @@ export function renderExits(body, view) {
       rows: pages,
       k: view.k,
       className: 'exits-table',
+      // A page row filters every panel to the sessions that viewed it.
+      rowAttrs: (p) => (p.page.startsWith('/') ? filterRow(filterTerm('page', p.page)) : {}),
     }),
   );
 }

@@ -1,6 +1,8 @@
 // Funnel: where visitors drop off, and how long each step takes.
 import { axisText, baseTooltip, colors, mountChart, tooltipHtml } from '../charts.js';
+import { comparedFunnel, deltaMark } from '../compare.js';
 import { clear, dataTable, el, emptyState, stat, suppressedBadge } from '../dom.js';
+import { filterRow, filterTerm } from '../filters.js';
 import { formatDuration, formatInt, formatPercent } from '../format.js';
 import { itemHistory, renderFunnelTrend } from '../history.js';
 
@@ -76,14 +78,37 @@ export function renderFunnel(body, view) {
     },
   ];
   view.exportTable({ title: `Funnel: ${funnel.label}`, columns, rows: steps });
+  // With a comparison: each step's share of entered against the other
+  // period (shown only; the CSV keeps the report's own columns).
+  const compared = comparedFunnel(view.report, funnel.id);
+  const shownColumns = columns.filter((c) => c.key !== 'optional');
+  if (compared) {
+    shownColumns.splice(4, 0, {
+      key: 'compare_from_start',
+      label: 'vs previous',
+      value: (s) => compared.steps[s.index]?.from_start ?? null,
+      format: (figure) => deltaMark(figure, { rate: true }),
+      help: 'change of "from start" against the compared period (percentage points)',
+    });
+  }
   const table = dataTable({
     id: 'funnel-table',
     caption: `Funnel ${funnel.label}: reach, conversion and time per step`,
-    columns: columns.filter((c) => c.key !== 'optional'),
+    columns: shownColumns,
     rows: steps,
     k: view.k,
-    rowAttrs: (s) => ({ dataset: { step: s.index }, className: s.optional ? 'optional' : '' }),
+    // A step filters every panel to the sessions that reached it.
+    rowAttrs: (s) =>
+      filterRow(filterTerm('step', `${funnel.id}.${s.index + 1}`), {
+        dataset: { step: s.index },
+        className: s.optional ? 'optional' : '',
+      }),
   });
+  const figure = (name) => compared?.figures.find((f) => f.name === name) || null;
+  const withDelta = (node, mark) => {
+    if (mark) node.append(mark);
+    return node;
+  };
 
   const summary = el('div', { className: 'funnel-summary' });
   if (funnel.suppressed) {
@@ -101,9 +126,12 @@ export function renderFunnel(body, view) {
   } else {
     clear(
       summary,
-      stat('Entered', formatInt(funnel.entered)),
-      stat('Converted', formatInt(funnel.conversions)),
-      stat('Conversion (converted \u00f7 entered)', formatPercent(funnel.conversion_rate)),
+      withDelta(stat('Entered', formatInt(funnel.entered)), deltaMark(figure('entered'))),
+      withDelta(stat('Converted', formatInt(funnel.conversions)), deltaMark(figure('conversions'))),
+      withDelta(
+        stat('Conversion (converted \u00f7 entered)', formatPercent(funnel.conversion_rate)),
+        deltaMark(figure('conversion_rate'), { rate: true }),
+      ),
       stat(
         'Median time to convert',
         funnel.conversions ? formatDuration(funnel.median_time_to_convert_s) : '\u2013',

@@ -1,4 +1,5 @@
 // KPI strip: how the site did in the range, at a glance.
+import { comparedKpi, deltaMark } from '../compare.js';
 import { clear, el, suppressedBadge } from '../dom.js';
 import { formatDuration, formatInt, formatMoney, formatPercent } from '../format.js';
 
@@ -102,6 +103,25 @@ export function renderKpis(body, view) {
   }
   for (const c of revenueCards) {
     if (revenue.suppressed) markSuppressed(c, view.k);
+  }
+  // Against the compared period: the change, marked beyond noise or not.
+  if (view.report.comparison) {
+    const compared = {
+      sessions: ['sessions'],
+      converters: ['converters'],
+      conversion_rate: ['conversion_rate', true],
+      page_views: ['page_views'],
+      bounce_rate: ['bounce_rate', true],
+      median_active_s: ['median_active_s'],
+      revenue: ['revenue_cents'],
+    };
+    for (const c of [...cards, ...revenueCards]) {
+      const key = c.querySelector('.kpi-value[data-kpi]')?.dataset.kpi;
+      if (!compared[key]) continue;
+      const [name, rate] = compared[key];
+      const mark = deltaMark(comparedKpi(view.report, name), { rate });
+      if (mark) c.querySelector('dd').append(el('span', { className: 'kpi-delta' }, mark));
+    }
   }
   cards.push(...revenueCards);
   clear(body, el('dl', { className: 'kpis' }, cards));

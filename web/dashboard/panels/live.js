@@ -1,7 +1,8 @@
 // Real-time: sessions whose last activity (start + duration, by the visitor's
 // own summary) lies within the live window, and
 // how far those sessions got in the selected funnel, from the collector's
-// Server-Sent Events. The stream is closed while the tab is hidden (each
+// Server-Sent Events. When the stream's count of stored summaries moves,
+// `onStored` tells the dashboard, which re-queries its report. The stream is closed while the tab is hidden (each
 // stream holds a collector thread) and reopened when it is shown again.
 import { openLive } from '../api.js';
 import { clear, el, emptyState, shareBar } from '../dom.js';
@@ -10,7 +11,7 @@ import { formatInt, formatPercent } from '../format.js';
 const kHistory = 90; // samples kept for the trend line (about 1.5 minutes)
 const kSvg = 'http://www.w3.org/2000/svg';
 
-export function createLivePanel(body) {
+export function createLivePanel(body, { onStored } = {}) {
   const status = el('span', { className: 'live-status', attrs: { role: 'status' } }); // empty until connecting
   const number = el('span', {
     className: 'live-number',
@@ -37,6 +38,7 @@ export function createLivePanel(body) {
   let stepLabels = [];
   let history = [];
   let lastAt = 0;
+  let stored = null; // the stream's stored_summaries when last seen
 
   function setStatus(value) {
     const text =
@@ -55,6 +57,12 @@ export function createLivePanel(body) {
     if (!data || typeof data !== 'object') return;
     last = data;
     lastAt = Date.now();
+    const count = Number(data.stored_summaries);
+    if (Number.isFinite(count)) {
+      // The first event of a stream only sets the mark (the report was just loaded).
+      if (stored !== null && count !== stored) onStored?.();
+      stored = count;
+    }
     setStatus('open');
     const active = Number(data.active_sessions) || 0;
     number.textContent = formatInt(active);
@@ -163,6 +171,7 @@ export function createLivePanel(body) {
         site = nextSite;
         history = [];
         last = null;
+        stored = null;
         number.textContent = '\u2013';
         delete number.dataset.value;
         clear(funnel);

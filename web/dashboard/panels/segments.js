@@ -2,6 +2,7 @@
 // of converters next to its share of non-converters; a value whose converter
 // share is clearly higher is over-represented among buyers.
 import { clear, dataTable, el, emptyState, shareBar } from '../dom.js';
+import { filterRow, filterTerm } from '../filters.js';
 import { formatInt, formatPercent } from '../format.js';
 import { revenueColumns, revenueExport } from '../revenue.js';
 import { kBreakdowns } from '../state.js';
@@ -96,7 +97,13 @@ export function renderSegments(body, view) {
           rows,
           k: view.k,
           className: 'segment-table',
-          rowAttrs: (r) => ({ className: overRepresented(r) ? 'ideal' : '' }),
+          // A row (not "(other)") filters every panel by its value.
+          rowAttrs: (r) => {
+            const attrs = { className: overRepresented(r) ? 'ideal' : '' };
+            return r === table.other
+              ? attrs
+              : filterRow(filterTerm(table.dimension, r.value), attrs);
+          },
         })
       : emptyState('No values yet');
     return el(

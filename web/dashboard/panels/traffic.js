@@ -18,6 +18,7 @@ import {
   configChanges,
   renderMicroTrend,
 } from '../history.js';
+import { fillDays } from '../daily.js';
 import { revenueColumns } from '../revenue.js';
 
 // Both day charts: the same frame, legend and one category per day.
@@ -38,6 +39,9 @@ const kDayChartFrame = {
 
 export function renderTraffic(body, view) {
   const days = view.days;
+  // The compared period's sessions, day i against day i (a dashed line).
+  const comparison = view.report.comparison;
+  const previous = comparison ? fillDays(comparison.days, comparison.from, comparison.to) : null;
   const chart = el('div', { className: 'chart chart-traffic' });
   const referrerTrendChart = el('div', { className: 'traffic-trend' });
   const microTrend = el('div', { className: 'traffic-trend traffic-micro-trend' });
@@ -101,8 +105,17 @@ export function renderTraffic(body, view) {
             return tooltipHtml(formatDayLong(day.date), [
               ['Hidden', `fewer than ${view.k} sessions`],
             ]);
+          const before = previous?.[items[0].dataIndex];
           return tooltipHtml(formatDayLong(day.date), [
             ['Sessions', formatInt(day.sessions)],
+            ...(before
+              ? [
+                  [
+                    `Sessions on ${formatDayLong(before.date)}`,
+                    before.suppressed ? `fewer than ${view.k}` : formatInt(before.sessions),
+                  ],
+                ]
+              : []),
             ['Page views', formatInt(day.page_views)],
             ['Converters', formatInt(day.conversions)],
             [
@@ -177,6 +190,20 @@ export function renderTraffic(body, view) {
           lineStyle: { width: 1.5, color: colors.faint, type: 'dashed' },
           itemStyle: { color: colors.faint },
         },
+        ...(previous
+          ? [
+              {
+                name: `Sessions ${comparison.from} \u2013 ${comparison.to}`,
+                id: 'previous-sessions',
+                type: 'line',
+                data: days.map((_, i) => previous[i]?.sessions ?? null),
+                smooth: 0.25,
+                showSymbol: false,
+                lineStyle: { width: 2, color: colors.muted, type: 'dashed' },
+                itemStyle: { color: colors.muted },
+              },
+            ]
+          : []),
         {
           name: 'Converters',
           type: 'bar',
