@@ -499,10 +499,10 @@ Status Aggregate::MergeSigned(const Aggregate& other, bool remove) {
   auto same_shape = [&] {
     if (config_hash_ != other.config_hash_ || macro_micros_ != other.macro_micros_ ||
         macro_funnels_ != other.macro_funnels_ || click_selector_ != other.click_selector_ ||
-        lift_base_ != other.lift_base_ ||
-        pages_.size() != other.pages_.size() || heat_.size() != other.heat_.size() ||
-        micros_.size() != other.micros_.size() || funnels_.size() != other.funnels_.size() ||
-        forms_.size() != other.forms_.size() || selectors_.size() != other.selectors_.size()) {
+        lift_base_ != other.lift_base_ || pages_.size() != other.pages_.size() ||
+        heat_.size() != other.heat_.size() || micros_.size() != other.micros_.size() ||
+        funnels_.size() != other.funnels_.size() || forms_.size() != other.forms_.size() ||
+        selectors_.size() != other.selectors_.size()) {
       return false;
     }
     for (size_t f = 0; f < funnels_.size(); ++f) {

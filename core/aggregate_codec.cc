@@ -431,8 +431,7 @@ bool VisitAggregate(A& a, Self& self) {
   uint32_t previous = 0;
   for (size_t g = 0; g < groups; ++g) {
     auto& [key, tally] = self.ldp_.entries[g];
-    if (!(a.Num(key) && a.Num(tally.sessions) &&
-          VisitVector(a, tally.ones, kMaxLdpBitBytes * 8))) {
+    if (!(a.Num(key) && a.Num(tally.sessions) && VisitVector(a, tally.ones, kMaxLdpBitBytes * 8))) {
       return false;
     }
     if constexpr (A::kReading) {

@@ -6,8 +6,8 @@
 #include <utility>
 
 #include "core/flatbuffer_view.h"
-#include "core/page_pattern.h"
 #include "core/ldp.h"
+#include "core/page_pattern.h"
 #include "core/quoted.h"
 #include "core/revenue.h"
 #include "flatbuffers/flatbuffers.h"

@@ -84,8 +84,8 @@ std::vector<uint8_t> LdpTrueBits(const wire::SummaryT& summary, const Config& co
   return bits;
 }
 
-std::vector<uint8_t> RandomizeLdpBits(std::span<const uint8_t> bits, size_t count,
-                                      uint64_t seed, double epsilon) {
+std::vector<uint8_t> RandomizeLdpBits(std::span<const uint8_t> bits, size_t count, uint64_t seed,
+                                      double epsilon) {
   const double flip = LdpFlipProbability(epsilon);
   std::vector<uint8_t> out((count + 7) / 8, 0);
   for (size_t i = 0; i < count; ++i) {

@@ -39,7 +39,8 @@ namespace microconv {
 inline constexpr float kMinLdpEpsilon = 0.1f;
 inline constexpr float kMaxLdpEpsilon = 10.0f;
 // Bytes of the largest bit set: every micro-conversion and funnel step.
-inline constexpr size_t kMaxLdpBitBytes = (kMaxMicroConversions + kMaxFunnels * kMaxFunnelSteps + 7) / 8;
+inline constexpr size_t kMaxLdpBitBytes =
+    (kMaxMicroConversions + kMaxFunnels * kMaxFunnelSteps + 7) / 8;
 
 // The config's privacy.ldp_epsilon, 0 when off.
 float LdpEpsilon(const Config& config);
@@ -58,8 +59,8 @@ std::vector<uint8_t> LdpTrueBits(const wire::SummaryT& summary, const Config& co
 
 // Randomized response on `bits` (LdpBitCount(config) of them), memoised by
 // (seed, bit, value): the same inputs always give the same output.
-std::vector<uint8_t> RandomizeLdpBits(std::span<const uint8_t> bits, size_t count,
-                                      uint64_t seed, double epsilon);
+std::vector<uint8_t> RandomizeLdpBits(std::span<const uint8_t> bits, size_t count, uint64_t seed,
+                                      double epsilon);
 
 // Turns a full summary into the LDP summary of the same session: the
 // randomized bits and epsilon in, every field that would reveal a true bit
@@ -83,8 +84,8 @@ struct LdpTally {
 
 // An unbiased estimate of how many of n sessions had a bit set, from y
 // randomized reports: (y - n q) / (1 - 2 q), with its variance n p q /
-// (p - q)^2 (exact: it does not depend on the data) and 95 % normal interval. The point estimate is not clamped (clamping to 0..n would
-// bias it); the interval is.
+// (p - q)^2 (exact: it does not depend on the data) and 95 % normal interval. The point estimate is
+// not clamped (clamping to 0..n would bias it); the interval is.
 struct LdpEstimate {
   double count = 0;
   double variance = 0;

@@ -442,7 +442,7 @@ void BuildLift(const Aggregate& a, const Config& config, const Names& names, uin
       row.baseline_funnel = std::string(View(funnel->id()));
       const auto* step = funnel->steps()->Get(base.step);
       row.baseline_step = View(step->label()).empty() ? "step " + std::to_string(base.step + 1)
-                                                       : std::string(View(step->label()));
+                                                      : std::string(View(step->label()));
     }
     const uint64_t sessions = m.base_sessions;
     const uint64_t converters = std::min(m.base_converters, sessions);

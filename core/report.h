@@ -152,9 +152,9 @@ struct LiftRow {
 // funnel step reached): exact sessions counted, local differential privacy
 // sessions estimated (core/ldp.h), the two added. An estimate, always.
 struct EstimateRow {
-  std::string id;     // micro id, or funnel id
-  std::string label;  // micro label, or the step's label
-  int step = -1;      // funnel step, -1 for a micro-conversion
+  std::string id;           // micro id, or funnel id
+  std::string label;        // micro label, or the step's label
+  int step = -1;            // funnel step, -1 for a micro-conversion
   bool suppressed = false;  // exact part of 1..k-1 sessions, or fewer than k in all
   uint64_t exact = 0;       // among exact sessions
   double count = 0;         // exact + unbiased LDP estimate (not clamped)

@@ -33,7 +33,7 @@ namespace microconv {
 
 // What the tracker knows when a session starts.
 struct SessionStart {
-  uint64_t nonce = 0;   // random, from crypto.getRandomValues
+  uint64_t nonce = 0;  // random, from crypto.getRandomValues
   // Secret seed of the session's local differential privacy noise (core/
   // ldp.h): random from the host like the nonce, but never sent (the nonce
   // is, so the noise must not derive from it). Unused when LDP is off.

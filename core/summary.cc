@@ -158,10 +158,10 @@ Status CheckLdpStructure(const wire::Summary& s) {
   }
   const wire::SessionFacts facts = s.facts() ? *s.facts() : wire::SessionFacts();
   const bool behaviour =
-      SizeOf(s.pages()) + SizeOf(s.path_steps()) + SizeOf(s.path_deltas()) +
-              SizeOf(s.repeats()) + SizeOf(s.funnels()) + SizeOf(s.step_times()) +
-              SizeOf(s.heat()) + SizeOf(s.forms()) + SizeOf(s.fields()) + SizeOf(s.elements()) +
-              SizeOf(s.names()) + SizeOf(s.literal_pages()) !=
+      SizeOf(s.pages()) + SizeOf(s.path_steps()) + SizeOf(s.path_deltas()) + SizeOf(s.repeats()) +
+              SizeOf(s.funnels()) + SizeOf(s.step_times()) + SizeOf(s.heat()) + SizeOf(s.forms()) +
+              SizeOf(s.fields()) + SizeOf(s.elements()) + SizeOf(s.names()) +
+              SizeOf(s.literal_pages()) !=
           0 ||
       s.revenue_cents() != 0 || s.orders() != 0 || s.other_currency_orders() != 0 ||
       facts.duration_ds() != 0 || facts.active_ds() != 0 || facts.page_views() != 0 ||
@@ -186,9 +186,8 @@ Status CheckLdpAgainstConfig(const wire::Summary& s, const Config& config, bool 
   if (epsilon == 0.0f) return {};
   const size_t count = LdpBitCount(config);
   if (SizeOf(s.ldp_bits()) != (count + 7) / 8) {
-    return Fail(Error::kVerifyFailed,
-                MICROCONV_MESSAGE("ldp_bits: " + Num(SizeOf(s.ldp_bits())) + " bytes for " +
-                                  Num(count) + " bits"));
+    return Fail(Error::kVerifyFailed, MICROCONV_MESSAGE("ldp_bits: " + Num(SizeOf(s.ldp_bits())) +
+                                                        " bytes for " + Num(count) + " bits"));
   }
   if (count % 8 != 0 && (s.ldp_bits()->Get(count / 8) >> (count % 8)) != 0) {
     return Fail(Error::kVerifyFailed, MICROCONV_MESSAGE("ldp_bits: bits past the config's"));

@@ -54,8 +54,8 @@ wire::SummaryT FullSummary(const Config& config, std::vector<uint8_t> path, uint
   const wire::Dimensions dims(wire::DeviceClass::Mobile, wire::BrowserFamily::Firefox,
                               wire::OsFamily::Linux, wire::ScreenBucket::L, 'd' << 8 | 'e',
                               'c' << 8 | 'h');
-  s.facts = std::make_unique<wire::SessionFacts>(900, 400, 2, 1, 1, 0, dims,
-                                                 wire::FactFlags::Ended, 0, 1);
+  s.facts = std::make_unique<wire::SessionFacts>(900, 400, 2, 1, 1, 0, dims, wire::FactFlags::Ended,
+                                                 0, 1);
   s.pages.emplace_back(0, 1, 50, 50, 0);
   s.pages.emplace_back(1, 1, 300, 100, 0);
   for (uint8_t id : path) {
@@ -144,10 +144,10 @@ TEST(LdpTest, EstimatesAreUnbiasedWithTheTheoreticalError) {
           ones += RandomizeLdpBits({&bit, 1}, 1, rng(), epsilon)[0];
         }
         const LdpEstimate e = EstimateLdpCount(ones, size.n, epsilon);
-      if (run == 0) {
-        EXPECT_NEAR(std::sqrt(e.variance) / static_cast<double>(size.n),
-                    std::sqrt(q * (1 - q) / static_cast<double>(size.n)) / (1 - 2 * q), 1e-12);
-      }
+        if (run == 0) {
+          EXPECT_NEAR(std::sqrt(e.variance) / static_cast<double>(size.n),
+                      std::sqrt(q * (1 - q) / static_cast<double>(size.n)) / (1 - 2 * q), 1e-12);
+        }
         const double error = e.count / static_cast<double>(size.n) - share;
         sum += error;
         sum_sq += error * error;
@@ -240,10 +240,8 @@ TEST(LdpTest, FlushesAndRestoresKeepTheSessionsNoise) {
     auto a = VerifySummary(first, &config);
     auto b = VerifySummary(second, &config);
     ASSERT_TRUE(a.ok() && b.ok()) << a.message() << b.message();
-    const std::vector<uint8_t> bits_a(a.value()->ldp_bits()->begin(),
-                                      a.value()->ldp_bits()->end());
-    const std::vector<uint8_t> bits_b(b.value()->ldp_bits()->begin(),
-                                      b.value()->ldp_bits()->end());
+    const std::vector<uint8_t> bits_a(a.value()->ldp_bits()->begin(), a.value()->ldp_bits()->end());
+    const std::vector<uint8_t> bits_b(b.value()->ldp_bits()->begin(), b.value()->ldp_bits()->end());
     EXPECT_EQ(bits_a, bits_b);
     EXPECT_EQ(b.value()->seq(), 2u);
     Result<Session> restored = Session::Restore(config, session.Snapshot());

@@ -76,7 +76,10 @@ TEST(LiftTest, AMandatoryStepNoLongerDominates) {
     if (i % 3 == 0) s.path_steps.push_back(4);
     for (size_t n = 0; n < s.path_steps.size(); ++n) s.path_deltas.push_back(1);
     s.funnels.emplace_back(0, buy ? wire::FunnelFlags::Converted : wire::FunnelFlags::NONE,
-                           static_cast<uint8_t>(buy ? 4 : add ? 2 : 1), 0, reached, 0, 0, 0);
+                           static_cast<uint8_t>(buy   ? 4
+                                                : add ? 2
+                                                      : 1),
+                           0, reached, 0, 0, 0);
     const int times = std::popcount(reached) - 1;
     for (int t = 0; t < times; ++t) s.step_times.push_back(1);
     const std::vector<uint8_t> bytes = EncodeSummary(s);
