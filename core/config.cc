@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/flatbuffer_view.h"
+#include "core/ldp.h"
 #include "core/page_pattern.h"
 #include "core/quoted.h"
 #include "core/revenue.h"
@@ -194,9 +195,10 @@ Status CheckPrivacy(const wire::PrivacyDef& p) {
                                   " is outside 1.." + std::to_string(kMaxJourneyDays)));
   }
   // Written so that NaN fails too.
-  if (!(p.ldp_epsilon() >= 0.0f) || std::isinf(p.ldp_epsilon())) {
+  if (!(p.ldp_epsilon() == 0.0f ||
+        (p.ldp_epsilon() >= kMinLdpEpsilon && p.ldp_epsilon() <= kMaxLdpEpsilon))) {
     return Fail(Error::kOutOfRange,
-                MICROCONV_MESSAGE("privacy.ldp_epsilon: must be a finite number >= 0"));
+                MICROCONV_MESSAGE("privacy.ldp_epsilon: must be 0 (off) or within 0.1..10"));
   }
   if (!(p.replay_sample_rate() >= 0.0f && p.replay_sample_rate() <= 1.0f)) {
     return Fail(Error::kOutOfRange,

@@ -12,6 +12,7 @@
 #include "core/event.h"
 #include "core/flatbuffer_view.h"
 #include "core/heatmap.h"
+#include "core/ldp.h"
 #include "core/page_pattern.h"
 #include "core/traffic_source.h"
 #include "core/varint.h"
@@ -137,6 +138,63 @@ Status CheckTrafficSource(const wire::Summary& s) {
 
 namespace {
 
+// An LDP summary (core/ldp.h) carries its epsilon, the randomized bits and
+// no behaviour field: one that did would give the true bits away, so the
+// collector refuses it rather than store it.
+Status CheckLdpStructure(const wire::Summary& s) {
+  const float epsilon = s.ldp_epsilon();
+  if (epsilon == 0.0f) {
+    if (SizeOf(s.ldp_bits()) != 0) {
+      return Fail(Error::kVerifyFailed, MICROCONV_MESSAGE("ldp_bits: without ldp_epsilon"));
+    }
+    return {};
+  }
+  // Written so that NaN fails too.
+  if (!(epsilon >= kMinLdpEpsilon && epsilon <= kMaxLdpEpsilon)) {
+    return Fail(Error::kOutOfRange, MICROCONV_MESSAGE("ldp_epsilon: outside 0.1..10"));
+  }
+  if (SizeOf(s.ldp_bits()) > kMaxLdpBitBytes) {
+    return TooMany("ldp_bits", SizeOf(s.ldp_bits()), kMaxLdpBitBytes);
+  }
+  const wire::SessionFacts facts = s.facts() ? *s.facts() : wire::SessionFacts();
+  const bool behaviour =
+      SizeOf(s.pages()) + SizeOf(s.path_steps()) + SizeOf(s.path_deltas()) + SizeOf(s.repeats()) +
+              SizeOf(s.funnels()) + SizeOf(s.step_times()) + SizeOf(s.heat()) + SizeOf(s.forms()) +
+              SizeOf(s.fields()) + SizeOf(s.elements()) + SizeOf(s.names()) +
+              SizeOf(s.literal_pages()) !=
+          0 ||
+      s.revenue_cents() != 0 || s.orders() != 0 || s.other_currency_orders() != 0 ||
+      facts.duration_ds() != 0 || facts.active_ds() != 0 || facts.page_views() != 0 ||
+      facts.rage_clicks() != 0 || facts.dead_clicks() != 0 || facts.quick_backs() != 0 ||
+      facts.entry_page() != 0 || facts.exit_page() != 0 ||
+      (static_cast<uint8_t>(facts.flags()) & ~static_cast<uint8_t>(wire::FactFlags::Ended)) != 0;
+  if (behaviour) {
+    return Fail(Error::kVerifyFailed,
+                MICROCONV_MESSAGE("ldp_epsilon: an LDP summary carries behaviour fields"));
+  }
+  return {};
+}
+
+Status CheckLdpAgainstConfig(const wire::Summary& s, const Config& config, bool exact) {
+  const float epsilon = exact ? 0.0f : LdpEpsilon(config);
+  if (s.ldp_epsilon() != epsilon) {
+    // Either way round: an exact summary for a site that promised LDP is
+    // data the site owner said it would not collect.
+    return Fail(Error::kConfigMismatch,
+                MICROCONV_MESSAGE("ldp_epsilon: not the config's privacy.ldp_epsilon"));
+  }
+  if (epsilon == 0.0f) return {};
+  const size_t count = LdpBitCount(config);
+  if (SizeOf(s.ldp_bits()) != (count + 7) / 8) {
+    return Fail(Error::kVerifyFailed, MICROCONV_MESSAGE("ldp_bits: " + Num(SizeOf(s.ldp_bits())) +
+                                                        " bytes for " + Num(count) + " bits"));
+  }
+  if (count % 8 != 0 && (s.ldp_bits()->Get(count / 8) >> (count % 8)) != 0) {
+    return Fail(Error::kVerifyFailed, MICROCONV_MESSAGE("ldp_bits: bits past the config's"));
+  }
+  return {};
+}
+
 Status CheckStructure(const wire::Summary& s) {
   if (s.version() == 0) return Fail(Error::kVerifyFailed, MICROCONV_MESSAGE("version: missing"));
   if (s.version() > kSummaryVersion) {
@@ -145,6 +203,7 @@ Status CheckStructure(const wire::Summary& s) {
   }
   const wire::SessionFacts facts = s.facts() ? *s.facts() : wire::SessionFacts();
   if (Status st = CheckDimensions(&facts.dims()); !st.ok()) return st;
+  if (Status st = CheckLdpStructure(s); !st.ok()) return st;
 
   const size_t page_count = SizeOf(s.pages());
   const size_t name_count = SizeOf(s.names());
@@ -303,7 +362,7 @@ Status CheckStructure(const wire::Summary& s) {
 }
 
 // Every id the summary uses must exist in the config it claims to follow.
-Status CheckAgainstConfig(const wire::Summary& s, const Config& config) {
+Status CheckAgainstConfig(const wire::Summary& s, const Config& config, bool exact) {
   // A default-constructed Config has no definition to compare with.
   if (config.bytes().empty())
     return Fail(Error::kConfigMismatch, MICROCONV_MESSAGE("config: empty"));
@@ -316,6 +375,7 @@ Status CheckAgainstConfig(const wire::Summary& s, const Config& config) {
     return Fail(Error::kConfigMismatch, MICROCONV_MESSAGE("config_hash: " + Hex32(s.config_hash()) +
                                                           " != " + Hex32(config.hash())));
   }
+  if (Status st = CheckLdpAgainstConfig(s, config, exact); !st.ok()) return st;
 
   const wire::SiteConfig& def = config.def();
   const size_t micros = config.micro_count();
@@ -417,7 +477,8 @@ Status CheckSessionStart(const wire::Summary& summary, int64_t now_ms, StartWind
   return {};
 }
 
-Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes, const Config* config) {
+Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes, const Config* config,
+                                           bool exact) {
   if (bytes.size() > kMaxSummaryBytes) {
     return {Error::kTooLarge,
             "summary: " + Num(bytes.size()) + " bytes > " + Num(kMaxSummaryBytes)};
@@ -448,7 +509,7 @@ Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes, const
   const wire::Summary* summary = wire::GetSummary(bytes.data());
   if (Status st = CheckStructure(*summary); !st.ok()) return {st.error, std::move(st.message)};
   if (config != nullptr) {
-    if (Status st = CheckAgainstConfig(*summary, *config); !st.ok()) {
+    if (Status st = CheckAgainstConfig(*summary, *config, exact); !st.ok()) {
       return {st.error, std::move(st.message)};
     }
   }

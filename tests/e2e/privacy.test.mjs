@@ -1,8 +1,13 @@
 // Privacy by construction: planted secrets never leave the page; GPC, DNT,
 // consent and the opt-out flag stop sending and storing.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openContext, trackerReady } from './support/browser.mjs';
+import { collectorBinary } from './support/collector.mjs';
 import { startHarness, waitFor } from './support/harness.mjs';
 import { shopRoutes } from './support/shop.mjs';
 
@@ -15,6 +20,8 @@ before(async () => {
     '/consent/*': 'consent.html',
     '/unknown': 'unknown_site.html',
     '/no-flags': 'no_flags.html',
+    '/ldp': 'ldp.html',
+    '/category/headphones': 'ldp.html',
   });
 });
 after(() => harness.close());
@@ -235,6 +242,83 @@ test('storage that throws degrades to memory and still sends', async () => {
     'summaries from both pages',
   );
   assert.ok(warnings.some((w) => /storage unavailable/.test(w)));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// Local differential privacy (site "ldp", epsilon 1): every request carries
+// only the randomized bits and the session's context, so no true bit can be
+// read from any of them; the playground's inspect shows the true bits next
+// to the sent ones; the collector keeps the session out of exact figures
+// and estimates it.
+test('LDP: requests carry randomized bits only, never a path, page, step time or count', async () => {
+  const { page, context, errors } = await openContext(harness.browser);
+  const collectsBefore = harness.proxy.collects().length;
+  await page.goto(harness.site.url + '/ldp');
+  await trackerReady(page);
+  await page.click('[data-mc=add-to-cart]');
+  await page.evaluate(() => window.microconv('track', 'wishlist'));
+  await page.click('#next');
+  await page.waitForURL((url) => url.pathname === '/category/headphones');
+  await trackerReady(page);
+  const { summary, ldpTruth } = await page.evaluate(() =>
+    window.microconv('inspect', { bytes: true }),
+  );
+  assert.equal(summary.ldp.epsilon, 1);
+  const names = summary.ldp.bits.map((b) => b.micro ?? `${b.funnel}/${b.step}`);
+  assert.equal(names.length, 31, 'every micro-conversion and funnel step of the demo config');
+  const truth = Object.fromEntries(names.map((name, i) => [name, ldpTruth[i]]));
+  assert.equal(truth.add_to_cart, 1);
+  assert.equal(truth.wishlist, 1);
+  assert.equal(truth.category, 1);
+  assert.equal(truth.purchase, 0);
+  assert.deepEqual([summary.path, summary.pages, summary.funnels], [[], [], []]);
+  assert.equal(summary.page_views, 0);
+
+  await page.goto('about:blank');
+  await waitFor(
+    () => harness.proxy.collects().length >= collectsBefore + 2,
+    'summaries from both pages',
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'microconv-ldp-'));
+  const sent = [];
+  for (const [i, r] of harness.proxy.collects().slice(collectsBefore).entries()) {
+    const file = join(dir, `summary${i}.mcs`);
+    writeFileSync(file, r.body);
+    // Decoded against the site's config, which refuses an exact summary.
+    const decoded = JSON.parse(
+      execFileSync(collectorBinary(), [
+        'decode',
+        file,
+        '--config',
+        join(harness.collector.sites, 'ldp.json'),
+      ]).toString(),
+    );
+    sent.push(decoded);
+    assert.equal(decoded.site, 'ldp');
+    assert.equal(decoded.ldp.bits.length, 31);
+    for (const field of ['path', 'pages', 'funnels', 'repeats', 'heat', 'forms', 'elements']) {
+      assert.deepEqual(decoded[field] ?? [], [], `${field} in request ${i}`);
+    }
+    assert.deepEqual(
+      [decoded.page_views, decoded.duration_s, decoded.active_s, decoded.orders],
+      [0, 0, 0, 0],
+    );
+    assert.equal(decoded.flags.bounce, false);
+  }
+  // The noise is fixed for the session: every flush sends the same answer
+  // for each bit whose true value did not change in between (all of them
+  // once the second page was reached; compare the last two).
+  const last = sent.at(-1).ldp.bits.map((b) => b.sent);
+  assert.deepEqual(
+    last,
+    summary.ldp.bits.map((b) => b.sent),
+    'what inspect showed is what was sent',
+  );
+  const report = await harness.collector.report('ldp');
+  assert.equal(report.engagement.sessions, 0, 'no exact figure counts the LDP session');
+  assert.equal(report.ldp.sessions, 1);
+  assert.ok(report.ldp.micros.every((row) => row.estimate === true));
   assert.deepEqual(errors, []);
   await context.close();
 });

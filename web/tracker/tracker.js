@@ -210,7 +210,9 @@ class Tracker {
 
   startSession(t) {
     this.nonce = randomNonce();
-    this.core.start(this.nonce, t, visitor(this.referrer));
+    // A second, independent draw: the LDP noise must not follow from the
+    // nonce, which is sent.
+    this.core.start(this.nonce, randomNonce(), t, visitor(this.referrer));
     this.referrer = ''; // later sessions on this page started here, not elsewhere
     this.dirty = true;
   }
@@ -352,12 +354,15 @@ class Tracker {
 
   // Exactly what the next flush would send, decoded by the core's inspect
   // module (loaded now, the first time); with {bytes: true} also the bytes
-  // themselves as hex (the playground).
+  // themselves as hex and, with local differential privacy, the true bits
+  // behind the randomized ones (`ldpTruth`, 0/1 per bit: shown, never sent).
   async inspect(options) {
+    let truth = null;
     const bytes = await this.turn(() => {
       this.ingestQueue();
       if (!this.nonce) return null;
       this.core.advance(Date.now());
+      truth = this.core.ldpTruth();
       return this.core.preview();
     });
     if (!bytes) return null;
@@ -374,7 +379,9 @@ class Tracker {
     let hexBytes = '';
     for (let i = 0; i < bytes.length; i++)
       hexBytes += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
-    return { summary, hex: hexBytes };
+    if (!summary || !summary.ldp) return { summary, hex: hexBytes };
+    const ldpTruth = summary.ldp.bits.map((_, i) => (truth[i >> 3] >> (i & 7)) & 1);
+    return { summary, hex: hexBytes, ldpTruth };
   }
 
   call(args, t) {
