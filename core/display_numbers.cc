@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 
 namespace microconv {
 namespace {
@@ -26,12 +25,21 @@ double JsRound(double x) {
   return x - floor >= 0.5 ? floor + 1 : floor;
 }
 
-// Number.prototype.toFixed(1) for the values shown here: a one-decimal tie
-// is (2n + 1) / 20, never a double, so printf's rounding of the exact
-// binary value gives the same digits; -0 prints as "0.0" like toFixed.
+// Number.prototype.toFixed(1): the integer n nearest to 10 * value on the
+// value's exact binary expansion (ties up), as JavaScript defines it; fma
+// gives the exact sign of 10 * value - c, so no printf (the core has none,
+// wasm/no_printf.cc) and no double rounding of 10 * value.
 std::string OneDecimal(double value) {
-  char text[48];
-  std::snprintf(text, sizeof text, "%.1f", value == 0 ? 0.0 : value);
+  const double x = std::fabs(value);
+  double n = std::floor(x * 10);
+  while (n > 0 && std::fma(x, 10, -n) < 0) n -= 1;
+  while (std::fma(x, 10, -(n + 1)) >= 0) n += 1;
+  if (std::fma(x, 10, -(n + 0.5)) >= 0) n += 1;
+  const auto tenths = static_cast<unsigned long long>(n);
+  std::string text = value < 0 ? "-" : "";
+  text += std::to_string(tenths / 10);
+  text += '.';
+  text += std::to_string(tenths % 10);
   return text;
 }
 
