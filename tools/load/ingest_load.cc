@@ -107,6 +107,7 @@ LoadResult DriveIngestLoad(const LoadOptions& options) {
   const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
                                     std::chrono::duration<double>(options.seconds));
   uint64_t next_index = 0;
+  size_t cursor = 0;  // where the round robin of idle connections starts
   bool issuing = true;
   auto close_connection = [&](Connection& c) {
     if (c.fd >= 0) close(c.fd);
@@ -198,21 +199,23 @@ LoadResult DriveIngestLoad(const LoadOptions& options) {
     // Idle connections take the next posts that are due.
     Clock::time_point wake = now + std::chrono::milliseconds(100);
     bool any_busy = false;
-    for (Connection& c : connections) {
+    // Round robin from where the last post went: every connection is used
+    // in turn, so none idles into the server's header deadline (which
+    // closes it, racing the next post sent on it).
+    for (size_t k = 0; k < connections.size(); ++k) {
+      const size_t at = (cursor + k) % connections.size();
+      Connection& c = connections[at];
       if (!c.busy && issuing && c.retry_at <= now) {
-        if (options.rate > 0) {
-          const auto due =
-              start + std::chrono::duration_cast<Clock::duration>(
-                          std::chrono::duration<double>(double(next_index) / options.rate));
-          if (due >= deadline) {
-            issuing = false;
-          } else if (due <= now) {
-            post(c, next_index++);
-          } else {
-            wake = std::min(wake, due);
-          }
-        } else {
+        const auto due =
+            start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                        options.rate > 0 ? double(next_index) / options.rate : 0));
+        if (options.rate > 0 && due >= deadline) {
+          issuing = false;
+        } else if (due <= now) {
           post(c, next_index++);
+          cursor = at + 1;
+        } else {
+          wake = std::min(wake, due);
         }
       } else if (!c.busy && issuing) {
         wake = std::min(wake, c.retry_at);

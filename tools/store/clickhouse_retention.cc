@@ -57,6 +57,27 @@ Status WaitForMutations(ClickHouseHttp& node, const std::string& db) {
   }
 }
 
+// What a deletion of the rows matching `where` removes, counted as
+// SqliteStore counts: sessions (one per nonce: FINAL), (site, day) pairs,
+// day aggregates; ClickHouse has no damage rows (the count is a column of
+// the aggregate's row).
+Status CountRows(ClickHouseHttp& node, const std::string& db, const std::string& where,
+                 DeletedRows& deleted) {
+  const std::pair<std::string, uint64_t*> counts[] = {
+      {"SELECT count() FROM " + db + ".sessions FINAL WHERE " + where, &deleted.sessions},
+      {"SELECT count() FROM (SELECT site, day FROM " + db + ".day_marks WHERE " + where +
+           " GROUP BY site, day)",
+       &deleted.days},
+      {"SELECT count() FROM " + db + ".day_aggregates FINAL WHERE " + where,
+       &deleted.day_aggregates}};
+  for (const auto& [sql, count] : counts) {
+    auto counted = Count(node, sql);
+    if (!counted.ok()) return {counted.error(), counted.message()};
+    *count = counted.value();
+  }
+  return {};
+}
+
 }  // namespace
 
 Status ClickHouseStore::DeleteOnEveryNode(const std::string& where,
@@ -138,20 +159,8 @@ Status ClickHouseStore::DeleteConfigVersions(const std::string& where, uint64_t&
 Result<DeletedRows> ClickHouseStore::DeleteDaysBefore(uint32_t first_kept_day) {
   const std::string old = "day < " + std::to_string(first_kept_day);
   DeletedRows deleted;
-  // Counted as SqliteStore counts: sessions (one per nonce: FINAL), days,
-  // day aggregates; ClickHouse has no damage rows (the count is a column of
-  // the aggregate's row).
-  const std::pair<std::string, uint64_t*> counts[] = {
-      {"SELECT count() FROM " + db_ + ".sessions FINAL WHERE " + old, &deleted.sessions},
-      {"SELECT count() FROM (SELECT site, day FROM " + db_ + ".day_marks WHERE " + old +
-           " GROUP BY site, day)",
-       &deleted.days},
-      {"SELECT count() FROM " + db_ + ".day_aggregates FINAL WHERE " + old,
-       &deleted.day_aggregates}};
-  for (const auto& [sql, count] : counts) {
-    auto counted = Count(*node_, sql);
-    if (!counted.ok()) return {counted.error(), counted.message()};
-    *count = counted.value();
+  if (Status counted = CountRows(*node_, db_, old, deleted); !counted.ok()) {
+    return {counted.error, counted.message};
   }
   if (Status done = DeleteOnEveryNode(old, first_kept_day); !done.ok()) {
     return {done.error, done.message};
@@ -172,17 +181,8 @@ Result<DeletedRows> ClickHouseStore::DeleteSite(std::string_view site) {
   if (site.empty()) return {Error::kOutOfRange, "no site named"};
   const std::string where = "site = " + SqlString(site);
   DeletedRows deleted;
-  const std::pair<std::string, uint64_t*> counts[] = {
-      {"SELECT count() FROM " + db_ + ".sessions FINAL WHERE " + where, &deleted.sessions},
-      {"SELECT count() FROM (SELECT day FROM " + db_ + ".day_marks WHERE " + where +
-           " GROUP BY day)",
-       &deleted.days},
-      {"SELECT count() FROM " + db_ + ".day_aggregates FINAL WHERE " + where,
-       &deleted.day_aggregates}};
-  for (const auto& [sql, count] : counts) {
-    auto counted = Count(*node_, sql);
-    if (!counted.ok()) return {counted.error(), counted.message()};
-    *count = counted.value();
+  if (Status counted = CountRows(*node_, db_, where, deleted); !counted.ok()) {
+    return {counted.error, counted.message};
   }
   if (Status done = DeleteOnEveryNode(where, 0); !done.ok()) return {done.error, done.message};
   if (Status versions = DeleteConfigVersions(where, deleted.config_versions); !versions.ok()) {

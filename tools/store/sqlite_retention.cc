@@ -3,7 +3,6 @@
 // waits at most one day's delete, never the whole prune.
 #include <sqlite3.h>
 
-#include <atomic>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -53,22 +52,6 @@ constexpr const char* kDeleteSiteRestSql[] = {
 struct SiteDay {
   std::string site;
   uint32_t day;
-};
-
-// A day deleted and written again restarts its versions: the report cache
-// (SqliteStore::day_cache_) must not take the new day for the old one, so
-// its generation moves when a deletion starts and when it ends, however.
-class CacheGenerationBump {
- public:
-  explicit CacheGenerationBump(std::atomic<uint64_t>& generation) : generation_(generation) {
-    ++generation_;
-  }
-  ~CacheGenerationBump() { ++generation_; }
-  CacheGenerationBump(const CacheGenerationBump&) = delete;
-  CacheGenerationBump& operator=(const CacheGenerationBump&) = delete;
-
- private:
-  std::atomic<uint64_t>& generation_;
 };
 
 }  // namespace
@@ -130,7 +113,6 @@ Result<uint64_t> SqliteStore::DeleteRows(const char* sql, std::string_view site,
 }
 
 Result<DeletedRows> SqliteStore::DeleteDaysBefore(uint32_t first_kept_day) {
-  const CacheGenerationBump bump(day_cache_generation_);
   std::vector<SiteDay> old_days;
   {
     std::lock_guard lock(read_mutex_);
@@ -168,7 +150,6 @@ Result<DeletedRows> SqliteStore::DeleteDaysBefore(uint32_t first_kept_day) {
 
 Result<DeletedRows> SqliteStore::DeleteSite(std::string_view site) {
   if (site.empty()) return {Error::kOutOfRange, "no site named"};
-  const CacheGenerationBump bump(day_cache_generation_);
   std::vector<uint32_t> site_days;
   {
     std::lock_guard lock(read_mutex_);

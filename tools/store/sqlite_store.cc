@@ -181,38 +181,6 @@ Result<RebuiltDay> RebuildDay(sqlite3* db, const VersionedReader& reader, uint32
   return R(std::move(rebuilt));
 }
 
-// Decoded day aggregates kept between reports: a month's report. Each is
-// bounded by the aggregate's caps, not by sessions: at 1,000,000 sessions
-// (days near the 10,000-path cap) the 30 of the bench's report added ~100 MB
-// to the collector's peak (VmHWM 72 -> 176 MB; budget 200 MB).
-constexpr size_t kCachedDays = 31;
-
-// Applies the (site, day, config) deltas after `at` up to `version` to
-// `aggregate`, in place; false when they do not reach it (a gap: a fold
-// dropped them, the day changed without a delta), and `aggregate` is then
-// partly advanced: the caller drops it.
-bool AdvanceByDeltas(sqlite3* db, const Config& config, uint32_t day, int64_t version,
-                     Aggregate& aggregate, int64_t& at) {
-  if (at == version) return true;
-  Statement deltas(db, kDeltasSql);
-  if (!deltas.ok()) return false;
-  deltas.Bind(1, config.site());
-  deltas.Bind(2, int64_t{day});
-  deltas.Bind(3, int64_t{config.hash()});
-  while (at < version && deltas.Step() == SQLITE_ROW) {
-    if (deltas.Int(1) <= at) continue;  // already in
-    if (deltas.Int(0) != at) return false;
-    auto added = Aggregate::Deserialize(deltas.Blob(2));
-    if (!added.ok() || !aggregate.Merge(added.value()).ok()) return false;
-    if (!deltas.IsNull(3)) {
-      auto removed = Aggregate::Deserialize(deltas.Blob(3));
-      if (!removed.ok() || !aggregate.Unmerge(removed.value()).ok()) return false;
-    }
-    at = deltas.Int(1);
-  }
-  return at == version;
-}
-
 // The (site, day, config) aggregate from its base and deltas when they
 // reach the day's `version`; nullopt when the chain is stale (the day
 // changed without a delta: written before the config was current here, a
@@ -221,13 +189,16 @@ Result<std::optional<Aggregate>> ReadChain(sqlite3* db, const Config& config, ui
                                            int64_t version) {
   using R = Result<std::optional<Aggregate>>;
   Statement base(db, kBaseSql);
-  if (!base.ok()) {
+  Statement deltas(db, kDeltasSql);
+  if (!base.ok() || !deltas.ok()) {
     Status error = DbError(db, "prepare day aggregate");
     return R(error.error, error.message);
   }
-  base.Bind(1, config.site());
-  base.Bind(2, int64_t{day});
-  base.Bind(3, int64_t{config.hash()});
+  for (Statement* query : {&base, &deltas}) {
+    query->Bind(1, config.site());
+    query->Bind(2, int64_t{day});
+    query->Bind(3, int64_t{config.hash()});
+  }
   std::optional<Aggregate> aggregate;
   int64_t at = 0;
   if (base.Step() == SQLITE_ROW) {
@@ -238,7 +209,19 @@ Result<std::optional<Aggregate>> ReadChain(sqlite3* db, const Config& config, ui
   } else {
     aggregate = Aggregate(config);
   }
-  if (!AdvanceByDeltas(db, config, day, version, *aggregate, at)) return R(std::nullopt);
+  int rc;
+  while (at < version && (rc = deltas.Step()) == SQLITE_ROW) {
+    if (deltas.Int(1) <= at) continue;  // already in the base
+    if (deltas.Int(0) != at) break;     // a gap: stale
+    auto added = Aggregate::Deserialize(deltas.Blob(2));
+    if (!added.ok() || !aggregate->Merge(added.value()).ok()) return R(std::nullopt);
+    if (!deltas.IsNull(3)) {
+      auto removed = Aggregate::Deserialize(deltas.Blob(3));
+      if (!removed.ok() || !aggregate->Unmerge(removed.value()).ok()) return R(std::nullopt);
+    }
+    at = deltas.Int(1);
+  }
+  if (at != version) return R(std::nullopt);
   return R(std::move(aggregate));
 }
 
@@ -568,7 +551,6 @@ Result<uint64_t> SqliteStore::ForEachDayAggregate(const Config& config, uint32_t
     RebuiltDay rebuilt;
   };
   std::lock_guard lock(read_mutex_);
-  const uint64_t generation = day_cache_generation_;
   uint64_t unreadable = 0;
   UnreadableCounts found;
   std::vector<Rebuilt> rebuilt;
@@ -592,33 +574,11 @@ Result<uint64_t> SqliteStore::ForEachDayAggregate(const Config& config, uint32_t
     while ((rc = days.Step()) == SQLITE_ROW) {
       const auto day = static_cast<uint32_t>(days.Int(0));
       const int64_t version = days.Int(1);
-      const uint64_t day_unreadable = days.IsNull(2) ? 0 : static_cast<uint64_t>(days.Int(2));
-      auto key = std::make_tuple(std::string(config.site()), day, config.hash());
-      if (auto hit = day_cache_.find(key); hit != day_cache_.end()) {
-        CachedDay& cached = hit->second;
-        if (cached.generation == generation &&
-            AdvanceByDeltas(read_db_, config, day, version, cached.aggregate, cached.version)) {
-          cached.used = ++day_cache_clock_;
-          unreadable += day_unreadable;
-          if (cached.aggregate.sessions() > 0) visit(day, cached.aggregate);
-          continue;
-        }
-        day_cache_.erase(hit);
-      }
       auto kept = ReadChain(read_db_, config, day, version);
       if (!kept.ok()) return fail({kept.error(), kept.message()});
       if (kept.value().has_value()) {
-        unreadable += day_unreadable;
-        if (day_cache_.size() >= kCachedDays) {
-          auto oldest = day_cache_.begin();
-          for (auto it = day_cache_.begin(); it != day_cache_.end(); ++it) {
-            if (it->second.used < oldest->second.used) oldest = it;
-          }
-          day_cache_.erase(oldest);
-        }
-        CachedDay& cached = day_cache_[std::move(key)];
-        cached = {version, generation, ++day_cache_clock_, std::move(*kept.value())};
-        if (cached.aggregate.sessions() > 0) visit(day, cached.aggregate);
+        unreadable += days.IsNull(2) ? 0 : static_cast<uint64_t>(days.Int(2));
+        if (kept.value()->sessions() > 0) visit(day, *kept.value());
         continue;
       }
       if (!reader.has_value()) {

@@ -37,13 +37,11 @@
 #ifndef MICROCONV_TOOLS_STORE_SQLITE_STORE_H_
 #define MICROCONV_TOOLS_STORE_SQLITE_STORE_H_
 
-#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
-#include <tuple>
 
 #include "core/config_history.h"
 #include "tools/store/summary_store.h"
@@ -129,21 +127,6 @@ class SqliteStore final : public SummaryStore {
   // small batches. Finalized before write_db_ closes.
   struct PutStatements;
   std::unique_ptr<PutStatements> put_statements_;
-  // Decoded day aggregates of recent reports, each as of a day version
-  // (read_mutex_ held): a report merges them instead of decoding the day's
-  // base and deltas again, and brings one forward in place by the deltas
-  // committed since. At most kCachedDays, least recently used out first;
-  // an entry of an older generation (a prune or site deletion since) is
-  // never used.
-  struct CachedDay {
-    int64_t version = 0;
-    uint64_t generation = 0;
-    uint64_t used = 0;
-    Aggregate aggregate;
-  };
-  std::map<std::tuple<std::string, uint32_t, uint32_t>, CachedDay> day_cache_;
-  uint64_t day_cache_clock_ = 0;
-  std::atomic<uint64_t> day_cache_generation_{0};
 };
 
 // Schema 2 -> 3, run once by Open: builds every site's day aggregates
