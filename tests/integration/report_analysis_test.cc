@@ -8,6 +8,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "command_run.h"
 #include "core/aggregate.h"
 #include "core/report.h"
 #include "core/report_json.h"
@@ -264,6 +265,51 @@ TEST_F(ReportAnalysisTest, FunnelBreakdownSplitsEachFunnelByValue) {
   auto bad = Get(std::string(kRange) + "&funnel_breakdown=all");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
+}
+
+TEST_F(ReportAnalysisTest, TheCliTakesTheSameFlagsAndPrintsTheApiJson) {
+  Start("1");
+  uint64_t nonce = 1100;
+  for (const char* journey : {"purchase", "purchase", "dropoff_product", "dropoff_blog"}) {
+    Send(journeys_.Summary(journey, ++nonce));
+  }
+  const std::string query = std::string(kRange) +
+                            "&filter=!device:tablet,micro:product_view&compare=2023-11-12..2023-11-"
+                            "13&funnel_breakdown=browser";
+  const json api = Report(query);
+  ASSERT_TRUE(api.contains("filter") && api.contains("comparison"));
+  TempDir scratch;
+  CommandRun run = RunCommand(MICROCONV_BINARY,
+                              {"report",
+                               "--store",
+                               "sqlite:" + dir_.store(),
+                               "--sites",
+                               dir_.sites(),
+                               "--site",
+                               "demo",
+                               "--k",
+                               "1",
+                               "--from",
+                               "2023-11-14",
+                               "--to",
+                               "2023-11-15",
+                               "--filter",
+                               "!device:tablet,micro:product_view",
+                               "--compare=2023-11-12..2023-11-13",
+                               "--funnel_breakdown",
+                               "browser",
+                               "--format",
+                               "json"},
+                              scratch.path());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(json::parse(run.out), api);
+  // A bad filter names the flag and the term.
+  CommandRun bad = RunCommand(MICROCONV_BINARY,
+                              {"report", "--store", "sqlite:" + dir_.store(), "--sites",
+                               dir_.sites(), "--site", "demo", "--filter", "os:beos"},
+                              scratch.path());
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("--filter: os:beos: not a value of os"), std::string::npos) << bad.err;
 }
 
 TEST_F(ReportAnalysisTest, AScanStopsPastItsSessionBound) {

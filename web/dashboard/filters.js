@@ -73,7 +73,7 @@ export function renderFilterBar(bar, terms, { onChange, label, scanned }) {
     bar.append(
       el('span', {
         className: 'filter-hint',
-        text: 'Click a row (segment, page, funnel step, turning point) to filter every panel by it.',
+        text: 'Click a row (segment, page, funnel step, next action) to filter every panel by it.',
       }),
     );
     return;

@@ -1,6 +1,7 @@
 // Next action after drop-off: for each funnel step, what the visitors whose
 // furthest step it was did next (a micro-conversion or a page) instead.
 import { clear, el, emptyState, shareBar, suppressedBadge } from '../dom.js';
+import { filterRow, filterTerm } from '../filters.js';
 import { formatInt, formatPercent } from '../format.js';
 
 export function renderNextActions(body, view) {
@@ -81,10 +82,17 @@ function group(title, dropped, actions, view, exportRows) {
   const list = el('ul', { className: 'rank-list compact' });
   for (const action of actions) {
     const label = action.kind === 'page' ? action.action : view.label(action.action);
+    // A micro-conversion (or a page template) filters every panel by it.
+    const term =
+      action.kind === 'page'
+        ? action.action.startsWith('/')
+          ? filterTerm('page', action.action)
+          : null
+        : filterTerm('micro', action.action);
     list.append(
       el(
         'li',
-        { className: 'rank-item' },
+        term ? filterRow(term, { className: 'rank-item' }) : { className: 'rank-item' },
         action.suppressed || !dropped ? null : shareBar(action.sessions / dropped, 'bar-back'),
         el(
           'span',
