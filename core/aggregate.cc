@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 #include "core/calendar.h"
 #include "core/config.h"
@@ -183,7 +184,11 @@ void Aggregate::AddLdp(const wire::Summary& summary, bool remove) {
       one.ones[i] = 1;
     }
   }
-  const uint32_t key = std::bit_cast<uint32_t>(summary.ldp_epsilon());
+  // The float's bits as the key (memcpy: Emscripten 3.1.6's libc++ has no
+  // std::bit_cast).
+  const float epsilon = summary.ldp_epsilon();
+  uint32_t key = 0;
+  std::memcpy(&key, &epsilon, sizeof key);
   PutId(ldp_, key, one, remove);
 }
 

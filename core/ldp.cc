@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/config.h"
+#include "core/wire_ids.h"
 
 namespace microconv {
 namespace {
@@ -74,6 +75,8 @@ std::vector<uint8_t> LdpTrueBits(const wire::SummaryT& summary, const Config& co
   const auto* funnels = config.def().funnels();
   for (const wire::FunnelProgress& progress : summary.funnels) {
     if (funnels == nullptr || progress.funnel() >= funnels->size()) continue;
+    // As the exact step figures count them: an excluded session is in none.
+    if (HasFlag(progress.flags(), wire::FunnelFlags::Excluded)) continue;
     const size_t first = LdpFunnelBit(config, progress.funnel());
     const auto* steps = funnels->Get(progress.funnel())->steps();
     const size_t n = steps == nullptr ? 0 : steps->size();

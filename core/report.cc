@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
+#include <cstring>
 
 #include "core/calendar.h"
 #include "core/flatbuffer_view.h"
@@ -475,13 +475,21 @@ void BuildLift(const Aggregate& a, const Config& config, const Names& names, uin
   }
 }
 
+// An LDP tally's key back to its epsilon (Aggregate::ldp(); memcpy:
+// Emscripten 3.1.6's libc++ has no std::bit_cast).
+float EpsilonOfKey(uint32_t key) {
+  float epsilon = 0;
+  std::memcpy(&epsilon, &key, sizeof epsilon);
+  return epsilon;
+}
+
 // One bit's row: `exact` of the exact sessions, `bit` among the LDP bits.
 EstimateRow Estimate(const Aggregate& a, uint64_t exact, size_t bit, uint64_t k) {
   std::vector<LdpEstimate> parts;
   parts.push_back({static_cast<double>(exact), 0, 0, 0, static_cast<double>(a.sessions())});
   for (const auto& [key, tally] : a.ldp().entries) {
     const uint64_t ones = bit < tally.ones.size() ? tally.ones[bit] : 0;
-    parts.push_back(EstimateLdpCount(ones, tally.sessions, std::bit_cast<float>(key)));
+    parts.push_back(EstimateLdpCount(ones, tally.sessions, EpsilonOfKey(key)));
   }
   const LdpEstimate total = CombineLdpEstimates(parts);
   EstimateRow row;
@@ -503,7 +511,7 @@ void BuildLdp(const Aggregate& a, const Config& config, const Names& names, uint
               LdpReport& ldp) {
   for (const auto& [key, tally] : a.ldp().entries) {
     ldp.sessions += tally.sessions;
-    ldp.epsilons.push_back(std::bit_cast<float>(key));
+    ldp.epsilons.push_back(EpsilonOfKey(key));
   }
   if (ldp.sessions == 0) return;
   ldp.exact_sessions = a.sessions();

@@ -206,8 +206,17 @@ TEST(LdpTest, AnLdpSummaryCarriesOnlyTheRandomizedBits) {
   EXPECT_EQ(v.facts()->flags(), wire::FactFlags::Ended);
   EXPECT_EQ(v.facts()->dims().device(), wire::DeviceClass::Mobile);
   EXPECT_EQ(View(v.referrer()), "google.com");
-  std::printf("LDP summary: %zu bytes (exact summary of the same session: %zu)\n", bytes.size(),
-              exact_bytes.size());
+  // What the two appended fields cost: the same summary without them.
+  wire::SummaryT bare;
+  v.UnPackTo(&bare);
+  bare.ldp_epsilon = 0;
+  bare.ldp_bits.clear();
+  const size_t bare_size = EncodeSummary(bare).size();
+  std::printf(
+      "LDP summary: %zu bytes (exact summary of the same session: %zu; %zu of them for "
+      "ldp_epsilon and %zu bits)\n",
+      bytes.size(), exact_bytes.size(), bytes.size() - bare_size, LdpBitCount(config));
+  EXPECT_GT(bytes.size(), bare_size);
 
   // The exact summary for an LDP site: refused.
   EXPECT_EQ(VerifySummary(exact_bytes, &config).error(), Error::kConfigMismatch);
