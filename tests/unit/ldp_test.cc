@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "core/aggregate.h"
 #include "core/flatbuffer_view.h"
 #include "core/report.h"
+#include "core/report_csv.h"
 #include "core/report_json.h"
 #include "core/session.h"
 #include "core/summary.h"
@@ -321,6 +323,26 @@ TEST(LdpTest, TheReportEstimatesLdpSessionsAndCombinesThemWithExactOnes) {
   const std::string json = RenderReportJson(report.value());
   EXPECT_NE(json.find("\"ldp\": {"), std::string::npos);
   EXPECT_NE(json.find("\"estimate\": true"), std::string::npos);
+  // The CSV (the dashboard's download) carries the estimates with the
+  // JSON's values: counts and intervals with one decimal, rates four.
+  const nlohmann::json parsed = nlohmann::json::parse(json);
+  const std::string csv = RenderReportCsv(report.value(), "2024-10-04", "2024-10-04");
+  EXPECT_NE(csv.find("\r\nLocal differential privacy (estimates)\r\nLDP sessions,Exact sessions,"
+                     "Epsilons\r\n20000,3000,1\r\n"),
+            std::string::npos)
+      << csv;
+  for (const char* key : {"micros", "steps"}) {
+    for (const nlohmann::json& row : parsed.at("ldp").at(key)) {
+      std::string line = "\r\n" + row.at("id").get<std::string>() + "," +
+                         row.at("label").get<std::string>() + "," +
+                         (row.contains("step") ? row.at("step").dump() : "");
+      for (const char* figure :
+           {"count", "ci_low", "ci_high", "rate", "rate_low", "rate_high", "exact"}) {
+        line += "," + row.at(figure).dump();
+      }
+      EXPECT_NE(csv.find(line + "\r\n"), std::string::npos) << line << "\n" << csv;
+    }
+  }
 
   // An LDP session taken back leaves the aggregate as it was.
   wire::SummaryT s = FullSummary(config, {0}, 1, false, 3);

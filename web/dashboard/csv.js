@@ -4,11 +4,16 @@
 // same dialect (RFC 4180 quoting, a leading apostrophe on formula-like text,
 // a title line per section) and the same numbers.
 
-// The report's CSV for a date range, as the collector writes it.
-export function reportCsvUrl(site, { from, to }) {
+// The report's CSV, as the collector writes it, for the query the dashboard
+// shows (api.js fetchReport's parameters): the range, the filter, the
+// comparison and the funnel breakdown, so the download holds what is on screen.
+export function reportCsvUrl(site, { from, to, filter, compare, funnel_breakdown }) {
   const params = new URLSearchParams({ format: 'csv' });
   if (from) params.set('from', from);
   if (to) params.set('to', to);
+  if (filter) params.set('filter', filter);
+  if (compare) params.set('compare', compare);
+  if (funnel_breakdown) params.set('funnel_breakdown', funnel_breakdown);
   return `/api/report/${encodeURIComponent(site)}?${params}`;
 }
 
