@@ -13,13 +13,15 @@
 // bits of a summary together are (B * eps)-LDP by composition (the bits are
 // correlated, so B * eps is an upper bound, not a tight one).
 //
-// Noise fixed per session: the flip of bit i when its true value is v is a
-// pure function of a per-session secret seed (random from the host, kept in
-// the snapshot, never sent) and (i, v), so every flush of a session reports
-// the same randomized bit for the same true bit, and averaging flushes
-// undoes nothing (RAPPOR's memoised "permanent randomized response"). A bit
-// that turns on between two flushes is released once per value: see
-// ARCHITECTURE.md "Local differential privacy" for what that costs.
+// One release per session: an LDP session sends nothing while it runs and
+// one summary when it ends (Session::Flush), so an observer of every
+// request never sees two answers for one bit (a changed answer would say
+// that the true bit turned on). Its bytes do not depend on when it is made
+// (seq 0, the Ended flag always set): what the playground previews is what
+// the end sends, if nothing happens in between. The flip of bit i when its
+// true value is v is a pure function of a per-session secret seed (random
+// from the host, kept in the snapshot, never sent) and (i, v), so a resend
+// (outbox, another tab ending the same session) repeats the same answers.
 #ifndef MICROCONV_CORE_LDP_H_
 #define MICROCONV_CORE_LDP_H_
 
@@ -50,7 +52,10 @@ size_t LdpBitCount(const Config& config);
 // Index of funnel `funnel`'s step 0 among the bits.
 size_t LdpFunnelBit(const Config& config, size_t funnel);
 
-// Probability that one bit is reported flipped: 1 / (1 + e^eps).
+// Probability that one bit is reported flipped: 1 / (1 + e^eps), with an
+// e^x of its own (the browser's module would otherwise link libm's exp and
+// its tables for this one call; browser and collector share it, so the
+// estimator uses the very q the tracker flipped with).
 double LdpFlipProbability(double epsilon);
 
 // The session's true bits (LSB-first bitset, LdpBitCount bits) from a full,
@@ -64,9 +69,10 @@ std::vector<uint8_t> RandomizeLdpBits(std::span<const uint8_t> bits, size_t coun
 
 // Turns a full summary into the LDP summary of the same session: the
 // randomized bits and epsilon in, every field that would reveal a true bit
-// out. Stays: version, site, config_hash, nonce, seq, start_minute, the
-// segment dimensions and the Ended flag of `facts`, referrer and utm_* (all
-// known when the session starts, before the visitor did anything).
+// out. Stays: version, site, config_hash, nonce, start_minute, the segment
+// dimensions of `facts`, referrer and utm_* (all known when the session
+// starts, before the visitor did anything); seq is 0 and the Ended flag set
+// (the session's one summary, whenever it is made).
 void StripToLdp(wire::SummaryT& summary, const Config& config, uint64_t seed, float epsilon);
 
 inline bool LdpBit(std::span<const uint8_t> bits, size_t i) {

@@ -305,6 +305,8 @@ std::vector<uint8_t> Session::LdpTrueBits() const {
 std::vector<uint8_t> Session::PreviewSummary() const { return EncodeSummary(SentSummary()); }
 
 std::vector<uint8_t> Session::Flush() {
+  // An LDP session's one summary waits for its end (core/ldp.h).
+  if (!ended_ && LdpEpsilon(*config_) > 0) return {};
   std::vector<uint8_t> bytes = PreviewSummary();
   ++seq_;
   return bytes;

@@ -75,13 +75,15 @@ class Session {
   // next flush sends unless local differential privacy is on.
   wire::SummaryT BuildSummary() const;
   // What the next flush sends: BuildSummary(), or with privacy.ldp_epsilon
-  // > 0 its LDP form (core/ldp.h StripToLdp).
+  // > 0 its LDP form (core/ldp.h StripToLdp), which only the flush after
+  // End() sends (the preview shows it before).
   wire::SummaryT SentSummary() const;
   std::vector<uint8_t> PreviewSummary() const;
   // The true randomized-response bits of the session (core/ldp.h order):
   // what the playground compares the sent bits with. Never sent.
   std::vector<uint8_t> LdpTrueBits() const;
-  // Encodes the next summary and counts it as sent.
+  // Encodes the next summary and counts it as sent; empty (nothing to send)
+  // for an LDP session before End(): it sends once, at its end.
   std::vector<uint8_t> Flush();
   // Marks the session as ended (flag in the summary): the final flush.
   void End() noexcept { ended_ = true; }

@@ -167,10 +167,14 @@ Status CheckLdpStructure(const wire::Summary& s) {
       facts.duration_ds() != 0 || facts.active_ds() != 0 || facts.page_views() != 0 ||
       facts.rage_clicks() != 0 || facts.dead_clicks() != 0 || facts.quick_backs() != 0 ||
       facts.entry_page() != 0 || facts.exit_page() != 0 ||
-      (static_cast<uint8_t>(facts.flags()) & ~static_cast<uint8_t>(wire::FactFlags::Ended)) != 0;
+      facts.flags() != wire::FactFlags::Ended ||
+      // The session's one summary (core/ldp.h): a second would show which
+      // answers changed; seq would count page hides.
+      s.seq() != 0;
   if (behaviour) {
     return Fail(Error::kVerifyFailed,
-                MICROCONV_MESSAGE("ldp_epsilon: an LDP summary carries behaviour fields"));
+                MICROCONV_MESSAGE("ldp_epsilon: an LDP summary carries behaviour fields, a seq or "
+                                  "no Ended flag"));
   }
   return {};
 }

@@ -239,33 +239,64 @@ TEST(LdpTest, AnLdpSummaryCarriesOnlyTheRandomizedBits) {
   EXPECT_EQ(VerifySummary(EncodeSummary(wide)).error(), Error::kOutOfRange);
 }
 
-// A session's flushes, and a restored session's, randomize each bit the
-// same way: the seed is in the snapshot.
-TEST(LdpTest, FlushesAndRestoresKeepTheSessionsNoise) {
+// One release per session: a running LDP session's flushes send nothing
+// (a bit that turned on between two sent summaries would show as a changed
+// answer), the flush after End() sends the one summary, and its bytes are
+// what the preview showed before the end (nothing in them depends on when:
+// seq 0, Ended set). A restored session (another page, another tab)
+// releases the same bytes: the seed is in the snapshot.
+TEST(LdpTest, ASessionSendsOnceAtItsEnd) {
   const Config config = LdpConfig(0.5);
   int differing = 0;
   for (uint64_t seed = 1; seed <= 64; ++seed) {
-    Session session(config, SessionStart{.nonce = 5, .ldp_seed = seed, .time_ms = 1700000000000});
-    const std::vector<uint8_t> first = session.Flush();
-    const std::vector<uint8_t> second = session.Flush();
-    auto a = VerifySummary(first, &config);
-    auto b = VerifySummary(second, &config);
-    ASSERT_TRUE(a.ok() && b.ok()) << a.message() << b.message();
-    const std::vector<uint8_t> bits_a(a.value()->ldp_bits()->begin(), a.value()->ldp_bits()->end());
-    const std::vector<uint8_t> bits_b(b.value()->ldp_bits()->begin(), b.value()->ldp_bits()->end());
-    EXPECT_EQ(bits_a, bits_b);
-    EXPECT_EQ(b.value()->seq(), 2u);
+    const int64_t t0 = 1700000000000;
+    Session session(config, SessionStart{.nonce = 5, .ldp_seed = seed, .time_ms = t0});
+    EXPECT_TRUE(session.Flush().empty()) << "nothing sent while the session runs";
+    const std::vector<uint8_t> before = session.PreviewSummary();
+    // The custom event "add" (micro 1): its bit turns on mid-session.
+    Event add;
+    add.time_ms = t0 + 1000;
+    add.type = EventType::kCustom;
+    add.str = 0;
+    const std::string_view add_name[] = {"add"};
+    session.Ingest(EventBatch{std::span(&add, 1), add_name});
+    ASSERT_EQ(session.LdpTrueBits(), Bits({1}, 7));
+    EXPECT_TRUE(session.Flush().empty()) << "nor after the bit turned on";
+    const std::vector<uint8_t> preview = session.PreviewSummary();
     Result<Session> restored = Session::Restore(config, session.Snapshot());
     ASSERT_TRUE(restored.ok()) << restored.message();
-    auto c = VerifySummary(restored.value().Flush(), &config);
-    ASSERT_TRUE(c.ok());
-    EXPECT_EQ(std::vector<uint8_t>(c.value()->ldp_bits()->begin(), c.value()->ldp_bits()->end()),
-              bits_a);
-    EXPECT_EQ(session.LdpTrueBits(), std::vector<uint8_t>(1, 0));
-    differing += bits_a != std::vector<uint8_t>(1, 0);
+    session.End();
+    const std::vector<uint8_t> sent = session.Flush();
+    EXPECT_EQ(sent, preview) << "the preview is what the end sends";
+    restored.value().End();
+    EXPECT_EQ(restored.value().Flush(), sent) << "a restored session releases the same bytes";
+    auto v = VerifySummary(sent, &config);
+    ASSERT_TRUE(v.ok()) << v.message();
+    EXPECT_EQ(v.value()->seq(), 0u);
+    EXPECT_EQ(v.value()->facts()->flags(), wire::FactFlags::Ended);
+    const std::vector<uint8_t> bits(v.value()->ldp_bits()->begin(), v.value()->ldp_bits()->end());
+    EXPECT_EQ(bits, RandomizeLdpBits(Bits({1}, 7), 7, seed, 0.5));
+    differing += before != preview;
   }
-  // At eps 0.5 a bit flips with p 0.38: nearly every seed flips one of 7.
-  EXPECT_GT(differing, 50);
+  // The randomized "add" bit differs before and after it turned on unless
+  // both draws agree: p^2 + q^2 = 0.53 of seeds at eps 0.5.
+  EXPECT_GT(differing, 10);
+}
+
+// The collector holds the tracker to it: an LDP summary with a seq (a
+// second summary of its session) or without the Ended flag is refused.
+TEST(LdpTest, TheCollectorRefusesASecondOrEarlyLdpSummary) {
+  const Config config = LdpConfig(1);
+  wire::SummaryT s = FullSummary(config, {0, 1}, 0b011, false, 7);
+  StripToLdp(s, config, 3, 1);
+  ASSERT_TRUE(VerifySummary(EncodeSummary(s), &config).ok());
+  wire::SummaryT second = s;
+  second.seq = 1;
+  EXPECT_EQ(VerifySummary(EncodeSummary(second), &config).error(), Error::kVerifyFailed);
+  wire::SummaryT early = s;
+  early.facts = std::make_unique<wire::SessionFacts>(0, 0, 0, 0, 0, 0, s.facts->dims(),
+                                                     wire::FactFlags::NONE, 0, 0);
+  EXPECT_EQ(VerifySummary(EncodeSummary(early), &config).error(), Error::kVerifyFailed);
 }
 
 // The collector: LDP sessions kept apart from exact ones, estimated, and

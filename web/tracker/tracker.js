@@ -334,7 +334,11 @@ class Tracker {
 
   send() {
     if (!this.permitted || !this.nonce) return;
-    this.transport.send(hex(this.nonce), this.core.flush());
+    // Empty while a local-differential-privacy session runs: it sends once,
+    // at its end (core/ldp.h).
+    const summary = this.core.flush();
+    if (!summary.length) return;
+    this.transport.send(hex(this.nonce), summary);
     this.dirty = false;
     this.lastFlushMs = Date.now();
     this.sends++;
@@ -356,6 +360,7 @@ class Tracker {
   // module (loaded now, the first time); with {bytes: true} also the bytes
   // themselves as hex and, with local differential privacy, the true bits
   // behind the randomized ones (`ldpTruth`, 0/1 per bit: shown, never sent).
+  // An LDP session sends only at its end: this is what that send would be.
   async inspect(options) {
     let truth = null;
     const bytes = await this.turn(() => {

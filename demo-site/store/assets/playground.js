@@ -360,7 +360,7 @@ function renderLdp(summary, truth) {
       h(
         'p',
         {},
-        `Epsilon ${eps} per answer: each yes/no below is sent truthfully with probability ${(keep * 100).toFixed(1)} % and flipped otherwise, with noise drawn once for this visit (every send repeats it). ${flipped} of ${bits.length} answers are flipped in what the collector receives; nothing else about what you did is sent.`,
+        `Epsilon ${eps} per answer: each yes/no below is sent truthfully with probability ${(keep * 100).toFixed(1)} % and flipped otherwise, with noise drawn once for this visit. Nothing is sent while the visit runs: these answers leave once, when it ends (after the inactivity timeout, 30 minutes on this store), as they stand then, so no one watching the requests sees an answer change. ${flipped} of ${bits.length} answers would be flipped if it ended now; nothing else about what you did is sent.`,
       ),
       table(
         [['Question'], ['True', true], ['Sent', true], ['Flipped', true]],
