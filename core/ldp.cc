@@ -114,7 +114,8 @@ std::vector<uint8_t> RandomizeLdpBits(std::span<const uint8_t> bits, size_t coun
   return out;
 }
 
-void StripToLdp(wire::SummaryT& summary, const Config& config, uint64_t seed, float epsilon) {
+wire::SummaryT StripToLdp(wire::SummaryT summary, const Config& config, uint64_t seed,
+                          float epsilon) {
   const std::vector<uint8_t> truth = LdpTrueBits(summary, config);
   wire::SummaryT ldp;
   ldp.version = summary.version;
@@ -134,7 +135,7 @@ void StripToLdp(wire::SummaryT& summary, const Config& config, uint64_t seed, fl
   ldp.utm_campaign = std::move(summary.utm_campaign);
   ldp.ldp_epsilon = epsilon;
   ldp.ldp_bits = RandomizeLdpBits(truth, LdpBitCount(config), seed, epsilon);
-  summary = std::move(ldp);
+  return ldp;
 }
 
 LdpTally& LdpTally::operator+=(const LdpTally& o) {

@@ -73,7 +73,9 @@ std::vector<uint8_t> RandomizeLdpBits(std::span<const uint8_t> bits, size_t coun
 // dimensions of `facts`, referrer and utm_* (all known when the session
 // starts, before the visitor did anything); seq is 0 and the Ended flag set
 // (the session's one summary, whenever it is made).
-void StripToLdp(wire::SummaryT& summary, const Config& config, uint64_t seed, float epsilon);
+// Returned, not assigned in place: a SummaryT assignment swaps every field
+// (code the browser's module would carry for this one call).
+wire::SummaryT StripToLdp(wire::SummaryT full, const Config& config, uint64_t seed, float epsilon);
 
 inline bool LdpBit(std::span<const uint8_t> bits, size_t i) {
   return i / 8 < bits.size() && ((bits[i / 8] >> (i % 8)) & 1) != 0;

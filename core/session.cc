@@ -292,10 +292,9 @@ wire::SummaryT Session::BuildSummary() const {
 }
 
 wire::SummaryT Session::SentSummary() const {
-  wire::SummaryT s = BuildSummary();
   const float epsilon = LdpEpsilon(*config_);
-  if (epsilon > 0) StripToLdp(s, *config_, ldp_seed_, epsilon);
-  return s;
+  if (epsilon > 0) return StripToLdp(BuildSummary(), *config_, ldp_seed_, epsilon);
+  return BuildSummary();
 }
 
 std::vector<uint8_t> Session::LdpTrueBits() const {

@@ -138,17 +138,24 @@ Status CheckTrafficSource(const wire::Summary& s) {
 
 namespace {
 
+// What `exact` asks: no LDP field at all.
+Status CheckNotLdp(const wire::Summary& s) {
+  if (s.ldp_epsilon() != 0.0f) {
+    return Fail(Error::kConfigMismatch,
+                MICROCONV_MESSAGE("ldp_epsilon: an exact summary expected"));
+  }
+  if (SizeOf(s.ldp_bits()) != 0) {
+    return Fail(Error::kVerifyFailed, MICROCONV_MESSAGE("ldp_bits: without ldp_epsilon"));
+  }
+  return {};
+}
+
 // An LDP summary (core/ldp.h) carries its epsilon, the randomized bits and
 // no behaviour field: one that did would give the true bits away, so the
 // collector refuses it rather than store it.
 Status CheckLdpStructure(const wire::Summary& s) {
   const float epsilon = s.ldp_epsilon();
-  if (epsilon == 0.0f) {
-    if (SizeOf(s.ldp_bits()) != 0) {
-      return Fail(Error::kVerifyFailed, MICROCONV_MESSAGE("ldp_bits: without ldp_epsilon"));
-    }
-    return {};
-  }
+  if (epsilon == 0.0f) return CheckNotLdp(s);
   // Written so that NaN fails too.
   if (!(epsilon >= kMinLdpEpsilon && epsilon <= kMaxLdpEpsilon)) {
     return Fail(Error::kOutOfRange, MICROCONV_MESSAGE("ldp_epsilon: outside 0.1..10"));
@@ -207,7 +214,6 @@ Status CheckStructure(const wire::Summary& s) {
   }
   const wire::SessionFacts facts = s.facts() ? *s.facts() : wire::SessionFacts();
   if (Status st = CheckDimensions(&facts.dims()); !st.ok()) return st;
-  if (Status st = CheckLdpStructure(s); !st.ok()) return st;
 
   const size_t page_count = SizeOf(s.pages());
   const size_t name_count = SizeOf(s.names());
@@ -512,6 +518,10 @@ Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes, const
   }
   const wire::Summary* summary = wire::GetSummary(bytes.data());
   if (Status st = CheckStructure(*summary); !st.ok()) return {st.error, std::move(st.message)};
+  // An exact-only caller (the browser's snapshot restore, its one call)
+  // needs no LDP structure check: the module then carries none.
+  Status ldp = exact ? CheckNotLdp(*summary) : CheckLdpStructure(*summary);
+  if (!ldp.ok()) return {ldp.error, std::move(ldp.message)};
   if (config != nullptr) {
     if (Status st = CheckAgainstConfig(*summary, *config, exact); !st.ok()) {
       return {st.error, std::move(st.message)};

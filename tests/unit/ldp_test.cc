@@ -185,7 +185,7 @@ TEST(LdpTest, AnLdpSummaryCarriesOnlyTheRandomizedBits) {
   const Config config = LdpConfig(2);
   wire::SummaryT s = FullSummary(config, {0, 1, 2}, 0b111, true, 42);
   const std::vector<uint8_t> exact_bytes = EncodeSummary(s);
-  StripToLdp(s, config, 99, 2);
+  s = StripToLdp(std::move(s), config, 99, 2);
   const std::vector<uint8_t> bytes = EncodeSummary(s);
   auto verified = VerifySummary(bytes, &config);
   ASSERT_TRUE(verified.ok()) << verified.message();
@@ -288,7 +288,7 @@ TEST(LdpTest, ASessionSendsOnceAtItsEnd) {
 TEST(LdpTest, TheCollectorRefusesASecondOrEarlyLdpSummary) {
   const Config config = LdpConfig(1);
   wire::SummaryT s = FullSummary(config, {0, 1}, 0b011, false, 7);
-  StripToLdp(s, config, 3, 1);
+  s = StripToLdp(std::move(s), config, 3, 1);
   ASSERT_TRUE(VerifySummary(EncodeSummary(s), &config).ok());
   wire::SummaryT second = s;
   second.seq = 1;
@@ -316,7 +316,7 @@ TEST(LdpTest, TheReportEstimatesLdpSessionsAndCombinesThemWithExactOnes) {
     if (r < 1) path.push_back(2), reached |= 4;
     wire::SummaryT s = FullSummary(config, path, reached, r < 1, rng());
     if (ldp) {
-      StripToLdp(s, config, rng(), 1);
+      s = StripToLdp(std::move(s), config, rng(), 1);
     } else {
       s.ldp_epsilon = 0;
     }
@@ -377,7 +377,7 @@ TEST(LdpTest, TheReportEstimatesLdpSessionsAndCombinesThemWithExactOnes) {
 
   // An LDP session taken back leaves the aggregate as it was.
   wire::SummaryT s = FullSummary(config, {0}, 1, false, 3);
-  StripToLdp(s, config, 4, 1);
+  s = StripToLdp(std::move(s), config, 4, 1);
   const std::vector<uint8_t> bytes = EncodeSummary(s);
   const std::vector<uint8_t> before = aggregate.Serialize();
   ASSERT_TRUE(aggregate.Add(*wire::GetSummary(bytes.data())).ok());
