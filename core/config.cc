@@ -27,10 +27,10 @@ bool Empty(const flatbuffers::String* s) { return s == nullptr || s->size() == 0
 
 Status Fail(Error error, std::string message) { return Status{error, std::move(message)}; }
 
+// "micros[3]": only messages read it, so the browser's codes-only build
+// (core/status.h) builds no path either.
 std::string Indexed(std::string_view name, size_t i) {
-  std::string out(name);
-  out.append("[").append(std::to_string(i)).append("]");
-  return out;
+  return MICROCONV_MESSAGE(std::string(name) + "[" + std::to_string(i) + "]");
 }
 
 Status CheckCount(std::string_view field, size_t count, size_t max) {

@@ -41,11 +41,11 @@ std::string Hex32(uint32_t value) {
   return out;
 }
 
-// "pages[3].max_scroll"
+// "pages[3].max_scroll": only messages read it, so the browser's codes-only
+// build (core/status.h) builds no path either.
 std::string At(const char* vector, size_t index, const char* member = nullptr) {
-  std::string out = std::string(vector) + "[" + Num(index) + "]";
-  if (member != nullptr) out += std::string(".") + member;
-  return out;
+  return MICROCONV_MESSAGE(std::string(vector) + "[" + Num(index) + "]" +
+                           (member != nullptr ? std::string(".") + member : std::string()));
 }
 
 Status TooMany(const std::string& field, size_t size, size_t cap) {
@@ -328,8 +328,8 @@ Status CheckStructure(const wire::Summary& s) {
                                         " is not a micro or page id"));
         }
         if ((next[n] & kLiteralBit) != 0 && (next[n] & ~kLiteralBit) >= page_count) {
-          return IndexOutside(At("funnels", i, "next") + Num(n), next[n] & ~kLiteralBit, page_count,
-                              "pages");
+          return IndexOutside(MICROCONV_MESSAGE(At("funnels", i, "next") + Num(n)),
+                              next[n] & ~kLiteralBit, page_count, "pages");
         }
       }
       if (funnel->reached() != 0) step_time_count += std::popcount(funnel->reached()) - 1;
@@ -436,7 +436,8 @@ Status CheckAgainstConfig(const wire::Summary& s, const Config& config, bool exa
       const uint16_t next[] = {progress->next0(), progress->next1(), progress->next2()};
       for (uint8_t n = 0; n < progress->next_count(); ++n) {
         if ((next[n] & kLiteralBit) == 0 && next[n] >= micros) {
-          return IndexOutside(At("funnels", i, "next") + Num(n), next[n], micros, "micros");
+          return IndexOutside(MICROCONV_MESSAGE(At("funnels", i, "next") + Num(n)), next[n], micros,
+                              "micros");
         }
       }
     }
@@ -490,8 +491,8 @@ Status CheckSessionStart(const wire::Summary& summary, int64_t now_ms, StartWind
 Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes, const Config* config,
                                            bool exact) {
   if (bytes.size() > kMaxSummaryBytes) {
-    return {Error::kTooLarge,
-            "summary: " + Num(bytes.size()) + " bytes > " + Num(kMaxSummaryBytes)};
+    return {Error::kTooLarge, MICROCONV_MESSAGE("summary: " + Num(bytes.size()) + " bytes > " +
+                                                Num(kMaxSummaryBytes))};
   }
   if (bytes.size() < kMinSummaryBytes) {
     return {Error::kTruncated,
