@@ -166,20 +166,23 @@ Status CheckFunnel(const wire::SiteConfig& def, size_t i) {
   size_t steps = SizeOf(f->steps());
   if (steps == 0)
     return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(path + ".steps: at least one step"));
-  if (Status s = CheckCount(path + ".steps", steps, kMaxFunnelSteps); !s.ok()) return s;
+  if (Status s = CheckCount(MICROCONV_MESSAGE(path + ".steps"), steps, kMaxFunnelSteps); !s.ok())
+    return s;
   size_t micro_count = SizeOf(def.micros());
   for (size_t k = 0; k < steps; ++k) {
     const wire::FunnelStepDef* step = f->steps()->Get(static_cast<flatbuffers::uoffset_t>(k));
-    std::string step_path = path + Indexed(".steps", k);
+    const std::string step_path = MICROCONV_MESSAGE(path + Indexed(".steps", k));
     if (SizeOf(step->micros()) == 0) {
       return Fail(Error::kInvalidConfig,
                   MICROCONV_MESSAGE(step_path + ".micros: at least one micro-conversion"));
     }
-    if (Status s = CheckMicroIndices(step->micros(), step_path + ".micros", micro_count); !s.ok()) {
+    if (Status s = CheckMicroIndices(step->micros(), MICROCONV_MESSAGE(step_path + ".micros"),
+                                     micro_count);
+        !s.ok()) {
       return s;
     }
   }
-  return CheckMicroIndices(f->exclusions(), path + ".exclusions", micro_count);
+  return CheckMicroIndices(f->exclusions(), MICROCONV_MESSAGE(path + ".exclusions"), micro_count);
 }
 
 Status CheckPrivacy(const wire::PrivacyDef& p) {
@@ -222,7 +225,8 @@ Status CheckPageExamples(const wire::SiteConfig& def) {
     const std::string_view example = View(def.page_examples()->Get(at));
     if (example.empty()) continue;
     const std::string_view pattern = View(def.page_templates()->Get(at));
-    const std::string path = Indexed("pages", i) + ".example: " + Quoted(example);
+    const std::string path =
+        MICROCONV_MESSAGE(Indexed("pages", i) + ".example: " + Quoted(example));
     if (example[0] != '/' || example.find_first_of("?#") != std::string_view::npos) {
       return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(path + " must be a path without query"));
     }
@@ -272,7 +276,9 @@ Status CheckSiteConfig(const wire::SiteConfig& def) {
     std::string path = Indexed("forms", i);
     if (Empty(form->id()))
       return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(path + ".id: must not be empty"));
-    if (Status s = CheckCount(path + ".fields", SizeOf(form->fields()), kMaxFormFields); !s.ok()) {
+    if (Status s =
+            CheckCount(MICROCONV_MESSAGE(path + ".fields"), SizeOf(form->fields()), kMaxFormFields);
+        !s.ok()) {
       return s;
     }
   }
