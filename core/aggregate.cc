@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 #include "core/calendar.h"
 #include "core/config.h"
@@ -140,6 +141,55 @@ Aggregate::Aggregate(const Config& config) : configured_(true), config_hash_(con
       if (micro->kind() == wire::MicroKind::Click) click_selector_[i] = micro->target();
     }
   }
+  lift_base_.resize(micros_.size());
+  for (size_t i = 0; i < lift_base_.size(); ++i) {
+    lift_base_[i] = LiftBaselineOf(config, static_cast<uint8_t>(i));
+  }
+}
+
+void Aggregate::AddLift(const wire::Summary& summary, const MicroCounts& counts, bool converted,
+                        bool remove) {
+  std::bitset<kMaxMicroConversions> did;
+  for (uint8_t id : counts.Ids()) did[id] = true;
+  for (size_t m = 0; m < micros_.size() && m < lift_base_.size(); ++m) {
+    const LiftBaseline& base = lift_base_[m];
+    bool in_base = base.funnel < 0;
+    if (!in_base && summary.funnels() != nullptr) {
+      for (const wire::FunnelProgress* f : *summary.funnels()) {
+        if (f->funnel() == base.funnel && ((f->reached() >> base.step) & 1u) != 0) in_base = true;
+      }
+    }
+    if (!in_base) continue;
+    MicroTally& micro = micros_[m];
+    const uint64_t conv = converted ? 1 : 0;
+    Put(micro.base_sessions, uint64_t{1}, remove);
+    Put(micro.base_converters, conv, remove);
+    if (did[m]) {
+      Put(micro.base_with, uint64_t{1}, remove);
+      Put(micro.base_with_converters, conv, remove);
+    }
+  }
+}
+
+void Aggregate::AddLdp(const wire::Summary& summary, bool remove) {
+  LdpTally one;
+  one.sessions = 1;
+  const auto* bits = summary.ldp_bits();
+  const size_t count = bits == nullptr ? 0 : bits->size() * 8;
+  const std::span<const uint8_t> view =
+      bits == nullptr ? std::span<const uint8_t>() : std::span(bits->data(), bits->size());
+  for (size_t i = 0; i < count; ++i) {
+    if (LdpBit(view, i)) {
+      one.ones.resize(i + 1, 0);
+      one.ones[i] = 1;
+    }
+  }
+  // The float's bits as the key (memcpy: Emscripten 3.1.6's libc++ has no
+  // std::bit_cast).
+  const float epsilon = summary.ldp_epsilon();
+  uint32_t key = 0;
+  std::memcpy(&key, &epsilon, sizeof key);
+  PutId(ldp_, key, one, remove);
 }
 
 bool Aggregate::IsConverted(const wire::Summary& summary,
@@ -180,6 +230,10 @@ Status Aggregate::Fold(const wire::Summary& summary, bool remove) {
   if (!configured_) return {Error::kConfigMismatch, "aggregate has no config"};
   if (summary.config_hash() != config_hash_) {
     return {Error::kConfigMismatch, "summary written for another config"};
+  }
+  if (summary.ldp_epsilon() != 0.0f) {
+    AddLdp(summary, remove);
+    return {};
   }
   const MicroCounts counts = CountMicros(summary);
   const bool converted = IsConverted(summary, counts);
@@ -305,6 +359,7 @@ Status Aggregate::Fold(const wire::Summary& summary, bool remove) {
 
   AddFunnels(summary, revenue, remove);
   AddForms(summary, remove);
+  AddLift(summary, counts, converted, remove);
   return {};
 }
 
@@ -447,9 +502,10 @@ Status Aggregate::MergeSigned(const Aggregate& other, bool remove) {
   auto same_shape = [&] {
     if (config_hash_ != other.config_hash_ || macro_micros_ != other.macro_micros_ ||
         macro_funnels_ != other.macro_funnels_ || click_selector_ != other.click_selector_ ||
-        pages_.size() != other.pages_.size() || heat_.size() != other.heat_.size() ||
-        micros_.size() != other.micros_.size() || funnels_.size() != other.funnels_.size() ||
-        forms_.size() != other.forms_.size() || selectors_.size() != other.selectors_.size()) {
+        lift_base_ != other.lift_base_ || pages_.size() != other.pages_.size() ||
+        heat_.size() != other.heat_.size() || micros_.size() != other.micros_.size() ||
+        funnels_.size() != other.funnels_.size() || forms_.size() != other.forms_.size() ||
+        selectors_.size() != other.selectors_.size()) {
       return false;
     }
     for (size_t f = 0; f < funnels_.size(); ++f) {
@@ -488,6 +544,10 @@ Status Aggregate::MergeSigned(const Aggregate& other, bool remove) {
     put(micros_[i].sessions, other.micros_[i].sessions);
     put(micros_[i].occurrences, other.micros_[i].occurrences);
     put(micros_[i].converters, other.micros_[i].converters);
+    put(micros_[i].base_sessions, other.micros_[i].base_sessions);
+    put(micros_[i].base_converters, other.micros_[i].base_converters);
+    put(micros_[i].base_with, other.micros_[i].base_with);
+    put(micros_[i].base_with_converters, other.micros_[i].base_with_converters);
   }
   for (size_t f = 0; f < funnels_.size(); ++f) {
     FunnelTally& mine = funnels_[f];
@@ -536,6 +596,7 @@ Status Aggregate::MergeSigned(const Aggregate& other, bool remove) {
     put(selectors_[i].sessions, other.selectors_[i].sessions);
     put(selectors_[i].clicks, other.selectors_[i].clicks);
   }
+  put_map(ldp_, other.ldp_);
   return {};
 }
 

@@ -27,6 +27,8 @@
 #include "core/capped_string_map.h"
 #include "core/config.h"
 #include "core/heatmap.h"
+#include "core/ldp.h"
+#include "core/lift.h"
 #include "core/schema/summary_generated.h"
 #include "core/stats.h"
 #include "core/status.h"
@@ -155,6 +157,12 @@ struct MicroTally {
   uint64_t sessions = 0;     // sessions that did it at least once
   uint64_t occurrences = 0;  // per-session counts (path occurrences plus repeats), summed
   uint64_t converters = 0;   // sessions that did it and macro-converted
+  // Its lift baseline (core/lift.h): the sessions in it, their converters,
+  // and those of them that did it.
+  uint64_t base_sessions = 0;
+  uint64_t base_converters = 0;
+  uint64_t base_with = 0;
+  uint64_t base_with_converters = 0;
   bool operator==(const MicroTally&) const = default;
 };
 
@@ -362,6 +370,10 @@ class Aggregate {
   // device: empty, or kHeatGridCells click sums.
   const std::vector<std::vector<HeatTally>>& heat() const noexcept { return heat_; }
   const std::vector<SelectorTally>& selectors() const noexcept { return selectors_; }
+  // Local differential privacy sessions (core/ldp.h), kept apart from every
+  // exact figure above: per epsilon (keyed by the float's bit pattern), the
+  // sessions and their randomized bit counts.
+  const IdMap<LdpTally>& ldp() const noexcept { return ldp_; }
 
   // Same config and same figures (what the serialised bytes say).
   bool operator==(const Aggregate& other) const { return Serialize() == other.Serialize(); }
@@ -386,6 +398,10 @@ class Aggregate {
   // `revenue`: the session's, summed into each funnel it converted.
   void AddFunnels(const wire::Summary& summary, const RevenueTally& revenue, bool remove);
   void AddForms(const wire::Summary& summary, bool remove);
+  void AddLift(const wire::Summary& summary, const MicroCounts& counts, bool converted,
+               bool remove);
+  // An LDP summary: only its randomized bits, into ldp_.
+  void AddLdp(const wire::Summary& summary, bool remove);
 
   // Shape, from the config.
   bool configured_ = false;
@@ -395,6 +411,8 @@ class Aggregate {
   // Micro id -> click selector of a click micro-conversion (kNoSelector
   // otherwise): selector clicks are counted from these micro-conversions.
   std::vector<uint16_t> click_selector_;
+  // Micro id -> its lift baseline (core/lift.h), from the config.
+  std::vector<LiftBaseline> lift_base_;
 
   uint64_t sessions_ = 0;
   uint64_t converters_ = 0;
@@ -428,6 +446,7 @@ class Aggregate {
   CappedStringMap<FieldTally> literal_fields_{kMaxTrackedLiteralFields};
   std::vector<std::vector<HeatTally>> heat_;
   std::vector<SelectorTally> selectors_;
+  IdMap<LdpTally> ldp_;
 };
 
 // --- Template implementations. ---------------------------------------------

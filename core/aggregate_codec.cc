@@ -18,9 +18,10 @@ namespace {
 
 constexpr uint8_t kMagic[4] = {'M', 'C', 'A', '1'};
 // 2: heat cells carry their sessions; 3: revenue (total, per day, segment
-// and funnel) and heat grids per device class. Other versions are refused,
+// and funnel) and heat grids per device class; 4: lift baselines and LDP
+// tallies. Other versions are refused,
 // so a stored day aggregate of another layout is rebuilt from its sessions.
-constexpr uint64_t kAggregateVersion = 3;
+constexpr uint64_t kAggregateVersion = 4;
 
 class AggregateWriter {
  public:
@@ -142,7 +143,9 @@ bool VisitTally(A& a, T& t) {
     }
     return true;
   } else if constexpr (std::is_same_v<U, MicroTally>) {
-    return a.Num(t.sessions) && a.Num(t.occurrences) && a.Num(t.converters);
+    return a.Num(t.sessions) && a.Num(t.occurrences) && a.Num(t.converters) &&
+           a.Num(t.base_sessions) && a.Num(t.base_converters) && a.Num(t.base_with) &&
+           a.Num(t.base_with_converters);
   } else if constexpr (std::is_same_v<U, ElementTally>) {
     return a.Num(t.sessions) && a.Num(t.clicks) && a.Num(t.rage_clicks) && a.Num(t.dead_clicks);
   } else if constexpr (std::is_same_v<U, FieldTally>) {
@@ -422,7 +425,52 @@ bool VisitAggregate(A& a, Self& self) {
       }
     }
   }
-  return VisitVector(a, self.selectors_, kMaxSelectors);
+  if (!VisitVector(a, self.selectors_, kMaxSelectors)) return false;
+  // Lift baselines, one per micro-conversion: funnel + 1 and step + 1 (0:
+  // every session), then required_step.
+  size_t bases = self.lift_base_.size();
+  if (!a.Count(bases, kMaxMicroConversions)) return false;
+  if constexpr (A::kReading) {
+    if (bases != self.micros_.size()) return a.Fail(Error::kVerifyFailed, "lift and micros differ");
+    self.lift_base_.resize(bases);
+  }
+  for (auto& base : self.lift_base_) {
+    uint32_t funnel = static_cast<uint32_t>(base.funnel + 1);
+    uint32_t step = static_cast<uint32_t>(base.step + 1);
+    uint8_t required = base.required_step ? 1 : 0;
+    if (!(a.Num(funnel) && a.Num(step) && a.Num(required))) return false;
+    if constexpr (A::kReading) {
+      if (funnel > self.funnels_.size() || (funnel == 0) != (step == 0) || required > 1 ||
+          (funnel > 0 && step > self.funnels_[funnel - 1].steps.size())) {
+        return a.Fail(Error::kOutOfRange, "bad lift baseline");
+      }
+      base = {static_cast<int>(funnel) - 1, static_cast<int>(step) - 1, required == 1};
+    }
+  }
+  // LDP tallies: per epsilon key, sessions then the bit counts.
+  size_t groups = self.ldp_.entries.size();
+  if (!a.Count(groups, 64)) return false;
+  if constexpr (A::kReading) self.ldp_.entries.resize(groups);
+  uint32_t previous = 0;
+  for (size_t g = 0; g < groups; ++g) {
+    auto& [key, tally] = self.ldp_.entries[g];
+    if (!(a.Num(key) && a.Num(tally.sessions) && VisitVector(a, tally.ones, kMaxLdpBitBytes * 8))) {
+      return false;
+    }
+    if constexpr (A::kReading) {
+      if ((g > 0 && key <= previous) || tally.sessions == 0) {
+        return a.Fail(Error::kVerifyFailed, "bad ldp tally");
+      }
+      for (uint64_t ones : tally.ones) {
+        if (ones > tally.sessions) return a.Fail(Error::kVerifyFailed, "bad ldp tally");
+      }
+      if (!tally.ones.empty() && tally.ones.back() == 0) {
+        return a.Fail(Error::kVerifyFailed, "bad ldp tally");
+      }
+    }
+    previous = key;
+  }
+  return true;
 }
 
 std::vector<uint8_t> Aggregate::Serialize() const {

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/flatbuffer_view.h"
+#include "core/ldp.h"
 #include "core/page_pattern.h"
 #include "core/quoted.h"
 #include "core/revenue.h"
@@ -26,10 +27,10 @@ bool Empty(const flatbuffers::String* s) { return s == nullptr || s->size() == 0
 
 Status Fail(Error error, std::string message) { return Status{error, std::move(message)}; }
 
+// "micros[3]": only messages read it, so the browser's codes-only build
+// (core/status.h) builds no path either.
 std::string Indexed(std::string_view name, size_t i) {
-  std::string out(name);
-  out.append("[").append(std::to_string(i)).append("]");
-  return out;
+  return MICROCONV_MESSAGE(std::string(name) + "[" + std::to_string(i) + "]");
 }
 
 Status CheckCount(std::string_view field, size_t count, size_t max) {
@@ -165,20 +166,23 @@ Status CheckFunnel(const wire::SiteConfig& def, size_t i) {
   size_t steps = SizeOf(f->steps());
   if (steps == 0)
     return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(path + ".steps: at least one step"));
-  if (Status s = CheckCount(path + ".steps", steps, kMaxFunnelSteps); !s.ok()) return s;
+  if (Status s = CheckCount(MICROCONV_MESSAGE(path + ".steps"), steps, kMaxFunnelSteps); !s.ok())
+    return s;
   size_t micro_count = SizeOf(def.micros());
   for (size_t k = 0; k < steps; ++k) {
     const wire::FunnelStepDef* step = f->steps()->Get(static_cast<flatbuffers::uoffset_t>(k));
-    std::string step_path = path + Indexed(".steps", k);
+    const std::string step_path = MICROCONV_MESSAGE(path + Indexed(".steps", k));
     if (SizeOf(step->micros()) == 0) {
       return Fail(Error::kInvalidConfig,
                   MICROCONV_MESSAGE(step_path + ".micros: at least one micro-conversion"));
     }
-    if (Status s = CheckMicroIndices(step->micros(), step_path + ".micros", micro_count); !s.ok()) {
+    if (Status s = CheckMicroIndices(step->micros(), MICROCONV_MESSAGE(step_path + ".micros"),
+                                     micro_count);
+        !s.ok()) {
       return s;
     }
   }
-  return CheckMicroIndices(f->exclusions(), path + ".exclusions", micro_count);
+  return CheckMicroIndices(f->exclusions(), MICROCONV_MESSAGE(path + ".exclusions"), micro_count);
 }
 
 Status CheckPrivacy(const wire::PrivacyDef& p) {
@@ -194,9 +198,10 @@ Status CheckPrivacy(const wire::PrivacyDef& p) {
                                   " is outside 1.." + std::to_string(kMaxJourneyDays)));
   }
   // Written so that NaN fails too.
-  if (!(p.ldp_epsilon() >= 0.0f) || std::isinf(p.ldp_epsilon())) {
+  if (!(p.ldp_epsilon() == 0.0f ||
+        (p.ldp_epsilon() >= kMinLdpEpsilon && p.ldp_epsilon() <= kMaxLdpEpsilon))) {
     return Fail(Error::kOutOfRange,
-                MICROCONV_MESSAGE("privacy.ldp_epsilon: must be a finite number >= 0"));
+                MICROCONV_MESSAGE("privacy.ldp_epsilon: must be 0 (off) or within 0.1..10"));
   }
   if (!(p.replay_sample_rate() >= 0.0f && p.replay_sample_rate() <= 1.0f)) {
     return Fail(Error::kOutOfRange,
@@ -220,7 +225,8 @@ Status CheckPageExamples(const wire::SiteConfig& def) {
     const std::string_view example = View(def.page_examples()->Get(at));
     if (example.empty()) continue;
     const std::string_view pattern = View(def.page_templates()->Get(at));
-    const std::string path = Indexed("pages", i) + ".example: " + Quoted(example);
+    const std::string path =
+        MICROCONV_MESSAGE(Indexed("pages", i) + ".example: " + Quoted(example));
     if (example[0] != '/' || example.find_first_of("?#") != std::string_view::npos) {
       return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(path + " must be a path without query"));
     }
@@ -270,7 +276,9 @@ Status CheckSiteConfig(const wire::SiteConfig& def) {
     std::string path = Indexed("forms", i);
     if (Empty(form->id()))
       return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(path + ".id: must not be empty"));
-    if (Status s = CheckCount(path + ".fields", SizeOf(form->fields()), kMaxFormFields); !s.ok()) {
+    if (Status s =
+            CheckCount(MICROCONV_MESSAGE(path + ".fields"), SizeOf(form->fields()), kMaxFormFields);
+        !s.ok()) {
       return s;
     }
   }

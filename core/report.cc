@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "core/calendar.h"
 #include "core/flatbuffer_view.h"
 #include "core/heatmap.h"
+#include "core/ldp.h"
+#include "core/lift.h"
 #include "core/stats.h"
 #include "core/wire_ids.h"
 
@@ -426,17 +429,29 @@ void BuildPaths(const Aggregate& a, const Names& names, const ReportOptions& opt
   }
 }
 
-void BuildLift(const Aggregate& a, const Names& names, uint64_t k, Report& report) {
-  const uint64_t sessions = a.sessions();
-  const uint64_t converters = std::min(a.converters(), sessions);
+void BuildLift(const Aggregate& a, const Config& config, const Names& names, uint64_t k,
+               Report& report) {
+  const auto* funnels = config.def().funnels();
   for (size_t i = 0; i < a.micros().size(); ++i) {
     if (a.IsMacro(static_cast<uint8_t>(i))) continue;  // a goal's lift on itself says nothing
     const MicroTally& m = a.micros()[i];
     LiftRow row;
     row.micro = names.Micro(i);
     row.label = names.MicroLabel(i);
-    const uint64_t with = std::min(m.sessions, sessions);
-    const uint64_t with_converters = std::min({m.converters, with, converters});
+    const LiftBaseline base = LiftBaselineOf(config, static_cast<uint8_t>(i));
+    row.required_step = base.required_step;
+    if (base.funnel >= 0 && funnels != nullptr &&
+        static_cast<size_t>(base.funnel) < funnels->size()) {
+      const wire::FunnelDef* funnel = funnels->Get(base.funnel);
+      row.baseline_funnel = std::string(View(funnel->id()));
+      const auto* step = funnel->steps()->Get(base.step);
+      row.baseline_step = View(step->label()).empty() ? "step " + std::to_string(base.step + 1)
+                                                      : std::string(View(step->label()));
+    }
+    const uint64_t sessions = m.base_sessions;
+    const uint64_t converters = std::min(m.base_converters, sessions);
+    const uint64_t with = std::min(m.base_with, sessions);
+    const uint64_t with_converters = std::min({m.base_with_converters, with, converters});
     const uint64_t without = sessions - with;
     const uint64_t without_converters = std::min(converters - with_converters, without);
     if (with < k || without < k) {
@@ -457,6 +472,69 @@ void BuildLift(const Aggregate& a, const Names& names, uint64_t k, Report& repor
     row.ci_high = d.interval.high;
     row.significant = d.significant;
     report.lift.push_back(std::move(row));
+  }
+}
+
+// An LDP tally's key back to its epsilon (Aggregate::ldp(); memcpy:
+// Emscripten 3.1.6's libc++ has no std::bit_cast).
+float EpsilonOfKey(uint32_t key) {
+  float epsilon = 0;
+  std::memcpy(&epsilon, &key, sizeof epsilon);
+  return epsilon;
+}
+
+// One bit's row: `exact` of the exact sessions, `bit` among the LDP bits.
+EstimateRow Estimate(const Aggregate& a, uint64_t exact, size_t bit, uint64_t k) {
+  std::vector<LdpEstimate> parts;
+  parts.push_back({static_cast<double>(exact), 0, 0, 0, static_cast<double>(a.sessions())});
+  for (const auto& [key, tally] : a.ldp().entries) {
+    const uint64_t ones = bit < tally.ones.size() ? tally.ones[bit] : 0;
+    parts.push_back(EstimateLdpCount(ones, tally.sessions, EpsilonOfKey(key)));
+  }
+  const LdpEstimate total = CombineLdpEstimates(parts);
+  EstimateRow row;
+  if ((exact > 0 && exact < k) || total.sessions < static_cast<double>(k)) {
+    row.suppressed = true;
+    return row;
+  }
+  row.exact = exact;
+  row.count = total.count;
+  row.ci_low = total.low;
+  row.ci_high = total.high;
+  row.rate = total.count / total.sessions;
+  row.rate_low = total.low / total.sessions;
+  row.rate_high = total.high / total.sessions;
+  return row;
+}
+
+void BuildLdp(const Aggregate& a, const Config& config, const Names& names, uint64_t k,
+              LdpReport& ldp) {
+  for (const auto& [key, tally] : a.ldp().entries) {
+    ldp.sessions += tally.sessions;
+    ldp.epsilons.push_back(EpsilonOfKey(key));
+  }
+  if (ldp.sessions == 0) return;
+  ldp.exact_sessions = a.sessions();
+  for (size_t i = 0; i < a.micros().size(); ++i) {
+    EstimateRow row = Estimate(a, a.micros()[i].sessions, i, k);
+    row.id = names.Micro(i);
+    row.label = names.MicroLabel(i);
+    ldp.micros.push_back(std::move(row));
+  }
+  const auto* funnels = config.def().funnels();
+  for (size_t f = 0; f < a.funnels().size() && funnels != nullptr && f < funnels->size(); ++f) {
+    const size_t first = LdpFunnelBit(config, f);
+    const wire::FunnelDef* def = funnels->Get(static_cast<flatbuffers::uoffset_t>(f));
+    for (size_t s = 0; s < a.funnels()[f].steps.size(); ++s) {
+      EstimateRow row = Estimate(a, a.funnels()[f].steps[s].reached, first + s, k);
+      row.id = std::string(View(def->id()));
+      row.step = static_cast<int>(s);
+      const auto* steps = def->steps();
+      if (steps != nullptr && s < steps->size()) {
+        row.label = std::string(View(steps->Get(static_cast<flatbuffers::uoffset_t>(s))->label()));
+      }
+      ldp.steps.push_back(std::move(row));
+    }
   }
 }
 
@@ -745,7 +823,8 @@ Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
     report.funnels.push_back(BuildFunnel(a.funnels()[f], def.funnels()->Get(f), names, k));
   }
   BuildPaths(a, names, options, k, report);
-  BuildLift(a, names, k, report);
+  BuildLift(a, config, names, k, report);
+  BuildLdp(a, config, names, k, report.ldp);
   if (options.breakdown != Breakdown::kNone) BuildSegments(a, options, k, report);
   BuildPages(a, names, options, k, report);
   BuildFrustration(a, options, k, report);

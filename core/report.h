@@ -158,10 +158,16 @@ struct PathRow {
   double conversion_rate = 0;
 };
 
-// Lift of one (non-macro) micro-conversion on the macro-conversion.
+// Lift of one (non-macro) micro-conversion on the macro-conversion, among
+// the sessions of its baseline (core/lift.h): those that reached the
+// required funnel step before it, or every session.
 struct LiftRow {
   std::string micro;
   std::string label;
+  std::string baseline_funnel;  // funnel id; "" = every session
+  std::string baseline_step;    // that funnel's step label (or "step N")
+  // A required step of a goal funnel: its lift is a tautology (core/lift.h).
+  bool required_step = false;
   bool suppressed = false;  // fewer than k sessions with or without it
   uint64_t sessions_with = 0;
   uint64_t converters_with = 0;
@@ -173,6 +179,33 @@ struct LiftRow {
   double ci_low = 0;      // 95 % Newcombe hybrid score interval
   double ci_high = 0;
   bool significant = false;  // the interval excludes 0
+};
+
+// How many sessions had one randomized bit (a micro-conversion done, a
+// funnel step reached): exact sessions counted, local differential privacy
+// sessions estimated (core/ldp.h), the two added. An estimate, always.
+struct EstimateRow {
+  std::string id;           // micro id, or funnel id
+  std::string label;        // micro label, or the step's label
+  int step = -1;            // funnel step, -1 for a micro-conversion
+  bool suppressed = false;  // exact part of 1..k-1 sessions, or fewer than k in all
+  uint64_t exact = 0;       // among exact sessions
+  double count = 0;         // exact + unbiased LDP estimate (not clamped)
+  double ci_low = 0;        // 95 %, clamped to 0..sessions
+  double ci_high = 0;
+  double rate = 0;  // count / sessions (exact + LDP)
+  double rate_low = 0;
+  double rate_high = 0;
+};
+
+// Present when the range has LDP sessions: they are in no other figure of
+// the report (which counts exact sessions only).
+struct LdpReport {
+  uint64_t sessions = 0;        // LDP sessions, every epsilon
+  uint64_t exact_sessions = 0;  // the report's other sessions
+  std::vector<double> epsilons;
+  std::vector<EstimateRow> micros;
+  std::vector<EstimateRow> steps;  // every funnel's steps, in config order
 };
 
 struct SegmentRow {
@@ -371,6 +404,7 @@ struct Report {
   std::vector<PathRow> paths;
   PathRow other_paths;  // paths past top_paths and over the cap
   std::vector<LiftRow> lift;
+  LdpReport ldp;
   std::vector<SegmentTable> segments;
   std::vector<PageRow> pages;        // top_rows by sessions
   PageRow other_pages;               // "(other)": the rest, and what the aggregate's cap dropped

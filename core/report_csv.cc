@@ -5,6 +5,7 @@
 
 #include "core/display_numbers.h"
 #include "core/heatmap.h"
+#include "core/report_compare.h"
 
 namespace microconv {
 namespace {
@@ -284,11 +285,107 @@ void Heatmaps(CsvDocument& csv, const Report& report) {
   }
 }
 
-void Days(CsvDocument& csv, const Report& report) {
-  csv.Section("Traffic per day", {"Day", "Sessions", "Page views", "Converters"});
-  for (const DayRow& d : report.days) {
+void Days(CsvDocument& csv, std::string_view title, const std::vector<DayRow>& days) {
+  csv.Section(title, {"Day", "Sessions", "Page views", "Converters"});
+  for (const DayRow& d : days) {
     csv.Row({Text(d.date), Int(d.sessions), Int(d.page_views), Int(d.conversions)}, d.suppressed);
   }
+}
+
+// Each funnel asked for with funnel_breakdown=DIM: conversion per value with
+// its 95 % Wilson interval, titled as the dashboard's export of the panel.
+void FunnelBreakdowns(CsvDocument& csv, const Report& report) {
+  for (const FunnelReport& f : report.funnels) {
+    const FunnelBreakdown& b = f.breakdown;
+    if (b.dimension.empty()) continue;
+    csv.Section("Funnel " + f.label + " by " + b.dimension,
+                {b.dimension, "Entered", "Converted", "Conversion rate", "CI low", "CI high"});
+    const auto row = [&](const FunnelBreakdownRow& r) {
+      csv.Row({Text(r.value), Int(r.entered), Int(r.conversions), Rate(r.conversion_rate),
+               Rate(r.interval.low), Rate(r.interval.high)},
+              r.suppressed);
+    };
+    for (const FunnelBreakdownRow& r : b.rows) row(r);
+    if (b.other.entered > 0 || b.other.suppressed) row(b.other);
+  }
+}
+
+// Local differential privacy sessions: every figure an estimate (counts with
+// one decimal and their 95 % interval, as the JSON), in no other section.
+void Estimates(CsvDocument& csv, const Report& report) {
+  const LdpReport& ldp = report.ldp;
+  if (ldp.sessions == 0) return;
+  std::string epsilons;
+  for (double e : ldp.epsilons) epsilons += (epsilons.empty() ? "" : " ") + RoundedText(e, 2);
+  csv.Section("Local differential privacy (estimates)",
+              {"LDP sessions", "Exact sessions", "Epsilons"});
+  csv.Row({Int(ldp.sessions), Int(ldp.exact_sessions), {epsilons, true}});
+  csv.Section("Estimated counts",
+              {"Id", "Label", "Step", "Sessions (est.)", "CI low", "CI high", "Share (est.)",
+               "Share CI low", "Share CI high", "Of which exact"});
+  for (const std::vector<EstimateRow>* rows : {&ldp.micros, &ldp.steps}) {
+    for (const EstimateRow& r : *rows) {
+      csv.Row({Text(r.id),
+               Text(r.label),
+               r.step < 0 ? Text("") : Int(r.step),
+               {RoundedText(r.count, 1), true},
+               {RoundedText(r.ci_low, 1), true},
+               {RoundedText(r.ci_high, 1), true},
+               Rate(r.rate),
+               Rate(r.rate_low),
+               Rate(r.rate_high),
+               Int(r.exact)},
+              r.suppressed);
+    }
+  }
+}
+
+void Filter(CsvDocument& csv, const Report& report) {
+  if (!report.filtered) return;
+  const FilterFigures& f = report.filter;
+  csv.Section("Filter", {"Filter", "Scanned sessions", "Matched sessions"});
+  csv.Row({Text(f.text), Int(f.scanned), f.suppressed ? Cell{"suppressed", true} : Int(f.matched)});
+}
+
+// One compared figure, with the JSON's decimals: rates four, the rest two.
+void ComparedRow(CsvDocument& csv, std::string_view scope, std::string_view key,
+                 const ComparedFigure& f) {
+  const int decimals = f.method == ChangeMethod::kTwoProportionZ ? kRateDecimals : 2;
+  const auto fixed = [](double value, int places) {
+    return Cell{RoundedText(value, places), true};
+  };
+  const bool tested = f.method != ChangeMethod::kNone;
+  std::vector<Cell> cells = {Text(scope), Text(key), Text(f.name),
+                             Text(ChangeMethodName(f.method))};
+  if (f.suppressed) {
+    for (int i = 0; i < 6; ++i) cells.push_back({"suppressed", true});
+  } else {
+    cells.push_back(fixed(f.current, decimals));
+    cells.push_back(fixed(f.previous, decimals));
+    cells.push_back(fixed(f.change, decimals));
+    cells.push_back(f.previous == 0 ? Text("") : fixed(f.change / f.previous, kRateDecimals));
+    cells.push_back(tested ? fixed(f.test.z, 3) : Text(""));
+    cells.push_back(tested ? YesNo(f.test.significant) : Text(""));
+  }
+  csv.Row(cells);
+}
+
+void Comparison(CsvDocument& csv, const Report& report) {
+  if (!report.compared) return;
+  const ReportComparison& c = report.comparison;
+  csv.Section("Compared with " + c.from + " to " + c.to + " (" + std::to_string(c.days) + " days)",
+              {"Scope", "Key", "Figure", "Test", "Current", "Previous", "Change", "Relative change",
+               "z", "Significant"});
+  for (const ComparedFigure& f : c.kpis) ComparedRow(csv, "kpi", "", f);
+  for (const ComparedFunnel& f : c.funnels) {
+    for (const ComparedFigure& figure : f.figures) ComparedRow(csv, "funnel", f.id, figure);
+    for (const ComparedStep& s : f.steps) {
+      const std::string key = f.id + ": " + s.label;
+      ComparedRow(csv, "step", key, s.reached);
+      ComparedRow(csv, "step", key, s.from_start);
+    }
+  }
+  Days(csv, "Traffic per day (compared period)", c.series);
 }
 
 }  // namespace
@@ -325,17 +422,21 @@ std::string CsvCell(std::string_view text) {
 std::string RenderReportCsv(const Report& report, std::string_view from, std::string_view to) {
   CsvDocument csv;
   csv.Line({Text("microconv report"), Text(report.site), Text(from), Text(to)});
+  Filter(csv, report);
   Overview(csv, report.engagement);
   Revenue(csv, report);
   Funnels(csv, report);
+  FunnelBreakdowns(csv, report);
   Paths(csv, report);
   Lift(csv, report);
+  Estimates(csv, report);
   Segments(csv, report);
   Pages(csv, report);
   Frustration(csv, report);
   Forms(csv, report);
   Heatmaps(csv, report);
-  Days(csv, report);
+  Days(csv, "Traffic per day", report.days);
+  Comparison(csv, report);
   return std::move(csv).Take();
 }
 

@@ -5,7 +5,10 @@
 // line, a header line and its rows. Lines end in CRLF and cells are quoted
 // per RFC 4180. Numbers are the JSON's (rates 0..1 with four decimals,
 // seconds with one, money in major units); a suppressed row keeps its
-// labels and says "suppressed" in its numeric cells.
+// labels and says "suppressed" in its numeric cells. A filtered, compared,
+// funnel-breakdown or LDP report adds its sections (filter first, the
+// comparison last), as the JSON's `filter`, `comparison`,
+// `funnels[].breakdown` and `ldp`.
 #ifndef MICROCONV_CORE_REPORT_CSV_H_
 #define MICROCONV_CORE_REPORT_CSV_H_
 

@@ -195,6 +195,11 @@ void RenderLift(JsonWriter& json, const std::vector<LiftRow>& lift) {
     json.BeginObject();
     json.FieldString("micro", l.micro);
     json.FieldString("label", l.label);
+    // The sessions compared: "" = every session, else those that reached
+    // baseline_step of funnel baseline_funnel (core/lift.h).
+    json.FieldString("baseline_funnel", l.baseline_funnel);
+    json.FieldString("baseline_step", l.baseline_step);
+    json.FieldBool("required_step", l.required_step);
     Cell(json, l.suppressed, [&] {
       json.Field("sessions_with", l.sessions_with);
       json.Field("converters_with", l.converters_with);
@@ -210,6 +215,50 @@ void RenderLift(JsonWriter& json, const std::vector<LiftRow>& lift) {
     json.EndObject();
   }
   json.EndArray();
+}
+
+void RenderEstimates(JsonWriter& json, std::string_view key, const std::vector<EstimateRow>& rows) {
+  json.Key(key);
+  json.BeginArray(false);
+  for (const EstimateRow& r : rows) {
+    json.BeginObject();
+    json.FieldString("id", r.id);
+    json.FieldString("label", r.label);
+    if (r.step >= 0) json.Field("step", static_cast<uint64_t>(r.step));
+    json.FieldBool("estimate", true);
+    Cell(json, r.suppressed, [&] {
+      json.Field("exact", r.exact);
+      json.FieldFixed("count", r.count, 1);
+      json.FieldFixed("ci_low", r.ci_low, 1);
+      json.FieldFixed("ci_high", r.ci_high, 1);
+      Rate(json, "rate", r.rate);
+      Rate(json, "rate_low", r.rate_low);
+      Rate(json, "rate_high", r.rate_high);
+    });
+    json.EndObject();
+  }
+  json.EndArray();
+}
+
+// Local differential privacy sessions (core/ldp.h): null when the range has
+// none; every figure inside is an estimate.
+void RenderLdp(JsonWriter& json, const LdpReport& ldp) {
+  json.Key("ldp");
+  if (ldp.sessions == 0) {
+    json.Null();
+    return;
+  }
+  json.BeginObject();
+  json.FieldBool("estimate", true);
+  json.Field("sessions", ldp.sessions);
+  json.Field("exact_sessions", ldp.exact_sessions);
+  json.Key("epsilons");
+  json.BeginArray(true);
+  for (double e : ldp.epsilons) json.Fixed(e, 2);
+  json.EndArray();
+  RenderEstimates(json, "micros", ldp.micros);
+  RenderEstimates(json, "steps", ldp.steps);
+  json.EndObject();
 }
 
 void RenderSegmentRow(JsonWriter& json, const SegmentRow& r) {
@@ -515,6 +564,7 @@ std::string RenderReportJson(const Report& report) {
   json.Key("other_paths");
   RenderPath(json, report.other_paths);
   RenderLift(json, report.lift);
+  RenderLdp(json, report.ldp);
   RenderSegments(json, report.segments);
   RenderPages(json, report.pages, report.other_pages);
   RenderElements(json, report.elements, report.other_elements);

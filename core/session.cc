@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/ldp.h"
 #include "core/page_pattern.h"
 #include "core/summary.h"
 #include "core/wire_ids.h"
@@ -25,6 +26,7 @@ Session::Session(const Config& config, int64_t start_ms)
 Session::Session(const Config& config, const SessionStart& start)
     : Session(config, SaneTime(start.time_ms)) {
   nonce_ = start.nonce;
+  ldp_seed_ = start.ldp_seed;
   dims_ = DimensionsOf(start.visitor);
   referrer_ = ReferrerDomain(start.referrer, start.own_host);
   start_ms_ = last_ms_ = last_input_ms_ = tick_ms_ = end_ms_ = page_start_ms_ =
@@ -289,9 +291,21 @@ wire::SummaryT Session::BuildSummary() const {
   return s;
 }
 
-std::vector<uint8_t> Session::PreviewSummary() const { return EncodeSummary(BuildSummary()); }
+wire::SummaryT Session::SentSummary() const {
+  const float epsilon = LdpEpsilon(*config_);
+  if (epsilon > 0) return StripToLdp(BuildSummary(), *config_, ldp_seed_, epsilon);
+  return BuildSummary();
+}
+
+std::vector<uint8_t> Session::LdpTrueBits() const {
+  return microconv::LdpTrueBits(BuildSummary(), *config_);
+}
+
+std::vector<uint8_t> Session::PreviewSummary() const { return EncodeSummary(SentSummary()); }
 
 std::vector<uint8_t> Session::Flush() {
+  // An LDP session's one summary waits for its end (core/ldp.h).
+  if (!ended_ && LdpEpsilon(*config_) > 0) return {};
   std::vector<uint8_t> bytes = PreviewSummary();
   ++seq_;
   return bytes;

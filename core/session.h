@@ -33,7 +33,11 @@ namespace microconv {
 
 // What the tracker knows when a session starts.
 struct SessionStart {
-  uint64_t nonce = 0;   // random, from crypto.getRandomValues
+  uint64_t nonce = 0;  // random, from crypto.getRandomValues
+  // Secret seed of the session's local differential privacy noise (core/
+  // ldp.h): random from the host like the nonce, but never sent (the nonce
+  // is, so the noise must not derive from it). Unused when LDP is off.
+  uint64_t ldp_seed = 0;
   int64_t time_ms = 0;  // first event's time
   VisitorContext visitor;
   std::string_view referrer;  // document.referrer of the landing page
@@ -67,10 +71,19 @@ class Session {
   void Advance(int64_t now_ms);
   bool ExpiredAt(int64_t now_ms) const noexcept;
 
-  // The summary the next flush sends (sequence = flushes so far + 1).
+  // The session's exact summary (sequence = flushes so far + 1): what the
+  // next flush sends unless local differential privacy is on.
   wire::SummaryT BuildSummary() const;
+  // What the next flush sends: BuildSummary(), or with privacy.ldp_epsilon
+  // > 0 its LDP form (core/ldp.h StripToLdp), which only the flush after
+  // End() sends (the preview shows it before).
+  wire::SummaryT SentSummary() const;
   std::vector<uint8_t> PreviewSummary() const;
-  // Encodes the next summary and counts it as sent.
+  // The true randomized-response bits of the session (core/ldp.h order):
+  // what the playground compares the sent bits with. Never sent.
+  std::vector<uint8_t> LdpTrueBits() const;
+  // Encodes the next summary and counts it as sent; empty (nothing to send)
+  // for an LDP session before End(): it sends once, at its end.
   std::vector<uint8_t> Flush();
   // Marks the session as ended (flag in the summary): the final flush.
   void End() noexcept { ended_ = true; }
@@ -110,6 +123,7 @@ class Session {
 
   const Config* config_ = nullptr;
   uint64_t nonce_ = 0;
+  uint64_t ldp_seed_ = 0;  // kept in the snapshot: the noise stays fixed
   uint32_t seq_ = 0;
   bool ended_ = false;
   wire::Dimensions dims_;

@@ -29,13 +29,16 @@ std::vector<uint8_t> Session::Snapshot() const {
   wire::SnapshotT snap;
   snap.version = kSnapshotVersion;
   snap.config_hash = config_->hash();
-  snap.summary = PreviewSummary();
+  // The exact summary: the snapshot stays on the device, and a restore
+  // needs everything (the LDP form is derived from it at each flush).
+  snap.summary = EncodeSummary(BuildSummary());
   auto engine = std::make_unique<wire::EngineStateT>();
   engine->start_ms = start_ms_;
   engine->last_ms = last_ms_;
   engine->tick_ms = tick_ms_;
   engine->last_input_ms = last_input_ms_;
   engine->seq = seq_;
+  engine->ldp_seed = ldp_seed_;
   engine->hidden = hidden_;
   engine->current_page = static_cast<int16_t>(current_page_);
   engine->page_start_ms = page_start_ms_;
@@ -69,7 +72,8 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
     return {Error::kConfigMismatch, MICROCONV_MESSAGE("snapshot of another config")};
   const wire::EngineState* engine = snap->engine();
   if (!snap->summary() || !engine) return Corrupt("snapshot incomplete");
-  auto verified = VerifySummary({snap->summary()->data(), snap->summary()->size()}, &config);
+  auto verified =
+      VerifySummary({snap->summary()->data(), snap->summary()->size()}, &config, /*exact=*/true);
   if (!verified.ok()) return Corrupt("snapshot summary failed verification");
   const wire::Summary& s = *verified.value();
 
@@ -86,6 +90,7 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   Session session(config);
   session.nonce_ = s.nonce();
   session.seq_ = engine->seq();
+  session.ldp_seed_ = engine->ldp_seed();
   session.ended_ = s.facts() && HasFlag(s.facts()->flags(), wire::FactFlags::Ended);
   const wire::SessionFacts facts = s.facts() ? *s.facts() : wire::SessionFacts();
   session.dims_ = facts.dims();

@@ -12,6 +12,7 @@
 #include "core/event.h"
 #include "core/flatbuffer_view.h"
 #include "core/heatmap.h"
+#include "core/ldp.h"
 #include "core/page_pattern.h"
 #include "core/traffic_source.h"
 #include "core/varint.h"
@@ -40,11 +41,11 @@ std::string Hex32(uint32_t value) {
   return out;
 }
 
-// "pages[3].max_scroll"
+// "pages[3].max_scroll": only messages read it, so the browser's codes-only
+// build (core/status.h) builds no path either.
 std::string At(const char* vector, size_t index, const char* member = nullptr) {
-  std::string out = std::string(vector) + "[" + Num(index) + "]";
-  if (member != nullptr) out += std::string(".") + member;
-  return out;
+  return MICROCONV_MESSAGE(std::string(vector) + "[" + Num(index) + "]" +
+                           (member != nullptr ? std::string(".") + member : std::string()));
 }
 
 Status TooMany(const std::string& field, size_t size, size_t cap) {
@@ -136,6 +137,74 @@ Status CheckTrafficSource(const wire::Summary& s) {
 }
 
 namespace {
+
+// What `exact` asks: no LDP field at all.
+Status CheckNotLdp(const wire::Summary& s) {
+  if (s.ldp_epsilon() != 0.0f) {
+    return Fail(Error::kConfigMismatch,
+                MICROCONV_MESSAGE("ldp_epsilon: an exact summary expected"));
+  }
+  if (SizeOf(s.ldp_bits()) != 0) {
+    return Fail(Error::kVerifyFailed, MICROCONV_MESSAGE("ldp_bits: without ldp_epsilon"));
+  }
+  return {};
+}
+
+// An LDP summary (core/ldp.h) carries its epsilon, the randomized bits and
+// no behaviour field: one that did would give the true bits away, so the
+// collector refuses it rather than store it.
+Status CheckLdpStructure(const wire::Summary& s) {
+  const float epsilon = s.ldp_epsilon();
+  if (epsilon == 0.0f) return CheckNotLdp(s);
+  // Written so that NaN fails too.
+  if (!(epsilon >= kMinLdpEpsilon && epsilon <= kMaxLdpEpsilon)) {
+    return Fail(Error::kOutOfRange, MICROCONV_MESSAGE("ldp_epsilon: outside 0.1..10"));
+  }
+  if (SizeOf(s.ldp_bits()) > kMaxLdpBitBytes) {
+    return TooMany("ldp_bits", SizeOf(s.ldp_bits()), kMaxLdpBitBytes);
+  }
+  const wire::SessionFacts facts = s.facts() ? *s.facts() : wire::SessionFacts();
+  const bool behaviour =
+      SizeOf(s.pages()) + SizeOf(s.path_steps()) + SizeOf(s.path_deltas()) + SizeOf(s.repeats()) +
+              SizeOf(s.funnels()) + SizeOf(s.step_times()) + SizeOf(s.heat()) + SizeOf(s.forms()) +
+              SizeOf(s.fields()) + SizeOf(s.elements()) + SizeOf(s.names()) +
+              SizeOf(s.literal_pages()) !=
+          0 ||
+      s.revenue_cents() != 0 || s.orders() != 0 || s.other_currency_orders() != 0 ||
+      facts.duration_ds() != 0 || facts.active_ds() != 0 || facts.page_views() != 0 ||
+      facts.rage_clicks() != 0 || facts.dead_clicks() != 0 || facts.quick_backs() != 0 ||
+      facts.entry_page() != 0 || facts.exit_page() != 0 ||
+      facts.flags() != wire::FactFlags::Ended ||
+      // The session's one summary (core/ldp.h): a second would show which
+      // answers changed; seq would count page hides.
+      s.seq() != 0;
+  if (behaviour) {
+    return Fail(Error::kVerifyFailed,
+                MICROCONV_MESSAGE("ldp_epsilon: an LDP summary carries behaviour fields, a seq or "
+                                  "no Ended flag"));
+  }
+  return {};
+}
+
+Status CheckLdpAgainstConfig(const wire::Summary& s, const Config& config, bool exact) {
+  const float epsilon = exact ? 0.0f : LdpEpsilon(config);
+  if (s.ldp_epsilon() != epsilon) {
+    // Either way round: an exact summary for a site that promised LDP is
+    // data the site owner said it would not collect.
+    return Fail(Error::kConfigMismatch,
+                MICROCONV_MESSAGE("ldp_epsilon: not the config's privacy.ldp_epsilon"));
+  }
+  if (epsilon == 0.0f) return {};
+  const size_t count = LdpBitCount(config);
+  if (SizeOf(s.ldp_bits()) != (count + 7) / 8) {
+    return Fail(Error::kVerifyFailed, MICROCONV_MESSAGE("ldp_bits: " + Num(SizeOf(s.ldp_bits())) +
+                                                        " bytes for " + Num(count) + " bits"));
+  }
+  if (count % 8 != 0 && (s.ldp_bits()->Get(count / 8) >> (count % 8)) != 0) {
+    return Fail(Error::kVerifyFailed, MICROCONV_MESSAGE("ldp_bits: bits past the config's"));
+  }
+  return {};
+}
 
 Status CheckStructure(const wire::Summary& s) {
   if (s.version() == 0) return Fail(Error::kVerifyFailed, MICROCONV_MESSAGE("version: missing"));
@@ -259,8 +328,8 @@ Status CheckStructure(const wire::Summary& s) {
                                         " is not a micro or page id"));
         }
         if ((next[n] & kLiteralBit) != 0 && (next[n] & ~kLiteralBit) >= page_count) {
-          return IndexOutside(At("funnels", i, "next") + Num(n), next[n] & ~kLiteralBit, page_count,
-                              "pages");
+          return IndexOutside(MICROCONV_MESSAGE(At("funnels", i, "next") + Num(n)),
+                              next[n] & ~kLiteralBit, page_count, "pages");
         }
       }
       if (funnel->reached() != 0) step_time_count += std::popcount(funnel->reached()) - 1;
@@ -303,7 +372,7 @@ Status CheckStructure(const wire::Summary& s) {
 }
 
 // Every id the summary uses must exist in the config it claims to follow.
-Status CheckAgainstConfig(const wire::Summary& s, const Config& config) {
+Status CheckAgainstConfig(const wire::Summary& s, const Config& config, bool exact) {
   // A default-constructed Config has no definition to compare with.
   if (config.bytes().empty())
     return Fail(Error::kConfigMismatch, MICROCONV_MESSAGE("config: empty"));
@@ -316,6 +385,7 @@ Status CheckAgainstConfig(const wire::Summary& s, const Config& config) {
     return Fail(Error::kConfigMismatch, MICROCONV_MESSAGE("config_hash: " + Hex32(s.config_hash()) +
                                                           " != " + Hex32(config.hash())));
   }
+  if (Status st = CheckLdpAgainstConfig(s, config, exact); !st.ok()) return st;
 
   const wire::SiteConfig& def = config.def();
   const size_t micros = config.micro_count();
@@ -366,7 +436,8 @@ Status CheckAgainstConfig(const wire::Summary& s, const Config& config) {
       const uint16_t next[] = {progress->next0(), progress->next1(), progress->next2()};
       for (uint8_t n = 0; n < progress->next_count(); ++n) {
         if ((next[n] & kLiteralBit) == 0 && next[n] >= micros) {
-          return IndexOutside(At("funnels", i, "next") + Num(n), next[n], micros, "micros");
+          return IndexOutside(MICROCONV_MESSAGE(At("funnels", i, "next") + Num(n)), next[n], micros,
+                              "micros");
         }
       }
     }
@@ -417,10 +488,11 @@ Status CheckSessionStart(const wire::Summary& summary, int64_t now_ms, StartWind
   return {};
 }
 
-Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes, const Config* config) {
+Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes, const Config* config,
+                                           bool exact) {
   if (bytes.size() > kMaxSummaryBytes) {
-    return {Error::kTooLarge,
-            "summary: " + Num(bytes.size()) + " bytes > " + Num(kMaxSummaryBytes)};
+    return {Error::kTooLarge, MICROCONV_MESSAGE("summary: " + Num(bytes.size()) + " bytes > " +
+                                                Num(kMaxSummaryBytes))};
   }
   if (bytes.size() < kMinSummaryBytes) {
     return {Error::kTruncated,
@@ -447,8 +519,12 @@ Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes, const
   }
   const wire::Summary* summary = wire::GetSummary(bytes.data());
   if (Status st = CheckStructure(*summary); !st.ok()) return {st.error, std::move(st.message)};
+  // An exact-only caller (the browser's snapshot restore, its one call)
+  // needs no LDP structure check: the module then carries none.
+  Status ldp = exact ? CheckNotLdp(*summary) : CheckLdpStructure(*summary);
+  if (!ldp.ok()) return {ldp.error, std::move(ldp.message)};
   if (config != nullptr) {
-    if (Status st = CheckAgainstConfig(*summary, *config); !st.ok()) {
+    if (Status st = CheckAgainstConfig(*summary, *config, exact); !st.ok()) {
       return {st.error, std::move(st.message)};
     }
   }

@@ -38,8 +38,11 @@ std::vector<uint8_t> EncodeSummary(const wire::SummaryT& summary);
 // matches path_steps and funnels. When `config` is given, also checks site,
 // config hash and that every micro, funnel, template, form and field id
 // exists in it. On success the returned pointer views `bytes`.
+// `exact`: the summary must be an exact one whatever the config says (the
+// snapshot's, which stays on the device); otherwise its LDP form must be the
+// config's (an exact summary for a site that promised LDP is refused).
 Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes,
-                                           const Config* config = nullptr);
+                                           const Config* config = nullptr, bool exact = false);
 
 // How far from the collector's clock a session may start. The past bound
 // covers a long session (the inactivity timeout is at most 24 h, activity

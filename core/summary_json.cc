@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "core/flatbuffer_view.h"
 #include "core/json_writer.h"
+#include "core/ldp.h"
 #include "core/summary.h"
 #include "core/varint.h"
 #include "core/wire_ids.h"
@@ -386,6 +387,46 @@ void OptionalString(std::string_view key, const flatbuffers::String* text, JsonW
 
 }  // namespace
 
+// An LDP summary's randomized bits (core/ldp.h), named with a config:
+// {"micro": id, "sent": 0|1} then {"funnel": id, "step": label, "sent": 0|1};
+// by position without one. Absent from exact summaries.
+void RenderLdp(const wire::Summary& s, const Config* config, const Names& names, JsonWriter& json) {
+  if (s.ldp_epsilon() == 0.0f) return;
+  json.Key("ldp");
+  json.BeginObject();
+  json.FieldFixed("epsilon", s.ldp_epsilon(), 2);
+  const auto* bytes = s.ldp_bits();
+  const std::span<const uint8_t> bits =
+      bytes == nullptr ? std::span<const uint8_t>() : std::span(bytes->data(), bytes->size());
+  const bool named = config != nullptr && !config->bytes().empty();
+  const size_t count = named ? LdpBitCount(*config) : bits.size() * 8;
+  const auto* micros = named ? config->def().micros() : nullptr;
+  const size_t micro_count = micros == nullptr ? 0 : micros->size();
+  json.Key("bits");
+  json.BeginArray(false);
+  size_t funnel = 0, first = micro_count;
+  for (size_t i = 0; i < count; ++i) {
+    json.BeginObject(true);
+    if (!named) {
+      json.Field("bit", i);
+    } else if (i < micro_count) {
+      json.Key("micro");
+      names.Micro(json, static_cast<uint32_t>(i));
+    } else {
+      while (LdpFunnelBit(*config, funnel + 1) <= i) ++funnel;
+      first = LdpFunnelBit(*config, funnel);
+      json.Key("funnel");
+      names.Funnel(json, static_cast<uint32_t>(funnel));
+      json.Key("step");
+      names.Step(json, static_cast<uint32_t>(funnel), static_cast<uint32_t>(i - first));
+    }
+    json.Field("sent", LdpBit(bits, i) ? 1u : 0u);
+    json.EndObject();
+  }
+  json.EndArray();
+  json.EndObject();
+}
+
 std::string RenderSummaryJson(const wire::Summary& s, const Config* config) {
   const Names names(s, config);
   JsonWriter json;
@@ -430,6 +471,7 @@ std::string RenderSummaryJson(const wire::Summary& s, const Config* config) {
   OptionalString("utm_source", s.utm_source(), json);
   OptionalString("utm_medium", s.utm_medium(), json);
   OptionalString("utm_campaign", s.utm_campaign(), json);
+  RenderLdp(s, config, names, json);
   json.EndObject();
   return std::move(json).Take();
 }

@@ -47,13 +47,16 @@ class TrackerCore {
 
   std::string Settings() const { return config_ ? RenderTrackerSettingsJson(*config_) : "{}"; }
 
-  // The nonce comes as two 32-bit halves: JS numbers cannot hold 64 bits.
-  bool Start(uint32_t nonce_high, uint32_t nonce_low, double time_ms, const std::string& user_agent,
-             const std::string& language, const std::string& time_zone, int32_t screen_width,
-             bool coarse_pointer, const std::string& referrer, const std::string& own_host) {
+  // The nonce and the LDP noise seed (random, never sent: core/ldp.h) come
+  // as two 32-bit halves each: JS numbers cannot hold 64 bits.
+  bool Start(uint32_t nonce_high, uint32_t nonce_low, uint32_t seed_high, uint32_t seed_low,
+             double time_ms, const std::string& user_agent, const std::string& language,
+             const std::string& time_zone, int32_t screen_width, bool coarse_pointer,
+             const std::string& referrer, const std::string& own_host) {
     if (!config_) return false;
     SessionStart start;
     start.nonce = (uint64_t{nonce_high} << 32) | nonce_low;
+    start.ldp_seed = (uint64_t{seed_high} << 32) | seed_low;
     start.time_ms = static_cast<int64_t>(time_ms);
     start.visitor = {user_agent, language, time_zone, screen_width, coarse_pointer};
     start.referrer = referrer;
@@ -109,6 +112,9 @@ class TrackerCore {
   val Flush() { return Output(session_ ? session_->Flush() : std::vector<uint8_t>()); }
   val Preview() { return Output(session_ ? session_->PreviewSummary() : std::vector<uint8_t>()); }
   val Snapshot() { return Output(session_ ? session_->Snapshot() : std::vector<uint8_t>()); }
+  // The session's true LDP bits (core/ldp.h order), for the playground to
+  // show which of the sent ones were flipped. Never sent.
+  val LdpTruth() { return Output(session_ ? session_->LdpTrueBits() : std::vector<uint8_t>()); }
 
   // Summaries sent so far: the last one's seq (microconv('flush') says it).
   uint32_t Flushes() const { return session_ ? session_->flushes() : 0; }
@@ -151,6 +157,7 @@ EMSCRIPTEN_BINDINGS(microconv) {
       .function("flush", &TrackerCore::Flush)
       .function("preview", &TrackerCore::Preview)
       .function("snapshot", &TrackerCore::Snapshot)
+      .function("ldpTruth", &TrackerCore::LdpTruth)
       .function("flushes", &TrackerCore::Flushes);
 }
 

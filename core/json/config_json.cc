@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/css_selector.h"
+#include "core/ldp.h"
 #include "core/quoted.h"
 #include "core/revenue.h"
 
@@ -720,13 +721,14 @@ bool ConfigReader::ReadPrivacy(const json& root) {
       !ReadNumber(*p, path, "k_anonymity", false, kAnonymityK, &k)) {
     return false;
   }
-  // Local differential privacy and journey replay are not built yet: a site
-  // owner who sets them must not believe they are on (issue: no setting
-  // without its effect). The fields stay in the schema for when they are.
-  if (epsilon != 0) {
-    return Fail(Join(path, "ldp_epsilon"),
-                "local differential privacy is not available yet: leave it 0 or out");
+  // 0 is off; otherwise the range of core/ldp.h (below it the estimates
+  // say nothing, above it the randomization protects nothing).
+  const auto narrowed = static_cast<float>(epsilon);  // as stored and checked (core/config.cc)
+  if (epsilon != 0 && !(narrowed >= kMinLdpEpsilon && narrowed <= kMaxLdpEpsilon)) {
+    return Fail(Join(path, "ldp_epsilon"), "must be 0 (off) or within 0.1..10");
   }
+  // Journey replay is not built yet: a site owner who sets it must not
+  // believe it is on (issue: no setting without its effect).
   if (replay != 0) {
     return Fail(Join(path, "replay_sample_rate"),
                 "journey replay is not available yet: leave it 0 or out");

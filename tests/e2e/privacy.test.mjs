@@ -1,8 +1,13 @@
 // Privacy by construction: planted secrets never leave the page; GPC, DNT,
 // consent and the opt-out flag stop sending and storing.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openContext, trackerReady } from './support/browser.mjs';
+import { collectorBinary } from './support/collector.mjs';
 import { startHarness, waitFor } from './support/harness.mjs';
 import { shopRoutes } from './support/shop.mjs';
 
@@ -15,6 +20,8 @@ before(async () => {
     '/consent/*': 'consent.html',
     '/unknown': 'unknown_site.html',
     '/no-flags': 'no_flags.html',
+    '/ldp': 'ldp.html',
+    '/product/ldp-speaker': 'ldp.html',
   });
 });
 after(() => harness.close());
@@ -235,6 +242,103 @@ test('storage that throws degrades to memory and still sends', async () => {
     'summaries from both pages',
   );
   assert.ok(warnings.some((w) => /storage unavailable/.test(w)));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// Local differential privacy (site "ldp", epsilon 1): a session sends one
+// request, at its end, carrying only the randomized bits and the session's
+// start context, so no true bit can be read from it, nor from a change
+// between requests (there is no second one); the playground's inspect shows
+// the true bits next to the ones that will be sent; the collector keeps the
+// session out of exact figures and estimates it.
+test('LDP: one request per session, at its end, with randomized bits only', async () => {
+  const { page, context, errors } = await openContext(harness.browser);
+  await page.clock.install();
+  const collectsBefore = harness.proxy.collects().length;
+  await page.goto(harness.site.url + '/ldp');
+  await trackerReady(page);
+  await page.click('[data-mc=add-to-cart]');
+  await page.evaluate(() => window.microconv('track', 'wishlist'));
+  const early = await page.evaluate(() => window.microconv('inspect', { bytes: true }));
+  // Leaving the page (a page-hide flush) and the next page's own flush.
+  await page.click('#next');
+  await page.waitForURL((url) => url.pathname === '/product/ldp-speaker');
+  await trackerReady(page);
+  const flushed = await page.evaluate(() => window.microconv('flush'));
+  assert.equal(flushed.sent, false, 'nothing is sent while the session runs');
+  const { summary, ldpTruth, hex } = await page.evaluate(() =>
+    window.microconv('inspect', { bytes: true }),
+  );
+  assert.equal(summary.ldp.epsilon, 1);
+  const names = summary.ldp.bits.map((b) => b.micro ?? `${b.funnel}/${b.step}`);
+  assert.equal(names.length, 31, 'every micro-conversion and funnel step of the demo config');
+  const truth = Object.fromEntries(names.map((name, i) => [name, ldpTruth[i]]));
+  const earlyTruth = Object.fromEntries(names.map((name, i) => [name, early.ldpTruth[i]]));
+  assert.equal(truth.add_to_cart, 1);
+  assert.equal(truth.wishlist, 1);
+  assert.equal(truth.purchase, 0);
+  // A bit that turned on during the session: the case a second request
+  // would give away.
+  assert.deepEqual([earlyTruth.product_view, truth.product_view], [0, 1]);
+  assert.deepEqual([summary.path, summary.pages, summary.funnels], [[], [], []]);
+  assert.equal(summary.page_views, 0);
+  await page.waitForTimeout(500);
+  assert.equal(harness.proxy.collects().length, collectsBefore, 'no request before the end');
+
+  // The session ends after its inactivity timeout (30 minutes; the tab's
+  // tick notices): its one request.
+  await page.clock.fastForward('31:00');
+  await waitFor(
+    () => harness.proxy.collects().length > collectsBefore,
+    "the session's final summary",
+  );
+  await page.goto('about:blank');
+  await page.waitForTimeout(500);
+  const requests = harness.proxy.collects().slice(collectsBefore);
+  assert.equal(requests.length, 1, 'one request for the whole session');
+  assert.equal(
+    requests[0].summary.toString('hex'),
+    hex,
+    'what inspect showed before the end is what was sent: nothing depends on when',
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'microconv-ldp-'));
+  const file = join(dir, 'summary.mcs');
+  writeFileSync(file, requests[0].summary);
+  // Decoded against the site's config, which refuses an exact summary.
+  const decoded = JSON.parse(
+    execFileSync(collectorBinary(), [
+      'decode',
+      file,
+      '--config',
+      join(harness.collector.sites, 'ldp.json'),
+    ]).toString(),
+  );
+  assert.equal(decoded.site, 'ldp');
+  assert.equal(decoded.seq, 0);
+  assert.equal(decoded.flags.ended, true);
+  assert.deepEqual(
+    decoded.ldp.bits.map((b) => b.sent),
+    summary.ldp.bits.map((b) => b.sent),
+  );
+  for (const field of ['path', 'pages', 'funnels', 'repeats', 'heat', 'forms', 'elements']) {
+    assert.deepEqual(decoded[field] ?? [], [], field);
+  }
+  assert.deepEqual(
+    [decoded.page_views, decoded.duration_s, decoded.active_s, decoded.orders],
+    [0, 0, 0, 0],
+  );
+  assert.equal(decoded.flags.bounce, false);
+  // The collector stores the beacon after the proxy saw it: ask until the
+  // report has it.
+  const report = await waitFor(async () => {
+    const r = await harness.collector.report('ldp');
+    return r.ldp ? r : null;
+  }, 'the LDP session in the report');
+  // No engagement at all, or suppressed (under k sessions): either way, none.
+  assert.equal(report.engagement?.sessions ?? 0, 0, 'no exact figure counts the LDP session');
+  assert.equal(report.ldp.sessions, 1);
+  assert.ok(report.ldp.micros.every((row) => row.estimate === true));
   assert.deepEqual(errors, []);
   await context.close();
 });

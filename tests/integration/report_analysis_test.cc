@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "command_run.h"
 #include "core/aggregate.h"
@@ -310,6 +312,220 @@ TEST_F(ReportAnalysisTest, TheCliTakesTheSameFlagsAndPrintsTheApiJson) {
                               scratch.path());
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("--filter: os:beos: not a value of os"), std::string::npos) << bad.err;
+}
+
+// A line of `text` holding each of `pieces` in order.
+bool HasLineWith(const std::string& text, const std::vector<std::string>& pieces) {
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    size_t at = 0;
+    bool all = true;
+    for (const std::string& piece : pieces) {
+      at = line.find(piece, at);
+      if (at == std::string::npos) {
+        all = false;
+        break;
+      }
+      at += piece.size();
+    }
+    if (all) return true;
+  }
+  return false;
+}
+
+// The dashboard's formatPercent of a JSON rate.
+std::string Percent(const json& rate) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f %%", rate.get<double>() * 100);
+  return text;
+}
+
+// The JSON's numbers, comma-joined as the CSV writes them (null: empty).
+std::string CsvNumbers(const json& object, const std::vector<std::string>& keys) {
+  std::string out;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const json& value = object.at(keys[i]);
+    out += (i == 0 ? "" : ",") + (value.is_null() ? "" : value.dump());
+  }
+  return out;
+}
+
+// `microconv report --format table` and the CSV (the CLI's and the one the
+// dashboard's button downloads) show the filter, the comparison and the
+// funnel breakdown with the JSON's values.
+TEST_F(ReportAnalysisTest, TableAndCsvShowFilterComparisonAndFunnelBreakdown) {
+  Start("1");
+  uint64_t nonce = 1300;
+  for (const char* journey : {"purchase", "purchase", "purchase", "dropoff_product",
+                              "dropoff_shipping", "dropoff_blog"}) {
+    Send(journeys_.Summary(journey, ++nonce));
+  }
+  // The compared period: one buyer and one visitor who dropped off.
+  const auto earlier = sys_days{std::chrono::year{2023} / 11 / 12} + std::chrono::hours(12);
+  for (const char* journey : {"purchase", "dropoff_product"}) {
+    Send(Journeys::WithNonce(
+        Journeys::AtTime(journeys_.Summary(journey, 1), earlier, std::chrono::seconds(60), true),
+        ++nonce));
+  }
+  const std::string filter = "micro:product_view";
+  const std::string query = std::string(kRange) + "&filter=" + filter +
+                            "&compare=2023-11-12..2023-11-13&funnel_breakdown=device";
+  const json api = Report(query);
+  ASSERT_TRUE(api.contains("filter") && api.contains("comparison")) << api.dump();
+  auto api_csv = Get(query + "&format=csv");
+  ASSERT_TRUE(api_csv);
+  ASSERT_EQ(api_csv->status, 200) << api_csv->body;
+  TempDir scratch;
+  const auto cli = [&](const std::string& format) {
+    return RunCommand(MICROCONV_BINARY,
+                      {"report",
+                       "--store",
+                       "sqlite:" + dir_.store(),
+                       "--sites",
+                       dir_.sites(),
+                       "--site",
+                       "demo",
+                       "--k",
+                       "1",
+                       "--from",
+                       "2023-11-14",
+                       "--to",
+                       "2023-11-15",
+                       "--filter",
+                       filter,
+                       "--compare",
+                       "2023-11-12..2023-11-13",
+                       "--funnel_breakdown",
+                       "device",
+                       "--format",
+                       format},
+                      scratch.path());
+  };
+  const CommandRun table = cli("table");
+  fprintf(stderr, "DEBUG %s\n%s\n", api.dump().c_str(), table.out.c_str());
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  const CommandRun csv = cli("csv");
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv.out, api_csv->body);
+
+  // The filter: its canonical text and how many sessions it matched.
+  const json& f = api["filter"];
+  ASSERT_GT(f["matched_sessions"].get<uint64_t>(), 0u);
+  EXPECT_NE(table.out.find("\nFiltered: " + f["text"].get<std::string>() + " (" +
+                           f["matched_sessions"].dump() + " of " + f["scanned_sessions"].dump() +
+                           " sessions match)\n"),
+            std::string::npos)
+      << table.out;
+  EXPECT_NE(csv.out.find("\r\nFilter\r\nFilter,Scanned sessions,Matched sessions\r\n" +
+                         f["text"].get<std::string>() + "," +
+                         CsvNumbers(f, {"scanned_sessions", "matched_sessions"}) + "\r\n"),
+            std::string::npos)
+      << csv.out;
+
+  // The comparison: every figure's row, current and previous in its unit.
+  const json& c = api["comparison"];
+  EXPECT_NE(table.out.find("\nCompared with 2023-11-12 .. 2023-11-13 (2 days;"), std::string::npos)
+      << table.out;
+  EXPECT_NE(csv.out.find("\r\nCompared with 2023-11-12 to 2023-11-13 (2 days)\r\nScope,Key,Figure,"
+                         "Test,Current,Previous,Change,Relative change,z,Significant\r\n"),
+            std::string::npos)
+      << csv.out;
+  const std::vector<std::string> numbers = {"current", "previous", "change", "relative_change",
+                                            "z"};
+  size_t kpis = 0;
+  for (const json& kpi : c["kpis"]) {
+    ASSERT_FALSE(kpi.value("suppressed", false)) << kpi.dump();
+    const std::string name = kpi["name"];
+    const std::string test = kpi["test"];
+    if (test == "none") continue;
+    ++kpis;
+    EXPECT_NE(csv.out.find("\r\nkpi,," + name + "," + test + "," + CsvNumbers(kpi, numbers) + "," +
+                           (kpi["significant"].get<bool>() ? "yes" : "no") + "\r\n"),
+              std::string::npos)
+        << name << "\n"
+        << csv.out;
+    const bool rate = test == "two_proportion_z";
+    EXPECT_TRUE(HasLineWith(
+        table.out, {"  " + name + " ", rate ? Percent(kpi["current"]) : kpi["current"].dump(),
+                    rate ? Percent(kpi["previous"]) : kpi["previous"].dump(), kpi["z"].dump(),
+                    kpi["significant"].get<bool>() ? "significant" : "noise"}))
+        << name << "\n"
+        << table.out;
+  }
+  EXPECT_GE(kpis, 3u);
+  const json& sessions = c["kpis"][0];
+  ASSERT_EQ(sessions["name"], "sessions");
+  EXPECT_EQ(sessions["previous"], 2);
+  ASSERT_FALSE(c["funnels"].empty());
+  size_t shown_steps = 0, hidden_steps = 0;
+  for (const json& funnel : c["funnels"]) {
+    for (const json& figure : funnel["figures"]) {
+      EXPECT_NE(csv.out.find("\r\nfunnel," + funnel["id"].get<std::string>() + "," +
+                             figure["name"].get<std::string>() + ","),
+                std::string::npos);
+    }
+    for (const json& step : funnel["steps"]) {
+      const std::string key =
+          funnel["id"].get<std::string>() + ": " + step["label"].get<std::string>();
+      const json& from_start = step["from_start"];
+      // A step withheld in either period shows "(k<)", as every withheld row.
+      const bool hidden = from_start.value("suppressed", false);
+      ASSERT_EQ(hidden, step["reached"].value("suppressed", false)) << key;
+      ++(hidden ? hidden_steps : shown_steps);
+      EXPECT_TRUE(HasLineWith(table.out, {"  " + key + " reached ", hidden ? "(k<)" : ""})) << key;
+      EXPECT_TRUE(HasLineWith(table.out, {"  " + key + " from start ",
+                                          hidden ? "(k<)" : Percent(from_start["current"])}))
+          << key;
+      EXPECT_NE(csv.out.find("\r\nstep," + key + ",from_start,two_proportion_z," +
+                             (hidden ? "suppressed,suppressed" : CsvNumbers(from_start, numbers))),
+                std::string::npos)
+          << key;
+    }
+  }
+  EXPECT_GT(shown_steps, 0u);
+  EXPECT_GT(hidden_steps, 0u);  // the newsletter funnel: nobody entered it
+  EXPECT_NE(csv.out.find("\r\nTraffic per day (compared period)\r\nDay,Sessions,Page views,"
+                         "Converters\r\n2023-11-12,2,"),
+            std::string::npos)
+      << csv.out;
+
+  // The funnel breakdown: each value's conversion and 95 % interval.
+  size_t rows = 0;
+  for (const json& funnel : api["funnels"]) {
+    const json& b = funnel["breakdown"];
+    ASSERT_EQ(b["dimension"], "device");
+    const std::string label = funnel["label"];
+    // The table says a withheld funnel is hidden, breakdown and all.
+    EXPECT_EQ(table.out.find("  Conversion of " + label + " by device\n") != std::string::npos,
+              !funnel.value("suppressed", false))
+        << label << "\n"
+        << table.out;
+    EXPECT_NE(csv.out.find("\r\nFunnel " + label +
+                           " by device\r\ndevice,Entered,Converted,"
+                           "Conversion rate,CI low,CI high\r\n"),
+              std::string::npos)
+        << csv.out;
+    for (const json& row : b["rows"]) {
+      ASSERT_FALSE(row.value("suppressed", false));
+      ++rows;
+      const std::string value = row["value"];
+      EXPECT_TRUE(HasLineWith(
+          table.out, {"  " + value + " ", " " + row["entered"].dump() + " ",
+                      " " + row["conversions"].dump() + " ", Percent(row["conversion_rate"]),
+                      Percent(row["ci_low"]) + " \u2013 " + Percent(row["ci_high"])}))
+          << value << "\n"
+          << table.out;
+      EXPECT_NE(csv.out.find("\r\n" + value + "," +
+                             CsvNumbers(row, {"entered", "conversions", "conversion_rate", "ci_low",
+                                              "ci_high"}) +
+                             "\r\n"),
+                std::string::npos)
+          << value << "\n"
+          << csv.out;
+    }
+  }
+  EXPECT_GT(rows, 0u);
 }
 
 TEST_F(ReportAnalysisTest, AScanStopsPastItsSessionBound) {

@@ -363,7 +363,7 @@ TEST(ConfigTest, CompileConfigRejectsBrokenRules) {
        [](wire::SiteConfigT& c) {
          c.privacy->ldp_epsilon = std::numeric_limits<float>::quiet_NaN();
        },
-       "privacy.ldp_epsilon: must be a finite number >= 0"},
+       "privacy.ldp_epsilon: must be 0 (off) or within 0.1..10"},
       {"replay 1.5", [](wire::SiteConfigT& c) { c.privacy->replay_sample_rate = 1.5f; },
        "privacy.replay_sample_rate: must be within 0..1"},
       {"k 0", [](wire::SiteConfigT& c) { c.privacy->k_anonymity = 0; },

@@ -242,12 +242,24 @@ TEST_F(ReportTest, PathsAndLift) {
   EXPECT_NEAR(view.ci_low, -0.324415, 1e-6);  // hand-computed Newcombe interval
   EXPECT_NEAR(view.ci_high, 0.694258, 1e-6);
   EXPECT_FALSE(view.significant);
+  EXPECT_EQ(view.baseline_funnel, "");  // the funnel's first step: every session
+  EXPECT_TRUE(view.required_step);
+  // add is measured among the 8 sessions that reached "view", the funnel's
+  // step before it (5 with add, 3 converters; 3 without): the 2 bounces
+  // that never started the funnel no longer count as "without add".
   const LiftRow& add = r.lift[1];
+  EXPECT_EQ(add.baseline_funnel, "buy");
+  EXPECT_EQ(add.baseline_step, "S0");
+  EXPECT_TRUE(add.required_step);
+  EXPECT_EQ(add.sessions_with, 5u);
+  EXPECT_EQ(add.sessions_without, 3u);
   EXPECT_DOUBLE_EQ(add.difference, 0.6);
-  EXPECT_NEAR(add.ci_low, 0.029790, 1e-6);
+  EXPECT_NEAR(add.ci_low, -0.072044, 1e-6);  // hand-computed Newcombe interval (3/5 vs 0/3)
   EXPECT_NEAR(add.ci_high, 0.882379, 1e-6);
-  EXPECT_TRUE(add.significant);
+  EXPECT_FALSE(add.significant);
   const LiftRow& news = r.lift[2];
+  EXPECT_EQ(news.baseline_funnel, "");  // in no funnel: every session
+  EXPECT_FALSE(news.required_step);
   EXPECT_DOUBLE_EQ(news.rate_without, 0.5);
   EXPECT_NEAR(news.ci_low, -0.812384, 1e-6);
   EXPECT_NEAR(news.ci_high, 0.081013, 1e-6);

@@ -251,6 +251,10 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
   int64_t start = options.start_ms + std::uniform_int_distribution<int64_t>(
                                          0, std::max<int64_t>(options.spread_ms, 1) - 1)(rng);
   visit.start.nonce = rng();
+  // Simulated visits only: the LDP noise seed (core/ldp.h) follows from the
+  // nonce so the simulation's random stream stays as it was; a browser draws
+  // it apart, since the nonce is sent.
+  visit.start.ldp_seed = ~visit.start.nonce * 0x9e3779b97f4a7c15ULL;
   visit.start.time_ms = start;
   visit.start.visitor = {visit.user_agent, visit.language, visit.time_zone, who.width, who.coarse};
   visit.start.referrer = visit.referrer;

@@ -6,6 +6,7 @@
 
 #include "core/display_numbers.h"
 #include "core/heatmap.h"
+#include "core/report_compare.h"
 #include "core/report_csv.h"
 #include "tools/cli/terminal_text.h"
 
@@ -120,6 +121,28 @@ void NextActions(Table& t, const std::string& at, const std::vector<NextActionRo
   }
 }
 
+// The dashboard's funnel breakdown panel: conversion per value of one
+// dimension with its 95 % Wilson interval.
+void FunnelBreakdownTable(std::string& out, const FunnelReport& f) {
+  const FunnelBreakdown& b = f.breakdown;
+  if (b.dimension.empty()) return;
+  out += "  Conversion of " + TerminalText(f.label) + " by " + TerminalText(b.dimension) + "\n";
+  Table t({TerminalText(b.dimension), "Entered", "Converted", "Conversion", "95 % interval"});
+  const auto row = [&](const FunnelBreakdownRow& r) {
+    const std::string value = TerminalText(r.value);
+    if (r.suppressed) return t.Hidden(value);
+    t.Row({value, Int(r.entered), Int(r.conversions), PercentText(r.conversion_rate),
+           PercentText(r.interval.low) + " \u2013 " + PercentText(r.interval.high)});
+  };
+  for (const FunnelBreakdownRow& r : b.rows) row(r);
+  if (b.other.entered > 0 || b.other.suppressed) row(b.other);
+  if (t.empty()) {
+    out += "  nobody entered this funnel in the range\n";
+  } else {
+    t.Print(out);
+  }
+}
+
 void Funnels(std::string& out, const Report& report) {
   for (const FunnelReport& f : report.funnels) {
     Title(out, "Funnel " + TerminalText(f.label) + " (" + TerminalText(f.id) + ")");
@@ -169,6 +192,7 @@ void Funnels(std::string& out, const Report& report) {
       }
       buckets.Print(out);
     }
+    FunnelBreakdownTable(out, f);
   }
 }
 
@@ -389,6 +413,90 @@ void Days(std::string& out, const Report& report) {
   t.Print(out);
 }
 
+// "12 of 340 sessions match", as the dashboard's filter bar.
+void Filter(std::string& out, const Report& report) {
+  if (!report.filtered) return;
+  const FilterFigures& f = report.filter;
+  out += "Filtered: " + TerminalText(f.text) + " (";
+  out += f.suppressed ? "fewer than " + Int(report.k_anonymity) + " of " + Int(f.scanned) +
+                            " sessions match: hidden for privacy)\n"
+                      : Int(f.matched) + " of " + Int(f.scanned) + " sessions match)\n";
+}
+
+// A compared figure's value in its unit.
+std::string FigureText(const ComparedFigure& f, double value) {
+  if (f.method == ChangeMethod::kTwoProportionZ) return PercentText(value);
+  if (f.name == "median_active_s") return DurationText(value * 10);
+  if (f.name == "revenue_cents") return Money(std::llround(value));
+  return RoundedText(value, 2);
+}
+
+// The dashboard's delta mark (web/dashboard/compare.js): rates in points,
+// counts as a relative change, "new" from nothing.
+std::string ChangeText(const ComparedFigure& f) {
+  if (f.method == ChangeMethod::kTwoProportionZ) return PointsText(f.change);
+  if (f.previous == 0) return f.current > 0 ? "new" : "\u00b10";
+  const double relative = Rounded(f.change / f.previous, kRateDecimals);
+  return (f.change >= 0 ? "+" : "\u2212") + PercentText(std::fabs(relative));
+}
+
+void ComparedRow(Table& t, const std::string& label, const ComparedFigure& f) {
+  if (f.suppressed) return t.Hidden(label);
+  const bool tested = f.method != ChangeMethod::kNone;
+  t.Row({label, FigureText(f, f.current), FigureText(f, f.previous), ChangeText(f),
+         tested ? RoundedText(f.test.z, 3) : "not tested",
+         tested ? (f.test.significant ? "significant" : "noise") : ""});
+}
+
+void Comparison(std::string& out, const Report& report) {
+  if (!report.compared) return;
+  const ReportComparison& c = report.comparison;
+  Title(out, "Compared with " + c.from + " .. " + c.to + " (" + Int(c.days) +
+                 " days; counts by a Poisson test per day, rates by a two-proportion z-test, "
+                 "95 %)");
+  Table t({"Figure", "Current", "Previous", "Change", "z", "Beyond noise"});
+  for (const ComparedFigure& f : c.kpis) ComparedRow(t, f.name, f);
+  for (const ComparedFunnel& f : c.funnels) {
+    const std::string id = TerminalText(f.id);
+    for (const ComparedFigure& figure : f.figures) ComparedRow(t, id + " " + figure.name, figure);
+    for (const ComparedStep& s : f.steps) {
+      const std::string step = id + ": " + TerminalText(s.label);
+      ComparedRow(t, step + " reached", s.reached);
+      ComparedRow(t, step + " from start", s.from_start);
+    }
+  }
+  t.Print(out);
+}
+
+// The dashboard's estimates panel: local differential privacy sessions,
+// every figure an estimate with its 95 % interval.
+void Estimates(std::string& out, const Report& report) {
+  const LdpReport& ldp = report.ldp;
+  if (ldp.sessions == 0) return;
+  std::string epsilons;
+  for (double e : ldp.epsilons) epsilons += (epsilons.empty() ? "" : ", ") + RoundedText(e, 2);
+  Title(out, "Estimated counts (local differential privacy: estimates)");
+  out += "  " + Int(ldp.sessions) +
+         " sessions were sent with local differential privacy (epsilon " + epsilons +
+         "): only randomized yes/no answers, so they are in no other figure here;\n"
+         "  below, their estimated counts added to the " +
+         Int(ldp.exact_sessions) + " exact sessions.\n";
+  Table t({"Micro-conversion or funnel step", "Sessions (est.)", "95 % interval", "Share (est.)",
+           "Of which exact"});
+  const auto count = [](double value) { return std::to_string(std::llround(value)); };
+  const auto row = [&](const EstimateRow& r, const std::string& what) {
+    if (r.suppressed) return t.Hidden(what);
+    t.Row({what, count(r.count), count(r.ci_low) + " to " + count(r.ci_high), PercentText(r.rate),
+           Int(r.exact)});
+  };
+  for (const EstimateRow& r : ldp.micros) row(r, TerminalText(r.label.empty() ? r.id : r.label));
+  for (const EstimateRow& r : ldp.steps) {
+    row(r, TerminalText(r.id) + ": reached " +
+               TerminalText(r.label.empty() ? std::to_string(r.step + 1) : r.label));
+  }
+  t.Print(out);
+}
+
 }  // namespace
 
 std::string RenderReportTable(const Report& report, const std::string& from,
@@ -396,10 +504,13 @@ std::string RenderReportTable(const Report& report, const std::string& from,
   std::string out = "site " + TerminalText(report.site) + ", " + from + " .. " + to +
                     ", k-anonymity " + Int(report.k_anonymity) +
                     " ((k<): fewer than k sessions, withheld)\n";
+  Filter(out, report);
   Overview(out, report);
+  Comparison(out, report);
   Funnels(out, report);
   Paths(out, report);
   Lift(out, report);
+  Estimates(out, report);
   Segments(out, report);
   Pages(out, report);
   Frustration(out, report);

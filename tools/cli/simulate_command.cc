@@ -147,6 +147,7 @@ int RunSimulate(int argc, char** argv) {
     client.set_read_timeout(10);
     std::mt19937_64 rng(flags.seed * 1000003 + static_cast<uint64_t>(index));
     auto send = [&](const std::vector<uint8_t>& bytes) {
+      if (bytes.empty()) return;  // an LDP session before its end (core/ldp.h)
       auto result = client.Post("/api/collect", reinterpret_cast<const char*>(bytes.data()),
                                 bytes.size(), "text/plain");
       if (!result) {

@@ -275,6 +275,14 @@ Status VersionedReader::Load(sqlite3* db) {
   return {};
 }
 
+namespace {
+
+// A day whose only sessions were sent with local differential privacy has
+// no exact session (core/ldp.h keeps them apart) but is still a day to report.
+bool HoldsSessions(const Aggregate& a) { return a.sessions() > 0 || !a.ldp().entries.empty(); }
+
+}  // namespace
+
 VersionedReader::Outcome VersionedReader::Fold(Aggregate& into, uint32_t hash,
                                                std::span<const uint8_t> bytes, bool remove,
                                                Error& error) const {
@@ -578,7 +586,7 @@ Result<uint64_t> SqliteStore::ForEachDayAggregate(const Config& config, uint32_t
       if (!kept.ok()) return fail({kept.error(), kept.message()});
       if (kept.value().has_value()) {
         unreadable += days.IsNull(2) ? 0 : static_cast<uint64_t>(days.Int(2));
-        if (kept.value()->sessions() > 0) visit(day, *kept.value());
+        if (HoldsSessions(*kept.value())) visit(day, *kept.value());
         continue;
       }
       if (!reader.has_value()) {
@@ -588,7 +596,7 @@ Result<uint64_t> SqliteStore::ForEachDayAggregate(const Config& config, uint32_t
       auto built = RebuildDay(read_db_, *reader, day, found);
       if (!built.ok()) return fail({built.error(), built.message()});
       unreadable += built.value().unreadable;
-      if (built.value().aggregate.sessions() > 0) visit(day, built.value().aggregate);
+      if (HoldsSessions(built.value().aggregate)) visit(day, built.value().aggregate);
       rebuilt.push_back({day, version, std::move(built).value()});
     }
     if (rc != SQLITE_DONE) return fail(DbError(read_db_, "list days"));

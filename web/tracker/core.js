@@ -108,11 +108,14 @@ export class TrackerCore {
     return JSON.parse(this.core.settings());
   }
 
-  // `nonce`: [high, low] uint32 halves.
-  start(nonce, timeMs, visitor) {
+  // `nonce`, `ldpSeed`: [high, low] uint32 halves; the seed keys the
+  // session's fixed LDP noise and never leaves the device.
+  start(nonce, ldpSeed, timeMs, visitor) {
     return this.core.start(
       nonce[0],
       nonce[1],
+      ldpSeed[0],
+      ldpSeed[1],
       timeMs,
       visitor.userAgent,
       visitor.language,
@@ -188,6 +191,11 @@ export class TrackerCore {
 
   preview() {
     return this.core.preview().slice();
+  }
+
+  // The session's true LDP bits (never sent): the playground's "flipped".
+  ldpTruth() {
+    return this.core.ldpTruth().slice();
   }
 
   snapshot() {

@@ -210,7 +210,9 @@ class Tracker {
 
   startSession(t) {
     this.nonce = randomNonce();
-    this.core.start(this.nonce, t, visitor(this.referrer));
+    // A second, independent draw: the LDP noise must not follow from the
+    // nonce, which is sent.
+    this.core.start(this.nonce, randomNonce(), t, visitor(this.referrer));
     this.referrer = ''; // later sessions on this page started here, not elsewhere
     this.dirty = true;
   }
@@ -332,7 +334,11 @@ class Tracker {
 
   send() {
     if (!this.permitted || !this.nonce) return;
-    this.transport.send(hex(this.nonce), this.core.flush());
+    // Empty while a local-differential-privacy session runs: it sends once,
+    // at its end (core/ldp.h).
+    const summary = this.core.flush();
+    if (!summary.length) return;
+    this.transport.send(hex(this.nonce), summary);
     this.dirty = false;
     this.lastFlushMs = Date.now();
     this.sends++;
@@ -352,12 +358,16 @@ class Tracker {
 
   // Exactly what the next flush would send, decoded by the core's inspect
   // module (loaded now, the first time); with {bytes: true} also the bytes
-  // themselves as hex (the playground).
+  // themselves as hex and, with local differential privacy, the true bits
+  // behind the randomized ones (`ldpTruth`, 0/1 per bit: shown, never sent).
+  // An LDP session sends only at its end: this is what that send would be.
   async inspect(options) {
+    let truth = null;
     const bytes = await this.turn(() => {
       this.ingestQueue();
       if (!this.nonce) return null;
       this.core.advance(Date.now());
+      truth = this.core.ldpTruth();
       return this.core.preview();
     });
     if (!bytes) return null;
@@ -374,7 +384,9 @@ class Tracker {
     let hexBytes = '';
     for (let i = 0; i < bytes.length; i++)
       hexBytes += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
-    return { summary, hex: hexBytes };
+    if (!summary || !summary.ldp) return { summary, hex: hexBytes };
+    const ldpTruth = summary.ldp.bits.map((_, i) => (truth[i >> 3] >> (i & 7)) & 1);
+    return { summary, hex: hexBytes, ldpTruth };
   }
 
   call(args, t) {

@@ -1,6 +1,6 @@
 // The playground: the visitor's own analysis, live. Everything shown comes
 // from the tracker's public calls on this page:
-//   microconv('inspect', {bytes: true}) -> {summary, hex} | null
+//   microconv('inspect', {bytes: true}) -> {summary, hex, ldpTruth?} | null
 //   microconv('inspect')                -> summary | null (older trackers)
 //   microconv('flush')                  -> {sent, seq}
 // and is written with textContent (page paths and names in a summary are
@@ -339,6 +339,42 @@ function renderForms(summary) {
   });
 }
 
+// Local differential privacy (the site's privacy.ldp_epsilon): the summary
+// carries randomized bits only; show each with the true value it stands for
+// and whether the noise flipped it. The true values come from this page's
+// tracker and are never sent.
+function renderLdp(summary, truth) {
+  const panel = $('pg-ldp-panel');
+  panel.hidden = !summary.ldp;
+  if (!summary.ldp) return;
+  show('pg-ldp', [summary.ldp, truth], () => {
+    const bits = summary.ldp.bits;
+    const flipped = bits.filter((b, i) => truth && b.sent !== truth[i]).length;
+    const eps = Number(summary.ldp.epsilon);
+    const keep = Math.exp(eps) / (1 + Math.exp(eps));
+    const name = (b) =>
+      b.micro !== undefined
+        ? kMicroLabels[b.micro] || String(b.micro)
+        : `${b.funnel}: reached "${b.step}"`;
+    return [
+      h(
+        'p',
+        {},
+        `Epsilon ${eps} per answer: each yes/no below is sent truthfully with probability ${(keep * 100).toFixed(1)} % and flipped otherwise, with noise drawn once for this visit. Nothing is sent while the visit runs: these answers leave once, when it ends (after the inactivity timeout, 30 minutes on this store), as they stand then, so no one watching the requests sees an answer change. ${flipped} of ${bits.length} answers would be flipped if it ended now; nothing else about what you did is sent.`,
+      ),
+      table(
+        [['Question'], ['True', true], ['Sent', true], ['Flipped', true]],
+        bits.map((b, i) => [
+          name(b),
+          truth ? String(truth[i]) : '–',
+          String(b.sent),
+          truth && b.sent !== truth[i] ? 'flipped' : '',
+        ]),
+      ),
+    ];
+  });
+}
+
 function renderDims(summary) {
   show(
     'pg-dims',
@@ -561,7 +597,7 @@ async function refresh() {
       );
       return;
     }
-    const { summary, hex } = result;
+    const { summary, hex, ldpTruth } = result;
     const signal = browserSignal();
     if (signal)
       setStatus(
@@ -581,6 +617,7 @@ async function refresh() {
     renderHeat(summary);
     renderForms(summary);
     renderDims(summary);
+    renderLdp(summary, ldpTruth);
     renderBytes(summary, hex);
   } catch (error) {
     setStatus('off', 'Could not read the analysis: ' + String(error));

@@ -58,6 +58,7 @@ function siteVariants() {
     demo,
     consent: variant('consent', { require_consent: true }),
     journey: variant('journey', { scope: 'journey', journey_days: 7 }),
+    ldp: variant('ldp', { ldp_epsilon: 1 }),
   };
 }
 

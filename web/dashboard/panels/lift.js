@@ -1,14 +1,27 @@
 // Turning points: the lift of each micro-conversion on the goal, i.e. the
 // conversion rate of sessions with it minus the rate of sessions without it,
-// with its 95 % confidence interval (Newcombe) as an error bar.
+// among its baseline (core/lift.h: the sessions that reached the funnel step
+// before it, or every session), with its 95 % confidence interval
+// (Newcombe) as an error bar. Required steps of the goal's funnel are left
+// out of the chart: nobody converts without them, so their lift is a
+// tautology (the funnel panel shows them).
 import { axisText, baseTooltip, colors, mountChart, tooltipHtml } from '../charts.js';
 import { clear, dataTable, el, emptyState, tableDetails } from '../dom.js';
 import { formatInt, formatPercent, formatPoints } from '../format.js';
+import { ldpEstimates } from './estimates.js';
+
+const baselineText = (r) =>
+  r.baseline_funnel ? `reached "${r.baseline_step}" (${r.baseline_funnel})` : 'every session';
 
 export function renderLift(body, view) {
   const rows = view.report.lift || [];
   const columns = [
     { key: 'label', label: 'Micro-conversion' },
+    {
+      key: 'baseline',
+      label: 'Among sessions that',
+      value: (r) => (r.required_step ? `${baselineText(r)}; required step` : baselineText(r)),
+    },
     { key: 'rate_with', label: 'Rate with', numeric: true, format: (v) => formatPercent(v) },
     { key: 'rate_without', label: 'Rate without', numeric: true, format: (v) => formatPercent(v) },
     { key: 'difference', label: 'Lift', numeric: true, format: (v) => formatPoints(v) },
@@ -43,7 +56,7 @@ export function renderLift(body, view) {
     rows,
   });
   const shown = rows
-    .filter((r) => !r.suppressed && r.sessions_with > 0)
+    .filter((r) => !r.suppressed && r.sessions_with > 0 && !r.required_step)
     .sort((a, b) => a.difference - b.difference);
   if (!shown.length) {
     return void clear(
@@ -78,7 +91,12 @@ export function renderLift(body, view) {
         'not significant',
       ),
     ),
+    el('p', {
+      className: 'panel-note',
+      text: 'Each is compared among the sessions that reached the funnel step before it (every session when it is in no funnel or starts one); required funnel steps are in the table only, as nobody converts without them.',
+    }),
     chart,
+    ldpEstimates(view.report, view.k),
     tableDetails(
       'Lift as a table',
       dataTable({
