@@ -101,6 +101,10 @@ class ClickHouseStore final : public SummaryStore {
   Status DeleteOnEveryNode(const std::string& where, uint32_t drop_partitions_before);
   // Deletes the config versions (grouped: site, hash, last) matching `where`.
   Status DeleteConfigVersions(const std::string& where, uint64_t& deleted);
+  // The site's sessions moved to the local days of `config`'s time zone
+  // (its zone changed): each moved row is written at its new day, the old
+  // row deleted, then the site's cached aggregates (clickhouse_retention.cc).
+  Status MoveSessionsToZone(const Config& config);
 
   std::unique_ptr<ClickHouseHttp> node_;
   std::vector<std::unique_ptr<ClickHouseHttp>> other_nodes_;  // for schema and deletions
