@@ -213,8 +213,7 @@ Status Aggregate::Fold(const wire::Summary& summary, bool remove) {
   put_duration(active_, facts.active_ds());
   const uint32_t day = zone_ != nullptr ? zone_->DayOfMinute(summary.start_minute())
                                         : summary.start_minute() / kMinutesPerDay;
-  PutId(days_, day,
-        DayTally{1, segment.converters, facts.page_views(), revenue}, remove);
+  PutId(days_, day, DayTally{1, segment.converters, facts.page_views(), revenue}, remove);
 
   const auto* literal_names = summary.literal_pages();
   const auto* pages = summary.pages();

@@ -11,7 +11,9 @@ namespace {
 
 constexpr int64_t kSecondsPerDay = 86400;
 
-int64_t FloorDiv(int64_t a, int64_t b) noexcept { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+int64_t FloorDiv(int64_t a, int64_t b) noexcept {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 bool IsLeapYear(int64_t y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
@@ -65,8 +67,12 @@ class TzText {
           !Number(6, c)) {
         return false;
       }
-      date = {Kind::kMonthWeekDay, static_cast<uint16_t>(a), static_cast<uint16_t>(b),
-              static_cast<uint16_t>(c), 0, 7200};
+      date = {Kind::kMonthWeekDay,
+              static_cast<uint16_t>(a),
+              static_cast<uint16_t>(b),
+              static_cast<uint16_t>(c),
+              0,
+              7200};
     } else if (Take('J')) {
       if (!Number(365, a) || a < 1) return false;
       date = {Kind::kJulianNoLeap, 0, 0, 0, static_cast<uint16_t>(a), 7200};
@@ -134,7 +140,9 @@ int32_t PosixTzRule::OffsetAt(int64_t utc_seconds) const noexcept {
 
 Result<PosixTzRule> ParsePosixTz(std::string_view text) {
   using R = Result<PosixTzRule>;
-  auto bad = [&]() { return R(Error::kInvalidConfig, "time zone rule " + Quoted(text) + " is not a POSIX TZ rule"); };
+  auto bad = [&]() {
+    return R(Error::kInvalidConfig, "time zone rule " + Quoted(text) + " is not a POSIX TZ rule");
+  };
   TzText in(text);
   PosixTzRule rule;
   int32_t west = 0;
@@ -183,8 +191,7 @@ Result<TimeZone> TimeZone::FromTzif(std::string_view name, std::span<const uint8
   if (!header(v1)) return bad("not a TZif file");
   if (bytes[4] < '2') return bad("TZif version 1 has no 64-bit data");
   // Skip the 32-bit block: the 64-bit one follows with its own header.
-  const size_t v1_size =
-      v1.time * 5 + v1.type * 6 + v1.chars + v1.leap * 8 + v1.isstd + v1.isut;
+  const size_t v1_size = v1.time * 5 + v1.type * 6 + v1.chars + v1.leap * 8 + v1.isstd + v1.isut;
   if (bytes.size() - at < v1_size) return bad("truncated");
   at += v1_size;
   Counts c{};
@@ -197,14 +204,16 @@ Result<TimeZone> TimeZone::FromTzif(std::string_view name, std::span<const uint8
   const size_t types_at = at + c.time * 9;
   for (size_t i = 0; i < c.type; ++i) {
     type_offsets[i] = static_cast<int32_t>(u32(types_at + i * 6));
-    if (type_offsets[i] < -25 * 3600 || type_offsets[i] > 26 * 3600) return bad("offset out of range");
+    if (type_offsets[i] < -25 * 3600 || type_offsets[i] > 26 * 3600)
+      return bad("offset out of range");
   }
   zone.initial_offset_ = type_offsets[0];
   for (size_t i = 0; i < c.time; ++i) {
     const auto t = static_cast<int64_t>((uint64_t{u32(at + i * 8)} << 32) | u32(at + i * 8 + 4));
     const uint8_t type = bytes[at + c.time * 8 + i];
     if (type >= c.type) return bad("transition type out of range");
-    if (!zone.transitions_.empty() && t <= zone.transitions_.back()) return bad("transitions out of order");
+    if (!zone.transitions_.empty() && t <= zone.transitions_.back())
+      return bad("transitions out of order");
     zone.transitions_.push_back(t);
     zone.offsets_.push_back(type_offsets[type]);
   }

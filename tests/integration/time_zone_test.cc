@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -50,7 +51,8 @@ class TimeZoneTest : public ::testing::Test {
   }
 
   void Serve() {
-    server_ = std::make_unique<ServerProcess>(dir_, std::vector<std::string>{"--k", "1", "--rate", "0"});
+    server_ =
+        std::make_unique<ServerProcess>(dir_, std::vector<std::string>{"--k", "1", "--rate", "0"});
     ASSERT_TRUE(server_->Start()) << server_->LogText();
   }
 
@@ -76,7 +78,9 @@ class TimeZoneTest : public ::testing::Test {
   // date -> sessions of the report's days.
   static std::map<std::string, int> Days(const json& report) {
     std::map<std::string, int> days;
-    for (const json& d : report["days"]) days[d["date"]] = d["sessions"];
+    for (const json& d : report["days"]) {
+      days[d["date"].get<std::string>()] = d["sessions"].get<int>();
+    }
     return days;
   }
 
@@ -113,10 +117,11 @@ TEST_F(TimeZoneTest, SessionsBelongToTheSitesLocalDayAndFollowAZoneChange) {
 
   // The CLI reads the same store through the same config and says the zone.
   server_.reset();
-  const CommandRun table = RunCommand(MICROCONV_BINARY, {"report", "--store", "sqlite:" + dir_.store(), "--sites",
-                                     dir_.sites(), "--site", "demo", "--k", "1", "--from",
-                                     "2023-11-16", "--to", "2023-11-16"},
-                                          dir_.path());
+  const CommandRun table =
+      RunCommand(MICROCONV_BINARY,
+                 {"report", "--store", "sqlite:" + dir_.store(), "--sites", dir_.sites(), "--site",
+                  "demo", "--k", "1", "--from", "2023-11-16", "--to", "2023-11-16"},
+                 dir_.path());
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("2023-11-16 .. 2023-11-16 (Europe/Berlin)"), std::string::npos)
       << table.out;
@@ -134,6 +139,14 @@ TEST_F(TimeZoneTest, SessionsBelongToTheSitesLocalDayAndFollowAZoneChange) {
 }
 
 TEST_F(TimeZoneTest, AnUnknownZoneIsRefusedByName) {
+  // A directory of the database is not a zone either (and reading it must
+  // not throw).
+  UseZone("Europe");
+  const CommandRun directory =
+      RunCommand(MICROCONV_BINARY, {"config", "check", dir_.sites() + "/demo.json"}, dir_.path());
+  EXPECT_EQ(directory.exit_code, 1) << directory.err;
+  EXPECT_NE(directory.err.find("time_zone: \"Europe\" is not a time zone"), std::string::npos)
+      << directory.err;
   UseZone("Europe/Atlantis");
   const CommandRun check =
       RunCommand(MICROCONV_BINARY, {"config", "check", dir_.sites() + "/demo.json"}, dir_.path());

@@ -124,11 +124,13 @@ std::vector<uint8_t> FooterOnlyTzif(const std::string& footer, int32_t offset) {
     out.insert(out.end(), magic, magic + 5);
     out.insert(out.end(), 15, 0);
     for (uint32_t count : {0u, 0u, 0u, 0u, 1u, chars}) {
-      for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(count >> shift));
+      for (int shift = 24; shift >= 0; shift -= 8)
+        out.push_back(static_cast<uint8_t>(count >> shift));
     }
   };
   auto type = [&] {
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(offset >> shift));
+    for (int shift = 24; shift >= 0; shift -= 8)
+      out.push_back(static_cast<uint8_t>(offset >> shift));
     out.push_back(0);  // isdst
     out.push_back(0);  // abbreviation index
     out.insert(out.end(), {'S', 'T', 'D', 0});
@@ -174,8 +176,8 @@ TEST(PosixTzTest, ParsesTheRuleForms) {
   // Switch times past 24 h (TZif v3), as e.g. America/Godthab's.
   auto late = ParsePosixTz("<-02>2<-01>,M3.5.0/-1,M10.5.0/0");
   ASSERT_TRUE(late.ok()) << late.message();
-  for (const char* bad : {"", "CET", "CET-1CEST,M3.5.0", "CET-1CEST,M13.5.0,M10.5.0",
-                          "CE-1", "CET-1CEST,M3.5.0,M10.5.0,", "CET-1CEST,J0,J300"}) {
+  for (const char* bad : {"", "CET", "CET-1CEST,M3.5.0", "CET-1CEST,M13.5.0,M10.5.0", "CE-1",
+                          "CET-1CEST,M3.5.0,M10.5.0,", "CET-1CEST,J0,J300"}) {
     EXPECT_FALSE(ParsePosixTz(bad).ok()) << bad;
   }
 }

@@ -1,8 +1,8 @@
 #include "tools/base/zoneinfo.h"
 
+#include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <string>
@@ -30,16 +30,16 @@ Result<std::shared_ptr<const TimeZone>> ReadZone(std::string_view name) {
                               "as \"Europe/Berlin\"; see /usr/share/zoneinfo)";
   if (!IsTimeZoneName(name)) return R(Error::kInvalidConfig, unknown);
   const std::string path = ZoneinfoDir() + "/" + std::string(name);
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return R(Error::kInvalidConfig, unknown);
-  std::vector<uint8_t> bytes;
-  bytes.reserve(4096);
-  for (std::istreambuf_iterator<char> it(file), end; it != end && bytes.size() <= kMaxTzifBytes;
-       ++it) {
-    bytes.push_back(static_cast<uint8_t>(*it));
-  }
-  // A directory ("Europe") opens but does not read.
-  if (file.bad() || bytes.empty()) return R(Error::kInvalidConfig, unknown);
+  // A directory ("Europe") is not a zone; stdio, not streams: libstdc++'s
+  // streams throw on reading one.
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) return R(Error::kInvalidConfig, unknown);
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return R(Error::kInvalidConfig, unknown);
+  std::vector<uint8_t> bytes(kMaxTzifBytes + 1);
+  bytes.resize(std::fread(bytes.data(), 1, bytes.size(), file));
+  std::fclose(file);
+  if (bytes.empty()) return R(Error::kInvalidConfig, unknown);
   auto zone = TimeZone::FromTzif(name, bytes);
   if (!zone.ok()) return R(zone.error(), "time_zone: " + zone.message() + " (" + path + ")");
   return R(std::make_shared<const TimeZone>(std::move(zone).value()));
@@ -50,9 +50,11 @@ Result<std::shared_ptr<const TimeZone>> ReadZone(std::string_view name) {
 Result<std::shared_ptr<const TimeZone>> LoadTimeZone(std::string_view name) {
   using R = Result<std::shared_ptr<const TimeZone>>;
   static std::mutex mutex;
-  static auto* const loaded = new std::map<std::string, std::shared_ptr<const TimeZone>, std::less<>>;
+  static auto* const loaded =
+      new std::map<std::string, std::shared_ptr<const TimeZone>, std::less<>>;
   if (name == kUtcZoneName) {
-    static const auto* const utc = new std::shared_ptr<const TimeZone>(std::make_shared<TimeZone>());
+    static const auto* const utc =
+        new std::shared_ptr<const TimeZone>(std::make_shared<TimeZone>());
     return R(*utc);
   }
   std::lock_guard lock(mutex);

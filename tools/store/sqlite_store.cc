@@ -729,17 +729,17 @@ Status RezoneSessions(sqlite3* db, const Config& config) {
     if (move.Step() != SQLITE_DONE) return DbError(db, "rezone: move session");
     move.Reset();
   }
-  for (const char* sql : {
-           "DELETE FROM day_aggregates WHERE site = ?1", "DELETE FROM day_deltas WHERE site = ?1",
-           "DELETE FROM day_damage WHERE site = ?1",
-           // Past every version a read may still hold, for days old and new.
-           "CREATE TEMP TABLE IF NOT EXISTS rezone_next(version INTEGER)",
-           "DELETE FROM temp.rezone_next",
-           "INSERT INTO temp.rezone_next SELECT coalesce(max(version), 0) + 1 FROM days "
-           "WHERE site = ?1",
-           "DELETE FROM days WHERE site = ?1",
-           "INSERT INTO days(site, day, version) SELECT ?1, day, (SELECT version FROM "
-           "temp.rezone_next) FROM sessions WHERE site = ?1 GROUP BY day"}) {
+  for (const char* sql :
+       {"DELETE FROM day_aggregates WHERE site = ?1", "DELETE FROM day_deltas WHERE site = ?1",
+        "DELETE FROM day_damage WHERE site = ?1",
+        // Past every version a read may still hold, for days old and new.
+        "CREATE TEMP TABLE IF NOT EXISTS rezone_next(version INTEGER)",
+        "DELETE FROM temp.rezone_next",
+        "INSERT INTO temp.rezone_next SELECT coalesce(max(version), 0) + 1 FROM days "
+        "WHERE site = ?1",
+        "DELETE FROM days WHERE site = ?1",
+        "INSERT INTO days(site, day, version) SELECT ?1, day, (SELECT version FROM "
+        "temp.rezone_next) FROM sessions WHERE site = ?1 GROUP BY day"}) {
     Statement step(db, sql);
     if (!step.ok()) return DbError(db, "prepare rezone");
     step.Bind(1, config.site());  // ignored by the statements of no parameter

@@ -21,9 +21,9 @@
 
 #include <atomic>
 #include <filesystem>
-#include <map>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -35,9 +35,9 @@
 #include "tests/integration/command_run.h"
 #include "tests/integration/journeys.h"
 #include "tests/integration/server_process.h"
+#include "tools/base/zoneinfo.h"
 #include "tools/load/clickhouse_cluster.h"
 #include "tools/load/ingest_load.h"
-#include "tools/base/zoneinfo.h"
 #include "tools/load/serve_process.h"
 
 namespace microconv::testing {
@@ -422,15 +422,14 @@ TEST_F(ClickHouseStoreTest, ATimeZoneChangeMovesSessionsToTheNewZonesDays) {
   ASSERT_TRUE(store.Put(batch).ok());
   auto days_of = [&](const Config& config) {
     std::map<uint32_t, uint64_t> days;
-    auto read = store.ForEachDayAggregate(config, kFirstDay, kFirstDay + 2,
-                                          [&](uint32_t day, const Aggregate& aggregate) {
-                                            days[day] = aggregate.sessions();
-                                          });
+    auto read = store.ForEachDayAggregate(
+        config, kFirstDay, kFirstDay + 2,
+        [&](uint32_t day, const Aggregate& aggregate) { days[day] = aggregate.sessions(); });
     EXPECT_TRUE(read.ok()) << read.message();
     return days;
   };
-  EXPECT_EQ(days_of(berlin), (std::map<uint32_t, uint64_t>{
-                                 {kFirstDay, 4}, {kFirstDay + 1, 4}, {kFirstDay + 2, 4}}));
+  EXPECT_EQ(days_of(berlin),
+            (std::map<uint32_t, uint64_t>{{kFirstDay, 4}, {kFirstDay + 1, 4}, {kFirstDay + 2, 4}}));
   ASSERT_TRUE(store.RecordCurrentConfig(los_angeles, 2).ok());
   EXPECT_EQ(days_of(los_angeles),
             (std::map<uint32_t, uint64_t>{{kFirstDay, 8}, {kFirstDay + 1, 4}}));
