@@ -195,12 +195,15 @@ Status ClickHouseStore::MoveSessionsToZone(const Config& config) {
   });
   if (!read.ok()) return read;
   // New rows first: an interrupted move leaves a session twice (moved again
-  // by the next zone change or removed by a retry), never missing.
+  // by the next zone change or removed by a retry), never missing. Not
+  // through Put: its seq check would find the old row and skip the new.
   constexpr size_t kChunk = 5000;
   for (size_t at = 0; at < moved.size(); at += kChunk) {
-    const size_t end = std::min(moved.size(), at + kChunk);
-    auto put = Put(std::span<const StoredSummary>(moved).subspan(at, end - at));
-    if (!put.ok()) return {put.error(), put.message()};
+    RowBinaryWriter rows;
+    for (size_t i = at; i < std::min(moved.size(), at + kChunk); ++i) {
+      AppendSessionRow(rows, moved[i]);
+    }
+    if (Status inserted = InsertSessionRows(rows); !inserted.ok()) return inserted;
   }
   const std::string site = "site = " + SqlString(config.site());
   for (ClickHouseHttp* node : nodes()) {

@@ -224,22 +224,30 @@ Result<PutOutcome> ClickHouseStore::Put(std::span<const StoredSummary> batch) {
         it->second = s->seq;
       }
       ++outcome.written;
-      rows.String(s->site);
-      rows.Int(s->day);
-      rows.Int(s->nonce);
-      rows.Int(s->seq);
-      rows.Int(s->config_hash);
-      rows.Int(s->received_at_ms);
-      rows.String(std::span<const uint8_t>(s->bytes));
+      AppendSessionRow(rows, *s);
     }
   }
   if (outcome.written == 0) return outcome;
-  Status inserted = node_->Insert(
+  Status inserted = InsertSessionRows(rows);
+  if (!inserted.ok()) return Failed<PutOutcome>(inserted);
+  return R(outcome);
+}
+
+void ClickHouseStore::AppendSessionRow(RowBinaryWriter& rows, const StoredSummary& s) {
+  rows.String(s.site);
+  rows.Int(s.day);
+  rows.Int(s.nonce);
+  rows.Int(s.seq);
+  rows.Int(s.config_hash);
+  rows.Int(s.received_at_ms);
+  rows.String(std::span<const uint8_t>(s.bytes));
+}
+
+Status ClickHouseStore::InsertSessionRows(RowBinaryWriter& rows) {
+  return node_->Insert(
       "INSERT INTO " + db_ +
           ".sessions (site, day, nonce, seq, config_hash, received_at, summary) FORMAT RowBinary",
       rows.bytes());
-  if (!inserted.ok()) return Failed<PutOutcome>(inserted);
-  return R(outcome);
 }
 
 Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint32_t first_day,
