@@ -18,8 +18,8 @@
 #include <algorithm>
 #include <array>
 #include <bitset>
-#include <memory>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
