@@ -100,7 +100,8 @@ std::string_view UtmKey(const flatbuffers::String* text) {
   return value.empty() || IsUtmValue(value) ? value : kInvalidValue;
 }
 
-Aggregate::Aggregate(const Config& config) : configured_(true), config_hash_(config.hash()) {
+Aggregate::Aggregate(const Config& config)
+    : configured_(true), config_hash_(config.hash()), zone_(config.time_zone_rules()) {
   const wire::SiteConfig& def = config.def();
   if (def.micros() != nullptr) {
     micros_.resize(def.micros()->size());
@@ -264,8 +265,9 @@ Status Aggregate::Fold(const wire::Summary& summary, bool remove) {
   put(quick_backs_, uint64_t{facts.quick_backs()});
   put_duration(duration_, facts.duration_ds());
   put_duration(active_, facts.active_ds());
-  PutId(days_, summary.start_minute() / kMinutesPerDay,
-        DayTally{1, segment.converters, facts.page_views(), revenue}, remove);
+  const uint32_t day = zone_ != nullptr ? zone_->DayOfMinute(summary.start_minute())
+                                        : summary.start_minute() / kMinutesPerDay;
+  PutId(days_, day, DayTally{1, segment.converters, facts.page_views(), revenue}, remove);
 
   const auto* literal_names = summary.literal_pages();
   const auto* pages = summary.pages();

@@ -1,6 +1,7 @@
 // A mergeable partial aggregate of verified session summaries (SPEC sections
-// 3 and 7): typically one per site and UTC day, stored by the collector and
-// merged over a date range before a Report is built from it.
+// 3 and 7): typically one per site and local day (the site's time zone),
+// stored by the collector and merged over a date range before a Report is
+// built from it.
 //
 // Every structure is mergeable: counts, sums, fixed log-scale histograms
 // (core/stats.h), dense arrays indexed by config ids, small sorted maps keyed
@@ -18,6 +19,7 @@
 #include <array>
 #include <bitset>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -413,6 +415,9 @@ class Aggregate {
   std::vector<uint16_t> click_selector_;
   // Micro id -> its lift baseline (core/lift.h), from the config.
   std::vector<LiftBaseline> lift_base_;
+  // The site's zone its days are counted in (null: UTC); from the config,
+  // not serialised (the config hash names the zone).
+  std::shared_ptr<const TimeZone> zone_;
 
   uint64_t sessions_ = 0;
   uint64_t converters_ = 0;

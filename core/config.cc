@@ -431,6 +431,7 @@ Result<Config> Config::FromCompiled(std::span<const uint8_t> bytes) {
 Config::Config(const Config& other)
     : bytes_(other.bytes_),
       hash_(other.hash_),
+      zone_(other.zone_),
       page_view_(other.page_view_),
       scroll_(other.scroll_),
       time_on_page_(other.time_on_page_),
@@ -455,6 +456,7 @@ Config::Config(Config&& other) noexcept
     : bytes_(std::move(other.bytes_)),
       def_(std::exchange(other.def_, nullptr)),
       hash_(std::exchange(other.hash_, 0)),
+      zone_(std::move(other.zone_)),
       page_view_(std::move(other.page_view_)),
       scroll_(std::move(other.scroll_)),
       time_on_page_(std::move(other.time_on_page_)),
@@ -473,6 +475,7 @@ Config& Config::operator=(Config&& other) noexcept {
   bytes_ = std::move(other.bytes_);
   def_ = std::exchange(other.def_, nullptr);
   hash_ = std::exchange(other.hash_, 0);
+  zone_ = std::move(other.zone_);
   page_view_ = std::move(other.page_view_);
   scroll_ = std::move(other.scroll_);
   time_on_page_ = std::move(other.time_on_page_);
@@ -493,6 +496,18 @@ std::string_view Config::site() const noexcept {
 
 std::string_view Config::currency() const noexcept {
   return def_ == nullptr || Empty(def_->currency()) ? kDefaultCurrency : View(def_->currency());
+}
+
+std::string_view Config::time_zone_name() const noexcept {
+  return def_ == nullptr || Empty(def_->time_zone()) ? kUtcZoneName : View(def_->time_zone());
+}
+
+const TimeZone& Config::time_zone() const noexcept {
+  // The name is checked where it is used, by the tools' zone loader
+  // (tools/base/zoneinfo.h), not here: the tracker verifies configs too and
+  // has no use for the zone.
+  static const TimeZone* const kUtc = new TimeZone();
+  return zone_ != nullptr ? *zone_ : *kUtc;
 }
 
 uint32_t Config::currency_code() const noexcept { return PackCurrency(currency()); }

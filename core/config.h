@@ -12,6 +12,7 @@
 
 #include "core/schema/config_generated.h"
 #include "core/status.h"
+#include "core/time_zone.h"
 
 namespace microconv {
 
@@ -53,6 +54,19 @@ class Config {
   std::string_view currency() const noexcept;
   uint32_t currency_code() const noexcept;
 
+  // IANA name of the site's time zone ("UTC" when the config gives none).
+  std::string_view time_zone_name() const noexcept;
+  // The zone's rules the days are counted by: UTC until the tools attach
+  // the rules of time_zone_name() (tools/base/zoneinfo.h), as the core reads
+  // no files. Copies share them.
+  const TimeZone& time_zone() const noexcept;
+  const std::shared_ptr<const TimeZone>& time_zone_rules() const noexcept { return zone_; }
+  void AttachTimeZone(std::shared_ptr<const TimeZone> zone) noexcept { zone_ = std::move(zone); }
+  // The site's local day of a session start (a summary's start_minute).
+  uint32_t DayOfMinute(uint32_t utc_minute) const noexcept {
+    return time_zone().DayOfMinute(utc_minute);
+  }
+
   size_t micro_count() const noexcept;
   size_t funnel_count() const noexcept;
   size_t template_count() const noexcept;
@@ -87,6 +101,7 @@ class Config {
   std::vector<uint8_t> bytes_;
   const wire::SiteConfig* def_ = nullptr;
   uint32_t hash_ = 0;
+  std::shared_ptr<const TimeZone> zone_;  // null: UTC
   std::vector<uint8_t> page_view_, scroll_, time_on_page_, custom_, data_layer_;
   // Per target index (selector or form): micro indices.
   std::vector<std::vector<uint8_t>> click_, form_start_, form_submit_, visible_, media_;

@@ -805,6 +805,7 @@ Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
 
   Report report;
   report.site = std::string(View(def.site()));
+  report.time_zone = std::string(config.time_zone_name());
   report.config_hash = config.hash();
   report.k_anonymity = KAnonymity(def, options);
   report.breakdown = options.breakdown;

@@ -393,6 +393,7 @@ struct ReportComparison {
 
 struct Report {
   std::string site;
+  std::string time_zone;  // IANA name: the zone the report's days are in
   uint32_t config_hash = 0;
   uint32_t k_anonymity = 0;
   Breakdown breakdown = Breakdown::kAll;

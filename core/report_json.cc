@@ -539,6 +539,7 @@ std::string RenderReportJson(const Report& report) {
   JsonWriter json;
   json.BeginObject();
   json.FieldString("site", report.site);
+  json.FieldString("time_zone", report.time_zone);
   json.Field("config_hash", report.config_hash);
   json.Field("k_anonymity", report.k_anonymity);
   json.Field("unreadable_sessions", report.unreadable_sessions);

@@ -16,6 +16,7 @@
 #include "core/ldp.h"
 #include "core/quoted.h"
 #include "core/revenue.h"
+#include "core/time_zone.h"
 
 namespace microconv {
 namespace {
@@ -284,6 +285,7 @@ class ConfigReader {
                      std::vector<uint8_t>* out);
   bool ReadPrivacy(const json& root);
   bool ReadCurrency(const json& root);
+  bool ReadTimeZone(const json& root);
 
   int MicroIndex(std::string_view id) const {
     for (size_t i = 0; i < config_.micros.size(); ++i) {
@@ -300,14 +302,14 @@ Result<wire::SiteConfigT> ConfigReader::Read(const json& root) {
   bool ok = ExpectObject(root, "") &&
             CheckKeys(root, "",
                       {"$schema", "site", "session_timeout_minutes", "pages", "forms",
-                       "micro_conversions", "funnels", "privacy", "currency"}) &&
+                       "micro_conversions", "funnels", "privacy", "currency", "time_zone"}) &&
             ReadString(root, "", "site", true, &config_.site) && CheckId("site", config_.site);
   double minutes = 30;
   ok = ok && ReadNumber(root, "", "session_timeout_minutes", false, kSessionMinutes, &minutes);
   config_.session_timeout_ms =
       static_cast<uint32_t>(std::max<long long>(1, std::llround(minutes * 60 * 1000)));
   ok = ok && ReadPages(root) && ReadForms(root) && ReadMicros(root) && ReadFunnels(root) &&
-       ReadPrivacy(root) && ReadCurrency(root);
+       ReadPrivacy(root) && ReadCurrency(root) && ReadTimeZone(root);
   if (!ok) return {Error::kInvalidConfig, error_};
   return std::move(config_);
 }
@@ -751,6 +753,22 @@ bool ConfigReader::ReadCurrency(const json& root) {
                 Quoted(currency) + " is not an ISO 4217 code (three capitals: EUR, USD)");
   }
   config_.currency = currency;
+  return true;
+}
+
+// The site's days are counted in this zone; "UTC" is the default and is
+// left out of the compiled config so UTC sites keep their bytes and hash.
+// Only the name's shape is checked here: whether the zone exists is the
+// tools' question (they read the time-zone database).
+bool ConfigReader::ReadTimeZone(const json& root) {
+  std::string zone;
+  if (!ReadString(root, "", "time_zone", false, &zone)) return false;
+  if (zone.empty() || zone == kUtcZoneName) return true;
+  if (!IsTimeZoneName(zone)) {
+    return Fail("time_zone",
+                Quoted(zone) + " is not an IANA time zone name (e.g. \"Europe/Berlin\")");
+  }
+  config_.time_zone = zone;
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include "core/config_history.h"
 #include "tools/base/flags.h"
 #include "tools/base/wall_clock.h"
+#include "tools/base/zoneinfo.h"
 #include "tools/cli/cli_commands.h"
 #include "tools/cli/cli_io.h"
 #include "tools/cli/store_range.h"
@@ -50,7 +51,7 @@ int PrintHistoryEffects(const Config& config, const Config& old_config, const st
                  static_cast<int>(config.site().size()), config.site().data());
     return 1;
   }
-  const uint32_t today = Today();
+  const uint32_t today = TodayIn(config.time_zone());
   const std::string date = DateOfDay(today);
   const std::vector<ConfigChange> changes = DiffConfigs(old_config, config, today);
   std::printf("against %s (hash 0x%08x), if served from %s:\n", old.c_str(), old_config.hash(),

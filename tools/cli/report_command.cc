@@ -13,6 +13,7 @@
 #include "core/report_query.h"
 #include "tools/base/flags.h"
 #include "tools/base/wall_clock.h"
+#include "tools/base/zoneinfo.h"
 #include "tools/cli/cli_commands.h"
 #include "tools/cli/report_table.h"
 #include "tools/cli/store_range.h"
@@ -27,7 +28,9 @@ constexpr const char* kUsage =
     "         [--daily NAME] [--filter TERMS] [--compare previous|FROM..TO]\n"
     "         [--funnel_breakdown NAME] [--format table|json|csv] [--k N]\n"
     "The flags are the query parameters of GET /api/report/SITE (same defaults and\n"
-    "limits: the 30 days ending today, UTC); --daily adds per-day segment tables\n"
+    "limits: the 30 days ending today); dates and today are the site's local days\n"
+    "in its config's time_zone (default UTC), printed beside the range. --daily adds\n"
+    "per-day segment tables\n"
     "to the json. --filter country:DE,!micro:newsletter,step:checkout.2 counts only\n"
     "the matching sessions; --compare adds the other period's figures and changes\n"
     "and --funnel_breakdown each funnel's conversion per value (json).\n"
@@ -72,7 +75,8 @@ int RunReport(int argc, char** argv) {
     return 1;
   }
   std::vector<std::string> storage;
-  auto request = ParseReportQuery(ReportParamsOfFlags(flags, storage), config.value(), Today());
+  auto request = ParseReportQuery(ReportParamsOfFlags(flags, storage), config.value(),
+                                  TodayIn(config.value().time_zone()));
   if (!request.ok()) {
     std::fprintf(stderr, "report: %s\n", AsFlagMessage(request.message(), flags).c_str());
     return 1;

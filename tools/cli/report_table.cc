@@ -501,8 +501,8 @@ void Estimates(std::string& out, const Report& report) {
 
 std::string RenderReportTable(const Report& report, const std::string& from,
                               const std::string& to) {
-  std::string out = "site " + TerminalText(report.site) + ", " + from + " .. " + to +
-                    ", k-anonymity " + Int(report.k_anonymity) +
+  std::string out = "site " + TerminalText(report.site) + ", " + from + " .. " + to + " (" +
+                    TerminalText(report.time_zone) + "), k-anonymity " + Int(report.k_anonymity) +
                     " ((k<): fewer than k sessions, withheld)\n";
   Filter(out, report);
   Overview(out, report);

@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "core/json/config_json.h"
+#include "tools/base/zoneinfo.h"
 #include "tools/cli/cli_io.h"
 
 namespace microconv {
@@ -15,6 +16,9 @@ Result<Config> LoadConfigFile(const std::string& path) {
   if (!text.ok()) return {text.error(), text.message()};
   auto config = LoadConfigJson(text.value());
   if (!config.ok()) return {config.error(), path + ": " + config.message()};
+  if (Status zone = AttachTimeZone(config.value()); !zone.ok()) {
+    return {zone.error, path + ": " + zone.message};
+  }
   return config;
 }
 

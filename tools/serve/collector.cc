@@ -16,6 +16,7 @@
 #include "core/report_query.h"
 #include "core/summary.h"
 #include "tools/base/wall_clock.h"
+#include "tools/base/zoneinfo.h"
 #include "tools/serve/event_log.h"
 #include "tools/store/report_runner.h"
 
@@ -303,7 +304,10 @@ void Collector::Collect(const Request& req, Response& res) {
   stored.site = site;
   stored.nonce = summary.nonce();
   stored.seq = summary.seq();
-  stored.day = summary.start_minute() / (24 * 60);
+  // The site's local day, in the zone of its current config: the one the
+  // store's day aggregates are counted through.
+  const std::shared_ptr<const Config> current = sites_.Current(site);
+  stored.day = (current != nullptr ? *current : *config).DayOfMinute(summary.start_minute());
   stored.config_hash = config->hash();
   stored.received_at_ms = now_ms;
   stored.bytes = std::move(bytes);
@@ -340,7 +344,7 @@ void Collector::Report(const Request& req, Response& res) {
   if (!format.empty() && format != "json" && format != "csv") {
     return Reject(res, 400, "bad_request", "format: expected json or csv", false);
   }
-  auto request = ParseReportQuery(params, *config, Today());
+  auto request = ParseReportQuery(params, *config, TodayIn(config->time_zone()));
   if (!request.ok()) return Reject(res, 400, "bad_request", request.message(), false);
   request.value().options.k_anonymity = options_.k_anonymity;
   auto report = RunReportRequest(store_, *config, request.value());
@@ -450,10 +454,27 @@ void Collector::CompiledConfig(const Request& req, Response& res) {
 void Collector::SiteList(const Request& req, Response& res) {
   JsonWriter json;
   json.BeginObject(false);
+  const std::vector<std::string> readable = access_.ReadableSites(req, sites_.Sites());
   json.Key("sites");
   json.BeginArray(true);
-  for (const std::string& site : access_.ReadableSites(req, sites_.Sites())) json.String(site);
+  for (const std::string& site : readable) json.String(site);
   json.EndArray();
+  // Each site's time zone and its today there: the dashboard's "today" and
+  // presets are the site's local days, as the report's dates are.
+  json.Key("time_zones");
+  json.BeginObject(true);
+  for (const std::string& site : readable) {
+    if (auto config = sites_.Current(site)) json.FieldString(site, config->time_zone_name());
+  }
+  json.EndObject();
+  json.Key("today");
+  json.BeginObject(true);
+  for (const std::string& site : readable) {
+    if (auto config = sites_.Current(site)) {
+      json.FieldString(site, DateOfDay(TodayIn(config->time_zone())));
+    }
+  }
+  json.EndObject();
   json.Key("report");
   json.BeginObject(false);
   json.Field("default_days", kDefaultReportDays);

@@ -11,6 +11,7 @@
 
 #include "core/json/config_json.h"
 #include "tools/base/wall_clock.h"
+#include "tools/base/zoneinfo.h"
 #include "tools/serve/event_log.h"
 
 namespace microconv {
@@ -67,6 +68,10 @@ void SiteRegistry::LoadFile(const std::string& path, const std::string& name) {
   auto loaded = LoadConfigJson(text);
   if (!loaded.ok()) {
     LogEvent("sites: " + name + ": " + loaded.message() + " (keeping the previous config)");
+    return;
+  }
+  if (Status zone = AttachTimeZone(loaded.value()); !zone.ok()) {
+    LogEvent("sites: " + name + ": " + zone.message + " (keeping the previous config)");
     return;
   }
   auto config = std::make_shared<const Config>(std::move(loaded).value());

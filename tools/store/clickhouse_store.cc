@@ -11,6 +11,7 @@
 #include "core/config_history.h"
 #include "core/summary.h"
 #include "tools/base/wall_clock.h"
+#include "tools/base/zoneinfo.h"
 
 namespace microconv {
 namespace {
@@ -223,22 +224,30 @@ Result<PutOutcome> ClickHouseStore::Put(std::span<const StoredSummary> batch) {
         it->second = s->seq;
       }
       ++outcome.written;
-      rows.String(s->site);
-      rows.Int(s->day);
-      rows.Int(s->nonce);
-      rows.Int(s->seq);
-      rows.Int(s->config_hash);
-      rows.Int(s->received_at_ms);
-      rows.String(std::span<const uint8_t>(s->bytes));
+      AppendSessionRow(rows, *s);
     }
   }
   if (outcome.written == 0) return outcome;
-  Status inserted = node_->Insert(
+  Status inserted = InsertSessionRows(rows);
+  if (!inserted.ok()) return Failed<PutOutcome>(inserted);
+  return R(outcome);
+}
+
+void ClickHouseStore::AppendSessionRow(RowBinaryWriter& rows, const StoredSummary& s) {
+  rows.String(s.site);
+  rows.Int(s.day);
+  rows.Int(s.nonce);
+  rows.Int(s.seq);
+  rows.Int(s.config_hash);
+  rows.Int(s.received_at_ms);
+  rows.String(std::span<const uint8_t>(s.bytes));
+}
+
+Status ClickHouseStore::InsertSessionRows(RowBinaryWriter& rows) {
+  return node_->Insert(
       "INSERT INTO " + db_ +
           ".sessions (site, day, nonce, seq, config_hash, received_at, summary) FORMAT RowBinary",
       rows.bytes());
-  if (!inserted.ok()) return Failed<PutOutcome>(inserted);
-  return R(outcome);
 }
 
 Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint32_t first_day,
@@ -421,6 +430,14 @@ Status ClickHouseStore::RecordCurrentConfig(const Config& config, int64_t now_ms
     rows.String(compiled);
   };
   bool known = false;
+  // The zone the site's days were counted in until now: sessions move when
+  // it changes (the current version of another hash).
+  bool rezone = false;
+  for (const VersionRow& row : versions.value()) {
+    if (row.version.hash == config.hash() || row.version.last_current_ms != 0) continue;
+    auto old = Config::FromCompiled(row.version.compiled);
+    rezone = !old.ok() || old.value().time_zone_name() != config.time_zone_name();
+  }
   for (const VersionRow& row : versions.value()) {
     const StoredConfigVersion& v = row.version;
     if (v.hash == config.hash()) {
@@ -432,10 +449,12 @@ Status ClickHouseStore::RecordCurrentConfig(const Config& config, int64_t now_ms
   }
   if (!known) write(config.hash(), now_ms, 0, config.bytes());
   if (rows.bytes().empty()) return {};  // idempotent while current
-  return node_->Insert("INSERT INTO " + db_ +
-                           ".config_versions (site, hash, first_current, last_current, "
-                           "updated_at, compiled) FORMAT RowBinary",
-                       rows.bytes());
+  Status recorded = node_->Insert("INSERT INTO " + db_ +
+                                      ".config_versions (site, hash, first_current, last_current, "
+                                      "updated_at, compiled) FORMAT RowBinary",
+                                  rows.bytes());
+  if (!recorded.ok() || !rezone) return recorded;
+  return MoveSessionsToZone(config);
 }
 
 Status ClickHouseStore::Reindex(std::string_view site, const ReindexProgress& progress) {
@@ -462,6 +481,10 @@ Status ClickHouseStore::Reindex(std::string_view site, const ReindexProgress& pr
     if (!versions.ok()) return {versions.error(), versions.message()};
     if (versions.value().empty() || versions.value().back().last_current_ms != 0) continue;
     auto config = Config::FromCompiled(versions.value().back().compiled);
+    // Its days are the site's local days: the zone's rules count them.
+    if (config.ok()) {
+      if (Status zone = AttachTimeZone(config.value()); !zone.ok()) return zone;
+    }
     if (!config.ok()) {
       return {Error::kUnavailable, "the current config of " + name + " does not verify"};
     }

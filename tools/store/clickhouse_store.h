@@ -47,6 +47,8 @@
 
 namespace microconv {
 
+class RowBinaryWriter;  // clickhouse_row_binary.h
+
 class ClickHouseStore final : public SummaryStore {
  public:
   // `url` without the "clickhouse://" scheme. Creates the database and
@@ -101,6 +103,13 @@ class ClickHouseStore final : public SummaryStore {
   Status DeleteOnEveryNode(const std::string& where, uint32_t drop_partitions_before);
   // Deletes the config versions (grouped: site, hash, last) matching `where`.
   Status DeleteConfigVersions(const std::string& where, uint64_t& deleted);
+  // The site's sessions moved to the local days of `config`'s time zone
+  // (its zone changed): each moved row is written at its new day, the old
+  // row deleted, then the site's cached aggregates (clickhouse_retention.cc).
+  Status MoveSessionsToZone(const Config& config);
+  // A sessions row as Put writes it, and the insert of such rows.
+  static void AppendSessionRow(RowBinaryWriter& rows, const StoredSummary& s);
+  Status InsertSessionRows(RowBinaryWriter& rows);
 
   std::unique_ptr<ClickHouseHttp> node_;
   std::vector<std::unique_ptr<ClickHouseHttp>> other_nodes_;  // for schema and deletions

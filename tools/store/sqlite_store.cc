@@ -13,6 +13,7 @@
 #include "core/config_history.h"
 #include "core/summary.h"
 #include "tools/base/wall_clock.h"
+#include "tools/base/zoneinfo.h"
 #include "tools/serve/event_log.h"
 #include "tools/store/sqlite_statement.h"
 #include "tools/store/store_schema.h"
@@ -638,6 +639,10 @@ Status SqliteStore::Reindex(std::string_view site, const ReindexProgress& progre
     current.Bind(1, site);
     while (current.Step() == SQLITE_ROW) {
       auto config = Config::FromCompiled(current.Blob(1));
+      // Its days are the site's local days: the zone's rules count them.
+      if (config.ok()) {
+        if (Status zone = AttachTimeZone(config.value()); !zone.ok()) return zone;
+      }
       if (!config.ok()) {
         return {Error::kUnavailable,
                 "the current config of " + std::string(current.Text(0)) + " does not verify"};
@@ -693,10 +698,77 @@ Status SqliteStore::Reindex(std::string_view site, const ReindexProgress& progre
   return {};
 }
 
+namespace {
+
+// A site's sessions moved to the local days of `config`'s time zone, in the
+// open write transaction, when the zone differs from the one its current
+// version counted days in: every day aggregate of the site is dropped and
+// each day's version moves past any it had, so reads rebuild them from the
+// sessions (Reindex would too) and no aggregate keyed by the old zone's
+// days is read again. A session that no longer verifies keeps its day.
+Status RezoneSessions(sqlite3* db, const Config& config) {
+  Statement previous(db,
+                     "SELECT compiled FROM config_versions WHERE site = ?1 AND hash != ?2 "
+                     "AND last_current IS NULL");
+  if (!previous.ok()) return DbError(db, "prepare rezone");
+  previous.Bind(1, config.site());
+  previous.Bind(2, int64_t{config.hash()});
+  if (previous.Step() != SQLITE_ROW) return {};  // no version before: nothing stored by zone
+  auto old = Config::FromCompiled(previous.Blob(0));
+  if (old.ok() && old.value().time_zone_name() == config.time_zone_name()) return {};
+  previous.Reset();
+  Statement sessions(db, "SELECT nonce, day, summary FROM sessions WHERE site = ?1");
+  Statement move(db, "UPDATE sessions SET day = ?3 WHERE site = ?1 AND nonce = ?2");
+  if (!sessions.ok() || !move.ok()) return DbError(db, "prepare rezone");
+  sessions.Bind(1, config.site());
+  std::vector<std::pair<int64_t, uint32_t>> moves;  // nonce, new day
+  int rc;
+  while ((rc = sessions.Step()) == SQLITE_ROW) {
+    auto summary = VerifySummary(sessions.Blob(2), nullptr);
+    if (!summary.ok()) continue;
+    const uint32_t day = config.DayOfMinute(summary.value()->start_minute());
+    if (day != static_cast<uint32_t>(sessions.Int(1))) moves.emplace_back(sessions.Int(0), day);
+  }
+  if (rc != SQLITE_DONE) return DbError(db, "rezone: scan sessions");
+  for (const auto& [nonce, day] : moves) {
+    move.Bind(1, config.site());
+    move.Bind(2, nonce);
+    move.Bind(3, int64_t{day});
+    if (move.Step() != SQLITE_DONE) return DbError(db, "rezone: move session");
+    move.Reset();
+  }
+  for (const char* sql :
+       {"DELETE FROM day_aggregates WHERE site = ?1", "DELETE FROM day_deltas WHERE site = ?1",
+        "DELETE FROM day_damage WHERE site = ?1",
+        // Past every version a read may still hold, for days old and new.
+        "CREATE TEMP TABLE IF NOT EXISTS rezone_next(version INTEGER)",
+        "DELETE FROM temp.rezone_next",
+        "INSERT INTO temp.rezone_next SELECT coalesce(max(version), 0) + 1 FROM days "
+        "WHERE site = ?1",
+        "DELETE FROM days WHERE site = ?1",
+        "INSERT INTO days(site, day, version) SELECT ?1, day, (SELECT version FROM "
+        "temp.rezone_next) FROM sessions WHERE site = ?1 GROUP BY day"}) {
+    Statement step(db, sql);
+    if (!step.ok()) return DbError(db, "prepare rezone");
+    step.Bind(1, config.site());  // ignored by the statements of no parameter
+    if (step.Step() != SQLITE_DONE) return DbError(db, "rezone: rebuild days");
+  }
+  LogEvent("store: " + std::string(config.site()) + ": days now counted in " +
+           std::string(config.time_zone_name()) + " (" + std::to_string(moves.size()) +
+           " sessions moved, day aggregates rebuilt on read)");
+  return {};
+}
+
+}  // namespace
+
 Status SqliteStore::RecordCurrentConfig(const Config& config, int64_t now_ms) {
   std::lock_guard lock(write_mutex_);
   Status begin = Exec(write_db_, "BEGIN IMMEDIATE");
   if (!begin.ok()) return begin;
+  if (Status rezoned = RezoneSessions(write_db_, config); !rezoned.ok()) {
+    Exec(write_db_, "ROLLBACK");
+    return rezoned;
+  }
   Statement retire(write_db_, kRetireConfigSql);
   Statement current(write_db_, kCurrentConfigSql);
   if (!retire.ok() || !current.ok()) {

@@ -6,7 +6,10 @@
 // - Put is durable when it returns ok: the whole batch or nothing.
 // - One row per (site, nonce); the highest seq wins, an equal or lower seq
 //   changes nothing (flushes never double count, late beacons are ignored).
-// - A session's day is the UTC day of its start and never changes.
+// - A session's day is the local day of its start in the site's time zone
+//   (its current config's, core/time_zone.h); it changes only when that
+//   zone does: RecordCurrentConfig then moves the site's sessions to the
+//   new zone's days and drops its day aggregates (rebuilt on read).
 // - Aggregates come back without k-anonymity: that is applied at report time.
 // - Reports never rescan sessions: Put keeps each (site, day) aggregate of
 //   the site's current config (RecordCurrentConfig) up to date in the same
@@ -50,7 +53,7 @@ struct StoredSummary {
   std::string site;
   uint64_t nonce = 0;
   uint32_t seq = 0;
-  uint32_t day = 0;  // days since 1970-01-01, UTC, of the session start
+  uint32_t day = 0;  // the site's local day of the session start (days since 1970-01-01)
   uint32_t config_hash = 0;
   int64_t received_at_ms = 0;
   std::vector<uint8_t> bytes;  // the summary exactly as received

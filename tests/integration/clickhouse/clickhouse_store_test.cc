@@ -23,15 +23,19 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <set>
 #include <thread>
 
+#include "core/json/config_json.h"
+#include "core/summary.h"
 #include "tests/integration/command_run.h"
 #include "tests/integration/journeys.h"
 #include "tests/integration/server_process.h"
+#include "tools/base/zoneinfo.h"
 #include "tools/load/clickhouse_cluster.h"
 #include "tools/load/ingest_load.h"
 #include "tools/load/serve_process.h"
@@ -359,6 +363,83 @@ TEST_F(ClickHouseStoreTest, PruneAndSiteDeleteReachEveryShard) {
   EXPECT_EQ(sessions("other", 0, kLastDay), 0u);
   EXPECT_EQ(sessions("demo", 0, kLastDay), 20u);
   EXPECT_EQ(visited_days(), (std::vector<uint32_t>{kFirstDay, kLastDay}));
+}
+
+}  // namespace
+}  // namespace microconv::testing
+
+namespace microconv::testing {
+namespace {
+
+// The demo config with its days in `zone`, its rules attached as the
+// collector attaches them.
+Config DemoInZone(const std::string& zone) {
+  std::ifstream in(std::string(MICROCONV_SOURCE_DIR) + "/demo-site/sites/demo.json");
+  std::string demo((std::istreambuf_iterator<char>(in)), {});
+  demo.insert(demo.find('{') + 1, "\n  \"time_zone\": \"" + zone + "\",");
+  auto config = LoadConfigJson(demo);
+  EXPECT_TRUE(config.ok()) << config.message();
+  if (!config.ok()) return {};
+  EXPECT_TRUE(AttachTimeZone(config.value()).ok());
+  return std::move(config).value();
+}
+
+TEST_F(ClickHouseStoreTest, ATimeZoneChangeMovesSessionsToTheNewZonesDays) {
+  const std::string url = cluster_->StoreUrl(0, "zones");
+  auto opened = ClickHouseStore::Open(url.substr(13));
+  ASSERT_TRUE(opened.ok()) << opened.message();
+  SummaryStore& store = *opened.value();
+  const Config berlin = DemoInZone("Europe/Berlin");
+  const Config los_angeles = DemoInZone("America/Los_Angeles");
+  ASSERT_TRUE(store.RecordCurrentConfig(berlin, 1).ok());
+  // Starts (minutes) and their days worked out by hand: 2023-11-14 12:00
+  // UTC (Berlin 14th, LA 14th), 23:30 UTC (Berlin 15th, LA 14th), 15th
+  // 23:00 UTC (Berlin 16th, LA 15th). Nonces are random: both shards.
+  const uint32_t kMinute14 = kFirstDay * 1440;
+  const std::vector<std::pair<uint32_t, uint32_t>> starts = {
+      {kMinute14 + 12 * 60, kFirstDay},
+      {kMinute14 + 23 * 60 + 30, kFirstDay + 1},
+      {kMinute14 + 1440 + 23 * 60, kFirstDay + 2}};
+  std::mt19937_64 random(1414);
+  std::vector<StoredSummary> batch;
+  for (const auto& [start, berlin_day] : starts) {
+    for (int i = 0; i < 4; ++i) {
+      wire::SummaryT object;
+      const auto bytes = journeys_.Summary("purchase", random());
+      flatbuffers::GetRoot<wire::Summary>(bytes.data())->UnPackTo(&object);
+      object.config_hash = berlin.hash();
+      object.start_minute = start;
+      StoredSummary row;
+      row.site = "demo";
+      row.nonce = object.nonce;
+      row.seq = 1;
+      row.day = berlin_day;
+      row.config_hash = berlin.hash();
+      row.bytes = EncodeSummary(object);
+      batch.push_back(std::move(row));
+    }
+  }
+  ASSERT_TRUE(store.Put(batch).ok());
+  auto days_of = [&](const Config& config) {
+    std::map<uint32_t, uint64_t> days;
+    auto read = store.ForEachDayAggregate(
+        config, kFirstDay, kFirstDay + 2,
+        [&](uint32_t day, const Aggregate& aggregate) { days[day] = aggregate.sessions(); });
+    EXPECT_TRUE(read.ok()) << read.message();
+    return days;
+  };
+  EXPECT_EQ(days_of(berlin),
+            (std::map<uint32_t, uint64_t>{{kFirstDay, 4}, {kFirstDay + 1, 4}, {kFirstDay + 2, 4}}));
+  ASSERT_TRUE(store.RecordCurrentConfig(los_angeles, 2).ok());
+  EXPECT_EQ(days_of(los_angeles),
+            (std::map<uint32_t, uint64_t>{{kFirstDay, 8}, {kFirstDay + 1, 4}}));
+  // The sessions themselves are at their new days (filtered reports read them).
+  uint64_t on_15th = 0;
+  ASSERT_TRUE(store
+                  .ForEachSession("demo", kFirstDay + 1, kFirstDay + 1,
+                                  [&](const StoredSummary&) { return ++on_15th > 0; })
+                  .ok());
+  EXPECT_EQ(on_15th, 4u);
 }
 
 }  // namespace
