@@ -35,6 +35,12 @@ export async function fetchMe() {
 // fetchSites has read it.
 export let reportQuery = null;
 
+// Site -> its time zone (IANA name), as /api/sites says; 'UTC' when unsaid.
+let timeZones = {};
+export function siteTimeZone(site) {
+  return typeof timeZones[site] === 'string' ? timeZones[site] : 'UTC';
+}
+
 // The site ids the collector serves, or null when it cannot list them.
 export async function fetchSites() {
   try {
@@ -43,6 +49,7 @@ export async function fetchSites() {
     if (!response.ok) return null;
     const body = await response.json();
     if (body.report && typeof body.report === 'object') reportQuery = body.report;
+    if (body.time_zones && typeof body.time_zones === 'object') timeZones = body.time_zones;
     return Array.isArray(body.sites) ? body.sites.filter((site) => typeof site === 'string') : null;
   } catch {
     return null;

@@ -52,9 +52,17 @@ export function formatDurationShort(seconds) {
   return `${+(seconds / 3600).toFixed(1)}h`;
 }
 
-// Report dates are UTC days ("YYYY-MM-DD"); the collector decides days in UTC.
-export function todayUtc() {
-  return new Date().toISOString().slice(0, 10);
+// Report dates are days in the site's time zone ("YYYY-MM-DD"; the
+// collector counts a session on the local day it started): today there, by
+// the browser's copy of the same IANA database; UTC when the zone is unknown
+// to it.
+export function todayIn(zone) {
+  try {
+    // en-CA writes dates as YYYY-MM-DD.
+    return new Intl.DateTimeFormat('en-CA', { timeZone: zone || 'UTC' }).format(new Date());
+  } catch {
+    return new Date().toISOString().slice(0, 10);
+  }
 }
 
 export function addDays(date, days) {

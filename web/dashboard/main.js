@@ -1,7 +1,7 @@
 // The microconv dashboard: reads the view from the URL, fetches the report of
 // the date range, and has each panel render its part of it.
 import { showAccount } from './account.js';
-import { ApiError, fetchMe, fetchReport, fetchSites, reportQuery } from './api.js';
+import { ApiError, fetchMe, fetchReport, fetchSites, reportQuery, siteTimeZone } from './api.js';
 import { disposeCharts } from './charts.js';
 import { download, downloadUrl, reportCsvUrl } from './csv.js';
 import { fillDays } from './daily.js';
@@ -14,7 +14,7 @@ import {
   formatDayLong,
   formatInt,
   isDate,
-  todayUtc,
+  todayIn,
 } from './format.js';
 import { microLabels } from './labels.js';
 import { renderExits } from './panels/exits.js';
@@ -105,8 +105,8 @@ async function boot() {
   const [me, served] = await asked;
   showAccount($('account'), me);
   const sites = served || ['demo'];
-  Object.assign(state, withServedDefaults(state, reportQuery));
   if (!state.site) state.site = sites[0] || 'demo';
+  Object.assign(state, withServedDefaults(state, reportQuery, siteTimeZone(state.site)));
   const siteList = sites.includes(state.site) ? sites : [state.site, ...sites];
   clear(
     controls.site,
@@ -149,7 +149,7 @@ function wireControls() {
   for (const button of controls.presets) {
     button.addEventListener('click', () => {
       const days = Number(button.dataset.days);
-      state.to = todayUtc();
+      state.to = today();
       state.from = addDays(state.to, -(days - 1));
       syncRangeInputs();
       load();
@@ -187,15 +187,20 @@ function wireControls() {
   controls.exportJson.addEventListener('click', exportJson);
 }
 
+// Today in the site's time zone: the day its reports end on.
+function today() {
+  return todayIn(siteTimeZone(state.site));
+}
+
 function syncRangeInputs() {
   controls.from.value = state.from;
   controls.to.value = state.to;
   controls.from.max = state.to;
   controls.to.min = state.from;
-  controls.to.max = todayUtc();
+  controls.to.max = today();
   const span = daysBetween(state.from, state.to) + 1;
   for (const button of controls.presets) {
-    const pressed = state.to === todayUtc() && Number(button.dataset.days) === span;
+    const pressed = state.to === today() && Number(button.dataset.days) === span;
     button.setAttribute('aria-pressed', String(pressed));
   }
   writeState(state);
@@ -371,7 +376,7 @@ function renderHeader(noSessions) {
   $('page-title').textContent = report.site || state.site;
   const span = daysBetween(state.from, state.to) + 1;
   $('page-sub').textContent =
-    `${formatDayLong(state.from)} \u2013 ${formatDayLong(state.to)} \u00b7 ${span} ${span === 1 ? 'day' : 'days'} (UTC)`;
+    `${formatDayLong(state.from)} \u2013 ${formatDayLong(state.to)} \u00b7 ${span} ${span === 1 ? 'day' : 'days'} (${report.time_zone || siteTimeZone(state.site)})`;
   // k = 1 hides nothing: say so rather than "cells under 1 sessions".
   const k = report.k_anonymity;
   $('privacy-note').textContent =

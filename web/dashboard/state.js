@@ -1,7 +1,7 @@
 // The dashboard's view as URL state (?site=&from=&to=&funnel=&breakdown=
 // &filter=&compare=&funnel_breakdown=&open=), so a reload or a shared link
 // shows the same report, filters, comparison and opened detail sections.
-import { addDays, isDate, todayUtc } from './format.js';
+import { addDays, isDate, todayIn } from './format.js';
 
 // Labels of the breakdown names the collector serves (GET /api/sites,
 // report.breakdowns); a served name without a label shows as itself.
@@ -39,12 +39,13 @@ export function readState(search = location.search) {
   };
 }
 
-// Fills the range with the collector's default (the days ending today) and
-// drops a breakdown it does not serve. `query` is api.js reportQuery, or
-// null when the collector is unreachable (then: today only).
-export function withServedDefaults(state, query) {
+// Fills the range with the collector's default (the days ending today in
+// the site's time zone `zone`) and drops a breakdown it does not serve.
+// `query` is api.js reportQuery, or null when the collector is unreachable
+// (then: today only).
+export function withServedDefaults(state, query, zone) {
   const days = query ? query.default_days : 1;
-  const to = state.to || todayUtc();
+  const to = state.to || todayIn(zone);
   const from = state.from || addDays(to, -(days - 1));
   const names = query ? query.breakdowns : ['all'];
   const breakdown = names.includes(state.breakdown) ? state.breakdown : 'all';
