@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchBrowser, openContext, trackerReady } from './support/browser.mjs';
 import { startCollector } from './support/collector.mjs';
+import { openSection } from './support/dashboard.mjs';
 import { waitFor } from './support/harness.mjs';
 import { simulateVisitors, startDemoStore } from './support/demo_store.mjs';
 import { repoRoot, requireDist } from './support/paths.mjs';
@@ -302,6 +303,8 @@ test('the dashboard moves by exactly the two visits', async () => {
   );
   // The drop-off visitor left after Checkout (step 5), before Shipping.
   assert.equal(delta(now.steps[5].drop_off, baseline.steps[5].drop_off), 1);
+  // Real-time is a detail section now (overview first): open it as the owner does.
+  await openSection(page, 'live');
   await page.waitForSelector('[data-live="active_sessions"]');
   await waitFor(
     () =>
