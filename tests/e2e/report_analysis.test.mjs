@@ -124,6 +124,52 @@ test('clicking a segment row filters every panel, and the URL keeps the filter',
   }
 });
 
+// The other row clicks (an exit page, a next action) and a negated term
+// typed into the URL: each narrows every panel to what the API reports.
+test('an exit page, a next action and a negated segment each filter as the API says', async () => {
+  const { context, page, errors } = await openContext(browser, {
+    login: collector,
+    viewport: { width: 1280, height: 900 },
+  });
+  try {
+    await open(page, '');
+    const unfiltered = Number(await kpi(page, 'sessions'));
+    const checkKpis = async (expectedText) => {
+      const api = await collector.report('demo', await urlQuery(page));
+      assert.equal(api.filter.text, expectedText);
+      assert.ok(api.filter.matched_sessions > 0, expectedText);
+      assert.ok(api.engagement.sessions < unfiltered, `${expectedText} narrowed the report`);
+      assert.equal(Number(await kpi(page, 'sessions')), api.engagement.sessions);
+      assert.equal(Number(await kpi(page, 'converters')), api.engagement.converters);
+      return api;
+    };
+    for (const [section, row] of [
+      ['exits', '#panel-exits tr.filterable[data-filter^="page:"]'],
+      ['next-actions', '#panel-next-actions li.filterable[data-filter^="micro:"]'],
+    ]) {
+      await openSection(page, section);
+      const term = await page.$eval(row, (node) => node.dataset.filter);
+      await clickAndReload(page, row);
+      assert.equal(new URL(page.url()).searchParams.get('filter'), term);
+      await checkKpis(term);
+      // One chip: its own remove button (Clear all comes with two).
+      await clickAndReload(page, '#filter-bar .filter-remove');
+      assert.equal(Number(await kpi(page, 'sessions')), unfiltered);
+    }
+    // Negation: the sessions without mobile plus the mobile ones are all.
+    await open(page, `&filter=${encodeURIComponent('!device:mobile')}`);
+    const without = await checkKpis('!device:mobile');
+    const mobile = await collector.report(
+      'demo',
+      `${await urlQuery(page)}`.replace(/filter=[^&]*/, 'filter=device%3Amobile'),
+    );
+    assert.equal(without.engagement.sessions + mobile.engagement.sessions, unfiltered);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('a comparison with the previous period shows the API deltas, and screenshots', async () => {
   const { context, page, errors } = await openContext(browser, {
     login: collector,
