@@ -1,5 +1,5 @@
 // Frustration signals of one session (SPEC section 5): rage clicks (a burst
-// of clicks in one spot), dead clicks (the tracker saw nothing happen),
+// of clicks in one spot of one page), dead clicks (the tracker saw nothing happen),
 // quick backs (straight back from a page barely looked at), and the
 // elements they happened on.
 #ifndef MICROCONV_CORE_FRUSTRATION_H_
@@ -47,6 +47,13 @@ class FrustrationTracker {
                NameTable& names);
   void OnDeadClick(std::string_view element, int page, NameTable& names);
   void OnQuickBack() noexcept { state_.quick_backs = Saturate16(state_.quick_backs + 1u); }
+  // A new page (or SPA route) starts no burst from the clicks before it:
+  // three quick clicks at the same spot through three pages (a tile, a
+  // product card, "Add to cart") are navigation, not rage.
+  void OnPageView() noexcept {
+    state_.recent_clicks = {};
+    state_.in_rage = false;
+  }
 
   // Facts' rage/dead/quick-back counts (facts must exist) and the elements
   // with any frustration; calm elements are never sent.

@@ -183,6 +183,7 @@ void Session::OnPageView(std::string_view url_path, bool back, int64_t t) {
     frustration_.OnQuickBack();
   }
   forms_.CloseFocus(t);
+  frustration_.OnPageView();
   page_views_ = Saturate16(page_views_ + 1u);
 
   uint16_t id;

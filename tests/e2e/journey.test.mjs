@@ -6,13 +6,13 @@ import { openContext, trackerReady } from './support/browser.mjs';
 import { startHarness, waitFor } from './support/harness.mjs';
 import { shopRoutes } from './support/shop.mjs';
 
-// Bytes the journey's beacons put on the wire, all together: 1,850-1,892 B
-// since each summary goes deflated (3,616 B of summaries), and 1,972-2,009 B
-// in the runs where one more element rides in the last five summaries (3,840
-// B: a timing-dependent frustration entry, seen in a fresh-clone CI run and
-// under load, cause not found yet). The gate covers both until that element
-// is explained; the issue's target is 2,000 B.
-const kJourneyWireBudget = 2050;
+// Bytes the journey's beacons put on the wire, all together: 1,845-1,910 B
+// measured (3,616-3,624 B of summaries, each deflated). It was 1,964-2,009 B
+// in fast runs, when the category tile, the product card and "Add to cart"
+// (three clicks through three pages within a second and 30 px) counted as a
+// rage click; a burst no longer spans a page view (core/frustration.h). The
+// budget is the issue's target.
+const kJourneyWireBudget = 2000;
 
 let harness;
 before(async () => {
@@ -132,6 +132,8 @@ test('a multi-page purchase journey yields the right micro-conversions, funnel a
   // beacons (20 when both flushed). The wire budget is ARCHITECTURE.md's
   // (target 2,000 B).
   const beacons = harness.proxy.collects();
+  // The walk clicks nothing twice and nothing in vain: no rage or dead click.
+  assert.deepEqual(summary.elements, [], 'no frustrated element in a calm journey');
   const wireBytes = beacons.reduce((sum, beacon) => sum + beacon.body.length, 0);
   t.diagnostic(
     `beacons (wire/summary B): ${beacons.map((b) => `${b.body.length}/${b.summary.length}`).join(' ')}; ` +

@@ -168,6 +168,21 @@ TEST_F(SessionTest, RageClickNeedsThreeClicksWithinOneSecondAndThirtyPixels) {
   EXPECT_EQ(s.names[0], "button#pay");
 }
 
+// Clicking through pages at one spot (the journey e2e's category tile,
+// product card and "Add to cart" fell within 30 px and one second on a fast
+// machine) is navigation: a burst never spans a page view.
+TEST_F(SessionTest, ClicksOnThreePagesAtOneSpotAreNotRage) {
+  auto s =
+      Run("@0 page /department/electronics\n"
+          "@100 click 100 100 1000 1000 a#cat\n"
+          "@300 page /category/headphones\n"
+          "@400 click 110 105 1000 1000 a#product\n"
+          "@600 page /product/1\n"
+          "@700 click 105 110 1000 1000 button#add\n");
+  EXPECT_EQ(s.facts->rage_clicks(), 0);
+  EXPECT_TRUE(s.elements.empty());
+}
+
 TEST_F(SessionTest, TwoClicksAreNotRageAndCalmElementsAreNotSent) {
   auto s = Run("@0 page /\n@100 click 1 1 10 10 a#calm\n@200 click 1 1 10 10 a#calm\n");
   EXPECT_EQ(s.facts->rage_clicks(), 0);
