@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "core/json/config_json.h"
+#include "core/ldp.h"
+#include "core/report_filter.h"
 #include "core/report_json.h"
 #include "core/summary.h"
 #include "server_process.h"
@@ -204,6 +206,51 @@ TEST_F(IncrementalAggregatesTest, ARowEditedBehindTheStoresBackIsReadAgain) {
   sqlite3_close(db);
   // The trigger moved the day's version past the kept chain: rebuilt.
   EXPECT_EQ(json::parse(Report(*store))["engagement"]["sessions"], 5);
+}
+
+// A day whose only sessions were sent with local differential privacy holds
+// no exact session: every way a report reads days (the day aggregates and a
+// filtered scan) must still report its LDP sessions (SummaryStore's
+// HoldsSessions). The filtered scan dropped such days before.
+TEST_F(IncrementalAggregatesTest, LdpOnlyDaysReachPlainAndFilteredReports) {
+  json def = DemoJson();
+  def["privacy"]["ldp_epsilon"] = 1;
+  const Config ldp = Load(def);
+  ServerDir dir;
+  auto opened = SqliteStore::Open(dir.store());
+  ASSERT_TRUE(opened.ok()) << opened.message();
+  SqliteStore& store = *opened.value();
+  ASSERT_TRUE(store.RecordCurrentConfig(ldp, int64_t{kDay0} * kMsPerDay).ok());
+  std::vector<StoredSummary> rows;
+  for (uint64_t nonce = 1; nonce <= 4; ++nonce) {
+    StoredSummary row = Row(ldp, nonce, 0, kDay0 + 1, kJourneys[nonce % 4]);
+    wire::SummaryT full;
+    flatbuffers::GetRoot<wire::Summary>(row.bytes.data())->UnPackTo(&full);
+    row.bytes = EncodeSummary(StripToLdp(std::move(full), ldp, nonce, 1));
+    rows.push_back(std::move(row));
+  }
+  ASSERT_TRUE(store.Put(rows).ok());
+
+  ReportRequest request;
+  request.site = "demo";
+  request.from = kDay0;
+  request.to = kDay0 + 3;
+  request.options.k_anonymity = 1;
+  // dropoff_blog is the one tablet (width 820, coarse pointer).
+  for (const auto& [filter, sessions] : {std::pair{"", 4}, std::pair{"!device:tablet", 3}}) {
+    SCOPED_TRACE(filter);
+    if (*filter != 0) {
+      auto parsed = ParseReportFilter(filter, ldp);
+      ASSERT_TRUE(parsed.ok()) << parsed.message();
+      request.filter = std::move(parsed).value();
+    }
+    auto report = RunReportRequest(store, ldp, request);
+    ASSERT_TRUE(report.ok()) << report.message();
+    const json rendered = json::parse(RenderReportJson(report.value()));
+    ASSERT_TRUE(rendered["ldp"].is_object()) << rendered["ldp"];
+    EXPECT_EQ(rendered["ldp"]["sessions"], sessions);
+    EXPECT_EQ(rendered["ldp"]["exact_sessions"], 0);
+  }
 }
 
 }  // namespace

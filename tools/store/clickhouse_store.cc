@@ -382,12 +382,12 @@ Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint
   for (const auto& [day, m] : marks) {
     if (auto hit = cached.find(day); hit != cached.end()) {
       unreadable += hit->second.unreadable;
-      if (hit->second.aggregate.sessions() > 0) visit(day, hit->second.aggregate);
+      if (HoldsSessions(hit->second.aggregate)) visit(day, hit->second.aggregate);
       continue;
     }
     const Build& build = builds.at(day);
     unreadable += build.unreadable;
-    if (build.aggregate.sessions() > 0) visit(day, build.aggregate);
+    if (HoldsSessions(build.aggregate)) visit(day, build.aggregate);
     rebuilt.String(config.site());
     rebuilt.Int(config.hash());
     rebuilt.Int(day);

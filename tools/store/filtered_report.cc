@@ -37,7 +37,7 @@ Result<SessionScan> ScanSessions(SummaryStore& store, const Config& config,
   std::optional<uint32_t> open_day;
   Aggregate day_aggregate(config);
   auto close_day = [&] {
-    if (open_day && day_aggregate.sessions() > 0) visit(*open_day, day_aggregate);
+    if (open_day && HoldsSessions(day_aggregate)) visit(*open_day, day_aggregate);
     day_aggregate = Aggregate(config);
   };
   std::vector<uint8_t> translated;

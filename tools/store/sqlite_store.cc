@@ -276,14 +276,6 @@ Status VersionedReader::Load(sqlite3* db) {
   return {};
 }
 
-namespace {
-
-// A day whose only sessions were sent with local differential privacy has
-// no exact session (core/ldp.h keeps them apart) but is still a day to report.
-bool HoldsSessions(const Aggregate& a) { return a.sessions() > 0 || !a.ldp().entries.empty(); }
-
-}  // namespace
-
 VersionedReader::Outcome VersionedReader::Fold(Aggregate& into, uint32_t hash,
                                                std::span<const uint8_t> bytes, bool remove,
                                                Error& error) const {

@@ -98,6 +98,14 @@ std::string DeletedRowsText(const DeletedRows& deleted);
 // ErrorName of the failed check); a row is met again when its day is rebuilt.
 using UnreadableCounts = std::map<std::string, uint64_t>;
 
+// Whether a day's aggregate holds any session, exact or sent with local
+// differential privacy (core/ldp.h keeps LDP sessions apart from the exact
+// tallies, so `sessions()` alone misses a day whose only sessions were LDP).
+// Every store visits a day only when this holds: one rule for all of them.
+inline bool HoldsSessions(const Aggregate& a) {
+  return a.sessions() > 0 || !a.ldp().entries.empty();
+}
+
 class SummaryStore {
  public:
   virtual ~SummaryStore() = default;
@@ -116,7 +124,7 @@ class SummaryStore {
   // One definition for every backend: ForEachDayAggregate's days merged.
   [[nodiscard]] Result<StoredAggregate> AggregateDays(const Config& config, uint32_t first_day,
                                                       uint32_t last_day);
-  // The same, day by day: `visit` gets each day with sessions, in order;
+  // The same, day by day: `visit` gets each day that HoldsSessions, in order;
   // the result is the count of the range's stored rows that no longer verify.
   using DayVisitor = std::function<void(uint32_t day, const Aggregate& aggregate)>;
   [[nodiscard]] virtual Result<uint64_t> ForEachDayAggregate(const Config& config,
