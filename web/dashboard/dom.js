@@ -33,8 +33,10 @@ export function clear(node, ...children) {
 }
 
 // The k-anonymity mark: a cell backed by fewer than k sessions has no numbers,
-// and must never read as 0.
+// and must never read as 0. With k = 1 (k-anonymity off) "fewer than 1" is
+// exactly none, so it reads 0.
 export function suppressedBadge(k) {
+  if (k <= 1) return el('span', { text: '0' });
   const why = `fewer than ${k} sessions: hidden for privacy`;
   return el('span', {
     className: 'suppressed',
