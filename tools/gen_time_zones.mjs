@@ -115,7 +115,8 @@ function buildTable(zones, links) {
   }
   for (const zone of browserZones([...zones.keys(), ...links.keys()])) {
     const target = links.get(zone) ?? zone;
-    if (zones.has(target) && !table.has(zone)) fail(`${zone}: a browser returns it, not in the table`);
+    if (zones.has(target) && !table.has(zone))
+      fail(`${zone}: a browser returns it, not in the table`);
   }
   // By area, then by the rest of the name: each area is written once.
   const byteOrder = (a, b) => (a < b ? -1 : a > b ? 1 : 0); // ASCII names: code units = bytes

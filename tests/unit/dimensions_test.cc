@@ -314,8 +314,8 @@ TEST(DimensionsTest, ZonesOfNoCountryAreUnknown) {
 // return the canonical id for them ("US/Eastern" as "America/New_York"),
 // which tools/gen_time_zones.mjs checks against node's ICU.
 TEST(DimensionsTest, CountryStyleAliasesAreNotBrowserZones) {
-  for (const char* zone : {"US/Eastern", "US/Pacific", "Canada/Eastern", "GB", "Japan", "Iceland",
-                           "W-SU", "Poland"}) {
+  for (const char* zone :
+       {"US/Eastern", "US/Pacific", "Canada/Eastern", "GB", "Japan", "Iceland", "W-SU", "Poland"}) {
     EXPECT_EQ(CountryOfTimeZone(zone), 0) << zone;
   }
 }
