@@ -115,7 +115,9 @@ void FormTracker::Save(wire::EngineStateT& engine) const {
 
 Status FormTracker::Restore(const wire::Summary& summary, const wire::EngineState& engine,
                             SessionSpan span) {
-  auto corrupt = [](const char* why) { return Status{Error::kCorruptSnapshot, why}; };
+  auto corrupt = [](const char* why) {
+    return Status{Error::kCorruptSnapshot, MICROCONV_MESSAGE(why)};
+  };
   size_t form_count = summary.forms() ? summary.forms()->size() : 0;
   size_t field_total = summary.fields() ? summary.fields()->size() : 0;
   if ((engine.field_changed() ? engine.field_changed()->size() : 0) != 2 * form_count) {

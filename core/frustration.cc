@@ -92,11 +92,12 @@ Status FrustrationTracker::Restore(const wire::Summary& summary, const wire::Eng
     state_.quick_backs = summary.facts()->quick_backs();
   }
   size_t click_count = engine.clicks() ? engine.clicks()->size() : 0;
-  if (click_count > state_.recent_clicks.size()) return {Error::kCorruptSnapshot, "clicks"};
+  if (click_count > state_.recent_clicks.size())
+    return {Error::kCorruptSnapshot, MICROCONV_MESSAGE("clicks")};
   for (size_t i = 0; i < click_count; ++i) {
     const wire::ClickMark* mark = engine.clicks()->Get(static_cast<flatbuffers::uoffset_t>(i));
     int64_t time_ms = span.start_ms + mark->offset_ms();
-    if (!span.Contains(time_ms)) return {Error::kCorruptSnapshot, "click time"};
+    if (!span.Contains(time_ms)) return {Error::kCorruptSnapshot, MICROCONV_MESSAGE("click time")};
     state_.recent_clicks[i] = {time_ms, mark->x(), mark->y(), true};
   }
   state_.in_rage = engine.in_rage();

@@ -369,7 +369,7 @@ std::unique_ptr<wire::FunnelSnapshotT> FunnelTracker::Snapshot(int64_t base_ms) 
 Result<FunnelTracker> FunnelTracker::Restore(const wire::FunnelDef& def, uint8_t index,
                                              const wire::FunnelSnapshot& f, int64_t min_ms,
                                              int64_t max_ms) {
-  const Result<FunnelTracker> corrupt{Error::kCorruptSnapshot, "funnel state"};
+  const Result<FunnelTracker> corrupt{Error::kCorruptSnapshot, MICROCONV_MESSAGE("funnel state")};
   FunnelTracker tracker(def, index);
   FunnelState& st = tracker.state_;
   const size_t count = StepCount(def);

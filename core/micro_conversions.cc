@@ -142,7 +142,7 @@ void MicroConversionRules::Save(int64_t start_ms, wire::EngineStateT& engine) co
 Status MicroConversionRules::Restore(const wire::Summary& summary, const wire::EngineState& engine,
                                      SessionSpan span) {
   size_t fired_bytes = engine.fired() ? engine.fired()->size() : 0;
-  if (fired_bytes > 32) return {Error::kCorruptSnapshot, "fired set"};
+  if (fired_bytes > 32) return {Error::kCorruptSnapshot, MICROCONV_MESSAGE("fired set")};
   for (size_t byte = 0; byte < fired_bytes; ++byte) {
     uint8_t bits = engine.fired()->Get(static_cast<flatbuffers::uoffset_t>(byte));
     for (size_t bit = 0; bit < 8; ++bit) state_.fired_on_page[byte * 8 + bit] = (bits >> bit) & 1;
@@ -161,7 +161,7 @@ Status MicroConversionRules::Restore(const wire::Summary& summary, const wire::E
     for (const wire::VisibleTimer* timer : *engine.visible()) {
       int64_t since_ms = span.start_ms + timer->since_offset_ms();
       if (!visibility || timer->selector() >= visibility->size() || !span.Contains(since_ms)) {
-        return {Error::kCorruptSnapshot, "visibility timer"};
+        return {Error::kCorruptSnapshot, MICROCONV_MESSAGE("visibility timer")};
       }
       state_.visible.push_back({timer->selector(), since_ms});
     }

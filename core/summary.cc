@@ -48,13 +48,16 @@ std::string At(const char* vector, size_t index, const char* member = nullptr) {
                            (member != nullptr ? std::string(".") + member : std::string()));
 }
 
-Status TooMany(const std::string& field, size_t size, size_t cap) {
-  return Fail(Error::kTooLarge, MICROCONV_MESSAGE(field + ": " + Num(size) + " > " + Num(cap)));
+// `field` is a view: a literal names it, and the codes-only build drops the
+// literal with the message instead of building a string from it.
+Status TooMany(std::string_view field, size_t size, size_t cap) {
+  return Fail(Error::kTooLarge,
+              MICROCONV_MESSAGE(std::string(field) + ": " + Num(size) + " > " + Num(cap)));
 }
 
-Status IndexOutside(const std::string& field, size_t value, size_t size, const char* what) {
-  return Fail(Error::kOutOfRange,
-              MICROCONV_MESSAGE(field + ": " + Num(value) + " >= " + Num(size) + " " + what));
+Status IndexOutside(std::string_view field, size_t value, size_t size, const char* what) {
+  return Fail(Error::kOutOfRange, MICROCONV_MESSAGE(std::string(field) + ": " + Num(value) +
+                                                    " >= " + Num(size) + " " + what));
 }
 
 // Counts the 32-bit varints of `bytes`; false if one is malformed or cut off.
@@ -110,7 +113,7 @@ Status CheckDimensions(const wire::Dimensions* dims) {
 
 // A PageStat.page value: a template id (checked against a config later) or a
 // literal page that must exist in this summary.
-Status CheckPageId(const std::string& field, uint16_t page, size_t literal_count) {
+Status CheckPageId(std::string_view field, uint16_t page, size_t literal_count) {
   if ((page & kLiteralBit) == 0) return {};
   const size_t literal = page & ~kLiteralBit;
   if (literal >= literal_count) return IndexOutside(field, literal, literal_count, "literal_pages");

@@ -11,7 +11,12 @@
 // job is reading two text tables: no compiled tool, no other interpreter.
 //
 // The rule: every zone of zone.tab with its country, plus every link name of
-// tzdata.zi whose target is one of those zones, with the target's country.
+// tzdata.zi whose target is one of those zones, with the target's country,
+// except links outside the zone.tab areas ("US/Eastern", "Japan", "GB"): the
+// tracker's zone is what `Intl.DateTimeFormat().resolvedOptions().timeZone`
+// returns, a canonical id (ICU/CLDR or IANA), never one of those aliases;
+// CLDR's legacy canonical ids ("Asia/Calcutta", "Europe/Kiev") stay. The
+// generator fails if a zone the running node's ICU returns would be left out.
 // Zones of no country (UTC, Etc/*, GMT) are absent and map to 0 in the core.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +31,6 @@ const kOwnCountry = new Map([
   ['America/Coral_Harbour', 'ca'],
   ['Antarctica/South_Pole', 'aq'],
   ['Atlantic/Jan_Mayen', 'sj'],
-  ['Iceland', 'is'],
   ['Pacific/Johnston', 'um'],
   ['Pacific/Ponape', 'fm'],
   ['Pacific/Truk', 'fm'],
@@ -74,10 +78,30 @@ function readTzdataZi(path) {
   return { version, links };
 }
 
+// "America/Argentina/" of "America/Argentina/Salta"; "" for "Japan".
+function areaOf(zone) {
+  return zone.slice(0, zone.lastIndexOf('/') + 1);
+}
+
+// What browsers return for a zone (the running node's ICU, as Chromium's):
+// every id ICU lists, and what it makes of every tzdata name.
+function browserZones(names) {
+  const returned = new Set(Intl.supportedValuesOf('timeZone'));
+  for (const name of names) {
+    try {
+      returned.add(new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone);
+    } catch (_) {
+      // A name this ICU does not know: no browser with it returns the name.
+    }
+  }
+  return returned;
+}
+
 function buildTable(zones, links) {
+  const areas = new Set([...zones.keys()].map(areaOf));
   const table = new Map(zones);
   for (const [name, target] of links) {
-    if (table.has(name) || !zones.has(target)) continue;
+    if (table.has(name) || !zones.has(target) || !areas.has(areaOf(name))) continue;
     table.set(name, zones.get(target));
   }
   for (const [name, country] of kOwnCountry) {
@@ -89,17 +113,29 @@ function buildTable(zones, links) {
     }
     table.set(name, country);
   }
+  for (const zone of browserZones([...zones.keys(), ...links.keys()])) {
+    const target = links.get(zone) ?? zone;
+    if (zones.has(target) && !table.has(zone))
+      fail(`${zone}: a browser returns it, not in the table`);
+  }
+  // By area, then by the rest of the name: each area is written once.
   const byteOrder = (a, b) => (a < b ? -1 : a > b ? 1 : 0); // ASCII names: code units = bytes
-  return [...table.entries()].sort((a, b) => byteOrder(a[0], b[0]));
+  const key = (zone) => [areaOf(zone), zone.slice(areaOf(zone).length)];
+  return [...table.entries()].sort((a, b) => {
+    const [areaA, restA] = key(a[0]);
+    const [areaB, restB] = key(b[0]);
+    return byteOrder(areaA, areaB) || byteOrder(restA, restB);
+  });
 }
 
 function render(version, entries) {
   const head = `// Time zone -> country, so the country dimension comes from the browser's
 // time zone and never from an IP address. Generated from tzdata ${version}
 // zone.tab (every zone tied to one country) plus the legacy names of its
-// \`backward\` links ("Asia/Calcutta", "US/Eastern"); links whose target lies
-// in another country keep the alias's own country ("Iceland" is IS, not CI).
-// Zones of no country (UTC, Etc/*, GMT) are absent and map to 0.
+// \`backward\` links in the same areas ("Asia/Calcutta", "Europe/Kiev"; not
+// "US/Eastern" or "Japan", which no browser returns); links whose target lies
+// in another country keep the alias's own country ("Atlantic/Jan_Mayen" is
+// SJ, not NO). Zones of no country (UTC, Etc/*, GMT) are absent and map to 0.
 // Written by tools/gen_time_zones.mjs: regenerate, do not edit by hand.
 #include <string_view>
 
@@ -108,53 +144,78 @@ function render(version, entries) {
 namespace microconv {
 namespace {
 
-// One packed text of "<zone> <cc>\\n" lines (cc: ISO 3166-1 alpha-2,
-// lowercase), sorted by zone: no pointer per entry, so the browser's module
-// carries the names once (a table of string_view pairs cost as much again in
-// pointers, which do not compress). Looked up once per session: a linear
-// scan is fast enough.
+// One packed text, zones grouped by area: an "<area>/\\n" line, then a
+// "<rest of the name> <cc>\\n" line per zone of it (cc: ISO 3166-1 alpha-2,
+// lowercase), areas and names sorted. No pointer per entry and each area
+// written once, so the browser's module carries little more than the names.
+// Looked up once per session: a linear scan is fast enough.
 constexpr std::string_view kZoneCountries =
 `;
   const tail = `;
 
 constexpr size_t kCountryColumn = 3;  // " cc" before each newline
 
+constexpr bool IsArea(std::string_view line) { return line.back() == '/'; }
+
 constexpr bool WellFormed(std::string_view table) {
-  std::string_view previous;
+  std::string_view area, previous;
   while (!table.empty()) {
     const size_t end = table.find('\\n');
-    if (end == std::string_view::npos || end <= kCountryColumn) return false;
+    if (end == std::string_view::npos || end == 0) return false;
     const std::string_view line = table.substr(0, end);
-    const std::string_view zone = line.substr(0, end - kCountryColumn);
-    if (line[end - kCountryColumn] != ' ' || zone.find(' ') != std::string_view::npos) return false;
-    if (!(previous < zone)) return false;
-    previous = zone;
     table.remove_prefix(end + 1);
+    if (IsArea(line)) {
+      if (!(area < line)) return false;
+      area = line;
+      previous = {};
+      continue;
+    }
+    if (area.empty() || end <= kCountryColumn || line[end - kCountryColumn] != ' ') return false;
+    const std::string_view rest = line.substr(0, end - kCountryColumn);
+    if (rest.find_first_of(" /") != std::string_view::npos || !(previous < rest)) return false;
+    for (const char c : line.substr(end - 2)) {
+      if (c < 'a' || c > 'z') return false;
+    }
+    previous = rest;
   }
   return true;
 }
-static_assert(WellFormed(kZoneCountries), "kZoneCountries: sorted \\"<zone> <cc>\\\\n\\" lines");
+static_assert(WellFormed(kZoneCountries),
+              "kZoneCountries: sorted \\"<area>/\\\\n\\" lines, each followed by sorted \\"<rest> <cc>\\\\n\\" lines");
 
 }  // namespace
 
 uint16_t CountryOfTimeZone(std::string_view time_zone) noexcept {
-  std::string_view table = kZoneCountries;
+  const size_t rest_at = time_zone.rfind('/') + 1;  // 0 without a '/'
+  const std::string_view area = time_zone.substr(0, rest_at);
+  const std::string_view rest = time_zone.substr(rest_at);
+  std::string_view table = kZoneCountries, in_area;
   while (!table.empty()) {
     const size_t end = table.find('\\n');
-    const std::string_view zone = table.substr(0, end - kCountryColumn);
-    if (zone == time_zone) {
-      return static_cast<uint16_t>(table[end - 2] << 8 | table[end - 1]);
-    }
-    if (time_zone < zone) return 0;  // sorted: it is not further on
+    const std::string_view line = table.substr(0, end);
     table.remove_prefix(end + 1);
+    if (IsArea(line)) {
+      in_area = line;
+    } else if (in_area == area && line.substr(0, end - kCountryColumn) == rest) {
+      return static_cast<uint16_t>(line[end - 2] << 8 | line[end - 1]);
+    }
   }
   return 0;
 }
 
 }  // namespace microconv
 `;
-  const rows = entries.map(([zone, country]) => `    "${zone} ${country}\\n"`).join('\n');
-  return head + rows + tail;
+  let area = null;
+  const rows = [];
+  for (const [zone, country] of entries) {
+    const rest = zone.slice(areaOf(zone).length);
+    if (areaOf(zone) !== area) {
+      area = areaOf(zone);
+      rows.push(`    "${area}\\n"`);
+    }
+    rows.push(`    "${rest} ${country}\\n"`);
+  }
+  return head + rows.join('\n') + tail;
 }
 
 const args = parseArgs(process.argv.slice(2));

@@ -18,42 +18,48 @@ namespace {
 using emscripten::typed_memory_view;
 using emscripten::val;
 
-class SummaryInspector {
- public:
-  // A view of `size` bytes for JS to fill before LoadConfig / RenderJson.
-  val InputBuffer(uint32_t size) {
-    input_.assign(size, 0);
-    return val(typed_memory_view(input_.size(), input_.data()));
-  }
-
-  // The compiled config in the input buffer names ids; false if it does not
-  // verify (the summary is then rendered with numbers).
-  bool LoadConfig() {
-    auto config = Config::FromCompiled(input_);
-    if (!config.ok()) return false;
-    config_ = std::move(config).value();
-    return true;
-  }
-
-  // The decoded JSON of the summary in the input buffer, exactly as the
-  // collector will read it ("" if it does not verify).
-  std::string RenderJson() const {
-    const Config* config = config_ ? &*config_ : nullptr;
-    auto summary = VerifySummary(input_, config);
-    return summary.ok() ? RenderSummaryJson(*summary.value(), config) : "";
-  }
-
- private:
-  std::optional<Config> config_;
-  std::vector<uint8_t> input_;
+// The loaded config and the input buffer; free functions over them, not an
+// Embind class (its machinery is most of Embind's JS runtime: see
+// bindings.cc).
+struct SummaryInspector {
+  std::optional<Config> config;
+  std::vector<uint8_t> input;
 };
 
+SummaryInspector& Inspector() {
+  static auto* inspector = new SummaryInspector();  // never destroyed: lives as long as the page
+  return *inspector;
+}
+
+// A view of `size` bytes for JS to fill before LoadConfig / RenderJson.
+val InputBuffer(uint32_t size) {
+  std::vector<uint8_t>& input = Inspector().input;
+  input.assign(size, 0);
+  return val(typed_memory_view(input.size(), input.data()));
+}
+
+// The compiled config in the input buffer names ids; false if it does not
+// verify (the summary is then rendered with numbers).
+bool LoadConfig() {
+  auto config = Config::FromCompiled(Inspector().input);
+  if (!config.ok()) return false;
+  Inspector().config = std::move(config).value();
+  return true;
+}
+
+// The decoded JSON of the summary in the input buffer, exactly as the
+// collector will read it ("" if it does not verify).
+std::string RenderJson() {
+  const SummaryInspector& inspector = Inspector();
+  const Config* config = inspector.config ? &*inspector.config : nullptr;
+  auto summary = VerifySummary(inspector.input, config);
+  return summary.ok() ? RenderSummaryJson(*summary.value(), config) : "";
+}
+
 EMSCRIPTEN_BINDINGS(microconv_inspect) {
-  emscripten::class_<SummaryInspector>("SummaryInspector")
-      .constructor<>()
-      .function("inputBuffer", &SummaryInspector::InputBuffer)
-      .function("loadConfig", &SummaryInspector::LoadConfig)
-      .function("renderJson", &SummaryInspector::RenderJson);
+  emscripten::function("inputBuffer", &InputBuffer);
+  emscripten::function("loadConfig", &LoadConfig);
+  emscripten::function("renderJson", &RenderJson);
 }
 
 }  // namespace

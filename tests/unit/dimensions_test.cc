@@ -274,13 +274,20 @@ TEST(DimensionsTest, MapsTimeZonesToCountries) {
       {"Australia/Perth", "au"},
       {"Pacific/Auckland", "nz"},
       {"Atlantic/Reykjavik", "is"},
-      {"Iceland", "is"},
-      {"US/Eastern", "us"},
-      {"US/Pacific", "us"},
-      {"Canada/Eastern", "ca"},
-      {"GB", "gb"},
-      {"Japan", "jp"},
       {"America/Coral_Harbour", "ca"},
+      // CLDR's canonical ids that IANA made links: ICU-based browsers return
+      // these for the zone ("Asia/Kolkata" comes back as "Asia/Calcutta").
+      {"Asia/Katmandu", "np"},
+      {"Asia/Rangoon", "mm"},
+      {"Atlantic/Faeroe", "fo"},
+      {"America/Godthab", "gl"},
+      {"America/Buenos_Aires", "ar"},
+      {"America/Indianapolis", "us"},
+      {"America/Louisville", "us"},
+      {"Pacific/Enderbury", "ki"},
+      {"Pacific/Truk", "fm"},
+      {"Africa/Asmera", "er"},
+      {"Atlantic/Jan_Mayen", "sj"},
   };
   for (const auto& [zone, country] : cases) {
     EXPECT_EQ(CountryOfTimeZone(zone), Packed(country)) << zone;
@@ -293,9 +300,24 @@ TEST(DimensionsTest, ZonesOfNoCountryAreUnknown) {
                            "Europe/Zurichx", "Europe", "/", "Africa/Abidjan/x", "\xff\xfe"}) {
     EXPECT_EQ(CountryOfTimeZone(zone), 0) << zone;
   }
-  // The first and last entries of the table are found (binary search ends).
+  // The first and last entries of the table are found (the scan's ends).
   EXPECT_EQ(CountryOfTimeZone("Africa/Abidjan"), Packed("ci"));
-  EXPECT_EQ(CountryOfTimeZone("W-SU"), Packed("ru"));
+  EXPECT_EQ(CountryOfTimeZone("Pacific/Yap"), Packed("fm"));
+  // An area alone, or a zone's name in another area, is no zone.
+  for (const char* zone : {"Africa/", "America/Argentina/", "Salta", "America/Salta",
+                           "Argentina/Salta", "Pacific/Abidjan"}) {
+    EXPECT_EQ(CountryOfTimeZone(zone), 0) << zone;
+  }
+}
+
+// Aliases outside the areas of zone.tab are not in the table: browsers
+// return the canonical id for them ("US/Eastern" as "America/New_York"),
+// which tools/gen_time_zones.mjs checks against node's ICU.
+TEST(DimensionsTest, CountryStyleAliasesAreNotBrowserZones) {
+  for (const char* zone :
+       {"US/Eastern", "US/Pacific", "Canada/Eastern", "GB", "Japan", "Iceland", "W-SU", "Poland"}) {
+    EXPECT_EQ(CountryOfTimeZone(zone), 0) << zone;
+  }
 }
 
 TEST(DimensionsTest, BuildsDimensionsFromTheVisitorContext) {

@@ -1,5 +1,5 @@
 // Loads the core (Wasm, or the same C++ compiled to plain JS when Wasm
-// cannot be instantiated) and wraps the Embind `TrackerCore`: this wrapper
+// cannot be instantiated) and wraps its Embind functions: this wrapper
 // copies every result out of the core's memory, because the core reuses its
 // buffers on the next call and memory growth detaches old views.
 // The core files' content-hashed names, given by web/build.mjs.
@@ -79,7 +79,7 @@ export async function loadInspector(endpoint, config) {
     wasmCore ? 'microconv-inspect.js' : 'microconv-inspect.nowasm.js',
     'MicroconvInspect',
   );
-  const inspector = new module.SummaryInspector();
+  const inspector = module; // its functions: wasm/inspect_bindings.cc
   inspector.inputBuffer(config.length).set(config);
   inspector.loadConfig();
   return (summary) => {
@@ -92,7 +92,7 @@ export async function loadInspector(endpoint, config) {
 // One visitor's session in the core.
 export class TrackerCore {
   constructor(module) {
-    this.core = new module.TrackerCore();
+    this.core = module; // its functions: wasm/bindings.cc
     // Reused by every batch: no garbage per ingest but the record view.
     this.strings = [];
     this.indices = new Map();
@@ -170,7 +170,8 @@ export class TrackerCore {
     }
     strings.length = 0; // the core copied them
     indices.clear();
-    return this.core.ingest(events.length);
+    const packed = this.core.ingest(events.length); // consumed * 2 + expired
+    return { consumed: packed >>> 1, expired: (packed & 1) === 1 };
   }
 
   advance(nowMs) {
