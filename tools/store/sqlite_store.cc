@@ -23,9 +23,15 @@ namespace microconv {
 namespace {
 
 // A day's deltas are folded into its base aggregate once there are this
-// many: a report reads at most this many small deltas per day, and the
-// writer rewrites a day's base (its largest row) once per so many commits.
-constexpr int64_t kFoldDeltasAt = 32;
+// many: a report decodes the base and at most this many deltas per day.
+// Deltas are gathered across commits (below), so each is large (up to
+// kDeltaSummaries summaries) and rare: folding every 4th keeps a report's
+// decoding near one base per day (25 unfolded large deltas per day made a
+// 1M-session report 8x slower than base + small deltas).
+constexpr int64_t kFoldDeltasAt = 4;
+// A report writes the deltas gathered so far without folding (a fold of
+// every day would be on its clock), unless a day's chain reached this.
+constexpr int64_t kFoldDeltasOnReadAt = 32;
 
 // Commits gather what they do to a day's aggregate in memory and write it
 // as one delta once it holds this many summaries or is this old (or a
@@ -388,7 +394,7 @@ struct SqliteStore::PutStatements {
 
 SqliteStore::~SqliteStore() {
   // Saves the next report a rebuild of each day with gathered deltas.
-  if (Status written = WritePendingDeltas(""); !written.ok()) {
+  if (Status written = WritePendingDeltas("", kFoldDeltasAt); !written.ok()) {
     LogEvent("store: gathered day deltas not written at close (days rebuilt on read): " +
              written.message);
   }
@@ -405,7 +411,8 @@ bool SqliteStore::PreparePutLocked() {
   return false;
 }
 
-Status SqliteStore::WriteDeltaLocked(const DayKey& key, const PendingDay& pending) {
+Status SqliteStore::WriteDeltaLocked(const DayKey& key, const PendingDay& pending,
+                                     int64_t fold_at) {
   PutStatements& st = *put_statements_;
   const auto& [site, day] = key;
   const Config& config = pending.reader->config();
@@ -433,7 +440,7 @@ Status SqliteStore::WriteDeltaLocked(const DayKey& key, const PendingDay& pendin
     st.add_damage.Reset();
     if (!counted) return DbError(write_db_, "count unreadable");
   }
-  if (pending.deltas + 1 >= kFoldDeltasAt) {
+  if (pending.deltas + 1 >= fold_at) {
     // Fold the deltas into the base; a failed read leaves them (the next
     // delta tries again).
     auto folded = ReadChain(write_db_, config, day, pending.to_version);
@@ -453,12 +460,12 @@ void SqliteStore::DropPendingLocked(std::string_view site, std::optional<uint32_
   });
 }
 
-Status SqliteStore::WritePendingDeltas(std::string_view site) {
+Status SqliteStore::WritePendingDeltas(std::string_view site, int64_t fold_at) {
   std::lock_guard lock(write_mutex_);
-  return WritePendingDeltasLocked(site);
+  return WritePendingDeltasLocked(site, fold_at);
 }
 
-Status SqliteStore::WritePendingDeltasLocked(std::string_view site) {
+Status SqliteStore::WritePendingDeltasLocked(std::string_view site, int64_t fold_at) {
   const auto of_site = [&](const auto& item) { return site.empty() || item.first.first == site; };
   if (std::none_of(pending_.begin(), pending_.end(), of_site)) return {};
   if (!PreparePutLocked()) return DbError(write_db_, "prepare put");
@@ -468,7 +475,7 @@ Status SqliteStore::WritePendingDeltasLocked(std::string_view site) {
   Exec(write_db_, "PRAGMA synchronous=NORMAL");
   Status status = Exec(write_db_, "BEGIN IMMEDIATE");
   for (auto it = pending_.begin(); status.ok() && it != pending_.end(); ++it) {
-    if (of_site(*it)) status = WriteDeltaLocked(it->first, it->second);
+    if (of_site(*it)) status = WriteDeltaLocked(it->first, it->second, fold_at);
   }
   if (status.ok()) status = Exec(write_db_, "COMMIT");
   if (!status.ok()) {
@@ -628,7 +635,7 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
     change->to_version = *version;
     if (change->summaries < kDeltaSummaries && now - change->since < kDeltaAge) continue;
     DayKey day_key(key.first, key.second);
-    if (!WriteDeltaLocked(day_key, *change).ok()) return fail("save day delta");
+    if (!WriteDeltaLocked(day_key, *change, kFoldDeltasAt).ok()) return fail("save day delta");
     written.push_back(std::move(day_key));
   }
   Status commit = Exec(write_db_, "COMMIT");
@@ -650,7 +657,7 @@ Result<uint64_t> SqliteStore::ForEachDayAggregate(const Config& config, uint32_t
   using R = Result<uint64_t>;
   // The report reads every commit: deltas gathered for the site are written
   // first. Failing, the days are rebuilt from their sessions: still exact.
-  if (Status written = WritePendingDeltas(config.site()); !written.ok()) {
+  if (Status written = WritePendingDeltas(config.site(), kFoldDeltasOnReadAt); !written.ok()) {
     LogEvent("store: gathered day deltas not written (days rebuilt on read): " + written.message);
   }
   struct Rebuilt {
@@ -865,7 +872,7 @@ Status RezoneSessions(sqlite3* db, const Config& config) {
 Status SqliteStore::RecordCurrentConfig(const Config& config, int64_t now_ms) {
   std::lock_guard lock(write_mutex_);
   // Gathered through the reader this may replace: written while it holds.
-  WritePendingDeltasLocked(config.site());
+  WritePendingDeltasLocked(config.site(), kFoldDeltasAt);
   Status begin = Exec(write_db_, "BEGIN IMMEDIATE");
   if (!begin.ok()) return begin;
   if (Status rezoned = RezoneSessions(write_db_, config); !rezoned.ok()) {

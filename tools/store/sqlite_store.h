@@ -134,13 +134,13 @@ class SqliteStore final : public SummaryStore {
   using DayKey = std::pair<std::string, uint32_t>;
   // Prepares Put's statements once (write_mutex_ held); false on failure.
   bool PreparePutLocked();
-  // Writes `pending` as one delta (and its unreadable count; a fold when the
-  // chain is long) in the open write transaction.
-  Status WriteDeltaLocked(const DayKey& key, const PendingDay& pending);
+  // Writes `pending` as one delta (and its unreadable count; a fold once the
+  // chain holds `fold_at` deltas) in the open write transaction.
+  Status WriteDeltaLocked(const DayKey& key, const PendingDay& pending, int64_t fold_at);
   // Writes every gathered delta of `site` ("" = every site) in its own
   // transaction; the pending days written are forgotten.
-  Status WritePendingDeltas(std::string_view site);
-  Status WritePendingDeltasLocked(std::string_view site);
+  Status WritePendingDeltas(std::string_view site, int64_t fold_at);
+  Status WritePendingDeltasLocked(std::string_view site, int64_t fold_at);
   // Forgets gathered deltas (their days are rebuilt on read): before a
   // write that changes a day's aggregate some other way; no day: every day.
   void DropPendingLocked(std::string_view site, std::optional<uint32_t> day = std::nullopt);
