@@ -633,7 +633,12 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
     const auto version = version_of(key.first, key.second);
     if (!version.has_value()) return fail("read day version");
     change->to_version = *version;
-    if (change->summaries < kDeltaSummaries && now - change->since < kDeltaAge) continue;
+    // A chain due for a fold is folded now: reports write deltas without
+    // folding, so a day read often between commits would otherwise grow one.
+    if (change->summaries < kDeltaSummaries && now - change->since < kDeltaAge &&
+        change->deltas + 1 < kFoldDeltasAt) {
+      continue;
+    }
     DayKey day_key(key.first, key.second);
     if (!WriteDeltaLocked(day_key, *change, kFoldDeltasAt).ok()) return fail("save day delta");
     written.push_back(std::move(day_key));
