@@ -148,9 +148,9 @@ TEST_F(IncrementalAggregatesTest, ReflushedSessionsEqualAFreshReindex) {
         store->Put(std::span(reflushed).subspan(i, std::min<size_t>(4, reflushed.size() - i)))
             .ok());
   }
+  const std::string kept = Report(*store);
   // Every day's aggregate was kept by the commits: deltas, no rebuild.
   EXPECT_GT(Count(dir.store(), "SELECT count(*) FROM day_deltas"), 4);
-  const std::string kept = Report(*store);
   EXPECT_NE(kept, between);
   EXPECT_EQ(json::parse(kept)["engagement"]["sessions"], 40);
 
@@ -168,6 +168,65 @@ TEST_F(IncrementalAggregatesTest, ReflushedSessionsEqualAFreshReindex) {
   ASSERT_TRUE(store->Reindex("demo", nullptr).ok());
   EXPECT_EQ(Count(dir.store(), "SELECT count(*) FROM day_deltas"), 0);
   EXPECT_EQ(Report(*store), kept);
+}
+
+// A re-flush replaces its row, which fires the sessions_updated trigger and
+// moves the day's version inside the commit: a commit whose first summary of
+// a day was a re-flush used to find the chain "stale" and leave the day to
+// a rebuild from every session on the next report.
+TEST_F(IncrementalAggregatesTest, ACommitStartingWithAReflushKeepsTheChain) {
+  ServerDir dir;
+  auto store = Open(dir);
+  ASSERT_TRUE(store);
+  std::vector<StoredSummary> rows, reflushed;
+  for (uint64_t n = 1; n <= 8; ++n) rows.push_back(Row(current_, n, 1, kDay0, kJourneys[n % 4]));
+  reflushed.push_back(Row(current_, 1, 2, kDay0, kJourneys[2]));
+  ASSERT_TRUE(store->Put(rows).ok());
+  const std::string first = Report(*store);
+  ASSERT_TRUE(store->Put(reflushed).ok());
+  const std::string kept = Report(*store);
+  // Continued by deltas: no base was rebuilt (none is folded before 32).
+  EXPECT_EQ(Count(dir.store(), "SELECT count(*) FROM day_aggregates"), 0);
+  EXPECT_EQ(Count(dir.store(), "SELECT count(*) FROM day_deltas"), 2);
+  EXPECT_NE(kept, first);
+  ASSERT_TRUE(store->Reindex("demo", nullptr).ok());
+  EXPECT_EQ(Report(*store), kept);
+}
+
+TEST_F(IncrementalAggregatesTest, CommitsGatherDeltasThatAReportWritesOrARebuildReplaces) {
+  ServerDir dir;
+  auto store = Open(dir);
+  ASSERT_TRUE(store);
+  std::vector<StoredSummary> rows, reflushed, later;
+  for (uint64_t n = 1; n <= 12; ++n) {
+    rows.push_back(Row(current_, n, 1, kDay0 + n % 2, kJourneys[n % 4]));
+  }
+  for (uint64_t n = 1; n <= 12; n += 3) {
+    reflushed.push_back(Row(current_, n, 2, kDay0 + n % 2, kJourneys[(n + 1) % 4]));
+    later.push_back(Row(current_, n, 3, kDay0 + n % 2, kJourneys[(n + 2) % 4]));
+  }
+  for (size_t i = 0; i < rows.size(); i += 3) {
+    ASSERT_TRUE(store->Put(std::span(rows).subspan(i, 3)).ok());
+  }
+  ASSERT_TRUE(store->Put(reflushed).ok());
+  // Five commits over two days: gathered in memory, no delta written yet.
+  EXPECT_EQ(Count(dir.store(), "SELECT count(*) FROM day_deltas"), 0);
+  // A report writes them first: one delta per day.
+  const std::string kept = Report(*store);
+  EXPECT_EQ(Count(dir.store(), "SELECT count(*) FROM day_deltas"), 2);
+  EXPECT_EQ(json::parse(kept)["engagement"]["sessions"], 12);
+  // Gathered again, then lost to a reader (as to a crash): another store on
+  // the file sees each day's chain stop short and rebuilds it from sessions.
+  ASSERT_TRUE(store->Put(later).ok());
+  auto other = SqliteStore::Open(dir.store());
+  ASSERT_TRUE(other.ok()) << other.message();
+  const std::string rebuilt = Report(*other.value());
+  EXPECT_NE(rebuilt, kept);
+  // The writer's own gathered deltas, written after that rebuild, are not
+  // counted twice; a full reindex agrees.
+  EXPECT_EQ(Report(*store), rebuilt);
+  ASSERT_TRUE(store->Reindex("demo", nullptr).ok());
+  EXPECT_EQ(Report(*store), rebuilt);
 }
 
 TEST_F(IncrementalAggregatesTest, UnreadableSummariesAreCountedAtCommit) {

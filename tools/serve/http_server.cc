@@ -557,7 +557,9 @@ struct HttpServer::Engine {
     std::lock_guard lock(mutex);
     MHD_resume_connection(exchange->connection);
     --in_flight;
-    state_changed.notify_all();
+    // Only the drain at stop waits for in_flight: waking the ticker on every
+    // answer cost a futex wake-up and a scan of every connection per request.
+    if (stopping) state_changed.notify_all();
   }
 
   void Tick() {

@@ -18,22 +18,26 @@ LiveBoard::Clock::time_point LiveBoard::LastActivity(const wire::Summary& summar
 }
 
 void LiveBoard::Record(const Config& config, const wire::Summary& summary, Clock::time_point now) {
-  // The reach bits come from a one-session Aggregate rather than from the
-  // summary's fields: the core stays the one reader of the wire layout.
-  Aggregate one(config);
-  if (!one.Add(summary).ok()) return;
   const auto* facts = summary.facts();
   const bool ended = facts && HasFlag(facts->flags(), wire::FactFlags::Ended);
   const Clock::time_point last_activity = LastActivity(summary, now);
   Entry entry;
   entry.last_activity = last_activity;
   entry.config_hash = config.hash();
-  entry.reached.resize(one.funnels().size());
-  for (size_t f = 0; f < one.funnels().size(); ++f) {
-    const FunnelTally& funnel = one.funnels()[f];
-    if (funnel.entered > 0) entry.entered |= 1u << f;
-    for (size_t s = 0; s < funnel.steps.size() && s < 32; ++s) {
-      if (funnel.steps[s].reached > 0) entry.reached[f] |= 1u << s;
+  // The reach bits come from a one-session Aggregate rather than from the
+  // summary's fields: the core stays the one reader of the wire layout.
+  // Only a session the board shows needs them: an ended one, or one outside
+  // the window (seeding, retries, old flushes), skips the Aggregate.
+  if (!ended && now - last_activity <= kLiveWindow) {
+    Aggregate one(config);
+    if (!one.Add(summary).ok()) return;
+    entry.reached.resize(one.funnels().size());
+    for (size_t f = 0; f < one.funnels().size(); ++f) {
+      const FunnelTally& funnel = one.funnels()[f];
+      if (funnel.entered > 0) entry.entered |= 1u << f;
+      for (size_t s = 0; s < funnel.steps.size() && s < 32; ++s) {
+        if (funnel.steps[s].reached > 0) entry.reached[f] |= 1u << s;
+      }
     }
   }
   std::lock_guard lock(mutex_);

@@ -58,6 +58,7 @@ struct SiteDay {
 
 Status SqliteStore::DeleteDay(std::string_view site, uint32_t day, DeletedRows& deleted) {
   std::lock_guard lock(write_mutex_);
+  DropPendingLocked(site, day);  // its deltas go with it
   if (Status begin = Exec(write_db_, "BEGIN IMMEDIATE"); !begin.ok()) return begin;
   // A day's deltas are the increments of its aggregate since the base was
   // written, not rows an operator knows of: deleted with it, not counted.

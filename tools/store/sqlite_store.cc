@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <bit>
 #include <chrono>
 #include <map>
@@ -22,9 +23,22 @@ namespace microconv {
 namespace {
 
 // A day's deltas are folded into its base aggregate once there are this
-// many: a report reads at most this many small deltas per day, and the
-// writer rewrites a day's base (its largest row) once per so many commits.
-constexpr int64_t kFoldDeltasAt = 32;
+// many: a report decodes the base and at most this many deltas per day.
+// Deltas are gathered across commits (below), so each is large (up to
+// kDeltaSummaries summaries) and rare: folding every 4th keeps a report's
+// decoding near one base per day (25 unfolded large deltas per day made a
+// 1M-session report 8x slower than base + small deltas).
+constexpr int64_t kFoldDeltasAt = 4;
+// A report writes the deltas gathered so far without folding (a fold of
+// every day would be on its clock), unless a day's chain reached this.
+constexpr int64_t kFoldDeltasOnReadAt = 32;
+
+// Commits gather what they do to a day's aggregate in memory and write it
+// as one delta once it holds this many summaries or is this old (or a
+// report reads the day): a delta per commit and day touched cost more than
+// the commit's rows under load (each is an Aggregate::Serialize).
+constexpr uint64_t kDeltaSummaries = 4096;
+constexpr auto kDeltaAge = std::chrono::seconds(2);
 
 constexpr const char* kRetireConfigSql = R"sql(
 UPDATE config_versions SET last_current = ?3
@@ -371,9 +385,99 @@ struct SqliteStore::PutStatements {
 };
 
 SqliteStore::~SqliteStore() {
+  // Saves the next report a rebuild of each day with gathered deltas.
+  if (Status written = WritePendingDeltas("", kFoldDeltasAt); !written.ok()) {
+    LogEvent("store: gathered day deltas not written at close (days rebuilt on read): " +
+             written.message);
+  }
   put_statements_.reset();  // finalized before their connection closes
   sqlite3_close(read_db_);
   sqlite3_close(write_db_);
+}
+
+bool SqliteStore::PreparePutLocked() {
+  if (put_statements_ != nullptr) return true;
+  put_statements_ = std::make_unique<PutStatements>(write_db_);
+  if (put_statements_->ok()) return true;
+  put_statements_.reset();
+  return false;
+}
+
+Status SqliteStore::WriteDeltaLocked(const DayKey& key, const PendingDay& pending,
+                                     int64_t fold_at) {
+  PutStatements& st = *put_statements_;
+  const auto& [site, day] = key;
+  const Config& config = pending.reader->config();
+  const std::vector<uint8_t> added = pending.added.Serialize();
+  st.save_delta.Bind(1, site);
+  st.save_delta.Bind(2, int64_t{day});
+  st.save_delta.Bind(3, int64_t{config.hash()});
+  st.save_delta.Bind(4, pending.from_version);
+  st.save_delta.Bind(5, pending.to_version);
+  st.save_delta.Bind(6, std::span<const uint8_t>(added));
+  if (pending.removed.sessions() > 0) {
+    const std::vector<uint8_t> removed = pending.removed.Serialize();
+    st.save_delta.Bind(7, std::span<const uint8_t>(removed));
+  }
+  const bool saved = st.save_delta.Step() == SQLITE_DONE;
+  st.save_delta.Reset();
+  if (!saved) return DbError(write_db_, "save day delta");
+  if (pending.unreadable != 0) {
+    st.add_damage.Bind(1, site);
+    st.add_damage.Bind(2, int64_t{day});
+    st.add_damage.Bind(3, int64_t{config.hash()});
+    st.add_damage.Bind(4, pending.to_version);
+    st.add_damage.Bind(5, pending.unreadable);
+    const bool counted = st.add_damage.Step() == SQLITE_DONE;
+    st.add_damage.Reset();
+    if (!counted) return DbError(write_db_, "count unreadable");
+  }
+  if (pending.deltas + 1 >= fold_at) {
+    // Fold the deltas into the base; a failed read leaves them (the next
+    // delta tries again).
+    auto folded = ReadChain(write_db_, config, day, pending.to_version);
+    if (folded.ok() && folded.value().has_value()) {
+      Status saved_base =
+          SaveBase(write_db_, config, day, pending.to_version, *folded.value(), std::nullopt);
+      if (!saved_base.ok()) return saved_base;
+    }
+  }
+  return {};
+}
+
+void SqliteStore::DropPendingLocked(std::string_view site, std::optional<uint32_t> day) {
+  std::erase_if(pending_, [&](const auto& item) {
+    return (site.empty() || item.first.first == site) &&
+           (!day.has_value() || item.first.second == *day);
+  });
+}
+
+Status SqliteStore::WritePendingDeltas(std::string_view site, int64_t fold_at) {
+  std::lock_guard lock(write_mutex_);
+  return WritePendingDeltasLocked(site, fold_at);
+}
+
+Status SqliteStore::WritePendingDeltasLocked(std::string_view site, int64_t fold_at) {
+  const auto of_site = [&](const auto& item) { return site.empty() || item.first.first == site; };
+  if (std::none_of(pending_.begin(), pending_.end(), of_site)) return {};
+  if (!PreparePutLocked()) return DbError(write_db_, "prepare put");
+  // Not fsynced here: the deltas are derived from sessions already durable,
+  // and WAL frames are synced in order by the next commit that is. Lost at a
+  // crash before it, the day's chain is short and the day rebuilt on read.
+  Exec(write_db_, "PRAGMA synchronous=NORMAL");
+  Status status = Exec(write_db_, "BEGIN IMMEDIATE");
+  for (auto it = pending_.begin(); status.ok() && it != pending_.end(); ++it) {
+    if (of_site(*it)) status = WriteDeltaLocked(it->first, it->second, fold_at);
+  }
+  if (status.ok()) status = Exec(write_db_, "COMMIT");
+  if (!status.ok()) {
+    put_statements_->ResetAll();
+    Exec(write_db_, "ROLLBACK");
+  }
+  Exec(write_db_, "PRAGMA synchronous=FULL");
+  // Written, or not (then the days are rebuilt on read): forgotten alike.
+  std::erase_if(pending_, of_site);
+  return status;
 }
 
 Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
@@ -387,54 +491,73 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
     Status error = DbError(write_db_, what);
     if (put_statements_ != nullptr) put_statements_->ResetAll();
     Exec(write_db_, "ROLLBACK");
+    // The gathered deltas may hold this batch's rolled-back part: forget
+    // them all (their days are rebuilt on read).
+    pending_.clear();
     return R(error.error, error.message);
   };
-  if (put_statements_ == nullptr) {
-    put_statements_ = std::make_unique<PutStatements>(write_db_);
-    if (!put_statements_->ok()) {
-      put_statements_.reset();
-      return fail("prepare put");
-    }
-  }
+  if (!PreparePutLocked()) return fail("prepare put");
   PutStatements& st = *put_statements_;
   Statement &previous = st.previous, &upsert = st.upsert, &mark = st.mark, &chain = st.chain,
-            &day_version = st.day_version, &save_delta = st.save_delta, &add_damage = st.add_damage;
-  // What this commit does to each day's aggregate through its site's
-  // current config: summaries added, previous versions taken back.
-  struct DayChange {
-    const VersionedReader* reader = nullptr;  // null: no delta (stale chain)
-    int64_t from_version = 0;
-    int64_t deltas = 0;
-    Aggregate added, removed;
-    int64_t unreadable = 0;
-  };
-  std::map<std::pair<std::string_view, uint32_t>, DayChange> changes;
+            &day_version = st.day_version;
+  // The days this batch touches, each with the gathered delta it adds to
+  // (null: no delta, the chain is stale and the day rebuilt on read).
+  std::map<std::pair<std::string_view, uint32_t>, PendingDay*> changes;
   UnreadableCounts found;
-  auto change_of = [&](std::string_view site, uint32_t day) -> DayChange* {
-    auto [it, fresh] = changes.try_emplace({site, day});
-    DayChange& change = it->second;
-    if (!fresh) return &change;
+  const auto now = std::chrono::steady_clock::now();
+  // The day's version before this commit; 0 for a day never written.
+  auto version_of = [&](std::string_view site, uint32_t day) -> std::optional<int64_t> {
+    day_version.Bind(1, site);
+    day_version.Bind(2, int64_t{day});
+    const int rc = day_version.Step();
+    const int64_t version = rc == SQLITE_ROW ? day_version.Int(0) : 0;
+    day_version.Reset();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::nullopt;
+    return version;
+  };
+  // false: a read failed.
+  auto change_of = [&](std::string_view site, uint32_t day, PendingDay*& out) -> bool {
+    auto [it, fresh] = changes.try_emplace({site, day}, nullptr);
+    out = it->second;
+    if (!fresh) return true;
     auto reader = readers_.find(site);
-    if (reader == readers_.end()) return &change;
+    if (reader == readers_.end()) return true;
     const Config& config = reader->second.config();
+    DayKey key(site, day);
+    if (auto gathered = pending_.find(key); gathered != pending_.end()) {
+      // It continues only if no one else moved the day since our last commit.
+      const auto version = version_of(site, day);
+      if (!version.has_value()) return false;
+      if (gathered->second.config_hash == config.hash() &&
+          gathered->second.to_version == *version) {
+        out = it->second = &gathered->second;
+        return true;
+      }
+      pending_.erase(gathered);
+    }
     chain.Bind(1, site);
     chain.Bind(2, int64_t{day});
     chain.Bind(3, int64_t{config.hash()});
-    if (chain.Step() != SQLITE_ROW) return nullptr;
+    if (chain.Step() != SQLITE_ROW) return false;
     const int64_t version = chain.IsNull(0) ? 0 : chain.Int(0);
     const int64_t built = chain.IsNull(1) ? -1 : chain.Int(1);
     const int64_t newest_delta = chain.IsNull(2) ? -1 : chain.Int(2);
-    change.deltas = chain.Int(3);
+    const int64_t deltas = chain.Int(3);
     chain.Reset();
     // A new day starts from the empty aggregate; any other continues a
     // chain that reaches the day's version.
     if (version == 0 || std::max(built, newest_delta) == version) {
-      change.reader = &reader->second;
-      change.from_version = version;
-      change.added = Aggregate(config);
-      change.removed = Aggregate(config);
+      PendingDay& pending = pending_[std::move(key)];
+      pending.reader = &reader->second;
+      pending.config_hash = config.hash();
+      pending.from_version = pending.to_version = version;
+      pending.deltas = deltas;
+      pending.since = now;
+      pending.added = Aggregate(config);
+      pending.removed = Aggregate(config);
+      out = it->second = &pending;
     }
-    return &change;
+    return true;
   };
   std::vector<uint8_t> previous_bytes;
   for (const StoredSummary& s : batch) {
@@ -458,6 +581,11 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
       previous_bytes.assign(blob.begin(), blob.end());
     }
     previous.Reset();
+    // Before the upsert: replacing a row fires sessions_updated, which moves
+    // the day's version within this transaction, and the chain must be
+    // compared with the version before this commit.
+    PendingDay* change = nullptr;
+    if (!change_of(s.site, day, change)) return fail("read day aggregate chain");
     upsert.Bind(1, s.site);
     upsert.Bind(2, NonceColumn(s.nonce));
     upsert.Bind(3, int64_t{s.seq});
@@ -468,9 +596,8 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
     if (upsert.Step() != SQLITE_DONE) return fail("upsert session");
     upsert.Reset();
     ++outcome.written;
-    DayChange* change = change_of(s.site, day);
-    if (change == nullptr) return fail("read day aggregate chain");
-    if (change->reader == nullptr) continue;
+    if (change == nullptr) continue;
+    ++change->summaries;
     Error error = Error::kOk;
     if (change->reader->Fold(change->added, s.config_hash, s.bytes, false, error) ==
         VersionedReader::Outcome::kUnreadable) {
@@ -490,52 +617,31 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
     if (mark.Step() != SQLITE_DONE) return fail("mark day");
     mark.Reset();
   }
-  for (auto& [key, change] : changes) {
-    if (change.reader == nullptr) continue;
-    const auto& [site, day] = key;
-    const Config& config = change.reader->config();
-    day_version.Bind(1, site);
-    day_version.Bind(2, int64_t{day});
-    if (day_version.Step() != SQLITE_ROW) return fail("read day version");
-    const int64_t to_version = day_version.Int(0);
-    day_version.Reset();
-    const std::vector<uint8_t> added = change.added.Serialize();
-    save_delta.Bind(1, site);
-    save_delta.Bind(2, int64_t{day});
-    save_delta.Bind(3, int64_t{config.hash()});
-    save_delta.Bind(4, change.from_version);
-    save_delta.Bind(5, to_version);
-    save_delta.Bind(6, std::span<const uint8_t>(added));
-    if (change.removed.sessions() > 0) {
-      const std::vector<uint8_t> removed = change.removed.Serialize();
-      save_delta.Bind(7, std::span<const uint8_t>(removed));
+  // A gathered delta is written once it is big or old enough: every commit
+  // serialising one per day it touched was the largest part of the commit.
+  std::vector<DayKey> written;
+  for (const auto& [key, change] : changes) {
+    if (change == nullptr) continue;
+    const auto version = version_of(key.first, key.second);
+    if (!version.has_value()) return fail("read day version");
+    change->to_version = *version;
+    // A chain due for a fold is folded now: reports write deltas without
+    // folding, so a day read often between commits would otherwise grow one.
+    if (change->summaries < kDeltaSummaries && now - change->since < kDeltaAge &&
+        change->deltas + 1 < kFoldDeltasAt) {
+      continue;
     }
-    if (save_delta.Step() != SQLITE_DONE) return fail("save day delta");
-    save_delta.Reset();
-    if (change.unreadable != 0) {
-      add_damage.Bind(1, site);
-      add_damage.Bind(2, int64_t{day});
-      add_damage.Bind(3, int64_t{config.hash()});
-      add_damage.Bind(4, to_version);
-      add_damage.Bind(5, change.unreadable);
-      if (add_damage.Step() != SQLITE_DONE) return fail("count unreadable");
-      add_damage.Reset();
-    }
-    if (change.deltas + 1 >= kFoldDeltasAt) {
-      // Fold the deltas into the base; a failed read leaves them (the
-      // next commit tries again).
-      auto folded = ReadChain(write_db_, config, day, to_version);
-      if (folded.ok() && folded.value().has_value()) {
-        Status saved = SaveBase(write_db_, config, day, to_version, *folded.value(), std::nullopt);
-        if (!saved.ok()) return fail("fold day deltas");
-      }
-    }
+    DayKey day_key(key.first, key.second);
+    if (!WriteDeltaLocked(day_key, *change, kFoldDeltasAt).ok()) return fail("save day delta");
+    written.push_back(std::move(day_key));
   }
   Status commit = Exec(write_db_, "COMMIT");
   if (!commit.ok()) {
     Exec(write_db_, "ROLLBACK");
+    pending_.clear();
     return R(commit.error, commit.message);
   }
+  for (const DayKey& key : written) pending_.erase(key);
   if (!found.empty()) {
     std::lock_guard damage(damage_mutex_);
     for (const auto& [kind, count] : found) unreadable_[kind] += count;
@@ -546,6 +652,11 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
 Result<uint64_t> SqliteStore::ForEachDayAggregate(const Config& config, uint32_t first_day,
                                                   uint32_t last_day, const DayVisitor& visit) {
   using R = Result<uint64_t>;
+  // The report reads every commit: deltas gathered for the site are written
+  // first. Failing, the days are rebuilt from their sessions: still exact.
+  if (Status written = WritePendingDeltas(config.site(), kFoldDeltasOnReadAt); !written.ok()) {
+    LogEvent("store: gathered day deltas not written (days rebuilt on read): " + written.message);
+  }
   struct Rebuilt {
     uint32_t day;
     int64_t version;
@@ -667,6 +778,8 @@ Status SqliteStore::Reindex(std::string_view site, const ReindexProgress& progre
       if (done == 0 || day == entry.days.front()) {
         if (Status loaded = reader.Load(write_db_); !loaded.ok()) return fail(loaded);
       }
+      // The rebuilt base holds every commit's summaries: nothing to gather on.
+      DropPendingLocked(entry.config.site(), day);
       Statement version(write_db_, kDayVersionSql);
       version.Bind(1, entry.config.site());
       version.Bind(2, int64_t{day});
@@ -755,6 +868,8 @@ Status RezoneSessions(sqlite3* db, const Config& config) {
 
 Status SqliteStore::RecordCurrentConfig(const Config& config, int64_t now_ms) {
   std::lock_guard lock(write_mutex_);
+  // Gathered through the reader this may replace: written while it holds.
+  WritePendingDeltasLocked(config.site(), kFoldDeltasAt);
   Status begin = Exec(write_db_, "BEGIN IMMEDIATE");
   if (!begin.ok()) return begin;
   if (Status rezoned = RezoneSessions(write_db_, config); !rezoned.ok()) {

@@ -15,9 +15,14 @@
 //       a day's base Aggregate read through one config, holding the day's
 //       sessions up to built_version.
 //   day_deltas(site, day, config_hash, from_version, to_version, added,
-//       removed): what one commit did to that aggregate (summaries added;
-//       previous versions of re-flushed sessions, to take back). Written in
-//       the commit's transaction; folded into the base every kFoldDeltasAt.
+//       removed): what a run of commits did to that aggregate (summaries
+//       added; previous versions of re-flushed sessions, to take back).
+//       Gathered in memory across commits (PendingDay) and written in a
+//       commit's transaction once it holds kDeltaSummaries summaries or is
+//       kDeltaAge old, before a report reads the day, and at close; folded
+//       into the base every kFoldDeltasAt. A crash loses only the gathered
+//       part, never a session: the day's chain then stops short of its
+//       version and the next report rebuilds that day from its sessions.
 //   config_versions(site, hash, first_current, last_current, compiled): every
 //       config a site has served; last_current NULL while it is current.
 //   day_damage(site, day, config_hash, built_version, unreadable): rows of
@@ -37,9 +42,11 @@
 #ifndef MICROCONV_TOOLS_STORE_SQLITE_STORE_H_
 #define MICROCONV_TOOLS_STORE_SQLITE_STORE_H_
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -111,6 +118,33 @@ class SqliteStore final : public SummaryStore {
   // ConfigVersions on read_db_, read_mutex_ held.
   Result<std::vector<StoredConfigVersion>> ReadConfigVersions(std::string_view site);
 
+  // What committed batches did to one (site, day) aggregate through the
+  // site's current config since its chain's last delta (write_mutex_ held).
+  struct PendingDay {
+    const VersionedReader* reader = nullptr;
+    uint32_t config_hash = 0;
+    int64_t from_version = 0;  // where the chain on disk ends
+    int64_t to_version = 0;    // the day's version after our last commit
+    int64_t deltas = 0;        // deltas on disk after the base
+    int64_t unreadable = 0;
+    uint64_t summaries = 0;
+    std::chrono::steady_clock::time_point since;
+    Aggregate added, removed;
+  };
+  using DayKey = std::pair<std::string, uint32_t>;
+  // Prepares Put's statements once (write_mutex_ held); false on failure.
+  bool PreparePutLocked();
+  // Writes `pending` as one delta (and its unreadable count; a fold once the
+  // chain holds `fold_at` deltas) in the open write transaction.
+  Status WriteDeltaLocked(const DayKey& key, const PendingDay& pending, int64_t fold_at);
+  // Writes every gathered delta of `site` ("" = every site) in its own
+  // transaction; the pending days written are forgotten.
+  Status WritePendingDeltas(std::string_view site, int64_t fold_at);
+  Status WritePendingDeltasLocked(std::string_view site, int64_t fold_at);
+  // Forgets gathered deltas (their days are rebuilt on read): before a
+  // write that changes a day's aggregate some other way; no day: every day.
+  void DropPendingLocked(std::string_view site, std::optional<uint32_t> day = std::nullopt);
+
   // Writes go through write_db_ (one writer: the commit queue's thread);
   // reports and reads use read_db_, which WAL lets run beside the writer.
   sqlite3* write_db_ = nullptr;
@@ -127,6 +161,7 @@ class SqliteStore final : public SummaryStore {
   // small batches. Finalized before write_db_ closes.
   struct PutStatements;
   std::unique_ptr<PutStatements> put_statements_;
+  std::map<DayKey, PendingDay> pending_;
 };
 
 // Schema 2 -> 3, run once by Open: builds every site's day aggregates
