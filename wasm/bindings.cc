@@ -74,6 +74,19 @@ class TrackerCore {
     return "";
   }
 
+  // Journey scope (core/journey.h): continues the journey in the input
+  // buffer (the previous visit's) in the session just started; "" on success.
+  std::string ContinueJourney() {
+    if (!session_) return "no_session";
+    Status continued = session_->ContinueJourney(input_);
+    return continued.ok() ? "" : Describe(continued.error, continued.message);
+  }
+  // The journey this visit leaves (empty in session scope) and when it ends.
+  val Journey() { return Output(session_ ? session_->JourneySnapshot() : std::vector<uint8_t>()); }
+  double JourneyEnd() const {
+    return session_ ? static_cast<double>(session_->journey_end_ms()) : 0;
+  }
+
   // A view of `count` 32-byte event records for JS to fill (core/event.h).
   val EventBuffer(uint32_t count) {
     events_.assign(count, Event{});
@@ -148,6 +161,9 @@ EMSCRIPTEN_BINDINGS(microconv) {
       .function("settings", &TrackerCore::Settings)
       .function("start", &TrackerCore::Start)
       .function("restore", &TrackerCore::Restore)
+      .function("continueJourney", &TrackerCore::ContinueJourney)
+      .function("journey", &TrackerCore::Journey)
+      .function("journeyEnd", &TrackerCore::JourneyEnd)
       .function("eventBuffer", &TrackerCore::EventBuffer)
       .function("setStrings", &TrackerCore::SetStrings)
       .function("ingest", &TrackerCore::Ingest)
