@@ -268,6 +268,7 @@ Status Aggregate::Fold(const wire::Summary& summary, bool remove) {
   const uint32_t day = zone_ != nullptr ? zone_->DayOfMinute(summary.start_minute())
                                         : summary.start_minute() / kMinutesPerDay;
   PutId(days_, day, DayTally{1, segment.converters, facts.page_views(), revenue}, remove);
+  AddJourney(summary, remove);
 
   const auto* literal_names = summary.literal_pages();
   const auto* pages = summary.pages();
@@ -490,6 +491,25 @@ void Aggregate::AddForms(const wire::Summary& summary, bool remove) {
   }
 }
 
+void Aggregate::AddJourney(const wire::Summary& summary, bool remove) {
+  const uint8_t visit = summary.journey_visit();
+  if (visit == 0) return;
+  auto count = [&](JourneyFigure figure, uint8_t funnel, uint16_t value) {
+    PutId(journeys_, JourneyKey(figure, funnel, value), uint64_t{1}, remove);
+  };
+  count(JourneyFigure::kVisits, 0, visit);
+  if (summary.journey_steps() == nullptr) return;
+  for (const wire::JourneyStep* step : *summary.journey_steps()) {
+    for (uint32_t bits = step->first_reached(); bits != 0; bits &= bits - 1) {
+      count(JourneyFigure::kReached, step->funnel(), static_cast<uint16_t>(std::countr_zero(bits)));
+    }
+    if (HasFlag(step->flags(), wire::FunnelFlags::Converted)) {
+      count(JourneyFigure::kVisitsToConvert, step->funnel(), visit);
+      count(JourneyFigure::kDaysToConvert, step->funnel(), summary.journey_day());
+    }
+  }
+}
+
 Status Aggregate::MergeSigned(const Aggregate& other, bool remove) {
   if (&other == this) {
     const Aggregate copy = other;
@@ -599,6 +619,7 @@ Status Aggregate::MergeSigned(const Aggregate& other, bool remove) {
     put(selectors_[i].clicks, other.selectors_[i].clicks);
   }
   put_map(ldp_, other.ldp_);
+  put_map(journeys_, other.journeys_);
   return {};
 }
 

@@ -299,6 +299,19 @@ struct SelectorTally {
   bool operator==(const SelectorTally&) const = default;
 };
 
+// Journey scope figures (core/journey.h), counted in one sparse map keyed
+// by JourneyKey(figure, funnel, value):
+//  kVisits (funnel 0): visits by their index in the journey, 1..8 (index 1:
+//    journeys started);
+//  kReached: per funnel step (value), journeys that first reached it;
+//  kVisitsToConvert / kDaysToConvert: per funnel, converted journeys by the
+//    index of their converting visit / by whole days since their first one.
+enum class JourneyFigure : uint8_t { kVisits = 0, kReached, kVisitsToConvert, kDaysToConvert };
+constexpr uint32_t JourneyKey(JourneyFigure figure, uint8_t funnel, uint16_t value) noexcept {
+  return uint32_t{static_cast<uint8_t>(figure)} << 24 | uint32_t{funnel} << 16 | value;
+}
+inline constexpr uint32_t kMaxJourneyKey = JourneyKey(JourneyFigure::kDaysToConvert, 0xff, 0xffff);
+
 class Aggregate {
  public:
   // An empty aggregate with no config: the identity of Merge (merging into
@@ -376,6 +389,8 @@ class Aggregate {
   // exact figure above: per epsilon (keyed by the float's bit pattern), the
   // sessions and their randomized bit counts.
   const IdMap<LdpTally>& ldp() const noexcept { return ldp_; }
+  // Journey scope figures (JourneyKey above); empty without journey visits.
+  const IdMap<uint64_t>& journeys() const noexcept { return journeys_; }
 
   // Same config and same figures (what the serialised bytes say).
   bool operator==(const Aggregate& other) const { return Serialize() == other.Serialize(); }
@@ -404,6 +419,8 @@ class Aggregate {
                bool remove);
   // An LDP summary: only its randomized bits, into ldp_.
   void AddLdp(const wire::Summary& summary, bool remove);
+  // A journey-scope visit's journey fields, into journeys_.
+  void AddJourney(const wire::Summary& summary, bool remove);
 
   // Shape, from the config.
   bool configured_ = false;
@@ -452,6 +469,7 @@ class Aggregate {
   std::vector<std::vector<HeatTally>> heat_;
   std::vector<SelectorTally> selectors_;
   IdMap<LdpTally> ldp_;
+  IdMap<uint64_t> journeys_;
 };
 
 // --- Template implementations. ---------------------------------------------

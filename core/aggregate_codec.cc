@@ -19,9 +19,9 @@ namespace {
 constexpr uint8_t kMagic[4] = {'M', 'C', 'A', '1'};
 // 2: heat cells carry their sessions; 3: revenue (total, per day, segment
 // and funnel) and heat grids per device class; 4: lift baselines and LDP
-// tallies. Other versions are refused,
+// tallies; 5: journey figures. Other versions are refused,
 // so a stored day aggregate of another layout is rebuilt from its sessions.
-constexpr uint64_t kAggregateVersion = 4;
+constexpr uint64_t kAggregateVersion = 5;
 
 class AggregateWriter {
  public:
@@ -470,7 +470,7 @@ bool VisitAggregate(A& a, Self& self) {
     }
     previous = key;
   }
-  return true;
+  return VisitIdMap(a, self.journeys_, kMaxJourneyKey);
 }
 
 std::vector<uint8_t> Aggregate::Serialize() const {

@@ -203,6 +203,12 @@ Status CheckPrivacy(const wire::PrivacyDef& p) {
     return Fail(Error::kOutOfRange,
                 MICROCONV_MESSAGE("privacy.ldp_epsilon: must be 0 (off) or within 0.1..10"));
   }
+  // Journey fields say which steps a visit reached first: sent with LDP they
+  // would give the randomized bits away (core/journey.h).
+  if (p.ldp_epsilon() != 0.0f && p.scope() == wire::PrivacyScope::Journey) {
+    return Fail(Error::kInvalidConfig,
+                MICROCONV_MESSAGE("privacy.ldp_epsilon: not with scope \"journey\""));
+  }
   if (!(p.replay_sample_rate() >= 0.0f && p.replay_sample_rate() <= 1.0f)) {
     return Fail(Error::kOutOfRange,
                 MICROCONV_MESSAGE("privacy.replay_sample_rate: must be within 0..1"));

@@ -382,6 +382,17 @@ std::vector<uint8_t> IdTranslation::Translate(const wire::Summary& summary) cons
   }
   s.funnels = std::move(funnels);
   s.step_times = std::move(step_times);
+  // Journey steps (core/journey.h) follow their funnel; kept in funnel order.
+  std::vector<wire::JourneyStep> journey_steps;
+  for (const wire::JourneyStep& step : s.journey_steps) {
+    const int to = step.funnel() < funnel_.size() ? funnel_[step.funnel()] : -1;
+    if (to >= 0) {
+      journey_steps.emplace_back(static_cast<uint8_t>(to), step.flags(), 0, step.first_reached());
+    }
+  }
+  std::sort(journey_steps.begin(), journey_steps.end(),
+            [](const auto& x, const auto& y) { return x.funnel() < y.funnel(); });
+  s.journey_steps = std::move(journey_steps);
 
   // Each form owns the next field_count fields. A field the new form lacks
   // stays, named (an unconfigured field); a removed form goes.

@@ -826,6 +826,7 @@ Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
   BuildPaths(a, names, options, k, report);
   BuildLift(a, config, names, k, report);
   BuildLdp(a, config, names, k, report.ldp);
+  report.journeys = BuildJourneyReport(a, config, k);
   if (options.breakdown != Breakdown::kNone) BuildSegments(a, options, k, report);
   BuildPages(a, names, options, k, report);
   BuildFrustration(a, options, k, report);

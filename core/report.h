@@ -21,6 +21,7 @@
 #include "core/calendar.h"  // DateOfDay, ParseDay: the dates reports and queries speak
 #include "core/config.h"
 #include "core/report_history.h"
+#include "core/report_journeys.h"
 #include "core/stats.h"
 #include "core/status.h"
 
@@ -406,6 +407,7 @@ struct Report {
   PathRow other_paths;  // paths past top_paths and over the cap
   std::vector<LiftRow> lift;
   LdpReport ldp;
+  JourneyReport journeys;  // journey scope only (visits 0: none in the range)
   std::vector<SegmentTable> segments;
   std::vector<PageRow> pages;        // top_rows by sessions
   PageRow other_pages;               // "(other)": the rest, and what the aggregate's cap dropped

@@ -340,6 +340,29 @@ void Estimates(CsvDocument& csv, const Report& report) {
   }
 }
 
+// Journey scope (core/report_journeys.h): one row per figure, absent
+// without journey-scope visits.
+void Journeys(CsvDocument& csv, const Report& report) {
+  const JourneyReport& j = report.journeys;
+  if (j.visits == 0) return;
+  csv.Section("Journeys", {"Funnel", "Figure", "Value", "Journeys"});
+  auto row = [&csv](std::string_view funnel, std::string_view figure, Cell value,
+                    const JourneyCount& c) {
+    csv.Row({Text(funnel), Text(figure), std::move(value), Int(c.journeys)}, c.suppressed);
+  };
+  row("", "started", Text(""), j.started);
+  for (const JourneyCount& c : j.visits_by_index)
+    row("", "visits with index", Text(std::to_string(c.value)), c);
+  for (const JourneyFunnel& f : j.funnels) {
+    for (const JourneyCount& c : f.steps) row(f.id, "reached step", Text(c.label), c);
+    row(f.id, "converted", Text(""), f.converted);
+    for (const JourneyCount& c : f.visits_to_convert)
+      row(f.id, "visits to convert", Text(std::to_string(c.value)), c);
+    for (const JourneyCount& c : f.days_to_convert)
+      row(f.id, "days to convert", Text(std::to_string(c.value)), c);
+  }
+}
+
 void Filter(CsvDocument& csv, const Report& report) {
   if (!report.filtered) return;
   const FilterFigures& f = report.filter;
@@ -430,6 +453,7 @@ std::string RenderReportCsv(const Report& report, std::string_view from, std::st
   Paths(csv, report);
   Lift(csv, report);
   Estimates(csv, report);
+  Journeys(csv, report);
   Segments(csv, report);
   Pages(csv, report);
   Frustration(csv, report);

@@ -261,6 +261,55 @@ void RenderLdp(JsonWriter& json, const LdpReport& ldp) {
   json.EndObject();
 }
 
+// Journey scope (core/report_journeys.h): absent when the range has no
+// journey-scope visit, so session-scope reports are unchanged.
+void RenderJourneyCounts(JsonWriter& json, std::string_view key, std::string_view value_key,
+                         const std::vector<JourneyCount>& counts) {
+  json.Key(key);
+  json.BeginArray(false);
+  for (const JourneyCount& c : counts) {
+    json.BeginObject();
+    if (c.label.empty()) {
+      json.Field(value_key, c.value);
+    } else {
+      json.FieldString(value_key, c.label);
+    }
+    Cell(json, c.suppressed, [&] { json.Field("journeys", c.journeys); });
+    json.EndObject();
+  }
+  json.EndArray();
+}
+
+void RenderJourneys(JsonWriter& json, const JourneyReport& journeys) {
+  if (journeys.visits == 0) return;
+  json.Key("journeys");
+  json.BeginObject();
+  json.Field("visits", journeys.visits);
+  json.Key("started");
+  json.BeginObject();
+  Cell(json, journeys.started.suppressed,
+       [&] { json.Field("journeys", journeys.started.journeys); });
+  json.EndObject();
+  RenderJourneyCounts(json, "visits_by_index", "visit", journeys.visits_by_index);
+  json.Key("funnels");
+  json.BeginArray(false);
+  for (const JourneyFunnel& f : journeys.funnels) {
+    json.BeginObject();
+    json.FieldString("id", f.id);
+    json.FieldString("label", f.label);
+    RenderJourneyCounts(json, "steps", "label", f.steps);
+    json.Key("converted");
+    json.BeginObject();
+    Cell(json, f.converted.suppressed, [&] { json.Field("journeys", f.converted.journeys); });
+    json.EndObject();
+    RenderJourneyCounts(json, "visits_to_convert", "visits", f.visits_to_convert);
+    RenderJourneyCounts(json, "days_to_convert", "days", f.days_to_convert);
+    json.EndObject();
+  }
+  json.EndArray();
+  json.EndObject();
+}
+
 void RenderSegmentRow(JsonWriter& json, const SegmentRow& r) {
   json.BeginObject();
   json.FieldString("value", r.value);
@@ -566,6 +615,7 @@ std::string RenderReportJson(const Report& report) {
   RenderPath(json, report.other_paths);
   RenderLift(json, report.lift);
   RenderLdp(json, report.ldp);
+  RenderJourneys(json, report.journeys);
   RenderSegments(json, report.segments);
   RenderPages(json, report.pages, report.other_pages);
   RenderElements(json, report.elements, report.other_elements);

@@ -35,6 +35,7 @@ Session::Session(const Config& config, const SessionStart& start)
   for (size_t i = 0; funnels && i < funnels->size(); ++i) {
     funnels_.emplace_back(*funnels->Get(i), static_cast<uint8_t>(i));
   }
+  if (JourneyDays(config) != 0) journey_ = JourneyTracker(config, start_ms_);
 }
 
 bool Session::ExpiredAt(int64_t now_ms) const noexcept {
@@ -237,6 +238,7 @@ void Session::Record(const FiredMicros& fired, int64_t t, bool valued_by_event) 
       }
     }
     for (FunnelTracker& funnel : funnels_) funnel.OnMicro(micro, t);
+    journey_.OnMicro(micro, t);
   }
 }
 
@@ -289,6 +291,7 @@ wire::SummaryT Session::BuildSummary() const {
   s.utm_source = utm_source_;
   s.utm_medium = utm_medium_;
   s.utm_campaign = utm_campaign_;
+  journey_.FillSummary(start_ms_, s);
   return s;
 }
 

@@ -23,6 +23,7 @@
 #include "core/frustration.h"
 #include "core/funnel.h"
 #include "core/heatmap.h"
+#include "core/journey.h"
 #include "core/micro_conversions.h"
 #include "core/revenue.h"
 #include "core/schema/summary_generated.h"
@@ -90,6 +91,17 @@ class Session {
 
   std::vector<uint8_t> Snapshot() const;
 
+  // Journey scope (core/journey.h). The journey this visit leaves for the
+  // next one: a snapshot holding only the journey (empty in session scope).
+  std::vector<uint8_t> JourneySnapshot() const;
+  // Continues the journey of the previous visit's JourneySnapshot() in this
+  // new visit, before its first event. Unreadable bytes are an error and
+  // this visit keeps the new journey it started with.
+  Status ContinueJourney(std::span<const uint8_t> previous);
+  // When the journey ends by age (its stored state is deleted then); 0 in
+  // session scope.
+  int64_t journey_end_ms() const noexcept { return journey_.end_ms(); }
+
   uint64_t nonce() const noexcept { return nonce_; }
   uint32_t flushes() const noexcept { return seq_; }
   size_t path_length() const noexcept { return path_.size(); }
@@ -154,6 +166,7 @@ class Session {
   FrustrationTracker frustration_;
   Heatmap heatmap_;
   RevenueTracker revenue_;
+  JourneyTracker journey_;  // inactive in session scope
 };
 
 }  // namespace microconv

@@ -23,7 +23,56 @@ size_t SizeOf(const flatbuffers::Vector<T>* v) {
   return v ? v->size() : 0;
 }
 
+// The verified snapshot of `config` in `bytes`, or why not.
+Result<const wire::Snapshot*> VerifiedSnapshot(const Config& config,
+                                               std::span<const uint8_t> bytes) {
+  const Result<const wire::Snapshot*> corrupt{Error::kCorruptSnapshot, ""};
+  if (bytes.size() < 8 || bytes.size() > kMaxSnapshotBytes) return corrupt;
+  if (!wire::SnapshotBufferHasIdentifier(bytes.data())) return corrupt;
+  flatbuffers::Verifier::Options options;
+  options.max_depth = 8;
+  options.max_tables = 1024;
+  flatbuffers::Verifier verifier(bytes.data(), bytes.size(), options);
+  if (!wire::VerifySnapshotBuffer(verifier)) return corrupt;
+  const wire::Snapshot* snap = wire::GetSnapshot(bytes.data());
+  if (snap->version() != kSnapshotVersion) return corrupt;
+  if (snap->config_hash() != config.hash())
+    return {Error::kConfigMismatch, MICROCONV_MESSAGE("snapshot of another config")};
+  return snap;
+}
+
+std::vector<uint8_t> Pack(wire::SnapshotT& snap) {
+  flatbuffers::FlatBufferBuilder fbb(1024);
+  wire::FinishSnapshotBuffer(fbb, wire::Snapshot::Pack(fbb, &snap));
+  return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
+}
+
 }  // namespace
+
+std::vector<uint8_t> Session::JourneySnapshot() const {
+  if (!journey_.active()) return {};
+  wire::SnapshotT snap;
+  snap.version = kSnapshotVersion;
+  snap.config_hash = config_->hash();
+  snap.engine = std::make_unique<wire::EngineStateT>();
+  snap.engine->journey = journey_.Save();
+  return Pack(snap);
+}
+
+Status Session::ContinueJourney(std::span<const uint8_t> previous) {
+  if (!journey_.active()) return {};
+  auto snap = VerifiedSnapshot(*config_, previous);
+  if (!snap.ok()) return {snap.error(), snap.message()};
+  const wire::EngineState* engine = snap.value()->engine();
+  if (engine == nullptr || engine->journey() == nullptr) {
+    return {Error::kCorruptSnapshot, MICROCONV_MESSAGE("no journey")};
+  }
+  // A journey from the future (clock set back) does not continue.
+  auto restored = JourneyTracker::Restore(*config_, *engine->journey(), start_ms_);
+  if (!restored.ok()) return {restored.error(), restored.message()};
+  journey_.Continue(restored.value(), start_ms_);
+  return {};
+}
 
 std::vector<uint8_t> Session::Snapshot() const {
   wire::SnapshotT snap;
@@ -51,25 +100,19 @@ std::vector<uint8_t> Session::Snapshot() const {
   for (const FunnelTracker& funnel : funnels_)
     engine->funnels.push_back(funnel.Snapshot(start_ms_));
   for (const PathStep& step : path_) engine->path_offset_ms.push_back(step.offset_ms);
+  if (journey_.active()) engine->journey = journey_.Save();
   snap.engine = std::move(engine);
-
-  flatbuffers::FlatBufferBuilder fbb(1024);
-  wire::FinishSnapshotBuffer(fbb, wire::Snapshot::Pack(fbb, &snap));
-  return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
+  return Pack(snap);
 }
 
 Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> bytes) {
-  if (bytes.size() < 8 || bytes.size() > kMaxSnapshotBytes) return Corrupt("snapshot size");
-  if (!wire::SnapshotBufferHasIdentifier(bytes.data())) return Corrupt("not a snapshot");
-  flatbuffers::Verifier::Options options;
-  options.max_depth = 8;
-  options.max_tables = 1024;
-  flatbuffers::Verifier verifier(bytes.data(), bytes.size(), options);
-  if (!wire::VerifySnapshotBuffer(verifier)) return Corrupt("snapshot failed verification");
-  const wire::Snapshot* snap = wire::GetSnapshot(bytes.data());
-  if (snap->version() != kSnapshotVersion) return Corrupt("snapshot version");
-  if (snap->config_hash() != config.hash())
-    return {Error::kConfigMismatch, MICROCONV_MESSAGE("snapshot of another config")};
+  auto verified_snap = VerifiedSnapshot(config, bytes);
+  if (!verified_snap.ok()) {
+    return {verified_snap.error(), verified_snap.message().empty()
+                                       ? MICROCONV_MESSAGE("snapshot failed verification")
+                                       : verified_snap.message()};
+  }
+  const wire::Snapshot* snap = verified_snap.value();
   const wire::EngineState* engine = snap->engine();
   if (!snap->summary() || !engine) return Corrupt("snapshot incomplete");
   auto verified =
@@ -173,6 +216,13 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
       }
     }
     session.funnels_.push_back(std::move(funnel).value());
+  }
+  // Journey scope carries the journey; session scope never does.
+  if ((engine->journey() != nullptr) != (JourneyDays(config) != 0)) return Corrupt("journey");
+  if (engine->journey() != nullptr) {
+    auto journey = JourneyTracker::Restore(config, *engine->journey(), clock_ms);
+    if (!journey.ok()) return Corrupt("journey state");
+    session.journey_ = std::move(journey).value();
   }
 
   return session;

@@ -12,6 +12,7 @@
 #include "core/event.h"
 #include "core/flatbuffer_view.h"
 #include "core/heatmap.h"
+#include "core/journey.h"
 #include "core/ldp.h"
 #include "core/page_pattern.h"
 #include "core/traffic_source.h"
@@ -171,7 +172,7 @@ Status CheckLdpStructure(const wire::Summary& s) {
       SizeOf(s.pages()) + SizeOf(s.path_steps()) + SizeOf(s.path_deltas()) + SizeOf(s.repeats()) +
               SizeOf(s.funnels()) + SizeOf(s.step_times()) + SizeOf(s.heat()) + SizeOf(s.forms()) +
               SizeOf(s.fields()) + SizeOf(s.elements()) + SizeOf(s.names()) +
-              SizeOf(s.literal_pages()) !=
+              SizeOf(s.literal_pages()) + SizeOf(s.journey_steps()) + s.journey_visit() !=
           0 ||
       s.revenue_cents() != 0 || s.orders() != 0 || s.other_currency_orders() != 0 ||
       facts.duration_ds() != 0 || facts.active_ds() != 0 || facts.page_views() != 0 ||
@@ -374,6 +375,47 @@ Status CheckStructure(const wire::Summary& s) {
   return CheckVarintCount("step_times", s.step_times(), step_time_count);
 }
 
+// Journey fields (core/journey.h): only in journey scope, where every visit
+// has its index; per funnel in increasing order, only steps the funnel has,
+// never empty; days only where a journey converted, at most journey_days.
+Status CheckJourney(const wire::Summary& s, const Config& config) {
+  const uint16_t days = JourneyDays(config);
+  const size_t count = SizeOf(s.journey_steps());
+  if (days == 0) {
+    if (s.journey_visit() != 0 || s.journey_day() != 0 || count != 0) {
+      return Fail(Error::kConfigMismatch, MICROCONV_MESSAGE("journey_*: only in journey scope"));
+    }
+    return {};
+  }
+  if (s.journey_visit() < 1 || s.journey_visit() > kMaxJourneyVisit) {
+    return Fail(Error::kOutOfRange,
+                MICROCONV_MESSAGE("journey_visit: " + Num(s.journey_visit()) + " outside 1..8"));
+  }
+  bool converted = false;
+  for (size_t i = 0; i < count; ++i) {
+    const wire::JourneyStep* step = s.journey_steps()->Get(i);
+    const size_t funnel = step->funnel();
+    const size_t steps = funnel < config.funnel_count()
+                             ? SizeOf(config.def().funnels()->Get(step->funnel())->steps())
+                             : 0;
+    const uint64_t allowed = steps >= 32 ? 0xffffffffu : (uint64_t{1} << steps) - 1;
+    const bool step_converted = HasFlag(step->flags(), wire::FunnelFlags::Converted);
+    converted |= step_converted;
+    if (steps == 0 || (i > 0 && funnel <= s.journey_steps()->Get(i - 1)->funnel()) ||
+        (step->first_reached() & ~allowed) != 0 ||
+        (step->flags() & ~wire::FunnelFlags::Converted) != wire::FunnelFlags::NONE ||
+        (step->first_reached() == 0 && !step_converted) || step->pad() != 0) {
+      return Fail(Error::kOutOfRange, MICROCONV_MESSAGE(At("journey_steps", i) + ": invalid"));
+    }
+  }
+  if (s.journey_day() > (converted ? days : 0)) {
+    return Fail(Error::kOutOfRange,
+                MICROCONV_MESSAGE("journey_day: " + Num(s.journey_day()) +
+                                  (converted ? " > journey_days" : " without a conversion")));
+  }
+  return {};
+}
+
 // Every id the summary uses must exist in the config it claims to follow.
 Status CheckAgainstConfig(const wire::Summary& s, const Config& config, bool exact) {
   // A default-constructed Config has no definition to compare with.
@@ -445,6 +487,7 @@ Status CheckAgainstConfig(const wire::Summary& s, const Config& config, bool exa
       }
     }
   }
+  if (Status st = CheckJourney(s, config); !st.ok()) return st;
   size_t next_field = 0;
   if (s.forms() != nullptr) {
     for (size_t i = 0; i < s.forms()->size(); ++i) {

@@ -427,6 +427,40 @@ void RenderLdp(const wire::Summary& s, const Config* config, const Names& names,
   json.EndObject();
 }
 
+namespace {
+
+// Journey scope (core/journey.h): the visit's index, the days to a
+// conversion, and per funnel the steps first reached in this visit.
+// Absent in session scope.
+void RenderJourney(const wire::Summary& s, const Names& names, JsonWriter& json) {
+  if (s.journey_visit() == 0) return;
+  json.Key("journey");
+  json.BeginObject();
+  json.Field("visit", s.journey_visit());
+  json.Field("day", s.journey_day());
+  json.Key("funnels");
+  json.BeginArray(false);
+  if (s.journey_steps() != nullptr) {
+    for (const wire::JourneyStep* step : *s.journey_steps()) {
+      json.BeginObject(true);
+      json.Key("funnel");
+      names.Funnel(json, step->funnel());
+      json.Key("first_reached");
+      json.BeginArray(true);
+      for (uint32_t bits = step->first_reached(); bits != 0; bits &= bits - 1) {
+        names.Step(json, step->funnel(), static_cast<uint32_t>(std::countr_zero(bits)));
+      }
+      json.EndArray();
+      json.FieldBool("converted", HasFlag(step->flags(), wire::FunnelFlags::Converted));
+      json.EndObject();
+    }
+  }
+  json.EndArray();
+  json.EndObject();
+}
+
+}  // namespace
+
 std::string RenderSummaryJson(const wire::Summary& s, const Config* config) {
   const Names names(s, config);
   JsonWriter json;
@@ -472,6 +506,7 @@ std::string RenderSummaryJson(const wire::Summary& s, const Config* config) {
   OptionalString("utm_medium", s.utm_medium(), json);
   OptionalString("utm_campaign", s.utm_campaign(), json);
   RenderLdp(s, config, names, json);
+  RenderJourney(s, names, json);
   json.EndObject();
   return std::move(json).Take();
 }

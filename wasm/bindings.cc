@@ -141,6 +141,24 @@ val Output(std::vector<uint8_t> bytes) {
   output = std::move(bytes);
   return val(typed_memory_view(output.size(), output.data()));
 }
+// Journey scope (core/journey.h): continues the journey in the input
+// buffer (the previous visit's) in the session just started; "" on success.
+std::string ContinueJourney() {
+  TrackerCore& core = Core();
+  if (!core.session) return "no_session";
+  Status continued = core.session->ContinueJourney(core.input);
+  return continued.ok() ? "" : Describe(continued.error, continued.message);
+}
+
+// The journey this visit leaves (empty in session scope) and when it ends.
+val Journey() {
+  return Output(Core().session ? Core().session->JourneySnapshot() : std::vector<uint8_t>());
+}
+
+double JourneyEnd() {
+  return Core().session ? static_cast<double>(Core().session->journey_end_ms()) : 0;
+}
+
 val Flush() { return Output(Core().session ? Core().session->Flush() : std::vector<uint8_t>()); }
 val Preview() {
   return Output(Core().session ? Core().session->PreviewSummary() : std::vector<uint8_t>());
@@ -164,6 +182,9 @@ EMSCRIPTEN_BINDINGS(microconv) {
   function("settings", &Settings);
   function("start", &Start);
   function("restore", &Restore);
+  function("continueJourney", &ContinueJourney);
+  function("journey", &Journey);
+  function("journeyEnd", &JourneyEnd);
   function("eventBuffer", &EventBuffer);
   function("setStrings", &SetStrings);
   function("ingest", &Ingest);

@@ -49,6 +49,7 @@ const kDetails = [
   'funnel-breakdown',
   'next-actions',
   'time-to-convert',
+  'journeys',
   'paths',
   'turning-points',
   'exits',

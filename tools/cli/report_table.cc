@@ -6,6 +6,7 @@
 
 #include "core/display_numbers.h"
 #include "core/heatmap.h"
+#include "core/journey.h"
 #include "core/report_compare.h"
 #include "core/report_csv.h"
 #include "tools/cli/terminal_text.h"
@@ -497,6 +498,29 @@ void Estimates(std::string& out, const Report& report) {
   t.Print(out);
 }
 
+// Journey scope: funnels counted by journeys (core/report_journeys.h).
+void Journeys(std::string& out, const Report& report) {
+  const JourneyReport& j = report.journeys;
+  if (j.visits == 0) return;
+  Title(out, "Journeys (multi-visit, counted once each)");
+  out += "  " + Int(j.visits) + " journey visits; journeys started: " +
+         (j.started.suppressed ? kHidden : Int(j.started.journeys)) + "\n";
+  for (const JourneyFunnel& f : j.funnels) {
+    Table t({TerminalText(f.label.empty() ? f.id : f.label), "Journeys"});
+    const auto row = [&t](const std::string& what, const JourneyCount& c) {
+      if (c.suppressed) return t.Hidden(what);
+      t.Row({what, Int(c.journeys)});
+    };
+    for (const JourneyCount& c : f.steps) row("reached " + TerminalText(c.label), c);
+    row("converted", f.converted);
+    for (const JourneyCount& c : f.visits_to_convert) {
+      row("converted in visit " + Int(c.value) + (c.value >= kMaxJourneyVisit ? "+" : ""), c);
+    }
+    for (const JourneyCount& c : f.days_to_convert) row("converted on day " + Int(c.value), c);
+    t.Print(out);
+  }
+}
+
 }  // namespace
 
 std::string RenderReportTable(const Report& report, const std::string& from,
@@ -511,6 +535,7 @@ std::string RenderReportTable(const Report& report, const std::string& from,
   Paths(out, report);
   Lift(out, report);
   Estimates(out, report);
+  Journeys(out, report);
   Segments(out, report);
   Pages(out, report);
   Frustration(out, report);

@@ -24,6 +24,7 @@ import { funnelFormStale, renderFunnel } from './panels/funnel.js';
 import { renderFunnelBreakdown } from './panels/funnel_breakdown.js';
 import { createHeatmapPanel } from './panels/heatmap.js';
 import { renderHighlights } from './panels/highlights.js';
+import { renderJourneys } from './panels/journeys.js';
 import { renderKpis } from './panels/kpis.js';
 import { renderLift } from './panels/lift.js';
 import { createLivePanel } from './panels/live.js';
@@ -68,6 +69,7 @@ const kDetails = {
   ],
   'next-actions': ['next-actions-body', renderNextActions],
   'time-to-convert': ['time-to-convert-body', renderTimeToConvert],
+  journeys: ['journeys-body', renderJourneys],
   paths: ['paths-body', renderPaths],
   'turning-points': ['turning-points-body', renderLift],
   exits: ['exits-body', renderExits],

@@ -203,6 +203,19 @@ export class TrackerCore {
     return this.core.snapshot().slice();
   }
 
+  // Journey scope (core/journey.h): the journey the previous visit left,
+  // continued in the session just started; '' or the error's name.
+  continueJourney(bytes) {
+    this.core.inputBuffer(bytes.length).set(bytes);
+    return this.core.continueJourney();
+  }
+
+  // What this visit leaves for the next one (empty in session scope), and
+  // when that journey ends by age (ms).
+  journey() {
+    return [this.core.journey().slice(), this.core.journeyEnd()];
+  }
+
   // Summaries sent so far: the last one's seq.
   flushes() {
     return this.core.flushes();

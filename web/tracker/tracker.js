@@ -9,7 +9,7 @@ import { browserSignal, mayStoreAndSend } from './privacy.js';
 import { purchaseFields } from './purchase.js';
 import { statusName, warnOnce } from './status.js';
 import { SharedSession, hex } from './shared_session.js';
-import { SiteStorage } from './storage.js';
+import { SiteStorage, fromBase64, toBase64 } from './storage.js';
 import { Transport } from './transport.js';
 import * as EventType from './wire/event_type.js';
 import { kMaxEventNameLength } from './wire/event_record.js';
@@ -19,6 +19,8 @@ const kBatchDelayMs = 250;
 const kAdvanceEveryMs = 5000;
 const kRouteFlushEveryMs = 10000;
 const kDayMs = 86400000;
+// Journey scope: the journey a visit leaves for the next (core/journey.h).
+const kJourney = 'journey';
 // The longest the start waits for an idle period between its steps.
 const kIdleTimeoutMs = 1000;
 
@@ -113,6 +115,20 @@ class Tracker {
   applyPrivacy() {
     this.permitted = mayStoreAndSend(this.privacy, this.signal, this.consent);
     this.storage.enabled = this.shared.enabled = this.permitted;
+    // A stored journey goes with the permission (GPC, DNT, consent withdrawn).
+    if (!this.permitted) this.shared.remove(kJourney);
+  }
+
+  // The stored journey's bytes, or null; one past its N days is deleted.
+  storedJourney() {
+    try {
+      const stored = JSON.parse(this.shared.get(kJourney) || 'null');
+      if (stored && stored.e > Date.now()) return fromBase64(stored.s);
+    } catch (_) {
+      // Unreadable: deleted below.
+    }
+    this.shared.remove(kJourney);
+    return null;
   }
 
   run() {
@@ -215,6 +231,12 @@ class Tracker {
     this.core.start(this.nonce, randomNonce(), t, visitor(this.referrer));
     this.referrer = ''; // later sessions on this page started here, not elsewhere
     this.dirty = true;
+    if (!this.journeyMs) return;
+    // The journey continues in this visit's session record from now on.
+    const journey = this.storedJourney();
+    const result = journey && this.core.continueJourney(journey);
+    if (result) warnOnce('stored journey unreadable; starting a new one', statusName(result));
+    this.shared.remove(kJourney);
   }
 
   // The final flush of a session (inactivity timeout).
@@ -224,6 +246,10 @@ class Tracker {
     this.send();
     this.nonce = null;
     this.session.remove();
+    const [journey, ends] = this.core.journey();
+    // Only the journey stays, until its N days end (the visit's details go).
+    if (journey.length)
+      this.shared.set(kJourney, JSON.stringify({ e: ends, s: toBase64(journey) }));
   }
 
   emit(event) {
