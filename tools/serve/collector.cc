@@ -124,6 +124,7 @@ Collector::Collector(CollectorOptions options, SiteRegistry& sites, SummaryStore
       access_(access),
       watch_(watch),
       limiter_(options_.rate_per_second, options_.rate_burst),
+      scans_(options_.max_scans),
       server_(options_.http) {
   Routes();
 }
@@ -347,6 +348,16 @@ void Collector::Report(const Request& req, Response& res) {
   auto request = ParseReportQuery(params, *config, TodayIn(config->time_zone()));
   if (!request.ok()) return Reject(res, 400, "bad_request", request.message(), false);
   request.value().options.k_anonymity = options_.k_anonymity;
+  // Held until the report is built: its comparison period scans too.
+  const bool scans = request.value().NeedsScan();
+  const ScanSlots::Slot scan(scans ? &scans_ : nullptr);
+  if (scans && !scan) {
+    res.SetHeader("Retry-After", "1");
+    return Reject(
+        res, 503, "too_many_scans",
+        "at most " + std::to_string(scans_.limit()) + " filtered or broken-down reports at once",
+        false);
+  }
   auto report = RunReportRequest(store_, *config, request.value());
   watch_.NoteReport(report.ok() || report.error() != Error::kUnavailable
                         ? Status{}

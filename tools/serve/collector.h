@@ -24,6 +24,7 @@
 #include "tools/serve/http_server.h"
 #include "tools/serve/live_board.h"
 #include "tools/serve/rate_limiter.h"
+#include "tools/serve/scan_slots.h"
 #include "tools/serve/site_registry.h"
 #include "tools/serve/static_files.h"
 #include "tools/serve/store_watch.h"
@@ -46,6 +47,8 @@ struct CollectorOptions {
   // site alone cannot take them all.
   int max_live_streams = 1000;
   int max_live_streams_per_site = 100;
+  // Filtered / broken-down reports scanning sessions at once (scan_slots.h).
+  int max_scans = kDefaultMaxScans;
   // Session starts accepted around the collector's clock (core/summary.h).
   StartWindow start_window;
 };
@@ -99,6 +102,7 @@ class Collector {
   RateLimiter limiter_;
   StaticFiles static_files_;
   AssetCache compiled_configs_;
+  ScanSlots scans_;
   HttpServer server_;
   std::mutex streams_mutex_;
   int live_streams_ = 0;

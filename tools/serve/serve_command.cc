@@ -33,6 +33,7 @@ constexpr const char* kUsage =
     "                       [--trust-proxy CIDR,...] [--forwarded-header "
     "x-forwarded-for|forwarded]\n"
     "                       [--history-hours H] [--live-streams N] [--live-streams-per-site N]\n"
+    "                       [--max-scans N]\n"
     "                       [--retention-days N] [--accounts sqlite:PATH]\n"
     "  --store         where summaries go (sqlite:PATH, created when missing, or\n"
     "                  clickhouse://HOST:PORT/DB, see README)\n"
@@ -70,6 +71,8 @@ constexpr const char* kUsage =
     "                  more than 10 minutes ahead is refused too); raise it only to seed history\n"
     "  --live-streams  open live streams, all sites (default 1000; memory, no thread);\n"
     "                  per site: --live-streams-per-site (default 100)\n"
+    "  --max-scans     filtered or broken-down reports (they read every session of their\n"
+    "                  range) running at once (default 2); more: 503 too_many_scans\n"
     "  --retention-days keep the last N days (today included): older days are deleted at\n"
     "                  start and then daily, like `microconv prune` (default: keep everything)\n"
     "Accounts: `microconv user add NAME --store ...`; the dashboard needs a login.\n";
@@ -119,6 +122,7 @@ int RunServe(int argc, char** argv) {
                               {"--history-hours"},
                               {"--live-streams"},
                               {"--live-streams-per-site"},
+                              {"--max-scans"},
                               {"--retention-days"},
                               {"--accounts"}});
   if (!parsed.ok()) return UsageError(parsed.message());
@@ -153,9 +157,10 @@ int RunServe(int argc, char** argv) {
   auto site_streams =
       flags.Int("--live-streams-per-site", options.max_live_streams_per_site, 1, 1000000);
   auto retention_days = flags.Int("--retention-days", 0, 1, 100000);
+  auto max_scans = flags.Int("--max-scans", options.max_scans, 1, 1024);
   for (const Result<long long>* value :
        {&k, &threads, &header_timeout, &body_timeout, &idle_timeout, &connections, &per_address,
-        &header_bytes, &history, &streams, &site_streams, &retention_days}) {
+        &header_bytes, &history, &streams, &site_streams, &retention_days, &max_scans}) {
     if (!value->ok()) return UsageError(value->message());
   }
   auto rate = flags.Number("--rate", options.rate_per_second, 0, 1e9);
@@ -209,6 +214,7 @@ int RunServe(int argc, char** argv) {
   options.start_window.max_age_minutes = history.value() * 60;
   options.max_live_streams = static_cast<int>(streams.value());
   options.max_live_streams_per_site = static_cast<int>(site_streams.value());
+  options.max_scans = static_cast<int>(max_scans.value());
   // Every connection is a descriptor: the soft limit rises to what the
   // connection cap needs (up to the hard limit).
   RaiseDescriptorLimit(http.max_connections + 256);
