@@ -12,8 +12,10 @@
 
 namespace microconv {
 
-// Two cores' worth on a small server; `--max-scans` raises it on a larger one.
-inline constexpr int kDefaultMaxScans = 2;
+// A dashboard reader who changes the filter while a scan runs leaves it
+// running (the aborted fetch does not stop it): room for that, while the
+// scans together take at most a few cores' seconds. `--max-scans` sets it.
+inline constexpr int kDefaultMaxScans = 4;
 
 class ScanSlots {
  public:

@@ -72,7 +72,7 @@ constexpr const char* kUsage =
     "  --live-streams  open live streams, all sites (default 1000; memory, no thread);\n"
     "                  per site: --live-streams-per-site (default 100)\n"
     "  --max-scans     filtered or broken-down reports (they read every session of their\n"
-    "                  range) running at once (default 2); more: 503 too_many_scans\n"
+    "                  range) running at once (default 4); more: 503 too_many_scans\n"
     "  --retention-days keep the last N days (today included): older days are deleted at\n"
     "                  start and then daily, like `microconv prune` (default: keep everything)\n"
     "Accounts: `microconv user add NAME --store ...`; the dashboard needs a login.\n";
