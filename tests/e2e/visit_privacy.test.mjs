@@ -100,6 +100,44 @@ test('a visit whose beacons the browser accepted sends nothing of it in the next
   await context.close();
 });
 
+test('a visit whose tab was closed before its timeout sends nothing of it in the next visit', async () => {
+  const { page, context, errors } = await openContext(harness.browser);
+  page.setDefaultTimeout(60000);
+  const start = harness.proxy.collects().length;
+  const first = await firstVisit(page);
+  // The tab closes: its page-hide beacon sends the visit's last summary.
+  await page.close();
+  await waitFor(
+    () => harness.proxy.collects().slice(start).length >= 2,
+    "the closed tab's summary",
+    20000,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 300));
+
+  // Three hours later, a new tab: the stored session has expired and is
+  // ended by this page load, without sending anything of visit 1.
+  const next = await context.newPage();
+  await next.clock.fastForward(3 * kHourMs);
+  const from = harness.proxy.collects().length;
+  await next.goto(harness.site.url + '/category/headphones');
+  const second = (await trackerReady(next)).nonce;
+  assert.notEqual(second, first);
+  await next.goto('about:blank');
+  await waitFor(
+    () =>
+      harness.proxy
+        .collects()
+        .slice(from)
+        .some((r) => carries(r, second)),
+    'visit 2 sent',
+  );
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const visit2 = harness.proxy.collects().slice(from);
+  assert.ok(!visit2.some((r) => carries(r, first)), "visit 1's nonce in a request of visit 2");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a summary the browser could not take (offline) is kept and arrives with the next visit', async () => {
   const { page, context, errors } = await openContext(harness.browser);
   page.setDefaultTimeout(60000);

@@ -242,11 +242,14 @@ class Tracker {
     this.shared.remove(kJourney);
   }
 
-  // The final flush of a session (inactivity timeout).
+  // The final flush of a session (inactivity timeout), when it has anything
+  // to tell: an unsent change, or a local-differential-privacy session's one
+  // answer (never clean). The Ended flag alone is not worth it: the collector
+  // needs it only within the live board's minutes, and a session found
+  // expired by the next visit's first page load would send it in that visit.
   endSession() {
     this.core.end();
-    this.dirty = true;
-    this.send();
+    if (this.dirty) this.send();
     this.nonce = null;
     this.session.remove();
     const [journey, ends] = this.core.journey();
