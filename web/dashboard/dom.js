@@ -87,7 +87,8 @@ export function dataTable({ id, caption, columns, rows, k, rowAttrs, className =
       const raw = cellValue(column, row);
       const td = el(columnIndex === 0 ? 'th' : 'td', {
         className: [column.numeric ? 'num' : '', column.className || ''].join(' ').trim(),
-        dataset: { col: column.key },
+        // data-label: the column's name where a narrow layout stacks a row.
+        dataset: { col: column.key, label: column.label },
         attrs: columnIndex === 0 ? { scope: 'row' } : {},
       });
       // A whole row under k, or one number the report withheld (null: e.g. a
@@ -120,11 +121,12 @@ export function tableDetails(summary, table) {
 }
 
 // A labelled figure in a panel's summary line.
+// `value`: text or a node (the k-anonymity badge).
 export function stat(label, value) {
   return el(
     'span',
     { className: 'stat' },
     el('span', { className: 'stat-label', text: label }),
-    el('span', { className: 'stat-value', text: value }),
+    el('span', { className: 'stat-value' }, value),
   );
 }

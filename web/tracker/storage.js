@@ -1,6 +1,7 @@
-// The tracker's only persistent state: the session snapshot and the outbox
-// of unconfirmed summaries, under keys per site, in sessionStorage (or
-// localStorage for journey scope). Never cookies. Storage that throws
+// The tracker's only persistent state: the session snapshot, the outbox of
+// summaries not handed over yet and the visitor's consent choice, under keys
+// per site, in sessionStorage (or localStorage for journey scope; a refusal
+// always in localStorage). Never cookies. Storage that throws
 // (disabled, full, sandboxed) degrades to memory for this page.
 import { warnOnce } from './status.js';
 
@@ -43,8 +44,10 @@ export class SiteStorage {
     }
   }
 
-  set(name, value) {
-    if (!this.enabled) return;
+  // `needed`: a preference that honours the visitor's choice (a refusal),
+  // stored even while tracking is off.
+  set(name, value, needed) {
+    if (!this.enabled && !needed) return;
     this.memory.set(name, value);
     const area = this.area();
     if (!area) return;

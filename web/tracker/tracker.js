@@ -87,7 +87,10 @@ class Tracker {
     this.transport = new Transport(boot.endpoint, this.shared);
     this.signal = browserSignal(this.privacy);
     if (this.signal) warnOnce('off: ' + this.signal + ' (nothing stored or sent)');
-    this.consent = this.storage.get('consent') === '1' ? true : null;
+    // A refusal (kept in localStorage, as long as the site's) wins over a
+    // consent another tab stored.
+    this.consent =
+      this.shared.get('consent') === '0' ? false : this.storage.get('consent') === '1' || null;
     this.queue = [];
     this.nonce = null; // null: no running session
     this.dirty = false;
@@ -239,11 +242,14 @@ class Tracker {
     this.shared.remove(kJourney);
   }
 
-  // The final flush of a session (inactivity timeout).
+  // The final flush of a session (inactivity timeout), when it has anything
+  // to tell: an unsent change, or a local-differential-privacy session's one
+  // answer (never clean). The Ended flag alone is not worth it: the collector
+  // needs it only within the live board's minutes, and a session found
+  // expired by the next visit's first page load would send it in that visit.
   endSession() {
     this.core.end();
-    this.dirty = true;
-    this.send();
+    if (this.dirty) this.send();
     this.nonce = null;
     this.session.remove();
     const [journey, ends] = this.core.journey();
@@ -433,16 +439,21 @@ class Tracker {
     return null;
   }
 
+  // The choice is stored for later pages: a consent as long as the scope, a
+  // refusal until consent(true) (no identifier, only what honouring it needs;
+  // require-consent mode needs none: not asked is no).
   setConsent(granted) {
     this.consent = granted;
     this.applyPrivacy();
+    this.storage.remove('consent');
+    this.shared.remove('consent');
     if (granted && this.permitted) {
       this.storage.set('consent', '1');
       this.turn(() => this.ingestQueue());
     } else if (!granted) {
-      this.storage.remove('consent');
       this.shared.remove('outbox');
       this.session.remove();
+      if (!this.privacy.requireConsent) this.shared.set('consent', '0', true);
     }
   }
 

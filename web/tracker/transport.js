@@ -1,7 +1,10 @@
 // Sends cumulative summaries to the collector. text/plain keeps the POST a
 // "simple" request (no CORS preflight). Summaries are cumulative, so only the
-// latest per session nonce matters: the outbox keeps that one until a request
-// is known to have arrived, and the next page load retries the others.
+// latest per session nonce matters. A beacon the browser accepted is the
+// browser's to deliver: kept, a later page load (maybe the next visit's) would
+// re-send it together with that visit's requests and join the two. So the
+// outbox keeps only a summary the browser did not take (beacon refused,
+// offline) until a fetch of it got an answer; the next page load retries it.
 // Each summary goes deflated against the beacon dictionary (deflate.js): the
 // `z` parameter names the dictionary, and the collector inflates before its
 // Verifier. Outbox entries are [nonce, base64, dictionary version]; an entry
@@ -31,8 +34,11 @@ export class Transport {
     if (!this.dictionary) this.dictionary = fromBase64(kBeaconDictionary);
     const bytes = deflate(summary, this.dictionary);
     const version = kBeaconDictionaryVersion;
-    this.remember(nonce, bytes, version);
-    if (this.beacon(bytes, version)) return;
+    // Offline, a beacon is accepted and lost: keep the summary instead.
+    const handed = navigator.onLine !== false && this.beacon(bytes, version);
+    // An older entry of the nonce is superseded either way.
+    this.remember(nonce, handed ? null : [nonce, toBase64(bytes), version]);
+    if (handed) return;
     this.post(bytes, version).then((delivered) => {
       if (delivered) this.forget(nonce, bytes.length);
     });
@@ -89,10 +95,17 @@ export class Transport {
     }
   }
 
-  remember(nonce, bytes, version) {
+  // `entry`: the nonce's new entry, or null for none.
+  remember(nonce, entry) {
     const entries = this.outbox().filter(([n]) => n !== nonce);
-    entries.push([nonce, toBase64(bytes), version]);
-    this.storage.set(kOutboxKey, JSON.stringify(entries.slice(-kOutboxLimit)));
+    if (entry) entries.push(entry);
+    this.store(entries.slice(-kOutboxLimit));
+  }
+
+  // Nothing stored while nothing waits.
+  store(entries) {
+    if (entries.length) this.storage.set(kOutboxKey, JSON.stringify(entries));
+    else this.storage.remove(kOutboxKey);
   }
 
   // Forgets the nonce's entry unless a newer (longer or different) summary
@@ -103,11 +116,13 @@ export class Transport {
       const bytes = fromBase64(text);
       return n !== nonce || (bytes && bytes.length !== length);
     });
-    if (kept.length !== entries.length) this.storage.set(kOutboxKey, JSON.stringify(kept));
+    if (kept.length !== entries.length) this.store(kept);
   }
 
-  // On page load: re-sends what earlier pages left behind, except the
-  // session that continues here (its next flush supersedes it).
+  // On page load: re-sends what earlier pages could not hand over, except the
+  // session that continues here (its next flush supersedes it). An earlier
+  // visit's entry sent here is the one case where a summary of one visit
+  // arrives during another (README, privacy: what joins two visits).
   retry(currentNonce) {
     for (const [nonce, text, version] of this.outbox()) {
       if (nonce === currentNonce) continue;

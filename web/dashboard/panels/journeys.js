@@ -1,7 +1,7 @@
 // Journey scope (report.journeys, core/report_journeys.h): the selected funnel
 // counted by journeys, each counted once over its visits, with the visits and
 // days its converted journeys took. Absent for session-scope sites.
-import { clear, dataTable, el, emptyState, stat, tableDetails } from '../dom.js';
+import { clear, dataTable, el, emptyState, stat, suppressedBadge, tableDetails } from '../dom.js';
 import { formatInt } from '../format.js';
 
 function countTable(view, title, what, rows) {
@@ -23,7 +23,7 @@ export function renderJourneys(body, view) {
   }
   const funnel = view.funnel && journeys.funnels.find((f) => f.id === view.funnel.id);
   if (!funnel) return void clear(body, emptyState('No funnel configured'));
-  const count = (c) => (c.suppressed ? 'hidden' : formatInt(c.journeys));
+  const count = (c) => (c.suppressed ? suppressedBadge(view.k) : formatInt(c.journeys));
   const rows = (list, what) => list.map((c) => ({ ...c, what: what(c) }));
   clear(
     body,
