@@ -4,7 +4,7 @@
 // module's data) and whose __getTypeName pulls musl's printf in (no RTTI:
 // it formats the type's address). The browser modules link Embind's JS
 // runtime alone (wasm/CMakeLists.txt) with this file as its native half:
-// .wasm -383 B, glue -32 B brotli. A binding that used a type missing here
+// .wasm -431 B, glue -32 B brotli. A binding that used a type missing here
 // fails loudly at start-up or on its first call (BindingError: unknown
 // type), in every browser test that loads the module.
 #include <emscripten/bind.h>
