@@ -27,8 +27,8 @@ double JsRound(double x) {
 
 // Number.prototype.toFixed(1): the integer n nearest to 10 * value on the
 // value's exact binary expansion (ties up), as JavaScript defines it; fma
-// gives the exact sign of 10 * value - c, so no printf (the core has none,
-// wasm/no_printf.cc) and no double rounding of 10 * value.
+// gives the exact sign of 10 * value - c, so no printf (the core has none:
+// wasm/embind_types.cc) and no double rounding of 10 * value.
 std::string OneDecimal(double value) {
   const double x = std::fabs(value);
   double n = std::floor(x * 10);
