@@ -71,19 +71,45 @@ export async function fetchReport(site, { from, to, filter, compare, funnel_brea
   // The collector splits days by a dimension for ranges up to its daily limit.
   if (from && to && reportQuery && daysBetween(from, to) < reportQuery.daily_max_days)
     params.set('daily', 'referrer');
+  const url = `/api/report/${encodeURIComponent(site)}?${params}`;
   let response;
-  try {
-    response = await fetch(`/api/report/${encodeURIComponent(site)}?${params}`, {
-      headers: { Accept: 'application/json' },
-      signal,
-    });
-  } catch (error) {
-    if (error.name === 'AbortError') throw error;
-    throw new ApiError(0, 'the collector cannot be reached');
+  // A busy collector answers 503 with Retry-After (e.g. too_many_scans: its
+  // limit on concurrent filtered scans); the report is asked again after the
+  // wait it names, a few times, before the error is shown.
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      response = await fetch(url, { headers: { Accept: 'application/json' }, signal });
+    } catch (error) {
+      if (error.name === 'AbortError') throw error;
+      throw new ApiError(0, 'the collector cannot be reached');
+    }
+    const retryAfter = response.headers.get('Retry-After');
+    const wait = retryAfter === null ? Number.NaN : Number(retryAfter);
+    if (response.status !== 503 || !(wait >= 0) || attempt >= kBusyRetries) break;
+    await sleep(Math.min(wait, kMaxRetryWaitSeconds) * 1000, signal);
   }
   if (response.status === 401) toLogin();
   if (!response.ok) throw await failure(response);
   return response.json();
+}
+
+const kBusyRetries = 3;
+const kMaxRetryWaitSeconds = 5;
+
+// Resolves after `ms`, rejects with an AbortError when `signal` aborts first.
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const abort = () => {
+      clearTimeout(timer);
+      reject(new DOMException('aborted', 'AbortError'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    }, ms);
+    if (signal?.aborted) abort();
+    else signal?.addEventListener('abort', abort, { once: true });
+  });
 }
 
 // Server-Sent Events of the live board; EventSource reconnects by itself.
