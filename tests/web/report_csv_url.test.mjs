@@ -7,13 +7,14 @@ import { test } from 'node:test';
 import { fetchReport } from '../../web/dashboard/api.js';
 import { reportCsvUrl } from '../../web/dashboard/csv.js';
 
-// The URL fetchReport requests for `state`, read off a stand-in fetch.
+// The URL fetchReport requests for `state`, read off a stand-in fetch that
+// answers as the collector does (a real Response: fetchReport reads its headers).
 async function reportUrl(site, state) {
   let requested = null;
   const saved = globalThis.fetch;
   globalThis.fetch = async (url) => {
     requested = url;
-    return { ok: true, status: 200, json: async () => ({}) };
+    return new Response('{}', { status: 200, headers: { 'Content-Type': 'application/json' } });
   };
   try {
     await fetchReport(site, state);
