@@ -56,6 +56,7 @@ JourneyReport BuildJourneyReport(const Aggregate& aggregate, const Config& confi
       funnel.days_to_convert.push_back(Count(value, journeys, k));
     }
   }
+  report.visits_suppressed = report.visits > 0 && report.visits < k;
   report.started = Count(1, started, k);
   for (size_t f = 0; f < funnel_count; ++f) report.funnels[f].converted = Count(0, converted[f], k);
   return report;

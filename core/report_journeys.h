@@ -36,7 +36,11 @@ struct JourneyFunnel {
 };
 
 struct JourneyReport {
-  uint64_t visits = 0;   // journey-scope visits; 0: the range has none
+  uint64_t visits = 0;  // journey-scope visits; 0: the range has none
+  // 1..k-1 visits: the count is withheld like any cell under k (the other
+  // counts are each suppressed on their own; without this the total showed
+  // a handful of visits whose journeys were hidden).
+  bool visits_suppressed = false;
   JourneyCount started;  // visits with index 1
   std::vector<JourneyCount> visits_by_index;
   std::vector<JourneyFunnel> funnels;

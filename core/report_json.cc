@@ -284,7 +284,12 @@ void RenderJourneys(JsonWriter& json, const JourneyReport& journeys) {
   if (journeys.visits == 0) return;
   json.Key("journeys");
   json.BeginObject();
-  json.Field("visits", journeys.visits);
+  if (journeys.visits_suppressed) {
+    json.Key("visits");
+    json.Null();
+  } else {
+    json.Field("visits", journeys.visits);
+  }
   json.Key("started");
   json.BeginObject();
   Cell(json, journeys.started.suppressed,

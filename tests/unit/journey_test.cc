@@ -84,13 +84,13 @@ uint32_t FirstReached(const wire::Summary& s) {
                                                         : 0;
 }
 
-Report JourneyReportOf(const Config& config, const std::vector<Visit>& visits) {
+Report JourneyReportOf(const Config& config, const std::vector<Visit>& visits, int k = -1) {
   Aggregate aggregate(config);
   for (const Visit& v : visits) EXPECT_TRUE(aggregate.Add(Verified(config, v.summary)).ok());
   // Through the codec, as the collector stores a day.
   auto stored = Aggregate::Deserialize(aggregate.Serialize());
   EXPECT_TRUE(stored.ok()) << stored.message();
-  Result<Report> report = BuildReport(stored.value(), config);
+  Result<Report> report = BuildReport(stored.value(), config, {.k_anonymity = k});
   EXPECT_TRUE(report.ok()) << report.message();
   return report.value();
 }
@@ -141,6 +141,29 @@ TEST(JourneyTest, ThreeVisitsOnTwoDaysConvertOnce) {
   EXPECT_EQ(report.funnels[0].conversions, 0u);
   const std::string json = RenderReportJson(report);
   EXPECT_NE(json.find("\"journeys\""), std::string::npos);
+}
+
+// Fewer than k journey visits: the total is withheld like every count beside
+// it (it showed 3 visits while the journeys they started were hidden).
+TEST(JourneyTest, FewerThanKVisitsAreWithheld) {
+  const Config config = JourneyConfig(true);
+  const Visit v1 = RunVisit(config, 11, kT0, {}, {"view"});
+  const Visit v2 = RunVisit(config, 22, kT0 + 3 * kHourMs, v1.journey, {"news", "add"});
+  const Visit v3 = RunVisit(config, 33, kT0 + 26 * kHourMs, v2.journey, {"buy"});
+  const Report hidden = JourneyReportOf(config, {v1, v2, v3}, 4);
+  EXPECT_TRUE(hidden.journeys.visits_suppressed);
+  EXPECT_TRUE(hidden.journeys.started.suppressed);
+  // The journeys section's own "visits" (the first key after it opens; a
+  // visits_to_convert row names its visit index with the same key).
+  const auto section_visits = [](const std::string& json) {
+    const size_t open = json.find("\"journeys\": {");
+    const size_t key = json.find("\"visits\": ", open);
+    return open == std::string::npos ? "" : json.substr(key, json.find(',', key) - key);
+  };
+  EXPECT_EQ(section_visits(RenderReportJson(hidden)), "\"visits\": null");
+  const Report shown = JourneyReportOf(config, {v1, v2, v3}, 3);
+  EXPECT_FALSE(shown.journeys.visits_suppressed);
+  EXPECT_EQ(section_visits(RenderReportJson(shown)), "\"visits\": 3");
 }
 
 TEST(JourneyTest, AJourneyOlderThanNDaysStartsAfresh) {

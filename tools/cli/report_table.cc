@@ -503,7 +503,8 @@ void Journeys(std::string& out, const Report& report) {
   const JourneyReport& j = report.journeys;
   if (j.visits == 0) return;
   Title(out, "Journeys (multi-visit, counted once each)");
-  out += "  " + Int(j.visits) + " journey visits; journeys started: " +
+  out += "  " + (j.visits_suppressed ? kHidden : Int(j.visits)) +
+         " journey visits; journeys started: " +
          (j.started.suppressed ? kHidden : Int(j.started.journeys)) + "\n";
   for (const JourneyFunnel& f : j.funnels) {
     Table t({TerminalText(f.label.empty() ? f.id : f.label), "Journeys"});

@@ -30,7 +30,11 @@ export function renderJourneys(body, view) {
     el(
       'div',
       { className: 'funnel-summary' },
-      stat('Journey visits', formatInt(journeys.visits)),
+      // null: 1..k-1 visits, withheld by the collector like any cell under k.
+      stat(
+        'Journey visits',
+        journeys.visits === null ? suppressedBadge(view.k) : formatInt(journeys.visits),
+      ),
       stat('Journeys started', count(journeys.started)),
       stat('Converted journeys', count(funnel.converted)),
     ),
