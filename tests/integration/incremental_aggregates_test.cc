@@ -102,6 +102,17 @@ class IncrementalAggregatesTest : public ::testing::Test {
     return std::move(store).value();
   }
 
+  // Open, with `sessions` sessions of the current config over 4 days.
+  std::unique_ptr<SqliteStore> OpenWithSessions(const ServerDir& dir, uint64_t sessions) {
+    auto store = Open(dir);
+    std::vector<StoredSummary> rows;
+    for (uint64_t n = 1; n <= sessions; ++n) {
+      rows.push_back(Row(current_, n, 1, kDay0 + n % 4, kJourneys[n % 4]));
+    }
+    if (store && !store->Put(rows).ok()) return nullptr;
+    return store;
+  }
+
   // The report of days kDay0 + first .. kDay0 + 3, through `cache` when
   // given, with per-day segment tables by `daily`.
   std::string Report(SqliteStore& store, MergedDaysCache* cache = nullptr,
@@ -321,12 +332,8 @@ TEST_F(IncrementalAggregatesTest, LdpOnlyDaysReachPlainAndFilteredReports) {
 // day by day, whatever changed in between.
 TEST_F(IncrementalAggregatesTest, CachedOlderDaysMissOnceAnyOfThemChanges) {
   ServerDir dir;
-  auto store = Open(dir);
+  auto store = OpenWithSessions(dir, 24);
   ASSERT_TRUE(store);
-  std::vector<StoredSummary> rows;
-  for (uint64_t n = 1; n <= 24; ++n)
-    rows.push_back(Row(current_, n, 1, kDay0 + n % 4, kJourneys[n % 4]));
-  ASSERT_TRUE(store->Put(rows).ok());
   for (Breakdown daily : {Breakdown::kNone, Breakdown::kReferrer}) {
     SCOPED_TRACE(static_cast<int>(daily));
     MergedDaysCache cache;
@@ -381,12 +388,8 @@ TEST_F(IncrementalAggregatesTest, ADayDeletedAndStoredAgainIsNotTakenFromTheCach
 
 TEST_F(IncrementalAggregatesTest, TheMergedDaysCacheKeepsAtMostItsCap) {
   ServerDir dir;
-  auto store = Open(dir);
+  auto store = OpenWithSessions(dir, 12);
   ASSERT_TRUE(store);
-  std::vector<StoredSummary> rows;
-  for (uint64_t n = 1; n <= 12; ++n)
-    rows.push_back(Row(current_, n, 1, kDay0 + n % 4, kJourneys[n % 4]));
-  ASSERT_TRUE(store->Put(rows).ok());
   MergedDaysCache cache(2);
   // Three ranges (their first days differ), then the first again: dropped
   // as the least recently used, so it misses.
