@@ -156,7 +156,18 @@ void CappedStringMap<V>::Merge(const CappedStringMap& other) {
     Merge(copy);
     return;
   }
-  if (map_.size() < cap_) map_.reserve(std::min(cap_, map_.size() + other.map_.size()));
+  // Merged into an empty map (a range's first day): a copy, as other's keys
+  // already follow the cap rule.
+  if (map_.empty() && overflow_ == V{} && other.map_.size() <= cap_) {
+    map_ = other.map_;
+    overflow_ = other.overflow_;
+    last_.clear();
+    return;
+  }
+  // Room grown geometrically: sized to each merge's sum, a range merged
+  // day by day rehashed its map once per day.
+  const size_t needed = std::min(cap_, map_.size() + other.map_.size());
+  if (needed > map_.size()) map_.reserve(std::min(cap_, std::max(needed, 2 * map_.size())));
   for (const auto& [key, value] : other.map_) ValueOrOverflow(key) += value;
   overflow_ += other.overflow_;
 }

@@ -13,13 +13,25 @@ ReportHistoryBuilder::ReportHistoryBuilder(const Config& config, ConfigTimeline 
     : config_(config), timeline_(std::move(timeline)), first_day_(first_day), last_day_(last_day) {}
 
 void ReportHistoryBuilder::AddDay(uint32_t day, const Aggregate& aggregate) {
-  if (day < first_day_ || day > last_day_ || aggregate.config_hash() != config_.hash()) return;
+  if (auto figures = FiguresOf(day, aggregate)) AddFigures(std::move(*figures));
+}
+
+std::optional<ReportHistoryBuilder::Day> ReportHistoryBuilder::FiguresOf(
+    uint32_t day, const Aggregate& aggregate) const {
+  if (day < first_day_ || day > last_day_ || aggregate.config_hash() != config_.hash()) {
+    return std::nullopt;
+  }
   Day figures{day, {}, {}};
   for (const MicroTally& micro : aggregate.micros())
     figures.micro_sessions.push_back(micro.sessions);
   for (const FunnelTally& funnel : aggregate.funnels()) {
     figures.funnel_counts.emplace_back(funnel.entered, funnel.conversions);
   }
+  return figures;
+}
+
+void ReportHistoryBuilder::AddFigures(Day figures) {
+  if (figures.day < first_day_ || figures.day > last_day_) return;
   days_.push_back(std::move(figures));
 }
 

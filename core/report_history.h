@@ -46,12 +46,20 @@ class ReportHistoryBuilder {
   void AddDay(uint32_t day, const Aggregate& aggregate);
   ReportHistory Build(uint64_t k_anonymity) const;
 
- private:
+  // What AddDay keeps of a day: a cache of merged days keeps these instead
+  // of the days' aggregates (tools/store/merged_days_cache.h).
   struct Day {
     uint32_t day;
     std::vector<uint64_t> micro_sessions;
     std::vector<std::pair<uint64_t, uint64_t>> funnel_counts;  // entered, conversions
   };
+  // nullopt for a day AddDay leaves out (outside the range, another config).
+  std::optional<Day> FiguresOf(uint32_t day, const Aggregate& aggregate) const;
+  // A day's figures from FiguresOf, of this builder or of one with the same
+  // config over a range holding the day.
+  void AddFigures(Day figures);
+
+ private:
   const Config& config_;
   ConfigTimeline timeline_;
   uint32_t first_day_, last_day_;

@@ -102,13 +102,28 @@ class IncrementalAggregatesTest : public ::testing::Test {
     return std::move(store).value();
   }
 
-  std::string Report(SqliteStore& store) {
+  // Open, with `sessions` sessions of the current config over 4 days.
+  std::unique_ptr<SqliteStore> OpenWithSessions(const ServerDir& dir, uint64_t sessions) {
+    auto store = Open(dir);
+    std::vector<StoredSummary> rows;
+    for (uint64_t n = 1; n <= sessions; ++n) {
+      rows.push_back(Row(current_, n, 1, kDay0 + n % 4, kJourneys[n % 4]));
+    }
+    if (store && !store->Put(rows).ok()) return nullptr;
+    return store;
+  }
+
+  // The report of days kDay0 + first .. kDay0 + 3, through `cache` when
+  // given, with per-day segment tables by `daily`.
+  std::string Report(SqliteStore& store, MergedDaysCache* cache = nullptr,
+                     Breakdown daily = Breakdown::kNone, uint32_t first = 0) {
     ReportRequest request;
     request.site = "demo";
-    request.from = kDay0;
+    request.from = kDay0 + first;
     request.to = kDay0 + 3;
+    request.daily = daily;
     request.options.k_anonymity = 1;
-    auto report = RunReportRequest(store, current_, request);
+    auto report = RunReportRequest(store, current_, request, cache);
     EXPECT_TRUE(report.ok()) << report.message();
     return report.ok() ? RenderReportJson(report.value()) : std::string();
   }
@@ -310,6 +325,83 @@ TEST_F(IncrementalAggregatesTest, LdpOnlyDaysReachPlainAndFilteredReports) {
     EXPECT_EQ(rendered["ldp"]["sessions"], sessions);
     EXPECT_EQ(rendered["ldp"]["exact_sessions"], 0);
   }
+}
+
+// The collector's cache of a report's older days merged
+// (tools/store/merged_days_cache.h): a report through it equals one merged
+// day by day, whatever changed in between.
+TEST_F(IncrementalAggregatesTest, CachedOlderDaysMissOnceAnyOfThemChanges) {
+  ServerDir dir;
+  auto store = OpenWithSessions(dir, 24);
+  ASSERT_TRUE(store);
+  for (Breakdown daily : {Breakdown::kNone, Breakdown::kReferrer}) {
+    SCOPED_TRACE(static_cast<int>(daily));
+    MergedDaysCache cache;
+    const std::string before = Report(*store, &cache, daily);
+    EXPECT_EQ(before, Report(*store, nullptr, daily));
+    EXPECT_EQ(cache.size(), 1u);
+    // New traffic on the newest day: the older days come from the cache.
+    const std::vector<StoredSummary> today = {
+        Row(current_, 100 + static_cast<uint64_t>(daily), 1, kDay0 + 3, "purchase")};
+    ASSERT_TRUE(store->Put(today).ok());
+    const std::string with_today = Report(*store, &cache, daily);
+    EXPECT_EQ(cache.hits(), 1u);
+    EXPECT_EQ(with_today, Report(*store, nullptr, daily));
+    EXPECT_NE(with_today, before);
+    // A late re-flush of an older day (other figures each time): the
+    // cached days are stale and must not be used.
+    const char* journey = daily == Breakdown::kNone ? "purchase" : "dropoff_product";
+    const std::vector<StoredSummary> late = {
+        Row(current_, 2, 2 + static_cast<uint32_t>(daily), kDay0 + 2, journey)};
+    ASSERT_TRUE(store->Put(late).ok());
+    const std::string after = Report(*store, &cache, daily);
+    EXPECT_EQ(cache.hits(), 1u);
+    EXPECT_EQ(after, Report(*store, nullptr, daily));
+    EXPECT_NE(after, with_today);
+    // Kept again at the new versions.
+    EXPECT_EQ(Report(*store, &cache, daily), after);
+    EXPECT_EQ(cache.hits(), 2u);
+  }
+}
+
+TEST_F(IncrementalAggregatesTest, ADayDeletedAndStoredAgainIsNotTakenFromTheCache) {
+  ServerDir dir;
+  auto store = Open(dir);
+  ASSERT_TRUE(store);
+  // One session a day, one commit each: every day at version 1.
+  for (uint32_t d = 0; d < 4; ++d) {
+    const std::vector<StoredSummary> row = {Row(current_, d + 1, 1, kDay0 + d, "dropoff_blog")};
+    ASSERT_TRUE(store->Put(row).ok());
+  }
+  MergedDaysCache cache;
+  const std::string before = Report(*store, &cache);
+  // Retention drops the first day; a late session of that day is stored
+  // again, at version 1 as before, with other figures.
+  ASSERT_TRUE(store->DeleteDaysBefore(kDay0 + 1).ok());
+  const std::vector<StoredSummary> again = {Row(current_, 50, 1, kDay0, "purchase")};
+  ASSERT_TRUE(store->Put(again).ok());
+  const std::string after = Report(*store, &cache);
+  EXPECT_EQ(after, Report(*store, nullptr));
+  EXPECT_NE(after, before);
+  EXPECT_EQ(cache.hits(), 0u);
+}
+
+TEST_F(IncrementalAggregatesTest, TheMergedDaysCacheKeepsAtMostItsCap) {
+  ServerDir dir;
+  auto store = OpenWithSessions(dir, 12);
+  ASSERT_TRUE(store);
+  MergedDaysCache cache(2);
+  // Three ranges (their first days differ), then the first again: dropped
+  // as the least recently used, so it misses.
+  for (uint32_t first : {0u, 1u, 2u, 0u}) {
+    EXPECT_EQ(Report(*store, &cache, Breakdown::kNone, first),
+              Report(*store, nullptr, Breakdown::kNone, first));
+    EXPECT_LE(cache.size(), 2u);
+  }
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_EQ(cache.hits(), 0u);
+  EXPECT_EQ(Report(*store, &cache, Breakdown::kNone, 0), Report(*store, nullptr));
+  EXPECT_EQ(cache.hits(), 1u);
 }
 
 }  // namespace

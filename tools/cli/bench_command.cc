@@ -60,12 +60,13 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kUsage =
     "usage: microconv bench [--sessions 1000000] [--sites demo-site/sites] [--site demo]\n"
-    "         [--ingest-seconds 3] [--repeats 5] [--keep DIR] [--clickhouse]\n"
-    "         [--clickhouse-sessions N]\n"
+    "         [--ingest-seconds 3] [--repeats 5] [--keep DIR] [--collector BINARY]\n"
+    "         [--clickhouse] [--clickhouse-sessions N]\n"
     "Measures ingest, report and memory budgets with a temp store and a serve child;\n"
-    "exits 3 when a budget is missed. --sessions 100000 is a quick run. --clickhouse: also\n"
-    "windowFunnel and the ClickHouse store over N sessions (default --sessions;\n"
-    "tools/cli/bench_clickhouse.h).\n";
+    "exits 3 when a budget is missed. --sessions 100000 is a quick run. --collector: the\n"
+    "serve child runs that microconv build instead of this one (two builds measured with\n"
+    "the same driver and data). --clickhouse: also windowFunnel and the ClickHouse store\n"
+    "over N sessions (default --sessions; tools/cli/bench_clickhouse.h).\n";
 
 // Enough visits for >= 10,000 distinct paths once each has its tail.
 constexpr int kPoolVisits = 40000;
@@ -73,8 +74,10 @@ constexpr int kHistoryDays = 30;
 constexpr size_t kFillBatch = 20000;
 // Distinct literal pages and elements the browsing tails pick from.
 constexpr int kVarietyNames = 1500;
-// New traffic before each "cold" report: summaries over HTTP, across the
-// pool's days, as a busy site's minute would bring.
+// New traffic before each "cold" report: summaries over HTTP, as a busy
+// site's minute would bring. Live sessions start today, so that traffic is
+// drawn from the pool's last day; the worst case (late flushes on every day
+// of the range) is measured too, from the whole pool.
 constexpr int kNewTrafficSummaries = 1000;
 
 // Keep-alive connections of the ingest load (one driver thread: tools/load):
@@ -140,6 +143,8 @@ struct SummaryPool {
   std::vector<std::vector<uint8_t>> summaries;
   std::vector<size_t> nonce_offsets;
   std::vector<uint32_t> days;
+  // Indexes of the summaries of the last day (the site's today).
+  std::vector<size_t> today;
   size_t distinct_paths = 0, distinct_elements = 0, distinct_literal_pages = 0;
 
   std::vector<uint8_t> WithNonce(size_t index, uint64_t nonce) const {
@@ -257,6 +262,10 @@ bool BuildPool(const Config& config, int64_t now_ms, SummaryPool& pool, std::str
     error = "no usable summaries";
     return false;
   }
+  const uint32_t last_day = *std::max_element(pool.days.begin(), pool.days.end());
+  for (size_t i = 0; i < pool.days.size(); ++i) {
+    if (pool.days[i] == last_day) pool.today.push_back(i);
+  }
   pool.distinct_paths = paths.size();
   pool.distinct_elements = elements.size();
   pool.distinct_literal_pages = pages.size();
@@ -266,10 +275,11 @@ bool BuildPool(const Config& config, int64_t now_ms, SummaryPool& pool, std::str
 // A serve child on `store` for the bench: no rate limit (one source
 // address posts everything), the pool's kHistoryDays of history accepted,
 // SIGTERM and 10 s to drain at the end.
-ServeOptions BenchServe(const std::string& store, const std::string& sites,
-                        const std::string& log) {
+// `binary`: the microconv whose collector is measured ("": this one).
+ServeOptions BenchServe(const std::string& binary, const std::string& store,
+                        const std::string& sites, const std::string& log) {
   ServeOptions options;
-  options.binary = SelfExecutable();
+  options.binary = binary.empty() ? SelfExecutable() : binary;
   options.store = "sqlite:" + store;
   options.sites = sites;
   options.log = log;
@@ -296,8 +306,10 @@ LoadResult DriveIngest(int port, const SummaryPool& pool, int clients, double se
   return DriveIngestLoad(options);
 }
 
-// `count` posts by 8 clients flat out, then stops.
-LoadResult DriveCount(int port, const SummaryPool& pool, int count, uint64_t nonce_base) {
+// `count` posts by 8 clients flat out, then stops: summaries of the pool's
+// last day when `today_only`, else of all its days.
+LoadResult DriveCount(int port, const SummaryPool& pool, int count, uint64_t nonce_base,
+                      bool today_only) {
   std::atomic<bool> stop{false};
   std::atomic<int> accepted{0};
   LoadOptions options;
@@ -308,7 +320,10 @@ LoadResult DriveCount(int port, const SummaryPool& pool, int count, uint64_t non
   options.on_accepted = [&](uint64_t) {
     if (++accepted >= count) stop = true;
   };
-  options.make_summary = [&](uint64_t k) { return pool.WithNonce(k, nonce_base + k); };
+  options.make_summary = [&](uint64_t k) {
+    const size_t index = today_only ? pool.today[k % pool.today.size()] : k;
+    return pool.WithNonce(index, nonce_base + k);
+  };
   return DriveIngestLoad(options);
 }
 
@@ -319,6 +334,7 @@ struct BenchFlags {
   double ingest_seconds = 3;
   long repeats = 5;
   std::string sites = "demo-site/sites", site = "demo", keep;
+  std::string collector;  // --collector: another build's binary to serve ("": this one)
   bool help = false;
   bool clickhouse = false;
   long clickhouse_sessions = 0;  // 0: --sessions
@@ -332,6 +348,7 @@ Result<BenchFlags> ParseFlags(int argc, char** argv) {
                              {"--sites"},
                              {"--site"},
                              {"--keep"},
+                             {"--collector"},
                              {"--clickhouse", false},
                              {"--clickhouse-sessions"}});
   if (!flags.ok()) return {flags.error(), flags.message()};
@@ -349,6 +366,7 @@ Result<BenchFlags> ParseFlags(int argc, char** argv) {
   bench.sites = flags.value().Get("--sites", bench.sites);
   bench.site = flags.value().Get("--site", bench.site);
   bench.keep = flags.value().Get("--keep");
+  bench.collector = flags.value().Get("--collector");
   bench.clickhouse = flags.value().Has("--clickhouse");
   auto clickhouse_sessions =
       flags.value().Int("--clickhouse-sessions", bench.sessions, 1, 100000000);
@@ -370,8 +388,8 @@ struct BenchContext {
 
 // (a) Durable ingest over HTTP into an empty store.
 Status MeasureIngest(BenchContext& bench) {
-  ServeProcess serve(
-      BenchServe(bench.dir + "/ingest.sqlite", bench.flags.sites, bench.dir + "/serve-ingest.log"));
+  ServeProcess serve(BenchServe(bench.flags.collector, bench.dir + "/ingest.sqlite",
+                                bench.flags.sites, bench.dir + "/serve-ingest.log"));
   if (Status started = serve.Start(); !started.ok()) return started;
   const double cpu_before = CpuSeconds(serve.pid());
   const double driver_before = CpuSeconds(getpid());
@@ -453,7 +471,8 @@ Status MeasureReports(BenchContext& bench, const std::string& store_path) {
     first_day = std::min(first_day, day);
     last_day = std::max(last_day, day);
   }
-  ServeProcess serve(BenchServe(store_path, bench.flags.sites, bench.dir + "/serve-report.log"));
+  ServeProcess serve(BenchServe(bench.flags.collector, store_path, bench.flags.sites,
+                                bench.dir + "/serve-report.log"));
   if (Status started = serve.Start(); !started.ok()) return started;
   const double idle_mb = serve.PeakMegabytes();
   httplib::Client client("127.0.0.1", serve.port());
@@ -485,30 +504,45 @@ Status MeasureReports(BenchContext& bench, const std::string& store_path) {
   if (Status got = timed_report(first_ms); !got.ok()) return got;
   std::printf("report, first after the fill: %.1f ms (collector CPU %.0f ms)\n", first_ms,
               cpu_ms.back());
-  std::vector<double> cold, warm, cold_cpu, warm_cpu;
+  std::vector<double> cold, warm, cold_cpu, warm_cpu, spread, spread_cpu;
   uint64_t nonce_base = uint64_t{1} << 50;
-  for (long r = 0; r < bench.flags.repeats; ++r) {
-    // New traffic over HTTP, then the first report after it.
-    const LoadResult added = DriveCount(serve.port(), bench.pool, kNewTrafficSummaries, nonce_base);
-    if (added.accepted < kNewTrafficSummaries) {
-      return {Error::kUnavailable, "new traffic was not accepted"};
+  // Rounds of new traffic over HTTP, each followed by the first report after it.
+  auto cold_rounds = [&](bool today_only, std::vector<double>& wall,
+                         std::vector<double>& cpu) -> Status {
+    for (long r = 0; r < bench.flags.repeats; ++r) {
+      const LoadResult added =
+          DriveCount(serve.port(), bench.pool, kNewTrafficSummaries, nonce_base, today_only);
+      if (added.accepted < kNewTrafficSummaries) {
+        return {Error::kUnavailable, "new traffic was not accepted"};
+      }
+      nonce_base += uint64_t{1} << 32;
+      double ms = 0;
+      if (Status got = timed_report(ms); !got.ok()) return got;
+      wall.push_back(ms);
+      cpu.push_back(cpu_ms.back());
     }
-    nonce_base += uint64_t{1} << 32;
-    double ms = 0;
-    if (Status got = timed_report(ms); !got.ok()) return got;
-    cold.push_back(ms);
-    cold_cpu.push_back(cpu_ms.back());
-  }
+    return {};
+  };
+  if (Status got = cold_rounds(false, spread, spread_cpu); !got.ok()) return got;
+  if (Status got = cold_rounds(true, cold, cold_cpu); !got.ok()) return got;
   for (long r = 0; r < bench.flags.repeats; ++r) {
     double ms = 0;
     if (Status got = timed_report(ms); !got.ok()) return got;
     warm.push_back(ms);
     warm_cpu.push_back(cpu_ms.back());
   }
+  const Spread s = SpreadOf(spread), sc = SpreadOf(spread_cpu);
+  std::printf(
+      "report after new traffic on every day (%d new summaries across the %d days: late "
+      "flushes everywhere, no closed day unchanged), %ld repeats: min %.1f / median %.1f / "
+      "max %.1f ms wall, collector CPU %.0f / %.0f / %.0f ms (worst case, no budget)\n",
+      kNewTrafficSummaries, kHistoryDays, bench.flags.repeats, s.min, s.median, s.max, sc.min,
+      sc.median, sc.max);
   const Spread c = SpreadOf(cold), w = SpreadOf(warm);
   const Spread cc = SpreadOf(cold_cpu), wc = SpreadOf(warm_cpu);
   std::printf(
-      "report cold after new traffic (%d new summaries over HTTP, then GET /api/report over "
+      "report cold after new traffic (%d new summaries of today over HTTP, then GET /api/report "
+      "over "
       "%ld sessions, %d days, %zu JSON bytes), %ld repeats: min %.1f / median %.1f / max %.1f ms"
       " wall, collector CPU %.0f / %.0f / %.0f ms   budget <= %.0f ms: %s\n",
       kNewTrafficSummaries, bench.flags.sessions, kHistoryDays, json_bytes, bench.flags.repeats,

@@ -358,7 +358,7 @@ void Collector::Report(const Request& req, Response& res) {
         "at most " + std::to_string(scans_.limit()) + " filtered or broken-down reports at once",
         false);
   }
-  auto report = RunReportRequest(store_, *config, request.value());
+  auto report = RunReportRequest(store_, *config, request.value(), &merged_days_);
   watch_.NoteReport(report.ok() || report.error() != Error::kUnavailable
                         ? Status{}
                         : Status{report.error(), report.message()});

@@ -29,6 +29,7 @@
 #include "tools/serve/static_files.h"
 #include "tools/serve/store_watch.h"
 #include "tools/store/commit_queue.h"
+#include "tools/store/merged_days_cache.h"
 #include "tools/store/summary_store.h"
 
 namespace microconv {
@@ -103,6 +104,9 @@ class Collector {
   StaticFiles static_files_;
   AssetCache compiled_configs_;
   ScanSlots scans_;
+  // Reports' older days merged, while they stay unchanged
+  // (tools/store/merged_days_cache.h).
+  MergedDaysCache merged_days_;
   HttpServer server_;
   std::mutex streams_mutex_;
   int live_streams_ = 0;

@@ -1,6 +1,8 @@
 #include "tools/store/report_runner.h"
 
+#include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -14,12 +16,71 @@
 namespace microconv {
 namespace {
 
+// One day's part of a range: its history figures and, when asked for, its
+// segment table (what the merged aggregate no longer tells apart), then its
+// figures merged into `into`.
+Status AddDay(uint32_t day, const Aggregate& aggregate, const Config& config,
+              const ReportHistoryBuilder& history, const ReportOptions& daily_options,
+              MergedDays& into) {
+  if (auto figures = history.FiguresOf(day, aggregate)) into.history.push_back(std::move(*figures));
+  if (daily_options.breakdown != Breakdown::kNone) {
+    auto tables = BuildSegmentTables(aggregate, config, daily_options);
+    if (!tables.ok()) return {tables.error(), tables.message()};
+    if (!tables.value().empty()) {
+      into.daily.push_back({DateOfDay(day), std::move(tables.value().front())});
+    }
+  }
+  return into.aggregate.Merge(aggregate);
+}
+
+// The days [from, to] of a report without a filter, merged into `into`:
+// the days before the newest stored one from `cache` when it holds them at
+// their present versions (else merged and kept there), the rest read.
+Status MergeDays(SummaryStore& store, const Config& config, const ReportHistoryBuilder& history,
+                 const ReportOptions& daily_options, MergedDaysCache* cache, uint32_t from,
+                 uint32_t to, MergedDays& into) {
+  Status day_status;
+  auto read = [&](uint32_t first, uint32_t last, MergedDays& merged) -> Status {
+    auto counted = store.ForEachDayAggregate(
+        config, first, last, [&](uint32_t day, const Aggregate& aggregate) {
+          if (day_status.ok()) {
+            day_status = AddDay(day, aggregate, config, history, daily_options, merged);
+          }
+        });
+    if (!counted.ok()) return {Error::kUnavailable, counted.message()};
+    if (!day_status.ok()) return day_status;
+    merged.unreadable += counted.value();
+    return {};
+  };
+  // Read before the days (SummaryStore::ListDayVersions): what is cached is
+  // never older than the versions it is kept under.
+  auto listed = cache != nullptr ? store.ListDayVersions(config.site(), from, to)
+                                 : Result<DayVersions>(Error::kUnavailable, "no cache");
+  if (!listed.ok() || listed.value().days.size() < 2) return read(from, to, into);
+  DayVersions closed = std::move(listed).value();
+  const uint32_t newest = closed.days.back().first;
+  closed.days.pop_back();
+  const MergedDaysKey key{
+      std::string(config.site()), config.hash(), from, newest - 1, daily_options.breakdown,
+      daily_options.k_anonymity};
+  std::shared_ptr<const MergedDays> merged = cache->Find(key, closed);
+  if (merged == nullptr) {
+    auto built = std::make_shared<MergedDays>();
+    built->aggregate = Aggregate(config);
+    if (Status done = read(from, newest - 1, *built); !done.ok()) return done;
+    cache->Store(key, closed, built);
+    merged = std::move(built);
+  }
+  into = *merged;
+  return read(newest, to, into);
+}
+
 // The report of one day range: merged from the cached day aggregates, or,
 // when the request filters or breaks a funnel down, from a scan of the
 // range's stored sessions (tools/store/filtered_report.h).
 Result<Report> RunRange(SummaryStore& store, const Config& config,
                         const std::vector<ConfigVersion>& versions, const ReportRequest& request,
-                        uint32_t from, uint32_t to) {
+                        uint32_t from, uint32_t to, MergedDaysCache* cache) {
   ReportHistoryBuilder history(config, BuildConfigTimeline(versions), from, to);
   // The range merged day by day, keeping on the way what the merged
   // aggregate no longer tells apart: each day's history figures and, when
@@ -27,23 +88,13 @@ Result<Report> RunRange(SummaryStore& store, const Config& config,
   ReportOptions daily_options;
   daily_options.k_anonymity = request.options.k_anonymity;
   daily_options.breakdown = request.daily;
-  std::vector<DailySegmentTable> daily;
-  Aggregate total(config);
+  MergedDays merged;
+  merged.aggregate = Aggregate(config);
   Status day_status;
   auto add_day = [&](uint32_t day, const Aggregate& aggregate) {
-    if (!day_status.ok()) return;
-    history.AddDay(day, aggregate);
-    if (request.daily != Breakdown::kNone) {
-      auto tables = BuildSegmentTables(aggregate, config, daily_options);
-      if (!tables.ok()) {
-        day_status = {tables.error(), tables.message()};
-        return;
-      }
-      if (!tables.value().empty()) {
-        daily.push_back({DateOfDay(day), std::move(tables.value().front())});
-      }
+    if (day_status.ok()) {
+      day_status = AddDay(day, aggregate, config, history, daily_options, merged);
     }
-    day_status = total.Merge(aggregate);
   };
   uint64_t unreadable = 0;
   SessionScan scan;
@@ -58,10 +109,12 @@ Result<Report> RunRange(SummaryStore& store, const Config& config,
     scan = scanned.value();
     unreadable = scan.unreadable;
   } else {
-    auto counted = store.ForEachDayAggregate(config, from, to, add_day);
-    if (!counted.ok()) return {Error::kUnavailable, counted.message()};
-    unreadable = counted.value();
+    day_status = MergeDays(store, config, history, daily_options, cache, from, to, merged);
+    unreadable = merged.unreadable;
   }
+  Aggregate& total = merged.aggregate;
+  std::vector<DailySegmentTable>& daily = merged.daily;
+  for (ReportHistoryBuilder::Day& figures : merged.history) history.AddFigures(std::move(figures));
   if (!day_status.ok()) return {day_status.error, day_status.message};
   ReportOptions options = request.options;
   const uint64_t k = KAnonymity(config.def(), options);
@@ -92,11 +145,11 @@ Result<Report> RunRange(SummaryStore& store, const Config& config,
 }  // namespace
 
 Result<Report> RunReportRequest(SummaryStore& store, const Config& config,
-                                const ReportRequest& request) {
+                                const ReportRequest& request, MergedDaysCache* cache) {
   // Any failed read is the store's: the caller may retry, the query was fine.
   auto versions = LoadConfigVersions(store, config);
   if (!versions.ok()) return {Error::kUnavailable, versions.message()};
-  auto report = RunRange(store, config, versions.value(), request, request.from, request.to);
+  auto report = RunRange(store, config, versions.value(), request, request.from, request.to, cache);
   if (!report.ok() || !request.compare) return report;
   // The other period answers the same question (same filter, funnel and
   // options), without the parts only the main period shows.
@@ -104,7 +157,7 @@ Result<Report> RunReportRequest(SummaryStore& store, const Config& config,
   other.daily = Breakdown::kNone;
   other.funnel_breakdown = Breakdown::kNone;
   auto previous = RunRange(store, config, versions.value(), other, request.compare_range.from,
-                           request.compare_range.to);
+                           request.compare_range.to, cache);
   if (!previous.ok()) return {previous.error(), previous.message()};
   report.value().compared = true;
   report.value().comparison =

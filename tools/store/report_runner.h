@@ -10,14 +10,17 @@
 #include "core/report.h"
 #include "core/report_query.h"
 #include "core/status.h"
+#include "tools/store/merged_days_cache.h"
 #include "tools/store/summary_store.h"
 
 namespace microconv {
 
 // The report of `request` for `config`'s site. Store failures are
-// kUnavailable (retry later); other errors come from BuildReport.
+// kUnavailable (retry later); other errors come from BuildReport. With a
+// `cache` (the collector's), a report without a filter takes the range's
+// days before the newest from it when they have not changed since.
 Result<Report> RunReportRequest(SummaryStore& store, const Config& config,
-                                const ReportRequest& request);
+                                const ReportRequest& request, MergedDaysCache* cache = nullptr);
 
 }  // namespace microconv
 

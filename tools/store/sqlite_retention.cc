@@ -86,6 +86,7 @@ Status SqliteStore::DeleteDay(std::string_view site, uint32_t day, DeletedRows& 
     Exec(write_db_, "ROLLBACK");
     return commit;
   }
+  ++epoch_;  // after the commit: see epoch_
   for (size_t i = 0; i < std::size(kDeleteDaySql); ++i) *counts[i] += changed[i];
   return {};
 }
@@ -174,6 +175,7 @@ Result<DeletedRows> SqliteStore::DeleteSite(std::string_view site) {
     if (!rest.ok()) return {rest.error(), rest.message()};
     *counts[i] += rest.value();
   }
+  ++epoch_;
   return deleted;
 }
 

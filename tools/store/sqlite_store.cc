@@ -72,6 +72,9 @@ FROM days d LEFT JOIN day_damage m
   ON m.site = d.site AND m.day = d.day AND m.config_hash = ?2
 WHERE d.site = ?1 AND d.day BETWEEN ?3 AND ?4 ORDER BY d.day)sql";
 
+constexpr const char* kDayVersionsSql = R"sql(
+SELECT day, version FROM days WHERE site = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day)sql";
+
 constexpr const char* kDaySessionsSql = R"sql(
 SELECT config_hash, summary FROM sessions WHERE site = ?1 AND day = ?2)sql";
 
@@ -723,6 +726,24 @@ Result<uint64_t> SqliteStore::ForEachDayAggregate(const Config& config, uint32_t
     Exec(read_db_, ok ? "COMMIT" : "ROLLBACK");
   }
   return R(unreadable);
+}
+
+Result<DayVersions> SqliteStore::ListDayVersions(std::string_view site, uint32_t first_day,
+                                                 uint32_t last_day) {
+  DayVersions listed;
+  listed.epoch = epoch_.load();  // before the versions: see epoch_
+  std::lock_guard lock(read_mutex_);
+  Statement days(read_db_, kDayVersionsSql);
+  if (!days.ok()) return {Error::kUnavailable, DbError(read_db_, "prepare day versions").message};
+  days.Bind(1, site);
+  days.Bind(2, int64_t{first_day});
+  days.Bind(3, int64_t{last_day});
+  int rc;
+  while ((rc = days.Step()) == SQLITE_ROW) {
+    listed.days.emplace_back(static_cast<uint32_t>(days.Int(0)), days.Int(1));
+  }
+  if (rc != SQLITE_DONE) return {Error::kUnavailable, DbError(read_db_, "day versions").message};
+  return listed;
 }
 
 Status SqliteStore::Reindex(std::string_view site, const ReindexProgress& progress) {

@@ -42,6 +42,7 @@
 #ifndef MICROCONV_TOOLS_STORE_SQLITE_STORE_H_
 #define MICROCONV_TOOLS_STORE_SQLITE_STORE_H_
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -94,6 +95,8 @@ class SqliteStore final : public SummaryStore {
   Result<PutOutcome> Put(std::span<const StoredSummary> batch) override;
   Result<uint64_t> ForEachDayAggregate(const Config& config, uint32_t first_day, uint32_t last_day,
                                        const DayVisitor& visit) override;
+  Result<DayVersions> ListDayVersions(std::string_view site, uint32_t first_day,
+                                      uint32_t last_day) override;
   Status RecordCurrentConfig(const Config& config, int64_t now_ms) override;
   Status Reindex(std::string_view site, const ReindexProgress& progress) override;
   Result<std::vector<StoredConfigVersion>> ConfigVersions(std::string_view site) override;
@@ -162,6 +165,10 @@ class SqliteStore final : public SummaryStore {
   struct PutStatements;
   std::unique_ptr<PutStatements> put_statements_;
   std::map<DayKey, PendingDay> pending_;
+  // DayVersions::epoch: moved after every day deletion commits (a report
+  // reads it before the versions, so what it read is never taken for a
+  // day stored again at the same version).
+  std::atomic<uint64_t> epoch_{0};
 };
 
 // Schema 2 -> 3, run once by Open: builds every site's day aggregates

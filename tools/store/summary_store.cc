@@ -32,6 +32,10 @@ Result<StoredAggregate> SummaryStore::AggregateDays(const Config& config, uint32
   return R(std::move(total));
 }
 
+Result<DayVersions> SummaryStore::ListDayVersions(std::string_view, uint32_t, uint32_t) {
+  return {Error::kUnavailable, "this store backend keeps no day versions"};
+}
+
 Result<DeletedRows> SummaryStore::DeleteDaysBefore(uint32_t) {
   return {Error::kUnavailable, "this store backend cannot prune days"};
 }

@@ -106,6 +106,17 @@ inline bool HoldsSessions(const Aggregate& a) {
   return a.sessions() > 0 || !a.ldp().entries.empty();
 }
 
+// Which days of a site hold stored sessions, each with a version that moves
+// whenever anything of the day changes (a commit, a re-flush, a deletion),
+// and the store's epoch: it moves when a day is deleted in this process, so
+// a day stored again later (its version starting over) never matches what
+// was read before. What a cache of merged days is keyed by
+// (tools/store/merged_days_cache.h).
+struct DayVersions {
+  uint64_t epoch = 0;
+  std::vector<std::pair<uint32_t, int64_t>> days;  // (day, version), by day
+};
+
 class SummaryStore {
  public:
   virtual ~SummaryStore() = default;
@@ -130,6 +141,12 @@ class SummaryStore {
   [[nodiscard]] virtual Result<uint64_t> ForEachDayAggregate(const Config& config,
                                                              uint32_t first_day, uint32_t last_day,
                                                              const DayVisitor& visit) = 0;
+
+  // The days of `site` in [first_day, last_day] and their versions; a
+  // backend without day versions answers kUnavailable (its reports are then
+  // merged day by day every time).
+  [[nodiscard]] virtual Result<DayVersions> ListDayVersions(std::string_view site,
+                                                            uint32_t first_day, uint32_t last_day);
 
   // Notes that `config` is its site's current config from `now_ms` on: the
   // version is kept (first time current), the one it replaces gets its last
