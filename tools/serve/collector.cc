@@ -282,12 +282,12 @@ void Collector::Collect(const Request& req, Response& res) {
                   "config " + HexHash(unchecked.config_hash()) + " is not one this site has used",
                   true);
   }
-  auto verified = VerifySummary(bytes, config.get());
-  if (!verified.ok()) {
-    const int status = verified.error() == Error::kConfigMismatch ? 409 : 400;
-    return Reject(res, status, ErrorName(verified.error()), verified.message(), true);
+  // The structure passed above: only the config half is left (one pass).
+  const wire::Summary& summary = unchecked;
+  if (Status fits = CheckSummaryAgainstConfig(summary, *config); !fits.ok()) {
+    const int status = fits.error == Error::kConfigMismatch ? 409 : 400;
+    return Reject(res, status, ErrorName(fits.error), fits.message, true);
   }
-  const wire::Summary& summary = *verified.value();
   if (Status source = CheckTrafficSource(summary); !source.ok()) {
     return Reject(res, 400, "invalid_traffic_source", source.message, true);
   }
