@@ -312,6 +312,7 @@ void Collector::Collect(const Request& req, Response& res) {
   stored.config_hash = config->hash();
   stored.received_at_ms = now_ms;
   stored.bytes = std::move(bytes);
+  stored.verified = true;  // against `config`, whose hash is config_hash
   // Answered from the commit thread once the batch is durable: a summary
   // waiting for its commit holds its connection, not a worker thread.
   std::function<void()> finish = res.Defer();
