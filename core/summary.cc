@@ -577,4 +577,8 @@ Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes, const
   return summary;
 }
 
+Status CheckSummaryAgainstConfig(const wire::Summary& summary, const Config& config) {
+  return CheckAgainstConfig(summary, config, false);
+}
+
 }  // namespace microconv

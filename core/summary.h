@@ -44,6 +44,12 @@ std::vector<uint8_t> EncodeSummary(const wire::SummaryT& summary);
 Result<const wire::Summary*> VerifySummary(std::span<const uint8_t> bytes,
                                            const Config* config = nullptr, bool exact = false);
 
+// The config half of VerifySummary(bytes, &config) for a summary that
+// VerifySummary(bytes) already passed: the collector must read the site and
+// config hash from verified bytes to find the config, and then checks them
+// against it without a second pass over the structure.
+Status CheckSummaryAgainstConfig(const wire::Summary& summary, const Config& config);
+
 // How far from the collector's clock a session may start. The past bound
 // covers a long session (the inactivity timeout is at most 24 h, activity
 // keeps a session going), a laptop that sleeps overnight and flushes on

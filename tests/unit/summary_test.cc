@@ -747,7 +747,16 @@ TEST_F(SummaryTest, RejectsIdsTheConfigDoesNotHave) {
     EXPECT_EQ(verified.error(), c.error) << c.name << ": " << verified.message();
     EXPECT_EQ(verified.message().rfind(c.message, 0), 0u)
         << c.name << ": got \"" << verified.message() << "\"";
+    // The collector's second half (the structure checked once): the same verdict.
+    if (!plain.ok()) continue;
+    const Status checked = CheckSummaryAgainstConfig(*plain.value(), config_);
+    EXPECT_EQ(checked.error, c.error) << c.name;
+    EXPECT_EQ(checked.message, verified.message()) << c.name;
   }
+  const std::vector<uint8_t> fine = EncodeSummary(FullSummary(config_));
+  const Result<const wire::Summary*> fine_plain = VerifySummary(fine);
+  ASSERT_TRUE(fine_plain.ok()) << fine_plain.message();
+  EXPECT_TRUE(CheckSummaryAgainstConfig(*fine_plain.value(), config_).ok());
 }
 
 TEST_F(SummaryTest, ConfigOfAnotherSiteIsAMismatch) {

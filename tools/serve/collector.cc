@@ -282,12 +282,12 @@ void Collector::Collect(const Request& req, Response& res) {
                   "config " + HexHash(unchecked.config_hash()) + " is not one this site has used",
                   true);
   }
-  auto verified = VerifySummary(bytes, config.get());
-  if (!verified.ok()) {
-    const int status = verified.error() == Error::kConfigMismatch ? 409 : 400;
-    return Reject(res, status, ErrorName(verified.error()), verified.message(), true);
+  // The structure passed above: only the config half is left (one pass).
+  const wire::Summary& summary = unchecked;
+  if (Status fits = CheckSummaryAgainstConfig(summary, *config); !fits.ok()) {
+    const int status = fits.error == Error::kConfigMismatch ? 409 : 400;
+    return Reject(res, status, ErrorName(fits.error), fits.message, true);
   }
-  const wire::Summary& summary = *verified.value();
   if (Status source = CheckTrafficSource(summary); !source.ok()) {
     return Reject(res, 400, "invalid_traffic_source", source.message, true);
   }
@@ -312,6 +312,7 @@ void Collector::Collect(const Request& req, Response& res) {
   stored.config_hash = config->hash();
   stored.received_at_ms = now_ms;
   stored.bytes = std::move(bytes);
+  stored.verified = true;  // against `config`, whose hash is config_hash
   // Answered from the commit thread once the batch is durable: a summary
   // waiting for its commit holds its connection, not a worker thread.
   std::function<void()> finish = res.Defer();

@@ -295,10 +295,11 @@ Status VersionedReader::Load(sqlite3* db) {
 
 VersionedReader::Outcome VersionedReader::Fold(Aggregate& into, uint32_t hash,
                                                std::span<const uint8_t> bytes, bool remove,
-                                               Error& error) const {
-  // Verified at ingest; verified again so a damaged file cannot feed
-  // unchecked bytes to the aggregation. Rows of a config version the store
-  // never recorded are left out.
+                                               Error& error, bool verified) const {
+  // Verified at ingest; bytes read back are verified again so a damaged
+  // file cannot feed unchecked bytes to the aggregation (those the collector
+  // hands over straight from its own check are not). Rows of a config
+  // version the store never recorded are left out.
   const Config* written_with = &config_;
   const OtherVersion* other = nullptr;
   if (hash != config_.hash()) {
@@ -307,7 +308,8 @@ VersionedReader::Outcome VersionedReader::Fold(Aggregate& into, uint32_t hash,
     other = &found->second;
     written_with = &other->config;
   }
-  auto summary = VerifySummary(bytes, written_with);
+  auto summary = verified ? Result<const wire::Summary*>(wire::GetSummary(bytes.data()))
+                          : VerifySummary(bytes, written_with);
   if (!summary.ok()) {
     error = summary.error();
     return Outcome::kUnreadable;
@@ -602,7 +604,7 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
     if (change == nullptr) continue;
     ++change->summaries;
     Error error = Error::kOk;
-    if (change->reader->Fold(change->added, s.config_hash, s.bytes, false, error) ==
+    if (change->reader->Fold(change->added, s.config_hash, s.bytes, false, error, s.verified) ==
         VersionedReader::Outcome::kUnreadable) {
       ++change->unreadable;
       ++found[ErrorName(error)];

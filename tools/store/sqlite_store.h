@@ -70,8 +70,10 @@ class VersionedReader {
   // Adds (or, with remove, takes back) stored bytes written with config
   // `hash`. kUnreadable with `error` when they fail verification;
   // kUnknownVersion (left out) when the store never recorded that version.
+  // `verified`: the caller verified the bytes against that config already
+  // (StoredSummary::verified), so they are not verified twice.
   Outcome Fold(Aggregate& into, uint32_t hash, std::span<const uint8_t> bytes, bool remove,
-               Error& error) const;
+               Error& error, bool verified = false) const;
   const Config& config() const { return config_; }
 
  private:

@@ -57,6 +57,11 @@ struct StoredSummary {
   uint32_t config_hash = 0;
   int64_t received_at_ms = 0;
   std::vector<uint8_t> bytes;  // the summary exactly as received
+  // Set only by the collector, which verified `bytes` against the config
+  // of `config_hash` (VerifySummary) just before the hand-over: Put folds
+  // them without verifying again (that pass ran on the single commit
+  // thread). Bytes read back from storage are always verified.
+  bool verified = false;
 };
 
 // A compiled config the site has served (issue 9 point 6): kept for good, so
