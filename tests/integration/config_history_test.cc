@@ -17,6 +17,7 @@
 #include "core/json/config_json.h"
 #include "core/report_json.h"
 #include "core/summary.h"
+#include "golden_days.h"
 #include "server_process.h"
 #include "tests/support/event_stream.h"
 #include "tools/store/report_runner.h"
@@ -26,37 +27,6 @@ namespace microconv::testing {
 namespace {
 
 using nlohmann::json;
-
-constexpr int64_t kMsPerDay = 24LL * 60 * 60 * 1000;
-constexpr uint32_t kDay0 = 20400;  // 2025-11-08: the first day of the store tests
-const char* const kJourneys[] = {"purchase", "dropoff_product", "dropoff_shipping", "dropoff_blog"};
-
-json DemoJson() {
-  return json::parse(
-      ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/demo-site/sites/demo.json"));
-}
-
-Config Load(const json& def) {
-  auto config = LoadConfigJson(def.dump());
-  EXPECT_TRUE(config.ok()) << config.message();
-  return config.ok() ? std::move(config).value() : Config();
-}
-
-// The golden journey run through the core with `config`, as session `nonce`
-// started on `day` (the same events, whatever the config's ids are).
-std::vector<uint8_t> Journey(const Config& config, const std::string& name, uint64_t nonce,
-                             uint32_t day) {
-  auto stream = ParseEventStream(
-      ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/" + name + ".events"),
-      config);
-  EXPECT_TRUE(stream.ok()) << stream.message();
-  stream.value().nonce = nonce;
-  wire::SummaryT summary;
-  const std::vector<uint8_t> bytes = RunToSummary(stream.value(), config);
-  flatbuffers::GetRoot<wire::Summary>(bytes.data())->UnPackTo(&summary);
-  summary.start_minute = day * 1440 + 600 + static_cast<uint32_t>(nonce % 600);
-  return EncodeSummary(summary);
-}
 
 std::string HexHash(uint32_t hash) {
   char text[16];
