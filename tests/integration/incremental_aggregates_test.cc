@@ -15,6 +15,7 @@
 #include "core/report_filter.h"
 #include "core/report_json.h"
 #include "core/summary.h"
+#include "golden_days.h"
 #include "server_process.h"
 #include "tests/support/event_stream.h"
 #include "tools/store/report_runner.h"
@@ -24,36 +25,6 @@ namespace microconv::testing {
 namespace {
 
 using nlohmann::json;
-
-constexpr int64_t kMsPerDay = 24LL * 60 * 60 * 1000;
-constexpr uint32_t kDay0 = 20400;
-const char* const kJourneys[] = {"purchase", "dropoff_product", "dropoff_shipping", "dropoff_blog"};
-
-json DemoJson() {
-  return json::parse(
-      ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/demo-site/sites/demo.json"));
-}
-
-Config Load(const json& def) {
-  auto config = LoadConfigJson(def.dump());
-  EXPECT_TRUE(config.ok()) << config.message();
-  return config.ok() ? std::move(config).value() : Config();
-}
-
-// The golden journey `name` run through `config` as session `nonce` of `day`.
-std::vector<uint8_t> Journey(const Config& config, const std::string& name, uint64_t nonce,
-                             uint32_t day) {
-  auto stream = ParseEventStream(
-      ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/" + name + ".events"),
-      config);
-  EXPECT_TRUE(stream.ok()) << stream.message();
-  stream.value().nonce = nonce;
-  wire::SummaryT summary;
-  const std::vector<uint8_t> bytes = RunToSummary(stream.value(), config);
-  flatbuffers::GetRoot<wire::Summary>(bytes.data())->UnPackTo(&summary);
-  summary.start_minute = day * 1440 + 600 + static_cast<uint32_t>(nonce % 600);
-  return EncodeSummary(summary);
-}
 
 StoredSummary Row(const Config& config, uint64_t nonce, uint32_t seq, uint32_t day,
                   const std::string& journey) {
@@ -348,19 +319,28 @@ TEST_F(IncrementalAggregatesTest, CachedOlderDaysMissOnceAnyOfThemChanges) {
     EXPECT_EQ(cache.hits(), 1u);
     EXPECT_EQ(with_today, Report(*store, nullptr, daily));
     EXPECT_NE(with_today, before);
+    // A re-flush into the day before the newest (a session that started
+    // before midnight): a live day too, read afresh; the cache still serves.
+    const char* journey = daily == Breakdown::kNone ? "purchase" : "dropoff_product";
+    const std::vector<StoredSummary> yesterday = {
+        Row(current_, 2, 2 + static_cast<uint32_t>(daily), kDay0 + 2, journey)};
+    ASSERT_TRUE(store->Put(yesterday).ok());
+    const std::string with_yesterday = Report(*store, &cache, daily);
+    EXPECT_EQ(cache.hits(), 2u);
+    EXPECT_EQ(with_yesterday, Report(*store, nullptr, daily));
+    EXPECT_NE(with_yesterday, with_today);
     // A late re-flush of an older day (other figures each time): the
     // cached days are stale and must not be used.
-    const char* journey = daily == Breakdown::kNone ? "purchase" : "dropoff_product";
     const std::vector<StoredSummary> late = {
-        Row(current_, 2, 2 + static_cast<uint32_t>(daily), kDay0 + 2, journey)};
+        Row(current_, 1, 2 + static_cast<uint32_t>(daily), kDay0 + 1, journey)};
     ASSERT_TRUE(store->Put(late).ok());
     const std::string after = Report(*store, &cache, daily);
-    EXPECT_EQ(cache.hits(), 1u);
+    EXPECT_EQ(cache.hits(), 2u);
     EXPECT_EQ(after, Report(*store, nullptr, daily));
-    EXPECT_NE(after, with_today);
+    EXPECT_NE(after, with_yesterday);
     // Kept again at the new versions.
     EXPECT_EQ(Report(*store, &cache, daily), after);
-    EXPECT_EQ(cache.hits(), 2u);
+    EXPECT_EQ(cache.hits(), 3u);
   }
 }
 
@@ -391,11 +371,15 @@ TEST_F(IncrementalAggregatesTest, TheMergedDaysCacheKeepsAtMostItsCap) {
   auto store = OpenWithSessions(dir, 12);
   ASSERT_TRUE(store);
   MergedDaysCache cache(2);
-  // Three ranges (their first days differ), then the first again: dropped
-  // as the least recently used, so it misses.
-  for (uint32_t first : {0u, 1u, 2u, 0u}) {
-    EXPECT_EQ(Report(*store, &cache, Breakdown::kNone, first),
-              Report(*store, nullptr, Breakdown::kNone, first));
+  // Three keys (each range with older days to keep: its first day or its
+  // per-day tables differ), then the first again: dropped as the least
+  // recently used, so it misses.
+  const std::pair<Breakdown, uint32_t> keys[] = {{Breakdown::kNone, 0},
+                                                 {Breakdown::kReferrer, 0},
+                                                 {Breakdown::kNone, 1},
+                                                 {Breakdown::kNone, 0}};
+  for (const auto& [daily, first] : keys) {
+    EXPECT_EQ(Report(*store, &cache, daily, first), Report(*store, nullptr, daily, first));
     EXPECT_LE(cache.size(), 2u);
   }
   EXPECT_EQ(cache.size(), 2u);

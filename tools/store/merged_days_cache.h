@@ -1,7 +1,9 @@
 // The collector's cache of a report range's closed days, merged (issue 12).
 // Merging 30 day aggregates of ~10,000 distinct paths each is most of a
-// report's cost at 1M sessions; live traffic changes only the newest day, so
-// a report merges the cached older days with that one instead of all 30.
+// report's cost at 1M sessions; live traffic changes only the newest days
+// (today, and yesterday through re-flushes for a while after midnight), so a
+// report merges the cached older days with those two instead of all 30
+// (kLiveDays in report_runner.cc).
 //
 // An entry is keyed by the site, its config, the days merged and the
 // per-day segment tables asked for, and is valid only for the exact day

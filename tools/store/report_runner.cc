@@ -33,9 +33,17 @@ Status AddDay(uint32_t day, const Aggregate& aggregate, const Config& config,
   return into.aggregate.Merge(aggregate);
 }
 
+// The newest stored days of a range a report reads afresh every time: live
+// traffic changes the newest, and for up to a session timeout after
+// midnight (in the site's time zone) sessions that started the day before
+// re-flush into it. Caching only the days before both keeps the cache
+// valid through that hour, for one more day merged per report.
+constexpr size_t kLiveDays = 2;
+
 // The days [from, to] of a report without a filter, merged into `into`:
-// the days before the newest stored one from `cache` when it holds them at
-// their present versions (else merged and kept there), the rest read.
+// the days before the kLiveDays newest stored ones from `cache` when it
+// holds them at their present versions (else merged and kept there), the
+// rest read.
 Status MergeDays(SummaryStore& store, const Config& config, const ReportHistoryBuilder& history,
                  const ReportOptions& daily_options, MergedDaysCache* cache, uint32_t from,
                  uint32_t to, MergedDays& into) {
@@ -56,23 +64,23 @@ Status MergeDays(SummaryStore& store, const Config& config, const ReportHistoryB
   // never older than the versions it is kept under.
   auto listed = cache != nullptr ? store.ListDayVersions(config.site(), from, to)
                                  : Result<DayVersions>(Error::kUnavailable, "no cache");
-  if (!listed.ok() || listed.value().days.size() < 2) return read(from, to, into);
+  if (!listed.ok() || listed.value().days.size() <= kLiveDays) return read(from, to, into);
   DayVersions closed = std::move(listed).value();
-  const uint32_t newest = closed.days.back().first;
-  closed.days.pop_back();
+  const uint32_t live = closed.days[closed.days.size() - kLiveDays].first;  // the first live day
+  closed.days.resize(closed.days.size() - kLiveDays);
   const MergedDaysKey key{
-      std::string(config.site()), config.hash(), from, newest - 1, daily_options.breakdown,
+      std::string(config.site()), config.hash(), from, live - 1, daily_options.breakdown,
       daily_options.k_anonymity};
   std::shared_ptr<const MergedDays> merged = cache->Find(key, closed);
   if (merged == nullptr) {
     auto built = std::make_shared<MergedDays>();
     built->aggregate = Aggregate(config);
-    if (Status done = read(from, newest - 1, *built); !done.ok()) return done;
+    if (Status done = read(from, live - 1, *built); !done.ok()) return done;
     cache->Store(key, closed, built);
     merged = std::move(built);
   }
   into = *merged;
-  return read(newest, to, into);
+  return read(live, to, into);
 }
 
 // The report of one day range: merged from the cached day aggregates, or,
