@@ -38,8 +38,8 @@ inline Config Load(const nlohmann::json& def) {
 
 // The golden journey `name` run through `config` as session `nonce` started
 // on `day` (the same events, whatever the config's ids are).
-inline std::vector<uint8_t> Journey(const Config& config, const std::string& name,
-                                    uint64_t nonce, uint32_t day) {
+inline std::vector<uint8_t> Journey(const Config& config, const std::string& name, uint64_t nonce,
+                                    uint32_t day) {
   auto stream = ParseEventStream(
       ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/" + name + ".events"),
       config);

@@ -224,14 +224,20 @@ const kTrendReferrers = 4;
 const kTrendColors = [colors.accent, '#0891b2', '#d97706', '#059669'];
 
 // One referrer's sessions on a day: 0 when the day had no sessions, null (a
-// gap) when it is hidden under k or folded into the day's "other" row.
+// gap) when it is hidden under k (its row, or the day's "other" row under
+// k), kAmongOther (a gap too) when it may be inside the day's "other" row:
+// not among that day's top referrers, so its count is not known -- neither
+// "fewer than k" nor 0.
+const kAmongOther = 'other';
 function referrerSessions(day, referrer) {
   if (!day) return 0;
   const row = day.rows.find((r) => r.value === referrer);
   if (row) return row.suppressed ? null : row.sessions;
   const other = day.other || {};
-  return other.suppressed || other.sessions ? null : 0;
+  if (other.suppressed) return null;
+  return other.sessions ? kAmongOther : 0;
 }
+const kAmongOtherText = 'among other referrers that day';
 
 // Referrers over time: the range's top referrers, a line each, from the
 // collector's per-day referrer tables (report.daily).
@@ -256,7 +262,13 @@ function renderReferrerTrend(container, view) {
       key: 'r' + i,
       label: referrer,
       numeric: true,
-      format: (value) => (value === null ? '\u2013' : formatInt(value)),
+      value: (row) => (row['r' + i] === kAmongOther ? undefined : row['r' + i]),
+      format: (value) => (value === undefined ? '\u2013' : formatInt(value)),
+      cell: (row, td) => {
+        if (row['r' + i] !== kAmongOther) return;
+        td.dataset.value = kAmongOther;
+        td.title = kAmongOtherText;
+      },
     })),
   ];
   const rows = days.map((d, day) =>
@@ -290,7 +302,11 @@ function renderReferrerTrend(container, view) {
             formatDayLong(days[items[0].dataIndex].date),
             items.map((item) => [
               top[item.seriesIndex],
-              item.value == null ? 'hidden' : formatInt(item.value),
+              series[item.seriesIndex][item.dataIndex] === kAmongOther
+                ? kAmongOtherText
+                : item.value == null
+                  ? 'hidden'
+                  : formatInt(item.value),
             ]),
           ),
       },
@@ -306,7 +322,7 @@ function renderReferrerTrend(container, view) {
       series: top.map((referrer, i) => ({
         name: referrer,
         type: 'line',
-        data: series[i],
+        data: series[i].map((value) => (value === kAmongOther ? null : value)),
         smooth: 0.25,
         showSymbol: false,
         connectNulls: false,
