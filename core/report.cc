@@ -15,6 +15,11 @@
 namespace microconv {
 namespace {
 
+// The k-anonymity rule for a count of sessions: 1..k-1 is withheld; none is
+// shown as none (an empty "(other)" row holds no one to protect, and
+// marking it hidden told the reader that 1..k-1 sessions were there).
+bool Hidden(uint64_t sessions, uint64_t k) { return sessions > 0 && sessions < k; }
+
 constexpr const char* kBreakdownNames[kBreakdownCount] = {
     "all",    "none",    "referrer", "utm_source", "utm_medium", "utm_campaign",
     "device", "browser", "os",       "screen",     "language",   "country"};
@@ -229,7 +234,7 @@ SegmentTable MakeTable(std::string dimension,
     if (table.rows.back().sessions < k) Withhold(table.rows.back());
   }
   table.other = MakeSegmentRow("(other)", other, all, k);
-  if (other.sessions < k) Withhold(table.other);
+  if (Hidden(other.sessions, k)) Withhold(table.other);
   return table;
 }
 
@@ -303,7 +308,7 @@ PageRow MakePageRow(std::string page, bool literal, const PageTally& t, uint64_t
   PageRow row;
   row.page = std::move(page);
   row.literal = literal;
-  if (t.sessions < k) {
+  if (Hidden(t.sessions, k)) {
     row.suppressed = true;
     return row;
   }
@@ -420,7 +425,7 @@ void BuildPaths(const Aggregate& a, const Names& names, const ReportOptions& opt
     report.paths.push_back(std::move(row));
   }
   report.other_paths.steps = {"(other)"};
-  if (other.sessions < k) {
+  if (Hidden(other.sessions, k)) {
     report.other_paths.suppressed = true;
   } else {
     report.other_paths.sessions = other.sessions;
@@ -566,7 +571,7 @@ void BuildFrustration(const Aggregate& a, const ReportOptions& options, uint64_t
     report.elements.push_back(std::move(row));
   }
   report.other_elements.element = "(other)";
-  if (other.sessions < k) {
+  if (Hidden(other.sessions, k)) {
     report.other_elements.suppressed = true;
   } else {
     report.other_elements.sessions = other.sessions;
@@ -579,7 +584,7 @@ FieldRow MakeFieldRow(std::string name, bool literal, const FieldTally& t, uint6
   FieldRow row;
   row.field = std::move(name);
   row.literal = literal;
-  if (t.sessions < k) {
+  if (Hidden(t.sessions, k)) {
     row.suppressed = true;
     return row;
   }
@@ -598,7 +603,7 @@ void BuildForms(const Aggregate& a, const Names& names, const ReportOptions& opt
     const FormTally& t = a.forms()[f];
     FormReport form;
     form.id = names.Form(f);
-    if (t.started < k) {
+    if (Hidden(t.started, k)) {
       form.suppressed = true;
     } else {
       form.started = t.started;
@@ -687,7 +692,7 @@ void BuildHeatmaps(const Aggregate& a, const Names& names, const Config& config,
     const SelectorTally& t = a.selectors()[i];
     SelectorRow row;
     row.selector = names.Selector(i);
-    if (t.sessions < k) {
+    if (Hidden(t.sessions, k)) {
       row.suppressed = true;
     } else {
       row.sessions = t.sessions;
@@ -836,7 +841,7 @@ Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
     DayRow row;
     row.day = day;
     row.date = DateOfDay(day);
-    if (t.sessions < k) {
+    if (Hidden(t.sessions, k)) {
       row.suppressed = true;
     } else {
       row.sessions = t.sessions;

@@ -69,15 +69,18 @@ test('every control has a label and the pickers work from the keyboard', async (
   );
   assert.ok(perDay.length >= 2, 'a referrers-per-day table');
   for (let column = 1; column < perDay.length; column++) {
-    const { shown, hidden } = await page.$$eval(
+    const { shown, hidden, suppressed } = await page.$$eval(
       `#panel-traffic .traffic-trend table tbody tr td:nth-child(${column + 1})`,
       (cells) => ({
         shown: cells
           .filter((cell) => !['suppressed', 'other'].includes(cell.dataset.value))
           .reduce((sum, cell) => sum + Number(cell.dataset.value || 0), 0),
         hidden: cells.filter((cell) => ['suppressed', 'other'].includes(cell.dataset.value)).length,
+        suppressed: cells.filter((cell) => cell.dataset.value === 'suppressed').length,
       }),
     );
+    // At k = 1 nothing is hidden for privacy: a blank is only ever "other".
+    if (report.k_anonymity <= 1) assert.equal(suppressed, 0, perDay[column]);
     const total = referrers.find((r) => r.value === perDay[column]).sessions;
     const label = `${perDay[column]}: ${shown} shown + ${hidden} blank day(s) vs ${total}`;
     assert.ok(Number.isInteger(shown), label);

@@ -228,6 +228,33 @@ TEST(KAnonymitySweep, NoCellBackedByFewerThanKSessionsK3) { ExpectNoSmallCells(6
 TEST(KAnonymitySweep, NoCellBackedByFewerThanKSessionsK5) { ExpectNoSmallCells(60, 5, 11); }
 TEST(KAnonymitySweep, NoCellBackedByFewerThanKSessionsK10) { ExpectNoSmallCells(80, 10, 13); }
 
+// Only 1..k-1 sessions are withheld: an empty row (an "(other)" row with
+// nothing in it, a form nobody started) shows its zeros. It was marked
+// suppressed, even at k = 1, and the dashboard told the reader that a few
+// sessions were hidden there.
+TEST(KAnonymityTest, EmptyRowsShowZeroNotHidden) {
+  const Config config = DemoConfig();
+  const json report = ReportJson(config, Visits(config, 12, 5), -1, 1);
+  ASSERT_TRUE(report.is_object());
+  std::vector<json> rows;
+  for (const char* key : {"other_pages", "other_elements", "other_paths"}) {
+    if (report.contains(key)) rows.push_back(report.at(key));
+  }
+  for (const json& table : report.value("segments", json::array())) {
+    rows.push_back(table.value("other", json::object()));
+  }
+  for (const json& form : report.value("forms", json::array())) {
+    rows.push_back(form);
+    for (const json& field : form.value("fields", json::array())) rows.push_back(field);
+  }
+  int empty = 0;
+  for (const json& row : rows) {
+    EXPECT_FALSE(row.value("suppressed", false)) << "k = 1 withholds nothing: " << row.dump();
+    if (row.value("sessions", row.value("started", -1)) == 0) ++empty;
+  }
+  EXPECT_GT(empty, 0) << "the report must hold an empty row to check";
+}
+
 TEST(KRunsTest, MergesSmallBucketsIntoRunsOfAtLeastK) {
   const uint64_t counts[] = {0, 2, 0, 1, 5, 1, 0, 1};
   const auto runs = KRuns(counts, 3);
