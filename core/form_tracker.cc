@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/flatbuffer_write.h"
 #include "core/wire_ids.h"
 
 namespace microconv {
@@ -99,18 +100,18 @@ void FormTracker::FillSummary(SentNames& names, wire::SummaryT& summary) const {
   }
 }
 
-void FormTracker::Save(wire::EngineStateT& engine) const {
-  engine.focus_form = static_cast<int16_t>(state_.focus_form);
-  engine.focus_field = static_cast<int16_t>(state_.focus_field);
-  engine.focus_since_ms = state_.focus_since_ms;
+FormTracker::Saved FormTracker::Save(flatbuffers::FlatBufferBuilder& fbb) const {
+  std::vector<uint32_t> field_changed;
   for (const FormState::Form& form : state_.forms) {
     uint64_t changed = 0;
     for (size_t i = 0; i < form.fields.size(); ++i) {
       if (form.fields[i].changes) changed |= uint64_t{1} << i;
     }
-    engine.field_changed.push_back(static_cast<uint32_t>(changed));
-    engine.field_changed.push_back(static_cast<uint32_t>(changed >> 32));
+    field_changed.push_back(static_cast<uint32_t>(changed));
+    field_changed.push_back(static_cast<uint32_t>(changed >> 32));
   }
+  return {static_cast<int16_t>(state_.focus_form), static_cast<int16_t>(state_.focus_field),
+          state_.focus_since_ms, VectorOrNull(fbb, field_changed)};
 }
 
 Status FormTracker::Restore(const wire::Summary& summary, const wire::EngineState& engine,

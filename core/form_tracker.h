@@ -52,7 +52,20 @@ class FormTracker {
   void CloseFocus(int64_t t);
 
   void FillSummary(SentNames& names, wire::SummaryT& summary) const;
-  void Save(wire::EngineStateT& engine) const;
+  // This tracker's part of the snapshot's engine table (written before it).
+  struct Saved {
+    int16_t focus_form;
+    int16_t focus_field;
+    int64_t focus_since_ms;
+    flatbuffers::Offset<flatbuffers::Vector<uint32_t>> field_changed;
+    void AddTo(wire::EngineStateBuilder& engine) const {
+      engine.add_focus_form(focus_form);
+      engine.add_focus_field(focus_field);
+      engine.add_focus_since_ms(focus_since_ms);
+      engine.add_field_changed(field_changed);
+    }
+  };
+  Saved Save(flatbuffers::FlatBufferBuilder& fbb) const;
   Status Restore(const wire::Summary& summary, const wire::EngineState& engine, SessionSpan span);
 
   const FormState& state() const noexcept { return state_; }

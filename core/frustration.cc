@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "core/flatbuffer_write.h"
 #include "core/summary.h"
 
 namespace microconv {
@@ -67,12 +68,14 @@ void FrustrationTracker::FillSummary(SentNames& names, wire::SummaryT& summary) 
   }
 }
 
-void FrustrationTracker::Save(int64_t start_ms, wire::EngineStateT& engine) const {
+FrustrationTracker::Saved FrustrationTracker::Save(int64_t start_ms,
+                                                   flatbuffers::FlatBufferBuilder& fbb) const {
+  std::vector<wire::ClickMark> clicks;
   for (const FrustrationState::ClickMark& mark : state_.recent_clicks) {
     if (mark.valid)
-      engine.clicks.emplace_back(static_cast<uint32_t>(mark.time_ms - start_ms), mark.x, mark.y);
+      clicks.emplace_back(static_cast<uint32_t>(mark.time_ms - start_ms), mark.x, mark.y);
   }
-  engine.in_rage = state_.in_rage;
+  return {StructsOrNull(fbb, clicks), state_.in_rage};
 }
 
 Status FrustrationTracker::Restore(const wire::Summary& summary, const wire::EngineState& engine,

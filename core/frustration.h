@@ -58,7 +58,16 @@ class FrustrationTracker {
   // Facts' rage/dead/quick-back counts (facts must exist) and the elements
   // with any frustration; calm elements are never sent.
   void FillSummary(SentNames& names, wire::SummaryT& summary) const;
-  void Save(int64_t start_ms, wire::EngineStateT& engine) const;
+  // This tracker's part of the snapshot's engine table (written before it).
+  struct Saved {
+    flatbuffers::Offset<flatbuffers::Vector<const wire::ClickMark*>> clicks;
+    bool in_rage;
+    void AddTo(wire::EngineStateBuilder& engine) const {
+      engine.add_clicks(clicks);
+      engine.add_in_rage(in_rage);
+    }
+  };
+  Saved Save(int64_t start_ms, flatbuffers::FlatBufferBuilder& fbb) const;
   Status Restore(const wire::Summary& summary, const wire::EngineState& engine, SessionSpan span);
 
   const FrustrationState& state() const noexcept { return state_; }

@@ -30,6 +30,7 @@
 #include <limits>
 #include <memory>
 
+#include "core/flatbuffer_write.h"
 #include "core/summary.h"
 #include "core/wire_ids.h"
 
@@ -336,34 +337,39 @@ void FunnelTracker::AppendStepTimes(std::vector<uint8_t>& out) const {
   }
 }
 
-std::unique_ptr<wire::FunnelSnapshotT> FunnelTracker::Snapshot(int64_t base_ms) const {
-  auto out = std::make_unique<wire::FunnelSnapshotT>();
+flatbuffers::Offset<wire::FunnelSnapshot> FunnelTracker::Snapshot(
+    flatbuffers::FlatBufferBuilder& fbb, int64_t base_ms) const {
   const FunnelState& st = state_;
-  out->funnel = st.funnel;
-  out->reached = st.reached;
-  out->furthest = st.furthest;
-  out->converted = st.converted;
-  out->excluded = st.excluded;
-  out->step_offset_ms = Pack<uint32_t>(st.reached, [&](size_t i) { return st.step_offset_ms[i]; });
-  out->next.assign(st.next.begin(), st.next.begin() + st.next_count);
+  std::vector<flatbuffers::Offset<wire::FunnelChainSnapshot>> chains;
   for (size_t i = 0; i < required_count_; ++i) {
     if (!(st.live & (1u << i))) continue;
     const FunnelChain& c = st.chains[i];
-    auto chain = std::make_unique<wire::FunnelChainSnapshotT>();
-    chain->level = static_cast<uint8_t>(i);
-    chain->start_ms = c.start_ms;
-    chain->last_ms = c.last_ms;
-    chain->reached = c.reached;
-    chain->offset_ms = Pack<uint32_t>(c.reached, [&](size_t j) { return c.offset_ms[j]; });
-    out->chains.push_back(std::move(chain));
+    chains.push_back(wire::CreateFunnelChainSnapshot(
+        fbb, static_cast<uint8_t>(i), c.start_ms, c.last_ms, c.reached,
+        VectorOrNull(fbb, Pack<uint32_t>(c.reached, [&](size_t j) { return c.offset_ms[j]; }))));
   }
-  out->best_start_ms = st.best_start_ms;
-  out->seen = st.seen;
-  out->seen_offset_ms = Pack<uint32_t>(
-      st.seen, [&](size_t j) { return SaturateMs(Elapsed(base_ms, st.seen_ms[j])); });
-  out->lead_seen = st.lead_seen;
-  out->clock_ms = st.clock_ms;
-  return out;
+  const auto step_offset_ms =
+      VectorOrNull(fbb, Pack<uint32_t>(st.reached, [&](size_t i) { return st.step_offset_ms[i]; }));
+  const auto next =
+      VectorOrNull(fbb, std::vector<uint16_t>(st.next.begin(), st.next.begin() + st.next_count));
+  const auto seen_offset_ms = VectorOrNull(fbb, Pack<uint32_t>(st.seen, [&](size_t j) {
+                                             return SaturateMs(Elapsed(base_ms, st.seen_ms[j]));
+                                           }));
+  wire::FunnelSnapshotBuilder out(fbb);
+  out.add_funnel(st.funnel);
+  out.add_reached(st.reached);
+  out.add_furthest(st.furthest);
+  out.add_converted(st.converted);
+  out.add_excluded(st.excluded);
+  out.add_step_offset_ms(step_offset_ms);
+  out.add_next(next);
+  out.add_chains(VectorOrNull(fbb, chains));
+  out.add_best_start_ms(st.best_start_ms);
+  out.add_seen(st.seen);
+  out.add_seen_offset_ms(seen_offset_ms);
+  out.add_lead_seen(st.lead_seen);
+  out.add_clock_ms(st.clock_ms);
+  return out.Finish();
 }
 
 Result<FunnelTracker> FunnelTracker::Restore(const wire::FunnelDef& def, uint8_t index,

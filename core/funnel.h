@@ -64,7 +64,8 @@ class FunnelTracker {
                                        const wire::FunnelSnapshot& snapshot, int64_t min_ms,
                                        int64_t max_ms);
   // Times in the snapshot's vectors are ms after `base_ms` (session start).
-  std::unique_ptr<wire::FunnelSnapshotT> Snapshot(int64_t base_ms) const;
+  flatbuffers::Offset<wire::FunnelSnapshot> Snapshot(flatbuffers::FlatBufferBuilder& fbb,
+                                                     int64_t base_ms) const;
 
   // A micro-conversion happened at `time_ms`; a time before an earlier
   // event's counts as that event's time (no time passes).

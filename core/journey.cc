@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/flatbuffer_write.h"
 #include "core/wire_ids.h"
 
 namespace microconv {
@@ -78,15 +79,13 @@ void JourneyTracker::FillSummary(int64_t visit_start_ms, wire::SummaryT& s) cons
   }
 }
 
-std::unique_ptr<wire::JourneySnapshotT> JourneyTracker::Save() const {
-  auto out = std::make_unique<wire::JourneySnapshotT>();
-  out->start_ms = start_ms_;
-  out->visit = visit_;
-  for (const FunnelTracker& funnel : funnels_) out->funnels.push_back(funnel.Snapshot(start_ms_));
-  out->reached = reached_;
-  out->reached_before = reached_before_;
-  out->converted = converted_;
-  return out;
+flatbuffers::Offset<wire::JourneySnapshot> JourneyTracker::Save(
+    flatbuffers::FlatBufferBuilder& fbb) const {
+  std::vector<flatbuffers::Offset<wire::FunnelSnapshot>> funnels;
+  for (const FunnelTracker& funnel : funnels_) funnels.push_back(funnel.Snapshot(fbb, start_ms_));
+  return wire::CreateJourneySnapshot(
+      fbb, start_ms_, visit_, VectorOrNull(fbb, funnels), VectorOrNull(fbb, reached_),
+      VectorOrNull(fbb, reached_before_), VectorOrNull(fbb, converted_));
 }
 
 Result<JourneyTracker> JourneyTracker::Restore(const Config& config,

@@ -56,7 +56,7 @@ class JourneyTracker {
   // Checked like the rest of a snapshot: times within [0, max_ms].
   static Result<JourneyTracker> Restore(const Config& config, const wire::JourneySnapshot& snap,
                                         int64_t max_ms);
-  std::unique_ptr<wire::JourneySnapshotT> Save() const;
+  flatbuffers::Offset<wire::JourneySnapshot> Save(flatbuffers::FlatBufferBuilder& fbb) const;
 
   bool active() const noexcept { return visit_ != 0; }
   // When the journey ends by age: its state is deleted then.

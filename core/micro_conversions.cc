@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/flatbuffer_write.h"
+
 namespace microconv {
 
 void MicroConversionRules::Fire(uint8_t micro, FiredMicros& fired) {
@@ -125,18 +127,21 @@ void MicroConversionRules::FillSummary(const std::array<uint8_t, kMaxMicroConver
   }
 }
 
-void MicroConversionRules::Save(int64_t start_ms, wire::EngineStateT& engine) const {
+MicroConversionRules::Saved MicroConversionRules::Save(int64_t start_ms,
+                                                       flatbuffers::FlatBufferBuilder& fbb) const {
+  std::vector<uint8_t> fired;
   for (size_t byte = 0; byte < 32; ++byte) {
     uint8_t bits = 0;
     for (size_t bit = 0; bit < 8; ++bit)
       bits |= state_.fired_on_page[byte * 8 + bit] ? (1u << bit) : 0;
-    engine.fired.push_back(bits);
+    fired.push_back(bits);
   }
-  while (!engine.fired.empty() && engine.fired.back() == 0) engine.fired.pop_back();
+  while (!fired.empty() && fired.back() == 0) fired.pop_back();
+  std::vector<wire::VisibleTimer> visible;
   for (const MicroConversionState::VisibleTimer& timer : state_.visible) {
-    engine.visible.emplace_back(timer.selector, 0,
-                                static_cast<uint32_t>(timer.since_ms - start_ms));
+    visible.emplace_back(timer.selector, 0, static_cast<uint32_t>(timer.since_ms - start_ms));
   }
+  return {VectorOrNull(fbb, fired), StructsOrNull(fbb, visible)};
 }
 
 Status MicroConversionRules::Restore(const wire::Summary& summary, const wire::EngineState& engine,

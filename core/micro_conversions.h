@@ -69,7 +69,17 @@ class MicroConversionRules {
   // Summary `repeats`: counts beyond a micro's occurrences in the path.
   void FillSummary(const std::array<uint8_t, kMaxMicroConversions>& in_path,
                    wire::SummaryT& summary) const;
-  void Save(int64_t start_ms, wire::EngineStateT& engine) const;
+  // This tracker's part of the snapshot's engine table: its vectors are
+  // written first (a table follows its children), then added to the table.
+  struct Saved {
+    flatbuffers::Offset<flatbuffers::Vector<uint8_t>> fired;
+    flatbuffers::Offset<flatbuffers::Vector<const wire::VisibleTimer*>> visible;
+    void AddTo(wire::EngineStateBuilder& engine) const {
+      engine.add_fired(fired);
+      engine.add_visible(visible);
+    }
+  };
+  Saved Save(int64_t start_ms, flatbuffers::FlatBufferBuilder& fbb) const;
   // Counts come back as path occurrences plus repeats.
   Status Restore(const wire::Summary& summary, const wire::EngineState& engine, SessionSpan span);
 

@@ -3,6 +3,7 @@
 // page, so a snapshot is verified as strictly as a summary from the network.
 #include <bit>
 
+#include "core/flatbuffer_write.h"
 #include "core/schema/snapshot_generated.h"
 #include "core/session.h"
 #include "core/summary.h"
@@ -41,9 +42,12 @@ Result<const wire::Snapshot*> VerifiedSnapshot(const Config& config,
   return snap;
 }
 
-std::vector<uint8_t> Pack(wire::SnapshotT& snap) {
-  flatbuffers::FlatBufferBuilder fbb(1024);
-  wire::FinishSnapshotBuffer(fbb, wire::Snapshot::Pack(fbb, &snap));
+// The snapshot of `engine` (and of `summary`, empty for a journey's).
+std::vector<uint8_t> Finish(flatbuffers::FlatBufferBuilder& fbb, uint32_t config_hash,
+                            flatbuffers::Offset<flatbuffers::Vector<uint8_t>> summary,
+                            flatbuffers::Offset<wire::EngineState> engine) {
+  wire::FinishSnapshotBuffer(
+      fbb, wire::CreateSnapshot(fbb, kSnapshotVersion, config_hash, summary, engine));
   return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
 }
 
@@ -51,12 +55,11 @@ std::vector<uint8_t> Pack(wire::SnapshotT& snap) {
 
 std::vector<uint8_t> Session::JourneySnapshot() const {
   if (!journey_.active()) return {};
-  wire::SnapshotT snap;
-  snap.version = kSnapshotVersion;
-  snap.config_hash = config_->hash();
-  snap.engine = std::make_unique<wire::EngineStateT>();
-  snap.engine->journey = journey_.Save();
-  return Pack(snap);
+  flatbuffers::FlatBufferBuilder fbb(256);
+  const auto journey = journey_.Save(fbb);
+  wire::EngineStateBuilder engine(fbb);
+  engine.add_journey(journey);
+  return Finish(fbb, config_->hash(), 0, engine.Finish());
 }
 
 Status Session::ContinueJourney(std::span<const uint8_t> previous) {
@@ -75,34 +78,47 @@ Status Session::ContinueJourney(std::span<const uint8_t> previous) {
 }
 
 std::vector<uint8_t> Session::Snapshot() const {
-  wire::SnapshotT snap;
-  snap.version = kSnapshotVersion;
-  snap.config_hash = config_->hash();
+  flatbuffers::FlatBufferBuilder fbb(1024);
   // The exact summary: the snapshot stays on the device, and a restore
   // needs everything (the LDP form is derived from it at each flush).
-  snap.summary = EncodeSummary(BuildSummary());
-  auto engine = std::make_unique<wire::EngineStateT>();
-  engine->start_ms = start_ms_;
-  engine->last_ms = last_ms_;
-  engine->tick_ms = tick_ms_;
-  engine->last_input_ms = last_input_ms_;
-  engine->seq = seq_;
-  engine->ldp_seed = ldp_seed_;
-  engine->hidden = hidden_;
-  engine->current_page = static_cast<int16_t>(current_page_);
-  engine->page_start_ms = page_start_ms_;
-  engine->current_path = current_path_;
-  engine->active_ms = active_ms_;
-  for (const PageEntry& page : pages_) engine->page_active_ms.push_back(page.active_ms);
-  micros_.Save(start_ms_, *engine);
-  frustration_.Save(start_ms_, *engine);
-  forms_.Save(*engine);
+  const auto summary = fbb.CreateVector(EncodeSummary(BuildSummary()));
+  // Children first: a FlatBuffers table is written after what it points to.
+  const auto current_path = StringOrNull(fbb, current_path_);
+  std::vector<uint32_t> page_active_ms;
+  for (const PageEntry& page : pages_) page_active_ms.push_back(page.active_ms);
+  const auto page_active = VectorOrNull(fbb, page_active_ms);
+  const MicroConversionRules::Saved micros = micros_.Save(start_ms_, fbb);
+  const FrustrationTracker::Saved frustration = frustration_.Save(start_ms_, fbb);
+  const FormTracker::Saved forms = forms_.Save(fbb);
+  std::vector<flatbuffers::Offset<wire::FunnelSnapshot>> funnel_list;
   for (const FunnelTracker& funnel : funnels_)
-    engine->funnels.push_back(funnel.Snapshot(start_ms_));
-  for (const PathStep& step : path_) engine->path_offset_ms.push_back(step.offset_ms);
-  if (journey_.active()) engine->journey = journey_.Save();
-  snap.engine = std::move(engine);
-  return Pack(snap);
+    funnel_list.push_back(funnel.Snapshot(fbb, start_ms_));
+  const auto funnels = VectorOrNull(fbb, funnel_list);
+  std::vector<uint32_t> path_offsets;
+  for (const PathStep& step : path_) path_offsets.push_back(step.offset_ms);
+  const auto path_offset_ms = VectorOrNull(fbb, path_offsets);
+  const auto journey = journey_.active() ? journey_.Save(fbb) : 0;
+
+  wire::EngineStateBuilder engine(fbb);
+  engine.add_start_ms(start_ms_);
+  engine.add_last_ms(last_ms_);
+  engine.add_tick_ms(tick_ms_);
+  engine.add_last_input_ms(last_input_ms_);
+  engine.add_seq(seq_);
+  engine.add_ldp_seed(ldp_seed_);
+  engine.add_hidden(hidden_);
+  engine.add_current_page(static_cast<int16_t>(current_page_));
+  engine.add_page_start_ms(page_start_ms_);
+  engine.add_current_path(current_path);
+  engine.add_active_ms(active_ms_);
+  engine.add_page_active_ms(page_active);
+  micros.AddTo(engine);
+  frustration.AddTo(engine);
+  forms.AddTo(engine);
+  engine.add_funnels(funnels);
+  engine.add_path_offset_ms(path_offset_ms);
+  engine.add_journey(journey);
+  return Finish(fbb, config_->hash(), summary, engine.Finish());
 }
 
 Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> bytes) {

@@ -241,7 +241,7 @@ TEST(FunnelPropertyTest, SnapshotAtAnyPointChangesNothing) {
     int64_t last = split == 0 ? 0 : times[split - 1];
     int64_t base = std::min<int64_t>(times.front(), 0);
     flatbuffers::FlatBufferBuilder builder;
-    builder.Finish(wire::FunnelSnapshot::Pack(builder, first.Snapshot(base).get()));
+    builder.Finish(first.Snapshot(builder, base));
     auto restored = FunnelTracker::Restore(
         def.def(), 1, *flatbuffers::GetRoot<wire::FunnelSnapshot>(builder.GetBufferPointer()), base,
         std::max<int64_t>(last, base));

@@ -725,6 +725,15 @@ TEST(FunnelTest, StepTimesOfASingleStepAreEmpty) {
 
 // --- Snapshot restore ------------------------------------------------------
 
+// `tracker`'s snapshot as an object, to tamper with before RoundTrip.
+wire::FunnelSnapshotT Unpacked(const FunnelTracker& tracker, int64_t base_ms) {
+  flatbuffers::FlatBufferBuilder builder;
+  builder.Finish(tracker.Snapshot(builder, base_ms));
+  wire::FunnelSnapshotT snap;
+  flatbuffers::GetRoot<wire::FunnelSnapshot>(builder.GetBufferPointer())->UnPackTo(&snap);
+  return snap;
+}
+
 // A snapshot as Session::Restore reads it: packed, then read in place.
 Result<FunnelTracker> RoundTrip(const FunnelConfig& config, const wire::FunnelSnapshotT& snap,
                                 uint8_t index, int64_t max_ms, int64_t min_ms = 0) {
@@ -741,7 +750,7 @@ TEST(FunnelTest, RestoredTrackerContinues) {
   first.OnMicro(kA, 0);
   first.OnMicro(kA, 300);
   first.OnMicro(kB, 400);
-  auto restored = RoundTrip(config, *first.Snapshot(0), 4, 400);
+  auto restored = RoundTrip(config, Unpacked(first, 0), 4, 400);
   ASSERT_TRUE(restored.ok()) << restored.message();
   FunnelTracker tracker = std::move(restored).value();
   EXPECT_EQ(tracker.state().live, 0b011u);
@@ -756,7 +765,7 @@ TEST(FunnelTest, RestoredAnyOrderKeepsStepTimes) {
   FunnelTracker first(config.def(), 0);
   first.OnMicro(kC, 5000);
   first.OnMicro(kB, 5100);
-  auto restored = RoundTrip(config, *first.Snapshot(4000), 0, 5100, 4000);
+  auto restored = RoundTrip(config, Unpacked(first, 4000), 0, 5100, 4000);
   ASSERT_TRUE(restored.ok());
   FunnelTracker tracker = std::move(restored).value();
   tracker.OnMicro(kA, 6000);  // C at 5000 is exactly at the window's edge
@@ -768,12 +777,11 @@ TEST(FunnelTest, RestoreRejectsTamperedState) {
   FunnelConfig config = Abc(FunnelMode::Sequential);
   FunnelTracker first(config.def(), 0);
   Feed(first, {kA, kB});
-  auto good = first.Snapshot(0);
-  ASSERT_TRUE(RoundTrip(config, *good, 0, 1000).ok());
+  ASSERT_TRUE(RoundTrip(config, Unpacked(first, 0), 0, 1000).ok());
   auto expect_corrupt = [&](auto tamper) {
-    auto snap = first.Snapshot(0);
-    tamper(*snap);
-    auto restored = RoundTrip(config, *snap, 0, 1000);
+    wire::FunnelSnapshotT snap = Unpacked(first, 0);
+    tamper(snap);
+    auto restored = RoundTrip(config, snap, 0, 1000);
     EXPECT_FALSE(restored.ok());
     if (!restored.ok()) EXPECT_EQ(restored.error(), Error::kCorruptSnapshot);
   };

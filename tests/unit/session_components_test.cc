@@ -42,11 +42,16 @@ struct Saved {
   }
 };
 
-Saved SaveParts(wire::SummaryT summary, const wire::EngineStateT& engine) {
+// `save(fbb)` returns a tracker's part of the engine table (its Saved).
+template <typename Save>
+Saved SaveParts(wire::SummaryT summary, Save save) {
   if (!summary.facts) summary.facts = std::make_unique<wire::SessionFacts>();
   Saved saved{EncodeSummary(summary), {}};
   flatbuffers::FlatBufferBuilder fbb;
-  fbb.Finish(wire::EngineState::Pack(fbb, &engine));
+  const auto part = save(fbb);
+  wire::EngineStateBuilder engine(fbb);
+  part.AddTo(engine);
+  fbb.Finish(engine.Finish());
   saved.engine_bytes.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
   return saved;
 }
@@ -140,9 +145,7 @@ TEST_F(MicroConversionRulesTest, SnapshotKeepsOncePerPageBookkeepingTimersAndCou
   summary.path_steps = {0, 4, 1};
   summary.path_deltas = {0, 0, 0};
   rules_.FillSummary(in_path, summary);
-  wire::EngineStateT engine;
-  rules_.Save(1000, engine);
-  Saved saved = SaveParts(std::move(summary), engine);
+  Saved saved = SaveParts(std::move(summary), [&](auto& fbb) { return rules_.Save(1000, fbb); });
 
   MicroConversionRules restored(config_);
   ASSERT_TRUE(restored.Restore(saved.summary(), saved.engine(), SessionSpan{1000, 2000}).ok());
@@ -201,9 +204,7 @@ TEST_F(FormTrackerTest, SnapshotKeepsFocusAndWhetherAFieldEverChanged) {
   wire::SummaryT summary;
   SentNames sent(names_, summary.names);
   forms_.FillSummary(sent, summary);
-  wire::EngineStateT engine;
-  forms_.Save(engine);
-  Saved saved = SaveParts(std::move(summary), engine);
+  Saved saved = SaveParts(std::move(summary), [&](auto& fbb) { return forms_.Save(fbb); });
 
   FormTracker restored(config_, 0);
   ASSERT_TRUE(restored.Restore(saved.summary(), saved.engine(), SessionSpan{0, 300}).ok());
@@ -254,9 +255,8 @@ TEST(FrustrationTrackerTest, SnapshotContinuesABurstAcrossAPageLoad) {
   summary.facts = std::make_unique<wire::SessionFacts>();
   SentNames sent(names, summary.names);
   frustration.FillSummary(sent, summary);
-  wire::EngineStateT engine;
-  frustration.Save(1000, engine);
-  Saved saved = SaveParts(std::move(summary), engine);
+  Saved saved =
+      SaveParts(std::move(summary), [&](auto& fbb) { return frustration.Save(1000, fbb); });
 
   FrustrationTracker restored;
   ASSERT_TRUE(restored.Restore(saved.summary(), saved.engine(), SessionSpan{1000, 1200}).ok());

@@ -1,0 +1,35 @@
+// Writing FlatBuffers with direct builder calls (the snapshot): an empty
+// vector or string is left out, as the object API's Pack does, so the bytes
+// stay as small and a reader sees it as empty (core/flatbuffer_view.h).
+// Direct calls instead of the object API keep its `T` types, their
+// `unique_ptr` tables and Pack code out of the visitor's Wasm module.
+#ifndef MICROCONV_CORE_FLATBUFFER_WRITE_H_
+#define MICROCONV_CORE_FLATBUFFER_WRITE_H_
+
+#include <string>
+#include <vector>
+
+#include "flatbuffers/flatbuffers.h"
+
+namespace microconv {
+
+template <typename T>
+flatbuffers::Offset<flatbuffers::Vector<T>> VectorOrNull(flatbuffers::FlatBufferBuilder& fbb,
+                                                         const std::vector<T>& items) {
+  return items.empty() ? 0 : fbb.CreateVector(items);
+}
+
+template <typename T>
+flatbuffers::Offset<flatbuffers::Vector<const T*>> StructsOrNull(
+    flatbuffers::FlatBufferBuilder& fbb, const std::vector<T>& items) {
+  return items.empty() ? 0 : fbb.CreateVectorOfStructs(items);
+}
+
+inline flatbuffers::Offset<flatbuffers::String> StringOrNull(flatbuffers::FlatBufferBuilder& fbb,
+                                                             const std::string& text) {
+  return text.empty() ? 0 : fbb.CreateString(text);
+}
+
+}  // namespace microconv
+
+#endif  // MICROCONV_CORE_FLATBUFFER_WRITE_H_
