@@ -1,13 +1,20 @@
 #include "tools/cli/bench_clickhouse.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <functional>
+#include <future>
 #include <random>
+#include <sstream>
 #include <vector>
 
+#include "core/flatbuffer_view.h"
 #include "core/report_json.h"
 #include "core/report_query.h"
 #include "core/session.h"
@@ -16,7 +23,9 @@
 #include "tools/cli/journey_model.h"
 #include "tools/cli/raw_events.h"
 #include "tools/load/clickhouse_cluster.h"
+#include "tools/load/serve_process.h"
 #include "tools/store/clickhouse_http.h"
+#include "tools/store/clickhouse_row_binary.h"
 #include "tools/store/clickhouse_store.h"
 #include "tools/store/report_runner.h"
 
@@ -26,8 +35,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kDb = "bench";
-constexpr size_t kBatch = 20000;  // sessions per INSERT (raw events and summaries)
-constexpr int kRuns = 5;          // timed repetitions of each query
+// Sessions per INSERT (raw events and summaries). The store's Put names
+// them in an IN list, and ClickHouse refuses more than 50,000 AST elements.
+constexpr size_t kBatch = 20000;
+// Distinct visits run through the core; more sessions are copies of them.
+constexpr long kPoolVisits = 50000;
+// New sessions of today before each "after today's traffic" report.
+constexpr int kNewTrafficSummaries = 1000;
 
 double Since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -46,6 +60,38 @@ Spread Timed(int runs, const std::function<bool()>& run) {
   }
   std::sort(seconds.begin(), seconds.end());
   return {seconds.front(), seconds[seconds.size() / 2], seconds.back()};
+}
+
+// One pool visit: its summary and raw-event rows, with where their nonces are.
+struct PooledVisit {
+  std::vector<uint8_t> summary;
+  size_t summary_nonce_at = 0;
+  uint32_t seq = 0, day = 0;
+  int64_t start_ms = 0;
+  std::string raw;                   // RowBinary rows of raw_events
+  std::vector<size_t> raw_nonce_at;  // one per row
+};
+
+// Bytes of every table of the bench database on disk, as ClickHouse counts
+// them, and the server's whole data folder.
+void PrintDisk(ClickHouseHttp& node, const std::string& shard_dir) {
+  auto parts = node.Query(
+      "SELECT table, sum(rows), sum(data_compressed_bytes), sum(data_uncompressed_bytes) FROM "
+      "system.parts WHERE active AND database = '" +
+      std::string(kDb) + "' GROUP BY table ORDER BY table FORMAT TSV");
+  uint64_t folder = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(shard_dir + "/data", ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec)) folder += it->file_size(ec);
+  }
+  std::printf(
+      "  disk: ClickHouse data folder %.1f MB; per table (rows, compressed, uncompressed "
+      "bytes):\n",
+      double(folder) / 1e6);
+  if (!parts.ok()) return;
+  std::istringstream lines(parts.value());
+  for (std::string line; std::getline(lines, line);) std::printf("    %s\n", line.c_str());
 }
 
 double LoadAverage() {
@@ -96,52 +142,106 @@ int RunClickHouseBench(const Config& config, const ClickHouseBenchOptions& optio
     return 1;
   }
 
-  // Every session a real visit run through the core; its raw events go to
-  // raw_events and its summary through the ClickHouse store's Put.
+  // A pool of real visits run through the core once (summary and raw events
+  // of each); the store is filled with copies under fresh random nonces (8
+  // bytes patched in the summary and in each raw-event row), so both engines
+  // hold the very same sessions. Running the core per session cost more than
+  // ClickHouse's inserts: the loading path now spends its time in ClickHouse.
   JourneyOptions journey;
   journey.spread_ms = int64_t{options.days} * 86400000;
   journey.start_ms = NowMs() - journey.spread_ms;
   std::mt19937_64 rng(20261130);
-  std::string raw;
-  std::vector<StoredSummary> batch;
-  uint64_t raw_rows = 0;
-  uint32_t first_day = UINT32_MAX, last_day = 0;
-  const auto fill_start = Clock::now();
-  double core_seconds = 0;
-  for (long i = 0; i < options.sessions; ++i) {
-    const auto core_start = Clock::now();
+  const auto pool_start = Clock::now();
+  const size_t pool_size = static_cast<size_t>(std::min<long>(options.sessions, kPoolVisits));
+  std::vector<PooledVisit> pool;
+  pool.reserve(pool_size);
+  for (size_t v = 0; v < pool_size; ++v) {
     SimulatedVisit visit = model.value().Next(rng, journey);
     Session session(config, visit.start);
     EventBatch events{std::span<const Event>(visit.events), visit.string_views};
     (void)session.Ingest(events);
     session.Advance(visit.events.empty() ? visit.start.time_ms : visit.events.back().time_ms);
     session.End();
-    StoredSummary stored;
-    stored.bytes = session.Flush();
-    core_seconds += Since(core_start);
-    auto verified = VerifySummary(stored.bytes, &config);
+    PooledVisit pooled;
+    pooled.summary = session.Flush();
+    auto verified = VerifySummary(pooled.summary, &config);
     if (!verified.ok()) {
       std::fprintf(stderr, "bench: clickhouse: summary does not verify: %s\n",
                    verified.message().c_str());
       return 1;
     }
+    const auto* table = reinterpret_cast<const flatbuffers::Table*>(verified.value());
+    const uint8_t* nonce_field = table->GetAddressOf(wire::Summary::VT_NONCE);
+    if (nonce_field == nullptr) continue;  // random nonces: always present
+    pooled.summary_nonce_at = static_cast<size_t>(nonce_field - pooled.summary.data());
+    pooled.seq = verified.value()->seq();
+    pooled.day = verified.value()->start_minute() / (24 * 60);
+    pooled.start_ms = visit.start.time_ms;
+    RowBinaryWriter raw;
+    AppendRawEventRows(config, config.site(), visit.start, visit.events, visit.string_views, raw,
+                       &pooled.raw_nonce_at);
+    pooled.raw = std::move(raw.bytes());
+    pool.push_back(std::move(pooled));
+  }
+  if (pool.empty()) {
+    std::fprintf(stderr, "bench: clickhouse: no usable visits\n");
+    return 1;
+  }
+  uint32_t first_day = UINT32_MAX, last_day = 0;
+  for (const PooledVisit& v : pool) {
+    first_day = std::min(first_day, v.day);
+    last_day = std::max(last_day, v.day);
+  }
+  std::printf("clickhouse: pool of %zu real demo-store visits run through the core in %.1f s\n",
+              pool.size(), Since(pool_start));
+  std::fflush(stdout);
+
+  // A copy of pool visit `v` as a new session: its summary and raw events.
+  auto copy = [&](const PooledVisit& v, uint64_t nonce, std::string& raw) {
+    StoredSummary stored;
+    stored.bytes = v.summary;
+    std::memcpy(stored.bytes.data() + v.summary_nonce_at, &nonce, sizeof nonce);
     stored.site = config.site();
-    stored.nonce = visit.start.nonce;
-    stored.seq = verified.value()->seq();
-    stored.day = verified.value()->start_minute() / (24 * 60);
+    stored.nonce = nonce;
+    stored.seq = v.seq;
+    stored.day = v.day;
     stored.config_hash = config.hash();
-    stored.received_at_ms = visit.start.time_ms;
-    first_day = std::min(first_day, stored.day);
-    last_day = std::max(last_day, stored.day);
-    const size_t before = raw.size();
-    AppendRawEvents(config, config.site(), visit.start, visit.events, visit.string_views, raw);
-    raw_rows += std::count(raw.begin() + static_cast<std::ptrdiff_t>(before), raw.end(), '\n');
-    batch.push_back(std::move(stored));
+    stored.received_at_ms = v.start_ms;
+    const size_t at = raw.size();
+    raw += v.raw;
+    for (size_t offset : v.raw_nonce_at)
+      std::memcpy(raw.data() + at + offset, &nonce, sizeof nonce);
+    return stored;
+  };
+  // Raw events and summaries go in at once, on two connections: ClickHouse
+  // parses and writes one while the store's Put reads seqs and writes the
+  // other (2 cores).
+  const std::string raw_insert = "INSERT INTO " + std::string(kDb) + ".raw_events FORMAT RowBinary";
+  std::string raw;
+  std::vector<StoredSummary> batch;
+  uint64_t raw_rows = 0, today_sessions = 0, yesterday_sessions = 0;
+  double raw_seconds = 0, put_seconds = 0;
+  const double server_cpu_before = ProcessCpuSeconds(cluster.pid(0));
+  const double bench_cpu_before = ProcessCpuSeconds(getpid());
+  const auto fill_start = Clock::now();
+  for (long i = 0; i < options.sessions; ++i) {
+    const PooledVisit& v = pool[static_cast<size_t>(i) % pool.size()];
+    batch.push_back(copy(v, rng() | 1, raw));
+    raw_rows += v.raw_nonce_at.size();
+    today_sessions += v.day == last_day;
+    yesterday_sessions += v.day + 1 == last_day;
     if (batch.size() == kBatch || i + 1 == options.sessions) {
-      Status inserted =
-          node.Insert("INSERT INTO " + std::string(kDb) + ".raw_events FORMAT TabSeparated", raw);
-      auto put =
-          inserted.ok() ? store.Put(batch) : Result<PutOutcome>(inserted.error, inserted.message);
+      auto inserted = std::async(std::launch::async, [&] {
+        const auto start = Clock::now();
+        Status done = node.Insert(raw_insert, raw);
+        raw_seconds += Since(start);
+        return done;
+      });
+      const auto put_start = Clock::now();
+      auto put = store.Put(batch);
+      put_seconds += Since(put_start);
+      Status raw_done = inserted.get();
+      if (!raw_done.ok()) put = Result<PutOutcome>(raw_done.error, raw_done.message);
       if (!put.ok()) {
         std::fprintf(stderr, "bench: clickhouse: load: %s\n", put.message().c_str());
         return 1;
@@ -150,17 +250,37 @@ int RunClickHouseBench(const Config& config, const ClickHouseBenchOptions& optio
       batch.clear();
     }
   }
+  const double fill_seconds = Since(fill_start);
   // Merged parts: windowFunnel reads one sorted part, the fairest case for it.
+  const auto optimize_start = Clock::now();
   (void)node.Query("OPTIMIZE TABLE " + std::string(kDb) + ".raw_events FINAL");
+  const double optimize_seconds = Since(optimize_start);
+  // The copies are whole sessions: every row arrived, each under its own
+  // session's nonce (a wrong nonce offset would merge or garble sessions).
+  auto loaded = node.Query("SELECT count(), uniqExact(nonce) FROM " + std::string(kDb) +
+                           ".raw_events FORMAT TSV");
+  const std::string expected =
+      std::to_string(raw_rows) + "\t" + std::to_string(options.sessions) + "\n";
+  if (!loaded.ok() || loaded.value() != expected) {
+    std::fprintf(stderr, "bench: clickhouse: raw events loaded: %s, expected %s",
+                 loaded.ok() ? loaded.value().c_str() : loaded.message().c_str(), expected.c_str());
+    return 1;
+  }
   std::printf(
-      "clickhouse: %ld sessions (%llu raw events, %.1f per session) loaded in %.1f s "
-      "(core: %.1f us per session)\n",
+      "clickhouse: %ld sessions (%llu raw events, %.1f per session) loaded in %.1f s, %.1f us "
+      "per session (raw events insert %.1f s, summaries Put %.1f s, side by side in batches of "
+      "%zu; CPU: ClickHouse %.1f s, bench %.1f s), then OPTIMIZE FINAL of the raw events %.1f s\n",
       options.sessions, (unsigned long long)raw_rows, double(raw_rows) / options.sessions,
-      Since(fill_start), core_seconds * 1e6 / options.sessions);
+      fill_seconds, fill_seconds * 1e6 / options.sessions, raw_seconds, put_seconds, kBatch,
+      ProcessCpuSeconds(cluster.pid(0)) - server_cpu_before,
+      ProcessCpuSeconds(getpid()) - bench_cpu_before, optimize_seconds);
+  PrintDisk(node, cluster.dir(0));
+  std::printf("  ClickHouse server memory after the load: VmHWM %.0f MB\n",
+              ProcessPeakMegabytes(cluster.pid(0)));
   std::fflush(stdout);
 
   std::string levels;
-  const Spread funnel = Timed(kRuns, [&] {
+  const Spread funnel = Timed(options.repeats, [&] {
     auto answer = node.Query(funnel_sql.value());
     if (answer.ok()) levels = answer.value();
     return answer.ok();
@@ -171,8 +291,9 @@ int RunClickHouseBench(const Config& config, const ClickHouseBenchOptions& optio
   }
   std::printf(
       "clickhouse windowFunnel, demo purchase funnel over %llu raw events: min %.3f s, median "
-      "%.3f s, max %.3f s (%d runs)\n",
-      (unsigned long long)raw_rows, funnel.min, funnel.median, funnel.max, kRuns);
+      "%.3f s, max %.3f s (%d runs); ClickHouse server VmHWM %.0f MB\n",
+      (unsigned long long)raw_rows, funnel.min, funnel.median, funnel.max, options.repeats,
+      ProcessPeakMegabytes(cluster.pid(0)));
 
   // microconv's report on the ClickHouse store over the very same sessions:
   // cold (every day aggregate built from the summaries), then warm.
@@ -191,16 +312,67 @@ int RunClickHouseBench(const Config& config, const ClickHouseBenchOptions& optio
     reported = built.value().engagement.sessions;
     return !RenderReportJson(built.value()).empty();
   };
+  const double bench_mb_before = ProcessPeakMegabytes(getpid());
   const Spread cold = Timed(1, report);
-  const Spread warm = Timed(kRuns, report);
+  const double bench_mb_cold = ProcessPeakMegabytes(getpid());
+  const Spread warm = Timed(options.repeats, report);
   if (cold.min < 0 || warm.min < 0) {
     std::fprintf(stderr, "bench: clickhouse: report failed\n");
     return 1;
   }
   std::printf(
-      "microconv report on the ClickHouse store over %llu sessions: cold (day aggregates "
-      "built) %.3f s; warm min %.3f s, median %.3f s, max %.3f s\n",
-      (unsigned long long)reported, cold.min, warm.min, warm.median, warm.max);
+      "microconv report on the ClickHouse store over %llu sessions: cold (all %u days' "
+      "aggregates built from the sessions) %.3f s (%.1f us per session); warm min %.3f s, median "
+      "%.3f s, max %.3f s\n",
+      (unsigned long long)reported, last_day - first_day + 1, cold.min,
+      cold.min * 1e6 / double(std::max<uint64_t>(reported, 1)), warm.min, warm.median, warm.max);
+  // Live traffic changes today: new sessions of the pool's last day through
+  // the store's Put, then the first report after them (that day rebuilt
+  // from its sessions). Today is as full as the clock says (early in the
+  // day it holds few sessions), so the same is measured on yesterday, a
+  // whole day: what today costs by its evening.
+  auto after_traffic = [&](uint32_t day, uint64_t day_sessions, const char* name) {
+    std::vector<size_t> of_day;
+    for (size_t v = 0; v < pool.size(); ++v) {
+      if (pool[v].day == day) of_day.push_back(v);
+    }
+    std::vector<double> seconds;
+    for (int r = 0; r < options.repeats && !of_day.empty(); ++r) {
+      batch.clear();
+      raw.clear();
+      for (int k = 0; k < kNewTrafficSummaries; ++k) {
+        batch.push_back(copy(pool[of_day[static_cast<size_t>(k) % of_day.size()]], rng() | 1, raw));
+      }
+      if (!store.Put(batch).ok()) return false;
+      const Spread one = Timed(1, report);
+      if (one.min < 0) return false;
+      seconds.push_back(one.min);
+    }
+    if (seconds.empty()) return true;
+    std::sort(seconds.begin(), seconds.end());
+    const double median = seconds[seconds.size() / 2];
+    std::printf(
+        "  after %d new summaries of %s (%zu repeats): min %.3f s, median %.3f s, max %.3f s "
+        "(the day's aggregate rebuilt from its %llu+ sessions: %.1f us per session)   budget <= "
+        "0.1 s: %s\n",
+        kNewTrafficSummaries, name, seconds.size(), seconds.front(), median, seconds.back(),
+        (unsigned long long)day_sessions,
+        median * 1e6 / double(std::max<uint64_t>(day_sessions, 1)),
+        median <= 0.1 ? "ok" : "OVER BUDGET");
+    std::fflush(stdout);
+    return true;
+  };
+  if (!after_traffic(last_day, today_sessions, "today") ||
+      !after_traffic(last_day - 1, yesterday_sessions, "yesterday, a whole day")) {
+    std::fprintf(stderr, "bench: clickhouse: new traffic or its report failed\n");
+    return 1;
+  }
+  std::printf(
+      "  memory: this process (pool of %zu visits included) VmHWM %.0f MB before the reports, "
+      "%.0f MB after the cold one, %.0f MB at the end; ClickHouse server VmHWM %.0f MB\n",
+      pool.size(), bench_mb_before, bench_mb_cold, ProcessPeakMegabytes(getpid()),
+      ProcessPeakMegabytes(cluster.pid(0)));
+  PrintDisk(node, cluster.dir(0));
   int status = 0;
   auto ratio = [&](const char* what, double seconds) {
     const double times = funnel.median / seconds;

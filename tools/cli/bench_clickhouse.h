@@ -14,6 +14,7 @@ namespace microconv {
 struct ClickHouseBenchOptions {
   long sessions = 1000000;  // demo-store visits, each run through the core
   int days = 30;            // sessions start within the last `days` days
+  int repeats = 5;          // timed runs of windowFunnel, the warm report, traffic + report
   std::string dir;          // temp folder for the server
   // microconv's warm report over the same number of sessions, measured by
   // the caller (seconds; <= 0: unknown), for the side-by-side ratio.

@@ -44,6 +44,7 @@
 #include "tools/base/flags.h"
 #include "tools/base/wall_clock.h"
 #include "tools/cli/bench_clickhouse.h"
+#include "tools/cli/bench_collectors.h"
 #include "tools/cli/cli_commands.h"
 #include "tools/cli/journey_model.h"
 #include "tools/cli/store_range.h"
@@ -61,12 +62,14 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kUsage =
     "usage: microconv bench [--sessions 1000000] [--sites demo-site/sites] [--site demo]\n"
     "         [--ingest-seconds 3] [--repeats 5] [--keep DIR] [--collector BINARY]\n"
-    "         [--clickhouse] [--clickhouse-sessions N]\n"
+    "         [--clickhouse] [--clickhouse-sessions N] [--collectors N]\n"
     "Measures ingest, report and memory budgets with a temp store and a serve child;\n"
     "exits 3 when a budget is missed. --sessions 100000 is a quick run. --collector: the\n"
     "serve child runs that microconv build instead of this one (two builds measured with\n"
     "the same driver and data). --clickhouse: also windowFunnel and the ClickHouse store\n"
-    "over N sessions (default --sessions; tools/cli/bench_clickhouse.h).\n";
+    "over N sessions (default --sessions; tools/cli/bench_clickhouse.h). --collectors N:\n"
+    "durable ingest through 1..N collectors on a two-shard ClickHouse, side by side\n"
+    "(tools/cli/bench_collectors.h).\n";
 
 // Enough visits for >= 10,000 distinct paths once each has its tail.
 constexpr int kPoolVisits = 40000;
@@ -88,6 +91,7 @@ constexpr int kIngestConnections = 256;
 constexpr double kReportBudgetMs = 100;
 constexpr double kIngestBudgetPerSecond = 20000;
 constexpr double kAckBudgetMs = 20;
+constexpr double kAckBudgetRate = 5000;  // summaries/s at which the p99 is judged
 constexpr double kMemoryBudgetMb = 200;
 
 double Since(Clock::time_point start) {
@@ -99,20 +103,6 @@ std::string LoadAverage() {
   std::string one, five, fifteen;
   in >> one >> five >> fifteen;
   return one + " " + five + " " + fifteen;
-}
-
-// CPU seconds (user + system) the process has used so far, or -1.
-double CpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t close = stat.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::istringstream fields(stat.substr(close + 2));
-  std::string skip;
-  for (int i = 0; i < 11; ++i) fields >> skip;  // state .. cmajflt
-  double utime = 0, stime = 0;
-  fields >> utime >> stime;
-  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // Min / median / max of repeated measurements.
@@ -338,6 +328,7 @@ struct BenchFlags {
   bool help = false;
   bool clickhouse = false;
   long clickhouse_sessions = 0;  // 0: --sessions
+  long collectors = 0;           // 0: no ClickHouse ingest section
 };
 
 Result<BenchFlags> ParseFlags(int argc, char** argv) {
@@ -350,7 +341,8 @@ Result<BenchFlags> ParseFlags(int argc, char** argv) {
                              {"--keep"},
                              {"--collector"},
                              {"--clickhouse", false},
-                             {"--clickhouse-sessions"}});
+                             {"--clickhouse-sessions"},
+                             {"--collectors"}});
   if (!flags.ok()) return {flags.error(), flags.message()};
   BenchFlags bench;
   bench.help = flags.value().help();
@@ -373,6 +365,9 @@ Result<BenchFlags> ParseFlags(int argc, char** argv) {
   if (!clickhouse_sessions.ok())
     return {clickhouse_sessions.error(), clickhouse_sessions.message()};
   bench.clickhouse_sessions = static_cast<long>(clickhouse_sessions.value());
+  auto collectors = flags.value().Int("--collectors", 0, 1, 8);
+  if (!collectors.ok()) return {collectors.error(), collectors.message()};
+  bench.collectors = static_cast<long>(collectors.value());
   return bench;
 }
 
@@ -391,12 +386,12 @@ Status MeasureIngest(BenchContext& bench) {
   ServeProcess serve(BenchServe(bench.flags.collector, bench.dir + "/ingest.sqlite",
                                 bench.flags.sites, bench.dir + "/serve-ingest.log"));
   if (Status started = serve.Start(); !started.ok()) return started;
-  const double cpu_before = CpuSeconds(serve.pid());
-  const double driver_before = CpuSeconds(getpid());
+  const double cpu_before = ProcessCpuSeconds(serve.pid());
+  const double driver_before = ProcessCpuSeconds(getpid());
   const LoadResult flat =
       DriveIngest(serve.port(), bench.pool, kIngestConnections, bench.flags.ingest_seconds, 0, 1);
-  const double cpu = CpuSeconds(serve.pid()) - cpu_before;
-  const double driver_cpu = CpuSeconds(getpid()) - driver_before;
+  const double cpu = ProcessCpuSeconds(serve.pid()) - cpu_before;
+  const double driver_cpu = ProcessCpuSeconds(getpid()) - driver_before;
   const double us_per_summary = flat.accepted > 0 ? cpu * 1e6 / double(flat.accepted) : 0;
   std::printf(
       "ingest, %d connections flat out, %.1f s: %.0f summaries/s durable "
@@ -408,12 +403,13 @@ Status MeasureIngest(BenchContext& bench) {
       kIngestBudgetPerSecond, Verdict(flat.per_second >= kIngestBudgetPerSecond), cpu,
       us_per_summary, flat.accepted > 0 ? driver_cpu * 1e6 / double(flat.accepted) : 0);
   std::fflush(stdout);
-  const LoadResult paced = DriveIngest(serve.port(), bench.pool, kIngestConnections,
-                                       bench.flags.ingest_seconds, 5000, uint64_t{1} << 40);
+  const LoadResult paced =
+      DriveIngest(serve.port(), bench.pool, kIngestConnections, bench.flags.ingest_seconds,
+                  kAckBudgetRate, uint64_t{1} << 40);
   std::printf(
-      "ingest paced at 5000/s, %.1f s: %.0f summaries/s (%llu acked, %llu not), "
+      "ingest paced at %.0f/s, %.1f s: %.0f summaries/s (%llu acked, %llu not), "
       "p50 %.2f ms, p99 %.2f ms   budget p99 <= %.0f ms: %s\n",
-      paced.seconds, paced.per_second, (unsigned long long)paced.accepted,
+      kAckBudgetRate, paced.seconds, paced.per_second, (unsigned long long)paced.accepted,
       (unsigned long long)(paced.rejected + paced.failed), paced.p50_ms, paced.p99_ms, kAckBudgetMs,
       Verdict(paced.p99_ms <= kAckBudgetMs && paced.accepted > 0));
   std::fflush(stdout);
@@ -431,7 +427,7 @@ Status FillStore(BenchContext& bench, const std::string& store_path) {
     return recorded;
   }
   const auto fill_start = Clock::now();
-  const double fill_cpu = CpuSeconds(getpid());
+  const double fill_cpu = ProcessCpuSeconds(getpid());
   std::mt19937_64 rng(7);
   std::vector<StoredSummary> batch;
   batch.reserve(kFillBatch);
@@ -452,7 +448,7 @@ Status FillStore(BenchContext& bench, const std::string& store_path) {
     }
   }
   auto count = store.value()->CountSessions();
-  const double cpu = CpuSeconds(getpid()) - fill_cpu;
+  const double cpu = ProcessCpuSeconds(getpid()) - fill_cpu;
   std::printf(
       "fill: %ld sessions put in batches of %zu in %.1f s, %.1f CPU-s (%.1f us per session, "
       "day aggregates kept as they are written) (%llu stored)\n",
@@ -491,11 +487,11 @@ Status MeasureReports(BenchContext& bench, const std::string& store_path) {
   // machine the CPU time is the figure that does not depend on the others).
   std::vector<double> cpu_ms;
   auto timed_report = [&](double& ms) -> Status {
-    const double cpu_before = CpuSeconds(serve.pid());
+    const double cpu_before = ProcessCpuSeconds(serve.pid());
     const auto start = Clock::now();
     auto res = client.Get(path);
     ms = Since(start) * 1000;
-    cpu_ms.push_back((CpuSeconds(serve.pid()) - cpu_before) * 1000);
+    cpu_ms.push_back((ProcessCpuSeconds(serve.pid()) - cpu_before) * 1000);
     if (!res || res->status != 200) return {Error::kUnavailable, "GET " + path + " failed"};
     json_bytes = res->body.size();
     return {};
@@ -621,8 +617,23 @@ int RunBench(int argc, char** argv) {
       return 1;
     }
   }
+  if (flags.collectors > 0) {
+    CollectorsBenchOptions collectors;
+    collectors.collectors = static_cast<int>(flags.collectors);
+    collectors.seconds = flags.ingest_seconds;
+    collectors.connections = kIngestConnections;
+    collectors.paced_rate = kAckBudgetRate;
+    collectors.ack_budget_ms = kAckBudgetMs;
+    collectors.dir = dir;
+    collectors.serve = BenchServe(flags.collector, "", flags.sites, "");
+    collectors.make_summary = [&pool](uint64_t k) {
+      return pool.WithNonce(k, (uint64_t{3} << 60) + k);
+    };
+    if (RunCollectorsBench(collectors) != 0) bench.status = 1;
+  }
   if (flags.clickhouse) {
-    ClickHouseBenchOptions clickhouse{flags.clickhouse_sessions, kHistoryDays, dir, 0};
+    ClickHouseBenchOptions clickhouse{flags.clickhouse_sessions, kHistoryDays,
+                                      static_cast<int>(flags.repeats), dir, 0};
     if (flags.clickhouse_sessions == flags.sessions) {
       clickhouse.microconv_report_seconds = bench.warm_report_ms / 1000;
     }

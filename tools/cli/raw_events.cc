@@ -89,9 +89,18 @@ std::string SqlQuoted(std::string_view text) {
 
 }  // namespace
 
-void AppendRawEvents(const Config& config, std::string_view site, const SessionStart& start,
-                     std::span<const Event> events, std::span<const std::string_view> strings,
-                     std::string& tsv) {
+namespace {
+
+// One raw-event row, what both formats below write.
+struct RawEventRow {
+  int64_t at_ms = 0;
+  std::string_view event, page, target;
+};
+
+// Calls `row` for each tracker event of the session, in order.
+template <typename RowFn>
+void ForEachRawEvent(const Config& config, const SessionStart& start, std::span<const Event> events,
+                     std::span<const std::string_view> strings, RowFn&& row) {
   const auto& def = config.def();
   auto text = [&](uint32_t index) {
     return index < strings.size() ? strings[index] : std::string_view();
@@ -132,19 +141,43 @@ void AppendRawEvents(const Config& config, std::string_view site, const SessionS
       default:
         break;
     }
+    row(RawEventRow{std::clamp<int64_t>(e.time_ms - start.time_ms, 0, UINT32_MAX), name, page,
+                    target});
+  }
+}
+
+}  // namespace
+
+void AppendRawEvents(const Config& config, std::string_view site, const SessionStart& start,
+                     std::span<const Event> events, std::span<const std::string_view> strings,
+                     std::string& tsv) {
+  ForEachRawEvent(config, start, events, strings, [&](const RawEventRow& row) {
     AppendField(site, tsv);
     char numbers[48];
-    const int64_t at = std::clamp<int64_t>(e.time_ms - start.time_ms, 0, UINT32_MAX);
     std::snprintf(numbers, sizeof numbers, "\t%llu\t%lld\t",
-                  static_cast<unsigned long long>(start.nonce), static_cast<long long>(at));
+                  static_cast<unsigned long long>(start.nonce), static_cast<long long>(row.at_ms));
     tsv += numbers;
-    tsv += name;
+    tsv += row.event;
     tsv.push_back('\t');
-    AppendField(page, tsv);
+    AppendField(row.page, tsv);
     tsv.push_back('\t');
-    AppendField(target, tsv);
+    AppendField(row.target, tsv);
     tsv.push_back('\n');
-  }
+  });
+}
+
+void AppendRawEventRows(const Config& config, std::string_view site, const SessionStart& start,
+                        std::span<const Event> events, std::span<const std::string_view> strings,
+                        RowBinaryWriter& rows, std::vector<size_t>* nonce_offsets) {
+  ForEachRawEvent(config, start, events, strings, [&](const RawEventRow& row) {
+    rows.String(site);
+    if (nonce_offsets != nullptr) nonce_offsets->push_back(rows.bytes().size());
+    rows.Int(start.nonce);
+    rows.Int(static_cast<uint32_t>(row.at_ms));
+    rows.String(row.event);
+    rows.String(row.page);
+    rows.String(row.target);
+  });
 }
 
 Result<std::string> WindowFunnelSql(const Config& config, std::string_view funnel_id,

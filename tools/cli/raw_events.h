@@ -15,11 +15,13 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/config.h"
 #include "core/event.h"
 #include "core/session.h"
 #include "core/status.h"
+#include "tools/store/clickhouse_row_binary.h"
 
 namespace microconv {
 
@@ -32,6 +34,14 @@ inline constexpr const char* kRawEventsTableSql =
 void AppendRawEvents(const Config& config, std::string_view site, const SessionStart& start,
                      std::span<const Event> events, std::span<const std::string_view> strings,
                      std::string& tsv);
+
+// The same rows in ClickHouse's RowBinary (FORMAT RowBinary, the columns of
+// kRawEventsTableSql), for bulk loads: no text to escape or parse. With
+// `nonce_offsets`, the offset in `rows` of each row's nonce is appended, so
+// a copy of the rows can become another session by patching 8 bytes.
+void AppendRawEventRows(const Config& config, std::string_view site, const SessionStart& start,
+                        std::span<const Event> events, std::span<const std::string_view> strings,
+                        RowBinaryWriter& rows, std::vector<size_t>* nonce_offsets = nullptr);
 
 // The SELECT of each session's furthest step of `funnel_id` by windowFunnel
 // over `db`.raw_events: every required step's micro-conversions as one

@@ -35,6 +35,9 @@ class ClickHouseCluster {
   Status Restart(int shard);
 
   int http_port(int shard) const { return shards_[shard].http_port; }
+  pid_t pid(int shard) const { return shards_[shard].pid; }
+  // The shard's folder (data, logs, config).
+  const std::string& dir(int shard) const { return shards_[shard].dir; }
   // The --store value of a collector talking to `shard`: that node first,
   // then every other (the store creates its tables on each listed node).
   std::string StoreUrl(int shard, const std::string& db) const;

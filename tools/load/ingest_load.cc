@@ -33,6 +33,7 @@ struct Connection {
   int fd = -1;
   bool busy = false;
   uint64_t index = 0;
+  size_t target = 0;  // which collector (LoadOptions::ports)
   Clock::time_point sent{};
   Clock::time_point retry_at{};
   std::string out;
@@ -91,18 +92,28 @@ bool ParseAnswer(const std::string& in, Answer& answer) {
 LoadResult DriveIngestLoad(const LoadOptions& options) {
   LoadResult result;
   std::vector<double> latencies_ms;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(options.port));
-  if (inet_pton(AF_INET, options.host == "localhost" ? "127.0.0.1" : options.host.c_str(),
-                &address.sin_addr) != 1) {
+  const std::vector<int> ports =
+      options.ports.empty() ? std::vector<int>{options.port} : options.ports;
+  in_addr host{};
+  if (inet_pton(AF_INET, options.host == "localhost" ? "127.0.0.1" : options.host.c_str(), &host) !=
+      1) {
     return result;
   }
-  const std::string head = "POST /api/collect HTTP/1.1\r\nHost: " + options.host + ":" +
-                           std::to_string(options.port) +
-                           "\r\nContent-Type: text/plain\r\nContent-Length: ";
+  // Per collector: its address and the request head naming it.
+  std::vector<sockaddr_in> addresses;
+  std::vector<std::string> heads;
+  for (int port : ports) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr = host;
+    addresses.push_back(address);
+    heads.push_back("POST /api/collect HTTP/1.1\r\nHost: " + options.host + ":" +
+                    std::to_string(port) + "\r\nContent-Type: text/plain\r\nContent-Length: ");
+  }
   const int epoll = epoll_create1(EPOLL_CLOEXEC);
   std::vector<Connection> connections(static_cast<size_t>(std::max(1, options.clients)));
+  for (size_t i = 0; i < connections.size(); ++i) connections[i].target = i % ports.size();
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
                                     std::chrono::duration<double>(options.seconds));
@@ -145,7 +156,8 @@ LoadResult DriveIngestLoad(const LoadOptions& options) {
       c.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
       const int yes = 1;
       setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-      if (c.fd < 0 || connect(c.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+      if (c.fd < 0 || connect(c.fd, reinterpret_cast<const sockaddr*>(&addresses[c.target]),
+                              sizeof addresses[c.target]) != 0) {
         c.busy = true;  // counted as a post without an answer
         return fail(c);
       }
@@ -155,7 +167,7 @@ LoadResult DriveIngestLoad(const LoadOptions& options) {
       epoll_ctl(epoll, EPOLL_CTL_ADD, c.fd, &event);
     }
     const std::vector<uint8_t> body = options.make_summary(index);
-    c.out.assign(head);
+    c.out.assign(heads[c.target]);
     c.out += std::to_string(body.size());
     c.out += "\r\n\r\n";
     c.out.append(reinterpret_cast<const char*>(body.data()), body.size());

@@ -16,6 +16,9 @@ namespace microconv {
 struct LoadOptions {
   std::string host = "127.0.0.1";
   int port = 0;
+  // Several collectors behind one load (as a load balancer would spread
+  // browsers): connection i posts to ports[i % size]; empty: `port` only.
+  std::vector<int> ports;
   int clients = 8;
   double seconds = 2;
   // > 0: post k is sent no earlier than start + k / rate (an open-loop

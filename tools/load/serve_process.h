@@ -57,6 +57,12 @@ class ServeProcess {
 // A loopback port nobody listens on right now, or 0.
 int FreePort();
 
+// CPU seconds (user + system) process `pid` has used so far, or -1: what
+// the bench charges to a collector or a ClickHouse server.
+double ProcessCpuSeconds(pid_t pid);
+// Peak resident set of process `pid` in MB (VmHWM), or -1.
+double ProcessPeakMegabytes(pid_t pid);
+
 // The running executable's path (/proc/self/exe), or "" when unknown.
 std::string SelfExecutable();
 
