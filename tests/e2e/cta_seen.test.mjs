@@ -31,7 +31,11 @@ async function visit(path, act) {
   const before = harness.proxy.collects().length;
   const sent = await page.evaluate(() => window.microconv('flush'));
   assert.equal(sent.sent, true);
-  await waitFor(() => harness.proxy.collects().length > before, 'the flush to reach the collector');
+  await waitFor(
+    () => harness.proxy.collects().length > before,
+    'the flush to reach the collector',
+    30000,
+  );
   assert.deepEqual(errors, []);
   await context.close();
 }
@@ -73,11 +77,15 @@ test('a call to action in view for a second is seen; below the fold it is not un
   }
 
   // The report: two sessions saw it, one clicked it, one saw it and did not.
-  const report = await waitFor(async () => {
-    const r = await harness.collector.report('demo');
-    const row = r.calls_to_action.find((c) => c.id === 'add_to_cart');
-    return row && row.seen === 2 ? r : null;
-  }, 'both sessions in the report');
+  const report = await waitFor(
+    async () => {
+      const r = await harness.collector.report('demo');
+      const row = r.calls_to_action.find((c) => c.id === 'add_to_cart');
+      return row && row.seen === 2 ? r : null;
+    },
+    'both sessions in the report',
+    30000,
+  );
   const row = report.calls_to_action.find((c) => c.id === 'add_to_cart');
   assert.equal(row.label, 'Added to cart');
   assert.equal(row.seen, 2);
