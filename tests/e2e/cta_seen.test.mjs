@@ -42,10 +42,10 @@ async function visit(path, act) {
 
 test('a call to action in view for a second is seen; below the fold it is not until scrolled to', async () => {
   // Seen and never clicked: the button is in the first viewport.
+  // (Less than a second in view is not seen: SessionTest.CallToAction*; the
+  // page's clock runs on while the page loads, so it is not timed here.)
   await visit('/product/aurora-x2', async (page, inspect) => {
-    await page.clock.runFor(300);
-    assert.equal((await inspect()).cta_seen, undefined, 'not seen before a second has passed');
-    await page.clock.runFor(1200);
+    await page.clock.runFor(1500);
     const summary = await inspect();
     assert.deepEqual(summary.cta_seen, ['add_to_cart']);
     assert.ok(!summary.path.some((step) => step.micro === 'add_to_cart'), 'not clicked');
