@@ -126,6 +126,7 @@ Aggregate::Aggregate(const Config& config)
   const size_t templates = def.page_templates() == nullptr ? 0 : def.page_templates()->size();
   pages_.resize(templates);
   heat_.resize(templates * kHeatDeviceClasses);
+  scroll_.resize(templates * kHeatDeviceClasses);
   if (def.forms() != nullptr) {
     forms_.resize(def.forms()->size());
     for (size_t i = 0; i < forms_.size(); ++i) {
@@ -270,6 +271,10 @@ Status Aggregate::Fold(const wire::Summary& summary, bool remove) {
   PutId(days_, day, DayTally{1, segment.converters, facts.page_views(), revenue}, remove);
   AddJourney(summary, remove);
 
+  // Heat grids and scroll maps are kept per device class.
+  const size_t device_class = static_cast<size_t>(facts.dims().device()) < kHeatDeviceClasses
+                                  ? static_cast<size_t>(facts.dims().device())
+                                  : 0;
   const auto* literal_names = summary.literal_pages();
   const auto* pages = summary.pages();
   const size_t page_count = pages == nullptr ? 0 : pages->size();
@@ -280,7 +285,8 @@ Status Aggregate::Fold(const wire::Summary& summary, bool remove) {
     tally.sessions = 1;
     tally.quick_backs = stat->quick_backs();
     tally.active_ds = stat->active_ds();
-    tally.scroll[stat->max_scroll() >= 100 ? 10 : stat->max_scroll() / 10] = 1;
+    const size_t scroll_bucket = stat->max_scroll() >= 100 ? 10 : stat->max_scroll() / 10;
+    tally.scroll[scroll_bucket] = 1;
     if (i == facts.entry_page()) {
       tally.entries = 1;
       tally.bounces = bounce;
@@ -288,7 +294,10 @@ Status Aggregate::Fold(const wire::Summary& summary, bool remove) {
     if (i == facts.exit_page()) tally.exits = 1;
     const uint16_t page = stat->page();
     if ((page & kLiteralBit) == 0) {
-      if (page < pages_.size()) put(pages_[page], tally);
+      if (page < pages_.size()) {
+        put(pages_[page], tally);
+        put(scroll_[page * kHeatDeviceClasses + device_class][scroll_bucket], uint64_t{1});
+      }
       continue;
     }
     const size_t literal = page & ~kLiteralBit;
@@ -310,6 +319,15 @@ Status Aggregate::Fold(const wire::Summary& summary, bool remove) {
       put(selectors_[selector].sessions, uint64_t{selector_seen[selector] ? 0u : 1u});
       put(selectors_[selector].clicks, uint64_t{counts.count[id]});
       selector_seen[selector] = true;
+    }
+  }
+
+  // Calls to action seen, and whether the same session clicked them.
+  if (const auto* seen = summary.cta_seen()) {
+    for (uint8_t id : *seen) {
+      if (id >= micros_.size()) continue;
+      put(micros_[id].cta_seen, uint64_t{1});
+      put(micros_[id].cta_seen_clicked, uint64_t{counts.count[id] > 0});
     }
   }
 
@@ -344,14 +362,11 @@ Status Aggregate::Fold(const wire::Summary& summary, bool remove) {
   if (const auto* heat = summary.heat()) {
     // A session counts once per cell, however its summary lists the cell.
     std::vector<uint32_t> seen;
-    const size_t device = static_cast<size_t>(dims.device()) < kHeatDeviceClasses
-                              ? static_cast<size_t>(dims.device())
-                              : 0;
     for (const wire::HeatCell* cell : *heat) {
       if (cell->page() >= page_count || cell->cell() >= kHeatGridCells) continue;
       const uint16_t page = pages->Get(cell->page())->page();
       if ((page & kLiteralBit) != 0 || page >= pages_.size()) continue;
-      std::vector<HeatTally>& grid = heat_[page * kHeatDeviceClasses + device];
+      std::vector<HeatTally>& grid = heat_[page * kHeatDeviceClasses + device_class];
       if (grid.empty()) grid.resize(kHeatGridCells);
       const uint32_t key = uint32_t{page} * kHeatGridCells + cell->cell();
       const bool first = std::find(seen.begin(), seen.end(), key) == seen.end();
@@ -525,9 +540,9 @@ Status Aggregate::MergeSigned(const Aggregate& other, bool remove) {
     if (config_hash_ != other.config_hash_ || macro_micros_ != other.macro_micros_ ||
         macro_funnels_ != other.macro_funnels_ || click_selector_ != other.click_selector_ ||
         lift_base_ != other.lift_base_ || pages_.size() != other.pages_.size() ||
-        heat_.size() != other.heat_.size() || micros_.size() != other.micros_.size() ||
-        funnels_.size() != other.funnels_.size() || forms_.size() != other.forms_.size() ||
-        selectors_.size() != other.selectors_.size()) {
+        heat_.size() != other.heat_.size() || scroll_.size() != other.scroll_.size() ||
+        micros_.size() != other.micros_.size() || funnels_.size() != other.funnels_.size() ||
+        forms_.size() != other.forms_.size() || selectors_.size() != other.selectors_.size()) {
       return false;
     }
     for (size_t f = 0; f < funnels_.size(); ++f) {
@@ -570,6 +585,8 @@ Status Aggregate::MergeSigned(const Aggregate& other, bool remove) {
     put(micros_[i].base_converters, other.micros_[i].base_converters);
     put(micros_[i].base_with, other.micros_[i].base_with);
     put(micros_[i].base_with_converters, other.micros_[i].base_with_converters);
+    put(micros_[i].cta_seen, other.micros_[i].cta_seen);
+    put(micros_[i].cta_seen_clicked, other.micros_[i].cta_seen_clicked);
   }
   for (size_t f = 0; f < funnels_.size(); ++f) {
     FunnelTally& mine = funnels_[f];
@@ -613,6 +630,9 @@ Status Aggregate::MergeSigned(const Aggregate& other, bool remove) {
     if (other.heat_[p].empty()) continue;
     if (heat_[p].empty()) heat_[p].resize(kHeatGridCells);
     for (size_t c = 0; c < kHeatGridCells; ++c) put(heat_[p][c], other.heat_[p][c]);
+  }
+  for (size_t p = 0; p < scroll_.size(); ++p) {
+    for (size_t b = 0; b < kScrollBuckets; ++b) put(scroll_[p][b], other.scroll_[p][b]);
   }
   for (size_t i = 0; i < selectors_.size(); ++i) {
     put(selectors_[i].sessions, other.selectors_[i].sessions);

@@ -140,6 +140,9 @@ struct DayTally {
   bool operator==(const DayTally&) const = default;
 };
 
+// Page-sessions by deepest scroll, 10 % buckets (bucket 10: 100 %).
+using ScrollTally = std::array<uint64_t, kScrollBuckets>;
+
 struct PageTally {
   uint64_t views = 0;
   uint64_t sessions = 0;
@@ -148,8 +151,7 @@ struct PageTally {
   uint64_t bounces = 0;  // single-page sessions that entered here
   uint64_t quick_backs = 0;
   uint64_t active_ds = 0;
-  // Page-sessions by deepest scroll, 10 % buckets (bucket 10: 100 %).
-  std::array<uint64_t, kScrollBuckets> scroll{};
+  ScrollTally scroll{};
   PageTally& operator+=(const PageTally& o);
   PageTally& operator-=(const PageTally& o);
   bool operator==(const PageTally&) const = default;
@@ -165,6 +167,10 @@ struct MicroTally {
   uint64_t base_converters = 0;
   uint64_t base_with = 0;
   uint64_t base_with_converters = 0;
+  // A call to action's sessions that saw it (core/micro_conversions.h), and
+  // those of them that did it (clicked).
+  uint64_t cta_seen = 0;
+  uint64_t cta_seen_clicked = 0;
   bool operator==(const MicroTally&) const = default;
 };
 
@@ -384,6 +390,10 @@ class Aggregate {
   // Per template and device class, at template * kHeatDeviceClasses +
   // device: empty, or kHeatGridCells click sums.
   const std::vector<std::vector<HeatTally>>& heat() const noexcept { return heat_; }
+  // Per template and device class, indexed as heat(): page-sessions by
+  // deepest scroll (the scroll map of one device class; pages() holds
+  // every class's).
+  const std::vector<ScrollTally>& scroll() const noexcept { return scroll_; }
   const std::vector<SelectorTally>& selectors() const noexcept { return selectors_; }
   // Local differential privacy sessions (core/ldp.h), kept apart from every
   // exact figure above: per epsilon (keyed by the float's bit pattern), the
@@ -467,6 +477,7 @@ class Aggregate {
   std::vector<FormTally> forms_;
   CappedStringMap<FieldTally> literal_fields_{kMaxTrackedLiteralFields};
   std::vector<std::vector<HeatTally>> heat_;
+  std::vector<ScrollTally> scroll_;
   std::vector<SelectorTally> selectors_;
   IdMap<LdpTally> ldp_;
   IdMap<uint64_t> journeys_;

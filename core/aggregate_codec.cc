@@ -19,9 +19,10 @@ namespace {
 constexpr uint8_t kMagic[4] = {'M', 'C', 'A', '1'};
 // 2: heat cells carry their sessions; 3: revenue (total, per day, segment
 // and funnel) and heat grids per device class; 4: lift baselines and LDP
-// tallies; 5: journey figures. Other versions are refused,
-// so a stored day aggregate of another layout is rebuilt from its sessions.
-constexpr uint64_t kAggregateVersion = 5;
+// tallies; 5: journey figures; 6: scroll maps per template and device
+// class, calls to action seen. Other versions are refused, so a stored day
+// aggregate of another layout is rebuilt from its sessions.
+constexpr uint64_t kAggregateVersion = 6;
 
 class AggregateWriter {
  public:
@@ -145,7 +146,7 @@ bool VisitTally(A& a, T& t) {
   } else if constexpr (std::is_same_v<U, MicroTally>) {
     return a.Num(t.sessions) && a.Num(t.occurrences) && a.Num(t.converters) &&
            a.Num(t.base_sessions) && a.Num(t.base_converters) && a.Num(t.base_with) &&
-           a.Num(t.base_with_converters);
+           a.Num(t.base_with_converters) && a.Num(t.cta_seen) && a.Num(t.cta_seen_clicked);
   } else if constexpr (std::is_same_v<U, ElementTally>) {
     return a.Num(t.sessions) && a.Num(t.clicks) && a.Num(t.rage_clicks) && a.Num(t.dead_clicks);
   } else if constexpr (std::is_same_v<U, FieldTally>) {
@@ -421,6 +422,36 @@ bool VisitAggregate(A& a, Self& self) {
       for (const HeatTally& cell : grid) {
         if ((cell.clicks == 0) != (cell.sessions == 0) || cell.sessions > cell.clicks) {
           return a.Fail(Error::kVerifyFailed, "bad heat cell");
+        }
+      }
+    }
+  }
+  // Scroll maps: one per heat grid (template x device class), sparse.
+  size_t maps = self.scroll_.size();
+  if (!a.Count(maps, kMaxPageTemplates * kHeatDeviceClasses)) return false;
+  if constexpr (A::kReading) {
+    if (maps != self.pages_.size() * kHeatDeviceClasses) {
+      return a.Fail(Error::kVerifyFailed, "scroll maps and pages differ");
+    }
+    self.scroll_.resize(maps);
+  }
+  for (auto& map : self.scroll_) {
+    auto get = [&map](size_t b) { return map[b]; };
+    auto set = [&map](size_t b, uint64_t count) {
+      if constexpr (A::kReading) map[b] = count;
+    };
+    if (!VisitSparse(a, kScrollBuckets, get, set, "bad scroll bucket")) return false;
+  }
+  if constexpr (A::kReading) {
+    // A template's scroll maps split its page-sessions by device class.
+    for (size_t p = 0; p < self.pages_.size(); ++p) {
+      for (size_t b = 0; b < kScrollBuckets; ++b) {
+        uint64_t split = 0;
+        for (size_t d = 0; d < kHeatDeviceClasses; ++d) {
+          split += self.scroll_[p * kHeatDeviceClasses + d][b];
+        }
+        if (split != self.pages_[p].scroll[b]) {
+          return a.Fail(Error::kVerifyFailed, "scroll maps and pages differ");
         }
       }
     }

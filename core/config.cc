@@ -104,6 +104,11 @@ Status CheckMicro(const wire::SiteConfig& def, size_t i) {
                 MICROCONV_MESSAGE(path + ".target: " + std::to_string(m->target()) +
                                   " >= " + std::to_string(targets.size) + " " + targets.name));
   }
+  if (m->cta_visible() > 0 && (m->kind() != wire::MicroKind::Click ||
+                               m->cta_visible() > SizeOf(def.visibility_selectors()))) {
+    return Fail(Error::kOutOfRange,
+                MICROCONV_MESSAGE(path + ".cta_visible: not a click rule's visibility selector"));
+  }
   switch (m->kind()) {
     case wire::MicroKind::PageView:
     case wire::MicroKind::ScrollDepth:
@@ -395,6 +400,7 @@ Result<Config> Config::FromCompiled(std::span<const uint8_t> bytes) {
   config.form_submit_.resize(selector_lists[1]);
   config.visible_.resize(selector_lists[2]);
   config.media_.resize(selector_lists[3]);
+  config.cta_.resize(selector_lists[2]);
   for (size_t i = 0; i < SizeOf(def->micros()); ++i) {
     const wire::MicroConversionDef* m = def->micros()->Get(static_cast<flatbuffers::uoffset_t>(i));
     auto index = static_cast<uint8_t>(i);  // kMaxMicroConversions fits a byte
@@ -404,6 +410,7 @@ Result<Config> Config::FromCompiled(std::span<const uint8_t> bytes) {
         break;
       case wire::MicroKind::Click:
         config.click_[m->target()].push_back(index);
+        if (m->cta_visible() > 0) config.cta_[m->cta_visible() - 1].push_back(index);
         break;
       case wire::MicroKind::FormStart:
         config.form_start_[m->target()].push_back(index);
@@ -447,7 +454,8 @@ Config::Config(const Config& other)
       form_start_(other.form_start_),
       form_submit_(other.form_submit_),
       visible_(other.visible_),
-      media_(other.media_) {
+      media_(other.media_),
+      cta_(other.cta_) {
   if (other.def_ != nullptr) def_ = wire::GetSiteConfig(bytes_.data());
 }
 
@@ -472,7 +480,8 @@ Config::Config(Config&& other) noexcept
       form_start_(std::move(other.form_start_)),
       form_submit_(std::move(other.form_submit_)),
       visible_(std::move(other.visible_)),
-      media_(std::move(other.media_)) {
+      media_(std::move(other.media_)),
+      cta_(std::move(other.cta_)) {
   other.bytes_.clear();
 }
 
@@ -492,6 +501,7 @@ Config& Config::operator=(Config&& other) noexcept {
   form_submit_ = std::move(other.form_submit_);
   visible_ = std::move(other.visible_);
   media_ = std::move(other.media_);
+  cta_ = std::move(other.cta_);
   other.bytes_.clear();
   return *this;
 }
@@ -575,6 +585,14 @@ std::span<const uint8_t> Config::FormSubmitMicros(uint16_t form) const noexcept 
 
 std::span<const uint8_t> Config::VisibleMicros(uint16_t selector) const noexcept {
   return MicrosAt(visible_, selector);
+}
+
+std::span<const uint8_t> Config::CallsToActionSeenBy(uint16_t selector) const noexcept {
+  return MicrosAt(cta_, selector);
+}
+
+bool Config::IsCallToAction(uint8_t micro) const noexcept {
+  return micro < micro_count() && def_->micros()->Get(micro)->cta_visible() > 0;
 }
 
 std::span<const uint8_t> Config::MediaMicros(uint16_t selector) const noexcept {

@@ -90,6 +90,10 @@ class Config {
   std::span<const uint8_t> FormStartMicros(uint16_t form) const noexcept;
   std::span<const uint8_t> FormSubmitMicros(uint16_t form) const noexcept;
   std::span<const uint8_t> VisibleMicros(uint16_t selector) const noexcept;
+  // Calls to action (click micro-conversions with `cta_visible`) whose own
+  // selector is visibility selector `selector`.
+  std::span<const uint8_t> CallsToActionSeenBy(uint16_t selector) const noexcept;
+  bool IsCallToAction(uint8_t micro) const noexcept;
   std::span<const uint8_t> MediaMicros(uint16_t selector) const noexcept;
   std::span<const uint8_t> CustomMicros() const noexcept { return custom_; }
   std::span<const uint8_t> DataLayerMicros() const noexcept { return data_layer_; }
@@ -105,6 +109,8 @@ class Config {
   std::vector<uint8_t> page_view_, scroll_, time_on_page_, custom_, data_layer_;
   // Per target index (selector or form): micro indices.
   std::vector<std::vector<uint8_t>> click_, form_start_, form_submit_, visible_, media_;
+  // Per visibility selector: the calls to action it shows.
+  std::vector<std::vector<uint8_t>> cta_;
 };
 
 }  // namespace microconv

@@ -283,6 +283,8 @@ IdTranslation::IdTranslation(const Config& from, const Config& to) : to_hash_(to
   const wire::SiteConfig& b = to.def();
   for (flatbuffers::uoffset_t i = 0; i < from.micro_count(); ++i) {
     micro_.push_back(IndexById(b.micros(), View(a.micros()->Get(i)->id())));
+    const int at = micro_.back();
+    cta_.push_back(at >= 0 && to.IsCallToAction(static_cast<uint8_t>(at)) ? at : -1);
   }
   for (flatbuffers::uoffset_t i = 0; i < from.funnel_count(); ++i) {
     const wire::FunnelDef& f = *a.funnels()->Get(i);
@@ -352,6 +354,14 @@ std::vector<uint8_t> IdTranslation::Translate(const wire::Summary& summary) cons
     if (to >= 0) repeats.emplace_back(static_cast<uint8_t>(to), repeat.count());
   }
   s.repeats = std::move(repeats);
+
+  // Calls to action seen stay where the new config's rule still is one.
+  std::vector<uint8_t> cta_seen;
+  for (uint8_t id : s.cta_seen) {
+    if (id < cta_.size() && cta_[id] >= 0) cta_seen.push_back(static_cast<uint8_t>(cta_[id]));
+  }
+  std::sort(cta_seen.begin(), cta_seen.end());
+  s.cta_seen = std::move(cta_seen);
 
   // Each funnel owns popcount(reached) - 1 step time varints, in order.
   std::vector<wire::FunnelProgress> funnels;

@@ -81,9 +81,10 @@ class IdTranslation {
  private:
   uint32_t to_hash_ = 0;
   std::vector<int> micro_, funnel_, template_, form_;  // from index -> to index, -1 none
-  std::vector<std::vector<int>> field_;                // per from form: field -> to field
-  std::vector<std::string> template_pattern_;          // from templates, for literals
-  std::vector<std::vector<std::string>> field_name_;   // from forms' field names
+  std::vector<int> cta_;  // from micro -> to micro when that one is a call to action, else -1
+  std::vector<std::vector<int>> field_;               // per from form: field -> to field
+  std::vector<std::string> template_pattern_;         // from templates, for literals
+  std::vector<std::vector<std::string>> field_name_;  // from forms' field names
 };
 
 // What a report's timeline says about the versions of a site.

@@ -101,6 +101,9 @@ void MicroConversionRules::Tick(int64_t t, bool on_page, int64_t page_start_ms,
     if (t - state_.visible[i].since_ms >= kVisibleDwellMs) {
       FireAll(config_->VisibleMicros(state_.visible[i].selector), page_path, /*once_per_page=*/true,
               fired);
+      for (uint8_t cta : config_->CallsToActionSeenBy(state_.visible[i].selector)) {
+        if (config_->PageFilterMatches(cta, page_path)) state_.cta_seen[cta] = true;
+      }
       state_.visible.erase(state_.visible.begin() + static_cast<long>(i));
     } else {
       ++i;
@@ -124,6 +127,9 @@ void MicroConversionRules::FillSummary(const std::array<uint8_t, kMaxMicroConver
       summary.repeats.emplace_back(static_cast<uint8_t>(micro),
                                    static_cast<uint8_t>(state_.counts[micro] - in_path[micro]));
     }
+  }
+  for (size_t micro = 0; micro < state_.cta_seen.size(); ++micro) {
+    if (state_.cta_seen[micro]) summary.cta_seen.push_back(static_cast<uint8_t>(micro));
   }
 }
 
@@ -159,6 +165,14 @@ Status MicroConversionRules::Restore(const wire::Summary& summary, const wire::E
   if (summary.path_steps()) {
     for (uint8_t micro : *summary.path_steps()) {
       state_.counts[micro] = static_cast<uint8_t>(std::min(state_.counts[micro] + 1, 0xff));
+    }
+  }
+  if (summary.cta_seen()) {
+    for (uint8_t micro : *summary.cta_seen()) {
+      if (!config_->IsCallToAction(micro)) {
+        return {Error::kCorruptSnapshot, MICROCONV_MESSAGE("call to action seen")};
+      }
+      state_.cta_seen[micro] = true;
     }
   }
   const auto* visibility = config_->def().visibility_selectors();

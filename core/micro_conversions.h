@@ -33,6 +33,9 @@ struct MicroConversionState {
   std::bitset<256> fired_on_page;  // once-per-page rules fired on this page view
   std::array<uint8_t, kMaxMicroConversions> counts{};  // saturating at 255
   std::vector<VisibleTimer> visible;
+  // Calls to action seen (visible for the dwell time on a page their rule
+  // applies to); kept in the summary, which is also their snapshot.
+  std::bitset<kMaxMicroConversions> cta_seen;
 };
 
 // Micro ids that fired, in firing order (the order the path records).
@@ -66,7 +69,8 @@ class MicroConversionRules {
   void Tick(int64_t t, bool on_page, int64_t page_start_ms, std::string_view page_path,
             FiredMicros& fired);
 
-  // Summary `repeats`: counts beyond a micro's occurrences in the path.
+  // Summary `repeats`: counts beyond a micro's occurrences in the path;
+  // `cta_seen`.
   void FillSummary(const std::array<uint8_t, kMaxMicroConversions>& in_path,
                    wire::SummaryT& summary) const;
   // This tracker's part of the snapshot's engine table: its vectors are
@@ -80,7 +84,8 @@ class MicroConversionRules {
     }
   };
   Saved Save(int64_t start_ms, flatbuffers::FlatBufferBuilder& fbb) const;
-  // Counts come back as path occurrences plus repeats.
+  // Counts come back as path occurrences plus repeats; calls to action
+  // seen from `cta_seen`.
   Status Restore(const wire::Summary& summary, const wire::EngineState& engine, SessionSpan span);
 
   const MicroConversionState& state() const noexcept { return state_; }

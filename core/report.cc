@@ -304,6 +304,21 @@ void BuildSegments(const Aggregate& a, const ReportOptions& options, uint64_t k,
   add(Breakdown::kCountry, CodeValues(a.countries(), true), none);
 }
 
+// Share of page-sessions whose deepest scroll reached >= 10 * i %. Reach of
+// the deepest buckets is hidden (kHiddenShare) while fewer than k
+// page-sessions got that far: "one visitor read to the end" is a cell.
+std::vector<double> ScrollReach(const ScrollTally& scroll, uint64_t k) {
+  uint64_t total = 0;
+  for (uint64_t c : scroll) total += c;
+  std::vector<double> reach(kScrollBuckets);
+  uint64_t at_least = 0;
+  for (size_t i = kScrollBuckets; i-- > 0;) {
+    at_least += scroll[i];
+    reach[i] = at_least > 0 && at_least < k ? kHiddenShare : Ratio(at_least, total);
+  }
+  return reach;
+}
+
 PageRow MakePageRow(std::string page, bool literal, const PageTally& t, uint64_t k) {
   PageRow row;
   row.page = std::move(page);
@@ -320,16 +335,7 @@ PageRow MakePageRow(std::string page, bool literal, const PageTally& t, uint64_t
   row.bounce_rate = Ratio(t.bounces, t.entries);
   row.quick_backs = t.quick_backs;
   row.mean_active_ds = Ratio(t.active_ds, t.sessions);
-  uint64_t total = 0;
-  for (uint64_t c : t.scroll) total += c;
-  row.scroll_reach.resize(kScrollBuckets);
-  // Reach of the deepest buckets is hidden (kHiddenShare) while fewer than k
-  // page-sessions got that far: "one visitor read to the end" is a cell.
-  uint64_t at_least = 0;
-  for (size_t i = kScrollBuckets; i-- > 0;) {
-    at_least += t.scroll[i];
-    row.scroll_reach[i] = at_least > 0 && at_least < k ? kHiddenShare : Ratio(at_least, total);
-  }
+  row.scroll_reach = ScrollReach(t.scroll, k);
   return row;
 }
 
@@ -431,6 +437,32 @@ void BuildPaths(const Aggregate& a, const Names& names, const ReportOptions& opt
     report.other_paths.sessions = other.sessions;
     report.other_paths.converters = other.converters;
     report.other_paths.conversion_rate = Ratio(other.converters, other.sessions);
+  }
+}
+
+void BuildCallsToAction(const Aggregate& a, const Config& config, const Names& names, uint64_t k,
+                        Report& report) {
+  for (size_t i = 0; i < a.micros().size(); ++i) {
+    if (!config.IsCallToAction(static_cast<uint8_t>(i))) continue;
+    const MicroTally& m = a.micros()[i];
+    CallToActionRow row;
+    row.id = names.Micro(i);
+    row.label = names.MicroLabel(i);
+    if (Hidden(m.cta_seen, k)) {
+      row.suppressed = true;
+      report.calls_to_action.push_back(std::move(row));
+      continue;
+    }
+    row.seen = m.cta_seen;
+    row.clicked = m.sessions;
+    const uint64_t not_clicked = m.cta_seen - std::min(m.cta_seen_clicked, m.cta_seen);
+    if (Hidden(not_clicked, k)) {
+      row.seen_not_clicked_suppressed = true;
+    } else {
+      row.seen_not_clicked = not_clicked;
+      row.seen_not_clicked_rate = Ratio(not_clicked, m.cta_seen);
+    }
+    report.calls_to_action.push_back(std::move(row));
   }
 }
 
@@ -688,6 +720,25 @@ void BuildHeatmaps(const Aggregate& a, const Names& names, const Config& config,
       report.heatmaps[i].example = std::string(config.PageExample(p));
     }
   }
+  for (size_t p = 0; p < a.pages().size(); ++p) {
+    for (size_t d = 0; d < kHeatDeviceClasses; ++d) {
+      const size_t at = p * kHeatDeviceClasses + d;
+      if (at >= a.scroll().size()) continue;
+      uint64_t sessions = 0;
+      for (uint64_t c : a.scroll()[at]) sessions += c;
+      if (sessions == 0) continue;
+      ScrollMapRow row;
+      row.page = names.Template(p);
+      row.device = kDeviceNames[d];
+      if (Hidden(sessions, k)) {
+        row.suppressed = true;
+      } else {
+        row.sessions = sessions;
+        row.scroll_reach = ScrollReach(a.scroll()[at], k);
+      }
+      report.scroll_maps.push_back(std::move(row));
+    }
+  }
   for (size_t i = 0; i < a.selectors().size(); ++i) {
     const SelectorTally& t = a.selectors()[i];
     SelectorRow row;
@@ -837,6 +888,7 @@ Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
   BuildFrustration(a, options, k, report);
   BuildForms(a, names, options, k, report);
   BuildHeatmaps(a, names, config, k, report);
+  BuildCallsToAction(a, config, names, k, report);
   for (const auto& [day, t] : a.days().entries) {
     DayRow row;
     row.day = day;

@@ -282,6 +282,22 @@ struct ElementRow {
   uint64_t dead_clicks = 0;
 };
 
+// A call to action (a click micro-conversion marked `cta`): the sessions
+// that saw it (>= 50 % visible for >= 1 s), that clicked it, and that saw
+// it but never clicked it; the UX-weakness row of SPEC section 3. The row
+// is withheld while 1..k-1 sessions saw it; `seen_not_clicked` alone while
+// 1..k-1 sessions saw it without a click.
+struct CallToActionRow {
+  std::string id;
+  std::string label;
+  bool suppressed = false;
+  uint64_t seen = 0;
+  uint64_t clicked = 0;  // every session that clicked it, seen for 1 s or not
+  bool seen_not_clicked_suppressed = false;
+  uint64_t seen_not_clicked = 0;
+  double seen_not_clicked_rate = 0;  // seen_not_clicked / seen
+};
+
 struct FieldRow {
   std::string field;
   bool literal = false;  // not a configured field of the form
@@ -316,6 +332,18 @@ struct HeatmapPage {
   uint64_t clicks = 0;          // in the cells shown
   uint64_t hidden_cells = 0;    // clicked by 1..k-1 sessions: shown as 0
   std::vector<uint64_t> cells;  // kGridRows x kGridColumns, row-major
+};
+
+// The scroll map of one template on one device class ("desktop",
+// "mobile", "tablet", "unknown"; every class together is the PageRow's):
+// share of its page-sessions whose deepest scroll reached >= 10 * i %,
+// withheld as in PageRow. Only classes with page-sessions have one.
+struct ScrollMapRow {
+  std::string page;
+  std::string device;
+  bool suppressed = false;  // 1..k-1 page-sessions of the class
+  uint64_t sessions = 0;    // page-sessions of the class
+  std::vector<double> scroll_reach;
 };
 
 struct SelectorRow {
@@ -413,8 +441,10 @@ struct Report {
   PageRow other_pages;               // "(other)": the rest, and what the aggregate's cap dropped
   std::vector<ElementRow> elements;  // top_rows by frustration
   ElementRow other_elements;         // "(other)": likewise
+  std::vector<CallToActionRow> calls_to_action;  // in config order
   std::vector<FormReport> forms;
   std::vector<HeatmapPage> heatmaps;
+  std::vector<ScrollMapRow> scroll_maps;  // per template, then device class in class order
   std::vector<SelectorRow> selectors;
   std::vector<DayRow> days;
   std::vector<DailySegmentTable> daily;  // filled by the caller; empty unless asked for

@@ -239,6 +239,18 @@ void Frustration(CsvDocument& csv, const Report& report) {
   }
 }
 
+void CallsToAction(CsvDocument& csv, const Report& report) {
+  csv.Section("Calls to action seen but not clicked",
+              {"Call to action", "Label", "Seen", "Clicked", "Seen, not clicked", "Share of seen"});
+  for (const CallToActionRow& c : report.calls_to_action) {
+    const bool hidden = c.seen_not_clicked_suppressed;
+    csv.Row({Text(c.id), Text(c.label), Int(c.seen), Int(c.clicked),
+             hidden ? Text("suppressed") : Int(c.seen_not_clicked),
+             hidden ? Text("suppressed") : Rate(c.seen_not_clicked_rate)},
+            c.suppressed);
+  }
+}
+
 void Forms(CsvDocument& csv, const Report& report) {
   csv.Section("Forms", {"Form", "Started", "Submitted", "Abandoned", "Abandonment rate"});
   for (const FormReport& f : report.forms) {
@@ -278,6 +290,16 @@ void Heatmaps(CsvDocument& csv, const Report& report) {
       csv.Row({Text(p.page), Text(p.device), Int(i / kGridColumns), Int(i % kGridColumns),
                Int(p.cells[i])});
     }
+  }
+  csv.Section("Scroll maps per device class",
+              {"Page", "Device class", "Page-sessions", "Scroll reach (10 % .. 100 %)"});
+  for (const ScrollMapRow& m : report.scroll_maps) {
+    std::string reach;
+    for (double share : m.scroll_reach) {
+      if (!reach.empty()) reach += ' ';
+      reach += share == kHiddenShare ? "suppressed" : RoundedText(share, kRateDecimals);
+    }
+    csv.Row({Text(m.page), Text(m.device), Int(m.sessions), Text(reach)}, m.suppressed);
   }
   csv.Section("Selector clicks", {"Selector", "Clicks", "Sessions"});
   for (const SelectorRow& s : report.selectors) {
@@ -457,6 +479,7 @@ std::string RenderReportCsv(const Report& report, std::string_view from, std::st
   Segments(csv, report);
   Pages(csv, report);
   Frustration(csv, report);
+  CallsToAction(csv, report);
   Forms(csv, report);
   Heatmaps(csv, report);
   Days(csv, "Traffic per day", report.days);

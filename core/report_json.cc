@@ -364,6 +364,20 @@ void RenderDaily(JsonWriter& json, const std::vector<DailySegmentTable>& daily) 
   json.EndArray();
 }
 
+// Withheld shares (kHiddenShare) are null.
+void RenderScrollReach(JsonWriter& json, const std::vector<double>& reach) {
+  json.Key("scroll_reach");
+  json.BeginArray(true);
+  for (double share : reach) {
+    if (share == kHiddenShare) {
+      json.Null();
+    } else {
+      json.Fixed(share, kRateDecimals);
+    }
+  }
+  json.EndArray();
+}
+
 void RenderPageRow(JsonWriter& json, const PageRow& p) {
   json.BeginObject();
   json.FieldString("page", p.page);
@@ -377,16 +391,7 @@ void RenderPageRow(JsonWriter& json, const PageRow& p) {
     Rate(json, "bounce_rate", p.bounce_rate);
     json.Field("quick_backs", p.quick_backs);
     Seconds(json, "mean_active_s", p.mean_active_ds);
-    json.Key("scroll_reach");
-    json.BeginArray(true);
-    for (double share : p.scroll_reach) {
-      if (share == kHiddenShare) {
-        json.Null();
-      } else {
-        json.Fixed(share, kRateDecimals);
-      }
-    }
-    json.EndArray();
+    RenderScrollReach(json, p.scroll_reach);
   });
   json.EndObject();
 }
@@ -479,6 +484,19 @@ void RenderHeatmaps(JsonWriter& json, const Report& report) {
       json.BeginArray(true);
       for (uint64_t c : p.cells) json.Number(c);
       json.EndArray();
+    });
+    json.EndObject();
+  }
+  json.EndArray();
+  json.Key("scroll_maps");
+  json.BeginArray(false);
+  for (const ScrollMapRow& m : report.scroll_maps) {
+    json.BeginObject();
+    json.FieldString("page", m.page);
+    json.FieldString("device", m.device);
+    Cell(json, m.suppressed, [&] {
+      json.Field("sessions", m.sessions);
+      RenderScrollReach(json, m.scroll_reach);
     });
     json.EndObject();
   }
@@ -624,6 +642,28 @@ std::string RenderReportJson(const Report& report) {
   RenderSegments(json, report.segments);
   RenderPages(json, report.pages, report.other_pages);
   RenderElements(json, report.elements, report.other_elements);
+  json.Key("calls_to_action");
+  json.BeginArray(false);
+  for (const CallToActionRow& c : report.calls_to_action) {
+    json.BeginObject(true);
+    json.FieldString("id", c.id);
+    json.FieldString("label", c.label);
+    Cell(json, c.suppressed, [&] {
+      json.Field("seen", c.seen);
+      json.Field("clicked", c.clicked);
+      if (c.seen_not_clicked_suppressed) {
+        json.Key("seen_not_clicked");
+        json.Null();
+        json.Key("seen_not_clicked_rate");
+        json.Null();
+      } else {
+        json.Field("seen_not_clicked", c.seen_not_clicked);
+        Rate(json, "seen_not_clicked_rate", c.seen_not_clicked_rate);
+      }
+    });
+    json.EndObject();
+  }
+  json.EndArray();
   RenderForms(json, report.forms);
   RenderHeatmaps(json, report);
   RenderDays(json, report.days);

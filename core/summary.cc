@@ -172,7 +172,8 @@ Status CheckLdpStructure(const wire::Summary& s) {
       SizeOf(s.pages()) + SizeOf(s.path_steps()) + SizeOf(s.path_deltas()) + SizeOf(s.repeats()) +
               SizeOf(s.funnels()) + SizeOf(s.step_times()) + SizeOf(s.heat()) + SizeOf(s.forms()) +
               SizeOf(s.fields()) + SizeOf(s.elements()) + SizeOf(s.names()) +
-              SizeOf(s.literal_pages()) + SizeOf(s.journey_steps()) + s.journey_visit() !=
+              SizeOf(s.literal_pages()) + SizeOf(s.journey_steps()) + SizeOf(s.cta_seen()) +
+              s.journey_visit() !=
           0 ||
       s.revenue_cents() != 0 || s.orders() != 0 || s.other_currency_orders() != 0 ||
       facts.duration_ds() != 0 || facts.active_ds() != 0 || facts.page_views() != 0 ||
@@ -244,6 +245,9 @@ Status CheckStructure(const wire::Summary& s) {
   }
   if (SizeOf(s.repeats()) > kMaxMicroConversions) {
     return TooMany("repeats", SizeOf(s.repeats()), kMaxMicroConversions);
+  }
+  if (SizeOf(s.cta_seen()) > kMaxMicroConversions) {
+    return TooMany("cta_seen", SizeOf(s.cta_seen()), kMaxMicroConversions);
   }
   // Names are frustrated elements plus unconfigured fields; fields index
   // them with 7 bits, which this cap keeps in reach. Literal pages are
@@ -456,6 +460,20 @@ Status CheckAgainstConfig(const wire::Summary& s, const Config& config, bool exa
     for (size_t i = 0; i < s.path_steps()->size(); ++i) {
       const uint8_t id = s.path_steps()->Get(i);
       if (id >= micros) return IndexOutside(At("path_steps", i), id, micros, "micros");
+    }
+  }
+  if (s.cta_seen() != nullptr) {
+    for (size_t i = 0; i < s.cta_seen()->size(); ++i) {
+      const uint8_t id = s.cta_seen()->Get(i);
+      if (id >= micros) return IndexOutside(At("cta_seen", i), id, micros, "micros");
+      if (!config.IsCallToAction(id)) {
+        return Fail(Error::kOutOfRange,
+                    MICROCONV_MESSAGE(At("cta_seen", i) + ": not a call to action"));
+      }
+      if (i > 0 && id <= s.cta_seen()->Get(i - 1)) {
+        return Fail(Error::kVerifyFailed,
+                    MICROCONV_MESSAGE(At("cta_seen", i) + ": not increasing"));
+      }
     }
   }
   if (s.funnels() != nullptr) {

@@ -507,6 +507,13 @@ std::string RenderSummaryJson(const wire::Summary& s, const Config* config) {
   OptionalString("utm_campaign", s.utm_campaign(), json);
   RenderLdp(s, config, names, json);
   RenderJourney(s, names, json);
+  if (SizeOf(s.cta_seen()) > 0) {
+    // Calls to action seen (>= 1 s visible); absent when none was.
+    json.Key("cta_seen");
+    json.BeginArray(true);
+    for (uint8_t micro : *s.cta_seen()) names.Micro(json, micro);
+    json.EndArray();
+  }
   json.EndObject();
   return std::move(json).Take();
 }

@@ -389,6 +389,18 @@ bool ConfigReader::ReadMicros(const json& root) {
   for (size_t i = 0; micros != nullptr && i < micros->size(); ++i) {
     if (!ReadMicro((*micros)[i], At("micro_conversions", i))) return false;
   }
+  // Calls to action watch their click selector for visibility too; added
+  // after every element_visible rule's, so marking one moves no index.
+  for (size_t i = 0; micros != nullptr && i < micros->size(); ++i) {
+    wire::MicroConversionDefT& micro = *config_.micros[i];
+    if (micro.cta_visible == 0) continue;
+    uint16_t seen_by = 0;
+    if (!ReadSelector((*micros)[i], At("micro_conversions", i), &config_.visibility_selectors,
+                      "visibility", &seen_by)) {
+      return false;
+    }
+    micro.cta_visible = static_cast<uint16_t>(seen_by + 1);
+  }
   return true;
 }
 
@@ -403,7 +415,7 @@ struct KindSpec {
 // page-based kinds) and "match".
 const KindSpec kKinds[] = {
     {"page_view", wire::MicroKind::PageView, {"page", "match"}},
-    {"click", wire::MicroKind::Click, {"selector", "page", "match"}},
+    {"click", wire::MicroKind::Click, {"selector", "page", "match", "cta"}},
     {"form_start", wire::MicroKind::FormStart, {"form", "page", "match"}},
     {"form_submit", wire::MicroKind::FormSubmit, {"form", "page", "match"}},
     {"scroll_depth", wire::MicroKind::ScrollDepth, {"page", "match", "percent"}},
@@ -461,9 +473,14 @@ bool ConfigReader::ReadMicro(const json& m, const std::string& path) {
   if (!ReadPagePattern(m, path, page_required, micro.get())) return false;
 
   switch (spec->kind) {
-    case wire::MicroKind::Click:
+    case wire::MicroKind::Click: {
       if (!ReadSelector(m, path, &config_.click_selectors, "click", &micro->target)) return false;
+      // A call to action; its visibility selector is set by ReadMicros.
+      bool cta = false;
+      if (!ReadBool(m, path, "cta", &cta)) return false;
+      micro->cta_visible = cta ? 1 : 0;
       break;
+    }
     case wire::MicroKind::ElementVisible:
       if (!ReadSelector(m, path, &config_.visibility_selectors, "visibility", &micro->target)) {
         return false;

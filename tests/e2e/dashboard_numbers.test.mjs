@@ -284,7 +284,7 @@ test('a heatmap template opens a real page of it, never a made-up /product/1', a
   await context.close();
 });
 
-test('heatmap clicks split by device class: each class its own k-anonymous grid', async () => {
+test('heatmap clicks and scroll maps split by device class: each class its own k-anonymous grid', async () => {
   const { page, context, errors } = await openContext(browser, {
     login: collector,
     viewport: { width: 1440, height: 900 },
@@ -296,10 +296,12 @@ test('heatmap clicks split by device class: each class its own k-anonymous grid'
   const devices = await page.$$eval('#heatmap-device option', (options) =>
     options.map((o) => o.value),
   );
+  const maps = report.heatmap.scroll_maps.filter((m) => m.page === '/product/:id');
+  const withData = new Set([...entries, ...maps].map((p) => p.device));
   assert.deepEqual(
     devices,
-    entries.map((p) => p.device),
-    'one choice per device class with clicks, after all devices',
+    ['all', 'desktop', 'mobile', 'tablet', 'unknown'].filter((d) => withData.has(d)),
+    'one choice per device class with clicks or a scroll map, after all devices',
   );
   assert.ok(devices.length >= 3, `simulated phones and desktops clicked: ${devices}`);
   const clicks = () =>
@@ -315,6 +317,51 @@ test('heatmap clicks split by device class: each class its own k-anonymous grid'
       `${entry.device}: the panel shows that class's clicks (${shown})`,
     );
   }
+  // The scroll map: per depth band a column per device class, each the
+  // share of that class's page views (issue 13 point 4), as the report says.
+  assert.ok(maps.length >= 2, `phones and desktops scrolled: ${maps.map((m) => m.device)}`);
+  const table = await page.$$eval('#scroll-map-table tbody tr', (rows) =>
+    rows.map((tr) =>
+      Object.fromEntries(
+        [...tr.querySelectorAll('td')].map((td) => [td.dataset.col, td.dataset.value]),
+      ),
+    ),
+  );
+  assert.equal(table.length, 11, 'bands 0 % .. 100 %');
+  for (const m of maps) {
+    m.scroll_reach.forEach((share, band) => {
+      assert.equal(
+        table[band][m.device],
+        share === null ? 'suppressed' : String(share),
+        `${m.device} at ${band * 10} %`,
+      );
+    });
+  }
+  const pageRow = report.pages.find((p) => p.page === '/product/:id');
+  assert.equal(
+    maps.reduce((n, m) => n + m.sessions, 0),
+    pageRow.sessions,
+    'the device classes split the page views',
+  );
+  assert.deepEqual(
+    table.map((row) => row.all),
+    pageRow.scroll_reach.map(String),
+    'every device first',
+  );
+  // The reach lines over the page follow the chosen class: its "scrolled past
+  // half" figure is that class's.
+  const half = () =>
+    page.$$eval('#panel-heatmap .heatmap-stats .stat', (stats) =>
+      stats.map((s) => s.textContent).find((t) => t.startsWith('Scrolled past half')),
+    );
+  for (const m of maps) {
+    await page.selectOption('#heatmap-device', m.device);
+    assert.equal(
+      (await half())?.replace(/\D/g, ''),
+      m.scroll_reach[5] === null ? '' : (m.scroll_reach[5] * 100).toFixed(0),
+      `${m.device}: scrolled past half`,
+    );
+  }
   // The classes partition the clicks: with this collector's k = 1 every cell
   // of all devices is the sum of that cell over the classes.
   const all = entries.find((p) => p.device === 'all');
@@ -325,6 +372,33 @@ test('heatmap clicks split by device class: each class its own k-anonymous grid'
       count,
       `cell ${c}`,
     );
+  });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('calls to action seen but not clicked: the frustration panel shows the report row', async () => {
+  const { page, context, errors } = await openContext(browser, {
+    login: collector,
+    viewport: { width: 1440, height: 900 },
+  });
+  await open(page, '&open=frustration');
+  const report = await collector.report('demo');
+  const row = report.calls_to_action.find((c) => c.id === 'add_to_cart');
+  // Simulated visitors see the button on every product page; some leave
+  // before adding to cart (the model's drop-off at that step).
+  assert.ok(row.seen > 0 && row.seen_not_clicked > 0, JSON.stringify(row));
+  assert.ok(row.clicked <= report.engagement.sessions);
+  const shown = await page.$eval('#cta-table tr[data-cta=add_to_cart]', (tr) =>
+    Object.fromEntries(
+      [...tr.querySelectorAll('td')].map((td) => [td.dataset.col, td.dataset.value]),
+    ),
+  );
+  assert.deepEqual(shown, {
+    seen: String(row.seen),
+    clicked: String(row.clicked),
+    seen_not_clicked: String(row.seen_not_clicked),
+    seen_not_clicked_rate: String(row.seen_not_clicked_rate),
   });
   assert.deepEqual(errors, []);
   await context.close();

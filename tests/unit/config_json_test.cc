@@ -73,6 +73,15 @@ TEST(ConfigJsonTest, DemoLoadsWithRightLookups) {
   EXPECT_EQ(Bytes(c.MediaMicros(0)), (V{13}));
   EXPECT_EQ(Bytes(c.ScrollMicros()), (V{15}));
   EXPECT_EQ(Bytes(c.VisibleMicros(0)), (V{16}));
+  // add_to_cart is a call to action: its selector is watched for visibility
+  // after the element_visible rules' (#reviews keeps index 0).
+  ASSERT_EQ(def.visibility_selectors()->size(), 2u);
+  EXPECT_EQ(def.visibility_selectors()->Get(1)->string_view(), "[data-mc=add-to-cart]");
+  EXPECT_EQ(def.micros()->Get(4)->cta_visible(), 2u);
+  EXPECT_EQ(Bytes(c.CallsToActionSeenBy(1)), (V{4}));
+  EXPECT_TRUE(c.VisibleMicros(1).empty());
+  EXPECT_TRUE(c.IsCallToAction(4));
+  EXPECT_FALSE(c.IsCallToAction(5));
   EXPECT_EQ(Bytes(c.TimeOnPageMicros()), (V{17}));
   EXPECT_EQ(Bytes(c.CustomMicros()), (V{18}));
 
@@ -228,6 +237,10 @@ TEST(ConfigJsonTest, BadConfigsNameTheField) {
       {R"({"site": "s", "forms": [{"id": "f", "selector": "#f"}, {"id": "f", "selector": "#g"}]})",
        "forms[1].id: duplicate id \"f\""},
       {Site("{}"), "micro_conversions: expected an array"},
+      {Site(R"([{"id": "a", "kind": "page_view", "page": "/", "cta": true}])"),
+       "micro_conversions[0].cta: not allowed for kind \"page_view\""},
+      {Site(R"([{"id": "a", "kind": "click", "selector": "#a", "cta": 1}])"),
+       "micro_conversions[0].cta: expected a boolean"},
       {Site("[" + a + ", 7]"), "micro_conversions[1]: expected an object"},
       {Site(R"([{"kind": "click", "selector": "#a"}])"), "micro_conversions[0].id: required"},
       {Site("[" + a + ", " + a + "]"), "micro_conversions[1].id: duplicate id \"a\""},

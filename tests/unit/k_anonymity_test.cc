@@ -75,6 +75,10 @@ std::string RandomVisit(std::mt19937& rng, int index) {
     s += at(1000 + pick(60000)) + "page " + journey[i] + "\n";
     s += at(200 + pick(2000)) + "input\n";
     if (pick(2) == 0) s += at(100) + "scroll " + std::to_string(10 * pick(11)) + "\n";
+    if (i == 2 && pick(2) == 0) {
+      // The add-to-cart button, a call to action, in view for a second.
+      s += at(100) + "visible [data-mc=add-to-cart] 1\n" + at(1200) + "advance\n";
+    }
     if (i == 2 && pick(4) != 0) {
       s += at(500) + "click 1010 520 1440 3600 button#add-to-cart\n";
       s += "@" + std::to_string(t) + " match [data-mc=add-to-cart]\n";
@@ -209,10 +213,12 @@ void ExpectNoSmallCells(int sessions, int k, uint32_t seed) {
       if (other == without.end() || other->second != cell) ++backing[path];
     }
   }
-  int shown = 0, small_cells = 0;
+  int shown = 0, small_cells = 0, scroll_maps = 0, calls_to_action = 0;
   for (const auto& [path, cell] : full) {
     if (!Shows(cell)) continue;
     ++shown;
+    scroll_maps += path.rfind(".heatmap.scroll_maps[", 0) == 0;
+    calls_to_action += path.rfind(".calls_to_action[", 0) == 0;
     const int n = backing[path];
     if (n > 0 && n < k) {
       ++small_cells;
@@ -222,6 +228,10 @@ void ExpectNoSmallCells(int sessions, int k, uint32_t seed) {
   }
   EXPECT_EQ(small_cells, 0);
   EXPECT_GT(shown, 20) << "the sweep must see real cells, not an empty report";
+  // Issue 13 point 4's cells are swept too: per device class scroll maps and
+  // the call to action's row.
+  EXPECT_GT(scroll_maps, 0);
+  EXPECT_GT(calls_to_action, 0);
 }
 
 TEST(KAnonymitySweep, NoCellBackedByFewerThanKSessionsK3) { ExpectNoSmallCells(60, 3, 7); }

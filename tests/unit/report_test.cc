@@ -456,6 +456,170 @@ TEST_F(ReportTest, KAnonymityAtKMinusOneAndK) {
   EXPECT_EQ(by_config.value().k_anonymity, 3u);
 }
 
+// Scroll maps per device class (issue 13 point 4): the classes split the
+// page's page-sessions, each class withheld under k on its own.
+TEST_F(ReportTest, ScrollMapsPerDeviceClass) {
+  const Report r = Build(1);
+  auto map = [](const Report& report, std::string_view page,
+                std::string_view device) -> const ScrollMapRow* {
+    for (const ScrollMapRow& m : report.scroll_maps) {
+      if (m.page == page && m.device == device) return &m;
+    }
+    return nullptr;
+  };
+  // "/": desktop S0-S2, S6-S7; mobile S3-S5; tablet S8-S9; all at 50 %.
+  ASSERT_NE(map(r, "/", "desktop"), nullptr);
+  EXPECT_EQ(map(r, "/", "desktop")->sessions, 5u);
+  EXPECT_EQ(map(r, "/", "mobile")->sessions, 3u);
+  EXPECT_EQ(map(r, "/", "tablet")->sessions, 2u);
+  EXPECT_EQ(map(r, "/", "unknown"), nullptr);  // no page-sessions: no map
+  EXPECT_DOUBLE_EQ(map(r, "/", "tablet")->scroll_reach[5], 1);
+  EXPECT_DOUBLE_EQ(map(r, "/", "tablet")->scroll_reach[6], 0);
+  EXPECT_EQ(map(r, "/product/:id", "tablet"), nullptr);  // S8-S9 never came
+  EXPECT_EQ(map(r, "/cart", "mobile")->sessions, 2u);
+  // Template order, then class order.
+  ASSERT_EQ(r.scroll_maps.size(), 7u);
+  EXPECT_EQ(r.scroll_maps[0].device, "desktop");
+  EXPECT_EQ(r.scroll_maps[2].device, "tablet");
+  EXPECT_EQ(r.scroll_maps[3].page, "/product/:id");
+  // k = 3: the two tablet and the two mobile cart page-sessions are withheld.
+  const Report k3 = Build(3);
+  EXPECT_TRUE(map(k3, "/", "tablet")->suppressed);
+  EXPECT_EQ(map(k3, "/", "tablet")->sessions, 0u);
+  EXPECT_TRUE(map(k3, "/", "tablet")->scroll_reach.empty());
+  EXPECT_TRUE(map(k3, "/cart", "mobile")->suppressed);
+  EXPECT_FALSE(map(k3, "/", "mobile")->suppressed);
+  const std::string json = RenderReportJson(k3);
+  // The JSON's withheld map: its page and class, "suppressed", no numbers.
+  const size_t maps = json.find("\"scroll_maps\"");
+  const size_t tablet = json.find("\"device\": \"tablet\"", maps);
+  ASSERT_NE(tablet, std::string::npos) << json;
+  const std::string entry = json.substr(tablet, json.find('}', tablet) - tablet);
+  EXPECT_NE(entry.find("\"suppressed\": true"), std::string::npos) << entry;
+  EXPECT_EQ(entry.find("scroll_reach"), std::string::npos) << entry;
+}
+
+// One page, desktops reading to the end and phones leaving at a third: the
+// class maps differ where the page's every-device map averages them.
+TEST_F(ReportTest, ScrollMapsTellDevicesApart) {
+  Aggregate a(config_);
+  for (int i = 0; i < 6; ++i) {
+    wire::SummaryT s;
+    s.version = 1;
+    s.site = "shop";
+    s.config_hash = config_.hash();
+    s.start_minute = kDay * 1440 + static_cast<uint32_t>(i);
+    const bool desktop = i < 4;
+    const wire::Dimensions dims(desktop ? wire::DeviceClass::Desktop : wire::DeviceClass::Mobile,
+                                wire::BrowserFamily::Firefox, wire::OsFamily::Linux,
+                                wire::ScreenBucket::L, 0, 0);
+    s.pages.emplace_back(1, 1, 50, desktop ? 100 : 30, 0);
+    s.facts = std::make_unique<wire::SessionFacts>(600, 100, 1, 0, 0, 0, dims,
+                                                   wire::FactFlags::Bounce, 0, 0);
+    const std::vector<uint8_t> bytes = EncodeSummary(s);
+    Result<const wire::Summary*> verified = VerifySummary(bytes, &config_);
+    ASSERT_TRUE(verified.ok()) << verified.message();
+    ASSERT_TRUE(a.Add(*verified.value()).ok());
+  }
+  // The scroll maps survive the stored bytes.
+  Result<Aggregate> stored = Aggregate::Deserialize(a.Serialize());
+  ASSERT_TRUE(stored.ok()) << stored.message();
+  ASSERT_EQ(stored.value().scroll(), a.scroll());
+  ReportOptions options;
+  options.k_anonymity = 2;
+  auto built = BuildReport(stored.value(), config_, options);
+  ASSERT_TRUE(built.ok()) << built.message();
+  const Report& r = built.value();
+  ASSERT_EQ(r.scroll_maps.size(), 2u);
+  EXPECT_EQ(r.scroll_maps[0].device, "desktop");
+  EXPECT_EQ(r.scroll_maps[0].sessions, 4u);
+  EXPECT_DOUBLE_EQ(r.scroll_maps[0].scroll_reach[10], 1);
+  EXPECT_EQ(r.scroll_maps[1].device, "mobile");
+  EXPECT_DOUBLE_EQ(r.scroll_maps[1].scroll_reach[3], 1);
+  EXPECT_DOUBLE_EQ(r.scroll_maps[1].scroll_reach[4], 0);
+  const PageRow& page = r.pages[0].page == "/product/:id" ? r.pages[0] : r.pages[1];
+  ASSERT_EQ(page.page, "/product/:id");
+  EXPECT_NEAR(page.scroll_reach[4], 4.0 / 6, 1e-9);
+}
+
+// "Seen but not clicked" (issue 13 point 4): a call to action's sessions
+// that saw it, clicked it, and saw it without clicking; k per count.
+TEST(CallToActionReportTest, SeenClickedAndSeenNotClicked) {
+  wire::SiteConfigT c;
+  c.site = "shop";
+  c.page_templates = {"/"};
+  c.click_selectors = {"#add"};
+  c.visibility_selectors = {"#add"};
+  testing::AddMicro(c, "view", wire::MicroKind::PageView);
+  testing::AddMicro(c, "add", wire::MicroKind::Click)->cta_visible = 1;
+  Result<Config> loaded = testing::LoadConfig(c);
+  ASSERT_TRUE(loaded.ok()) << loaded.message();
+  const Config& config = loaded.value();
+  // A, B: saw it and clicked; C: saw it, never clicked; D: clicked unseen.
+  struct Visitor {
+    bool seen;
+    bool clicked;
+  };
+  const Visitor visitors[] = {{true, true}, {true, true}, {true, false}, {false, true}};
+  Aggregate a(config);
+  std::vector<std::vector<uint8_t>> stored;
+  for (size_t i = 0; i < std::size(visitors); ++i) {
+    wire::SummaryT s;
+    s.version = 1;
+    s.site = "shop";
+    s.config_hash = config.hash();
+    s.start_minute = kDay * 1440 + static_cast<uint32_t>(i);
+    s.pages.emplace_back(0, 1, 50, 50, 0);
+    s.facts = std::make_unique<wire::SessionFacts>(600, 100, 1, 0, 0, 0, wire::Dimensions(),
+                                                   wire::FactFlags::Bounce, 0, 0);
+    s.path_steps = {0};
+    if (visitors[i].clicked) s.path_steps.push_back(1);
+    for (size_t step = 0; step < s.path_steps.size(); ++step) AppendVarint(10, s.path_deltas);
+    if (visitors[i].seen) s.cta_seen = {1};
+    stored.push_back(EncodeSummary(s));
+    Result<const wire::Summary*> verified = VerifySummary(stored.back(), &config);
+    ASSERT_TRUE(verified.ok()) << verified.message();
+    ASSERT_TRUE(a.Add(*verified.value()).ok());
+  }
+  auto report = [&](const Aggregate& from, int k) {
+    ReportOptions options;
+    options.k_anonymity = k;
+    auto built = BuildReport(from, config, options);
+    EXPECT_TRUE(built.ok()) << built.message();
+    return std::move(built).value();
+  };
+  const Report r = report(a, 1);
+  ASSERT_EQ(r.calls_to_action.size(), 1u);  // "view" is no call to action
+  const CallToActionRow& row = r.calls_to_action[0];
+  EXPECT_EQ(row.id, "add");
+  EXPECT_EQ(row.seen, 3u);
+  EXPECT_EQ(row.clicked, 3u);
+  EXPECT_EQ(row.seen_not_clicked, 1u);
+  EXPECT_DOUBLE_EQ(row.seen_not_clicked_rate, 1.0 / 3);
+  EXPECT_NE(RenderReportJson(r).find("{\"id\": \"add\", \"label\": \"add\", \"seen\": 3, "
+                                     "\"clicked\": 3, \"seen_not_clicked\": 1, "
+                                     "\"seen_not_clicked_rate\": 0.3333}"),
+            std::string::npos)
+      << RenderReportJson(r);
+  // k = 2: one session saw it without a click: that count is withheld.
+  const Report k2 = report(a, 2);
+  EXPECT_FALSE(k2.calls_to_action[0].suppressed);
+  EXPECT_TRUE(k2.calls_to_action[0].seen_not_clicked_suppressed);
+  EXPECT_EQ(k2.calls_to_action[0].seen_not_clicked, 0u);
+  EXPECT_NE(
+      RenderReportJson(k2).find("\"seen_not_clicked\": null, \"seen_not_clicked_rate\": null"),
+      std::string::npos);
+  // k = 4: three sessions saw it: the row is withheld.
+  EXPECT_TRUE(report(a, 4).calls_to_action[0].suppressed);
+  // The figures survive the stored bytes, and taking C back is exact.
+  Result<Aggregate> read = Aggregate::Deserialize(a.Serialize());
+  ASSERT_TRUE(read.ok()) << read.message();
+  EXPECT_EQ(read.value().micros()[1].cta_seen, 3u);
+  ASSERT_TRUE(a.Remove(*VerifySummary(stored[2], &config).value()).ok());
+  EXPECT_EQ(report(a, 1).calls_to_action[0].seen_not_clicked, 0u);
+  EXPECT_EQ(report(a, 1).calls_to_action[0].seen, 2u);
+}
+
 TEST_F(ReportTest, RejectsMismatchAndBadOptions) {
   ReportOptions options;
   options.funnel = 1;

@@ -389,6 +389,46 @@ TEST_F(SessionTest, RevenueSurvivesASnapshotRestore) {
   EXPECT_EQ(s.other_currency_orders, 1);
 }
 
+// "Seen but not clicked" (issue 13 point 4): the demo's add_to_cart is a
+// call to action; its button counts as seen after the same one-second dwell
+// as element-visible rules, clicked or not, and only its id is sent.
+TEST_F(SessionTest, CallToActionSeenAfterOneSecondClickedOrNot) {
+  const int add = Micro("add_to_cart");
+  ASSERT_TRUE(config_.IsCallToAction(static_cast<uint8_t>(add)));
+  EXPECT_FALSE(config_.IsCallToAction(static_cast<uint8_t>(Micro("begin_checkout"))));
+  // In view for 999 ms, then again for a second: seen, never clicked.
+  auto seen =
+      Run("@0 page /product/1\n"
+          "@100 visible [data-mc=add-to-cart] 1\n@1099 visible [data-mc=add-to-cart] 0\n"
+          "@2000 visible [data-mc=add-to-cart] 1\n@3000 advance\n");
+  EXPECT_EQ(seen.cta_seen, std::vector<uint8_t>{static_cast<uint8_t>(add)});
+  EXPECT_EQ(Count(seen, "add_to_cart"), 0);
+  // Less than a second, then clicked: clicked, not seen.
+  auto clicked =
+      Run("@0 page /product/1\n@100 visible [data-mc=add-to-cart] 1\n"
+          "@900 click 10 10 100 100 button#add-to-cart\n@900 match [data-mc=add-to-cart]\n");
+  EXPECT_TRUE(clicked.cta_seen.empty());
+  EXPECT_EQ(Count(clicked, "add_to_cart"), 1);
+  // A page view cancels the dwell, as for element-visible rules.
+  auto left =
+      Run("@0 page /product/1\n@100 visible [data-mc=add-to-cart] 1\n@600 page /cart\n"
+          "@3000 advance\n");
+  EXPECT_TRUE(left.cta_seen.empty());
+}
+
+TEST_F(SessionTest, CallToActionSeenSurvivesASnapshotRestore) {
+  auto stream = ParseEventStream(
+      "start nonce=0x1 start_ms=1700000000000\n@0 page /product/1\n"
+      "@100 visible [data-mc=add-to-cart] 1\n@1200 advance\n",
+      config_);
+  ASSERT_TRUE(stream.ok()) << stream.message();
+  Session session = testing::RunSession(stream.value(), config_);
+  auto restored = Session::Restore(config_, session.Snapshot());
+  ASSERT_TRUE(restored.ok()) << restored.message();
+  wire::SummaryT s = restored.value().BuildSummary();
+  EXPECT_EQ(s.cta_seen, std::vector<uint8_t>{static_cast<uint8_t>(Micro("add_to_cart"))});
+}
+
 // Scroll reach: the first viewport is reached without any scroll.
 TEST_F(SessionTest, FirstViewportCountsAsScrollDepthWithoutFiringScrollRules) {
   auto s = Run("@0 page /blog/post 100\n@10 page /cart 35\n@20 scroll 20\n@30 scroll 60\n");

@@ -701,6 +701,11 @@ TEST_F(SummaryTest, RejectsIdsTheConfigDoesNotHave) {
        "repeats[1].id: 4 >= 4 micros"},
       {"path step", [](wire::SummaryT& s) { s.path_steps[2] = 9; }, Error::kOutOfRange,
        "path_steps[2]: 9 >= 4 micros"},
+      {"call to action id", [](wire::SummaryT& s) { s.cta_seen = {9}; }, Error::kOutOfRange,
+       "cta_seen[0]: 9 >= 4 micros"},
+      // No rule of this config is a call to action.
+      {"not a call to action", [](wire::SummaryT& s) { s.cta_seen = {1}; }, Error::kOutOfRange,
+       "cta_seen[0]: not a call to action"},
       {"funnel id",
        [](wire::SummaryT& s) {
          s.funnels[0] = FunnelProgress(1, wire::FunnelFlags::NONE, 3, 0, 7, 0, 0, 0);

@@ -215,6 +215,8 @@ Result<JourneyModel> JourneyModel::ForDemoStore(const Config& config) {
       {&model.media_video_, IndexOf(def.media_selectors(), "video", "media selector")},
       {&model.visible_reviews_,
        IndexOf(def.visibility_selectors(), "#reviews", "visibility selector")},
+      {&model.visible_add_to_cart_,
+       IndexOf(def.visibility_selectors(), "[data-mc=add-to-cart]", "visibility selector")},
   };
   for (Lookup& lookup : lookups) {
     if (!lookup.found.ok()) return {lookup.found.error(), lookup.found.message()};
@@ -330,6 +332,9 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
   next([&] {  // 4. a product
     r.Click(700, 1350, "a#product-" + product.substr(std::string_view("/product/").size()));
     r.Page(product);
+    // The add-to-cart button is in the first viewport: seen as the page
+    // shows, whether the visitor goes on to click it or not.
+    r.Visible(visible_add_to_cart_, true);
     r.Wait(3000, 15000);
     r.Scroll(50);
     r.Visible(visible_reviews_, true);

@@ -69,6 +69,8 @@ class JourneyModel {
   uint16_t selector_add_to_cart_ = 0, selector_checkout_ = 0, selector_share_ = 0;
   Form signin_, shipping_, payment_, newsletter_, comment_;
   uint16_t media_video_ = 0, visible_reviews_ = 0;
+  // The add-to-cart button as a call to action (config "cta": true).
+  uint16_t visible_add_to_cart_ = 0;
 };
 
 }  // namespace microconv

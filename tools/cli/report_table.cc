@@ -301,6 +301,23 @@ void Frustration(std::string& out, const Report& report) {
   More(out, shown, report.elements.size());
 }
 
+void CallsToAction(std::string& out, const Report& report) {
+  if (report.calls_to_action.empty()) return;
+  Title(out, "Calls to action seen (>= 1 s) but not clicked");
+  Table t({"Call to action", "Seen", "Clicked", "Seen, not clicked", "Share of seen"});
+  for (const CallToActionRow& c : report.calls_to_action) {
+    const std::string name = TerminalText(c.label);
+    if (c.suppressed) {
+      t.Hidden(name);
+      continue;
+    }
+    t.Row({name, Int(c.seen), Int(c.clicked),
+           c.seen_not_clicked_suppressed ? kHidden : Int(c.seen_not_clicked),
+           c.seen_not_clicked_suppressed ? kHidden : PercentText(c.seen_not_clicked_rate)});
+  }
+  t.Print(out);
+}
+
 void Forms(std::string& out, const Report& report) {
   for (const FormReport& f : report.forms) {
     Title(out, "Form " + TerminalText(f.id));
@@ -352,7 +369,7 @@ void HeatmapGrid(std::string& out, const HeatmapPage& p) {
 }
 
 void Heatmaps(std::string& out, const Report& report, uint32_t k) {
-  if (report.heatmaps.empty() && report.selectors.empty()) return;
+  if (report.heatmaps.empty() && report.scroll_maps.empty() && report.selectors.empty()) return;
   Title(out, "Heatmap (clicks per cell of a " + std::to_string(kGridColumns) + " x " +
                  std::to_string(kGridRows) +
                  " grid of the document: columns left to right, rows top to bottom; not pixels)");
@@ -384,6 +401,25 @@ void Heatmaps(std::string& out, const Report& report, uint32_t k) {
     if (!top.empty()) out += "    busiest cells: " + top + "\n";
     // The grid for every device together; per device class the cells above.
     if (p.device == "all") HeatmapGrid(out, p);
+  }
+  if (!report.scroll_maps.empty()) {
+    out +=
+        "  Scroll maps per device class (share of the class's page-sessions that scrolled at "
+        "least that far)\n";
+    Table t({"Page, device class", "Page-sessions", ">= 30 %", ">= 50 %", ">= 80 %", "100 %"});
+    for (const ScrollMapRow& m : report.scroll_maps) {
+      const std::string name = TerminalText(m.page) + ", " + TerminalText(m.device);
+      if (m.suppressed) {
+        t.Hidden(name);
+        continue;
+      }
+      auto reach = [&m](size_t bucket) {
+        return m.scroll_reach[bucket] == kHiddenShare ? std::string(kHidden)
+                                                      : PercentText(m.scroll_reach[bucket]);
+      };
+      t.Row({name, Int(m.sessions), reach(3), reach(5), reach(8), reach(10)});
+    }
+    t.Print(out);
   }
   if (!report.selectors.empty()) {
     out += "  Clicks per configured selector\n";
@@ -540,6 +576,7 @@ std::string RenderReportTable(const Report& report, const std::string& from,
   Segments(out, report);
   Pages(out, report);
   Frustration(out, report);
+  CallsToAction(out, report);
   Forms(out, report);
   Heatmaps(out, report, report.k_anonymity);
   Days(out, report);

@@ -264,6 +264,8 @@ function renderFrustration(summary) {
     summary.quick_backs,
     summary.elements,
     summary.pages.map((p) => p.quick_backs),
+    summary.cta_seen,
+    summary.path.length,
   ];
   show('pg-frustration', key, () => {
     const totals = h(
@@ -278,6 +280,10 @@ function renderFrustration(summary) {
       ),
     );
     const backs = summary.pages.filter((p) => p.quick_backs > 0);
+    // Calls to action seen for 1 s (only their ids are sent); clicked when
+    // the path holds them.
+    const seen = summary.cta_seen || [];
+    const clicked = (id) => summary.path.some((step) => step.micro === id);
     return [
       totals,
       summary.elements.length
@@ -299,6 +305,16 @@ function renderFrustration(summary) {
             'Quick backs from: ' + backs.map((p) => `${p.page} ×${p.quick_backs}`).join(', '),
           )
         : null,
+      h(
+        'p',
+        { class: 'pg-explain', id: 'pg-cta-seen', style: 'margin:12px 0 0' },
+        seen.length
+          ? 'Calls to action you saw for at least 1 s: ' +
+              seen
+                .map((id) => `${micro(id)} (${clicked(id) ? 'clicked' : 'not clicked'})`)
+                .join(', ')
+          : 'No call to action seen for 1 s yet (the product page\u2019s \u201cAdd to cart\u201d is one).',
+      ),
     ];
   });
 }

@@ -1,7 +1,8 @@
 // Frustration per element: rage clicks (3+ quick clicks in one spot) and dead
-// clicks (nothing happened) on each element, named by id or a stable path.
+// clicks (nothing happened) on each element, named by id or a stable path;
+// then the configured calls to action seen but not clicked.
 import { clear, dataTable, el, emptyState, shareBar, stat } from '../dom.js';
-import { formatInt } from '../format.js';
+import { formatInt, formatPercent } from '../format.js';
 
 export function renderFrustration(body, view) {
   const rows = [...(view.report.frustration || [])].sort(
@@ -46,22 +47,76 @@ export function renderFrustration(body, view) {
         stat('Dead clicks', formatInt(e.dead_clicks || 0)),
         stat('Quick backs', formatInt(e.quick_backs || 0)),
       );
-  if (!rows.length)
-    return void clear(
-      body,
-      summary,
-      emptyState('No frustrated clicks', 'No element collected rage or dead clicks in this range.'),
-    );
   clear(
     body,
     summary,
+    rows.length
+      ? dataTable({
+          id: 'frustration-table',
+          caption: 'Rage and dead clicks per element',
+          columns,
+          rows,
+          k: view.k,
+          className: 'frustration-table',
+        })
+      : emptyState(
+          'No frustrated clicks',
+          'No element collected rage or dead clicks in this range.',
+        ),
+    callsToAction(view),
+  );
+}
+
+// Calls to action (click rules marked "cta" in the config): sessions that
+// saw one for at least a second, clicked it, or saw it and never clicked.
+function callsToAction(view) {
+  const rows = view.report.calls_to_action || [];
+  const columns = [
+    { key: 'label', label: 'Call to action' },
+    {
+      key: 'seen',
+      label: 'Seen',
+      help: 'Sessions in which it was at least half visible for 1 s',
+      numeric: true,
+      format: formatInt,
+    },
+    {
+      key: 'clicked',
+      label: 'Clicked',
+      help: 'Sessions that clicked it',
+      numeric: true,
+      format: formatInt,
+    },
+    {
+      key: 'seen_not_clicked',
+      label: 'Seen, not clicked',
+      help: 'Sessions that saw it and never clicked it',
+      numeric: true,
+      format: formatInt,
+      cell: (r, td) =>
+        r.seen_not_clicked_rate != null &&
+        td.prepend(shareBar(r.seen_not_clicked_rate, 'bar-inline bar-loss')),
+    },
+    {
+      key: 'seen_not_clicked_rate',
+      label: 'Share of seen',
+      numeric: true,
+      format: (v) => formatPercent(v, 0),
+    },
+  ];
+  view.exportTable({ title: 'Calls to action seen but not clicked', columns, rows });
+  if (!rows.length) return null;
+  return el(
+    'div',
+    { className: 'cta-section' },
+    el('h3', { className: 'subhead', text: 'Calls to action seen but not clicked' }),
     dataTable({
-      id: 'frustration-table',
-      caption: 'Rage and dead clicks per element',
+      id: 'cta-table',
+      caption: 'Calls to action seen but not clicked',
       columns,
       rows,
       k: view.k,
-      className: 'frustration-table',
+      rowAttrs: (r) => ({ dataset: { cta: r.id } }),
     }),
   );
 }

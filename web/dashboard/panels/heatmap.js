@@ -31,7 +31,8 @@ const kMeasureTimeoutMs = 2000;
 const kLoadTimeoutMs = 15000; // a page that never fires 'load' still gets the fallback
 const kMeasureRetryMs = 250; // the tracker may still be loading when the frame fires 'load'
 const kMaxHeight = 30000;
-// Device classes of core/dimensions.h as the report names them.
+// Device classes of core/dimensions.h as the report names them, in the
+// report's class order after every device.
 const kDeviceNames = {
   all: 'All devices',
   desktop: 'Desktop',
@@ -72,20 +73,34 @@ export function createHeatmapPanel(body) {
   function entriesOf(page) {
     return (state.view?.report.heatmap?.pages || []).filter((p) => p.page === page);
   }
+  // The template's scroll maps: one per device class with page-sessions.
+  function scrollMapsOf(page) {
+    return (state.view?.report.heatmap?.scroll_maps || []).filter((m) => m.page === page);
+  }
+  // Scroll reach of the template on a device class: every class's is the
+  // page row's; null when the class has no page-sessions.
+  function reachOf(page, device) {
+    if (device === 'all') return (state.view?.report.pages || []).find((p) => p.page === page);
+    return scrollMapsOf(page).find((m) => m.device === device) || null;
+  }
   function exampleOf(page) {
     return entriesOf(page)[0]?.example || '';
   }
   function fillDevices() {
-    const devices = entriesOf(state.page).map((p) => p.device);
+    // A class with clicks or with a scroll map of the template.
+    const devices = [
+      ...entriesOf(state.page).map((p) => p.device),
+      ...scrollMapsOf(state.page).map((m) => m.device),
+    ];
     clear(
       ui.deviceSelect,
-      ['all', 'desktop', 'mobile', 'tablet', 'unknown']
+      Object.keys(kDeviceNames)
         .filter((d) => d === 'all' || devices.includes(d))
         .map((d) => el('option', { text: kDeviceNames[d], attrs: { value: d } })),
     );
     if (!devices.includes(state.device)) state.device = 'all';
     ui.deviceSelect.value = state.device;
-    ui.deviceSelect.disabled = devices.length <= 1;
+    ui.deviceSelect.disabled = ui.deviceSelect.options.length <= 1;
   }
   ui.form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -254,7 +269,7 @@ export function createHeatmapPanel(body) {
     const page = (heat.pages || []).find(
       (p) => p.page === state.page && (p.device || 'all') === state.device,
     );
-    const pageRow = (report.pages || []).find((p) => p.page === state.page);
+    const pageRow = reachOf(state.page, state.device);
     const loading = state.status === 'measuring';
     drawCells(
       ui.canvas,
@@ -282,14 +297,16 @@ export function createHeatmapPanel(body) {
           ' sessions on this page: hidden for privacy.',
         ),
       );
-    else if (page)
+    else if (page || pageRow)
       clear(
         ui.stats,
-        stat(
-          state.device === 'all' ? 'Sessions' : 'Sessions (every device)',
-          formatInt(page.sessions),
-        ),
-        stat('Clicks', formatInt(page.clicks)),
+        page
+          ? stat(
+              state.device === 'all' ? 'Sessions' : 'Sessions (every device)',
+              formatInt(page.sessions),
+            )
+          : null,
+        stat('Clicks', formatInt(page?.clicks ?? 0)),
         pageRow && !pageRow.suppressed
           ? stat(
               'Scrolled past half',
@@ -298,7 +315,7 @@ export function createHeatmapPanel(body) {
                 : formatPercent(pageRow.scroll_reach?.[5] ?? 0, 0),
             )
           : null,
-        page.hidden_cells > 0
+        page?.hidden_cells > 0
           ? el(
               'span',
               { className: 'note' },
@@ -312,27 +329,42 @@ export function createHeatmapPanel(body) {
       page && !page.suppressed
         ? { cells: page.cells, columns: heat.columns, rows: heat.rows, clicks: page.clicks }
         : null;
-    clear(
-      ui.reachTable,
-      pageRow && !pageRow.suppressed && pageRow.scroll_reach
-        ? tableDetails(
-            'Scroll reach as a table',
-            dataTable({
-              caption: `Scroll reach on ${state.page}`,
-              columns: [
-                { key: 'depth', label: 'Scrolled to at least' },
-                {
-                  key: 'share',
-                  label: 'Share of page views',
-                  numeric: true,
-                  format: (v) => formatPercent(v, 0),
-                },
-              ],
-              rows: pageRow.scroll_reach.map((share, i) => ({ depth: `${i * 10} %`, share })),
-              k: view.k,
-            }),
-          )
-        : null,
+    clear(ui.reachTable, scrollMapTable(view));
+  }
+
+  // The scroll map of the template: per depth band, the share of each
+  // device class's page-sessions that scrolled at least that far (a class
+  // under k shows the badge), every device first.
+  function scrollMapTable(view) {
+    const classes = Object.keys(kDeviceNames)
+      .map((device) => ({ device, reach: reachOf(state.page, device) }))
+      .filter(({ reach }) => reach && (reach.suppressed || reach.scroll_reach));
+    if (!classes.length) return null;
+    const bands = classes.find(({ reach }) => reach.scroll_reach)?.reach.scroll_reach.length || 0;
+    const rows = Array.from({ length: bands }, (_, i) => {
+      const row = { depth: `${i * 10} %` };
+      for (const { device, reach } of classes)
+        row[device] = reach.suppressed ? null : reach.scroll_reach[i];
+      return row;
+    });
+    return tableDetails(
+      'Scroll map by device class',
+      dataTable({
+        id: 'scroll-map-table',
+        caption: `Scroll reach on ${state.page} per device class`,
+        columns: [
+          { key: 'depth', label: 'Scrolled to at least' },
+          ...classes.map(({ device, reach }) => ({
+            key: device,
+            label: `${kDeviceNames[device]}${reach.suppressed ? '' : ` (${formatInt(reach.sessions)})`}`,
+            help: `Share of the page views of ${kDeviceNames[device].toLowerCase()} (how many in brackets)`,
+            numeric: true,
+            format: (v) => formatPercent(v, 0),
+          })),
+        ],
+        rows,
+        k: view.k,
+      }),
     );
   }
 
