@@ -26,6 +26,13 @@ inline std::span<const uint8_t> BytesOf(const flatbuffers::Vector<uint8_t>* vect
   return {vector->data(), vector->size()};
 }
 
+// A vector of structs: they lie inline, one after another, in the buffer.
+template <typename T>
+std::span<const T> StructsOf(const flatbuffers::Vector<const T*>* vector) noexcept {
+  if (vector == nullptr) return {};
+  return {reinterpret_cast<const T*>(vector->Data()), vector->size()};
+}
+
 }  // namespace microconv
 
 #endif  // MICROCONV_CORE_FLATBUFFER_VIEW_H_

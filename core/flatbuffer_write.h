@@ -1,4 +1,5 @@
-// Writing FlatBuffers with direct builder calls (the snapshot): an empty
+// Writing FlatBuffers with direct builder calls (the snapshot and the
+// session's summary): an empty
 // vector or string is left out, as the object API's Pack does, so the bytes
 // stay as small and a reader sees it as empty (core/flatbuffer_view.h).
 // Direct calls instead of the object API keep its `T` types, their
@@ -7,6 +8,7 @@
 #define MICROCONV_CORE_FLATBUFFER_WRITE_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "flatbuffers/flatbuffers.h"
@@ -26,8 +28,13 @@ flatbuffers::Offset<flatbuffers::Vector<const T*>> StructsOrNull(
 }
 
 inline flatbuffers::Offset<flatbuffers::String> StringOrNull(flatbuffers::FlatBufferBuilder& fbb,
-                                                             const std::string& text) {
+                                                             std::string_view text) {
   return text.empty() ? 0 : fbb.CreateString(text);
+}
+
+inline flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>>
+StringsOrNull(flatbuffers::FlatBufferBuilder& fbb, const std::vector<std::string>& texts) {
+  return texts.empty() ? 0 : fbb.CreateVectorOfStrings(texts);
 }
 
 }  // namespace microconv

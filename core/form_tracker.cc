@@ -83,21 +83,23 @@ void FormTracker::CloseFocus(int64_t t) {
   state_.focus_form = state_.focus_field = -1;
 }
 
-void FormTracker::FillSummary(SentNames& names, wire::SummaryT& summary) const {
+FormTracker::Rows FormTracker::SummaryRows(SentNames& names) const {
+  Rows rows;
   for (const FormState::Form& form : state_.forms) {
-    summary.forms.emplace_back(form.form,
-                               FlagIf(form.started, wire::FormFlags::Started) |
-                                   FlagIf(form.submitted, wire::FormFlags::Submitted),
-                               form.last_field >= 0 ? static_cast<uint8_t>(form.last_field) : 0xff,
-                               static_cast<uint8_t>(form.fields.size()));
+    rows.forms.emplace_back(form.form,
+                            FlagIf(form.started, wire::FormFlags::Started) |
+                                FlagIf(form.submitted, wire::FormFlags::Submitted),
+                            form.last_field >= 0 ? static_cast<uint8_t>(form.last_field) : 0xff,
+                            static_cast<uint8_t>(form.fields.size()));
     for (const FormState::Field& f : form.fields) {
       auto field = static_cast<uint8_t>(
           f.field & kLiteralBit ? kLiteralFieldBit | names.Id(f.field & ~kLiteralBit) : f.field);
-      summary.fields.emplace_back(field, Saturate8(f.focus_count),
-                                  Saturate8(f.changes > 1 ? f.changes - 1u : 0u), 0,
-                                  Saturate16(f.time_ms / 100));
+      rows.fields.emplace_back(field, Saturate8(f.focus_count),
+                               Saturate8(f.changes > 1 ? f.changes - 1u : 0u), 0,
+                               Saturate16(f.time_ms / 100));
     }
   }
+  return rows;
 }
 
 FormTracker::Saved FormTracker::Save(flatbuffers::FlatBufferBuilder& fbb) const {

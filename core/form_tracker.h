@@ -51,7 +51,12 @@ class FormTracker {
   // Ends the focused field's focus time (leaving the page, submitting).
   void CloseFocus(int64_t t);
 
-  void FillSummary(SentNames& names, wire::SummaryT& summary) const;
+  // Summary `forms` and `fields` (each form's fields follow it in order).
+  struct Rows {
+    std::vector<wire::FormStat> forms;
+    std::vector<wire::FieldStat> fields;
+  };
+  Rows SummaryRows(SentNames& names) const;
   // This tracker's part of the snapshot's engine table (written before it).
   struct Saved {
     int16_t focus_form;

@@ -57,15 +57,14 @@ void FrustrationTracker::OnDeadClick(std::string_view element, int page, NameTab
   if (index >= 0) state_.elements[index].dead = Saturate16(state_.elements[index].dead + 1u);
 }
 
-void FrustrationTracker::FillSummary(SentNames& names, wire::SummaryT& summary) const {
-  summary.facts->mutate_rage_clicks(state_.rage_clicks);
-  summary.facts->mutate_dead_clicks(state_.dead_clicks);
-  summary.facts->mutate_quick_backs(state_.quick_backs);
+std::vector<wire::ElementStat> FrustrationTracker::SummaryElements(SentNames& names) const {
+  std::vector<wire::ElementStat> elements;
   for (const FrustrationState::Element& e : state_.elements) {
     if (e.rage == 0 && e.dead == 0) continue;
-    summary.elements.emplace_back(names.Id(e.name), Saturate8(e.clicks), Saturate8(e.rage),
-                                  Saturate8(e.dead), e.page);
+    elements.emplace_back(names.Id(e.name), Saturate8(e.clicks), Saturate8(e.rage),
+                          Saturate8(e.dead), e.page);
   }
+  return elements;
 }
 
 FrustrationTracker::Saved FrustrationTracker::Save(int64_t start_ms,

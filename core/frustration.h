@@ -55,9 +55,9 @@ class FrustrationTracker {
     state_.in_rage = false;
   }
 
-  // Facts' rage/dead/quick-back counts (facts must exist) and the elements
-  // with any frustration; calm elements are never sent.
-  void FillSummary(SentNames& names, wire::SummaryT& summary) const;
+  // Summary `elements`: the elements with any frustration; calm elements
+  // are never sent. The facts' counts are state()'s.
+  std::vector<wire::ElementStat> SummaryElements(SentNames& names) const;
   // This tracker's part of the snapshot's engine table (written before it).
   struct Saved {
     flatbuffers::Offset<flatbuffers::Vector<const wire::ClickMark*>> clicks;

@@ -26,15 +26,15 @@ inline uint16_t HeatCellOf(int32_t x, int32_t y, int32_t width, int32_t height) 
                                scaled(x, width, kGridColumns));
 }
 
-// One session's clicks per page and grid cell (summary `heat`, capped at
-// kMaxHeatCells). The summary carries all of it, so it is also the snapshot.
+// One session's clicks per page and grid cell (summary `heat` = cells(),
+// capped at kMaxHeatCells). The summary carries all of it, so it is also
+// the snapshot.
 class Heatmap {
  public:
   // A click at (x, y) in a `width` x `height` document on the page in slot
   // `page` of the summary's pages.
   void OnClick(int32_t x, int32_t y, int32_t width, int32_t height, uint8_t page);
 
-  void FillSummary(wire::SummaryT& summary) const { summary.heat = cells_; }
   static Heatmap Restore(const wire::Summary& summary);
 
   const std::vector<wire::HeatCell>& cells() const noexcept { return cells_; }

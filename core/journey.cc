@@ -60,9 +60,10 @@ void JourneyTracker::OnMicro(uint8_t micro, int64_t time_ms) {
   }
 }
 
-void JourneyTracker::FillSummary(int64_t visit_start_ms, wire::SummaryT& s) const {
-  if (!active()) return;
-  s.journey_visit = visit_;
+JourneyTracker::Fields JourneyTracker::SummaryFields(int64_t visit_start_ms) const {
+  Fields s;
+  if (!active()) return s;
+  s.visit = visit_;
   bool converted_here = false;
   for (size_t i = 0; i < funnels_.size(); ++i) {
     const uint32_t first = reached_[i] & ~reached_before_[i];
@@ -70,13 +71,14 @@ void JourneyTracker::FillSummary(int64_t visit_start_ms, wire::SummaryT& s) cons
     const bool converted = converted_[i] != 0;
     if (first == 0 && !converted) continue;
     converted_here |= converted;
-    s.journey_steps.emplace_back(static_cast<uint8_t>(i),
-                                 FlagIf(converted, wire::FunnelFlags::Converted), 0, first);
+    s.steps.emplace_back(static_cast<uint8_t>(i), FlagIf(converted, wire::FunnelFlags::Converted),
+                         0, first);
   }
   if (converted_here) {
     const int64_t days = std::max<int64_t>(visit_start_ms - start_ms_, 0) / kJourneyDayMs;
-    s.journey_day = static_cast<uint16_t>(std::min<int64_t>(days, JourneyDays(*config_)));
+    s.day = static_cast<uint16_t>(std::min<int64_t>(days, JourneyDays(*config_)));
   }
+  return s;
 }
 
 flatbuffers::Offset<wire::JourneySnapshot> JourneyTracker::Save(

@@ -63,8 +63,13 @@ class JourneyTracker {
   int64_t end_ms() const noexcept;
 
   void OnMicro(uint8_t micro, int64_t time_ms);
-  // This visit's journey fields (none when inactive).
-  void FillSummary(int64_t visit_start_ms, wire::SummaryT& s) const;
+  // This visit's journey fields (all 0 / empty when inactive).
+  struct Fields {
+    uint8_t visit = 0;
+    uint16_t day = 0;
+    std::vector<wire::JourneyStep> steps;
+  };
+  Fields SummaryFields(int64_t visit_start_ms) const;
 
  private:
   const Config* config_ = nullptr;

@@ -4,6 +4,8 @@
 #include <cmath>  // std::sqrt: collector side
 
 #include "core/config.h"
+#include "core/flatbuffer_view.h"
+#include "core/flatbuffer_write.h"
 #include "core/wire_ids.h"
 
 namespace microconv {
@@ -78,18 +80,18 @@ size_t LdpBitCount(const Config& config) {
 
 double LdpFlipProbability(double epsilon) { return 1.0 / (1.0 + Exp(epsilon)); }
 
-std::vector<uint8_t> LdpTrueBits(const wire::SummaryT& summary, const Config& config) {
+std::vector<uint8_t> LdpTrueBits(const wire::Summary& summary, const Config& config) {
   const size_t count = LdpBitCount(config);
   const size_t micros = MicroCount(config);
   std::vector<uint8_t> bits((count + 7) / 8, 0);
-  for (uint8_t id : summary.path_steps) {
+  for (uint8_t id : BytesOf(summary.path_steps())) {
     if (id < micros) SetBit(bits, id);
   }
-  for (const wire::IdCount& repeat : summary.repeats) {
+  for (const wire::IdCount& repeat : StructsOf(summary.repeats())) {
     if (repeat.id() < micros && repeat.count() > 0) SetBit(bits, repeat.id());
   }
   const auto* funnels = config.def().funnels();
-  for (const wire::FunnelProgress& progress : summary.funnels) {
+  for (const wire::FunnelProgress& progress : StructsOf(summary.funnels())) {
     if (funnels == nullptr || progress.funnel() >= funnels->size()) continue;
     // As the exact step figures count them: an excluded session is in none.
     if (HasFlag(progress.flags(), wire::FunnelFlags::Excluded)) continue;
@@ -114,28 +116,31 @@ std::vector<uint8_t> RandomizeLdpBits(std::span<const uint8_t> bits, size_t coun
   return out;
 }
 
-wire::SummaryT StripToLdp(wire::SummaryT summary, const Config& config, uint64_t seed,
-                          float epsilon) {
-  const std::vector<uint8_t> truth = LdpTrueBits(summary, config);
-  wire::SummaryT ldp;
-  ldp.version = summary.version;
-  ldp.site = std::move(summary.site);
-  ldp.config_hash = summary.config_hash;
-  ldp.nonce = summary.nonce;
-  ldp.start_minute = summary.start_minute;
+std::vector<uint8_t> StripToLdp(const wire::Summary& full, const Config& config, uint64_t seed,
+                                float epsilon) {
+  const std::vector<uint8_t> truth = LdpTrueBits(full, config);
+  flatbuffers::FlatBufferBuilder fbb(256);
+  // Children in the schema's field order, as in Session::BuildSummary.
+  auto copy = [&fbb](const flatbuffers::String* text) {
+    return text == nullptr || text->size() == 0 ? 0 : fbb.CreateString(text);
+  };
+  const auto site = copy(full.site());
+  const auto referrer = copy(full.referrer());
+  const auto utm_source = copy(full.utm_source());
+  const auto utm_medium = copy(full.utm_medium());
+  const auto utm_campaign = copy(full.utm_campaign());
+  const auto bits = VectorOrNull(fbb, RandomizeLdpBits(truth, LdpBitCount(config), seed, epsilon));
   // Only the context known at the start: the durations, counts, bounce and
   // entry/exit pages all follow from (or hint at) what the visitor did, and
   // seq (flushes so far) would count page hides.
-  const wire::Dimensions dims = summary.facts ? summary.facts->dims() : wire::Dimensions();
-  ldp.facts =
-      std::make_unique<wire::SessionFacts>(0, 0, 0, 0, 0, 0, dims, wire::FactFlags::Ended, 0, 0);
-  ldp.referrer = std::move(summary.referrer);
-  ldp.utm_source = std::move(summary.utm_source);
-  ldp.utm_medium = std::move(summary.utm_medium);
-  ldp.utm_campaign = std::move(summary.utm_campaign);
-  ldp.ldp_epsilon = epsilon;
-  ldp.ldp_bits = RandomizeLdpBits(truth, LdpBitCount(config), seed, epsilon);
-  return ldp;
+  const wire::Dimensions dims = full.facts() ? full.facts()->dims() : wire::Dimensions();
+  const wire::SessionFacts facts(0, 0, 0, 0, 0, 0, dims, wire::FactFlags::Ended, 0, 0);
+  wire::FinishSummaryBuffer(
+      fbb,
+      wire::CreateSummary(fbb, full.version(), site, full.config_hash(), full.nonce(), 0,
+                          full.start_minute(), &facts, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, referrer,
+                          utm_source, utm_medium, utm_campaign, 0, 0, 0, epsilon, bits));
+  return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
 }
 
 LdpTally& LdpTally::operator+=(const LdpTally& o) {

@@ -60,7 +60,7 @@ double LdpFlipProbability(double epsilon);
 
 // The session's true bits (LSB-first bitset, LdpBitCount bits) from a full,
 // unrandomized summary built for `config`.
-std::vector<uint8_t> LdpTrueBits(const wire::SummaryT& summary, const Config& config);
+std::vector<uint8_t> LdpTrueBits(const wire::Summary& summary, const Config& config);
 
 // Randomized response on `bits` (LdpBitCount(config) of them), memoised by
 // (seed, bit, value): the same inputs always give the same output.
@@ -72,10 +72,11 @@ std::vector<uint8_t> RandomizeLdpBits(std::span<const uint8_t> bits, size_t coun
 // out. Stays: version, site, config_hash, nonce, start_minute, the segment
 // dimensions of `facts`, referrer and utm_* (all known when the session
 // starts, before the visitor did anything); seq is 0 and the Ended flag set
-// (the session's one summary, whenever it is made).
-// Returned, not assigned in place: a SummaryT assignment swaps every field
-// (code the browser's module would carry for this one call).
-wire::SummaryT StripToLdp(wire::SummaryT full, const Config& config, uint64_t seed, float epsilon);
+// (the session's one summary, whenever it is made). Returns the LDP
+// summary's bytes, written with direct builder calls like the session's
+// (core/flatbuffer_write.h).
+std::vector<uint8_t> StripToLdp(const wire::Summary& full, const Config& config, uint64_t seed,
+                                float epsilon);
 
 inline bool LdpBit(std::span<const uint8_t> bits, size_t i) {
   return i / 8 < bits.size() && ((bits[i / 8] >> (i % 8)) & 1) != 0;

@@ -120,17 +120,24 @@ void MicroConversionRules::Tick(int64_t t, bool on_page, int64_t page_start_ms,
   }
 }
 
-void MicroConversionRules::FillSummary(const std::array<uint8_t, kMaxMicroConversions>& in_path,
-                                       wire::SummaryT& summary) const {
+std::vector<wire::IdCount> MicroConversionRules::Repeats(
+    const std::array<uint8_t, kMaxMicroConversions>& in_path) const {
+  std::vector<wire::IdCount> repeats;
   for (size_t micro = 0; micro < state_.counts.size(); ++micro) {
     if (state_.counts[micro] > in_path[micro]) {
-      summary.repeats.emplace_back(static_cast<uint8_t>(micro),
-                                   static_cast<uint8_t>(state_.counts[micro] - in_path[micro]));
+      repeats.emplace_back(static_cast<uint8_t>(micro),
+                           static_cast<uint8_t>(state_.counts[micro] - in_path[micro]));
     }
   }
+  return repeats;
+}
+
+std::vector<uint8_t> MicroConversionRules::CtaSeen() const {
+  std::vector<uint8_t> seen;
   for (size_t micro = 0; micro < state_.cta_seen.size(); ++micro) {
-    if (state_.cta_seen[micro]) summary.cta_seen.push_back(static_cast<uint8_t>(micro));
+    if (state_.cta_seen[micro]) seen.push_back(static_cast<uint8_t>(micro));
   }
+  return seen;
 }
 
 MicroConversionRules::Saved MicroConversionRules::Save(int64_t start_ms,

@@ -69,10 +69,11 @@ class MicroConversionRules {
   void Tick(int64_t t, bool on_page, int64_t page_start_ms, std::string_view page_path,
             FiredMicros& fired);
 
-  // Summary `repeats`: counts beyond a micro's occurrences in the path;
-  // `cta_seen`.
-  void FillSummary(const std::array<uint8_t, kMaxMicroConversions>& in_path,
-                   wire::SummaryT& summary) const;
+  // Summary `repeats`: counts beyond a micro's occurrences in the path.
+  std::vector<wire::IdCount> Repeats(
+      const std::array<uint8_t, kMaxMicroConversions>& in_path) const;
+  // Summary `cta_seen`: the calls to action seen, increasing ids.
+  std::vector<uint8_t> CtaSeen() const;
   // This tracker's part of the snapshot's engine table: its vectors are
   // written first (a table follows its children), then added to the table.
   struct Saved {

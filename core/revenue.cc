@@ -45,12 +45,6 @@ void RevenueTracker::AddOrder(uint64_t cents) noexcept {
   cents_ += cents;
 }
 
-void RevenueTracker::FillSummary(wire::SummaryT& summary) const {
-  summary.revenue_cents = cents_;
-  summary.orders = orders_;
-  summary.other_currency_orders = other_currency_orders_;
-}
-
 void RevenueTracker::Restore(const wire::Summary& summary) noexcept {
   cents_ = summary.revenue_cents();
   orders_ = summary.orders();

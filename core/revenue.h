@@ -38,7 +38,6 @@ class RevenueTracker {
   // is an order of that value, unless `valued_by_event`.
   void OnFired(const Config& config, std::span<const uint8_t> fired, bool valued_by_event) noexcept;
 
-  void FillSummary(wire::SummaryT& summary) const;
   void Restore(const wire::Summary& summary) noexcept;
 
   uint64_t revenue_cents() const noexcept { return cents_; }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/flatbuffer_write.h"
 #include "core/ldp.h"
 #include "core/page_pattern.h"
 #include "core/summary.h"
@@ -242,70 +243,92 @@ void Session::Record(const FiredMicros& fired, int64_t t, bool valued_by_event) 
   }
 }
 
-wire::SummaryT Session::BuildSummary() const {
-  wire::SummaryT s;
-  s.version = kSummaryVersion;
-  s.site = std::string(config_->site());
-  s.config_hash = config_->hash();
-  s.nonce = nonce_;
-  s.seq = seq_ + 1;
-  s.start_minute = static_cast<uint32_t>(start_ms_ / 60000);
-  bool bounce = page_views_ <= 1 && path_.empty();
-  // The entry page is the first page entry created; the exit page the
-  // current one.
-  s.facts = std::make_unique<wire::SessionFacts>(
-      Deciseconds(end_ms_ - start_ms_), Deciseconds(active_ms_), page_views_, 0, 0, 0, dims_,
-      FlagIf(bounce, wire::FactFlags::Bounce) |
-          FlagIf(path_truncated_, wire::FactFlags::PathTruncated) |
-          FlagIf(ended_, wire::FactFlags::Ended),
-      0, current_page_ >= 0 ? static_cast<uint8_t>(current_page_) : 0);
+std::vector<uint8_t> Session::BuildSummary() const {
+  flatbuffers::FlatBufferBuilder fbb(1024);
+  // Children are written in the schema's field order and the table by the
+  // generated CreateSummary, as the object API's Pack did: the bytes did not
+  // change when the visitor's module stopped carrying that API
+  // (core/flatbuffer_write.h).
+  const auto site = StringOrNull(fbb, config_->site());
+  std::vector<wire::PageStat> pages;
   for (const PageEntry& p : pages_) {
-    s.pages.emplace_back(p.page, p.views, Saturate16(p.active_ms / 100), p.max_scroll,
-                         p.quick_backs);
+    pages.emplace_back(p.page, p.views, Saturate16(p.active_ms / 100), p.max_scroll, p.quick_backs);
   }
-  s.literal_pages = literal_pages_;
-
+  const auto page_stats = StructsOrNull(fbb, pages);
   std::array<uint8_t, kMaxMicroConversions> in_path{};
+  std::vector<uint8_t> path_steps, path_deltas;
   uint32_t previous_ds = 0;
   for (const PathStep& step : path_) {
-    s.path_steps.push_back(step.micro);
+    path_steps.push_back(step.micro);
     uint32_t offset_ds = step.offset_ms / 100;
-    AppendVarint(offset_ds - previous_ds, s.path_deltas);
+    AppendVarint(offset_ds - previous_ds, path_deltas);
     previous_ds = offset_ds;
     ++in_path[step.micro];
   }
-  micros_.FillSummary(in_path, s);
+  const auto steps = VectorOrNull(fbb, path_steps);
+  const auto deltas = VectorOrNull(fbb, path_deltas);
+  const auto repeats = StructsOrNull(fbb, micros_.Repeats(in_path));
+  std::vector<wire::FunnelProgress> progress;
+  std::vector<uint8_t> step_times;
   for (const FunnelTracker& funnel : funnels_) {
     if (!funnel.started()) continue;
-    s.funnels.push_back(funnel.Progress());
-    funnel.AppendStepTimes(s.step_times);
+    progress.push_back(funnel.Progress());
+    funnel.AppendStepTimes(step_times);
   }
-  heatmap_.FillSummary(s);
-  revenue_.FillSummary(s);
+  const auto funnels = StructsOrNull(fbb, progress);
+  const auto times = VectorOrNull(fbb, step_times);
+  const auto heat = StructsOrNull(fbb, heatmap_.cells());
   // Names travel only when something sent refers to them: unconfigured form
   // fields, then frustrated elements.
-  SentNames sent_names(names_, s.names);
-  forms_.FillSummary(sent_names, s);
-  frustration_.FillSummary(sent_names, s);
-  s.referrer = referrer_;
-  s.utm_source = utm_source_;
-  s.utm_medium = utm_medium_;
-  s.utm_campaign = utm_campaign_;
-  journey_.FillSummary(start_ms_, s);
-  return s;
+  std::vector<std::string> sent;
+  SentNames sent_names(names_, sent);
+  const FormTracker::Rows form_rows = forms_.SummaryRows(sent_names);
+  const auto forms = StructsOrNull(fbb, form_rows.forms);
+  const auto fields = StructsOrNull(fbb, form_rows.fields);
+  const auto elements = StructsOrNull(fbb, frustration_.SummaryElements(sent_names));
+  const auto names = StringsOrNull(fbb, sent);
+  const auto literal_pages = StringsOrNull(fbb, literal_pages_);
+  const auto referrer = StringOrNull(fbb, referrer_);
+  const auto utm_source = StringOrNull(fbb, utm_source_);
+  const auto utm_medium = StringOrNull(fbb, utm_medium_);
+  const auto utm_campaign = StringOrNull(fbb, utm_campaign_);
+  const JourneyTracker::Fields journey = journey_.SummaryFields(start_ms_);
+  const auto journey_steps = StructsOrNull(fbb, journey.steps);
+  const auto cta_seen = VectorOrNull(fbb, micros_.CtaSeen());
+
+  const bool bounce = page_views_ <= 1 && path_.empty();
+  const FrustrationState& frustration = frustration_.state();
+  // The entry page is the first page entry created; the exit page the
+  // current one.
+  const wire::SessionFacts facts(Deciseconds(end_ms_ - start_ms_), Deciseconds(active_ms_),
+                                 page_views_, frustration.rage_clicks, frustration.dead_clicks,
+                                 frustration.quick_backs, dims_,
+                                 FlagIf(bounce, wire::FactFlags::Bounce) |
+                                     FlagIf(path_truncated_, wire::FactFlags::PathTruncated) |
+                                     FlagIf(ended_, wire::FactFlags::Ended),
+                                 0, current_page_ >= 0 ? static_cast<uint8_t>(current_page_) : 0);
+  wire::FinishSummaryBuffer(
+      fbb, wire::CreateSummary(fbb, kSummaryVersion, site, config_->hash(), nonce_, seq_ + 1,
+                               static_cast<uint32_t>(start_ms_ / 60000), &facts, page_stats, steps,
+                               deltas, repeats, funnels, times, heat, forms, fields, elements,
+                               names, literal_pages, referrer, utm_source, utm_medium, utm_campaign,
+                               revenue_.revenue_cents(), revenue_.orders(),
+                               revenue_.other_currency_orders(), 0.0f, 0, journey.visit,
+                               journey.day, journey_steps, cta_seen));
+  return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
 }
 
-wire::SummaryT Session::SentSummary() const {
+std::vector<uint8_t> Session::PreviewSummary() const {
+  std::vector<uint8_t> exact = BuildSummary();
   const float epsilon = LdpEpsilon(*config_);
-  if (epsilon > 0) return StripToLdp(BuildSummary(), *config_, ldp_seed_, epsilon);
-  return BuildSummary();
+  if (epsilon <= 0) return exact;
+  return StripToLdp(*wire::GetSummary(exact.data()), *config_, ldp_seed_, epsilon);
 }
 
 std::vector<uint8_t> Session::LdpTrueBits() const {
-  return microconv::LdpTrueBits(BuildSummary(), *config_);
+  const std::vector<uint8_t> exact = BuildSummary();
+  return microconv::LdpTrueBits(*wire::GetSummary(exact.data()), *config_);
 }
-
-std::vector<uint8_t> Session::PreviewSummary() const { return EncodeSummary(SentSummary()); }
 
 std::vector<uint8_t> Session::Flush() {
   // An LDP session's one summary waits for its end (core/ldp.h).

@@ -74,11 +74,10 @@ class Session {
 
   // The session's exact summary (sequence = flushes so far + 1): what the
   // next flush sends unless local differential privacy is on.
-  wire::SummaryT BuildSummary() const;
+  std::vector<uint8_t> BuildSummary() const;
   // What the next flush sends: BuildSummary(), or with privacy.ldp_epsilon
   // > 0 its LDP form (core/ldp.h StripToLdp), which only the flush after
   // End() sends (the preview shows it before).
-  wire::SummaryT SentSummary() const;
   std::vector<uint8_t> PreviewSummary() const;
   // The true randomized-response bits of the session (core/ldp.h order):
   // what the playground compares the sent bits with. Never sent.

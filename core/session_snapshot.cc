@@ -81,7 +81,7 @@ std::vector<uint8_t> Session::Snapshot() const {
   flatbuffers::FlatBufferBuilder fbb(1024);
   // The exact summary: the snapshot stays on the device, and a restore
   // needs everything (the LDP form is derived from it at each flush).
-  const auto summary = fbb.CreateVector(EncodeSummary(BuildSummary()));
+  const auto summary = fbb.CreateVector(BuildSummary());
   // Children first: a FlatBuffers table is written after what it points to.
   const auto current_path = StringOrNull(fbb, current_path_);
   std::vector<uint32_t> page_active_ms;

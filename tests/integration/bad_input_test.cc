@@ -15,6 +15,7 @@
 #include "core/summary.h"
 #include "journeys.h"
 #include "server_process.h"
+#include "tests/support/event_stream.h"
 
 namespace microconv::testing {
 namespace {
@@ -25,44 +26,38 @@ using Bytes = std::vector<uint8_t>;
 // The object-API builders below follow core/schema/summary.fbs: one function
 // per case, so a schema restructuring means adapting one function each.
 
-wire::SummaryT Unpack(const Bytes& valid) {
-  wire::SummaryT object;
-  flatbuffers::GetRoot<wire::Summary>(valid.data())->UnPackTo(&object);
-  return object;
-}
-
 Bytes FutureVersion(const Bytes& valid) {
-  auto object = Unpack(valid);
+  auto object = testing::UnpackSummary(valid);
   object.version = kSummaryVersion + 1;
   return EncodeSummary(object);
 }
 
 Bytes UnknownSite(const Bytes& valid) {
-  auto object = Unpack(valid);
+  auto object = testing::UnpackSummary(valid);
   object.site = "not-a-site";
   return EncodeSummary(object);
 }
 
 Bytes NoSite(const Bytes& valid) {
-  auto object = Unpack(valid);
+  auto object = testing::UnpackSummary(valid);
   object.site.clear();
   return EncodeSummary(object);
 }
 
 Bytes OtherConfigHash(const Bytes& valid) {
-  auto object = Unpack(valid);
+  auto object = testing::UnpackSummary(valid);
   object.config_hash ^= 0x5a5a5a5a;
   return EncodeSummary(object);
 }
 
 Bytes BadDeviceEnum(const Bytes& valid) {
-  auto object = Unpack(valid);
+  auto object = testing::UnpackSummary(valid);
   object.facts->mutable_dims().mutate_device(static_cast<wire::DeviceClass>(200));
   return EncodeSummary(object);
 }
 
 Bytes UnknownMicroId(const Bytes& valid) {
-  auto object = Unpack(valid);
+  auto object = testing::UnpackSummary(valid);
   // A path step naming micro-conversion 249 (the demo config has far fewer).
   object.path_steps.push_back(249);
   object.path_deltas.push_back(0);
@@ -70,19 +65,19 @@ Bytes UnknownMicroId(const Bytes& valid) {
 }
 
 Bytes EntryPageOutOfRange(const Bytes& valid) {
-  auto object = Unpack(valid);
+  auto object = testing::UnpackSummary(valid);
   object.facts->mutate_entry_page(200);
   return EncodeSummary(object);
 }
 
 Bytes TooManyPathSteps(const Bytes& valid) {
-  auto object = Unpack(valid);
+  auto object = testing::UnpackSummary(valid);
   object.path_steps.assign(5000, 0);
   return EncodeSummary(object);
 }
 
 Bytes MalformedVarints(const Bytes& valid) {
-  auto object = Unpack(valid);
+  auto object = testing::UnpackSummary(valid);
   object.path_deltas.assign(object.path_deltas.size() + 8, 0xff);
   return EncodeSummary(object);
 }

@@ -25,6 +25,7 @@
 #include "core/summary.h"
 #include "journeys.h"
 #include "server_process.h"
+#include "tests/support/event_stream.h"
 #include "tools/load/serve_process.h"
 
 namespace microconv::testing {
@@ -37,12 +38,6 @@ using std::chrono::minutes;
 using std::chrono::system_clock;
 
 constexpr const char* kRange = "from=2023-11-14&to=2023-11-15";
-
-wire::SummaryT Unpack(const Bytes& valid) {
-  wire::SummaryT object;
-  flatbuffers::GetRoot<wire::Summary>(valid.data())->UnPackTo(&object);
-  return object;
-}
 
 std::string Slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -116,7 +111,7 @@ TEST_F(BoundariesTest, SessionStartOutsideTheWindowNeverReachesTheStore) {
     if (c.status == 422) EXPECT_TRUE(res->body.starts_with("start_outside_window: start_minute"));
   }
   // The largest start_minute the wire can hold: year 10136.
-  auto object = Unpack(journeys_.Summary("purchase", 999));
+  auto object = testing::UnpackSummary(journeys_.Summary("purchase", 999));
   object.start_minute = 0xffffffffu;
   auto res = server->Post(EncodeSummary(object));
   ASSERT_TRUE(res);
@@ -155,7 +150,7 @@ TEST_F(BoundariesTest, ReferrerAndUtmOfAnyOtherShapeAreRefused) {
   const Bytes valid = journeys_.Summary("purchase", 7);
   uint64_t nonce = 200;
   auto post = [&](const std::function<void(wire::SummaryT&)>& edit) {
-    auto object = Unpack(valid);
+    auto object = testing::UnpackSummary(valid);
     object.nonce = ++nonce;
     edit(object);
     auto res = server->Post(EncodeSummary(object));
@@ -451,7 +446,8 @@ TEST_F(BoundariesTest, CliCsvAndTableNeutraliseHostileText) {
   auto server = Serve({});
   // The same journeys under the relabelled config (ids are unchanged).
   for (uint64_t n = 0; n < 4; ++n) {
-    auto object = Unpack(journeys_.Summary(n % 2 ? "purchase" : "dropoff_product", 0x7700 + n));
+    auto object = testing::UnpackSummary(
+        journeys_.Summary(n % 2 ? "purchase" : "dropoff_product", 0x7700 + n));
     object.config_hash = hostile.value().hash();
     auto res = server->Post(EncodeSummary(object));
     ASSERT_TRUE(res);

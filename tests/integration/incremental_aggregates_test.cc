@@ -269,9 +269,7 @@ TEST_F(IncrementalAggregatesTest, LdpOnlyDaysReachPlainAndFilteredReports) {
   std::vector<StoredSummary> rows;
   for (uint64_t nonce = 1; nonce <= 4; ++nonce) {
     StoredSummary row = Row(ldp, nonce, 0, kDay0 + 1, kJourneys[nonce % 4]);
-    wire::SummaryT full;
-    flatbuffers::GetRoot<wire::Summary>(row.bytes.data())->UnPackTo(&full);
-    row.bytes = EncodeSummary(StripToLdp(std::move(full), ldp, nonce, 1));
+    row.bytes = StripToLdp(*wire::GetSummary(row.bytes.data()), ldp, nonce, 1);
     rows.push_back(std::move(row));
   }
   ASSERT_TRUE(store.Put(rows).ok());

@@ -255,6 +255,12 @@ std::vector<uint8_t> RunToSummary(const EventStream& stream, const Config& confi
   return session.Flush();
 }
 
+wire::SummaryT UnpackSummary(const std::vector<uint8_t>& bytes) {
+  wire::SummaryT object;
+  wire::GetSummary(bytes.data())->UnPackTo(&object);
+  return object;
+}
+
 std::string ReadFileOrEmpty(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream content;

@@ -61,6 +61,9 @@ Result<EventStream> ParseEventStream(std::string_view text, const Config& config
 Session RunSession(const EventStream& stream, const Config& config);
 // RunSession, then ends the session and returns the final summary bytes.
 std::vector<uint8_t> RunToSummary(const EventStream& stream, const Config& config);
+// The object form of summary bytes built by this process (not verified):
+// tests read and edit fields through it.
+wire::SummaryT UnpackSummary(const std::vector<uint8_t>& bytes);
 
 std::string ReadFileOrEmpty(const std::string& path);
 bool WriteFile(const std::string& path, std::string_view bytes);

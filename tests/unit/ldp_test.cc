@@ -18,6 +18,7 @@
 #include "core/report_json.h"
 #include "core/session.h"
 #include "core/summary.h"
+#include "tests/support/event_stream.h"
 #include "tests/support/shop_config.h"
 
 namespace microconv {
@@ -80,6 +81,13 @@ wire::SummaryT FullSummary(const Config& config, std::vector<uint8_t> path, uint
   return s;
 }
 
+// StripToLdp of an object-form summary, in object form.
+wire::SummaryT Stripped(const wire::SummaryT& full, const Config& config, uint64_t seed,
+                        float epsilon) {
+  const std::vector<uint8_t> bytes = EncodeSummary(full);
+  return testing::UnpackSummary(StripToLdp(*wire::GetSummary(bytes.data()), config, seed, epsilon));
+}
+
 std::vector<uint8_t> Bits(std::initializer_list<int> set, size_t count) {
   std::vector<uint8_t> bits((count + 7) / 8, 0);
   for (int i : set) bits[i / 8] = static_cast<uint8_t>(bits[i / 8] | (1u << (i % 8)));
@@ -91,7 +99,8 @@ TEST(LdpTest, BitLayoutFollowsTheConfig) {
   EXPECT_EQ(LdpBitCount(config), 7u);
   EXPECT_EQ(LdpFunnelBit(config, 0), 4u);
   const wire::SummaryT s = FullSummary(config, {0, 1, 0}, 0b011, false, 1);
-  EXPECT_EQ(LdpTrueBits(s, config), Bits({0, 1, 4, 5}, 7));
+  const std::vector<uint8_t> bytes = EncodeSummary(s);
+  EXPECT_EQ(LdpTrueBits(*wire::GetSummary(bytes.data()), config), Bits({0, 1, 4, 5}, 7));
 }
 
 // The noise is a function of (seed, bit, value): re-randomizing with the
@@ -186,7 +195,7 @@ TEST(LdpTest, AnLdpSummaryCarriesOnlyTheRandomizedBits) {
   const Config config = LdpConfig(2);
   wire::SummaryT s = FullSummary(config, {0, 1, 2}, 0b111, true, 42);
   const std::vector<uint8_t> exact_bytes = EncodeSummary(s);
-  s = StripToLdp(std::move(s), config, 99, 2);
+  s = Stripped(s, config, 99, 2);
   const std::vector<uint8_t> bytes = EncodeSummary(s);
   auto verified = VerifySummary(bytes, &config);
   ASSERT_TRUE(verified.ok()) << verified.message();
@@ -289,7 +298,7 @@ TEST(LdpTest, ASessionSendsOnceAtItsEnd) {
 TEST(LdpTest, TheCollectorRefusesASecondOrEarlyLdpSummary) {
   const Config config = LdpConfig(1);
   wire::SummaryT s = FullSummary(config, {0, 1}, 0b011, false, 7);
-  s = StripToLdp(std::move(s), config, 3, 1);
+  s = Stripped(s, config, 3, 1);
   ASSERT_TRUE(VerifySummary(EncodeSummary(s), &config).ok());
   wire::SummaryT second = s;
   second.seq = 1;
@@ -317,7 +326,7 @@ TEST(LdpTest, TheReportEstimatesLdpSessionsAndCombinesThemWithExactOnes) {
     if (r < 1) path.push_back(2), reached |= 4;
     wire::SummaryT s = FullSummary(config, path, reached, r < 1, rng());
     if (ldp) {
-      s = StripToLdp(std::move(s), config, rng(), 1);
+      s = Stripped(s, config, rng(), 1);
     } else {
       s.ldp_epsilon = 0;
     }
@@ -378,7 +387,7 @@ TEST(LdpTest, TheReportEstimatesLdpSessionsAndCombinesThemWithExactOnes) {
 
   // An LDP session taken back leaves the aggregate as it was.
   wire::SummaryT s = FullSummary(config, {0}, 1, false, 3);
-  s = StripToLdp(std::move(s), config, 4, 1);
+  s = Stripped(s, config, 4, 1);
   const std::vector<uint8_t> bytes = EncodeSummary(s);
   const std::vector<uint8_t> before = aggregate.Serialize();
   ASSERT_TRUE(aggregate.Add(*wire::GetSummary(bytes.data())).ok());

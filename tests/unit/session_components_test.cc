@@ -127,7 +127,8 @@ TEST_F(MicroConversionRulesTest, CountsSaturateAndRepeatsAreCountsBeyondThePath)
   std::array<uint8_t, kMaxMicroConversions> in_path{};
   in_path[1] = 2;
   wire::SummaryT summary;
-  rules_.FillSummary(in_path, summary);
+  summary.repeats = rules_.Repeats(in_path);
+  summary.cta_seen = rules_.CtaSeen();
   ASSERT_EQ(summary.repeats.size(), 1u);
   EXPECT_EQ(summary.repeats[0].id(), 1);
   EXPECT_EQ(summary.repeats[0].count(), 253);
@@ -144,7 +145,8 @@ TEST_F(MicroConversionRulesTest, SnapshotKeepsOncePerPageBookkeepingTimersAndCou
   wire::SummaryT summary;
   summary.path_steps = {0, 4, 1};
   summary.path_deltas = {0, 0, 0};
-  rules_.FillSummary(in_path, summary);
+  summary.repeats = rules_.Repeats(in_path);
+  summary.cta_seen = rules_.CtaSeen();
   Saved saved = SaveParts(std::move(summary), [&](auto& fbb) { return rules_.Save(1000, fbb); });
 
   MicroConversionRules restored(config_);
@@ -162,6 +164,22 @@ TEST_F(MicroConversionRulesTest, SnapshotKeepsOncePerPageBookkeepingTimersAndCou
   EXPECT_EQ(outside.Restore(saved.summary(), saved.engine(), SessionSpan{1600, 2000}).error,
             Error::kCorruptSnapshot)
       << "a timer that started before its session";
+}
+
+// The summary rows a session would send, in object form.
+void FillForms(const FormTracker& forms, SentNames& sent, wire::SummaryT& summary) {
+  FormTracker::Rows rows = forms.SummaryRows(sent);
+  summary.forms = std::move(rows.forms);
+  summary.fields = std::move(rows.fields);
+}
+
+void FillFrustration(const FrustrationTracker& frustration, SentNames& sent,
+                     wire::SummaryT& summary) {
+  const FrustrationState& state = frustration.state();
+  summary.facts = std::make_unique<wire::SessionFacts>(
+      0, 0, 0, state.rage_clicks, state.dead_clicks, state.quick_backs, wire::Dimensions(),
+      wire::FactFlags::NONE, 0, 0);
+  summary.elements = frustration.SummaryElements(sent);
 }
 
 class FormTrackerTest : public ::testing::Test {
@@ -184,7 +202,7 @@ TEST_F(FormTrackerTest, FocusTimeRefillsAndUnconfiguredFieldNames) {
 
   wire::SummaryT summary;
   SentNames sent(names_, summary.names);
-  forms_.FillSummary(sent, summary);
+  FillForms(forms_, sent, summary);
   ASSERT_EQ(summary.forms.size(), 1u);
   EXPECT_EQ(summary.forms[0].flags(), wire::FormFlags::Started | wire::FormFlags::Submitted)
       << "started and submitted";
@@ -203,7 +221,7 @@ TEST_F(FormTrackerTest, SnapshotKeepsFocusAndWhetherAFieldEverChanged) {
   forms_.OnField(EventType::kFieldFocus, 0, "name", 200, names_);
   wire::SummaryT summary;
   SentNames sent(names_, summary.names);
-  forms_.FillSummary(sent, summary);
+  FillForms(forms_, sent, summary);
   Saved saved = SaveParts(std::move(summary), [&](auto& fbb) { return forms_.Save(fbb); });
 
   FormTracker restored(config_, 0);
@@ -212,7 +230,7 @@ TEST_F(FormTrackerTest, SnapshotKeepsFocusAndWhetherAFieldEverChanged) {
   restored.CloseFocus(1200);                                           // name focused 1 s
   wire::SummaryT again;
   SentNames sent_again(names_, again.names);
-  restored.FillSummary(sent_again, again);
+  FillForms(restored, sent_again, again);
   ASSERT_EQ(again.fields.size(), 2u);
   EXPECT_EQ(again.forms[0].form(), 1);
   EXPECT_EQ(again.fields[0].refills(), 1);
@@ -233,9 +251,8 @@ TEST(FrustrationTrackerTest, OneBurstIsOneRageClickAndOnlyFrustratedElementsAreS
   frustration.OnQuickBack();
 
   wire::SummaryT summary;
-  summary.facts = std::make_unique<wire::SessionFacts>();
   SentNames sent(names, summary.names);
-  frustration.FillSummary(sent, summary);
+  FillFrustration(frustration, sent, summary);
   EXPECT_EQ(summary.facts->rage_clicks(), 1);
   EXPECT_EQ(summary.facts->dead_clicks(), 2);
   EXPECT_EQ(summary.facts->quick_backs(), 1);
@@ -252,9 +269,8 @@ TEST(FrustrationTrackerTest, SnapshotContinuesABurstAcrossAPageLoad) {
   frustration.OnClick(10, 10, "", 0, 1000, names);
   frustration.OnClick(12, 10, "", 0, 1200, names);
   wire::SummaryT summary;
-  summary.facts = std::make_unique<wire::SessionFacts>();
   SentNames sent(names, summary.names);
-  frustration.FillSummary(sent, summary);
+  FillFrustration(frustration, sent, summary);
   Saved saved =
       SaveParts(std::move(summary), [&](auto& fbb) { return frustration.Save(1000, fbb); });
 
@@ -279,7 +295,7 @@ TEST(HeatmapTest, CountsPerPageAndCellSaturateAndStopAtTheCap) {
   EXPECT_EQ(heatmap.cells().size(), kMaxHeatCells);
 
   wire::SummaryT summary;
-  heatmap.FillSummary(summary);
+  summary.heat = heatmap.cells();
   summary.facts = std::make_unique<wire::SessionFacts>();
   std::vector<uint8_t> bytes = EncodeSummary(summary);
   EXPECT_EQ(Heatmap::Restore(*wire::GetSummary(bytes.data())).cells().size(),

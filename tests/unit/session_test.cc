@@ -383,7 +383,7 @@ TEST_F(SessionTest, RevenueSurvivesASnapshotRestore) {
   Session session = testing::RunSession(stream.value(), config_);
   auto restored = Session::Restore(config_, session.Snapshot());
   ASSERT_TRUE(restored.ok()) << restored.message();
-  wire::SummaryT s = restored.value().BuildSummary();
+  wire::SummaryT s = testing::UnpackSummary(restored.value().BuildSummary());
   EXPECT_EQ(s.orders, 1);
   EXPECT_EQ(s.revenue_cents, 2000u);
   EXPECT_EQ(s.other_currency_orders, 1);
@@ -425,7 +425,7 @@ TEST_F(SessionTest, CallToActionSeenSurvivesASnapshotRestore) {
   Session session = testing::RunSession(stream.value(), config_);
   auto restored = Session::Restore(config_, session.Snapshot());
   ASSERT_TRUE(restored.ok()) << restored.message();
-  wire::SummaryT s = restored.value().BuildSummary();
+  wire::SummaryT s = testing::UnpackSummary(restored.value().BuildSummary());
   EXPECT_EQ(s.cta_seen, std::vector<uint8_t>{static_cast<uint8_t>(Micro("add_to_cart"))});
 }
 
