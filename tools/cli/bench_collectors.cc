@@ -5,9 +5,9 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 
+#include "tools/base/load_average.h"
 #include "tools/load/clickhouse_cluster.h"
 #include "tools/load/ingest_load.h"
 #include "tools/store/accounts.h"
@@ -19,13 +19,6 @@ namespace {
 // The cluster every collector writes to: two shards, as the integration
 // tests run it (one machine each on a real cluster).
 constexpr int kShards = 2;
-
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  in >> one >> five >> fifteen;
-  return one + " " + five + " " + fifteen;
-}
 
 // What one configuration (n collectors) measured.
 struct Row {

@@ -27,7 +27,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <random>
 #include <set>
 #include <sstream>
@@ -42,6 +41,7 @@
 #include "core/session.h"
 #include "core/summary.h"
 #include "tools/base/flags.h"
+#include "tools/base/load_average.h"
 #include "tools/base/wall_clock.h"
 #include "tools/cli/bench_clickhouse.h"
 #include "tools/cli/bench_collectors.h"
@@ -96,13 +96,6 @@ constexpr double kMemoryBudgetMb = 200;
 
 double Since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  in >> one >> five >> fifteen;
-  return one + " " + five + " " + fifteen;
 }
 
 // Min / median / max of repeated measurements.
