@@ -54,6 +54,10 @@ size_t RowLength(std::string_view bytes, std::string_view shape) {
       n |= uint64_t{byte & 0x7fu} << shift;
       if ((byte & 0x80) == 0) break;
     }
+    if (column == 'a') {  // Array(UInt64): n values of 8 bytes
+      if (n > (bytes.size() - at) / 8) return 0;
+      n *= 8;
+    }
     if (n > bytes.size() - at) return 0;
     at += n;
   }

@@ -43,7 +43,8 @@ class ClickHouseHttp {
   // Runs a SELECT ... FORMAT RowBinary and hands each row to `visit` as it
   // streams in (memory stays flat however many rows come back). `shape`
   // names the columns so rows can be cut before they are read: '4' a 4-byte
-  // integer, '8' an 8-byte one, 's' a String. `visit` returns false to stop.
+  // integer, '8' an 8-byte one, 's' a String, 'a' an Array(UInt64).
+  // `visit` returns false to stop.
   // `extra_settings` ("name=value&...") apply to this request only.
   using RowVisitor = std::function<bool(RowBinaryReader& row)>;
   Status Stream(std::string_view sql, std::string_view shape, const RowVisitor& visit,
