@@ -332,8 +332,8 @@ int RunClickHouseBench(const Config& config, const ClickHouseBenchOptions& optio
       "cached yet; %llu of %u days rebuilt from their sessions) %.3f s (%.1f us per session); "
       "warm min %.3f s, median %.3f s, max %.3f s\n",
       (unsigned long long)reported, (unsigned long long)cold_rebuilt, last_day - first_day + 1,
-      cold.min,
-      cold.min * 1e6 / double(std::max<uint64_t>(reported, 1)), warm.min, warm.median, warm.max);
+      cold.min, cold.min * 1e6 / double(std::max<uint64_t>(reported, 1)), warm.min, warm.median,
+      warm.max);
   // Live traffic changes today: new sessions of the pool's last day through
   // the store's Put, then the first report after them (that day rebuilt
   // from its sessions). Today is as full as the clock says (early in the

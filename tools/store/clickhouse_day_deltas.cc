@@ -257,15 +257,15 @@ Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDelta
     compact_days.push_back(day);
     for (uint64_t id : chain.ids) ids += (ids.empty() ? "" : ",") + std::to_string(id);
   }
-  Status status = node_->Stream(
-      "SELECT day, argMax(claims, sign)" + live + " AND day IN (" + Join(compact_days) +
-          ") AND id IN (" + ids + ") GROUP BY day, id HAVING sum(sign) > 0 FORMAT RowBinary",
-      "4a", [&](RowBinaryReader& row) {
-        const auto day = row.Int<uint32_t>();
-        row.UInt64Array(claims[day]);
-        ++rows_found[day];
-        return true;
-      });
+  Status status = node_->Stream("SELECT day, argMax(claims, sign)" + live + " AND day IN (" +
+                                    Join(compact_days) + ") AND id IN (" + ids +
+                                    ") GROUP BY day, id HAVING sum(sign) > 0 FORMAT RowBinary",
+                                "4a", [&](RowBinaryReader& row) {
+                                  const auto day = row.Int<uint32_t>();
+                                  row.UInt64Array(claims[day]);
+                                  ++rows_found[day];
+                                  return true;
+                                });
   if (!status.ok()) return R(std::move(chains));
   RowBinaryWriter rows;
   for (auto& [day, chain] : compact) {

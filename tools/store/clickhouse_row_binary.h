@@ -1,7 +1,7 @@
 // ClickHouse's RowBinary format (its HTTP interface, FORMAT RowBinary):
 // fixed-width integers little-endian, String as a LEB128 length then the
-// bytes, Array(UInt64) as a LEB128 count then the values. Binary, so summaries and aggregate blobs travel as they are, with
-// no escaping and no text parsing on either side.
+// bytes, Array(UInt64) as a LEB128 count then the values. Binary, so summaries and aggregate blobs
+// travel as they are, with no escaping and no text parsing on either side.
 #ifndef MICROCONV_TOOLS_STORE_CLICKHOUSE_ROW_BINARY_H_
 #define MICROCONV_TOOLS_STORE_CLICKHOUSE_ROW_BINARY_H_
 

@@ -293,8 +293,8 @@ Status ClickHouseStore::InsertSessionRows(RowBinaryWriter& rows) {
 Status ClickHouseStore::ReadMarks(std::string_view site, uint32_t first_day, uint32_t last_day,
                                   const std::vector<uint32_t>& days,
                                   std::map<uint32_t, DayMarks>& marks) {
-  std::string where = " AND day BETWEEN " + std::to_string(first_day) + " AND " +
-                      std::to_string(last_day);
+  std::string where =
+      " AND day BETWEEN " + std::to_string(first_day) + " AND " + std::to_string(last_day);
   if (!days.empty()) {
     where += " AND day IN (";
     for (size_t i = 0; i < days.size(); ++i) where += (i ? "," : "") + std::to_string(days[i]);
