@@ -237,11 +237,15 @@ Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDelta
         continue;
       }
       if (c.inserts != marks->second.inserts) continue;
-      Aggregate total = c.added;
-      if (!total.Unmerge(c.removed).ok()) continue;
-      chains[day] = ChainDay{std::move(total), static_cast<uint64_t>(c.unreadable)};
+      // The day as it is: the compacted row holds it the same way.
+      if (!c.added.Unmerge(c.removed).ok()) continue;
       days[day] = marks->second;
-      if (c.ids.size() > kCompactAt) compact.emplace(day, std::move(c));
+      if (c.ids.size() > kCompactAt) {
+        chains[day] = ChainDay{c.added, static_cast<uint64_t>(c.unreadable)};
+        compact.emplace(day, std::move(c));
+      } else {
+        chains[day] = ChainDay{std::move(c.added), static_cast<uint64_t>(c.unreadable)};
+      }
     }
     pending = std::move(again);
   }
@@ -284,8 +288,8 @@ Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDelta
     rows.Int(chain.inserts);
     rows.Int(chain.unreadable);
     rows.UInt64Array(claims[day]);
-    rows.String(std::span<const uint8_t>(chain.added.Serialize()));
-    rows.String(std::span<const uint8_t>(chain.removed.Serialize()));
+    rows.String(std::span<const uint8_t>(chain.added.Serialize()));  // the day, net
+    rows.String(std::span<const uint8_t>(Aggregate(config).Serialize()));
     for (uint64_t replaced : chain.ids) {
       row(replaced, -1);
       rows.Int(uint64_t{0});

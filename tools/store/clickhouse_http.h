@@ -39,7 +39,10 @@ class ClickHouseHttp {
   Result<std::string> Query(std::string_view sql);
   // `INSERT INTO ... FORMAT RowBinary` with the rows as the body; ok once
   // ClickHouse answered 200 (see clickhouse_store.h for what that means).
-  Status Insert(std::string_view insert_sql, const std::string& rows);
+  // `override_settings` ("name=value&...", names of the node's settings)
+  // replace those for this insert.
+  Status Insert(std::string_view insert_sql, const std::string& rows,
+                std::string_view override_settings = "");
   // Runs a SELECT ... FORMAT RowBinary and hands each row to `visit` as it
   // streams in (memory stays flat however many rows come back). `shape`
   // names the columns so rows can be cut before they are read: '4' a 4-byte
