@@ -74,9 +74,10 @@ class ClickHouseStore final : public SummaryStore {
                                        const DayVisitor& visit) override;
   Status RecordCurrentConfig(const Config& config, int64_t now_ms) override;
   // Day aggregates here are cached at report time and checked against the
-  // day's marks on every read (not kept at commit as in SQLite): Reindex
-  // brings every stale day of each site's current config up to date, a week
-  // of days per query, so the next report finds them all fresh.
+  // day's marks on every read, merged from the day deltas each Put writes
+  // where those account for the marks: Reindex brings every stale day of
+  // each site's current config up to date, a week of days per query, so the
+  // next report finds them all fresh.
   Status Reindex(std::string_view site, const ReindexProgress& progress) override;
   Result<std::vector<StoredConfigVersion>> ConfigVersions(std::string_view site) override;
   // Days that reports of this store object rebuilt from their sessions
