@@ -54,6 +54,10 @@ size_t RowLength(std::string_view bytes, std::string_view shape) {
       n |= uint64_t{byte & 0x7fu} << shift;
       if ((byte & 0x80) == 0) break;
     }
+    if (column == 'a') {  // Array(UInt64): n values of 8 bytes
+      if (n > (bytes.size() - at) / 8) return 0;
+      n *= 8;
+    }
     if (n > bytes.size() - at) return 0;
     at += n;
   }
@@ -191,8 +195,25 @@ Result<std::string> ClickHouseHttp::Query(std::string_view sql) {
   return answer;
 }
 
-Status ClickHouseHttp::Insert(std::string_view insert_sql, const std::string& rows) {
-  return Post("/?" + settings_ + "&query=" + UrlEncode(insert_sql), rows,
+Status ClickHouseHttp::Insert(std::string_view insert_sql, const std::string& rows,
+                              std::string_view override_settings) {
+  // Each "name=value" of `override_settings` replaces the node's own.
+  std::string settings = settings_;
+  while (!override_settings.empty()) {
+    const size_t amp = override_settings.find('&');
+    const std::string_view setting = override_settings.substr(0, amp);
+    override_settings = amp == std::string_view::npos ? "" : override_settings.substr(amp + 1);
+    const std::string name(setting.substr(0, setting.find('=') + 1));
+    for (size_t at = 0; at < settings.size();) {
+      const size_t end = std::min(settings.find('&', at), settings.size());
+      if (settings.compare(at, name.size(), name) == 0) {
+        settings.replace(at, end - at, setting);
+        break;
+      }
+      at = end + 1;
+    }
+  }
+  return Post("/?" + settings + "&query=" + UrlEncode(insert_sql), rows,
               [](std::string_view) { return true; });
 }
 

@@ -39,11 +39,15 @@ class ClickHouseHttp {
   Result<std::string> Query(std::string_view sql);
   // `INSERT INTO ... FORMAT RowBinary` with the rows as the body; ok once
   // ClickHouse answered 200 (see clickhouse_store.h for what that means).
-  Status Insert(std::string_view insert_sql, const std::string& rows);
+  // `override_settings` ("name=value&...", names of the node's settings)
+  // replace those for this insert.
+  Status Insert(std::string_view insert_sql, const std::string& rows,
+                std::string_view override_settings = "");
   // Runs a SELECT ... FORMAT RowBinary and hands each row to `visit` as it
   // streams in (memory stays flat however many rows come back). `shape`
   // names the columns so rows can be cut before they are read: '4' a 4-byte
-  // integer, '8' an 8-byte one, 's' a String. `visit` returns false to stop.
+  // integer, '8' an 8-byte one, 's' a String, 'a' an Array(UInt64).
+  // `visit` returns false to stop.
   // `extra_settings` ("name=value&...") apply to this request only.
   using RowVisitor = std::function<bool(RowBinaryReader& row)>;
   Status Stream(std::string_view sql, std::string_view shape, const RowVisitor& visit,

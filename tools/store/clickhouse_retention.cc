@@ -7,7 +7,7 @@
 // waits until the node reports them done, then checks through the
 // Distributed tables that nothing is left (a shard whose node is not in
 // --store would keep its rows: that is an error, not a silent success).
-// Order: day marks and cached aggregates first, sessions after, so an
+// Order: day deltas, marks and cached aggregates first, sessions after, so an
 // interrupted delete leaves invisible sessions (deleted again by the next
 // run), never a day that reports show from a cache while its sessions go.
 #include <algorithm>
@@ -86,7 +86,8 @@ Status CountRows(ClickHouseHttp& node, const std::string& db, const std::string&
 Status ClickHouseStore::DeleteOnEveryNode(const std::string& where,
                                           uint32_t drop_partitions_before) {
   // The cached aggregates and marks first (see the file comment).
-  constexpr const char* kTables[] = {"day_marks_local", "day_aggregates_local", "sessions_local"};
+  constexpr const char* kTables[] = {"day_deltas_local", "day_marks_local", "day_aggregates_local",
+                                     "sessions_local"};
   for (ClickHouseHttp* node : nodes()) {
     if (drop_partitions_before > 0) {
       std::vector<std::string> partitions;
@@ -122,7 +123,7 @@ Status ClickHouseStore::DeleteOnEveryNode(const std::string& where,
     }
   }
   // Through the Distributed tables: every shard, listed or not.
-  for (const char* table : {"day_marks", "day_aggregates", "sessions"}) {
+  for (const char* table : {"day_deltas", "day_marks", "day_aggregates", "sessions"}) {
     auto left = Count(*node_, "SELECT count() FROM " + db_ + "." + table + " WHERE " + where);
     if (!left.ok()) return {left.error(), left.message()};
     if (left.value() > 0) {
@@ -217,10 +218,14 @@ Status ClickHouseStore::MoveSessionsToZone(const Config& config) {
       if (!deleted.ok()) return {deleted.error(), deleted.message()};
       if (Status done = WaitForMutations(*node, db_); !done.ok()) return done;
     }
-    // No cache built while the rows moved is read again.
-    auto dropped = node->Query("ALTER TABLE " + db_ + ".day_aggregates_local DELETE WHERE " + site);
-    if (!dropped.ok()) return {dropped.error(), dropped.message()};
-    if (Status done = WaitForMutations(*node, db_); !done.ok()) return done;
+    // No cache built while the rows moved is read again, and no delta
+    // chain of a day rows left (their marks stay: the chain would still
+    // look complete).
+    for (const char* table : {"day_aggregates_local", "day_deltas_local"}) {
+      auto dropped = node->Query("ALTER TABLE " + db_ + "." + table + " DELETE WHERE " + site);
+      if (!dropped.ok()) return {dropped.error(), dropped.message()};
+      if (Status done = WaitForMutations(*node, db_); !done.ok()) return done;
+    }
   }
   return {};
 }

@@ -1,7 +1,7 @@
 // ClickHouse's RowBinary format (its HTTP interface, FORMAT RowBinary):
 // fixed-width integers little-endian, String as a LEB128 length then the
-// bytes. Binary, so summaries and aggregate blobs travel as they are, with
-// no escaping and no text parsing on either side.
+// bytes, Array(UInt64) as a LEB128 count then the values. Binary, so summaries and aggregate blobs
+// travel as they are, with no escaping and no text parsing on either side.
 #ifndef MICROCONV_TOOLS_STORE_CLICKHOUSE_ROW_BINARY_H_
 #define MICROCONV_TOOLS_STORE_CLICKHOUSE_ROW_BINARY_H_
 
@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 namespace microconv {
 
@@ -30,6 +31,11 @@ class RowBinaryWriter {
   void String(std::string_view text) {
     Length(text.size());
     out_.append(text);
+  }
+  // Array(UInt64): its length, then the values.
+  void UInt64Array(std::span<const uint64_t> values) {
+    Length(values.size());
+    for (uint64_t value : values) Int(value);
   }
   std::string& bytes() { return out_; }
 
@@ -65,6 +71,34 @@ class RowBinaryReader {
     return value;
   }
   std::span<const uint8_t> Bytes() {
+    const uint64_t n = Length();
+    if (rest_.size() < n) {
+      failed_ = true;
+      rest_ = {};
+      return {};
+    }
+    std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(rest_.data()), n);
+    rest_.remove_prefix(n);
+    return bytes;
+  }
+  // Array(UInt64), appended to `out`.
+  void UInt64Array(std::vector<uint64_t>& out) {
+    const uint64_t n = Length();
+    if (rest_.size() / 8 < n) {
+      failed_ = true;
+      rest_ = {};
+      return;
+    }
+    for (uint64_t i = 0; i < n; ++i) out.push_back(Int<uint64_t>());
+  }
+  std::string_view Text() {
+    const auto bytes = Bytes();
+    return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+  }
+
+ private:
+  // A LEB128 length (of a String's bytes or an Array's values).
+  uint64_t Length() {
     uint64_t n = 0;
     for (int shift = 0;; shift += 7) {
       if (rest_.empty() || shift > 63) {
@@ -77,21 +111,9 @@ class RowBinaryReader {
       n |= uint64_t{byte & 0x7fu} << shift;
       if ((byte & 0x80) == 0) break;
     }
-    if (rest_.size() < n) {
-      failed_ = true;
-      rest_ = {};
-      return {};
-    }
-    std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(rest_.data()), n);
-    rest_.remove_prefix(n);
-    return bytes;
-  }
-  std::string_view Text() {
-    const auto bytes = Bytes();
-    return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+    return n;
   }
 
- private:
   std::string_view rest_;
   bool failed_ = false;
 };

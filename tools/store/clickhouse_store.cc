@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <deque>
 #include <map>
 #include <set>
 #include <tuple>
@@ -12,6 +13,7 @@
 #include "core/summary.h"
 #include "tools/base/wall_clock.h"
 #include "tools/base/zoneinfo.h"
+#include "tools/serve/event_log.h"
 
 namespace microconv {
 namespace {
@@ -40,6 +42,10 @@ FROM {db}.sessions_local GROUP BY site, day)sql",
   site String, config_hash UInt32, day UInt32, inserts UInt64, fingerprint UInt64,
   built_at Int64, unreadable UInt64, aggregate String)
 ENGINE = ReplacingMergeTree(built_at) ORDER BY (site, config_hash, day))sql",
+    R"sql(CREATE TABLE IF NOT EXISTS {db}.day_deltas_local (
+  site String, config_hash UInt32, day UInt32, id UInt64, sign Int8, inserts UInt64,
+  unreadable Int64, claims Array(UInt64), added String, removed String)
+ENGINE = CollapsingMergeTree(sign) ORDER BY (site, config_hash, day, id))sql",
     R"sql(CREATE TABLE IF NOT EXISTS {db}.config_versions_local (
   site String, hash UInt32, first_current Int64, last_current Int64, updated_at Int64,
   compiled String)
@@ -50,6 +56,8 @@ ENGINE = ReplacingMergeTree(updated_at) ORDER BY (site, hash))sql",
     "ENGINE = Distributed({cluster}, {db}, day_marks_local, cityHash64(site, day))",
     "CREATE TABLE IF NOT EXISTS {db}.day_aggregates AS {db}.day_aggregates_local "
     "ENGINE = Distributed({cluster}, {db}, day_aggregates_local, cityHash64(site, day))",
+    "CREATE TABLE IF NOT EXISTS {db}.day_deltas AS {db}.day_deltas_local "
+    "ENGINE = Distributed({cluster}, {db}, day_deltas_local, cityHash64(site, day))",
     "CREATE TABLE IF NOT EXISTS {db}.config_versions AS {db}.config_versions_local "
     "ENGINE = Distributed({cluster}, {db}, config_versions_local, cityHash64(site))",
 };
@@ -116,13 +124,6 @@ Result<std::vector<VersionRow>> ReadVersions(ClickHouseHttp& node, std::string_v
   return rows;
 }
 
-// A day's marks: its version (see the header).
-struct DayMarks {
-  uint64_t inserts = 0;
-  uint64_t fingerprint = 0;
-  bool operator==(const DayMarks&) const = default;
-};
-
 }  // namespace
 
 Result<std::unique_ptr<ClickHouseStore>> ClickHouseStore::Open(std::string_view url) {
@@ -187,7 +188,17 @@ Result<PutOutcome> ClickHouseStore::Put(std::span<const StoredSummary> batch) {
   std::map<std::string_view, std::vector<const StoredSummary*>> by_site;
   for (const StoredSummary& s : batch) by_site[s.site].push_back(&s);
   RowBinaryWriter rows;
+  // Per site, what the day deltas need: each written row with the version
+  // it replaced, stored (read below) or earlier in this batch.
+  struct SiteWrites {
+    std::shared_ptr<const SiteReader> reader;
+    std::vector<WrittenRow> written;
+  };
+  std::vector<SiteWrites> deltas;
+  std::deque<StoredSummary> stored_versions;  // the previous versions read
   for (const auto& [site, summaries] : by_site) {
+    SiteWrites& site_writes = deltas.emplace_back(SiteWrites{ReaderOf(site), {}});
+    const bool with_previous = site_writes.reader != nullptr;
     // The stored seq of each session of the batch: one indexed read (the
     // day is in the key), so equal and older flushes are not written and
     // the outcome counts what SqliteStore would.
@@ -199,15 +210,29 @@ Result<PutOutcome> ClickHouseStore::Put(std::span<const StoredSummary> batch) {
     }
     std::string day_list;
     for (uint32_t day : days) day_list += (day_list.empty() ? "" : ",") + std::to_string(day);
+    // With a config to fold them through, the stored versions themselves
+    // (the newest of each session) come too: a day delta takes them back.
     std::unordered_map<uint64_t, uint32_t> stored;
+    std::unordered_map<uint64_t, const StoredSummary*> newest;  // stored, then this batch's
     Status read = node_->Stream(
-        "SELECT nonce, max(seq) FROM " + db_ + ".sessions WHERE site = " + SqlString(site) +
-            " AND day IN (" + day_list + ") AND nonce IN (" + nonces +
-            ") GROUP BY nonce FORMAT RowBinary",
-        "84",
+        "SELECT nonce, max(seq)" +
+            std::string(with_previous ? ", argMax(config_hash, seq), argMax(summary, seq)" : "") +
+            " FROM " + db_ + ".sessions WHERE site = " + SqlString(site) + " AND day IN (" +
+            day_list + ") AND nonce IN (" + nonces + ") GROUP BY nonce FORMAT RowBinary",
+        with_previous ? "844s" : "84",
         [&](RowBinaryReader& row) {
           const auto nonce = row.Int<uint64_t>();
-          stored[nonce] = row.Int<uint32_t>();
+          const auto seq = row.Int<uint32_t>();
+          stored[nonce] = seq;
+          if (with_previous) {
+            StoredSummary& previous = stored_versions.emplace_back();
+            previous.nonce = nonce;
+            previous.seq = seq;
+            previous.config_hash = row.Int<uint32_t>();
+            const auto bytes = row.Bytes();
+            previous.bytes.assign(bytes.begin(), bytes.end());
+            newest[nonce] = &previous;
+          }
           return true;
         },
         // A shard that is down fails only the rows
@@ -225,11 +250,26 @@ Result<PutOutcome> ClickHouseStore::Put(std::span<const StoredSummary> batch) {
       }
       ++outcome.written;
       AppendSessionRow(rows, *s);
+      if (with_previous) {
+        const StoredSummary*& previous = newest[s->nonce];
+        site_writes.written.push_back({s, previous});
+        previous = s;
+      }
     }
   }
   if (outcome.written == 0) return outcome;
+  if (put_pause_) put_pause_();
   Status inserted = InsertSessionRows(rows);
   if (!inserted.ok()) return Failed<PutOutcome>(inserted);
+  // After the rows: a delta never counts a row that is not stored. Failing
+  // (or never written: a crash here), the days are rebuilt on read.
+  for (const SiteWrites& site_writes : deltas) {
+    if (site_writes.reader == nullptr || site_writes.written.empty()) continue;
+    if (Status written = WriteDayDeltas(*site_writes.reader, site_writes.written); !written.ok()) {
+      LogEvent("store: day deltas not written (those days are rebuilt on read): " +
+               written.message);
+    }
+  }
   return R(outcome);
 }
 
@@ -250,6 +290,28 @@ Status ClickHouseStore::InsertSessionRows(RowBinaryWriter& rows) {
       rows.bytes());
 }
 
+Status ClickHouseStore::ReadMarks(std::string_view site, uint32_t first_day, uint32_t last_day,
+                                  const std::vector<uint32_t>& days,
+                                  std::map<uint32_t, DayMarks>& marks) {
+  std::string where =
+      " AND day BETWEEN " + std::to_string(first_day) + " AND " + std::to_string(last_day);
+  if (!days.empty()) {
+    where += " AND day IN (";
+    for (size_t i = 0; i < days.size(); ++i) where += (i ? "," : "") + std::to_string(days[i]);
+    where += ")";
+  }
+  return node_->Stream("SELECT day, sum(inserts), sum(fingerprint) FROM " + db_ +
+                           ".day_marks WHERE site = " + SqlString(site) + where +
+                           " GROUP BY day FORMAT RowBinary",
+                       "488", [&](RowBinaryReader& row) {
+                         const auto day = row.Int<uint32_t>();
+                         DayMarks& m = marks[day];
+                         m.inserts = row.Int<uint64_t>();
+                         m.fingerprint = row.Int<uint64_t>();
+                         return true;
+                       });
+}
+
 Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint32_t first_day,
                                                       uint32_t last_day, const DayVisitor& visit) {
   using R = Result<uint64_t>;
@@ -260,16 +322,7 @@ Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint
   //    an aggregate built below is never newer-marked than its content
   //    (a materialized view writes its part after the sessions' part).
   std::map<uint32_t, DayMarks> marks;
-  Status read = node_->Stream("SELECT day, sum(inserts), sum(fingerprint) FROM " + db_ +
-                                  ".day_marks WHERE site = " + site + range +
-                                  " GROUP BY day FORMAT RowBinary",
-                              "488", [&](RowBinaryReader& row) {
-                                const auto day = row.Int<uint32_t>();
-                                DayMarks& m = marks[day];
-                                m.inserts = row.Int<uint64_t>();
-                                m.fingerprint = row.Int<uint64_t>();
-                                return true;
-                              });
+  Status read = ReadMarks(config.site(), first_day, last_day, {}, marks);
   if (!read.ok()) return Failed<uint64_t>(read);
   if (marks.empty()) return R(0);
   // 2. The cached aggregates built at exactly those marks.
@@ -298,7 +351,20 @@ Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint
       });
   if (!read.ok()) return Failed<uint64_t>(read);
 
-  // 3. The other days are rebuilt from their sessions (FINAL: the highest
+  // 3. The other days from their delta chains, where those account for
+  //    the day's marks (then at the marks they account for).
+  std::map<uint32_t, DayMarks> stale;
+  for (const auto& [day, m] : marks) {
+    if (cached.count(day) == 0) stale.emplace(day, m);
+  }
+  std::map<uint32_t, ChainDay> chained;
+  if (!stale.empty()) {
+    auto chains = ReadDeltaChains(config, stale);
+    if (!chains.ok()) return Failed<uint64_t>(Status{chains.error(), chains.message()});
+    chained = std::move(chains).value();
+  }
+
+  // 4. The other days are rebuilt from their sessions (FINAL: the highest
   //    seq of each), read through `config` as SqliteStore does. The
   //    aggregates of the days rebuilt are held at once (each bounded by the
   //    aggregate's caps; a report spans at most kMaxReportDays).
@@ -329,11 +395,12 @@ Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint
   std::map<uint32_t, Build> builds;
   std::string rebuild_days;
   for (const auto& [day, m] : marks) {
-    if (cached.count(day) > 0) continue;
+    if (cached.count(day) > 0 || chained.count(day) > 0) continue;
     builds.emplace(day, Build{Aggregate(config)});
     rebuild_days += (rebuild_days.empty() ? "" : ",") + std::to_string(day);
   }
   UnreadableCounts found;
+  days_rebuilt_ += builds.size();
   if (!builds.empty()) {
     if (Status loaded = load_others(); !loaded.ok()) return Failed<uint64_t>(loaded);
     read = node_->Stream(
@@ -385,29 +452,45 @@ Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint
       if (HoldsSessions(hit->second.aggregate)) visit(day, hit->second.aggregate);
       continue;
     }
-    const Build& build = builds.at(day);
-    unreadable += build.unreadable;
-    if (HoldsSessions(build.aggregate)) visit(day, build.aggregate);
+    // Cached at the marks it accounts for, so the next report reads one
+    // blob for the day instead of its chain.
+    const DayMarks* at = &m;
+    const Aggregate* aggregate = nullptr;
+    uint64_t day_unreadable = 0;
+    if (auto chain = chained.find(day); chain != chained.end()) {
+      at = &stale.at(day);
+      aggregate = &chain->second.aggregate;
+      day_unreadable = chain->second.unreadable;
+    } else {
+      const Build& build = builds.at(day);
+      aggregate = &build.aggregate;
+      day_unreadable = build.unreadable;
+    }
+    unreadable += day_unreadable;
+    if (HoldsSessions(*aggregate)) visit(day, *aggregate);
     rebuilt.String(config.site());
     rebuilt.Int(config.hash());
     rebuilt.Int(day);
-    rebuilt.Int(m.inserts);
-    rebuilt.Int(m.fingerprint);
+    rebuilt.Int(at->inserts);
+    rebuilt.Int(at->fingerprint);
     rebuilt.Int(now);
-    rebuilt.Int(build.unreadable);
-    rebuilt.String(std::span<const uint8_t>(build.aggregate.Serialize()));
+    rebuilt.Int(day_unreadable);
+    rebuilt.String(std::span<const uint8_t>(aggregate->Serialize()));
   }
   if (!found.empty()) {
     std::lock_guard damage(damage_mutex_);
     for (const auto& [kind, count] : found) unreadable_[kind] += count;
   }
   // The cache is an optimisation: a failed save means the next report
-  // rebuilds again.
+  // rebuilds again. Not waited for on every shard (the Distributed table
+  // sends it in the background, a few hundred ms later): a synchronous
+  // INSERT was up to half of a report after new traffic, and until the row
+  // lands a report merges the day's deltas again.
   if (!rebuilt.bytes().empty()) {
     (void)node_->Insert("INSERT INTO " + db_ +
                             ".day_aggregates (site, config_hash, day, inserts, fingerprint, "
                             "built_at, unreadable, aggregate) FORMAT RowBinary",
-                        rebuilt.bytes());
+                        rebuilt.bytes(), "insert_distributed_sync=0");
   }
   return R(unreadable);
 }
@@ -448,13 +531,40 @@ Status ClickHouseStore::RecordCurrentConfig(const Config& config, int64_t now_ms
     }
   }
   if (!known) write(config.hash(), now_ms, 0, config.bytes());
-  if (rows.bytes().empty()) return {};  // idempotent while current
+  if (rows.bytes().empty()) return LoadReader(config);  // idempotent while current
   Status recorded = node_->Insert("INSERT INTO " + db_ +
                                       ".config_versions (site, hash, first_current, last_current, "
                                       "updated_at, compiled) FORMAT RowBinary",
                                   rows.bytes());
-  if (!recorded.ok() || !rezone) return recorded;
-  return MoveSessionsToZone(config);
+  if (!recorded.ok()) return recorded;
+  if (rezone) {
+    if (Status moved = MoveSessionsToZone(config); !moved.ok()) return moved;
+  }
+  return LoadReader(config);
+}
+
+Status ClickHouseStore::LoadReader(const Config& config) {
+  auto versions = ReadVersions(*node_, db_, config.site());
+  if (!versions.ok()) return {versions.error(), versions.message()};
+  auto reader = std::make_shared<SiteReader>(SiteReader{config, {}});
+  for (const VersionRow& row : versions.value()) {
+    if (row.version.hash == config.hash()) continue;
+    auto old = Config::FromCompiled(row.version.compiled);
+    if (!old.ok()) continue;  // damaged row: its sessions stay unread
+    IdTranslation translation(old.value(), config);
+    reader->others.emplace(row.version.hash,
+                           SiteReader::Other{std::move(old).value(), std::move(translation)});
+  }
+  std::lock_guard lock(readers_mutex_);
+  readers_.insert_or_assign(std::string(config.site()), std::move(reader));
+  return {};
+}
+
+std::shared_ptr<const ClickHouseStore::SiteReader> ClickHouseStore::ReaderOf(
+    std::string_view site) {
+  std::lock_guard lock(readers_mutex_);
+  auto found = readers_.find(site);
+  return found == readers_.end() ? nullptr : found->second;
 }
 
 Status ClickHouseStore::Reindex(std::string_view site, const ReindexProgress& progress) {

@@ -22,6 +22,15 @@
 //   day_aggregates(site, config_hash, day, inserts, fingerprint, built_at,
 //       unreadable, aggregate) ReplacingMergeTree(built_at): a day's
 //       Aggregate as a blob, fresh while its marks equal the day's marks.
+//   day_deltas(site, config_hash, day, id, sign, inserts, unreadable,
+//       claims, added, removed) CollapsingMergeTree(sign), sharded by
+//       cityHash64(site, day): what each Put did to a day's Aggregate
+//       (clickhouse_day_deltas.cc): `inserts` rows written, the summaries
+//       added and the previous versions they replaced, and its claims (one
+//       per row: the session and the version it replaced, or none). A
+//       report merges a day's live deltas when their inserts add up to the
+//       day's marks and no claim appears twice; compaction writes one row
+//       for many and cancels them (sign -1).
 //   config_versions(site, hash, first_current, last_current, updated_at,
 //       compiled) ReplacingMergeTree(updated_at); last_current 0: current.
 //
@@ -37,11 +46,15 @@
 #ifndef MICROCONV_TOOLS_STORE_CLICKHOUSE_STORE_H_
 #define MICROCONV_TOOLS_STORE_CLICKHOUSE_STORE_H_
 
+#include <atomic>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "core/config_history.h"
 #include "tools/store/clickhouse_http.h"
 #include "tools/store/summary_store.h"
 
@@ -61,11 +74,20 @@ class ClickHouseStore final : public SummaryStore {
                                        const DayVisitor& visit) override;
   Status RecordCurrentConfig(const Config& config, int64_t now_ms) override;
   // Day aggregates here are cached at report time and checked against the
-  // day's marks on every read (not kept at commit as in SQLite): Reindex
-  // brings every stale day of each site's current config up to date, a week
-  // of days per query, so the next report finds them all fresh.
+  // day's marks on every read, merged from the day deltas each Put writes
+  // where those account for the marks: Reindex brings every stale day of
+  // each site's current config up to date, a week of days per query, so the
+  // next report finds them all fresh.
   Status Reindex(std::string_view site, const ReindexProgress& progress) override;
   Result<std::vector<StoredConfigVersion>> ConfigVersions(std::string_view site) override;
+  // Days that reports of this store object rebuilt from their sessions
+  // (no cached aggregate at their marks and no delta chain accounting for
+  // them): 0 after new traffic when the deltas did their job.
+  uint64_t DaysRebuilt() const { return days_rebuilt_.load(); }
+  // A test seam for the race of two collectors taking flushes of one
+  // session at once: runs inside Put after the stored versions were read,
+  // before the INSERT.
+  void SetPutPauseForTest(std::function<void()> pause) { put_pause_ = std::move(pause); }
   Status ForEachSession(std::string_view site, uint32_t first_day, uint32_t last_day,
                         const SessionVisitor& visit) override;
   Result<std::optional<uint32_t>> StoredSeq(std::string_view site, uint64_t nonce) override;
@@ -111,12 +133,54 @@ class ClickHouseStore final : public SummaryStore {
   static void AppendSessionRow(RowBinaryWriter& rows, const StoredSummary& s);
   Status InsertSessionRows(RowBinaryWriter& rows);
 
+  // A site's current config as RecordCurrentConfig recorded it and the
+  // site's other versions then known: Put folds each batch into day deltas
+  // through it (clickhouse_day_deltas.cc).
+  struct SiteReader {
+    Config config;
+    struct Other {
+      Config config;
+      IdTranslation translation;
+    };
+    std::map<uint32_t, Other> others;
+  };
+  // The day deltas of a batch whose session rows were just written; each
+  // written row with the version it replaced (null: none).
+  struct WrittenRow {
+    const StoredSummary* row;
+    const StoredSummary* previous;
+  };
+  Status WriteDayDeltas(const SiteReader& reader, const std::vector<WrittenRow>& written);
+  std::shared_ptr<const SiteReader> ReaderOf(std::string_view site);
+  Status LoadReader(const Config& config);
+  // The aggregates of `days` (each with its marks) from their delta
+  // chains, for those whose live deltas account for the marks; the marks
+  // they account for replace the given ones (they may have grown).
+  struct ChainDay {
+    Aggregate aggregate;
+    uint64_t unreadable = 0;
+  };
+  struct DayMarks {  // a day's version (see day_marks above)
+    uint64_t inserts = 0;
+    uint64_t fingerprint = 0;
+    bool operator==(const DayMarks&) const = default;
+  };
+  Result<std::map<uint32_t, ChainDay>> ReadDeltaChains(const Config& config,
+                                                       std::map<uint32_t, DayMarks>& days);
+  // The marks of `days` (all days of the range when empty), as they are now.
+  Status ReadMarks(std::string_view site, uint32_t first_day, uint32_t last_day,
+                   const std::vector<uint32_t>& days, std::map<uint32_t, DayMarks>& marks);
+
   std::unique_ptr<ClickHouseHttp> node_;
   std::vector<std::unique_ptr<ClickHouseHttp>> other_nodes_;  // for schema and deletions
   std::string db_;
   std::mutex config_mutex_;  // one RecordCurrentConfig at a time per process
   std::mutex damage_mutex_;
   UnreadableCounts unreadable_;
+  std::mutex readers_mutex_;
+  std::map<std::string, std::shared_ptr<const SiteReader>, std::less<>> readers_;
+  std::atomic<uint64_t> days_rebuilt_{0};
+  std::function<void()> put_pause_;
 };
 
 }  // namespace microconv

@@ -1,0 +1,316 @@
+// ClickHouseStore's day aggregates kept at commit time (issue 12): each Put
+// writes, after its session rows, one delta per (site, config, day) it
+// touched: the summaries it added, the previous versions they replaced (read
+// by the Put's seq lookup), the rows it inserted and a claim per row. A
+// report merges a day's live deltas (added, then the replaced versions
+// taken back) instead of rebuilding the day from its sessions when
+//  - their inserts add up to the day's marks (rows ever inserted, counted by
+//    ClickHouse itself): every stored row of the day went through a Put
+//    that wrote its delta; a crash between the two INSERTs, rows written
+//    some other way, a delta INSERT that failed or a row of a config
+//    version unknown to the Put all leave the marks ahead, and
+//  - no claim appears twice. A claim names a session and the version a row
+//    replaced (or "none" for a first flush). Two collectors taking flushes
+//    of one session at once read the same previous version and both take
+//    it back; the marks would still add up, but the claim is there twice.
+//    A session's versions, read in the order their Puts looked them up,
+//    each replace a distinct older one, so in a correct chain each session
+//    claims "none" once and each of its replaced versions once, and the
+//    sum telescopes to its newest version.
+// Otherwise the day is rebuilt from its sessions as before (exact). A
+// report that finds a day's marks ahead of its deltas reads again after a
+// short wait first: a Put between its two INSERTs is the usual reason.
+// Reports compact a day's chain once it is long: one row for many, the
+// replaced rows cancelled by sign -1 rows (CollapsingMergeTree drops both
+// at its next merge); the compacted row keeps every claim, so a late racing
+// delta is still caught. Its id is derived from the ids it replaces, so two
+// reports compacting the same chain write the same row (read once).
+#include <algorithm>
+#include <chrono>
+#include <future>
+#include <random>
+#include <thread>
+
+#include "core/summary.h"
+#include "tools/store/clickhouse_row_binary.h"
+#include "tools/store/clickhouse_store.h"
+
+namespace microconv {
+namespace {
+
+// A report compacts a day's live deltas once it finds more than this many:
+// a busy day gets a delta per Put, and each costs a blob to decode.
+constexpr size_t kCompactAt = 16;
+// Reads of a day whose marks are ahead of its deltas before it is rebuilt.
+constexpr int kChainAttempts = 3;
+constexpr auto kChainRetryWait = std::chrono::milliseconds(20);
+
+uint64_t Mix(uint64_t x) {  // splitmix64's finalizer
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// The session and the version a row replaced (none: 0).
+uint64_t Claim(uint64_t nonce, const StoredSummary* previous) {
+  return Mix(nonce ^ Mix(previous == nullptr ? 0 : uint64_t{previous->seq} + 1));
+}
+
+uint64_t RandomId() {
+  thread_local std::mt19937_64 random(std::random_device{}());
+  return random();
+}
+
+std::string Join(const std::vector<uint32_t>& days) {
+  std::string list;
+  for (uint32_t day : days) list += (list.empty() ? "" : ",") + std::to_string(day);
+  return list;
+}
+
+}  // namespace
+
+Status ClickHouseStore::WriteDayDeltas(const SiteReader& reader,
+                                       const std::vector<WrittenRow>& written) {
+  struct Delta {
+    Aggregate added, removed;
+    uint64_t inserts = 0;
+    int64_t unreadable = 0;
+    std::vector<uint64_t> claims;
+    bool broken = false;  // a version the reader does not know: no delta
+  };
+  enum class Folded { kYes, kUnreadable, kUnknownVersion };
+  // As the rebuild reads a row (clickhouse_store.cc): through the config it
+  // was written with, translated; verified unless the collector just did.
+  auto fold = [&](Aggregate& into, const StoredSummary& row, Error& error) {
+    const Config* written_with = &reader.config;
+    const SiteReader::Other* other = nullptr;
+    if (row.config_hash != reader.config.hash()) {
+      auto found = reader.others.find(row.config_hash);
+      if (found == reader.others.end()) return Folded::kUnknownVersion;
+      other = &found->second;
+      written_with = &other->config;
+    }
+    auto summary = row.verified && other == nullptr
+                       ? Result<const wire::Summary*>(wire::GetSummary(row.bytes.data()))
+                       : VerifySummary(row.bytes, written_with);
+    if (!summary.ok()) {
+      error = summary.error();
+      return Folded::kUnreadable;
+    }
+    Status added;
+    if (other == nullptr) {
+      added = into.Add(*summary.value());
+    } else {
+      const std::vector<uint8_t> translated = other->translation.Translate(*summary.value());
+      added = into.Add(*wire::GetSummary(translated.data()));
+    }
+    if (!added.ok()) {
+      error = added.error;
+      return Folded::kUnreadable;
+    }
+    return Folded::kYes;
+  };
+  std::map<uint32_t, Delta> days;
+  UnreadableCounts found;
+  for (const WrittenRow& w : written) {
+    auto [it, fresh] = days.try_emplace(w.row->day);
+    Delta& delta = it->second;
+    if (fresh) delta.added = delta.removed = Aggregate(reader.config);
+    ++delta.inserts;
+    delta.claims.push_back(Claim(w.row->nonce, w.previous));
+    if (delta.broken) continue;
+    Error error = Error::kOk;
+    const Folded added = fold(delta.added, *w.row, error);
+    if (added == Folded::kUnreadable) {
+      ++delta.unreadable;
+      ++found[ErrorName(error)];
+    }
+    // The replaced version was counted when it came: its figures (or its
+    // damage count) are taken back.
+    const Folded removed =
+        w.previous == nullptr ? Folded::kYes : fold(delta.removed, *w.previous, error);
+    if (removed == Folded::kUnreadable) --delta.unreadable;
+    delta.broken = added == Folded::kUnknownVersion || removed == Folded::kUnknownVersion;
+  }
+  if (!found.empty()) {
+    std::lock_guard damage(damage_mutex_);
+    for (const auto& [kind, count] : found) unreadable_[kind] += count;
+  }
+  RowBinaryWriter rows;
+  for (const auto& [day, delta] : days) {
+    if (delta.broken) continue;
+    rows.String(reader.config.site());
+    rows.Int(reader.config.hash());
+    rows.Int(day);
+    rows.Int(RandomId());
+    rows.Int(int8_t{1});
+    rows.Int(delta.inserts);
+    rows.Int(delta.unreadable);
+    rows.UInt64Array(delta.claims);
+    rows.String(std::span<const uint8_t>(delta.added.Serialize()));
+    rows.String(std::span<const uint8_t>(delta.removed.Serialize()));
+  }
+  if (rows.bytes().empty()) return {};
+  return node_->Insert("INSERT INTO " + db_ +
+                           ".day_deltas (site, config_hash, day, id, sign, inserts, unreadable, "
+                           "claims, added, removed) FORMAT RowBinary",
+                       rows.bytes());
+}
+
+Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDeltaChains(
+    const Config& config, std::map<uint32_t, DayMarks>& days) {
+  using R = Result<std::map<uint32_t, ChainDay>>;
+  struct Chain {
+    Aggregate added, removed;
+    uint64_t inserts = 0;
+    int64_t unreadable = 0;
+    std::vector<uint64_t> ids;
+    bool broken = false;
+  };
+  std::map<uint32_t, ChainDay> chains;
+  std::map<uint32_t, Chain> compact;  // chains read whole and long enough
+  std::vector<uint32_t> pending;
+  for (const auto& [day, marks] : days) pending.push_back(day);
+  const std::string site = SqlString(config.site());
+  const std::string live = " FROM " + db_ + ".day_deltas WHERE site = " + site +
+                           " AND config_hash = " + std::to_string(config.hash());
+  for (int attempt = 0; attempt < kChainAttempts && !pending.empty(); ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(kChainRetryWait);
+    const std::string where = live + " AND day IN (" + Join(pending) + ")";
+    // 1. The live deltas (first: each one's claims and rows were written
+    //    before it, so the reads below see them).
+    std::map<uint32_t, Chain> read;
+    Status status = node_->Stream(
+        "SELECT day, id, argMax(inserts, sign), argMax(unreadable, sign), argMax(added, sign), "
+        "argMax(removed, sign)" +
+            where + " GROUP BY day, id HAVING sum(sign) > 0 FORMAT RowBinary",
+        "4888ss", [&](RowBinaryReader& row) {
+          const auto day = row.Int<uint32_t>();
+          auto [it, fresh] = read.try_emplace(day);
+          Chain& chain = it->second;
+          if (fresh) chain.added = chain.removed = Aggregate(config);
+          chain.ids.push_back(row.Int<uint64_t>());
+          chain.inserts += row.Int<uint64_t>();
+          chain.unreadable += row.Int<int64_t>();
+          for (Aggregate* into : {&chain.added, &chain.removed}) {
+            auto blob = Aggregate::Deserialize(row.Bytes());
+            chain.broken = chain.broken || !blob.ok() ||
+                           blob.value().config_hash() != config.hash() ||
+                           !into->Merge(blob.value()).ok();
+          }
+          return true;
+        });
+    if (!status.ok()) return R(status.error, status.message);
+    // 3. (read meanwhile, on a second connection: one round trip less) The
+    //    marks now: every row of a delta read above is in them.
+    std::map<uint32_t, DayMarks> now;
+    auto marks_now = std::async(std::launch::async, [&] {
+      return ReadMarks(config.site(), pending.front(), pending.back(), pending, now);
+    });
+    // 2. Every claim of the live deltas, once each?
+    struct Claims {
+      uint64_t count = 0, distinct = 0;
+    };
+    std::map<uint32_t, Claims> claims;
+    status = node_->Stream(
+        "SELECT day, sum(length(c)), uniqExactArray(c) FROM (SELECT day, id, argMax(claims, sign) "
+        "AS c" +
+            where + " GROUP BY day, id HAVING sum(sign) > 0) GROUP BY day FORMAT RowBinary",
+        "488", [&](RowBinaryReader& row) {
+          Claims& c = claims[row.Int<uint32_t>()];
+          c.count = row.Int<uint64_t>();
+          c.distinct = row.Int<uint64_t>();
+          return true;
+        });
+    Status marks_read = marks_now.get();
+    if (!status.ok()) return R(status.error, status.message);
+    if (!marks_read.ok()) return R(marks_read.error, marks_read.message);
+    std::vector<uint32_t> again;
+    for (uint32_t day : pending) {
+      auto chain = read.find(day);
+      auto claimed = claims.find(day);
+      auto marks = now.find(day);
+      if (chain == read.end() || chain->second.broken || claimed == claims.end() ||
+          claimed->second.count != claimed->second.distinct || marks == now.end() ||
+          chain->second.unreadable < 0) {
+        continue;  // rebuilt
+      }
+      Chain& c = chain->second;
+      if (c.inserts < marks->second.inserts) {
+        again.push_back(day);  // rows whose delta is not (yet) written
+        continue;
+      }
+      if (c.inserts != marks->second.inserts) continue;
+      // The day as it is: the compacted row holds it the same way.
+      if (!c.added.Unmerge(c.removed).ok()) continue;
+      days[day] = marks->second;
+      if (c.ids.size() > kCompactAt) {
+        chains[day] = ChainDay{c.added, static_cast<uint64_t>(c.unreadable)};
+        compact.emplace(day, std::move(c));
+      } else {
+        chains[day] = ChainDay{std::move(c.added), static_cast<uint64_t>(c.unreadable)};
+      }
+    }
+    pending = std::move(again);
+  }
+  if (compact.empty()) return R(std::move(chains));
+
+  // Compaction (an optimisation: failing, the chain stays long). The claims
+  // of exactly the rows merged above go into the one that replaces them.
+  std::map<uint32_t, std::vector<uint64_t>> claims;
+  std::map<uint32_t, size_t> rows_found;
+  std::vector<uint32_t> compact_days;
+  std::string ids;
+  for (const auto& [day, chain] : compact) {
+    compact_days.push_back(day);
+    for (uint64_t id : chain.ids) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+  }
+  Status status = node_->Stream("SELECT day, argMax(claims, sign)" + live + " AND day IN (" +
+                                    Join(compact_days) + ") AND id IN (" + ids +
+                                    ") GROUP BY day, id HAVING sum(sign) > 0 FORMAT RowBinary",
+                                "4a", [&](RowBinaryReader& row) {
+                                  const auto day = row.Int<uint32_t>();
+                                  row.UInt64Array(claims[day]);
+                                  ++rows_found[day];
+                                  return true;
+                                });
+  if (!status.ok()) return R(std::move(chains));
+  RowBinaryWriter rows;
+  for (auto& [day, chain] : compact) {
+    if (rows_found[day] != chain.ids.size()) continue;  // compacted meanwhile
+    std::sort(chain.ids.begin(), chain.ids.end());
+    uint64_t id = 0;
+    for (uint64_t replaced : chain.ids) id = Mix(id ^ replaced);
+    auto row = [&](uint64_t row_id, int8_t sign) {
+      rows.String(config.site());
+      rows.Int(config.hash());
+      rows.Int(day);
+      rows.Int(row_id);
+      rows.Int(sign);
+    };
+    row(id, 1);
+    rows.Int(chain.inserts);
+    rows.Int(chain.unreadable);
+    rows.UInt64Array(claims[day]);
+    rows.String(std::span<const uint8_t>(chain.added.Serialize()));  // the day, net
+    rows.String(std::span<const uint8_t>(Aggregate(config).Serialize()));
+    for (uint64_t replaced : chain.ids) {
+      row(replaced, -1);
+      rows.Int(uint64_t{0});
+      rows.Int(int64_t{0});
+      rows.UInt64Array({});
+      rows.String(std::string_view());
+      rows.String(std::string_view());
+    }
+  }
+  if (!rows.bytes().empty()) {
+    (void)node_->Insert("INSERT INTO " + db_ +
+                            ".day_deltas (site, config_hash, day, id, sign, inserts, unreadable, "
+                            "claims, added, removed) FORMAT RowBinary",
+                        rows.bytes());
+  }
+  return R(std::move(chains));
+}
+
+}  // namespace microconv
