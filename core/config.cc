@@ -10,6 +10,7 @@
 #include "core/page_pattern.h"
 #include "core/quoted.h"
 #include "core/revenue.h"
+#include "core/tracker_settings.h"
 #include "flatbuffers/flatbuffers.h"
 
 namespace microconv {
@@ -347,16 +348,23 @@ Result<std::vector<uint8_t>> CompileConfig(const wire::SiteConfigT& config) {
   if (Status s = CheckNoNulls(config); !s.ok()) return {s.error, std::move(s.message)};
   wire::SiteConfigT stamped(config);
   stamped.version = static_cast<uint8_t>(kConfigVersion);
+  // Rendered from the rules alone: a recompiled config's old rendering is
+  // dropped first, so the same rules always give the same bytes.
+  stamped.tracker_settings.clear();
   flatbuffers::FlatBufferBuilder builder(1024);
-  wire::FinishSiteConfigBuffer(builder, wire::SiteConfig::Pack(builder, &stamped));
-  if (builder.GetSize() > kMaxCompiledConfigBytes) {
-    return {Error::kTooLarge,
-            MICROCONV_MESSAGE("config: compiles to " + std::to_string(builder.GetSize()) +
-                              " bytes, at most " + std::to_string(kMaxCompiledConfigBytes))};
-  }
-  // Authoring mistakes are config errors whatever check caught them.
-  if (Status s = CheckSiteConfig(*wire::GetSiteConfig(builder.GetBufferPointer())); !s.ok()) {
-    return {Error::kInvalidConfig, std::move(s.message)};
+  for (int pass = 0; pass < 2; ++pass) {
+    builder.Clear();
+    wire::FinishSiteConfigBuffer(builder, wire::SiteConfig::Pack(builder, &stamped));
+    if (builder.GetSize() > kMaxCompiledConfigBytes) {
+      return {Error::kTooLarge,
+              MICROCONV_MESSAGE("config: compiles to " + std::to_string(builder.GetSize()) +
+                                " bytes, at most " + std::to_string(kMaxCompiledConfigBytes))};
+    }
+    if (pass == 1) break;
+    // Authoring mistakes are config errors whatever check caught them.
+    Result<Config> rules = Config::FromCompiled({builder.GetBufferPointer(), builder.GetSize()});
+    if (!rules.ok()) return {Error::kInvalidConfig, rules.message()};
+    stamped.tracker_settings = RenderTrackerSettingsJson(rules.value());
   }
   return std::vector<uint8_t>(builder.GetBufferPointer(),
                               builder.GetBufferPointer() + builder.GetSize());

@@ -19,7 +19,7 @@
 #include "core/config.h"
 #include "core/event.h"
 #include "core/session.h"
-#include "core/tracker_settings.h"
+#include "core/flatbuffer_view.h"
 
 namespace microconv {
 namespace {
@@ -59,14 +59,21 @@ std::string LoadConfig() {
   TrackerCore& core = Core();
   auto config = Config::FromCompiled(core.input);
   if (!config.ok()) return Describe(config.error(), config.message());
+  // CompileConfig renders them; without them the tracker could capture
+  // nothing (a config compiled before they were added to the schema).
+  if (View(config.value().def().tracker_settings()).empty()) {
+    return Describe(Error::kInvalidConfig, MICROCONV_MESSAGE("config: no tracker_settings"));
+  }
   core.session.reset();
   core.config = std::move(config).value();
   return "";
 }
 
+// Rendered at compile time (core/tracker_settings.h): the module carries
+// no JSON writer.
 std::string Settings() {
   const TrackerCore& core = Core();
-  return core.config ? RenderTrackerSettingsJson(*core.config) : "{}";
+  return core.config ? std::string(View(core.config->def().tracker_settings())) : "{}";
 }
 
 // The nonce and the LDP noise seed (random, never sent: core/ldp.h) come

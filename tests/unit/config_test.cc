@@ -10,6 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/flatbuffer_view.h"
+#include "core/tracker_settings.h"
+
 namespace microconv {
 namespace {
 
@@ -180,6 +183,25 @@ TEST(ConfigTest, VersionIsStampedWhateverTheInputSays) {
   Result<Config> loaded = Config::FromCompiled(Compiled(c));
   ASSERT_TRUE(loaded.ok()) << loaded.message();
   EXPECT_EQ(loaded.value().def().version(), kConfigVersion);
+}
+
+// The tracker's settings are rendered into the compiled config from the
+// rules alone: what the browser hands its JS is exactly what the renderer
+// gives for these rules, and a stale or forged rendering in the input is
+// replaced, so recompiling a compiled config gives the same bytes.
+TEST(ConfigTest, TrackerSettingsAreRenderedFromTheRulesAtCompileTime) {
+  const std::vector<uint8_t> bytes = Compiled(SmallConfig());
+  Result<Config> loaded = Config::FromCompiled(bytes);
+  ASSERT_TRUE(loaded.ok()) << loaded.message();
+  const std::string_view stored = View(loaded.value().def().tracker_settings());
+  EXPECT_EQ(stored, RenderTrackerSettingsJson(loaded.value()));
+  EXPECT_NE(stored.find("\"clicks\""), std::string_view::npos) << stored;
+  EXPECT_NE(stored.find("\"site\": \"shop\""), std::string_view::npos) << stored;
+
+  wire::SiteConfigT again;
+  loaded.value().def().UnPackTo(&again);
+  again.tracker_settings = "{\"clicks\": [\"forged\"]}";
+  EXPECT_EQ(Compiled(again), bytes);
 }
 
 TEST(ConfigTest, LookupTablesByKind) {
