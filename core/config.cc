@@ -348,9 +348,12 @@ Result<std::vector<uint8_t>> CompileConfig(const wire::SiteConfigT& config) {
   if (Status s = CheckNoNulls(config); !s.ok()) return {s.error, std::move(s.message)};
   wire::SiteConfigT stamped(config);
   stamped.version = static_cast<uint8_t>(kConfigVersion);
-  // Rendered from the rules alone: a recompiled config's old rendering is
-  // dropped first, so the same rules always give the same bytes.
+  // Rendered from the rules alone: a recompiled config's old rendering and
+  // hash are dropped first, so the same rules always give the same bytes.
+  // The first pass is exactly what this function wrote before those two
+  // fields existed: its hash stays the config's identity (rules_hash).
   stamped.tracker_settings.clear();
+  stamped.rules_hash = 0;
   flatbuffers::FlatBufferBuilder builder(1024);
   for (int pass = 0; pass < 2; ++pass) {
     builder.Clear();
@@ -365,6 +368,7 @@ Result<std::vector<uint8_t>> CompileConfig(const wire::SiteConfigT& config) {
     Result<Config> rules = Config::FromCompiled({builder.GetBufferPointer(), builder.GetSize()});
     if (!rules.ok()) return {Error::kInvalidConfig, rules.message()};
     stamped.tracker_settings = RenderTrackerSettingsJson(rules.value());
+    stamped.rules_hash = rules.value().hash();
   }
   return std::vector<uint8_t>(builder.GetBufferPointer(),
                               builder.GetBufferPointer() + builder.GetSize());
@@ -399,7 +403,7 @@ Result<Config> Config::FromCompiled(std::span<const uint8_t> bytes) {
   const wire::SiteConfig* def = wire::GetSiteConfig(config.bytes_.data());
   if (Status s = CheckSiteConfig(*def); !s.ok()) return {s.error, std::move(s.message)};
   config.def_ = def;
-  config.hash_ = Fnv1a32(config.bytes_);
+  config.hash_ = def->rules_hash() != 0 ? def->rules_hash() : Fnv1a32(config.bytes_);
 
   size_t selector_lists[] = {SizeOf(def->click_selectors()), SizeOf(def->forms()),
                              SizeOf(def->visibility_selectors()), SizeOf(def->media_selectors())};
