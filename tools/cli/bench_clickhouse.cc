@@ -348,6 +348,18 @@ int RunClickHouseBench(const Config& config, const ClickHouseBenchOptions& optio
     // same sessions flushed again (seq + 1: the Put reads and takes back
     // each previous version) and the report after that.
     std::vector<double> seconds, puts, reflush_seconds, reflush_puts;
+    // The store's phases of each report below (both kinds), and the rest
+    // of the report's time: the config versions' read, BuildReport, JSON.
+    std::vector<double> phase_days, phase_chains, phase_rebuild, phase_store, phase_rest;
+    auto phases_of = [&](double report_seconds) {
+      const ClickHouseStore::ReportPhases p =
+          static_cast<ClickHouseStore&>(store).LastReportPhases();
+      phase_days.push_back(p.days);
+      phase_chains.push_back(p.chains);
+      phase_rebuild.push_back(p.rebuild);
+      phase_store.push_back(p.total);
+      phase_rest.push_back(report_seconds - p.total);
+    };
     const uint64_t rebuilt_before = RebuiltDays(store);
     for (int r = 0; r < options.repeats && !of_day.empty(); ++r) {
       batch.clear();
@@ -360,12 +372,14 @@ int RunClickHouseBench(const Config& config, const ClickHouseBenchOptions& optio
       if (put.min < 0 || one.min < 0) return false;
       puts.push_back(put.min);
       seconds.push_back(one.min);
+      phases_of(one.min);
       for (StoredSummary& s : batch) ++s.seq;
       const Spread reput = Timed(1, [&] { return store.Put(batch).ok(); });
       const Spread again = Timed(1, report);
       if (reput.min < 0 || again.min < 0) return false;
       reflush_puts.push_back(reput.min);
       reflush_seconds.push_back(again.min);
+      phases_of(again.min);
     }
     if (seconds.empty()) return true;
     auto spread = [](std::vector<double>& v) {
@@ -387,6 +401,18 @@ int RunClickHouseBench(const Config& config, const ClickHouseBenchOptions& optio
         put.min * 1e6 / kNewTrafficSummaries, put.median * 1e6 / kNewTrafficSummaries,
         put.max * 1e6 / kNewTrafficSummaries, reput.min * 1e6 / kNewTrafficSummaries,
         reput.median * 1e6 / kNewTrafficSummaries, reput.max * 1e6 / kNewTrafficSummaries);
+    const Spread days = spread(phase_days), chains = spread(phase_chains),
+                 rebuild = spread(phase_rebuild), in_store = spread(phase_store),
+                 rest = spread(phase_rest);
+    std::printf(
+        "    where those %zu reports went (min / median / max ms): marks + cached blobs + stale "
+        "days' deltas %.1f / %.1f / %.1f, chains checked (marks + claims again) and merged %.1f / "
+        "%.1f / %.1f, days rebuilt %.1f / %.1f / %.1f; the store in all %.1f / %.1f / %.1f; the "
+        "rest (config versions, BuildReport, JSON) %.1f / %.1f / %.1f\n",
+        phase_store.size(), days.min * 1e3, days.median * 1e3, days.max * 1e3, chains.min * 1e3,
+        chains.median * 1e3, chains.max * 1e3, rebuild.min * 1e3, rebuild.median * 1e3,
+        rebuild.max * 1e3, in_store.min * 1e3, in_store.median * 1e3, in_store.max * 1e3,
+        rest.min * 1e3, rest.median * 1e3, rest.max * 1e3);
     std::fflush(stdout);
     return true;
   };

@@ -158,18 +158,83 @@ Status ClickHouseStore::WriteDayDeltas(const SiteReader& reader,
                        rows.bytes());
 }
 
+// One live delta (read with argMax(..., sign) over its id) into its day's
+// chain.
+void ClickHouseStore::MergeDelta(DeltaChain& chain, const Config& config, uint64_t id,
+                                 uint64_t inserts, int64_t unreadable,
+                                 std::span<const uint8_t> added, std::span<const uint8_t> removed) {
+  if (chain.ids.empty()) chain.added = chain.removed = Aggregate(config);
+  chain.ids.push_back(id);
+  chain.inserts += inserts;
+  chain.unreadable += unreadable;
+  for (auto [into, bytes] : {std::pair{&chain.added, added}, std::pair{&chain.removed, removed}}) {
+    auto blob = Aggregate::Deserialize(bytes);
+    chain.broken = chain.broken || !blob.ok() || blob.value().config_hash() != config.hash() ||
+                   !into->Merge(blob.value()).ok();
+  }
+}
+
+Status ClickHouseStore::ReadDays(const Config& config, uint32_t first_day, uint32_t last_day,
+                                 std::map<uint32_t, DayMarks>& marks,
+                                 std::map<uint32_t, CachedDay>& cached,
+                                 std::map<uint32_t, DeltaChain>& deltas) {
+  const std::string site = SqlString(config.site());
+  const std::string hash = std::to_string(config.hash());
+  const std::string range =
+      " AND day BETWEEN " + std::to_string(first_day) + " AND " + std::to_string(last_day);
+  const std::string day_marks = "SELECT day, sum(inserts) AS i, sum(fingerprint) AS f FROM " + db_ +
+                                ".day_marks WHERE site = " + site + range + " GROUP BY day";
+  const std::string of_config = " WHERE site = " + site + " AND config_hash = " + hash + range;
+  // Rows of kind 0: a day's marks with the cached aggregate built at them
+  // (empty when none: unmatched LEFT JOIN columns are defaults, and no day
+  // is 0). Kind 1: a live delta of a day whose cache, as a second read of
+  // the marks found it, is stale. A report after new traffic needs both,
+  // so they come in one round trip; which snapshot each part saw does not
+  // matter, as the chain's check (ReadDeltaChains) reads the marks and the
+  // claims again after this query.
+  const std::string sql =
+      "SELECT toUInt32(0), m.day, m.i, m.f, toInt64(c.u), toUInt64(c.day != 0), c.a, '' FROM (" +
+      day_marks +
+      ") AS m LEFT JOIN (SELECT day, inserts, fingerprint, any(unreadable) AS u, any(aggregate) "
+      "AS a FROM " +
+      db_ + ".day_aggregates" + of_config +
+      " GROUP BY day, inserts, fingerprint) AS c ON m.day = c.day AND m.i = c.inserts AND m.f = "
+      "c.fingerprint UNION ALL SELECT toUInt32(1), day, argMax(inserts, sign), toUInt64(0), "
+      "argMax(unreadable, sign), id, argMax(added, sign), argMax(removed, sign) FROM " +
+      db_ + ".day_deltas" + of_config + " AND day GLOBAL NOT IN (SELECT day FROM " + db_ +
+      ".day_aggregates" + of_config + " AND (day, inserts, fingerprint) GLOBAL IN (" + day_marks +
+      ")) GROUP BY day, id HAVING sum(sign) > 0 FORMAT RowBinary";
+  return node_->Stream(sql, "448888ss", [&](RowBinaryReader& row) {
+    const auto kind = row.Int<uint32_t>();
+    const auto day = row.Int<uint32_t>();
+    const auto inserts = row.Int<uint64_t>();
+    const auto fingerprint = row.Int<uint64_t>();
+    const auto unreadable = row.Int<int64_t>();
+    const auto id = row.Int<uint64_t>();
+    const auto a = row.Bytes();
+    const auto b = row.Bytes();
+    if (kind == 0) {
+      marks[day] = DayMarks{inserts, fingerprint};
+      if (id != 0) {
+        auto aggregate = Aggregate::Deserialize(a);
+        if (aggregate.ok() && aggregate.value().config_hash() == config.hash()) {
+          cached.insert_or_assign(
+              day, CachedDay{std::move(aggregate).value(), static_cast<uint64_t>(unreadable)});
+        }
+      }
+    } else {
+      MergeDelta(deltas[day], config, id, inserts, unreadable, a, b);
+    }
+    return true;
+  });
+}
+
 Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDeltaChains(
-    const Config& config, std::map<uint32_t, DayMarks>& days) {
+    const Config& config, std::map<uint32_t, DayMarks>& days,
+    std::map<uint32_t, DeltaChain> read_first) {
   using R = Result<std::map<uint32_t, ChainDay>>;
-  struct Chain {
-    Aggregate added, removed;
-    uint64_t inserts = 0;
-    int64_t unreadable = 0;
-    std::vector<uint64_t> ids;
-    bool broken = false;
-  };
   std::map<uint32_t, ChainDay> chains;
-  std::map<uint32_t, Chain> compact;  // chains read whole and long enough
+  std::map<uint32_t, DeltaChain> compact;  // chains read whole and long enough
   std::vector<uint32_t> pending;
   for (const auto& [day, marks] : days) pending.push_back(day);
   const std::string site = SqlString(config.site());
@@ -177,55 +242,66 @@ Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDelta
                            " AND config_hash = " + std::to_string(config.hash());
   for (int attempt = 0; attempt < kChainAttempts && !pending.empty(); ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(kChainRetryWait);
-    const std::string where = live + " AND day IN (" + Join(pending) + ")";
     // 1. The live deltas (first: each one's claims and rows were written
-    //    before it, so the reads below see them).
-    std::map<uint32_t, Chain> read;
-    Status status = node_->Stream(
-        "SELECT day, id, argMax(inserts, sign), argMax(unreadable, sign), argMax(added, sign), "
-        "argMax(removed, sign)" +
-            where + " GROUP BY day, id HAVING sum(sign) > 0 FORMAT RowBinary",
-        "4888ss", [&](RowBinaryReader& row) {
-          const auto day = row.Int<uint32_t>();
-          auto [it, fresh] = read.try_emplace(day);
-          Chain& chain = it->second;
-          if (fresh) chain.added = chain.removed = Aggregate(config);
-          chain.ids.push_back(row.Int<uint64_t>());
-          chain.inserts += row.Int<uint64_t>();
-          chain.unreadable += row.Int<int64_t>();
-          for (Aggregate* into : {&chain.added, &chain.removed}) {
-            auto blob = Aggregate::Deserialize(row.Bytes());
-            chain.broken = chain.broken || !blob.ok() ||
-                           blob.value().config_hash() != config.hash() ||
-                           !into->Merge(blob.value()).ok();
-          }
-          return true;
-        });
-    if (!status.ok()) return R(status.error, status.message);
-    // 3. (read meanwhile, on a second connection: one round trip less) The
-    //    marks now: every row of a delta read above is in them.
-    std::map<uint32_t, DayMarks> now;
-    auto marks_now = std::async(std::launch::async, [&] {
-      return ReadMarks(config.site(), pending.front(), pending.back(), pending, now);
-    });
-    // 2. Every claim of the live deltas, once each?
+    //    before it, so the reads below see them). The first attempt takes
+    //    those ReadDays brought, reading only the days it missed.
+    std::map<uint32_t, DeltaChain> read;
+    std::vector<uint32_t> unread;
+    for (uint32_t day : pending) {
+      auto found = read_first.find(day);
+      if (attempt == 0 && found != read_first.end()) {
+        read.emplace(day, std::move(found->second));
+      } else {
+        unread.push_back(day);
+      }
+    }
+    if (!unread.empty()) {
+      Status status = node_->Stream(
+          "SELECT day, id, argMax(inserts, sign), argMax(unreadable, sign), argMax(added, sign), "
+          "argMax(removed, sign)" +
+              live + " AND day IN (" + Join(unread) +
+              ") GROUP BY day, id HAVING sum(sign) > 0 FORMAT RowBinary",
+          "4888ss", [&](RowBinaryReader& row) {
+            const auto day = row.Int<uint32_t>();
+            const auto id = row.Int<uint64_t>();
+            const auto inserts = row.Int<uint64_t>();
+            const auto unreadable = row.Int<int64_t>();
+            const auto added = row.Bytes();
+            MergeDelta(read[day], config, id, inserts, unreadable, added, row.Bytes());
+            return true;
+          });
+      if (!status.ok()) return R(status.error, status.message);
+    }
+    // 2. In one query, after the deltas: the marks now (every row of a
+    //    delta read above is in them) and whether every claim of the live
+    //    deltas appears once (kinds 0 and 1).
+    const std::string where = " AND day BETWEEN " + std::to_string(pending.front()) + " AND " +
+                              std::to_string(pending.back()) + " AND day IN (" + Join(pending) +
+                              ")";
     struct Claims {
       uint64_t count = 0, distinct = 0;
     };
     std::map<uint32_t, Claims> claims;
-    status = node_->Stream(
-        "SELECT day, sum(length(c)), uniqExactArray(c) FROM (SELECT day, id, argMax(claims, sign) "
-        "AS c" +
-            where + " GROUP BY day, id HAVING sum(sign) > 0) GROUP BY day FORMAT RowBinary",
-        "488", [&](RowBinaryReader& row) {
-          Claims& c = claims[row.Int<uint32_t>()];
-          c.count = row.Int<uint64_t>();
-          c.distinct = row.Int<uint64_t>();
+    std::map<uint32_t, DayMarks> now;
+    Status status = node_->Stream(
+        "SELECT toUInt32(0), day, sum(inserts), sum(fingerprint) FROM " + db_ +
+            ".day_marks WHERE site = " + site + where +
+            " GROUP BY day UNION ALL SELECT toUInt32(1), day, sum(length(c)), uniqExactArray(c) "
+            "FROM (SELECT day, id, argMax(claims, sign) AS c" +
+            live + where + " GROUP BY day, id HAVING sum(sign) > 0) GROUP BY day FORMAT RowBinary",
+        "4488", [&](RowBinaryReader& row) {
+          const auto kind = row.Int<uint32_t>();
+          const auto day = row.Int<uint32_t>();
+          const auto first = row.Int<uint64_t>();
+          const auto second = row.Int<uint64_t>();
+          if (kind == 0) {
+            now[day] = DayMarks{first, second};
+          } else {
+            claims[day] = Claims{first, second};
+          }
           return true;
         });
-    Status marks_read = marks_now.get();
     if (!status.ok()) return R(status.error, status.message);
-    if (!marks_read.ok()) return R(marks_read.error, marks_read.message);
     std::vector<uint32_t> again;
     for (uint32_t day : pending) {
       auto chain = read.find(day);
@@ -236,7 +312,7 @@ Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDelta
           chain->second.unreadable < 0) {
         continue;  // rebuilt
       }
-      Chain& c = chain->second;
+      DeltaChain& c = chain->second;
       if (c.inserts < marks->second.inserts) {
         again.push_back(day);  // rows whose delta is not (yet) written
         continue;
@@ -254,10 +330,19 @@ Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDelta
     }
     pending = std::move(again);
   }
-  if (compact.empty()) return R(std::move(chains));
+  if (!compact.empty()) {
+    InBackground([this, config, compact = std::move(compact)]() mutable {
+      CompactChains(config, std::move(compact));
+    });
+  }
+  return R(std::move(chains));
+}
 
-  // Compaction (an optimisation: failing, the chain stays long). The claims
-  // of exactly the rows merged above go into the one that replaces them.
+// Compaction (an optimisation: failing, the chain stays long). The claims
+// of exactly the rows merged go into the one that replaces them.
+void ClickHouseStore::CompactChains(const Config& config, std::map<uint32_t, DeltaChain> compact) {
+  const std::string live = " FROM " + db_ + ".day_deltas WHERE site = " + SqlString(config.site()) +
+                           " AND config_hash = " + std::to_string(config.hash());
   std::map<uint32_t, std::vector<uint64_t>> claims;
   std::map<uint32_t, size_t> rows_found;
   std::vector<uint32_t> compact_days;
@@ -275,7 +360,7 @@ Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDelta
                                   ++rows_found[day];
                                   return true;
                                 });
-  if (!status.ok()) return R(std::move(chains));
+  if (!status.ok()) return;
   RowBinaryWriter rows;
   for (auto& [day, chain] : compact) {
     if (rows_found[day] != chain.ids.size()) continue;  // compacted meanwhile
@@ -310,7 +395,26 @@ Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDelta
                             "claims, added, removed) FORMAT RowBinary",
                         rows.bytes());
   }
-  return R(std::move(chains));
 }
+
+void ClickHouseStore::InBackground(std::function<void()> work) {
+  std::lock_guard lock(background_mutex_);
+  // Drop the finished ones: a long-running collector reports all day.
+  std::erase_if(background_, [](std::future<void>& f) {
+    return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  });
+  background_.push_back(std::async(std::launch::async, std::move(work)));
+}
+
+void ClickHouseStore::WaitForBackground() {
+  std::vector<std::future<void>> running;
+  {
+    std::lock_guard lock(background_mutex_);
+    running.swap(background_);
+  }
+  for (std::future<void>& f : running) f.wait();
+}
+
+ClickHouseStore::~ClickHouseStore() { WaitForBackground(); }
 
 }  // namespace microconv
