@@ -179,54 +179,97 @@ Status ClickHouseStore::ReadDays(const Config& config, uint32_t first_day, uint3
                                  std::map<uint32_t, CachedDay>& cached,
                                  std::map<uint32_t, DeltaChain>& deltas) {
   const std::string site = SqlString(config.site());
-  const std::string hash = std::to_string(config.hash());
-  const std::string range =
-      " AND day BETWEEN " + std::to_string(first_day) + " AND " + std::to_string(last_day);
-  const std::string day_marks = "SELECT day, sum(inserts) AS i, sum(fingerprint) AS f FROM " + db_ +
-                                ".day_marks WHERE site = " + site + range + " GROUP BY day";
-  const std::string of_config = " WHERE site = " + site + " AND config_hash = " + hash + range;
-  // Rows of kind 0: a day's marks with the cached aggregate built at them
-  // (empty when none: unmatched LEFT JOIN columns are defaults, and no day
-  // is 0). Kind 1: a live delta of a day whose cache, as a second read of
-  // the marks found it, is stale. A report after new traffic needs both,
-  // so they come in one round trip; which snapshot each part saw does not
-  // matter, as the chain's check (ReadDeltaChains) reads the marks and the
-  // claims again after this query.
-  const std::string sql =
-      "SELECT toUInt32(0), m.day, m.i, m.f, toInt64(c.u), toUInt64(c.day != 0), c.a, '' FROM (" +
-      day_marks +
-      ") AS m LEFT JOIN (SELECT day, inserts, fingerprint, any(unreadable) AS u, any(aggregate) "
-      "AS a FROM " +
-      db_ + ".day_aggregates" + of_config +
-      " GROUP BY day, inserts, fingerprint) AS c ON m.day = c.day AND m.i = c.inserts AND m.f = "
-      "c.fingerprint UNION ALL SELECT toUInt32(1), day, argMax(inserts, sign), toUInt64(0), "
-      "argMax(unreadable, sign), id, argMax(added, sign), argMax(removed, sign) FROM " +
-      db_ + ".day_deltas" + of_config + " AND day GLOBAL NOT IN (SELECT day FROM " + db_ +
-      ".day_aggregates" + of_config + " AND (day, inserts, fingerprint) GLOBAL IN (" + day_marks +
-      ")) GROUP BY day, id HAVING sum(sign) > 0 FORMAT RowBinary";
-  return node_->Stream(sql, "448888ss", [&](RowBinaryReader& row) {
-    const auto kind = row.Int<uint32_t>();
-    const auto day = row.Int<uint32_t>();
-    const auto inserts = row.Int<uint64_t>();
-    const auto fingerprint = row.Int<uint64_t>();
-    const auto unreadable = row.Int<int64_t>();
-    const auto id = row.Int<uint64_t>();
-    const auto a = row.Bytes();
-    const auto b = row.Bytes();
-    if (kind == 0) {
-      marks[day] = DayMarks{inserts, fingerprint};
-      if (id != 0) {
-        auto aggregate = Aggregate::Deserialize(a);
-        if (aggregate.ok() && aggregate.value().config_hash() == config.hash()) {
-          cached.insert_or_assign(
-              day, CachedDay{std::move(aggregate).value(), static_cast<uint64_t>(unreadable)});
-        }
-      }
-    } else {
-      MergeDelta(deltas[day], config, id, inserts, unreadable, a, b);
-    }
-    return true;
+  const std::string of_config = " WHERE site = " + site +
+                                " AND config_hash = " + std::to_string(config.hash()) +
+                                " AND day BETWEEN ";
+  const std::string range = std::to_string(first_day) + " AND " + std::to_string(last_day);
+  // Three reads side by side, on three connections (one round trip of
+  // wait): the marks; the newest cached aggregate of each day (used only
+  // where built at exactly the marks; marks only grow, so an older one
+  // would not match either); and, ahead of knowing which days are stale,
+  // the live deltas of the range's two newest days, where new traffic lands
+  // (kept as read, merged only for a stale day). None needs another's
+  // answer: the chains' check (ReadDeltaChains) reads the marks and the
+  // claims again after all three.
+  auto marks_read = std::async(std::launch::async, [&] {
+    return node_->Stream("SELECT day, sum(inserts), sum(fingerprint) FROM " + db_ +
+                             ".day_marks WHERE site = " + site + " AND day BETWEEN " + range +
+                             " GROUP BY day FORMAT RowBinary",
+                         "488", [&](RowBinaryReader& row) {
+                           const auto day = row.Int<uint32_t>();
+                           DayMarks& m = marks[day];
+                           m.inserts = row.Int<uint64_t>();
+                           m.fingerprint = row.Int<uint64_t>();
+                           return true;
+                         });
   });
+  struct Newest {
+    DayMarks at;
+    CachedDay blob;
+  };
+  std::map<uint32_t, Newest> newest;
+  auto cached_read = std::async(std::launch::async, [&] {
+    return node_->Stream(
+        "SELECT day, argMax(inserts, built_at), argMax(fingerprint, built_at), "
+        "argMax(unreadable, built_at), argMax(aggregate, built_at) FROM " +
+            db_ + ".day_aggregates" + of_config + range + " GROUP BY day FORMAT RowBinary",
+        "4888s", [&](RowBinaryReader& row) {
+          const auto day = row.Int<uint32_t>();
+          const auto inserts = row.Int<uint64_t>();
+          const auto fingerprint = row.Int<uint64_t>();
+          const auto unreadable = row.Int<uint64_t>();
+          auto aggregate = Aggregate::Deserialize(row.Bytes());
+          if (aggregate.ok() && aggregate.value().config_hash() == config.hash()) {
+            newest.insert_or_assign(
+                day, Newest{{inserts, fingerprint}, {std::move(aggregate).value(), unreadable}});
+          }
+          return true;
+        });
+  });
+  struct RawDelta {
+    uint64_t id, inserts;
+    int64_t unreadable;
+    std::string added, removed;
+  };
+  std::map<uint32_t, std::vector<RawDelta>> raw;
+  const uint32_t live_from = std::max(first_day, last_day == 0 ? 0 : last_day - 1);
+  Status status = node_->Stream(
+      "SELECT day, id, argMax(inserts, sign), argMax(unreadable, sign), argMax(added, sign), "
+      "argMax(removed, sign) FROM " +
+          db_ + ".day_deltas" + of_config + std::to_string(live_from) + " AND " +
+          std::to_string(last_day) + " GROUP BY day, id HAVING sum(sign) > 0 FORMAT RowBinary",
+      "4888ss", [&](RowBinaryReader& row) {
+        const auto day = row.Int<uint32_t>();
+        RawDelta& d = raw[day].emplace_back();
+        d.id = row.Int<uint64_t>();
+        d.inserts = row.Int<uint64_t>();
+        d.unreadable = row.Int<int64_t>();
+        const auto added = row.Bytes();
+        d.added.assign(reinterpret_cast<const char*>(added.data()), added.size());
+        const auto removed = row.Bytes();
+        d.removed.assign(reinterpret_cast<const char*>(removed.data()), removed.size());
+        return true;
+      });
+  const Status marks_status = marks_read.get();
+  const Status cached_status = cached_read.get();
+  if (!status.ok()) return status;
+  if (!marks_status.ok()) return marks_status;
+  if (!cached_status.ok()) return cached_status;
+  for (auto& [day, entry] : newest) {
+    auto m = marks.find(day);
+    if (m != marks.end() && m->second == entry.at) cached.emplace(day, std::move(entry.blob));
+  }
+  auto bytes = [](const std::string& s) {
+    return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  };
+  for (const auto& [day, rows] : raw) {
+    if (marks.count(day) == 0 || cached.count(day) > 0) continue;
+    DeltaChain& chain = deltas[day];
+    for (const RawDelta& d : rows) {
+      MergeDelta(chain, config, d.id, d.inserts, d.unreadable, bytes(d.added), bytes(d.removed));
+    }
+  }
+  return {};
 }
 
 Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDeltaChains(
@@ -341,6 +384,11 @@ Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDelta
 // Compaction (an optimisation: failing, the chain stays long). The claims
 // of exactly the rows merged go into the one that replaces them.
 void ClickHouseStore::CompactChains(const Config& config, std::map<uint32_t, DeltaChain> compact) {
+  // One at a time: a compaction that read its chain's claims before the
+  // one of an older chain of the day wrote its row would leave both rows
+  // live (the day rebuilt from then on). After it, the ids it replaces are
+  // no longer live, and the check below skips the day.
+  std::lock_guard one_at_a_time(compaction_mutex_);
   const std::string live = " FROM " + db_ + ".day_deltas WHERE site = " + SqlString(config.site()) +
                            " AND config_hash = " + std::to_string(config.hash());
   std::map<uint32_t, std::vector<uint64_t>> claims;

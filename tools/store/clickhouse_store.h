@@ -201,10 +201,10 @@ class ClickHouseStore final : public SummaryStore {
     Aggregate aggregate;
     uint64_t unreadable = 0;
   };
-  // One round trip: the marks of every day of the range with a session,
-  // the cached aggregate built at exactly those marks, and the live deltas
-  // of the days without one (`deltas` may miss such a day, or hold another:
-  // the three are read side by side).
+  // One round trip of wait: the marks of every day of the range with a
+  // session, the cached aggregate built at exactly those marks, and the
+  // live deltas of the days without one among the range's two newest
+  // (`deltas` may miss a stale day: ReadDeltaChains reads it).
   Status ReadDays(const Config& config, uint32_t first_day, uint32_t last_day,
                   std::map<uint32_t, DayMarks>& marks, std::map<uint32_t, CachedDay>& cached,
                   std::map<uint32_t, DeltaChain>& deltas);
@@ -232,6 +232,7 @@ class ClickHouseStore final : public SummaryStore {
   std::function<void()> put_pause_;
   std::mutex phases_mutex_;
   ReportPhases last_phases_;
+  std::mutex compaction_mutex_;
   std::mutex background_mutex_;
   std::vector<std::future<void>> background_;
 };
