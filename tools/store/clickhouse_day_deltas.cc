@@ -274,7 +274,7 @@ Status ClickHouseStore::ReadDays(const Config& config, uint32_t first_day, uint3
 
 Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDeltaChains(
     const Config& config, std::map<uint32_t, DayMarks>& days,
-    std::map<uint32_t, DeltaChain> read_first) {
+    std::map<uint32_t, DeltaChain> read_first, double& check_seconds) {
   using R = Result<std::map<uint32_t, ChainDay>>;
   std::map<uint32_t, ChainDay> chains;
   std::map<uint32_t, DeltaChain> compact;  // chains read whole and long enough
@@ -326,6 +326,7 @@ Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDelta
     };
     std::map<uint32_t, Claims> claims;
     std::map<uint32_t, DayMarks> now;
+    const auto check_start = std::chrono::steady_clock::now();
     Status status = node_->Stream(
         "SELECT toUInt32(0), day, sum(inserts), sum(fingerprint) FROM " + db_ +
             ".day_marks WHERE site = " + site + where +
@@ -344,6 +345,8 @@ Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDelta
           }
           return true;
         });
+    check_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - check_start).count();
     if (!status.ok()) return R(status.error, status.message);
     std::vector<uint32_t> again;
     for (uint32_t day : pending) {

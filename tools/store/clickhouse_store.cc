@@ -325,7 +325,7 @@ Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint
   std::map<uint32_t, ChainDay> chained;
   if (!stale.empty()) {
     const Clock::time_point chains_start = Clock::now();
-    auto chains = ReadDeltaChains(config, stale, std::move(deltas));
+    auto chains = ReadDeltaChains(config, stale, std::move(deltas), phases.check);
     phases.chains = since(chains_start);
     if (!chains.ok()) return Failed<uint64_t>(Status{chains.error(), chains.message()});
     chained = std::move(chains).value();

@@ -98,7 +98,7 @@ class ClickHouseStore final : public SummaryStore {
   // merging, more reads when a day's marks were ahead), the rebuild of the
   // other days, and in all.
   struct ReportPhases {
-    double days = 0, chains = 0, rebuild = 0, total = 0;
+    double days = 0, chains = 0, check = 0, rebuild = 0, total = 0;  // check: within chains
   };
   ReportPhases LastReportPhases() {
     std::lock_guard lock(phases_mutex_);
@@ -210,9 +210,11 @@ class ClickHouseStore final : public SummaryStore {
                   std::map<uint32_t, DeltaChain>& deltas);
   // `read_first`: live deltas read before this call (by ReadDays), used
   // for the first attempt of the days it holds.
+  // `check_seconds`: the time spent waiting for the marks and claims read.
   Result<std::map<uint32_t, ChainDay>> ReadDeltaChains(const Config& config,
                                                        std::map<uint32_t, DayMarks>& days,
-                                                       std::map<uint32_t, DeltaChain> read_first);
+                                                       std::map<uint32_t, DeltaChain> read_first,
+                                                       double& check_seconds);
   // Work a report leaves behind (the cache save, a chain's compaction), run
   // after it answered; waited for before deletions and at destruction.
   void InBackground(std::function<void()> work);
