@@ -420,7 +420,8 @@ int RunClickHouseBench(const Config& config, const ClickHouseBenchOptions& optio
     std::printf(
         "    where those %zu reports went (min / median / max ms): marks + cached blobs + stale "
         "days' deltas %.1f / %.1f / %.1f, chains checked (marks + claims again) and merged %.1f / "
-        "%.1f / %.1f (of it waiting for the marks + claims query %.1f / %.1f / %.1f), days rebuilt "
+        "%.1f / %.1f (of it the claims query, the marks read beside it, %.1f / %.1f / %.1f), days "
+        "rebuilt "
         "%.1f / %.1f / %.1f; the store in all %.1f / %.1f / %.1f; the "
         "rest (config versions, BuildReport, JSON) %.1f / %.1f / %.1f\n",
         phase_store.size(), days.min * 1e3, days.median * 1e3, days.max * 1e3, chains.min * 1e3,
