@@ -202,9 +202,8 @@ class ClickHouseStore final : public SummaryStore {
     uint64_t unreadable = 0;
   };
   // One round trip of wait: the marks of every day of the range with a
-  // session, the cached aggregate built at exactly those marks, and the
-  // live deltas of the days without one among the range's two newest
-  // (`deltas` may miss a stale day: ReadDeltaChains reads it).
+  // session and the cached aggregate built at exactly those marks.
+  // (`deltas`: none read here since; ReadDeltaChains reads the stale days'.)
   Status ReadDays(const Config& config, uint32_t first_day, uint32_t last_day,
                   std::map<uint32_t, DayMarks>& marks, std::map<uint32_t, CachedDay>& cached,
                   std::map<uint32_t, DeltaChain>& deltas);
