@@ -176,8 +176,7 @@ void ClickHouseStore::MergeDelta(DeltaChain& chain, const Config& config, uint64
 
 Status ClickHouseStore::ReadDays(const Config& config, uint32_t first_day, uint32_t last_day,
                                  std::map<uint32_t, DayMarks>& marks,
-                                 std::map<uint32_t, CachedDay>& cached,
-                                 std::map<uint32_t, DeltaChain>& deltas) {
+                                 std::map<uint32_t, CachedDay>& cached) {
   const std::string site = SqlString(config.site());
   const std::string of_config = " WHERE site = " + site +
                                 " AND config_hash = " + std::to_string(config.hash()) +
@@ -237,8 +236,7 @@ Status ClickHouseStore::ReadDays(const Config& config, uint32_t first_day, uint3
 }
 
 Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDeltaChains(
-    const Config& config, std::map<uint32_t, DayMarks>& days,
-    std::map<uint32_t, DeltaChain> read_first, double& check_seconds) {
+    const Config& config, std::map<uint32_t, DayMarks>& days, double& check_seconds) {
   using R = Result<std::map<uint32_t, ChainDay>>;
   std::map<uint32_t, ChainDay> chains;
   std::map<uint32_t, DeltaChain> compact;  // chains read whole and long enough
@@ -250,18 +248,9 @@ Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDelta
   for (int attempt = 0; attempt < kChainAttempts && !pending.empty(); ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(kChainRetryWait);
     // 1. The live deltas (first: each one's claims and rows were written
-    //    before it, so the reads below see them). The first attempt takes
-    //    those ReadDays brought, reading only the days it missed.
+    //    before it, so the reads below see them).
     std::map<uint32_t, DeltaChain> read;
-    std::vector<uint32_t> unread;
-    for (uint32_t day : pending) {
-      auto found = read_first.find(day);
-      if (attempt == 0 && found != read_first.end()) {
-        read.emplace(day, std::move(found->second));
-      } else {
-        unread.push_back(day);
-      }
-    }
+    const std::vector<uint32_t>& unread = pending;
     if (!unread.empty()) {
       Status status = node_->Stream(
           "SELECT day, id, argMax(inserts, sign), argMax(unreadable, sign), argMax(added, sign), "

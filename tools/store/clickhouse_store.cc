@@ -300,18 +300,17 @@ Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint
   // 1. The days with sessions and their marks, read before any session, so
   //    an aggregate built below is never newer-marked than its content
   //    (a materialized view writes its part after the sessions' part);
-  //    with them, the cached aggregates built at exactly those marks and
-  //    the live deltas of the days without one: one round trip.
+  //    with them (side by side), the cached aggregates built at exactly
+  //    those marks.
   std::map<uint32_t, DayMarks> marks;
   std::map<uint32_t, CachedDay> cached;
-  std::map<uint32_t, DeltaChain> deltas;
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
   auto since = [](Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
   };
   ReportPhases phases;
-  Status read = ReadDays(config, first_day, last_day, marks, cached, deltas);
+  Status read = ReadDays(config, first_day, last_day, marks, cached);
   phases.days = since(start);
   if (!read.ok()) return Failed<uint64_t>(read);
   if (marks.empty()) return R(0);
@@ -325,7 +324,7 @@ Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint
   std::map<uint32_t, ChainDay> chained;
   if (!stale.empty()) {
     const Clock::time_point chains_start = Clock::now();
-    auto chains = ReadDeltaChains(config, stale, std::move(deltas), phases.check);
+    auto chains = ReadDeltaChains(config, stale, phases.check);
     phases.chains = since(chains_start);
     if (!chains.ok()) return Failed<uint64_t>(Status{chains.error(), chains.message()});
     chained = std::move(chains).value();

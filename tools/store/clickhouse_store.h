@@ -203,16 +203,11 @@ class ClickHouseStore final : public SummaryStore {
   };
   // One round trip of wait: the marks of every day of the range with a
   // session and the cached aggregate built at exactly those marks.
-  // (`deltas`: none read here since; ReadDeltaChains reads the stale days'.)
   Status ReadDays(const Config& config, uint32_t first_day, uint32_t last_day,
-                  std::map<uint32_t, DayMarks>& marks, std::map<uint32_t, CachedDay>& cached,
-                  std::map<uint32_t, DeltaChain>& deltas);
-  // `read_first`: live deltas read before this call (by ReadDays), used
-  // for the first attempt of the days it holds.
-  // `check_seconds`: the time spent waiting for the marks and claims read.
+                  std::map<uint32_t, DayMarks>& marks, std::map<uint32_t, CachedDay>& cached);
+  // `check_seconds`: the time spent in the claims query (bench).
   Result<std::map<uint32_t, ChainDay>> ReadDeltaChains(const Config& config,
                                                        std::map<uint32_t, DayMarks>& days,
-                                                       std::map<uint32_t, DeltaChain> read_first,
                                                        double& check_seconds);
   // Work a report leaves behind (the cache save, a chain's compaction), run
   // after it answered; waited for before deletions and at destruction.
