@@ -20,7 +20,8 @@
 // Otherwise the day is rebuilt from its sessions as before (exact). A
 // report that finds a day's marks ahead of its deltas reads again after a
 // short wait first: a Put between its two INSERTs is the usual reason.
-// Reports compact a day's chain once it is long: one row for many, the
+// Reports compact a day's chain once it is long (after they answered, one
+// compaction at a time per store object): one row for many, the
 // replaced rows cancelled by sign -1 rows (CollapsingMergeTree drops both
 // at its next merge); the compacted row keeps every claim, so a late racing
 // delta is still caught. Its id is derived from the ids it replaces, so two
