@@ -319,7 +319,15 @@ int RunClickHouseBench(const Config& config, const ClickHouseBenchOptions& optio
   };
   const double bench_mb_before = ProcessPeakMegabytes(getpid());
   const uint64_t rebuilt_before_cold = RebuiltDays(store);
+  // What a report leaves running after it answered (the cache save, a long
+  // chain's compaction) is finished before the next timed step, as it is
+  // when reports are seconds apart, and timed itself for the cold report.
+  auto settle = [&] { static_cast<ClickHouseStore&>(store).WaitForBackground(); };
   const Spread cold = Timed(1, report);
+  const Spread cold_background = Timed(1, [&] {
+    settle();
+    return true;
+  });
   const uint64_t cold_rebuilt = RebuiltDays(store) - rebuilt_before_cold;
   const double bench_mb_cold = ProcessPeakMegabytes(getpid());
   const Spread warm = Timed(options.repeats, report);
@@ -329,11 +337,12 @@ int RunClickHouseBench(const Config& config, const ClickHouseBenchOptions& optio
   }
   std::printf(
       "microconv report on the ClickHouse store over %llu sessions: cold (no day aggregate "
-      "cached yet; %llu of %u days rebuilt from their sessions) %.3f s (%.1f us per session); "
-      "warm min %.3f s, median %.3f s, max %.3f s\n",
+      "cached yet; %llu of %u days rebuilt from their sessions) %.3f s (%.1f us per session), "
+      "then %.3f s of cache saves and compaction after it answered; warm min %.3f s, median %.3f "
+      "s, max %.3f s\n",
       (unsigned long long)reported, (unsigned long long)cold_rebuilt, last_day - first_day + 1,
-      cold.min, cold.min * 1e6 / double(std::max<uint64_t>(reported, 1)), warm.min, warm.median,
-      warm.max);
+      cold.min, cold.min * 1e6 / double(std::max<uint64_t>(reported, 1)), cold_background.min,
+      warm.min, warm.median, warm.max);
   // Live traffic changes today: new sessions of the pool's last day through
   // the store's Put, then the first report after them (that day rebuilt
   // from its sessions). Today is as full as the clock says (early in the
@@ -348,6 +357,20 @@ int RunClickHouseBench(const Config& config, const ClickHouseBenchOptions& optio
     // same sessions flushed again (seq + 1: the Put reads and takes back
     // each previous version) and the report after that.
     std::vector<double> seconds, puts, reflush_seconds, reflush_puts;
+    // The store's phases of each report below (both kinds), and the rest
+    // of the report's time: the config versions' read, BuildReport, JSON.
+    std::vector<double> phase_days, phase_chains, phase_check, phase_rebuild, phase_store,
+        phase_rest;
+    auto phases_of = [&](double report_seconds) {
+      const ClickHouseStore::ReportPhases p =
+          static_cast<ClickHouseStore&>(store).LastReportPhases();
+      phase_days.push_back(p.days);
+      phase_chains.push_back(p.chains);
+      phase_check.push_back(p.check);
+      phase_rebuild.push_back(p.rebuild);
+      phase_store.push_back(p.total);
+      phase_rest.push_back(report_seconds - p.total);
+    };
     const uint64_t rebuilt_before = RebuiltDays(store);
     for (int r = 0; r < options.repeats && !of_day.empty(); ++r) {
       batch.clear();
@@ -357,15 +380,19 @@ int RunClickHouseBench(const Config& config, const ClickHouseBenchOptions& optio
       }
       const Spread put = Timed(1, [&] { return store.Put(batch).ok(); });
       const Spread one = Timed(1, report);
+      settle();
       if (put.min < 0 || one.min < 0) return false;
       puts.push_back(put.min);
       seconds.push_back(one.min);
+      phases_of(one.min);
       for (StoredSummary& s : batch) ++s.seq;
       const Spread reput = Timed(1, [&] { return store.Put(batch).ok(); });
       const Spread again = Timed(1, report);
+      settle();
       if (reput.min < 0 || again.min < 0) return false;
       reflush_puts.push_back(reput.min);
       reflush_seconds.push_back(again.min);
+      phases_of(again.min);
     }
     if (seconds.empty()) return true;
     auto spread = [](std::vector<double>& v) {
@@ -387,6 +414,21 @@ int RunClickHouseBench(const Config& config, const ClickHouseBenchOptions& optio
         put.min * 1e6 / kNewTrafficSummaries, put.median * 1e6 / kNewTrafficSummaries,
         put.max * 1e6 / kNewTrafficSummaries, reput.min * 1e6 / kNewTrafficSummaries,
         reput.median * 1e6 / kNewTrafficSummaries, reput.max * 1e6 / kNewTrafficSummaries);
+    const Spread days = spread(phase_days), chains = spread(phase_chains),
+                 check = spread(phase_check), rebuild = spread(phase_rebuild),
+                 in_store = spread(phase_store), rest = spread(phase_rest);
+    std::printf(
+        "    where those %zu reports went (min / median / max ms): marks + cached blobs + stale "
+        "days' deltas %.1f / %.1f / %.1f, chains checked (marks + claims again) and merged %.1f / "
+        "%.1f / %.1f (of it the claims query, the marks read beside it, %.1f / %.1f / %.1f), days "
+        "rebuilt "
+        "%.1f / %.1f / %.1f; the store in all %.1f / %.1f / %.1f; the "
+        "rest (config versions, BuildReport, JSON) %.1f / %.1f / %.1f\n",
+        phase_store.size(), days.min * 1e3, days.median * 1e3, days.max * 1e3, chains.min * 1e3,
+        chains.median * 1e3, chains.max * 1e3, check.min * 1e3, check.median * 1e3, check.max * 1e3,
+        rebuild.min * 1e3, rebuild.median * 1e3, rebuild.max * 1e3, in_store.min * 1e3,
+        in_store.median * 1e3, in_store.max * 1e3, rest.min * 1e3, rest.median * 1e3,
+        rest.max * 1e3);
     std::fflush(stdout);
     return true;
   };

@@ -85,6 +85,9 @@ Status CountRows(ClickHouseHttp& node, const std::string& db, const std::string&
 
 Status ClickHouseStore::DeleteOnEveryNode(const std::string& where,
                                           uint32_t drop_partitions_before) {
+  // A report's cache save or compaction still running would write rows of
+  // the days deleted here after them.
+  WaitForBackground();
   // The cached aggregates and marks first (see the file comment).
   constexpr const char* kTables[] = {"day_deltas_local", "day_marks_local", "day_aggregates_local",
                                      "sessions_local"};
@@ -182,6 +185,7 @@ Result<DeletedRows> ClickHouseStore::DeleteDaysBefore(uint32_t first_kept_day) {
 }
 
 Status ClickHouseStore::MoveSessionsToZone(const Config& config) {
+  WaitForBackground();  // as DeleteOnEveryNode
   std::vector<StoredSummary> moved;
   std::vector<std::string> old_keys;  // "(day,nonce)" of each moved row
   Status read = ForEachSession(config.site(), 0, UINT32_MAX, [&](const StoredSummary& row) {

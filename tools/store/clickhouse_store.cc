@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <deque>
 #include <map>
 #include <set>
@@ -290,28 +291,6 @@ Status ClickHouseStore::InsertSessionRows(RowBinaryWriter& rows) {
       rows.bytes());
 }
 
-Status ClickHouseStore::ReadMarks(std::string_view site, uint32_t first_day, uint32_t last_day,
-                                  const std::vector<uint32_t>& days,
-                                  std::map<uint32_t, DayMarks>& marks) {
-  std::string where =
-      " AND day BETWEEN " + std::to_string(first_day) + " AND " + std::to_string(last_day);
-  if (!days.empty()) {
-    where += " AND day IN (";
-    for (size_t i = 0; i < days.size(); ++i) where += (i ? "," : "") + std::to_string(days[i]);
-    where += ")";
-  }
-  return node_->Stream("SELECT day, sum(inserts), sum(fingerprint) FROM " + db_ +
-                           ".day_marks WHERE site = " + SqlString(site) + where +
-                           " GROUP BY day FORMAT RowBinary",
-                       "488", [&](RowBinaryReader& row) {
-                         const auto day = row.Int<uint32_t>();
-                         DayMarks& m = marks[day];
-                         m.inserts = row.Int<uint64_t>();
-                         m.fingerprint = row.Int<uint64_t>();
-                         return true;
-                       });
-}
-
 Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint32_t first_day,
                                                       uint32_t last_day, const DayVisitor& visit) {
   using R = Result<uint64_t>;
@@ -320,38 +299,23 @@ Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint
       " AND day BETWEEN " + std::to_string(first_day) + " AND " + std::to_string(last_day);
   // 1. The days with sessions and their marks, read before any session, so
   //    an aggregate built below is never newer-marked than its content
-  //    (a materialized view writes its part after the sessions' part).
+  //    (a materialized view writes its part after the sessions' part);
+  //    with them (side by side), the cached aggregates built at exactly
+  //    those marks.
   std::map<uint32_t, DayMarks> marks;
-  Status read = ReadMarks(config.site(), first_day, last_day, {}, marks);
+  std::map<uint32_t, CachedDay> cached;
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  auto since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  };
+  ReportPhases phases;
+  Status read = ReadDays(config, first_day, last_day, marks, cached);
+  phases.days = since(start);
   if (!read.ok()) return Failed<uint64_t>(read);
   if (marks.empty()) return R(0);
-  // 2. The cached aggregates built at exactly those marks.
-  struct Cached {
-    Aggregate aggregate;
-    uint64_t unreadable;
-  };
-  std::map<uint32_t, Cached> cached;
-  std::string wanted;
-  for (const auto& [day, m] : marks) {
-    wanted += (wanted.empty() ? "(" : ",(") + std::to_string(day) + "," +
-              std::to_string(m.inserts) + "," + std::to_string(m.fingerprint) + ")";
-  }
-  read = node_->Stream(
-      "SELECT day, unreadable, aggregate FROM " + db_ + ".day_aggregates WHERE site = " + site +
-          " AND config_hash = " + std::to_string(config.hash()) + range +
-          " AND (day, inserts, fingerprint) IN (" + wanted + ") FORMAT RowBinary",
-      "48s", [&](RowBinaryReader& row) {
-        const auto day = row.Int<uint32_t>();
-        const auto unreadable = row.Int<uint64_t>();
-        auto aggregate = Aggregate::Deserialize(row.Bytes());
-        if (aggregate.ok() && aggregate.value().config_hash() == config.hash()) {
-          cached.insert_or_assign(day, Cached{std::move(aggregate).value(), unreadable});
-        }
-        return true;
-      });
-  if (!read.ok()) return Failed<uint64_t>(read);
 
-  // 3. The other days from their delta chains, where those account for
+  // 2. The other days from their delta chains, where those account for
   //    the day's marks (then at the marks they account for).
   std::map<uint32_t, DayMarks> stale;
   for (const auto& [day, m] : marks) {
@@ -359,12 +323,14 @@ Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint
   }
   std::map<uint32_t, ChainDay> chained;
   if (!stale.empty()) {
-    auto chains = ReadDeltaChains(config, stale);
+    const Clock::time_point chains_start = Clock::now();
+    auto chains = ReadDeltaChains(config, stale, phases.check);
+    phases.chains = since(chains_start);
     if (!chains.ok()) return Failed<uint64_t>(Status{chains.error(), chains.message()});
     chained = std::move(chains).value();
   }
 
-  // 4. The other days are rebuilt from their sessions (FINAL: the highest
+  // 3. The other days are rebuilt from their sessions (FINAL: the highest
   //    seq of each), read through `config` as SqliteStore does. The
   //    aggregates of the days rebuilt are held at once (each bounded by the
   //    aggregate's caps; a report spans at most kMaxReportDays).
@@ -401,6 +367,7 @@ Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint
   }
   UnreadableCounts found;
   days_rebuilt_ += builds.size();
+  const Clock::time_point rebuild_start = Clock::now();
   if (!builds.empty()) {
     if (Status loaded = load_others(); !loaded.ok()) return Failed<uint64_t>(loaded);
     read = node_->Stream(
@@ -443,6 +410,7 @@ Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint
         });
     if (!read.ok()) return Failed<uint64_t>(read);
   }
+  phases.rebuild = since(rebuild_start);
   uint64_t unreadable = 0;
   RowBinaryWriter rebuilt;
   const int64_t now = NowMs();
@@ -482,15 +450,22 @@ Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint
     for (const auto& [kind, count] : found) unreadable_[kind] += count;
   }
   // The cache is an optimisation: a failed save means the next report
-  // rebuilds again. Not waited for on every shard (the Distributed table
-  // sends it in the background, a few hundred ms later): a synchronous
-  // INSERT was up to half of a report after new traffic, and until the row
-  // lands a report merges the day's deltas again.
+  // rebuilds (or merges the day's deltas) again. Saved after the report
+  // answered, not before: that INSERT was up to half of a report after new
+  // traffic. Waited for on every shard there, so a deletion that waits for
+  // it (WaitForBackground) finds its row.
   if (!rebuilt.bytes().empty()) {
-    (void)node_->Insert("INSERT INTO " + db_ +
-                            ".day_aggregates (site, config_hash, day, inserts, fingerprint, "
-                            "built_at, unreadable, aggregate) FORMAT RowBinary",
-                        rebuilt.bytes(), "insert_distributed_sync=0");
+    InBackground([this, rows = std::move(rebuilt.bytes())] {
+      (void)node_->Insert("INSERT INTO " + db_ +
+                              ".day_aggregates (site, config_hash, day, inserts, fingerprint, "
+                              "built_at, unreadable, aggregate) FORMAT RowBinary",
+                          rows);
+    });
+  }
+  phases.total = since(start);
+  {
+    std::lock_guard lock(phases_mutex_);
+    last_phases_ = phases;
   }
   return R(unreadable);
 }
@@ -620,6 +595,7 @@ Status ClickHouseStore::Reindex(std::string_view site, const ReindexProgress& pr
       auto built = ForEachDayAggregate(entry.config, entry.days[i], entry.days[end - 1],
                                        [](uint32_t, const Aggregate&) {});
       if (!built.ok()) return {built.error(), built.message()};
+      WaitForBackground();  // the days' cache saved: the next report reads it
       done += end - i;
       if (progress) progress(done, total);
     }

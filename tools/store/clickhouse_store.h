@@ -48,9 +48,11 @@
 
 #include <atomic>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -68,6 +70,12 @@ class ClickHouseStore final : public SummaryStore {
   // tables where missing; kUnavailable when a node is unreachable or the
   // cluster is not declared.
   static Result<std::unique_ptr<ClickHouseStore>> Open(std::string_view url);
+  // Waits for the work reports left running (InBackground).
+  ~ClickHouseStore() override;
+  // Waits for the work reports of this store object left running after
+  // they answered: the cached aggregates' save and the compaction of long
+  // delta chains (deletions, Reindex and the destructor wait for them).
+  void WaitForBackground();
 
   Result<PutOutcome> Put(std::span<const StoredSummary> batch) override;
   Result<uint64_t> ForEachDayAggregate(const Config& config, uint32_t first_day, uint32_t last_day,
@@ -84,6 +92,18 @@ class ClickHouseStore final : public SummaryStore {
   // (no cached aggregate at their marks and no delta chain accounting for
   // them): 0 after new traffic when the deltas did their job.
   uint64_t DaysRebuilt() const { return days_rebuilt_.load(); }
+  // Where the last ForEachDayAggregate of this store object spent its time,
+  // in seconds (bench): ReadDays' one round trip (marks, cached blobs, the
+  // stale days' deltas), the chains' check (the marks and claims again,
+  // merging, more reads when a day's marks were ahead), the rebuild of the
+  // other days, and in all.
+  struct ReportPhases {
+    double days = 0, chains = 0, check = 0, rebuild = 0, total = 0;  // check: within chains
+  };
+  ReportPhases LastReportPhases() {
+    std::lock_guard lock(phases_mutex_);
+    return last_phases_;
+  }
   // A test seam for the race of two collectors taking flushes of one
   // session at once: runs inside Put after the stored versions were read,
   // before the INSERT.
@@ -165,11 +185,36 @@ class ClickHouseStore final : public SummaryStore {
     uint64_t fingerprint = 0;
     bool operator==(const DayMarks&) const = default;
   };
+  // A day's live deltas as read, before any check: their sums, ids and
+  // merged blobs.
+  struct DeltaChain {
+    Aggregate added, removed;
+    uint64_t inserts = 0;
+    int64_t unreadable = 0;
+    std::vector<uint64_t> ids;
+    bool broken = false;
+  };
+  static void MergeDelta(DeltaChain& chain, const Config& config, uint64_t id, uint64_t inserts,
+                         int64_t unreadable, std::span<const uint8_t> added,
+                         std::span<const uint8_t> removed);
+  struct CachedDay {
+    Aggregate aggregate;
+    uint64_t unreadable = 0;
+  };
+  // One round trip of wait: the marks of every day of the range with a
+  // session and the cached aggregate built at exactly those marks.
+  Status ReadDays(const Config& config, uint32_t first_day, uint32_t last_day,
+                  std::map<uint32_t, DayMarks>& marks, std::map<uint32_t, CachedDay>& cached);
+  // `check_seconds`: the time spent in the claims query (bench).
   Result<std::map<uint32_t, ChainDay>> ReadDeltaChains(const Config& config,
-                                                       std::map<uint32_t, DayMarks>& days);
-  // The marks of `days` (all days of the range when empty), as they are now.
-  Status ReadMarks(std::string_view site, uint32_t first_day, uint32_t last_day,
-                   const std::vector<uint32_t>& days, std::map<uint32_t, DayMarks>& marks);
+                                                       std::map<uint32_t, DayMarks>& days,
+                                                       double& check_seconds);
+  // Work a report leaves behind (the cache save, a chain's compaction), run
+  // after it answered; waited for before deletions and at destruction.
+  void InBackground(std::function<void()> work);
+  // The chains to compact (read whole and long enough), each with the
+  // day net.
+  void CompactChains(const Config& config, std::map<uint32_t, DeltaChain> compact);
 
   std::unique_ptr<ClickHouseHttp> node_;
   std::vector<std::unique_ptr<ClickHouseHttp>> other_nodes_;  // for schema and deletions
@@ -181,6 +226,11 @@ class ClickHouseStore final : public SummaryStore {
   std::map<std::string, std::shared_ptr<const SiteReader>, std::less<>> readers_;
   std::atomic<uint64_t> days_rebuilt_{0};
   std::function<void()> put_pause_;
+  std::mutex phases_mutex_;
+  ReportPhases last_phases_;
+  std::mutex compaction_mutex_;
+  std::mutex background_mutex_;
+  std::vector<std::future<void>> background_;
 };
 
 }  // namespace microconv

@@ -558,7 +558,9 @@ TEST_F(DayDeltasTest, ReportsAfterNewTrafficMergeDeltasAndRebuildNoDay) {
   ASSERT_NE(expected.find("\"sessions\": 120"), std::string::npos) << expected.substr(0, 600);
   EXPECT_EQ(Report(*collectors_[0]), expected);
   EXPECT_EQ(Rebuilt(), 0u) << "a day was rebuilt from its sessions: its deltas did not add up";
-  // Each day got more deltas than a report merges before compacting them.
+  // Each day got more deltas than a report merges before compacting them
+  // (after it answered).
+  collectors_[0]->WaitForBackground();
   EXPECT_EQ(DeltaRows("deltas").substr(0, 2), "1\t") << DeltaRows("deltas");
 
   // New sessions, and the earlier sessions' flushes again through the other
