@@ -272,13 +272,25 @@ TEST(ConfigTest, PageFilter) {
   EXPECT_FALSE(c.PageFilterMatches(255, "/"));
 }
 
+// A config compiled before `rules_hash` existed (stored config versions of
+// earlier releases) is named by the FNV-1a of its whole buffer; CompileConfig
+// now stores that same hash of its first pass (the test above).
 TEST(ConfigTest, HashIsFnv1aOfTheBytesAndTracksContent) {
-  std::vector<uint8_t> bytes = Compiled(SmallConfig());
+  wire::SiteConfigT earlier = SmallConfig();
+  earlier.version = static_cast<uint8_t>(kConfigVersion);
+  flatbuffers::FlatBufferBuilder fbb;
+  wire::FinishSiteConfigBuffer(fbb, wire::SiteConfig::Pack(fbb, &earlier));
+  const std::vector<uint8_t> legacy(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
   uint32_t expected = 2166136261u;
-  for (uint8_t b : bytes) expected = (expected ^ b) * 16777619u;
+  for (uint8_t b : legacy) expected = (expected ^ b) * 16777619u;
+  Result<Config> old = Config::FromCompiled(legacy);
+  ASSERT_TRUE(old.ok()) << old.message();
+  EXPECT_EQ(old.value().hash(), expected);
+
+  std::vector<uint8_t> bytes = Compiled(SmallConfig());
   Result<Config> a = Config::FromCompiled(bytes);
   ASSERT_TRUE(a.ok());
-  EXPECT_EQ(a.value().hash(), expected);
+  EXPECT_EQ(a.value().hash(), expected) << "the same rules keep their name";
   wire::SiteConfigT other = SmallConfig();
   other.micros[0]->label = "Product page";
   Result<Config> b = Config::FromCompiled(Compiled(other));
