@@ -18,8 +18,8 @@
 
 #include "core/config.h"
 #include "core/event.h"
-#include "core/session.h"
 #include "core/flatbuffer_view.h"
+#include "core/session.h"
 
 namespace microconv {
 namespace {
