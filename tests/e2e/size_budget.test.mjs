@@ -23,8 +23,10 @@ const kKiB = 1024;
 // (Embind functions, grouped time-zone table: -3,183 B) paid for journey scope
 // (+2,216 B), rounded up to the next KB; 53,709 B after the snapshot's direct
 // builder calls (-1,145 B) paid for calls to action (+426 B), rounded up to the
-// next KB. The target is 25 KB.
-const kServedTrackerBudget = 53 * kKiB;
+// next KB; 51,606 B after the summary's direct builder calls (-269 B) and the
+// tracker settings rendered at compile time (.wasm -2,037 B, config +192 B),
+// rounded up to the next KB. The target is 25 KB.
+const kServedTrackerBudget = 51 * kKiB;
 // The critical-path loader, gzip: 1,450 B with the document size kept by a
 // ResizeObserver (1,364 B before), rounded up to the next 50 B.
 const kLoaderGzipBudget = 1450;
