@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/flatbuffer_view.h"
+#include "core/fnv1a.h"
 #include "core/ldp.h"
 #include "core/page_pattern.h"
 #include "core/quoted.h"
@@ -333,15 +334,6 @@ Status CheckNoNulls(const wire::SiteConfigT& config) {
   return {};
 }
 
-uint32_t Fnv1a32(std::span<const uint8_t> bytes) {
-  uint32_t hash = 2166136261u;
-  for (uint8_t b : bytes) {
-    hash ^= b;
-    hash *= 16777619u;
-  }
-  return hash;
-}
-
 }  // namespace
 
 Result<std::vector<uint8_t>> CompileConfig(const wire::SiteConfigT& config) {
@@ -403,7 +395,10 @@ Result<Config> Config::FromCompiled(std::span<const uint8_t> bytes) {
   const wire::SiteConfig* def = wire::GetSiteConfig(config.bytes_.data());
   if (Status s = CheckSiteConfig(*def); !s.ok()) return {s.error, std::move(s.message)};
   config.def_ = def;
-  config.hash_ = def->rules_hash() != 0 ? def->rules_hash() : Fnv1a32(config.bytes_);
+  config.hash_ =
+      def->rules_hash() != 0
+          ? def->rules_hash()
+          : Fnv1a32({reinterpret_cast<const char*>(config.bytes_.data()), config.bytes_.size()});
 
   size_t selector_lists[] = {SizeOf(def->click_selectors()), SizeOf(def->forms()),
                              SizeOf(def->visibility_selectors()), SizeOf(def->media_selectors())};

@@ -64,18 +64,21 @@ function readZoneTab(path) {
   return zones;
 }
 
-// tzdata.zi: "# version 2025b", then rules, zones and "L TARGET LINK" lines.
+// tzdata.zi: "# version 2025b", then rules, "Z NAME ..." zones and "L TARGET LINK" links.
 function readTzdataZi(path) {
   const text = readFileSync(path, 'utf8');
   const version = /^# version (\S+)$/m.exec(text)?.[1];
   if (!version) fail(`${path}: no "# version" line`);
   const links = new Map();
+  const names = new Set();
   for (const line of text.split('\n')) {
+    if (line.startsWith('Z ')) names.add(line.split(' ')[1]);
     if (!line.startsWith('L ')) continue;
     const [, target, name] = line.split(' ');
     links.set(name, target);
+    names.add(name);
   }
-  return { version, links };
+  return { version, links, names };
 }
 
 // "America/Argentina/" of "America/Argentina/Salta"; "" for "Japan".
@@ -128,8 +131,67 @@ function buildTable(zones, links) {
   });
 }
 
+// FNV-1a 32 of a zone name's bytes (ASCII), as core/fnv1a.h computes it.
+function fnv1a32(text) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; ++i)
+    hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
+}
+
+// The key a zone is looked up by: the top kKeyBits bits of its FNV-1a 32.
+const kKeyBits = 24;
+const keyOf = (zone) => fnv1a32(zone) >>> (32 - kKeyBits);
+
+// Every tzdata name outside the table (UTC, Etc/*, "US/Eastern", "Japan"...)
+// and the table's own names must have keys of their own, so that every name
+// tzdata knows maps to its country or to 0, exactly.
+function checkKeys(entries, allNames) {
+  const keys = new Map();
+  for (const [zone] of entries) {
+    if (keys.has(keyOf(zone))) fail(`${zone} and ${keys.get(keyOf(zone))} share a key`);
+    keys.set(keyOf(zone), zone);
+  }
+  for (const name of allNames) {
+    const zone = keys.get(keyOf(name));
+    if (zone !== undefined && zone !== name) {
+      fail(`${name} (not in the table) has the key of ${zone}`);
+    }
+  }
+}
+
 function render(version, entries) {
-  const head = `// Time zone -> country, so the country dimension comes from the browser's
+  const countries = [...new Set(entries.map(([, country]) => country))].sort();
+  const sorted = entries.map(([zone, country]) => [keyOf(zone), countries.indexOf(country)]);
+  sorted.sort((a, b) => a[0] - b[0]);
+  const bytes = [];
+  let previous = 0;
+  for (const [key, country] of sorted) {
+    for (let delta = key - previous; ; delta >>>= 7) {
+      if (delta < 0x80) {
+        bytes.push(delta);
+        break;
+      }
+      bytes.push((delta & 0x7f) | 0x80);
+    }
+    bytes.push(country);
+    previous = key;
+  }
+  const rows = [];
+  for (let i = 0; i < bytes.length; i += 16) {
+    rows.push(
+      '    ' +
+        bytes
+          .slice(i, i + 16)
+          .map((b) => `0x${b.toString(16).padStart(2, '0')},`)
+          .join(' '),
+    );
+  }
+  const countryRows = [];
+  for (let i = 0; i < countries.length; i += 32) {
+    countryRows.push(`    "${countries.slice(i, i + 32).join('')}"`);
+  }
+  return `// Time zone -> country, so the country dimension comes from the browser's
 // time zone and never from an IP address. Generated from tzdata ${version}
 // zone.tab (every zone tied to one country) plus the legacy names of its
 // \`backward\` links in the same areas ("Asia/Calcutta", "Europe/Kiev"; not
@@ -137,91 +199,61 @@ function render(version, entries) {
 // in another country keep the alias's own country ("Atlantic/Jan_Mayen" is
 // SJ, not NO). Zones of no country (UTC, Etc/*, GMT) are absent and map to 0.
 // Written by tools/gen_time_zones.mjs: regenerate, do not edit by hand.
+#include <cstddef>
+#include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "core/dimensions.h"
+#include "core/fnv1a.h"
+#include "core/varint.h"
 
 namespace microconv {
 namespace {
 
-// One packed text, zones grouped by area: an "<area>/\\n" line, then a
-// "<rest of the name> <cc>\\n" line per zone of it (cc: ISO 3166-1 alpha-2,
-// lowercase), areas and names sorted. No pointer per entry and each area
-// written once, so the browser's module carries little more than the names.
-// Looked up once per session: a linear scan is fast enough.
-constexpr std::string_view kZoneCountries =
-`;
-  const tail = `;
+// The ${entries.length} zones by key, not by name: a zone's key is the top ${kKeyBits} bits of
+// the FNV-1a 32 of its name. The names (5.9 KB, ~3 KB brotli in the
+// browser's module) are not carried: the generator checks that every name
+// tzdata knows, in the table or not, has a key of its own, so each maps
+// exactly to its country or to 0. A string that is no tzdata name (no
+// browser returns one) finds a country with odds ${entries.length} in 2^${kKeyBits}.
+constexpr unsigned kKeyBits = ${kKeyBits};
 
-constexpr size_t kCountryColumn = 3;  // " cc" before each newline
+// ISO 3166-1 alpha-2 codes, lowercase, sorted, two letters each.
+constexpr std::string_view kCountries =
+${countryRows.join('\n')};
 
-constexpr bool IsArea(std::string_view line) { return line.back() == '/'; }
-
-constexpr bool WellFormed(std::string_view table) {
-  std::string_view area, previous;
-  while (!table.empty()) {
-    const size_t end = table.find('\\n');
-    if (end == std::string_view::npos || end == 0) return false;
-    const std::string_view line = table.substr(0, end);
-    table.remove_prefix(end + 1);
-    if (IsArea(line)) {
-      if (!(area < line)) return false;
-      area = line;
-      previous = {};
-      continue;
-    }
-    if (area.empty() || end <= kCountryColumn || line[end - kCountryColumn] != ' ') return false;
-    const std::string_view rest = line.substr(0, end - kCountryColumn);
-    if (rest.find_first_of(" /") != std::string_view::npos || !(previous < rest)) return false;
-    for (const char c : line.substr(end - 2)) {
-      if (c < 'a' || c > 'z') return false;
-    }
-    previous = rest;
-  }
-  return true;
-}
-static_assert(WellFormed(kZoneCountries),
-              "kZoneCountries: sorted \\"<area>/\\\\n\\" lines, each followed by sorted \\"<rest> <cc>\\\\n\\" lines");
+// Per zone, keys increasing: varint(key - previous key), then its country's
+// index in kCountries.
+constexpr uint8_t kZoneKeys[] = {
+${rows.join('\n')}
+};
 
 }  // namespace
 
 uint16_t CountryOfTimeZone(std::string_view time_zone) noexcept {
-  const size_t rest_at = time_zone.rfind('/') + 1;  // 0 without a '/'
-  const std::string_view area = time_zone.substr(0, rest_at);
-  const std::string_view rest = time_zone.substr(rest_at);
-  std::string_view table = kZoneCountries, in_area;
-  while (!table.empty()) {
-    const size_t end = table.find('\\n');
-    const std::string_view line = table.substr(0, end);
-    table.remove_prefix(end + 1);
-    if (IsArea(line)) {
-      in_area = line;
-    } else if (in_area == area && line.substr(0, end - kCountryColumn) == rest) {
-      return static_cast<uint16_t>(line[end - 2] << 8 | line[end - 1]);
-    }
+  const uint32_t wanted = Fnv1a32(time_zone) >> (32 - kKeyBits);
+  const std::span<const uint8_t> keys(kZoneKeys);
+  uint32_t key = 0;
+  for (size_t at = 0; at < keys.size();) {
+    key += static_cast<uint32_t>(ReadVarint(keys, at, 32).value);
+    const size_t country = size_t{keys[at++]} * 2;
+    if (key == wanted) return static_cast<uint16_t>(kCountries[country] << 8 | kCountries[country + 1]);
+    if (key > wanted) break;
   }
   return 0;
 }
 
 }  // namespace microconv
 `;
-  let area = null;
-  const rows = [];
-  for (const [zone, country] of entries) {
-    const rest = zone.slice(areaOf(zone).length);
-    if (areaOf(zone) !== area) {
-      area = areaOf(zone);
-      rows.push(`    "${area}\\n"`);
-    }
-    rows.push(`    "${rest} ${country}\\n"`);
-  }
-  return head + rows.join('\n') + tail;
 }
 
 const args = parseArgs(process.argv.slice(2));
 const zones = readZoneTab(join(args.zoneinfo, 'zone.tab'));
-const { version, links } = readTzdataZi(join(args.zoneinfo, 'tzdata.zi'));
-const generated = render(version, buildTable(zones, links));
+const { version, links, names } = readTzdataZi(join(args.zoneinfo, 'tzdata.zi'));
+const entries = buildTable(zones, links);
+checkKeys(entries, [...names, 'UTC', 'GMT']);
+const generated = render(version, entries);
 
 if (args.check === null) {
   process.stdout.write(generated);
