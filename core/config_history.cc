@@ -29,6 +29,9 @@ struct MicroRule {
   uint32_t threshold = 0;
   int media_event = 0;
   bool macro = false;
+  // "Seen but not clicked" is counted only for calls to action: a flip starts
+  // or ends that row on the day, which the owner must be able to see.
+  bool cta = false;
 };
 
 MicroRule RuleOf(const wire::SiteConfig& def, const wire::MicroConversionDef& m) {
@@ -60,6 +63,7 @@ MicroRule RuleOf(const wire::SiteConfig& def, const wire::MicroConversionDef& m)
   rule.event = std::string(View(m.event()));
   rule.threshold = m.threshold();
   rule.macro = m.macro();
+  rule.cta = m.cta_visible() > 0;
   return rule;
 }
 
@@ -79,6 +83,9 @@ std::string DescribeRuleChange(const MicroRule& a, const MicroRule& b) {
   }
   if (a.media_event != b.media_event) parts.push_back("media event changed");
   if (a.macro != b.macro) parts.push_back(b.macro ? "now a goal" : "no longer a goal");
+  if (a.cta != b.cta) {
+    parts.push_back(b.cta ? "now a call to action" : "no longer a call to action");
+  }
   std::string text;
   for (const std::string& part : parts) text += (text.empty() ? "" : ", ") + part;
   return text;

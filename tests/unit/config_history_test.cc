@@ -79,6 +79,23 @@ TEST(ConfigHistoryTest, DiffNamesEachKindOfEdit) {
   }
 }
 
+// "Seen but not clicked" exists only for calls to action: a flip of `cta`
+// alone starts or ends that row, so it is listed (counts continue).
+TEST(ConfigHistoryTest, DiffListsACallToActionFlip) {
+  const wire::SiteConfigT base = ShopConfigDef("shop");
+  wire::SiteConfigT edited = ShopConfigDef("shop");
+  // add_to_cart, a click, watched for visibility by the selector it clicks.
+  edited.visibility_selectors.push_back(edited.click_selectors[edited.micros[1]->target]);
+  edited.micros[1]->cta_visible = static_cast<uint16_t>(edited.visibility_selectors.size());
+  const auto on = DiffConfigs(Compile(base), Compile(edited), 7);
+  ASSERT_EQ(on.size(), 1u);
+  EXPECT_EQ(Find(on, ChangeKind::kRuleChanged, "add_to_cart"), "now a call to action");
+  EXPECT_FALSE(on[0].reused);
+  EXPECT_EQ(
+      Find(DiffConfigs(Compile(edited), Compile(base), 8), ChangeKind::kRuleChanged, "add_to_cart"),
+      "no longer a call to action");
+}
+
 // A summary of the shop config read through the reordered config counts
 // under the same string ids; a removed template's views stay as a literal
 // page of its pattern; a removed field stays as an unconfigured one.
