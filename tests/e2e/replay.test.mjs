@@ -15,7 +15,8 @@ import { collectorBinary, startCollector } from './support/collector.mjs';
 import { waitFor } from './support/harness.mjs';
 import { repoRoot, requireDist } from './support/paths.mjs';
 import { startRecordingProxy } from './support/recording_proxy.mjs';
-import { shopRoutes, walkPurchaseJourney } from './support/shop.mjs';
+import { leaks } from './support/secrets.mjs';
+import { kPurchaseJourney, shopRoutes, walkPurchaseJourney } from './support/shop.mjs';
 import { startSite } from './support/site_server.mjs';
 
 // The demo config sampling `rate` of the sessions.
@@ -80,17 +81,6 @@ const kPages = [
   '/checkout/payment',
   '/order/:id',
 ];
-const kJourney = [
-  'sign_in',
-  'department',
-  'category',
-  'product_view',
-  'add_to_cart',
-  'begin_checkout',
-  'shipping',
-  'payment',
-  'purchase',
-];
 
 // Walks the purchase journey on `stack`; returns the final summary as the
 // page decodes it and the journey's beacons, decoded by the collector's CLI.
@@ -141,7 +131,7 @@ test('rate 1: every beacon carries the timeline of pages, clicks, fields and mic
   );
   const conversions = entries.filter((e) => e.kind === 'conversion').map((e) => e.micro);
   let last = -1;
-  for (const micro of kJourney) {
+  for (const micro of kPurchaseJourney) {
     const at = conversions.indexOf(micro, last + 1);
     assert.ok(at > last, `${micro} after the previous step in ${conversions}`);
     last = at;
@@ -186,28 +176,6 @@ test('rate 1: every beacon carries the timeline of pages, clicks, fields and mic
         : ''),
   );
 });
-
-const kSecrets = [
-  'SECRET_TITLE_5d1c',
-  'SECRET_CLASS_8a2e',
-  'SECRET_ATTR_77f1',
-  'SECRET_TITLE_ATTR_19b4',
-  'SECRET_TEXT_4e0a',
-  'SECRET_ALT_0c3d',
-  'SECRET_LINK_CLASS_2b9f',
-  'SECRET_ARIA_6a1e',
-  'SECRET_HREF_31c8',
-  'SECRET_FORM_ATTR_90aa',
-  'SECRET_PLACEHOLDER_c0de',
-  'SECRET_PREFILLED_5f5f',
-  'SECRET_BUTTON_ATTR_ab12',
-  'SECRET_QUERY_e7e7',
-  'SECRET_EMAIL_1f2e',
-  'SECRET_PASSWORD_3c4d',
-  'SECRET_NOTE_9b8a',
-  'SECRET_TYPED_4242',
-];
-const leaks = (text) => kSecrets.filter((secret) => text.includes(secret));
 
 // privacy.test.mjs's audit, in a sampled session: the timeline adds clicked
 // elements and focused fields to what is sent, none of the page's content.

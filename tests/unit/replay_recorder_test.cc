@@ -84,13 +84,9 @@ class ReplayRecorderTest : public ::testing::Test {
   }
 
   int Micro(std::string_view id) const {
-    const auto* micros = config_.def().micros();
-    for (size_t i = 0; i < micros->size(); ++i) {
-      if (micros->Get(static_cast<flatbuffers::uoffset_t>(i))->id()->string_view() == id)
-        return static_cast<int>(i);
-    }
-    ADD_FAILURE() << "no micro " << id;
-    return -1;
+    const int index = testing::MicroIndex(config_, id);
+    EXPECT_GE(index, 0) << "no micro " << id;
+    return index;
   }
 
   Config config_;
@@ -141,9 +137,9 @@ TEST_F(ReplayRecorderTest, RecordsEachKindInOrderWithItsReferences) {
   const std::vector<Want> want = {
       {0, ReplayKind::kPage},        {0, ReplayKind::kConversion},  // product_view
       {5, ReplayKind::kClick},       {5, ReplayKind::kConversion},  // add_to_cart
-      {10, ReplayKind::kScroll},     {12, ReplayKind::kScroll},       {21, ReplayKind::kFieldFocus},
-      {30, ReplayKind::kFieldLeave}, {40, ReplayKind::kDeadClick},    {50, ReplayKind::kClick},
-      {51, ReplayKind::kClick},      {52, ReplayKind::kClick},        {52, ReplayKind::kRageClick},
+      {10, ReplayKind::kScroll},     {12, ReplayKind::kScroll},    {21, ReplayKind::kFieldFocus},
+      {30, ReplayKind::kFieldLeave}, {40, ReplayKind::kDeadClick}, {50, ReplayKind::kClick},
+      {51, ReplayKind::kClick},      {52, ReplayKind::kClick},     {52, ReplayKind::kRageClick},
       {60, ReplayKind::kPage},
   };
   ASSERT_EQ(e.size(), want.size());
@@ -264,8 +260,10 @@ TEST_F(ReplayRecorderTest, TheVerifierRefusesBadTimelines) {
   EXPECT_NE(refused({0x80}, "cut varint").find("replay: does not decode"), std::string::npos);
   EXPECT_NE(refused(with({0, ReplayKind::kPage, 2, 0}), "page slot").find("replay[0]"),
             std::string::npos);
-  refused(with({0, ReplayKind::kConversion, static_cast<uint32_t>(config_.micro_count()), 0}), "micro id");
-  refused(with({0, ReplayKind::kClick, static_cast<uint32_t>(good.names.size() + 1), 0}), "element");
+  refused(with({0, ReplayKind::kConversion, static_cast<uint32_t>(config_.micro_count()), 0}),
+          "micro id");
+  refused(with({0, ReplayKind::kClick, static_cast<uint32_t>(good.names.size() + 1), 0}),
+          "element");
   refused(with({0, ReplayKind::kClick, 0, 16 * 32}), "cell");
   refused(with({0, ReplayKind::kFieldFocus, static_cast<uint32_t>(good.names.size()), 0}), "field");
   refused(with({0, ReplayKind::kScroll, 101, 0}), "depth");
@@ -291,8 +289,7 @@ TEST_F(ReplayRecorderTest, TheSummaryJsonShowsTheTimelineNamed) {
   EXPECT_NE(json.find("\"kind\": \"conversion\", \"micro\": \"add_to_cart\""), std::string::npos)
       << json;
   EXPECT_NE(json.find("\"kind\": \"page\", \"page\": \"/cart\""), std::string::npos) << json;
-  EXPECT_NE(json.find("\"kind\": \"field_focus\", \"field\": \"name\""), std::string::npos)
-      << json;
+  EXPECT_NE(json.find("\"kind\": \"field_focus\", \"field\": \"name\""), std::string::npos) << json;
 }
 
 }  // namespace
