@@ -37,6 +37,11 @@ Session::Session(const Config& config, const SessionStart& start)
     funnels_.emplace_back(*funnels->Get(i), static_cast<uint8_t>(i));
   }
   if (JourneyDays(config) != 0) journey_ = JourneyTracker(config, start_ms_);
+  if (ReplaySampled(config, start.replay_draw)) replay_ = ReplayRecorder::Sampled();
+}
+
+uint32_t Session::ReplayTenths(int64_t t) const noexcept {
+  return static_cast<uint32_t>(std::clamp<int64_t>((t - start_ms_) / 100, 0, UINT32_MAX));
 }
 
 bool Session::ExpiredAt(int64_t now_ms) const noexcept {
@@ -125,6 +130,7 @@ void Session::Handle(const Event& event, int64_t t, const EventBatch& batch) {
       PageEntry& page = pages_[current_page_];
       page.max_scroll = std::max(page.max_scroll, percent);
       micros_.OnScroll(percent, current_path_, fired);
+      replay_.OnScroll(ReplayTenths(t), static_cast<uint8_t>(current_page_), page.max_scroll);
       break;
     }
     case EventType::kFormStart:
@@ -137,10 +143,19 @@ void Session::Handle(const Event& event, int64_t t, const EventBatch& batch) {
     }
     case EventType::kFieldFocus:
     case EventType::kFieldBlur:
-    case EventType::kFieldChange:
+    case EventType::kFieldChange: {
       last_input_ms_ = t;
-      forms_.OnField(event.type, event.a, batch.String(event.str), t, names_);
+      const std::string_view field = batch.String(event.str);
+      forms_.OnField(event.type, event.a, field, t, names_);
+      // Of configured forms only, and never a change (a value being typed):
+      // the timeline keeps focus and leave.
+      const auto* forms = config_->def().forms();
+      if (replay_.sampled() && event.type != EventType::kFieldChange && !field.empty() && forms &&
+          event.a < forms->size()) {
+        replay_.OnField(ReplayTenths(t), event.type == EventType::kFieldFocus, names_.Index(field));
+      }
       break;
+    }
     case EventType::kElementVisible:
       micros_.OnElementVisible(event.a, event.b != 0, t);
       break;
@@ -158,6 +173,8 @@ void Session::Handle(const Event& event, int64_t t, const EventBatch& batch) {
     }
     case EventType::kDeadClick:
       frustration_.OnDeadClick(batch.String(event.str), current_page_, names_);
+      if (replay_.sampled() && current_page_ >= 0)
+        replay_.OnDeadClick(ReplayTenths(t), ElementName(batch.String(event.str)));
       break;
     case EventType::kVisibility:
       hidden_ = event.b == 0;
@@ -213,6 +230,7 @@ void Session::OnPageView(std::string_view url_path, bool back, int64_t t) {
   }
   page_start_ms_ = t;
   current_path_.assign(path.substr(0, 512));
+  if (current_page_ >= 0) replay_.OnPage(ReplayTenths(t), static_cast<uint8_t>(current_page_));
   // Next actions after a drop-off name pages by their slot in `pages`.
   if (current_page_ >= 0) {
     for (FunnelTracker& funnel : funnels_) funnel.OnPage(static_cast<uint16_t>(current_page_), t);
@@ -225,7 +243,17 @@ void Session::OnPageView(std::string_view url_path, bool back, int64_t t) {
 void Session::OnClick(const Event& event, std::string_view element, int64_t t) {
   if (current_page_ >= 0)
     heatmap_.OnClick(event.x, event.y, event.w, event.h, static_cast<uint8_t>(current_page_));
+  const uint16_t rage_before = frustration_.state().rage_clicks;
   frustration_.OnClick(event.x, event.y, element, current_page_, t, names_);
+  // Clicks on a page over the caps have no page slot to be played over.
+  if (!replay_.sampled() || current_page_ < 0) return;
+  const int name = ElementName(element);
+  replay_.OnClick(ReplayTenths(t), name, HeatCellOf(event.x, event.y, event.w, event.h));
+  if (frustration_.state().rage_clicks != rage_before) replay_.OnRageClick(ReplayTenths(t), name);
+}
+
+int Session::ElementName(std::string_view element) {
+  return element.empty() ? -1 : names_.Index(element);
 }
 
 void Session::Record(const FiredMicros& fired, int64_t t, bool valued_by_event) {
@@ -240,6 +268,7 @@ void Session::Record(const FiredMicros& fired, int64_t t, bool valued_by_event) 
     }
     for (FunnelTracker& funnel : funnels_) funnel.OnMicro(micro, t);
     journey_.OnMicro(micro, t);
+    replay_.OnConversion(ReplayTenths(t), micro);
   }
 }
 
@@ -286,6 +315,8 @@ std::vector<uint8_t> Session::BuildSummary() const {
   const auto forms = StructsOrNull(fbb, form_rows.forms);
   const auto fields = StructsOrNull(fbb, form_rows.fields);
   const auto elements = StructsOrNull(fbb, frustration_.SummaryElements(sent_names));
+  // Elements and fields only the timeline names come last in `names`.
+  const std::vector<uint8_t> replay_bytes = replay_.SummaryBytes(sent_names);
   const auto names = StringsOrNull(fbb, sent);
   const auto literal_pages = StringsOrNull(fbb, literal_pages_);
   const auto referrer = StringOrNull(fbb, referrer_);
@@ -295,6 +326,8 @@ std::vector<uint8_t> Session::BuildSummary() const {
   const JourneyTracker::Fields journey = journey_.SummaryFields(start_ms_);
   const auto journey_steps = StructsOrNull(fbb, journey.steps);
   const auto cta_seen = VectorOrNull(fbb, micros_.CtaSeen());
+  // Present, even empty, iff sampled: a restore learns the sampling here.
+  const auto replay = replay_.sampled() ? fbb.CreateVector(replay_bytes) : 0;
 
   const bool bounce = page_views_ <= 1 && path_.empty();
   const FrustrationState& frustration = frustration_.state();
@@ -314,7 +347,7 @@ std::vector<uint8_t> Session::BuildSummary() const {
                                names, literal_pages, referrer, utm_source, utm_medium, utm_campaign,
                                revenue_.revenue_cents(), revenue_.orders(),
                                revenue_.other_currency_orders(), 0.0f, 0, journey.visit,
-                               journey.day, journey_steps, cta_seen));
+                               journey.day, journey_steps, cta_seen, replay));
   return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
 }
 

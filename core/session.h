@@ -25,6 +25,7 @@
 #include "core/heatmap.h"
 #include "core/journey.h"
 #include "core/micro_conversions.h"
+#include "core/replay_recorder.h"
 #include "core/revenue.h"
 #include "core/schema/summary_generated.h"
 #include "core/session_units.h"
@@ -39,6 +40,9 @@ struct SessionStart {
   // ldp.h): random from the host like the nonce, but never sent (the nonce
   // is, so the noise must not derive from it). Unused when LDP is off.
   uint64_t ldp_seed = 0;
+  // Journey replay's draw (core/replay_recorder.h ReplaySampled): random
+  // from the host, a new one per session, never sent.
+  uint32_t replay_draw = 0;
   int64_t time_ms = 0;  // first event's time
   VisitorContext visitor;
   std::string_view referrer;  // document.referrer of the landing page
@@ -124,10 +128,15 @@ class Session {
   void Handle(const Event& event, int64_t t, const EventBatch& batch);
   void OnPageView(std::string_view url_path, bool back, int64_t t);
   void OnClick(const Event& event, std::string_view element, int64_t t);
+  // The NameTable index of a clicked element, -1 for none (no stable
+  // element, or the table is full: the timeline then says "no element").
+  int ElementName(std::string_view element);
   // Puts micro-conversions that fired at `t` on the path, into funnels and
   // into revenue (`valued_by_event`: a purchase event's value decided).
   void Record(const FiredMicros& fired, int64_t t, bool valued_by_event = false);
   void Tick(int64_t t);
+  // Tenths of a second since the session's start: journey replay's time.
+  uint32_t ReplayTenths(int64_t t) const noexcept;
   // The visit lasts to its last event, or while the page stays visible to
   // the end of its active time; end_ms_ keeps the furthest such end.
   void ExtendEnd();
@@ -166,6 +175,7 @@ class Session {
   Heatmap heatmap_;
   RevenueTracker revenue_;
   JourneyTracker journey_;  // inactive in session scope
+  ReplayRecorder replay_;   // records only in a sampled session
 };
 
 }  // namespace microconv

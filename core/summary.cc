@@ -15,6 +15,7 @@
 #include "core/journey.h"
 #include "core/ldp.h"
 #include "core/page_pattern.h"
+#include "core/replay_timeline.h"
 #include "core/traffic_source.h"
 #include "core/varint.h"
 #include "core/wire_ids.h"
@@ -142,6 +143,53 @@ Status CheckTrafficSource(const wire::Summary& s) {
 
 namespace {
 
+// Journey replay (core/replay_timeline.h): it decodes and every index lies
+// in the summary's tables; micro-conversion ids below `micros` (the
+// config's count when known, else the id space).
+Status CheckReplay(const wire::Summary& s, size_t micros) {
+  if (s.replay() == nullptr) return {};
+  std::vector<ReplayEntry> entries;
+  if (!DecodeReplay({s.replay()->data(), s.replay()->size()}, entries)) {
+    return Fail(Error::kVerifyFailed,
+                MICROCONV_MESSAGE("replay: does not decode (entry " + Num(entries.size()) + ")"));
+  }
+  const size_t pages = SizeOf(s.pages()), names = SizeOf(s.names());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const ReplayEntry& e = entries[i];
+    size_t limit = 0;  // a must be below it
+    const char* what = "";
+    switch (e.kind) {
+      case ReplayKind::kPage:
+        limit = pages, what = "pages";
+        break;
+      case ReplayKind::kConversion:
+        limit = micros, what = "micros";
+        break;
+      case ReplayKind::kClick:
+        if (e.b >= kGridColumns * kGridRows) {
+          return IndexOutside(At("replay", i, "cell"), e.b, kGridColumns * kGridRows, "cells");
+        }
+        [[fallthrough]];
+      case ReplayKind::kRageClick:
+      case ReplayKind::kDeadClick:
+        limit = names + 1, what = "names + 1";
+        break;
+      case ReplayKind::kScroll:
+        limit = 101, what = "percent + 1";
+        break;
+      case ReplayKind::kFieldFocus:
+      case ReplayKind::kFieldLeave:
+        limit = names, what = "names";
+        break;
+      case ReplayKind::kTruncated:
+        limit = 1;
+        break;
+    }
+    if (e.a >= limit) return IndexOutside(At("replay", i), e.a, limit, what);
+  }
+  return {};
+}
+
 // What `exact` asks: no LDP field at all.
 Status CheckNotLdp(const wire::Summary& s) {
   if (s.ldp_epsilon() != 0.0f) {
@@ -173,7 +221,7 @@ Status CheckLdpStructure(const wire::Summary& s) {
               SizeOf(s.funnels()) + SizeOf(s.step_times()) + SizeOf(s.heat()) + SizeOf(s.forms()) +
               SizeOf(s.fields()) + SizeOf(s.elements()) + SizeOf(s.names()) +
               SizeOf(s.literal_pages()) + SizeOf(s.journey_steps()) + SizeOf(s.cta_seen()) +
-              s.journey_visit() !=
+              SizeOf(s.replay()) + (s.replay() != nullptr) + s.journey_visit() !=
           0 ||
       s.revenue_cents() != 0 || s.orders() != 0 || s.other_currency_orders() != 0 ||
       facts.duration_ds() != 0 || facts.active_ds() != 0 || facts.page_views() != 0 ||
@@ -253,6 +301,7 @@ Status CheckStructure(const wire::Summary& s) {
   // them with 7 bits, which this cap keeps in reach. Literal pages are
   // indexed by 15 bits: the overall size cap keeps them far below.
   if (name_count > 2 * kMaxElements) return TooMany("names", name_count, 2 * kMaxElements);
+  if (Status st = CheckReplay(s, kMaxMicroConversions); !st.ok()) return st;
 
   // With no page visited, entry and exit must stay 0.
   if (page_count == 0 ? facts.entry_page() != 0 : facts.entry_page() >= page_count) {
@@ -438,6 +487,12 @@ Status CheckAgainstConfig(const wire::Summary& s, const Config& config, bool exa
 
   const wire::SiteConfig& def = config.def();
   const size_t micros = config.micro_count();
+  // Only a sampling config's sessions carry a timeline.
+  if (s.replay() != nullptr && !(def.privacy() && def.privacy()->replay_sample_rate() > 0)) {
+    return Fail(Error::kConfigMismatch,
+                MICROCONV_MESSAGE("replay: the config's privacy.replay_sample_rate is 0"));
+  }
+  if (Status st = CheckReplay(s, micros); !st.ok()) return st;
   const size_t funnels = config.funnel_count();
   const size_t templates = config.template_count();
   const size_t forms = SizeOf(def.forms());

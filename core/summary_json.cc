@@ -13,8 +13,10 @@
 #include "core/calendar.h"
 #include "core/config.h"
 #include "core/flatbuffer_view.h"
+#include "core/heatmap.h"
 #include "core/json_writer.h"
 #include "core/ldp.h"
+#include "core/replay_timeline.h"
 #include "core/summary.h"
 #include "core/varint.h"
 #include "core/wire_ids.h"
@@ -459,6 +461,67 @@ void RenderJourney(const wire::Summary& s, const Names& names, JsonWriter& json)
   json.EndObject();
 }
 
+// Journey replay (core/replay_timeline.h), decoded: each entry's time since
+// the session's start and what it refers to, named from the summary's
+// tables. Absent unless the session was sampled; a timeline that does not
+// decode shows its entries up to the fault and "valid": false.
+void RenderReplay(const wire::Summary& s, const Names& names, JsonWriter& json) {
+  if (s.replay() == nullptr) return;
+  static constexpr const char* kKinds[] = {"page",       "conversion",  "click",
+                                           "scroll",     "field_focus", "field_leave",
+                                           "rage_click", "dead_click",  "truncated"};
+  std::vector<ReplayEntry> entries;
+  const bool valid = DecodeReplay(BytesOf(s.replay()), entries);
+  json.Key("replay");
+  json.BeginObject();
+  json.FieldBool("valid", valid);
+  json.Field("bytes", s.replay()->size());
+  json.Key("entries");
+  json.BeginArray(false);
+  for (const ReplayEntry& e : entries) {
+    json.BeginObject(true);
+    json.FieldSeconds("t_s", e.time_tenths);
+    json.FieldString("kind", kKinds[static_cast<size_t>(e.kind)]);
+    switch (e.kind) {
+      case ReplayKind::kPage:
+        json.Key("page");
+        names.PageAt(json, e.a);
+        break;
+      case ReplayKind::kConversion:
+        json.Key("micro");
+        names.Micro(json, e.a);
+        break;
+      case ReplayKind::kClick:
+      case ReplayKind::kRageClick:
+      case ReplayKind::kDeadClick:
+        json.Key("element");
+        if (e.a == 0) {
+          json.Null();
+        } else {
+          names.Name(json, e.a - 1);
+        }
+        if (e.kind == ReplayKind::kClick) {
+          json.Field("row", e.b / kGridColumns);
+          json.Field("column", e.b % kGridColumns);
+        }
+        break;
+      case ReplayKind::kScroll:
+        json.Field("depth", e.a);
+        break;
+      case ReplayKind::kFieldFocus:
+      case ReplayKind::kFieldLeave:
+        json.Key("field");
+        names.Name(json, e.a);
+        break;
+      case ReplayKind::kTruncated:
+        break;
+    }
+    json.EndObject();
+  }
+  json.EndArray();
+  json.EndObject();
+}
+
 }  // namespace
 
 std::string RenderSummaryJson(const wire::Summary& s, const Config* config) {
@@ -514,6 +577,7 @@ std::string RenderSummaryJson(const wire::Summary& s, const Config* config) {
     for (uint8_t micro : *s.cta_seen()) names.Micro(json, micro);
     json.EndArray();
   }
+  RenderReplay(s, names, json);
   json.EndObject();
   return std::move(json).Take();
 }

@@ -77,16 +77,18 @@ std::string Settings() {
 }
 
 // The nonce and the LDP noise seed (random, never sent: core/ldp.h) come
-// as two 32-bit halves each: JS numbers cannot hold 64 bits.
+// as two 32-bit halves each: JS numbers cannot hold 64 bits. The replay
+// draw (never sent either: core/replay_recorder.h) is one 32-bit random.
 bool Start(uint32_t nonce_high, uint32_t nonce_low, uint32_t seed_high, uint32_t seed_low,
-           double time_ms, const std::string& user_agent, const std::string& language,
-           const std::string& time_zone, int32_t screen_width, bool coarse_pointer,
-           const std::string& referrer, const std::string& own_host) {
+           uint32_t replay_draw, double time_ms, const std::string& user_agent,
+           const std::string& language, const std::string& time_zone, int32_t screen_width,
+           bool coarse_pointer, const std::string& referrer, const std::string& own_host) {
   TrackerCore& core = Core();
   if (!core.config) return false;
   SessionStart start;
   start.nonce = (uint64_t{nonce_high} << 32) | nonce_low;
   start.ldp_seed = (uint64_t{seed_high} << 32) | seed_low;
+  start.replay_draw = replay_draw;
   start.time_ms = static_cast<int64_t>(time_ms);
   start.visitor = {user_agent, language, time_zone, screen_width, coarse_pointer};
   start.referrer = referrer;

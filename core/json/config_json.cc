@@ -746,11 +746,11 @@ bool ConfigReader::ReadPrivacy(const json& root) {
   if (epsilon != 0 && !(narrowed >= kMinLdpEpsilon && narrowed <= kMaxLdpEpsilon)) {
     return Fail(Join(path, "ldp_epsilon"), "must be 0 (off) or within 0.1..10");
   }
-  // Journey replay is not built yet: a site owner who sets it must not
-  // believe it is on (issue: no setting without its effect).
-  if (replay != 0) {
+  // An LDP summary carries no behaviour (core/ldp.h), so no timeline
+  // either: a sample rate there would be a setting without its effect.
+  if (replay != 0 && epsilon != 0) {
     return Fail(Join(path, "replay_sample_rate"),
-                "journey replay is not available yet: leave it 0 or out");
+                "must be 0 with ldp_epsilon (an LDP summary carries no timeline)");
   }
   privacy->ldp_epsilon = static_cast<float>(epsilon);
   privacy->replay_sample_rate = static_cast<float>(replay);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openContext, trackerReady } from './support/browser.mjs';
 import { startHarness, waitFor } from './support/harness.mjs';
-import { shopRoutes } from './support/shop.mjs';
+import { kPurchaseJourney, shopRoutes } from './support/shop.mjs';
 
 // Bytes the journey's beacons put on the wire, all together: 1,845-1,910 B
 // measured (3,616-3,624 B of summaries, each deflated). It was 1,964-2,009 B
@@ -66,19 +66,8 @@ test('a multi-page purchase journey yields the right micro-conversions, funnel a
   assert.equal(summary.dims.browser, 'chrome');
 
   const micros = summary.path.map((step) => step.micro);
-  const journey = [
-    'sign_in',
-    'department',
-    'category',
-    'product_view',
-    'add_to_cart',
-    'begin_checkout',
-    'shipping',
-    'payment',
-    'purchase',
-  ];
   let last = -1;
-  for (const micro of journey) {
+  for (const micro of kPurchaseJourney) {
     const at = micros.indexOf(micro);
     assert.ok(at > last, `${micro} after the previous step in ${micros}`);
     last = at;

@@ -255,6 +255,15 @@ std::vector<uint8_t> RunToSummary(const EventStream& stream, const Config& confi
   return session.Flush();
 }
 
+int MicroIndex(const Config& config, std::string_view id) {
+  const auto* micros = config.def().micros();
+  for (size_t i = 0; micros != nullptr && i < micros->size(); ++i) {
+    if (micros->Get(static_cast<flatbuffers::uoffset_t>(i))->id()->string_view() == id)
+      return static_cast<int>(i);
+  }
+  return -1;
+}
+
 wire::SummaryT UnpackSummary(const std::vector<uint8_t>& bytes) {
   wire::SummaryT object;
   wire::GetSummary(bytes.data())->UnPackTo(&object);

@@ -64,6 +64,8 @@ std::vector<uint8_t> RunToSummary(const EventStream& stream, const Config& confi
 // The object form of summary bytes built by this process (not verified):
 // tests read and edit fields through it.
 wire::SummaryT UnpackSummary(const std::vector<uint8_t>& bytes);
+// The index of the micro-conversion `id` in `config`, -1 when it has none.
+int MicroIndex(const Config& config, std::string_view id);
 
 std::string ReadFileOrEmpty(const std::string& path);
 bool WriteFile(const std::string& path, std::string_view bytes);

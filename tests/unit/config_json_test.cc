@@ -331,8 +331,9 @@ TEST(ConfigJsonTest, BadConfigsNameTheField) {
        "privacy.ldp_epsilon: must be 0 (off) or within 0.1..10"},
       {Site("[]", "[]", R"(, "privacy": {"ldp_epsilon": 10.5})"),
        "privacy.ldp_epsilon: must be 0 (off) or within 0.1..10"},
-      {Site("[]", "[]", R"(, "privacy": {"replay_sample_rate": 0.25})"),
-       "privacy.replay_sample_rate: journey replay is not available yet: leave it 0 or out"},
+      {Site("[]", "[]", R"(, "privacy": {"replay_sample_rate": 0.25, "ldp_epsilon": 1})"),
+       "privacy.replay_sample_rate: must be 0 with ldp_epsilon (an LDP summary carries no "
+       "timeline)"},
       {Site("[]", "[]", R"(, "privacy": {"k_anonymity": 0})"), "privacy.k_anonymity: must be >= 1"},
       {Site("[]", "[]", R"(, "privacy": {"honor_gpc": 1})"),
        "privacy.honor_gpc: expected a boolean"},

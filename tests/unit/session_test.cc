@@ -42,13 +42,9 @@ class SessionTest : public ::testing::Test {
   }
 
   int Micro(std::string_view id) const {
-    const auto* micros = config_.def().micros();
-    for (size_t i = 0; i < micros->size(); ++i) {
-      if (micros->Get(static_cast<flatbuffers::uoffset_t>(i))->id()->string_view() == id)
-        return static_cast<int>(i);
-    }
-    ADD_FAILURE() << "no micro " << id;
-    return -1;
+    const int index = testing::MicroIndex(config_, id);
+    EXPECT_GE(index, 0) << "no micro " << id;
+    return index;
   }
 
   // Occurrences in the path plus repeats (summary.fbs).

@@ -257,6 +257,11 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
   // nonce so the simulation's random stream stays as it was; a browser draws
   // it apart, since the nonce is sent.
   visit.start.ldp_seed = ~visit.start.nonce * 0x9e3779b97f4a7c15ULL;
+  // The journey replay draw likewise (core/replay_recorder.h): the high
+  // half of another odd multiple, so a config's replay_sample_rate samples
+  // that share of the simulated sessions.
+  visit.start.replay_draw =
+      static_cast<uint32_t>((visit.start.nonce * 0xd6e8feb86659fd93ULL) >> 32);
   visit.start.time_ms = start;
   visit.start.visitor = {visit.user_agent, visit.language, visit.time_zone, who.width, who.coarse};
   visit.start.referrer = visit.referrer;

@@ -109,13 +109,15 @@ export class TrackerCore {
   }
 
   // `nonce`, `ldpSeed`: [high, low] uint32 halves; the seed keys the
-  // session's fixed LDP noise and never leaves the device.
-  start(nonce, ldpSeed, timeMs, visitor) {
+  // session's fixed LDP noise and never leaves the device, nor does
+  // `replayDraw` (uint32: whether the session records a journey replay).
+  start(nonce, ldpSeed, replayDraw, timeMs, visitor) {
     return this.core.start(
       nonce[0],
       nonce[1],
       ldpSeed[0],
       ldpSeed[1],
+      replayDraw,
       timeMs,
       visitor.userAgent,
       visitor.language,

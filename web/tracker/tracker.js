@@ -229,9 +229,9 @@ class Tracker {
 
   startSession(t) {
     this.nonce = randomNonce();
-    // A second, independent draw: the LDP noise must not follow from the
-    // nonce, which is sent.
-    this.core.start(this.nonce, randomNonce(), t, visitor(this.referrer));
+    // Independent draws: the LDP noise and the replay sampling must not
+    // follow from the nonce, which is sent.
+    this.core.start(this.nonce, randomNonce(), randomNonce()[0], t, visitor(this.referrer));
     this.referrer = ''; // later sessions on this page started here, not elsewhere
     this.dirty = true;
     if (!this.journeyMs) return;

@@ -359,6 +359,44 @@ function renderForms(summary) {
 // carries randomized bits only; show each with the true value it stands for
 // and whether the noise flipped it. The true values come from this page's
 // tracker and are never sent.
+// The decoded timeline (core/summary_json.cc RenderReplay): one row per
+// entry, what it refers to named as the summary names it.
+function replayWhat(e) {
+  switch (e.kind) {
+    case 'page':
+      return String(e.page);
+    case 'conversion':
+      return micro(e.micro);
+    case 'click':
+      return `${e.element ?? 'no stable element'} (row ${e.row + 1}, column ${e.column + 1})`;
+    case 'scroll':
+      return `${e.depth} % deep`;
+    case 'field_focus':
+    case 'field_leave':
+      return String(e.field);
+    case 'rage_click':
+    case 'dead_click':
+      return String(e.element ?? 'no stable element');
+    default:
+      return 'the timeline is full: nothing after this is recorded';
+  }
+}
+
+function renderReplay(summary) {
+  const replay = summary.replay;
+  $('pg-replay-panel').hidden = !replay;
+  if (!replay) return;
+  show('pg-replay', replay, () => [
+    replay.entries.length
+      ? table(
+          [['Time', true], ['What'], ['Which']],
+          replay.entries.map((e) => [seconds(e.t_s), e.kind.replace('_', ' '), replayWhat(e)]),
+        )
+      : empty('Nothing recorded yet.'),
+    h('p', { class: 'pg-explain' }, `${replay.bytes} bytes of the summary.`),
+  ]);
+}
+
 function renderLdp(summary, truth) {
   const panel = $('pg-ldp-panel');
   panel.hidden = !summary.ldp;
@@ -634,6 +672,7 @@ async function refresh() {
     renderForms(summary);
     renderDims(summary);
     renderLdp(summary, ldpTruth);
+    renderReplay(summary);
     renderBytes(summary, hex);
   } catch (error) {
     setStatus('off', 'Could not read the analysis: ' + String(error));

@@ -13,6 +13,19 @@ export const shopRoutes = {
   '/order/*': 'shop/order.html',
 };
 
+// The micro-conversions of the purchase journey below, in their order.
+export const kPurchaseJourney = [
+  'sign_in',
+  'department',
+  'category',
+  'product_view',
+  'add_to_cart',
+  'begin_checkout',
+  'shipping',
+  'payment',
+  'purchase',
+];
+
 // The purchase journey of journey.test.mjs as a visitor walks it, ten page
 // loads from the home page to /order/1001, the tracker ready on each.
 export async function walkPurchaseJourney(page, siteUrl) {
