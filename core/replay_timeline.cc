@@ -27,7 +27,8 @@ void ReplayTimeline::Append(const ReplayEntry& entry) {
   std::vector<uint8_t> encoded;
   Encode(gap, entry.kind, entry.a, entry.b, encoded);
   // One byte stays free for the marker (a gap of 0 and kind 8: one byte).
-  if (entry.kind == ReplayKind::kTruncated || bytes_.size() + encoded.size() + 1 > kMaxReplayBytes) {
+  if (entry.kind == ReplayKind::kTruncated ||
+      bytes_.size() + encoded.size() + 1 > kMaxReplayBytes) {
     bytes_.push_back(static_cast<uint8_t>(ReplayKind::kTruncated));
     truncated_ = true;
     return;
