@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "command_run.h"
@@ -32,9 +33,8 @@ uint32_t Day(const char* date) {
 std::vector<uint8_t> Session(const Journeys& journeys, const std::string& journey, uint32_t day,
                              uint64_t nonce, bool sampled, uint32_t seq = 1) {
   const system_clock::time_point start{std::chrono::hours(24 * int64_t{day} + 10)};
-  auto bytes = Journeys::AtTime(
-      Journeys::WithNonce(journeys.Summary(journey, nonce), nonce, seq), start,
-      std::chrono::seconds(90), true);
+  auto bytes = Journeys::AtTime(Journeys::WithNonce(journeys.Summary(journey, nonce), nonce, seq),
+                                start, std::chrono::seconds(90), true);
   return sampled ? Journeys::WithReplay(bytes, Journeys::SampleTimeline()) : bytes;
 }
 
@@ -59,14 +59,33 @@ std::vector<std::string> Ids(const json& list) {
   return ids;
 }
 
+// The status of GET /api/replays/demo?id=ID of session `nonce` (-1: no answer).
+int ReplayStatus(const ServerProcess& server, uint64_t nonce) {
+  auto res = server.Client().Get("/api/replays/demo?id=" + ReplayId(nonce));
+  return res ? res->status : -1;
+}
+
 constexpr const char* kRange = "from=2023-11-10&to=2023-11-12";
 
-TEST(JourneyReplayTest, ListsByOutcomeAndPlaysDecoded) {
-  ServerDir dir;
-  Journeys journeys;
-  ASSERT_TRUE(journeys.ok());
-  ServerProcess server(dir, {"--rate", "0", "--k", "1"});
-  ASSERT_TRUE(server.Start()) << server.LogText();
+// A collector of the demo site with k-anonymity `k` on a fresh store.
+class JourneyReplayTest : public ::testing::Test {
+ protected:
+  void Serve(int k) {
+    ASSERT_TRUE(journeys_.ok());
+    server_ = std::make_unique<ServerProcess>(
+        dir_, std::vector<std::string>{"--rate", "0", "--k", std::to_string(k)});
+    ASSERT_TRUE(server_->Start()) << server_->LogText();
+  }
+
+  ServerDir dir_;
+  Journeys journeys_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(JourneyReplayTest, ListsByOutcomeAndPlaysDecoded) {
+  Serve(1);
+  const Journeys& journeys = journeys_;
+  const ServerProcess& server = *server_;
   const uint32_t day = Day("2023-11-11");
   PostAll(server, {Session(journeys, "purchase", day, 0x10, true),
                    Session(journeys, "dropoff_shipping", day, 0x20, true),
@@ -89,7 +108,7 @@ TEST(JourneyReplayTest, ListsByOutcomeAndPlaysDecoded) {
   EXPECT_TRUE(second.at("next").is_null());
   EXPECT_EQ(List(server, std::string(kRange) + "&limit=101").at("status"), 400);
 
-  auto played = server.Client().Get("/api/replays/demo/" + ReplayId(0x10));
+  auto played = server.Client().Get("/api/replays/demo?id=" + ReplayId(0x10));
   ASSERT_TRUE(played);
   ASSERT_EQ(played->status, 200) << played->body;
   const json replay = json::parse(played->body);
@@ -110,32 +129,32 @@ TEST(JourneyReplayTest, ListsByOutcomeAndPlaysDecoded) {
   EXPECT_EQ(entries[3].at("percent"), 60);
   EXPECT_EQ(entries[4].at("kind"), "conversion");
   // The CLI reads the same store to the same JSON.
-  const CommandRun cli = RunCommand(MICROCONV_BINARY,
-                                    {"replays", "--store", "sqlite:" + dir.store(), "--sites",
-                                     dir.sites(), "--site", "demo", "--from", "2023-11-10", "--to",
-                                     "2023-11-12", "--outcome", "converted", "--k", "1"},
-                                    dir.path());
+  const CommandRun cli = RunCommand(
+      MICROCONV_BINARY,
+      {"replays", "--store", "sqlite:" + dir_.store(), "--sites", dir_.sites(), "--site", "demo",
+       "--from", "2023-11-10", "--to", "2023-11-12", "--outcome", "converted", "--k", "1"},
+      dir_.path());
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   EXPECT_EQ(json::parse(cli.out), List(server, std::string(kRange) + "&outcome=converted"));
-  const CommandRun one =
-      RunCommand(MICROCONV_BINARY,
-                 {"replays", "--store", "sqlite:" + dir.store(), "--sites", dir.sites(), "--site",
-                  "demo", "--id", ReplayId(0x10)},
-                 dir.path());
+  // By id too, under the same k rule (the site's k of 5 withholds it).
+  std::vector<std::string> by_id = {"replays", "--store",    "sqlite:" + dir_.store(),
+                                    "--sites", dir_.sites(), "--site",
+                                    "demo",    "--id",       ReplayId(0x10)};
+  const CommandRun withheld = RunCommand(MICROCONV_BINARY, by_id, dir_.path());
+  EXPECT_EQ(withheld.exit_code, 1);
+  EXPECT_NE(withheld.err.find("withheld: fewer than 5 replays"), std::string::npos) << withheld.err;
+  by_id.insert(by_id.end(), {"--k", "1"});
+  const CommandRun one = RunCommand(MICROCONV_BINARY, by_id, dir_.path());
   ASSERT_EQ(one.exit_code, 0) << one.err;
   EXPECT_EQ(json::parse(one.out), replay);
   // A session without a replay has none to play.
-  auto none = server.Client().Get("/api/replays/demo/" + ReplayId(0x30));
-  ASSERT_TRUE(none);
-  EXPECT_EQ(none->status, 404);
+  EXPECT_EQ(ReplayStatus(server, 0x30), 404);
 }
 
-TEST(JourneyReplayTest, ReflushReplacesAndPruneRemoves) {
-  ServerDir dir;
-  Journeys journeys;
-  ASSERT_TRUE(journeys.ok());
-  ServerProcess server(dir, {"--rate", "0", "--k", "1"});
-  ASSERT_TRUE(server.Start()) << server.LogText();
+TEST_F(JourneyReplayTest, ReflushReplacesAndPruneRemoves) {
+  Serve(1);
+  const Journeys& journeys = journeys_;
+  const ServerProcess& server = *server_;
   const uint32_t old_day = Day("2023-11-10"), kept_day = Day("2023-11-12");
   PostAll(server, {Session(journeys, "dropoff_shipping", old_day, 0x41, true),
                    Session(journeys, "dropoff_shipping", kept_day, 0x42, true)});
@@ -147,23 +166,19 @@ TEST(JourneyReplayTest, ReflushReplacesAndPruneRemoves) {
   EXPECT_EQ(List(server, kRange).at("sampled"), 2);
 
   const CommandRun pruned = RunCommand(
-      MICROCONV_BINARY, {"prune", "--store", "sqlite:" + dir.store(), "--before", "2023-11-11"},
-      dir.path());
+      MICROCONV_BINARY, {"prune", "--store", "sqlite:" + dir_.store(), "--before", "2023-11-11"},
+      dir_.path());
   ASSERT_EQ(pruned.exit_code, 0) << pruned.err;
   const json after = List(server, kRange);
   EXPECT_EQ(after.at("sampled"), 1);
   EXPECT_EQ(Ids(after), std::vector<std::string>{ReplayId(0x42)});
-  auto gone = server.Client().Get("/api/replays/demo/" + ReplayId(0x41));
-  ASSERT_TRUE(gone);
-  EXPECT_EQ(gone->status, 404);
+  EXPECT_EQ(ReplayStatus(server, 0x41), 404);
 }
 
-TEST(JourneyReplayTest, FewerThanKReplaysAreWithheld) {
-  ServerDir dir;
-  Journeys journeys;
-  ASSERT_TRUE(journeys.ok());
-  ServerProcess server(dir, {"--rate", "0", "--k", "3"});
-  ASSERT_TRUE(server.Start()) << server.LogText();
+TEST_F(JourneyReplayTest, FewerThanKReplaysAreWithheld) {
+  Serve(3);
+  const Journeys& journeys = journeys_;
+  const ServerProcess& server = *server_;
   const uint32_t day = Day("2023-11-11");
   PostAll(server, {Session(journeys, "purchase", day, 0x51, true),
                    Session(journeys, "purchase", day, 0x52, true)});
@@ -171,15 +186,17 @@ TEST(JourneyReplayTest, FewerThanKReplaysAreWithheld) {
   EXPECT_EQ(withheld.at("withheld"), true);
   EXPECT_FALSE(withheld.contains("replays"));
   EXPECT_FALSE(withheld.contains("sampled"));
+  // Nor does an id show what the list withholds.
+  EXPECT_EQ(ReplayStatus(server, 0x51), 403);
   PostAll(server, {Session(journeys, "purchase", day, 0x53, true)});
   EXPECT_EQ(Ids(List(server, kRange)).size(), 3u);
+  EXPECT_EQ(ReplayStatus(server, 0x51), 200);
 }
 
-TEST(JourneyReplayTest, OnlyAnOwnersLoginReadsReplays) {
-  ServerDir dir;
-  ServerProcess server(dir, {"--rate", "0", "--k", "1"});
-  ASSERT_TRUE(server.Start()) << server.LogText();
-  for (const std::string path : {"/api/replays/demo", "/api/replays/demo/0000000000000010"}) {
+TEST_F(JourneyReplayTest, OnlyAnOwnersLoginReadsReplays) {
+  Serve(1);
+  const ServerProcess& server = *server_;
+  for (const std::string path : {"/api/replays/demo", "/api/replays/demo?id=0000000000000010"}) {
     auto res = server.Anonymous().Get(path);
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 401) << path;

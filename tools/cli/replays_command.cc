@@ -24,7 +24,7 @@ constexpr const char* kUsage =
     "The list (JSON) of GET /api/replays/SITE: the range's sampled sessions by\n"
     "outcome, at most --limit (1..100, default 50) after --after (the previous\n"
     "page's `next`); withheld when the range holds fewer than k replays. --id: one\n"
-    "replay decoded (GET /api/replays/SITE/ID). --k overrides the site's k.\n";
+    "replay decoded (GET /api/replays/SITE?id=ID). --k overrides the site's k.\n";
 
 }  // namespace
 
@@ -83,8 +83,11 @@ int RunReplays(int argc, char** argv) {
     std::fprintf(stderr, "replays: %s\n", store.message().c_str());
     return 1;
   }
+  ReportOptions k_options;
+  k_options.k_anonymity = static_cast<int>(k.value());
+  const uint32_t k_anonymity = KAnonymity(config.value().def(), k_options);
   if (flags.Has("--id")) {
-    auto rendered = RenderStoredReplay(*store.value(), site, nonce);
+    auto rendered = RenderStoredReplay(*store.value(), site, nonce, k_anonymity);
     if (!rendered.ok()) {
       std::fprintf(stderr, "replays: %s\n", rendered.message().c_str());
       return 1;
@@ -97,16 +100,13 @@ int RunReplays(int argc, char** argv) {
     return 0;
   }
   const ReplayQuery& q = query.value();
-  auto page = store.value()->ListReplays(site, q.range.from, q.range.to, q.filter, q.after, q.limit);
+  auto page =
+      store.value()->ListReplays(site, q.range.from, q.range.to, q.filter, q.after, q.limit);
   if (!page.ok()) {
     std::fprintf(stderr, "replays: %s\n", page.message().c_str());
     return 1;
   }
-  ReportOptions k_options;
-  k_options.k_anonymity = static_cast<int>(k.value());
-  std::printf("%s\n",
-              RenderReplayListJson(page.value(), KAnonymity(config.value().def(), k_options))
-                  .c_str());
+  std::printf("%s\n", RenderReplayListJson(page.value(), k_anonymity).c_str());
   return 0;
 }
 

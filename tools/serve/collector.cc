@@ -166,7 +166,6 @@ void Collector::Routes() {
 
   svr.Get("/api/report/{}", [this](const auto& req, auto& res) { Report(req, res); });
   svr.Get("/api/live/{}", [this](const auto& req, auto& res) { Live(req, res); });
-  svr.Get("/api/replays/{}/{}", [this](const auto& req, auto& res) { Replay(req, res); });
   svr.Get("/api/replays/{}", [this](const auto& req, auto& res) { ReplayList(req, res); });
   svr.Get("/config/{}.mcc", [this](const auto& req, auto& res) { CompiledConfig(req, res); });
   svr.Get("/api/sites", [this](const auto& req, auto& res) { SiteList(req, res); });
@@ -389,6 +388,7 @@ void Collector::Report(const Request& req, Response& res) {
 }
 
 void Collector::ReplayList(const Request& req, Response& res) {
+  if (!req.Param("id").empty()) return Replay(req, res);
   const std::string& site = req.matches[1];
   std::shared_ptr<const Config> config = sites_.Current(site);
   if (config == nullptr) return Reject(res, 404, "unknown_site", "no config for this site", false);
@@ -412,16 +412,19 @@ void Collector::ReplayList(const Request& req, Response& res) {
 
 void Collector::Replay(const Request& req, Response& res) {
   const std::string& site = req.matches[1];
-  if (sites_.Current(site) == nullptr) {
-    return Reject(res, 404, "unknown_site", "no config for this site", false);
-  }
+  std::shared_ptr<const Config> config = sites_.Current(site);
+  if (config == nullptr) return Reject(res, 404, "unknown_site", "no config for this site", false);
   uint64_t nonce = 0;
-  if (!ParseReplayId(req.matches[2], nonce)) {
-    return Reject(res, 400, "bad_request", "replay id: 16 hex digits", false);
+  if (!ParseReplayId(req.Param("id"), nonce)) {
+    return Reject(res, 400, "bad_request", "id: 16 hex digits", false);
   }
-  auto rendered = RenderStoredReplay(store_, site, nonce);
+  ReportOptions k_options;
+  k_options.k_anonymity = options_.k_anonymity;
+  auto rendered = RenderStoredReplay(store_, site, nonce, KAnonymity(config->def(), k_options));
   if (!rendered.ok()) {
-    const int status = rendered.error() == Error::kUnavailable ? 503 : 500;
+    const int status = rendered.error() == Error::kUnavailable  ? 503
+                       : rendered.error() == Error::kOutOfRange ? 403
+                                                                : 500;
     return Reject(res, status, ErrorName(rendered.error()), rendered.message(), false);
   }
   if (!rendered.value().has_value()) {

@@ -85,7 +85,7 @@ class Collector {
   void Report(const Request& req, Response& res);
   void Live(const Request& req, Response& res);
   // /api/replays/SITE (a range's replays by outcome) and
-  // /api/replays/SITE/ID (one decoded): tools/store/replay_view.h.
+  // /api/replays/SITE?id=ID (one decoded): tools/store/replay_view.h.
   void ReplayList(const Request& req, Response& res);
   void Replay(const Request& req, Response& res);
   void CompiledConfig(const Request& req, Response& res);

@@ -15,9 +15,9 @@
 namespace microconv {
 namespace {
 
-constexpr const char* kKindNames[] = {"page",        "conversion",  "click",
-                                      "scroll",      "field_focus", "field_leave",
-                                      "rage_click",  "dead_click",  "truncated"};
+constexpr const char* kKindNames[] = {"page",       "conversion",  "click",
+                                      "scroll",     "field_focus", "field_leave",
+                                      "rage_click", "dead_click",  "truncated"};
 static_assert(std::size(kKindNames) == kMaxReplayKind + 1, "one name per ReplayKind");
 
 constexpr const char* kDeviceNames[] = {"unknown", "desktop", "mobile", "tablet"};
@@ -56,9 +56,9 @@ std::string MicroLabel(const Config& config, uint32_t micro) {
 void AppendOutcome(uint32_t outcome, std::string& out) {
   out += '[';
   bool first = true;
-  for (const auto& [bit, name] : {std::pair{kReplayConverted, "converted"},
-                                  std::pair{kReplayDropped, "dropped"},
-                                  std::pair{kReplayFrustrated, "frustrated"}}) {
+  for (const auto& [bit, name] :
+       {std::pair{kReplayConverted, "converted"}, std::pair{kReplayDropped, "dropped"},
+        std::pair{kReplayFrustrated, "frustrated"}}) {
     if ((outcome & bit) == 0) continue;
     if (!first) out += ',';
     first = false;
@@ -70,12 +70,18 @@ void AppendOutcome(uint32_t outcome, std::string& out) {
 }  // namespace
 
 Result<std::optional<std::string>> RenderStoredReplay(SummaryStore& store, std::string_view site,
-                                                      uint64_t nonce) {
+                                                      uint64_t nonce, uint32_t k) {
   using R = Result<std::optional<std::string>>;
   auto stored = store.ReplaySession(site, nonce);
   if (!stored.ok()) return R(stored.error(), stored.message());
   if (!stored.value().has_value()) return R(std::optional<std::string>());
   const StoredSummary& row = *stored.value();
+  auto day = store.ListReplays(site, row.day, row.day, ReplayFilter{}, std::nullopt, 1);
+  if (!day.ok()) return R(day.error(), day.message());
+  if (day.value().sampled < k) {
+    return R(Error::kOutOfRange,
+             "withheld: fewer than " + std::to_string(k) + " replays on this replay's day");
+  }
   auto versions = store.ConfigVersions(site);
   if (!versions.ok()) return R(versions.error(), versions.message());
   for (const StoredConfigVersion& version : versions.value()) {

@@ -32,8 +32,8 @@ namespace microconv {
 // (core/report_query.h); outcome any|converted|dropped|frustrated; funnel
 // (an id: dropped off it) and step (its drop-off step, with funnel);
 // limit 1..kMaxReplayPage (default 50); after: the previous page's `next`.
-inline constexpr std::string_view kReplayParamNames[] = {"from",   "to",   "outcome", "funnel",
-                                                         "step",   "limit", "after"};
+inline constexpr std::string_view kReplayParamNames[] = {"from", "to",    "outcome", "funnel",
+                                                         "step", "limit", "after"};
 struct ReplayQuery {
   DayRange range;
   ReplayFilter filter;
@@ -55,9 +55,11 @@ Result<std::string> RenderReplayJson(const Config& config, std::span<const uint8
 
 // The stored replay `nonce` of `site` rendered as RenderReplayJson, read
 // through the config version it was written with (the store keeps every
-// version, ConfigVersions). nullopt when the session has no replay row.
+// version, ConfigVersions). nullopt when the session has no replay row;
+// kOutOfRange "withheld: ..." when its day holds fewer than `k` replays
+// (the list's rule, so an id cannot show what the list withholds).
 Result<std::optional<std::string>> RenderStoredReplay(SummaryStore& store, std::string_view site,
-                                                      uint64_t nonce);
+                                                      uint64_t nonce, uint32_t k);
 
 // A replay's id in lists and URLs: its nonce as 16 hex digits, and back.
 std::string ReplayId(uint64_t nonce);

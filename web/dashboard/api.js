@@ -106,7 +106,7 @@ export async function fetchReplays(site, { from, to, outcome }) {
 
 // One replay decoded: { date, device, grid, entries: [{ t, kind, ... }], truncated }.
 export async function fetchReplay(site, id) {
-  return getJson(`/api/replays/${encodeURIComponent(site)}/${encodeURIComponent(id)}`);
+  return getJson(`/api/replays/${encodeURIComponent(site)}?id=${encodeURIComponent(id)}`);
 }
 
 async function getJson(url) {

@@ -1,7 +1,7 @@
 // Journey replays (issue 13 point 3): a sampled session's content-free
 // timeline played over the site's own page. The list comes from
 // GET /api/replays/SITE (by outcome; withheld under k replays), one replay
-// from GET /api/replays/SITE/ID: pages by template, clicks as heat-grid
+// from GET /api/replays/SITE?id=ID: pages by template, clicks as heat-grid
 // cells, scroll depth, fields and elements by their stable names. Nothing
 // here is more than the summary holds: no text, no values, no URL, no time
 // of day. The page under the player is the one the heatmap frames
