@@ -151,8 +151,9 @@ export function createReplaysPanel(body) {
     if (!state.replay) return;
     if (state.at >= state.replay.entries.length - 1) show(0);
     ui.play.textContent = 'Pause';
+    // Stops on the last entry, not a step after it.
     state.timer = setInterval(() => {
-      if (!step()) pause();
+      if (!step() || state.at >= state.replay.entries.length - 1) pause();
     }, kStepMs);
   }
 
