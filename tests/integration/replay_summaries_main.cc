@@ -30,10 +30,8 @@ int main(int argc, char** argv) {
     const char* journey;
     bool sampled;
   };
-  const Visit visits[] = {{"purchase", true},
-                          {"dropoff_shipping", true},
-                          {"purchase", true},
-                          {"purchase", false}};
+  const Visit visits[] = {
+      {"purchase", true}, {"dropoff_shipping", true}, {"purchase", true}, {"purchase", false}};
   uint64_t nonce = 0x5e000001;
   int written = 0;
   for (const Visit& visit : visits) {
@@ -42,7 +40,8 @@ int main(int argc, char** argv) {
     if (visit.sampled) bytes = Journeys::WithReplay(bytes, Journeys::SampleTimeline());
     std::ofstream out(std::string(argv[2]) + "/" + std::to_string(written++) + ".bin",
                       std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
     if (!out) return 1;
   }
   std::printf("%d\n", written);
