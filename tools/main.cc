@@ -23,6 +23,7 @@ constexpr Command kCommands[] = {
     {"replay", "run recorded event streams through the core; send or write the summaries",
      microconv::RunReplay},
     {"report", "print a site's report from the store (table, json or csv)", microconv::RunReport},
+    {"replays", "list a site's journey replays by outcome, or print one", microconv::RunReplays},
     {"export", "write a site's stored sessions as JSON lines or bytes", microconv::RunExport},
     {"reindex", "rebuild a store's day aggregates from its sessions", microconv::RunReindex},
     {"user", "add, change or remove an owner account (dashboard login)", microconv::RunUser},

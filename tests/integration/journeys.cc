@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "core/heatmap.h"
 #include "core/json/config_json.h"
+#include "core/replay_timeline.h"
 #include "core/session.h"
 #include "core/summary.h"
 #include "core/wire_ids.h"
@@ -61,6 +63,24 @@ std::vector<uint8_t> Journeys::WithNonce(const std::vector<uint8_t>& summary, ui
   object.nonce = nonce;
   object.seq = seq;
   return EncodeSummary(object);
+}
+
+std::vector<uint8_t> Journeys::WithReplay(const std::vector<uint8_t>& summary,
+                                          const std::vector<uint8_t>& timeline) {
+  wire::SummaryT object;
+  flatbuffers::GetRoot<wire::Summary>(summary.data())->UnPackTo(&object);
+  object.replay = timeline;
+  return EncodeSummary(object);
+}
+
+std::vector<uint8_t> Journeys::SampleTimeline() {
+  ReplayTimeline timeline;
+  timeline.Append({0, ReplayKind::kPage, 0, 0});
+  timeline.Append({12, ReplayKind::kClick, 0, 3 * kGridColumns + 5});
+  timeline.Append({20, ReplayKind::kRageClick, 0, 0});
+  timeline.Append({35, ReplayKind::kScroll, 60, 0});
+  timeline.Append({40, ReplayKind::kConversion, 0, 0});
+  return timeline.bytes();
 }
 
 std::vector<uint8_t> Journeys::AtTime(const std::vector<uint8_t>& summary,

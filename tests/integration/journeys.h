@@ -40,6 +40,14 @@ class Journeys {
                                      std::chrono::system_clock::time_point start,
                                      std::chrono::seconds duration, bool ended = false);
 
+  // The same summary carrying a journey replay `timeline` (Summary.replay):
+  // what a sampled session sends (issue 13 point 3).
+  static std::vector<uint8_t> WithReplay(const std::vector<uint8_t>& summary,
+                                         const std::vector<uint8_t>& timeline);
+  // A timeline of the tests: a page, a click in grid cell (row 3, column 5),
+  // a rage click, a scroll to 60 % and micro-conversion 0 (ReplayTimeline).
+  static std::vector<uint8_t> SampleTimeline();
+
   static std::vector<uint8_t> WithNonce(const std::vector<uint8_t>& summary, uint64_t nonce,
                                         uint32_t seq = 1);
 

@@ -139,7 +139,7 @@ TEST_P(StoreUpgradeTest, OpensMigratesAndReportsTheSameNumbers) {
   EXPECT_EQ(second.out, first.out);
 }
 
-INSTANTIATE_TEST_SUITE_P(EarlierReleases, StoreUpgradeTest, ::testing::Values(1, 2));
+INSTANTIATE_TEST_SUITE_P(EarlierReleases, StoreUpgradeTest, ::testing::Values(1, 2, 3));
 
 TEST(StoreSchemaTest, ANewStoreStartsAtTheCurrentSchemaWithoutMigrationNews) {
   TempDir dir;

@@ -42,6 +42,10 @@ int RunReindex(int argc, char** argv);
 // DIR] [--raw-events-out FILE]: recorded event streams through the core.
 int RunReplay(int argc, char** argv);
 
+// microconv replays --store sqlite:PATH --sites DIR --site SITE [...]: the
+// journey replays of GET /api/replays/SITE (a list by outcome, or --id one).
+int RunReplays(int argc, char** argv);
+
 // microconv bench [--sessions N]: the collector budgets of issue 4.
 int RunBench(int argc, char** argv);
 

@@ -242,6 +242,18 @@ bool Access::Gate(const Request& req, Response& res) {
     }
     return true;
   }
+  // Journey replays are the owner's: a shared link or a public site shows
+  // reports, never single sessions.
+  if (path.starts_with("/api/replays/")) {
+    const Caller caller = Identify(req);
+    if (!caller.user.empty()) return false;
+    if (caller.site.empty() && !caller.admin) {
+      Unauthorized(res);
+    } else {
+      Deny(res, 403, "forbidden", "replays need an owner's login");
+    }
+    return true;
+  }
   if (path == "/api/sites") {
     const Caller caller = Identify(req);
     if (!caller.user.empty() || !caller.site.empty() || !options_.public_sites.empty()) {

@@ -11,6 +11,7 @@
 
 #include "core/beacon_dictionary.h"
 #include "core/json_writer.h"
+#include "core/report.h"
 #include "core/report_csv.h"
 #include "core/report_json.h"
 #include "core/report_query.h"
@@ -18,6 +19,7 @@
 #include "tools/base/wall_clock.h"
 #include "tools/base/zoneinfo.h"
 #include "tools/serve/event_log.h"
+#include "tools/store/replay_view.h"
 #include "tools/store/report_runner.h"
 
 namespace microconv {
@@ -164,6 +166,7 @@ void Collector::Routes() {
 
   svr.Get("/api/report/{}", [this](const auto& req, auto& res) { Report(req, res); });
   svr.Get("/api/live/{}", [this](const auto& req, auto& res) { Live(req, res); });
+  svr.Get("/api/replays/{}", [this](const auto& req, auto& res) { ReplayList(req, res); });
   svr.Get("/config/{}.mcc", [this](const auto& req, auto& res) { CompiledConfig(req, res); });
   svr.Get("/api/sites", [this](const auto& req, auto& res) { SiteList(req, res); });
   svr.Get("/metrics", [this](const auto&, auto& res) { Metrics(res); });
@@ -311,8 +314,9 @@ void Collector::Collect(const Request& req, Response& res) {
   stored.day = (current != nullptr ? *current : *config).DayOfMinute(summary.start_minute());
   stored.config_hash = config->hash();
   stored.received_at_ms = now_ms;
-  stored.bytes = std::move(bytes);
-  stored.verified = true;  // against `config`, whose hash is config_hash
+  stored.replay = ReplayFactsOf(summary);  // indexed for replay lists when sampled
+  stored.bytes = std::move(bytes);         // `summary` is read no further
+  stored.verified = true;                  // against `config`, whose hash is config_hash
   // Answered from the commit thread once the batch is durable: a summary
   // waiting for its commit holds its connection, not a worker thread.
   std::function<void()> finish = res.Defer();
@@ -381,6 +385,53 @@ void Collector::Report(const Request& req, Response& res) {
     return res.SetContent(RenderReportCsv(report.value(), from, to), "text/csv; charset=utf-8");
   }
   res.SetContent(RenderReportJson(report.value()), "application/json");
+}
+
+void Collector::ReplayList(const Request& req, Response& res) {
+  if (!req.Param("id").empty()) return Replay(req, res);
+  const std::string& site = req.matches[1];
+  std::shared_ptr<const Config> config = sites_.Current(site);
+  if (config == nullptr) return Reject(res, 404, "unknown_site", "no config for this site", false);
+  std::vector<ReportParam> params;
+  for (const auto& [name, value] : req.params) params.push_back({name, value});
+  auto query = ParseReplayQuery(params, *config, TodayIn(config->time_zone()));
+  if (!query.ok()) return Reject(res, 400, "bad_request", query.message(), false);
+  const ReplayQuery& q = query.value();
+  auto page = store_.ListReplays(site, q.range.from, q.range.to, q.filter, q.after, q.limit);
+  if (!page.ok()) {
+    return Reject(res, page.error() == Error::kUnavailable ? 503 : 400, ErrorName(page.error()),
+                  page.message(), false);
+  }
+  res.SetHeader("Cache-Control", "no-store");
+  // The report's k (core/report.h): no list of fewer sampled sessions.
+  ReportOptions k_options;
+  k_options.k_anonymity = options_.k_anonymity;
+  res.SetContent(RenderReplayListJson(page.value(), KAnonymity(config->def(), k_options)),
+                 "application/json");
+}
+
+void Collector::Replay(const Request& req, Response& res) {
+  const std::string& site = req.matches[1];
+  std::shared_ptr<const Config> config = sites_.Current(site);
+  if (config == nullptr) return Reject(res, 404, "unknown_site", "no config for this site", false);
+  uint64_t nonce = 0;
+  if (!ParseReplayId(req.Param("id"), nonce)) {
+    return Reject(res, 400, "bad_request", "id: 16 hex digits", false);
+  }
+  ReportOptions k_options;
+  k_options.k_anonymity = options_.k_anonymity;
+  auto rendered = RenderStoredReplay(store_, site, nonce, KAnonymity(config->def(), k_options));
+  if (!rendered.ok()) {
+    const int status = rendered.error() == Error::kUnavailable  ? 503
+                       : rendered.error() == Error::kOutOfRange ? 403
+                                                                : 500;
+    return Reject(res, status, ErrorName(rendered.error()), rendered.message(), false);
+  }
+  if (!rendered.value().has_value()) {
+    return Reject(res, 404, "unknown_replay", "no replay with this id", false);
+  }
+  res.SetHeader("Cache-Control", "no-store");
+  res.SetContent(*rendered.value(), "application/json");
 }
 
 void Collector::Live(const Request& req, Response& res) {

@@ -84,6 +84,10 @@ class Collector {
   void Collect(const Request& req, Response& res);
   void Report(const Request& req, Response& res);
   void Live(const Request& req, Response& res);
+  // /api/replays/SITE (a range's replays by outcome) and
+  // /api/replays/SITE?id=ID (one decoded): tools/store/replay_view.h.
+  void ReplayList(const Request& req, Response& res);
+  void Replay(const Request& req, Response& res);
   void CompiledConfig(const Request& req, Response& res);
   void SiteList(const Request& req, Response& res);
   void Metrics(Response& res);

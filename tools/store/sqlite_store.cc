@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <chrono>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -127,6 +128,11 @@ VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7))sql";
 // Deltas a base built at ?4 already holds.
 constexpr const char* kDropDeltasSql = R"sql(
 DELETE FROM day_deltas WHERE site = ?1 AND day = ?2 AND config_hash = ?3 AND to_version <= ?4)sql";
+
+// A session's replay row follows its newest version (replays_by_day).
+constexpr const char* kPutReplaySql = R"sql(
+INSERT OR REPLACE INTO replays(site, nonce, day, outcome, drops) VALUES(?1, ?2, ?3, ?4, ?5))sql";
+constexpr const char* kDropReplaySql = "DELETE FROM replays WHERE site = ?1 AND nonce = ?2";
 
 constexpr const char* kPreviousSql = R"sql(
 SELECT seq, day, config_hash, summary FROM sessions WHERE site = ?1 AND nonce = ?2)sql";
@@ -374,19 +380,22 @@ struct SqliteStore::PutStatements {
         chain(db, kChainSql),
         day_version(db, kDayVersionSql),
         save_delta(db, kSaveDeltaSql),
-        add_damage(db, kAddDamageSql) {}
+        add_damage(db, kAddDamageSql),
+        put_replay(db, kPutReplaySql),
+        drop_replay(db, kDropReplaySql) {}
   bool ok() const {
     return previous.ok() && upsert.ok() && mark.ok() && chain.ok() && day_version.ok() &&
-           save_delta.ok() && add_damage.ok();
+           save_delta.ok() && add_damage.ok() && put_replay.ok() && drop_replay.ok();
   }
   // A failed Put may leave one mid-step.
   void ResetAll() {
-    for (Statement* s :
-         {&previous, &upsert, &mark, &chain, &day_version, &save_delta, &add_damage}) {
+    for (Statement* s : {&previous, &upsert, &mark, &chain, &day_version, &save_delta, &add_damage,
+                         &put_replay, &drop_replay}) {
       s->Reset();
     }
   }
-  Statement previous, upsert, mark, chain, day_version, save_delta, add_damage;
+  Statement previous, upsert, mark, chain, day_version, save_delta, add_damage, put_replay,
+      drop_replay;
 };
 
 SqliteStore::~SqliteStore() {
@@ -601,6 +610,20 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
     if (upsert.Step() != SQLITE_DONE) return fail("upsert session");
     upsert.Reset();
     ++outcome.written;
+    if (s.replay.has_value()) {
+      st.put_replay.Bind(1, s.site);
+      st.put_replay.Bind(2, NonceColumn(s.nonce));
+      st.put_replay.Bind(3, int64_t{day});
+      st.put_replay.Bind(4, int64_t{s.replay->outcome});
+      st.put_replay.Bind(5, DropsText(s.replay->drops));
+      if (st.put_replay.Step() != SQLITE_DONE) return fail("index replay");
+      st.put_replay.Reset();
+    } else if (replaces) {
+      st.drop_replay.Bind(1, s.site);
+      st.drop_replay.Bind(2, NonceColumn(s.nonce));
+      if (st.drop_replay.Step() != SQLITE_DONE) return fail("drop replay");
+      st.drop_replay.Reset();
+    }
     if (change == nullptr) continue;
     ++change->summaries;
     Error error = Error::kOk;
@@ -968,6 +991,101 @@ Status SqliteStore::ForEachSession(std::string_view site, uint32_t first_day, ui
   }
   if (rc != SQLITE_DONE) return DbError(read_db_, "scan range");
   return {};
+}
+
+Result<ReplayPage> SqliteStore::ListReplays(std::string_view site, uint32_t first_day,
+                                            uint32_t last_day, const ReplayFilter& filter,
+                                            std::optional<std::pair<uint32_t, uint64_t>> after,
+                                            uint32_t limit) {
+  using R = Result<ReplayPage>;
+  if (limit == 0 || limit > kMaxReplayPage) {
+    return R(Error::kOutOfRange, "replay page size must be 1.." + std::to_string(kMaxReplayPage));
+  }
+  std::lock_guard lock(read_mutex_);
+  ReplayPage page;
+  // One read transaction: the count and the rows agree.
+  if (Status begin = Exec(read_db_, "BEGIN"); !begin.ok()) return R(begin.error, begin.message);
+  auto fail = [&](std::string_view what) {
+    Status error = DbError(read_db_, what);
+    Exec(read_db_, "ROLLBACK");
+    return R(error.error, error.message);
+  };
+  {
+    Statement count(read_db_,
+                    "SELECT count(*) FROM replays WHERE site = ?1 AND day BETWEEN ?2 AND ?3");
+    if (!count.ok()) return fail("prepare replay count");
+    count.Bind(1, site);
+    count.Bind(2, int64_t{first_day});
+    count.Bind(3, int64_t{last_day});
+    if (count.Step() != SQLITE_ROW) return fail("count replays");
+    page.sampled = static_cast<uint64_t>(count.Int(0));
+  }
+  // The outcome bits are filtered in SQL; a funnel's drop step here, on
+  // the range's replay rows only (never its sessions).
+  Statement rows(read_db_, R"sql(
+SELECT day, nonce, outcome, drops FROM replays
+WHERE site = ?1 AND day BETWEEN ?2 AND ?3 AND (?4 = 0 OR (outcome & ?4) != 0)
+AND (day > ?5 OR (day = ?5 AND nonce > ?6))
+ORDER BY day, nonce)sql");
+  if (!rows.ok()) return fail("prepare replays");
+  rows.Bind(1, site);
+  rows.Bind(2, int64_t{first_day});
+  rows.Bind(3, int64_t{last_day});
+  rows.Bind(4, int64_t{filter.outcome});
+  // Nonces are stored bit-cast: the cursor orders as the column does.
+  rows.Bind(5, after.has_value() ? int64_t{after->first} : int64_t{-1});
+  rows.Bind(6,
+            after.has_value() ? NonceColumn(after->second) : std::numeric_limits<int64_t>::min());
+  int rc;
+  while ((rc = rows.Step()) == SQLITE_ROW) {
+    ReplayRow row;
+    row.outcome = static_cast<uint32_t>(rows.Int(2));
+    row.drops = ParseDrops(std::string(rows.Text(3)));
+    if (!Matches(filter, row.outcome, row.drops)) continue;
+    if (page.rows.size() == limit) {
+      page.more = true;
+      break;
+    }
+    row.day = static_cast<uint32_t>(rows.Int(0));
+    row.nonce = std::bit_cast<uint64_t>(rows.Int(1));
+    page.rows.push_back(std::move(row));
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail("list replays");
+  rows.Reset();
+  Exec(read_db_, "COMMIT");
+  return R(std::move(page));
+}
+
+Result<std::optional<StoredSummary>> SqliteStore::ReplaySession(std::string_view site,
+                                                                uint64_t nonce) {
+  using R = Result<std::optional<StoredSummary>>;
+  std::lock_guard lock(read_mutex_);
+  Statement query(read_db_, R"sql(
+SELECT s.seq, s.day, s.config_hash, s.received_at, s.summary
+FROM replays r JOIN sessions s ON s.site = r.site AND s.nonce = r.nonce
+WHERE r.site = ?1 AND r.nonce = ?2)sql");
+  if (!query.ok()) {
+    Status error = DbError(read_db_, "prepare replay");
+    return R(error.error, error.message);
+  }
+  query.Bind(1, site);
+  query.Bind(2, NonceColumn(nonce));
+  const int rc = query.Step();
+  if (rc == SQLITE_DONE) return R(std::optional<StoredSummary>());
+  if (rc != SQLITE_ROW) {
+    Status error = DbError(read_db_, "read replay");
+    return R(error.error, error.message);
+  }
+  StoredSummary row;
+  row.site = std::string(site);
+  row.nonce = nonce;
+  row.seq = static_cast<uint32_t>(query.Int(0));
+  row.day = static_cast<uint32_t>(query.Int(1));
+  row.config_hash = static_cast<uint32_t>(query.Int(2));
+  row.received_at_ms = query.Int(3);
+  const auto blob = query.Blob(4);
+  row.bytes.assign(blob.begin(), blob.end());
+  return R(std::optional<StoredSummary>(std::move(row)));
 }
 
 Result<std::optional<uint32_t>> SqliteStore::StoredSeq(std::string_view site, uint64_t nonce) {

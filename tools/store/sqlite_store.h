@@ -27,6 +27,10 @@
 //       config a site has served; last_current NULL while it is current.
 //   day_damage(site, day, config_hash, built_version, unreadable): rows of
 //       the day that fail verification, kept with the aggregate.
+//   replays(site, nonce, day, outcome, drops): one row per session whose
+//       newest version carries a journey replay (tools/store/replay_index.h),
+//       written by the commit that stores it; trigger sessions_deleted_replay
+//       removes it with its session (retention, site deletion, hand edits).
 // A day's aggregate through config C is its base plus the deltas chained
 // from built_version up to days.version. Commits write deltas for each
 // site's current config (RecordCurrentConfig), translating summaries of its
@@ -105,6 +109,12 @@ class SqliteStore final : public SummaryStore {
   Status ForEachSession(std::string_view site, uint32_t first_day, uint32_t last_day,
                         const SessionVisitor& visit) override;
   Result<std::optional<uint32_t>> StoredSeq(std::string_view site, uint64_t nonce) override;
+  Result<ReplayPage> ListReplays(std::string_view site, uint32_t first_day, uint32_t last_day,
+                                 const ReplayFilter& filter,
+                                 std::optional<std::pair<uint32_t, uint64_t>> after,
+                                 uint32_t limit) override;
+  Result<std::optional<StoredSummary>> ReplaySession(std::string_view site,
+                                                     uint64_t nonce) override;
   Result<uint64_t> CountSessions() override;
   Status CheckWritable() override;
   Status CheckIntegrity() override;

@@ -84,6 +84,24 @@ CREATE TRIGGER IF NOT EXISTS sessions_deleted AFTER DELETE ON sessions BEGIN
   UPDATE days SET version = version + 1 WHERE site = OLD.site AND day = OLD.day;
 END;
 )sql"},
+    // Journey replays: one row per sampled session, written by the commit
+    // that stores the session and deleted with it by the trigger, so
+    // retention, site deletion and hand edits never leave one behind. Files
+    // of earlier schemas hold no replays (no release could sample): nothing
+    // to backfill.
+    {3, "add replays (the journey replay index)", R"sql(
+CREATE TABLE IF NOT EXISTS replays(
+  site TEXT NOT NULL,
+  nonce INTEGER NOT NULL,
+  day INTEGER NOT NULL,
+  outcome INTEGER NOT NULL,
+  drops TEXT NOT NULL,
+  PRIMARY KEY(site, nonce)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS replays_by_day ON replays(site, day, nonce);
+CREATE TRIGGER IF NOT EXISTS sessions_deleted_replay AFTER DELETE ON sessions BEGIN
+  DELETE FROM replays WHERE site = OLD.site AND nonce = OLD.nonce;
+END;
+)sql"},
 };
 static_assert(std::size(kMigrations) == kStoreSchemaVersion, "one step per schema version");
 

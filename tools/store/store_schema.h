@@ -18,7 +18,8 @@ namespace microconv {
 // 1: sessions, days, day aggregates of one config version.
 // 2: config_versions, day_damage; day aggregates read through every version.
 // 3: day aggregates kept up to date at commit (day_deltas, the triggers).
-inline constexpr int kStoreSchemaVersion = 3;
+// 4: replays (the journey replay index), removed with their session.
+inline constexpr int kStoreSchemaVersion = 4;
 
 // Applies every step from the file's version up to kStoreSchemaVersion
 // (a new file starts at 0); `log` gets one line per step applied. Returns

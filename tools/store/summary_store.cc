@@ -40,6 +40,19 @@ Result<DeletedRows> SummaryStore::DeleteDaysBefore(uint32_t) {
   return {Error::kUnavailable, "this store backend cannot prune days"};
 }
 
+Result<ReplayPage> SummaryStore::ListReplays(std::string_view, uint32_t, uint32_t,
+                                             const ReplayFilter&,
+                                             std::optional<std::pair<uint32_t, uint64_t>>,
+                                             uint32_t) {
+  return {Error::kUnavailable,
+          "this store backend keeps no journey replays (use a sqlite: store to view them)"};
+}
+
+Result<std::optional<StoredSummary>> SummaryStore::ReplaySession(std::string_view, uint64_t) {
+  return {Error::kUnavailable,
+          "this store backend keeps no journey replays (use a sqlite: store to view them)"};
+}
+
 Result<DeletedRows> SummaryStore::DeleteSite(std::string_view) {
   return {Error::kUnavailable, "this store backend cannot delete a site"};
 }

@@ -39,6 +39,7 @@
 #include "core/aggregate.h"
 #include "core/config.h"
 #include "core/status.h"
+#include "tools/store/replay_index.h"
 
 namespace microconv {
 
@@ -62,6 +63,9 @@ struct StoredSummary {
   // them without verifying again (that pass ran on the single commit
   // thread). Bytes read back from storage are always verified.
   bool verified = false;
+  // Set by the collector for a summary carrying a replay (ReplayFactsOf):
+  // the store indexes it for replay lists. Absent: no replay row.
+  std::optional<ReplayFacts> replay;
 };
 
 // A compiled config the site has served (issue 9 point 6): kept for good, so
@@ -202,6 +206,19 @@ class SummaryStore {
   // written with. Safe beside ingest: one day per transaction.
   // A backend without it answers kUnavailable.
   [[nodiscard]] virtual Result<DeletedRows> DeleteDaysBefore(uint32_t first_kept_day);
+
+  // Journey replays (tools/store/replay_index.h): the site's replays of the
+  // day range matching `filter`, in (day, nonce) order after `after` (a
+  // (day, nonce) cursor; nullopt: from the start), at most `limit`
+  // (1..kMaxReplayPage). A session's replay row goes when its session does
+  // (retention, site deletion, a re-flush without a replay).
+  // A backend without replays answers kUnavailable.
+  [[nodiscard]] virtual Result<ReplayPage> ListReplays(
+      std::string_view site, uint32_t first_day, uint32_t last_day, const ReplayFilter& filter,
+      std::optional<std::pair<uint32_t, uint64_t>> after, uint32_t limit);
+  // The stored session of one replay; nullopt when it has no replay row.
+  [[nodiscard]] virtual Result<std::optional<StoredSummary>> ReplaySession(std::string_view site,
+                                                                           uint64_t nonce);
 
   // Deletes everything stored for `site`: sessions, days, day aggregates,
   // damage rows and config versions (its accounts rows are AccountStore's).

@@ -93,6 +93,34 @@ export async function fetchReport(site, { from, to, filter, compare, funnel_brea
   return response.json();
 }
 
+// A range's journey replays by outcome (GET /api/replays/SITE):
+// { sampled, replays: [{ date, id, outcome, drops }], next } or
+// { withheld: true, k } under k sampled sessions. Owner login only.
+export async function fetchReplays(site, { from, to, outcome }) {
+  const params = new URLSearchParams();
+  if (from) params.set('from', from);
+  if (to) params.set('to', to);
+  if (outcome && outcome !== 'any') params.set('outcome', outcome);
+  return getJson(`/api/replays/${encodeURIComponent(site)}?${params}`);
+}
+
+// One replay decoded: { date, device, grid, entries: [{ t, kind, ... }], truncated }.
+export async function fetchReplay(site, id) {
+  return getJson(`/api/replays/${encodeURIComponent(site)}?id=${encodeURIComponent(id)}`);
+}
+
+async function getJson(url) {
+  let response;
+  try {
+    response = await fetch(url, { headers: { Accept: 'application/json' } });
+  } catch {
+    throw new ApiError(0, 'the collector cannot be reached');
+  }
+  if (response.status === 401) toLogin();
+  if (!response.ok) throw await failure(response);
+  return response.json();
+}
+
 const kBusyRetries = 3;
 const kMaxRetryWaitSeconds = 5;
 

@@ -30,6 +30,7 @@ import { renderLift } from './panels/lift.js';
 import { createLivePanel } from './panels/live.js';
 import { renderNextActions } from './panels/next_actions.js';
 import { renderPaths } from './panels/paths.js';
+import { createReplaysPanel } from './panels/replays.js';
 import { renderSegments } from './panels/segments.js';
 import { renderTimeToConvert } from './panels/time_to_convert.js';
 import { renderTraffic } from './panels/traffic.js';
@@ -77,6 +78,7 @@ const kDetails = {
   forms: ['forms-body', renderForms],
   // Mounted once below (their body is theirs): updated, never cleared.
   heatmap: ['heatmap-body', null, (shown) => heatmap.update(shown)],
+  replays: ['replays-body', null, (shown) => replays.update(shown)],
   live: ['live-body', null, null],
 };
 const detailSections = [...document.querySelectorAll('details[data-section]')];
@@ -96,6 +98,7 @@ let inflight = null;
 const kLiveRefreshMs = 5000;
 const live = createLivePanel($('live-body'), { onStored: scheduleLiveRefresh });
 const heatmap = createHeatmapPanel($('heatmap-body'));
+const replays = createReplaysPanel($('replays-body'));
 // The funnel is a chart or, narrow, a list of bars: a resize across the
 // width between them draws it again.
 new ResizeObserver(() => {
