@@ -1,6 +1,6 @@
 // The dashboard's Replays panel (issue 13 point 3) against a real collector:
-// sampled summaries (built natively by microconv_replay_summaries until the
-// tracker records timelines) posted over HTTP, listed by outcome in the
+// sampled summaries (built natively by microconv_replay_summaries with a
+// fixed timeline, so what the panel lists is exact) posted over HTTP, listed by outcome in the
 // panel and played entry by entry, at 390, 1024 and 1440 px (screenshots in
 // build/e2e-screenshots/ to be looked at).
 import assert from 'node:assert/strict';
@@ -24,7 +24,11 @@ let collector;
 let browser;
 before(async () => {
   requireDist();
-  collector = await startCollector();
+  // The demo config sampling every session, as microconv_replay_summaries
+  // builds them (a config at rate 0 has its timelines refused).
+  const demo = JSON.parse(readFileSync(join(repoRoot, 'demo-site/sites/demo.json'), 'utf8'));
+  demo.privacy = { ...demo.privacy, replay_sample_rate: 1 };
+  collector = await startCollector({ demo });
   browser = await launchBrowser();
   const out = mkdtempSync(join(tmpdir(), 'microconv-replays-'));
   const startMinute = Math.floor(Date.now() / 60000) - 10;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -35,7 +36,9 @@ std::vector<uint8_t> Session(const Journeys& journeys, const std::string& journe
   const system_clock::time_point start{std::chrono::hours(24 * int64_t{day} + 10)};
   auto bytes = Journeys::AtTime(Journeys::WithNonce(journeys.Summary(journey, nonce), nonce, seq),
                                 start, std::chrono::seconds(90), true);
-  return sampled ? Journeys::WithReplay(bytes, Journeys::SampleTimeline()) : bytes;
+  // The core recorded a timeline of its own (the streams' draw samples every
+  // session): the tests' fixed one replaces it, or none for an unsampled one.
+  return Journeys::WithReplay(bytes, sampled ? Journeys::SampleTimeline() : std::vector<uint8_t>{});
 }
 
 void PostAll(const ServerProcess& server, const std::vector<std::vector<uint8_t>>& bodies) {
@@ -72,13 +75,14 @@ class JourneyReplayTest : public ::testing::Test {
  protected:
   void Serve(int k) {
     ASSERT_TRUE(journeys_.ok());
+    std::ofstream(dir_.sites() + "/demo.json") << journeys_.config_json();
     server_ = std::make_unique<ServerProcess>(
         dir_, std::vector<std::string>{"--rate", "0", "--k", std::to_string(k)});
     ASSERT_TRUE(server_->Start()) << server_->LogText();
   }
 
   ServerDir dir_;
-  Journeys journeys_;
+  Journeys journeys_{/*replay_sample_rate=*/0.5};
   std::unique_ptr<ServerProcess> server_;
 };
 

@@ -1,6 +1,7 @@
 #include "journeys.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "core/heatmap.h"
 #include "core/json/config_json.h"
@@ -11,9 +12,16 @@
 
 namespace microconv::testing {
 
-Journeys::Journeys() {
+Journeys::Journeys(double replay_sample_rate) {
   const std::string root = MICROCONV_SOURCE_DIR;
-  auto config = LoadConfigJson(ReadFileOrEmpty(root + "/demo-site/sites/demo.json"));
+  config_json_ = ReadFileOrEmpty(root + "/demo-site/sites/demo.json");
+  if (replay_sample_rate > 0) {
+    nlohmann::json json = nlohmann::json::parse(config_json_, nullptr, false);
+    if (json.is_discarded()) return;
+    json["privacy"]["replay_sample_rate"] = replay_sample_rate;
+    config_json_ = json.dump(2);
+  }
+  auto config = LoadConfigJson(config_json_);
   if (!config.ok()) return;
   config_ = std::move(config).value();
   for (const char* name : {"purchase", "dropoff_product", "dropoff_shipping", "dropoff_blog"}) {

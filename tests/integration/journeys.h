@@ -18,9 +18,13 @@ namespace microconv::testing {
 class Journeys {
  public:
   // Loads the demo config and the golden streams; ok() is false on failure.
-  Journeys();
+  // A `replay_sample_rate` above 0 sets the config's privacy switch (the
+  // collector refuses timelines of a config that samples none): serve
+  // config_json() as the site's config then.
+  explicit Journeys(double replay_sample_rate = 0);
   bool ok() const { return ok_; }
   const Config& config() const { return config_; }
+  const std::string& config_json() const { return config_json_; }
 
   // The final summary of a golden journey ("purchase", "dropoff_product",
   // "dropoff_shipping", "dropoff_blog") as a new session with `nonce`.
@@ -53,6 +57,7 @@ class Journeys {
 
  private:
   bool ok_ = false;
+  std::string config_json_;
   Config config_;
   std::map<std::string, EventStream> streams_;
 };
