@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <span>
 #include <vector>
 
@@ -30,6 +31,12 @@ enum class ReplayKind : uint8_t {
   kTruncated = 8,   // the cap was reached; always last, no payload
 };
 inline constexpr uint8_t kMaxReplayKind = 8;
+
+// A kind's name where a timeline is shown (the summary JSON, the replay API).
+inline constexpr const char* kReplayKindNames[] = {"page",       "conversion",  "click",
+                                                   "scroll",     "field_focus", "field_leave",
+                                                   "rage_click", "dead_click",  "truncated"};
+static_assert(std::size(kReplayKindNames) == kMaxReplayKind + 1, "one name per ReplayKind");
 
 // A timeline's bytes are capped so that a sampled session's summary stays
 // far below the collector's 16 KB summary cap: ~400 entries of 3-4 bytes.

@@ -467,9 +467,6 @@ void RenderJourney(const wire::Summary& s, const Names& names, JsonWriter& json)
 // decode shows its entries up to the fault and "valid": false.
 void RenderReplay(const wire::Summary& s, const Names& names, JsonWriter& json) {
   if (s.replay() == nullptr) return;
-  static constexpr const char* kKinds[] = {"page",       "conversion",  "click",
-                                           "scroll",     "field_focus", "field_leave",
-                                           "rage_click", "dead_click",  "truncated"};
   std::vector<ReplayEntry> entries;
   const bool valid = DecodeReplay(BytesOf(s.replay()), entries);
   json.Key("replay");
@@ -481,7 +478,7 @@ void RenderReplay(const wire::Summary& s, const Names& names, JsonWriter& json) 
   for (const ReplayEntry& e : entries) {
     json.BeginObject(true);
     json.FieldSeconds("t_s", e.time_tenths);
-    json.FieldString("kind", kKinds[static_cast<size_t>(e.kind)]);
+    json.FieldString("kind", kReplayKindNames[static_cast<size_t>(e.kind)]);
     switch (e.kind) {
       case ReplayKind::kPage:
         json.Key("page");

@@ -15,11 +15,6 @@
 namespace microconv {
 namespace {
 
-constexpr const char* kKindNames[] = {"page",       "conversion",  "click",
-                                      "scroll",     "field_focus", "field_leave",
-                                      "rage_click", "dead_click",  "truncated"};
-static_assert(std::size(kKindNames) == kMaxReplayKind + 1, "one name per ReplayKind");
-
 constexpr const char* kDeviceNames[] = {"unknown", "desktop", "mobile", "tablet"};
 
 void AppendKey(std::string_view key, std::string& out) {
@@ -245,7 +240,7 @@ Result<std::string> RenderReplayJson(const Config& config, std::span<const uint8
     if (i > 0) out += ',';
     out += "{\"t\":" + std::to_string(e.time_tenths) + ",";
     AppendKey("kind", out);
-    AppendJsonString(kKindNames[static_cast<size_t>(e.kind)], out);
+    AppendJsonString(kReplayKindNames[static_cast<size_t>(e.kind)], out);
     switch (e.kind) {
       case ReplayKind::kPage:
         out += ',';
