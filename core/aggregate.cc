@@ -375,6 +375,28 @@ Status Aggregate::Fold(const wire::Summary& summary, bool remove) {
     }
   }
 
+  if (const auto* clicks = summary.element_clicks()) {
+    // Entries of one element are summed first: a session counts once per
+    // element and once per cell, however many entries hold its clicks.
+    std::vector<std::pair<std::string, ElementHeatTally>> rows;
+    for (const wire::ElementClick* click : *clicks) {
+      if (click->page() >= page_count) continue;
+      const uint16_t page = pages->Get(click->page())->page();
+      if ((page & kLiteralBit) != 0 || page >= pages_.size()) continue;
+      std::string key = ElementHeatKey(page, static_cast<uint8_t>(device_class), KeyOf(*click));
+      auto row =
+          std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return r.first == key; });
+      if (row == rows.end()) row = rows.insert(rows.end(), {std::move(key), ElementHeatTally{}});
+      const int count = CountOf(*click);
+      HeatTally& cell = row->second.cells[CellOf(*click)];
+      row->second.sessions = 1;
+      row->second.clicks += count;
+      cell.clicks += count;
+      cell.sessions = 1;
+    }
+    for (const auto& [key, tally] : rows) put_key(element_heat_, key, tally);
+  }
+
   AddFunnels(summary, revenue, remove);
   AddForms(summary, remove);
   AddLift(summary, counts, converted, remove);
@@ -634,6 +656,7 @@ Status Aggregate::MergeSigned(const Aggregate& other, bool remove) {
   for (size_t p = 0; p < scroll_.size(); ++p) {
     for (size_t b = 0; b < kScrollBuckets; ++b) put(scroll_[p][b], other.scroll_[p][b]);
   }
+  put_map(element_heat_, other.element_heat_);
   for (size_t i = 0; i < selectors_.size(); ++i) {
     put(selectors_[i].sessions, other.selectors_[i].sessions);
     put(selectors_[i].clicks, other.selectors_[i].clicks);
@@ -641,6 +664,20 @@ Status Aggregate::MergeSigned(const Aggregate& other, bool remove) {
   put_map(ldp_, other.ldp_);
   put_map(journeys_, other.journeys_);
   return {};
+}
+
+std::string ElementHeatKey(uint16_t page_template, uint8_t device_class, uint32_t element_key) {
+  return {static_cast<char>(page_template >> 8), static_cast<char>(page_template),
+          static_cast<char>(device_class),       static_cast<char>(element_key >> 16),
+          static_cast<char>(element_key >> 8),   static_cast<char>(element_key)};
+}
+
+bool ParseElementHeatKey(std::string_view key, ElementHeatKeyParts& parts) {
+  if (key.size() != 6) return false;
+  auto byte = [&](size_t i) { return uint32_t{static_cast<uint8_t>(key[i])}; };
+  parts = {static_cast<uint16_t>(byte(0) << 8 | byte(1)), static_cast<uint8_t>(byte(2)),
+           byte(3) << 16 | byte(4) << 8 | byte(5)};
+  return parts.device_class < kHeatDeviceClasses;
 }
 
 }  // namespace microconv

@@ -28,6 +28,7 @@
 
 #include "core/capped_string_map.h"
 #include "core/config.h"
+#include "core/element_heatmap.h"
 #include "core/heatmap.h"
 #include "core/ldp.h"
 #include "core/lift.h"
@@ -44,6 +45,8 @@ inline constexpr size_t kMaxTrackedReferrers = 2000;
 inline constexpr size_t kMaxTrackedUtmValues = 1000;
 inline constexpr size_t kMaxTrackedLiteralPages = 1000;
 inline constexpr size_t kMaxTrackedLiteralFields = 1000;
+// (template, device class, element key) rows of the element heatmap.
+inline constexpr size_t kMaxTrackedElementHeats = 4000;
 inline constexpr size_t kMaxAggregateKeyLength = 256;
 inline constexpr size_t kMaxAggregateBytes = 64 * 1024 * 1024;
 inline constexpr size_t kHeatGridCells = kGridColumns * kGridRows;
@@ -299,6 +302,40 @@ struct HeatTally {
   bool operator==(const HeatTally&) const = default;
 };
 
+// Clicks on one element of one template from one device class (element
+// heatmap): the element's sessions and clicks, and per cell of its box the
+// clicks and the sessions that clicked there.
+struct ElementHeatTally {
+  uint64_t sessions = 0;
+  uint64_t clicks = 0;
+  std::array<HeatTally, kElementGridCells> cells{};
+  ElementHeatTally& operator+=(const ElementHeatTally& o) {
+    sessions += o.sessions;
+    clicks += o.clicks;
+    for (size_t c = 0; c < cells.size(); ++c) cells[c] += o.cells[c];
+    return *this;
+  }
+  ElementHeatTally& operator-=(const ElementHeatTally& o) {
+    sessions -= o.sessions;
+    clicks -= o.clicks;
+    for (size_t c = 0; c < cells.size(); ++c) cells[c] -= o.cells[c];
+    return *this;
+  }
+  bool operator==(const ElementHeatTally&) const = default;
+};
+
+// The key of an ElementHeatTally: 6 bytes, template (big-endian 16 bits),
+// device class, element key (big-endian 24 bits), so that the map's
+// canonical order groups rows by template and class.
+std::string ElementHeatKey(uint16_t page_template, uint8_t device_class, uint32_t element_key);
+struct ElementHeatKeyParts {
+  uint16_t page_template;
+  uint8_t device_class;
+  uint32_t element_key;
+};
+// False for a key of another shape (stored bytes are untrusted).
+bool ParseElementHeatKey(std::string_view key, ElementHeatKeyParts& parts);
+
 struct SelectorTally {
   uint64_t sessions = 0;
   uint64_t clicks = 0;
@@ -394,6 +431,9 @@ class Aggregate {
   // deepest scroll (the scroll map of one device class; pages() holds
   // every class's).
   const std::vector<ScrollTally>& scroll() const noexcept { return scroll_; }
+  // Element heatmap rows, keyed by ElementHeatKey; what the cap leaves out
+  // is in its overflow().
+  const CappedStringMap<ElementHeatTally>& element_heat() const noexcept { return element_heat_; }
   const std::vector<SelectorTally>& selectors() const noexcept { return selectors_; }
   // Local differential privacy sessions (core/ldp.h), kept apart from every
   // exact figure above: per epsilon (keyed by the float's bit pattern), the
@@ -478,6 +518,7 @@ class Aggregate {
   CappedStringMap<FieldTally> literal_fields_{kMaxTrackedLiteralFields};
   std::vector<std::vector<HeatTally>> heat_;
   std::vector<ScrollTally> scroll_;
+  CappedStringMap<ElementHeatTally> element_heat_{kMaxTrackedElementHeats};
   std::vector<SelectorTally> selectors_;
   IdMap<LdpTally> ldp_;
   IdMap<uint64_t> journeys_;

@@ -20,9 +20,9 @@ constexpr uint8_t kMagic[4] = {'M', 'C', 'A', '1'};
 // 2: heat cells carry their sessions; 3: revenue (total, per day, segment
 // and funnel) and heat grids per device class; 4: lift baselines and LDP
 // tallies; 5: journey figures; 6: scroll maps per template and device
-// class, calls to action seen. Other versions are refused, so a stored day
+// class, calls to action seen; 7: element heatmaps. Other versions are refused, so a stored day
 // aggregate of another layout is rebuilt from its sessions.
-constexpr uint64_t kAggregateVersion = 6;
+constexpr uint64_t kAggregateVersion = 7;
 
 class AggregateWriter {
  public:
@@ -152,6 +152,12 @@ bool VisitTally(A& a, T& t) {
   } else if constexpr (std::is_same_v<U, FieldTally>) {
     return a.Num(t.sessions) && a.Num(t.focus_count) && a.Num(t.time_ds) && a.Num(t.refills) &&
            a.Num(t.last_before_abandon);
+  } else if constexpr (std::is_same_v<U, ElementHeatTally>) {
+    if (!(a.Num(t.sessions) && a.Num(t.clicks))) return false;
+    for (auto& cell : t.cells) {
+      if (!(a.Num(cell.clicks) && a.Num(cell.sessions))) return false;
+    }
+    return true;
   } else if constexpr (std::is_same_v<U, SelectorTally>) {
     return a.Num(t.sessions) && a.Num(t.clicks);
   } else {
@@ -453,6 +459,22 @@ bool VisitAggregate(A& a, Self& self) {
         if (split != self.pages_[p].scroll[b]) {
           return a.Fail(Error::kVerifyFailed, "scroll maps and pages differ");
         }
+      }
+    }
+  }
+  if (!VisitStringMap(a, self.element_heat_)) return false;
+  if constexpr (A::kReading) {
+    for (const auto& [key, row] : self.element_heat_.Sorted()) {
+      ElementHeatKeyParts parts;
+      uint64_t clicks = 0;
+      bool cells_ok = true;
+      for (const HeatTally& cell : row->cells) {
+        clicks += cell.clicks;
+        cells_ok &= (cell.clicks == 0) == (cell.sessions == 0) && cell.sessions <= row->sessions;
+      }
+      if (!ParseElementHeatKey(key, parts) || parts.page_template >= self.pages_.size() ||
+          row->sessions == 0 || clicks != row->clicks || !cells_ok) {
+        return a.Fail(Error::kVerifyFailed, "bad element heat row");
       }
     }
   }

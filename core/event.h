@@ -23,7 +23,9 @@ enum class EventType : uint8_t {
   // scroll depth before any scroll).
   kPageView = 1,
   // x, y: document-relative CSS px; w, h: document width and height in px;
-  // str: stable element path (id or tag path, never text).
+  // str: stable element path (id or tag path, never text); a: 1 + the cell
+  // of the element's box clicked (row * kElementGridSide + column of
+  // core/element_heatmap.h), 0 when the tracker read no box.
   kClick = 2,
   // a: index of a configured click selector the last click matched
   // (`closest`); one per matching selector, right after its kClick.
@@ -72,6 +74,10 @@ inline constexpr uint32_t kNoString = 0xffffffffu;
 // dataLayer event names) to this many UTF-16 code units: a page cannot grow
 // the string table without bound.
 inline constexpr uint32_t kMaxEventNameLength = 100;
+
+// A click's `a` counts the cells of the clicked element's box: the box is
+// cut into kElementGridSide x kElementGridSide cells (core/element_heatmap.h).
+inline constexpr int32_t kElementGridSide = 4;
 
 // A dataLayer event's `b` when x and y carry a purchase value and currency.
 inline constexpr uint8_t kDataLayerHasValue = 1;

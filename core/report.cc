@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <map>
 
 #include "core/calendar.h"
+#include "core/element_heatmap.h"
 #include "core/flatbuffer_view.h"
 #include "core/heatmap.h"
 #include "core/ldp.h"
@@ -696,6 +698,76 @@ HeatmapPage MakeHeatmapPage(std::string page, const char* device, const PageTall
   return heatmap;
 }
 
+ElementHeatGroup MakeElementHeatGroup(std::string page, const char* device,
+                                      std::vector<std::pair<uint32_t, ElementHeatTally>> elements,
+                                      size_t top_rows, uint64_t k) {
+  ElementHeatGroup group;
+  group.page = std::move(page);
+  group.device = device;
+  std::sort(elements.begin(), elements.end(), [](const auto& x, const auto& y) {
+    return x.second.clicks != y.second.clicks ? x.second.clicks > y.second.clicks
+                                              : x.first < y.first;
+  });
+  for (const auto& [key, tally] : elements) {
+    group.clicks += tally.clicks;
+    if (tally.sessions < k || group.rows.size() >= top_rows) {
+      ++group.other_elements;
+      group.other_clicks += tally.clicks;
+      group.other_sessions += tally.sessions;
+      continue;
+    }
+    ElementHeatRow row;
+    row.key = ElementKeyHex(key);
+    row.sessions = tally.sessions;
+    row.clicks = tally.clicks;
+    row.cells.resize(kElementGridCells);
+    for (size_t c = 0; c < tally.cells.size(); ++c) {
+      if (tally.cells[c].sessions >= k) {
+        row.cells[c] = tally.cells[c].clicks;
+      } else if (tally.cells[c].sessions > 0) {
+        ++row.hidden_cells;
+      }
+    }
+    group.rows.push_back(std::move(row));
+  }
+  group.other_suppressed = group.other_sessions < k;
+  return group;
+}
+
+// The element heatmap rows come sorted by (template, class, key): one pass
+// groups them, and "all" sums a template's classes per key.
+void BuildElementHeatmaps(const Aggregate& a, const Names& names, size_t top_rows, uint64_t k,
+                          Report& report) {
+  report.element_heat_past_cap = a.element_heat().overflow().clicks;
+  const auto sorted = a.element_heat().Sorted();
+  for (size_t at = 0; at < sorted.size();) {
+    ElementHeatKeyParts first;
+    if (!ParseElementHeatKey(sorted[at].first, first) || first.page_template >= a.pages().size()) {
+      ++at;
+      continue;
+    }
+    std::map<uint32_t, ElementHeatTally> all;
+    std::array<std::vector<std::pair<uint32_t, ElementHeatTally>>, kHeatDeviceClasses> classes;
+    for (; at < sorted.size(); ++at) {
+      ElementHeatKeyParts parts;
+      if (!ParseElementHeatKey(sorted[at].first, parts) ||
+          parts.page_template != first.page_template) {
+        break;
+      }
+      all[parts.element_key] += *sorted[at].second;
+      classes[parts.device_class].emplace_back(parts.element_key, *sorted[at].second);
+    }
+    const std::string page = names.Template(first.page_template);
+    report.element_heatmaps.push_back(
+        MakeElementHeatGroup(page, "all", {all.begin(), all.end()}, top_rows, k));
+    for (size_t d = 0; d < kHeatDeviceClasses; ++d) {
+      if (classes[d].empty()) continue;
+      report.element_heatmaps.push_back(
+          MakeElementHeatGroup(page, kDeviceNames[d], std::move(classes[d]), top_rows, k));
+    }
+  }
+}
+
 void BuildHeatmaps(const Aggregate& a, const Names& names, const Config& config, uint64_t k,
                    Report& report) {
   for (size_t p = 0; p < a.pages().size(); ++p) {
@@ -888,6 +960,7 @@ Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
   BuildFrustration(a, options, k, report);
   BuildForms(a, names, options, k, report);
   BuildHeatmaps(a, names, config, k, report);
+  BuildElementHeatmaps(a, names, options.top_rows, k, report);
   BuildCallsToAction(a, config, names, k, report);
   for (const auto& [day, t] : a.days().entries) {
     DayRow row;

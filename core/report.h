@@ -334,6 +334,29 @@ struct HeatmapPage {
   std::vector<uint64_t> cells;  // kGridRows x kGridColumns, row-major
 };
 
+// Element heatmap of one template from one device class ("all" or a
+// class, as HeatmapPage): its elements by clicks, each with the clicks per
+// cell of its box (kElementGridSide squared, row-major). An element is
+// shown from k sessions; a cell from k sessions (else 0 and counted in
+// hidden_cells). Elements past top_rows or under k are summed in "other".
+struct ElementHeatRow {
+  std::string key;  // 6 hex digits (core/element_heatmap.h)
+  uint64_t sessions = 0;
+  uint64_t clicks = 0;  // every click on the element
+  uint64_t hidden_cells = 0;
+  std::vector<uint64_t> cells;  // kElementGridCells
+};
+struct ElementHeatGroup {
+  std::string page;
+  std::string device;
+  uint64_t clicks = 0;  // every element-keyed click of the group
+  std::vector<ElementHeatRow> rows;
+  uint64_t other_elements = 0;
+  uint64_t other_clicks = 0;
+  uint64_t other_sessions = 0;    // summed per element
+  bool other_suppressed = false;  // other_sessions under k
+};
+
 // The scroll map of one template on one device class ("desktop",
 // "mobile", "tablet", "unknown"; every class together is the PageRow's):
 // share of its page-sessions whose deepest scroll reached >= 10 * i %,
@@ -444,6 +467,9 @@ struct Report {
   std::vector<CallToActionRow> calls_to_action;  // in config order
   std::vector<FormReport> forms;
   std::vector<HeatmapPage> heatmaps;
+  std::vector<ElementHeatGroup> element_heatmaps;  // per template, "all" then each class
+  // Element clicks of rows past the aggregate's kMaxTrackedElementHeats.
+  uint64_t element_heat_past_cap = 0;
   std::vector<ScrollMapRow> scroll_maps;  // per template, then device class in class order
   std::vector<SelectorRow> selectors;
   std::vector<DayRow> days;

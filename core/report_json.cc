@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/display_numbers.h"
+#include "core/element_heatmap.h"
 #include "core/heatmap.h"
 #include "core/json_writer.h"
 #include "core/report_compare.h"
@@ -485,6 +486,43 @@ void RenderHeatmaps(JsonWriter& json, const Report& report) {
       for (uint64_t c : p.cells) json.Number(c);
       json.EndArray();
     });
+    json.EndObject();
+  }
+  json.EndArray();
+  json.Field("element_columns", kElementGridSide);
+  json.Field("element_rows", kElementGridSide);
+  json.Field("element_clicks_past_cap", report.element_heat_past_cap);
+  json.Key("elements");
+  json.BeginArray(false);
+  for (const ElementHeatGroup& g : report.element_heatmaps) {
+    json.BeginObject();
+    json.FieldString("page", g.page);
+    json.FieldString("device", g.device);
+    json.Field("clicks", g.clicks);
+    json.Key("rows");
+    json.BeginArray(false);
+    for (const ElementHeatRow& row : g.rows) {
+      json.BeginObject(true);
+      json.FieldString("key", row.key);
+      json.Field("sessions", row.sessions);
+      json.Field("clicks", row.clicks);
+      json.Field("hidden_cells", row.hidden_cells);
+      json.Key("cells");
+      json.BeginArray(true);
+      for (uint64_t c : row.cells) json.Number(c);
+      json.EndArray();
+      json.EndObject();
+    }
+    json.EndArray();
+    if (g.other_elements > 0) {
+      json.Key("other");
+      json.BeginObject(true);
+      Cell(json, g.other_suppressed, [&] {
+        json.Field("elements", g.other_elements);
+        json.Field("clicks", g.other_clicks);
+      });
+      json.EndObject();
+    }
     json.EndObject();
   }
   json.EndArray();

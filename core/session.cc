@@ -241,8 +241,14 @@ void Session::OnPageView(std::string_view url_path, bool back, int64_t t) {
 }
 
 void Session::OnClick(const Event& event, std::string_view element, int64_t t) {
-  if (current_page_ >= 0)
-    heatmap_.OnClick(event.x, event.y, event.w, event.h, static_cast<uint8_t>(current_page_));
+  // Keyed by the element when the tracker read its box; else (and past the
+  // element entries' cap) on the document grid.
+  if (current_page_ >= 0) {
+    const auto page = static_cast<uint8_t>(current_page_);
+    const bool keyed =
+        event.a > 0 && !element.empty() && element_heatmap_.OnClick(element, event.a - 1, page);
+    if (!keyed) heatmap_.OnClick(event.x, event.y, event.w, event.h, page);
+  }
   const uint16_t rage_before = frustration_.state().rage_clicks;
   frustration_.OnClick(event.x, event.y, element, current_page_, t, names_);
   // Clicks on a page over the caps have no page slot to be played over.
@@ -307,6 +313,7 @@ std::vector<uint8_t> Session::BuildSummary() const {
   const auto funnels = StructsOrNull(fbb, progress);
   const auto times = VectorOrNull(fbb, step_times);
   const auto heat = StructsOrNull(fbb, heatmap_.cells());
+  const auto element_clicks = StructsOrNull(fbb, element_heatmap_.clicks());
   // Names travel only when something sent refers to them: unconfigured form
   // fields, then frustrated elements.
   std::vector<std::string> sent;
@@ -347,7 +354,7 @@ std::vector<uint8_t> Session::BuildSummary() const {
                                names, literal_pages, referrer, utm_source, utm_medium, utm_campaign,
                                revenue_.revenue_cents(), revenue_.orders(),
                                revenue_.other_currency_orders(), 0.0f, 0, journey.visit,
-                               journey.day, journey_steps, cta_seen, replay));
+                               journey.day, journey_steps, cta_seen, replay, element_clicks));
   return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
 }
 

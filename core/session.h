@@ -17,6 +17,7 @@
 
 #include "core/config.h"
 #include "core/dimensions.h"
+#include "core/element_heatmap.h"
 #include "core/element_names.h"
 #include "core/event.h"
 #include "core/form_tracker.h"
@@ -173,6 +174,7 @@ class Session {
   FormTracker forms_;
   FrustrationTracker frustration_;
   Heatmap heatmap_;
+  ElementHeatmap element_heatmap_;
   RevenueTracker revenue_;
   JourneyTracker journey_;  // inactive in session scope
   ReplayRecorder replay_;   // records only in a sampled session

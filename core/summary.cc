@@ -221,7 +221,8 @@ Status CheckLdpStructure(const wire::Summary& s) {
               SizeOf(s.funnels()) + SizeOf(s.step_times()) + SizeOf(s.heat()) + SizeOf(s.forms()) +
               SizeOf(s.fields()) + SizeOf(s.elements()) + SizeOf(s.names()) +
               SizeOf(s.literal_pages()) + SizeOf(s.journey_steps()) + SizeOf(s.cta_seen()) +
-              SizeOf(s.replay()) + (s.replay() != nullptr) + s.journey_visit() !=
+              SizeOf(s.replay()) + (s.replay() != nullptr) + SizeOf(s.element_clicks()) +
+              s.journey_visit() !=
           0 ||
       s.revenue_cents() != 0 || s.orders() != 0 || s.other_currency_orders() != 0 ||
       facts.duration_ds() != 0 || facts.active_ds() != 0 || facts.page_views() != 0 ||
@@ -276,6 +277,9 @@ Status CheckStructure(const wire::Summary& s) {
     return TooMany("path_steps", SizeOf(s.path_steps()), kMaxPathSteps);
   }
   if (SizeOf(s.heat()) > kMaxHeatCells) return TooMany("heat", SizeOf(s.heat()), kMaxHeatCells);
+  if (SizeOf(s.element_clicks()) > kMaxElementClicks) {
+    return TooMany("element_clicks", SizeOf(s.element_clicks()), kMaxElementClicks);
+  }
   // Every order is at most kMaxOrderCents: more revenue is a forged figure.
   if (s.revenue_cents() > uint64_t{s.orders()} * kMaxOrderCents) {
     return Fail(Error::kOutOfRange,
@@ -331,6 +335,14 @@ Status CheckStructure(const wire::Summary& s) {
       }
       if (cell->cell() >= kHeatGridCells) {
         return IndexOutside(At("heat", i, "cell"), cell->cell(), kHeatGridCells, "grid cells");
+      }
+    }
+  }
+  if (s.element_clicks() != nullptr) {
+    for (size_t i = 0; i < s.element_clicks()->size(); ++i) {
+      const wire::ElementClick* click = s.element_clicks()->Get(i);
+      if (click->page() >= page_count) {
+        return IndexOutside(At("element_clicks", i, "page"), click->page(), page_count, "pages");
       }
     }
   }

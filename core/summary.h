@@ -23,6 +23,9 @@ inline constexpr size_t kMaxSummaryBytes = 16 * 1024;
 inline constexpr size_t kMaxPathSteps = 64;
 inline constexpr size_t kMaxPages = 64;  // entries of `pages`
 inline constexpr size_t kMaxHeatCells = 128;
+// Entries of `element_clicks` (core/element_heatmap.h); clicks past it go to
+// the document grid.
+inline constexpr size_t kMaxElementClicks = 96;
 inline constexpr size_t kMaxElements = 32;
 inline constexpr size_t kMaxElementNameLength = 96;
 
@@ -32,7 +35,7 @@ std::vector<uint8_t> EncodeSummary(const wire::SummaryT& summary);
 
 // Checks untrusted bytes: size cap, identifier, Verifier (max_depth 8,
 // max_tables 512, size), version <= kSummaryVersion, enums in range, indices
-// (entry/exit/heat/element pages, next-action page slots, names, literal
+// (entry/exit/heat/element/element-click pages, next-action page slots, names, literal
 // pages) inside their vectors, forms owning exactly the `fields` entries,
 // vector lengths within the caps above, well-formed varints whose count
 // matches path_steps and funnels. When `config` is given, also checks site,

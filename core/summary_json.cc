@@ -12,6 +12,7 @@
 
 #include "core/calendar.h"
 #include "core/config.h"
+#include "core/element_heatmap.h"
 #include "core/flatbuffer_view.h"
 #include "core/heatmap.h"
 #include "core/json_writer.h"
@@ -308,6 +309,21 @@ void RenderHeatAndElements(const wire::Summary& s, const Names& names, JsonWrite
     names.PageAt(json, cell->page());
     json.Field("cell", cell->cell());
     json.Field("count", cell->count());
+    json.EndObject();
+  }
+  json.EndArray();
+
+  // Element clicks: the key as the report writes it (6 hex digits).
+  json.Key("element_clicks");
+  json.BeginArray(false);
+  for (size_t i = 0; i < SizeOf(s.element_clicks()); ++i) {
+    const wire::ElementClick* click = s.element_clicks()->Get(i);
+    json.BeginObject(true);
+    json.FieldString("key", ElementKeyHex(KeyOf(*click)));
+    json.Key("page");
+    names.PageAt(json, click->page());
+    json.Field("cell", CellOf(*click));
+    json.Field("count", CountOf(*click));
     json.EndObject();
   }
   json.EndArray();

@@ -150,6 +150,16 @@ Result<EventStream> ParseEventStream(std::string_view text, const Config& config
       }
     } else if (kind == "click") {
       e.type = EventType::kClick;
+      // click [cell=N] X Y W H ELEMENT: N is the cell of the element's box
+      // (0..15) the tracker read, sent as a = 1 + N.
+      if (rest.starts_with("cell=")) {
+        uint32_t cell = 0;
+        if (!ParseNumber(NextWord(rest).substr(5), cell) ||
+            cell >= kElementGridSide * kElementGridSide) {
+          return fail("bad click cell");
+        }
+        e.a = static_cast<uint16_t>(1 + cell);
+      }
       if (!ParseNumber(NextWord(rest), e.x) || !ParseNumber(NextWord(rest), e.y) ||
           !ParseNumber(NextWord(rest), e.w) || !ParseNumber(NextWord(rest), e.h)) {
         return fail("click needs x y width height element");

@@ -8,6 +8,7 @@
 //   @1200 page /product/42?utm_source=x       (also: page_back, page_spa)
 //   @1200 page /blog/post 40                  (the first viewport: 40 % deep)
 //   @1500 click 640 120 1280 2400 main>button.buy
+//   @1500 click cell=5 640 120 1280 2400 a#buy  (cell 5 of the element's box)
 //   @1500 match [data-mc=add-to-cart]          (a configured click selector)
 //   @1600 scroll 75 | input | dead main>img
 //   @1700 form_start shipping | form_submit shipping

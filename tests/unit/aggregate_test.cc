@@ -316,7 +316,7 @@ TEST_F(AggregateTest, DeserializeRejectsCorruptBytes) {
   wrong_magic[0] = 'X';
   EXPECT_EQ(Aggregate::Deserialize(wrong_magic).error(), Error::kWrongIdentifier);
   // Another layout, newer or older, is refused: the store rebuilds the day.
-  for (uint8_t version : {5, 7}) {
+  for (uint8_t version : {6, 8}) {
     std::vector<uint8_t> other = bytes;
     other[4] = version;
     EXPECT_EQ(Aggregate::Deserialize(other).error(), Error::kUnsupportedVersion);

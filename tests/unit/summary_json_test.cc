@@ -85,6 +85,8 @@ wire::SummaryT BlogSummary(const Config& config) {
   // Next: micro 1, then pages[0] (template 1, not template 0).
   s.funnels = {FunnelProgress(0, wire::FunnelFlags::NONE, 1, 2, 0x1, 1, kLiteralBit, 0)};
   s.heat = {HeatCell(0, 2, 40)};
+  // Key 0x03fa9c, cell 6 (row 1, column 2), 3 clicks.
+  s.element_clicks = {wire::ElementClick(0x9c, 0xfa, 0x03, 0, 6 << 4 | 2)};
   // newsletter owns fields[0..1]; contact owns fields[2].
   s.forms = {FormStat(0, wire::FormFlags::Started, 1, 2),
              FormStat(1, wire::FormFlags::Started | wire::FormFlags::Submitted, 0, 1)};
@@ -151,6 +153,9 @@ constexpr char kBlogWithNames[] = R"({
   ],
   "heat": [
     {"page": "/post/:slug", "cell": 40, "count": 2}
+  ],
+  "element_clicks": [
+    {"key": "03fa9c", "page": "/post/:slug", "cell": 6, "count": 3}
   ],
   "elements": [
     {"element": "a.share", "page": "/post/:slug", "clicks": 2, "rage_clicks": 0, "dead_clicks": 1}
@@ -288,6 +293,7 @@ TEST_F(SummaryJsonTest, RendersAnEmptySummary) {
   "repeats": [],
   "funnels": [],
   "heat": [],
+  "element_clicks": [],
   "elements": [],
   "forms": [],
   "names": [],
