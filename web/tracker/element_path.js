@@ -40,3 +40,17 @@ export function elementPath(target) {
   }
   return parts.join('>') || 'body';
 }
+
+// The element's key in reports (`heatmap.elements[].rows[].key`): the top 24
+// bits of FNV-1a 32 over the UTF-8 bytes of its elementPath, as 6 lowercase
+// hex digits ("03fa9c"). Only the heatmap overlay (overlay.js) calls it; the
+// visitor's chunk sends the path and the core keys the click itself. The C++
+// twin is Fnv1a32 in core/fnv1a.h (key = Fnv1a32(path) >> 8):
+// tests/web/element_key.test.mjs pins the FNV vectors here, and the element
+// heatmap's end-to-end test (report keys found again on the live page)
+// proves the two agree.
+export function elementKey(path) {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(path)) hash = Math.imul(hash ^ byte, 0x01000193);
+  return (hash >>> 8).toString(16).padStart(6, '0');
+}
