@@ -2,10 +2,13 @@
 // reported by, is the top 24 bits of FNV-1a 32 over the UTF-8 bytes of an
 // element path, as 6 lowercase hex digits: the FNV-1a reference vectors, and
 // paths with non-ASCII ids against an independent BigInt FNV-1a here. The
-// C++ twin is Fnv1a32 in core/fnv1a.h. Run by ctest (test element_key_js).
+// C++ twin is Fnv1a32 in core/fnv1a.h. And the heatmap overlay's memoized
+// paths (overlay.js elementPathNamer) equal elementPath's over random trees.
+// Run by ctest (test element_key_js).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { elementKey } from '../../web/tracker/element_path.js';
+import { elementKey, elementPath } from '../../web/tracker/element_path.js';
+import { elementPathNamer } from '../../web/tracker/overlay.js';
 
 // FNV-1a 32 in BigInt arithmetic, sharing no code with the tracker's.
 function fnv1a32(text) {
@@ -53,4 +56,66 @@ test('keys under 0x100000 keep their leading zeros', () => {
   assert.ok(found, 'a path with a small key');
   assert.equal(elementKey(found).length, 6);
   assert.ok(elementKey(found).startsWith('0'), `${found} -> ${elementKey(found)}`);
+});
+
+// Just enough of an Element for element paths: tag, id, parent and siblings.
+class FakeElement {
+  constructor(localName, id = '') {
+    this.nodeType = 1;
+    this.localName = localName;
+    this.id = id;
+    this.parentElement = null;
+    this.firstElementChild = null;
+    this.lastElementChild = null;
+    this.nextElementSibling = null;
+    this.children = [];
+  }
+  append(child) {
+    child.parentElement = this;
+    if (this.lastElementChild) this.lastElementChild.nextElementSibling = child;
+    else this.firstElementChild = child;
+    this.lastElementChild = child;
+    this.children.push(child);
+    return child;
+  }
+}
+
+// A seeded random page: html > body > nested elements with repeated tags,
+// sometimes an id (sometimes one too long to be used), up to 8 levels deep.
+function randomPage(seed) {
+  let state = seed;
+  const random = (n) => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return (state >>> 8) % n;
+  };
+  const tags = ['div', 'a', 'li', 'span', 'section', 'button', 'p'];
+  const html = new FakeElement('html');
+  const body = html.append(new FakeElement('body'));
+  const all = [body];
+  const grow = (parent, depth) => {
+    const count = depth > 7 ? 0 : random(depth < 2 ? 8 : 4);
+    for (let i = 0; i < count; i++) {
+      const roll = random(10);
+      const id = roll === 0 ? `id${random(5)}` : roll === 1 ? 'x'.repeat(65) : '';
+      const child = parent.append(new FakeElement(tags[random(tags.length)], id));
+      all.push(child);
+      grow(child, depth + 1);
+    }
+  };
+  grow(body, 0);
+  return all;
+}
+
+test('the overlay names every element of a page as elementPath does', () => {
+  let checked = 0;
+  for (let seed = 1; seed <= 40; seed++) {
+    const elements = randomPage(seed);
+    const pathOf = elementPathNamer();
+    // Children before parents too: the memo must not depend on the order.
+    for (const element of [...elements].reverse()) {
+      assert.equal(pathOf(element), elementPath(element), `seed ${seed}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 1000, `${checked} elements`);
 });

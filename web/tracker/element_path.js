@@ -2,14 +2,14 @@
 // reports group by it. Only tag names, positions among siblings and ids are
 // read: never text, never any other attribute value.
 const kMaxIdLength = 64;
-const kMaxDepth = 4;
+export const kMaxDepth = 4;
 
-function usableId(element) {
+export function usableId(element) {
   const id = element.id;
   return typeof id === 'string' && id && id.length <= kMaxIdLength ? id : '';
 }
 
-function step(element) {
+export function step(element) {
   const tag = element.localName;
   const id = usableId(element);
   if (id) return tag + '#' + id;
