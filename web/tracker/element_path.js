@@ -46,9 +46,10 @@ export function elementPath(target) {
 // hex digits ("03fa9c"). Only the heatmap overlay (overlay.js) calls it; the
 // visitor's chunk sends the path and the core keys the click itself. The C++
 // twin is Fnv1a32 in core/fnv1a.h (key = Fnv1a32(path) >> 8):
-// tests/web/element_key.test.mjs pins the FNV vectors here, and the element
-// heatmap's end-to-end test (report keys found again on the live page)
-// proves the two agree.
+// tests/web/element_key.test.mjs pins the FNV vectors here and
+// tests/e2e/element_boxes.test.mjs the keys the overlay answers for; that the
+// two sides agree is proven end to end once the core keys clicks (a click's
+// report key found again on the live page).
 export function elementKey(path) {
   let hash = 0x811c9dc5;
   for (const byte of new TextEncoder().encode(path)) hash = Math.imul(hash ^ byte, 0x01000193);
