@@ -267,7 +267,7 @@ export function createHeatmapPanel(body) {
   function onBoxes(boxes) {
     if (!state.boxesAsked) return;
     const wanted = new Set(state.boxesAsked.split(','));
-    const found = {};
+    const found = Object.create(null); // a report row's key is looked up in it
     for (const [key, list] of Object.entries(boxes && typeof boxes === 'object' ? boxes : {})) {
       if (!wanted.has(key) || !Array.isArray(list)) continue;
       const valid = list
