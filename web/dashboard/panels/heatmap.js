@@ -383,7 +383,12 @@ export function createHeatmapPanel(body) {
     // For tests and tools: what the canvas shows of the element layer.
     ui.canvas.dataset.elementBoxes = String(placed.length);
     ui.canvas.dataset.elementKeysFound = String(found ? Object.keys(found).length : 0);
-    ui.main.dataset.elements = group ? state.boxesStatus : 'none';
+    // none: no element clicks here; unplaced: not asked (no page aligned).
+    ui.main.dataset.elements = !group
+      ? 'none'
+      : state.boxesStatus === 'none'
+        ? 'unplaced'
+        : state.boxesStatus;
     drawReach(
       ui.reach,
       state.box,
