@@ -1,5 +1,7 @@
 // Builds web/dist: the loader (microconv.js), the lazily loaded tracker chunk
-// (microconv-tracker.HASH.js) and the core files copied from an Emscripten
+// (microconv-tracker.HASH.js), the heatmap overlay's module
+// (microconv-overlay.HASH.js, loaded only in a page the dashboard frames, so
+// not in the visitor's total below) and the core files copied from an Emscripten
 // build (microconv-core.HASH.js/.wasm, microconv-core.nowasm.HASH.js, and
 // the same three of microconv-inspect), each
 // with precompressed .br/.gz twins, and manifest.json (plain name -> served
@@ -186,9 +188,18 @@ writeHashed(
   'microconv-tracker.js',
   await bundle({ entryPoints: [join(here, 'tracker/tracker.js')], format: 'esm' }, coreNames),
 );
+// The heatmap overlay's answers (tracker/overlay.js): the loader imports it
+// only in a page the dashboard frames, so no visitor downloads it.
+writeHashed(
+  'microconv-overlay.js',
+  await bundle({ entryPoints: [join(here, 'tracker/overlay.js')], format: 'esm' }),
+);
 const loader = await bundle(
   { entryPoints: [join(here, 'tracker/loader.js')], format: 'iife' },
-  { 'microconv-tracker.js': manifest['microconv-tracker.js'] },
+  {
+    'microconv-tracker.js': manifest['microconv-tracker.js'],
+    'microconv-overlay.js': manifest['microconv-overlay.js'],
+  },
 );
 // The one URL site owners paste keeps its name.
 writeFileSync(join(out, 'microconv.js'), loader);
@@ -261,7 +272,9 @@ function sizes(file) {
   };
 }
 
-const table = [...coreFiles, 'microconv-tracker.js', 'microconv.js'].sort().map(sizes);
+const table = [...coreFiles, 'microconv-tracker.js', 'microconv-overlay.js', 'microconv.js']
+  .sort()
+  .map(sizes);
 const dashboard = [
   'dashboard.css',
   'dashboard.js',

@@ -2,14 +2,14 @@
 // reports group by it. Only tag names, positions among siblings and ids are
 // read: never text, never any other attribute value.
 const kMaxIdLength = 64;
-const kMaxDepth = 4;
+export const kMaxDepth = 4;
 
-function usableId(element) {
+export function usableId(element) {
   const id = element.id;
   return typeof id === 'string' && id && id.length <= kMaxIdLength ? id : '';
 }
 
-function step(element) {
+export function step(element) {
   const tag = element.localName;
   const id = usableId(element);
   if (id) return tag + '#' + id;
@@ -39,4 +39,19 @@ export function elementPath(target) {
     element = element.parentElement;
   }
   return parts.join('>') || 'body';
+}
+
+// The element's key in reports (`heatmap.elements[].rows[].key`): the top 24
+// bits of FNV-1a 32 over the UTF-8 bytes of its elementPath, as 6 lowercase
+// hex digits ("03fa9c"). Only the heatmap overlay (overlay.js) calls it; the
+// visitor's chunk sends the path and the core keys the click itself. The C++
+// twin is Fnv1a32 in core/fnv1a.h (key = Fnv1a32(path) >> 8):
+// tests/web/element_key.test.mjs pins the FNV vectors here and
+// tests/e2e/element_boxes.test.mjs the keys the overlay answers for; that the
+// two sides agree is proven end to end once the core keys clicks (a click's
+// report key found again on the live page).
+export function elementKey(path) {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(path)) hash = Math.imul(hash ^ byte, 0x01000193);
+  return (hash >>> 8).toString(16).padStart(6, '0');
 }

@@ -4,7 +4,8 @@
 // (tracker chunk, core, compiled config) once the page is idle. Everything
 // that can wait lives in the chunk (tracker.js), which takes over the
 // listeners registered here through `boot.sink`.
-// The chunk's content-hashed name, given by web/build.mjs.
+// The content-hashed names of the chunk and the overlay module, given by
+// web/build.mjs.
 import { files } from 'microconv:files';
 import * as Navigation from './wire/navigation.js';
 
@@ -46,7 +47,7 @@ import * as Navigation from './wire/navigation.js';
     } catch (_) {}
     // The dashboard's heatmap frames the page with this fragment: do not
     // count that view, but tell the dashboard (and only it: the endpoint's
-    // origin) the document size the click grid is relative to.
+    // origin) the document size and the boxes of clicked elements.
     var overlay = location.hash == '#microconv-overlay' && win.parent != win;
     var why = !site
       ? 'no data-site'
@@ -60,16 +61,11 @@ import * as Navigation from './wire/navigation.js';
             : '';
     if (why !== '') {
       if (why) console.warn('microconv: off: ' + why);
+      // Its answers are a module of their own (overlay.js), not loader bytes.
       if (overlay) {
-        win.addEventListener('message', function (event) {
-          var root = doc.documentElement;
-          if (event.origin == endpoint && event.data && event.data.microconv == 'measure') {
-            event.source.postMessage(
-              { microconv: 'measure', width: root.scrollWidth, height: root.scrollHeight },
-              endpoint,
-            );
-          }
-        });
+        import(endpoint + '/' + files['microconv-overlay.js']).then(function (module) {
+          module.answer(endpoint);
+        }, warn);
       }
       quiet.l = 1;
       win.microconv = quiet;

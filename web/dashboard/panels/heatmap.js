@@ -1,15 +1,20 @@
-// Heatmap: the coarse document-relative click grid (columns x rows cells)
-// drawn as a translucent overlay on the live page in an iframe, plus scroll
-// reach lines. The page is on the site's origin: its tracker sees
+// Heatmap: clicks drawn as a translucent overlay on the live page in an
+// iframe, plus scroll reach lines. Two layers: clicks keyed by element
+// (report `heatmap.elements`: a 4 x 4 grid inside each element's box), drawn
+// over the element wherever the live page lays it out, and the coarse
+// document-relative grid (columns x rows cells) of the clicks with no element
+// box. The page is on the site's origin: its tracker sees
 // '#microconv-overlay', does not track, and answers our 'measure' message
-// with its document size so the grid lines up with the document.
+// with its document size (the grid lines up with the document), then our
+// 'boxes' message with the boxes of the elements whose keys we ask for
+// (web/tracker/overlay.js).
 // The frame loads on the first render when the site URL is known. Chromium
 // does not paint a cross-origin frame outside the viewport, so a full-page
 // screenshot taken without scrolling here shows the grid alone; on screen
 // the page is there as soon as the panel scrolls into view.
 import { clear, dataTable, el, emptyState, stat, suppressedBadge, tableDetails } from '../dom.js';
 import { formatInt, formatPercent } from '../format.js';
-import { drawCells, drawReach } from './heatmap_overlay.js';
+import { drawCells, drawElements, drawReach } from './heatmap_overlay.js';
 import {
   initialOrigin,
   matchesTemplate,
@@ -31,6 +36,9 @@ const kMeasureTimeoutMs = 2000;
 const kLoadTimeoutMs = 15000; // a page that never fires 'load' still gets the fallback
 const kMeasureRetryMs = 250; // the tracker may still be loading when the frame fires 'load'
 const kMaxHeight = 30000;
+const kBoxesTimeoutMs = 2000; // an older tracker answers 'measure' but never 'boxes'
+const kMaxBoxesPerKey = 100; // as web/tracker/overlay.js sends at most
+const kElementKey = /^[0-9a-f]{6}$/;
 // Device classes of core/dimensions.h as the report names them, in the
 // report's class order after every device.
 const kDeviceNames = {
@@ -50,9 +58,13 @@ export function createHeatmapPanel(body) {
     frameSrc: '', // what the iframe shows
     measured: null, // { width, height } from the page, or null
     status: 'none', // none | measuring | aligned | unaligned
+    boxesAsked: '', // the element keys last asked for, joined by ','
+    boxes: null, // { keys, found: { key: [[x, y, w, h], ...] } }, document px
+    boxesStatus: 'none', // none | asking | answered | unanswered
   };
   let measureTimer = 0;
   let measureDeadline = 0;
+  let boxesTimer = 0;
 
   ui.origin.value = initialOrigin();
   ui.pageSelect.addEventListener('change', () => {
@@ -83,6 +95,18 @@ export function createHeatmapPanel(body) {
     if (device === 'all') return (state.view?.report.pages || []).find((p) => p.page === page);
     return scrollMapsOf(page).find((m) => m.device === device) || null;
   }
+  // The template's element clicks on a device class: its group of
+  // `heatmap.elements` (absent from an older collector's report), or null.
+  function groupOf(page, device) {
+    const groups = state.view?.report.heatmap?.elements;
+    if (!Array.isArray(groups)) return null;
+    return groups.find((g) => g.page === page && (g.device || 'all') === device) || null;
+  }
+  function keysOf(group) {
+    return (group?.rows || [])
+      .map((row) => row.key)
+      .filter((key) => typeof key === 'string' && kElementKey.test(key));
+  }
   function exampleOf(page) {
     return entriesOf(page)[0]?.example || '';
   }
@@ -91,6 +115,9 @@ export function createHeatmapPanel(body) {
     const devices = [
       ...entriesOf(state.page).map((p) => p.device),
       ...scrollMapsOf(state.page).map((m) => m.device),
+      ...(state.view?.report.heatmap?.elements || [])
+        .filter((g) => g.page === state.page)
+        .map((g) => g.device),
     ];
     clear(
       ui.deviceSelect,
@@ -113,6 +140,7 @@ export function createHeatmapPanel(body) {
   });
   ui.path.addEventListener('input', showPathHint);
   ui.showClicks.addEventListener('change', draw);
+  ui.showElements.addEventListener('change', draw);
   ui.showReach.addEventListener('change', draw);
   window.addEventListener('message', onMessage);
   new ResizeObserver(() => layout()).observe(ui.viewport);
@@ -142,6 +170,7 @@ export function createHeatmapPanel(body) {
     if (src === state.frameSrc && state.status !== 'none') return;
     state.frameSrc = src;
     state.measured = null;
+    forgetBoxes();
     ui.frame.hidden = false;
     ui.frame.src = src;
     ui.loadingUrl.textContent = url;
@@ -162,6 +191,7 @@ export function createHeatmapPanel(body) {
     stopMeasuring();
     state.frameSrc = '';
     state.measured = null;
+    forgetBoxes();
     ui.frame.removeAttribute('src');
     ui.frame.hidden = true;
     setStatus('none', `${why} The grid is drawn alone.`);
@@ -201,10 +231,71 @@ export function createHeatmapPanel(body) {
     measureTimer = 0;
   }
 
+  function forgetBoxes() {
+    clearTimeout(boxesTimer);
+    state.boxesAsked = '';
+    state.boxes = null;
+    state.boxesStatus = 'none';
+  }
+
+  // Asks the measured page once for the boxes of the shown group's elements
+  // (again when the keys change or the page's size did).
+  function askForBoxes() {
+    const keys = keysOf(groupOf(state.page, state.device));
+    const asked = keys.join(',');
+    if (!state.frameSrc || !state.measured || !keys.length || state.boxesAsked === asked) return;
+    state.boxesAsked = asked;
+    state.boxesStatus = 'asking';
+    try {
+      ui.frame.contentWindow?.postMessage(
+        { microconv: 'boxes', keys },
+        parseOrigin(state.frameSrc),
+      );
+    } catch {
+      // Navigated elsewhere: the timeout below says so.
+    }
+    clearTimeout(boxesTimer);
+    boxesTimer = setTimeout(() => {
+      if (state.boxesStatus !== 'asking') return;
+      state.boxesStatus = 'unanswered';
+      draw();
+    }, kBoxesTimeoutMs);
+  }
+
+  // The page's answer, checked as untrusted: only keys asked for, at most
+  // kMaxBoxesPerKey boxes of four finite numbers with a size.
+  function onBoxes(boxes) {
+    if (!state.boxesAsked) return;
+    const wanted = new Set(state.boxesAsked.split(','));
+    const found = Object.create(null); // a report row's key is looked up in it
+    for (const [key, list] of Object.entries(boxes && typeof boxes === 'object' ? boxes : {})) {
+      if (!wanted.has(key) || !Array.isArray(list)) continue;
+      const valid = list
+        .slice(0, kMaxBoxesPerKey)
+        .filter(
+          (box) =>
+            Array.isArray(box) &&
+            box.length === 4 &&
+            box.every((v) => typeof v === 'number' && Number.isFinite(v)) &&
+            box[2] > 0 &&
+            box[3] > 0,
+        );
+      if (valid.length) found[key] = valid;
+    }
+    clearTimeout(boxesTimer);
+    state.boxes = { keys: state.boxesAsked, found };
+    state.boxesStatus = 'answered';
+    draw();
+  }
+
   function onMessage(event) {
     if (!state.frameSrc || event.source !== ui.frame.contentWindow) return;
     if (event.origin !== parseOrigin(state.frameSrc)) return;
     const data = event.data;
+    if (data && data.microconv === 'boxes') {
+      onBoxes(data.boxes);
+      return;
+    }
     if (!data || data.microconv !== 'measure') return;
     const width = Number(data.width);
     const height = Number(data.height);
@@ -220,9 +311,12 @@ export function createHeatmapPanel(body) {
       `Aligned to the page's document (${formatInt(Math.round(size.width))} \u00d7 ${formatInt(Math.round(size.height))} px at ${kFrameWidth} px wide).`,
     );
     // Answers keep coming until the deadline: a page that grows after load
-    // (images, fonts) is followed; a stable one stops the questions.
-    if (changed) layout();
-    else stopMeasuring();
+    // (images, fonts) is followed; a stable one stops the questions. Its
+    // elements may have moved with it: their boxes are asked for again.
+    if (changed) {
+      state.boxesAsked = '';
+      layout();
+    } else stopMeasuring();
   }
 
   // While the page loads, the stage says so instead of drawing clicks at a
@@ -257,6 +351,7 @@ export function createHeatmapPanel(body) {
     ui.frame.style.transform = `scale(${scale})`;
     ui.stage.style.width = `${available}px`;
     ui.stage.style.height = `${docHeight * scale}px`;
+    state.scale = scale;
     state.box = { width: Math.min(docWidth, kFrameWidth) * scale, height: docHeight * scale };
     draw();
   }
@@ -271,12 +366,29 @@ export function createHeatmapPanel(body) {
     );
     const pageRow = reachOf(state.page, state.device);
     const loading = state.status === 'measuring';
-    drawCells(
-      ui.canvas,
-      state.box,
-      heat,
-      page && !page.suppressed && ui.showClicks.checked && !loading ? page.cells : null,
-    );
+    askForBoxes();
+    const group = groupOf(state.page, state.device);
+    const found = group && state.boxes?.keys === keysOf(group).join(',') ? state.boxes.found : null;
+    const gridCells =
+      page && !page.suppressed && ui.showClicks.checked && !loading ? page.cells : null;
+    const placed = ui.showElements.checked && !loading ? placeElements(group, found) : [];
+    // One colour scale for both layers: clicks per cell.
+    // (A loop: up to 50 keys x 100 boxes x 16 cells is too many arguments to spread.)
+    let max = 0;
+    for (const count of gridCells || []) max = Math.max(max, count);
+    for (const box of placed) for (const count of box.row.cells || []) max = Math.max(max, count);
+    drawCells(ui.canvas, state.box, heat, gridCells, max);
+    drawElements(ui.canvas, placed, heat.element_columns || 4, heat.element_rows || 4, max);
+    state.placed = placed;
+    // For tests and tools: what the canvas shows of the element layer.
+    ui.canvas.dataset.elementBoxes = String(placed.length);
+    ui.canvas.dataset.elementKeysFound = String(found ? Object.keys(found).length : 0);
+    // none: no element clicks here; unplaced: not asked (no page aligned).
+    ui.main.dataset.elements = !group
+      ? 'none'
+      : state.boxesStatus === 'none'
+        ? 'unplaced'
+        : state.boxesStatus;
     drawReach(
       ui.reach,
       state.box,
@@ -297,7 +409,7 @@ export function createHeatmapPanel(body) {
           ' sessions on this page: hidden for privacy.',
         ),
       );
-    else if (page || pageRow)
+    else if (page || pageRow || group)
       clear(
         ui.stats,
         page
@@ -306,7 +418,8 @@ export function createHeatmapPanel(body) {
               formatInt(page.sessions),
             )
           : null,
-        stat('Clicks', formatInt(page?.clicks ?? 0)),
+        stat(group ? 'Clicks with no element' : 'Clicks', formatInt(page?.clicks ?? 0)),
+        group ? stat('Element clicks', formatInt(group.clicks)) : null,
         pageRow && !pageRow.suppressed
           ? stat(
               'Scrolled past half',
@@ -329,7 +442,138 @@ export function createHeatmapPanel(body) {
       page && !page.suppressed
         ? { cells: page.cells, columns: heat.columns, rows: heat.rows, clicks: page.clicks }
         : null;
+    clear(ui.elements, ...elementSection(view, group, found));
     clear(ui.reachTable, scrollMapTable(view));
+  }
+
+  // The group's rows placed on the canvas: one box per live element with
+  // the row's key (a key on N elements is drawn on each), in canvas px.
+  function placeElements(group, found) {
+    if (!group || !found) return [];
+    const scale = state.scale || 1;
+    return (group.rows || []).flatMap((row) =>
+      (found[row.key] || []).map(([x, y, width, height]) => ({
+        x: x * scale,
+        y: y * scale,
+        width: width * scale,
+        height: height * scale,
+        row,
+        shared: found[row.key].length,
+      })),
+    );
+  }
+
+  // What the element layer shows, in words: the legend, the elements under
+  // k ("other"), the keys shared by several live elements and those the
+  // live page no longer has.
+  function elementSection(view, group, found) {
+    if (!group) return [];
+    const k = view.k;
+    const rows = group.rows || [];
+    const heat = view.report.heatmap || {};
+    const grid = `${heat.columns || 16} \u00d7 ${heat.rows || 32}`;
+    const parts = `${heat.element_columns || 4} \u00d7 ${heat.element_rows || 4}`;
+    const legend = el(
+      'p',
+      { className: 'note heatmap-legend' },
+      el('span', { className: 'legend-swatch legend-element', attrs: { 'aria-hidden': 'true' } }),
+      ` Outlined boxes: clicked elements, found again on the page shown, each split into ${parts} parts by where in the element visitors clicked, so they line up at any screen size. `,
+      el('span', { className: 'legend-swatch legend-grid', attrs: { 'aria-hidden': 'true' } }),
+      ` Fine grid: clicks with no element box, placed in ${grid} cells of the whole page. One colour scale for both, clicks per cell; parts clicked by fewer than ${k} sessions are left blank.`,
+    );
+    const other = group.other
+      ? el(
+          'p',
+          { className: 'note heatmap-other' },
+          group.other.suppressed
+            ? [
+                suppressedBadge(k),
+                ` Other elements: clicked by fewer than ${k} sessions together, hidden for privacy.`,
+              ]
+            : `Other elements: ${formatInt(group.other.elements)} elements, each clicked in fewer than ${k} sessions, with ${formatInt(group.other.clicks)} clicks together (not drawn).`,
+        )
+      : null;
+    const status = !state.frameSrc
+      ? 'Show the page to place the clicked elements on it; until then they are listed below.'
+      : state.status === 'measuring'
+        ? 'Loading the page\u2026'
+        : state.status !== 'aligned'
+          ? 'The page did not report its size, so the clicked elements cannot be placed on it; they are listed below.'
+          : state.boxesStatus === 'asking'
+            ? 'Finding the clicked elements on the page\u2026'
+            : state.boxesStatus === 'unanswered'
+              ? 'The page did not say where its elements are (is an up-to-date microconv script on it?): only the grid is drawn.'
+              : `${formatInt(rows.filter((row) => found?.[row.key]).length)} of ${formatInt(rows.length)} clicked elements found on the page shown.`;
+    const columns = [
+      {
+        key: 'key',
+        label: 'Element key',
+        help: 'A hash of the element\u2019s tag and id path (never its text)',
+        format: (v) => el('span', { className: 'mono', text: v }),
+      },
+      { key: 'clicks', label: 'Clicks', numeric: true, format: formatInt },
+      { key: 'sessions', label: 'Sessions', numeric: true, format: formatInt },
+    ];
+    const onPage = found ? rows.filter((row) => found[row.key]) : rows;
+    const missing = found ? rows.filter((row) => !found[row.key]) : [];
+    const tables = [
+      onPage.length
+        ? el(
+            'div',
+            { className: 'heatmap-found' },
+            el('h3', {
+              className: 'subhead',
+              text: found ? 'Clicked elements on this page' : 'Clicked elements',
+            }),
+            dataTable({
+              id: 'element-table',
+              caption: `Clicked elements on ${state.page}`,
+              columns: [
+                ...columns,
+                {
+                  key: 'hidden_cells',
+                  label: `Parts under ${k}`,
+                  help: `Parts of the element clicked by fewer than ${k} sessions, left blank`,
+                  numeric: true,
+                  format: formatInt,
+                },
+                ...(found
+                  ? [
+                      {
+                        key: 'live',
+                        label: 'On the page shown',
+                        value: (row) => found[row.key].length,
+                        format: (n) => (n > 1 ? `shared by ${formatInt(n)} elements` : '1 element'),
+                      },
+                    ]
+                  : []),
+              ],
+              rows: onPage,
+              k,
+            }),
+          )
+        : null,
+      missing.length
+        ? el(
+            'div',
+            { className: 'heatmap-missing' },
+            el('h3', { className: 'subhead', text: 'Clicked elements not on this page now' }),
+            dataTable({
+              id: 'element-missing-table',
+              caption: 'Clicked elements not on this page now',
+              columns,
+              rows: missing,
+              k,
+            }),
+          )
+        : null,
+    ];
+    return [
+      legend,
+      el('p', { className: 'note heatmap-elements-status', text: status }),
+      other,
+      ...tables,
+    ];
   }
 
   // The scroll map of the template: per depth band, the share of each
@@ -368,10 +612,31 @@ export function createHeatmapPanel(body) {
     );
   }
 
+  // The smallest element box under (x, y) canvas px, and the part of it.
+  function elementAt(x, y) {
+    const hits = (state.placed || []).filter(
+      (box) => x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height,
+    );
+    if (!hits.length) return null;
+    const box = hits.reduce((a, b) => (b.width * b.height < a.width * a.height ? b : a));
+    const column = Math.min(3, Math.floor(((x - box.x) / box.width) * 4));
+    const row = Math.min(3, Math.floor(((y - box.y) / box.height) * 4));
+    return { box, count: box.row.cells?.[row * 4 + column] ?? 0 };
+  }
+
   ui.canvas.addEventListener('mousemove', (event) => {
+    const rect = ui.canvas.getBoundingClientRect();
+    const hit = elementAt(event.clientX - rect.left, event.clientY - rect.top);
+    if (hit) {
+      const { box, count } = hit;
+      ui.hover.hidden = false;
+      ui.hover.textContent = `Element ${box.row.key}: ${formatInt(count)} clicks on this part, ${formatInt(box.row.clicks)} on the element${box.shared > 1 ? ` (shared by ${formatInt(box.shared)} elements)` : ''}`;
+      ui.hover.style.left = `${event.clientX - ui.stage.getBoundingClientRect().left + 12}px`;
+      ui.hover.style.top = `${event.clientY - ui.stage.getBoundingClientRect().top + 12}px`;
+      return;
+    }
     const cells = state.cells;
     if (!cells || !state.box) return;
-    const rect = ui.canvas.getBoundingClientRect();
     const column = Math.floor(((event.clientX - rect.left) / rect.width) * cells.columns);
     const row = Math.floor(((event.clientY - rect.top) / rect.height) * cells.rows);
     const count = cells.cells[row * cells.columns + column];
@@ -390,8 +655,12 @@ export function createHeatmapPanel(body) {
       state.view = view;
       const heat = view.report.heatmap || { pages: [], selectors: [] };
       const entries = heat.pages || [];
-      // One entry per template for the picker: its every-device one.
+      // One entry per template for the picker: its every-device one, and
+      // templates whose clicks all had an element.
       const pages = entries.filter((p) => (p.device || 'all') === 'all');
+      for (const group of Array.isArray(heat.elements) ? heat.elements : []) {
+        if (!pages.some((p) => p.page === group.page)) pages.push({ page: group.page });
+      }
       clear(
         ui.pageSelect,
         pages.map((p) =>
@@ -428,6 +697,34 @@ export function createHeatmapPanel(body) {
         ],
         rows: entries,
       });
+      if (Array.isArray(heat.elements))
+        view.exportTable({
+          title: 'Heatmap elements',
+          columns: [
+            { key: 'page', label: 'Page' },
+            { key: 'device', label: 'Device class' },
+            { key: 'key', label: 'Element key' },
+            { key: 'sessions', label: 'Sessions', numeric: true },
+            { key: 'clicks', label: 'Clicks', numeric: true },
+            { key: 'hidden_cells', label: 'Cells under k', numeric: true },
+            {
+              key: 'cells',
+              label: `Cells (${heat.element_columns || 4} x ${heat.element_rows || 4}, row-major)`,
+              numeric: true,
+              value: (row) => (row.cells || []).join(' '),
+            },
+          ],
+          rows: heat.elements.flatMap((group) => [
+            ...(group.rows || []).map((row) => ({
+              page: group.page,
+              device: group.device,
+              ...row,
+            })),
+            ...(group.other
+              ? [{ page: group.page, device: group.device, key: '(other)', ...group.other }]
+              : []),
+          ]),
+        });
       if (!state.frameSrc && ui.origin.value.trim() && pages.length) load();
       else if (!state.frameSrc) unload();
       else if (state.page !== previous) load();
@@ -459,6 +756,9 @@ function buildSkeleton(body) {
   ui.showReach = el('input', {
     attrs: { id: 'heatmap-show-reach', type: 'checkbox', checked: true },
   });
+  ui.showElements = el('input', {
+    attrs: { id: 'heatmap-show-elements', type: 'checkbox', checked: true },
+  });
   ui.clear = el('button', {
     className: 'btn btn-ghost',
     text: 'Clear URL',
@@ -485,7 +785,8 @@ function buildSkeleton(body) {
     el(
       'div',
       { className: 'toggles' },
-      el('label', { className: 'check' }, ui.showClicks, ' Clicks'),
+      el('label', { className: 'check' }, ui.showElements, ' Element clicks'),
+      el('label', { className: 'check' }, ui.showClicks, ' Grid clicks'),
       el('label', { className: 'check' }, ui.showReach, ' Scroll reach'),
     ),
   );
@@ -540,6 +841,7 @@ function buildSkeleton(body) {
     },
     ui.stage,
   );
+  ui.elements = el('div', { className: 'heatmap-elements' });
   ui.reachTable = el('div');
   ui.selectors = el('div', { className: 'heatmap-selectors' });
   ui.empty = emptyState(
@@ -550,7 +852,15 @@ function buildSkeleton(body) {
     'div',
     { className: 'heatmap' },
     el('div', { className: 'heatmap-side' }, ui.form, ui.selectors),
-    el('div', { className: 'heatmap-main' }, ui.stats, ui.status, ui.viewport, ui.reachTable),
+    el(
+      'div',
+      { className: 'heatmap-main' },
+      ui.stats,
+      ui.status,
+      ui.viewport,
+      ui.elements,
+      ui.reachTable,
+    ),
   );
   clear(body, ui.empty, ui.main);
   return ui;

@@ -1,10 +1,13 @@
-// Drawing of the heatmap overlay: the click grid on a canvas and the scroll
-// reach lines, both sized to the (scaled) document box.
+// Drawing of the heatmap overlay: the click grid and the clicked elements'
+// cells on a canvas, and the scroll reach lines, all sized to the (scaled)
+// document box.
 import { el } from '../dom.js';
 import { formatPercent } from '../format.js';
 
-// Translucent cells, colour from indigo (few) through amber to rose (most).
-export function drawCells(canvas, box, heat, cells) {
+// Translucent cells, colour from indigo (few) through amber to rose (most),
+// relative to `max` clicks per cell (default: the grid's own most clicked
+// cell; the panel passes one scale for the grid and the elements).
+export function drawCells(canvas, box, heat, cells, max = Math.max(...(cells || []), 0)) {
   const ratio = window.devicePixelRatio || 1;
   const width = Math.max(1, Math.round(box.width));
   const height = Math.max(1, Math.min(Math.round(box.height), Math.floor(32000 / ratio)));
@@ -23,9 +26,7 @@ export function drawCells(canvas, box, heat, cells) {
   ctx.lineWidth = 1;
   for (let c = 1; c < columns; c++) line(ctx, c * cw, 0, c * cw, height);
   for (let r = 1; r < rows; r++) line(ctx, 0, r * ch, width, r * ch);
-  if (!cells) return;
-  const max = Math.max(...cells, 0);
-  if (!max) return;
+  if (!cells || !max) return;
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < columns; c++) {
       const count = cells[r * columns + c];
@@ -34,6 +35,35 @@ export function drawCells(canvas, box, heat, cells) {
       ctx.fillStyle = heatColor(t);
       ctx.fillRect(c * cw + 1, r * ch + 1, cw - 2, ch - 2);
     }
+  }
+}
+
+// Each placed element (canvas px {x, y, width, height} and its report row)
+// gets its box outlined and its 4 x 4 cells (row-major, row 0 at the top)
+// filled on the same scale as the grid; larger boxes first, so an element
+// inside another stays visible. Call after drawCells, which sizes the canvas.
+export function drawElements(canvas, placed, columns, rows, max) {
+  const ctx = canvas.getContext('2d');
+  const order = [...placed].sort((a, b) => b.width * b.height - a.width * a.height);
+  for (const box of order) {
+    const cw = box.width / columns;
+    const ch = box.height / rows;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < columns; c++) {
+        const count = box.row.cells?.[r * columns + c];
+        if (!count || !max) continue;
+        ctx.fillStyle = heatColor(Math.sqrt(Math.min(1, count / max)));
+        ctx.fillRect(box.x + c * cw, box.y + r * ch, cw, ch);
+      }
+    }
+    ctx.strokeStyle = 'rgba(67, 56, 202, 0.75)';
+    ctx.lineWidth = 1;
+    ctx.strokeRect(
+      Math.round(box.x) + 0.5,
+      Math.round(box.y) + 0.5,
+      Math.max(1, Math.round(box.width) - 1),
+      Math.max(1, Math.round(box.height) - 1),
+    );
   }
 }
 
