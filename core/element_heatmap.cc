@@ -7,9 +7,7 @@
 
 namespace microconv {
 
-uint32_t ElementKey(std::string_view element_path) noexcept {
-  return Fnv1a32(element_path) >> 8;
-}
+uint32_t ElementKey(std::string_view element_path) noexcept { return Fnv1a32(element_path) >> 8; }
 
 std::string ElementKeyHex(uint32_t key) {
   static constexpr char kDigits[] = "0123456789abcdef";

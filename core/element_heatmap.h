@@ -16,6 +16,17 @@
 
 namespace microconv {
 
+// Whether this build's sessions record element clicks. The visitor's Wasm
+// module is built with MICROCONV_NO_ELEMENT_CLICKS (wasm/CMakeLists.txt)
+// and its tracker reads no boxes yet: the served-size and journey wire
+// budgets have no room for them (ARCHITECTURE.md, "Element heatmaps").
+// Native hosts (`microconv replay`, `simulate`) record them.
+#ifdef MICROCONV_NO_ELEMENT_CLICKS
+inline constexpr bool kRecordsElementClicks = false;
+#else
+inline constexpr bool kRecordsElementClicks = true;
+#endif
+
 // The element box's cells: kElementGridSide (core/event.h) squared.
 inline constexpr int kElementGridCells = kElementGridSide * kElementGridSide;
 // Keys are 24 bits: a pair of a template's clicked elements collides with

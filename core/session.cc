@@ -245,8 +245,8 @@ void Session::OnClick(const Event& event, std::string_view element, int64_t t) {
   // element entries' cap) on the document grid.
   if (current_page_ >= 0) {
     const auto page = static_cast<uint8_t>(current_page_);
-    const bool keyed =
-        event.a > 0 && !element.empty() && element_heatmap_.OnClick(element, event.a - 1, page);
+    const bool keyed = kRecordsElementClicks && event.a > 0 && !element.empty() &&
+                       element_heatmap_.OnClick(element, event.a - 1, page);
     if (!keyed) heatmap_.OnClick(event.x, event.y, event.w, event.h, page);
   }
   const uint16_t rage_before = frustration_.state().rage_clicks;
@@ -313,7 +313,9 @@ std::vector<uint8_t> Session::BuildSummary() const {
   const auto funnels = StructsOrNull(fbb, progress);
   const auto times = VectorOrNull(fbb, step_times);
   const auto heat = StructsOrNull(fbb, heatmap_.cells());
-  const auto element_clicks = StructsOrNull(fbb, element_heatmap_.clicks());
+  const auto element_clicks =
+      kRecordsElementClicks ? StructsOrNull(fbb, element_heatmap_.clicks())
+                            : flatbuffers::Offset<flatbuffers::Vector<const wire::ElementClick*>>();
   // Names travel only when something sent refers to them: unconfigured form
   // fields, then frustrated elements.
   std::vector<std::string> sent;

@@ -205,7 +205,7 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   // Each tracker restores its own part; the first that objects wins.
   session.names_ = NameTable::Restore(s);
   session.heatmap_ = Heatmap::Restore(s);
-  session.element_heatmap_ = ElementHeatmap::Restore(s);
+  if (kRecordsElementClicks) session.element_heatmap_ = ElementHeatmap::Restore(s);
   if (!session.replay_.Restore(s)) return Corrupt("replay");
   session.revenue_.Restore(s);
   for (Status restored :

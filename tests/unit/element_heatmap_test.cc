@@ -32,8 +32,7 @@ class ElementHeatmapTest : public ::testing::Test {
   // `ua`: the user agent line's text (the device class comes from it).
   std::vector<uint8_t> Summary(const std::string& events, const std::string& ua = "") {
     auto stream = testing::ParseEventStream(
-        "start nonce=0x1 start_ms=1700000000000\n" + (ua.empty() ? "" : "ua " + ua + "\n") +
-            events,
+        "start nonce=0x1 start_ms=1700000000000\n" + (ua.empty() ? "" : "ua " + ua + "\n") + events,
         config_);
     EXPECT_TRUE(stream.ok()) << stream.message();
     if (!stream.ok()) return {};
@@ -148,10 +147,10 @@ class ElementHeatmapReportTest : public ElementHeatmapTest {
   void SetUp() override {
     ElementHeatmapTest::SetUp();
     const std::string desktop = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36";
-    sessions_.push_back(Summary(
-        "@0 page /product/1\n@10 click cell=5 1 1 1280 2400 a#buy\n"
-        "@3000 click cell=5 1 1 1280 2400 a#buy\n@6000 click cell=6 1 1 1280 2400 a#buy\n",
-        desktop));
+    sessions_.push_back(
+        Summary("@0 page /product/1\n@10 click cell=5 1 1 1280 2400 a#buy\n"
+                "@3000 click cell=5 1 1 1280 2400 a#buy\n@6000 click cell=6 1 1 1280 2400 a#buy\n",
+                desktop));
     sessions_.push_back(
         Summary("@0 page /product/2\n@10 click cell=5 1 1 1280 2400 a#buy\n"
                 "@3000 click cell=0 1 1 1280 2400 main>img\n",

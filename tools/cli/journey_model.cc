@@ -94,8 +94,14 @@ class Recorder {
     Add({.time_ms = now_, .type = EventType::kPageView, .str = Intern(path)});
   }
   void Click(int32_t x, int32_t y, std::string_view element, int selector = -1) {
+    // The cell of the element's box the tracker would read: derived from the
+    // position, not drawn, so the random stream (and every seeded figure)
+    // stays as it was.
+    const int column = (x / 5) % kElementGridSide;
+    const int row = (y / 7) % kElementGridSide;
     Add({.time_ms = now_,
          .type = EventType::kClick,
+         .a = static_cast<uint16_t>(1 + row * kElementGridSide + column),
          .str = Intern(element),
          .x = x,
          .y = y,

@@ -4,7 +4,7 @@
 import { elementPath } from './element_path.js';
 import { warnOnce } from './status.js';
 import * as EventType from './wire/event_type.js';
-import { kElementGridSide, kMaxEventNameLength } from './wire/event_record.js';
+import { kMaxEventNameLength } from './wire/event_record.js';
 import * as MediaEvent from './wire/media_event.js';
 import * as Navigation from './wire/navigation.js';
 
@@ -69,26 +69,6 @@ function fieldName(target) {
 function depthPercent(bottom, height) {
   if (!(height > 0)) return 0;
   return Math.min(100, Math.max(0, Math.round((100 * bottom) / height)));
-}
-
-// 1 + the cell of the clicked element's box the click hit (kElementGridSide
-// squared cells, row-major; core/element_heatmap.h), or 0: no pointer
-// position (a keyboard "click"), no box, or a click replayed from the
-// loader's buffer, whose box may have moved since. Reading the box forces
-// no layout: the browser hit-tested this click on a clean layout, and the
-// loader's capture listener runs before any page handler dirties it.
-function boxCell(target, event) {
-  const element = target && target.nodeType === 1 ? target : target && target.parentElement;
-  if (!element || !event.detail) return 0;
-  const box = element.getBoundingClientRect();
-  if (!(box.width > 0 && box.height > 0)) return 0;
-  const at = (offset, size) =>
-    Math.min(kElementGridSide - 1, Math.max(0, Math.floor((offset * kElementGridSide) / size)));
-  return (
-    1 +
-    at(event.clientY - box.top, box.height) * kElementGridSide +
-    at(event.clientX - box.left, box.width)
-  );
 }
 
 export class Capture {
@@ -233,7 +213,6 @@ export class Capture {
       w: size[0],
       h: size[1],
       str: path,
-      a: this.live ? boxCell(target, event) : 0,
     });
     this.clicks.forEach((selector, index) => {
       if (closest(target, selector)) this.emit({ t, type: EventType.kSelectorMatch, a: index });
