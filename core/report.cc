@@ -736,8 +736,8 @@ ElementHeatGroup MakeElementHeatGroup(std::string page, const char* device,
 
 // The element heatmap rows come sorted by (template, class, key): one pass
 // groups them, and "all" sums a template's classes per key.
-void BuildElementHeatmaps(const Aggregate& a, const Names& names, size_t top_rows, uint64_t k,
-                          Report& report) {
+void BuildElementHeatmaps(const Aggregate& a, const Names& names, const Config& config,
+                          size_t top_rows, uint64_t k, Report& report) {
   report.element_heat_past_cap = a.element_heat().overflow().clicks;
   const auto sorted = a.element_heat().Sorted();
   for (size_t at = 0; at < sorted.size();) {
@@ -758,12 +758,16 @@ void BuildElementHeatmaps(const Aggregate& a, const Names& names, size_t top_row
       classes[parts.device_class].emplace_back(parts.element_key, *sorted[at].second);
     }
     const std::string page = names.Template(first.page_template);
+    const size_t first_group = report.element_heatmaps.size();
     report.element_heatmaps.push_back(
         MakeElementHeatGroup(page, "all", {all.begin(), all.end()}, top_rows, k));
     for (size_t d = 0; d < kHeatDeviceClasses; ++d) {
       if (classes[d].empty()) continue;
       report.element_heatmaps.push_back(
           MakeElementHeatGroup(page, kDeviceNames[d], std::move(classes[d]), top_rows, k));
+    }
+    for (size_t i = first_group; i < report.element_heatmaps.size(); ++i) {
+      report.element_heatmaps[i].example = std::string(config.PageExample(first.page_template));
     }
   }
 }
@@ -960,7 +964,7 @@ Result<Report> BuildReport(const Aggregate& aggregate, const Config& config,
   BuildFrustration(a, options, k, report);
   BuildForms(a, names, options, k, report);
   BuildHeatmaps(a, names, config, k, report);
-  BuildElementHeatmaps(a, names, options.top_rows, k, report);
+  BuildElementHeatmaps(a, names, config, options.top_rows, k, report);
   BuildCallsToAction(a, config, names, k, report);
   for (const auto& [day, t] : a.days().entries) {
     DayRow row;

@@ -349,6 +349,7 @@ struct ElementHeatRow {
 struct ElementHeatGroup {
   std::string page;
   std::string device;
+  std::string example;  // the config's real page of the template, or ""
   uint64_t clicks = 0;  // every element-keyed click of the group
   std::vector<ElementHeatRow> rows;
   uint64_t other_elements = 0;

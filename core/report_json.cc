@@ -498,6 +498,7 @@ void RenderHeatmaps(JsonWriter& json, const Report& report) {
     json.BeginObject();
     json.FieldString("page", g.page);
     json.FieldString("device", g.device);
+    if (!g.example.empty()) json.FieldString("example", g.example);
     json.Field("clicks", g.clicks);
     json.Key("rows");
     json.BeginArray(false);

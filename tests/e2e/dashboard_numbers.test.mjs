@@ -297,11 +297,14 @@ test('heatmap clicks and scroll maps split by device class: each class its own k
     options.map((o) => o.value),
   );
   const maps = report.heatmap.scroll_maps.filter((m) => m.page === '/product/:id');
-  const withData = new Set([...entries, ...maps].map((p) => p.device));
+  // Simulated clicks carry their element's box: element groups, per class.
+  const groups = report.heatmap.elements.filter((g) => g.page === '/product/:id');
+  assert.ok(groups.length >= 3, `element groups: ${groups.map((g) => g.device)}`);
+  const withData = new Set([...entries, ...maps, ...groups].map((p) => p.device));
   assert.deepEqual(
     devices,
     ['all', 'desktop', 'mobile', 'tablet', 'unknown'].filter((d) => withData.has(d)),
-    'one choice per device class with clicks or a scroll map, after all devices',
+    'one choice per device class with clicks, element clicks or a scroll map, after all devices',
   );
   assert.ok(devices.length >= 3, `simulated phones and desktops clicked: ${devices}`);
   const clicks = () =>
@@ -315,6 +318,19 @@ test('heatmap clicks and scroll maps split by device class: each class its own k
       shown?.replace(/\D/g, ''),
       String(entry.clicks),
       `${entry.device}: the panel shows that class's clicks (${shown})`,
+    );
+  }
+  const elementClicks = () =>
+    page.$$eval('#panel-heatmap .heatmap-stats .stat', (stats) =>
+      stats.map((s) => s.textContent).find((t) => t.startsWith('Element clicks')),
+    );
+  for (const group of groups) {
+    await page.selectOption('#heatmap-device', group.device);
+    const shown = await elementClicks();
+    assert.equal(
+      shown?.replace(/\D/g, ''),
+      String(group.clicks),
+      `${group.device}: the panel shows that class's element clicks (${shown})`,
     );
   }
   // The scroll map: per depth band a column per device class, each the

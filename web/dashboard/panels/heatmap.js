@@ -107,8 +107,11 @@ export function createHeatmapPanel(body) {
       .map((row) => row.key)
       .filter((key) => typeof key === 'string' && kElementKey.test(key));
   }
+  // The config's real page of the template, from the grid rows or, when
+  // every click had an element, from the element groups.
   function exampleOf(page) {
-    return entriesOf(page)[0]?.example || '';
+    const groups = (state.view?.report.heatmap?.elements || []).filter((g) => g.page === page);
+    return entriesOf(page)[0]?.example || groups[0]?.example || '';
   }
   function fillDevices() {
     // A class with clicks or with a scroll map of the template.
