@@ -90,11 +90,15 @@ for (const width of [390, 1440]) {
       const found = await page.$$eval('#element-table tbody tr', (rows) =>
         rows.map((tr) => [
           tr.querySelector('[data-col=key]').textContent,
+          tr.querySelector('[data-col=element]').textContent,
           tr.querySelector('[data-col=live]').textContent,
         ]),
       );
       assert.ok(
-        found.some(([key, live]) => key === kButton && live === '1 element'),
+        found.some(
+          ([key, name, live]) =>
+            key === kButton && name === 'button#add-to-cart' && live === '1 element',
+        ),
         `${device}: the add-to-cart button found by its key: ${JSON.stringify(found)}`,
       );
       const boxes = await page.$eval('#panel-heatmap canvas.heatmap-canvas', (c) =>

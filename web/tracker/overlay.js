@@ -11,7 +11,10 @@
 // - {microconv: 'boxes', keys: ['03fa9c', ...]} -> {microconv: 'boxes',
 //   boxes: {'03fa9c': [[x, y, w, h], ...]}}: document-relative CSS px of every
 //   element whose elementKey is asked for, so the dashboard draws each
-//   element's 4 x 4 click cells over the element wherever it is laid out.
+//   element's 4 x 4 click cells over the element wherever it is laid out;
+//   and names: {'03fa9c': 'button#add-to-cart'}, the path of the first such
+//   element, which the owner's dashboard shows beside the key (the page is
+//   the owner's own; no visitor ever sends a path for it).
 // Elements are named as the tracker names a click's target (elementPath's
 // rules: tags, positions and ids, never text). Nothing it does may throw into the page.
 import { elementKey, kMaxDepth, step, usableId } from './element_path.js';
@@ -38,7 +41,7 @@ export function answer(endpoint) {
           endpoint,
         );
       } else if (data.microconv === 'boxes' && Array.isArray(data.keys)) {
-        event.source.postMessage({ microconv: 'boxes', boxes: boxesOf(data.keys) }, endpoint);
+        event.source.postMessage({ microconv: 'boxes', ...boxesOf(data.keys) }, endpoint);
       }
     } catch (error) {
       try {
@@ -55,24 +58,27 @@ function boxesOf(keys) {
     keys.slice(0, kMaxKeys).filter((key) => typeof key === 'string' && kKey.test(key)),
   );
   const boxes = {};
+  const names = {};
   const body = document.body;
-  if (!wanted.size || !body) return boxes;
+  if (!wanted.size || !body) return { boxes, names };
   const elements = body.getElementsByTagName('*');
   const count = Math.min(elements.length, kMaxElements - 1);
   const pathOf = elementPathNamer();
   for (let i = -1; i < count; i++) {
     const element = i < 0 ? body : elements[i];
-    const key = elementKey(pathOf(element));
+    const path = pathOf(element);
+    const key = elementKey(path);
     if (!wanted.has(key)) continue;
     const found = (boxes[key] = boxes[key] || []);
     if (found.length >= kMaxBoxesPerKey) continue;
     const rect = element.getBoundingClientRect();
     if (!(rect.width > 0 && rect.height > 0)) continue;
     found.push([rect.left + scrollX, rect.top + scrollY, rect.width, rect.height]);
+    if (!names[key]) names[key] = path;
   }
   // A key whose elements all had no box is not on the page now.
   for (const key of Object.keys(boxes)) if (!boxes[key].length) delete boxes[key];
-  return boxes;
+  return { boxes, names };
 }
 
 // elementPath (element_path.js) for many elements of one page, as the walk

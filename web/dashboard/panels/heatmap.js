@@ -267,10 +267,15 @@ export function createHeatmapPanel(body) {
 
   // The page's answer, checked as untrusted: only keys asked for, at most
   // kMaxBoxesPerKey boxes of four finite numbers with a size.
-  function onBoxes(boxes) {
+  function onBoxes(boxes, names) {
     if (!state.boxesAsked) return;
     const wanted = new Set(state.boxesAsked.split(','));
     const found = Object.create(null); // a report row's key is looked up in it
+    // Each found key's element path on the page shown, as text only.
+    const named = Object.create(null);
+    for (const [key, name] of Object.entries(names && typeof names === 'object' ? names : {})) {
+      if (wanted.has(key) && typeof name === 'string') named[key] = name.slice(0, 200);
+    }
     for (const [key, list] of Object.entries(boxes && typeof boxes === 'object' ? boxes : {})) {
       if (!wanted.has(key) || !Array.isArray(list)) continue;
       const valid = list
@@ -286,7 +291,7 @@ export function createHeatmapPanel(body) {
       if (valid.length) found[key] = valid;
     }
     clearTimeout(boxesTimer);
-    state.boxes = { keys: state.boxesAsked, found };
+    state.boxes = { keys: state.boxesAsked, found, named };
     state.boxesStatus = 'answered';
     draw();
   }
@@ -296,7 +301,7 @@ export function createHeatmapPanel(body) {
     if (event.origin !== parseOrigin(state.frameSrc)) return;
     const data = event.data;
     if (data && data.microconv === 'boxes') {
-      onBoxes(data.boxes);
+      onBoxes(data.boxes, data.names);
       return;
     }
     if (!data || data.microconv !== 'measure') return;
@@ -542,6 +547,13 @@ export function createHeatmapPanel(body) {
                 },
                 ...(found
                   ? [
+                      {
+                        key: 'element',
+                        label: 'Element on the page shown',
+                        help: 'Its tag and id path on the page shown (read from your page, not sent by visitors)',
+                        value: (row) => state.boxes?.named?.[row.key] || '',
+                        format: (v) => el('span', { className: 'mono', text: v }),
+                      },
                       {
                         key: 'live',
                         label: 'On the page shown',
