@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/display_numbers.h"
+#include "core/element_heatmap.h"
 #include "core/heatmap.h"
 #include "core/report_compare.h"
 
@@ -289,6 +290,26 @@ void Heatmaps(CsvDocument& csv, const Report& report) {
       if (p.cells[i] == 0) continue;
       csv.Row({Text(p.page), Text(p.device), Int(i / kGridColumns), Int(i % kGridColumns),
                Int(p.cells[i])});
+    }
+  }
+  // Element heatmaps: one row per element (its cells of the element's box,
+  // row-major, as one text), then each group's "(other)".
+  csv.Section("Element clicks (" + std::to_string(kElementGridSide) + " x " +
+                  std::to_string(kElementGridSide) + " parts of the element's box)",
+              {"Page", "Device class", "Element key", "Clicks", "Sessions", "Parts hidden under k",
+               "Clicks per part (row-major)"});
+  for (const ElementHeatGroup& g : report.element_heatmaps) {
+    for (const ElementHeatRow& row : g.rows) {
+      std::string cells;
+      for (uint64_t c : row.cells) cells += (cells.empty() ? "" : " ") + std::to_string(c);
+      csv.Row({Text(g.page), Text(g.device), Text(row.key), Int(row.clicks), Int(row.sessions),
+               Int(row.hidden_cells), Text(cells)});
+    }
+    if (g.other_elements > 0) {
+      csv.Row({Text(g.page), Text(g.device), Text("(other: " + std::to_string(g.other_elements) +
+                                                    " elements)"),
+               Int(g.other_clicks), Text(""), Text(""), Text("")},
+              g.other_suppressed);
     }
   }
   csv.Section("Scroll maps per device class",

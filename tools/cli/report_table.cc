@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/display_numbers.h"
+#include "core/element_heatmap.h"
 #include "core/heatmap.h"
 #include "core/journey.h"
 #include "core/report_compare.h"
@@ -369,7 +370,10 @@ void HeatmapGrid(std::string& out, const HeatmapPage& p) {
 }
 
 void Heatmaps(std::string& out, const Report& report, uint32_t k) {
-  if (report.heatmaps.empty() && report.scroll_maps.empty() && report.selectors.empty()) return;
+  if (report.heatmaps.empty() && report.element_heatmaps.empty() && report.scroll_maps.empty() &&
+      report.selectors.empty()) {
+    return;
+  }
   Title(out, "Heatmap (clicks per cell of a " + std::to_string(kGridColumns) + " x " +
                  std::to_string(kGridRows) +
                  " grid of the document: columns left to right, rows top to bottom; not pixels)");
@@ -401,6 +405,35 @@ void Heatmaps(std::string& out, const Report& report, uint32_t k) {
     if (!top.empty()) out += "    busiest cells: " + top + "\n";
     // The grid for every device together; per device class the cells above.
     if (p.device == "all") HeatmapGrid(out, p);
+  }
+  if (!report.element_heatmaps.empty()) {
+    out += "  Element clicks (keyed by the clicked element; the dashboard finds each on the live "
+           "page)\n";
+    Table t({"Page, device class", "Element key", "Clicks", "Sessions", "Busiest part of 16"});
+    for (const ElementHeatGroup& g : report.element_heatmaps) {
+      const std::string name = TerminalText(g.page) + ", " + TerminalText(g.device);
+      for (const ElementHeatRow& row : g.rows) {
+        size_t busiest = 0;
+        for (size_t i = 1; i < row.cells.size(); ++i) {
+          if (row.cells[i] > row.cells[busiest]) busiest = i;
+        }
+        const std::string part =
+            row.cells.empty() || row.cells[busiest] == 0
+                ? std::string("-")
+                : "row " + Int(busiest / kElementGridSide) + " col " +
+                      Int(busiest % kElementGridSide) + ": " + Int(row.cells[busiest]);
+        t.Row({name, row.key, Int(row.clicks), Int(row.sessions), part});
+      }
+      if (g.other_elements > 0) {
+        const std::string other = "(other: " + Int(g.other_elements) + " elements)";
+        if (g.other_suppressed) {
+          t.Hidden(name + " " + other);
+        } else {
+          t.Row({name, other, Int(g.other_clicks), "", ""});
+        }
+      }
+    }
+    t.Print(out);
   }
   if (!report.scroll_maps.empty()) {
     out +=
