@@ -306,8 +306,8 @@ void Heatmaps(CsvDocument& csv, const Report& report) {
                Int(row.hidden_cells), Text(cells)});
     }
     if (g.other_elements > 0) {
-      csv.Row({Text(g.page), Text(g.device), Text("(other: " + std::to_string(g.other_elements) +
-                                                    " elements)"),
+      csv.Row({Text(g.page), Text(g.device),
+               Text("(other: " + std::to_string(g.other_elements) + " elements)"),
                Int(g.other_clicks), Text(""), Text(""), Text("")},
               g.other_suppressed);
     }

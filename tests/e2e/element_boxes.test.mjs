@@ -10,18 +10,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openContext } from './support/browser.mjs';
 import { startHarness } from './support/harness.mjs';
+import { keyOf } from './support/element_key.mjs';
 
 let harness;
 before(async () => {
   harness = await startHarness({ '/boxes': 'element_boxes.html' });
 });
 after(() => harness.close());
-
-function keyOf(path) {
-  let hash = 2166136261;
-  for (const byte of Buffer.from(path, 'utf8')) hash = Math.imul(hash ^ byte, 16777619) >>> 0;
-  return (hash >>> 8).toString(16).padStart(6, '0');
-}
 
 // The fixture's elements by their element path, with a selector of each
 // element that path names on the page.

@@ -16,6 +16,7 @@ import { startCollector } from './support/collector.mjs';
 import { chartsDrawn } from './support/dashboard.mjs';
 import { simulateVisitors, startDemoStore } from './support/demo_store.mjs';
 import { repoRoot, requireDist } from './support/paths.mjs';
+import { keyOf } from './support/element_key.mjs';
 
 let collector;
 let store;
@@ -32,14 +33,6 @@ after(async () => {
   await store.stop();
   await collector.stop();
 });
-
-// The key definition, written here a third time from its specification:
-// the top 24 bits of FNV-1a 32 over the path's UTF-8 bytes, as 6 hex digits.
-function keyOf(path) {
-  let hash = 2166136261;
-  for (const byte of Buffer.from(path, 'utf8')) hash = Math.imul(hash ^ byte, 16777619) >>> 0;
-  return (hash >>> 8).toString(16).padStart(6, '0');
-}
 
 const kButton = keyOf('button#add-to-cart');
 

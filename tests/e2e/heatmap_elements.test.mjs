@@ -17,6 +17,7 @@ import { chartsDrawn, openSection } from './support/dashboard.mjs';
 import { simulateVisitors } from './support/demo_store.mjs';
 import { startHarness } from './support/harness.mjs';
 import { repoRoot } from './support/paths.mjs';
+import { keyOf } from './support/element_key.mjs';
 
 let harness;
 before(async () => {
@@ -24,13 +25,6 @@ before(async () => {
   await simulateVisitors(harness.collector.url, 10, 1);
 });
 after(() => harness.close());
-
-// The key definition of web/tracker/element_path.js, independently.
-function keyOf(path) {
-  let hash = 2166136261;
-  for (const byte of Buffer.from(path, 'utf8')) hash = Math.imul(hash ^ byte, 16777619) >>> 0;
-  return (hash >>> 8).toString(16).padStart(6, '0');
-}
 
 const cells = (at) => Array.from({ length: 16 }, (_, i) => (i === at ? 9 : 0));
 const kGroup = {

@@ -407,8 +407,9 @@ void Heatmaps(std::string& out, const Report& report, uint32_t k) {
     if (p.device == "all") HeatmapGrid(out, p);
   }
   if (!report.element_heatmaps.empty()) {
-    out += "  Element clicks (keyed by the clicked element; the dashboard finds each on the live "
-           "page)\n";
+    out +=
+        "  Element clicks (keyed by the clicked element; the dashboard finds each on the live "
+        "page)\n";
     Table t({"Page, device class", "Element key", "Clicks", "Sessions", "Busiest part of 16"});
     for (const ElementHeatGroup& g : report.element_heatmaps) {
       const std::string name = TerminalText(g.page) + ", " + TerminalText(g.device);
@@ -417,11 +418,11 @@ void Heatmaps(std::string& out, const Report& report, uint32_t k) {
         for (size_t i = 1; i < row.cells.size(); ++i) {
           if (row.cells[i] > row.cells[busiest]) busiest = i;
         }
-        const std::string part =
-            row.cells.empty() || row.cells[busiest] == 0
-                ? std::string("-")
-                : "row " + Int(busiest / kElementGridSide) + " col " +
-                      Int(busiest % kElementGridSide) + ": " + Int(row.cells[busiest]);
+        const std::string part = row.cells.empty() || row.cells[busiest] == 0
+                                     ? std::string("-")
+                                     : "row " + Int(busiest / kElementGridSide) + " col " +
+                                           Int(busiest % kElementGridSide) + ": " +
+                                           Int(row.cells[busiest]);
         t.Row({name, row.key, Int(row.clicks), Int(row.sessions), part});
       }
       if (g.other_elements > 0) {
