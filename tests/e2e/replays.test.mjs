@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchBrowser, openContext } from './support/browser.mjs';
 import { collectorBinary, startCollector } from './support/collector.mjs';
+import { startDemoStore } from './support/demo_store.mjs';
 import { repoRoot, requireDist } from './support/paths.mjs';
 
 function summariesBinary() {
@@ -21,6 +22,7 @@ function summariesBinary() {
 }
 
 let collector;
+let store;
 let browser;
 before(async () => {
   requireDist();
@@ -29,6 +31,7 @@ before(async () => {
   const demo = JSON.parse(readFileSync(join(repoRoot, 'demo-site/sites/demo.json'), 'utf8'));
   demo.privacy = { ...demo.privacy, replay_sample_rate: 1 };
   collector = await startCollector({ demo });
+  store = await startDemoStore(collector.url);
   browser = await launchBrowser();
   const out = mkdtempSync(join(tmpdir(), 'microconv-replays-'));
   const startMinute = Math.floor(Date.now() / 60000) - 10;
@@ -44,6 +47,7 @@ before(async () => {
 });
 after(async () => {
   await browser.close();
+  await store.stop();
   await collector.stop();
 });
 
@@ -101,4 +105,47 @@ test('the Replays panel lists sampled sessions by outcome and plays one', async 
     assert.deepEqual(errors, []);
     await context.close();
   }
+});
+
+// The replay plays over the owner's live page: framed with
+// '#microconv-overlay', so the page's script counts no visit, and as tall as
+// the page's document at the visitor's screen width, which the page reports:
+// the grid cells the timeline holds are fractions of that document.
+test('a replay frames the live page as the overlay (no visit counted) at its document height', async () => {
+  const sessions = async () => (await collector.report('demo')).engagement.sessions;
+  const before = await sessions();
+  const { page, context, errors } = await openContext(browser, {
+    login: collector,
+    viewport: { width: 1440, height: 900 },
+  });
+  page.setDefaultTimeout(60000);
+  const origin = encodeURIComponent(store.url);
+  await page.goto(`${collector.url}/dashboard/?site=demo&origin=${origin}`);
+  await page.waitForFunction(() => document.body.dataset.state === 'ready');
+  await page.click('#panel-replays > summary');
+  await page.waitForFunction(() => document.querySelectorAll('.replay-pick').length === 3);
+  await page.click('.replay-pick');
+  await page.waitForSelector('.replay-player:not([hidden])');
+  assert.equal(
+    await page.$eval('.replay-player iframe', (f) => f.getAttribute('src')),
+    `${store.url}/#microconv-overlay`,
+  );
+  await page.waitForFunction(
+    () => Number(document.querySelector('.replay-stage').dataset.documentHeight) > 0,
+  );
+  const frame = page.frames().find((f) => f.url().endsWith('#microconv-overlay'));
+  const own = await frame.evaluate(() => document.documentElement.scrollHeight);
+  const [measured, stage, width] = await page.$eval('.replay-stage', (s) => [
+    Number(s.dataset.documentHeight),
+    s.getBoundingClientRect().height,
+    s.getBoundingClientRect().width,
+  ]);
+  assert.equal(measured, own, 'the stage is as tall as the framed document');
+  // The replayed session is a desktop one: laid out at 1280 px, scaled.
+  assert.ok(Math.abs(stage - (own * width) / 1280) < 1, `${stage} vs ${(own * width) / 1280}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+  // Leaving the framed page would have sent its summary had it tracked.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.equal(await sessions(), before, 'watching a replay is no visit');
 });

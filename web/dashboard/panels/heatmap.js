@@ -25,6 +25,7 @@ import {
   rememberPath,
   samplePath,
   storeOrigin,
+  templateExample,
 } from './heatmap_page.js';
 
 const kFrameWidth = 1280; // CSS px the page is laid out at, then scaled to the panel
@@ -107,11 +108,8 @@ export function createHeatmapPanel(body) {
       .map((row) => row.key)
       .filter((key) => typeof key === 'string' && kElementKey.test(key));
   }
-  // The config's real page of the template, from the grid rows or, when
-  // every click had an element, from the element groups.
   function exampleOf(page) {
-    const groups = (state.view?.report.heatmap?.elements || []).filter((g) => g.page === page);
-    return entriesOf(page)[0]?.example || groups[0]?.example || '';
+    return templateExample(state.view?.report, page);
   }
   function fillDevices() {
     // A class with clicks or with a scroll map of the template.

@@ -51,6 +51,14 @@ export function pageUrl(origin, path) {
 // What the owner gave for this template last time, else the site config's
 // example page of it (the report's `example`), else the template itself when
 // it is a fixed path; '' when a real path is still needed.
+// The config's real page of a template as the report names it (its heatmap
+// rows: grid pages, or element groups when every click had an element), or ''.
+export function templateExample(report, template) {
+  const heat = report?.heatmap || {};
+  const rows = [...(heat.pages || []), ...(Array.isArray(heat.elements) ? heat.elements : [])];
+  return rows.find((row) => row.page === template && row.example)?.example || '';
+}
+
 export function samplePath(site, template, example) {
   const remembered = readPaths()[`${site}|${template}`];
   if (remembered && matchesTemplate(template, remembered)) return remembered;

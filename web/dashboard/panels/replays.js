@@ -8,14 +8,28 @@
 // (heatmap_page.js: the owner's site URL and a real page of the template).
 import { ApiError, fetchReplay, fetchReplays } from '../api.js';
 import { clear, el, emptyState } from '../dom.js';
-import { initialOrigin, pageUrl, parseOrigin, samplePath } from './heatmap_page.js';
+import {
+  initialOrigin,
+  pageUrl,
+  parseOrigin,
+  samplePath,
+  templateExample,
+} from './heatmap_page.js';
 
 // The frame's layout width per device class: the page lays out as the
 // visitor's class of screen did; scaled down to the panel.
 const kFrameWidths = { mobile: 390, tablet: 820, desktop: 1280, unknown: 1280 };
-// The grid is document-relative (16 x 32 cells); the frame shows this much
-// of the page, tall enough for most pages' documents.
+// The grid is document-relative (16 x 32 cells): the stage takes the height
+// of the framed page's document, which its microconv script reports (the
+// 'measure' answer of web/tracker/overlay.js, as for the heatmap); until it
+// does, or when it never does, this much.
 const kFrameHeight = 2400;
+// While measuring, a typical viewport: a page shorter than the frame reports
+// the frame's height, as it did for the visitor.
+const kMeasuringHeight = 800;
+const kMaxHeight = 30000;
+const kMeasureRetryMs = 250; // the page's script may still be loading at 'load'
+const kMeasureTries = 8;
 const kStepMs = 600; // playback: one entry per step at normal speed
 
 const kOutcomes = [
@@ -29,10 +43,49 @@ const kOutcomes = [
 // (update), like every detail section.
 export function createReplaysPanel(body) {
   let ui = null;
-  const state = { view: null, replay: null, at: -1, timer: 0, origin: initialOrigin() };
+  const state = {
+    view: null,
+    replay: null,
+    at: -1,
+    timer: 0,
+    origin: initialOrigin(),
+    template: '',
+    measured: null, // { src, height }: the framed document's height, CSS px
+  };
+  let measureTimer = 0;
+
+  // Asks the framed page for its document size a few times: its script
+  // loads after the frame's 'load'.
+  function measure(src, tries = kMeasureTries) {
+    clearTimeout(measureTimer);
+    if (ui.frame.getAttribute('src') !== src || state.measured?.src === src) return;
+    if (tries <= 0) {
+      // No answer (an older script, or none): the page at the fixed height.
+      state.measured = { src, height: 0 };
+      if (state.replay) frame(state.template);
+      return;
+    }
+    ui.frame.contentWindow?.postMessage({ microconv: 'measure' }, parseOrigin(src));
+    measureTimer = setTimeout(() => measure(src, tries - 1), kMeasureRetryMs);
+  }
+
+  function onMessage(event) {
+    const src = ui?.frame.getAttribute('src') || '';
+    if (!src || event.source !== ui.frame.contentWindow || event.origin !== parseOrigin(src))
+      return;
+    const data = event.data;
+    if (!data || data.microconv !== 'measure') return;
+    const height = Number(data.height);
+    if (!Number.isFinite(height) || height <= 0) return;
+    clearTimeout(measureTimer);
+    state.measured = { src, height: Math.min(kMaxHeight, Math.round(height)) };
+    if (state.replay) frame(state.template);
+  }
 
   function mount() {
     ui = buildSkeleton(body);
+    window.addEventListener('message', onMessage);
+    ui.frame.addEventListener('load', () => measure(ui.frame.getAttribute('src') || ''));
     ui.origin.value = state.origin;
     ui.outcome.addEventListener('change', () => list());
     ui.origin.addEventListener('change', () => {
@@ -224,19 +277,33 @@ export function createReplaysPanel(body) {
 
   // The stage sized to the panel, the page (when the owner gave the site
   // URL and the template names a real page) in the frame under the marks.
+  // The frame carries '#microconv-overlay': the page's script then tracks
+  // nothing (the owner watching a replay is no visit) and reports its size.
   function frame(template) {
+    state.template = template;
     const width = kFrameWidths[state.replay.device] || kFrameWidths.unknown;
     const scale = Math.min(1, (ui.stage.parentElement.clientWidth || width) / width);
-    ui.stage.style.width = `${width * scale}px`;
-    ui.stage.style.height = `${kFrameHeight * scale}px`;
-    ui.frame.style.width = `${width}px`;
-    ui.frame.style.height = `${kFrameHeight}px`;
-    ui.frame.style.transform = `scale(${scale})`;
     const origin = state.origin;
-    const path = template ? samplePath(state.view.report.site, template, '') : '';
-    const src = origin && path ? pageUrl(origin, path) : '';
-    if (src && ui.frame.getAttribute('src') !== src) ui.frame.src = src;
+    const report = state.view.report;
+    const path = template
+      ? samplePath(report.site, template, templateExample(report, template))
+      : '';
+    const url = origin && path ? pageUrl(origin, path) : '';
+    const src = url ? `${url}#microconv-overlay` : '';
+    if (src && ui.frame.getAttribute('src') !== src) {
+      state.measured = null;
+      ui.frame.src = src;
+    }
     if (!src) ui.frame.removeAttribute('src');
+    const answered = Boolean(src) && state.measured?.src === src;
+    const measured = answered ? state.measured.height : 0;
+    const height = measured || kFrameHeight;
+    ui.stage.style.width = `${width * scale}px`;
+    ui.stage.style.height = `${height * scale}px`;
+    ui.stage.dataset.documentHeight = String(measured);
+    ui.frame.style.width = `${width}px`;
+    ui.frame.style.height = `${measured || (src && !answered ? kMeasuringHeight : kFrameHeight)}px`;
+    ui.frame.style.transform = `scale(${scale})`;
     ui.frame.hidden = !src;
     ui.stageNote.textContent = src
       ? ''
