@@ -378,10 +378,49 @@ test('heatmap clicks and scroll maps split by device class: each class its own k
       `${m.device}: scrolled past half`,
     );
   }
-  // The classes partition the clicks: with this collector's k = 1 every cell
-  // of all devices is the sum of that cell over the classes.
-  const all = entries.find((p) => p.device === 'all');
-  const classes = entries.filter((p) => p.device !== 'all');
+  // The classes partition the element clicks: with this collector's k = 1
+  // every part of every element of all devices is the sum over the classes.
+  const allGroup = groups.find((g) => g.device === 'all');
+  assert.ok(allGroup.rows.length > 0);
+  for (const row of allGroup.rows) {
+    const split = groups
+      .filter((g) => g.device !== 'all')
+      .map((g) => g.rows.find((r) => r.key === row.key))
+      .filter(Boolean);
+    assert.equal(
+      split.reduce((n, r) => n + r.clicks, 0),
+      row.clicks,
+      `element ${row.key}`,
+    );
+    row.cells.forEach((count, c) => {
+      assert.equal(
+        split.reduce((n, r) => n + r.cells[c], 0),
+        count,
+        `element ${row.key} part ${c}`,
+      );
+    });
+  }
+
+  // Clicks without an element box stay on the document grid, per class too:
+  // a template whose simulated clicks have none (the category page's tile).
+  const gridPage = report.heatmap.pages.find((p) => p.device !== 'all' && p.clicks > 0)?.page;
+  assert.ok(gridPage, 'some simulated clicks have no element box');
+  await page.selectOption('#heatmap-page', gridPage);
+  const gridEntries = report.heatmap.pages.filter((p) => p.page === gridPage);
+  for (const entry of gridEntries) {
+    await page.selectOption('#heatmap-device', entry.device);
+    const shown = await clicks();
+    assert.equal(
+      shown?.replace(/\D/g, ''),
+      String(entry.clicks),
+      `${gridPage}, ${entry.device}: the panel shows that class's grid clicks (${shown})`,
+    );
+  }
+  // The classes partition the grid clicks: every cell of all devices is the
+  // sum of that cell over the classes.
+  const all = gridEntries.find((p) => p.device === 'all');
+  const classes = gridEntries.filter((p) => p.device !== 'all');
+  assert.ok(classes.length >= 2, `${gridPage}: ${classes.map((p) => p.device)}`);
   all.cells.forEach((count, c) => {
     assert.equal(
       classes.reduce((n, p) => n + p.cells[c], 0),

@@ -81,10 +81,11 @@ test('the simulator touches only pages, elements and fields the demo store has',
   for (const kind of ['click', 'selector', 'form', 'field', 'visible', 'media'])
     assert.ok(kinds.has(kind), kind);
 
-  const elementPath = readFileSync(join(repoRoot, 'web/tracker/element_path.js'), 'utf8').replace(
-    'export function elementPath',
-    'window.__elementPath = function elementPath',
-  );
+  // The module as a classic script: its exports become globals of the page.
+  const elementPath = `${readFileSync(
+    join(repoRoot, 'web/tracker/element_path.js'),
+    'utf8',
+  ).replaceAll(/^export /gm, '')}\nwindow.__elementPath = elementPath;`;
   const context = await browser.newContext({ bypassCSP: true });
   await context.addInitScript(elementPath);
   await context.addInitScript(kStoreState);

@@ -98,11 +98,14 @@ class Recorder {
     // middle ones, as people click a button's middle; derived from the
     // position, not drawn, so the random stream (and every seeded figure)
     // stays as it was.
+    // About one click position in seven has no box (a keyboard activation,
+    // or a click from before the tracker loaded): those stay on the grid.
     const int column = 1 + (x / 10) % 2;
     const int row = 1 + (y / 10) % 2;
+    const bool boxed = (x / 10 + y / 10) % 7 != 0;
     Add({.time_ms = now_,
          .type = EventType::kClick,
-         .a = static_cast<uint16_t>(1 + row * kElementGridSide + column),
+         .a = static_cast<uint16_t>(boxed ? 1 + row * kElementGridSide + column : 0),
          .str = Intern(element),
          .x = x,
          .y = y,
