@@ -554,7 +554,7 @@ export function createHeatmapPanel(body) {
                       },
                       {
                         key: 'live',
-                        label: 'On the page shown',
+                        label: 'Matches on the page',
                         value: (row) => found[row.key].length,
                         format: (n) => (n > 1 ? `shared by ${formatInt(n)} elements` : '1 element'),
                       },
