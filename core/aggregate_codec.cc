@@ -20,8 +20,9 @@ constexpr uint8_t kMagic[4] = {'M', 'C', 'A', '1'};
 // 2: heat cells carry their sessions; 3: revenue (total, per day, segment
 // and funnel) and heat grids per device class; 4: lift baselines and LDP
 // tallies; 5: journey figures; 6: scroll maps per template and device
-// class, calls to action seen; 7: element heatmaps. Other versions are refused, so a stored day
-// aggregate of another layout is rebuilt from its sessions.
+// class, calls to action seen; 7: element heatmaps. Other versions are
+// refused, so a stored day aggregate of another layout is rebuilt from its
+// sessions.
 constexpr uint64_t kAggregateVersion = 7;
 
 class AggregateWriter {

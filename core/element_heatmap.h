@@ -29,13 +29,10 @@ inline constexpr bool kRecordsElementClicks = true;
 
 // The element box's cells: kElementGridSide (core/event.h) squared.
 inline constexpr int kElementGridCells = kElementGridSide * kElementGridSide;
-// Keys are 24 bits: a pair of a template's clicked elements collides with
-// probability 2^-24 (0.07 % for 300 elements of one template).
-inline constexpr uint32_t kElementKeyMask = 0xffffff;
-
 // The element key of an element path: the top 24 bits of FNV-1a 32 of its
-// bytes. The dashboard's twin is web/tracker/element_path.js elementKey;
-// tests/e2e prove they agree on the live page.
+// bytes. Two clicked elements of one template share a key with probability
+// 2^-24 per pair (about 0.3 % that any two of 300 do). The dashboard's twin is
+// web/tracker/element_path.js elementKey; tests/e2e prove they agree on the live page.
 uint32_t ElementKey(std::string_view element_path) noexcept;
 // A key as reports and the dashboard write it: 6 lowercase hex digits.
 std::string ElementKeyHex(uint32_t key);

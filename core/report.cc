@@ -758,16 +758,15 @@ void BuildElementHeatmaps(const Aggregate& a, const Names& names, const Config& 
       classes[parts.device_class].emplace_back(parts.element_key, *sorted[at].second);
     }
     const std::string page = names.Template(first.page_template);
-    const size_t first_group = report.element_heatmaps.size();
-    report.element_heatmaps.push_back(
-        MakeElementHeatGroup(page, "all", {all.begin(), all.end()}, top_rows, k));
-    for (size_t d = 0; d < kHeatDeviceClasses; ++d) {
-      if (classes[d].empty()) continue;
+    const std::string example(config.PageExample(first.page_template));
+    auto add = [&](const char* device, std::vector<std::pair<uint32_t, ElementHeatTally>> rows) {
       report.element_heatmaps.push_back(
-          MakeElementHeatGroup(page, kDeviceNames[d], std::move(classes[d]), top_rows, k));
-    }
-    for (size_t i = first_group; i < report.element_heatmaps.size(); ++i) {
-      report.element_heatmaps[i].example = std::string(config.PageExample(first.page_template));
+          MakeElementHeatGroup(page, device, std::move(rows), top_rows, k));
+      report.element_heatmaps.back().example = example;
+    };
+    add("all", {all.begin(), all.end()});
+    for (size_t d = 0; d < kHeatDeviceClasses; ++d) {
+      if (!classes[d].empty()) add(kDeviceNames[d], std::move(classes[d]));
     }
   }
 }

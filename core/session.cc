@@ -313,6 +313,8 @@ std::vector<uint8_t> Session::BuildSummary() const {
   const auto funnels = StructsOrNull(fbb, progress);
   const auto times = VectorOrNull(fbb, step_times);
   const auto heat = StructsOrNull(fbb, heatmap_.cells());
+  // Spelled out so that the visitor's module, which records none, has no
+  // code for the vector (core/element_heatmap.h).
   const auto element_clicks =
       kRecordsElementClicks ? StructsOrNull(fbb, element_heatmap_.clicks())
                             : flatbuffers::Offset<flatbuffers::Vector<const wire::ElementClick*>>();

@@ -158,6 +158,16 @@ class ElementHeatmapReportTest : public ElementHeatmapTest {
     sessions_.push_back(Summary("@0 page /product/1\n@10 click cell=9 1 1 390 2400 a#buy\n",
                                 "Mozilla/5.0 (Linux; Android 14; Pixel 8) Chrome/120.0 Mobile"));
   }
+  // The report over the three sessions with `k`.
+  Report Build(uint32_t k) {
+    Aggregate a(config_);
+    AddAll(a);
+    ReportOptions options;
+    options.k_anonymity = k;
+    auto report = BuildReport(a, config_, options);
+    EXPECT_TRUE(report.ok()) << report.message();
+    return report.ok() ? std::move(report).value() : Report{};
+  }
   const ElementHeatGroup* Group(const Report& r, std::string_view device) const {
     for (const ElementHeatGroup& g : r.element_heatmaps) {
       if (g.page == "/product/:id" && g.device == device) return &g;
@@ -168,13 +178,8 @@ class ElementHeatmapReportTest : public ElementHeatmapTest {
 };
 
 TEST_F(ElementHeatmapReportTest, RowsPerTemplateAndDeviceClassWithCellsAndSessions) {
-  Aggregate a(config_);
-  AddAll(a);
-  ReportOptions options;
-  options.k_anonymity = 1;
-  auto report = BuildReport(a, config_, options);
-  ASSERT_TRUE(report.ok()) << report.message();
-  const ElementHeatGroup* all = Group(report.value(), "all");
+  const Report report = Build(1);
+  const ElementHeatGroup* all = Group(report, "all");
   ASSERT_NE(all, nullptr);
   EXPECT_EQ(all->clicks, 6u);
   ASSERT_EQ(all->rows.size(), 2u);
@@ -185,29 +190,24 @@ TEST_F(ElementHeatmapReportTest, RowsPerTemplateAndDeviceClassWithCellsAndSessio
   EXPECT_EQ(all->rows[0].cells[6], 1u);
   EXPECT_EQ(all->rows[0].cells[9], 1u);
   EXPECT_EQ(all->rows[1].key, ElementKeyHex(ElementKey("main>img")));
-  const ElementHeatGroup* desktop = Group(report.value(), "desktop");
-  const ElementHeatGroup* mobile = Group(report.value(), "mobile");
+  const ElementHeatGroup* desktop = Group(report, "desktop");
+  const ElementHeatGroup* mobile = Group(report, "mobile");
   ASSERT_NE(desktop, nullptr);
   ASSERT_NE(mobile, nullptr);
   EXPECT_EQ(desktop->rows[0].sessions, 2u);
   EXPECT_EQ(desktop->rows[0].cells[9], 0u);
   EXPECT_EQ(mobile->clicks, 1u);
   EXPECT_EQ(mobile->rows[0].cells[9], 1u);
-  EXPECT_EQ(Group(report.value(), "tablet"), nullptr);
-  const std::string json = RenderReportJson(report.value());
+  EXPECT_EQ(Group(report, "tablet"), nullptr);
+  const std::string json = RenderReportJson(report);
   EXPECT_NE(json.find("\"element_columns\": 4"), std::string::npos);
   EXPECT_NE(json.find("\"key\": \"" + ElementKeyHex(ElementKey("a#buy")) + "\""),
             std::string::npos);
 }
 
 TEST_F(ElementHeatmapReportTest, KAnonymityWithholdsElementsAndCellsUnderK) {
-  Aggregate a(config_);
-  AddAll(a);
-  ReportOptions options;
-  options.k_anonymity = 2;
-  auto report = BuildReport(a, config_, options);
-  ASSERT_TRUE(report.ok()) << report.message();
-  const ElementHeatGroup* all = Group(report.value(), "all");
+  const Report report = Build(2);
+  const ElementHeatGroup* all = Group(report, "all");
   ASSERT_NE(all, nullptr);
   // a#buy: 3 sessions, shown; its cell 5 by 2 sessions, cells 6 and 9 by one.
   ASSERT_EQ(all->rows.size(), 1u);
@@ -218,7 +218,7 @@ TEST_F(ElementHeatmapReportTest, KAnonymityWithholdsElementsAndCellsUnderK) {
   EXPECT_EQ(all->other_elements, 1u);
   EXPECT_TRUE(all->other_suppressed);
   // The phone group's only element has one session: no row.
-  EXPECT_TRUE(Group(report.value(), "mobile")->rows.empty());
+  EXPECT_TRUE(Group(report, "mobile")->rows.empty());
 }
 
 TEST_F(ElementHeatmapReportTest, SubtractingASessionAndTheCodecAreExact) {
@@ -236,7 +236,7 @@ TEST_F(ElementHeatmapReportTest, SubtractingASessionAndTheCodecAreExact) {
   EXPECT_TRUE(a == desktop);
 }
 
-TEST_F(ElementHeatmapReportTest, TheCodecRefusesARowWhoseCellsDoNotAddUp) {
+TEST_F(ElementHeatmapReportTest, CorruptBytesNeverDecodeToRowsWhoseCellsDoNotAddUp) {
   Aggregate a(config_);
   AddAll(a);
   std::vector<uint8_t> bytes = a.Serialize();

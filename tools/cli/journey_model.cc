@@ -95,11 +95,10 @@ class Recorder {
   }
   void Click(int32_t x, int32_t y, std::string_view element, int selector = -1) {
     // The cell of the element's box the tracker would read: one of the four
-    // middle ones, as people click a button's middle; derived from the
-    // position, not drawn, so the random stream (and every seeded figure)
-    // stays as it was.
-    // About one click position in seven has no box (a keyboard activation,
-    // or a click from before the tracker loaded): those stay on the grid.
+    // middle ones, as people click a button's middle. About one position in
+    // seven has no box (a keyboard activation, a click from before the
+    // tracker loaded) and stays on the grid. Derived from the position, not
+    // drawn, so the random stream (and every seeded figure) stays as it was.
     const int column = 1 + (x / 10) % 2;
     const int row = 1 + (y / 10) % 2;
     const bool boxed = (x / 10 + y / 10) % 7 != 0;

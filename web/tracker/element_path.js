@@ -45,11 +45,10 @@ export function elementPath(target) {
 // bits of FNV-1a 32 over the UTF-8 bytes of its elementPath, as 6 lowercase
 // hex digits ("03fa9c"). Only the heatmap overlay (overlay.js) calls it; the
 // visitor's chunk sends the path and the core keys the click itself. The C++
-// twin is Fnv1a32 in core/fnv1a.h (key = Fnv1a32(path) >> 8):
-// tests/web/element_key.test.mjs pins the FNV vectors here and
-// tests/e2e/element_boxes.test.mjs the keys the overlay answers for; that the
-// two sides agree is proven end to end once the core keys clicks (a click's
-// report key found again on the live page).
+// twin is ElementKey in core/element_heatmap.h (Fnv1a32(path) >> 8):
+// tests/web/element_key.test.mjs pins the FNV vectors here, and
+// tests/e2e/element_heatmap_demo.test.mjs proves the two agree (the core's
+// report keys of simulated clicks found again on the live demo page).
 export function elementKey(path) {
   let hash = 0x811c9dc5;
   for (const byte of new TextEncoder().encode(path)) hash = Math.imul(hash ^ byte, 0x01000193);

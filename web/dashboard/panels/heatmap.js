@@ -496,7 +496,7 @@ export function createHeatmapPanel(body) {
                 suppressedBadge(k),
                 ` Other elements: clicked by fewer than ${k} sessions together, hidden for privacy.`,
               ]
-            : `Other elements: ${formatInt(group.other.elements)} elements, each clicked in fewer than ${k} sessions, with ${formatInt(group.other.clicks)} clicks together (not drawn).`,
+            : `Other elements: ${formatInt(group.other.elements)} elements past the top rows or clicked in fewer than ${k} sessions each, with ${formatInt(group.other.clicks)} clicks together (not drawn).`,
         )
       : null;
     const status = !state.frameSrc
