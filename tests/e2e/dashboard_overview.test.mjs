@@ -207,6 +207,18 @@ test('readable at 390, 1024 and 1440 px: screenshots, no sideways scroll at 390'
         assert.ok(rows[i].top >= rows[i - 1].bottom, `row ${i}`);
       // Every section open: still no sideways scroll of the page.
       for (const name of kDetails) await openSection(page, name);
+      // No value a panel failed to format reaches the owner: a null, NaN
+      // or undefined shows as a word (Node.append(null) writes "null").
+      const words = await page.evaluate(() => {
+        const found = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if (/\b(null|undefined|NaN)\b/.test(node.textContent))
+            found.push(node.parentElement.outerHTML.slice(0, 160));
+        }
+        return found;
+      });
+      assert.deepEqual(words, []);
       await page.screenshot({
         path: join(shots, 'dashboard-details-390.png'),
         fullPage: true,

@@ -4,6 +4,14 @@
 import { addDays, daysBetween } from './format.js';
 
 const kMaxChartDays = 400;
+// A day without sessions took no order (the report's revenue object, zero).
+const kNoRevenue = Object.freeze({
+  buyers: 0,
+  orders: 0,
+  revenue_cents: 0,
+  average_order_cents: 0,
+  other_currency_orders: 0,
+});
 
 export function fillDays(days, from, to) {
   const byDate = new Map((days || []).map((day) => [day.date, day]));
@@ -17,7 +25,7 @@ export function fillDays(days, from, to) {
   const out = [];
   for (let date = start; date <= to; date = addDays(date, 1)) {
     const day = byDate.get(date);
-    if (!day) out.push({ date, sessions: 0, conversions: 0, page_views: 0 });
+    if (!day) out.push({ date, sessions: 0, conversions: 0, page_views: 0, revenue: kNoRevenue });
     else if (day.suppressed)
       out.push({ date, suppressed: true, sessions: null, conversions: null, page_views: null });
     else out.push(day);

@@ -98,7 +98,10 @@ export function dataTable({ id, caption, columns, rows, k, rowAttrs, className =
         td.append(suppressedBadge(k));
       } else {
         if (column.numeric && raw !== null && raw !== undefined) td.dataset.value = String(raw);
-        const text = column.format ? column.format(raw, row) : raw;
+        // A number the row does not carry (e.g. a report of an older
+        // collector) is a dash, never a formatted NaN.
+        const missing = column.numeric && raw === undefined;
+        const text = missing ? '\u2013' : column.format ? column.format(raw, row) : raw;
         if (text !== null && text !== undefined)
           td.append(text instanceof Node ? text : String(text));
         if (column.cell) column.cell(row, td);

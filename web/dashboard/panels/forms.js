@@ -100,8 +100,9 @@ export function renderForms(body, view) {
             text: `${formatInt(form.abandoned)} abandoned (${formatPercent(form.abandonment_rate)})`,
           }),
         ),
-        started ? split : null,
       );
+      // Node.append would write a null as the text "null".
+      if (started) head.append(split);
     }
     return el(
       'article',
