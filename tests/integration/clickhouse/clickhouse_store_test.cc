@@ -673,6 +673,7 @@ class ClickHouseReplaysTest : public ClickHouseStoreTest {
         Journeys::WithReplay(bytes, sampled ? Journeys::SampleTimeline() : std::vector<uint8_t>{});
     auto summary = VerifySummary(bytes, &sampled_.config());
     EXPECT_TRUE(summary.ok()) << summary.message();
+    if (!summary.ok()) return {};
     StoredSummary row;
     row.site = "demo";
     row.nonce = nonce;
@@ -699,6 +700,7 @@ class ClickHouseReplaysTest : public ClickHouseStoreTest {
     }
   }
 
+  // A page as one line: "sampled N[ more]: day/id/outcome/drops ...".
   static std::string Text(const Result<ReplayPage>& page) {
     if (!page.ok()) return "error " + page.message();
     std::string text =
@@ -710,7 +712,8 @@ class ClickHouseReplaysTest : public ClickHouseStoreTest {
     return text;
   }
 
-  // Every page of a list, walked with the cursor, on `store`.
+  // Every page of a list, walked with the cursor, on `store` (at most 100:
+  // a cursor that does not move must not loop forever).
   static std::vector<std::string> Pages(SummaryStore& store, uint32_t first, uint32_t last,
                                         const ReplayFilter& filter, uint32_t limit) {
     std::vector<std::string> pages;
