@@ -223,18 +223,25 @@ Status ClickHouseHttp::Stream(std::string_view sql, std::string_view shape, cons
   if (!extra_settings.empty()) path += "&" + std::string(extra_settings);
   std::string pending;
   size_t at = 0;  // rows before `at` are done
+  bool stopped = false;
   Status posted = Post(path, sql, [&](std::string_view chunk) {
     pending.append(chunk);
     while (size_t row_length = RowLength(std::string_view(pending).substr(at), shape)) {
       RowBinaryReader row(std::string_view(pending).substr(at, row_length));
       at += row_length;
-      if (!visit(row)) return false;
+      if (!visit(row)) {
+        stopped = true;
+        return false;
+      }
     }
     pending.erase(0, at);
     at = 0;
     return true;
   });
   if (!posted.ok()) return posted;
+  // Stopped by `visit`: the rows after it in the chunk were never wanted
+  // (they read as a truncated answer below).
+  if (stopped) return {};
   // ClickHouse reports an error met mid-stream as text after the rows.
   if (pending.size() > at) {
     return {Error::kUnavailable, "clickhouse " + address_ + ": answer ends inside a row: " +

@@ -188,7 +188,8 @@ Status ClickHouseStore::MoveSessionsToZone(const Config& config) {
   WaitForBackground();  // as DeleteOnEveryNode
   std::vector<StoredSummary> moved;
   std::vector<std::string> old_keys;  // "(day,nonce)" of each moved row
-  Status read = ForEachSession(config.site(), 0, UINT32_MAX, [&](const StoredSummary& row) {
+  // With its replay columns: the moved row keeps the session's replay.
+  Status read = ForEachStoredRow(config.site(), 0, UINT32_MAX, true, [&](const StoredSummary& row) {
     auto summary = VerifySummary(row.bytes, nullptr);
     if (!summary.ok()) return true;  // unreadable: keeps its day
     const uint32_t day = config.DayOfMinute(summary.value()->start_minute());

@@ -31,7 +31,8 @@ constexpr const char* kSchema[] = {
     "CREATE DATABASE IF NOT EXISTS {db}",
     R"sql(CREATE TABLE IF NOT EXISTS {db}.sessions_local (
   site String, day UInt32, nonce UInt64, seq UInt32, config_hash UInt32,
-  received_at Int64, summary String)
+  received_at Int64, summary String,
+  replay UInt8, replay_outcome UInt32, replay_drops String)
 ENGINE = ReplacingMergeTree(seq) PARTITION BY intDiv(day, 32) ORDER BY (site, day, nonce))sql",
     R"sql(CREATE TABLE IF NOT EXISTS {db}.day_marks_local (
   site String, day UInt32, inserts UInt64, fingerprint UInt64)
@@ -62,6 +63,51 @@ ENGINE = ReplacingMergeTree(updated_at) ORDER BY (site, hash))sql",
     "CREATE TABLE IF NOT EXISTS {db}.config_versions AS {db}.config_versions_local "
     "ENGINE = Distributed({cluster}, {db}, config_versions_local, cityHash64(site))",
 };
+
+// Columns added to sessions after the store's first release, in order: a
+// store created before them gets them at Open (AddMissingColumns). Their
+// defaults (0, '') read as "no replay", which is what those rows are for
+// the index: the previous release kept no replay facts.
+struct AddedColumn {
+  const char* name;
+  const char* type;
+};
+constexpr AddedColumn kAddedSessionColumns[] = {
+    {"replay", "UInt8"}, {"replay_outcome", "UInt32"}, {"replay_drops", "String"}};
+
+// Adds the kAddedSessionColumns that `db`.`table` lacks on `node`. 18.16
+// has no ADD COLUMN IF NOT EXISTS: system.columns says which are missing,
+// and an ALTER that fails because a collector opening the store at the same
+// moment added them first is fine once they are all there.
+Status AddMissingColumns(ClickHouseHttp& node, std::string_view db, std::string_view table) {
+  auto missing = [&]() -> Result<std::vector<const AddedColumn*>> {
+    auto present = node.Query("SELECT name FROM system.columns WHERE database = " + SqlString(db) +
+                              " AND table = " + SqlString(table) + " FORMAT TSV");
+    if (!present.ok()) return {present.error(), present.message()};
+    const std::string lines = "\n" + present.value();  // each name between two '\n'
+    std::vector<const AddedColumn*> absent;
+    for (const AddedColumn& column : kAddedSessionColumns) {
+      std::string line(1, '\n');
+      line.append(column.name).push_back('\n');
+      if (lines.find(line) == std::string::npos) absent.push_back(&column);
+    }
+    return absent;
+  };
+  auto absent = missing();
+  if (!absent.ok()) return {absent.error(), absent.message()};
+  if (absent.value().empty()) return {};
+  std::string alter = "ALTER TABLE " + std::string(db) + "." + std::string(table);
+  for (size_t i = 0; i < absent.value().size(); ++i) {
+    alter += std::string(i == 0 ? " " : ", ") + "ADD COLUMN " + absent.value()[i]->name + " " +
+             absent.value()[i]->type;
+  }
+  auto altered = node.Query(alter);
+  if (altered.ok()) return {};
+  auto after = missing();
+  if (after.ok() && after.value().empty()) return {};
+  return {altered.error(),
+          "add replay columns to " + std::string(table) + ": " + altered.message()};
+}
 
 bool IsIdentifier(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
@@ -178,6 +224,16 @@ Result<std::unique_ptr<ClickHouseStore>> ClickHouseStore::Open(std::string_view 
       if (!created.ok()) return R(created.error(), "create schema: " + created.message());
     }
   }
+  // Columns added since a store was created: every listed node's local
+  // table first, then the Distributed tables, so no INSERT names a column
+  // a listed shard lacks.
+  for (const char* table : {"sessions_local", "sessions"}) {
+    for (auto& node : nodes) {
+      if (Status added = AddMissingColumns(*node, db, table); !added.ok()) {
+        return R(added.error, added.message);
+      }
+    }
+  }
   std::unique_ptr<ClickHouseStore> store(new ClickHouseStore(std::move(nodes)));
   store->db_ = std::string(db);
   return R(std::move(store));
@@ -282,13 +338,18 @@ void ClickHouseStore::AppendSessionRow(RowBinaryWriter& rows, const StoredSummar
   rows.Int(s.config_hash);
   rows.Int(s.received_at_ms);
   rows.String(std::span<const uint8_t>(s.bytes));
+  // Every version carries its own replay facts: FINAL keeps the newest
+  // version's, so a re-flush without a replay unlists the session.
+  rows.Int(uint8_t{s.replay.has_value()});
+  rows.Int(s.replay.has_value() ? s.replay->outcome : uint32_t{0});
+  rows.String(s.replay.has_value() ? DropsText(s.replay->drops) : std::string());
 }
 
 Status ClickHouseStore::InsertSessionRows(RowBinaryWriter& rows) {
-  return node_->Insert(
-      "INSERT INTO " + db_ +
-          ".sessions (site, day, nonce, seq, config_hash, received_at, summary) FORMAT RowBinary",
-      rows.bytes());
+  return node_->Insert("INSERT INTO " + db_ +
+                           ".sessions (site, day, nonce, seq, config_hash, received_at, summary, "
+                           "replay, replay_outcome, replay_drops) FORMAT RowBinary",
+                       rows.bytes());
 }
 
 Result<uint64_t> ClickHouseStore::ForEachDayAggregate(const Config& config, uint32_t first_day,
@@ -613,23 +674,38 @@ Result<std::vector<StoredConfigVersion>> ClickHouseStore::ConfigVersions(std::st
 
 Status ClickHouseStore::ForEachSession(std::string_view site, uint32_t first_day, uint32_t last_day,
                                        const SessionVisitor& visit) {
+  return ForEachStoredRow(site, first_day, last_day, false, visit);
+}
+
+Status ClickHouseStore::ForEachStoredRow(std::string_view site, uint32_t first_day,
+                                         uint32_t last_day, bool with_replay,
+                                         const SessionVisitor& visit) {
   StoredSummary row;
   row.site = std::string(site);
   // toInt64: the order SqliteStore gives (nonces stored bit-cast signed).
-  return node_->Stream("SELECT nonce, seq, day, config_hash, received_at, summary FROM " + db_ +
-                           ".sessions FINAL WHERE site = " + SqlString(site) + " AND day BETWEEN " +
-                           std::to_string(first_day) + " AND " + std::to_string(last_day) +
-                           " ORDER BY day, toInt64(nonce) FORMAT RowBinary",
-                       "84448s", [&](RowBinaryReader& reader) {
-                         row.nonce = reader.Int<uint64_t>();
-                         row.seq = reader.Int<uint32_t>();
-                         row.day = reader.Int<uint32_t>();
-                         row.config_hash = reader.Int<uint32_t>();
-                         row.received_at_ms = reader.Int<int64_t>();
-                         const auto bytes = reader.Bytes();
-                         row.bytes.assign(bytes.begin(), bytes.end());
-                         return visit(row);
-                       });
+  return node_->Stream(
+      "SELECT nonce, seq, day, config_hash, received_at, summary" +
+          std::string(with_replay ? ", toUInt32(replay), replay_outcome, replay_drops" : "") +
+          " FROM " + db_ + ".sessions FINAL WHERE site = " + SqlString(site) + " AND day BETWEEN " +
+          std::to_string(first_day) + " AND " + std::to_string(last_day) +
+          " ORDER BY day, toInt64(nonce) FORMAT RowBinary",
+      with_replay ? "84448s44s" : "84448s", [&](RowBinaryReader& reader) {
+        row.nonce = reader.Int<uint64_t>();
+        row.seq = reader.Int<uint32_t>();
+        row.day = reader.Int<uint32_t>();
+        row.config_hash = reader.Int<uint32_t>();
+        row.received_at_ms = reader.Int<int64_t>();
+        const auto bytes = reader.Bytes();
+        row.bytes.assign(bytes.begin(), bytes.end());
+        if (with_replay) {
+          const bool sampled = reader.Int<uint32_t>() != 0;
+          ReplayFacts facts;
+          facts.outcome = reader.Int<uint32_t>();
+          facts.drops = ParseDrops(std::string(reader.Text()));
+          row.replay = sampled ? std::optional<ReplayFacts>(std::move(facts)) : std::nullopt;
+        }
+        return visit(row);
+      });
 }
 
 Result<std::optional<uint32_t>> ClickHouseStore::StoredSeq(std::string_view site, uint64_t nonce) {

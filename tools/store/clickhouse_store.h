@@ -8,12 +8,17 @@
 // can write to it).
 //
 // Tables, each a *_local table on every shard behind a Distributed table:
-//   sessions(site, day, nonce, seq, config_hash, received_at, summary)
+//   sessions(site, day, nonce, seq, config_hash, received_at, summary,
+//       replay, replay_outcome, replay_drops)
 //       ReplacingMergeTree(seq) ORDER BY (site, day, nonce), sharded by
 //       cityHash64(site, nonce): a session's versions meet on one shard and
 //       merge to the highest seq; reads use FINAL. The day is in the key so
 //       a day's sessions are one index range (a session's day never changes,
-//       so (site, day, nonce) names the same row as (site, nonce)).
+//       so (site, day, nonce) names the same row as (site, nonce)). The
+//       replay columns are the journey replay index (StoredSummary::replay;
+//       replay 0: not sampled), so the newest version's facts win and a
+//       replay goes with its session (clickhouse_replays.cc); a store
+//       created before them gets them at Open (ALTER TABLE ... ADD COLUMN).
 //   day_marks(site, day, inserts, fingerprint) SummingMergeTree, filled by a
 //       materialized view on sessions_local: per day the rows ever inserted
 //       and the wrapping sum of cityHash64(nonce, seq). It changes with every
@@ -108,9 +113,20 @@ class ClickHouseStore final : public SummaryStore {
   // session at once: runs inside Put after the stored versions were read,
   // before the INSERT.
   void SetPutPauseForTest(std::function<void()> pause) { put_pause_ = std::move(pause); }
+  // A test seam: smaller batches, so a funnel list crosses batches with
+  // few replays.
+  void SetMaxFunnelBatchForTest(uint32_t rows) { max_funnel_batch_ = rows; }
   Status ForEachSession(std::string_view site, uint32_t first_day, uint32_t last_day,
                         const SessionVisitor& visit) override;
   Result<std::optional<uint32_t>> StoredSeq(std::string_view site, uint64_t nonce) override;
+  // Journey replays (clickhouse_replays.cc): the sessions' replay columns,
+  // newest version (FINAL); a page reads at most a bounded batch of rows.
+  Result<ReplayPage> ListReplays(std::string_view site, uint32_t first_day, uint32_t last_day,
+                                 const ReplayFilter& filter,
+                                 std::optional<std::pair<uint32_t, uint64_t>> after,
+                                 uint32_t limit) override;
+  Result<std::optional<StoredSummary>> ReplaySession(std::string_view site,
+                                                     uint64_t nonce) override;
   Result<uint64_t> CountSessions() override;
   // Every shard answers (a SELECT through the Distributed table).
   Status CheckWritable() override;
@@ -149,9 +165,14 @@ class ClickHouseStore final : public SummaryStore {
   // (its zone changed): each moved row is written at its new day, the old
   // row deleted, then the site's cached aggregates (clickhouse_retention.cc).
   Status MoveSessionsToZone(const Config& config);
-  // A sessions row as Put writes it, and the insert of such rows.
+  // A sessions row as Put writes it (the replay columns from s.replay),
+  // and the insert of such rows.
   static void AppendSessionRow(RowBinaryWriter& rows, const StoredSummary& s);
   Status InsertSessionRows(RowBinaryWriter& rows);
+  // ForEachSession's rows; `with_replay` fills each row's `replay` from its
+  // replay columns (a zone move writes a session again as it is stored).
+  Status ForEachStoredRow(std::string_view site, uint32_t first_day, uint32_t last_day,
+                          bool with_replay, const SessionVisitor& visit);
 
   // A site's current config as RecordCurrentConfig recorded it and the
   // site's other versions then known: Put folds each batch into day deltas
@@ -226,6 +247,12 @@ class ClickHouseStore final : public SummaryStore {
   std::map<std::string, std::shared_ptr<const SiteReader>, std::less<>> readers_;
   std::atomic<uint64_t> days_rebuilt_{0};
   std::function<void()> put_pause_;
+  // A replay list filtered by funnel reads its rows in batches of at most
+  // this many (the funnel rule is Matches, in C++): each batch one query
+  // with a LIMIT, so ClickHouse keeps at most this many rows for its sort
+  // however many replays the range holds, and this process only the page
+  // (clickhouse_replays.cc); a list without a funnel reads limit + 1.
+  uint32_t max_funnel_batch_ = 100'000;
   std::mutex phases_mutex_;
   ReportPhases last_phases_;
   std::mutex compaction_mutex_;

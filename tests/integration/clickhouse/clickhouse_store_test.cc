@@ -17,6 +17,11 @@
 //  - `microconv prune` and `site delete` on the ClickHouse store: rows,
 //    day marks and cached day aggregates gone from both shards, the rest
 //    and its report kept.
+//  - Journey replays: lists (order, pages, cursor, `more`, `sampled`, every
+//    outcome and funnel filter), sessions and rendered replays equal the
+//    SQLite store's on the same rows through re-flushes, a prune and a site
+//    deletion; a zone move keeps them; the API lists and plays them; a
+//    store created before the replay columns gets them.
 // Skipped, loudly, only when clickhouse-server is not installed.
 #include "tools/store/clickhouse_store.h"
 
@@ -25,6 +30,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -34,6 +40,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "core/json/config_json.h"
 #include "core/report_json.h"
@@ -46,6 +53,7 @@
 #include "tools/load/clickhouse_cluster.h"
 #include "tools/load/ingest_load.h"
 #include "tools/load/serve_process.h"
+#include "tools/store/replay_view.h"
 #include "tools/store/report_runner.h"
 #include "tools/store/sqlite_store.h"
 
@@ -425,6 +433,8 @@ TEST_F(ClickHouseStoreTest, ATimeZoneChangeMovesSessionsToTheNewZonesDays) {
       row.day = berlin_day;
       row.config_hash = berlin.hash();
       row.bytes = EncodeSummary(object);
+      // One replay per start: it moves with its session.
+      if (i == 0) row.replay = ReplayFacts{kReplayDropped, {{0, 2}}, 0};
       batch.push_back(std::move(row));
     }
   }
@@ -439,7 +449,19 @@ TEST_F(ClickHouseStoreTest, ATimeZoneChangeMovesSessionsToTheNewZonesDays) {
   };
   EXPECT_EQ(days_of(berlin),
             (std::map<uint32_t, uint64_t>{{kFirstDay, 4}, {kFirstDay + 1, 4}, {kFirstDay + 2, 4}}));
+  auto replay_days = [&] {
+    auto page = store.ListReplays("demo", kFirstDay, kFirstDay + 2, {0, 0, 2}, std::nullopt, 10);
+    EXPECT_TRUE(page.ok()) << page.message();
+    std::vector<uint32_t> days;
+    if (page.ok()) {
+      EXPECT_EQ(page.value().sampled, 3u);
+      for (const ReplayRow& row : page.value().rows) days.push_back(row.day);
+    }
+    return days;
+  };
+  EXPECT_EQ(replay_days(), (std::vector<uint32_t>{kFirstDay, kFirstDay + 1, kFirstDay + 2}));
   ASSERT_TRUE(store.RecordCurrentConfig(los_angeles, 2).ok());
+  EXPECT_EQ(replay_days(), (std::vector<uint32_t>{kFirstDay, kFirstDay, kFirstDay + 1}));
   EXPECT_EQ(days_of(los_angeles),
             (std::map<uint32_t, uint64_t>{{kFirstDay, 8}, {kFirstDay + 1, 4}}));
   // The sessions themselves are at their new days (filtered reports read them).
@@ -612,6 +634,321 @@ TEST_F(DayDeltasTest, TwoCollectorsReplacingOneVersionAtOnceCountTheSessionOnce)
   EXPECT_EQ(Report(*collectors_[0]), expected);
   EXPECT_EQ(Rebuilt(), 1u) << "the race went unnoticed";
   EXPECT_EQ(Report(*collectors_[1]), expected);
+}
+
+}  // namespace
+}  // namespace microconv::testing
+
+namespace microconv::testing {
+namespace {
+
+// Journey replays (issue 13 point 3) on the ClickHouse store: the same rows
+// through two store objects (one on each shard's node) and through the
+// SQLite store give the same pages, sessions and rendered replays, before
+// and after re-flushes, a prune and a site deletion.
+class ClickHouseReplaysTest : public ClickHouseStoreTest {
+ protected:
+  void Open(const std::string& db) {
+    ASSERT_TRUE(sampled_.ok());
+    for (int shard : {0, 1}) {
+      auto opened = ClickHouseStore::Open(cluster_->StoreUrl(shard, db).substr(13));
+      ASSERT_TRUE(opened.ok()) << opened.message();
+      ASSERT_TRUE(opened.value()->RecordCurrentConfig(sampled_.config(), 1).ok());
+      collectors_[shard] = std::move(opened).value();
+    }
+    auto sqlite = SqliteStore::Open(sqlite_dir_.path() + "/" + db + ".db");
+    ASSERT_TRUE(sqlite.ok()) << sqlite.message();
+    ASSERT_TRUE(sqlite.value()->RecordCurrentConfig(sampled_.config(), 1).ok());
+    sqlite_ = std::move(sqlite).value();
+  }
+
+  // `journey`'s final summary as session `nonce` (seq `seq`) started on
+  // `day`, carrying a timeline when `sampled`, as the collector stores it.
+  StoredSummary Session(const std::string& journey, uint32_t day, uint64_t nonce, bool sampled,
+                        uint32_t seq) const {
+    const std::chrono::system_clock::time_point start{std::chrono::hours(24 * int64_t{day} + 10)};
+    auto bytes = Journeys::AtTime(Journeys::WithNonce(sampled_.Summary(journey, nonce), nonce, seq),
+                                  start, std::chrono::seconds(90), true);
+    bytes =
+        Journeys::WithReplay(bytes, sampled ? Journeys::SampleTimeline() : std::vector<uint8_t>{});
+    auto summary = VerifySummary(bytes, &sampled_.config());
+    EXPECT_TRUE(summary.ok()) << summary.message();
+    if (!summary.ok()) return {};
+    StoredSummary row;
+    row.site = "demo";
+    row.nonce = nonce;
+    row.seq = seq;
+    row.day = sampled_.config().DayOfMinute(summary.value()->start_minute());
+    EXPECT_EQ(row.day, day);
+    row.config_hash = sampled_.config().hash();
+    row.received_at_ms = 1000 + seq;
+    row.replay = ReplayFactsOf(*summary.value());
+    EXPECT_EQ(row.replay.has_value(), sampled);
+    row.bytes = std::move(bytes);
+    return row;
+  }
+
+  // `rows` in batches of 10, alternating between the two ClickHouse store
+  // objects, and through the SQLite store.
+  void Put(const std::vector<StoredSummary>& rows) {
+    for (size_t at = 0; at < rows.size(); at += 10) {
+      const std::vector<StoredSummary> batch(rows.begin() + at,
+                                             rows.begin() + std::min(rows.size(), at + 10));
+      auto put = collectors_[at / 10 % 2]->Put(batch);
+      ASSERT_TRUE(put.ok()) << put.message();
+      ASSERT_TRUE(sqlite_->Put(batch).ok());
+    }
+  }
+
+  // A page as one line: "sampled N[ more]: day/id/outcome/drops ...".
+  static std::string Text(const Result<ReplayPage>& page) {
+    if (!page.ok()) return "error " + page.message();
+    std::string text =
+        "sampled " + std::to_string(page.value().sampled) + (page.value().more ? " more:" : ":");
+    for (const ReplayRow& row : page.value().rows) {
+      text += " " + std::to_string(row.day) + "/" + ReplayId(row.nonce) + "/" +
+              std::to_string(row.outcome) + "/" + DropsText(row.drops);
+    }
+    return text;
+  }
+
+  // Every page of a list, walked with the cursor, on `store` (at most 100:
+  // a cursor that does not move must not loop forever).
+  static std::vector<std::string> Pages(SummaryStore& store, uint32_t first, uint32_t last,
+                                        const ReplayFilter& filter, uint32_t limit) {
+    std::vector<std::string> pages;
+    std::optional<std::pair<uint32_t, uint64_t>> after;
+    for (int page = 0; page < 100; ++page) {
+      auto listed = store.ListReplays("demo", first, last, filter, after, limit);
+      pages.push_back(Text(listed));
+      if (!listed.ok() || !listed.value().more) break;
+      after.emplace(listed.value().rows.back().day, listed.value().rows.back().nonce);
+    }
+    return pages;
+  }
+
+  // The lists of every filter the data holds (each outcome bit, each
+  // funnel and each of its drop steps, a funnel no one dropped off) in
+  // pages of 7, unfiltered in pages of 100 and of one day, equal on the
+  // three stores; the SQLite store's unfiltered page of 100.
+  // (funnels_listed_: the (funnel, step) pairs the funnel filters tried.)
+  std::string ExpectListsEqual() {
+    auto all = sqlite_->ListReplays("demo", kFirstDay, kLastDay, {}, std::nullopt, 100);
+    EXPECT_TRUE(all.ok()) << all.message();
+    if (!all.ok()) return "";
+    std::vector<ReplayFilter> filters = {{},
+                                         {kReplayConverted},
+                                         {kReplayDropped},
+                                         {kReplayFrustrated},
+                                         {kReplayConverted | kReplayDropped}};
+    std::set<std::pair<uint32_t, uint32_t>> drops;
+    for (const ReplayRow& row : all.value().rows) {
+      for (const ReplayDrop& drop : row.drops) drops.emplace(drop.funnel, drop.step);
+    }
+    funnels_listed_ = drops.size();
+    for (const auto& [funnel, step] : drops) {
+      filters.push_back({0, funnel, std::nullopt});
+      filters.push_back({0, funnel, step});
+      filters.push_back({kReplayFrustrated, funnel, step});
+    }
+    filters.push_back({0, 99, std::nullopt});
+    for (const ReplayFilter& filter : filters) {
+      const auto expected = Pages(*sqlite_, kFirstDay, kLastDay, filter, 7);
+      for (auto& store : collectors_) {
+        EXPECT_EQ(Pages(*store, kFirstDay, kLastDay, filter, 7), expected)
+            << "outcome " << filter.outcome << " funnel " << filter.funnel.value_or(-1) << " step "
+            << filter.step.value_or(-1);
+      }
+    }
+    EXPECT_EQ(Pages(*collectors_[0], kFirstDay, kLastDay, {}, 100), std::vector{Text(all)});
+    EXPECT_EQ(Pages(*collectors_[1], kLastDay, kLastDay, {}, 5),
+              Pages(*sqlite_, kLastDay, kLastDay, {}, 5));
+    return Text(all);
+  }
+
+  // Each session's ReplaySession equal on the three stores, and the first
+  // four rendered (decoded through the config version the store keeps)
+  // equal; how many have a replay.
+  size_t ExpectSessionsEqual(const std::vector<uint64_t>& nonces) {
+    size_t replays = 0;
+    for (size_t i = 0; i < nonces.size(); ++i) {
+      auto expected = sqlite_->ReplaySession("demo", nonces[i]);
+      EXPECT_TRUE(expected.ok()) << expected.message();
+      if (!expected.ok()) continue;
+      replays += expected.value().has_value();
+      for (auto& store : collectors_) {
+        auto got = store->ReplaySession("demo", nonces[i]);
+        EXPECT_TRUE(got.ok()) << got.message();
+        if (!got.ok()) continue;
+        EXPECT_EQ(got.value().has_value(), expected.value().has_value()) << ReplayId(nonces[i]);
+        if (got.value().has_value() && expected.value().has_value()) {
+          const StoredSummary &a = *got.value(), &b = *expected.value();
+          EXPECT_EQ(std::tie(a.site, a.nonce, a.seq, a.day, a.config_hash, a.received_at_ms),
+                    std::tie(b.site, b.nonce, b.seq, b.day, b.config_hash, b.received_at_ms));
+          EXPECT_EQ(a.bytes, b.bytes);
+        }
+        if (i >= 4) continue;
+        auto view = RenderStoredReplay(*store, "demo", nonces[i], 1);
+        auto rendered = RenderStoredReplay(*sqlite_, "demo", nonces[i], 1);
+        EXPECT_TRUE(view.ok() && rendered.ok()) << view.message() << rendered.message();
+        if (view.ok() && rendered.ok()) EXPECT_EQ(view.value(), rendered.value());
+      }
+    }
+    return replays;
+  }
+
+  Journeys sampled_{/*replay_sample_rate=*/0.5};
+  std::unique_ptr<ClickHouseStore> collectors_[2];
+  std::unique_ptr<SqliteStore> sqlite_;
+  size_t funnels_listed_ = 0;
+};
+
+TEST_F(ClickHouseReplaysTest, ListsAndSessionsEqualSqliteStoreThroughReflushesAndDeletions) {
+  Open("replays");
+  // A funnel list crosses batches of 5 rows on one store object, reads
+  // one batch of 1,000 on the other.
+  collectors_[0]->SetMaxFunnelBatchForTest(5);
+  // 60 sessions on two days, every journey, two in three sampled. Random
+  // nonces: both shards, and nonces past 2^63 (ordered as SQLite's
+  // bit-cast signed column).
+  std::mt19937_64 rng(1313);
+  std::vector<uint64_t> nonces;
+  std::vector<StoredSummary> first;
+  for (int i = 0; i < 60; ++i) {
+    nonces.push_back(rng() | 1);
+    first.push_back(
+        Session(kJourneys[i % 4], i % 2 ? kFirstDay : kLastDay, nonces.back(), i % 3 != 2, 1));
+  }
+  Put(first);
+  const std::string listed = ExpectListsEqual();
+  EXPECT_EQ(listed.substr(0, 11), "sampled 40:") << listed;
+  EXPECT_GT(funnels_listed_, 0u) << "no drop-off in the data: the funnel filter is not tested";
+  EXPECT_EQ(ExpectSessionsEqual(nonces), 40u);
+
+  // Re-flushes of the first 12: a converted seq 2 of a dropped-off one
+  // changes its outcome; one without a replay unlists it; an unsampled one
+  // sampled now is listed; a late seq 1 after them changes nothing.
+  std::vector<StoredSummary> again;
+  for (int i = 0; i < 12; ++i) {
+    again.push_back(Session(i % 2 == 0 ? "purchase" : kJourneys[(i + 1) % 4],
+                            i % 2 ? kFirstDay : kLastDay, nonces[i], i % 3 != 1, 2));
+  }
+  for (int i = 0; i < 12; i += 4) again.push_back(first[i]);
+  Put(again);
+  const std::string relisted = ExpectListsEqual();
+  EXPECT_NE(relisted, listed);
+  const size_t replays = ExpectSessionsEqual(nonces);
+  EXPECT_EQ(relisted.substr(0, 11), "sampled " + std::to_string(replays) + ":") << relisted;
+  // Session 4 (seq 1 sampled) was re-flushed without a replay.
+  auto gone = collectors_[0]->ReplaySession("demo", nonces[4]);
+  ASSERT_TRUE(gone.ok());
+  EXPECT_FALSE(gone.value().has_value());
+  EXPECT_EQ(relisted.find(ReplayId(nonces[4])), std::string::npos);
+
+  // The k rule reads the day's count: withheld alike.
+  auto withheld = RenderStoredReplay(*collectors_[1], "demo", nonces[0], 1000);
+  EXPECT_EQ(withheld.error(), Error::kOutOfRange);
+  // Out-of-range pages are refused alike.
+  for (uint32_t limit : {0u, kMaxReplayPage + 1}) {
+    EXPECT_EQ(
+        collectors_[0]->ListReplays("demo", kFirstDay, kLastDay, {}, std::nullopt, limit).error(),
+        Error::kOutOfRange);
+  }
+
+  // Retention takes the first day's replays with its sessions.
+  ASSERT_TRUE(collectors_[0]->DeleteDaysBefore(kLastDay).ok());
+  ASSERT_TRUE(sqlite_->DeleteDaysBefore(kLastDay).ok());
+  const std::string pruned = ExpectListsEqual();
+  EXPECT_EQ(pruned.find(" " + std::to_string(kFirstDay) + "/"), std::string::npos) << pruned;
+  EXPECT_LT(ExpectSessionsEqual(nonces), replays);
+  // So does the site's deletion, all of them.
+  ASSERT_TRUE(collectors_[1]->DeleteSite("demo").ok());
+  ASSERT_TRUE(sqlite_->DeleteSite("demo").ok());
+  EXPECT_EQ(ExpectListsEqual(), "sampled 0:");
+  EXPECT_EQ(ExpectSessionsEqual(nonces), 0u);
+}
+
+// The API on a ClickHouse collector (it answered 503 before): a sampled
+// session posted is listed and played, one not sampled is not.
+TEST_F(ClickHouseReplaysTest, ApiListsAndPlaysReplaysFromClickHouse) {
+  ASSERT_TRUE(sampled_.ok());
+  // The collector keeps timelines only for a config that samples them.
+  std::ofstream(sqlite_dir_.sites() + "/demo.json") << sampled_.config_json();
+  auto collector = Collector(1, "replays_api");
+  ASSERT_GT(collector->port(), 0);
+  for (const auto& [nonce, sampled] :
+       {std::pair{0x51ull, true}, {0x52ull, false}, {0x53ull, true}}) {
+    auto sent = Post(collector->port(), Session("purchase", kFirstDay, nonce, sampled, 1).bytes);
+    ASSERT_TRUE(sent);
+    ASSERT_EQ(sent->status, 202) << sent->body;
+  }
+  httplib::Client client("127.0.0.1", collector->port());
+  client.set_read_timeout(30, 0);
+  client.set_default_headers({{"Cookie", sqlite_dir_.owner_cookie()}});
+  auto list = client.Get(std::string("/api/replays/demo?") + kRange + "&limit=1");
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->status, 200) << list->body;
+  EXPECT_NE(list->body.find("\"sampled\":2"), std::string::npos) << list->body;
+  EXPECT_NE(list->body.find(ReplayId(0x51)), std::string::npos) << list->body;
+  EXPECT_EQ(list->body.find("\"next\":null"), std::string::npos) << list->body;
+  auto played = client.Get("/api/replays/demo?id=" + ReplayId(0x53));
+  ASSERT_TRUE(played);
+  EXPECT_EQ(played->status, 200) << played->body;
+  EXPECT_NE(played->body.find("\"entries\""), std::string::npos) << played->body;
+  auto unsampled = client.Get("/api/replays/demo?id=" + ReplayId(0x52));
+  ASSERT_TRUE(unsampled);
+  EXPECT_EQ(unsampled->status, 404) << unsampled->body;
+}
+
+// A store created by the release before replays (sessions without the
+// replay columns) keeps working: Open adds them on both shards' local and
+// Distributed tables, the old rows read as unsampled, new ones are listed.
+TEST_F(ClickHouseReplaysTest, AStoreOfThePreviousReleaseGetsTheReplayColumns) {
+  for (int shard : {0, 1}) {
+    ClickHouseHttp node("127.0.0.1", cluster_->http_port(shard), "");
+    for (const char* sql :
+         {"CREATE DATABASE replays_upgrade",
+          "CREATE TABLE replays_upgrade.sessions_local (site String, day UInt32, "
+          "nonce UInt64, seq UInt32, config_hash UInt32, received_at Int64, "
+          "summary String) ENGINE = ReplacingMergeTree(seq) PARTITION BY "
+          "intDiv(day, 32) ORDER BY (site, day, nonce)",
+          "CREATE TABLE replays_upgrade.sessions AS replays_upgrade.sessions_local "
+          "ENGINE = Distributed(microconv, replays_upgrade, sessions_local, "
+          "cityHash64(site, nonce))"}) {
+      auto done = node.Query(sql);
+      ASSERT_TRUE(done.ok()) << done.message();
+    }
+  }
+  const StoredSummary old = Session("purchase", kFirstDay, 0x01d, true, 1);
+  {
+    ClickHouseHttp node("127.0.0.1", cluster_->http_port(0), "insert_distributed_sync=1");
+    RowBinaryWriter row;
+    row.String(old.site);
+    row.Int(old.day);
+    row.Int(old.nonce);
+    row.Int(old.seq);
+    row.Int(old.config_hash);
+    row.Int(old.received_at_ms);
+    row.String(std::span<const uint8_t>(old.bytes));
+    ASSERT_TRUE(node.Insert("INSERT INTO replays_upgrade.sessions (site, day, nonce, seq, "
+                            "config_hash, received_at, summary) FORMAT RowBinary",
+                            row.bytes())
+                    .ok());
+  }
+  Open("replays_upgrade");
+  Put({Session("dropoff_shipping", kFirstDay, 0x2e11, true, 1)});
+  EXPECT_EQ(ExpectListsEqual().substr(0, 10), "sampled 1:");
+  for (auto& store : collectors_) {
+    uint64_t sessions = 0;
+    ASSERT_TRUE(store
+                    ->ForEachSession("demo", kFirstDay, kLastDay,
+                                     [&](const StoredSummary&) { return ++sessions > 0; })
+                    .ok());
+    EXPECT_EQ(sessions, 2u);
+    auto unsampled = store->ReplaySession("demo", old.nonce);
+    ASSERT_TRUE(unsampled.ok()) << unsampled.message();
+    EXPECT_FALSE(unsampled.value().has_value());
+  }
 }
 
 }  // namespace
