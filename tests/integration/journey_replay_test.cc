@@ -6,11 +6,13 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "command_run.h"
 #include "core/calendar.h"
+#include "core/json/config_json.h"
 #include "core/summary.h"
 #include "journeys.h"
 #include "server_process.h"
@@ -73,9 +75,11 @@ constexpr const char* kRange = "from=2023-11-10&to=2023-11-12";
 // A collector of the demo site with k-anonymity `k` on a fresh store.
 class JourneyReplayTest : public ::testing::Test {
  protected:
-  void Serve(int k) {
+  // `config`: the site's config JSON (default: the journeys' own).
+  void Serve(int k, const std::string& config = "") {
     ASSERT_TRUE(journeys_.ok());
-    std::ofstream(dir_.sites() + "/demo.json") << journeys_.config_json();
+    std::ofstream(dir_.sites() + "/demo.json")
+        << (config.empty() ? journeys_.config_json() : config);
     server_ = std::make_unique<ServerProcess>(
         dir_, std::vector<std::string>{"--rate", "0", "--k", std::to_string(k)});
     ASSERT_TRUE(server_->Start()) << server_->LogText();
@@ -177,6 +181,57 @@ TEST_F(JourneyReplayTest, ReflushReplacesAndPruneRemoves) {
   EXPECT_EQ(after.at("sampled"), 1);
   EXPECT_EQ(Ids(after), std::vector<std::string>{ReplayId(0x42)});
   EXPECT_EQ(ReplayStatus(server, 0x41), 404);
+}
+
+// The journeys' config counting days in `zone`, and its hash (summaries
+// name the version they were written with).
+std::pair<std::string, uint32_t> InZone(const Journeys& journeys, const std::string& zone) {
+  std::string config = journeys.config_json();
+  config.insert(config.find('{') + 1, "\n  \"time_zone\": \"" + zone + "\",");
+  auto loaded = LoadConfigJson(config);
+  EXPECT_TRUE(loaded.ok()) << loaded.message();
+  return {config, loaded.ok() ? loaded.value().hash() : 0};
+}
+
+TEST_F(JourneyReplayTest, AZoneChangeMovesReplaysWithTheirSessions) {
+  // Days worked out by hand: 2023-11-11 23:30 UTC is the 12th in Berlin
+  // (UTC+1) and the 11th in Los Angeles (UTC-8); 12:00 UTC the 11th in both.
+  const auto [berlin, berlin_hash] = InZone(journeys_, "Europe/Berlin");
+  Serve(1, berlin);
+  const uint32_t day = Day("2023-11-11");
+  std::vector<std::vector<uint8_t>> bodies;
+  for (const auto& [nonce, minutes] : {std::pair{0x51, 23 * 60 + 30}, std::pair{0x52, 12 * 60}}) {
+    const system_clock::time_point start{std::chrono::hours(24 * int64_t{day}) +
+                                         std::chrono::minutes(minutes)};
+    const auto bytes = Journeys::WithReplay(
+        Journeys::AtTime(Journeys::WithNonce(journeys_.Summary("purchase", nonce), nonce), start,
+                         std::chrono::seconds(90), true),
+        Journeys::SampleTimeline());
+    wire::SummaryT object;
+    flatbuffers::GetRoot<wire::Summary>(bytes.data())->UnPackTo(&object);
+    object.config_hash = berlin_hash;
+    bodies.push_back(EncodeSummary(object));
+  }
+  PostAll(*server_, bodies);
+  auto dates = [&] {
+    std::map<std::string, std::string> by_id;
+    const json list = List(*server_, kRange);  // outlives the loop over its rows
+    for (const json& row : list.at("replays")) {
+      by_id[row.at("id").get<std::string>()] = row.at("date").get<std::string>();
+    }
+    return by_id;
+  };
+  EXPECT_EQ(dates(), (std::map<std::string, std::string>{{ReplayId(0x51), "2023-11-12"},
+                                                         {ReplayId(0x52), "2023-11-11"}}));
+  server_.reset();
+  Serve(1, InZone(journeys_, "America/Los_Angeles").first);
+  EXPECT_EQ(dates(), (std::map<std::string, std::string>{{ReplayId(0x51), "2023-11-11"},
+                                                         {ReplayId(0x52), "2023-11-11"}}));
+  // Listed by the new day, and played under it too.
+  auto played = server_->Client().Get("/api/replays/demo?id=" + ReplayId(0x51));
+  ASSERT_TRUE(played);
+  ASSERT_EQ(played->status, 200) << played->body;
+  EXPECT_EQ(json::parse(played->body).at("date"), "2023-11-11");
 }
 
 TEST_F(JourneyReplayTest, FewerThanKReplaysAreWithheld) {

@@ -891,6 +891,9 @@ Status RezoneSessions(sqlite3* db, const Config& config) {
   for (const char* sql :
        {"DELETE FROM day_aggregates WHERE site = ?1", "DELETE FROM day_deltas WHERE site = ?1",
         "DELETE FROM day_damage WHERE site = ?1",
+        // A replay is listed by its session's day: it moves along.
+        "UPDATE replays SET day = (SELECT day FROM sessions WHERE sessions.site = replays.site "
+        "AND sessions.nonce = replays.nonce) WHERE site = ?1",
         // Past every version a read may still hold, for days old and new.
         "CREATE TEMP TABLE IF NOT EXISTS rezone_next(version INTEGER)",
         "DELETE FROM temp.rezone_next",
