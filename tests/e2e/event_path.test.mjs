@@ -83,3 +83,37 @@ test('click and scroll listeners read no layout; heat and scroll depth still rec
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+// The page's first Intl.DateTimeFormat loads ICU's locale data: 40-100 ms
+// in one task, measured as the tracker's only long task at page load. The
+// session start reads the zone from Temporal where the engine has it; the
+// country still follows the zone (Berlin: DE), and an engine without
+// Temporal still gets it from Intl.
+for (const temporal of [true, false]) {
+  test(`the session start reads the time zone ${temporal ? 'from Temporal, no Intl.DateTimeFormat' : 'from Intl without Temporal'}`, async () => {
+    const { context, page, errors } = await openContext(harness.browser, {
+      timezoneId: 'Europe/Berlin',
+    });
+    await context.addInitScript(`(() => {
+      window.__dateTimeFormats = 0;
+      const Original = Intl.DateTimeFormat;
+      Intl.DateTimeFormat = function (...args) {
+        window.__dateTimeFormats++;
+        return new Original(...args);
+      };
+      ${temporal ? '' : 'delete globalThis.Temporal;'}
+    })();`);
+    await page.goto(harness.site.url + '/product/aurora-x2');
+    await trackerReady(page);
+    const summary = await waitFor(
+      () => page.evaluate(() => window.microconv('inspect')),
+      'a running session',
+    );
+    assert.equal(summary.dims.country, 'DE');
+    const built = await page.evaluate(() => window.__dateTimeFormats);
+    if (temporal) assert.equal(built, 0, 'Intl.DateTimeFormat built with Temporal present');
+    else assert.ok(built >= 1, 'the zone came from Intl');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}

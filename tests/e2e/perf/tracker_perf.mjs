@@ -14,14 +14,16 @@
 //   fresh context, with the same instrumentation loaded first. On each, page
 //   script dispatches the same storm of real DOM events, in tasks of
 //   --per-task events, timing only the dispatch loops with performance.now().
-//   The tracker's listeners run synchronously inside them, and so does every
-//   64-event batch ingest into the core, so the difference of the two loop
-//   sums is the tracker's synchronous cost.
-// - The tracker's asynchronous work (the 250 ms trailing batch feed,
-//   dead-click reports, the 5 s tick, its observers) runs in timer and
-//   observer callbacks; the instrumentation wraps setTimeout, setInterval,
-//   requestIdleCallback, MutationObserver and IntersectionObserver and times
-//   every callback. Those that start between the storm's first event and
+//   The tracker's listeners run synchronously inside them, so the
+//   difference of the two loop sums is the tracker's synchronous cost.
+// - The tracker's asynchronous work (every 64-event batch ingest into the
+//   core, which runs as a turn under the site's Web Lock, the 250 ms
+//   trailing batch feed, dead-click reports, the 5 s tick, its observers)
+//   runs in lock, timer and observer callbacks; the instrumentation wraps
+//   navigator.locks.request, setTimeout, setInterval, requestIdleCallback,
+//   MutationObserver and IntersectionObserver and times every callback
+//   (until session 28 the lock callbacks were not timed: the batch ingest
+//   was missing from per_event_us). Those that start between the storm's first event and
 //   1.5 s after its last (dead clicks report after 1 s) are added, minus the
 //   same sum on the page without the tracker (zero: it has no timers).
 //   per_event_us = (sync difference + async difference) / events.
@@ -167,6 +169,38 @@ function attribute(perf, stormStart, stormEnd) {
     }));
 }
 
+// --explain: every long task of every run with what it overlaps (the long
+// animation frames' scripts, tracker callbacks, the Wasm instantiate), to
+// find what a task is before cutting it.
+function explain(runs, bases) {
+  const print = (label, run) => {
+    for (const task of run.perf.longTasks.filter((t) => t.duration > kLongTaskMs)) {
+      const end = task.startTime + task.duration;
+      const scripts = run.perf.frames
+        .filter((f) => overlaps(task.startTime, end, f.startTime, f.startTime + f.duration))
+        .flatMap((f) => f.scripts || [])
+        .filter((s) => s.duration > 0)
+        .map(
+          (s) =>
+            `${s.invokerType}:${s.invoker} ${(s.sourceURL || '').replace(/^.*\//, '')} ${s.duration.toFixed(0)}ms`,
+        );
+      const callbacks = run.perf.callbacks
+        .filter((c) => overlaps(task.startTime, end, c.start, c.start + c.ms))
+        .map((c) => `${c.kind || 'callback'} ${c.ms.toFixed(1)}ms`);
+      const wasm = run.perf.wasm.filter((w) =>
+        overlaps(task.startTime, end, w.start, w.end || end),
+      );
+      console.log(
+        `${label} task at ${task.startTime.toFixed(0)} ms, ${task.duration.toFixed(0)} ms` +
+          ` (storm at ${run.stormStart.toFixed(0)}): scripts [${scripts.join('; ')}]` +
+          ` callbacks [${callbacks.join('; ')}] wasm ${wasm.length ? `${wasm[0].start.toFixed(0)}..${(wasm[0].end || 0).toFixed(0)}` : 'none'}`,
+      );
+    }
+  };
+  for (const [i, run] of runs.entries()) print(`tracker run ${i}`, run);
+  for (const [i, run] of bases.entries()) print(`baseline run ${i}`, run);
+}
+
 async function main() {
   requireDist();
   const events = Number(option('events', 10000));
@@ -248,6 +282,7 @@ async function main() {
       wasm_cold_compile_ms: cold.compileMs,
       wasm_cold_compile_instantiate_ms: cold.totalMs,
     };
+    if (process.argv.includes('--explain')) explain(runs, bases);
     for (const [name, value] of Object.entries(figures)) {
       console.log(
         `${name}=${typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(2) : value}`,
