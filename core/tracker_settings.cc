@@ -20,7 +20,8 @@ void SelectorArray(JsonWriter& json, std::string_view key,
 std::string RenderTrackerSettingsJson(const Config& config) {
   const wire::SiteConfig& def = config.def();
   JsonWriter json;
-  json.BeginObject();
+  // One line: the visitor downloads it (20 B less brotli than indented).
+  json.BeginObject(/*inline_items=*/true);
   json.FieldString("site", config.site());
   json.Field("sessionTimeoutMs", def.session_timeout_ms());
   json.FieldString("currency", config.currency());
@@ -36,7 +37,7 @@ std::string RenderTrackerSettingsJson(const Config& config) {
   json.EndArray();
   const wire::PrivacyDef* privacy = def.privacy();
   json.Key("privacy");
-  json.BeginObject();
+  json.BeginObject(/*inline_items=*/true);
   bool journey = privacy && privacy->scope() == wire::PrivacyScope::Journey;
   json.FieldString("scope", journey ? "journey" : "session");
   json.Field("journeyDays", privacy ? privacy->journey_days() : 0);
