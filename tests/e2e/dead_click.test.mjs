@@ -40,3 +40,33 @@ test('a link whose next page is slow is not a dead click; a click nothing answer
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+// The watcher (one observer, one timer) outlives a cancel: a click that
+// something answered is not dead, the clicks right after it, which nothing
+// answers, still are, and a DOM change the page made just before a click (in
+// the same task, while the observer watches) does not answer it.
+test('a cancel keeps watching the next clicks; a change before a click does not answer it', async () => {
+  const { page, context, errors } = await openContext(harness.browser);
+  await page.goto(harness.site.url + '/');
+  await trackerReady(page);
+  // Answered: the page changes right after the click.
+  await page.evaluate(() => {
+    const h1 = document.querySelector('h1');
+    h1.addEventListener('click', () => h1.setAttribute('data-seen', '1'), { once: true });
+  });
+  await page.click('h1');
+  await page.waitForTimeout(200);
+  // Within the first click's second: nothing answers these two.
+  await page.click('h1');
+  await page.waitForTimeout(200);
+  await page.evaluate(() => {
+    const h1 = document.querySelector('h1');
+    h1.setAttribute('data-before', '1');
+    h1.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+  });
+  await page.waitForTimeout(1800);
+  const summary = await page.evaluate(() => window.microconv('inspect'));
+  assert.equal(summary.dead_clicks, 2, JSON.stringify(summary.elements));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -293,12 +293,16 @@ export class Capture {
   }
 
   // A click is dead when nothing follows it within a second: no navigation,
-  // no DOM change, no focus change. The observer runs only while a click is
-  // pending, so a quiet page pays nothing.
+  // no DOM change, no focus change. The observer and the one timer run only
+  // while a click is pending or was within the second, so a quiet page pays
+  // nothing; they outlive a cancel (re-arming them for every click of a busy
+  // page cost more than the rest of the click's capture).
   watchDeadClick(path, event) {
     if (typeof MutationObserver !== 'function') return;
-    this.deadClicks.push({ path, event, due: Date.now() + kDeadClickMs });
-    if (!this.mutations) {
+    if (this.mutations) {
+      // Only changes after this click count: earlier ones are dropped.
+      this.mutations.takeRecords();
+    } else {
       this.mutations = new MutationObserver(() => this.cancelDeadClicks());
       this.mutations.observe(document, {
         subtree: true,
@@ -307,6 +311,7 @@ export class Capture {
         characterData: true,
       });
     }
+    this.deadClicks.push({ path, event, due: Date.now() + kDeadClickMs });
     if (!this.deadTimer) this.deadTimer = setTimeout(() => this.reportDeadClicks(), kDeadClickMs);
   }
 
@@ -321,20 +326,15 @@ export class Capture {
     if (this.deadClicks.length) {
       this.deadTimer = setTimeout(() => this.reportDeadClicks(), this.deadClicks[0].due - now);
     } else {
-      this.stopMutations();
+      this.mutations.disconnect();
+      this.mutations = null;
     }
   }
 
+  // The pending clicks were not dead; the timer, when it comes, finds none
+  // and stops the observer.
   cancelDeadClicks() {
     this.deadClicks.length = 0;
-    clearTimeout(this.deadTimer);
-    this.deadTimer = 0;
-    this.stopMutations();
-  }
-
-  stopMutations() {
-    if (this.mutations) this.mutations.disconnect();
-    this.mutations = null;
   }
 
   // Configured elements entering or leaving 50 % visibility; the core

@@ -16,7 +16,7 @@
 //   --per-task events, timing only the dispatch loops with performance.now().
 //   The tracker's listeners run synchronously inside them, so the
 //   difference of the two loop sums is the tracker's synchronous cost.
-// - The tracker's asynchronous work (every 64-event batch ingest into the
+// - The tracker's asynchronous work (every batch ingest into the
 //   core, which runs as a turn under the site's Web Lock, the 250 ms
 //   trailing batch feed, dead-click reports, the 5 s tick, its observers)
 //   runs in lock, timer and observer callbacks; the instrumentation wraps
