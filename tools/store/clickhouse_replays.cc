@@ -40,9 +40,7 @@ Result<ReplayPage> ClickHouseStore::ListReplays(std::string_view site, uint32_t 
                                                 std::optional<std::pair<uint32_t, uint64_t>> after,
                                                 uint32_t limit) {
   using R = Result<ReplayPage>;
-  if (limit == 0 || limit > kMaxReplayPage) {
-    return R(Error::kOutOfRange, "replay page size must be 1.." + std::to_string(kMaxReplayPage));
-  }
+  if (Status size = CheckReplayPageSize(limit); !size.ok()) return R(size.error, size.message);
   const std::string replays = " FROM " + db_ + ".sessions FINAL WHERE site = " + SqlString(site) +
                               " AND day BETWEEN " + std::to_string(first_day) + " AND " +
                               std::to_string(last_day) + " AND replay = 1";
@@ -120,12 +118,7 @@ Result<std::optional<StoredSummary>> ClickHouseStore::ReplaySession(std::string_
           " AND nonce = " + std::to_string(nonce) + " ORDER BY seq DESC LIMIT 1 FORMAT RowBinary",
       "4448s4", [&](RowBinaryReader& reader) {
         found = true;
-        row.seq = reader.Int<uint32_t>();
-        row.day = reader.Int<uint32_t>();
-        row.config_hash = reader.Int<uint32_t>();
-        row.received_at_ms = reader.Int<int64_t>();
-        const auto bytes = reader.Bytes();
-        row.bytes.assign(bytes.begin(), bytes.end());
+        ReadStoredColumns(reader, row);
         sampled = reader.Int<uint32_t>() != 0;
         return true;
       });

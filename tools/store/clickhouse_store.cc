@@ -330,6 +330,15 @@ Result<PutOutcome> ClickHouseStore::Put(std::span<const StoredSummary> batch) {
   return R(outcome);
 }
 
+void ClickHouseStore::ReadStoredColumns(RowBinaryReader& reader, StoredSummary& row) {
+  row.seq = reader.Int<uint32_t>();
+  row.day = reader.Int<uint32_t>();
+  row.config_hash = reader.Int<uint32_t>();
+  row.received_at_ms = reader.Int<int64_t>();
+  const auto bytes = reader.Bytes();
+  row.bytes.assign(bytes.begin(), bytes.end());
+}
+
 void ClickHouseStore::AppendSessionRow(RowBinaryWriter& rows, const StoredSummary& s) {
   rows.String(s.site);
   rows.Int(s.day);
@@ -691,12 +700,7 @@ Status ClickHouseStore::ForEachStoredRow(std::string_view site, uint32_t first_d
           " ORDER BY day, toInt64(nonce) FORMAT RowBinary",
       with_replay ? "84448s44s" : "84448s", [&](RowBinaryReader& reader) {
         row.nonce = reader.Int<uint64_t>();
-        row.seq = reader.Int<uint32_t>();
-        row.day = reader.Int<uint32_t>();
-        row.config_hash = reader.Int<uint32_t>();
-        row.received_at_ms = reader.Int<int64_t>();
-        const auto bytes = reader.Bytes();
-        row.bytes.assign(bytes.begin(), bytes.end());
+        ReadStoredColumns(reader, row);
         if (with_replay) {
           const bool sampled = reader.Int<uint32_t>() != 0;
           ReplayFacts facts;

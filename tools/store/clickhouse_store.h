@@ -168,6 +168,9 @@ class ClickHouseStore final : public SummaryStore {
   // A sessions row as Put writes it (the replay columns from s.replay),
   // and the insert of such rows.
   static void AppendSessionRow(RowBinaryWriter& rows, const StoredSummary& s);
+  // The columns seq, day, config_hash, received_at, summary of a sessions
+  // row, in that order, into `row` (RowBinary types "4448s").
+  static void ReadStoredColumns(RowBinaryReader& reader, StoredSummary& row);
   Status InsertSessionRows(RowBinaryWriter& rows);
   // ForEachSession's rows; `with_replay` fills each row's `replay` from its
   // replay columns (a zone move writes a session again as it is stored).

@@ -1,6 +1,7 @@
 #include "tools/store/replay_index.h"
 
 #include <charconv>
+#include <string>
 
 namespace microconv {
 
@@ -48,6 +49,11 @@ std::vector<ReplayDrop> ParseDrops(const std::string& text) {
     at = step.ptr == end ? end : step.ptr + 1;
   }
   return drops;
+}
+
+Status CheckReplayPageSize(uint32_t limit) {
+  if (limit >= 1 && limit <= kMaxReplayPage) return {};
+  return {Error::kOutOfRange, "replay page size must be 1.." + std::to_string(kMaxReplayPage)};
 }
 
 bool Matches(const ReplayFilter& filter, uint32_t outcome, const std::vector<ReplayDrop>& drops) {

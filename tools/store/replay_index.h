@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/schema/summary_generated.h"
+#include "core/status.h"
 
 namespace microconv {
 
@@ -70,6 +71,10 @@ struct ReplayPage {
 
 // The largest page a list returns (a bigger ask is refused, not cut).
 inline constexpr uint32_t kMaxReplayPage = 100;
+
+// kOutOfRange unless a page of `limit` replays is 1..kMaxReplayPage: every
+// store's ListReplays refuses the rest the same way.
+Status CheckReplayPageSize(uint32_t limit);
 
 }  // namespace microconv
 

@@ -1001,9 +1001,7 @@ Result<ReplayPage> SqliteStore::ListReplays(std::string_view site, uint32_t firs
                                             std::optional<std::pair<uint32_t, uint64_t>> after,
                                             uint32_t limit) {
   using R = Result<ReplayPage>;
-  if (limit == 0 || limit > kMaxReplayPage) {
-    return R(Error::kOutOfRange, "replay page size must be 1.." + std::to_string(kMaxReplayPage));
-  }
+  if (Status size = CheckReplayPageSize(limit); !size.ok()) return R(size.error, size.message);
   std::lock_guard lock(read_mutex_);
   ReplayPage page;
   // One read transaction: the count and the rows agree.
