@@ -16,17 +16,6 @@
 
 namespace microconv {
 
-// Whether this build's sessions record element clicks. The visitor's Wasm
-// module is built with MICROCONV_NO_ELEMENT_CLICKS (wasm/CMakeLists.txt)
-// and its tracker reads no boxes yet: the served-size and journey wire
-// budgets have no room for them (ARCHITECTURE.md, "Element heatmaps").
-// Native hosts (`microconv replay`, `simulate`) record them.
-#ifdef MICROCONV_NO_ELEMENT_CLICKS
-inline constexpr bool kRecordsElementClicks = false;
-#else
-inline constexpr bool kRecordsElementClicks = true;
-#endif
-
 // The element box's cells: kElementGridSide (core/event.h) squared.
 inline constexpr int kElementGridCells = kElementGridSide * kElementGridSide;
 // The element key of an element path: the top 24 bits of FNV-1a 32 of its
@@ -56,11 +45,31 @@ class ElementHeatmap {
 
   static ElementHeatmap Restore(const wire::Summary& summary);
 
+  // What a flush carries: the entries of the pages in slots `current` and
+  // `previous` (the session's last two pages viewed; -1 none), or null when
+  // they have none. Each page's entries are cumulative, so every page's
+  // final entries ride in at least two flushes (its own and the next
+  // page's) and a single lost beacon still loses nothing; the collector
+  // keeps the other pages' entries from the stored version
+  // (MergeElementClicks). Sending every page's entries in every flush
+  // repeated each 3-byte key in each later beacon: the demo journey's wire
+  // went over its 2,000 B budget by that alone (ARCHITECTURE.md).
+  flatbuffers::Offset<flatbuffers::Vector<const wire::ElementClick*>> SentClicks(
+      flatbuffers::FlatBufferBuilder& fbb, int current, int previous) const;
+
   const std::vector<wire::ElementClick>& clicks() const noexcept { return clicks_; }
 
  private:
   std::vector<wire::ElementClick> clicks_;
 };
+
+// The collector's half of SentClicks: `next`, a newer flush of the session
+// stored as `stored` (both verified), with the entries of every page `next`
+// carries none for kept from `stored`, as long as that page is in `next`'s
+// pages and the entries stay within kMaxElementClicks (a forged flush gains
+// nothing). Empty when `next` needs nothing added: it is stored as sent.
+// Everything else is copied unchanged.
+std::vector<uint8_t> MergeElementClicks(const wire::Summary& stored, const wire::Summary& next);
 
 }  // namespace microconv
 

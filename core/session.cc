@@ -221,13 +221,14 @@ void Session::OnPageView(std::string_view url_path, bool back, int64_t t) {
   }
   auto page =
       std::find_if(pages_.begin(), pages_.end(), [&](const PageEntry& p) { return p.page == id; });
-  if (id == 0xffff || (page == pages_.end() && pages_.size() >= kMaxPages)) {
-    current_page_ = -1;
-  } else {
+  int slot = -1;
+  if (id != 0xffff && (page != pages_.end() || pages_.size() < kMaxPages)) {
     if (page == pages_.end()) page = pages_.insert(page, PageEntry{id});
     page->views = Saturate16(page->views + 1u);
-    current_page_ = static_cast<int>(page - pages_.begin());
+    slot = static_cast<int>(page - pages_.begin());
   }
+  if (current_page_ >= 0 && slot != current_page_) previous_page_ = current_page_;
+  current_page_ = slot;
   page_start_ms_ = t;
   current_path_.assign(path.substr(0, 512));
   if (current_page_ >= 0) replay_.OnPage(ReplayTenths(t), static_cast<uint8_t>(current_page_));
@@ -245,8 +246,8 @@ void Session::OnClick(const Event& event, std::string_view element, int64_t t) {
   // element entries' cap) on the document grid.
   if (current_page_ >= 0) {
     const auto page = static_cast<uint8_t>(current_page_);
-    const bool keyed = kRecordsElementClicks && event.a > 0 && !element.empty() &&
-                       element_heatmap_.OnClick(element, event.a - 1, page);
+    const bool keyed =
+        event.a > 0 && !element.empty() && element_heatmap_.OnClick(element, event.a - 1, page);
     if (!keyed) heatmap_.OnClick(event.x, event.y, event.w, event.h, page);
   }
   const uint16_t rage_before = frustration_.state().rage_clicks;
@@ -278,7 +279,7 @@ void Session::Record(const FiredMicros& fired, int64_t t, bool valued_by_event) 
   }
 }
 
-std::vector<uint8_t> Session::BuildSummary() const {
+std::vector<uint8_t> Session::BuildSummary(Purpose purpose) const {
   flatbuffers::FlatBufferBuilder fbb(1024);
   // Children are written in the schema's field order and the table by the
   // generated CreateSummary, as the object API's Pack did: the bytes did not
@@ -313,11 +314,9 @@ std::vector<uint8_t> Session::BuildSummary() const {
   const auto funnels = StructsOrNull(fbb, progress);
   const auto times = VectorOrNull(fbb, step_times);
   const auto heat = StructsOrNull(fbb, heatmap_.cells());
-  // Spelled out so that the visitor's module, which records none, has no
-  // code for the vector (core/element_heatmap.h).
-  const auto element_clicks =
-      kRecordsElementClicks ? StructsOrNull(fbb, element_heatmap_.clicks())
-                            : flatbuffers::Offset<flatbuffers::Vector<const wire::ElementClick*>>();
+  const auto element_clicks = purpose == Purpose::kSnapshot
+                                  ? StructsOrNull(fbb, element_heatmap_.clicks())
+                                  : element_heatmap_.SentClicks(fbb, current_page_, previous_page_);
   // Names travel only when something sent refers to them: unconfigured form
   // fields, then frustrated elements.
   std::vector<std::string> sent;

@@ -77,9 +77,13 @@ class Session {
   void Advance(int64_t now_ms);
   bool ExpiredAt(int64_t now_ms) const noexcept;
 
+  // What a summary is built for. A flush carries the element clicks of the
+  // pages of its last two page views only; the snapshot keeps them all
+  // (ElementHeatmap::SentClicks, MergeElementClicks).
+  enum class Purpose { kFlush, kSnapshot };
   // The session's exact summary (sequence = flushes so far + 1): what the
   // next flush sends unless local differential privacy is on.
-  std::vector<uint8_t> BuildSummary() const;
+  std::vector<uint8_t> BuildSummary(Purpose purpose = Purpose::kFlush) const;
   // What the next flush sends: BuildSummary(), or with privacy.ldp_epsilon
   // > 0 its LDP form (core/ldp.h StripToLdp), which only the flush after
   // End() sends (the preview shows it before).
@@ -162,6 +166,9 @@ class Session {
   std::vector<PageEntry> pages_;
   std::vector<std::string> literal_pages_;
   int current_page_ = -1;
+  // The slot of the last page view on another page than the current one
+  // (-1: none): its element clicks still ride in each flush.
+  int previous_page_ = -1;
   int64_t page_start_ms_ = 0;
   std::string current_path_;
 

@@ -81,7 +81,7 @@ std::vector<uint8_t> Session::Snapshot() const {
   flatbuffers::FlatBufferBuilder fbb(1024);
   // The exact summary: the snapshot stays on the device, and a restore
   // needs everything (the LDP form is derived from it at each flush).
-  const auto summary = fbb.CreateVector(BuildSummary());
+  const auto summary = fbb.CreateVector(BuildSummary(Purpose::kSnapshot));
   // Children first: a FlatBuffers table is written after what it points to.
   const auto current_path = StringOrNull(fbb, current_path_);
   std::vector<uint32_t> page_active_ms;
@@ -108,6 +108,7 @@ std::vector<uint8_t> Session::Snapshot() const {
   engine.add_ldp_seed(ldp_seed_);
   engine.add_hidden(hidden_);
   engine.add_current_page(static_cast<int16_t>(current_page_));
+  engine.add_previous_page(static_cast<int16_t>(previous_page_));
   engine.add_page_start_ms(page_start_ms_);
   engine.add_current_path(current_path);
   engine.add_active_ms(active_ms_);
@@ -187,10 +188,11 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   if (s.literal_pages()) {
     for (const auto* literal : *s.literal_pages()) session.literal_pages_.push_back(literal->str());
   }
-  if (engine->current_page() < -1 || engine->current_page() >= static_cast<int>(page_count)) {
-    return Corrupt("current page");
+  for (int slot : {int{engine->current_page()}, int{engine->previous_page()}}) {
+    if (slot < -1 || slot >= static_cast<int>(page_count)) return Corrupt("current page");
   }
   session.current_page_ = engine->current_page();
+  session.previous_page_ = engine->previous_page();
   session.page_start_ms_ = engine->page_start_ms();
   session.current_path_ = str(engine->current_path());
 
@@ -205,7 +207,7 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   // Each tracker restores its own part; the first that objects wins.
   session.names_ = NameTable::Restore(s);
   session.heatmap_ = Heatmap::Restore(s);
-  if (kRecordsElementClicks) session.element_heatmap_ = ElementHeatmap::Restore(s);
+  session.element_heatmap_ = ElementHeatmap::Restore(s);
   if (!session.replay_.Restore(s)) return Corrupt("replay");
   session.revenue_.Restore(s);
   for (Status restored :

@@ -10,10 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "core/element_heatmap.h"
 #include "core/json/config_json.h"
 #include "core/ldp.h"
 #include "core/report_filter.h"
 #include "core/report_json.h"
+#include "core/session.h"
 #include "core/summary.h"
 #include "golden_days.h"
 #include "server_process.h"
@@ -160,6 +162,68 @@ TEST_F(IncrementalAggregatesTest, ReflushedSessionsEqualAFreshReindex) {
 // moves the day's version inside the commit: a commit whose first summary of
 // a day was a re-flush used to find the chain "stale" and leave the day to
 // a rebuild from every session on the next report.
+// Element clicks (issue 13 point 4): a flush carries its last two pages'
+// (core/element_heatmap.h SentClicks) and Put keeps the other pages' from
+// the stored version, so a session flushed page by page reports what one
+// summary with all of them does, also when one of its beacons is lost.
+TEST_F(IncrementalAggregatesTest, FlushesOfTheirLastTwoPagesReportEveryElementClick) {
+  const int64_t start = int64_t{kDay0} * kMsPerDay + 10LL * 3600 * 1000;
+  const std::string head = "start nonce=0x7 start_ms=" + std::to_string(start) + "\n";
+  const char* pages[] = {
+      "@0 page /\n@10 click cell=1 5 5 100 100 a#home\n",
+      "@2000 page /product/1\n@2010 click cell=2 5 5 100 100 a#buy\n",
+      "@4000 page /cart\n@4010 click cell=3 5 5 100 100 a#checkout\n",
+      "@6000 page /\n@6010 click cell=5 5 5 100 100 a#home\n",
+      "@8000 page /checkout/shipping\n@8010 click cell=4 5 5 100 100 button#pay\n",
+  };
+  std::vector<StoredSummary> flushes;
+  auto row = [&](std::vector<uint8_t> bytes) {
+    StoredSummary r;
+    r.site = "demo";
+    r.nonce = 7;
+    r.seq = wire::GetSummary(bytes.data())->seq();
+    r.day = kDay0;
+    r.config_hash = current_.hash();
+    r.bytes = std::move(bytes);
+    return r;
+  };
+  auto first = ParseEventStream(head + pages[0], current_);
+  ASSERT_TRUE(first.ok()) << first.message();
+  Session session = RunSession(first.value(), current_);
+  flushes.push_back(row(session.Flush()));
+  for (size_t i = 1; i < std::size(pages); ++i) {
+    auto more = ParseEventStream(head + pages[i], current_);
+    ASSERT_TRUE(more.ok()) << more.message();
+    session.Ingest(more.value().Batch());
+    flushes.push_back(row(session.Flush()));
+  }
+  ServerDir all_dir, every_dir, lossy_dir;
+  auto all = Open(all_dir), every = Open(every_dir), lossy = Open(lossy_dir);
+  ASSERT_TRUE(all && every && lossy);
+  ASSERT_TRUE(all->Put(std::vector{row(session.BuildSummary(Session::Purpose::kSnapshot))}).ok());
+  for (size_t i = 0; i < flushes.size(); ++i) {
+    ASSERT_TRUE(every->Put(std::span(&flushes[i], 1)).ok());
+    if (i != 1) ASSERT_TRUE(lossy->Put(std::span(&flushes[i], 1)).ok());
+  }
+  // The last flush alone lacks the product page's click.
+  EXPECT_EQ(UnpackSummary(flushes.back().bytes).element_clicks.size(), 3u);
+  const std::string report = Report(*all);
+  for (const char* path : {"a#home", "a#buy", "a#checkout", "button#pay"}) {
+    EXPECT_NE(report.find(ElementKeyHex(ElementKey(path))), std::string::npos) << path;
+  }
+  EXPECT_EQ(Report(*every), report);
+  EXPECT_EQ(Report(*lossy), report);
+  // Also when two flushes come in one commit, and after a rebuild.
+  ServerDir batch_dir;
+  auto batch = Open(batch_dir);
+  ASSERT_TRUE(batch);
+  ASSERT_TRUE(batch->Put(std::span(flushes).first(3)).ok());
+  ASSERT_TRUE(batch->Put(std::span(flushes).subspan(3)).ok());
+  EXPECT_EQ(Report(*batch), report);
+  ASSERT_TRUE(every->Reindex("demo", nullptr).ok());
+  EXPECT_EQ(Report(*every), report);
+}
+
 TEST_F(IncrementalAggregatesTest, ACommitStartingWithAReflushKeepsTheChain) {
   ServerDir dir;
   auto store = Open(dir);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <initializer_list>
 #include <string>
 
 #include "core/aggregate.h"
@@ -133,6 +135,136 @@ TEST_F(ElementHeatmapTest, TheVerifierRefusesAPageOutsideAndTooManyEntries) {
   auto many = VerifySummary(EncodeSummary(s), &config_);
   ASSERT_FALSE(many.ok());
   EXPECT_NE(many.message().find("element_clicks"), std::string::npos) << many.message();
+}
+
+// Clicks on four pages, then a return to the first: what each flush carries.
+constexpr const char* kFourPages =
+    "@0 page /\n@10 click cell=1 5 5 100 100 a#home\n"
+    "@2000 page /product/1\n@2010 click cell=2 5 5 100 100 a#buy\n"
+    "@4000 page /cart\n@4010 click cell=3 5 5 100 100 a#checkout\n"
+    "@6000 page /checkout\n@6010 click cell=4 5 5 100 100 button#pay\n";
+
+std::vector<uint32_t> Keys(const wire::SummaryT& s) {
+  std::vector<uint32_t> keys;
+  for (const wire::ElementClick& click : s.element_clicks) keys.push_back(KeyOf(click));
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+std::vector<uint32_t> KeysOf(std::initializer_list<const char*> paths) {
+  std::vector<uint32_t> keys;
+  for (const char* path : paths) keys.push_back(ElementKey(path));
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+TEST_F(ElementHeatmapTest, AFlushCarriesTheLastTwoPagesTheSnapshotKeepsThemAll) {
+  auto stream = testing::ParseEventStream(
+      std::string("start nonce=0x1 start_ms=1700000000000\n") + kFourPages, config_);
+  ASSERT_TRUE(stream.ok()) << stream.message();
+  Session session = testing::RunSession(stream.value(), config_);
+  EXPECT_EQ(Keys(testing::UnpackSummary(session.BuildSummary())),
+            KeysOf({"a#checkout", "button#pay"}));
+  EXPECT_EQ(Keys(testing::UnpackSummary(session.BuildSummary(Session::Purpose::kSnapshot))),
+            KeysOf({"a#home", "a#buy", "a#checkout", "button#pay"}));
+
+  // A restored session (the next page of the site) keeps all of them and
+  // which two pages were last; back on the home page, the flush carries
+  // its cumulative entries (both clicks) and the checkout's.
+  auto restored = Session::Restore(config_, session.Snapshot());
+  ASSERT_TRUE(restored.ok()) << restored.message();
+  EXPECT_EQ(restored.value().BuildSummary(), session.BuildSummary());
+  auto more = testing::ParseEventStream(
+      "start nonce=0x1 start_ms=1700000000000\n@8000 page /\n"
+      "@8010 click cell=1 5 5 100 100 a#home\n",
+      config_);
+  ASSERT_TRUE(more.ok()) << more.message();
+  restored.value().Ingest(more.value().Batch());
+  const wire::SummaryT s = testing::UnpackSummary(restored.value().BuildSummary());
+  EXPECT_EQ(Keys(s), KeysOf({"a#home", "button#pay"}));
+  for (const wire::ElementClick& click : s.element_clicks) {
+    if (KeyOf(click) == ElementKey("a#home")) EXPECT_EQ(CountOf(click), 2);
+  }
+  // Reloading the same page keeps the page before it in the window.
+  auto reload =
+      testing::ParseEventStream("start nonce=0x1 start_ms=1700000000000\n@9000 page /\n", config_);
+  ASSERT_TRUE(reload.ok()) << reload.message();
+  restored.value().Ingest(reload.value().Batch());
+  EXPECT_EQ(Keys(testing::UnpackSummary(restored.value().BuildSummary())),
+            KeysOf({"a#home", "button#pay"}));
+}
+
+TEST_F(ElementHeatmapTest, MergingKeepsTheStoredPagesTheFlushNoLongerCarries) {
+  auto stream = testing::ParseEventStream(
+      std::string("start nonce=0x1 start_ms=1700000000000\n") + kFourPages, config_);
+  ASSERT_TRUE(stream.ok()) << stream.message();
+  // The flush on the cart page (home, product and cart sent: the cart and
+  // the product page in the window... and home from the flush before).
+  std::string first_two = kFourPages;
+  first_two = first_two.substr(0, first_two.find("@4000"));
+  const std::vector<uint8_t> stored = Summary(first_two);
+  Session session = testing::RunSession(stream.value(), config_);
+  wire::SummaryT next_t = testing::UnpackSummary(session.BuildSummary());
+  // Every other field set, so a field the merge forgot to copy shows.
+  next_t.path_steps = {0, 1};
+  next_t.path_deltas = {3, 4};
+  next_t.step_times = {9};
+  next_t.ldp_bits = {1};
+  next_t.cta_seen = {2};
+  next_t.replay = {7, 8, 9};
+  next_t.names = {"x", "y"};
+  next_t.literal_pages = {"/p"};
+  next_t.referrer = "example.org";
+  next_t.utm_source = "s";
+  next_t.utm_medium = "m";
+  next_t.utm_campaign = "c";
+  next_t.revenue_cents = 12345;
+  next_t.orders = 2;
+  next_t.other_currency_orders = 1;
+  next_t.journey_visit = 2;
+  next_t.journey_day = 3;
+  next_t.journey_steps.emplace_back(0, wire::FunnelFlags::Converted, 0, 3);
+  next_t.repeats.emplace_back(1, 2);
+  const std::vector<uint8_t> next = EncodeSummary(next_t);
+
+  const std::vector<uint8_t> merged =
+      MergeElementClicks(*wire::GetSummary(stored.data()), *wire::GetSummary(next.data()));
+  ASSERT_FALSE(merged.empty());
+  wire::SummaryT merged_t = testing::UnpackSummary(merged);
+  EXPECT_EQ(Keys(merged_t), KeysOf({"a#home", "a#buy", "a#checkout", "button#pay"}));
+  merged_t.element_clicks = next_t.element_clicks;
+  EXPECT_EQ(EncodeSummary(merged_t), next);
+
+  // Nothing to keep: the flush is stored as sent.
+  EXPECT_TRUE(
+      MergeElementClicks(*wire::GetSummary(next.data()), *wire::GetSummary(next.data())).empty());
+}
+
+TEST_F(ElementHeatmapTest, AForgedFlushGainsNothingFromTheMerge) {
+  // The stored version has the entries' cap on page 0, the next one the cap
+  // on page 1 and one page fewer than a stored entry points at.
+  wire::SummaryT stored_t =
+      testing::UnpackSummary(Summary("@0 page /\n@1000 page /cart\n"
+                                     "@2000 page /checkout\n"));
+  wire::SummaryT next_t = stored_t;
+  stored_t.element_clicks.assign(kMaxElementClicks - 1, wire::ElementClick(1, 2, 3, 0, 0x10));
+  stored_t.element_clicks.emplace_back(4, 5, 6, 2, 0x10);
+  next_t.element_clicks.assign(kMaxElementClicks, wire::ElementClick(7, 8, 9, 1, 0x10));
+  const std::vector<uint8_t> stored = EncodeSummary(stored_t);
+  EXPECT_TRUE(MergeElementClicks(*wire::GetSummary(stored.data()),
+                                 *wire::GetSummary(EncodeSummary(next_t).data()))
+                  .empty());
+  next_t.element_clicks.resize(3);
+  next_t.pages.resize(2);
+  next_t.facts->mutate_exit_page(1);
+  const std::vector<uint8_t> next = EncodeSummary(next_t);
+  const std::vector<uint8_t> merged =
+      MergeElementClicks(*wire::GetSummary(stored.data()), *wire::GetSummary(next.data()));
+  const wire::SummaryT merged_t = testing::UnpackSummary(merged);
+  ASSERT_EQ(merged_t.element_clicks.size(), kMaxElementClicks);
+  for (const wire::ElementClick& click : merged_t.element_clicks) EXPECT_LT(click.page(), 2);
+  const auto verified = VerifySummary(merged, &config_);
+  EXPECT_TRUE(verified.ok()) << verified.message();
 }
 
 // Two desktop sessions and a phone session click "a#buy" on the product

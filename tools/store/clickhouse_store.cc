@@ -267,29 +267,25 @@ Result<PutOutcome> ClickHouseStore::Put(std::span<const StoredSummary> batch) {
     }
     std::string day_list;
     for (uint32_t day : days) day_list += (day_list.empty() ? "" : ",") + std::to_string(day);
-    // With a config to fold them through, the stored versions themselves
-    // (the newest of each session) come too: a day delta takes them back.
+    // The stored versions themselves (the newest of each session) come
+    // too: a newer flush keeps their element clicks of pages it no longer
+    // carries (WithStoredElementClicks), and a day delta takes them back.
     std::unordered_map<uint64_t, uint32_t> stored;
     std::unordered_map<uint64_t, const StoredSummary*> newest;  // stored, then this batch's
     Status read = node_->Stream(
-        "SELECT nonce, max(seq)" +
-            std::string(with_previous ? ", argMax(config_hash, seq), argMax(summary, seq)" : "") +
-            " FROM " + db_ + ".sessions WHERE site = " + SqlString(site) + " AND day IN (" +
-            day_list + ") AND nonce IN (" + nonces + ") GROUP BY nonce FORMAT RowBinary",
-        with_previous ? "844s" : "84",
+        "SELECT nonce, max(seq), argMax(config_hash, seq), argMax(summary, seq) FROM " + db_ +
+            ".sessions WHERE site = " + SqlString(site) + " AND day IN (" + day_list +
+            ") AND nonce IN (" + nonces + ") GROUP BY nonce FORMAT RowBinary",
+        "844s",
         [&](RowBinaryReader& row) {
-          const auto nonce = row.Int<uint64_t>();
-          const auto seq = row.Int<uint32_t>();
-          stored[nonce] = seq;
-          if (with_previous) {
-            StoredSummary& previous = stored_versions.emplace_back();
-            previous.nonce = nonce;
-            previous.seq = seq;
-            previous.config_hash = row.Int<uint32_t>();
-            const auto bytes = row.Bytes();
-            previous.bytes.assign(bytes.begin(), bytes.end());
-            newest[nonce] = &previous;
-          }
+          StoredSummary& previous = stored_versions.emplace_back();
+          previous.nonce = row.Int<uint64_t>();
+          previous.seq = row.Int<uint32_t>();
+          previous.config_hash = row.Int<uint32_t>();
+          const auto bytes = row.Bytes();
+          previous.bytes.assign(bytes.begin(), bytes.end());
+          stored[previous.nonce] = previous.seq;
+          newest[previous.nonce] = &previous;
           return true;
         },
         // A shard that is down fails only the rows
@@ -306,12 +302,19 @@ Result<PutOutcome> ClickHouseStore::Put(std::span<const StoredSummary> batch) {
         it->second = s->seq;
       }
       ++outcome.written;
-      AppendSessionRow(rows, *s);
-      if (with_previous) {
-        const StoredSummary*& previous = newest[s->nonce];
-        site_writes.written.push_back({s, previous});
-        previous = s;
+      const StoredSummary*& previous = newest[s->nonce];
+      if (previous != nullptr) {
+        std::vector<uint8_t> merged = WithStoredElementClicks(previous->bytes, s->bytes);
+        if (!merged.empty()) {
+          StoredSummary& row = stored_versions.emplace_back(*s);
+          row.bytes = std::move(merged);
+          row.verified = false;
+          s = &row;
+        }
       }
+      AppendSessionRow(rows, *s);
+      if (with_previous) site_writes.written.push_back({s, previous});
+      previous = s;
     }
   }
   if (outcome.written == 0) return outcome;

@@ -606,7 +606,10 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
     upsert.Bind(4, int64_t{s.day});
     upsert.Bind(5, int64_t{s.config_hash});
     upsert.Bind(6, s.received_at_ms);
-    upsert.Bind(7, std::span<const uint8_t>(s.bytes));
+    const std::vector<uint8_t> merged =
+        replaces ? WithStoredElementClicks(previous_bytes, s.bytes) : std::vector<uint8_t>();
+    const std::vector<uint8_t>& bytes = merged.empty() ? s.bytes : merged;
+    upsert.Bind(7, std::span<const uint8_t>(bytes));
     if (upsert.Step() != SQLITE_DONE) return fail("upsert session");
     upsert.Reset();
     ++outcome.written;
@@ -627,7 +630,8 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
     if (change == nullptr) continue;
     ++change->summaries;
     Error error = Error::kOk;
-    if (change->reader->Fold(change->added, s.config_hash, s.bytes, false, error, s.verified) ==
+    if (change->reader->Fold(change->added, s.config_hash, bytes, false, error,
+                             s.verified && merged.empty()) ==
         VersionedReader::Outcome::kUnreadable) {
       ++change->unreadable;
       ++found[ErrorName(error)];

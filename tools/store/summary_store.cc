@@ -2,10 +2,21 @@
 
 #include <string>
 
+#include "core/element_heatmap.h"
+#include "core/summary.h"
 #include "tools/store/clickhouse_store.h"
 #include "tools/store/sqlite_store.h"
 
 namespace microconv {
+
+std::vector<uint8_t> WithStoredElementClicks(std::span<const uint8_t> stored,
+                                             std::span<const uint8_t> next) {
+  const auto old = VerifySummary(stored);
+  if (!old.ok() || old.value()->element_clicks() == nullptr) return {};
+  const auto now = VerifySummary(next);
+  if (!now.ok()) return {};
+  return MergeElementClicks(*old.value(), *now.value());
+}
 
 std::string DeletedRowsText(const DeletedRows& deleted) {
   auto count = [](uint64_t n, const char* what) {

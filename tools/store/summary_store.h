@@ -68,6 +68,14 @@ struct StoredSummary {
   std::optional<ReplayFacts> replay;
 };
 
+// What Put stores for a newer flush `next` of a session stored as `stored`:
+// a flush carries the element clicks of its last two pages only, and the
+// other pages' come from the stored version (core/element_heatmap.h
+// MergeElementClicks). Empty: store `next` as it is (nothing to keep, or
+// either side does not verify, which Put's fold then counts).
+std::vector<uint8_t> WithStoredElementClicks(std::span<const uint8_t> stored,
+                                             std::span<const uint8_t> next);
+
 // A compiled config the site has served (issue 9 point 6): kept for good, so
 // summaries written with it are read correctly for as long as they are kept.
 struct StoredConfigVersion {

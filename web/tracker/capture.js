@@ -4,7 +4,7 @@
 import { elementPath } from './element_path.js';
 import { warnOnce } from './status.js';
 import * as EventType from './wire/event_type.js';
-import { kMaxEventNameLength } from './wire/event_record.js';
+import { kElementGridSide, kMaxEventNameLength } from './wire/event_record.js';
 import * as MediaEvent from './wire/media_event.js';
 import * as Navigation from './wire/navigation.js';
 
@@ -45,6 +45,19 @@ function validSelectors(selectors, what) {
 
 function closest(element, selector) {
   return selector && element && element.closest ? element.closest(selector) : null;
+}
+
+// 1 + the cell (row-major, kElementGridSide per side) of the box of the
+// element a click names (elementPath's), 0 when the point is not in it.
+function boxCell(target, event) {
+  const element = target.nodeType === 1 ? target : target.parentElement;
+  if (!element) return 0;
+  const box = element.getBoundingClientRect();
+  const column = Math.floor(((event.clientX - box.left) / box.width) * kElementGridSide);
+  const row = Math.floor(((event.clientY - box.top) / box.height) * kElementGridSide);
+  return column >= 0 && column < kElementGridSide && row >= 0 && row < kElementGridSide
+    ? 1 + row * kElementGridSide + column
+    : 0;
 }
 
 // Whether a click starts a navigation to another document (a link
@@ -212,6 +225,11 @@ export class Capture {
       y: Math.round(event.pageY),
       w: size[0],
       h: size[1],
+      // Element heatmaps: the cell of the clicked element's box. Read only
+      // for a click handled as it happens (a queued one's box may have
+      // moved since); a click is rare beside moves and scrolls, and the
+      // page is laid out for its hit test already.
+      a: this.live ? boxCell(target, event) : 0,
       str: path,
     });
     this.clicks.forEach((selector, index) => {

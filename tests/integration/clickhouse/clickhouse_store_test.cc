@@ -37,14 +37,17 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
 #include <tuple>
 
+#include "core/element_heatmap.h"
 #include "core/json/config_json.h"
 #include "core/report_json.h"
 #include "core/report_query.h"
+#include "core/session.h"
 #include "core/summary.h"
 #include "tests/integration/command_run.h"
 #include "tests/integration/journeys.h"
@@ -614,6 +617,52 @@ TEST_F(DayDeltasTest, ReportsAfterNewTrafficMergeDeltasAndRebuildNoDay) {
   const std::string after_crash = Report(*sqlite_);
   EXPECT_EQ(Report(*collectors_[0]), after_crash);
   EXPECT_EQ(Rebuilt(), 1u);
+}
+
+// Element clicks (issue 13 point 4): a flush carries its last two pages'
+// entries (core/element_heatmap.h SentClicks) and Put keeps the others from
+// the stored version on either collector, in one batch or apart, with a
+// beacon lost: the report equals the SQLite store's, and every page's click
+// is in it.
+TEST_F(DayDeltasTest, FlushesOfTheirLastTwoPagesKeepEveryElementClick) {
+  Open("element_clicks");
+  const int64_t start = int64_t{kFirstDay} * 86400000 + 10LL * 3600 * 1000;
+  const char* pages[] = {
+      "@0 page /\n@10 click cell=1 5 5 100 100 a#home\n",
+      "@2000 page /product/1\n@2010 click cell=2 5 5 100 100 a#buy\n",
+      "@4000 page /cart\n@4010 click cell=3 5 5 100 100 a#checkout\n",
+      "@6000 page /\n@6010 click cell=5 5 5 100 100 a#home\n",
+      "@8000 page /checkout/shipping\n@8010 click cell=4 5 5 100 100 button#pay\n",
+  };
+  std::vector<StoredSummary> batch;
+  for (uint64_t nonce = 1; nonce <= 6; ++nonce) {
+    const std::string head =
+        "start nonce=0x" + std::to_string(nonce) + " start_ms=" + std::to_string(start) + "\n";
+    std::optional<Session> session;
+    for (size_t i = 0; i < std::size(pages); ++i) {
+      auto stream = ParseEventStream(head + pages[i], config());
+      ASSERT_TRUE(stream.ok()) << stream.message();
+      if (!session) {
+        session.emplace(RunSession(stream.value(), config()));
+      } else {
+        session->Ingest(stream.value().Batch());
+      }
+      const StoredSummary row = Row(session->Flush());
+      if (nonce % 3 == 0 && i == 1) continue;  // a lost beacon
+      if (nonce % 2 == 0) {
+        batch.push_back(row);  // flushes of one session in one batch
+      } else {
+        Put(*collectors_[i % 2], {row});
+      }
+    }
+  }
+  Put(*collectors_[0], batch);
+  const std::string expected = Report(*sqlite_);
+  for (const char* path : {"a#home", "a#buy", "a#checkout", "button#pay"}) {
+    EXPECT_NE(expected.find(ElementKeyHex(ElementKey(path))), std::string::npos) << path;
+  }
+  EXPECT_EQ(Report(*collectors_[0]), expected);
+  EXPECT_EQ(Report(*collectors_[1]), expected);
 }
 
 TEST_F(DayDeltasTest, TwoCollectorsReplacingOneVersionAtOnceCountTheSessionOnce) {
