@@ -23,33 +23,35 @@ bool ElementHeatmap::OnClick(std::string_view element_path, int cell, uint8_t pa
   const uint32_t key = ElementKey(element_path);
   // An entry holds up to 16 clicks (the low nibble); a full one is left as
   // is and the next click starts another entry for the same cell.
-  auto it = std::find_if(clicks_.begin(), clicks_.end(), [&](const wire::ElementClick& c) {
-    return KeyOf(c) == key && c.page() == page && CellOf(c) == cell && CountOf(c) < 16;
-  });
-  if (it != clicks_.end()) {
-    it->mutate_cell_count(static_cast<uint8_t>(it->cell_count() + 1));
-    return true;
+  for (wire::ElementClick& c : std::span(clicks_.data(), size_)) {
+    if (KeyOf(c) == key && c.page() == page && CellOf(c) == cell && CountOf(c) < 16) {
+      c.mutate_cell_count(static_cast<uint8_t>(c.cell_count() + 1));
+      return true;
+    }
   }
-  if (clicks_.size() >= kMaxElementClicks) return false;
-  clicks_.emplace_back(static_cast<uint8_t>(key), static_cast<uint8_t>(key >> 8),
-                       static_cast<uint8_t>(key >> 16), page, static_cast<uint8_t>(cell << 4));
+  if (size_ >= kMaxElementClicks) return false;
+  clicks_[size_++] =
+      wire::ElementClick(static_cast<uint8_t>(key), static_cast<uint8_t>(key >> 8),
+                         static_cast<uint8_t>(key >> 16), page, static_cast<uint8_t>(cell << 4));
   return true;
 }
 
 flatbuffers::Offset<flatbuffers::Vector<const wire::ElementClick*>> ElementHeatmap::SentClicks(
     flatbuffers::FlatBufferBuilder& fbb, int current, int previous) const {
-  std::vector<wire::ElementClick> sent;
-  for (const wire::ElementClick& click : clicks_) {
-    if (click.page() == current || click.page() == previous) sent.push_back(click);
+  std::array<wire::ElementClick, kMaxElementClicks> sent;
+  size_t n = 0;
+  for (const wire::ElementClick& click : clicks()) {
+    if (click.page() == current || click.page() == previous) sent[n++] = click;
   }
-  return StructsOrNull(fbb, sent);
+  return n == 0 ? 0 : fbb.CreateVectorOfStructs(sent.data(), n);
 }
 
 ElementHeatmap ElementHeatmap::Restore(const wire::Summary& summary) {
   ElementHeatmap heatmap;
   if (summary.element_clicks()) {
+    // Verified: at most kMaxElementClicks entries.
     for (const wire::ElementClick* click : *summary.element_clicks()) {
-      heatmap.clicks_.push_back(*click);
+      if (heatmap.size_ < kMaxElementClicks) heatmap.clicks_[heatmap.size_++] = *click;
     }
   }
   return heatmap;

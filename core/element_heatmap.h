@@ -6,13 +6,16 @@
 #ifndef MICROCONV_CORE_ELEMENT_HEATMAP_H_
 #define MICROCONV_CORE_ELEMENT_HEATMAP_H_
 
+#include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/event.h"
 #include "core/schema/summary_generated.h"
+#include "core/summary.h"
 
 namespace microconv {
 
@@ -56,11 +59,18 @@ class ElementHeatmap {
   // went over its 2,000 B budget by that alone (ARCHITECTURE.md).
   flatbuffers::Offset<flatbuffers::Vector<const wire::ElementClick*>> SentClicks(
       flatbuffers::FlatBufferBuilder& fbb, int current, int previous) const;
+  // What the snapshot keeps: every entry (null when none).
+  flatbuffers::Offset<flatbuffers::Vector<const wire::ElementClick*>> Saved(
+      flatbuffers::FlatBufferBuilder& fbb) const {
+    return size_ == 0 ? 0 : fbb.CreateVectorOfStructs(clicks_.data(), size_);
+  }
 
-  const std::vector<wire::ElementClick>& clicks() const noexcept { return clicks_; }
+  std::span<const wire::ElementClick> clicks() const noexcept { return {clicks_.data(), size_}; }
 
  private:
-  std::vector<wire::ElementClick> clicks_;
+  // A fixed array, not a vector: no growth code in the visitor's module.
+  std::array<wire::ElementClick, kMaxElementClicks> clicks_;
+  uint8_t size_ = 0;
 };
 
 // The collector's half of SentClicks: `next`, a newer flush of the session

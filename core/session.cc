@@ -315,7 +315,7 @@ std::vector<uint8_t> Session::BuildSummary(Purpose purpose) const {
   const auto times = VectorOrNull(fbb, step_times);
   const auto heat = StructsOrNull(fbb, heatmap_.cells());
   const auto element_clicks = purpose == Purpose::kSnapshot
-                                  ? StructsOrNull(fbb, element_heatmap_.clicks())
+                                  ? element_heatmap_.Saved(fbb)
                                   : element_heatmap_.SentClicks(fbb, current_page_, previous_page_);
   // Names travel only when something sent refers to them: unconfigured form
   // fields, then frustrated elements.
