@@ -28,7 +28,8 @@ inline constexpr size_t kMaxCompiledConfigBytes = 256 * 1024;
 inline constexpr uint32_t kConfigVersion = 1;
 
 // Compiles a config object (filled by the JSON reader or by tests) into the
-// FlatBuffer the tracker fetches. Checks the same rules FromCompiled checks.
+// FlatBuffer the owner's side keeps; the tracker fetches its BrowserConfig
+// (core/browser_config.h). Checks the same rules FromCompiled checks.
 Result<std::vector<uint8_t>> CompileConfig(const wire::SiteConfigT& config);
 
 class Config {

@@ -19,7 +19,6 @@ trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 # test command); skipped with a note when it is missing.
 if [ -f "${MICROCONV_WASM_BUILD_DIR:-build/wasm}/wasm/microconv-core.wasm" ]; then
   node web/build.mjs --wasm-dir "${MICROCONV_WASM_BUILD_DIR:-build/wasm}/wasm" --json > "$WORK/sizes.json"
-  cp tests/golden/demo.mcc "$WORK/demo.mcc"
 fi
 
 # Tracker speed in headless Chromium: per-event main-thread time, long
@@ -35,6 +34,11 @@ PORT=$(( 20000 + RANDOM % 20000 ))
   --listen "127.0.0.1:$PORT" --rate 0 2> "$WORK/serve.log" &
 SERVER=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null 2>&1 && break; sleep 0.1; done
+# The config as visitors download it (the browser's copy, not the owner's
+# tests/golden/demo.mcc), for the tracker's size figure.
+if [ -f "$WORK/sizes.json" ]; then
+  curl -sf -H 'Accept-Encoding: identity' "http://127.0.0.1:$PORT/config/demo.mcc" -o "$WORK/demo.mcc"
+fi
 "$BUILD/tests/integration/microconv_ingest_load" --port "$PORT" --clients 32 --seconds 5 > "$WORK/ingest.txt"
 RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")
 echo "collector_peak_rss_kb=$RSS_KB" >> "$WORK/ingest.txt"

@@ -44,6 +44,7 @@ budget(
 if (existsSync(join(dir, 'sizes.json'))) {
   const sizes = JSON.parse(readFileSync(join(dir, 'sizes.json'), 'utf8'));
   const gz = (name) => sizes.files.find((f) => f.file === name)?.gzip;
+  // demo.mcc: the config the collector serves to visitors (tools/bench.sh).
   const config = gzipSync(readFileSync(join(dir, 'demo.mcc')), { level: 9 }).length;
   budget('loader microconv.js (gzip)', gz('microconv.js'), 'bytes', 1536, false);
   budget(

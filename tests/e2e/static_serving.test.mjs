@@ -3,11 +3,13 @@
 // caching for content-hashed names, ETag/304 for the rest, nosniff, CORS for
 // what sites' pages load, and bytes that decode to exactly the built file.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startCollector } from './support/collector.mjs';
-import { distDir, requireDist, servedName } from './support/paths.mjs';
+import { collectorBinary, startCollector } from './support/collector.mjs';
+import { distDir, repoRoot, requireDist, servedName } from './support/paths.mjs';
 import { decoded, rawGet as rawGetAnonymous } from './support/raw_http.mjs';
 
 const kBrowser = { 'Accept-Encoding': 'gzip, deflate, br' };
@@ -99,6 +101,36 @@ test('the compiled config: compressed, CORS, ETag of its hash, 304', async () =>
   assert.ok(decoded(res).equals(identity.body));
   const again = await rawGet(url, { ...kBrowser, 'If-None-Match': res.headers.etag });
   assert.equal(again.status, 304);
+});
+
+test('the served config leaves out what only the owner reads; config compile keeps it', async () => {
+  const text = decoded(await rawGet(collector.url + '/config/demo.mcc', kBrowser)).toString(
+    'latin1',
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'microconv-config-'));
+  try {
+    const out = join(dir, 'demo.mcc');
+    execFileSync(collectorBinary(), [
+      'config',
+      'compile',
+      join(repoRoot, 'demo-site/sites/demo.json'),
+      '-o',
+      out,
+    ]);
+    const compiled = readFileSync(out).toString('latin1');
+    // Micro-conversion and funnel labels, page examples (core/browser_config.h
+    // BrowserConfig): the owner's reports and dashboard read them.
+    for (const ownersOnly of ['Placed order', 'Opened Electronics', '/product/aurora-x2']) {
+      assert.ok(compiled.includes(ownersOnly), ownersOnly);
+      assert.ok(!text.includes(ownersOnly), ownersOnly);
+    }
+    // What the visitor's core, tracker and inspect module read stays.
+    for (const kept of ['add_to_cart', 'Place order', '[data-mc=add-to-cart]', '"clicks"'])
+      assert.ok(text.includes(kept), kept);
+    assert.ok(text.length < compiled.length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('Accept-Encoding q-values pick the variant', async () => {

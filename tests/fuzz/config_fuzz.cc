@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/browser_config.h"
 #include "core/config.h"
 #include "core/summary.h"
 
@@ -36,5 +37,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto verified = microconv::VerifySummary(bytes, &config);
   if (!verified.ok()) std::abort();
   (void)microconv::RenderSummaryJson(*verified.value(), &config);
+  // The browser's copy, when it can be made (BrowserConfig checks that it
+  // loads with the same hash), verifies that summary too.
+  auto browser_bytes = microconv::BrowserConfig(config);
+  if (browser_bytes.ok()) {
+    auto browser = microconv::Config::FromCompiled(browser_bytes.value());
+    if (!browser.ok() || !microconv::VerifySummary(bytes, &browser.value()).ok()) std::abort();
+  }
   return 0;
 }

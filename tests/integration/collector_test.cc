@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "core/aggregate.h"
+#include "core/browser_config.h"
+#include "core/config.h"
 #include "core/report.h"
 #include "core/report_json.h"
 #include "core/report_query.h"
@@ -255,8 +257,18 @@ TEST_F(CollectorTest, CompiledConfigIsServedWithEtagAndCors) {
   auto res = cli.Get("/config/demo.mcc");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
-  const auto expected = journeys_.config().bytes();
-  EXPECT_EQ(res->body, std::string(expected.begin(), expected.end()));
+  // The browser's copy of the config (core/browser_config.h): no
+  // labels or page examples, the same identity.
+  const auto expected = BrowserConfig(journeys_.config());
+  ASSERT_TRUE(expected.ok()) << expected.message();
+  EXPECT_EQ(res->body, std::string(expected.value().begin(), expected.value().end()));
+  const auto served =
+      Config::FromCompiled({reinterpret_cast<const uint8_t*>(res->body.data()), res->body.size()});
+  ASSERT_TRUE(served.ok()) << served.message();
+  EXPECT_EQ(served.value().hash(), journeys_.config().hash());
+  for (const char* owners_only : {"Placed order", "Stayed 30 s on a product", "/product/aurora-x2"})
+    EXPECT_EQ(res->body.find(owners_only), std::string::npos) << owners_only;
+  EXPECT_NE(res->body.find("Place order"), std::string::npos) << "a funnel step's label";
   EXPECT_EQ(res->get_header_value("Content-Type"), "application/octet-stream");
   EXPECT_EQ(res->get_header_value("Access-Control-Allow-Origin"), "*");
   const std::string etag = res->get_header_value("ETag");

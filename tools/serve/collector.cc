@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/beacon_dictionary.h"
+#include "core/browser_config.h"
 #include "core/json_writer.h"
 #include "core/report.h"
 #include "core/report_csv.h"
@@ -502,10 +503,14 @@ void Collector::CompiledConfig(const Request& req, Response& res) {
   std::string etag = "\"";  // built by appends: GCC 12 warns falsely on a + chain here
   etag += HexHash(config->hash());
   etag += '"';
-  // Compressed once per config version, not per request.
+  // Visitors get the browser's copy (core/browser_config.h: no labels, page
+  // examples or zone), made and compressed once per config version, not per
+  // request; should it fail, the full config, as earlier releases served.
   const auto asset = compiled_configs_.Get(site, etag, [&] {
-    return CompressedAsset(config->bytes(), ContentTypeOf(req.path), "public, max-age=60", etag,
-                           true);
+    const Result<std::vector<uint8_t>> browser = BrowserConfig(*config);
+    return CompressedAsset(
+        browser.ok() ? std::span<const uint8_t>(browser.value()) : config->bytes(),
+        ContentTypeOf(req.path), "public, max-age=60", etag, true);
   });
   ServeAsset(*asset, req, res);
 }
