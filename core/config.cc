@@ -51,14 +51,14 @@ struct TargetList {
 TargetList TargetListFor(const wire::SiteConfig& def, wire::MicroKind kind) {
   switch (kind) {
     case wire::MicroKind::Click:
-      return {"click selectors", SizeOf(def.click_selectors())};
+      return {MICROCONV_NAME("click selectors"), SizeOf(def.click_selectors())};
     case wire::MicroKind::FormStart:
     case wire::MicroKind::FormSubmit:
-      return {"forms", SizeOf(def.forms())};
+      return {MICROCONV_NAME("forms"), SizeOf(def.forms())};
     case wire::MicroKind::ElementVisible:
-      return {"visibility selectors", SizeOf(def.visibility_selectors())};
+      return {MICROCONV_NAME("visibility selectors"), SizeOf(def.visibility_selectors())};
     case wire::MicroKind::Media:
-      return {"media selectors", SizeOf(def.media_selectors())};
+      return {MICROCONV_NAME("media selectors"), SizeOf(def.media_selectors())};
     default:
       return {};
   }
@@ -66,7 +66,7 @@ TargetList TargetListFor(const wire::SiteConfig& def, wire::MicroKind kind) {
 
 Status CheckMicro(const wire::SiteConfig& def, size_t i) {
   const wire::MicroConversionDef* m = def.micros()->Get(static_cast<flatbuffers::uoffset_t>(i));
-  std::string path = Indexed("micros", i);
+  std::string path = Indexed(MICROCONV_NAME("micros"), i);
   if (Empty(m->id()))
     return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(path + ".id: must not be empty"));
   for (size_t j = 0; j < i; ++j) {
@@ -156,7 +156,7 @@ Status CheckMicroIndices(const flatbuffers::Vector<uint8_t>* ids, const std::str
 
 Status CheckFunnel(const wire::SiteConfig& def, size_t i) {
   const wire::FunnelDef* f = def.funnels()->Get(static_cast<flatbuffers::uoffset_t>(i));
-  std::string path = Indexed("funnels", i);
+  std::string path = Indexed(MICROCONV_NAME("funnels"), i);
   if (Empty(f->id()))
     return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(path + ".id: must not be empty"));
   for (size_t j = 0; j < i; ++j) {
@@ -178,7 +178,7 @@ Status CheckFunnel(const wire::SiteConfig& def, size_t i) {
   size_t micro_count = SizeOf(def.micros());
   for (size_t k = 0; k < steps; ++k) {
     const wire::FunnelStepDef* step = f->steps()->Get(static_cast<flatbuffers::uoffset_t>(k));
-    const std::string step_path = MICROCONV_MESSAGE(path + Indexed(".steps", k));
+    const std::string step_path = MICROCONV_MESSAGE(path + Indexed(MICROCONV_NAME(".steps"), k));
     if (SizeOf(step->micros()) == 0) {
       return Fail(Error::kInvalidConfig,
                   MICROCONV_MESSAGE(step_path + ".micros: at least one micro-conversion"));
@@ -239,7 +239,7 @@ Status CheckPageExamples(const wire::SiteConfig& def) {
     if (example.empty()) continue;
     const std::string_view pattern = View(def.page_templates()->Get(at));
     const std::string path =
-        MICROCONV_MESSAGE(Indexed("pages", i) + ".example: " + Quoted(example));
+        MICROCONV_MESSAGE(Indexed(MICROCONV_NAME("pages"), i) + ".example: " + Quoted(example));
     if (example[0] != '/' || example.find_first_of("?#") != std::string_view::npos) {
       return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(path + " must be a path without query"));
     }
@@ -273,20 +273,20 @@ Status CheckSiteConfig(const wire::SiteConfig& def) {
     return Fail(Error::kOutOfRange, MICROCONV_MESSAGE("session_timeout_ms: must be > 0"));
   }
   const std::pair<const char*, std::pair<size_t, size_t>> counts[] = {
-      {"page_templates", {SizeOf(def.page_templates()), kMaxPageTemplates}},
-      {"micros", {SizeOf(def.micros()), kMaxMicroConversions}},
-      {"funnels", {SizeOf(def.funnels()), kMaxFunnels}},
-      {"forms", {SizeOf(def.forms()), kMaxForms}},
-      {"click_selectors", {SizeOf(def.click_selectors()), kMaxSelectors}},
-      {"visibility_selectors", {SizeOf(def.visibility_selectors()), kMaxSelectors}},
-      {"media_selectors", {SizeOf(def.media_selectors()), kMaxSelectors}},
+      {MICROCONV_NAME("page_templates"), {SizeOf(def.page_templates()), kMaxPageTemplates}},
+      {MICROCONV_NAME("micros"), {SizeOf(def.micros()), kMaxMicroConversions}},
+      {MICROCONV_NAME("funnels"), {SizeOf(def.funnels()), kMaxFunnels}},
+      {MICROCONV_NAME("forms"), {SizeOf(def.forms()), kMaxForms}},
+      {MICROCONV_NAME("click_selectors"), {SizeOf(def.click_selectors()), kMaxSelectors}},
+      {MICROCONV_NAME("visibility_selectors"), {SizeOf(def.visibility_selectors()), kMaxSelectors}},
+      {MICROCONV_NAME("media_selectors"), {SizeOf(def.media_selectors()), kMaxSelectors}},
   };
   for (const auto& [field, count] : counts) {
     if (Status s = CheckCount(field, count.first, count.second); !s.ok()) return s;
   }
   for (size_t i = 0; i < SizeOf(def.forms()); ++i) {
     const wire::FormDef* form = def.forms()->Get(static_cast<flatbuffers::uoffset_t>(i));
-    std::string path = Indexed("forms", i);
+    std::string path = Indexed(MICROCONV_NAME("forms"), i);
     if (Empty(form->id()))
       return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(path + ".id: must not be empty"));
     if (Status s =
@@ -314,20 +314,24 @@ Status CheckSiteConfig(const wire::SiteConfig& def) {
 Status CheckNoNulls(const wire::SiteConfigT& config) {
   for (size_t i = 0; i < config.micros.size(); ++i) {
     if (!config.micros[i])
-      return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(Indexed("micros", i) + ": null"));
+      return Fail(Error::kInvalidConfig,
+                  MICROCONV_MESSAGE(Indexed(MICROCONV_NAME("micros"), i) + ": null"));
   }
   for (size_t i = 0; i < config.forms.size(); ++i) {
     if (!config.forms[i])
-      return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(Indexed("forms", i) + ": null"));
+      return Fail(Error::kInvalidConfig,
+                  MICROCONV_MESSAGE(Indexed(MICROCONV_NAME("forms"), i) + ": null"));
   }
   for (size_t i = 0; i < config.funnels.size(); ++i) {
     if (!config.funnels[i])
-      return Fail(Error::kInvalidConfig, MICROCONV_MESSAGE(Indexed("funnels", i) + ": null"));
+      return Fail(Error::kInvalidConfig,
+                  MICROCONV_MESSAGE(Indexed(MICROCONV_NAME("funnels"), i) + ": null"));
     const auto& steps = config.funnels[i]->steps;
     for (size_t k = 0; k < steps.size(); ++k) {
       if (!steps[k]) {
         return Fail(Error::kInvalidConfig,
-                    MICROCONV_MESSAGE(Indexed("funnels", i) + Indexed(".steps", k) + ": null"));
+                    MICROCONV_MESSAGE(Indexed(MICROCONV_NAME("funnels"), i) +
+                                      Indexed(MICROCONV_NAME(".steps"), k) + ": null"));
       }
     }
   }

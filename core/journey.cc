@@ -92,7 +92,7 @@ flatbuffers::Offset<wire::JourneySnapshot> JourneyTracker::Save(
 
 Result<JourneyTracker> JourneyTracker::Restore(const Config& config,
                                                const wire::JourneySnapshot& snap, int64_t max_ms) {
-  const Result<JourneyTracker> corrupt{Error::kCorruptSnapshot, "journey state"};
+  const Result<JourneyTracker> corrupt{Error::kCorruptSnapshot, MICROCONV_MESSAGE("journey state")};
   const auto* defs = config.def().funnels();
   const size_t count = defs == nullptr ? 0 : defs->size();
   auto sized = [count](const auto* v) { return (v == nullptr ? 0 : v->size()) == count; };

@@ -131,10 +131,10 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   }
   const wire::Snapshot* snap = verified_snap.value();
   const wire::EngineState* engine = snap->engine();
-  if (!snap->summary() || !engine) return Corrupt("snapshot incomplete");
+  if (!snap->summary() || !engine) return Corrupt(MICROCONV_NAME("snapshot incomplete"));
   auto verified =
       VerifySummary({snap->summary()->data(), snap->summary()->size()}, &config, /*exact=*/true);
-  if (!verified.ok()) return Corrupt("snapshot summary failed verification");
+  if (!verified.ok()) return Corrupt(MICROCONV_NAME("snapshot summary failed verification"));
   const wire::Summary& s = *verified.value();
 
   // Every engine time lies within [start, last] and in the JS clock's range,
@@ -144,7 +144,7 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   if (engine->start_ms() < 0 || engine->last_ms() > kMaxTimeMs ||
       engine->start_ms() > engine->last_ms() || !in_session(engine->last_input_ms()) ||
       !in_session(engine->page_start_ms())) {
-    return Corrupt("engine times");
+    return Corrupt(MICROCONV_NAME("engine times"));
   }
 
   Session session(config);
@@ -172,12 +172,12 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
                           engine->last_ms(), kMaxTimeMs);
   // The clock: every time a tracker recorded is at most this.
   const int64_t clock_ms = std::max(engine->last_ms(), engine->tick_ms());
-  if (clock_ms > kMaxTimeMs) return Corrupt("clock");
+  if (clock_ms > kMaxTimeMs) return Corrupt(MICROCONV_NAME("clock"));
   session.tick_ms_ = std::max(session.end_ms_, clock_ms);
   session.page_views_ = facts.page_views();
 
   size_t page_count = SizeOf(s.pages());
-  if (SizeOf(engine->page_active_ms()) != page_count) return Corrupt("page times");
+  if (SizeOf(engine->page_active_ms()) != page_count) return Corrupt(MICROCONV_NAME("page times"));
   for (size_t i = 0; i < page_count; ++i) {
     const wire::PageStat* p = s.pages()->Get(static_cast<flatbuffers::uoffset_t>(i));
     session.pages_.push_back(
@@ -189,7 +189,8 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
     for (const auto* literal : *s.literal_pages()) session.literal_pages_.push_back(literal->str());
   }
   for (int slot : {int{engine->current_page()}, int{engine->previous_page()}}) {
-    if (slot < -1 || slot >= static_cast<int>(page_count)) return Corrupt("current page");
+    if (slot < -1 || slot >= static_cast<int>(page_count))
+      return Corrupt(MICROCONV_NAME("current page"));
   }
   session.current_page_ = engine->current_page();
   session.previous_page_ = engine->previous_page();
@@ -197,7 +198,7 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   session.current_path_ = str(engine->current_path());
 
   size_t steps = SizeOf(s.path_steps());
-  if (SizeOf(engine->path_offset_ms()) != steps) return Corrupt("path offsets");
+  if (SizeOf(engine->path_offset_ms()) != steps) return Corrupt(MICROCONV_NAME("path offsets"));
   for (size_t i = 0; i < steps; ++i) {
     auto at = static_cast<flatbuffers::uoffset_t>(i);
     session.path_.push_back({s.path_steps()->Get(at), engine->path_offset_ms()->Get(at)});
@@ -208,7 +209,7 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
   session.names_ = NameTable::Restore(s);
   session.heatmap_ = Heatmap::Restore(s);
   session.element_heatmap_ = ElementHeatmap::Restore(s);
-  if (!session.replay_.Restore(s)) return Corrupt("replay");
+  if (!session.replay_.Restore(s)) return Corrupt(MICROCONV_NAME("replay"));
   session.revenue_.Restore(s);
   for (Status restored :
        {session.micros_.Restore(s, *engine, span), session.forms_.Restore(s, *engine, span),
@@ -218,13 +219,13 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
 
   const auto* funnel_defs = config.def().funnels();
   size_t funnel_count = SizeOf(funnel_defs);
-  if (SizeOf(engine->funnels()) != funnel_count) return Corrupt("funnel count");
+  if (SizeOf(engine->funnels()) != funnel_count) return Corrupt(MICROCONV_NAME("funnel count"));
   for (size_t i = 0; i < funnel_count; ++i) {
     const wire::FunnelSnapshot* f = engine->funnels()->Get(static_cast<flatbuffers::uoffset_t>(i));
     const wire::FunnelDef* def = funnel_defs->Get(static_cast<flatbuffers::uoffset_t>(i));
     auto funnel =
         FunnelTracker::Restore(*def, static_cast<uint8_t>(i), *f, engine->start_ms(), clock_ms);
-    if (!funnel.ok()) return Corrupt("funnel state");
+    if (!funnel.ok()) return Corrupt(MICROCONV_NAME("funnel state"));
     const FunnelState& st = funnel.value().state();
     for (size_t n = 0; n < st.next_count; ++n) {
       // What VerifySummary will check: a page slot of the pages above, or a
@@ -232,16 +233,17 @@ Result<Session> Session::Restore(const Config& config, std::span<const uint8_t> 
       const uint16_t code = st.next[n];
       const bool page = (code & kLiteralBit) != 0;
       if (page ? (code & ~kLiteralBit) >= page_count : code >= config.micro_count()) {
-        return Corrupt("funnel next action");
+        return Corrupt(MICROCONV_NAME("funnel next action"));
       }
     }
     session.funnels_.push_back(std::move(funnel).value());
   }
   // Journey scope carries the journey; session scope never does.
-  if ((engine->journey() != nullptr) != (JourneyDays(config) != 0)) return Corrupt("journey");
+  if ((engine->journey() != nullptr) != (JourneyDays(config) != 0))
+    return Corrupt(MICROCONV_NAME("journey"));
   if (engine->journey() != nullptr) {
     auto journey = JourneyTracker::Restore(config, *engine->journey(), clock_ms);
-    if (!journey.ok()) return Corrupt("journey state");
+    if (!journey.ok()) return Corrupt(MICROCONV_NAME("journey state"));
     session.journey_ = std::move(journey).value();
   }
 

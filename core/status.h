@@ -35,10 +35,15 @@ const char* ErrorName(Error error) noexcept;
 // it reaches the visitor's module; the tracker reports the error's name
 // (ErrorName), and the full message is what the collector and CLI say for
 // the same bytes. (sizeof: the expression is still compiled, never run.)
+// MICROCONV_NAME wraps a field or list name that only a message reads but
+// that is passed to a helper building it: "" in that build, so the literal
+// does not reach the visitor's module either (~600 B of names).
 #ifdef MICROCONV_ERROR_CODES_ONLY
 #define MICROCONV_MESSAGE(...) (static_cast<void>(sizeof((__VA_ARGS__))), std::string())
+#define MICROCONV_NAME(literal) ""
 #else
 #define MICROCONV_MESSAGE(...) (__VA_ARGS__)
+#define MICROCONV_NAME(literal) literal
 #endif
 
 // The outcome of a fallible call: a value, or an error with a human message

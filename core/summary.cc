@@ -104,12 +104,15 @@ Status CheckDimensions(const wire::Dimensions* dims) {
     return Fail(Error::kOutOfRange, MICROCONV_MESSAGE(std::string("dims.") + field + ": " +
                                                       Num(value) + " is not a known value"));
   };
-  if (!InRange(dims->device())) return bad("device", static_cast<uint8_t>(dims->device()));
-  if (!InRange(dims->browser())) return bad("browser", static_cast<uint8_t>(dims->browser()));
-  if (!InRange(dims->os())) return bad("os", static_cast<uint8_t>(dims->os()));
-  if (!InRange(dims->screen())) return bad("screen", static_cast<uint8_t>(dims->screen()));
-  if (!IsPackedCode(dims->language())) return bad("language", dims->language());
-  if (!IsPackedCode(dims->country())) return bad("country", dims->country());
+  if (!InRange(dims->device()))
+    return bad(MICROCONV_NAME("device"), static_cast<uint8_t>(dims->device()));
+  if (!InRange(dims->browser()))
+    return bad(MICROCONV_NAME("browser"), static_cast<uint8_t>(dims->browser()));
+  if (!InRange(dims->os())) return bad(MICROCONV_NAME("os"), static_cast<uint8_t>(dims->os()));
+  if (!InRange(dims->screen()))
+    return bad(MICROCONV_NAME("screen"), static_cast<uint8_t>(dims->screen()));
+  if (!IsPackedCode(dims->language())) return bad(MICROCONV_NAME("language"), dims->language());
+  if (!IsPackedCode(dims->country())) return bad(MICROCONV_NAME("country"), dims->country());
   return {};
 }
 
@@ -118,7 +121,8 @@ Status CheckDimensions(const wire::Dimensions* dims) {
 Status CheckPageId(std::string_view field, uint16_t page, size_t literal_count) {
   if ((page & kLiteralBit) == 0) return {};
   const size_t literal = page & ~kLiteralBit;
-  if (literal >= literal_count) return IndexOutside(field, literal, literal_count, "literal_pages");
+  if (literal >= literal_count)
+    return IndexOutside(field, literal, literal_count, MICROCONV_NAME("literal_pages"));
   return {};
 }
 
@@ -129,9 +133,9 @@ Status CheckTrafficSource(const wire::Summary& s) {
     return Fail(Error::kOutOfRange, MICROCONV_MESSAGE("referrer: not a host name"));
   }
   const std::pair<const char*, const flatbuffers::String*> utm[] = {
-      {"utm_source", s.utm_source()},
-      {"utm_medium", s.utm_medium()},
-      {"utm_campaign", s.utm_campaign()}};
+      {MICROCONV_NAME("utm_source"), s.utm_source()},
+      {MICROCONV_NAME("utm_medium"), s.utm_medium()},
+      {MICROCONV_NAME("utm_campaign"), s.utm_campaign()}};
   for (const auto& [field, value] : utm) {
     if (value != nullptr && !IsUtmValue(value->string_view())) {
       return Fail(Error::kOutOfRange,
@@ -160,32 +164,33 @@ Status CheckReplay(const wire::Summary& s, size_t micros) {
     const char* what = "";
     switch (e.kind) {
       case ReplayKind::kPage:
-        limit = pages, what = "pages";
+        limit = pages, what = MICROCONV_NAME("pages");
         break;
       case ReplayKind::kConversion:
-        limit = micros, what = "micros";
+        limit = micros, what = MICROCONV_NAME("micros");
         break;
       case ReplayKind::kClick:
         if (e.b >= kGridColumns * kGridRows) {
-          return IndexOutside(At("replay", i, "cell"), e.b, kGridColumns * kGridRows, "cells");
+          return IndexOutside(At(MICROCONV_NAME("replay"), i, MICROCONV_NAME("cell")), e.b,
+                              kGridColumns * kGridRows, MICROCONV_NAME("cells"));
         }
         [[fallthrough]];
       case ReplayKind::kRageClick:
       case ReplayKind::kDeadClick:
-        limit = names + 1, what = "names + 1";
+        limit = names + 1, what = MICROCONV_NAME("names + 1");
         break;
       case ReplayKind::kScroll:
-        limit = 101, what = "percent + 1";
+        limit = 101, what = MICROCONV_NAME("percent + 1");
         break;
       case ReplayKind::kFieldFocus:
       case ReplayKind::kFieldLeave:
-        limit = names, what = "names";
+        limit = names, what = MICROCONV_NAME("names");
         break;
       case ReplayKind::kTruncated:
         limit = 1;
         break;
     }
-    if (e.a >= limit) return IndexOutside(At("replay", i), e.a, limit, what);
+    if (e.a >= limit) return IndexOutside(At(MICROCONV_NAME("replay"), i), e.a, limit, what);
   }
   return {};
 }
@@ -213,7 +218,7 @@ Status CheckLdpStructure(const wire::Summary& s) {
     return Fail(Error::kOutOfRange, MICROCONV_MESSAGE("ldp_epsilon: outside 0.1..10"));
   }
   if (SizeOf(s.ldp_bits()) > kMaxLdpBitBytes) {
-    return TooMany("ldp_bits", SizeOf(s.ldp_bits()), kMaxLdpBitBytes);
+    return TooMany(MICROCONV_NAME("ldp_bits"), SizeOf(s.ldp_bits()), kMaxLdpBitBytes);
   }
   const wire::SessionFacts facts = s.facts() ? *s.facts() : wire::SessionFacts();
   const bool behaviour =
@@ -272,13 +277,14 @@ Status CheckStructure(const wire::Summary& s) {
   const size_t page_count = SizeOf(s.pages());
   const size_t name_count = SizeOf(s.names());
   const size_t literal_count = SizeOf(s.literal_pages());
-  if (page_count > kMaxPages) return TooMany("pages", page_count, kMaxPages);
+  if (page_count > kMaxPages) return TooMany(MICROCONV_NAME("pages"), page_count, kMaxPages);
   if (SizeOf(s.path_steps()) > kMaxPathSteps) {
-    return TooMany("path_steps", SizeOf(s.path_steps()), kMaxPathSteps);
+    return TooMany(MICROCONV_NAME("path_steps"), SizeOf(s.path_steps()), kMaxPathSteps);
   }
-  if (SizeOf(s.heat()) > kMaxHeatCells) return TooMany("heat", SizeOf(s.heat()), kMaxHeatCells);
+  if (SizeOf(s.heat()) > kMaxHeatCells)
+    return TooMany(MICROCONV_NAME("heat"), SizeOf(s.heat()), kMaxHeatCells);
   if (SizeOf(s.element_clicks()) > kMaxElementClicks) {
-    return TooMany("element_clicks", SizeOf(s.element_clicks()), kMaxElementClicks);
+    return TooMany(MICROCONV_NAME("element_clicks"), SizeOf(s.element_clicks()), kMaxElementClicks);
   }
   // Every order is at most kMaxOrderCents: more revenue is a forged figure.
   if (s.revenue_cents() > uint64_t{s.orders()} * kMaxOrderCents) {
@@ -287,32 +293,35 @@ Status CheckStructure(const wire::Summary& s) {
                                   Num(s.orders()) + " x " + Num(kMaxOrderCents)));
   }
   if (SizeOf(s.elements()) > kMaxElements) {
-    return TooMany("elements", SizeOf(s.elements()), kMaxElements);
+    return TooMany(MICROCONV_NAME("elements"), SizeOf(s.elements()), kMaxElements);
   }
   if (SizeOf(s.funnels()) > kMaxFunnels) {
-    return TooMany("funnels", SizeOf(s.funnels()), kMaxFunnels);
+    return TooMany(MICROCONV_NAME("funnels"), SizeOf(s.funnels()), kMaxFunnels);
   }
   if (SizeOf(s.forms()) > kMaxForms) {
-    return TooMany("forms", SizeOf(s.forms()), kMaxForms);
+    return TooMany(MICROCONV_NAME("forms"), SizeOf(s.forms()), kMaxForms);
   }
   if (SizeOf(s.repeats()) > kMaxMicroConversions) {
-    return TooMany("repeats", SizeOf(s.repeats()), kMaxMicroConversions);
+    return TooMany(MICROCONV_NAME("repeats"), SizeOf(s.repeats()), kMaxMicroConversions);
   }
   if (SizeOf(s.cta_seen()) > kMaxMicroConversions) {
-    return TooMany("cta_seen", SizeOf(s.cta_seen()), kMaxMicroConversions);
+    return TooMany(MICROCONV_NAME("cta_seen"), SizeOf(s.cta_seen()), kMaxMicroConversions);
   }
   // Names are frustrated elements plus unconfigured fields; fields index
   // them with 7 bits, which this cap keeps in reach. Literal pages are
   // indexed by 15 bits: the overall size cap keeps them far below.
-  if (name_count > 2 * kMaxElements) return TooMany("names", name_count, 2 * kMaxElements);
+  if (name_count > 2 * kMaxElements)
+    return TooMany(MICROCONV_NAME("names"), name_count, 2 * kMaxElements);
   if (Status st = CheckReplay(s, kMaxMicroConversions); !st.ok()) return st;
 
   // With no page visited, entry and exit must stay 0.
   if (page_count == 0 ? facts.entry_page() != 0 : facts.entry_page() >= page_count) {
-    return IndexOutside("facts.entry_page", facts.entry_page(), page_count, "pages");
+    return IndexOutside(MICROCONV_NAME("facts.entry_page"), facts.entry_page(), page_count,
+                        MICROCONV_NAME("pages"));
   }
   if (page_count == 0 ? facts.exit_page() != 0 : facts.exit_page() >= page_count) {
-    return IndexOutside("facts.exit_page", facts.exit_page(), page_count, "pages");
+    return IndexOutside(MICROCONV_NAME("facts.exit_page"), facts.exit_page(), page_count,
+                        MICROCONV_NAME("pages"));
   }
 
   if (s.pages() != nullptr) {
@@ -322,7 +331,9 @@ Status CheckStructure(const wire::Summary& s) {
         return Fail(Error::kOutOfRange, MICROCONV_MESSAGE(At("pages", i, "max_scroll") + ": " +
                                                           Num(page->max_scroll()) + " > 100"));
       }
-      if (Status st = CheckPageId(At("pages", i, "page"), page->page(), literal_count); !st.ok()) {
+      if (Status st = CheckPageId(At(MICROCONV_NAME("pages"), i, MICROCONV_NAME("page")),
+                                  page->page(), literal_count);
+          !st.ok()) {
         return st;
       }
     }
@@ -331,10 +342,12 @@ Status CheckStructure(const wire::Summary& s) {
     for (size_t i = 0; i < s.heat()->size(); ++i) {
       const wire::HeatCell* cell = s.heat()->Get(i);
       if (cell->page() >= page_count) {
-        return IndexOutside(At("heat", i, "page"), cell->page(), page_count, "pages");
+        return IndexOutside(At(MICROCONV_NAME("heat"), i, MICROCONV_NAME("page")), cell->page(),
+                            page_count, MICROCONV_NAME("pages"));
       }
       if (cell->cell() >= kHeatGridCells) {
-        return IndexOutside(At("heat", i, "cell"), cell->cell(), kHeatGridCells, "grid cells");
+        return IndexOutside(At(MICROCONV_NAME("heat"), i, MICROCONV_NAME("cell")), cell->cell(),
+                            kHeatGridCells, MICROCONV_NAME("grid cells"));
       }
     }
   }
@@ -342,7 +355,8 @@ Status CheckStructure(const wire::Summary& s) {
     for (size_t i = 0; i < s.element_clicks()->size(); ++i) {
       const wire::ElementClick* click = s.element_clicks()->Get(i);
       if (click->page() >= page_count) {
-        return IndexOutside(At("element_clicks", i, "page"), click->page(), page_count, "pages");
+        return IndexOutside(At(MICROCONV_NAME("element_clicks"), i, MICROCONV_NAME("page")),
+                            click->page(), page_count, MICROCONV_NAME("pages"));
       }
     }
   }
@@ -350,10 +364,12 @@ Status CheckStructure(const wire::Summary& s) {
     for (size_t i = 0; i < s.elements()->size(); ++i) {
       const wire::ElementStat* element = s.elements()->Get(i);
       if (element->page() >= page_count) {
-        return IndexOutside(At("elements", i, "page"), element->page(), page_count, "pages");
+        return IndexOutside(At(MICROCONV_NAME("elements"), i, MICROCONV_NAME("page")),
+                            element->page(), page_count, MICROCONV_NAME("pages"));
       }
       if (element->element() >= name_count) {
-        return IndexOutside(At("elements", i, "element"), element->element(), name_count, "names");
+        return IndexOutside(At(MICROCONV_NAME("elements"), i, MICROCONV_NAME("element")),
+                            element->element(), name_count, MICROCONV_NAME("names"));
       }
     }
   }
@@ -361,7 +377,7 @@ Status CheckStructure(const wire::Summary& s) {
     for (size_t i = 0; i < name_count; ++i) {
       const size_t length = s.names()->Get(i)->size();
       if (length > kMaxElementNameLength) {
-        return TooMany(At("names", i), length, kMaxElementNameLength);
+        return TooMany(At(MICROCONV_NAME("names"), i), length, kMaxElementNameLength);
       }
     }
   }
@@ -369,7 +385,7 @@ Status CheckStructure(const wire::Summary& s) {
     for (size_t i = 0; i < literal_count; ++i) {
       const size_t length = s.literal_pages()->Get(i)->size();
       if (length > kMaxPathLength) {
-        return TooMany(At("literal_pages", i), length, kMaxPathLength);
+        return TooMany(At(MICROCONV_NAME("literal_pages"), i), length, kMaxPathLength);
       }
     }
   }
@@ -398,7 +414,7 @@ Status CheckStructure(const wire::Summary& s) {
         }
         if ((next[n] & kLiteralBit) != 0 && (next[n] & ~kLiteralBit) >= page_count) {
           return IndexOutside(MICROCONV_MESSAGE(At("funnels", i, "next") + Num(n)),
-                              next[n] & ~kLiteralBit, page_count, "pages");
+                              next[n] & ~kLiteralBit, page_count, MICROCONV_NAME("pages"));
         }
       }
       if (funnel->reached() != 0) step_time_count += std::popcount(funnel->reached()) - 1;
@@ -412,11 +428,12 @@ Status CheckStructure(const wire::Summary& s) {
       const wire::FormStat* form = s.forms()->Get(i);
       const size_t field_count = form->field_count();
       if (field_count > kMaxFormFields) {
-        return TooMany(At("forms", i, "field_count"), field_count, kMaxFormFields);
+        return TooMany(At(MICROCONV_NAME("forms"), i, MICROCONV_NAME("field_count")), field_count,
+                       kMaxFormFields);
       }
       if (form->last_field() != kNoLastField && form->last_field() >= field_count) {
-        return IndexOutside(At("forms", i, "last_field"), form->last_field(), field_count,
-                            "fields");
+        return IndexOutside(At(MICROCONV_NAME("forms"), i, MICROCONV_NAME("last_field")),
+                            form->last_field(), field_count, MICROCONV_NAME("fields"));
       }
       fields_claimed += field_count;
     }
@@ -429,15 +446,17 @@ Status CheckStructure(const wire::Summary& s) {
   for (size_t f = 0; f < SizeOf(s.fields()); ++f) {
     const uint8_t field = s.fields()->Get(f)->field();
     if ((field & kLiteralFieldBit) != 0 && (field & ~kLiteralFieldBit) >= name_count) {
-      return IndexOutside(At("fields", f, "field"), field & ~kLiteralFieldBit, name_count, "names");
+      return IndexOutside(At(MICROCONV_NAME("fields"), f, MICROCONV_NAME("field")),
+                          field & ~kLiteralFieldBit, name_count, MICROCONV_NAME("names"));
     }
   }
 
-  if (Status st = CheckVarintCount("path_deltas", s.path_deltas(), SizeOf(s.path_steps()));
+  if (Status st =
+          CheckVarintCount(MICROCONV_NAME("path_deltas"), s.path_deltas(), SizeOf(s.path_steps()));
       !st.ok()) {
     return st;
   }
-  return CheckVarintCount("step_times", s.step_times(), step_time_count);
+  return CheckVarintCount(MICROCONV_NAME("step_times"), s.step_times(), step_time_count);
 }
 
 // Journey fields (core/journey.h): only in journey scope, where every visit
@@ -513,26 +532,33 @@ Status CheckAgainstConfig(const wire::Summary& s, const Config& config, bool exa
     for (size_t i = 0; i < s.pages()->size(); ++i) {
       const uint16_t page = s.pages()->Get(i)->page();
       if ((page & kLiteralBit) == 0 && page >= templates) {
-        return IndexOutside(At("pages", i, "page"), page, templates, "page templates");
+        return IndexOutside(At(MICROCONV_NAME("pages"), i, MICROCONV_NAME("page")), page, templates,
+                            MICROCONV_NAME("page templates"));
       }
     }
   }
   if (s.repeats() != nullptr) {
     for (size_t i = 0; i < s.repeats()->size(); ++i) {
       const uint8_t id = s.repeats()->Get(i)->id();
-      if (id >= micros) return IndexOutside(At("repeats", i, "id"), id, micros, "micros");
+      if (id >= micros)
+        return IndexOutside(At(MICROCONV_NAME("repeats"), i, MICROCONV_NAME("id")), id, micros,
+                            MICROCONV_NAME("micros"));
     }
   }
   if (s.path_steps() != nullptr) {
     for (size_t i = 0; i < s.path_steps()->size(); ++i) {
       const uint8_t id = s.path_steps()->Get(i);
-      if (id >= micros) return IndexOutside(At("path_steps", i), id, micros, "micros");
+      if (id >= micros)
+        return IndexOutside(At(MICROCONV_NAME("path_steps"), i), id, micros,
+                            MICROCONV_NAME("micros"));
     }
   }
   if (s.cta_seen() != nullptr) {
     for (size_t i = 0; i < s.cta_seen()->size(); ++i) {
       const uint8_t id = s.cta_seen()->Get(i);
-      if (id >= micros) return IndexOutside(At("cta_seen", i), id, micros, "micros");
+      if (id >= micros)
+        return IndexOutside(At(MICROCONV_NAME("cta_seen"), i), id, micros,
+                            MICROCONV_NAME("micros"));
       if (!config.IsCallToAction(id)) {
         return Fail(Error::kOutOfRange,
                     MICROCONV_MESSAGE(At("cta_seen", i) + ": not a call to action"));
@@ -547,7 +573,8 @@ Status CheckAgainstConfig(const wire::Summary& s, const Config& config, bool exa
     for (size_t i = 0; i < s.funnels()->size(); ++i) {
       const wire::FunnelProgress* progress = s.funnels()->Get(i);
       if (progress->funnel() >= funnels) {
-        return IndexOutside(At("funnels", i, "funnel"), progress->funnel(), funnels, "funnels");
+        return IndexOutside(At(MICROCONV_NAME("funnels"), i, MICROCONV_NAME("funnel")),
+                            progress->funnel(), funnels, MICROCONV_NAME("funnels"));
       }
       const wire::FunnelDef* funnel =
           def.funnels() == nullptr ? nullptr : def.funnels()->Get(progress->funnel());
@@ -567,7 +594,7 @@ Status CheckAgainstConfig(const wire::Summary& s, const Config& config, bool exa
       for (uint8_t n = 0; n < progress->next_count(); ++n) {
         if ((next[n] & kLiteralBit) == 0 && next[n] >= micros) {
           return IndexOutside(MICROCONV_MESSAGE(At("funnels", i, "next") + Num(n)), next[n], micros,
-                              "micros");
+                              MICROCONV_NAME("micros"));
         }
       }
     }
@@ -578,14 +605,15 @@ Status CheckAgainstConfig(const wire::Summary& s, const Config& config, bool exa
     for (size_t i = 0; i < s.forms()->size(); ++i) {
       const wire::FormStat* form = s.forms()->Get(i);
       if (form->form() >= forms) {
-        return IndexOutside(At("forms", i, "form"), form->form(), forms, "forms");
+        return IndexOutside(At(MICROCONV_NAME("forms"), i, MICROCONV_NAME("form")), form->form(),
+                            forms, MICROCONV_NAME("forms"));
       }
       const size_t configured = SizeOf(def.forms()->Get(form->form())->fields());
       for (size_t f = 0; f < form->field_count(); ++f, ++next_field) {
         const uint8_t field = s.fields()->Get(next_field)->field();
         if ((field & kLiteralFieldBit) == 0 && field >= configured) {
-          return IndexOutside(At("fields", next_field, "field"), field, configured,
-                              "configured fields");
+          return IndexOutside(At(MICROCONV_NAME("fields"), next_field, MICROCONV_NAME("field")),
+                              field, configured, "configured fields");
         }
       }
     }

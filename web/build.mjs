@@ -66,7 +66,7 @@ const common = {
 // Content-hashed names (`stem.HASH.ext`) for everything loaded lazily, so the
 // collector can cache them for a year (tools/serve/static_files.h reads a
 // name as hashed by this shape: kContentHashDigits there is this count).
-const kHashDigits = 12;
+const kHashDigits = 8;
 function hashedName(file, bytes) {
   const dot = file.lastIndexOf('.');
   const hash = createHash('sha256').update(bytes).digest('hex').slice(0, kHashDigits);

@@ -28,9 +28,11 @@
 namespace microconv {
 
 // Hex digits of the content hash web/build.mjs puts into the names of the
-// lazily loaded files (`microconv-tracker.0123456789ab.js`); it writes the
-// same count (kHashDigits there).
-inline constexpr int kContentHashDigits = 12;
+// lazily loaded files (`microconv-tracker.01234567.js`); it writes the
+// same count (kHashDigits there). 32 bits tell a file's versions apart
+// (a clash needs ~65,000 versions of one name); every further digit is
+// paid in every visitor's download, the names being in the loader and chunk.
+inline constexpr int kContentHashDigits = 8;
 
 enum class ContentCoding { kIdentity, kGzip, kBrotli };
 

@@ -47,16 +47,16 @@ function closest(element, selector) {
   return selector && element && element.closest ? element.closest(selector) : null;
 }
 
-// 1 + the cell (row-major, kElementGridSide per side) of the box of the
-// element a click names (elementPath's), 0 when the point is not in it.
+// 1 + the cell (row-major, kElementGridSide per side) of the clicked
+// element's box the click hit, 0 when it cannot tell (no box, or the point
+// outside it). elementPath names this element: mouse events target elements.
 function boxCell(target, event) {
-  const element = target.nodeType === 1 ? target : target.parentElement;
-  if (!element) return 0;
-  const box = element.getBoundingClientRect();
-  const column = Math.floor(((event.clientX - box.left) / box.width) * kElementGridSide);
-  const row = Math.floor(((event.clientY - box.top) / box.height) * kElementGridSide);
-  return column >= 0 && column < kElementGridSide && row >= 0 && row < kElementGridSide
-    ? 1 + row * kElementGridSide + column
+  const box = target.nodeType === 1 ? target.getBoundingClientRect() : 0;
+  const x = (event.clientX - box.left) / box.width;
+  const y = (event.clientY - box.top) / box.height;
+  // In the box, 0 <= x, y < 1 (NaN without a box fails both), so | 0 floors.
+  return x >= 0 && x < 1 && y >= 0 && y < 1
+    ? 1 + ((y * kElementGridSide) | 0) * kElementGridSide + ((x * kElementGridSide) | 0)
     : 0;
 }
 
