@@ -274,7 +274,8 @@ TEST(JourneyTest, AStoredJourneyIsCheckedBeforeItContinues) {
   EXPECT_FALSE(earlier.ContinueJourney(v1.journey).ok());
   // A session snapshot is not a journey, and a session-scope snapshot does
   // not restore in journey scope.
-  Session plain(JourneyConfig(false), SessionStart{.nonce = 5, .time_ms = kT0});
+  const Config session_scope = JourneyConfig(false);  // outlives the session that points at it
+  Session plain(session_scope, SessionStart{.nonce = 5, .time_ms = kT0});
   EXPECT_FALSE(Session::Restore(config, plain.Snapshot()).ok());
 }
 
