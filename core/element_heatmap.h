@@ -50,13 +50,12 @@ class ElementHeatmap {
 
   // What a flush carries: the entries of the pages in slots `current` and
   // `previous` (the session's last two pages viewed; -1 none), or null when
-  // they have none. Each page's entries are cumulative, so every page's
-  // final entries ride in at least two flushes (its own and the next
-  // page's) and a single lost beacon still loses nothing; the collector
-  // keeps the other pages' entries from the stored version
-  // (MergeElementClicks). Sending every page's entries in every flush
-  // repeated each 3-byte key in each later beacon: the demo journey's wire
-  // went over its 2,000 B budget by that alone (ARCHITECTURE.md).
+  // they have none; the final flush (the session ended) carries all (Saved). Each page's entries
+  // are cumulative, so every page's final entries ride in at least two flushes (its own and the
+  // next page's) and a single lost beacon still loses nothing; the collector keeps the other pages'
+  // entries from the stored version (MergeElementClicks). Sending every page's entries in every
+  // flush repeated each 3-byte key in each later beacon: the demo journey's wire went over its
+  // 2,000 B budget by that alone (ARCHITECTURE.md).
   flatbuffers::Offset<flatbuffers::Vector<const wire::ElementClick*>> SentClicks(
       flatbuffers::FlatBufferBuilder& fbb, int current, int previous) const;
   // What the snapshot keeps: every entry (null when none).

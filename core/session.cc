@@ -314,7 +314,9 @@ std::vector<uint8_t> Session::BuildSummary(Purpose purpose) const {
   const auto funnels = StructsOrNull(fbb, progress);
   const auto times = VectorOrNull(fbb, step_times);
   const auto heat = StructsOrNull(fbb, heatmap_.cells());
-  const auto element_clicks = purpose == Purpose::kSnapshot
+  // Every page's once the session has ended: its final flush, which a host
+  // may send alone (`microconv replay`, `simulate --final-only`).
+  const auto element_clicks = purpose == Purpose::kSnapshot || ended_
                                   ? element_heatmap_.Saved(fbb)
                                   : element_heatmap_.SentClicks(fbb, current_page_, previous_page_);
   // Names travel only when something sent refers to them: unconfigured form

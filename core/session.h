@@ -78,8 +78,8 @@ class Session {
   bool ExpiredAt(int64_t now_ms) const noexcept;
 
   // What a summary is built for. A flush carries the element clicks of the
-  // pages of its last two page views only; the snapshot keeps them all
-  // (ElementHeatmap::SentClicks, MergeElementClicks).
+  // pages of its last two page views only, until the session has ended; the
+  // snapshot keeps them all (ElementHeatmap::SentClicks, MergeElementClicks).
   enum class Purpose { kFlush, kSnapshot };
   // The session's exact summary (sequence = flushes so far + 1): what the
   // next flush sends unless local differential privacy is on.

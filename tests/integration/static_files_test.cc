@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 using testing::ServerDir;
 using testing::ServerProcess;
 
-constexpr const char* kChunk = "/microconv-tracker.0123456789ab.js";
+constexpr const char* kChunk = "/microconv-tracker.0123abcd.js";
 
 void Write(const fs::path& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
@@ -178,14 +178,16 @@ TEST(ChooseCodingTest, BrOverGzipOverIdentityWithQValues) {
 }
 
 TEST(ContentHashTest, OnlyStemDotHashDotExtension) {
-  EXPECT_TRUE(IsContentHashed("microconv-core.0123456789ab.wasm"));
-  EXPECT_TRUE(IsContentHashed("microconv-core.nowasm.0123456789ab.js"));
+  // kContentHashDigits (8) lowercase hex digits, as web/build.mjs writes.
+  EXPECT_TRUE(IsContentHashed("microconv-core.0123abcd.wasm"));
+  EXPECT_TRUE(IsContentHashed("microconv-core.nowasm.0123abcd.js"));
   EXPECT_FALSE(IsContentHashed("microconv.js"));
   EXPECT_FALSE(IsContentHashed("microconv-core.nowasm.js"));
-  EXPECT_FALSE(IsContentHashed("x.0123456789AB.js"));  // build.mjs writes lowercase
-  EXPECT_FALSE(IsContentHashed("x.0123456789a.js"));
-  EXPECT_FALSE(IsContentHashed("x0123456789ab.js"));
-  EXPECT_FALSE(IsContentHashed(".0123456789ab.js"));
+  EXPECT_FALSE(IsContentHashed("x.0123ABCD.js"));  // build.mjs writes lowercase
+  EXPECT_FALSE(IsContentHashed("x.0123abc.js"));
+  EXPECT_FALSE(IsContentHashed("x.0123456789ab.js"));  // the 12 digits of earlier builds
+  EXPECT_FALSE(IsContentHashed("x0123abcd.js"));
+  EXPECT_FALSE(IsContentHashed(".0123abcd.js"));
 }
 
 }  // namespace

@@ -192,6 +192,10 @@ TEST_F(ElementHeatmapTest, AFlushCarriesTheLastTwoPagesTheSnapshotKeepsThemAll) 
   restored.value().Ingest(reload.value().Batch());
   EXPECT_EQ(Keys(testing::UnpackSummary(restored.value().BuildSummary())),
             KeysOf({"a#home", "button#pay"}));
+  // The final flush carries every page's: a host may send it alone.
+  restored.value().End();
+  EXPECT_EQ(Keys(testing::UnpackSummary(restored.value().BuildSummary())),
+            KeysOf({"a#home", "a#buy", "a#checkout", "button#pay"}));
 }
 
 TEST_F(ElementHeatmapTest, MergingKeepsTheStoredPagesTheFlushNoLongerCarries) {
