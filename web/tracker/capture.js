@@ -4,7 +4,7 @@
 import { elementPath } from './element_path.js';
 import { warnOnce } from './status.js';
 import * as EventType from './wire/event_type.js';
-import { kElementGridSide, kMaxEventNameLength } from './wire/event_record.js';
+import { kMaxEventNameLength } from './wire/event_record.js';
 import * as MediaEvent from './wire/media_event.js';
 import * as Navigation from './wire/navigation.js';
 
@@ -45,19 +45,6 @@ function validSelectors(selectors, what) {
 
 function closest(element, selector) {
   return selector && element && element.closest ? element.closest(selector) : null;
-}
-
-// 1 + the cell (row-major, kElementGridSide per side) of the clicked
-// element's box the click hit, 0 when it cannot tell (no box, or the point
-// outside it). elementPath names this element: mouse events target elements.
-function boxCell(target, event) {
-  const box = target.nodeType === 1 ? target.getBoundingClientRect() : 0;
-  const x = (event.clientX - box.left) / box.width;
-  const y = (event.clientY - box.top) / box.height;
-  // In the box, 0 <= x, y < 1 (NaN without a box fails both), so | 0 floors.
-  return x >= 0 && x < 1 && y >= 0 && y < 1
-    ? 1 + ((y * kElementGridSide) | 0) * kElementGridSide + ((x * kElementGridSide) | 0)
-    : 0;
 }
 
 // Whether a click starts a navigation to another document (a link
@@ -225,11 +212,6 @@ export class Capture {
       y: Math.round(event.pageY),
       w: size[0],
       h: size[1],
-      // Element heatmaps: the cell of the clicked element's box. Read only
-      // for a click handled as it happens (a queued one's box may have
-      // moved since); a click is rare beside moves and scrolls, and the
-      // page is laid out for its hit test already.
-      a: this.live ? boxCell(target, event) : 0,
       str: path,
     });
     this.clicks.forEach((selector, index) => {
