@@ -48,21 +48,20 @@ val InputBuffer(uint32_t size) {
   return val(typed_memory_view(input.size(), input.data()));
 }
 
-// The browser build keeps error codes only (core/status.h): the message is
-// empty there.
-std::string Describe(Error error, const std::string& message) {
-  return message.empty() ? ErrorName(error) : std::string(ErrorName(error)) + ": " + message;
-}
+// The browser build keeps error codes only (MICROCONV_ERROR_CODES_ONLY,
+// core/status.h): a failure's message is empty, so its name is all there is
+// to say.
+std::string Describe(Error error) { return ErrorName(error); }
 
 // Empty string on success, else the error's name.
 std::string LoadConfig() {
   TrackerCore& core = Core();
   auto config = Config::FromCompiled(core.input);
-  if (!config.ok()) return Describe(config.error(), config.message());
+  if (!config.ok()) return Describe(config.error());
   // CompileConfig renders them; without them the tracker could capture
   // nothing (a config compiled before they were added to the schema).
   if (View(config.value().def().tracker_settings()).empty()) {
-    return Describe(Error::kInvalidConfig, MICROCONV_MESSAGE("config: no tracker_settings"));
+    return Describe(Error::kInvalidConfig);
   }
   core.session.reset();
   core.config = std::move(config).value();
@@ -102,7 +101,7 @@ std::string Restore() {
   TrackerCore& core = Core();
   if (!core.config) return "no_config";
   auto restored = Session::Restore(*core.config, core.input);
-  if (!restored.ok()) return Describe(restored.error(), restored.message());
+  if (!restored.ok()) return Describe(restored.error());
   core.session.emplace(std::move(restored).value());
   return "";
 }
@@ -156,7 +155,7 @@ std::string ContinueJourney() {
   TrackerCore& core = Core();
   if (!core.session) return "no_session";
   Status continued = core.session->ContinueJourney(core.input);
-  return continued.ok() ? "" : Describe(continued.error, continued.message);
+  return continued.ok() ? "" : Describe(continued.error);
 }
 
 // The journey this visit leaves (empty in session scope) and when it ends.

@@ -84,8 +84,9 @@ function writeHashed(file, bytes) {
   manifest[file] = served;
   return served;
 }
-// `import { files } from 'microconv:files'` in a bundle: the served name of
-// each plain name given here (esbuild inlines the object).
+// `import { coreScript, ... } from 'microconv:files'` in a bundle: the served
+// name of each file given here, one constant per name (a lookup object would
+// carry its plain names as keys too).
 function filesModule(files) {
   return {
     name: 'microconv-files',
@@ -95,7 +96,9 @@ function filesModule(files) {
         namespace: 'microconv-files',
       }));
       builder.onLoad({ filter: /.*/, namespace: 'microconv-files' }, () => ({
-        contents: `export const files = ${JSON.stringify(files)};`,
+        contents: Object.entries(files)
+          .map(([name, file]) => `export const ${name} = ${JSON.stringify(file)};`)
+          .join('\n'),
         loader: 'js',
       }));
     },
@@ -183,7 +186,15 @@ mkdirSync(dashboardOut, { recursive: true });
 // is given there), then the chunk that loads it, then the loader that
 // imports the chunk: each learns the names of the files it loads.
 for (const file of coreFiles) writeHashed(file, readFileSync(join(wasmDir, file)));
-const coreNames = Object.fromEntries(coreFiles.map((file) => [file, manifest[file]]));
+// Named by what web/tracker/core.js loads.
+const coreNames = {
+  coreScript: manifest['microconv-core.js'],
+  coreWasm: manifest['microconv-core.wasm'],
+  coreNoWasm: manifest['microconv-core.nowasm.js'],
+  inspectScript: manifest['microconv-inspect.js'],
+  inspectWasm: manifest['microconv-inspect.wasm'],
+  inspectNoWasm: manifest['microconv-inspect.nowasm.js'],
+};
 writeHashed(
   'microconv-tracker.js',
   await bundle({ entryPoints: [join(here, 'tracker/tracker.js')], format: 'esm' }, coreNames),
@@ -197,8 +208,8 @@ writeHashed(
 const loader = await bundle(
   { entryPoints: [join(here, 'tracker/loader.js')], format: 'iife' },
   {
-    'microconv-tracker.js': manifest['microconv-tracker.js'],
-    'microconv-overlay.js': manifest['microconv-overlay.js'],
+    trackerChunk: manifest['microconv-tracker.js'],
+    overlayModule: manifest['microconv-overlay.js'],
   },
 );
 // The one URL site owners paste keeps its name.

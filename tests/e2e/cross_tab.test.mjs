@@ -94,11 +94,15 @@ test('two tabs used at the same time: one nonce, every click counted once', asyn
   const sb = await inspect(b);
   const sa = await inspect(a);
   assert.equal(sa.nonce, sb.nonce, 'one session');
-  // Heatmap cells count every click (element rows keep only frustrated
-  // elements across a snapshot restore, so they are no counter here).
-  const total = (s) => s.heat.reduce((sum, cell) => sum + cell.count, 0);
-  assert.equal(total(sb), 2 * kClicks, JSON.stringify(sb.heat));
+  // Every click is in a heatmap: the clicked element's box cell, or the
+  // document grid when its box came too late (element rows keep only
+  // frustrated elements across a snapshot restore, so they are no counter).
+  const count = (cells) => cells.reduce((sum, cell) => sum + cell.count, 0);
+  const total = (s) => count(s.heat) + count(s.element_clicks);
+  assert.equal(total(sb), 2 * kClicks, JSON.stringify([sb.heat, sb.element_clicks]));
+  assert.ok(count(sb.element_clicks) > 0, 'clicks keyed by their element');
   assert.deepEqual(sa.heat, sb.heat, 'both tabs read the same summary');
+  assert.deepEqual(sa.element_clicks, sb.element_clicks, 'both tabs read the same summary');
   assert.equal(sb.page_views, 2);
   assert.equal(sa.seq, sb.seq);
 

@@ -458,3 +458,35 @@ test('calls to action seen but not clicked: the frustration panel shows the repo
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a form nobody started shows no rate and no time, not 0.0 % and 0.0 s', async () => {
+  const { page, context, errors } = await openContext(browser, {
+    login: collector,
+    viewport: { width: 1440, height: 900 },
+  });
+  const report = await collector.report('demo');
+  report.forms = [
+    {
+      id: 'quiet',
+      suppressed: false,
+      started: 0,
+      submitted: 0,
+      abandoned: 0,
+      abandonment_rate: 0,
+      fields: [{ field: 'email', sessions: 0, mean_time_s: 0, refills: 0, last_before_abandon: 0 }],
+    },
+  ];
+  await page.route('**/api/report/**', (route) =>
+    route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(report) }),
+  );
+  await open(page, '&open=forms');
+  const stats = await page.$eval('#panel-forms .form-stats', (node) => node.textContent);
+  assert.match(stats, /0 abandoned/);
+  assert.doesNotMatch(stats, /%/, 'no abandonment rate of 0 started');
+  const time = await page.$eval('#panel-forms .fields-table td[data-col=mean_time_s]', (td) =>
+    td.textContent.trim(),
+  );
+  assert.equal(time, '\u2014', 'no mean time for a field nobody focused');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

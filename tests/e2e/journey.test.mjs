@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openContext, trackerReady } from './support/browser.mjs';
+import { keyOf } from './support/element_key.mjs';
 import { startHarness, waitFor } from './support/harness.mjs';
 import { kPurchaseJourney, shopRoutes } from './support/shop.mjs';
 
@@ -20,7 +21,13 @@ before(async () => {
 });
 after(() => harness.close());
 
+// The element paths of the clicked elements that have an id (`tag#id`, as
+// web/tracker/element_path.js names them), in click order.
+const clicked = [];
+
 async function go(page, click, path) {
+  const named = await page.$eval(click, (e) => (e.id ? `${e.localName}#${e.id}` : ''));
+  if (named) clicked.push(named);
   await page.click(click);
   await page.waitForURL((url) => url.pathname === path);
   await trackerReady(page);
@@ -117,6 +124,33 @@ test('a multi-page purchase journey yields the right micro-conversions, funnel a
 
   // One session nonce, strictly increasing sequence, no preflight.
   assert.equal(harness.proxy.records.filter((r) => r.method === 'OPTIONS').length, 0);
+  // Element heatmaps recorded in the browser: every clicked element with an
+  // id has its row under its page's template, its clicks spread over the
+  // cells of its box. The first page's click rode only in the first two
+  // beacons (a flush carries its last two pages' element clicks), so the
+  // collector kept it from the stored version.
+  const elementRows = report.heatmap.elements
+    .filter((g) => g.device === 'all')
+    .flatMap((g) => g.rows);
+  assert.ok(clicked.length >= 7, `${clicked}`);
+  for (const path of clicked) {
+    const row = elementRows.find((r) => r.key === keyOf(path));
+    assert.ok(row, `an element row for ${path} (${keyOf(path)})`);
+    assert.equal(
+      row.cells.reduce((a, b) => a + b, 0),
+      row.clicks,
+      `${path}: its box's cells add up to its clicks`,
+    );
+  }
+  const keyBytes = (path) => Buffer.from(keyOf(path), 'hex').reverse();
+  const lastBeacon = harness.proxy.collects().at(-1).summary;
+  assert.equal(
+    lastBeacon.indexOf(keyBytes(clicked[0])),
+    -1,
+    'the last beacon repeats no first-page key',
+  );
+  assert.notEqual(lastBeacon.indexOf(keyBytes(clicked.at(-1))), -1, 'the last page key is in it');
+
   // One beacon per page left (the hide after pagehide repeats nothing): 10
   // beacons (20 when both flushed). The wire budget is ARCHITECTURE.md's
   // (target 2,000 B).

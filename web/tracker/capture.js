@@ -1,10 +1,12 @@
 // Turns what the loader's listeners saw into core Event records. Reads only
 // positions, sizes, tag names, ids, field names and selector matches: never
-// text, never an input value, never another attribute.
+// text, never an input value, never another attribute. Runs only where the
+// core's glue does (ES2020 browsers: wasm/CMakeLists.txt's MIN_*_VERSION),
+// all of which have IntersectionObserver and MutationObserver.
 import { elementPath } from './element_path.js';
 import { warnOnce } from './status.js';
 import * as EventType from './wire/event_type.js';
-import { kMaxEventNameLength } from './wire/event_record.js';
+import { kElementGridSide, kMaxEventNameLength } from './wire/event_record.js';
 import * as MediaEvent from './wire/media_event.js';
 import * as Navigation from './wire/navigation.js';
 
@@ -57,6 +59,18 @@ function startsNavigation(event) {
   return link.href.split('#')[0] !== location.href.split('#')[0];
 }
 
+// 1 + the cell (row-major, kElementGridSide per side) of `box` (a DOMRect)
+// the viewport point (clientX, clientY) falls in; 0 outside it or when it has
+// no area (core/event.h, kClick's a).
+function boxCell(box, clientX, clientY) {
+  const x = (clientX - box.left) / box.width;
+  const y = (clientY - box.top) / box.height;
+  // In the box, 0 <= x, y < 1 (NaN without an area fails both), so | 0 floors.
+  return x >= 0 && x < 1 && y >= 0 && y < 1
+    ? 1 + ((y * kElementGridSide) | 0) * kElementGridSide + ((x * kElementGridSide) | 0)
+    : 0;
+}
+
 function fieldName(target) {
   const tag = target && target.localName;
   if (tag !== 'input' && tag !== 'select' && tag !== 'textarea') return '';
@@ -90,6 +104,8 @@ export class Capture {
     this.deadTimer = 0;
     this.mutations = null;
     this.visibility = null;
+    // Clicks waiting for their element's box (see onClick).
+    this.boxWaits = new Set();
     this.resetPage();
   }
 
@@ -150,13 +166,13 @@ export class Capture {
         const visible = document.visibilityState === 'visible';
         this.emit({ t, type: EventType.kVisibility, b: visible ? 1 : 0 });
         if (!visible) {
-          this.cancelDeadClicks();
+          this.leave();
           this.signal('hidden', t);
         }
         break;
       }
       case 'pagehide':
-        this.cancelDeadClicks();
+        this.leave();
         if (!this.left && document.visibilityState === 'visible') {
           this.emit({ t, type: EventType.kVisibility, b: 0 });
         }
@@ -205,7 +221,7 @@ export class Capture {
   onClick(event, t, size) {
     const target = event.target;
     const path = elementPath(target);
-    this.emit({
+    const click = {
       t,
       type: EventType.kClick,
       x: Math.round(event.pageX),
@@ -213,7 +229,23 @@ export class Capture {
       w: size[0],
       h: size[1],
       str: path,
-    });
+    };
+    // The part of the element's box clicked. The box comes with the next
+    // frame from an IntersectionObserver entry (computed with the frame,
+    // never a layout forced here), and the click waits in the queue for it.
+    // A page hidden or left before that frame (a link answered within it)
+    // reads the box as it goes: nothing the visitor sees waits on that.
+    if (this.live && target.nodeType === 1) {
+      const settle = (box) => {
+        boxes.disconnect();
+        this.boxWaits.delete(settle);
+        click.a = boxCell(box || target.getBoundingClientRect(), event.clientX, event.clientY);
+      };
+      const boxes = new IntersectionObserver(([entry]) => settle(entry.boundingClientRect));
+      boxes.observe(target);
+      this.boxWaits.add(settle);
+    }
+    this.emit(click);
     this.clicks.forEach((selector, index) => {
       if (closest(target, selector)) this.emit({ t, type: EventType.kSelectorMatch, a: index });
     });
@@ -292,13 +324,19 @@ export class Capture {
     });
   }
 
+  // The page is being hidden or left: no click is dead any more, and those
+  // still waiting for their box read it now, before their flush.
+  leave() {
+    this.cancelDeadClicks();
+    for (const settle of this.boxWaits) settle();
+  }
+
   // A click is dead when nothing follows it within a second: no navigation,
   // no DOM change, no focus change. The observer and the one timer run only
   // while a click is pending or was within the second, so a quiet page pays
   // nothing; they outlive a cancel (re-arming them for every click of a busy
   // page cost more than the rest of the click's capture).
   watchDeadClick(path, event) {
-    if (typeof MutationObserver !== 'function') return;
     if (this.mutations) {
       // Only changes after this click count: earlier ones are dropped.
       this.mutations.takeRecords();
@@ -342,7 +380,7 @@ export class Capture {
   // visible when they fill half of it.
   observeVisibility() {
     if (this.visibility) this.visibility.disconnect();
-    if (!this.visible.some(Boolean) || typeof IntersectionObserver !== 'function') return;
+    if (!this.visible.some(Boolean)) return;
     const indices = new Map();
     const shown = new WeakSet();
     this.visibility = new IntersectionObserver(

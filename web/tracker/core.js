@@ -3,7 +3,14 @@
 // copies every result out of the core's memory, because the core reuses its
 // buffers on the next call and memory growth detaches old views.
 // The core files' content-hashed names, given by web/build.mjs.
-import { files } from 'microconv:files';
+import {
+  coreNoWasm,
+  coreScript,
+  coreWasm,
+  inspectNoWasm,
+  inspectScript,
+  inspectWasm,
+} from 'microconv:files';
 import { warnOnce } from './status.js';
 import * as Record from './wire/event_record.js';
 
@@ -37,13 +44,15 @@ function loadScript(url) {
   });
 }
 
-async function instantiate(endpoint, file, exportName) {
-  await loadScript(endpoint + '/' + files[file]);
+// `script` defines `exportName`, the Emscripten factory; its glue asks
+// locateFile for `wasm` (absent in the no-Wasm builds).
+async function instantiate(endpoint, script, wasm, exportName) {
+  await loadScript(endpoint + '/' + script);
   const factory = window[exportName];
-  if (typeof factory !== 'function') throw new Error(file + ' defines no ' + exportName);
+  if (typeof factory !== 'function') throw new Error(script + ' defines no ' + exportName);
   const silent = () => {};
   return factory({
-    locateFile: (path) => endpoint + '/' + (files[path] || path),
+    locateFile: (path) => endpoint + '/' + (wasm || path),
     print: silent,
     printErr: silent,
   });
@@ -56,15 +65,15 @@ let wasmCore = false;
 export async function loadCoreModule(endpoint) {
   if (!canInstantiateWasm()) {
     warnOnce('WebAssembly unavailable (CSP without wasm-unsafe-eval?); using the no-Wasm core');
-    return instantiate(endpoint, 'microconv-core.nowasm.js', 'MicroconvCore');
+    return instantiate(endpoint, coreNoWasm, '', 'MicroconvCore');
   }
   try {
-    const module = await instantiate(endpoint, 'microconv-core.js', 'MicroconvCore');
+    const module = await instantiate(endpoint, coreScript, coreWasm, 'MicroconvCore');
     wasmCore = true;
     return module;
   } catch (error) {
     warnOnce('Wasm core failed; using the no-Wasm core', String(error));
-    return instantiate(endpoint, 'microconv-core.nowasm.js', 'MicroconvCore');
+    return instantiate(endpoint, coreNoWasm, '', 'MicroconvCore');
   }
 }
 
@@ -76,7 +85,8 @@ export async function loadCoreModule(endpoint) {
 export async function loadInspector(endpoint, config) {
   const module = await instantiate(
     endpoint,
-    wasmCore ? 'microconv-inspect.js' : 'microconv-inspect.nowasm.js',
+    wasmCore ? inspectScript : inspectNoWasm,
+    wasmCore ? inspectWasm : '',
     'MicroconvInspect',
   );
   const inspector = module; // its functions: wasm/inspect_bindings.cc
@@ -98,7 +108,7 @@ export class TrackerCore {
     this.indices = new Map();
   }
 
-  // "" on success, else "error_name: message" (see status.js).
+  // "" on success, else the error's name (see status.js).
   loadConfig(bytes) {
     this.core.inputBuffer(bytes.length).set(bytes);
     return this.core.loadConfig();

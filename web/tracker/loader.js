@@ -6,7 +6,7 @@
 // listeners registered here through `boot.sink`.
 // The content-hashed names of the chunk and the overlay module, given by
 // web/build.mjs.
-import { files } from 'microconv:files';
+import { overlayModule, trackerChunk } from 'microconv:files';
 import * as Navigation from './wire/navigation.js';
 
 (function (win, doc) {
@@ -63,7 +63,7 @@ import * as Navigation from './wire/navigation.js';
       if (why) console.warn('microconv: off: ' + why);
       // Its answers are a module of their own (overlay.js), not loader bytes.
       if (overlay) {
-        import(endpoint + '/' + files['microconv-overlay.js']).then(function (module) {
+        import(endpoint + '/' + overlayModule).then(function (module) {
           module.answer(endpoint);
         }, warn);
       }
@@ -176,7 +176,7 @@ import * as Navigation from './wire/navigation.js';
     // uncaught error (a page's broken Promise.prototype.then, say).
     var load = function () {
       try {
-        import(endpoint + '/' + files['microconv-tracker.js']).then(
+        import(endpoint + '/' + trackerChunk).then(
           function (chunk) {
             chunk.boot(boot);
           },

@@ -1,14 +1,11 @@
 // The one place where a core status becomes something JS acts on: the
-// bindings return "error_name: message" strings (names from ErrorName() in
-// core/status.cc, twinned in wire/error_name.js), and nothing else in web/
-// parses them.
+// bindings return "" or an error's name (ErrorName() in core/status.cc,
+// twinned in wire/error_name.js; the browser build keeps no messages), and
+// nothing else in web/ reads them.
 import * as ErrorName from './wire/error_name.js';
 
-// "" means ok; otherwise the error name before the colon.
 export function statusName(result) {
-  if (!result) return ErrorName.kOk;
-  const colon = result.indexOf(':');
-  return colon < 0 ? result : result.slice(0, colon);
+  return result || ErrorName.kOk;
 }
 
 const warned = new Set();

@@ -36,7 +36,8 @@ export function renderForms(body, view) {
       label: 'Time',
       csvLabel: 'Mean time (s)',
       numeric: true,
-      format: formatDuration,
+      // A field nobody focused has no mean time, not one of 0 s.
+      format: (v, f) => (f.sessions ? formatDuration(v) : '\u2014'),
       help: 'mean time in the field per session that focused it',
     },
     {
@@ -97,7 +98,10 @@ export function renderForms(body, view) {
           el('span', { text: `${formatInt(form.submitted)} submitted` }),
           el('span', {
             className: form.abandoned ? 'loss' : '',
-            text: `${formatInt(form.abandoned)} abandoned (${formatPercent(form.abandonment_rate)})`,
+            // Nobody started it: no rate to show (0 of 0 is not 0 %).
+            text: started
+              ? `${formatInt(form.abandoned)} abandoned (${formatPercent(form.abandonment_rate)})`
+              : `${formatInt(form.abandoned)} abandoned`,
           }),
         ),
       );
