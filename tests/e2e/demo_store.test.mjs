@@ -225,6 +225,23 @@ test('a purchase through the demo store: every step recognised in the browser, n
   assert.ok(shownPath.length >= 10, 'the playground lists the path');
   for (const step of shownPath) assert.equal(step.text, `${labels[step.id]} ${step.id}`);
   assert.ok(json.funnels.find((f) => f.funnel === 'purchase').converted);
+  // The footer link that led here was kept by element (its box read as the
+  // page left) on the previous page's template: the heat panel lists it.
+  const kept = json.element_clicks.filter((c) => c.page !== '/playground');
+  assert.ok(kept.length > 0, JSON.stringify(json.element_clicks));
+  await page.selectOption('#heat-page', kept[0].page);
+  const rows = await waitFor(async () => {
+    const shown = await page.$$eval('#pg-element-clicks tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+    );
+    return shown.length ? shown : null;
+  }, 'the element clicks of the previous page');
+  const onPage = kept.filter((c) => c.page === kept[0].page);
+  assert.deepEqual(
+    rows.map(([key, , count]) => [key, Number(count)]),
+    onPage.map((c) => [c.key, c.count]),
+  );
+  await page.selectOption('#heat-page', '/playground');
   await shot(page, 'playground');
   // The hex is a whole summary (FlatBuffers size prefix, then "MCS1").
   assert.equal(hex.slice(8, 16), Buffer.from('MCS1').toString('hex'));

@@ -54,8 +54,11 @@ const kFunnels = [
   },
 ];
 const kThisPage = '/playground';
+// The document grid (core/heatmap.h) and the parts of an element's box
+// (kElementGridSide, core/event.h) as the summary's cells count them.
 const kGridColumns = 16;
 const kGridRows = 32;
+const kElementGridSide = 4;
 const kRefreshMs = 1000;
 const kLoadTimeoutMs = 8000;
 
@@ -483,7 +486,8 @@ function wireframe() {
 
 function renderHeat(summary) {
   const select = $('heat-page');
-  const templates = [...new Set(summary.heat.map((c) => c.page))];
+  const elementClicks = summary.element_clicks || [];
+  const templates = [...new Set([...summary.heat, ...elementClicks].map((c) => c.page))];
   if (!templates.includes(kThisPage)) templates.unshift(kThisPage);
   const options = templates.map((t) => (t === kThisPage ? t + ' (this page)' : t));
   if (JSON.stringify(options) !== shown.get('heat-options')) {
@@ -493,6 +497,7 @@ function renderHeat(summary) {
     select.value = templates.includes(chosen) ? chosen : kThisPage;
   }
   const page = select.value || kThisPage;
+  renderElementClicks(elementClicks.filter((c) => c.page === page));
   const cells = summary.heat.filter((c) => c.page === page);
   const frame = page === kThisPage ? wireframe() : { boxes: [], aspect: 2 };
   const key = [page, cells, frame.boxes.length, Math.round(frame.aspect * 100)];
@@ -558,10 +563,27 @@ function renderHeat(summary) {
       )
     : empty(
         page === kThisPage
-          ? 'No click on this page yet. Click anywhere and watch this grid.'
-          : 'No clicks recorded on this template.',
+          ? 'No click on the grid of this page: clicks kept by element are listed below.'
+          : 'No click on the grid of this template.',
       );
   $('pg-heat-cells').replaceChildren(list);
+}
+
+// A page's clicks kept by element: its key (a hash of its tag and id path,
+// never its text) and the part of its box clicked, 4 x 4.
+function renderElementClicks(clicks) {
+  show('pg-element-clicks', clicks, () =>
+    clicks.length
+      ? table(
+          [['Element key'], ['Part of its box'], ['Clicks', true]],
+          clicks.map((c) => [
+            h('code', {}, c.key),
+            `row ${Math.floor(c.cell / kElementGridSide) + 1}, column ${(c.cell % kElementGridSide) + 1}`,
+            String(c.count),
+          ]),
+        )
+      : empty('No click kept by element on this template in the next summary.'),
+  );
 }
 
 // ---------- Bytes ----------
