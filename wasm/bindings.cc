@@ -3,17 +3,22 @@
 // page's tracker). Functions, not an Embind class: the class machinery
 // (handles, pointer types, deletion) is most of Embind's JS runtime, and the
 // tracker needs none of it (glue 7,105 -> 4,9xx B brotli). Bytes cross the
-// boundary as views into C++-owned buffers (typed_memory_view): JS writes a
-// config, snapshot or event batch into the view returned by a *Buffer() call
-// and then calls the function that reads it; results come back as views that
-// stay valid until the next call, and the JS wrapper (web/tracker/core.js)
-// copies what it keeps. No exception, no iostream, no JSON parser reach this
-// module; rendering a summary for inspect lives in the lazily loaded inspect
-// module (inspect_bindings.cc).
+// boundary as addresses of C++-owned buffers, which JS reads and writes
+// through the module's HEAPU8: JS writes a config, snapshot or event batch at
+// the address a *Buffer() call returns and then calls the function that
+// reads it; a result's size comes back and its bytes stay at Output()'s
+// address until the next call, and the JS wrapper (web/tracker/core.js)
+// copies what it keeps. No emscripten::val: Embind's JS handle runtime
+// (emval) is not in the visitor's glue. No exception, no iostream, no JSON
+// parser reach this module; rendering a summary for inspect lives in the
+// lazily loaded inspect module (inspect_bindings.cc).
 #include <emscripten/bind.h>
 
+#include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/config.h"
@@ -24,16 +29,16 @@
 namespace microconv {
 namespace {
 
-using emscripten::typed_memory_view;
-using emscripten::val;
-
 // What the functions below share: the config, the session and the buffers.
 struct TrackerCore {
   std::optional<Config> config;
   std::optional<Session> session;  // holds a pointer to *config
   std::vector<uint8_t> input, output;
   std::vector<Event> events;
-  std::vector<std::string> strings;
+  // The next batch's strings: `count` little-endian uint32 end offsets, then
+  // their UTF-8 bytes back to back (web/tracker/core.js writes them).
+  std::vector<uint8_t> string_bytes;
+  std::vector<std::string_view> strings;
 };
 
 TrackerCore& Core() {
@@ -41,11 +46,17 @@ TrackerCore& Core() {
   return *core;
 }
 
-// A view of `size` bytes for JS to fill before LoadConfig / Restore.
-val InputBuffer(uint32_t size) {
+// The address of a buffer (wasm32: 32 bits), for JS's HEAPU8.
+uint32_t Address(const void* data) {
+  return static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data));
+}
+
+// The address of `size` bytes for JS to fill before LoadConfig, Restore or
+// ContinueJourney.
+uint32_t InputBuffer(uint32_t size) {
   std::vector<uint8_t>& input = Core().input;
   input.assign(size, 0);
-  return val(typed_memory_view(input.size(), input.data()));
+  return Address(input.data());
 }
 
 // The browser build keeps error codes only (MICROCONV_ERROR_CODES_ONLY,
@@ -106,29 +117,54 @@ std::string Restore() {
   return "";
 }
 
-// A view of `count` 32-byte event records for JS to fill (core/event.h).
-val EventBuffer(uint32_t count) {
+// The address of `count` 32-byte event records for JS to fill
+// (core/event.h).
+uint32_t EventBuffer(uint32_t count) {
   std::vector<Event>& events = Core().events;
   events.assign(count, Event{});
-  return val(
-      typed_memory_view(events.size() * sizeof(Event), reinterpret_cast<uint8_t*>(events.data())));
+  return Address(events.data());
 }
 
-// Strings referenced by the next batch's events, by index.
-void SetStrings(const val& strings) {
-  Core().strings = emscripten::vecFromJSArray<std::string>(strings);
+// The address of `size` bytes for the next batch's strings (see
+// TrackerCore::string_bytes).
+uint32_t StringBuffer(uint32_t size) {
+  std::vector<uint8_t>& bytes = Core().string_bytes;
+  bytes.assign(size, 0);
+  return Address(bytes.data());
 }
 
-// Ingests the first `count` records of the event buffer: the events
-// consumed, times two, plus one if the session expired before one of them
+// The `count` strings in the string buffer, as views into it. An end offset
+// out of order or past the buffer (never written by core.js) ends the list:
+// events naming the missing strings read an empty one (EventBatch::String).
+void ReadStrings(uint32_t count) {
+  TrackerCore& core = Core();
+  core.strings.clear();
+  const std::vector<uint8_t>& bytes = core.string_bytes;
+  const size_t table = size_t{count} * sizeof(uint32_t);
+  if (table > bytes.size()) return;
+  const auto* text = reinterpret_cast<const char*>(bytes.data() + table);
+  const size_t text_size = bytes.size() - table;
+  uint32_t start = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    uint32_t end = 0;
+    std::memcpy(&end, bytes.data() + size_t{i} * sizeof(uint32_t), sizeof end);  // little-endian
+    if (end < start || end > text_size) return;
+    core.strings.emplace_back(text + start, end - start);
+    start = end;
+  }
+}
+
+// Ingests the first `count` records of the event buffer, whose strings are
+// the first `string_count` of the string buffer: the events consumed, times
+// two, plus one if the session expired before one of them
 // (web/tracker/core.js unpacks it; one number crosses, not an object).
-uint32_t Ingest(uint32_t count) {
+uint32_t Ingest(uint32_t count, uint32_t string_count) {
   TrackerCore& core = Core();
   if (!core.session) return 0;
-  std::vector<std::string_view> views(core.strings.begin(), core.strings.end());
+  ReadStrings(string_count);
   EventBatch batch{
       std::span<const Event>(core.events).first(std::min<size_t>(count, core.events.size())),
-      views};
+      core.strings};
   IngestResult result = core.session->Ingest(batch);
   return static_cast<uint32_t>(result.consumed) << 1 | (result.expired ? 1 : 0);
 }
@@ -143,12 +179,14 @@ void End() {
   if (Core().session) Core().session->End();
 }
 
-// Result views: valid until the next call that returns one.
-val Output(std::vector<uint8_t> bytes) {
+// A result: its size; its bytes stay at OutputAddress() until the next call
+// that returns one.
+uint32_t Output(std::vector<uint8_t> bytes) {
   std::vector<uint8_t>& output = Core().output;
   output = std::move(bytes);
-  return val(typed_memory_view(output.size(), output.data()));
+  return static_cast<uint32_t>(output.size());
 }
+uint32_t OutputAddress() { return Address(Core().output.data()); }
 // Journey scope (core/journey.h): continues the journey in the input
 // buffer (the previous visit's) in the session just started; "" on success.
 std::string ContinueJourney() {
@@ -159,7 +197,7 @@ std::string ContinueJourney() {
 }
 
 // The journey this visit leaves (empty in session scope) and when it ends.
-val Journey() {
+uint32_t Journey() {
   return Output(Core().session ? Core().session->JourneySnapshot() : std::vector<uint8_t>());
 }
 
@@ -167,16 +205,18 @@ double JourneyEnd() {
   return Core().session ? static_cast<double>(Core().session->journey_end_ms()) : 0;
 }
 
-val Flush() { return Output(Core().session ? Core().session->Flush() : std::vector<uint8_t>()); }
-val Preview() {
+uint32_t Flush() {
+  return Output(Core().session ? Core().session->Flush() : std::vector<uint8_t>());
+}
+uint32_t Preview() {
   return Output(Core().session ? Core().session->PreviewSummary() : std::vector<uint8_t>());
 }
-val Snapshot() {
+uint32_t Snapshot() {
   return Output(Core().session ? Core().session->Snapshot() : std::vector<uint8_t>());
 }
 // The session's true LDP bits (core/ldp.h order), for the playground to
 // show which of the sent ones were flipped. Never sent.
-val LdpTruth() {
+uint32_t LdpTruth() {
   return Output(Core().session ? Core().session->LdpTrueBits() : std::vector<uint8_t>());
 }
 
@@ -194,11 +234,12 @@ EMSCRIPTEN_BINDINGS(microconv) {
   function("journey", &Journey);
   function("journeyEnd", &JourneyEnd);
   function("eventBuffer", &EventBuffer);
-  function("setStrings", &SetStrings);
+  function("stringBuffer", &StringBuffer);
   function("ingest", &Ingest);
   function("advance", &Advance);
   function("expiredAt", &ExpiredAt);
   function("end", &End);
+  function("output", &OutputAddress);
   function("flush", &Flush);
   function("preview", &Preview);
   function("snapshot", &Snapshot);

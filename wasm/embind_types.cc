@@ -14,17 +14,6 @@
 #include <cstdlib>
 #include <string>
 
-namespace {
-
-using emscripten::memory_view;
-using emscripten::val;
-using emscripten::internal::TypeID;
-
-// Embind's index of Uint8Array in its typed-array table (embind.js).
-constexpr unsigned kUint8ArrayIndex = 1;
-
-}  // namespace
-
 extern "C" {
 
 // The glue names an unbound type with this (and frees it); without RTTI
@@ -44,14 +33,8 @@ __attribute__((constructor)) void RegisterBuiltinTypes() {
   _embind_register_bool(TypeID<bool>::get(), "bool", sizeof(bool), true, false);
   _embind_register_integer(TypeID<int>::get(), "int", sizeof(int), INT32_MIN, INT32_MAX);
   _embind_register_integer(TypeID<unsigned>::get(), "unsigned", sizeof(unsigned), 0, UINT32_MAX);
-  // size_t: vecFromJSArray reads an array's length as one.
-  _embind_register_integer(TypeID<unsigned long>::get(), "unsigned long", sizeof(unsigned long), 0,
-                           UINT32_MAX);
   _embind_register_float(TypeID<double>::get(), "double", sizeof(double));
   _embind_register_std_string(TypeID<std::string>::get(), "std::string");
-  _embind_register_emval(TypeID<val>::get(), "val");
-  _embind_register_memory_view(TypeID<memory_view<unsigned char>>::get(), kUint8ArrayIndex,
-                               "Uint8Array");
 }
 
 }  // extern "C"

@@ -5,6 +5,7 @@
 // `decode`: trimming by build, not by a second implementation.
 #include <emscripten/bind.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,9 +15,6 @@
 
 namespace microconv {
 namespace {
-
-using emscripten::typed_memory_view;
-using emscripten::val;
 
 // The loaded config and the input buffer; free functions over them, not an
 // Embind class (its machinery is most of Embind's JS runtime: see
@@ -31,11 +29,12 @@ SummaryInspector& Inspector() {
   return *inspector;
 }
 
-// A view of `size` bytes for JS to fill before LoadConfig / RenderJson.
-val InputBuffer(uint32_t size) {
+// The address of `size` bytes (wasm32: 32 bits) for JS to fill through the
+// module's HEAPU8 before LoadConfig / RenderJson.
+uint32_t InputBuffer(uint32_t size) {
   std::vector<uint8_t>& input = Inspector().input;
   input.assign(size, 0);
-  return val(typed_memory_view(input.size(), input.data()));
+  return static_cast<uint32_t>(reinterpret_cast<uintptr_t>(input.data()));
 }
 
 // The compiled config in the input buffer names ids; false if it does not

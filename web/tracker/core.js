@@ -1,8 +1,9 @@
 // Loads the core (Wasm, or the same C++ compiled to plain JS when Wasm
-// cannot be instantiated) and wraps its Embind functions: this wrapper
-// copies every result out of the core's memory, because the core reuses its
-// buffers on the next call and memory growth detaches old views.
-// The core files' content-hashed names, given by web/build.mjs.
+// cannot be instantiated) and wraps its Embind functions. Bytes cross as
+// addresses into the core's memory (wasm/bindings.cc), read and written
+// through the module's HEAPU8, fetched again after every call that may grow
+// memory (growth replaces it); results are copied out, because the core
+// reuses its buffers on the next call.
 import {
   coreNoWasm,
   coreScript,
@@ -90,27 +91,38 @@ export async function loadInspector(endpoint, config) {
     'MicroconvInspect',
   );
   const inspector = module; // its functions: wasm/inspect_bindings.cc
-  inspector.inputBuffer(config.length).set(config);
+  input(inspector, config);
   inspector.loadConfig();
   return (summary) => {
-    inspector.inputBuffer(summary.length).set(summary);
+    input(inspector, summary);
     const json = inspector.renderJson();
     return json ? JSON.parse(json) : null;
   };
 }
 
+// `bytes` into the module's input buffer.
+function input(module, bytes) {
+  const at = module.inputBuffer(bytes.length);
+  module.HEAPU8.set(bytes, at);
+}
+
+// Strings cross as UTF-8, at most 3 bytes per UTF-16 unit.
+const encoder = new TextEncoder();
+const kUtf8PerUnit = 3;
+
 // One visitor's session in the core.
 export class TrackerCore {
   constructor(module) {
     this.core = module; // its functions: wasm/bindings.cc
-    // Reused by every batch: no garbage per ingest but the record view.
+    // Reused by every batch: the garbage of an ingest is two views and one
+    // subarray per distinct string.
     this.strings = [];
     this.indices = new Map();
   }
 
   // "" on success, else the error's name (see status.js).
   loadConfig(bytes) {
-    this.core.inputBuffer(bytes.length).set(bytes);
+    input(this.core, bytes);
     return this.core.loadConfig();
   }
 
@@ -140,7 +152,7 @@ export class TrackerCore {
   }
 
   restore(bytes) {
-    this.core.inputBuffer(bytes.length).set(bytes);
+    input(this.core, bytes);
     return this.core.restore();
   }
 
@@ -156,10 +168,23 @@ export class TrackerCore {
       indices.set(event.str, strings.length);
       strings.push(event.str);
     }
-    // Strings first: setStrings may grow memory, which would detach a view.
-    this.core.setStrings(strings);
-    const view = this.core.eventBuffer(events.length);
-    const record = new DataView(view.buffer, view.byteOffset, view.byteLength);
+    // Strings first, each call before the heap it writes: a buffer call may
+    // grow memory, which replaces HEAPU8 (what was written stays).
+    const table = 4 * strings.length;
+    let size = table;
+    for (const string of strings) size += kUtf8PerUnit * string.length;
+    const text = this.core.stringBuffer(size) + table;
+    let heap = this.core.HEAPU8;
+    const ends = new DataView(heap.buffer, text - table, table);
+    let end = 0;
+    for (let i = 0; i < strings.length; i++) {
+      end += encoder.encodeInto(strings[i], heap.subarray(text + end, text + size - table)).written;
+      ends.setUint32(4 * i, end, true);
+    }
+    const bytes = events.length * Record.kEventBytes;
+    const address = this.core.eventBuffer(events.length);
+    heap = this.core.HEAPU8;
+    const record = new DataView(heap.buffer, address, bytes);
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
       const at = i * Record.kEventBytes;
@@ -180,9 +205,9 @@ export class TrackerCore {
       record.setInt32(at + Record.kEventWOffset, event.w || 0, true);
       record.setInt32(at + Record.kEventHOffset, event.h || 0, true);
     }
-    strings.length = 0; // the core copied them
+    const packed = this.core.ingest(events.length, strings.length); // consumed * 2 + expired
+    strings.length = 0;
     indices.clear();
-    const packed = this.core.ingest(events.length); // consumed * 2 + expired
     return { consumed: packed >>> 1, expired: (packed & 1) === 1 };
   }
 
@@ -198,34 +223,40 @@ export class TrackerCore {
     this.core.end();
   }
 
+  // A result of `size` bytes, copied out of the core's output buffer.
+  output(size) {
+    const at = this.core.output();
+    return this.core.HEAPU8.slice(at, at + size);
+  }
+
   flush() {
-    return this.core.flush().slice();
+    return this.output(this.core.flush());
   }
 
   preview() {
-    return this.core.preview().slice();
+    return this.output(this.core.preview());
   }
 
   // The session's true LDP bits (never sent): the playground's "flipped".
   ldpTruth() {
-    return this.core.ldpTruth().slice();
+    return this.output(this.core.ldpTruth());
   }
 
   snapshot() {
-    return this.core.snapshot().slice();
+    return this.output(this.core.snapshot());
   }
 
   // Journey scope (core/journey.h): the journey the previous visit left,
   // continued in the session just started; '' or the error's name.
   continueJourney(bytes) {
-    this.core.inputBuffer(bytes.length).set(bytes);
+    input(this.core, bytes);
     return this.core.continueJourney();
   }
 
   // What this visit leaves for the next one (empty in session scope), and
   // when that journey ends by age (ms).
   journey() {
-    return [this.core.journey().slice(), this.core.journeyEnd()];
+    return [this.output(this.core.journey()), this.core.journeyEnd()];
   }
 
   // Summaries sent so far: the last one's seq.

@@ -206,12 +206,13 @@ async function main() {
   const events = Number(option('events', 10000));
   const perTask = Number(option('per-task', 100));
   const repeat = Number(option('repeat', 3));
-  const collector = await startCollector(resolve(option('web', join(repoRoot, 'web/dist'))));
+  const web = resolve(option('web', join(repoRoot, 'web/dist')));
+  const collector = await startCollector(web);
   const site = await startSite(routes, collector.url);
   const browser = await launchBrowser();
   try {
     // The tracker-free page first: its renderer has never compiled the .wasm.
-    const wasmUrl = collector.url + '/' + servedName('microconv-core.wasm');
+    const wasmUrl = collector.url + '/' + servedName('microconv-core.wasm', web);
     const cold = await (async () => {
       const { context, page } = await openContext(browser);
       try {

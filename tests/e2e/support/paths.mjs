@@ -9,9 +9,10 @@ export const distDir = join(repoRoot, 'web/dist');
 
 // The name web/build.mjs served a file under (content-hashed for the lazily
 // loaded ones), from the manifest it writes.
-export function servedName(file) {
-  const manifest = JSON.parse(readFileSync(join(distDir, 'manifest.json'), 'utf8'));
-  if (!manifest[file]) throw new Error(`web/dist/manifest.json names no ${file}`);
+// `dir`: another build's output (tracker_perf.mjs --web).
+export function servedName(file, dir = distDir) {
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  if (!manifest[file]) throw new Error(`${dir}/manifest.json names no ${file}`);
   return manifest[file];
 }
 
