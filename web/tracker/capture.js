@@ -104,8 +104,9 @@ export class Capture {
     this.deadTimer = 0;
     this.mutations = null;
     this.visibility = null;
-    // Clicks waiting for their element's box (see onClick).
-    this.boxWaits = new Set();
+    // Clicked elements waiting for their box -> what takes it (watchBox).
+    this.boxes = null;
+    this.boxWaits = new Map();
     this.resetPage();
   }
 
@@ -233,17 +234,10 @@ export class Capture {
     // The part of the element's box clicked. The box comes with the next
     // frame from an IntersectionObserver entry (computed with the frame,
     // never a layout forced here), and the click waits in the queue for it.
-    // A page hidden or left before that frame (a link answered within it)
-    // reads the box as it goes: nothing the visitor sees waits on that.
     if (this.live && target.nodeType === 1) {
-      const settle = (box) => {
-        boxes.disconnect();
-        this.boxWaits.delete(settle);
-        click.a = boxCell(box || target.getBoundingClientRect(), event.clientX, event.clientY);
-      };
-      const boxes = new IntersectionObserver(([entry]) => settle(entry.boundingClientRect));
-      boxes.observe(target);
-      this.boxWaits.add(settle);
+      this.watchBox(target, (box) => {
+        click.a = boxCell(box, event.clientX, event.clientY);
+      });
     }
     this.emit(click);
     this.clicks.forEach((selector, index) => {
@@ -324,11 +318,38 @@ export class Capture {
     });
   }
 
+  // Asks for `element`'s box; `take(box)` gets it with the next frame. One
+  // observer for every click: an IntersectionObserver built per click cost
+  // the storm's clicks ~10 us each (tracker_perf.mjs).
+  watchBox(element, take) {
+    this.boxes =
+      this.boxes ||
+      new IntersectionObserver((entries) => {
+        for (const entry of entries) this.settleBox(entry.target, entry.boundingClientRect);
+      });
+    const waits = this.boxWaits.get(element);
+    if (waits) {
+      waits.push(take);
+    } else {
+      this.boxWaits.set(element, [take]);
+      this.boxes.observe(element);
+    }
+  }
+
+  settleBox(element, box) {
+    this.boxes.unobserve(element);
+    for (const take of this.boxWaits.get(element) || []) take(box);
+    this.boxWaits.delete(element);
+  }
+
   // The page is being hidden or left: no click is dead any more, and those
-  // still waiting for their box read it now, before their flush.
+  // still waiting for their box read it now, before their flush (a link
+  // answered within a frame; nothing the visitor sees waits on this read).
   leave() {
     this.cancelDeadClicks();
-    for (const settle of this.boxWaits) settle();
+    for (const element of this.boxWaits.keys()) {
+      this.settleBox(element, element.getBoundingClientRect());
+    }
   }
 
   // A click is dead when nothing follows it within a second: no navigation,
