@@ -320,7 +320,8 @@ export class Capture {
 
   // Asks for `element`'s box; `take(box)` gets it with the next frame. One
   // observer for every click: an IntersectionObserver built per click cost
-  // the storm's clicks ~10 us each (tracker_perf.mjs).
+  // ~15 us a click (tracker_perf.mjs: 9.3 -> 12.4 us per event of a storm
+  // whose fifth are clicks; ARCHITECTURE.md, "Element heatmaps").
   watchBox(element, take) {
     this.boxes =
       this.boxes ||
