@@ -225,8 +225,9 @@ test('a purchase through the demo store: every step recognised in the browser, n
   assert.ok(shownPath.length >= 10, 'the playground lists the path');
   for (const step of shownPath) assert.equal(step.text, `${labels[step.id]} ${step.id}`);
   assert.ok(json.funnels.find((f) => f.funnel === 'purchase').converted);
-  // The footer link that led here was kept by element (its box read as the
-  // page left) on the previous page's template: the heat panel lists it.
+  // The footer link that led here was kept by element (its box from the next
+  // frame, or read as the page left) on the previous page's template: the
+  // heat panel lists it.
   const kept = json.element_clicks.filter((c) => c.page !== '/playground');
   assert.ok(kept.length > 0, JSON.stringify(json.element_clicks));
   await page.selectOption('#heat-page', kept[0].page);

@@ -173,12 +173,13 @@ export class TrackerCore {
     const table = 4 * strings.length;
     let size = table;
     for (const string of strings) size += kUtf8PerUnit * string.length;
-    const text = this.core.stringBuffer(size) + table;
+    const start = this.core.stringBuffer(size);
     let heap = this.core.HEAPU8;
-    const ends = new DataView(heap.buffer, text - table, table);
-    let end = 0;
+    const ends = new DataView(heap.buffer, start, table);
+    let end = 0; // of the strings written so far, from the end of the table
     for (let i = 0; i < strings.length; i++) {
-      end += encoder.encodeInto(strings[i], heap.subarray(text + end, text + size - table)).written;
+      const free = heap.subarray(start + table + end, start + size);
+      end += encoder.encodeInto(strings[i], free).written;
       ends.setUint32(4 * i, end, true);
     }
     const bytes = events.length * Record.kEventBytes;
