@@ -44,6 +44,14 @@ import * as Navigation from './wire/navigation.js';
     var optedOut;
     try {
       optedOut = win.localStorage.getItem('microconv_optout') == '1';
+      // Opted out: what this site's tracker kept goes now (the visit's
+      // record, a stored journey, unsent summaries: all in localStorage; a
+      // tab's sessionStorage holds no more than a consent), not when it
+      // would expire. A consent answer stays: it holds if the opt-out is undone.
+      if (optedOut)
+        for (var key in localStorage)
+          if (!key.indexOf('microconv_' + site + '_') && !/_consent$/.test(key))
+            localStorage.removeItem(key);
     } catch (_) {}
     // The dashboard's heatmap frames the page with this fragment: do not
     // count that view, but tell the dashboard (and only it: the endpoint's

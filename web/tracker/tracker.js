@@ -397,15 +397,19 @@ class Tracker {
   // Exactly what the next flush would send, decoded by the core's inspect
   // module (loaded now, the first time); with {bytes: true} also the bytes
   // themselves as hex and, with local differential privacy, the true bits
-  // behind the randomized ones (`ldpTruth`, 0/1 per bit: shown, never sent).
+  // behind the randomized ones (`ldpTruth`, 0/1 per bit: shown, never sent)
+  // and, in journey scope, when the stored journey ends by age
+  // (`journeyEnds`, ms since the epoch).
   // An LDP session sends only at its end: this is what that send would be.
   async inspect(options) {
     let truth = null;
+    let ends = 0;
     const bytes = await this.turn(() => {
       this.ingestQueue();
       if (!this.nonce) return null;
       this.core.advance(Date.now());
       truth = this.core.ldpTruth();
+      ends = this.core.journey()[1];
       return this.core.preview();
     });
     if (!bytes) return null;
@@ -422,9 +426,11 @@ class Tracker {
     let hexBytes = '';
     for (let i = 0; i < bytes.length; i++)
       hexBytes += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
-    if (!summary || !summary.ldp) return { summary, hex: hexBytes };
-    const ldpTruth = summary.ldp.bits.map((_, i) => (truth[i >> 3] >> (i & 7)) & 1);
-    return { summary, hex: hexBytes, ldpTruth };
+    const result = { summary, hex: hexBytes };
+    if (summary && summary.journey) result.journeyEnds = ends;
+    if (summary && summary.ldp)
+      result.ldpTruth = summary.ldp.bits.map((_, i) => (truth[i >> 3] >> (i & 7)) & 1);
+    return result;
   }
 
   call(args, t) {

@@ -358,10 +358,6 @@ function renderForms(summary) {
   });
 }
 
-// Local differential privacy (the site's privacy.ldp_epsilon): the summary
-// carries randomized bits only; show each with the true value it stands for
-// and whether the noise flipped it. The true values come from this page's
-// tracker and are never sent.
 // The decoded timeline (core/summary_json.cc RenderReplay): one row per
 // entry, what it refers to named as the summary names it.
 function replayWhat(e) {
@@ -400,6 +396,57 @@ function renderReplay(summary) {
   ]);
 }
 
+// Journey scope (the site's privacy.scope "journey", core/journey.h): the
+// visit's place in the journey, what it reached first, and until when this
+// browser keeps the journey (`journeyEnds`, from this page's tracker).
+function renderJourney(summary, ends) {
+  const journey = summary.journey;
+  $('pg-journey-panel').hidden = !journey;
+  if (!journey) return;
+  show('pg-journey', [journey, ends], () => {
+    const visit = journey.visit >= 8 ? '8th or later' : ordinal(journey.visit);
+    const converted = journey.funnels.some((f) => f.converted);
+    const until = ends
+      ? new Date(ends).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })
+      : null;
+    return [
+      h(
+        'p',
+        {},
+        `This is the ${visit} visit of your journey. ` +
+          (converted
+            ? `It converted ${daysAfter(journey.day)} (the summary says so in whole days); your next visit starts a new journey.`
+            : until
+              ? `This browser keeps the journey until ${until}, unless it converts first.`
+              : ''),
+      ),
+      journey.funnels.length === 0
+        ? empty('No funnel step was first reached in this visit yet.')
+        : table(
+            [['Funnel'], ['Steps first reached in this visit'], ['Converted in this visit']],
+            journey.funnels.map((f) => [
+              kFunnels.find((k) => k.id === f.funnel)?.label || String(f.funnel),
+              f.first_reached.length ? f.first_reached.join(', ') : 'none',
+              f.converted ? 'yes' : 'no',
+            ]),
+          ),
+    ];
+  });
+}
+
+function daysAfter(days) {
+  if (days === 0) return "on the day of the journey's first visit";
+  return `${days === 1 ? '1 day' : `${days} days`} after the journey's first visit`;
+}
+
+function ordinal(n) {
+  return `${n}${n === 1 ? 'st' : n === 2 ? 'nd' : n === 3 ? 'rd' : 'th'}`;
+}
+
+// Local differential privacy (the site's privacy.ldp_epsilon): the summary
+// carries randomized bits only; show each with the true value it stands for
+// and whether the noise flipped it. The true values come from this page's
+// tracker and are never sent.
 function renderLdp(summary, truth) {
   const panel = $('pg-ldp-panel');
   panel.hidden = !summary.ldp;
@@ -673,7 +720,7 @@ async function refresh() {
       );
       return;
     }
-    const { summary, hex, ldpTruth } = result;
+    const { summary, hex, ldpTruth, journeyEnds } = result;
     const signal = browserSignal();
     if (signal)
       setStatus(
@@ -693,6 +740,7 @@ async function refresh() {
     renderHeat(summary);
     renderForms(summary);
     renderDims(summary);
+    renderJourney(summary, journeyEnds);
     renderLdp(summary, ldpTruth);
     renderReplay(summary);
     renderBytes(summary, hex);
