@@ -20,6 +20,15 @@ namespace microconv {
 // (never sent) falls under privacy.replay_sample_rate of the 2^32 draws.
 bool ReplaySampled(const Config& config, uint32_t draw);
 
+// The draw of a session no browser drew for (a simulated visit, a recorded
+// stream run by `microconv replay` or a test): a fixed function of its
+// nonce, the high half of an odd multiple, so a config's rate samples that
+// share of such sessions and the same session is sampled alike every time.
+// A browser draws apart: its nonce is sent, its draw never is.
+constexpr uint32_t NonceReplayDraw(uint64_t nonce) noexcept {
+  return static_cast<uint32_t>((nonce * 0xd6e8feb86659fd93ULL) >> 32);
+}
+
 // A scroll entry is written when the page's deepest scroll grew by this
 // many points since the last one: depth in steps of 10 keeps a long read
 // to ~10 entries.

@@ -1,10 +1,13 @@
 // The article's purchase journey across ten real page loads: the summary
 // the tracker computes in the browser, and what the collector reports.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openContext, trackerReady } from './support/browser.mjs';
 import { keyOf } from './support/element_key.mjs';
 import { startHarness, waitFor } from './support/harness.mjs';
+import { repoRoot } from './support/paths.mjs';
 import { kPurchaseJourney, shopRoutes } from './support/shop.mjs';
 
 // Bytes the journey's beacons put on the wire, all together: 1,845-1,910 B
@@ -12,12 +15,18 @@ import { kPurchaseJourney, shopRoutes } from './support/shop.mjs';
 // in fast runs, when the category tile, the product card and "Add to cart"
 // (three clicks through three pages within a second and 30 px) counted as a
 // rage click; a burst no longer spans a page view (core/frustration.h). The
-// budget is the target.
+// budget is the target, for a visit not sampled for journey replay:
+// the walk runs with the demo config at replay_sample_rate 0 (the demo
+// samples 1 visit in 4, drawn at random in the browser). A sampled visit
+// also carries its timeline and the names it refers to (ARCHITECTURE.md,
+// "Journey replay").
 const kJourneyWireBudget = 2000;
 
 let harness;
 before(async () => {
-  harness = await startHarness(shopRoutes);
+  const demo = JSON.parse(readFileSync(join(repoRoot, 'demo-site/sites/demo.json'), 'utf8'));
+  demo.privacy = { ...demo.privacy, replay_sample_rate: 0 };
+  harness = await startHarness(shopRoutes, { demo });
 });
 after(() => harness.close());
 

@@ -324,6 +324,7 @@ TEST_F(IncrementalAggregatesTest, ARowEditedBehindTheStoresBackIsReadAgain) {
 TEST_F(IncrementalAggregatesTest, LdpOnlyDaysReachPlainAndFilteredReports) {
   json def = DemoJson();
   def["privacy"]["ldp_epsilon"] = 1;
+  def["privacy"]["replay_sample_rate"] = 0;  // an LDP summary carries no timeline
   const Config ldp = Load(def);
   ServerDir dir;
   auto opened = SqliteStore::Open(dir.store());

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/replay_recorder.h"
 #include "core/revenue.h"
 
 namespace microconv::testing {
@@ -56,6 +57,7 @@ int FormIndex(const Config& config, std::string_view id) {
 SessionStart EventStream::Start() const {
   SessionStart start;
   start.nonce = nonce;
+  start.replay_draw = replay_draw ? *replay_draw : NonceReplayDraw(nonce);
   start.time_ms = start_ms;
   start.visitor.user_agent = user_agent;
   start.visitor.language = language;
@@ -96,6 +98,8 @@ Result<EventStream> ParseEventStream(std::string_view text, const Config& config
         bool ok = true;
         if (key == "nonce")
           ok = ParseNumber(value, stream.nonce, 16);
+        else if (key == "replay_draw")
+          ok = ParseNumber(value, stream.replay_draw.emplace(), 16);
         else if (key == "start_ms")
           ok = ParseNumber(value, stream.start_ms);
         else if (key == "width")

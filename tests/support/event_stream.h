@@ -3,6 +3,8 @@
 //
 //   # comment
 //   start nonce=0x1f2e start_ms=1700000000000 width=1440 pointer=fine
+//   start nonce=0x1f2e replay_draw=0xffffffff  (the journey replay draw;
+//                                              else NonceReplayDraw(nonce))
 //   ua Mozilla/5.0 (X11; Linux x86_64) ... Chrome/120.0 Safari/537.36
 //   lang en-US | tz Europe/Berlin | referrer https://... | host shop.example
 //   @1200 page /product/42?utm_source=x       (also: page_back, page_spa)
@@ -24,6 +26,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +40,9 @@ namespace microconv::testing {
 
 struct EventStream {
   uint64_t nonce = 1;
+  // The journey replay draw (core/replay_recorder.h); unset: drawn from
+  // the nonce.
+  std::optional<uint32_t> replay_draw;
   int64_t start_ms = 1700000000000;
   std::string user_agent, language, time_zone, referrer, host;
   int32_t screen_width = 0;

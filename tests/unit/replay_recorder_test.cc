@@ -24,10 +24,11 @@ using testing::ReadFileOrEmpty;
 Config DemoWithRate(const std::string& rate) {
   std::string json =
       ReadFileOrEmpty(std::string(MICROCONV_SOURCE_DIR) + "/demo-site/sites/demo.json");
-  const std::string off = "\"replay_sample_rate\": 0,";
-  const size_t at = json.find(off);
-  EXPECT_NE(at, std::string::npos);
-  json.replace(at, off.size(), "\"replay_sample_rate\": " + rate + ",");
+  const std::string key = "\"replay_sample_rate\": ";
+  const size_t at = json.find(key);
+  const size_t end = json.find(',', at);
+  EXPECT_NE(end, std::string::npos);
+  json.replace(at, end - at, key + rate);
   Result<Config> config = LoadConfigJson(json);
   EXPECT_TRUE(config.ok()) << config.message();
   return config.ok() ? std::move(config).value() : Config();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "core/replay_recorder.h"
 #include "core/revenue.h"
 
 namespace microconv {
@@ -266,11 +267,8 @@ SimulatedVisit JourneyModel::Next(std::mt19937_64& rng, const JourneyOptions& op
   // nonce so the simulation's random stream stays as it was; a browser draws
   // it apart, since the nonce is sent.
   visit.start.ldp_seed = ~visit.start.nonce * 0x9e3779b97f4a7c15ULL;
-  // The journey replay draw likewise (core/replay_recorder.h): the high
-  // half of another odd multiple, so a config's replay_sample_rate samples
-  // that share of the simulated sessions.
-  visit.start.replay_draw =
-      static_cast<uint32_t>((visit.start.nonce * 0xd6e8feb86659fd93ULL) >> 32);
+  // The journey replay draw likewise (core/replay_recorder.h).
+  visit.start.replay_draw = NonceReplayDraw(visit.start.nonce);
   visit.start.time_ms = start;
   visit.start.visitor = {visit.user_agent, visit.language, visit.time_zone, who.width, who.coarse};
   visit.start.referrer = visit.referrer;

@@ -58,7 +58,8 @@ function siteVariants() {
     demo,
     consent: variant('consent', { require_consent: true }),
     journey: variant('journey', { scope: 'journey', journey_days: 7 }),
-    ldp: variant('ldp', { ldp_epsilon: 1 }),
+    // An LDP summary carries no journey replay timeline (config check).
+    ldp: variant('ldp', { ldp_epsilon: 1, replay_sample_rate: 0 }),
   };
 }
 

@@ -6,9 +6,11 @@ import { requireDist } from './paths.mjs';
 import { startRecordingProxy } from './recording_proxy.mjs';
 import { startSite } from './site_server.mjs';
 
-export async function startHarness(routes) {
+// `configs`: site configs by name that replace or add to the defaults
+// (startCollector).
+export async function startHarness(routes, configs = {}) {
   requireDist();
-  const collector = await startCollector();
+  const collector = await startCollector(configs);
   const proxy = await startRecordingProxy(collector.url);
   const site = await startSite(routes, proxy.url);
   const browser = await launchBrowser();
