@@ -278,18 +278,23 @@ Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDelta
     const std::vector<uint32_t>& unread = pending;
     if (!unread.empty()) {
       Status status = node_->Stream(
-          "SELECT day, id, argMax(inserts, sign), argMax(unreadable, sign), "
-          "argMax(length(claims), sign), argMax(added, sign), argMax(removed, sign)" +
+          "SELECT day, id, argMax(inserts, sign), argMax(unreadable, sign), argMax(added, sign), "
+          "argMax(removed, sign)" +
               live + " AND day IN (" + Join(unread) +
               ") GROUP BY day, id HAVING sum(sign) > 0 FORMAT RowBinary",
-          "48888ss", [&](RowBinaryReader& row) {
+          "4888ss", [&](RowBinaryReader& row) {
             const auto day = row.Int<uint32_t>();
             const auto id = row.Int<uint64_t>();
             const auto inserts = row.Int<uint64_t>();
             const auto unreadable = row.Int<int64_t>();
-            const auto claims = row.Int<uint64_t>();
             const auto added = row.Bytes();
-            MergeDelta(read[day], config, id, inserts, unreadable, claims, added, row.Bytes());
+            const auto removed = row.Bytes();
+            // A claim per row written; none carried by a compacted row of
+            // this release (empty `removed`). Not read: length(claims) reads
+            // the arrays, also of the day's cancelled rows until a merge
+            // drops them (a day's claims again).
+            const uint64_t claims = removed.empty() ? 0 : inserts;
+            MergeDelta(read[day], config, id, inserts, unreadable, claims, added, removed);
             return true;
           });
       if (!status.ok()) return R(status.error, status.message);
