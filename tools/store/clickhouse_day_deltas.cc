@@ -17,15 +17,33 @@
 //    each replace a distinct older one, so in a correct chain each session
 //    claims "none" once and each of its replaced versions once, and the
 //    sum telescopes to its newest version.
+// The claims check does not read the day's claims: a view copies each
+// delta's claims into day_claims (ordered by claim) in the delta's INSERT,
+// with a row of claim 0 holding the delta's id. A report checks
+//  - that the day's ids there add up (a wrapping sum) to the ids of the
+//    live deltas it read, a compacted one's id being the sum of those it
+//    replaced: so day_claims holds exactly the claims of the deltas the
+//    live ones stand for, each once (two compactions of one chain both
+//    live, a delta whose claims are missing or not yet visible, or one
+//    written since, all make the sums differ: read again, then rebuilt);
+//  - that each claim of the live deltas not yet compacted (the only ones
+//    whose rows still carry their claims) appears there once: looked up by
+//    key, so a report reads the claims written since the last compaction
+//    plus at most a granule per claim, not the day's. The claims of a
+//    compacted row were checked this way while its deltas were new, each
+//    against every claim in day_claims then, so no two of them are equal.
 // Otherwise the day is rebuilt from its sessions as before (exact). A
 // report that finds a day's marks ahead of its deltas reads again after a
 // short wait first: a Put between its two INSERTs is the usual reason.
 // Reports compact a day's chain once it is long (after they answered, one
 // compaction at a time per store object): one row for many, the
 // replaced rows cancelled by sign -1 rows (CollapsingMergeTree drops both
-// at its next merge); the compacted row keeps every claim, so a late racing
-// delta is still caught. Its id is derived from the ids it replaces, so two
-// reports compacting the same chain write the same row (read once).
+// at its next merge). Its id is the sum of the ids it replaces, so two
+// reports compacting the same chain write the same row (read once); its
+// claims stay in day_claims, so a late racing delta is still caught. It
+// carries no claims and an empty `removed`: a report of a previous release
+// (which looked for the claims in the compacted row) finds it unreadable
+// and rebuilds the day, exact, instead of missing a race.
 #include <algorithm>
 #include <chrono>
 #include <future>
@@ -53,9 +71,11 @@ uint64_t Mix(uint64_t x) {  // splitmix64's finalizer
   return x ^ (x >> 31);
 }
 
-// The session and the version a row replaced (none: 0).
+// The session and the version a row replaced (none: 0). Never 0: claim 0
+// is day_claims' row of a delta's id.
 uint64_t Claim(uint64_t nonce, const StoredSummary* previous) {
-  return Mix(nonce ^ Mix(previous == nullptr ? 0 : uint64_t{previous->seq} + 1));
+  const uint64_t claim = Mix(nonce ^ Mix(previous == nullptr ? 0 : uint64_t{previous->seq} + 1));
+  return claim == 0 ? 1 : claim;
 }
 
 uint64_t RandomId() {
@@ -162,13 +182,16 @@ Status ClickHouseStore::WriteDayDeltas(const SiteReader& reader,
 // One live delta (read with argMax(..., sign) over its id) into its day's
 // chain.
 void ClickHouseStore::MergeDelta(DeltaChain& chain, const Config& config, uint64_t id,
-                                 uint64_t inserts, int64_t unreadable,
+                                 uint64_t inserts, int64_t unreadable, uint64_t claims,
                                  std::span<const uint8_t> added, std::span<const uint8_t> removed) {
   if (chain.ids.empty()) chain.added = chain.removed = Aggregate(config);
   chain.ids.push_back(id);
+  chain.id_sum += id;
   chain.inserts += inserts;
   chain.unreadable += unreadable;
+  chain.claims += claims;
   for (auto [into, bytes] : {std::pair{&chain.added, added}, std::pair{&chain.removed, removed}}) {
+    if (bytes.empty() && into == &chain.removed) continue;  // compacted: the day net
     auto blob = Aggregate::Deserialize(bytes);
     chain.broken = chain.broken || !blob.ok() || blob.value().config_hash() != config.hash() ||
                    !into->Merge(blob.value()).ok();
@@ -248,8 +271,9 @@ Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDelta
                            " AND config_hash = " + std::to_string(config.hash());
   for (int attempt = 0; attempt < kChainAttempts && !pending.empty(); ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(kChainRetryWait);
-    // 1. The live deltas (first: each one's claims and rows were written
-    //    before it, so the reads below see them).
+    // 1. The live deltas (first: each one's rows were written before it,
+    //    so the marks read below count them; its claims were written in
+    //    its INSERT, and the ids' sum below says whether they are visible).
     std::map<uint32_t, DeltaChain> read;
     const std::vector<uint32_t>& unread = pending;
     if (!unread.empty()) {
@@ -264,20 +288,28 @@ Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDelta
             const auto inserts = row.Int<uint64_t>();
             const auto unreadable = row.Int<int64_t>();
             const auto added = row.Bytes();
-            MergeDelta(read[day], config, id, inserts, unreadable, added, row.Bytes());
+            const auto removed = row.Bytes();
+            // A claim per row written; none carried by a compacted row of
+            // this release (empty `removed`). Not read: length(claims) reads
+            // the arrays, also of the day's cancelled rows until a merge
+            // drops them (a day's claims again).
+            const uint64_t claims = removed.empty() ? 0 : inserts;
+            MergeDelta(read[day], config, id, inserts, unreadable, claims, added, removed);
             return true;
           });
       if (!status.ok()) return R(status.error, status.message);
     }
     // 2. After the deltas, side by side on two connections: the marks now
-    //    (every row of a delta read above is in them) and whether every
-    //    claim of the live deltas appears once. (One UNION ALL query of
-    //    both was no faster here: 78-194 ms at 1M, load ~6.)
+    //    (every row of a delta read above is in them) and the claims (see
+    //    the file comment). (One UNION ALL query of marks and claims was no
+    //    faster here: 78-194 ms at 1M, load ~6.)
     const std::string where = " AND day BETWEEN " + std::to_string(pending.front()) + " AND " +
                               std::to_string(pending.back()) + " AND day IN (" + Join(pending) +
                               ")";
     struct Claims {
-      uint64_t count = 0, distinct = 0;
+      uint64_t ids = 0;       // wrapping sum of the ids of the deltas whose claims are there
+      uint64_t matches = 0;   // rows of day_claims (summed) holding a claim looked up
+      uint64_t distinct = 0;  // of those claims, distinct
     };
     std::map<uint32_t, Claims> claims;
     std::map<uint32_t, DayMarks> now;
@@ -292,15 +324,32 @@ Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDelta
                              return true;
                            });
     });
+    // The claims looked up are those the live deltas read above still
+    // carry, read on each shard from its own day_deltas_local: a day's
+    // claims are on its deltas' shard (the view writes them there), and the
+    // set goes to no other shard.
+    std::string ids;
+    for (const auto& [day, chain] : read) {
+      for (uint64_t id : chain.ids) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+    }
+    const std::string of_config =
+        " WHERE site = " + site + " AND config_hash = " + std::to_string(config.hash());
+    const std::string looked_up = ids.empty() ? ""
+                                              : " OR claim IN (SELECT arrayJoin(claims) FROM " +
+                                                    db_ + ".day_deltas_local" + of_config + where +
+                                                    " AND sign = 1 AND id IN (" + ids + "))";
     const auto check_start = std::chrono::steady_clock::now();
     Status status = node_->Stream(
-        "SELECT day, sum(length(c)), uniqExactArray(c) FROM (SELECT day, id, argMax(claims, sign) "
-        "AS c" +
-            live + where + " GROUP BY day, id HAVING sum(sign) > 0) GROUP BY day FORMAT RowBinary",
-        "488", [&](RowBinaryReader& row) {
+        "SELECT day, sumIf(ids, claim = 0), sumIf(n, claim != 0), uniqExactIf(claim, claim != 0) "
+        "FROM " +
+            db_ + ".day_claims" + of_config + where + " AND (claim = 0" + looked_up +
+            ") GROUP BY day FORMAT RowBinary",
+        "4888", [&](RowBinaryReader& row) {
           const auto day = row.Int<uint32_t>();
-          const auto count = row.Int<uint64_t>();
-          claims[day] = Claims{count, row.Int<uint64_t>()};
+          Claims& c = claims[day];
+          c.ids = row.Int<uint64_t>();
+          c.matches = row.Int<uint64_t>();
+          c.distinct = row.Int<uint64_t>();
           return true;
         });
     check_seconds +=
@@ -311,18 +360,24 @@ Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDelta
     std::vector<uint32_t> again;
     for (uint32_t day : pending) {
       auto chain = read.find(day);
-      auto claimed = claims.find(day);
       auto marks = now.find(day);
-      if (chain == read.end() || chain->second.broken || claimed == claims.end() ||
-          claimed->second.count != claimed->second.distinct || marks == now.end() ||
+      if (chain == read.end() || chain->second.broken || marks == now.end() ||
           chain->second.unreadable < 0) {
         continue;  // rebuilt
       }
-      DeltaChain& c = chain->second;
-      if (c.inserts < marks->second.inserts) {
-        again.push_back(day);  // rows whose delta is not (yet) written
+      const Claims claimed = claims[day];  // none there: all zero
+      if (chain->second.inserts < marks->second.inserts || claimed.ids != chain->second.id_sum) {
+        // Rows whose delta is not (yet) written, a delta whose claims are
+        // not (yet) visible or one written since: read again (then rebuilt).
+        again.push_back(day);
         continue;
       }
+      // Each claim looked up there once: none twice among the new ones, and
+      // none also claimed by a delta read before.
+      if (claimed.matches != chain->second.claims || claimed.distinct != chain->second.claims) {
+        continue;  // rebuilt
+      }
+      DeltaChain& c = chain->second;
       if (c.inserts != marks->second.inserts) continue;
       // The day as it is: the compacted row holds it the same way.
       if (!c.added.Unmerge(c.removed).ok()) continue;
@@ -345,16 +400,16 @@ Result<std::map<uint32_t, ClickHouseStore::ChainDay>> ClickHouseStore::ReadDelta
 }
 
 // Compaction (an optimisation: failing, the chain stays long). The claims
-// of exactly the rows merged go into the one that replaces them.
+// of the rows merged stay in day_claims, and the id of the one that
+// replaces them is the sum of theirs, so the day's check still adds up.
 void ClickHouseStore::CompactChains(const Config& config, std::map<uint32_t, DeltaChain> compact) {
-  // One at a time: a compaction that read its chain's claims before the
-  // one of an older chain of the day wrote its row would leave both rows
-  // live (the day rebuilt from then on). After it, the ids it replaces are
-  // no longer live, and the check below skips the day.
+  // One at a time: a compaction that read its chain before the one of an
+  // older chain of the day wrote its row would leave both rows live (the
+  // day rebuilt from then on). After it, the ids it replaces are no longer
+  // live, and the check below skips the day.
   std::lock_guard one_at_a_time(compaction_mutex_);
   const std::string live = " FROM " + db_ + ".day_deltas WHERE site = " + SqlString(config.site()) +
                            " AND config_hash = " + std::to_string(config.hash());
-  std::map<uint32_t, std::vector<uint64_t>> claims;
   std::map<uint32_t, size_t> rows_found;
   std::vector<uint32_t> compact_days;
   std::string ids;
@@ -362,22 +417,19 @@ void ClickHouseStore::CompactChains(const Config& config, std::map<uint32_t, Del
     compact_days.push_back(day);
     for (uint64_t id : chain.ids) ids += (ids.empty() ? "" : ",") + std::to_string(id);
   }
-  Status status = node_->Stream("SELECT day, argMax(claims, sign)" + live + " AND day IN (" +
-                                    Join(compact_days) + ") AND id IN (" + ids +
+  Status status = node_->Stream("SELECT day, id" + live + " AND day IN (" + Join(compact_days) +
+                                    ") AND id IN (" + ids +
                                     ") GROUP BY day, id HAVING sum(sign) > 0 FORMAT RowBinary",
-                                "4a", [&](RowBinaryReader& row) {
-                                  const auto day = row.Int<uint32_t>();
-                                  row.UInt64Array(claims[day]);
-                                  ++rows_found[day];
+                                "48", [&](RowBinaryReader& row) {
+                                  ++rows_found[row.Int<uint32_t>()];
+                                  row.Int<uint64_t>();
                                   return true;
                                 });
   if (!status.ok()) return;
   RowBinaryWriter rows;
   for (auto& [day, chain] : compact) {
     if (rows_found[day] != chain.ids.size()) continue;  // compacted meanwhile
-    std::sort(chain.ids.begin(), chain.ids.end());
-    uint64_t id = 0;
-    for (uint64_t replaced : chain.ids) id = Mix(id ^ replaced);
+    const uint64_t id = chain.id_sum;  // wrapping: day_claims sums ids the same way
     auto row = [&](uint64_t row_id, int8_t sign) {
       rows.String(config.site());
       rows.Int(config.hash());
@@ -388,9 +440,9 @@ void ClickHouseStore::CompactChains(const Config& config, std::map<uint32_t, Del
     row(id, 1);
     rows.Int(chain.inserts);
     rows.Int(chain.unreadable);
-    rows.UInt64Array(claims[day]);
+    rows.UInt64Array({});  // its claims are in day_claims already
     rows.String(std::span<const uint8_t>(chain.added.Serialize()));  // the day, net
-    rows.String(std::span<const uint8_t>(Aggregate(config).Serialize()));
+    rows.String(std::string_view());  // compacted (see the file comment)
     for (uint64_t replaced : chain.ids) {
       row(replaced, -1);
       rows.Int(uint64_t{0});

@@ -7,9 +7,11 @@
 // waits until the node reports them done, then checks through the
 // Distributed tables that nothing is left (a shard whose node is not in
 // --store would keep its rows: that is an error, not a silent success).
-// Order: day deltas, marks and cached aggregates first, sessions after, so an
-// interrupted delete leaves invisible sessions (deleted again by the next
-// run), never a day that reports show from a cache while its sessions go.
+// Order: day claims, deltas, marks and cached aggregates first, sessions
+// after, so an interrupted delete leaves invisible sessions (deleted again by
+// the next run), never a day that reports show from a cache while its
+// sessions go (claims left without their deltas, or the reverse, make the
+// day's check fail: rebuilt, exact).
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -25,8 +27,10 @@ namespace microconv {
 namespace {
 
 constexpr int64_t kDayMs = 86'400'000;
-// sessions_local is PARTITION BY intDiv(day, 32) (clickhouse_store.cc).
+// sessions_local and day_claims_local are PARTITION BY intDiv(day, 32)
+// (clickhouse_store.cc): whole partitions before a cutoff are dropped.
 constexpr uint32_t kPartitionDays = 32;
+constexpr const char* kPartitionedTables[] = {"day_claims_local", "sessions_local"};
 // How long a node may take to finish its mutations (it rewrites the parts
 // holding deleted rows: on a big table, minutes).
 constexpr auto kMutationLimit = std::chrono::minutes(30);
@@ -89,14 +93,15 @@ Status ClickHouseStore::DeleteOnEveryNode(const std::string& where,
   // the days deleted here after them.
   WaitForBackground();
   // The cached aggregates and marks first (see the file comment).
-  constexpr const char* kTables[] = {"day_deltas_local", "day_marks_local", "day_aggregates_local",
-                                     "sessions_local"};
+  constexpr const char* kTables[] = {"day_claims_local", "day_deltas_local", "day_marks_local",
+                                     "day_aggregates_local", "sessions_local"};
   for (ClickHouseHttp* node : nodes()) {
-    if (drop_partitions_before > 0) {
+    for (const char* table : kPartitionedTables) {
+      if (drop_partitions_before == 0) break;
       std::vector<std::string> partitions;
       auto listed =
           node->Query("SELECT DISTINCT partition FROM system.parts WHERE active AND database = " +
-                      SqlString(db_) + " AND table = 'sessions_local' FORMAT TSV");
+                      SqlString(db_) + " AND table = " + SqlString(table) + " FORMAT TSV");
       if (!listed.ok()) return {listed.error(), listed.message()};
       const std::string& text = listed.value();
       for (size_t at = 0; at < text.size();) {
@@ -111,7 +116,7 @@ Status ClickHouseStore::DeleteOnEveryNode(const std::string& where,
       }
       for (const std::string& partition : partitions) {
         auto dropped =
-            node->Query("ALTER TABLE " + db_ + ".sessions_local DROP PARTITION " + partition);
+            node->Query("ALTER TABLE " + db_ + "." + table + " DROP PARTITION " + partition);
         if (!dropped.ok()) return {dropped.error(), dropped.message()};
       }
     }
@@ -126,7 +131,8 @@ Status ClickHouseStore::DeleteOnEveryNode(const std::string& where,
     }
   }
   // Through the Distributed tables: every shard, listed or not.
-  for (const char* table : {"day_deltas", "day_marks", "day_aggregates", "sessions"}) {
+  for (const char* table :
+       {"day_claims", "day_deltas", "day_marks", "day_aggregates", "sessions"}) {
     auto left = Count(*node_, "SELECT count() FROM " + db_ + "." + table + " WHERE " + where);
     if (!left.ok()) return {left.error(), left.message()};
     if (left.value() > 0) {
@@ -225,8 +231,9 @@ Status ClickHouseStore::MoveSessionsToZone(const Config& config) {
     }
     // No cache built while the rows moved is read again, and no delta
     // chain of a day rows left (their marks stay: the chain would still
-    // look complete).
-    for (const char* table : {"day_aggregates_local", "day_deltas_local"}) {
+    // look complete); the claims go with their deltas (claims first: left
+    // alone, deltas without them fail the day's check, never pass it).
+    for (const char* table : {"day_aggregates_local", "day_claims_local", "day_deltas_local"}) {
       auto dropped = node->Query("ALTER TABLE " + db_ + "." + table + " DELETE WHERE " + site);
       if (!dropped.ok()) return {dropped.error(), dropped.message()};
       if (Status done = WaitForMutations(*node, db_); !done.ok()) return done;

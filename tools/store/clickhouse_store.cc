@@ -44,10 +44,35 @@ FROM {db}.sessions_local GROUP BY site, day)sql",
   site String, config_hash UInt32, day UInt32, inserts UInt64, fingerprint UInt64,
   built_at Int64, unreadable UInt64, aggregate String)
 ENGINE = ReplacingMergeTree(built_at) ORDER BY (site, config_hash, day))sql",
+    // Rows of 256 (not 8,192): a delta row is fat (two blobs, its claims),
+    // and a report's claims lookup reads the claims of the granules holding
+    // its new deltas only; with 8,192 a granule held every day's rows, and
+    // the lookup read every claim of the table (until merges drop the
+    // cancelled rows). A store created before keeps its 8,192 (correct,
+    // slower).
     R"sql(CREATE TABLE IF NOT EXISTS {db}.day_deltas_local (
   site String, config_hash UInt32, day UInt32, id UInt64, sign Int8, inserts UInt64,
   unreadable Int64, claims Array(UInt64), added String, removed String)
-ENGINE = CollapsingMergeTree(sign) ORDER BY (site, config_hash, day, id))sql",
+ENGINE = CollapsingMergeTree(sign) ORDER BY (site, config_hash, day, id)
+SETTINGS index_granularity = 256)sql",
+    // Every claim of the day deltas, one row each, and per delta a row of
+    // claim 0 whose `ids` is the delta's id (clickhouse_day_deltas.cc): a
+    // report looks up only its new deltas' claims (the key), and the day's
+    // sum of ids says which deltas' claims are all there. Written by the
+    // view in the delta's own INSERT (one part with the delta's claims, on
+    // the delta's shard), not by the collector: no third INSERT per Put.
+    // Rows of 1,024 (not 8,192): a claim looked up reads its granule, so a
+    // report reads at most 1,024 rows per new claim however big the day;
+    // the primary index costs ~30 B per 1,024 claims in memory.
+    R"sql(CREATE TABLE IF NOT EXISTS {db}.day_claims_local (
+  site String, config_hash UInt32, day UInt32, claim UInt64, n UInt64, ids UInt64)
+ENGINE = SummingMergeTree((n, ids)) PARTITION BY intDiv(day, 32)
+ORDER BY (site, config_hash, day, claim) SETTINGS index_granularity = 1024)sql",
+    // A compacted delta (no claims of its own) and sign -1 rows write none.
+    R"sql(CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.day_claims_view TO {db}.day_claims_local AS
+SELECT site, config_hash, day, arrayJoin(arrayPushBack(claims, 0)) AS claim,
+  if(claim = 0, length(claims), 1) AS n, if(claim = 0, id, 0) AS ids
+FROM {db}.day_deltas_local WHERE length(claims) > 0)sql",
     R"sql(CREATE TABLE IF NOT EXISTS {db}.config_versions_local (
   site String, hash UInt32, first_current Int64, last_current Int64, updated_at Int64,
   compiled String)
@@ -60,6 +85,8 @@ ENGINE = ReplacingMergeTree(updated_at) ORDER BY (site, hash))sql",
     "ENGINE = Distributed({cluster}, {db}, day_aggregates_local, cityHash64(site, day))",
     "CREATE TABLE IF NOT EXISTS {db}.day_deltas AS {db}.day_deltas_local "
     "ENGINE = Distributed({cluster}, {db}, day_deltas_local, cityHash64(site, day))",
+    "CREATE TABLE IF NOT EXISTS {db}.day_claims AS {db}.day_claims_local "
+    "ENGINE = Distributed({cluster}, {db}, day_claims_local, cityHash64(site, day))",
     "CREATE TABLE IF NOT EXISTS {db}.config_versions AS {db}.config_versions_local "
     "ENGINE = Distributed({cluster}, {db}, config_versions_local, cityHash64(site))",
 };
@@ -108,6 +135,23 @@ Status AddMissingColumns(ClickHouseHttp& node, std::string_view db, std::string_
   return {altered.error(),
           "add replay columns to " + std::string(table) + ": " + altered.message()};
 }
+
+// A store created before day_claims: its live deltas' claims are copied in
+// once, when this release first creates the table on a node (each node's
+// own deltas: a day's claims live on its deltas' shard), so their days
+// keep merging. A live delta is its sign 1 row (compacted ones of the
+// previous release carry the claims they cover, under their own id). Not
+// atomic with the view's creation: a delta written between the two is
+// counted twice, and its day is rebuilt (exact) until it stops changing;
+// so is a day whose claims a failed copy left out (Open fails, and the
+// next Open finds the table).
+constexpr const char* kClaimsBackfill = R"sql(INSERT INTO {db}.day_claims_local
+  (site, config_hash, day, claim, n, ids)
+SELECT site, config_hash, day, arrayJoin(arrayPushBack(c, 0)) AS claim,
+  if(claim = 0, length(c), 1) AS n, if(claim = 0, id, 0) AS ids
+FROM (SELECT site, config_hash, day, id, argMax(claims, sign) AS c FROM {db}.day_deltas_local
+  GROUP BY site, config_hash, day, id HAVING sum(sign) > 0)
+WHERE length(c) > 0)sql";
 
 bool IsIdentifier(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
@@ -207,6 +251,7 @@ Result<std::unique_ptr<ClickHouseStore>> ClickHouseStore::Open(std::string_view 
         std::make_unique<ClickHouseHttp>(std::string(node.substr(0, colon)), port, kSettings));
   }
   if (nodes.empty()) return R(Error::kInvalidConfig, usage);
+  std::vector<ClickHouseHttp*> backfill_claims;  // nodes without day_claims_local until now
   for (auto& node : nodes) {
     auto declared =
         node->Query("SELECT count() FROM system.clusters WHERE cluster = " + SqlString(cluster) +
@@ -217,12 +262,21 @@ Result<std::unique_ptr<ClickHouseStore>> ClickHouseStore::Open(std::string_view 
                                           std::string(cluster) +
                                           "\" in its remote_servers (see README, ClickHouse)");
     }
+    auto claims_table =
+        node->Query("SELECT count() FROM system.tables WHERE database = " + SqlString(db) +
+                    " AND name = 'day_claims_local' FORMAT TSV");
+    if (!claims_table.ok()) return R(claims_table.error(), claims_table.message());
+    if (claims_table.value() == "0\n") backfill_claims.push_back(node.get());
     for (const char* statement : kSchema) {
       const std::string sql =
           Replace(Replace(statement, "{db}", db), "{cluster}", std::string(cluster));
       auto created = node->Query(sql);
       if (!created.ok()) return R(created.error(), "create schema: " + created.message());
     }
+  }
+  for (ClickHouseHttp* node : backfill_claims) {
+    auto copied = node->Query(Replace(kClaimsBackfill, "{db}", db));
+    if (!copied.ok()) return R(copied.error(), "copy the day deltas' claims: " + copied.message());
   }
   // Columns added since a store was created: every listed node's local
   // table first, then the Distributed tables, so no INSERT names a column

@@ -35,7 +35,15 @@
 //       per row: the session and the version it replaced, or none). A
 //       report merges a day's live deltas when their inserts add up to the
 //       day's marks and no claim appears twice; compaction writes one row
-//       for many and cancels them (sign -1).
+//       for many (no claims, its id the sum of theirs) and cancels them
+//       (sign -1).
+//   day_claims(site, config_hash, day, claim, n, ids) SummingMergeTree,
+//       ORDER BY (site, config_hash, day, claim), filled by a materialized
+//       view on day_deltas_local: each delta's claims (n 1) and a row of
+//       claim 0 with its id in `ids` (summed: the day's deltas whose claims
+//       are there). A report looks up only the claims of the deltas not
+//       yet compacted; a store created before it gets its deltas' claims
+//       copied in at Open.
 //   config_versions(site, hash, first_current, last_current, updated_at,
 //       compiled) ReplacingMergeTree(updated_at); last_current 0: current.
 //
@@ -215,11 +223,13 @@ class ClickHouseStore final : public SummaryStore {
     Aggregate added, removed;
     uint64_t inserts = 0;
     int64_t unreadable = 0;
+    uint64_t claims = 0;  // carried by the deltas read (compacted ones carry none)
     std::vector<uint64_t> ids;
+    uint64_t id_sum = 0;  // wrapping, as day_claims sums them
     bool broken = false;
   };
   static void MergeDelta(DeltaChain& chain, const Config& config, uint64_t id, uint64_t inserts,
-                         int64_t unreadable, std::span<const uint8_t> added,
+                         int64_t unreadable, uint64_t claims, std::span<const uint8_t> added,
                          std::span<const uint8_t> removed);
   struct CachedDay {
     Aggregate aggregate;

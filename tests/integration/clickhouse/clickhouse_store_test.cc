@@ -13,7 +13,10 @@
 //    traffic (two collectors, re-flushes through both) without rebuilding a
 //    day, equal to the SQLite store's; a day whose delta is missing (a
 //    crash between the two INSERTs) and the race of two collectors
-//    replacing one version at once are rebuilt, still exact.
+//    replacing one version at once (also when the first one's delta was
+//    compacted before the second came) are rebuilt, still exact; a store
+//    of the previous release gets its deltas' claims copied into
+//    day_claims and keeps merging them.
 //  - `microconv prune` and `site delete` on the ClickHouse store: rows,
 //    day marks and cached day aggregates gone from both shards, the rest
 //    and its report kept.
@@ -42,6 +45,7 @@
 #include <set>
 #include <thread>
 #include <tuple>
+#include <utility>
 
 #include "core/element_heatmap.h"
 #include "core/json/config_json.h"
@@ -683,6 +687,61 @@ TEST_F(DayDeltasTest, TwoCollectorsReplacingOneVersionAtOnceCountTheSessionOnce)
   EXPECT_EQ(Report(*collectors_[0]), expected);
   EXPECT_EQ(Rebuilt(), 1u) << "the race went unnoticed";
   EXPECT_EQ(Report(*collectors_[1]), expected);
+}
+
+// The same race, with the other collector's version already compacted when
+// the late one comes: its claim is found among those of the deltas a
+// compacted row stands for (day_claims), not among the new ones.
+TEST_F(DayDeltasTest, ALateCollectorReplacingAVersionAlreadyCompactedIsCaught) {
+  Open("deltas_late_race");
+  const auto flushes = journeys_.Flushes("purchase", rng_() | 1, 3);
+  Put(*collectors_[0], {Row(flushes[0])});
+  bool staged = false;
+  collectors_[0]->SetPutPauseForTest([&] {
+    if (std::exchange(staged, true)) return;  // the Puts below through collector 0
+    Put(*collectors_[1], {Row(flushes[1])});
+    // More deltas of each day than a report merges before compacting them,
+    // then a report: seq 2's delta is compacted with the others.
+    std::vector<std::vector<std::vector<uint8_t>>> sent;
+    Send(120, sent);
+    EXPECT_EQ(Report(*collectors_[1]), Report(*sqlite_));
+    collectors_[1]->WaitForBackground();
+    EXPECT_EQ(DeltaRows("deltas_late_race").substr(0, 2), "1\t") << DeltaRows("deltas_late_race");
+  });
+  Put(*collectors_[0], {Row(flushes[2])});
+  collectors_[0]->SetPutPauseForTest(nullptr);
+  ASSERT_TRUE(staged);
+  ASSERT_EQ(Rebuilt(), 0u);
+  const std::string expected = Report(*sqlite_);
+  EXPECT_EQ(Report(*collectors_[0]), expected);
+  EXPECT_EQ(Rebuilt(), 1u) << "the race went unnoticed";
+  EXPECT_EQ(Report(*collectors_[1]), expected);
+}
+
+// A store of the previous release: deltas whose claims are only in their
+// rows (no day_claims). Opened by this release, their claims are copied in:
+// the next report merges the deltas (no day rebuilt), and a race is caught.
+TEST_F(DayDeltasTest, AStoreOfThePreviousReleaseGetsItsDeltasClaims) {
+  Open("deltas_upgrade");
+  for (int shard : {0, 1}) {
+    ClickHouseHttp node("127.0.0.1", cluster_->http_port(shard), "");
+    for (const char* table : {"day_claims_view", "day_claims", "day_claims_local"}) {
+      auto dropped = node.Query(std::string("DROP TABLE deltas_upgrade.") + table);
+      ASSERT_TRUE(dropped.ok()) << dropped.message();
+    }
+  }
+  std::vector<std::vector<std::vector<uint8_t>>> sent;
+  Send(12, sent);
+  const auto flushes = journeys_.Flushes("purchase", rng_() | 1, 3);
+  Put(*collectors_[0], {Row(flushes[0])});
+  Open("deltas_upgrade");
+  ASSERT_EQ(Report(*collectors_[0]), Report(*sqlite_));
+  EXPECT_EQ(Rebuilt(), 0u) << "the previous release's deltas no longer add up";
+  collectors_[0]->SetPutPauseForTest([&] { Put(*collectors_[1], {Row(flushes[1])}); });
+  Put(*collectors_[0], {Row(flushes[2])});
+  collectors_[0]->SetPutPauseForTest(nullptr);
+  EXPECT_EQ(Report(*collectors_[1]), Report(*sqlite_));
+  EXPECT_EQ(Rebuilt(), 1u) << "the race went unnoticed";
 }
 
 }  // namespace
