@@ -15,7 +15,6 @@ import { waitFor } from './support/harness.mjs';
 import { repoRoot, requireDist } from './support/paths.mjs';
 
 const kShots = join(repoRoot, 'build/e2e-screenshots');
-const kJourneyKey = 'microconv_demo_journey';
 const kDayMs = 24 * 3600000;
 
 // The demo config with `privacy` changed. In journey scope its purchase
@@ -191,18 +190,12 @@ test('journey scope and replay: the playground shows the visit in its journey, h
     assert.deepEqual(pages.slice(0, 3), ['/', '/department/:department', '/category/:category']);
     await shoot(page, 'pg-replay-panel', 'playground-replay');
 
-    // The visit ends (30 min without activity) and the journey stays in
-    // this site's localStorage; visit 2 comes back 3 hours later. (An event
-    // of the open playground after the timeout, a scroll as a panel grows,
-    // begins visit 2 at once, which takes the journey into its own record.)
-    await page.clock.fastForward('31:00');
-    await waitFor(
-      async () =>
-        (await page.evaluate((key) => localStorage.getItem(key) !== null, kJourneyKey)) ||
-        (await page.evaluate(() => window.microconv('inspect')))?.nonce !== first.summary.nonce,
-      'the end of visit 1',
-      20000,
-    );
+    // The visitor leaves the site and comes back 3 hours later: the first
+    // page load ends visit 1 (past its 30 minutes without activity) and
+    // continues its journey in visit 2. (Waiting on the open playground for
+    // the timeout instead let a stray event after it, a scroll as a panel
+    // re-rendered, begin visit 2 there, which the 3 hours then ended too.)
+    await page.goto('about:blank');
     await page.clock.fastForward(3 * 3600000);
     await page.goto(demo.store.url + '/product/aurora-x2');
     await trackerReady(page);
