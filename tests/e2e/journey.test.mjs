@@ -1,13 +1,11 @@
 // The article's purchase journey across ten real page loads: the summary
 // the tracker computes in the browser, and what the collector reports.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openContext, trackerReady } from './support/browser.mjs';
+import { demoConfig } from './support/collector.mjs';
 import { keyOf } from './support/element_key.mjs';
 import { startHarness, waitFor } from './support/harness.mjs';
-import { repoRoot } from './support/paths.mjs';
 import { kPurchaseJourney, shopRoutes } from './support/shop.mjs';
 
 // Bytes the journey's beacons put on the wire, all together: 1,845-1,910 B
@@ -24,9 +22,7 @@ const kJourneyWireBudget = 2000;
 
 let harness;
 before(async () => {
-  const demo = JSON.parse(readFileSync(join(repoRoot, 'demo-site/sites/demo.json'), 'utf8'));
-  demo.privacy = { ...demo.privacy, replay_sample_rate: 0 };
-  harness = await startHarness(shopRoutes, { demo });
+  harness = await startHarness(shopRoutes, { demo: demoConfig({ replay_sample_rate: 0 }) });
 });
 after(() => harness.close());
 

@@ -5,11 +5,11 @@
 // is checked against the tracker's own inspect() of the same visit, and
 // shot at 390, 1024 and 1440 px (build/e2e-screenshots/, to be looked at).
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchBrowser, openContext, trackerReady } from './support/browser.mjs';
-import { startCollector } from './support/collector.mjs';
+import { demoConfig, startCollector } from './support/collector.mjs';
 import { startDemoStore } from './support/demo_store.mjs';
 import { waitFor } from './support/harness.mjs';
 import { repoRoot, requireDist } from './support/paths.mjs';
@@ -21,8 +21,7 @@ const kDayMs = 24 * 3600000;
 // window (1 h) is widened to 3 days, as a site counting journeys over days
 // would set it: windows still apply across visits (core/journey.h).
 function demoWith(privacy) {
-  const demo = JSON.parse(readFileSync(join(repoRoot, 'demo-site/sites/demo.json'), 'utf8'));
-  demo.privacy = { ...demo.privacy, ...privacy };
+  const demo = demoConfig(privacy);
   if (privacy.scope === 'journey')
     demo.funnels.find((f) => f.id === 'purchase').window = (3 * kDayMs) / 1000;
   return demo;

@@ -257,7 +257,12 @@ export class TrackerCore {
   // What this visit leaves for the next one (empty in session scope), and
   // when that journey ends by age (ms).
   journey() {
-    return [this.output(this.core.journey()), this.core.journeyEnd()];
+    return [this.output(this.core.journey()), this.journeyEnd()];
+  }
+
+  // When this visit's journey ends by age (ms; 0 in session scope).
+  journeyEnd() {
+    return this.core.journeyEnd();
   }
 
   // Summaries sent so far: the last one's seq.

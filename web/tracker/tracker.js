@@ -409,7 +409,7 @@ class Tracker {
       if (!this.nonce) return null;
       this.core.advance(Date.now());
       truth = this.core.ldpTruth();
-      ends = this.core.journey()[1];
+      ends = this.core.journeyEnd();
       return this.core.preview();
     });
     if (!bytes) return null;

@@ -51,11 +51,17 @@ export function freePort() {
   });
 }
 
-function siteVariants() {
+// The demo site's config (demo-site/sites/demo.json), its privacy settings
+// changed by `privacy`.
+export function demoConfig(privacy = {}) {
   const demo = JSON.parse(readFileSync(join(repoRoot, 'demo-site/sites/demo.json'), 'utf8'));
-  const variant = (site, privacy) => ({ ...demo, site, privacy: { ...demo.privacy, ...privacy } });
+  return { ...demo, privacy: { ...demo.privacy, ...privacy } };
+}
+
+function siteVariants() {
+  const variant = (site, privacy) => ({ ...demoConfig(privacy), site });
   return {
-    demo,
+    demo: demoConfig(),
     consent: variant('consent', { require_consent: true }),
     journey: variant('journey', { scope: 'journey', journey_days: 7 }),
     // An LDP summary carries no journey replay timeline (config check).
