@@ -358,7 +358,8 @@ Result<PutOutcome> ClickHouseStore::Put(std::span<const StoredSummary> batch) {
       ++outcome.written;
       const StoredSummary*& previous = newest[s->nonce];
       if (previous != nullptr) {
-        std::vector<uint8_t> merged = WithStoredElementClicks(previous->bytes, s->bytes, s->verified);
+        std::vector<uint8_t> merged =
+            WithStoredElementClicks(previous->bytes, s->bytes, s->verified);
         if (!merged.empty()) {
           StoredSummary& row = stored_versions.emplace_back(*s);
           row.bytes = std::move(merged);

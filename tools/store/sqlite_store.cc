@@ -613,7 +613,8 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
     upsert.Bind(5, int64_t{s.config_hash});
     upsert.Bind(6, s.received_at_ms);
     const std::vector<uint8_t> merged =
-        replaces ? WithStoredElementClicks(previous_bytes, s.bytes, s.verified) : std::vector<uint8_t>();
+        replaces ? WithStoredElementClicks(previous_bytes, s.bytes, s.verified)
+                 : std::vector<uint8_t>();
     const std::vector<uint8_t>& bytes = merged.empty() ? s.bytes : merged;
     upsert.Bind(7, std::span<const uint8_t>(bytes));
     if (upsert.Step() != SQLITE_DONE) return fail("upsert session");
