@@ -4,15 +4,15 @@
 // stored journey goes with an opt-out and after its N days.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchBrowser, openContext, trackerReady } from './support/browser.mjs';
-import { collectorBinary, startCollector } from './support/collector.mjs';
+import { collectorBinary, demoConfig, startCollector } from './support/collector.mjs';
 import { openSection } from './support/dashboard.mjs';
 import { waitFor } from './support/harness.mjs';
-import { repoRoot, requireDist } from './support/paths.mjs';
+import { requireDist } from './support/paths.mjs';
 import { startRecordingProxy } from './support/recording_proxy.mjs';
 import { shopRoutes } from './support/shop.mjs';
 import { startSite } from './support/site_server.mjs';
@@ -24,8 +24,7 @@ const kJourneyKey = 'microconv_demo_journey';
 // scope; its purchase window (1 h) widened to 3 days, as a site counting
 // journeys over days would set it: windows still apply across visits.
 function journeyDemo() {
-  const demo = JSON.parse(readFileSync(join(repoRoot, 'demo-site/sites/demo.json'), 'utf8'));
-  demo.privacy = { ...demo.privacy, scope: 'journey', journey_days: 7 };
+  const demo = demoConfig({ scope: 'journey', journey_days: 7 });
   demo.funnels.find((f) => f.id === 'purchase').window = 3 * 24 * 3600;
   return demo;
 }

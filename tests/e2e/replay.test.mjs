@@ -6,14 +6,14 @@
 // beacon carries a timeline.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchBrowser, openContext, trackerReady } from './support/browser.mjs';
-import { collectorBinary, startCollector } from './support/collector.mjs';
+import { collectorBinary, demoConfig, startCollector } from './support/collector.mjs';
 import { waitFor } from './support/harness.mjs';
-import { repoRoot, requireDist } from './support/paths.mjs';
+import { requireDist } from './support/paths.mjs';
 import { startRecordingProxy } from './support/recording_proxy.mjs';
 import { leaks } from './support/secrets.mjs';
 import { kPurchaseJourney, shopRoutes, walkPurchaseJourney } from './support/shop.mjs';
@@ -21,9 +21,7 @@ import { startSite } from './support/site_server.mjs';
 
 // The demo config sampling `rate` of the sessions.
 function demoAt(rate) {
-  const demo = JSON.parse(readFileSync(join(repoRoot, 'demo-site/sites/demo.json'), 'utf8'));
-  demo.privacy = { ...demo.privacy, replay_sample_rate: rate };
-  return demo;
+  return demoConfig({ replay_sample_rate: rate });
 }
 
 // A collector with the demo config at `rate`, its recording proxy, and the

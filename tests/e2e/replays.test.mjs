@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchBrowser, openContext } from './support/browser.mjs';
-import { collectorBinary, startCollector } from './support/collector.mjs';
+import { collectorBinary, demoConfig, startCollector } from './support/collector.mjs';
 import { startDemoStore } from './support/demo_store.mjs';
 import { repoRoot, requireDist } from './support/paths.mjs';
 
@@ -28,9 +28,7 @@ before(async () => {
   requireDist();
   // The demo config sampling every session, as microconv_replay_summaries
   // builds them (a config at rate 0 has its timelines refused).
-  const demo = JSON.parse(readFileSync(join(repoRoot, 'demo-site/sites/demo.json'), 'utf8'));
-  demo.privacy = { ...demo.privacy, replay_sample_rate: 1 };
-  collector = await startCollector({ demo });
+  collector = await startCollector({ demo: demoConfig({ replay_sample_rate: 1 }) });
   store = await startDemoStore(collector.url);
   browser = await launchBrowser();
   const out = mkdtempSync(join(tmpdir(), 'microconv-replays-'));
