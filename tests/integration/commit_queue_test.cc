@@ -5,7 +5,6 @@
 #include "tools/store/commit_queue.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <string>
