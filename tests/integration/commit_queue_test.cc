@@ -5,6 +5,7 @@
 #include "tools/store/commit_queue.h"
 
 #include <gtest/gtest.h>
+
 #include <unistd.h>
 
 #include <string>

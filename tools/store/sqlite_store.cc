@@ -1,7 +1,7 @@
 #include "tools/store/sqlite_store.h"
 
-#include <fcntl.h>
 #include <sqlite3.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
