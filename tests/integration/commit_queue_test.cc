@@ -1,14 +1,10 @@
 // The commit queue (tools/store/commit_queue.h) on a real SQLite store:
 // Close() commits and answers everything handed over before it, and refuses
-// what comes after; a summary is acknowledged only after the flush of the
-// store's WAL that makes it durable.
+// what comes after.
 #include "tools/store/commit_queue.h"
 
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
-#include <string>
 #include <vector>
 
 #include "core/summary.h"
@@ -67,47 +63,6 @@ TEST(CommitQueueTest, CloseCommitsAndAnswersEverythingSubmitted) {
                                    })
                   .ok());
   EXPECT_EQ(stored, 51);
-}
-
-// SQLite commits without waiting for the disk and the queue's syncer
-// flushes the WAL before any handler hears "ok". With the WAL's name gone
-// (its pages still reachable through SQLite's own descriptor, so the
-// commits themselves succeed) no flush can be done: nothing may be
-// acknowledged, and the store takes no more writes until it is reopened.
-TEST(CommitQueueTest, NothingIsAcknowledgedWithoutAFlushOfTheWal) {
-  Journeys journeys;
-  ASSERT_TRUE(journeys.ok());
-  ServerDir dir;
-  auto store = SqliteStore::Open(dir.store());
-  ASSERT_TRUE(store.ok()) << store.message();
-  ASSERT_TRUE(store.value()->RecordCurrentConfig(journeys.config(), 0).ok());
-  ASSERT_EQ(unlink((dir.store() + "-wal").c_str()), 0);
-  int acknowledged = 0, refused = 0;
-  std::string message;
-  {
-    CommitQueue queue(*store.value());
-    for (uint64_t nonce = 1; nonce <= 20; ++nonce) {
-      queue.SubmitAsync(Row(journeys, nonce), [&](const Status& status, const StoredSummary&) {
-        if (status.ok()) {
-          ++acknowledged;
-        } else {
-          ++refused;
-          message = status.message;
-        }
-      });
-    }
-    const Status later = queue.Submit(Row(journeys, 21));
-    EXPECT_FALSE(later.ok());
-    queue.Close();
-  }
-  EXPECT_EQ(acknowledged, 0);
-  EXPECT_EQ(refused, 20);
-  EXPECT_NE(message.find("-wal"), std::string::npos) << message;
-  EXPECT_NE(message.find("restart the collector"), std::string::npos) << message;
-  // /healthz (CheckWritable) says so too, so a load balancer stops sending.
-  const Status writable = store.value()->CheckWritable();
-  EXPECT_FALSE(writable.ok());
-  EXPECT_EQ(writable.message, message);
 }
 
 }  // namespace

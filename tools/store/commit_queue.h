@@ -6,14 +6,6 @@
 // commit: the ingest route hands over with SubmitAsync, so a waiting
 // summary holds no thread and a batch takes every summary that arrived
 // while the previous one was being written (under load, hundreds).
-//
-// A store that DefersSync (SQLite) is written in two stages: the writer
-// commits a batch without waiting for the disk (PutUnsynced) and goes on to
-// the next, while a syncer thread flushes (SyncCommitted: one fdatasync for
-// every batch committed since the last) and only then tells the handlers.
-// The acknowledgement still means "on disk"; the writer no longer idles
-// through each flush, and the answers (live board, resumes) run on the
-// syncer, off the writer's serial path.
 #ifndef MICROCONV_TOOLS_STORE_COMMIT_QUEUE_H_
 #define MICROCONV_TOOLS_STORE_COMMIT_QUEUE_H_
 
@@ -32,8 +24,7 @@ namespace microconv {
 
 class CommitQueue {
  public:
-  // Called after every commit attempt (on the writer thread, or the syncer's
-  // once the batch was flushed); `latency` runs until the batch is durable.
+  // Called on the writer thread after every commit attempt.
   struct CommitReport {
     bool ok = false;
     size_t batch_size = 0;
@@ -53,8 +44,8 @@ class CommitQueue {
   // After Close() it fails at once without storing.
   [[nodiscard]] Status Submit(StoredSummary summary);
 
-  // Hands `summary` over and returns at once; `done` runs on the writer (or
-  // syncer) thread when its batch was committed (ok: durable) or failed, with the
+  // Hands `summary` over and returns at once; `done` runs on the writer
+  // thread when its batch was committed (ok: durable) or failed, with the
   // summary (its bytes still held). After Close() it runs at once with an
   // error, on the caller's thread.
   using Done = std::function<void(const Status& status, const StoredSummary& summary)>;
@@ -70,14 +61,9 @@ class CommitQueue {
     bool done = false;
     Status status;
     std::condition_variable done_cv;
-    CommitReport report;  // filled by the writer
-    std::chrono::steady_clock::time_point start;
   };
 
   void WriterLoop();
-  void SyncerLoop();
-  // Reports the batch's commit and answers its handlers (no lock held).
-  void Finish(Batch& batch, const Status& status);
 
   SummaryStore& store_;
   CommitObserver observer_;
@@ -85,12 +71,7 @@ class CommitQueue {
   std::condition_variable work_ready_;
   std::shared_ptr<Batch> pending_ = std::make_shared<Batch>();
   bool closing_ = false;
-  // Committed batches waiting for the syncer's flush (DefersSync only).
-  std::vector<std::shared_ptr<Batch>> unsynced_;
-  std::condition_variable unsynced_ready_;
-  bool writer_done_ = false;
   std::thread writer_;
-  std::thread syncer_;
 };
 
 }  // namespace microconv

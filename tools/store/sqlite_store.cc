@@ -1,16 +1,11 @@
 #include "tools/store/sqlite_store.h"
 
 #include <sqlite3.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <limits>
 #include <map>
 #include <optional>
@@ -418,7 +413,6 @@ SqliteStore::~SqliteStore() {
   put_statements_.reset();  // finalized before their connection closes
   sqlite3_close(read_db_);
   sqlite3_close(write_db_);
-  if (wal_fd_ >= 0) close(wal_fd_);
 }
 
 bool SqliteStore::PreparePutLocked() {
@@ -507,62 +501,10 @@ Status SqliteStore::WritePendingDeltasLocked(std::string_view site, int64_t fold
 }
 
 Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
-  return PutWith(batch, true);
-}
-
-Result<PutOutcome> SqliteStore::PutUnsynced(std::span<const StoredSummary> batch) {
-  return PutWith(batch, false);
-}
-
-Status SqliteStore::SyncCommitted() {
-  std::lock_guard lock(sync_mutex_);
-  if (sync_failed_) return {Error::kUnavailable, sync_failed_message_};
-  // A descriptor of our own: fdatasync flushes the file's pages whichever
-  // descriptor wrote them. SQLite replaces the file only when its last
-  // connection closes; a replaced one is reopened all the same.
-  struct stat wal {};
-  if (wal_fd_ >= 0 && (fstat(wal_fd_, &wal) != 0 || wal.st_nlink == 0)) {
-    close(wal_fd_);
-    wal_fd_ = -1;
-  }
-  const std::string wal_path = path_ + "-wal";
-  if (wal_fd_ < 0) wal_fd_ = open(wal_path.c_str(), O_RDWR | O_CLOEXEC);
-  const int failed = wal_fd_ < 0 ? errno : fdatasync(wal_fd_) != 0 ? errno : 0;
-  if (failed == 0) return {};
-  // What a failed flush left on disk is unknown, and the rows are committed
-  // for SQLite: a retried summary would be taken for a stored one. The
-  // store refuses writes until the collector restarts (SQLite then
-  // recovers from what the disk holds), as databases do after a failed
-  // fsync.
-  sync_failed_ = true;
-  sync_failed_message_ = "store: flushing " + wal_path + " failed (" + std::strerror(failed) +
-                         "); restart the collector";
-  LogEvent(sync_failed_message_);
-  return {Error::kUnavailable, sync_failed_message_};
-}
-
-Result<PutOutcome> SqliteStore::PutWith(std::span<const StoredSummary> batch, bool durable) {
   using R = Result<PutOutcome>;
   std::lock_guard lock(write_mutex_);
   PutOutcome outcome;
   if (batch.empty()) return outcome;
-  if (sync_failed_) return R(Error::kUnavailable, "store: an earlier flush to disk failed");
-  // Unsynced: the commit writes its WAL frames and the caller's
-  // SyncCommitted flushes them. NORMAL still syncs around every checkpoint
-  // (the WAL before its frames are copied, the database file after), so a
-  // frame is never overwritten before the database holds it durably.
-  struct SyncMode {
-    sqlite3* db;
-    bool switched;
-    ~SyncMode() {
-      if (switched) Exec(db, "PRAGMA synchronous=FULL");
-    }
-  } mode{write_db_, !durable};
-  if (!durable) {
-    if (Status normal = Exec(write_db_, "PRAGMA synchronous=NORMAL"); !normal.ok()) {
-      return R(normal.error, normal.message);
-    }
-  }
   Status begin = Exec(write_db_, "BEGIN IMMEDIATE");
   if (!begin.ok()) return R(begin.error, begin.message);
   auto fail = [&](std::string_view what) {
@@ -1239,10 +1181,6 @@ UnreadableCounts SqliteStore::Unreadable() {
 }
 
 Status SqliteStore::CheckWritable() {
-  if (sync_failed_) {
-    std::lock_guard sync(sync_mutex_);
-    return {Error::kUnavailable, sync_failed_message_};
-  }
   std::lock_guard lock(read_mutex_);
   Status begin = Exec(read_db_, "BEGIN IMMEDIATE");
   if (!begin.ok()) return begin;

@@ -99,9 +99,6 @@ class SqliteStore final : public SummaryStore {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   Result<PutOutcome> Put(std::span<const StoredSummary> batch) override;
-  bool DefersSync() const override { return true; }
-  Result<PutOutcome> PutUnsynced(std::span<const StoredSummary> batch) override;
-  Status SyncCommitted() override;
   Result<uint64_t> ForEachDayAggregate(const Config& config, uint32_t first_day, uint32_t last_day,
                                        const DayVisitor& visit) override;
   Result<DayVersions> ListDayVersions(std::string_view site, uint32_t first_day,
@@ -152,8 +149,6 @@ class SqliteStore final : public SummaryStore {
   using DayKey = std::pair<std::string, uint32_t>;
   // Prepares Put's statements once (write_mutex_ held); false on failure.
   bool PreparePutLocked();
-  // Put (durable: synchronous=FULL, the commit fsyncs) or PutUnsynced.
-  Result<PutOutcome> PutWith(std::span<const StoredSummary> batch, bool durable);
   // Writes `pending` as one delta (and its unreadable count; a fold once the
   // chain holds `fold_at` deltas) in the open write transaction.
   Status WriteDeltaLocked(const DayKey& key, const PendingDay& pending, int64_t fold_at);
@@ -186,14 +181,6 @@ class SqliteStore final : public SummaryStore {
   // reads it before the versions, so what it read is never taken for a
   // day stored again at the same version).
   std::atomic<uint64_t> epoch_{0};
-  // SyncCommitted's own descriptor of the `-wal` file (-1 until the first
-  // sync), reopened if the file was replaced.
-  std::mutex sync_mutex_;
-  int wal_fd_ = -1;
-  // Set by a failed flush: no write is acknowledged after it (sync_mutex_
-  // held to write; read by PutWith).
-  std::atomic<bool> sync_failed_{false};
-  std::string sync_failed_message_;
 };
 
 // Schema 2 -> 3, run once by Open: builds every site's day aggregates

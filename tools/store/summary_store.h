@@ -143,18 +143,6 @@ class SummaryStore {
   // Writes the batch in one transaction and returns once it is durable.
   [[nodiscard]] virtual Result<PutOutcome> Put(std::span<const StoredSummary> batch) = 0;
 
-  // Group commit in two steps (CommitQueue): PutUnsynced commits the batch
-  // (readers see it) without waiting for the disk, and a batch is durable
-  // once a SyncCommitted() that began after its PutUnsynced returned has
-  // returned ok. One sync then covers every batch committed before it, and
-  // the next batch is written while the disk flushes the previous ones. A
-  // store whose Put is durable by itself keeps these defaults.
-  virtual bool DefersSync() const { return false; }
-  [[nodiscard]] virtual Result<PutOutcome> PutUnsynced(std::span<const StoredSummary> batch) {
-    return Put(batch);
-  }
-  [[nodiscard]] virtual Status SyncCommitted() { return {}; }
-
   // The merged aggregate of the site's sessions whose day is in [first_day,
   // last_day], read through `config`: sessions written with another config
   // version of the site (see RecordCurrentConfig) are translated to its ids
