@@ -12,7 +12,7 @@
 // Also builds the dashboard (web/dashboard -> web/dist/dashboard: index.html, funnel-semantics.html,
 // dashboard.HASH.js, dashboard.HASH.css), served by the collector at /dashboard/.
 //
-//   node web/build.mjs [--wasm-dir build/wasm/wasm] [--out web/dist] [--json]
+//   node web/build.mjs [--wasm-dir build/wasm/wasm] [--out web/dist] [--json] [--keep-names]
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import {
@@ -55,9 +55,12 @@ const coreFiles = [
   'microconv-inspect.nowasm.js',
 ];
 
+// --keep-names: identifiers unminified, for a readable CPU profile
+// (tracker_perf.mjs --profile); its sizes are not the served ones.
+const keepNames = process.argv.includes('--keep-names');
 const common = {
   bundle: true,
-  minify: true,
+  minify: !keepNames,
   legalComments: 'none',
   target: ['es2020'],
   logLevel: 'warning',

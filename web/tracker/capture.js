@@ -103,6 +103,8 @@ export class Capture {
     this.deadClicks = [];
     this.deadTimer = 0;
     this.mutations = null;
+    // Clicked elements' paths while the DOM stays unchanged (pathOf).
+    this.paths = null;
     this.visibility = null;
     // Clicked elements waiting for their box -> what takes it (watchBox).
     this.boxes = null;
@@ -126,7 +128,8 @@ export class Capture {
   // One loader record: ['route', t, how, url] or [DOM event, t, [document
   // width, height], bottom of the viewport (scroll only)].
   handle(record) {
-    const [event, t] = record;
+    const event = record[0];
+    const t = record[1];
     if (event === 'route') {
       this.onRoute(t, record[2], pagePath(String(record[3])));
       return;
@@ -221,7 +224,7 @@ export class Capture {
 
   onClick(event, t, size) {
     const target = event.target;
-    const path = elementPath(target);
+    const path = this.pathOf(target);
     const click = {
       t,
       type: EventType.kClick,
@@ -240,10 +243,24 @@ export class Capture {
       });
     }
     this.emit(click);
-    this.clicks.forEach((selector, index) => {
-      if (closest(target, selector)) this.emit({ t, type: EventType.kSelectorMatch, a: index });
-    });
-    if (this.live) this.watchDeadClick(path, event);
+    for (let a = 0; a < this.clicks.length; a++) {
+      if (closest(target, this.clicks[a])) this.emit({ t, type: EventType.kSelectorMatch, a });
+    }
+    if (this.live) this.watchDeadClick(path, event, t);
+  }
+
+  // `target`'s elementPath, kept per element while the dead-click observer
+  // runs and has seen no DOM change since the previous click (a busy page
+  // clicks the same few elements; a path reads every sibling of each
+  // ancestor). Any change, or a gap in the watch, starts afresh.
+  pathOf(target) {
+    // takeRecords: the changes not yet handed to the observer's callback
+    // (which drops the paths itself).
+    if (!this.mutations || this.mutations.takeRecords().length) this.paths = null;
+    this.paths = this.paths || new WeakMap();
+    let path = this.paths.get(target);
+    if (!path) this.paths.set(target, (path = elementPath(target)));
+    return path;
   }
 
   onScroll(t, height, bottom) {
@@ -276,15 +293,15 @@ export class Capture {
   onField(target, t, type) {
     const name = fieldName(target);
     if (!name) return;
-    this.forms.forEach((selector, index) => {
-      const form = closest(target, selector);
-      if (!form) return;
+    for (let a = 0; a < this.forms.length; a++) {
+      const form = closest(target, this.forms[a]);
+      if (!form) continue;
       if (type === EventType.kFieldFocus && !this.startedForms.has(form)) {
         this.startedForms.add(form);
-        this.emit({ t, type: EventType.kFormStart, a: index });
+        this.emit({ t, type: EventType.kFormStart, a });
       }
-      this.emit({ t, type, a: index, str: name });
-    });
+      this.emit({ t, type, a, str: name });
+    }
   }
 
   onSubmit(target, t) {
@@ -358,12 +375,13 @@ export class Capture {
   // while a click is pending or was within the second, so a quiet page pays
   // nothing; they outlive a cancel (re-arming them for every click of a busy
   // page cost more than the rest of the click's capture).
-  watchDeadClick(path, event) {
-    if (this.mutations) {
-      // Only changes after this click count: earlier ones are dropped.
-      this.mutations.takeRecords();
-    } else {
-      this.mutations = new MutationObserver(() => this.cancelDeadClicks());
+  // Only changes after the click count: pathOf took the earlier ones.
+  watchDeadClick(path, event, t) {
+    if (!this.mutations) {
+      this.mutations = new MutationObserver(() => {
+        this.paths = null;
+        this.cancelDeadClicks();
+      });
       this.mutations.observe(document, {
         subtree: true,
         childList: true,
@@ -371,7 +389,7 @@ export class Capture {
         characterData: true,
       });
     }
-    this.deadClicks.push({ path, event, due: Date.now() + kDeadClickMs });
+    this.deadClicks.push({ path, event, due: t + kDeadClickMs });
     if (!this.deadTimer) this.deadTimer = setTimeout(() => this.reportDeadClicks(), kDeadClickMs);
   }
 

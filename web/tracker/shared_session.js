@@ -7,15 +7,25 @@
 //
 // Such a turn can overlap another tab's, and localStorage reaches other tabs
 // a moment late, so a write can replace one it never saw. Nothing is lost:
-// each write that adds events also leaves a journal entry with them, and the
+// each turn that adds events leaves a journal entry with them, and the
 // record lists the entries whose events it holds. A turn that finds an entry
-// the record does not list feeds its events again. Entries live
-// kJournalMs, far longer than two turns can overlap (milliseconds).
+// the record does not list feeds its events and holds the entry from then
+// on (the record it writes lists it). Entries live kJournalMs, far longer
+// than two turns can overlap (milliseconds); only their age removes them, so
+// every tab that reads a record without an entry still finds the entry.
+//
+// Under a burst, a turn that only added events writes its journal entry
+// alone, without the record, while the record was written (or adopted) less
+// than kRecordEveryMs ago: other tabs take those events from the journal,
+// and the snapshot, the costliest part of a turn, is written about once a
+// second instead of with every batch. Any other turn (a new session, a
+// flush, a tick, a page being hidden or left) writes the record.
 import { fromBase64, toBase64 } from './storage.js';
 
 const kKey = 'session';
 const kJournal = 'journal_';
 const kJournalMs = 10000;
+const kRecordEveryMs = 1000;
 
 export class SharedSession {
   // `storage`: a SiteStorage on localStorage; `pageId`: this page's random id.
@@ -28,6 +38,11 @@ export class SharedSession {
     // the journal entries it holds the events of.
     this.version = '';
     this.journaled = [];
+    // The record as last read or written (its text, and what read() made of
+    // it) and when this page last wrote or adopted one.
+    this.raw = null;
+    this.stored = null;
+    this.recordMs = 0;
   }
 
   // Runs `body` under the lock (or at once without Web Locks: old engines,
@@ -44,68 +59,105 @@ export class SharedSession {
 
   // The stored record, or null: {nonce, bytes, version, journaled, owner,
   // dirty}.
+  // The text unchanged since the last read or write (most turns of a busy
+  // page) is not parsed or decoded again.
   read() {
     try {
-      const stored = JSON.parse(this.storage.get(kKey) || 'null');
-      if (!stored) return null;
-      if (stored.e && stored.e < Date.now()) {
+      const raw = this.storage.get(kKey);
+      if (raw !== this.raw) {
+        this.stored = this.parse(raw);
+        this.raw = raw;
+      }
+      const stored = this.stored;
+      if (stored && stored.expires && stored.expires < Date.now()) {
         this.erase();
         return null;
       }
-      const bytes = fromBase64(stored.s);
-      const nonce = /^[0-9a-f]{16}$/.test(stored.n)
-        ? [parseInt(stored.n.slice(0, 8), 16), parseInt(stored.n.slice(8), 16)]
-        : null;
-      if (!bytes || !nonce) return null;
-      return {
-        nonce,
-        bytes,
-        version: String(stored.v),
-        journaled: Array.isArray(stored.j) ? stored.j.map(String) : [],
-        owner: stored.o || '',
-        dirty: !!stored.d,
-      };
+      return stored;
     } catch (_) {
       return null;
     }
   }
 
+  parse(raw) {
+    const stored = JSON.parse(raw || 'null');
+    if (!stored) return null;
+    const bytes = fromBase64(stored.s);
+    const nonce = /^[0-9a-f]{16}$/.test(stored.n)
+      ? [parseInt(stored.n.slice(0, 8), 16), parseInt(stored.n.slice(8), 16)]
+      : null;
+    if (!bytes || !nonce) return null;
+    return {
+      nonce,
+      bytes,
+      version: String(stored.v),
+      journaled: Array.isArray(stored.j) ? stored.j.map(String) : [],
+      owner: stored.o || '',
+      dirty: !!stored.d,
+      expires: stored.e || 0,
+    };
+  }
+
   // The page now holds `stored` (from read()).
   adopt(stored) {
     this.version = stored.version;
-    this.journaled = stored.journaled;
+    this.journaled = [...stored.journaled];
+    this.recordMs = Date.now();
   }
 
-  // `state`: {nonce, bytes, owner, dirty, expires (ms or 0)}; `events`: what
-  // this turn added, journaled in case a write that never saw this one
-  // replaces it.
-  write(state, events) {
+  // `state`: {nonce, bytes(), owner, dirty, expires (ms or 0)}; `events`:
+  // what this turn added, journaled in case a write that never saw this one
+  // replaces it. `eventsOnly`: the turn did nothing but add events, so the
+  // record may wait (see the top of this file).
+  write(state, events, eventsOnly) {
+    const now = Date.now();
     // The write's time last: lostEvents reads a held entry's age from it.
-    this.version = this.pageId + '.' + ++this.writes + '.' + Date.now();
+    const version = this.pageId + '.' + ++this.writes + '.' + now;
     const nonce = hex(state.nonce);
     if (events.length) {
-      this.storage.set(
-        kJournal + this.version,
-        JSON.stringify({ n: nonce, w: Date.now(), e: events }),
-      );
-      this.journaled.push(this.version);
+      this.storage.set(kJournal + version, JSON.stringify({ n: nonce, w: now, e: events }));
+      this.journaled.push(version);
     }
+    const held = this.stored;
+    if (
+      eventsOnly &&
+      held &&
+      held.version === this.version &&
+      hex(held.nonce) === nonce &&
+      held.owner === state.owner &&
+      now - this.recordMs < kRecordEveryMs
+    )
+      return;
+    this.version = version;
+    this.recordMs = now;
+    const bytes = state.bytes();
     const record = {
       n: nonce,
-      s: toBase64(state.bytes),
-      v: this.version,
+      s: toBase64(bytes),
+      v: version,
       j: this.journaled,
       o: state.owner,
       d: state.dirty ? 1 : 0,
     };
     if (state.expires) record.e = state.expires;
-    this.storage.set(kKey, JSON.stringify(record));
+    this.raw = JSON.stringify(record);
+    this.stored = {
+      nonce: state.nonce,
+      bytes,
+      version,
+      journaled: [...this.journaled],
+      owner: state.owner,
+      dirty: state.dirty,
+      expires: state.expires,
+    };
+    this.storage.set(kKey, this.raw);
   }
 
   // The events of journal entries that the record this page holds (of
-  // session `nonce`, or none) lacks, in time order, to be fed again; their
-  // entries and the expired ones go, and leave the record's list. Runs at
-  // the start of every turn, before its write.
+  // session `nonce`, or none) lacks, in time order, to be fed again; the
+  // page holds those entries from now on. Expired entries go, and leave the
+  // record's list, as do those of other sessions. Runs at the start of every
+  // turn, before its write.
   lostEvents(nonce) {
     const lost = [];
     const kept = [];
@@ -131,8 +183,13 @@ export class SharedSession {
         kept.push(version);
         continue;
       }
-      // An entry of an ended session has nothing to rejoin.
-      if (!held && entry && entry.n === session && Array.isArray(entry.e)) lost.push(...entry.e);
+      // An entry of an ended session has nothing to rejoin. One fed here
+      // stays for other tabs, whose records may lack it too.
+      if (!held && entry && entry.n === session && Array.isArray(entry.e)) {
+        lost.push(...entry.e);
+        kept.push(version);
+        continue;
+      }
       this.storage.remove(name);
     }
     this.journaled = kept;
@@ -144,6 +201,7 @@ export class SharedSession {
     this.erase();
     this.version = '';
     this.journaled = [];
+    this.raw = this.stored = null;
   }
 
   erase() {

@@ -172,16 +172,19 @@ class Tracker {
 
   // Runs `body` as this tab's turn on the shared session: catch up with what
   // other tabs wrote, run, write back. `now`: the page is being hidden or
-  // unloaded and cannot wait for the lock. Resolves to `body`'s result.
-  turn(body, now) {
+  // unloaded and cannot wait for the lock. `eventsOnly`: `body` only feeds
+  // queued events (the record may wait: shared_session.js). Resolves to
+  // `body`'s result.
+  turn(body, now, eventsOnly) {
     const run = guard(() => {
       this.catchUp();
-      this.applied = [];
       // Another page's visibility is history: the record knows the present.
+      // Their entries stay, so these events are not journaled again.
       const lost = this.session.lostEvents(this.nonce);
       this.feedCore(lost.filter((event) => event.type !== EventType.kVisibility));
+      this.applied = [];
       const result = body();
-      this.save();
+      this.save(eventsOnly);
       this.applied = null;
       return result;
     });
@@ -218,18 +221,19 @@ class Tracker {
     this.session.adopt(stored);
   }
 
-  save() {
+  save(eventsOnly) {
     if (!this.permitted) return;
     if (!this.nonce) return;
     this.session.write(
       {
         nonce: this.nonce,
-        bytes: this.core.snapshot(),
+        bytes: () => this.core.snapshot(),
         owner: this.owner,
         dirty: this.dirty,
         expires: this.journeyMs ? Date.now() + this.journeyMs : 0,
       },
       this.applied || [],
+      eventsOnly,
     );
   }
 
@@ -282,10 +286,14 @@ class Tracker {
     this.batchTimer = 0;
     if (this.feeding) return;
     this.feeding = true;
-    this.turn(() => {
-      this.feeding = false;
-      this.ingestQueue();
-    });
+    this.turn(
+      () => {
+        this.feeding = false;
+        this.ingestQueue();
+      },
+      false,
+      true,
+    );
   }
 
   // Inside a turn.

@@ -3,8 +3,14 @@
 // instantiate time. Standalone (not part of the e2e suite); prints one
 // `name=value` line per figure for tools/bench.sh.
 // Usage: node tests/e2e/perf/tracker_perf.mjs [--events 10000] [--per-task 100] [--repeat 3]
-//   [--web web/dist]
-// (--web: another tracker build to serve, e.g. a candidate fix.)
+//   [--web web/dist[,DIR...]] [--profile FILE.cpuprofile] [--explain]
+// (--web: another tracker build to serve, e.g. a candidate fix; several,
+// comma-separated, are served alternately in one run, page by page, so a
+// before/after pair sees the same machine load. --profile:
+// a CPU profile (CDP, 100 us samples) of the first tracker page's storm and
+// settle, saved to FILE and summed by self and total time per function;
+// that run's figures carry the profiler's overhead. A build with names kept,
+// `node web/build.mjs --keep-names`, makes it readable.)
 //
 // Each page runs --repeat times (fresh contexts, alternating); figures are
 // medians, long tasks are counted over all runs.
@@ -27,6 +33,12 @@
 //   1.5 s after its last (dead clicks report after 1 s) are added, minus the
 //   same sum on the page without the tracker (zero: it has no timers).
 //   per_event_us = (sync difference + async difference) / events.
+// - cpu_per_event_us: the renderer main thread's CPU time (CDP
+//   Performance.getMetrics ThreadTime, thread ticks) from the storm's start
+//   to the end of its settle, minus the tracker-free page's, per event. CPU
+//   time, so a busy shared machine that preempts the page does not add to
+//   it; it also holds what no timer wraps (event dispatch to the listeners,
+//   observers' rendering steps, garbage collection).
 // - Long tasks: PerformanceObserver 'longtask' (buffered, so page load is
 //   included) on the tracker page, from navigation until the storm settled.
 //   A long task is the tracker's when a long animation frame overlapping it
@@ -42,7 +54,7 @@
 //   the tracker-free page, where V8 has not cached the module.
 import { launchBrowser, openContext, trackerReady } from '../support/browser.mjs';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { collectorBinary, freePort } from '../support/collector.mjs';
@@ -106,12 +118,68 @@ const routes = {
   '/perf/storm.js': { file: 'perf/storm.js', type: 'text/javascript; charset=utf-8' },
 };
 
+// Self and total (self + callees, each function once per stack) time per
+// function of a CPU profile, the top entries printed; the profile saved.
+function printProfile(profile, file) {
+  writeFileSync(file, JSON.stringify(profile));
+  const self = new Map();
+  profile.samples.forEach((id, i) => {
+    self.set(id, (self.get(id) || 0) + (profile.timeDeltas[i] || 0) / 1000);
+  });
+  const parent = new Map();
+  for (const node of profile.nodes)
+    for (const child of node.children || []) parent.set(child, node);
+  const name = (node) => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const script = url
+      ? url
+          .split('/')
+          .pop()
+          .replace(/\.[0-9a-f]{8}\./, '.')
+      : '';
+    return `${functionName || '(anonymous)'} ${script}:${lineNumber + 1}`;
+  };
+  const bySelf = new Map();
+  const byTotal = new Map();
+  const byScript = new Map();
+  for (const node of profile.nodes) {
+    const ms = self.get(node.id) || 0;
+    if (!ms) continue;
+    const own = name(node);
+    bySelf.set(own, (bySelf.get(own) || 0) + ms);
+    const script = node.callFrame.url.split('/').pop() || `(${node.callFrame.functionName})`;
+    byScript.set(script, (byScript.get(script) || 0) + ms);
+    const seen = new Set();
+    for (let at = node; at; at = parent.get(at.id)) {
+      const key = name(at);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      byTotal.set(key, (byTotal.get(key) || 0) + ms);
+    }
+  }
+  const top = (map, n) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([key, ms]) => `${ms.toFixed(1).padStart(8)} ms  ${key}`)
+      .join('\n');
+  console.log(`profile (${file}): self time by script\n${top(byScript, 12)}`);
+  console.log(`self time by function\n${top(bySelf, 40)}`);
+  console.log(`total time by function\n${top(byTotal, 60)}`);
+}
+
 const overlaps = (a0, a1, b0, b1) => a0 < b1 && b0 < a1;
 
 // Runs the storm on one page; returns the page's timings and records.
-async function storm(browser, url, { tracker, events, perTask }) {
+async function storm(browser, url, { tracker, events, perTask, profile }) {
   const { context, page, errors } = await openContext(browser);
   try {
+    // The main thread's CPU time (not wall time: the machine is shared),
+    // from before the storm to the end of its settle.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+    const threadTime = async () =>
+      (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime').value;
     await page.goto(url);
     if (tracker) {
       await trackerReady(page);
@@ -120,15 +188,23 @@ async function storm(browser, url, { tracker, events, perTask }) {
     }
     // Let load-time work (idle callbacks, first observers) finish first.
     await page.waitForTimeout(500);
+    if (profile) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      await cdp.send('Profiler.start');
+    }
+    const cpuBefore = await threadTime();
     const result = await page.evaluate(([n, k]) => window.__storm(n, k), [events, perTask]);
     await page.waitForTimeout(kSettleMs);
+    const cpuMs = ((await threadTime()) - cpuBefore) * 1000;
+    if (profile) printProfile((await cdp.send('Profiler.stop')).profile, profile);
     const perf = await page.evaluate(() => ({
       ...window.__perf,
       resources: performance.getEntriesByType('resource').map((e) => e.toJSON()),
     }));
     const summary = tracker ? await page.evaluate(() => window.microconv('inspect')) : null;
     if (errors.length) throw new Error('page errors: ' + errors.join('; '));
-    return { ...result, perf, summary };
+    return { ...result, cpuMs, perf, summary };
   } finally {
     await context.close();
   }
@@ -201,16 +277,96 @@ function explain(runs, bases) {
   for (const [i, run] of bases.entries()) print(`baseline run ${i}`, run);
 }
 
+// The figures of one build's tracker pages against the tracker-free ones.
+function figuresOf(runs, bases, cold, repeat) {
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const run = runs[0];
+  const baseLoopMs = median(bases.map((b) => b.loopMs));
+  const baseAsyncMs = median(bases.map((b) => asyncMs(b.perf, b)));
+  const syncMs = median(runs.map((r) => r.loopMs)) - baseLoopMs;
+  const trackerAsyncMs = median(runs.map((r) => asyncMs(r.perf, r))) - baseAsyncMs;
+  // Each storm's own figure (against the baselines' medians): the spread.
+  const perRun = runs.map(
+    (r) => ((r.loopMs - baseLoopMs + asyncMs(r.perf, r) - baseAsyncMs) * 1000) / r.events,
+  );
+  const tasks = runs.flatMap((r) => attribute(r.perf, r.stormStart, r.stormEnd));
+  const baseTasks = bases.flatMap((b) => attribute(b.perf, b.stormStart, b.stormEnd));
+  const trackerTasks = tasks.filter((t) => t.tracker);
+  const wasmMs = runs
+    .map((r) => r.perf.wasm.find((w) => w.end))
+    .map((w) => (w ? w.end - w.start : NaN));
+  const afterResponseMs = runs.map((r) => {
+    const w = r.perf.wasm.find((x) => x.end);
+    const entry = r.perf.resources.find((e) => e.name.endsWith('.wasm'));
+    return w && entry ? w.end - Math.max(w.start, entry.responseEnd) : NaN;
+  });
+  // Main-thread CPU time of the storm and its settle, against the
+  // tracker-free page's: all the tracker's work, also what no callback
+  // times (listener dispatch, observers' rendering steps, garbage).
+  const baseCpuMs = median(bases.map((b) => b.cpuMs));
+  const cpuRuns = runs.map((r) => ((r.cpuMs - baseCpuMs) * 1000) / r.events);
+  return {
+    per_event_us: ((syncMs + trackerAsyncMs) * 1000) / run.events,
+    per_event_runs_us: perRun.map((v) => v.toFixed(2)).join(','),
+    cpu_per_event_us: median(cpuRuns),
+    cpu_per_event_runs_us: cpuRuns.map((v) => v.toFixed(2)).join(','),
+    sync_per_event_us: (syncMs * 1000) / run.events,
+    storm_events: run.events,
+    storms_per_page: repeat,
+    storm_loop_ms: median(runs.map((r) => r.loopMs)),
+    baseline_loop_ms: baseLoopMs,
+    tracker_async_ms: trackerAsyncMs,
+    // The first storm's timed callbacks by kind: count / ms.
+    tracker_callbacks: Object.entries(
+      run.perf.callbacks
+        .filter((c) => c.start >= run.stormStart && c.start <= run.stormEnd + kSettleMs)
+        .reduce((kinds, c) => {
+          const [count, ms] = kinds[c.kind] || [0, 0];
+          kinds[c.kind] = [count + 1, ms + c.ms];
+          return kinds;
+        }, {}),
+    )
+      .map(([kind, [count, ms]]) => `${kind} ${count}/${ms.toFixed(1)}`)
+      .join(', '),
+    tracker_async_max_ms: Math.max(
+      0,
+      ...runs.flatMap((r) =>
+        r.perf.callbacks.filter((c) => c.start >= r.stormStart).map((c) => c.ms),
+      ),
+    ),
+    long_tasks: trackerTasks.length,
+    long_tasks_load: trackerTasks.filter((t) => t.phase === 'load').length,
+    long_tasks_all: tasks.length,
+    longest_task_ms: Math.max(0, ...trackerTasks.map((t) => t.ms)),
+    baseline_long_tasks: baseTasks.length,
+    wasm_instantiate_ms: median(wasmMs),
+    wasm_instantiate_max_ms: Math.max(...wasmMs),
+    wasm_instantiate_call: run.perf.wasm.find((w) => w.end)?.name || 'none',
+    wasm_after_response_ms: median(afterResponseMs),
+    wasm_cold_compile_ms: cold.compileMs,
+    wasm_cold_compile_instantiate_ms: cold.totalMs,
+  };
+}
+
 async function main() {
   requireDist();
   const events = Number(option('events', 10000));
   const perTask = Number(option('per-task', 100));
   const repeat = Number(option('repeat', 3));
-  const web = resolve(option('web', join(repoRoot, 'web/dist')));
-  const collector = await startCollector(web);
-  const site = await startSite(routes, collector.url);
+  // --web A,B: builds served alternately in one run (each by its own
+  // collector), figures printed per build with its index as a prefix.
+  const webs = option('web', join(repoRoot, 'web/dist'))
+    .split(',')
+    .map((dir) => resolve(dir));
+  const profile = option('profile', '');
+  const servers = [];
   const browser = await launchBrowser();
   try {
+    for (const web of webs) {
+      const collector = await startCollector(web);
+      servers.push({ web, collector, site: await startSite(routes, collector.url) });
+    }
+    const { site, collector, web } = servers[0];
     // The tracker-free page first: its renderer has never compiled the .wasm.
     const wasmUrl = collector.url + '/' + servedName('microconv-core.wasm', web);
     const cold = await (async () => {
@@ -225,74 +381,51 @@ async function main() {
 
     // Alternating fresh pages, medians: the machine is shared and noisy.
     const bases = [];
-    const runs = [];
+    const runs = servers.map(() => []);
     for (let i = 0; i < repeat; i++) {
-      bases.push(await storm(browser, site.url + '/baseline', { tracker: '', events, perTask }));
-      runs.push(
-        await storm(browser, site.url + '/product/aurora-x2', { tracker: true, events, perTask }),
+      bases.push(
+        await storm(browser, site.url + '/baseline', {
+          tracker: '',
+          events,
+          perTask,
+          profile: i === 0 && profile ? profile.replace(/(\.cpuprofile)?$/, '-baseline$1') : '',
+        }),
       );
+      for (const [b, server] of servers.entries()) {
+        runs[b].push(
+          await storm(browser, server.site.url + '/product/aurora-x2', {
+            tracker: true,
+            events,
+            perTask,
+            profile: i === 0 && profile ? profile.replace(/(\.cpuprofile)?$/, `${b || ''}$1`) : '',
+          }),
+        );
+      }
     }
     // The storm must have reached the core, or the timing means nothing.
-    for (const run of runs) {
+    for (const run of runs.flat()) {
       const micros = new Set((run.summary?.path || []).map((step) => step.micro));
       for (const micro of ['product_view', 'add_to_cart', 'begin_checkout']) {
         if (!micros.has(micro))
           throw new Error(`storm not captured: no ${micro} in ${[...micros]}`);
       }
     }
-    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-    const run = runs[0];
-    const _base = bases[0];
-    const syncMs = median(runs.map((r) => r.loopMs)) - median(bases.map((b) => b.loopMs));
-    const trackerAsyncMs =
-      median(runs.map((r) => asyncMs(r.perf, r))) - median(bases.map((b) => asyncMs(b.perf, b)));
-    const tasks = runs.flatMap((r) => attribute(r.perf, r.stormStart, r.stormEnd));
-    const baseTasks = bases.flatMap((b) => attribute(b.perf, b.stormStart, b.stormEnd));
-    const trackerTasks = tasks.filter((t) => t.tracker);
-    const wasmMs = runs
-      .map((r) => r.perf.wasm.find((w) => w.end))
-      .map((w) => (w ? w.end - w.start : NaN));
-    const afterResponseMs = runs.map((r) => {
-      const w = r.perf.wasm.find((x) => x.end);
-      const entry = r.perf.resources.find((e) => e.name.endsWith('.wasm'));
-      return w && entry ? w.end - Math.max(w.start, entry.responseEnd) : NaN;
-    });
-    const figures = {
-      per_event_us: ((syncMs + trackerAsyncMs) * 1000) / run.events,
-      sync_per_event_us: (syncMs * 1000) / run.events,
-      storm_events: run.events,
-      storms_per_page: repeat,
-      storm_loop_ms: median(runs.map((r) => r.loopMs)),
-      baseline_loop_ms: median(bases.map((b) => b.loopMs)),
-      tracker_async_ms: trackerAsyncMs,
-      tracker_async_max_ms: Math.max(
-        0,
-        ...runs.flatMap((r) =>
-          r.perf.callbacks.filter((c) => c.start >= r.stormStart).map((c) => c.ms),
-        ),
-      ),
-      long_tasks: trackerTasks.length,
-      long_tasks_load: trackerTasks.filter((t) => t.phase === 'load').length,
-      long_tasks_all: tasks.length,
-      longest_task_ms: Math.max(0, ...trackerTasks.map((t) => t.ms)),
-      baseline_long_tasks: baseTasks.length,
-      wasm_instantiate_ms: median(wasmMs),
-      wasm_instantiate_max_ms: Math.max(...wasmMs),
-      wasm_instantiate_call: run.perf.wasm.find((w) => w.end)?.name || 'none',
-      wasm_after_response_ms: median(afterResponseMs),
-      wasm_cold_compile_ms: cold.compileMs,
-      wasm_cold_compile_instantiate_ms: cold.totalMs,
-    };
-    if (process.argv.includes('--explain')) explain(runs, bases);
-    for (const [name, value] of Object.entries(figures)) {
-      console.log(
-        `${name}=${typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(2) : value}`,
-      );
+    if (process.argv.includes('--explain')) for (const r of runs) explain(r, bases);
+    for (const [b, buildRuns] of runs.entries()) {
+      const prefix = webs.length > 1 ? `${b}.` : '';
+      if (prefix) console.log(`${prefix}web=${webs[b]}`);
+      for (const [name, value] of Object.entries(figuresOf(buildRuns, bases, cold, repeat))) {
+        const shown =
+          typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(2) : value;
+        console.log(`${prefix}${name}=${shown}`);
+      }
     }
   } finally {
     await browser.close();
-    await site.stop();
-    await collector.stop();
+    for (const { site, collector } of servers) {
+      await site.stop();
+      await collector.stop();
+    }
   }
 }
 
