@@ -307,7 +307,7 @@ Status VersionedReader::Load(sqlite3* db) {
 
 VersionedReader::Outcome VersionedReader::Fold(Aggregate& into, uint32_t hash,
                                                std::span<const uint8_t> bytes, bool remove,
-                                               Error& error, bool verified) const {
+                                               Error& error, Checked checked) const {
   // Verified at ingest; bytes read back are verified again so a damaged
   // file cannot feed unchecked bytes to the aggregation (those the collector
   // hands over straight from its own check are not). Rows of a config
@@ -320,8 +320,14 @@ VersionedReader::Outcome VersionedReader::Fold(Aggregate& into, uint32_t hash,
     other = &found->second;
     written_with = &other->config;
   }
-  auto summary = verified ? Result<const wire::Summary*>(wire::GetSummary(bytes.data()))
-                          : VerifySummary(bytes, written_with);
+  Result<const wire::Summary*> summary(wire::GetSummary(bytes.data()));
+  if (checked == Checked::kNothing) {
+    summary = VerifySummary(bytes, written_with);
+  } else if (checked == Checked::kStructure) {
+    if (Status st = CheckSummaryAgainstConfig(*summary.value(), *written_with); !st.ok()) {
+      summary = Result<const wire::Summary*>(st.error, st.message);
+    }
+  }
   if (!summary.ok()) {
     error = summary.error();
     return Outcome::kUnreadable;
@@ -612,9 +618,12 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
     upsert.Bind(4, int64_t{s.day});
     upsert.Bind(5, int64_t{s.config_hash});
     upsert.Bind(6, s.received_at_ms);
+    // The stored version's structure is verified once, for the element-click
+    // merge and the take-back below.
+    const bool previous_structure = replaces && VerifySummary(previous_bytes).ok();
     const std::vector<uint8_t> merged =
-        replaces ? WithStoredElementClicks(previous_bytes, s.bytes, s.verified)
-                 : std::vector<uint8_t>();
+        previous_structure ? WithStoredElementClicks(previous_bytes, s.bytes, s.verified, true)
+                           : std::vector<uint8_t>();
     const std::vector<uint8_t>& bytes = merged.empty() ? s.bytes : merged;
     upsert.Bind(7, std::span<const uint8_t>(bytes));
     if (upsert.Step() != SQLITE_DONE) return fail("upsert session");
@@ -637,16 +646,19 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
     if (change == nullptr) continue;
     ++change->summaries;
     Error error = Error::kOk;
+    using Checked = VersionedReader::Checked;
     if (change->reader->Fold(change->added, s.config_hash, bytes, false, error,
-                             s.verified && merged.empty()) ==
+                             s.verified && merged.empty() ? Checked::kFully : Checked::kNothing) ==
         VersionedReader::Outcome::kUnreadable) {
       ++change->unreadable;
       ++found[ErrorName(error)];
     }
     // The previous version was counted when it came: readable then (its
     // figures are taken back) or not (its damage count is).
-    if (replaces && change->reader->Fold(change->removed, previous_hash, previous_bytes, false,
-                                         error) == VersionedReader::Outcome::kUnreadable) {
+    if (replaces &&
+        change->reader->Fold(change->removed, previous_hash, previous_bytes, false, error,
+                             previous_structure ? Checked::kStructure : Checked::kNothing) ==
+            VersionedReader::Outcome::kUnreadable) {
       --change->unreadable;
     }
   }

@@ -67,6 +67,10 @@ namespace microconv {
 class VersionedReader {
  public:
   enum class Outcome { kFolded, kUnreadable, kUnknownVersion };
+  // How far the caller already verified the bytes: not at all (bytes read
+  // back from the file), their structure (VerifySummary without a config),
+  // or fully against the config of their hash (StoredSummary::verified).
+  enum class Checked { kNothing, kStructure, kFully };
 
   explicit VersionedReader(const Config& config);
   // Loads the site's other recorded versions.
@@ -74,10 +78,9 @@ class VersionedReader {
   // Adds (or, with remove, takes back) stored bytes written with config
   // `hash`. kUnreadable with `error` when they fail verification;
   // kUnknownVersion (left out) when the store never recorded that version.
-  // `verified`: the caller verified the bytes against that config already
-  // (StoredSummary::verified), so they are not verified twice.
+  // `checked`: what the caller verified already is not verified twice.
   Outcome Fold(Aggregate& into, uint32_t hash, std::span<const uint8_t> bytes, bool remove,
-               Error& error, bool verified = false) const;
+               Error& error, Checked checked = Checked::kNothing) const;
   const Config& config() const { return config_; }
 
  private:

@@ -10,8 +10,10 @@
 namespace microconv {
 
 std::vector<uint8_t> WithStoredElementClicks(std::span<const uint8_t> stored,
-                                             std::span<const uint8_t> next, bool next_verified) {
-  const auto old = VerifySummary(stored);
+                                             std::span<const uint8_t> next, bool next_verified,
+                                             bool stored_verified) {
+  const auto old = stored_verified ? Result<const wire::Summary*>(wire::GetSummary(stored.data()))
+                                   : VerifySummary(stored);
   if (!old.ok() || old.value()->element_clicks() == nullptr) return {};
   if (next_verified) return MergeElementClicks(*old.value(), *wire::GetSummary(next.data()));
   const auto now = VerifySummary(next);

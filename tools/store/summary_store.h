@@ -73,10 +73,12 @@ struct StoredSummary {
 // other pages' come from the stored version (core/element_heatmap.h
 // MergeElementClicks). Empty: store `next` as it is (nothing to keep, or
 // either side does not verify, which Put's fold then counts).
-// `next_verified`: the collector verified `next` (StoredSummary::verified),
-// so it is not verified again.
+// `next_verified`: the collector verified `next` (StoredSummary::verified);
+// `stored_verified`: the caller verified the structure of `stored`. What
+// was verified is not verified again.
 std::vector<uint8_t> WithStoredElementClicks(std::span<const uint8_t> stored,
-                                             std::span<const uint8_t> next, bool next_verified);
+                                             std::span<const uint8_t> next, bool next_verified,
+                                             bool stored_verified = false);
 
 // A compiled config the site has served (issue 9 point 6): kept for good, so
 // summaries written with it are read correctly for as long as they are kept.
