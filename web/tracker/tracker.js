@@ -271,7 +271,9 @@ class Tracker {
   emit(event) {
     this.queue.push(event);
     if (this.queue.length >= kBatchEvents) {
-      this.feed();
+      // A turn already asked for takes the whole queue: asking again for
+      // each event of a burst only cleared a timer.
+      if (!this.feeding) this.feed();
     } else if (!this.batchTimer) {
       this.batchTimer = setTimeout(
         guard(() => this.feed()),
