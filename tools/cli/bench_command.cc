@@ -28,6 +28,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -413,28 +414,39 @@ struct BenchContext {
   double warm_report_ms = 0;  // median, for the ClickHouse side by side
 };
 
+// One flat-out load on the serve child, printed with its budget and the CPU
+// per acknowledged summary of the collector and of this process (the
+// driver, on the same cores). `label` follows "ingest" in the line.
+LoadResult MeasureFlatOut(const ServeProcess& serve, const char* label,
+                          const std::function<LoadResult()>& drive) {
+  const double cpu_before = ProcessCpuSeconds(serve.pid());
+  const double driver_before = ProcessCpuSeconds(getpid());
+  const LoadResult flat = drive();
+  const double cpu = ProcessCpuSeconds(serve.pid()) - cpu_before;
+  const double driver_cpu = ProcessCpuSeconds(getpid()) - driver_before;
+  const double per = flat.accepted > 0 ? 1e6 / double(flat.accepted) : 0;
+  std::printf(
+      "ingest%s, %d connections flat out, %.1f s: %.0f summaries/s durable "
+      "(%llu acked, %llu not), p50 %.2f ms, p99 %.2f ms   budget >= %.0f/s: %s\n"
+      "  collector CPU (user + system) %.2f s: %.1f us per summary ingested; load driver "
+      "(this process, same cores) %.1f us per summary\n",
+      label, kIngestConnections, flat.seconds, flat.per_second, (unsigned long long)flat.accepted,
+      (unsigned long long)(flat.rejected + flat.failed), flat.p50_ms, flat.p99_ms,
+      kIngestBudgetPerSecond, Verdict(flat.per_second >= kIngestBudgetPerSecond), cpu, cpu * per,
+      driver_cpu * per);
+  std::fflush(stdout);
+  return flat;
+}
+
 // (a) Durable ingest over HTTP into an empty store.
 Status MeasureIngest(BenchContext& bench) {
   ServeProcess serve(BenchServe(bench.flags.collector, bench.dir + "/ingest.sqlite",
                                 bench.flags.sites, bench.dir + "/serve-ingest.log"));
   if (Status started = serve.Start(); !started.ok()) return started;
-  const double cpu_before = ProcessCpuSeconds(serve.pid());
-  const double driver_before = ProcessCpuSeconds(getpid());
-  const LoadResult flat =
-      DriveIngest(serve.port(), bench.pool, kIngestConnections, bench.flags.ingest_seconds, 0, 1);
-  const double cpu = ProcessCpuSeconds(serve.pid()) - cpu_before;
-  const double driver_cpu = ProcessCpuSeconds(getpid()) - driver_before;
-  const double us_per_summary = flat.accepted > 0 ? cpu * 1e6 / double(flat.accepted) : 0;
-  std::printf(
-      "ingest, %d connections flat out, %.1f s: %.0f summaries/s durable "
-      "(%llu acked, %llu not), p50 %.2f ms, p99 %.2f ms   budget >= %.0f/s: %s\n"
-      "  collector CPU (user + system) %.2f s: %.1f us per summary ingested; load driver "
-      "(this process, same cores) %.1f us per summary\n",
-      kIngestConnections, flat.seconds, flat.per_second, (unsigned long long)flat.accepted,
-      (unsigned long long)(flat.rejected + flat.failed), flat.p50_ms, flat.p99_ms,
-      kIngestBudgetPerSecond, Verdict(flat.per_second >= kIngestBudgetPerSecond), cpu,
-      us_per_summary, flat.accepted > 0 ? driver_cpu * 1e6 / double(flat.accepted) : 0);
-  std::fflush(stdout);
+  const LoadResult flat = MeasureFlatOut(serve, "", [&] {
+    return DriveIngest(serve.port(), bench.pool, kIngestConnections, bench.flags.ingest_seconds, 0,
+                       1);
+  });
   const LoadResult paced =
       DriveIngest(serve.port(), bench.pool, kIngestConnections, bench.flags.ingest_seconds,
                   kAckBudgetRate, uint64_t{1} << 40);
@@ -447,24 +459,14 @@ Status MeasureIngest(BenchContext& bench) {
   std::fflush(stdout);
   // Throughput with re-flushes, as real traffic brings them: fresh sessions
   // only (above) skip the store's cost of replacing a row.
-  const double reflush_cpu_before = ProcessCpuSeconds(serve.pid());
-  const double reflush_driver_before = ProcessCpuSeconds(getpid());
-  const LoadResult reflush = DriveReflushIngest(serve.port(), bench.pool, kIngestConnections,
-                                                bench.flags.ingest_seconds, uint64_t{2} << 40);
-  const double reflush_cpu = ProcessCpuSeconds(serve.pid()) - reflush_cpu_before;
-  const double reflush_driver = ProcessCpuSeconds(getpid()) - reflush_driver_before;
-  const double per = reflush.accepted > 0 ? 1e6 / double(reflush.accepted) : 0;
-  std::printf(
-      "ingest with re-flushes, %d connections flat out, %.1f s (each session flushed %u times, "
-      "%u of %u summaries replace a stored one): %.0f summaries/s durable (%llu acked, %llu not), "
-      "p50 %.2f ms, p99 %.2f ms   budget >= %.0f/s: %s\n"
-      "  collector CPU %.1f us per summary ingested; load driver %.1f us per summary\n",
-      kIngestConnections, reflush.seconds, kFlushesPerSession, kFlushesPerSession - 1,
-      kFlushesPerSession, reflush.per_second, (unsigned long long)reflush.accepted,
-      (unsigned long long)(reflush.rejected + reflush.failed), reflush.p50_ms, reflush.p99_ms,
-      kIngestBudgetPerSecond, Verdict(reflush.per_second >= kIngestBudgetPerSecond),
-      reflush_cpu * per, reflush_driver * per);
-  std::fflush(stdout);
+  char reflush_label[96];
+  std::snprintf(reflush_label, sizeof reflush_label,
+                " with re-flushes (each session flushed %u times, %u of %u replace a stored one)",
+                kFlushesPerSession, kFlushesPerSession - 1, kFlushesPerSession);
+  const LoadResult reflush = MeasureFlatOut(serve, reflush_label, [&] {
+    return DriveReflushIngest(serve.port(), bench.pool, kIngestConnections,
+                              bench.flags.ingest_seconds, uint64_t{2} << 40);
+  });
   if (flat.per_second < kIngestBudgetPerSecond || paced.p99_ms > kAckBudgetMs ||
       reflush.per_second < kIngestBudgetPerSecond) {
     bench.status = 3;

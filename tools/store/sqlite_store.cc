@@ -320,10 +320,11 @@ VersionedReader::Outcome VersionedReader::Fold(Aggregate& into, uint32_t hash,
     other = &found->second;
     written_with = &other->config;
   }
-  Result<const wire::Summary*> summary(wire::GetSummary(bytes.data()));
-  if (checked == Checked::kNothing) {
-    summary = VerifySummary(bytes, written_with);
-  } else if (checked == Checked::kStructure) {
+  // Unverified bytes are never read, not even for their root offset.
+  Result<const wire::Summary*> summary =
+      checked == Checked::kNothing ? VerifySummary(bytes, written_with)
+                                   : Result<const wire::Summary*>(wire::GetSummary(bytes.data()));
+  if (checked == Checked::kStructure) {
     if (Status st = CheckSummaryAgainstConfig(*summary.value(), *written_with); !st.ok()) {
       summary = Result<const wire::Summary*>(st.error, st.message);
     }
