@@ -27,8 +27,11 @@ Config DemoConfig() {
 }
 
 // Realistic demo-site sessions: 6-10 pages, a walk down the 9-step purchase
-// funnel, 10 heat cells, a few elements, referrers and UTM values.
-std::vector<std::vector<uint8_t>> DemoSummaries(const Config& config, int count) {
+// funnel, 10 heat cells, a few elements, referrers and UTM values. `varied`:
+// as many distinct values as real traffic brings (issue 12: >= 10,000 paths,
+// >= 1,000 elements), so the string-keyed tallies are large maps.
+std::vector<std::vector<uint8_t>> DemoSummaries(const Config& config, int count,
+                                                bool varied = false) {
   std::mt19937 rng(42);
   auto pick = [&rng](int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); };
   const char* kReferrers[] = {"", "google.com", "bing.com", "news.ycombinator.com", "t.co"};
@@ -58,7 +61,8 @@ std::vector<std::vector<uint8_t>> DemoSummaries(const Config& config, int count)
     uint32_t offset = 0;
     for (int step = 0; step < furthest; ++step) {
       reached |= 1u << step;
-      s.path_steps.push_back(static_cast<uint8_t>(step));
+      s.path_steps.push_back(
+          static_cast<uint8_t>(varied ? pick(static_cast<int>(config.micro_count())) : step));
       AppendVarint(step == 0 ? 0 : static_cast<uint32_t>(50 + pick(1200)), s.path_deltas);
       if (step > 0) {
         offset += static_cast<uint32_t>(50 + pick(1200));
@@ -75,10 +79,10 @@ std::vector<std::vector<uint8_t>> DemoSummaries(const Config& config, int count)
                           static_cast<uint16_t>(pick(512)));
     }
     for (int e = 0, n = pick(3); e < n; ++e) {
-      s.names.push_back(kElements[pick(4)]);
+      s.names.push_back(varied ? "#element-" + std::to_string(pick(2000)) : kElements[pick(4)]);
       s.elements.emplace_back(static_cast<uint16_t>(e), 1 + pick(4), pick(2), pick(2), 0);
     }
-    s.referrer = kReferrers[pick(5)];
+    s.referrer = varied ? "site-" + std::to_string(pick(300)) + ".example" : kReferrers[pick(5)];
     if (pick(3) == 0) s.utm_source = "newsletter";
     flatbuffers::FlatBufferBuilder fbb;
     wire::FinishSummaryBuffer(fbb, wire::Summary::Pack(fbb, &s));
@@ -105,6 +109,30 @@ void BM_AggregateAdd(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_AggregateAdd);
+
+// The collector's fold of a session into its day's gathered delta, with
+// real traffic's variety: each add looks keys up in maps of thousands.
+void BM_AggregateAddVaried(benchmark::State& state) {
+  const Config config = DemoConfig();
+  if (config.bytes().empty()) {
+    state.SkipWithError("demo config did not load");
+    return;
+  }
+  const auto summaries = DemoSummaries(config, 16384, true);
+  std::vector<const wire::Summary*> roots;
+  for (const auto& bytes : summaries) roots.push_back(wire::GetSummary(bytes.data()));
+  Aggregate aggregate(config);
+  for (const wire::Summary* root : roots) (void)aggregate.Add(*root);
+  state.counters["paths"] = static_cast<double>(aggregate.paths().size());
+  state.counters["elements"] = static_cast<double>(aggregate.elements().size());
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(aggregate.Add(*roots[i]).ok());
+    i = (i + 1) & 16383;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_AggregateAddVaried);
 
 void BM_AggregateMerge(benchmark::State& state) {
   const Config config = DemoConfig();
