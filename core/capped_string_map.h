@@ -16,16 +16,6 @@
 
 namespace microconv {
 
-// FNV-1a 64: the cap order of CappedStringMap keys, the same in every build.
-inline uint64_t KeyHash64(std::string_view key) noexcept {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : key) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
-
 // A map from attacker-controlled strings to additive values with at most
 // `cap` keys. The rule that keeps it mergeable: it holds exactly the `cap`
 // keys that come first in (FNV-1a 64 hash, bytes) order among all keys ever
@@ -54,7 +44,7 @@ class CappedStringMap {
 
   // The value of `key`, inserted if the cap rule keeps it; nullptr when the
   // rule drops it (then add the value to overflow()).
-  V* Find(std::string_view key) { return FindHashed(KeyHash64(key), key); }
+  V* Find(std::string_view key);
   // The value of `key`, or overflow() when the cap rule drops it: where an
   // addition to `key` belongs.
   V& ValueOrOverflow(std::string_view key) {
@@ -65,9 +55,7 @@ class CappedStringMap {
   // Takes back what an earlier addition of `value` to `key` added (from the
   // key, or from overflow() when the cap rule dropped it: a key is either
   // kept with all its value or dropped with all of it, so this is exact).
-  void Subtract(std::string_view key, const V& value) {
-    SubtractHashed(KeyHash64(key), key, value);
-  }
+  void Subtract(std::string_view key, const V& value);
   // Takes back a map whose every addition was also made to this one.
   void Unmerge(const CappedStringMap& other);
 
@@ -79,44 +67,19 @@ class CappedStringMap {
   std::vector<std::pair<std::string_view, const V*>> Sorted() const;
 
  private:
-  // Keys carry their FNV-1a hash (KeyHash64): computed once per lookup and
-  // stored in the node, so a lookup hashes its key once, walks a bucket by
-  // comparing hashes (bytes only on a match) and never rehashes a stored
-  // key. With std::hash<std::string_view> and no stored hash, libstdc++
-  // rehashed every node it passed to find where a bucket ends: these maps
-  // hold thousands of keys, and lookups in them were ~12 % of the collector's
-  // samples while ingesting. The hash is also the cap order's.
-  struct Key {
-    uint64_t hash;
-    std::string text;
-  };
-  struct Probe {
-    uint64_t hash;
-    std::string_view text;
-  };
   struct Hash {
     using is_transparent = void;
-    size_t operator()(const Key& k) const noexcept { return static_cast<size_t>(k.hash); }
-    size_t operator()(const Probe& k) const noexcept { return static_cast<size_t>(k.hash); }
-  };
-  struct Equal {
-    using is_transparent = void;
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const noexcept {
-      return a.hash == b.hash && std::string_view(a.text) == std::string_view(b.text);
+    size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>()(s);
     }
   };
-  using Map = std::unordered_map<Key, V, Hash, Equal>;
+  using Map = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
   // A kept key in cap order (hash, then bytes).
   struct CapKey {
     uint64_t hash;
     std::string_view key;  // the map's own key: nodes never move
     bool operator<(const CapKey& o) const { return hash != o.hash ? hash < o.hash : key < o.key; }
   };
-  // Find and Subtract for a key whose KeyHash64 is known (a merge's keys
-  // carry theirs).
-  V* FindHashed(uint64_t hash, std::string_view key);
-  void SubtractHashed(uint64_t hash, std::string_view key, const V& value);
   // Builds last_ once the map is full.
   void BuildLast();
 
@@ -129,26 +92,36 @@ class CappedStringMap {
   std::vector<CapKey> last_;
 };
 
+// FNV-1a 64: the cap order of CappedStringMap keys, the same in every build.
+inline uint64_t KeyHash64(std::string_view key) noexcept {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : key) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
 template <typename V>
-V* CappedStringMap<V>::FindHashed(uint64_t hash, std::string_view key) {
-  const Probe probe{hash, key};
-  auto it = map_.find(probe);
+V* CappedStringMap<V>::Find(std::string_view key) {
+  auto it = map_.find(key);
   if (it != map_.end()) return &it->second;
   if (cap_ == 0) return nullptr;
+  const uint64_t hash = KeyHash64(key);
   if (map_.size() >= cap_) {
     if (last_.empty()) BuildLast();
     const CapKey& last = last_.front();
-    if (probe.hash > last.hash || (probe.hash == last.hash && key >= last.key)) return nullptr;
+    if (hash > last.hash || (hash == last.hash && key >= last.key)) return nullptr;
     // Evict the key that now comes last: its value joins the overflow.
     std::pop_heap(last_.begin(), last_.end());
-    auto evicted = map_.find(Probe{last_.back().hash, last_.back().key});
+    auto evicted = map_.find(last_.back().key);
     last_.pop_back();
     overflow_ += evicted->second;
     map_.erase(evicted);
   }
-  auto inserted = map_.emplace(Key{probe.hash, std::string(key)}, V{}).first;
+  auto inserted = map_.emplace(std::string(key), V{}).first;
   if (!last_.empty()) {
-    last_.push_back({probe.hash, inserted->first.text});
+    last_.push_back({hash, inserted->first});
     std::push_heap(last_.begin(), last_.end());
   }
   return &inserted->second;
@@ -158,13 +131,13 @@ template <typename V>
 void CappedStringMap<V>::BuildLast() {
   last_.clear();
   last_.reserve(map_.size() + 1);
-  for (const auto& [key, value] : map_) last_.push_back({key.hash, key.text});
+  for (const auto& [key, value] : map_) last_.push_back({KeyHash64(key), key});
   std::make_heap(last_.begin(), last_.end());
 }
 
 template <typename V>
-void CappedStringMap<V>::SubtractHashed(uint64_t hash, std::string_view key, const V& value) {
-  auto it = map_.find(Probe{hash, key});
+void CappedStringMap<V>::Subtract(std::string_view key, const V& value) {
+  auto it = map_.find(key);
   if (it == map_.end()) {
     overflow_ -= value;
     return;
@@ -195,10 +168,7 @@ void CappedStringMap<V>::Merge(const CappedStringMap& other) {
   // day by day rehashed its map once per day.
   const size_t needed = std::min(cap_, map_.size() + other.map_.size());
   if (needed > map_.size()) map_.reserve(std::min(cap_, std::max(needed, 2 * map_.size())));
-  for (const auto& [key, value] : other.map_) {
-    V* kept = FindHashed(key.hash, key.text);
-    (kept != nullptr ? *kept : overflow_) += value;
-  }
+  for (const auto& [key, value] : other.map_) ValueOrOverflow(key) += value;
   overflow_ += other.overflow_;
 }
 
@@ -208,7 +178,7 @@ void CappedStringMap<V>::Unmerge(const CappedStringMap& other) {
     *this = CappedStringMap(cap_);
     return;
   }
-  for (const auto& [key, value] : other.map_) SubtractHashed(key.hash, key.text, value);
+  for (const auto& [key, value] : other.map_) Subtract(key, value);
   overflow_ -= other.overflow_;
 }
 
@@ -216,7 +186,7 @@ template <typename V>
 std::vector<std::pair<std::string_view, const V*>> CappedStringMap<V>::Sorted() const {
   std::vector<std::pair<std::string_view, const V*>> out;
   out.reserve(map_.size());
-  for (const auto& [key, value] : map_) out.emplace_back(key.text, &value);
+  for (const auto& [key, value] : map_) out.emplace_back(key, &value);
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   return out;
 }
