@@ -265,6 +265,7 @@ bool VisitStringMap(A& a, M& map) {
   } else {
     size_t n = 0;
     if (!a.Count(n, map.cap())) return false;
+    map.Reserve(n);
     std::string key, previous;
     for (size_t i = 0; i < n; ++i) {
       if (!a.Text(key, kMaxAggregateKeyLength)) return false;

@@ -139,14 +139,16 @@ void BM_AggregateMerge(benchmark::State& state) {
 }
 BENCHMARK(BM_AggregateMerge);
 
-void BM_AggregateSerialize(benchmark::State& state) {
+// A day aggregate encoded and decoded, as the store writes a delta or base
+// and a report or fold reads it back. `varied`: with real traffic's variety.
+void RunSerialize(benchmark::State& state, bool varied) {
   const Config config = DemoConfig();
   if (config.bytes().empty()) {
     state.SkipWithError("demo config did not load");
     return;
   }
   Aggregate day(config);
-  for (const auto& bytes : DemoSummaries(config, 4096)) {
+  for (const auto& bytes : DemoSummaries(config, 4096, varied)) {
     (void)day.Add(*wire::GetSummary(bytes.data()));
   }
   size_t size = 0;
@@ -157,7 +159,12 @@ void BM_AggregateSerialize(benchmark::State& state) {
   }
   state.counters["bytes"] = static_cast<double>(size);
 }
+
+void BM_AggregateSerialize(benchmark::State& state) { RunSerialize(state, false); }
 BENCHMARK(BM_AggregateSerialize);
+
+void BM_AggregateSerializeVaried(benchmark::State& state) { RunSerialize(state, true); }
+BENCHMARK(BM_AggregateSerializeVaried);
 
 }  // namespace
 }  // namespace microconv

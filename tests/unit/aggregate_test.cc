@@ -727,5 +727,41 @@ TEST(CappedStringMapTest, ExactBelowTheCap) {
   for (const auto& [k, v] : map.Sorted()) EXPECT_EQ(*v, 5u) << k;
 }
 
+// Sorted() compares 8-byte prefixes as numbers first: its order must still
+// be the bytes' (the encoded aggregate and its reader's check depend on it),
+// for keys shorter than 8 bytes, with zero bytes, high bytes and long shared
+// prefixes.
+TEST(CappedStringMapTest, SortedIsByteOrder) {
+  using namespace std::string_literals;
+  std::vector<std::string> keys = {""s,
+                                   "a"s,
+                                   "a\0"s,
+                                   "a\0\0"s,
+                                   "ab"s,
+                                   "\x7f"s,
+                                   "\x80"s,
+                                   "\xff\xff"s,
+                                   "01234567"s,
+                                   "012345670"s,
+                                   "01234567\0"s,
+                                   "0123456\xff"s,
+                                   "01234567\x01\x02\x03\x04\x05\x06\x07\x08\x09"s,
+                                   "01234567\x01\x02\x03\x04\x05\x06\x07\x08"s,
+                                   "\x01\x02\x03\x04\x05\x06\x07\x08"s};
+  std::mt19937 rng(3);
+  for (int i = 0; i < 500; ++i) {
+    std::string key(rng() % 12, '\0');
+    for (char& c : key) c = static_cast<char>("\0\x01\x7f\x80\xff"[rng() % 5]);
+    keys.push_back(key);
+  }
+  CappedStringMap<uint64_t> map(10000);
+  for (const std::string& key : keys) *map.Find(key) += 1;
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::vector<std::string> sorted;
+  for (const auto& [key, value] : map.Sorted()) sorted.emplace_back(key);
+  EXPECT_EQ(sorted, keys);
+}
+
 }  // namespace
 }  // namespace microconv
