@@ -6,8 +6,10 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/element_heatmap.h"
@@ -241,6 +243,26 @@ TEST_F(IncrementalAggregatesTest, ACommitStartingWithAReflushKeepsTheChain) {
   EXPECT_NE(kept, first);
   ASSERT_TRUE(store->Reindex("demo", nullptr).ok());
   EXPECT_EQ(Report(*store), kept);
+}
+
+// A report writes the gathered deltas without folding; commits between
+// reports fold a long chain, so a day read more often than its delta ages
+// (2 s) still decodes a short chain, not up to 32 deltas.
+TEST_F(IncrementalAggregatesTest, ADayReadBetweenEveryCommitKeepsAShortChain) {
+  ServerDir dir;
+  auto store = Open(dir);
+  ASSERT_TRUE(store);
+  int64_t longest = 0;
+  for (uint64_t n = 1; n <= 24; ++n) {
+    const StoredSummary row = Row(current_, n, 1, kDay0, kJourneys[n % 4]);
+    ASSERT_TRUE(store->Put(std::span(&row, 1)).ok());
+    Report(*store);
+    longest = std::max(longest, Count(dir.store(), "SELECT count(*) FROM day_deltas"));
+    // Commits writing a delta due by chain are spaced like aged ones (20 ms).
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_LE(longest, 9);
+  EXPECT_EQ(Count(dir.store(), "SELECT count(*) FROM day_aggregates"), 1);
 }
 
 TEST_F(IncrementalAggregatesTest, CommitsGatherDeltasThatAReportWritesOrARebuildReplaces) {

@@ -53,6 +53,11 @@ constexpr auto kDeltaWorkPerCommit = std::chrono::milliseconds(2);
 // bench's p99 at 5,000/s 22-36 ms. 30 days written every 2 s need one
 // write per 67 ms; this allows one per 20 ms.
 constexpr auto kAgedDeltaSpacing = std::chrono::milliseconds(20);
+// A day whose chain is this long is due like an aged one (so folded when
+// it is written): reports write gathered deltas without folding, so a day
+// read more often than its delta ages would otherwise grow its chain to
+// kFoldDeltasOnReadAt, each report decoding all of it.
+constexpr int64_t kChainDueAt = 2 * kFoldDeltasAt;
 
 constexpr const char* kRetireConfigSql = R"sql(
 UPDATE config_versions SET last_current = ?3
@@ -679,7 +684,7 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
   // A gathered delta is written once it is big or old enough: every commit
   // serialising one per day it touched was the largest part of the commit.
   // Biggest first, then oldest, within the commit's budget for this work;
-  // those due only by age, only when none was written for a while.
+  // those due only by age or chain, only when none was written for a while.
   const bool aged_may_go = now - last_aged_write_ >= kAgedDeltaSpacing;
   std::vector<std::pair<DayKey, const PendingDay*>> due;
   for (const auto& [key, change] : changes) {
@@ -687,7 +692,8 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
     const auto version = version_of(key.first, key.second);
     if (!version.has_value()) return fail("read day version");
     change->to_version = *version;
-    if (change->summaries >= kDeltaSummaries || (aged_may_go && now - change->since >= kDeltaAge)) {
+    if (change->summaries >= kDeltaSummaries ||
+        (aged_may_go && (now - change->since >= kDeltaAge || change->deltas >= kChainDueAt))) {
       due.emplace_back(DayKey(key.first, key.second), change);
     }
   }
