@@ -153,7 +153,13 @@ INSERT OR REPLACE INTO replays(site, nonce, day, outcome, drops) VALUES(?1, ?2, 
 constexpr const char* kDropReplaySql = "DELETE FROM replays WHERE site = ?1 AND nonce = ?2";
 
 constexpr const char* kPreviousSql = R"sql(
-SELECT seq, day, config_hash, summary FROM sessions WHERE site = ?1 AND nonce = ?2)sql";
+SELECT seq, day, config_hash, summary, rowid FROM sessions WHERE site = ?1 AND nonce = ?2)sql";
+
+// A re-flush under the config its stored row was written with: the row
+// found by kPreviousSql, changed in place. The upsert would look the key up
+// again and rewrite the sessions_by_day entry (its config_hash is set).
+constexpr const char* kReplaceSessionSql = R"sql(
+UPDATE sessions SET seq = ?2, received_at = ?3, summary = ?4 WHERE rowid = ?1)sql";
 
 constexpr const char* kRangeSql = R"sql(
 SELECT nonce, seq, day, config_hash, received_at, summary FROM sessions
@@ -401,6 +407,7 @@ struct SqliteStore::PutStatements {
   explicit PutStatements(sqlite3* db)
       : previous(db, kPreviousSql),
         upsert(db, kUpsertSessionSql),
+        replace(db, kReplaceSessionSql),
         mark(db, kMarkDaySql),
         chain(db, kChainSql),
         day_version(db, kDayVersionSql),
@@ -409,17 +416,18 @@ struct SqliteStore::PutStatements {
         put_replay(db, kPutReplaySql),
         drop_replay(db, kDropReplaySql) {}
   bool ok() const {
-    return previous.ok() && upsert.ok() && mark.ok() && chain.ok() && day_version.ok() &&
-           save_delta.ok() && add_damage.ok() && put_replay.ok() && drop_replay.ok();
+    return previous.ok() && upsert.ok() && replace.ok() && mark.ok() && chain.ok() &&
+           day_version.ok() && save_delta.ok() && add_damage.ok() && put_replay.ok() &&
+           drop_replay.ok();
   }
   // A failed Put may leave one mid-step.
   void ResetAll() {
-    for (Statement* s : {&previous, &upsert, &mark, &chain, &day_version, &save_delta, &add_damage,
-                         &put_replay, &drop_replay}) {
+    for (Statement* s : {&previous, &upsert, &replace, &mark, &chain, &day_version, &save_delta,
+                         &add_damage, &put_replay, &drop_replay}) {
       s->Reset();
     }
   }
-  Statement previous, upsert, mark, chain, day_version, save_delta, add_damage, put_replay,
+  Statement previous, upsert, replace, mark, chain, day_version, save_delta, add_damage, put_replay,
       drop_replay;
 };
 
@@ -608,6 +616,7 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
     }
     const bool replaces = found_previous == SQLITE_ROW;
     uint32_t day = s.day, previous_hash = 0;
+    int64_t previous_row = 0;
     if (replaces) {
       if (static_cast<uint32_t>(previous.Int(0)) >= s.seq) {
         previous.Reset();
@@ -616,6 +625,7 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
       }
       day = static_cast<uint32_t>(previous.Int(1));  // a session's day never changes
       previous_hash = static_cast<uint32_t>(previous.Int(2));
+      previous_row = previous.Int(4);
       const auto blob = previous.Blob(3);
       previous_bytes.assign(blob.begin(), blob.end());
     }
@@ -625,12 +635,6 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
     // compared with the version before this commit.
     PendingDay* change = nullptr;
     if (!change_of(s.site, day, change)) return fail("read day aggregate chain");
-    upsert.Bind(1, s.site);
-    upsert.Bind(2, NonceColumn(s.nonce));
-    upsert.Bind(3, int64_t{s.seq});
-    upsert.Bind(4, int64_t{s.day});
-    upsert.Bind(5, int64_t{s.config_hash});
-    upsert.Bind(6, s.received_at_ms);
     // The stored version's structure is verified once, for the element-click
     // merge and the take-back below.
     const bool previous_structure = replaces && VerifySummary(previous_bytes).ok();
@@ -638,9 +642,25 @@ Result<PutOutcome> SqliteStore::Put(std::span<const StoredSummary> batch) {
         previous_structure ? WithStoredElementClicks(previous_bytes, s.bytes, s.verified, true)
                            : std::vector<uint8_t>();
     const std::vector<uint8_t>& bytes = merged.empty() ? s.bytes : merged;
-    upsert.Bind(7, std::span<const uint8_t>(bytes));
-    if (upsert.Step() != SQLITE_DONE) return fail("upsert session");
-    upsert.Reset();
+    if (replaces && previous_hash == s.config_hash) {
+      Statement& replace = st.replace;
+      replace.Bind(1, previous_row);
+      replace.Bind(2, int64_t{s.seq});
+      replace.Bind(3, s.received_at_ms);
+      replace.Bind(4, std::span<const uint8_t>(bytes));
+      if (replace.Step() != SQLITE_DONE) return fail("replace session");
+      replace.Reset();
+    } else {
+      upsert.Bind(1, s.site);
+      upsert.Bind(2, NonceColumn(s.nonce));
+      upsert.Bind(3, int64_t{s.seq});
+      upsert.Bind(4, int64_t{s.day});
+      upsert.Bind(5, int64_t{s.config_hash});
+      upsert.Bind(6, s.received_at_ms);
+      upsert.Bind(7, std::span<const uint8_t>(bytes));
+      if (upsert.Step() != SQLITE_DONE) return fail("upsert session");
+      upsert.Reset();
+    }
     ++outcome.written;
     if (s.replay.has_value()) {
       st.put_replay.Bind(1, s.site);
