@@ -46,7 +46,8 @@ constexpr auto kDeltaAge = std::chrono::seconds(2);
 // (30 days, a fold of about 5 ms each, in one commit: the bench's p99 at
 // 5,000/s right after its flat-out run was 47-70 ms).
 constexpr auto kDeltaWorkPerCommit = std::chrono::milliseconds(2);
-// Deltas due only by age are written by commits at least this far apart.
+// Deltas due only by age (or by chain, below) are written by commits at
+// least this far apart.
 // Days whose deltas started together come of age together (after a burst,
 // all 30 of the bench's days within ~1 ms), and one each by consecutive
 // commits stalled ~30 commits in a row by a write and fold of 5-15 ms: the

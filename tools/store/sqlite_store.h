@@ -180,7 +180,8 @@ class SqliteStore final : public SummaryStore {
   struct PutStatements;
   std::unique_ptr<PutStatements> put_statements_;
   std::map<DayKey, PendingDay> pending_;
-  // When Put last wrote a delta due only by age (kAgedDeltaSpacing).
+  // When Put last wrote a delta due by age or chain, not size
+  // (kAgedDeltaSpacing).
   std::chrono::steady_clock::time_point last_aged_write_{};
   // DayVersions::epoch: moved after every day deletion commits (a report
   // reads it before the versions, so what it read is never taken for a
