@@ -11,7 +11,7 @@ DEBIAN_PACKAGES=(
   brotli
   emscripten
   libsqlite3-dev libcpp-httplib-dev libsodium-dev libcurl4-openssl-dev
-  libmicrohttpd-dev zlib1g-dev libbrotli-dev tzdata
+  libmicrohttpd-dev zlib1g-dev libbrotli-dev libgoogle-perftools-dev tzdata
   chromium curl
   nginx caddy openssl
   clickhouse-server clickhouse-client bc
