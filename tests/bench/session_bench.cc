@@ -3,6 +3,7 @@
 // reported as counters so tools/bench.sh prints them beside the speeds.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -68,6 +69,54 @@ void BM_IngestStorm(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * storm.events.size()));
 }
 BENCHMARK(BM_IngestStorm);
+
+// The browser storm's mix (tests/e2e/fixtures/perf/storm.js: 20 DOM events
+// a round) as the tracker hands it to the core: per round 4 clicks with
+// their element paths, 3 selector matches, 9 field events on 3 configured
+// forms (focus, change, blur), 1 input; a page view every 25 rounds. What
+// the visitor's Wasm module runs per batch, measured natively.
+testing::EventStream BrowserStorm(size_t rounds) {
+  std::string text = "start start_ms=1700000000000\n@0 page /checkout\n";
+  uint64_t t = 0;
+  auto at = [&t] { return "@" + std::to_string(t += 5) + " "; };
+  for (size_t i = 0; i < rounds; ++i) {
+    const std::string x = std::to_string(20 + i % 50);
+    if (i % 25 == 24) text += at() + "page /checkout\n";
+    text += at() + "click " + x + " 40 1440 3000 main>div.product>button#add\n";
+    text += at() + "match [data-mc=add-to-cart]\n";
+    text += at() + "click " + x + " 40 1440 3000 main>div.share>a#share-icon\n";
+    text += at() + "match [data-mc=share]\n";
+    text += at() + "click " + x + " 40 1440 3000 main>p:nth-of-type(2)\n";
+    text += at() + "click " + x + " 40 1440 3000 main>div.cart>button#checkout\n";
+    text += at() + "match [data-mc=checkout]\n";
+    text += at() + "input\n";
+    for (const char* field : {"newsletter email", "shipping name", "shipping country"}) {
+      text += at() + "focus " + field + "\n";
+      text += at() + "change " + field + "\n";
+      text += at() + "blur " + field + "\n";
+    }
+  }
+  auto stream = testing::ParseEventStream(text, DemoConfig());
+  return stream.ok() ? std::move(stream).value() : testing::EventStream();
+}
+
+// In batches of 64 events, as the tracker feeds the core.
+void BM_IngestBrowserStorm(benchmark::State& state) {
+  testing::EventStream storm = BrowserStorm(500);
+  const auto batch = storm.Batch();
+  constexpr size_t kBatch = 64;
+  for (auto _ : state) {
+    Session session(DemoConfig(), storm.Start());
+    for (size_t i = 0; i < batch.events.size(); i += kBatch) {
+      const EventBatch part{batch.events.subspan(i, std::min(kBatch, batch.events.size() - i)),
+                            batch.strings};
+      IngestResult result = session.Ingest(part);
+      benchmark::DoNotOptimize(result);
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * storm.events.size()));
+}
+BENCHMARK(BM_IngestBrowserStorm);
 
 void BM_PurchaseJourney(benchmark::State& state) {
   testing::EventStream journey = Journey();
