@@ -39,6 +39,7 @@ struct Connection {
   std::string out;
   size_t out_at = 0;
   std::string in;
+  uint32_t watching = 0;  // the epoll events registered for fd
 };
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
@@ -123,6 +124,7 @@ LoadResult DriveIngestLoad(const LoadOptions& options) {
   auto close_connection = [&](Connection& c) {
     if (c.fd >= 0) close(c.fd);
     c.fd = -1;
+    c.watching = 0;
     c.in.clear();
   };
   auto fail = [&](Connection& c) {
@@ -131,7 +133,11 @@ LoadResult DriveIngestLoad(const LoadOptions& options) {
     close_connection(c);
     c.retry_at = Clock::now() + kRetryPause;
   };
+  // The driver shares the collector's cores: a syscall it skips is CPU the
+  // collector gets (an epoll_ctl per post when nothing changed, before).
   auto watch = [&](Connection& c, uint32_t events) {
+    if (c.watching == events) return;
+    c.watching = events;
     epoll_event event{};
     event.events = events;
     event.data.ptr = &c;
@@ -165,6 +171,7 @@ LoadResult DriveIngestLoad(const LoadOptions& options) {
       event.events = EPOLLIN;
       event.data.ptr = &c;
       epoll_ctl(epoll, EPOLL_CTL_ADD, c.fd, &event);
+      c.watching = EPOLLIN;
     }
     const std::vector<uint8_t> body = options.make_summary(index);
     c.out.assign(heads[c.target]);
@@ -179,17 +186,21 @@ LoadResult DriveIngestLoad(const LoadOptions& options) {
   };
   auto receive = [&](Connection& c) {
     char buffer[4096];
-    while (true) {
+    Answer answer;
+    bool whole = false;
+    // Reads until the awaited answer is whole, not until EAGAIN: epoll is
+    // level-triggered, so bytes left in the socket wake the loop again.
+    while (!whole) {
       const ssize_t n = recv(c.fd, buffer, sizeof buffer, MSG_DONTWAIT);
       if (n > 0) {
         c.in.append(buffer, static_cast<size_t>(n));
+        whole = c.busy && ParseAnswer(c.in, answer);
         continue;
       }
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
       return fail(c);  // closed or reset, maybe mid-answer
     }
-    Answer answer;
-    if (!c.busy || !ParseAnswer(c.in, answer)) return;
+    if (!whole) return;
     if (answer.status < 0) return fail(c);
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - c.sent).count();
     c.busy = false;
