@@ -33,12 +33,20 @@
 //   1.5 s after its last (dead clicks report after 1 s) are added, minus the
 //   same sum on the page without the tracker (zero: it has no timers).
 //   per_event_us = (sync difference + async difference) / events.
-// - cpu_per_event_us: the renderer main thread's CPU time (CDP
-//   Performance.getMetrics ThreadTime, thread ticks) from the storm's start
-//   to the end of its settle, minus the tracker-free page's, per event. CPU
-//   time, so a busy shared machine that preempts the page does not add to
-//   it; it also holds what no timer wraps (event dispatch to the listeners,
-//   observers' rendering steps, garbage collection).
+// - cpu_per_event_us: the renderer main thread's CPU time (Linux
+//   /proc/PID/task/PID/schedstat, nanoseconds on the CPU; the renderers' pids
+//   from CDP SystemInfo.getProcessInfo; once every renderer is quiet, the
+//   page's is the one whose main thread ran the most over the storm, and the
+//   others must have run under a tenth of that) from the storm's start to the
+//   end of its settle, minus the tracker-free page's, per event. CPU time,
+//   so a busy shared machine that preempts the page does not add to it; it
+//   also holds what no timer wraps (event dispatch to the listeners,
+//   observers' rendering steps, garbage collection). Until session 35 it
+//   came from CDP Performance.getMetrics (ThreadTime), whose domain, once
+//   enabled, times every script call it sees: an empty passive listener
+//   cost ~3.5 us a call with it on and ~1 us with it off (the same storm,
+//   Playwright, one page), and the tracker page paid that on every event.
+//   No DevTools domain that instruments script calls is on during a storm.
 // - Long tasks: PerformanceObserver 'longtask' (buffered, so page load is
 //   included) on the tracker page, from navigation until the storm settled.
 //   A long task is the tracker's when a long animation frame overlapping it
@@ -54,7 +62,7 @@
 //   the tracker-free page, where V8 has not cached the module.
 import { launchBrowser, openContext, trackerReady } from '../support/browser.mjs';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { collectorBinary, freePort } from '../support/collector.mjs';
@@ -168,18 +176,59 @@ function printProfile(profile, file) {
   console.log(`total time by function\n${top(byTotal, 60)}`);
 }
 
+// The main thread's CPU time (not wall time: the machine is shared) of
+// every renderer of the browser, pid -> ns. Chromium's renderer main thread
+// is the process's first thread (tid = pid); --no-sandbox (support/
+// browser.mjs) keeps the pids in this pid namespace.
+async function rendererThreadNs(browserCdp) {
+  const { processInfo } = await browserCdp.send('SystemInfo.getProcessInfo');
+  const ns = new Map();
+  for (const { type, id } of processInfo) {
+    if (type !== 'renderer') continue;
+    try {
+      ns.set(id, Number(readFileSync(`/proc/${id}/task/${id}/schedstat`, 'utf8').split(' ')[0]));
+    } catch (_) {
+      // Exited between the listing and the read.
+    }
+  }
+  return ns;
+}
+
+// Waits (up to 5 s) until no renderer's main thread ran 1 ms in 100 ms: a
+// closed context's renderer runs its page's unload and teardown for a
+// moment after the close (36-77 ms of CPU, seen), which must not fall into
+// the next storm's window.
+async function rendererQuiet(browserCdp) {
+  for (const deadline = Date.now() + 5000; Date.now() < deadline; ) {
+    const before = await rendererThreadNs(browserCdp);
+    await new Promise((done) => setTimeout(done, 100));
+    const after = await rendererThreadNs(browserCdp);
+    if ([...after].every(([pid, ns]) => ns - (before.get(pid) ?? ns) < 1e6)) return;
+  }
+}
+
+// The storm page's main-thread CPU ms between two readings: the renderer
+// that ran the most. It ran the storm's dispatch loops, so less than half
+// of their wall time means the wrong process was read, and another renderer
+// running a tenth as much means the figure holds someone else's work: fail
+// rather than print a wrong figure.
+function pageCpuMs(before, after, loopMs) {
+  const ms = [...after].map(([pid, ns]) => (ns - (before.get(pid) ?? ns)) / 1e6);
+  ms.sort((a, b) => b - a);
+  if (!(ms[0] >= loopMs / 2) || ms[1] > ms[0] / 10)
+    throw new Error(
+      `renderer CPU over the storm ${ms.map((m) => m.toFixed(1))} ms, loop ${loopMs} ms`,
+    );
+  return ms[0];
+}
+
 const overlaps = (a0, a1, b0, b1) => a0 < b1 && b0 < a1;
 
 // Runs the storm on one page; returns the page's timings and records.
-async function storm(browser, url, { tracker, events, perTask, profile }) {
+async function storm(browser, browserCdp, url, { tracker, events, perTask, profile }) {
   const { context, page, errors } = await openContext(browser);
   try {
-    // The main thread's CPU time (not wall time: the machine is shared),
-    // from before the storm to the end of its settle.
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
-    const threadTime = async () =>
-      (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime').value;
+    const cdp = profile ? await context.newCDPSession(page) : null;
     await page.goto(url);
     if (tracker) {
       await trackerReady(page);
@@ -193,10 +242,11 @@ async function storm(browser, url, { tracker, events, perTask, profile }) {
       await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
       await cdp.send('Profiler.start');
     }
-    const cpuBefore = await threadTime();
+    await rendererQuiet(browserCdp);
+    const cpuBefore = await rendererThreadNs(browserCdp);
     const result = await page.evaluate(([n, k]) => window.__storm(n, k), [events, perTask]);
     await page.waitForTimeout(kSettleMs);
-    const cpuMs = ((await threadTime()) - cpuBefore) * 1000;
+    const cpuMs = pageCpuMs(cpuBefore, await rendererThreadNs(browserCdp), result.loopMs);
     if (profile) printProfile((await cdp.send('Profiler.stop')).profile, profile);
     const perf = await page.evaluate(() => ({
       ...window.__perf,
@@ -362,6 +412,7 @@ async function main() {
   const servers = [];
   const browser = await launchBrowser();
   try {
+    const browserCdp = await browser.newBrowserCDPSession();
     for (const web of webs) {
       const collector = await startCollector(web);
       servers.push({ web, collector, site: await startSite(routes, collector.url) });
@@ -384,7 +435,7 @@ async function main() {
     const runs = servers.map(() => []);
     for (let i = 0; i < repeat; i++) {
       bases.push(
-        await storm(browser, site.url + '/baseline', {
+        await storm(browser, browserCdp, site.url + '/baseline', {
           tracker: '',
           events,
           perTask,
@@ -393,7 +444,7 @@ async function main() {
       );
       for (const [b, server] of servers.entries()) {
         runs[b].push(
-          await storm(browser, server.site.url + '/product/aurora-x2', {
+          await storm(browser, browserCdp, server.site.url + '/product/aurora-x2', {
             tracker: true,
             events,
             perTask,
