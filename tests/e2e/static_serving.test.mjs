@@ -84,13 +84,14 @@ test('every static file: precompressed, typed, cached, validated, exact bytes', 
   }
 });
 
-test('the compiled config: compressed, CORS, ETag of its hash, 304', async () => {
+test('the compiled config: compressed, CORS, ETag of its hash and its bytes, 304', async () => {
   const url = collector.url + '/config/demo.mcc';
   const identity = await rawGet(url, { 'Accept-Encoding': 'identity' });
   assert.equal(identity.status, 200);
   assert.equal(identity.headers['content-encoding'], undefined);
   assert.equal(identity.headers['content-type'], 'application/octet-stream');
-  assert.match(identity.headers.etag, /^"[0-9a-f]{8}"$/);
+  // "CONFIG.BYTES": the config's hash, then the served bytes' own.
+  assert.match(identity.headers.etag, /^"[0-9a-f]{8}\.[0-9a-f]{8}"$/);
   const res = await rawGet(url, kBrowser);
   assert.equal(res.status, 200);
   assert.equal(res.headers['content-encoding'], 'br');

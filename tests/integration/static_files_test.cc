@@ -11,12 +11,14 @@
 #include <fstream>
 #include <string>
 
+#include "tests/integration/raw_connection.h"
 #include "tests/integration/server_process.h"
 
 namespace microconv {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::RawConnection;
 using testing::ServerDir;
 using testing::ServerProcess;
 
@@ -126,6 +128,49 @@ TEST_F(StaticFilesTest, UnhashedNamesRevalidateWithAStrongEtagPerVariant) {
   EXPECT_EQ(other->status, 200);
 }
 
+// Repeated header lines are one list (RFC 9110 5.3): a later line's refusal
+// or validator counts like the first's.
+TEST_F(StaticFilesTest, RepeatedHeaderLinesAreOneList) {
+  httplib::Client client = server_->Client();
+  client.set_decompress(false);
+  auto refused =
+      client.Get(kChunk, {{"Accept-Encoding", "gzip, br"}, {"Accept-Encoding", "br;q=0"}});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->get_header_value("Content-Encoding"), "gzip");
+  auto first = Get("/microconv.js", "br");
+  ASSERT_TRUE(first);
+  const std::string etag = first->get_header_value("ETag");
+  auto again = client.Get(
+      "/microconv.js",
+      {{"Accept-Encoding", "br"}, {"If-None-Match", "\"other\""}, {"If-None-Match", etag}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 304);
+}
+
+// A request target in absolute form ("GET http://host/path", RFC 9112
+// 3.2.2) names the same file; a redirect keeps the query (the dashboard's
+// view).
+TEST_F(StaticFilesTest, AbsoluteFormTargetsAndRedirectsKeepTheirMeaning) {
+  // The whole answer to `request`, sent on a connection of its own.
+  const auto exchange = [&](const std::string& request) {
+    RawConnection connection(server_->port(), 1);
+    EXPECT_TRUE(connection.ok() && connection.Send(request));
+    return connection.Receive(std::chrono::seconds(2), "\x01");  // until the close
+  };
+  const std::string file = exchange(
+      "GET http://127.0.0.1/microconv.js?v=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Accept-Encoding: identity\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(file.starts_with("HTTP/1.1 200")) << file.substr(0, 200);
+  EXPECT_TRUE(file.ends_with(loader_)) << file.substr(0, 200);
+  const std::string bare =
+      exchange("GET HTTPS://127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(bare.starts_with("HTTP/1.1 404")) << bare.substr(0, 200);
+  auto redirect = Get("/dashboard?site=demo&from=2026-01-01", "br");
+  ASSERT_TRUE(redirect);
+  EXPECT_EQ(redirect->status, 301);
+  EXPECT_EQ(redirect->get_header_value("Location"), "/dashboard/?site=demo&from=2026-01-01");
+}
+
 TEST_F(StaticFilesTest, PathsThatCouldNameSomethingElseAreRefused) {
   for (const char* path : {"/microconv.js%00.html", "/microconv.js%00", "/%2e%2e/etc/passwd",
                            "/dashboard/..%2fmicroconv.js", "/a%5cb.js", "/.hidden",
@@ -170,6 +215,12 @@ TEST(ChooseCodingTest, BrOverGzipOverIdentityWithQValues) {
            Case{"BR;Q=1", ContentCoding::kBrotli},
            Case{"br;q=bogus, gzip", ContentCoding::kGzip},
            Case{"gzip;q=0.5, identity;q=0.9", ContentCoding::kIdentity},
+           // A weight that is not "q=VALUE" refuses its coding (RFC 9110
+           // 12.4.2: no space around "="); other parameters are ignored.
+           Case{"br;q =0, gzip", ContentCoding::kGzip},
+           Case{"br;Q= 0, gzip", ContentCoding::kGzip},
+           Case{"br;q, gzip", ContentCoding::kGzip},
+           Case{"br;level=5, gzip;q=0.9", ContentCoding::kBrotli},
        }) {
     EXPECT_EQ(ChooseCoding(c.header, true, true), c.expected) << c.header;
   }

@@ -154,13 +154,6 @@ void Access::Routes(HttpServer& svr) {
     if (!IsShareToken(req.matches[1])) return Deny(res, 404, "not_found", "no such link");
     ShareLogin(req, res);
   });
-  svr.Get("/login.css", [this](const auto&, auto& res) {
-    const std::string css =
-        ReadFile((std::filesystem::path(options_.login_page).parent_path() / "login.css").string());
-    if (css.empty()) return Deny(res, 404, "not_found", "login.css");
-    res.SetHeader("Cache-Control", "public, max-age=300");
-    res.SetContent(css, "text/css");
-  });
 }
 
 Access::Caller Access::Identify(const Request& req) {

@@ -38,7 +38,7 @@ struct AccessOptions {
   ForwardedHeader forwarded_header = ForwardedHeader::kXForwardedFor;
   std::vector<std::string> public_sites;  // readable without a login
   SessionLimits session;
-  std::string login_page;  // the login.html template (and login.css beside it)
+  std::string login_page;  // the login.html template
 };
 
 // Login attempts: a burst, then one more per refill interval.

@@ -192,6 +192,13 @@ void Collector::Routes() {
       });
     }
   }
+  // The login page's stylesheet, read before a login (the rest of
+  // /dashboard/ is not): the dashboard folder's file, twins and validators.
+  svr.Get("/login.css", [this](const auto& req, auto& res) {
+    const StaticAsset* css = static_files_.Find("/dashboard/login.css");
+    if (css == nullptr) return Reject(res, 404, "not_found", "login.css", false);
+    ServeAsset(*css, req, res);
+  });
   if (static_files_.AddDirectory("/", web, true) == 0) {
     LogEvent("serve: web directory " + options_.web_dir + " not found; static files off");
   }
@@ -500,17 +507,24 @@ void Collector::CompiledConfig(const Request& req, Response& res) {
     AllowAnyOrigin(res);
     return Reject(res, 404, "unknown_site", "no config for this site", false);
   }
-  std::string etag = "\"";  // built by appends: GCC 12 warns falsely on a + chain here
-  etag += HexHash(config->hash());
-  etag += '"';
+  const std::string version = HexHash(config->hash());
   // Visitors get the browser's copy (core/browser_config.h: no labels, page
   // examples or zone), made and compressed once per config version, not per
   // request; should it fail, the full config, as earlier releases served.
-  const auto asset = compiled_configs_.Get(site, etag, [&] {
+  const auto asset = compiled_configs_.Get(site, version, [&] {
     const Result<std::vector<uint8_t>> browser = BrowserConfig(*config);
-    return CompressedAsset(
-        browser.ok() ? std::span<const uint8_t>(browser.value()) : config->bytes(),
-        ContentTypeOf(req.path), "public, max-age=60", etag, true);
+    const std::span<const uint8_t> bytes =
+        browser.ok() ? std::span<const uint8_t>(browser.value()) : config->bytes();
+    // "CONFIG.BYTES": the config's hash names the version (logs, tests);
+    // the served bytes' own makes the validator strong, so a collector whose
+    // browser copy changes shape (or falls back to the full config) never
+    // revalidates a cached body of the same config with a 304.
+    std::string etag = "\"";  // built by appends: GCC 12 warns falsely on a + chain here
+    etag += version;
+    etag += '.';
+    etag += StrongEtag(bytes).substr(1, 8);
+    etag += '"';
+    return CompressedAsset(bytes, ContentTypeOf(req.path), "public, max-age=60", etag, true);
   });
   ServeAsset(*asset, req, res);
 }

@@ -313,8 +313,25 @@ struct HttpServer::Engine {
     auto* exchange = new Exchange;
     exchange->engine = cls;
     exchange->connection = connection;
-    exchange->req.target = uri;
+    exchange->req.target = OriginForm(uri);
     return exchange;
+  }
+
+  // The target in origin form (path and query): a server must accept the
+  // absolute form too (RFC 9112 3.2.2), "http://host:port/path?query",
+  // whose scheme and authority say nothing the routes need.
+  static std::string OriginForm(std::string_view target) {
+    for (const std::string_view scheme : {"http://", "https://"}) {
+      if (target.size() < scheme.size() ||
+          !EqualsIgnoreCase(target.substr(0, scheme.size()), scheme))
+        continue;
+      const std::string_view rest = target.substr(scheme.size());
+      const size_t path = rest.find_first_of("/?");
+      if (path == std::string_view::npos) return "/";
+      return rest[path] == '/' ? std::string(rest.substr(path))
+                               : "/" + std::string(rest.substr(path));
+    }
+    return std::string(target);
   }
 
   static MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char*,

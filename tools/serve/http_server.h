@@ -12,7 +12,12 @@
 // per client address, a cap on the request line and headers (414/431) and a
 // streaming body cap (413 as soon as a declared or chunked body passes it,
 // never buffered whole). Ranges are never answered: every body is whole.
-// Every response carries X-Content-Type-Options: nosniff.
+// Every response this server makes carries X-Content-Type-Options: nosniff;
+// libmicrohttpd's own refusals of an oversized request line or headers
+// (414/431, a fixed HTML text, before any handler) do not.
+// A 304 carries "Content-Length: 0": libmicrohttpd 0.9.75 writes the empty
+// body's length and offers no way to leave it out (RFC 9110 8.6 asks for the
+// 200's or none; caches must not take it from a 304, RFC 9111 4.3.4).
 //
 // The handlers see only these types, never libmicrohttpd's.
 #ifndef MICROCONV_TOOLS_SERVE_HTTP_SERVER_H_

@@ -10,6 +10,8 @@
 #include <iterator>
 #include <system_error>
 
+#include "tools/serve/event_log.h"
+
 namespace microconv {
 namespace {
 
@@ -39,13 +41,16 @@ bool EndsWith(std::string_view text, std::string_view suffix) {
 }
 
 // The q-value of one Accept-Encoding element ("gzip;q=0.5"): 1 when absent,
-// 0 when malformed (a coding the client may not accept is not sent).
+// 0 when malformed ("q =0", "q", "q=abc": a coding the client may not
+// accept is not sent).
 double QValue(std::string_view parameters) {
   while (!parameters.empty()) {
     const size_t semicolon = parameters.find(';');
-    std::string_view parameter = Trim(parameters.substr(0, semicolon));
+    const std::string_view parameter = Trim(parameters.substr(0, semicolon));
     parameters = semicolon == std::string_view::npos ? "" : parameters.substr(semicolon + 1);
-    if (parameter.size() < 2 || !EqualsIgnoreCase(parameter.substr(0, 2), "q=")) continue;
+    const size_t equals = parameter.find('=');
+    if (!EqualsIgnoreCase(Trim(parameter.substr(0, equals)), "q")) continue;
+    if (equals == std::string_view::npos || equals != 1) return 0;
     const std::string value(parameter.substr(2));
     char* end = nullptr;
     const double q = std::strtod(value.c_str(), &end);
@@ -240,7 +245,8 @@ std::shared_ptr<const StaticAsset> CompressedAsset(std::span<const uint8_t> byte
 
 void ServeAsset(const StaticAsset& asset, const Request& req, Response& res) {
   const ContentCoding coding =
-      ChooseCoding(req.Header("Accept-Encoding"), !asset.gzip.empty(), !asset.brotli.empty());
+      // Repeated header lines are one comma-separated list (RFC 9110 5.3).
+      ChooseCoding(req.HeaderValues("Accept-Encoding"), !asset.gzip.empty(), !asset.brotli.empty());
   const std::string etag = VariantEtag(asset.etag, coding);
   if (!res.HasHeader("X-Content-Type-Options")) {
     res.SetHeader("X-Content-Type-Options", "nosniff");
@@ -249,7 +255,7 @@ void ServeAsset(const StaticAsset& asset, const Request& req, Response& res) {
   res.SetHeader("ETag", etag);
   res.SetHeader("Vary", "Accept-Encoding");
   if (asset.cross_origin) res.SetHeader("Access-Control-Allow-Origin", "*");
-  if (NoneMatchHits(req.Header("If-None-Match"), etag)) {
+  if (NoneMatchHits(req.HeaderValues("If-None-Match"), etag)) {
     res.status = 304;
     return;
   }
@@ -268,6 +274,7 @@ int StaticFiles::AddDirectory(const std::string& url_prefix, const fs::path& dir
                               bool cross_origin) {
   std::error_code error;
   int loaded = 0;
+  std::string untwinned;
   for (const fs::directory_entry& entry : fs::directory_iterator(dir, error)) {
     const std::string name = entry.path().filename().string();
     if (!entry.is_regular_file(error) || name.starts_with('.')) continue;
@@ -286,10 +293,24 @@ int StaticFiles::AddDirectory(const std::string& url_prefix, const fs::path& dir
     asset.cross_origin = cross_origin;
     asset.gzip = ReadTwin(entry.path(), ".gz");
     asset.brotli = ReadTwin(entry.path(), ".br");
+    // web/build.mjs twins every file; one without a fresh pair is from a
+    // partial or older build, and goes out uncompressed until rebuilt.
+    if (asset.gzip.empty() || asset.brotli.empty())
+      untwinned += (untwinned.empty() ? "" : ", ") + name;
     assets_[url_prefix + name] = std::move(asset);
     ++loaded;
   }
+  if (!untwinned.empty()) {
+    LogEvent(
+        "serve: no fresh .br/.gz twin (served uncompressed to those clients; run web/build.mjs): " +
+        (dir / "").string() + " " + untwinned);
+  }
   return loaded;
+}
+
+const StaticAsset* StaticFiles::Find(std::string_view url_path) const {
+  const auto found = assets_.find(url_path);
+  return found == assets_.end() ? nullptr : &found->second;
 }
 
 void StaticFiles::Serve(const Request& req, Response& res) const {
@@ -305,7 +326,10 @@ void StaticFiles::Serve(const Request& req, Response& res) const {
     return ServeAsset(found->second, req, res);
   }
   if (!path.ends_with('/') && assets_.contains(path + "/index.html")) {
-    res.Redirect(path + "/", 301);
+    // With its query: the dashboard's view lives there (a bookmarked
+    // "/dashboard?site=demo&from=..." keeps it).
+    const size_t query = req.target.find('?');
+    res.Redirect(path + "/" + (query == std::string::npos ? "" : req.target.substr(query)), 301);
     return;
   }
   res.status = 404;

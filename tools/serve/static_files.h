@@ -89,33 +89,37 @@ class StaticFiles {
   // "/dir/", "/dir/" as "/dir/index.html", 404 when unknown.
   void Serve(const Request& req, Response& res) const;
 
+  // The file loaded as `url_path`, or null.
+  const StaticAsset* Find(std::string_view url_path) const;
+
  private:
   std::map<std::string, StaticAsset, std::less<>> assets_;
 };
 
 // Compressed configs (or other run-time bodies) by key, remade only when
-// their ETag changes.
+// their version changes.
 class AssetCache {
  public:
-  // The cached asset for `key` if its ETag is `etag`, else `make()`'s, kept.
+  // The cached asset for `key` if it was made for `version`, else `make()`'s,
+  // kept.
   template <typename Make>
-  std::shared_ptr<const StaticAsset> Get(const std::string& key, const std::string& etag,
+  std::shared_ptr<const StaticAsset> Get(const std::string& key, const std::string& version,
                                          Make make) {
     {
       std::lock_guard lock(mutex_);
       auto found = assets_.find(key);
-      if (found != assets_.end() && found->second->etag == etag) return found->second;
+      if (found != assets_.end() && found->second.first == version) return found->second.second;
     }
     // Compressed outside the lock; two racing requests both compress once.
     std::shared_ptr<const StaticAsset> made = make();
     std::lock_guard lock(mutex_);
-    assets_[key] = made;
+    assets_[key] = {version, made};
     return made;
   }
 
  private:
   std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<const StaticAsset>> assets_;
+  std::map<std::string, std::pair<std::string, std::shared_ptr<const StaticAsset>>> assets_;
 };
 
 }  // namespace microconv
