@@ -1,16 +1,37 @@
 #include "core/element_names.h"
 
+#include "core/page_pattern.h"
 #include "core/summary.h"
 
 namespace microconv {
 
+std::string SentName(std::string_view name) {
+  std::string sent;
+  while (true) {
+    const size_t end = name.find('>');
+    const std::string_view step = name.substr(0, end);
+    const size_t hash = step.find('#');
+    const std::string_view checked = hash == std::string_view::npos ? step : step.substr(hash + 1);
+    if (LooksPersonal(checked)) {
+      sent.append(step.substr(0, step.size() - checked.size())).append(":id");
+    } else {
+      sent.append(step);
+    }
+    if (end == std::string_view::npos) break;
+    sent.push_back('>');
+    name.remove_prefix(end + 1);
+  }
+  if (sent.size() > kMaxElementNameLength) sent.resize(kMaxElementNameLength);
+  return sent;
+}
+
 int NameTable::Index(std::string_view name) {
-  name = name.substr(0, kMaxElementNameLength);
+  const std::string sent = SentName(name);
   for (size_t i = 0; i < names_.size(); ++i) {
-    if (names_[i] == name) return static_cast<int>(i);
+    if (names_[i] == sent) return static_cast<int>(i);
   }
   if (names_.size() >= kMaxElements * 2) return -1;
-  names_.emplace_back(name);
+  names_.push_back(sent);
   return static_cast<int>(names_.size() - 1);
 }
 

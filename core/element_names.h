@@ -13,10 +13,16 @@
 
 namespace microconv {
 
+// `name` as a summary may carry it: each '>'-separated step's id (after
+// '#'), or the step itself when it has none, replaced by ":id" when it
+// LooksPersonal (core/page_pattern.h), then cut to kMaxElementNameLength.
+// The tracker already builds element paths without such ids; this holds
+// for any page or tracker, and for form field names.
+std::string SentName(std::string_view name);
+
 class NameTable {
  public:
-  // The index of `name` (cut to kMaxElementNameLength), added when new; -1
-  // once the table is full.
+  // The index of SentName(name), added when new; -1 once the table is full.
   int Index(std::string_view name);
   const std::string& operator[](size_t index) const { return names_[index]; }
   size_t size() const noexcept { return names_.size(); }

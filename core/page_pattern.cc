@@ -187,6 +187,18 @@ std::string SanitizePath(std::string_view path_and_query) {
   return out;
 }
 
+bool LooksPersonal(std::string_view text) {
+  if (LooksLikeIdentifier(text)) return true;
+  size_t digits = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '@' || (c == '%' && text.substr(i + 1, 2) == "40")) return true;
+    digits = c >= '0' && c <= '9' ? digits + 1 : 0;
+    if (digits >= 6) return true;
+  }
+  return false;
+}
+
 std::string UtmParameter(std::string_view path_and_query, std::string_view name) {
   size_t question = path_and_query.find('?');
   if (question == std::string_view::npos || name.empty()) return {};
@@ -216,7 +228,9 @@ std::string UtmParameter(std::string_view path_and_query, std::string_view name)
       }
       decoded.push_back(ToLowerAscii(c));
     }
-    return KeepUtmCharacters(decoded);
+    std::string value = KeepUtmCharacters(decoded);
+    if (value.find('@') != std::string::npos) return {};
+    return value;
   }
   return {};
 }

@@ -33,8 +33,19 @@ std::string SanitizePath(std::string_view path_and_query);
 // The value of utm_<name> (name: "source", "medium", "campaign") in the
 // query of `path_and_query`, percent-decoded, lowercased, reduced to the
 // characters IsUtmValue allows, at most kMaxUtmLength bytes; empty when
-// absent or when nothing allowed is left.
+// absent, when nothing allowed is left, or when it holds an e-mail address
+// ('@': a newsletter tool that tags links with the reader's address).
 std::string UtmParameter(std::string_view path_and_query, std::string_view name);
+
+// Text that may name a person or an account, so it never leaves the
+// browser: an e-mail ('@' or "%40"), a run of 6 or more digits (phone,
+// card, customer and order numbers), or an identifier as a whole (all
+// digits, or at least 8 hex digits with only dashes besides: UUIDs, hashes).
+// For element ids and form field names, which pages build from data ("user-
+// 4111111111111111", "subscriber[jane@example.com]"). The tracker's twin is
+// looksPersonal in web/tracker/element_path.js; tests/golden/personal_names.txt
+// holds the cases both are held to.
+bool LooksPersonal(std::string_view text);
 
 // The host of a referrer URL without "www." and port, lowercased; empty when
 // it is the site's own host (`own_host`), not http(s), unparsable, or not an

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 
 namespace microconv {
@@ -210,6 +211,31 @@ TEST(UtmParameterTest, StopsAtFragmentAndDropsControls) {
   EXPECT_EQ(UtmParameter("/p?utm_source=a%00b%0A", "source"), "ab");
   EXPECT_EQ(UtmParameter("/p?utm_source=%zz%4", "source"), "%zz%4");  // malformed stays literal
   EXPECT_EQ(UtmParameter("/p?utm_source=+x+", "source"), "x");
+}
+
+TEST(UtmParameterTest, AnEmailAddressIsNeverKept) {
+  // Newsletter tools tag links with the reader's address.
+  EXPECT_EQ(UtmParameter("/?utm_source=jane.doe@example.com", "source"), "");
+  EXPECT_EQ(UtmParameter("/?utm_campaign=spring&utm_source=jane%40example.com", "source"), "");
+  EXPECT_EQ(UtmParameter("/?utm_campaign=spring&utm_source=jane%40example.com", "campaign"),
+            "spring");
+  // Dates and numbers in campaign names are not personal.
+  EXPECT_EQ(UtmParameter("/?utm_campaign=20240315_newsletter", "campaign"), "20240315_newsletter");
+}
+
+// Each case of tests/golden/personal_names.tsv, which the tracker's twin
+// (web/tracker/element_path.js) is held to by tests/web/personal_names.test.mjs.
+TEST(LooksPersonalTest, GoldenCases) {
+  std::ifstream in(std::string(MICROCONV_SOURCE_DIR) + "/tests/golden/personal_names.tsv");
+  std::string line;
+  int cases = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    ASSERT_GE(line.size(), 2u) << line;
+    EXPECT_EQ(LooksPersonal(line.substr(2)), line[0] == '1') << line;
+    ++cases;
+  }
+  EXPECT_GE(cases, 20);
 }
 
 TEST(UtmParameterTest, CapsLength) {

@@ -263,6 +263,23 @@ TEST(FrustrationTrackerTest, OneBurstIsOneRageClickAndOnlyFrustratedElementsAreS
   EXPECT_EQ(summary.names, (std::vector<std::string>{"button#pay", "img.hero"}));
 }
 
+// Pages build ids and field names from data; whatever path or name a
+// tracker hands the core, what may name a person leaves as ":id".
+TEST(NameTableTest, PersonalIdsAndFieldNamesAreNeverKept) {
+  EXPECT_EQ(SentName("div#user-4111111111111111>button"), "div#:id>button");
+  EXPECT_EQ(SentName("button#remove-jane.doe@example.com"), "button#:id");
+  EXPECT_EQ(SentName("subscriber[jane.doe@example.com]"), ":id");
+  EXPECT_EQ(SentName("phone-+14155550123"), ":id");
+  EXPECT_EQ(SentName("main>ul>li:nth-of-type(2)>a"), "main>ul>li:nth-of-type(2)>a");
+  EXPECT_EQ(SentName("section#reviews>button"), "section#reviews>button");
+  EXPECT_EQ(SentName("email"), "email");
+  EXPECT_EQ(SentName(std::string(200, 'z')).size(), kMaxElementNameLength);
+  NameTable names;
+  const int first = names.Index("button#remove-jane@example.com");
+  EXPECT_EQ(names.Index("button#remove-bob@example.com"), first);
+  EXPECT_EQ(names[static_cast<size_t>(first)], "button#:id");
+}
+
 TEST(FrustrationTrackerTest, SnapshotContinuesABurstAcrossAPageLoad) {
   NameTable names;
   FrustrationTracker frustration;

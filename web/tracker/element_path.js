@@ -4,9 +4,23 @@
 const kMaxIdLength = 64;
 export const kMaxDepth = 4;
 
+// Whether an id (or a field name) may name a person or an account: an
+// e-mail, a run of 6 or more digits, or an identifier as a whole (all
+// digits; 8+ hex digits with only dashes besides). Such an id is never sent:
+// the element is named by its position instead. The C++ twin is
+// LooksPersonal in core/page_pattern.h, which the core applies to every name
+// a summary carries; tests/golden/personal_names.tsv holds the cases both
+// are held to (tests/web/personal_names.test.mjs, page_pattern_test.cc).
+export function looksPersonal(text) {
+  return (
+    /@|%40|\d{6}|^\d+$/.test(text) ||
+    (/^[\da-f-]+$/i.test(text) && text.replace(/-/g, '').length >= 8)
+  );
+}
+
 export function usableId(element) {
   const id = element.id;
-  return typeof id === 'string' && id && id.length <= kMaxIdLength ? id : '';
+  return typeof id === 'string' && id && id.length <= kMaxIdLength && !looksPersonal(id) ? id : '';
 }
 
 export function step(element) {
