@@ -6,23 +6,7 @@
 namespace microconv {
 
 std::string SentName(std::string_view name) {
-  std::string sent;
-  while (true) {
-    const size_t end = name.find('>');
-    const std::string_view step = name.substr(0, end);
-    const size_t hash = step.find('#');
-    const std::string_view checked = hash == std::string_view::npos ? step : step.substr(hash + 1);
-    if (LooksPersonal(checked)) {
-      sent.append(step.substr(0, step.size() - checked.size())).append(":id");
-    } else {
-      sent.append(step);
-    }
-    if (end == std::string_view::npos) break;
-    sent.push_back('>');
-    name.remove_prefix(end + 1);
-  }
-  if (sent.size() > kMaxElementNameLength) sent.resize(kMaxElementNameLength);
-  return sent;
+  return LooksPersonal(name) ? ":id" : std::string(name.substr(0, kMaxElementNameLength));
 }
 
 int NameTable::Index(std::string_view name) {

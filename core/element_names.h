@@ -13,11 +13,11 @@
 
 namespace microconv {
 
-// `name` as a summary may carry it: each '>'-separated step's id (after
-// '#'), or the step itself when it has none, replaced by ":id" when it
-// LooksPersonal (core/page_pattern.h), then cut to kMaxElementNameLength.
-// The tracker already builds element paths without such ids; this holds
-// for any page or tracker, and for form field names.
+// `name` as a summary may carry it: ":id" when it LooksPersonal
+// (core/page_pattern.h), else cut to kMaxElementNameLength. The tracker
+// already names an element whose id looks personal by its position
+// (web/tracker/element_path.js), so its paths pass whole; this holds for
+// any page or tracker, and for form field names.
 std::string SentName(std::string_view name);
 
 class NameTable {

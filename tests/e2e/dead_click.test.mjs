@@ -70,3 +70,41 @@ test('a cancel keeps watching the next clicks; a change before a click does not 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+// Controls answer a click themselves: a checkbox or radio checks, a field
+// takes the caret (its focus came with the press, before the click), a
+// range moves, a button that starts a sound plays it, and a web component
+// changes its own shadow DOM. None of these is dead; a button that does
+// nothing still is.
+test('clicks that controls, media and shadow DOM answer are not dead', async () => {
+  const controls = await startHarness({ '/controls': 'controls.html' });
+  try {
+    const { page, context, errors } = await openContext(controls.browser);
+    await page.goto(controls.site.url + '/controls');
+    await trackerReady(page);
+    await page.click('#cb');
+    await page.click('#cb');
+    await page.click('#cbl');
+    await page.click('#text');
+    await page.click('#text', { position: { x: 2, y: 2 } });
+    await page.click('#range', { position: { x: 220, y: 5 } });
+    await page.click('#radio');
+    await page.click('#play');
+    await page.click('#widget >> #inner');
+    await page.waitForTimeout(1500);
+    const answered = await page.evaluate(() => window.microconv('inspect'));
+    assert.equal(answered.dead_clicks, 0, JSON.stringify(answered.elements));
+    await page.click('#noop');
+    await page.waitForTimeout(1500);
+    const summary = await page.evaluate(() => window.microconv('inspect'));
+    assert.equal(summary.dead_clicks, 1, JSON.stringify(summary.elements));
+    assert.deepEqual(
+      summary.elements.filter((e) => e.dead_clicks).map((e) => e.element),
+      ['button#noop'],
+    );
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await controls.close();
+  }
+});

@@ -15,6 +15,8 @@ before(async () => {
     '/frozen-builtins': 'hostile/frozen_builtins.html',
     '/frozen-datalayer': 'hostile/frozen_datalayer.html',
     '/own_script.js': { file: 'hostile/own_script.js', type: 'text/javascript' },
+    // A sandboxed document (an opaque origin): no storage, no Web Locks.
+    '/sandboxed': { file: 'spa.html', csp: 'sandbox allow-scripts' },
   });
 });
 after(() => harness.close());
@@ -77,6 +79,25 @@ test('a frozen dataLayer: one message, everything else still tracked', async () 
   assert.equal(summary.page_views, 1);
   assert.equal(ours(warnings).length, 1, JSON.stringify(ours(warnings)));
   assert.match(ours(warnings)[0], /cannot watch push/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// A sandboxed document may not use storage or take Web Locks (a rejected
+// request, not a throw): it says why once, keeps the visit in memory, runs
+// its turns unlocked, and still tracks and sends.
+test('a sandboxed document: tracked in memory, turns unlocked, no internal error', async () => {
+  const { page, context, errors, warnings } = await openContext(harness.browser);
+  await page.goto(harness.site.url + '/sandboxed');
+  const summary = await trackerReady(page);
+  assert.equal(summary.page_views, 1);
+  assert.deepEqual(
+    ours(warnings).filter((w) => !/storage unavailable/.test(w)),
+    [],
+    JSON.stringify(ours(warnings)),
+  );
+  assert.equal(await page.evaluate(() => window.microconv('flush').then((r) => r.sent)), true);
+  await waitFor(() => harness.proxy.collects().length > 0, 'the flush');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -266,8 +266,8 @@ TEST(FrustrationTrackerTest, OneBurstIsOneRageClickAndOnlyFrustratedElementsAreS
 // Pages build ids and field names from data; whatever path or name a
 // tracker hands the core, what may name a person leaves as ":id".
 TEST(NameTableTest, PersonalIdsAndFieldNamesAreNeverKept) {
-  EXPECT_EQ(SentName("div#user-4111111111111111>button"), "div#:id>button");
-  EXPECT_EQ(SentName("button#remove-jane.doe@example.com"), "button#:id");
+  EXPECT_EQ(SentName("div#user-4111111111111111>button"), ":id");
+  EXPECT_EQ(SentName("button#remove-jane.doe@example.com"), ":id");
   EXPECT_EQ(SentName("subscriber[jane.doe@example.com]"), ":id");
   EXPECT_EQ(SentName("phone-+14155550123"), ":id");
   EXPECT_EQ(SentName("main>ul>li:nth-of-type(2)>a"), "main>ul>li:nth-of-type(2)>a");
@@ -277,7 +277,7 @@ TEST(NameTableTest, PersonalIdsAndFieldNamesAreNeverKept) {
   NameTable names;
   const int first = names.Index("button#remove-jane@example.com");
   EXPECT_EQ(names.Index("button#remove-bob@example.com"), first);
-  EXPECT_EQ(names[static_cast<size_t>(first)], "button#:id");
+  EXPECT_EQ(names[static_cast<size_t>(first)], ":id");
 }
 
 TEST(FrustrationTrackerTest, SnapshotContinuesABurstAcrossAPageLoad) {

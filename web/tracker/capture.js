@@ -18,6 +18,13 @@ const kVisibilityThresholds = [0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0
 
 const kDeadClickMs = 1000;
 
+// Controls that answer a click themselves, without a DOM or focus change
+// the watch could see (the caret moves in a focused field; focus came with
+// the press, before the click): a click on them is never dead. Buttons are
+// not among them: a button that does nothing is the dead click.
+const kSelfAnswering =
+  'input:not([type=button],[type=submit],[type=reset],[type=image]),select,textarea';
+
 // The page as the core sees it: path and query (the core keeps only utm_*),
 // no fragment, except hash routers (`#/cart`), whose fragment is the route.
 export function pagePath(url) {
@@ -151,6 +158,8 @@ export class Capture {
         this.onField(event.target, t, EventType.kFieldBlur);
         break;
       case 'change':
+        // A changed value or checked state answers a pending click.
+        this.cancelDeadClicks();
         this.onField(event.target, t, EventType.kFieldChange);
         break;
       case 'submit':
@@ -160,6 +169,8 @@ export class Capture {
       case 'play':
       case 'timeupdate':
       case 'ended':
+        // A sound or video that starts answers a pending click.
+        if (event.type === 'play') this.cancelDeadClicks();
         this.onMedia(event, t);
         break;
       case 'visibilitychange': {
@@ -246,7 +257,9 @@ export class Capture {
     for (let a = 0; a < this.clicks.length; a++) {
       if (closest(target, this.clicks[a])) this.emit({ t, type: EventType.kSelectorMatch, a });
     }
-    if (this.live) this.watchDeadClick(path, event, t);
+    if (this.live && !closest(target, kSelfAnswering) && !target.isContentEditable) {
+      this.watchDeadClick(path, event, t);
+    }
   }
 
   // `target`'s elementPath, kept per element while the dead-click observer
@@ -376,18 +389,20 @@ export class Capture {
   // nothing; they outlive a cancel (re-arming them for every click of a busy
   // page cost more than the rest of the click's capture).
   // Only changes after the click count: pathOf took the earlier ones.
+  // The shadow roots the click went through are watched too (a subtree
+  // stops at a shadow root: a web component that answers inside its own
+  // DOM was a dead click).
   watchDeadClick(path, event, t) {
+    const watch = { subtree: true, childList: true, attributes: true, characterData: true };
     if (!this.mutations) {
       this.mutations = new MutationObserver(() => {
         this.paths = null;
         this.cancelDeadClicks();
       });
-      this.mutations.observe(document, {
-        subtree: true,
-        childList: true,
-        attributes: true,
-        characterData: true,
-      });
+      this.mutations.observe(document, watch);
+    }
+    for (const node of event.composedPath()) {
+      if (node instanceof ShadowRoot) this.mutations.observe(node, watch);
     }
     this.deadClicks.push({ path, event, due: t + kDeadClickMs });
     if (!this.deadTimer) this.deadTimer = setTimeout(() => this.reportDeadClicks(), kDeadClickMs);

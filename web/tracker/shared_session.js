@@ -34,6 +34,8 @@ export class SharedSession {
     this.lock = 'microconv_' + site;
     this.pageId = pageId;
     this.writes = 0;
+    // Web Locks refused this document (locked()).
+    this.unlocked = false;
     // The version of the record this page's core holds ('' = none yet) and
     // the journal entries it holds the events of.
     this.version = '';
@@ -50,7 +52,16 @@ export class SharedSession {
   locked(body) {
     try {
       const locks = navigator.locks;
-      if (locks && typeof locks.request === 'function') return locks.request(this.lock, body);
+      if (!this.unlocked && locks && typeof locks.request === 'function') {
+        return locks.request(this.lock, body).catch((error) => {
+          // A sandboxed document (no allow-same-origin) is refused the lock
+          // by a rejection, not a throw: from now on it runs unlocked, as
+          // without Web Locks (its storage is this page's memory anyway).
+          if (!error || error.name !== 'SecurityError') throw error;
+          this.unlocked = true;
+          return body();
+        });
+      }
     } catch (_) {
       // No locks here: one tab's turns are still serialised by its event loop.
     }
