@@ -8,6 +8,7 @@ let harness;
 before(async () => {
   harness = await startHarness({
     '/': 'spa.html',
+    '/mail': 'hash_router.html',
     '/department/*': 'spa.html',
     '/category/*': 'spa.html',
     '/product/*': 'spa.html',
@@ -42,6 +43,28 @@ test('SPA route changes are page views, back is a quick back, route changes flus
   assert.equal(summary.quick_backs, 1);
   const product = summary.pages.find((p) => p.page === '/product/:id');
   assert.equal(product.views, 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// A hash router's links fire popstate like the back button: only a
+// popstate to the page before this one is a way back.
+test('hash-router links are not backs; going back to the previous route is', async () => {
+  const { page, context, errors } = await openContext(harness.browser);
+  await page.goto(harness.site.url + '/mail');
+  await trackerReady(page);
+  for (const link of ['#inbox', '#settings', '#help']) {
+    await page.click(link);
+    await page.waitForFunction((hash) => location.hash === hash, link.replace('#', '#/'));
+  }
+  const forward = await page.evaluate(() => window.microconv('inspect'));
+  assert.equal(forward.page_views, 4);
+  assert.equal(forward.quick_backs, 0);
+  await page.evaluate(() => history.back());
+  await page.waitForFunction(() => location.hash === '#/settings');
+  const summary = await page.evaluate(() => window.microconv('inspect'));
+  assert.equal(summary.page_views, 5);
+  assert.equal(summary.quick_backs, 1);
   assert.deepEqual(errors, []);
   await context.close();
 });

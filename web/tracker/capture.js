@@ -106,6 +106,8 @@ export class Capture {
     // pagehide came (until a back/forward cache restore shows the page again).
     this.left = false;
     this.pageKey = null;
+    // The page before it (a popstate back to it is a way back).
+    this.lastKey = null;
     this.lastInputMs = -Infinity;
     this.deadClicks = [];
     this.deadTimer = 0;
@@ -218,6 +220,13 @@ export class Capture {
     // popstate + hashchange for one navigation, replaceState that only
     // changes the query: still the same page.
     if (how !== Navigation.kPageLoad && key === this.pageKey) return;
+    // A popstate is a way back only to the page before this one (or from
+    // the back/forward cache, pageshow): a hash router's links fire one
+    // for every new route.
+    if (how === Navigation.kHistoryBack && key !== this.lastKey && this.pageKey) {
+      how = Navigation.kSpaRoute;
+    }
+    this.lastKey = this.pageKey;
     this.pageKey = key;
     this.cancelDeadClicks();
     this.emitScroll();
