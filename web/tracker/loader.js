@@ -180,20 +180,19 @@ import * as Navigation from './wire/navigation.js';
     });
     route(Navigation.kPageLoad);
 
+    // The import's error names the chunk's URL and why it failed.
+    var off = function (error) {
+      boot.stop('off: ' + error);
+    };
     // Runs from the page's event loop: a throw here would be the page's
     // uncaught error (a page's broken Promise.prototype.then, say).
     var load = function () {
       try {
-        import(endpoint + '/' + trackerChunk).then(
-          function (chunk) {
-            chunk.boot(boot);
-          },
-          function (error) {
-            boot.stop('tracker did not load (' + error + ')');
-          },
-        );
+        import(endpoint + '/' + trackerChunk).then(function (chunk) {
+          chunk.boot(boot);
+        }, off);
       } catch (error) {
-        boot.stop('off: tracker cannot load here (' + error + ')');
+        off(error);
       }
     };
     var idle = function () {
