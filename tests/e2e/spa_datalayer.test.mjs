@@ -69,6 +69,27 @@ test('hash-router links are not backs; going back to the previous route is', asy
   await context.close();
 });
 
+// Without the back/forward cache (Playwright turns it off, as a no-store
+// page does) the back button loads the page anew: still a way back.
+test('a back that loads the page anew is a quick back', async () => {
+  const { page, context, errors } = await openContext(harness.browser);
+  await page.goto(harness.site.url + '/');
+  await trackerReady(page);
+  await page.goto(harness.site.url + '/department/electronics');
+  await trackerReady(page);
+  await page.goBack();
+  await trackerReady(page);
+  assert.equal(
+    await page.evaluate(() => performance.getEntriesByType('navigation')[0].type),
+    'back_forward',
+  );
+  const summary = await page.evaluate(() => window.microconv('inspect'));
+  assert.equal(summary.page_views, 3);
+  assert.equal(summary.quick_backs, 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a click that changes nothing for a second is a dead click', async () => {
   const { page, context, errors } = await openContext(harness.browser);
   await page.goto(harness.site.url + '/');

@@ -234,7 +234,16 @@ export class Capture {
     // The first viewport is reached without any scroll (b: its depth).
     const root = document.documentElement;
     const b = depthPercent(window.scrollY + window.innerHeight, root.scrollHeight);
-    this.emit({ t, type: EventType.kPageView, a: how, b, str: path });
+    // A page the back or forward button loaded anew (not from the
+    // back/forward cache: a no-store page, say) is a way back too.
+    const loadedBack = how === Navigation.kPageLoad && performance.navigation?.type === 2;
+    this.emit({
+      t,
+      type: EventType.kPageView,
+      a: loadedBack ? Navigation.kHistoryBack : how,
+      b,
+      str: path,
+    });
     if (how !== Navigation.kPageLoad) {
       this.signal('route', t);
       // An SPA renders the new route after the history call.
