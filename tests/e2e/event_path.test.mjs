@@ -12,6 +12,7 @@ before(async () => {
   harness = await startHarness({
     '/product/aurora-x2': 'perf/storm.html',
     '/perf/storm.js': { file: 'perf/storm.js', type: 'text/javascript; charset=utf-8' },
+    '/swap': 'body_swap.html',
   });
 });
 after(() => harness.close());
@@ -80,6 +81,40 @@ test('click and scroll listeners read no layout; heat and scroll depth still rec
     return s && s.heat.length > 0 && s.pages[0].max_scroll > 0 ? s : null;
   }, 'the clicks in heat cells and the scroll depth');
   assert.ok(summary.pages[0].max_scroll >= 40, JSON.stringify(summary.pages));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// The document size follows a body swapped in (Turbo-style navigation on
+// a root of fixed height): the new body is watched, the old one let go.
+test('after the body is swapped and grows, scroll depth is of the new document', async () => {
+  const { page, context, errors } = await openContext(harness.browser, {
+    viewport: { width: 800, height: 700 },
+  });
+  await page.goto(harness.site.url + '/swap');
+  await trackerReady(page);
+  await page.evaluate(async () => {
+    const frame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
+    const body = document.createElement('body');
+    body.style.margin = '0';
+    body.innerHTML = '<div style="height: 2000px">second</div>';
+    document.body = body;
+    await frame();
+    body.firstElementChild.style.height = '10000px';
+    await frame();
+    await frame();
+    window.scrollTo(0, 3000);
+    await frame();
+  });
+  const summary = await waitFor(async () => {
+    const s = await page.evaluate(() => window.microconv('inspect'));
+    return s && s.pages[0].max_scroll > 10 ? s : null;
+  }, 'the scroll depth');
+  // (3,000 + 700) / 10,000 px: 37 % (it read 100 % of the first body's 2,000 px).
+  assert.ok(
+    summary.pages[0].max_scroll >= 35 && summary.pages[0].max_scroll <= 40,
+    JSON.stringify(summary.pages),
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -32,7 +32,7 @@ import * as Navigation from './wire/navigation.js';
         configurable: true,
       });
     } catch (error) {
-      warn('cannot watch ' + name + ' (' + error + ')');
+      warn('cannot watch ' + name + ': ' + error);
     }
   };
   try {
@@ -68,7 +68,7 @@ import * as Navigation from './wire/navigation.js';
             ? 'automated browser (add data-allow-webdriver)'
             : '';
     if (why !== '') {
-      if (why) console.warn('microconv: off: ' + why);
+      if (why) warn('off: ' + why);
       // Its answers are a module of their own (overlay.js), not loader bytes.
       if (overlay) {
         import(endpoint + '/' + overlayModule).then(function (module) {
@@ -127,20 +127,28 @@ import * as Navigation from './wire/navigation.js';
     // so a buffered record keeps the size of its moment.
     var size = [0, 0];
     var viewport = 0;
+    var observed;
     var measure = function () {
       size = [root.scrollWidth, root.scrollHeight];
       viewport = win.innerHeight;
+      // A body swapped in (Turbo's `document.body = ...`): the old one's
+      // last callback (detached, 0 px) puts the new one under watch.
+      if (observed && doc.body && doc.body != observed) body();
     };
     var listen = { capture: true, passive: true };
     try {
       var sizes = new ResizeObserver(measure);
-      sizes.observe(root);
-      // Content may overflow a root of fixed height (html {height: 100%});
-      // a document without a body observes the root again (no throw).
+      // The root, and the body: content may overflow a root of fixed height
+      // (html {height: 100%}). Watched afresh each time, since an observer
+      // keeps what it watches (a swapped-out body); before the body is
+      // parsed, and in a document without one, the root twice (no throw).
       var body = function () {
-        sizes.observe(doc.body || root);
+        sizes.disconnect();
+        sizes.observe(root);
+        sizes.observe((observed = doc.body || root));
       };
-      doc.body ? body() : doc.addEventListener('DOMContentLoaded', body);
+      body();
+      doc.body || doc.addEventListener('DOMContentLoaded', body);
     } catch (_) {
       // No ResizeObserver (before 2020): measured on resize only.
     }

@@ -433,9 +433,7 @@ class Tracker {
       return null;
     }
     if (!(options && options.bytes)) return summary;
-    let hexBytes = '';
-    for (let i = 0; i < bytes.length; i++)
-      hexBytes += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
+    const hexBytes = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
     const result = { summary, hex: hexBytes };
     if (summary && summary.journey) result.journeyEnds = ends;
     if (summary && summary.ldp)
