@@ -419,8 +419,11 @@ export class Capture {
       });
       this.mutations.observe(document, watch);
     }
-    for (const node of event.composedPath()) {
-      if (node instanceof ShadowRoot) this.mutations.observe(node, watch);
+    // Retargeted to its host at the document: only a host has one (open).
+    if (event.target.shadowRoot) {
+      for (const node of event.composedPath()) {
+        if (node instanceof ShadowRoot) this.mutations.observe(node, watch);
+      }
     }
     this.deadClicks.push({ path, event, due: t + kDeadClickMs });
     if (!this.deadTimer) this.deadTimer = setTimeout(() => this.reportDeadClicks(), kDeadClickMs);
