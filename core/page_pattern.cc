@@ -188,11 +188,10 @@ std::string SanitizePath(std::string_view path_and_query) {
 }
 
 bool LooksPersonal(std::string_view text) {
+  // LooksLikeIdentifier already answers for an e-mail ('@', "%40") anywhere.
   if (LooksLikeIdentifier(text)) return true;
   size_t digits = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '@' || (c == '%' && text.substr(i + 1, 2) == "40")) return true;
+  for (const char c : text) {
     digits = c >= '0' && c <= '9' ? digits + 1 : 0;
     if (digits >= 6) return true;
   }

@@ -43,7 +43,7 @@ std::string UtmParameter(std::string_view path_and_query, std::string_view name)
 // digits, or at least 8 hex digits with only dashes besides: UUIDs, hashes).
 // For element ids and form field names, which pages build from data ("user-
 // 4111111111111111", "subscriber[jane@example.com]"). The tracker's twin is
-// looksPersonal in web/tracker/element_path.js; tests/golden/personal_names.txt
+// looksPersonal in web/tracker/element_path.js; tests/golden/personal_names.tsv
 // holds the cases both are held to.
 bool LooksPersonal(std::string_view text);
 

@@ -50,7 +50,7 @@ double QValue(std::string_view parameters) {
     parameters = semicolon == std::string_view::npos ? "" : parameters.substr(semicolon + 1);
     const size_t equals = parameter.find('=');
     if (!EqualsIgnoreCase(Trim(parameter.substr(0, equals)), "q")) continue;
-    if (equals == std::string_view::npos || equals != 1) return 0;
+    if (equals != 1) return 0;  // "q =0", or no value at all
     const std::string value(parameter.substr(2));
     char* end = nullptr;
     const double q = std::strtod(value.c_str(), &end);
@@ -322,9 +322,7 @@ void StaticFiles::Serve(const Request& req, Response& res) const {
     return;
   }
   const std::string key = path.ends_with('/') ? path + "index.html" : path;
-  if (auto found = assets_.find(key); found != assets_.end()) {
-    return ServeAsset(found->second, req, res);
-  }
+  if (const StaticAsset* asset = Find(key)) return ServeAsset(*asset, req, res);
   if (!path.ends_with('/') && assets_.contains(path + "/index.html")) {
     // With its query: the dashboard's view lives there (a bookmarked
     // "/dashboard?site=demo&from=..." keeps it).

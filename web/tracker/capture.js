@@ -17,6 +17,9 @@ const kInputEveryMs = 1000;
 const kVisibilityThresholds = [0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 1];
 
 const kDeadClickMs = 1000;
+// What the dead-click watch observes: any change (one options object for
+// the document and every shadow root, not one per click).
+const kAnyChange = { subtree: true, childList: true, attributes: true, characterData: true };
 
 // Controls that answer a click themselves, without a DOM or focus change
 // the watch could see (the caret moves in a focused field; focus came with
@@ -411,18 +414,17 @@ export class Capture {
   // stops at a shadow root: a web component that answers inside its own
   // DOM was a dead click).
   watchDeadClick(path, event, t) {
-    const watch = { subtree: true, childList: true, attributes: true, characterData: true };
     if (!this.mutations) {
       this.mutations = new MutationObserver(() => {
         this.paths = null;
         this.cancelDeadClicks();
       });
-      this.mutations.observe(document, watch);
+      this.mutations.observe(document, kAnyChange);
     }
     // Retargeted to its host at the document: only a host has one (open).
     if (event.target.shadowRoot) {
       for (const node of event.composedPath()) {
-        if (node instanceof ShadowRoot) this.mutations.observe(node, watch);
+        if (node instanceof ShadowRoot) this.mutations.observe(node, kAnyChange);
       }
     }
     this.deadClicks.push({ path, event, due: t + kDeadClickMs });
