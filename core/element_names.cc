@@ -5,17 +5,18 @@
 
 namespace microconv {
 
-std::string SentName(std::string_view name) {
-  return LooksPersonal(name) ? ":id" : std::string(name.substr(0, kMaxElementNameLength));
+std::string_view SentName(std::string_view name) {
+  return LooksPersonal(name) ? ":id" : name.substr(0, kMaxElementNameLength);
 }
 
 int NameTable::Index(std::string_view name) {
-  const std::string sent = SentName(name);
+  // A view (of `name` or a literal): a click on a known element allocates nothing.
+  const std::string_view sent = SentName(name);
   for (size_t i = 0; i < names_.size(); ++i) {
     if (names_[i] == sent) return static_cast<int>(i);
   }
   if (names_.size() >= kMaxElements * 2) return -1;
-  names_.push_back(sent);
+  names_.push_back(std::string(sent));
   return static_cast<int>(names_.size() - 1);
 }
 

@@ -18,7 +18,7 @@ namespace microconv {
 // already names an element whose id looks personal by its position
 // (web/tracker/element_path.js), so its paths pass whole; this holds for
 // any page or tracker, and for form field names.
-std::string SentName(std::string_view name);
+std::string_view SentName(std::string_view name);
 
 class NameTable {
  public:
